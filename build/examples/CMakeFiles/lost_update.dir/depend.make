@@ -1,0 +1,2 @@
+# Empty dependencies file for lost_update.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,94 @@
+// api.h: the calls a model makes from setup() and from simulated threads.
+//
+// Every function here acts on the execution that is running on this OS thread
+// (one at a time per OS thread; parallel search uses one per worker).
+// Preconditions are checked: misuse is reported as a model error naming the
+// call, never undefined behaviour.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "checker/access.h"
+#include "checker/violation.h"
+
+namespace checker {
+
+/// A condition a blocked operation waits for. A non-owning reference to a
+/// callable that lives on the waiting thread's stack (it is suspended while
+/// the engine evaluates it). Must not announce, choose or fail.
+class Guard {
+ public:
+  Guard() = default;
+  template <class F>
+  Guard(const F& f)  // NOLINT: implicit from any bool() callable
+      : fn_([](const void* p) { return (*static_cast<const F*>(p))(); }), arg_(&f) {}
+  explicit operator bool() const { return fn_ != nullptr; }
+  bool operator()() const { return fn_ ? fn_(arg_) : true; }
+
+ private:
+  bool (*fn_)(const void*) = nullptr;
+  const void* arg_ = nullptr;
+};
+
+// ---- setup-time calls -------------------------------------------------------
+
+/// Spawn a simulated thread; it runs up to its first announcement at once.
+/// Threads may only be spawned in Program::setup(). At most kMaxThreads.
+ThreadId spawn(std::string name, std::function<void()> body);
+
+/// Create a shared object and return its id (creation order). Create objects in
+/// setup() where possible, so ids do not depend on the schedule.
+ObjectId new_object(std::string name);
+
+/// Register an end-of-execution check, run after every thread finished and
+/// before Program::at_end(). `body` reports failures with fail() / check().
+void final_check(std::string name, std::function<void()> body);
+
+// ---- calls from simulated threads ------------------------------------------
+
+/// Announce the next visible operation and yield. Returns when the strategy
+/// has chosen this thread to perform it; the caller then performs it.
+void announce(ObjectId object, AccessKind kind, const char* label,
+              SourceLoc loc = SourceLoc::current());
+
+/// Like announce(), but the thread is not enabled until `ready()` holds.
+/// Returns with ready() true; the caller performs the operation at once.
+void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guard ready,
+                       SourceLoc loc = SourceLoc::current());
+
+/// Data nondeterminism: a value in [0, n), recorded in the schedule like a
+/// thread choice. n >= 1. The label names the choice in step notes.
+std::uint32_t choose(std::uint32_t n, const char* label = "choose");
+
+/// Attach a note to the current step (a state change, for people).
+void note(std::string_view text);
+
+/// Report a failure. In a simulated thread this ends the execution and does
+/// not return; in setup() or a final check it ends the execution too.
+[[noreturn]] void fail(FailureKind kind, std::string message,
+                       SourceLoc loc = SourceLoc::current());
+
+/// fail(kind, message) unless cond holds.
+inline void check(bool cond, FailureKind kind, std::string_view message,
+                  SourceLoc loc = SourceLoc::current()) {
+  if (!cond) fail(kind, std::string(message), loc);
+}
+
+/// The running thread, or kNoThread in setup() and final checks.
+ThreadId current_thread();
+
+/// The display name of an object or thread of the running execution.
+const std::string& object_name(ObjectId id);
+const std::string& thread_name(ThreadId id);
+
+/// Record that `holder` now holds (or with kNoThread, no longer holds) the
+/// lock `object`, so deadlock reports can say who holds what.
+void set_lock_holder(ObjectId object, ThreadId holder);
+
+/// Index of the step being executed (0-based), for messages.
+std::size_t current_step();
+
+}  // namespace checker

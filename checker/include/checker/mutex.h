@@ -1,0 +1,46 @@
+// mutex.h: exclusive locks. Mutex (sleeping) and Spinlock differ only in name:
+// a spinning waiter is modelled as blocked, since spinning changes no state.
+//
+// Invariant: holder() is kNoThread or the thread between its lock() and
+// unlock(). Unlocking a lock one does not hold is a model error.
+#pragma once
+
+#include <string>
+
+#include "checker/api.h"
+
+namespace checker {
+
+class Mutex {
+ public:
+  explicit Mutex(std::string name) : id_(new_object(std::move(name))) {}
+
+  void lock(const char* label = "mutex_lock", SourceLoc loc = SourceLoc::current());
+  /// Never blocks; returns whether the lock was taken.
+  bool try_lock(const char* label = "mutex_trylock", SourceLoc loc = SourceLoc::current());
+  void unlock(const char* label = "mutex_unlock", SourceLoc loc = SourceLoc::current());
+
+  bool is_locked() const { return holder_ != kNoThread; }
+  ThreadId holder() const { return holder_; }
+  ObjectId id() const { return id_; }
+
+ private:
+  ObjectId id_;
+  ThreadId holder_ = kNoThread;
+};
+
+class Spinlock : public Mutex {
+ public:
+  explicit Spinlock(std::string name) : Mutex(std::move(name)) {}
+  void lock(const char* label = "spin_lock", SourceLoc loc = SourceLoc::current()) {
+    Mutex::lock(label, loc);
+  }
+  bool try_lock(const char* label = "spin_trylock", SourceLoc loc = SourceLoc::current()) {
+    return Mutex::try_lock(label, loc);
+  }
+  void unlock(const char* label = "spin_unlock", SourceLoc loc = SourceLoc::current()) {
+    Mutex::unlock(label, loc);
+  }
+};
+
+}  // namespace checker

@@ -1,0 +1,40 @@
+// report.h: what a search or a replay returns.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "checker/schedule.h"
+#include "checker/step.h"
+#include "checker/violation.h"
+
+namespace checker {
+
+struct Stats {
+  std::uint64_t executions = 0;          ///< executions run to their end
+  std::uint64_t sleep_blocked = 0;       ///< executions cut short by a sleep set (DPOR)
+  std::uint64_t total_steps = 0;         ///< steps over all executions
+  std::uint64_t max_depth = 0;           ///< most steps in one execution
+  double elapsed_seconds = 0;
+  bool complete = false;                 ///< true when the search space was exhausted
+  std::optional<unsigned> preemption_bound;  ///< the bound in force when it ended, if any
+};
+
+/// One failing execution, with all that replay needs and all people read.
+struct Counterexample {
+  Violation violation;
+  Schedule schedule;  ///< thread and value choices, in order
+  StepLog log;        ///< steps with resolved names
+  unsigned preemptions = 0;
+};
+
+struct Report {
+  Verdict verdict = Verdict::Pass;
+  Stats stats;
+  std::optional<Counterexample> counterexample;  ///< set unless verdict == Pass
+  std::string divergence;  ///< replay only: "diverged at step N: expected X, got Y"
+};
+
+}  // namespace checker

@@ -1,0 +1,59 @@
+// shared.h: Shared<T>, a variable every access to which is a visible operation.
+//
+// Invariant: the stored value changes only in store/exchange/compare_exchange/
+// update, each announced before it acts; peek() is for setup and final checks.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "checker/api.h"
+
+namespace checker {
+
+template <class T>
+class Shared {
+ public:
+  Shared(std::string name, T initial) : id_(new_object(std::move(name))), value_(std::move(initial)) {}
+
+  T load(const char* label = "load", SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::Read, label, loc);
+    return value_;
+  }
+  void store(T v, const char* label = "store", SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::Write, label, loc);
+    value_ = std::move(v);
+  }
+  T exchange(T v, const char* label = "exchange", SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::ReadModifyWrite, label, loc);
+    return std::exchange(value_, std::move(v));
+  }
+  /// Atomic compare-and-swap; on failure `expected` receives the current value.
+  bool compare_exchange(T& expected, T desired, const char* label = "cmpxchg",
+                        SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::ReadModifyWrite, label, loc);
+    if (value_ == expected) {
+      value_ = std::move(desired);
+      return true;
+    }
+    expected = value_;
+    return false;
+  }
+  /// Atomic read-modify-write with f(T&); returns the value before.
+  template <class F>
+  T update(F&& f, const char* label = "update", SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::ReadModifyWrite, label, loc);
+    T old = value_;
+    f(value_);
+    return old;
+  }
+  /// Unannounced read: only for setup(), final checks and guards.
+  const T& peek() const { return value_; }
+  ObjectId id() const { return id_; }
+
+ private:
+  ObjectId id_;
+  T value_;
+};
+
+}  // namespace checker

@@ -1,0 +1,45 @@
+// api.cpp: the public calls of api.h, forwarded to the running Execution.
+#include "checker/api.h"
+
+#include <stdexcept>
+
+#include "execution.h"
+
+namespace checker {
+
+namespace {
+detail::Execution& ex(const char* what) {
+  detail::Execution* e = detail::Execution::current();
+  if (!e) throw std::logic_error(std::string("checker::") + what + " called outside an execution");
+  return *e;
+}
+}  // namespace
+
+ThreadId spawn(std::string name, std::function<void()> body) {
+  return ex("spawn").spawn(std::move(name), std::move(body));
+}
+ObjectId new_object(std::string name) { return ex("new_object").new_object(std::move(name)); }
+void final_check(std::string name, std::function<void()> body) {
+  ex("final_check").final_check(std::move(name), std::move(body));
+}
+void announce(ObjectId object, AccessKind kind, const char* label, SourceLoc loc) {
+  ex("announce").announce(Access{object, kind, label, loc}, Guard{});
+}
+void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guard ready,
+                       SourceLoc loc) {
+  ex("announce_blocking").announce(Access{object, kind, label, loc}, ready);
+}
+std::uint32_t choose(std::uint32_t n, const char* label) { return ex("choose").choose(n, label); }
+void note(std::string_view text) { ex("note").note(text); }
+void fail(FailureKind kind, std::string message, SourceLoc loc) {
+  ex("fail").fail(Verdict::Violation, kind, std::move(message), loc);
+}
+ThreadId current_thread() { return ex("current_thread").running(); }
+const std::string& object_name(ObjectId id) { return ex("object_name").object_name(id); }
+const std::string& thread_name(ThreadId id) { return ex("thread_name").thread_name(id); }
+void set_lock_holder(ObjectId object, ThreadId holder) {
+  ex("set_lock_holder").set_lock_holder(object, holder);
+}
+std::size_t current_step() { return ex("current_step").current_step(); }
+
+}  // namespace checker

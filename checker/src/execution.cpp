@@ -1,0 +1,286 @@
+// execution.cpp: one run of a Program. See execution.h.
+#include "execution.h"
+
+#include <stdexcept>
+
+namespace checker::detail {
+
+namespace {
+thread_local Execution* tl_current = nullptr;
+
+struct CurrentGuard {
+  Execution* saved;
+  explicit CurrentGuard(Execution* e) : saved(tl_current) { tl_current = e; }
+  ~CurrentGuard() { tl_current = saved; }
+};
+
+std::string exception_text(std::exception_ptr p) {
+  try {
+    std::rethrow_exception(p);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+}  // namespace
+
+Execution* Execution::current() { return tl_current; }
+
+Execution::Execution(Program& program, Strategy& strategy, std::uint64_t max_steps)
+    : program_(program), strategy_(strategy), max_steps_(max_steps) {}
+
+Execution::~Execution() { scheduler_.teardown(); }
+
+void Execution::reset() {
+  scheduler_.teardown();
+  threads_.clear();
+  pending_.clear();
+  bodies_.clear();
+  object_names_.clear();
+  lock_holders_.clear();
+  final_checks_.clear();
+  steps_.clear();
+  schedule_.clear();
+  violation_ = Violation{};
+  failed_ = aborted_ = false;
+  running_ = previous_ = kNoThread;
+}
+
+ThreadId Execution::spawn(std::string name, std::function<void()> body) {
+  if (!in_setup_) fail(Verdict::ModelError, FailureKind::Assertion,
+                       "checker::spawn(\"" + name + "\") called outside Program::setup()", {});
+  if (threads_.size() >= kMaxThreads)
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         "too many threads: at most " + std::to_string(kMaxThreads), {});
+  ThreadId id = static_cast<ThreadId>(threads_.size());
+  threads_.push_back(Thread{std::move(name), false, false, false, Guard{}});
+  pending_.emplace_back();
+  bodies_.push_back(std::move(body));
+  return id;
+}
+
+ObjectId Execution::new_object(std::string name) {
+  ObjectId id = static_cast<ObjectId>(object_names_.size());
+  object_names_.push_back(std::move(name));
+  lock_holders_.push_back(kNoThread);
+  return id;
+}
+
+void Execution::final_check(std::string name, std::function<void()> body) {
+  final_checks_.push_back(FinalCheck{std::move(name), std::move(body)});
+}
+
+const std::string& Execution::object_name(ObjectId id) const {
+  static const std::string none = "-";
+  return id < object_names_.size() ? object_names_[id] : none;
+}
+
+const std::string& Execution::thread_name(ThreadId id) const {
+  static const std::string none = "-";
+  return id < threads_.size() ? threads_[id].name : none;
+}
+
+void Execution::set_lock_holder(ObjectId object, ThreadId holder) {
+  if (object < lock_holders_.size()) lock_holders_[object] = holder;
+}
+
+void Execution::start_threads() {
+  for (ThreadId t = 0; t < threads_.size() && !failed_; ++t) {
+    // Capture by index: bodies_ is not resized once threads start.
+    scheduler_.create(t, [this, t] { bodies_[t](); });
+    running_ = t;
+    scheduler_.resume(t);
+    running_ = kNoThread;
+    after_resume(t);
+  }
+}
+
+void Execution::after_resume(ThreadId t) {
+  if (!scheduler_.finished(t) || threads_[t].finished) return;
+  threads_[t].finished = true;
+  threads_[t].has_pending = false;
+  if (auto err = scheduler_.error(t); err && !failed_) {
+    failed_ = true;
+    violation_.verdict = Verdict::ModelError;
+    violation_.message = "exception escaped thread " + threads_[t].name + ": " + exception_text(err);
+    violation_.thread = t;
+    violation_.step = current_step();
+  }
+}
+
+Verdict Execution::run() {
+  CurrentGuard guard(this);
+  reset();
+  strategy_.begin();
+
+  in_setup_ = true;
+  try {
+    program_.setup();
+  } catch (const FailureOnEngineStack&) {
+  } catch (const std::exception& e) {
+    if (!failed_) {
+      failed_ = true;
+      violation_.verdict = Verdict::ModelError;
+      violation_.message = std::string("exception in setup: ") + e.what();
+    }
+  }
+  in_setup_ = false;
+  if (!failed_) start_threads();
+
+  while (!failed_) {
+    ThreadMask enabled = 0, waiting = 0;
+    for (ThreadId t = 0; t < threads_.size(); ++t) {
+      const Thread& th = threads_[t];
+      if (!th.has_pending) continue;
+      if (th.ready()) enabled |= ThreadMask{1} << t;
+      else waiting |= ThreadMask{1} << t;
+    }
+    if (enabled == 0) {
+      if (waiting != 0) describe_deadlock(waiting);
+      else run_final_checks();
+      break;
+    }
+    if (steps_.size() >= max_steps_) {
+      failed_ = true;
+      violation_.verdict = Verdict::StepBound;
+      violation_.message = "step bound of " + std::to_string(max_steps_) +
+                           " exceeded: suspected livelock";
+      violation_.step = steps_.size();
+      break;
+    }
+    SchedulingPoint sp{steps_.size(), enabled, waiting, previous_, pending_};
+    std::optional<ThreadId> pick = strategy_.pick_thread(sp);
+    if (!pick) {
+      failed_ = aborted_ = true;
+      violation_.verdict = Verdict::ModelError;
+      violation_.message = strategy_.abort_reason();
+      violation_.step = steps_.size();
+      break;
+    }
+    ThreadId t = *pick;
+    if (t >= threads_.size() || !(enabled & (ThreadMask{1} << t))) {
+      std::fprintf(stderr, "internal error: strategy picked thread %u, not enabled\n", t);
+      std::abort();
+    }
+    schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
+    steps_.push_back(StepRecord{t, pending_[t], {}});
+    threads_[t].has_pending = false;
+    threads_[t].ready = Guard{};
+    running_ = t;
+    scheduler_.resume(t);
+    running_ = kNoThread;
+    previous_ = t;
+    after_resume(t);
+  }
+
+  scheduler_.teardown();
+  program_.teardown();
+  return failed_ ? violation_.verdict : Verdict::Pass;
+}
+
+void Execution::describe_deadlock(ThreadMask waiting) {
+  failed_ = true;
+  violation_.verdict = Verdict::Deadlock;
+  violation_.step = steps_.size();
+  std::string msg = "deadlock:";
+  const char* sep = " ";
+  for (ThreadId t = 0; t < threads_.size(); ++t) {
+    if (!(waiting & (ThreadMask{1} << t))) continue;
+    const Access& a = pending_[t];
+    msg += sep;
+    msg += threads_[t].name + " waits in " + a.label + " on " + object_name(a.object);
+    if (a.object < lock_holders_.size() && lock_holders_[a.object] != kNoThread)
+      msg += " (held by " + threads_[lock_holders_[a.object]].name + ")";
+    sep = "; ";
+  }
+  violation_.message = std::move(msg);
+}
+
+void Execution::run_final_checks() {
+  for (FinalCheck& fc : final_checks_) {
+    violation_.invariant = fc.name;
+    try {
+      fc.body();
+    } catch (const FailureOnEngineStack&) {
+      return;
+    } catch (const std::exception& e) {
+      failed_ = true;
+      violation_.verdict = Verdict::ModelError;
+      violation_.message = "exception in final check " + fc.name + ": " + e.what();
+      return;
+    }
+  }
+  violation_.invariant.clear();
+  try {
+    program_.at_end();
+  } catch (const FailureOnEngineStack&) {
+  } catch (const std::exception& e) {
+    failed_ = true;
+    violation_.verdict = Verdict::ModelError;
+    violation_.message = std::string("exception in Program::at_end: ") + e.what();
+  }
+}
+
+void Execution::announce(const Access& a, Guard ready) {
+  ThreadId t = running_;
+  if (t == kNoThread)
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         std::string("announce(\"") + a.label + "\") called outside a simulated thread", a.loc);
+  pending_[t] = a;
+  threads_[t].ready = ready;
+  threads_[t].has_pending = true;
+  scheduler_.yield(t);
+}
+
+std::uint32_t Execution::choose(std::uint32_t n, const char* label) {
+  if (n == 0) fail(Verdict::ModelError, FailureKind::Assertion,
+                   std::string("choose(0) at \"") + label + "\"", {});
+  std::optional<std::uint32_t> v = strategy_.pick_value(n, running_);
+  if (!v) {
+    aborted_ = true;
+    fail(Verdict::ModelError, FailureKind::Assertion, strategy_.abort_reason(), {});
+  }
+  schedule_.push_back(Choice{Choice::Kind::Value, *v, n});
+  if (n > 1 && running_ != kNoThread) note(std::string(label) + "=" + std::to_string(*v));
+  return *v;
+}
+
+void Execution::note(std::string_view text) {
+  if (steps_.empty() || running_ == kNoThread || steps_.back().thread != running_) return;
+  std::string& n = steps_.back().note;
+  if (!n.empty()) n += "; ";
+  n += text;
+}
+
+void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc) {
+  if (!failed_) {
+    failed_ = true;
+    violation_.verdict = v;
+    violation_.kind = kind;
+    violation_.message = std::move(message);
+    violation_.thread = running_;
+    violation_.step = current_step();
+    violation_.loc = loc;
+  }
+  if (running_ == kNoThread) throw FailureOnEngineStack{};
+  stop_thread_forever();
+}
+
+void Execution::stop_thread_forever() {
+  ThreadId t = running_;
+  threads_[t].stopped = true;
+  threads_[t].has_pending = false;
+  for (;;) scheduler_.yield(t);  // never resumed; teardown unwinds this stack
+}
+
+StepLog Execution::take_log() {
+  StepLog log;
+  for (const Thread& t : threads_) log.thread_names.push_back(t.name);
+  log.object_names = object_names_;
+  log.steps = std::move(steps_);
+  steps_.clear();
+  return log;
+}
+
+}  // namespace checker::detail

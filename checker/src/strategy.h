@@ -1,0 +1,57 @@
+// strategy.h: the policy interface. A Strategy decides which enabled thread
+// runs next and which value a choose() returns; it never switches stacks.
+//
+// Invariant: a strategy's decisions depend only on what it is shown (the
+// scheduling points of this execution and its own record of earlier ones),
+// so searches are deterministic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "checker/access.h"
+#include "checker/report.h"
+
+namespace checker::detail {
+
+/// Bit i set means thread i.
+using ThreadMask = std::uint64_t;
+
+/// What a strategy sees when it must pick a thread.
+struct SchedulingPoint {
+  std::size_t step = 0;           ///< index of the step about to run
+  ThreadMask enabled = 0;         ///< threads that may run now (non-empty)
+  ThreadMask waiting = 0;         ///< threads with a pending but blocked operation
+  ThreadId previous = kNoThread;  ///< the thread that ran the last step
+  std::span<const Access> pending;  ///< by ThreadId; valid where enabled|waiting
+};
+
+/// Why an execution ended, as the strategy is told.
+struct ExecutionEnd {
+  Verdict verdict = Verdict::Pass;
+  std::size_t steps = 0;
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  /// A new execution starts.
+  virtual void begin() = 0;
+  /// Pick one thread of sp.enabled. nullopt aborts the execution with
+  /// abort_reason() (replay divergence, or a program found nondeterministic).
+  virtual std::optional<ThreadId> pick_thread(const SchedulingPoint& sp) = 0;
+  /// Pick a value in [0, n) for thread `t` (kNoThread in setup).
+  virtual std::optional<std::uint32_t> pick_value(std::uint32_t n, ThreadId t) = 0;
+  /// The execution ended; prepare the next one. False when the search is over.
+  virtual bool end(const ExecutionEnd& end) = 0;
+  /// Why the last pick returned nullopt.
+  virtual std::string abort_reason() const { return {}; }
+  /// Preemptions in the execution so far (for counterexamples).
+  virtual unsigned preemptions() const { return 0; }
+  /// Executions cut short without a verdict of their own (sleep-set blocked).
+  virtual bool last_was_redundant() const { return false; }
+};
+
+}  // namespace checker::detail
