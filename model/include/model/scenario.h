@@ -1,0 +1,105 @@
+// scenario.h: a race scenario loaded from a JSON file, and what the model
+// offers to scenarios (actors, fixes, invariants, eras).
+//
+// This is the contract between model/ and tool/. A Scenario is validated
+// completely at load time: every error is an InputError naming the file and
+// the JSON location, so exploration never meets a malformed scenario.
+// Invariant: make_program() returns a Program whose setup() builds the same
+// initial state every time (stateless search re-executes it).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <checker/checker.h>
+
+namespace model {
+
+/// Bad input (scenario or trace): one line, "FILE: at /json/pointer: what".
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::string file, std::string pointer, const std::string& message)
+      : std::runtime_error(file + ": at " + (pointer.empty() ? "/" : pointer) + ": " + message),
+        file_(std::move(file)),
+        pointer_(std::move(pointer)) {}
+  const std::string& file() const { return file_; }
+  const std::string& pointer() const { return pointer_; }
+
+ private:
+  std::string file_, pointer_;
+};
+
+/// What a scenario expects of an exhaustive run.
+struct Expectation {
+  enum class Result { Violation, Pass };
+  Result result = Result::Pass;
+  /// For Violation: a substring the violation message must contain
+  /// (e.g. "WARN_ON_ONCE(page_mapped(page))"); empty means any violation.
+  std::string violation;
+  /// For Pass: the search must be complete (exhaustive), not cut by a bound.
+  bool exhaustive = true;
+};
+
+/// One simulated thread of a scenario.
+struct ThreadSpec {
+  std::string name;   ///< column title in timelines (defaults to the actor name)
+  std::string actor;  ///< an actor of model::actors()
+  nlohmann::json args;
+};
+
+class Scenario {
+ public:
+  /// Load and validate. Throws InputError (file missing, malformed JSON,
+  /// unknown or missing fields, wrong types, unknown actors/fixes/invariants,
+  /// impossible states, fixes that do not exist in the named era).
+  static Scenario load(const std::string& path);
+  static Scenario parse(const nlohmann::json& j, const std::string& file);
+
+  const std::string& file() const { return file_; }
+  const std::string& name() const { return name_; }
+  const std::string& summary() const { return summary_; }
+  const std::string& era() const { return era_; }                 ///< "2.6.33", "3.9", "4.19"
+  const std::vector<std::string>& reverted() const { return reverted_; }  ///< fix ids
+  const std::vector<ThreadSpec>& threads() const { return threads_; }
+  const std::vector<std::string>& invariants() const { return invariants_; }
+  const Expectation& expect() const { return expect_; }
+  /// The "explore" section as engine options (strategy, bounds).
+  const checker::Options& options() const { return options_; }
+  /// The "explore" section as written, for trace provenance.
+  const nlohmann::json& explore_json() const { return explore_json_; }
+  /// A stable hash of the scenario's content (16 hex digits, FNV-1a 64 of the
+  /// canonical JSON dump): a trace records it so replay can refuse a changed scenario.
+  const std::string& content_hash() const { return hash_; }
+  const nlohmann::json& json() const { return json_; }
+
+  /// A fresh Program that runs this scenario (one per exploration).
+  std::unique_ptr<checker::Program> make_program() const;
+
+ private:
+  std::string file_, name_, summary_, era_, hash_;
+  std::vector<std::string> reverted_, invariants_;
+  std::vector<ThreadSpec> threads_;
+  Expectation expect_;
+  checker::Options options_;
+  nlohmann::json explore_json_, json_;
+  std::shared_ptr<const void> initial_;  ///< the validated initial state (model-internal type)
+};
+
+/// A named thing a scenario may use, with a one-line description.
+struct CatalogueEntry {
+  std::string name;
+  std::string description;
+};
+
+std::vector<CatalogueEntry> actors();      ///< e.g. ksm_run_store, migrate_pages
+std::vector<CatalogueEntry> fixes();       ///< by commit id, e.g. 5117b3b835f2
+std::vector<CatalogueEntry> invariants();  ///< end-of-run invariants by name
+std::vector<CatalogueEntry> eras();        ///< "2.6.33", "3.9", "4.19"
+
+}  // namespace model
