@@ -51,6 +51,7 @@ set(CMAKE_MAKEFILE_DEPENDS
   "/work/main/examples/CMakeLists.txt"
   "/work/main/model/CMakeLists.txt"
   "/work/main/tests/CMakeLists.txt"
+  "/work/main/tests/checker/CMakeLists.txt"
   "/work/main/tool/CMakeLists.txt"
   )
 
@@ -69,10 +70,14 @@ set(CMAKE_MAKEFILE_PRODUCTS
   "examples/CMakeFiles/CMakeDirectoryInformation.cmake"
   "bench/CMakeFiles/CMakeDirectoryInformation.cmake"
   "tests/CMakeFiles/CMakeDirectoryInformation.cmake"
+  "tests/checker/CMakeFiles/CMakeDirectoryInformation.cmake"
   )
 
 # Dependency information for all targets:
 set(CMAKE_DEPEND_INFO_FILES
   "checker/CMakeFiles/checker.dir/DependInfo.cmake"
+  "model/CMakeFiles/model.dir/DependInfo.cmake"
   "examples/CMakeFiles/lost_update.dir/DependInfo.cmake"
+  "bench/CMakeFiles/switch_bench.dir/DependInfo.cmake"
+  "tests/checker/CMakeFiles/checker_tests.dir/DependInfo.cmake"
   )
