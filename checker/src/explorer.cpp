@@ -92,14 +92,9 @@ Report replay(Program& program, const Schedule& schedule, std::uint64_t max_step
   report.stats.complete = true;
   bool aborted = ex.aborted();
   Counterexample c = make_counterexample(ex, strategy);
-  if (aborted) {
-    report.divergence = c.violation.message;
-  } else if (strategy.unused() != 0) {
-    report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
-                        ": expected " + std::to_string(strategy.unused()) +
-                        " more choices, got the end of the execution";
-  }
-  if (expected && report.divergence.empty()) {
+  // The first difference wins: a recorded step that differs comes before the
+  // schedule running out (or a choice becoming impossible) later on.
+  if (expected) {
     std::size_t n = std::min(expected->steps.size(), c.log.steps.size());
     for (std::size_t i = 0; i < n; ++i) {
       std::string want = step_key(*expected, expected->steps[i]);
@@ -110,10 +105,18 @@ Report replay(Program& program, const Schedule& schedule, std::uint64_t max_step
         break;
       }
     }
-    if (report.divergence.empty() && expected->steps.size() != c.log.steps.size())
-      report.divergence = "diverged at step " + std::to_string(n) + ": expected " +
-                          std::to_string(expected->steps.size()) + " steps, got " +
-                          std::to_string(c.log.steps.size());
+  }
+  if (!report.divergence.empty()) {
+  } else if (aborted) {
+    report.divergence = c.violation.message;
+  } else if (strategy.unused() != 0) {
+    report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
+                        ": expected " + std::to_string(strategy.unused()) +
+                        " more choices, got the end of the execution";
+  } else if (expected && expected->steps.size() != c.log.steps.size()) {
+    report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
+                        ": expected " + std::to_string(expected->steps.size()) + " steps, got " +
+                        std::to_string(c.log.steps.size());
   }
   report.verdict = aborted ? Verdict::ModelError : v;
   report.counterexample = std::move(c);  // replay always returns its log

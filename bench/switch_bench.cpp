@@ -1,0 +1,70 @@
+// switch_bench.cpp: the engine's overhead against the floor it is built on.
+//
+//  (a) a bare Boost.Context switch pair (resume a fiber, it switches back);
+//  (b) the engine's cost per scheduling step under DFS on a synthetic program
+//      (three threads, each a run of loads on its own variable), including
+//      re-execution, choice bookkeeping and the step log.
+// Prints one table; the target is b/a <= 10.
+#include <boost/context/fiber.hpp>
+#include <checker/checker.h>
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+namespace ctx = boost::context;
+using Clock = std::chrono::steady_clock;
+
+static double bare_switch_pair_ns(long iterations) {
+  long count = 0;
+  ctx::fiber f{[&count](ctx::fiber&& sink) {
+    for (;;) {
+      ++count;
+      sink = std::move(sink).resume();
+    }
+    return std::move(sink);
+  }};
+  f = std::move(f).resume();  // warm up
+  auto t0 = Clock::now();
+  for (long i = 0; i < iterations; ++i) f = std::move(f).resume();
+  auto t1 = Clock::now();
+  if (count != iterations + 1) std::printf("internal error: switch count\n");
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / iterations;
+}
+
+struct Synthetic : checker::Program {
+  int threads, steps;
+  std::vector<std::optional<checker::Shared<int>>> vars;
+  Synthetic(int t, int s) : threads(t), steps(s), vars(t) {}
+  void setup() override {
+    for (int i = 0; i < threads; ++i) {
+      vars[i].emplace("v" + std::to_string(i), 0);
+      checker::spawn("T" + std::to_string(i), [this, i] {
+        for (int k = 0; k < steps; ++k) vars[i]->load();
+      });
+    }
+  }
+};
+
+int main() {
+  const long kSwitches = 20'000'000;
+  double a = bare_switch_pair_ns(kSwitches);
+
+  Synthetic p(3, 8);
+  checker::Options o;
+  o.max_executions = 200'000;
+  checker::explore(p, o);  // warm the stack cache and the allocator
+  auto r = checker::explore(p, o);
+  double b = r.stats.elapsed_seconds * 1e9 / static_cast<double>(r.stats.total_steps);
+
+  std::printf("| measure | value |\n|---|---|\n");
+  std::printf("| (a) bare Boost.Context switch pair | %.1f ns |\n", a);
+  std::printf("| (b) engine cost per step, DFS, 3 threads x 8 steps | %.1f ns |\n", b);
+  std::printf("| executions explored | %llu |\n",
+              static_cast<unsigned long long>(r.stats.executions));
+  std::printf("| steps per execution | %llu |\n",
+              static_cast<unsigned long long>(r.stats.max_depth));
+  std::printf("| executions per second | %.0f |\n", r.stats.executions / r.stats.elapsed_seconds);
+  std::printf("| ratio b/a (target <= 10) | %.2f |\n", b / a);
+  return 0;
+}

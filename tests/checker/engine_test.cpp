@@ -1,0 +1,454 @@
+// engine_test.cpp: the engine on toy programs (no mm). Every expected count
+// below is derived by hand in the comment beside it.
+#include <checker/checker.h>
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace checker;
+
+namespace {
+
+/// A program made of lambdas: setup builds state and spawns threads.
+struct Lambda : Program {
+  std::function<void()> on_setup;
+  std::function<void()> on_end;
+  void setup() override { on_setup(); }
+  void at_end() override {
+    if (on_end) on_end();
+  }
+};
+
+Options dfs() { return Options{}; }
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_GROUP(Counts){};
+
+// Two threads of two independent steps each: the interleavings of 2+2 steps,
+// C(4,2) = 6, and plain DFS does not reduce.
+TEST(Counts, TwoThreadsTwoStepsSixInterleavings) {
+  Lambda p;
+  std::optional<Shared<int>> x, y;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    y.emplace("y", 0);
+    spawn("A", [&] { x->store(1); x->store(2); });
+    spawn("B", [&] { y->store(1); y->store(2); });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK(r.stats.complete);
+  LONGS_EQUAL(6, r.stats.executions);
+  LONGS_EQUAL(6 * 4, r.stats.total_steps);
+  LONGS_EQUAL(4, r.stats.max_depth);
+}
+
+// Three threads of one step: 3! = 6; three threads of two steps: 6!/(2!2!2!) = 90.
+TEST(Counts, ThreeThreadsMultinomial) {
+  for (int steps : {1, 2}) {
+    Lambda p;
+    std::optional<Shared<int>> v;
+    p.on_setup = [&] {
+      v.emplace("v", 0);
+      for (const char* n : {"A", "B", "C"})
+        spawn(n, [&, steps] {
+          for (int i = 0; i < steps; ++i) v->load();
+        });
+    };
+    Report r = explore(p, dfs());
+    LONGS_EQUAL(steps == 1 ? 6 : 90, r.stats.executions);
+  }
+}
+
+// A value choice multiplies: A = {step, choose(2), step}, B = {step}.
+// Interleavings of A's 2 steps with B's 1 step: 3; times 2 values: 6.
+TEST(Counts, ValueChoicesMultiply) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  std::set<std::pair<int, int>> finals;  // (value chosen, order seen by B)
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("A", [&] {
+      x->store(1);
+      std::uint32_t v = choose(2, "alloc_fails");
+      x->store(10 + static_cast<int>(v));
+    });
+    spawn("B", [&] { x->load(); });
+  };
+  Report r = explore(p, dfs());
+  LONGS_EQUAL(6, r.stats.executions);
+  CHECK(r.stats.complete);
+}
+
+// choose(3) in setup, then one thread of one step: 3 executions.
+TEST(Counts, ValueChoiceInSetup) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  std::set<int> seen;
+  p.on_setup = [&] {
+    int v = static_cast<int>(choose(3, "initial"));
+    x.emplace("x", v);
+    spawn("A", [&] { x->load(); });
+  };
+  p.on_end = [&] { seen.insert(x->peek()); };
+  Report r = explore(p, dfs());
+  LONGS_EQUAL(3, r.stats.executions);
+  LONGS_EQUAL(3, seen.size());
+}
+
+// With A = a1 a2 and B = b1 b2 the six schedules have preemptions
+// AABB 0, ABAB 2, ABBA 1, BAAB 1, BABA 2, BBAA 0.
+TEST(Counts, PreemptionBound) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("A", [&] { x->load(); x->load(); });
+    spawn("B", [&] { x->load(); x->load(); });
+  };
+  Options o;
+  o.preemption_bound = 0;
+  Report r0 = explore(p, o);
+  LONGS_EQUAL(2, r0.stats.executions);
+  CHECK_FALSE(r0.stats.complete);  // the bound cut alternatives off
+  o.preemption_bound = 1;
+  LONGS_EQUAL(4, explore(p, o).stats.executions);
+  o.preemption_bound = 2;
+  Report r2 = explore(p, o);
+  LONGS_EQUAL(6, r2.stats.executions);
+  CHECK(r2.stats.complete);
+}
+
+TEST(Counts, ExecutionBoundStopsIncomplete) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("A", [&] { x->load(); x->load(); });
+    spawn("B", [&] { x->load(); x->load(); });
+  };
+  Options o;
+  o.max_executions = 4;
+  Report r = explore(p, o);
+  LONGS_EQUAL(4, r.stats.executions);
+  CHECK_FALSE(r.stats.complete);
+  CHECK(r.verdict == Verdict::Pass);
+}
+
+TEST_GROUP(Primitives){};
+
+// lock; load; store; unlock in both threads. B's lock is disabled while A
+// holds it, so the only choice is who locks first: 2 executions, no loss.
+TEST(Primitives, MutexSerialisesCriticalSections) {
+  Lambda p;
+  std::optional<Shared<int>> c;
+  std::optional<Mutex> m;
+  p.on_setup = [&] {
+    c.emplace("c", 0);
+    m.emplace("m");
+    for (const char* n : {"A", "B"})
+      spawn(n, [&] {
+        m->lock();
+        int v = c->load();
+        c->store(v + 1);
+        m->unlock();
+      });
+  };
+  p.on_end = [&] { check(c->peek() == 2, FailureKind::Invariant, "lost update"); };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Pass);
+  LONGS_EQUAL(2, r.stats.executions);
+}
+
+// Writer W = {down_write, up_write}, reader R = {down_read, up_read}: whoever
+// takes the semaphore first runs both its steps before the other: 2.
+// Two readers never exclude each other: C(4,2) = 6.
+TEST(Primitives, RwSem) {
+  for (bool two_readers : {false, true}) {
+    Lambda p;
+    std::optional<RwSem> s;
+    std::optional<Shared<int>> inside;
+    p.on_setup = [&] {
+      s.emplace("mmap_sem");
+      spawn("W", [&, two_readers] {
+        if (two_readers) {
+          s->down_read();
+          s->up_read();
+        } else {
+          s->down_write();
+          s->up_write();
+        }
+      });
+      spawn("R", [&] {
+        s->down_read();
+        s->up_read();
+      });
+    };
+    Report r = explore(p, dfs());
+    CHECK(r.verdict == Verdict::Pass);
+    LONGS_EQUAL(two_readers ? 6 : 2, r.stats.executions);
+  }
+}
+
+// A = {lock_page, unlock_page}, B = {wait_on_page_locked}. B's wait is
+// enabled only while the page is unlocked: (W L U) and (L U W): 2.
+TEST(Primitives, BitLockWaitUnlocked) {
+  Lambda p;
+  std::optional<BitLock> pg;
+  std::optional<Shared<int>> seen_locked;
+  p.on_setup = [&] {
+    pg.emplace("K.lock");
+    seen_locked.emplace("seen", 0);
+    spawn("A", [&] { pg->lock(); pg->unlock(); });
+    spawn("B", [&] {
+      pg->wait_unlocked();
+      if (pg->locked()) fail(FailureKind::Assertion, "woke while locked");
+    });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Pass);
+  LONGS_EQUAL(2, r.stats.executions);
+}
+
+TEST(Primitives, TryLockNeverBlocks) {
+  Lambda p;
+  std::optional<BitLock> pg;
+  int failures = 0, successes = 0;
+  p.on_setup = [&] {
+    pg.emplace("N.lock");
+    spawn("A", [&] { pg->lock(); pg->unlock(); });
+    spawn("B", [&] {
+      if (pg->try_lock()) {
+        ++successes;
+        pg->unlock();
+      } else {
+        ++failures;
+      }
+    });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Pass);
+  // A = {L lock, U unlock}, B = {T trylock, U' unlock if taken}. By hand:
+  // L U T U' (T succeeds), L T U (T fails), T U' L U (T succeeds; A's L is
+  // disabled until U'). 3 executions: 2 successes, 1 failure.
+  LONGS_EQUAL(3, r.stats.executions);
+  LONGS_EQUAL(1, failures);
+  LONGS_EQUAL(2, successes);
+}
+
+TEST_GROUP(Detection){};
+
+// The lost update: A and B each load then store counter+1. DFS order tries
+// A,A,B,B first (counter 2), then A,B,A,B, which loses one.
+TEST(Detection, LostUpdateFound) {
+  Lambda p;
+  std::optional<Shared<int>> c;
+  p.on_setup = [&] {
+    c.emplace("counter", 0);
+    for (const char* n : {"A", "B"})
+      spawn(n, [&] {
+        int v = c->load();
+        c->store(v + 1);
+      });
+  };
+  p.on_end = [&] {
+    check(c->peek() == 2, FailureKind::Invariant, "lost update: " + std::to_string(c->peek()));
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Violation);
+  LONGS_EQUAL(2, r.stats.executions);
+  CHECK(r.counterexample.has_value());
+  const Counterexample& ce = *r.counterexample;
+  STRCMP_EQUAL("lost update: 1", ce.violation.message.c_str());
+  CHECK(ce.violation.kind == FailureKind::Invariant);
+  LONGS_EQUAL(4, ce.log.steps.size());
+  // A load, B load, A store, B store.
+  LONGS_EQUAL(0, ce.log.steps[0].thread);
+  LONGS_EQUAL(1, ce.log.steps[1].thread);
+  CHECK(ce.log.steps[0].access.kind == AccessKind::Read);
+  CHECK(ce.log.steps[2].access.kind == AccessKind::Write);
+  STRCMP_EQUAL("counter", ce.log.object_names[ce.log.steps[0].access.object].c_str());
+  LONGS_EQUAL(4, ce.schedule.size());
+}
+
+// AB-BA: A locks m1 then m2, B locks m2 then m1.
+TEST(Detection, AbBaDeadlockReportsBothWaiters) {
+  Lambda p;
+  std::optional<Mutex> m1, m2;
+  p.on_setup = [&] {
+    m1.emplace("m1");
+    m2.emplace("m2");
+    spawn("A", [&] { m1->lock(); m2->lock(); m2->unlock(); m1->unlock(); });
+    spawn("B", [&] { m2->lock(); m1->lock(); m1->unlock(); m2->unlock(); });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Deadlock);
+  const std::string& msg = r.counterexample->violation.message;
+  CHECK_TEXT(contains(msg, "A waits in mutex_lock on m2 (held by B)"), msg.c_str());
+  CHECK_TEXT(contains(msg, "B waits in mutex_lock on m1 (held by A)"), msg.c_str());
+  // The deadlocking schedule is A.lock(m1), B.lock(m2): 2 steps.
+  LONGS_EQUAL(2, r.counterexample->log.steps.size());
+}
+
+TEST(Detection, StepBoundIsSuspectedLivelock) {
+  Lambda p;
+  std::optional<Shared<int>> flag;
+  p.on_setup = [&] {
+    flag.emplace("flag", 0);
+    spawn("spinner", [&] {
+      while (flag->load() == 0) {
+      }
+    });
+  };
+  Options o;
+  o.max_steps = 50;
+  Report r = explore(p, o);
+  CHECK(r.verdict == Verdict::StepBound);
+  CHECK(r.verdict != Verdict::Pass);
+  LONGS_EQUAL(50, r.counterexample->log.steps.size());
+  CHECK(contains(r.counterexample->violation.message, "livelock"));
+}
+
+TEST(Detection, ExceptionInThreadIsModelError) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("A", [&] {
+      x->store(1);
+      throw std::runtime_error("boom");
+    });
+    spawn("B", [&] { x->load(); });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::ModelError);
+  const std::string& msg = r.counterexample->violation.message;
+  CHECK_TEXT(contains(msg, "thread A") && contains(msg, "boom"), msg.c_str());
+}
+
+// A violation in mid-execution: the other fibers are suspended inside their
+// bodies holding RAII objects; teardown must unwind them (destructors run).
+TEST(Detection, ViolationTearsDownOtherFibers) {
+  static int alive = 0;
+  struct Tracker {
+    Tracker() { ++alive; }
+    ~Tracker() { --alive; }
+  };
+  alive = 0;
+  Lambda p;
+  std::optional<Shared<int>> x;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("victim1", [&] {
+      Tracker t;
+      std::vector<int> heap(1000, 1);
+      x->load();
+      x->load();
+    });
+    spawn("victim2", [&] {
+      Tracker t;
+      x->load();
+      x->load();
+    });
+    spawn("failer", [&] {
+      x->store(1);
+      fail(FailureKind::BugOn, "BUG_ON(x)");
+    });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == FailureKind::BugOn);
+  LONGS_EQUAL(0, alive);
+}
+
+TEST(Detection, FinalCheckNamesInvariant) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("A", [&] { x->store(7); });
+    final_check("x_is_zero", [&] { check(x->peek() == 0, FailureKind::Invariant, "x != 0"); });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Violation);
+  STRCMP_EQUAL("x_is_zero", r.counterexample->violation.invariant.c_str());
+}
+
+TEST_GROUP(Replay){};
+
+namespace {
+/// The lost-update program with a knob that changes its shape, to test
+/// divergence: with `extra`, thread B does one more load first.
+struct Counter : Program {
+  bool extra = false;
+  std::optional<Shared<int>> c;
+  void setup() override {
+    c.emplace("counter", 0);
+    spawn("A", [this] {
+      int v = c->load();
+      c->store(v + 1);
+    });
+    spawn("B", [this] {
+      if (extra) c->load("extra");
+      int v = c->load();
+      c->store(v + 1);
+    });
+  }
+  void at_end() override {
+    check(c->peek() == 2, FailureKind::Invariant, "lost update");
+  }
+};
+}  // namespace
+
+TEST(Replay, RoundTrip) {
+  Counter p;
+  Report r = explore(p, dfs());
+  CHECK(r.counterexample.has_value());
+  Report again = replay(p, r.counterexample->schedule, 10000, &r.counterexample->log);
+  STRCMP_EQUAL("", again.divergence.c_str());
+  CHECK(again.verdict == Verdict::Violation);
+  STRCMP_EQUAL("lost update", again.counterexample->violation.message.c_str());
+  LONGS_EQUAL(r.counterexample->log.steps.size(), again.counterexample->log.steps.size());
+}
+
+TEST(Replay, DivergenceOnChangedProgram) {
+  Counter p;
+  Report r = explore(p, dfs());
+  Counter changed;
+  changed.extra = true;
+  // Same schedule A,B,A,B: step 1 is now B's "extra" load, not B's load.
+  Report again = replay(changed, r.counterexample->schedule, 10000, &r.counterexample->log);
+  CHECK_TEXT(contains(again.divergence, "diverged at step 1: expected B load read counter, got "
+                                        "B extra read counter"),
+             again.divergence.c_str());
+}
+
+TEST(Replay, DivergenceOnImpossibleChoice) {
+  Counter p;
+  Schedule s = {Choice{Choice::Kind::Thread, 0, 0}, Choice{Choice::Kind::Thread, 0, 0},
+                Choice{Choice::Kind::Thread, 0, 0}};  // A has only two steps
+  Report r = replay(p, s);
+  CHECK_TEXT(contains(r.divergence, "diverged at step 2: expected thread 0 to be enabled"),
+             r.divergence.c_str());
+}
+
+TEST(Replay, DeterministicAcrossRuns) {
+  Counter p1, p2;
+  Options o;
+  o.stop_on_first = false;
+  Report a = explore(p1, o), b = explore(p2, o);
+  LONGS_EQUAL(a.stats.executions, b.stats.executions);
+  LONGS_EQUAL(6, a.stats.executions);
+  CHECK(a.counterexample->schedule == b.counterexample->schedule);
+}
