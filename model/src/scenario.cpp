@@ -1,11 +1,21 @@
-// scenario.cpp: loading and validating a scenario file, and the catalogues.
+// scenario.cpp: loading and validating a scenario file, the Program that
+// runs it, and the catalogues offered to the CLI.
 //
-// Invariant: a Scenario that load()/parse() returned is fully validated.
-// (First cut: top-level shape only; the mm state follows.)
+// Invariant: a Scenario returned by load()/parse() is fully validated (every
+// reference resolved, every count consistent, every fix of the named era);
+// make_program() only copies validated data, so exploration never meets bad input.
 #include "model/scenario.h"
 
+#include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
+
+#include "json_input.h"
+#include "model/actors.h"
+#include "model/initial_state.h"
+#include "model/invariants.h"
+#include "model/kernel.h"
 
 namespace model {
 
@@ -22,9 +32,34 @@ std::string fnv1a64(const std::string& s) {
   return buf;
 }
 
-class EmptyProgram : public checker::Program {
+/// What make_program() needs, validated once at load time.
+struct Validated {
+  Kernel initial;                     ///< the template every execution copies
+  std::vector<ActorCall> calls;       ///< by thread
+  std::vector<std::string> names;     ///< thread names
+  std::vector<std::string> invariants;
+};
+
+/// Runs one scenario: each execution copies the initial Kernel, creates its
+/// checker objects, switches on the invariants and spawns the actors.
+class ScenarioProgram : public checker::Program {
  public:
-  void setup() override {}
+  explicit ScenarioProgram(std::shared_ptr<const Validated> v) : v_(std::move(v)) {}
+
+  void setup() override {
+    kernel_ = std::make_unique<Kernel>(v_->initial);
+    kernel_->create_objects();
+    for (const std::string& inv : v_->invariants) install_invariant(*kernel_, inv);
+    for (std::size_t t = 0; t < v_->calls.size(); ++t) {
+      const ActorCall* call = &v_->calls[t];
+      Kernel* k = kernel_.get();
+      checker::spawn(v_->names[t], [k, call] { run_actor(*k, *call); });
+    }
+  }
+
+ private:
+  std::shared_ptr<const Validated> v_;
+  std::unique_ptr<Kernel> kernel_;  ///< this execution's machine (rebuilt by each setup())
 };
 
 }  // namespace
@@ -44,24 +79,163 @@ Scenario Scenario::load(const std::string& path) {
 }
 
 Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
-  if (!j.is_object()) throw InputError(file, "", "expected an object");
+  JsonInput in(j, file, "");
+  in.expect_object();
   Scenario s;
   s.file_ = file;
   s.json_ = j;
-  s.name_ = j.value("name", "");
-  s.summary_ = j.value("summary", "");
-  s.era_ = j.value("kernel", "");
   s.hash_ = fnv1a64(j.dump());
+  s.name_ = in.at("name").as_string();
+  if (s.name_.empty()) in.at("name").error("empty scenario name");
+  s.summary_ = in.at("summary").as_string();
+
+  // Era and reverted fixes.
+  KernelConfig config;
+  JsonInput kernel = in.at("kernel");
+  s.era_ = kernel.as_string();
+  if (!parse_era(s.era_, config.era)) kernel.error("unknown kernel era \"" + s.era_ + "\" (expected 2.6.33, 3.9, 4.19)");
+  if (in.has("reverted")) {
+    JsonInput rev = in.at("reverted");
+    rev.expect_array();
+    for (std::size_t i = 0; i < rev.size(); ++i) {
+      JsonInput r = rev.at(i);
+      std::string id = r.as_string();
+      const FixInfo* fix = find_fix(id);
+      if (!fix) {
+        std::string known;
+        for (const FixInfo& f : fix_catalogue()) known += std::string(known.empty() ? "" : ", ") + f.id;
+        r.error("unknown fix \"" + id + "\" (known: " + known + ")");
+      }
+      if (fix->era != config.era)
+        r.error("fix " + id + " (\"" + fix->title + "\") belongs to kernel " + era_name(fix->era) + ", not " +
+                s.era_ + ": reverting it there is a kernel that never existed");
+      for (Fix f : config.reverted)
+        if (f == fix->fix) r.error("fix " + id + " is reverted twice");
+      config.reverted.push_back(fix->fix);
+      s.reverted_.push_back(id);
+    }
+  }
+
+  auto v = std::make_shared<Validated>();
+  v->initial = parse_initial_state(in.at("initial").json(), file, "/initial", config);
+
+  // Threads.
+  JsonInput threads = in.at("threads");
+  threads.expect_array();
+  if (threads.size() == 0) threads.error("a scenario needs at least one thread");
+  if (threads.size() > checker::kMaxThreads) threads.error("too many threads");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    JsonInput t = threads.at(i);
+    t.expect_object();
+    ThreadSpec spec;
+    JsonInput actor = t.at("actor");
+    spec.actor = actor.as_string();
+    spec.name = t.has("name") ? t.at("name").as_string() : spec.actor;
+    if (!names.insert(spec.name).second)
+      t.at("name").error("duplicate thread name \"" + spec.name + "\"");
+    spec.args = t.has("args") ? t.at("args").json() : nlohmann::json::object();
+    v->calls.push_back(parse_actor(spec.actor, spec.args, v->initial, file, actor.pointer(),
+                                   t.pointer() + "/args"));
+    v->names.push_back(spec.name);
+    t.done();
+    s.threads_.push_back(std::move(spec));
+  }
+
+  // Invariants.
+  if (in.has("invariants")) {
+    JsonInput invs = in.at("invariants");
+    invs.expect_array();
+    for (std::size_t i = 0; i < invs.size(); ++i) {
+      JsonInput n = invs.at(i);
+      std::string name = n.as_string();
+      if (!find_invariant(name)) {
+        std::string known;
+        for (const InvariantInfo& info : invariant_catalogue())
+          known += std::string(known.empty() ? "" : ", ") + info.name;
+        n.error("unknown invariant \"" + name + "\" (known: " + known + ")");
+      }
+      for (const std::string& seen : s.invariants_)
+        if (seen == name) n.error("invariant \"" + name + "\" listed twice");
+      s.invariants_.push_back(name);
+    }
+  }
+  v->invariants = s.invariants_;
+
+  // Expectation.
+  {
+    JsonInput e = in.at("expect");
+    e.expect_object();
+    JsonInput result = e.at("result");
+    std::string r = result.as_string();
+    if (r == "violation") s.expect_.result = Expectation::Result::Violation;
+    else if (r == "pass") s.expect_.result = Expectation::Result::Pass;
+    else result.error("unknown result \"" + r + "\" (expected \"violation\" or \"pass\")");
+    if (e.has("violation")) {
+      JsonInput vj = e.at("violation");
+      if (s.expect_.result != Expectation::Result::Violation) vj.error("\"violation\" only goes with result \"violation\"");
+      s.expect_.violation = vj.as_string();
+    }
+    if (e.has("exhaustive")) s.expect_.exhaustive = e.at("exhaustive").as_bool();
+    e.done();
+  }
+
+  // Exploration options.
+  if (in.has("explore")) {
+    JsonInput x = in.at("explore");
+    x.expect_object();
+    s.explore_json_ = x.json();
+    if (x.has("strategy")) {
+      JsonInput st = x.at("strategy");
+      std::string name = st.as_string();
+      if (name == "dfs") s.options_.strategy = checker::StrategyKind::Dfs;
+      else st.error("unknown strategy \"" + name + "\" (expected \"dfs\")");
+    }
+    if (x.has("max_steps")) s.options_.max_steps = static_cast<std::uint64_t>(x.at("max_steps").as_int(1, 1 << 30));
+    if (x.has("preemption_bound"))
+      s.options_.preemption_bound = static_cast<unsigned>(x.at("preemption_bound").as_int(0, 1000));
+    if (x.has("max_executions"))
+      s.options_.max_executions = static_cast<std::uint64_t>(x.at("max_executions").as_int(0, std::int64_t{1} << 40));
+    x.done();
+  } else {
+    s.explore_json_ = nlohmann::json::object();
+  }
+  in.done();
+
+  s.initial_ = v;
   return s;
 }
 
 std::unique_ptr<checker::Program> Scenario::make_program() const {
-  return std::make_unique<EmptyProgram>();
+  if (!initial_) throw std::logic_error("internal error: make_program() on a Scenario that was not loaded");
+  return std::make_unique<ScenarioProgram>(std::static_pointer_cast<const Validated>(initial_));
 }
 
-std::vector<CatalogueEntry> actors() { return {}; }
-std::vector<CatalogueEntry> fixes() { return {}; }
-std::vector<CatalogueEntry> invariants() { return {}; }
-std::vector<CatalogueEntry> eras() { return {}; }
+std::vector<CatalogueEntry> actors() {
+  std::vector<CatalogueEntry> out;
+  for (const ActorInfo& a : actor_catalogue()) out.push_back({a.name, a.description});
+  return out;
+}
+
+std::vector<CatalogueEntry> fixes() {
+  std::vector<CatalogueEntry> out;
+  for (const FixInfo& f : fix_catalogue())
+    out.push_back({f.id, std::string(f.title) + " (" + f.release + "; era " + era_name(f.era) + ")"});
+  return out;
+}
+
+std::vector<CatalogueEntry> invariants() {
+  std::vector<CatalogueEntry> out;
+  for (const InvariantInfo& i : invariant_catalogue()) out.push_back({i.name, i.description});
+  return out;
+}
+
+std::vector<CatalogueEntry> eras() {
+  return {
+      {"2.6.33", "v2.6.33: KSM pages swappable and migratable (seeds 001, 002)"},
+      {"3.9", "v3.9: KSM NUMA trees and page migration (seeds 000, 003)"},
+      {"4.19", "v4.19/4.20: HMM and THP migration pmds (seed 004)"},
+  };
+}
 
 }  // namespace model

@@ -1,0 +1,42 @@
+// actors.h: the catalogue of simulated threads a scenario can start, each a
+// kernel entry point with validated arguments.
+//
+// Invariant: parse_actor() accepts exactly the arguments run_actor() uses,
+// and every name in actor_catalogue() is handled by both.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/kernel.h"
+
+namespace model {
+
+struct ActorInfo {
+  const char* name;
+  const char* description;  ///< one line, with the arguments
+};
+
+const std::vector<ActorInfo>& actor_catalogue();
+
+/// One validated thread body: which actor and its arguments, resolved.
+struct ActorCall {
+  std::string actor;
+  unsigned value = 0;    ///< ksm_run_store: the value written
+  PageId page = kNoPage; ///< migrate_pages: the page to migrate
+  int to_node = 0;       ///< migrate_pages: target NUMA node
+  int passes = 1;        ///< migrate_pages: passes of the retry loop
+};
+
+/// Validate `actor` with `args` (found at args_pointer) against the initial state.
+/// Throws InputError naming the pointer of the offending argument.
+ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, const Kernel& initial,
+                      const std::string& file, const std::string& actor_pointer,
+                      const std::string& args_pointer);
+
+/// The thread body: run the actor on `k` (inside a simulated thread).
+void run_actor(Kernel& k, const ActorCall& call);
+
+}  // namespace model

@@ -1,0 +1,24 @@
+// initial_state.h: the "initial" section of a scenario, validated into a
+// Kernel template (no checker objects yet; see Kernel::create_objects()).
+//
+// What is derived rather than written: page->mapping (a stable node's page is
+// KSM, a mapped page is anon), mapcount and refcount (from the ptes), the
+// stable trees, hlists and mm_slot rmap_lists (in listing order). What is
+// written and checked against the derivation: page flags Ksm/Anon, optional
+// mapcount/refcount, optional pages_shared/pages_sharing. Any disagreement is
+// an impossible state and an InputError at the field that disagrees.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/kernel.h"
+
+namespace model {
+
+/// Parse and validate `j` (found at `pointer` in `file`) for a kernel `config`.
+Kernel parse_initial_state(const nlohmann::json& j, const std::string& file,
+                           const std::string& pointer, const KernelConfig& config);
+
+}  // namespace model

@@ -1,0 +1,78 @@
+// kernel.h: the whole simulated machine one execution runs on: struct pages,
+// mm_structs with their vmas and page tables, anon_vmas, KSM's state, and the
+// kernel configuration (era and fixes).
+//
+// A Kernel is built twice over: Scenario parsing fills a template with no
+// checker objects; each execution copies the template and calls
+// create_objects() from Program::setup(), which creates every checker object
+// (ptes, ptls, page locks, mmap_sems, KSM locks, the free-page pool) in one
+// fixed order, so object ids never depend on the schedule.
+// Invariants: indices (PageId, mm, vma, anon_vma, stable node, rmap_item) are
+// positions in the vectors below and never change; pages are never created
+// during a run: COW copies and migration targets come from the preallocated
+// free pool, in pool order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <checker/checker.h>
+
+#include "model/kernel_config.h"
+#include "model/ksm_state.h"
+#include "model/mm_struct.h"
+#include "model/page.h"
+#include "model/pte.h"
+
+namespace model {
+
+class Kernel {
+ public:
+  KernelConfig config;
+  std::vector<Page> pages;          ///< by PageId (pfn order)
+  std::vector<MmStruct> mms;
+  std::vector<Vma> vmas;
+  std::vector<AnonVma> anon_vmas;
+  std::vector<StableNode> stable_nodes;
+  std::vector<RmapItem> rmap_items;
+  KsmState ksm;
+  std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
+  checker::ObjectId pool_obj = checker::kNoObject;  ///< "free_pages": the page allocator
+  /// Step check "break_ksm_postcondition" (invariant catalogue) is on.
+  bool check_break_ksm = false;
+
+  /// Create every checker object of this machine (call once, in Program::setup()).
+  void create_objects();
+
+  // ---- lookups (no announcements) ----
+  const std::string& page_name(PageId p) const { return pages.at(p).name; }
+  std::string pte_str(const Pte& pte) const;
+  /// "A:0x1000"
+  std::string where(std::uint32_t mm, std::uint64_t addr) const;
+  /// The pte slot of mm at addr, or nullptr when the page table has none there.
+  PteSlot* pte_slot(std::uint32_t mm, std::uint64_t addr);
+  /// find_vma(): the vma of mm containing addr, or -1.
+  int find_vma(std::uint32_t mm, std::uint64_t addr) const;
+  /// page_stable_node(): the stable node of a KSM page, or kNoNode.
+  std::uint32_t page_stable_node(PageId p) const;
+
+  // ---- state changes used by the kernel paths ----
+  /// set_pte_at(): announce a write of the pte, note "pte A:0x1000 old -> new", store.
+  void set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
+               checker::SourceLoc loc = checker::SourceLoc::current());
+  /// get_page() inside a section already announced (under a lock that orders it).
+  void get_page_locked(PageId p) { ++pages.at(p).refcount; }
+  /// put_page() inside an announced section; frees the page at zero.
+  void put_page_locked(PageId p);
+  /// put_page() as its own visible step (a lockless atomic on the page).
+  void put_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// Take a page from the free pool (alloc_page_vma / alloc_pages_exact_node):
+  /// the first one on node `nid` (any node when nid < 0). kNoPage when none is left.
+  PageId alloc_page(int nid, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// Note a page-field change: "K.mapping = S".
+  void note(std::string_view text) const { checker::note(text); }
+};
+
+}  // namespace model

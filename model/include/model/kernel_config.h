@@ -1,0 +1,54 @@
+// kernel_config.h: which kernel the model runs as: an era (the source release
+// the model follows) and the set of upstream fixes applied in it.
+//
+// Each upstream fix is a toggle named by its mainline commit id. A fix belongs
+// to exactly one era (the release whose sources the model follows for it); a
+// scenario names its era and the fixes it reverts, and reverting a fix of
+// another era is refused: that combination never existed.
+// Invariant: every id in KernelConfig::reverted is a fix of KernelConfig::era.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace model {
+
+/// The kernel source releases the model follows.
+enum class Era { V2_6_33, V3_9, V4_19 };
+
+/// The upstream fixes the model knows, by mainline commit.
+enum class Fix {
+  FollMigration,            ///< 5117b3b835f2 mm,ksm: FOLL_MIGRATION do migration_entry_wait (v3.9)
+  RemoveOldStableNodes,     ///< cbf86cfe04a6 ksm: remove old stable nodes more thoroughly (v3.9)
+  RmapWalkMigrationPtes,    ///< e9995ef978a7 ksm: rmap_walk to remove_migation_ptes (v2.6.33)
+  HotremoveMigrationOnly,   ///< 62b61f611eb5 ksm: memory hotremove migration only (v2.6.33)
+  HmmMigrationPmd,          ///< d08faca018c4 mm/hmm: properly handle migration pmd (v4.20)
+};
+
+/// One row of the fix catalogue.
+struct FixInfo {
+  Fix fix;
+  const char* id;     ///< 12-hex mainline commit id
+  const char* title;  ///< the commit's subject line
+  Era era;            ///< the era whose model contains (and may revert) it
+  const char* release;  ///< the mainline release that first shipped it
+};
+
+const std::vector<FixInfo>& fix_catalogue();
+/// The era's name as scenarios spell it: "2.6.33", "3.9", "4.19".
+const char* era_name(Era era);
+/// Parse an era name; false when unknown.
+bool parse_era(const std::string& name, Era& out);
+/// Find a fix by its 12-hex commit id; nullptr when unknown.
+const FixInfo* find_fix(const std::string& id);
+
+/// The kernel a scenario runs: an era with some of its fixes reverted.
+struct KernelConfig {
+  Era era = Era::V3_9;
+  std::vector<Fix> reverted;  ///< fixes of `era` taken out again
+
+  /// True when `fix` is in this kernel: it belongs to the era and is not reverted.
+  bool applied(Fix fix) const;
+};
+
+}  // namespace model

@@ -1,0 +1,48 @@
+// ksm.h: the paths of mm/ksm.c the scenarios run: the `run` sysfs store with
+// its unmerge of everything, break_ksm, the stable-node helpers, and KSM's
+// rmap walks used by migration.
+//
+// Lock order (as in mm/ksm.c): ksm_thread_mutex -> mmap_sem -> page lock ->
+// anon_vma lock -> ptl; ksm_mmlist_lock is innermost and never held across a sleep.
+#pragma once
+
+#include <cstdint>
+
+#include "model/kernel.h"
+#include "model/rmap.h"
+
+namespace model {
+
+/// run_store(): write `value` to /sys/kernel/mm/ksm/run. Returns 0 or -errno.
+long run_store(Kernel& k, unsigned value);
+/// unmerge_and_remove_all_rmap_items(): break every KSM page of every mm on
+/// the mm_slot list, drop all rmap_items and (with cbf86cfe04a6) all stable nodes.
+/// Precondition: ksm_thread_mutex held.
+int unmerge_and_remove_all_rmap_items(Kernel& k);
+/// unmerge_ksm_pages(): break_ksm on every page of [start, end) in vma.
+int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
+/// break_ksm(): COW-break the KSM page at addr, if any. Returns 0 or -ENOMEM.
+int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr);
+/// remove_trailing_rmap_items(): free every rmap_item on the mm_slot's rmap_list.
+void remove_trailing_rmap_items(Kernel& k, std::size_t slot);
+/// remove_rmap_item_from_tree(): unlink a stable rmap_item from its node.
+void remove_rmap_item_from_tree(Kernel& k, std::uint32_t rmap_item);
+/// get_ksm_page(): the node's page with a reference (and locked if lock_it),
+/// or kNoPage after removing the node as stale.
+PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it);
+/// remove_node_from_stable_tree(): drop the node, its rmap_items' counts and links.
+void remove_node_from_stable_tree(Kernel& k, std::uint32_t node);
+/// remove_stable_node(): 0, or -EBUSY (after the WARN) when its page is still mapped.
+int remove_stable_node(Kernel& k, std::uint32_t node);
+/// remove_all_stable_nodes(): remove_stable_node on every tree and migrate_nodes.
+int remove_all_stable_nodes(Kernel& k);
+/// try_to_unmap_ksm(): try_to_unmap_one at every rmap_item of the page's node.
+int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags);
+/// rmap_walk_ksm(): rmap_one at every rmap_item location of the page's node.
+int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one);
+/// ksm_migrate_page(): point the stable node at newpage (kpfn) once copied.
+void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage);
+
+inline constexpr int kEINVAL = 22, kENOMEM = 12, kEBUSY = 16, kEAGAIN = 11;
+
+}  // namespace model

@@ -1,0 +1,69 @@
+// mm_struct.h: an address space: mm_struct with its vmas, anon_vmas and its
+// page table (one pmd's worth of ptes with one ptl).
+//
+// Invariants: vmas are sorted by start and do not overlap; every pte slot
+// lies inside some vma; a pte slot's value changes only under the ptl.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <checker/checker.h>
+
+#include "model/pte.h"
+
+namespace model {
+
+inline constexpr std::uint64_t kPageSize = 0x1000;
+
+/// vm_flags bits the model uses.
+enum VmFlag : std::uint32_t {
+  VM_READ = 1u << 0,
+  VM_WRITE = 1u << 1,
+  VM_SHARED = 1u << 2,
+  VM_MERGEABLE = 1u << 3,
+  VM_LOCKED = 1u << 4,
+};
+
+/// struct anon_vma: the lock (a rwsem from v3.8; a spinlock in 2.6.33, which
+/// the model takes as the rwsem's write side) and the vmas chained to it.
+struct AnonVma {
+  std::string name;
+  std::uint32_t root = 0;           ///< anon_vma->root (index into Kernel::anon_vmas)
+  std::vector<std::uint32_t> vmas;  ///< the vmas chained to it (anon_vma_chain), as indices
+  int refcount = 0;                 ///< get_anon_vma/put_anon_vma references (rmap_items hold one)
+  std::optional<checker::RwSem> lock;  ///< anon_vma->rwsem ("avA")
+};
+
+/// struct vm_area_struct.
+struct Vma {
+  std::uint32_t mm = 0;              ///< vm_mm (index into Kernel::mms)
+  std::uint64_t start = 0, end = 0;  ///< [vm_start, vm_end)
+  std::uint32_t flags = 0;           ///< VmFlag bits
+  std::uint32_t anon_vma = 0xffffffffu;  ///< vma->anon_vma, or none
+  bool has_anon_vma() const { return anon_vma != 0xffffffffu; }
+};
+
+/// One pte slot: its checker object ("A.pte[0x1000]") and value.
+struct PteSlot {
+  std::uint64_t address = 0;
+  checker::ObjectId obj = checker::kNoObject;
+  Pte pte;
+};
+
+/// struct mm_struct with its single page table.
+struct MmStruct {
+  std::string name;                   ///< "A"
+  std::vector<std::uint32_t> vmas;    ///< mm->mmap, sorted by start
+  int mm_users = 1;                   ///< 0 once exiting (ksm_test_exit)
+  bool mmf_vm_mergeable = false;      ///< MMF_VM_MERGEABLE: has an mm_slot
+  Pmd pmd;                            ///< the pmd above the page table
+  std::map<std::uint64_t, PteSlot> ptes;  ///< address -> slot (ordered: deterministic walks)
+  std::optional<checker::RwSem> mmap_sem;  ///< "A.mmap_sem"
+  std::optional<checker::Spinlock> ptl;    ///< "A.ptl": the page table lock
+};
+
+}  // namespace model

@@ -1,0 +1,65 @@
+// page.h: struct page as the model keeps it.
+//
+// The page lock is a checker::BitLock (a sleeping lock with waiters). Every
+// other field lives behind one checker object, `obj` (named after the page),
+// on which lockless reads and refcount changes are announced.
+// Invariants: refcount == 0 iff the page is free or freed (then mapping is
+// None and mapcount is 0); a page with Mapping::Kind::Ksm is PageKsm and
+// PageAnon; mapcount counts the present ptes that map the page.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <checker/checker.h>
+
+#include "model/pte.h"
+
+namespace model {
+
+/// page->mapping: nothing, an anon_vma (PageAnon), or a KSM stable node
+/// (PageAnon|PageKsm; node may be kNone after set_page_stable_node(page, NULL)).
+struct Mapping {
+  enum class Kind : std::uint8_t { None, Anon, Ksm };
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+  Kind kind = Kind::None;
+  std::uint32_t id = kNone;  ///< Anon: AnonVma index; Ksm: StableNode index or kNone
+
+  friend bool operator==(const Mapping&, const Mapping&) = default;
+};
+
+/// Page flags the model keeps (PG_locked is the BitLock itself; PageAnon and
+/// PageKsm derive from mapping as in the kernel).
+enum PageFlag : std::uint32_t {
+  PG_uptodate = 1u << 0,
+  PG_lru = 1u << 1,
+  PG_swapcache = 1u << 2,
+  PG_dirty = 1u << 3,
+};
+
+struct Page {
+  std::string name;          ///< scenario name, e.g. "K"
+  std::uint32_t pfn = 0;     ///< page frame number (index in Kernel::pages)
+  int nid = 0;               ///< NUMA node
+  int refcount = 0;          ///< page_count(): references (each mapping pte holds one)
+  int mapcount = 0;          ///< page_mapcount(): ptes mapping the page
+  std::uint32_t flags = 0;   ///< PageFlag bits
+  Mapping mapping;           ///< page->mapping
+  std::uint64_t index = 0;   ///< page->index (linear index for anon pages)
+  std::uint32_t swap_entry = 0;  ///< page_private() when PG_swapcache
+  bool in_free_pool = false; ///< preallocated free page not yet handed out
+  bool freed = false;        ///< refcount reached zero during the run
+  std::uint32_t content = 0; ///< ghost: data token, copied by COW and migration
+
+  checker::ObjectId obj = checker::kNoObject;  ///< struct page fields
+  std::optional<checker::BitLock> lock;        ///< PG_locked with its waiters ("K.lock")
+
+  bool PageAnon() const { return mapping.kind != Mapping::Kind::None; }
+  bool PageKsm() const { return mapping.kind == Mapping::Kind::Ksm; }
+  bool PageLocked() const { return lock && lock->locked(); }
+  bool page_mapped() const { return mapcount > 0; }
+  bool test(PageFlag f) const { return (flags & f) != 0; }
+};
+
+}  // namespace model

@@ -1,0 +1,376 @@
+// initial_state.cpp: "initial" JSON -> Kernel template, with every reference
+// resolved and every derived count checked.
+// Invariant: the returned Kernel satisfies the invariants stated in page.h,
+// mm_struct.h and ksm_state.h (no migration in progress, counts consistent).
+#include "model/initial_state.h"
+
+#include <algorithm>
+#include <map>
+
+#include "json_input.h"
+
+namespace model {
+
+namespace {
+
+struct NameIndex {
+  std::map<std::string, std::uint32_t> index;
+  const char* what;
+  std::uint32_t find(const JsonInput& in) const {
+    std::string name = in.as_string();
+    auto it = index.find(name);
+    if (it == index.end()) in.error(std::string("no ") + what + " named \"" + name + "\"");
+    return it->second;
+  }
+  void add(const JsonInput& in, const std::string& name, std::uint32_t i) {
+    if (name.empty()) in.error(std::string("empty ") + what + " name");
+    if (!index.emplace(name, i).second) in.error(std::string("duplicate ") + what + " name \"" + name + "\"");
+  }
+};
+
+std::uint32_t parse_vm_flags(JsonInput in) {
+  in.expect_array();
+  std::uint32_t flags = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    JsonInput f = in.at(i);
+    std::string s = f.as_string();
+    if (s == "VM_READ") flags |= VM_READ;
+    else if (s == "VM_WRITE") flags |= VM_WRITE;
+    else if (s == "VM_SHARED") flags |= VM_SHARED;
+    else if (s == "VM_MERGEABLE") flags |= VM_MERGEABLE;
+    else if (s == "VM_LOCKED") flags |= VM_LOCKED;
+    else f.error("unknown vma flag \"" + s + "\" (expected VM_READ, VM_WRITE, VM_SHARED, VM_MERGEABLE, VM_LOCKED)");
+  }
+  return flags;
+}
+
+}  // namespace
+
+Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, const std::string& pointer,
+                           const KernelConfig& config) {
+  Kernel k;
+  k.config = config;
+  JsonInput in(j, file, pointer);
+  in.expect_object();
+
+  int numa_nodes = 1;
+  if (in.has("numa_nodes")) numa_nodes = static_cast<int>(in.at("numa_nodes").as_int(1, 8));
+  k.ksm.nr_node_ids = numa_nodes;
+  k.ksm.root_stable_tree.assign(static_cast<std::size_t>(numa_nodes), {});
+
+  // ---- pages ----
+  NameIndex page_names{{}, "page"};
+  struct PageDecl {
+    bool flag_ksm = false, flag_anon = false;
+    std::optional<std::int64_t> refcount, mapcount;
+    std::string ptr;
+  };
+  std::vector<PageDecl> decls;
+  {
+    JsonInput pages = in.at("pages");
+    pages.expect_array();
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      JsonInput pj = pages.at(i);
+      pj.expect_object();
+      Page p;
+      PageDecl d;
+      d.ptr = pj.pointer();
+      p.name = pj.at("name").as_string();
+      page_names.add(pj.at("name"), p.name, static_cast<std::uint32_t>(i));
+      p.pfn = static_cast<std::uint32_t>(i);
+      p.content = static_cast<std::uint32_t>(i + 1);
+      if (pj.has("nid")) p.nid = static_cast<int>(pj.at("nid").as_int(0, numa_nodes - 1));
+      if (pj.has("free")) p.in_free_pool = pj.at("free").as_bool();
+      if (pj.has("flags")) {
+        JsonInput fl = pj.at("flags");
+        fl.expect_array();
+        for (std::size_t f = 0; f < fl.size(); ++f) {
+          JsonInput fi = fl.at(f);
+          std::string s = fi.as_string();
+          if (s == "Uptodate") p.flags |= PG_uptodate;
+          else if (s == "LRU") p.flags |= PG_lru;
+          else if (s == "SwapCache") p.flags |= PG_swapcache;
+          else if (s == "Dirty") p.flags |= PG_dirty;
+          else if (s == "Ksm") d.flag_ksm = true;
+          else if (s == "Anon") d.flag_anon = true;
+          else fi.error("unknown page flag \"" + s + "\" (expected Uptodate, LRU, SwapCache, Dirty, Anon, Ksm)");
+        }
+      }
+      if (p.test(PG_swapcache)) p.swap_entry = static_cast<std::uint32_t>(pj.at("swap_entry").as_int(0, 1 << 20));
+      if (pj.has("refcount")) d.refcount = pj.at("refcount").as_int(0, 1000);
+      if (pj.has("mapcount")) d.mapcount = pj.at("mapcount").as_int(0, 1000);
+      if (p.in_free_pool && (p.flags || d.flag_anon || d.flag_ksm))
+        pj.at("flags").error("a free page has no flags");
+      pj.done();
+      k.pages.push_back(std::move(p));
+      decls.push_back(d);
+    }
+  }
+
+  // ---- mms, vmas, anon_vmas ----
+  NameIndex mm_names{{}, "mm"};
+  NameIndex anon_vma_names{{}, "anon_vma"};
+  {
+    JsonInput mms = in.at("mms");
+    mms.expect_array();
+    for (std::size_t i = 0; i < mms.size(); ++i) {
+      JsonInput mj = mms.at(i);
+      mj.expect_object();
+      MmStruct m;
+      m.name = mj.at("name").as_string();
+      mm_names.add(mj.at("name"), m.name, static_cast<std::uint32_t>(i));
+      if (mj.has("pmd")) {
+        JsonInput pmd = mj.at("pmd");
+        std::string s = pmd.as_string();
+        if (s == "table") m.pmd.kind = Pmd::Kind::Table;
+        else if (s == "none") m.pmd.kind = Pmd::Kind::None;
+        else pmd.error("unsupported pmd \"" + s + "\" (expected \"table\" or \"none\")");
+      }
+      JsonInput vmas = mj.at("vmas");
+      vmas.expect_array();
+      std::uint64_t prev_end = 0;
+      for (std::size_t v = 0; v < vmas.size(); ++v) {
+        JsonInput vj = vmas.at(v);
+        vj.expect_object();
+        Vma vma;
+        vma.mm = static_cast<std::uint32_t>(i);
+        vma.start = vj.at("start").as_address();
+        vma.end = vj.at("end").as_address();
+        if (vma.end <= vma.start) vj.at("end").error("vma end must be above its start");
+        if (vma.start < prev_end) vj.at("start").error("vmas must be sorted and must not overlap");
+        prev_end = vma.end;
+        if (vj.has("flags")) vma.flags = parse_vm_flags(vj.at("flags"));
+        if (vj.has("anon_vma")) {
+          JsonInput aj = vj.at("anon_vma");
+          std::string name = aj.as_string();
+          auto it = anon_vma_names.index.find(name);
+          std::uint32_t av;
+          if (it == anon_vma_names.index.end()) {
+            av = static_cast<std::uint32_t>(k.anon_vmas.size());
+            anon_vma_names.add(aj, name, av);
+            AnonVma a;
+            a.name = name;
+            a.root = av;
+            k.anon_vmas.push_back(std::move(a));
+          } else {
+            av = it->second;
+          }
+          vma.anon_vma = av;
+          k.anon_vmas[av].vmas.push_back(static_cast<std::uint32_t>(k.vmas.size()));
+        }
+        vj.done();
+        m.vmas.push_back(static_cast<std::uint32_t>(k.vmas.size()));
+        k.vmas.push_back(vma);
+      }
+      mj.done();
+      k.mms.push_back(std::move(m));
+    }
+  }
+
+  // ---- ptes ----
+  if (in.has("ptes")) {
+    JsonInput ptes = in.at("ptes");
+    ptes.expect_array();
+    for (std::size_t i = 0; i < ptes.size(); ++i) {
+      JsonInput pj = ptes.at(i);
+      pj.expect_object();
+      std::uint32_t mm = mm_names.find(pj.at("mm"));
+      std::uint64_t addr = pj.at("address").as_address();
+      int vma = k.find_vma(mm, addr);
+      if (vma < 0) pj.at("address").error("no vma of mm " + k.mms[mm].name + " contains this address");
+      if (k.mms[mm].pmd.kind != Pmd::Kind::Table)
+        pj.at("mm").error("mm " + k.mms[mm].name + " has no page table (pmd none)");
+      Pte pte;
+      JsonInput kind = pj.at("pte");
+      std::string ks = kind.as_string();
+      if (ks == "none") {
+        pte = Pte::none();
+      } else if (ks == "present") {
+        PageId page = page_names.find(pj.at("page"));
+        if (k.pages[page].in_free_pool) pj.at("page").error("page " + k.pages[page].name + " is free");
+        bool writable = pj.has("writable") ? pj.at("writable").as_bool() : false;
+        pte = Pte::present(page, writable);
+        ++k.pages[page].mapcount;
+        ++k.pages[page].refcount;
+        if (!k.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
+          pj.at("page").error("an anon page mapped in a vma without an anon_vma");
+      } else if (ks == "swap") {
+        pte = Pte::swap(static_cast<std::uint32_t>(pj.at("entry").as_int(0, 1 << 20)));
+      } else if (ks == "migration") {
+        kind.error("a migration entry needs a migration in progress: start a migrate_pages thread instead");
+      } else {
+        kind.error("unknown pte \"" + ks + "\" (expected none, present, swap)");
+      }
+      pj.done();
+      PteSlot slot;
+      slot.address = addr;
+      slot.pte = pte;
+      if (!k.mms[mm].ptes.emplace(addr, slot).second)
+        pj.at("address").error("a second pte for " + k.where(mm, addr));
+    }
+  }
+
+  // ---- KSM: sysfs state and mm_slots ----
+  std::map<std::uint32_t, std::size_t> slot_of_mm;
+  std::optional<std::int64_t> want_shared, want_sharing;
+  std::string shared_ptr, sharing_ptr;
+  if (in.has("ksm")) {
+    JsonInput kj = in.at("ksm");
+    kj.expect_object();
+    if (kj.has("run")) k.ksm.ksm_run = static_cast<unsigned>(kj.at("run").as_int(0, 2));
+    if (kj.has("merge_across_nodes")) k.ksm.merge_across_nodes = kj.at("merge_across_nodes").as_bool();
+    if (kj.has("mm_slots")) {
+      JsonInput sj = kj.at("mm_slots");
+      sj.expect_array();
+      for (std::size_t i = 0; i < sj.size(); ++i) {
+        std::uint32_t mm = mm_names.find(sj.at(i));
+        if (slot_of_mm.count(mm)) sj.at(i).error("mm " + k.mms[mm].name + " has two mm_slots");
+        slot_of_mm[mm] = k.ksm.mm_slots.size();
+        k.ksm.mm_slots.push_back(MmSlot{mm, {}});
+        k.mms[mm].mmf_vm_mergeable = true;
+      }
+    }
+    if (kj.has("pages_shared")) {
+      want_shared = kj.at("pages_shared").as_int(0, 1 << 20);
+      shared_ptr = kj.pointer() + "/pages_shared";
+    }
+    if (kj.has("pages_sharing")) {
+      want_sharing = kj.at("pages_sharing").as_int(0, 1 << 20);
+      sharing_ptr = kj.pointer() + "/pages_sharing";
+    }
+    kj.done();
+  }
+  k.ksm.scan_cursor = k.ksm.mm_slots.size();
+
+  // ---- stable nodes ----
+  NameIndex node_names{{}, "stable node"};
+  if (in.has("stable_nodes")) {
+    JsonInput nodes = in.at("stable_nodes");
+    nodes.expect_array();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      JsonInput nj = nodes.at(i);
+      nj.expect_object();
+      StableNode s;
+      s.name = nj.at("name").as_string();
+      node_names.add(nj.at("name"), s.name, static_cast<std::uint32_t>(i));
+      s.kpfn = page_names.find(nj.at("page"));
+      Page& page = k.pages[s.kpfn];
+      bool stale = nj.has("stale") ? nj.at("stale").as_bool() : false;
+      int derived_nid = k.ksm.merge_across_nodes ? 0 : page.nid;
+      s.nid = derived_nid;
+      if (nj.has("nid")) {
+        JsonInput nid = nj.at("nid");
+        s.nid = static_cast<int>(nid.as_int(0, numa_nodes - 1));
+        if (!stale && s.nid != derived_nid)
+          nid.error("stable node nid " + std::to_string(s.nid) + " but its page gives " +
+                    std::to_string(derived_nid) + " (merge_across_nodes " +
+                    (k.ksm.merge_across_nodes ? "1" : "0") + ")");
+      }
+      s.tree = s.nid;
+      if (nj.has("tree")) s.tree = static_cast<int>(nj.at("tree").as_int(0, numa_nodes - 1));
+      if (!stale) {
+        if (page.in_free_pool) nj.at("page").error("page " + page.name + " is free");
+        if (page.PageKsm()) nj.at("page").error("page " + page.name + " already has a stable node");
+        page.mapping = Mapping{Mapping::Kind::Ksm, static_cast<std::uint32_t>(i)};
+      }
+      nj.done();
+      k.ksm.root_stable_tree[static_cast<std::size_t>(s.tree)].push_back(static_cast<std::uint32_t>(i));
+      k.stable_nodes.push_back(std::move(s));
+    }
+  }
+
+  // ---- rmap_items ----
+  NameIndex item_names{{}, "rmap_item"};
+  if (in.has("rmap_items")) {
+    JsonInput items = in.at("rmap_items");
+    items.expect_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      JsonInput rj = items.at(i);
+      rj.expect_object();
+      RmapItem r;
+      r.name = rj.at("name").as_string();
+      item_names.add(rj.at("name"), r.name, static_cast<std::uint32_t>(i));
+      r.mm = mm_names.find(rj.at("mm"));
+      r.address = rj.at("address").as_address();
+      int vma = k.find_vma(r.mm, r.address);
+      if (vma < 0) rj.at("address").error("no vma of mm " + k.mms[r.mm].name + " contains this address");
+      const Vma& v = k.vmas[static_cast<std::size_t>(vma)];
+      if (!(v.flags & VM_MERGEABLE) || !v.has_anon_vma())
+        rj.at("address").error("rmap_item in a vma that is not VM_MERGEABLE with an anon_vma");
+      auto slot = slot_of_mm.find(r.mm);
+      if (slot == slot_of_mm.end()) rj.at("mm").error("mm " + k.mms[r.mm].name + " has no mm_slot (ksm.mm_slots)");
+      if (rj.has("stable_node")) {
+        r.head = node_names.find(rj.at("stable_node"));
+        r.stable = true;
+        r.anon_vma = v.anon_vma;
+        ++k.anon_vmas[v.anon_vma].refcount;
+        k.stable_nodes[r.head].hlist.push_back(static_cast<std::uint32_t>(i));
+      }
+      rj.done();
+      auto& list = k.ksm.mm_slots[slot->second].rmap_list;
+      for (std::uint32_t other : list)
+        if (k.rmap_items[other].address == r.address)
+          rj.at("address").error("mm " + k.mms[r.mm].name + " already has an rmap_item at this address");
+      list.push_back(static_cast<std::uint32_t>(i));
+      k.rmap_items.push_back(std::move(r));
+    }
+    for (MmSlot& s : k.ksm.mm_slots)
+      std::sort(s.rmap_list.begin(), s.rmap_list.end(), [&k](std::uint32_t a, std::uint32_t b) {
+        return k.rmap_items[a].address < k.rmap_items[b].address;
+      });
+  }
+  for (const StableNode& s : k.stable_nodes) {
+    if (s.hlist.empty()) continue;
+    ++k.ksm.pages_shared;
+    k.ksm.pages_sharing += static_cast<long>(s.hlist.size()) - 1;
+  }
+  if (want_shared && *want_shared != k.ksm.pages_shared)
+    throw InputError(file, shared_ptr, "pages_shared " + std::to_string(*want_shared) + " but " +
+                                           std::to_string(k.ksm.pages_shared) +
+                                           " stable nodes have rmap_items");
+  if (want_sharing && *want_sharing != k.ksm.pages_sharing)
+    throw InputError(file, sharing_ptr, "pages_sharing " + std::to_string(*want_sharing) + " but the stable nodes' "
+                                            "rmap_items give " + std::to_string(k.ksm.pages_sharing));
+
+  // ---- derived page state, checked against what was written ----
+  for (std::size_t i = 0; i < k.pages.size(); ++i) {
+    Page& p = k.pages[i];
+    const PageDecl& d = decls[i];
+    if (p.mapping.kind == Mapping::Kind::None && p.mapcount > 0) {
+      // Anon: the anon_vma of the first vma mapping it.
+      for (const MmStruct& m : k.mms)
+        for (const auto& [addr, slot] : m.ptes)
+          if (slot.pte.is_present() && slot.pte.page == i && p.mapping.kind == Mapping::Kind::None) {
+            p.mapping = Mapping{Mapping::Kind::Anon,
+                                k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))].anon_vma};
+            p.index = addr / kPageSize;
+          }
+    }
+    if (p.test(PG_swapcache)) ++p.refcount;  // the swap cache's reference
+    if (p.PageKsm() != d.flag_ksm)
+      throw InputError(file, d.ptr + "/flags",
+                       d.flag_ksm ? "page " + p.name + " is marked Ksm but no stable node names it"
+                                  : "page " + p.name + " is the page of a stable node: add flag Ksm");
+    if (p.PageAnon() != d.flag_anon)
+      throw InputError(file, d.ptr + "/flags",
+                       d.flag_anon ? "page " + p.name + " is marked Anon but nothing maps it"
+                                   : "page " + p.name + " is mapped (or KSM): add flag Anon");
+    if (d.mapcount && *d.mapcount != p.mapcount)
+      throw InputError(file, d.ptr + "/mapcount", "mapcount " + std::to_string(*d.mapcount) + " but " +
+                                                      std::to_string(p.mapcount) + " present ptes map " + p.name);
+    if (d.refcount) {
+      if (*d.refcount < p.refcount)
+        throw InputError(file, d.ptr + "/refcount", "refcount " + std::to_string(*d.refcount) +
+                                                        " is below the " + std::to_string(p.refcount) +
+                                                        " references its mappings and swap cache hold");
+      p.refcount = static_cast<int>(*d.refcount);
+    }
+    if (!p.in_free_pool && p.refcount == 0)
+      throw InputError(file, d.ptr, "page " + p.name + " is neither free nor referenced: add \"free\": true");
+    if (p.in_free_pool) k.free_pool.push_back(static_cast<PageId>(i));
+  }
+  in.done();
+  return k;
+}
+
+}  // namespace model

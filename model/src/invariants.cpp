@@ -1,0 +1,154 @@
+// invariants.cpp: the named checks of the catalogue.
+// Invariant: each end-of-run check only reads state (no announcements) and
+// names the offending pte, page or node in its message.
+#include "model/invariants.h"
+
+namespace model {
+
+using checker::FailureKind;
+
+const std::vector<InvariantInfo>& invariant_catalogue() {
+  static const std::vector<InvariantInfo> all = {
+      {"ksm_fully_unmerged",
+       "no mapped KSM page after run=2: once a run=2 store has succeeded, no pte (present or migration entry) "
+       "in a VM_MERGEABLE vma of an mm on the KSM list maps a PageKsm page",
+       true},
+      {"no_leftover_migration_entry",
+       "G1: when every thread has finished (every migration has unlocked its page), no pte holds a migration entry",
+       true},
+      {"stable_trees_empty",
+       "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true},
+      {"page_counts_consistent",
+       "every page's mapcount equals the present ptes mapping it, its refcount equals mapcount plus its swap-cache "
+       "reference, and no pte maps a freed or free page (no reference leaked, dropped twice or used after free)",
+       true},
+      {"ksm_counters_consistent",
+       "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
+       "its nid",
+       true},
+      {"break_ksm_postcondition",
+       "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
+       "entry (seed 000, section 2(c))",
+       false},
+  };
+  return all;
+}
+
+const InvariantInfo* find_invariant(const std::string& name) {
+  for (const InvariantInfo& i : invariant_catalogue())
+    if (name == i.name) return &i;
+  return nullptr;
+}
+
+namespace {
+
+void ksm_fully_unmerged(const Kernel& k) {
+  if (!k.ksm.run2_succeeded) return;
+  for (const MmSlot& slot : k.ksm.mm_slots) {
+    const MmStruct& m = k.mms[slot.mm];
+    for (const auto& [addr, pte_slot] : m.ptes) {
+      const Pte& pte = pte_slot.pte;
+      if (!pte.is_present() && !pte.is_migration()) continue;
+      int v = k.find_vma(slot.mm, addr);
+      if (v < 0 || !(k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE)) continue;
+      if (k.pages[pte.page].PageKsm())
+        checker::fail(FailureKind::Invariant, "ksm_fully_unmerged: " + k.where(slot.mm, addr) + " = " +
+                                                  k.pte_str(pte) + " maps KSM page " + k.page_name(pte.page) +
+                                                  " after run=2 returned success");
+    }
+  }
+}
+
+void no_leftover_migration_entry(const Kernel& k) {
+  for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+    for (const auto& [addr, slot] : k.mms[mm].ptes)
+      if (slot.pte.is_migration())
+        checker::fail(FailureKind::Invariant,
+                      "no_leftover_migration_entry: " + k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
+                          k.pte_str(slot.pte) + " after every migration finished");
+}
+
+void stable_trees_empty(const Kernel& k) {
+  if (!k.ksm.run2_succeeded) return;
+  for (std::size_t nid = 0; nid < k.ksm.root_stable_tree.size(); ++nid)
+    for (std::uint32_t node : k.ksm.root_stable_tree[nid])
+      checker::fail(FailureKind::Invariant, "stable_trees_empty: stable node " + k.stable_nodes[node].name +
+                                                " is still in root_stable_tree[" + std::to_string(nid) +
+                                                "] after run=2");
+  for (std::uint32_t node : k.ksm.migrate_nodes)
+    checker::fail(FailureKind::Invariant, "stable_trees_empty: stable node " + k.stable_nodes[node].name +
+                                              " is still on migrate_nodes after run=2");
+}
+
+void page_counts_consistent(const Kernel& k) {
+  std::vector<int> maps(k.pages.size(), 0);
+  for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+    for (const auto& [addr, slot] : k.mms[mm].ptes) {
+      if (!slot.pte.is_present() && !slot.pte.is_migration()) continue;
+      const Page& p = k.pages[slot.pte.page];
+      if (p.freed || p.in_free_pool)
+        checker::fail(FailureKind::Invariant, "page_counts_consistent: " +
+                                                  k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
+                                                  k.pte_str(slot.pte) + " but " + p.name + " is free");
+      if (slot.pte.is_present()) ++maps[slot.pte.page];
+    }
+  for (std::size_t i = 0; i < k.pages.size(); ++i) {
+    const Page& p = k.pages[i];
+    if (p.mapcount != maps[i])
+      checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " mapcount " +
+                                                std::to_string(p.mapcount) + " but " + std::to_string(maps[i]) +
+                                                " ptes map it");
+    int expect = p.mapcount + (p.test(PG_swapcache) ? 1 : 0);
+    if (p.refcount != expect)
+      checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " refcount " +
+                                                std::to_string(p.refcount) + " but mappings and swap cache hold " +
+                                                std::to_string(expect));
+  }
+}
+
+void ksm_counters_consistent(const Kernel& k) {
+  long shared = 0, sharing = 0;
+  auto count = [&](std::uint32_t node) {
+    const StableNode& s = k.stable_nodes[node];
+    if (s.hlist.empty()) return;
+    ++shared;
+    sharing += static_cast<long>(s.hlist.size()) - 1;
+  };
+  for (std::size_t nid = 0; nid < k.ksm.root_stable_tree.size(); ++nid)
+    for (std::uint32_t node : k.ksm.root_stable_tree[nid]) {
+      const StableNode& s = k.stable_nodes[node];
+      if (s.tree != static_cast<int>(nid) || s.nid != static_cast<int>(nid))
+        checker::fail(FailureKind::Invariant, "ksm_counters_consistent: " + s.name + " (nid " +
+                                                  std::to_string(s.nid) + ") is linked in root_stable_tree[" +
+                                                  std::to_string(nid) + "]");
+      count(node);
+    }
+  for (std::uint32_t node : k.ksm.migrate_nodes) count(node);
+  if (shared != k.ksm.pages_shared || sharing != k.ksm.pages_sharing)
+    checker::fail(FailureKind::Invariant, "ksm_counters_consistent: pages_shared " +
+                                              std::to_string(k.ksm.pages_shared) + ", pages_sharing " +
+                                              std::to_string(k.ksm.pages_sharing) + " but the stable nodes give " +
+                                              std::to_string(shared) + ", " + std::to_string(sharing));
+}
+
+}  // namespace
+
+void install_invariant(Kernel& k, const std::string& name) {
+  const Kernel* kp = &k;
+  if (name == "ksm_fully_unmerged")
+    checker::final_check(name, [kp] { ksm_fully_unmerged(*kp); });
+  else if (name == "no_leftover_migration_entry")
+    checker::final_check(name, [kp] { no_leftover_migration_entry(*kp); });
+  else if (name == "stable_trees_empty")
+    checker::final_check(name, [kp] { stable_trees_empty(*kp); });
+  else if (name == "page_counts_consistent")
+    checker::final_check(name, [kp] { page_counts_consistent(*kp); });
+  else if (name == "ksm_counters_consistent")
+    checker::final_check(name, [kp] { ksm_counters_consistent(*kp); });
+  else if (name == "break_ksm_postcondition")
+    k.check_break_ksm = true;
+  else
+    throw std::logic_error("internal error: invariant \"" + name + "\" is in no catalogue branch");
+}
+
+}  // namespace model

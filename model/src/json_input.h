@@ -1,0 +1,112 @@
+// json_input.h: strict reading of scenario JSON. Every accessor knows its JSON
+// pointer, so every error is one InputError line: "FILE: at /ptr: what".
+//
+// Invariant: an object read through JsonInput::object() is checked for
+// unknown keys by done(): every key must have been read or be listed as allowed.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/scenario.h"
+
+namespace model {
+
+class JsonInput {
+ public:
+  JsonInput(const nlohmann::json& j, std::string file, std::string pointer)
+      : j_(j), file_(std::move(file)), ptr_(std::move(pointer)) {}
+
+  const nlohmann::json& json() const { return j_; }
+  const std::string& pointer() const { return ptr_; }
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void error(const std::string& what) const { throw InputError(file_, ptr_, what); }
+
+  static std::string type_name(const nlohmann::json& j) {
+    if (j.is_null()) return "null";
+    if (j.is_boolean()) return "a boolean";
+    if (j.is_number_integer() || j.is_number_unsigned()) return "an integer";
+    if (j.is_number()) return "a number";
+    if (j.is_string()) return "a string";
+    if (j.is_array()) return "an array";
+    return "an object";
+  }
+
+  void expect_object() const {
+    if (!j_.is_object()) error("expected an object, got " + type_name(j_));
+  }
+  void expect_array() const {
+    if (!j_.is_array()) error("expected an array, got " + type_name(j_));
+  }
+
+  bool has(const std::string& key) {
+    seen_.insert(key);
+    return j_.contains(key);
+  }
+  /// The member `key` (required).
+  JsonInput at(const std::string& key) {
+    seen_.insert(key);
+    if (!j_.contains(key)) error("missing required field \"" + key + "\"");
+    return JsonInput(j_.at(key), file_, ptr_ + "/" + key);
+  }
+  /// Element i of an array.
+  JsonInput at(std::size_t i) const { return JsonInput(j_.at(i), file_, ptr_ + "/" + std::to_string(i)); }
+  std::size_t size() const { return j_.size(); }
+
+  std::string as_string() const {
+    if (!j_.is_string()) error("expected a string, got " + type_name(j_));
+    return j_.get<std::string>();
+  }
+  std::int64_t as_int(std::int64_t lo, std::int64_t hi) const {
+    if (!j_.is_number_integer() && !j_.is_number_unsigned())
+      error("expected an integer, got " + type_name(j_));
+    std::int64_t v = j_.get<std::int64_t>();
+    if (v < lo || v > hi)
+      error("expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+            std::to_string(v));
+    return v;
+  }
+  bool as_bool() const {
+    if (!j_.is_boolean()) error("expected a boolean, got " + type_name(j_));
+    return j_.get<bool>();
+  }
+  /// An address: "0x1000" or an integer; page aligned.
+  std::uint64_t as_address() const {
+    std::uint64_t v = 0;
+    if (j_.is_number_unsigned() || j_.is_number_integer()) {
+      if (j_.get<std::int64_t>() < 0) error("expected an address, got a negative number");
+      v = j_.get<std::uint64_t>();
+    } else if (j_.is_string()) {
+      const std::string s = j_.get<std::string>();
+      std::size_t used = 0;
+      try {
+        v = std::stoull(s, &used, 0);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != s.size()) error("expected an address like \"0x1000\", got \"" + s + "\"");
+    } else {
+      error("expected an address (\"0x1000\" or an integer), got " + type_name(j_));
+    }
+    if (v % 0x1000 != 0) error("address is not page aligned (0x1000)");
+    return v;
+  }
+
+  /// Reject keys that were not read (typos, unknown fields).
+  void done() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (!seen_.count(it.key()))
+        throw InputError(file_, ptr_ + "/" + it.key(), "unknown field \"" + it.key() + "\"");
+  }
+
+ private:
+  const nlohmann::json& j_;
+  std::string file_, ptr_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace model

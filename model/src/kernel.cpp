@@ -1,0 +1,106 @@
+// kernel.cpp: building a Kernel's checker objects, and the small state
+// changes every kernel path uses (pte writes, page references, allocation).
+// Invariant: create_objects() creates objects in one fixed order: global KSM
+// objects, the page allocator, pages, anon_vmas, stable nodes, then per mm its
+// mmap_sem, ptl and pte slots in address order.
+#include "model/kernel.h"
+
+#include <cstdio>
+
+namespace model {
+
+void Kernel::create_objects() {
+  ksm.ksm_thread_mutex.emplace("ksm_thread_mutex");
+  ksm.ksm_mmlist_lock.emplace("ksm_mmlist_lock");
+  ksm.run_obj = checker::new_object("ksm_run");
+  ksm.tree_obj = checker::new_object("root_stable_tree");
+  pool_obj = checker::new_object("free_pages");
+  for (Page& p : pages) {
+    p.obj = checker::new_object(p.name);
+    p.lock.emplace(p.name + ".lock");
+  }
+  for (AnonVma& av : anon_vmas) av.lock.emplace(av.name);
+  for (StableNode& s : stable_nodes) s.obj = checker::new_object(s.name);
+  for (MmStruct& mm : mms) {
+    mm.mmap_sem.emplace(mm.name + ".mmap_sem");
+    mm.ptl.emplace(mm.name + ".ptl");
+    for (auto& [addr, slot] : mm.ptes) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, ".pte[0x%llx]", static_cast<unsigned long long>(addr));
+      slot.obj = checker::new_object(mm.name + buf);
+    }
+  }
+}
+
+std::string Kernel::pte_str(const Pte& pte) const {
+  return pte_string(pte, [this](PageId p) { return page_name(p); });
+}
+
+std::string Kernel::where(std::uint32_t mm, std::uint64_t addr) const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, ":0x%llx", static_cast<unsigned long long>(addr));
+  return mms.at(mm).name + buf;
+}
+
+PteSlot* Kernel::pte_slot(std::uint32_t mm, std::uint64_t addr) {
+  auto& ptes = mms.at(mm).ptes;
+  auto it = ptes.find(addr);
+  return it == ptes.end() ? nullptr : &it->second;
+}
+
+int Kernel::find_vma(std::uint32_t mm, std::uint64_t addr) const {
+  for (std::uint32_t v : mms.at(mm).vmas)
+    if (vmas[v].start <= addr && addr < vmas[v].end) return static_cast<int>(v);
+  return -1;
+}
+
+std::uint32_t Kernel::page_stable_node(PageId p) const {
+  const Page& page = pages.at(p);
+  return page.PageKsm() ? page.mapping.id : kNoNode;
+}
+
+void Kernel::set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
+                     checker::SourceLoc loc) {
+  checker::announce(slot.obj, checker::AccessKind::Write, label, loc);
+  checker::note("pte " + where(mm, slot.address) + " " + pte_str(slot.pte) + " -> " + pte_str(pte));
+  slot.pte = pte;
+}
+
+void Kernel::put_page_locked(PageId p) {
+  Page& page = pages.at(p);
+  if (page.refcount <= 0)
+    checker::fail(checker::FailureKind::BugOn,
+                  "VM_BUG_ON(page_count(page) == 0): put_page of free page " + page.name);
+  if (--page.refcount == 0) {
+    // free_pages_prepare(): an anon page's mapping is reset when it is freed.
+    page.mapping = Mapping{};
+    page.flags = 0;
+    page.freed = true;
+    checker::note(page.name + " freed");
+  }
+}
+
+void Kernel::put_page(PageId p, const char* label, checker::SourceLoc loc) {
+  checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  put_page_locked(p);
+}
+
+PageId Kernel::alloc_page(int nid, const char* label, checker::SourceLoc loc) {
+  checker::announce(pool_obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  for (std::size_t i = 0; i < free_pool.size(); ++i) {
+    PageId p = free_pool[i];
+    if (nid >= 0 && pages[p].nid != nid) continue;
+    free_pool.erase(free_pool.begin() + static_cast<std::ptrdiff_t>(i));
+    Page& page = pages[p];
+    page.in_free_pool = false;
+    page.refcount = 1;
+    page.flags = 0;
+    page.mapping = Mapping{};
+    checker::note("alloc " + page.name);
+    return p;
+  }
+  checker::note("no free page");
+  return kNoPage;
+}
+
+}  // namespace model

@@ -1,0 +1,387 @@
+// ksm.cpp: run_store, unmerge_and_remove_all_rmap_items, break_ksm,
+// get_ksm_page, remove_stable_node & co., try_to_unmap_ksm, rmap_walk_ksm,
+// ksm_migrate_page (mm/ksm.c v3.9).
+//
+// Yield points: lock operations, lockless reads of stable_node->kpfn and
+// page->mapping in get_ksm_page, the kpfn switch in ksm_migrate_page, stable
+// node removal, and everything the called memory/rmap paths announce.
+// Invariants: a stable node's hlist is edited only with the page lock of its
+// page held (G3, asserted); an rb_erase is from the tree the node is linked in
+// (ghost `tree`, asserted).
+#include "model/ksm.h"
+
+#include "model/memory.h"
+
+namespace model {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+namespace {
+
+Mapping ksm_mapping(std::uint32_t node) { return Mapping{Mapping::Kind::Ksm, node}; }
+
+bool ksm_test_exit(const Kernel& k, std::uint32_t mm) { return k.mms.at(mm).mm_users == 0; }
+
+}  // namespace
+
+// mm/ksm.c v3.9: run_store
+long run_store(Kernel& k, unsigned value) {
+  if (value > KSM_RUN_UNMERGE) return -kEINVAL;
+  KsmState& ksm = k.ksm;
+  ksm.ksm_thread_mutex->lock("run_store");
+  // wait_while_offlining(): no memory hot-remove actor runs in these
+  // scenarios, so KSM_RUN_OFFLINE is never set.
+  checker::announce(ksm.run_obj, AccessKind::ReadModifyWrite, "run_store");
+  long err = 0;
+  if (ksm.ksm_run != value) {
+    ksm.ksm_run = value;
+    checker::note("ksm_run = " + std::to_string(value));
+    if (value & KSM_RUN_UNMERGE) {
+      err = unmerge_and_remove_all_rmap_items(k);
+      if (err) {
+        checker::announce(ksm.run_obj, AccessKind::Write, "run_store");
+        ksm.ksm_run = KSM_RUN_STOP;
+        checker::note("unmerge failed: ksm_run = 0");
+      } else {
+        ksm.run2_succeeded = true;
+      }
+    }
+  }
+  ksm.ksm_thread_mutex->unlock("run_store");
+  return err;
+}
+
+// mm/ksm.c v3.9: unmerge_and_remove_all_rmap_items
+int unmerge_and_remove_all_rmap_items(Kernel& k) {
+  KsmState& ksm = k.ksm;
+  ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
+  ksm.scan_cursor = 0;
+  checker::note(ksm.mm_slots.empty() ? std::string("ksm_scan.mm_slot = &ksm_mm_head")
+                                     : "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[0].mm].name);
+  ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
+
+  while (ksm.scan_cursor < ksm.mm_slots.size()) {
+    std::size_t slot = ksm.scan_cursor;
+    std::uint32_t mm = ksm.mm_slots[slot].mm;
+    MmStruct& m = k.mms[mm];
+    m.mmap_sem->down_read("unmerge_and_remove_all_rmap_items");
+    for (std::uint32_t v : m.vmas) {
+      if (ksm_test_exit(k, mm)) break;
+      const Vma& vma = k.vmas[v];
+      if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
+      int err = unmerge_ksm_pages(k, v, vma.start, vma.end);
+      if (err) {
+        m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+        ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
+        ksm.scan_cursor = ksm.mm_slots.size();
+        ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
+        return err;
+      }
+    }
+    remove_trailing_rmap_items(k, slot);
+    ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
+    ksm.scan_cursor = slot + 1;
+    checker::note(ksm.scan_cursor < ksm.mm_slots.size()
+                      ? "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[ksm.scan_cursor].mm].name
+                      : std::string("ksm_scan.mm_slot = &ksm_mm_head"));
+    if (ksm_test_exit(k, mm)) model_limit("unmerge of an exiting mm (ksm_exit)");
+    ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
+    m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+  }
+
+  // "Clean up stable nodes, but don't worry if some are still busy": added by
+  // cbf86cfe04a6; v3.8 left the stable nodes to a later ksmd pass.
+  if (k.config.applied(Fix::RemoveOldStableNodes)) remove_all_stable_nodes(k);
+  return 0;
+}
+
+// mm/ksm.c v3.9: unmerge_ksm_pages
+int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  int err = 0;
+  for (std::uint64_t addr = start; addr < end && !err; addr += kPageSize) {
+    if (ksm_test_exit(k, k.vmas[vma].mm)) break;
+    err = break_ksm(k, vma, addr);  // signal_pending(): no signals in the model
+  }
+  return err;
+}
+
+// mm/ksm.c v3.9: break_ksm
+int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
+  // 5117b3b835f2 added FOLL_MIGRATION here: without it follow_page() finds no
+  // page while the pte is a migration entry, and the address is skipped.
+  unsigned foll = FOLL_GET;
+  if (k.config.applied(Fix::FollMigration)) foll |= FOLL_MIGRATION;
+  unsigned ret = 0;
+  do {
+    PageId page = follow_page(k, vma, addr, foll);
+    if (page == kNoPage) break;
+    if (k.pages[page].PageKsm())
+      ret = handle_mm_fault(k, vma, addr, FAULT_FLAG_WRITE);
+    else
+      ret = VM_FAULT_WRITE;
+    k.put_page(page, "break_ksm");
+  } while (!(ret & (VM_FAULT_WRITE | VM_FAULT_SIGBUS | VM_FAULT_OOM)));
+
+  if (k.check_break_ksm) {
+    // Postcondition (seed 000, section 2(c)): on return the address maps no
+    // KSM page, neither present nor behind a migration entry.
+    std::uint32_t mm = k.vmas[vma].mm;
+    if (const PteSlot* slot = k.pte_slot(mm, addr)) {
+      const Pte& pte = slot->pte;
+      if ((pte.is_present() || pte.is_migration()) && k.pages[pte.page].PageKsm() &&
+          !(ret & VM_FAULT_OOM))
+        checker::fail(FailureKind::Assertion,
+                      "break_ksm postcondition: " + k.where(mm, addr) + " = " + k.pte_str(pte) +
+                          " still maps KSM page " + k.page_name(pte.page) + " when break_ksm returns 0");
+    }
+  }
+  return (ret & VM_FAULT_OOM) ? -kENOMEM : 0;
+}
+
+// mm/ksm.c v3.9: remove_trailing_rmap_items
+void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
+  std::vector<std::uint32_t>& list = k.ksm.mm_slots.at(slot).rmap_list;
+  while (!list.empty()) {
+    std::uint32_t item = list.front();
+    list.erase(list.begin());
+    remove_rmap_item_from_tree(k, item);
+    k.rmap_items[item].freed = true;  // free_rmap_item
+  }
+}
+
+// mm/ksm.c v3.9: remove_rmap_item_from_tree
+void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
+  RmapItem& r = k.rmap_items.at(item);
+  if (r.stable) {
+    std::uint32_t node = r.head;
+    PageId page = get_ksm_page(k, node, true);
+    if (page == kNoPage) return;  // the node was stale and is gone, with our link
+    StableNode& s = k.stable_nodes[node];
+    // G3: the hlist is edited under the lock of the node's current page.
+    if (k.pages[s.kpfn].lock->holder() != checker::current_thread())
+      checker::fail(FailureKind::Assertion,
+                    "G3: " + s.name + ".hlist edited without the lock of " + k.page_name(s.kpfn));
+    std::erase(s.hlist, item);  // hlist_del (within the locked section)
+    checker::note(s.name + ".hlist -= " + r.name);
+    k.pages[page].lock->unlock("remove_rmap_item_from_tree");
+    k.put_page(page, "remove_rmap_item_from_tree");
+    if (!s.hlist.empty())
+      --k.ksm.pages_sharing;
+    else
+      --k.ksm.pages_shared;
+    --k.anon_vmas.at(r.anon_vma).refcount;  // put_anon_vma
+    r.stable = false;                        // rmap_item->address &= PAGE_MASK
+    r.head = kNoNode;
+  } else if (r.unstable) {
+    r.unstable = false;  // the unstable tree is not modelled yet (no ksmd scan)
+  }
+}
+
+// mm/ksm.c v3.9: get_ksm_page
+PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
+  StableNode& s = k.stable_nodes.at(node);
+  const Mapping expected = ksm_mapping(node);
+  for (;;) {  // again:
+    checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
+    PageId kpfn = s.kpfn;  // ACCESS_ONCE(stable_node->kpfn)
+    Page& page = k.pages.at(kpfn);
+    checker::note(s.name + ".kpfn = " + page.name);
+    bool stale = false;
+    // page->mapping check, then get_page_unless_zero() and the recheck: one
+    // step (the only change that matters in between is the page being freed,
+    // which get_page_unless_zero sees).
+    checker::announce(page.obj, AccessKind::ReadModifyWrite, "get_ksm_page");
+    if (!(page.mapping == expected)) {
+      stale = true;
+    } else {
+      while (page.refcount == 0) {
+        if (!page.test(PG_swapcache)) {
+          stale = true;
+          break;
+        }
+        // cpu_relax(): page_freeze_refs() in migrate_page_move_mapping.
+        checker::announce_blocking(page.obj, AccessKind::Wait, "get_ksm_page",
+                                   [&page] { return page.refcount != 0 || !page.test(PG_swapcache); });
+      }
+      if (!stale) {
+        k.get_page_locked(kpfn);
+        if (!(page.mapping == expected)) {
+          k.put_page_locked(kpfn);
+          stale = true;
+        }
+      }
+    }
+    if (!stale && lock_it) {
+      page.lock->lock("get_ksm_page");
+      if (!(page.mapping == expected)) {
+        checker::note(page.name + ".mapping is no longer " + s.name);
+        page.lock->unlock("get_ksm_page");
+        k.put_page(kpfn, "get_ksm_page");
+        stale = true;
+      }
+    }
+    if (!stale) return kpfn;
+    // stale: but the node's page might be under migration (smp_rmb, kpfn recheck).
+    checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
+    if (s.kpfn != kpfn) {
+      checker::note(s.name + ".kpfn moved to " + k.page_name(s.kpfn) + ": again");
+      continue;
+    }
+    checker::note(s.name + " stale");
+    remove_node_from_stable_tree(k, node);
+    return kNoPage;
+  }
+}
+
+// mm/ksm.c v3.9: remove_node_from_stable_tree
+void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
+  StableNode& s = k.stable_nodes.at(node);
+  checker::announce(s.obj, AccessKind::Write, "remove_node_from_stable_tree");
+  for (std::size_t i = 0; i < s.hlist.size(); ++i) {
+    RmapItem& r = k.rmap_items[s.hlist[i]];
+    if (i + 1 < s.hlist.size())
+      --k.ksm.pages_sharing;
+    else
+      --k.ksm.pages_shared;
+    --k.anon_vmas.at(r.anon_vma).refcount;  // put_anon_vma
+    r.stable = false;
+    r.head = kNoNode;
+  }
+  s.hlist.clear();
+  if (s.tree == StableNode::kInMigrateNodes) {
+    std::erase(k.ksm.migrate_nodes, node);
+  } else {
+    // rb_erase(&stable_node->node, root_stable_tree + NUMA(stable_node->nid))
+    if (s.tree != s.nid)
+      checker::fail(FailureKind::Assertion,
+                    "rb_erase of " + s.name + " from root_stable_tree[" + std::to_string(s.nid) +
+                        "] but it is linked in " +
+                        (s.tree < 0 ? std::string("no tree")
+                                    : "root_stable_tree[" + std::to_string(s.tree) + "]"));
+    std::erase(k.ksm.root_stable_tree.at(static_cast<std::size_t>(s.nid)), node);
+  }
+  s.tree = StableNode::kNotLinked;
+  s.freed = true;  // free_stable_node
+  checker::note(s.name + " removed from the stable tree and freed");
+}
+
+// mm/ksm.c v3.9: remove_stable_node
+int remove_stable_node(Kernel& k, std::uint32_t node) {
+  PageId page = get_ksm_page(k, node, true);
+  if (page == kNoPage) return 0;  // get_ksm_page did remove_node_from_stable_tree itself
+  Page& p = k.pages[page];
+  checker::announce(p.obj, AccessKind::Read, "remove_stable_node");
+  checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
+  if (p.page_mapped())
+    checker::fail(FailureKind::WarnOn,
+                  "WARN_ON_ONCE(page_mapped(page)) in remove_stable_node: " + p.name +
+                      " is still mapped (mapcount " + std::to_string(p.mapcount) + ") with stable node " +
+                      k.stable_nodes[node].name);
+  checker::announce(p.obj, AccessKind::Write, "remove_stable_node");
+  p.mapping = ksm_mapping(kNoNode);  // set_page_stable_node(page, NULL)
+  checker::note(p.name + ".mapping = KSM without node");
+  remove_node_from_stable_tree(k, node);
+  p.lock->unlock("remove_stable_node");
+  k.put_page(page, "remove_stable_node");
+  return 0;
+}
+
+// mm/ksm.c v3.9: remove_all_stable_nodes
+int remove_all_stable_nodes(Kernel& k) {
+  int err = 0;
+  for (int nid = 0; nid < k.ksm.ksm_nr_node_ids(); ++nid) {
+    auto& tree = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
+    while (!tree.empty()) {
+      if (remove_stable_node(k, tree.front())) {
+        err = -kEBUSY;
+        break;  // proceed to next nid
+      }
+    }
+  }
+  std::vector<std::uint32_t> nodes = k.ksm.migrate_nodes;  // list_for_each_safe
+  for (std::uint32_t node : nodes)
+    if (remove_stable_node(k, node)) err = -kEBUSY;
+  return err;
+}
+
+namespace {
+
+/// The loop shared by try_to_unmap_ksm and rmap_walk_ksm: every rmap_item of
+/// the node, its anon_vma read-locked, first the vma of the item's own mm,
+/// then (search_new_forks) covering vmas of other mms. `one` returns false to stop.
+template <class One>
+int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) {
+  int ret = SWAP_AGAIN;
+  for (int search_new_forks = 0; search_new_forks < 2; ++search_new_forks) {
+    const StableNode& s = k.stable_nodes.at(node);
+    for (std::size_t i = 0; i < s.hlist.size(); ++i) {
+      const RmapItem& r = k.rmap_items[s.hlist[i]];
+      AnonVma& av = k.anon_vmas.at(r.anon_vma);
+      av.lock->down_read(label);  // anon_vma_lock_read
+      for (std::uint32_t v : av.vmas) {
+        const Vma& vma = k.vmas[v];
+        if (r.address < vma.start || r.address >= vma.end) continue;
+        if ((r.mm == vma.mm) == (search_new_forks != 0)) continue;
+        if (!one(v, r.address, ret)) {
+          av.lock->up_read(label);
+          return ret;
+        }
+      }
+      av.lock->up_read(label);
+    }
+  }
+  return ret;
+}
+
+}  // namespace
+
+// mm/ksm.c v3.9: try_to_unmap_ksm
+int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
+  Page& p = k.pages.at(page);
+  if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in try_to_unmap_ksm");
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in try_to_unmap_ksm");
+  std::uint32_t node = k.page_stable_node(page);
+  if (node == kNoNode) return SWAP_FAIL;
+  return walk_stable_node(k, node, "try_to_unmap_ksm", [&](std::uint32_t v, std::uint64_t addr, int& ret) {
+    ret = try_to_unmap_one(k, page, v, addr, flags);
+    return ret == SWAP_AGAIN && p.page_mapped();
+  });
+}
+
+// mm/ksm.c v3.9: rmap_walk_ksm
+int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in rmap_walk_ksm");
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk_ksm");
+  std::uint32_t node = k.page_stable_node(page);
+  if (node == kNoNode) return SWAP_AGAIN;
+  return walk_stable_node(k, node, "rmap_walk_ksm", [&](std::uint32_t v, std::uint64_t addr, int& ret) {
+    ret = rmap_one(page, v, addr);
+    return ret == SWAP_AGAIN;
+  });
+}
+
+// mm/ksm.c v3.9: ksm_migrate_page
+void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
+  Page& np = k.pages.at(newpage);
+  Page& op = k.pages.at(oldpage);
+  if (!op.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(oldpage)) in ksm_migrate_page");
+  if (!np.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(newpage)) in ksm_migrate_page");
+  if (!(np.mapping == op.mapping))
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON(newpage->mapping != oldpage->mapping) in ksm_migrate_page");
+  std::uint32_t node = k.page_stable_node(newpage);
+  if (node == kNoNode) return;
+  StableNode& s = k.stable_nodes[node];
+  if (s.kpfn != oldpage)
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON(stable_node->kpfn != page_to_pfn(oldpage)) in ksm_migrate_page");
+  checker::announce(s.obj, AccessKind::Write, "ksm_migrate_page");
+  s.kpfn = newpage;
+  checker::note(s.name + ".kpfn " + op.name + " -> " + np.name);
+  // smp_wmb(); set_page_stable_node(oldpage, NULL)
+  checker::announce(op.obj, AccessKind::Write, "ksm_migrate_page");
+  op.mapping = ksm_mapping(kNoNode);
+  checker::note(op.name + ".mapping = KSM without node");
+}
+
+}  // namespace model

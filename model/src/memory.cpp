@@ -1,0 +1,212 @@
+// memory.cpp: follow_page, handle_mm_fault, do_wp_page (mm/memory.c v3.9),
+// migration_entry_wait (mm/migrate.c v3.9) and the rmap counters they use.
+//
+// Yield points: every ptl acquire/release, every pte transition (a Write on
+// the pte slot), lockless pte reads (handle_pte_fault), allocation and
+// lockless put_page. Reads done under the ptl are part of the ptl-acquire
+// step (nothing else can change the pte meanwhile) and are noted there.
+// Invariant: every path releases each lock it takes before returning.
+#include "model/memory.h"
+
+namespace model {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+void model_limit(const std::string& what) {
+  checker::fail(FailureKind::Assertion, "model limit: " + what + " is not modelled");
+}
+
+// mm/rmap.c v3.9: page_remove_rmap (anon pages: the mapcount only)
+void page_remove_rmap(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (p.mapcount <= 0)
+    checker::fail(FailureKind::BugOn, "page_remove_rmap: mapcount of " + p.name + " below zero");
+  --p.mapcount;
+}
+
+// mm/rmap.c v3.9: page_add_anon_rmap -> do_page_add_anon_rmap (a KSM page only gains a mapcount)
+void page_add_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  Page& p = k.pages.at(page);
+  bool first = ++p.mapcount == 1;
+  if (p.PageKsm()) return;
+  if (first && !p.PageAnon()) {
+    p.mapping = Mapping{Mapping::Kind::Anon, k.vmas.at(vma).anon_vma};
+    p.index = addr / kPageSize;
+  }
+}
+
+// mm/rmap.c v3.9: page_add_new_anon_rmap (a fresh private page: mapping, index, LRU)
+void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  Page& p = k.pages.at(page);
+  p.mapcount = 1;
+  p.mapping = Mapping{Mapping::Kind::Anon, k.vmas.at(vma).anon_vma};
+  p.index = addr / kPageSize;
+  p.flags |= PG_lru;
+}
+
+// mm/memory.c v3.9: follow_page_mask (pte level; the pmd is a table in these scenarios)
+PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  for (;;) {  // split_fallthrough
+    if (m.pmd.kind == Pmd::Kind::None) return kNoPage;  // no_page_table
+    if (m.pmd.kind != Pmd::Kind::Table) model_limit("follow_page on a huge or migrating pmd");
+    PteSlot* slot = k.pte_slot(mm, addr);
+    if (!slot) return kNoPage;  // a pte never populated: pte_none
+    m.ptl->lock("follow_page");
+    Pte pte = slot->pte;
+    checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(pte));
+    if (!pte.is_present()) {
+      // Without FOLL_MIGRATION any non-present pte is "no page" (the 3.8 code
+      // and 5117b3b835f2 reverted); with it, a migration entry is waited out.
+      if (!(flags & FOLL_MIGRATION) || !pte.is_migration()) {
+        m.ptl->unlock("follow_page");
+        return kNoPage;
+      }
+      m.ptl->unlock("follow_page");
+      migration_entry_wait(k, mm, addr);
+      continue;
+    }
+    if ((flags & FOLL_WRITE) && !pte.write) {
+      m.ptl->unlock("follow_page");
+      return kNoPage;
+    }
+    PageId page = pte.page;
+    if (flags & FOLL_GET) k.get_page_locked(page);
+    m.ptl->unlock("follow_page");
+    return page;
+  }
+}
+
+// mm/memory.c v3.9: do_swap_page (its migration-entry branch)
+static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, const Pte& orig_pte) {
+  // pte_unmap_same() takes no lock where a pte fits in a long (x86_64).
+  if (orig_pte.is_migration()) {
+    migration_entry_wait(k, mm, addr);
+    return 0;
+  }
+  model_limit("do_swap_page of a swap entry (swap-in)");
+}
+
+// mm/memory.c v3.9: handle_mm_fault -> handle_pte_fault
+unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
+  std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  if (m.pmd.kind != Pmd::Kind::Table) model_limit("handle_mm_fault on a none, huge or migrating pmd");
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) model_limit("do_anonymous_page (fault on an unpopulated pte)");
+  // entry = *pte: a lockless read.
+  checker::announce(slot->obj, AccessKind::Read, "handle_pte_fault");
+  Pte entry = slot->pte;
+  checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(entry));
+  if (!entry.is_present()) {
+    if (entry.is_none()) model_limit("do_anonymous_page (fault on pte none)");
+    return do_swap_page(k, mm, addr, entry);
+  }
+  m.ptl->lock("handle_pte_fault");
+  if (!(slot->pte == entry)) {
+    checker::note("!pte_same: " + k.pte_str(slot->pte));
+    m.ptl->unlock("handle_pte_fault");
+    return 0;
+  }
+  if ((fault_flags & FAULT_FLAG_WRITE) && !entry.write) return do_wp_page(k, vma, addr, entry);
+  // pte_mkyoung / pte_mkdirty on an already suitable pte: no state the model keeps.
+  m.ptl->unlock("handle_pte_fault");
+  return 0;
+}
+
+// mm/memory.c v3.9: do_wp_page (anon reuse and the COW copy; no shared-file page_mkwrite)
+unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
+  const Vma& v = k.vmas.at(vma);
+  std::uint32_t mm = v.mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  PageId old = orig_pte.page;
+  Page& op = k.pages.at(old);
+  const bool writable = (v.flags & VM_WRITE) != 0;  // maybe_mkwrite()
+
+  if (op.PageAnon() && !op.PageKsm()) {
+    if (!op.lock->try_lock("do_wp_page")) {
+      k.get_page_locked(old);
+      m.ptl->unlock("do_wp_page");
+      op.lock->lock("do_wp_page");
+      m.ptl->lock("do_wp_page");
+      if (!(slot.pte == orig_pte)) {
+        checker::note("!pte_same: " + k.pte_str(slot.pte));
+        op.lock->unlock("do_wp_page");
+        m.ptl->unlock("do_wp_page");
+        k.put_page(old, "do_wp_page");
+        return 0;
+      }
+      k.put_page_locked(old);
+    }
+    // reuse_swap_page(): the page is ours alone when mapped once and not in swap.
+    if (op.mapcount <= 1 && !op.test(PG_swapcache)) {
+      op.lock->unlock("do_wp_page");
+      k.set_pte(mm, slot, Pte::present(old, writable), "do_wp_page");
+      op.flags |= PG_dirty;
+      m.ptl->unlock("do_wp_page");
+      return VM_FAULT_WRITE;
+    }
+    op.lock->unlock("do_wp_page");
+  }
+
+  // Ok, we need to copy (KSM pages are never reused).
+  k.get_page_locked(old);  // page_cache_get(old_page)
+  m.ptl->unlock("do_wp_page");
+  PageId np = k.alloc_page(0, "alloc_page_vma");
+  if (np == kNoPage) {
+    k.put_page(old, "do_wp_page");
+    return VM_FAULT_OOM;
+  }
+  Page& newp = k.pages.at(np);
+  newp.content = op.content;  // cow_user_page
+  newp.flags |= PG_uptodate;  // __SetPageUptodate
+  unsigned ret = 0;
+  m.ptl->lock("do_wp_page");
+  if (slot.pte == orig_pte) {
+    k.set_pte(mm, slot, Pte::present(np, writable), "do_wp_page");
+    page_add_new_anon_rmap(k, np, vma, addr);
+    newp.flags |= PG_dirty;
+    page_remove_rmap(k, old);
+    k.put_page_locked(old);  // "Free the old page": the mapping's reference
+    ret = VM_FAULT_WRITE;
+  } else {
+    checker::note("!pte_same: " + k.pte_str(slot.pte));
+    k.put_page_locked(np);
+  }
+  m.ptl->unlock("do_wp_page");
+  k.put_page(old, "do_wp_page");  // page_cache_release(old_page)
+  return ret;
+}
+
+// mm/migrate.c v3.9: migration_entry_wait -> __migration_entry_wait
+void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  MmStruct& m = k.mms.at(mm);
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return;
+  m.ptl->lock("migration_entry_wait");
+  Pte pte = slot->pte;
+  checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(pte));
+  if (!pte.is_migration()) {
+    m.ptl->unlock("migration_entry_wait");
+    return;
+  }
+  Page& page = k.pages.at(pte.page);
+  // include/linux/swapops.h: migration_entry_to_page()
+  if (!page.PageLocked())
+    checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: " +
+                                          k.where(mm, addr) + " holds " + k.pte_str(pte) +
+                                          " but " + page.name + " is not locked");
+  if (page.refcount == 0) {  // !get_page_unless_zero(page): the fault will be retried
+    m.ptl->unlock("migration_entry_wait");
+    return;
+  }
+  k.get_page_locked(pte.page);
+  m.ptl->unlock("migration_entry_wait");
+  page.lock->wait_unlocked("migration_entry_wait");
+  k.put_page(pte.page, "migration_entry_wait");
+}
+
+}  // namespace model

@@ -1,0 +1,194 @@
+// migrate.cpp: migrate_pages, unmap_and_move, __unmap_and_move,
+// move_to_new_page, migrate_page, migrate_page_move_mapping,
+// migrate_page_copy, remove_migration_ptes/remove_migration_pte
+// (mm/migrate.c v3.9), isolate_lru_page / putback_lru_page (mm/vmscan.c v3.9).
+//
+// Yield points: isolation and putback (page refcount), page lock operations,
+// the lockless page_count / page_mapped reads, every ptl operation and pte
+// transition in try_to_unmap / remove_migration_ptes, the kpfn switch.
+// Invariant: a target page comes from the preallocated pool; on failure it is
+// freed (never returned to the pool).
+#include "model/migrate.h"
+
+#include "model/ksm.h"
+#include "model/memory.h"
+#include "model/rmap.h"
+
+namespace model {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+namespace {
+
+// mm/vmscan.c v3.9: isolate_lru_page (0, or -EBUSY when not on the LRU)
+int isolate_lru_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::ReadModifyWrite, "isolate_lru_page");
+  if (!p.test(PG_lru) || p.refcount == 0) {
+    checker::note(p.name + " not on the LRU");
+    return -kEBUSY;
+  }
+  p.flags &= ~PG_lru;
+  k.get_page_locked(page);
+  checker::note(p.name + " isolated");
+  return 0;
+}
+
+// mm/vmscan.c v3.9: putback_lru_page
+void putback_lru_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::ReadModifyWrite, "putback_lru_page");
+  p.flags |= PG_lru;
+  k.put_page_locked(page);
+}
+
+// mm/migrate.c v3.9: migrate_page_move_mapping (no tree_lock: the check and
+// the swapcache slot replacement are one step)
+int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
+  if (!p.test(PG_swapcache)) {  // anonymous page without mapping
+    if (p.refcount != 1) {
+      checker::note("page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 1: -EAGAIN");
+      return -kEAGAIN;
+    }
+    checker::note("page_count(" + p.name + ") = 1");
+    return 0;
+  }
+  const int expected = 2;  // the swap cache's reference and ours
+  if (p.refcount != expected) {
+    checker::note("page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 2: -EAGAIN");
+    return -kEAGAIN;
+  }
+  Page& np = k.pages.at(newpage);
+  k.get_page_locked(newpage);  // the swap cache's reference on the new page
+  np.flags |= PG_swapcache;
+  np.swap_entry = p.swap_entry;
+  --p.refcount;  // page_unfreeze_refs(page, expected_count - 1)
+  checker::note("swap cache slot " + std::to_string(p.swap_entry) + " -> " + np.name);
+  return 0;
+}
+
+// mm/migrate.c v3.9: migrate_page_copy
+void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
+  Page& np = k.pages.at(newpage);
+  Page& p = k.pages.at(page);
+  np.content = p.content;
+  np.flags |= p.flags & (PG_uptodate | PG_dirty);
+  ksm_migrate_page(k, newpage, page);
+  // "Please do not reorder this without considering how mm/ksm.c's
+  // get_ksm_page() depends upon ksm_migrate_page() and PageSwapCache()."
+  p.flags &= ~PG_swapcache;
+}
+
+// mm/migrate.c v3.9: migrate_page
+int migrate_page(Kernel& k, PageId newpage, PageId page) {
+  int rc = migrate_page_move_mapping(k, newpage, page);
+  if (rc) return rc;
+  migrate_page_copy(k, newpage, page);
+  return 0;
+}
+
+// mm/migrate.c v3.9: remove_migration_pte
+int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t addr, PageId old) {
+  std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return SWAP_AGAIN;
+  m.ptl->lock("remove_migration_pte");
+  Pte pte = slot->pte;
+  if (!pte.is_migration() || pte.page != old) {
+    checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(pte) + ": no migration entry of " +
+                  k.page_name(old));
+    m.ptl->unlock("remove_migration_pte");
+    return SWAP_AGAIN;
+  }
+  k.get_page_locked(newpage);
+  k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");
+  page_add_anon_rmap(k, newpage, vma, addr);
+  m.ptl->unlock("remove_migration_pte");
+  return SWAP_AGAIN;
+}
+
+}  // namespace
+
+// mm/migrate.c v3.9: remove_migration_ptes
+void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
+  rmap_walk(k, newpage, [&k, old](PageId np, std::uint32_t vma, std::uint64_t addr) {
+    return remove_migration_pte(k, np, vma, addr, old);
+  });
+}
+
+// mm/migrate.c v3.9: move_to_new_page
+int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
+  Page& np = k.pages.at(newpage);
+  Page& p = k.pages.at(page);
+  if (!np.lock->try_lock("move_to_new_page"))
+    checker::fail(FailureKind::BugOn, "BUG() in move_to_new_page: !trylock_page(newpage)");
+  np.index = p.index;
+  np.mapping = p.mapping;  // newpage->mapping = page->mapping (PageKsm: the stable node)
+  checker::note(np.name + ".mapping = " + p.name + ".mapping");
+  int rc = migrate_page(k, newpage, page);  // page_mapping(page) is NULL for anon, or swapper_space
+  if (rc) {
+    np.mapping = Mapping{};
+  } else {
+    if (remap) remove_migration_ptes(k, page, newpage);
+    checker::announce(p.obj, AccessKind::Write, "move_to_new_page");
+    p.mapping = Mapping{};
+    checker::note(p.name + ".mapping = NULL");
+  }
+  np.lock->unlock("move_to_new_page");
+  return rc;
+}
+
+// mm/migrate.c v3.9: __unmap_and_move
+int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
+  Page& p = k.pages.at(page);
+  int rc = -kEAGAIN;
+  if (!p.lock->try_lock("__unmap_and_move")) {
+    if (!force) return rc;
+    p.lock->lock("__unmap_and_move");
+  }
+  if (p.PageAnon() && !p.PageKsm()) model_limit("page_get_anon_vma (migration of a non-KSM anon page)");
+  bool remap_swapcache = true;
+  if (p.mapping.kind != Mapping::Kind::None) {
+    // Establish migration ptes.
+    try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
+  }
+  checker::announce(p.obj, AccessKind::Read, "__unmap_and_move");
+  checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
+  if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page, remap_swapcache);
+  if (rc && remap_swapcache) remove_migration_ptes(k, page, page);
+  p.lock->unlock("__unmap_and_move");
+  return rc;
+}
+
+// mm/migrate.c v3.9: unmap_and_move
+int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
+  PageId newpage = k.alloc_page(to_node, "new_page_node");
+  if (newpage == kNoPage) return -kENOMEM;
+  Page& p = k.pages.at(page);
+  int rc = 0;
+  checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
+  if (p.refcount == 1) {
+    checker::note("page_count(" + p.name + ") == 1: freed from under us");
+  } else {
+    rc = unmap_and_move_locked(k, page, newpage, force);
+  }
+  if (rc != -kEAGAIN) putback_lru_page(k, page);  // migrated: this frees it
+  putback_lru_page(k, newpage);  // not migrated: this frees the target
+  return rc;
+}
+
+// mm/migrate.c v3.9: migrate_pages (one page on the list), after isolate_lru_page
+int migrate_one_page(Kernel& k, PageId page, int to_node, int passes) {
+  if (isolate_lru_page(k, page)) return -kEBUSY;
+  int rc = -kEAGAIN;
+  for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass)
+    rc = unmap_and_move(k, page, to_node, pass > 2);
+  if (rc == -kEAGAIN || rc == -kENOMEM) putback_lru_page(k, page);  // putback_lru_pages by the caller
+  return rc;
+}
+
+}  // namespace model
