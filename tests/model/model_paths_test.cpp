@@ -1,0 +1,284 @@
+// model_paths_test.cpp: single-threaded unit tests of the v3.9 kernel paths
+// the model implements. Each test runs one model function in a one-thread
+// Program on the seed-000 state (model_fixture.h) and asserts on the Report
+// and on the state left behind. Expected values are derived by hand from the
+// kernel code the function follows (see the comment on each test).
+#include <string>
+
+#include "model_fixture.h"
+#include <model/ksm.h>
+#include <model/memory.h>
+#include <model/migrate.h>
+#include <model/rmap.h>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace model;
+using namespace model_test;
+
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  return k.mms.at(mm).ptes.at(addr).pte;
+}
+
+}  // namespace
+
+TEST_GROUP(KernelConfig){};
+
+TEST(KernelConfig, FixesBelongToTheirEra) {
+  KernelConfig v39;
+  v39.era = Era::V3_9;
+  CHECK_TRUE(v39.applied(Fix::FollMigration));
+  CHECK_TRUE(v39.applied(Fix::RemoveOldStableNodes));
+  CHECK_FALSE(v39.applied(Fix::RmapWalkMigrationPtes));  // a 2.6.33 fix: not a toggle of 3.9
+  v39.reverted.push_back(Fix::FollMigration);
+  CHECK_FALSE(v39.applied(Fix::FollMigration));
+  CHECK_TRUE(v39.applied(Fix::RemoveOldStableNodes));
+  STRCMP_EQUAL("cbf86cfe04a6", find_fix("cbf86cfe04a6")->id);
+  POINTERS_EQUAL(nullptr, find_fix("5117b3b835f"));
+}
+
+TEST_GROUP(FollowPage){};
+
+// follow_page(FOLL_GET) on present(K): returns K with one more reference
+// (2 mapping references + 1), and drops the ptl it took.
+TEST(FollowPage, PresentPteWithFollGetTakesAReference) {
+  PageId got = kNoPage;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { got = follow_page(k, vmaA, 0x1000, FOLL_GET); });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(K, got);
+  LONGS_EQUAL(3, p.kernel->pages[K].refcount);
+  CHECK_FALSE(p.kernel->mms[mmA].ptl->is_locked());
+}
+
+// A swap entry is "no page" with or without FOLL_MIGRATION (it is not a
+// migration entry); no reference is taken anywhere.
+TEST(FollowPage, SwapPteIsNoPage) {
+  PageId plain = K, migr = K;
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    plain = follow_page(k, vmaA, 0x2000, FOLL_GET);
+    migr = follow_page(k, vmaA, 0x2000, FOLL_GET | FOLL_MIGRATION);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(kNoPage, plain);
+  UNSIGNED_LONGS_EQUAL(kNoPage, migr);
+  LONGS_EQUAL(2, p.kernel->pages[K].refcount);
+}
+
+// Without FOLL_MIGRATION (the pre-5117b3b835f2 code) a migration entry is
+// "no page": the lookup returns NULL at once.
+TEST(FollowPage, MigrationEntryWithoutFollMigrationIsNoPage) {
+  PageId got = K;
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    k.pte_slot(mmA, 0x1000)->pte = Pte::migration(K, false);
+    got = follow_page(k, vmaA, 0x1000, FOLL_GET);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(kNoPage, got);
+  LONGS_EQUAL(2, p.kernel->pages[K].refcount);
+}
+
+// With FOLL_MIGRATION the entry goes to migration_entry_wait, whose
+// migration_entry_to_page() BUGs when the page is not locked (G2).
+TEST(FollowPage, MigrationEntryOfAnUnlockedPageIsABug) {
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    k.pte_slot(mmA, 0x1000)->pte = Pte::migration(K, false);
+    follow_page(k, vmaA, 0x1000, FOLL_GET | FOLL_MIGRATION);
+  });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == checker::FailureKind::BugOn);
+  CHECK(starts_with(r.counterexample->violation.message, "BUG_ON(!PageLocked(p)) in migration_entry_to_page"));
+}
+
+// With FOLL_MIGRATION and the page locked, follow_page sleeps in
+// wait_on_page_locked: here the only thread holds the lock itself, so the
+// execution deadlocks with it waiting on K.lock.
+TEST(FollowPage, MigrationEntryOfALockedPageWaits) {
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    k.pages[K].lock->lock();
+    k.pte_slot(mmA, 0x1000)->pte = Pte::migration(K, false);
+    follow_page(k, vmaA, 0x1000, FOLL_GET | FOLL_MIGRATION);
+  });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Deadlock);
+  CHECK(r.counterexample->violation.message.find("K.lock") != std::string::npos);
+}
+
+TEST_GROUP(Fault){};
+
+// A write fault on present(K,ro) with K KSM copies: do_wp_page takes C1 (the
+// first node-0 pool page), installs present(C1,rw), moves one mapping from K
+// to C1: K mapcount 2->1, refcount 2->1; C1 mapcount 1, refcount 1, anon in avA.
+TEST(Fault, WriteFaultOnKsmPageCopies) {
+  unsigned ret = 0;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { ret = handle_mm_fault(k, vmaA, 0x1000, FAULT_FLAG_WRITE); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  UNSIGNED_LONGS_EQUAL(VM_FAULT_WRITE, ret);
+  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(C1, true));
+  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(K, false));
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  LONGS_EQUAL(1, k.pages[C1].mapcount);
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  CHECK(k.pages[C1].mapping == (Mapping{Mapping::Kind::Anon, 0}));
+  UNSIGNED_LONGS_EQUAL(k.pages[K].content, k.pages[C1].content);
+  CHECK_TRUE(k.pages[C1].test(PG_uptodate));
+}
+
+// break_ksm = follow_page + the write fault + put_page: same end state as the
+// fault, and the lookup's reference is dropped again (K refcount 1).
+TEST(Fault, BreakKsmLeavesAPrivateCopy) {
+  int ret = -1;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { ret = break_ksm(k, vmaA, 0x1000); },
+              {"break_ksm_postcondition"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(0, ret);
+  CHECK(pte_at(*p.kernel, mmA, 0x1000) == Pte::present(C1, true));
+  LONGS_EQUAL(1, p.kernel->pages[K].refcount);
+}
+
+TEST_GROUP(StableNode){};
+
+// get_ksm_page(S, lock_it) on a live node: K, locked by the caller, with a
+// reference (2 + 1).
+TEST(StableNode, GetKsmPageOnALiveNode) {
+  PageId got = kNoPage;
+  checker::ThreadId holder = checker::kNoThread;
+  int refs = 0;
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    got = get_ksm_page(k, S, true);
+    holder = k.pages[K].lock->holder();
+    refs = k.pages[K].refcount;
+    k.pages[K].lock->unlock();
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(K, got);
+  UNSIGNED_LONGS_EQUAL(0, holder);
+  LONGS_EQUAL(3, refs);
+  CHECK_FALSE(p.kernel->stable_nodes[S].freed);
+}
+
+// On a stale node (K's mapping no longer points at S, kpfn unchanged)
+// get_ksm_page removes the node: both rmap_items unlinked, pages_sharing
+// 1 -> 0 for RA and pages_shared 1 -> 0 for RB, tree 0 empty, node freed.
+TEST(StableNode, GetKsmPageOnAStaleNodeRemovesIt) {
+  PageId got = K;
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    k.pages[K].mapping = Mapping{};
+    got = get_ksm_page(k, S, true);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  UNSIGNED_LONGS_EQUAL(kNoPage, got);
+  CHECK_TRUE(k.stable_nodes[S].freed);
+  CHECK_TRUE(k.ksm.root_stable_tree[0].empty());
+  CHECK_FALSE(k.rmap_items[0].stable);
+  CHECK_FALSE(k.rmap_items[1].stable);
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+  LONGS_EQUAL(0, k.ksm.pages_sharing);
+  LONGS_EQUAL(2, k.pages[K].refcount);
+  CHECK_FALSE(k.pages[K].lock->locked());
+}
+
+// remove_stable_node on a node whose page is still mapped: the kernel's WARN.
+TEST(StableNode, RemoveStableNodeWarnsOnAMappedPage) {
+  OneThread p(seed000_kernel(), [&](Kernel& k) { remove_stable_node(k, S); });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == checker::FailureKind::WarnOn);
+  CHECK(starts_with(r.counterexample->violation.message, "WARN_ON_ONCE(page_mapped(page)) in remove_stable_node: K"));
+}
+
+TEST_GROUP(Migration){};
+
+// try_to_unmap then remove_migration_ptes(K, K) (the failure path): with K
+// locked and pinned (refcount 3), both ptes become migration(K,r) (KSM ptes
+// are read-only), mapcount 0, refcount 1; then both come back present(K,ro),
+// mapcount 2, refcount 3.
+TEST(Migration, TryToUnmapKsmAndRestoreRoundTrip) {
+  Pte a_mid, b_mid;
+  int mid_mapcount = -1, mid_refcount = -1;
+  OneThread p(seed000_kernel(), [&](Kernel& k) {
+    k.pages[K].lock->lock();
+    k.get_page_locked(K);
+    try_to_unmap(k, K, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
+    a_mid = pte_at(k, mmA, 0x1000);
+    b_mid = pte_at(k, mmB, 0x1000);
+    mid_mapcount = k.pages[K].mapcount;
+    mid_refcount = k.pages[K].refcount;
+    remove_migration_ptes(k, K, K);
+    k.pages[K].lock->unlock();
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(a_mid == Pte::migration(K, false));
+  CHECK(b_mid == Pte::migration(K, false));
+  LONGS_EQUAL(0, mid_mapcount);
+  LONGS_EQUAL(1, mid_refcount);
+  CHECK(pte_at(*p.kernel, mmA, 0x1000) == Pte::present(K, false));
+  CHECK(pte_at(*p.kernel, mmB, 0x1000) == Pte::present(K, false));
+  LONGS_EQUAL(2, p.kernel->pages[K].mapcount);
+  LONGS_EQUAL(3, p.kernel->pages[K].refcount);
+}
+
+// A whole migration of K to node 1 with nobody else running: N (the node-1
+// pool page) takes over S (kpfn), both ptes map N read-only; K is freed
+// (isolate +1, unmap -2, putback -1 = 0) and N keeps its two mapping
+// references (alloc 1, remap +2, putback -1).
+TEST(Migration, MigrateKsmPageMovesTheStableNode) {
+  int rc = -1;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { rc = migrate_one_page(k, K, 1, 1); },
+              {"no_leftover_migration_entry", "page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0, rc);
+  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(N, false));
+  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(N, false));
+  UNSIGNED_LONGS_EQUAL(N, k.stable_nodes[S].kpfn);
+  CHECK(k.pages[N].mapping == (Mapping{Mapping::Kind::Ksm, S}));
+  CHECK_TRUE(k.pages[K].freed);
+  LONGS_EQUAL(0, k.pages[K].refcount);
+  LONGS_EQUAL(2, k.pages[N].refcount);
+  LONGS_EQUAL(2, k.pages[N].mapcount);
+  CHECK_FALSE(k.pages[N].lock->locked());
+}
+
+TEST_GROUP(RunStore){};
+
+// run=2 alone: A is COWed into C1, B into C2; K is freed by B's COW, so S
+// goes stale and get_ksm_page removes it while unlinking RB; every
+// invariant of the catalogue holds.
+TEST(RunStore, UnmergeAloneUnmergesEverything) {
+  long ret = -1;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { ret = run_store(k, 2); },
+              {"ksm_fully_unmerged", "no_leftover_migration_entry", "stable_trees_empty", "page_counts_consistent",
+               "ksm_counters_consistent", "break_ksm_postcondition"});
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0, ret);
+  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(C1, true));
+  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(C2, true));
+  CHECK_TRUE(k.pages[K].freed);
+  CHECK_TRUE(k.stable_nodes[S].freed);
+  UNSIGNED_LONGS_EQUAL(KSM_RUN_UNMERGE, k.ksm.ksm_run);
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+  LONGS_EQUAL(0, k.ksm.pages_sharing);
+  CHECK_TRUE(k.ksm.mm_slots[0].rmap_list.empty());
+  CHECK_TRUE(k.ksm.mm_slots[1].rmap_list.empty());
+}
+
+// run_store refuses values above KSM_RUN_UNMERGE before taking any lock.
+TEST(RunStore, RejectsValueThree) {
+  long ret = 0;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { ret = run_store(k, 3); });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(-kEINVAL, ret);
+  UNSIGNED_LONGS_EQUAL(KSM_RUN_MERGE, p.kernel->ksm.ksm_run);
+}

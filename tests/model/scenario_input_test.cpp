@@ -1,0 +1,245 @@
+// scenario_input_test.cpp: bad scenario input gets one InputError naming the
+// file and the exact JSON pointer of the offending value; good input loads.
+// Each test starts from a valid scenario (the seed-000 shape), breaks one
+// thing, and states the pointer that thing lives at.
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <model/scenario.h>
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+nlohmann::json valid_scenario() {
+  return nlohmann::json::parse(R"({
+    "name": "t/valid",
+    "summary": "a valid seed-000 scenario",
+    "kernel": "3.9",
+    "reverted": ["5117b3b835f2"],
+    "initial": {
+      "numa_nodes": 2,
+      "pages": [
+        { "name": "K", "nid": 0, "flags": ["Anon", "Ksm", "Uptodate", "LRU"], "mapcount": 2 },
+        { "name": "N", "nid": 1, "free": true }
+      ],
+      "mms": [
+        { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avA" } ] },
+        { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avB" } ] }
+      ],
+      "ptes": [
+        { "mm": "A", "address": "0x1000", "pte": "present", "page": "K" },
+        { "mm": "B", "address": "0x1000", "pte": "present", "page": "K" }
+      ],
+      "stable_nodes": [ { "name": "S", "page": "K" } ],
+      "rmap_items": [
+        { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
+        { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" }
+      ],
+      "ksm": { "run": 1, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 }
+    },
+    "threads": [
+      { "name": "U", "actor": "ksm_run_store", "args": { "value": 2 } },
+      { "name": "M", "actor": "migrate_pages", "args": { "page": "K", "to_node": 1 } }
+    ],
+    "invariants": ["ksm_fully_unmerged"],
+    "expect": { "result": "violation", "violation": "WARN_ON_ONCE" },
+    "explore": { "strategy": "dfs", "max_steps": 500, "preemption_bound": 1 }
+  })");
+}
+
+/// Parse `j` as "t.json"; return the error's pointer ("<none>" if it loaded)
+/// and put the full message in `message`.
+std::string pointer_of(const nlohmann::json& j, std::string* message = nullptr) {
+  try {
+    model::Scenario::parse(j, "t.json");
+  } catch (const model::InputError& e) {
+    if (message) *message = e.what();
+    return e.pointer();
+  }
+  return "<none>";
+}
+
+std::string broken(const std::function<void(nlohmann::json&)>& edit, std::string* message = nullptr) {
+  nlohmann::json j = valid_scenario();
+  edit(j);
+  return pointer_of(j, message);
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_GROUP(ScenarioInput){};
+
+TEST(ScenarioInput, ValidScenarioLoads) {
+  model::Scenario s = model::Scenario::parse(valid_scenario(), "t.json");
+  STRCMP_EQUAL("t/valid", s.name().c_str());
+  STRCMP_EQUAL("3.9", s.era().c_str());
+  LONGS_EQUAL(1, s.reverted().size());
+  LONGS_EQUAL(2, s.threads().size());
+  STRCMP_EQUAL("M", s.threads()[1].name.c_str());
+  CHECK(s.expect().result == model::Expectation::Result::Violation);
+  LONGS_EQUAL(500, s.options().max_steps);
+  LONGS_EQUAL(1, *s.options().preemption_bound);
+  LONGS_EQUAL(16, s.content_hash().size());
+  CHECK(s.make_program() != nullptr);
+}
+
+TEST(ScenarioInput, HashFollowsContent) {
+  nlohmann::json other = valid_scenario();
+  other["summary"] = "changed";
+  CHECK(model::Scenario::parse(valid_scenario(), "a.json").content_hash() ==
+        model::Scenario::parse(valid_scenario(), "b.json").content_hash());
+  CHECK(model::Scenario::parse(valid_scenario(), "a.json").content_hash() !=
+        model::Scenario::parse(other, "a.json").content_hash());
+}
+
+TEST(ScenarioInput, MalformedJson) {
+  const char* path = "/tmp/mmcheck_model_test_malformed.json";
+  {
+    std::ofstream out(path);
+    out << "{ \"name\": \"x\", ";
+  }
+  try {
+    model::Scenario::load(path);
+    FAIL("malformed JSON loaded");
+  } catch (const model::InputError& e) {
+    STRCMP_EQUAL(path, e.file().c_str());
+    STRCMP_EQUAL("", e.pointer().c_str());
+    CHECK(contains(e.what(), "malformed JSON"));
+  }
+  std::remove(path);
+}
+
+TEST(ScenarioInput, MissingFile) {
+  try {
+    model::Scenario::load("/nonexistent/dir/x.json");
+    FAIL("missing file loaded");
+  } catch (const model::InputError& e) {
+    STRCMP_EQUAL("/nonexistent/dir/x.json: at /: cannot open file", e.what());
+  }
+}
+
+TEST(ScenarioInput, UnknownTopLevelField) {
+  std::string msg;
+  STRCMP_EQUAL("/colour", broken([](nlohmann::json& j) { j["colour"] = "red"; }, &msg).c_str());
+  STRCMP_EQUAL("t.json: at /colour: unknown field \"colour\"", msg.c_str());
+}
+
+TEST(ScenarioInput, UnknownNestedField) {
+  STRCMP_EQUAL("/initial/pages/1/colour",
+               broken([](nlohmann::json& j) { j["initial"]["pages"][1]["colour"] = 1; }).c_str());
+  STRCMP_EQUAL("/threads/0/args/speed",
+               broken([](nlohmann::json& j) { j["threads"][0]["args"]["speed"] = 1; }).c_str());
+  STRCMP_EQUAL("/explore/jobs", broken([](nlohmann::json& j) { j["explore"]["jobs"] = 2; }).c_str());
+}
+
+TEST(ScenarioInput, MissingField) {
+  std::string msg;
+  STRCMP_EQUAL("", broken([](nlohmann::json& j) { j.erase("kernel"); }, &msg).c_str());
+  STRCMP_EQUAL("t.json: at /: missing required field \"kernel\"", msg.c_str());
+  STRCMP_EQUAL("/threads/0", broken([](nlohmann::json& j) { j["threads"][0].erase("actor"); }).c_str());
+}
+
+TEST(ScenarioInput, UnknownActor) {
+  std::string msg;
+  STRCMP_EQUAL("/threads/1/actor",
+               broken([](nlohmann::json& j) { j["threads"][1]["actor"] = "migrate_page"; }, &msg).c_str());
+  CHECK(contains(msg, "unknown actor \"migrate_page\""));
+}
+
+TEST(ScenarioInput, BadActorArgument) {
+  std::string msg;
+  STRCMP_EQUAL("/threads/1/args/page",
+               broken([](nlohmann::json& j) { j["threads"][1]["args"]["page"] = "Q"; }, &msg).c_str());
+  STRCMP_EQUAL("t.json: at /threads/1/args/page: no page named \"Q\"", msg.c_str());
+  STRCMP_EQUAL("/threads/1/args/to_node",
+               broken([](nlohmann::json& j) { j["threads"][1]["args"]["to_node"] = 2; }).c_str());
+  STRCMP_EQUAL("/threads/0/args/value",
+               broken([](nlohmann::json& j) { j["threads"][0]["args"]["value"] = 3; }).c_str());
+}
+
+TEST(ScenarioInput, WrongType) {
+  std::string msg;
+  STRCMP_EQUAL("/threads/1/args/to_node",
+               broken([](nlohmann::json& j) { j["threads"][1]["args"]["to_node"] = "one"; }, &msg).c_str());
+  STRCMP_EQUAL("t.json: at /threads/1/args/to_node: expected an integer, got a string", msg.c_str());
+  STRCMP_EQUAL("/initial/pages", broken([](nlohmann::json& j) { j["initial"]["pages"] = "K"; }).c_str());
+  STRCMP_EQUAL("/expect/result", broken([](nlohmann::json& j) { j["expect"]["result"] = true; }).c_str());
+}
+
+TEST(ScenarioInput, UnknownFix) {
+  std::string msg;
+  STRCMP_EQUAL("/reverted/0", broken([](nlohmann::json& j) { j["reverted"][0] = "deadbeef0000"; }, &msg).c_str());
+  CHECK(contains(msg, "unknown fix \"deadbeef0000\""));
+}
+
+TEST(ScenarioInput, FixNotInEra) {
+  std::string msg;
+  STRCMP_EQUAL("/reverted/1",
+               broken([](nlohmann::json& j) { j["reverted"].push_back("e9995ef978a7"); }, &msg).c_str());
+  CHECK(contains(msg, "belongs to kernel 2.6.33, not 3.9"));
+  STRCMP_EQUAL("/reverted/0", broken([](nlohmann::json& j) { j["kernel"] = "4.19"; }).c_str());
+}
+
+TEST(ScenarioInput, UnknownEraAndInvariant) {
+  STRCMP_EQUAL("/kernel", broken([](nlohmann::json& j) { j["kernel"] = "3.10"; }).c_str());
+  STRCMP_EQUAL("/invariants/0", broken([](nlohmann::json& j) { j["invariants"][0] = "no_bugs"; }).c_str());
+  STRCMP_EQUAL("/explore/strategy", broken([](nlohmann::json& j) { j["explore"]["strategy"] = "bfs"; }).c_str());
+}
+
+TEST(ScenarioInput, DanglingReferences) {
+  std::string msg;
+  STRCMP_EQUAL("/initial/ptes/0/page",
+               broken([](nlohmann::json& j) { j["initial"]["ptes"][0]["page"] = "Z"; }, &msg).c_str());
+  STRCMP_EQUAL("t.json: at /initial/ptes/0/page: no page named \"Z\"", msg.c_str());
+  STRCMP_EQUAL("/initial/rmap_items/1/stable_node",
+               broken([](nlohmann::json& j) { j["initial"]["rmap_items"][1]["stable_node"] = "T"; }).c_str());
+  STRCMP_EQUAL("/initial/ksm/mm_slots/1",
+               broken([](nlohmann::json& j) { j["initial"]["ksm"]["mm_slots"][1] = "C"; }).c_str());
+  STRCMP_EQUAL("/initial/ptes/1/address",
+               broken([](nlohmann::json& j) { j["initial"]["ptes"][1]["address"] = "0x5000"; }).c_str());
+}
+
+TEST(ScenarioInput, ImpossibleStates) {
+  std::string msg;
+  STRCMP_EQUAL("/initial/pages/0/mapcount",
+               broken([](nlohmann::json& j) { j["initial"]["pages"][0]["mapcount"] = 3; }, &msg).c_str());
+  CHECK(contains(msg, "mapcount 3 but 2 present ptes map K"));
+  // A KSM page without a stable node.
+  STRCMP_EQUAL("/initial/pages/0/flags",
+               broken([](nlohmann::json& j) { j["initial"].erase("stable_nodes"); j["initial"].erase("rmap_items");
+                                              j["initial"]["ksm"].erase("pages_shared");
+                                              j["initial"]["ksm"].erase("pages_sharing"); }, &msg).c_str());
+  CHECK(contains(msg, "marked Ksm but no stable node names it"));
+  STRCMP_EQUAL("/initial/ksm/pages_sharing",
+               broken([](nlohmann::json& j) { j["initial"]["ksm"]["pages_sharing"] = 2; }).c_str());
+  STRCMP_EQUAL("/initial/ptes/0/pte",
+               broken([](nlohmann::json& j) { j["initial"]["ptes"][0]["pte"] = "migration"; }).c_str());
+  STRCMP_EQUAL("/initial/ptes/0/page",
+               broken([](nlohmann::json& j) { j["initial"]["ptes"][0]["page"] = "N"; }).c_str());
+  STRCMP_EQUAL("/initial/ptes/0/address",
+               broken([](nlohmann::json& j) { j["initial"]["ptes"][0]["address"] = "0x1800"; }).c_str());
+}
+
+TEST(ScenarioInput, Catalogues) {
+  bool run = false, migrate = false;
+  for (const auto& a : model::actors()) {
+    run |= a.name == "ksm_run_store";
+    migrate |= a.name == "migrate_pages";
+  }
+  CHECK_TRUE(run && migrate);
+  LONGS_EQUAL(5, model::fixes().size());
+  LONGS_EQUAL(3, model::eras().size());
+  bool unmerged = false, leftover = false;
+  for (const auto& i : model::invariants()) {
+    unmerged |= i.name == "ksm_fully_unmerged";
+    leftover |= i.name == "no_leftover_migration_entry";
+  }
+  CHECK_TRUE(unmerged && leftover);
+}
