@@ -51,7 +51,7 @@ class JsonInput {
   JsonInput at(const std::string& key) {
     seen_.insert(key);
     if (!j_.contains(key)) error("missing required field \"" + key + "\"");
-    return JsonInput(j_.at(key), file_, ptr_ + "/" + key);
+    return JsonInput(j_.at(key), file_, ptr_ + "/" + escape(key));
   }
   /// Element i of an array.
   JsonInput at(std::size_t i) const { return JsonInput(j_.at(i), file_, ptr_ + "/" + std::to_string(i)); }
@@ -96,11 +96,22 @@ class JsonInput {
     return v;
   }
 
+  /// A key as a JSON pointer token (RFC 6901: "~" -> "~0", "/" -> "~1").
+  static std::string escape(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+      if (c == '~') out += "~0";
+      else if (c == '/') out += "~1";
+      else out += c;
+    }
+    return out;
+  }
+
   /// Reject keys that were not read (typos, unknown fields).
   void done() const {
     for (auto it = j_.begin(); it != j_.end(); ++it)
       if (!seen_.count(it.key()))
-        throw InputError(file_, ptr_ + "/" + it.key(), "unknown field \"" + it.key() + "\"");
+        throw InputError(file_, ptr_ + "/" + escape(it.key()), "unknown field \"" + it.key() + "\"");
   }
 
  private:

@@ -71,7 +71,9 @@ void Kernel::put_page_locked(PageId p) {
   if (page.refcount <= 0)
     checker::fail(checker::FailureKind::BugOn,
                   "VM_BUG_ON(page_count(page) == 0): put_page of free page " + page.name);
-  if (--page.refcount == 0) {
+  --page.refcount;
+  if (page.refcount > 0) checker::note("put_page(" + page.name + ") -> " + std::to_string(page.refcount));
+  if (page.refcount == 0) {
     // free_pages_prepare(): an anon page's mapping is reset when it is freed.
     page.mapping = Mapping{};
     page.flags = 0;

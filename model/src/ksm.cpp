@@ -162,7 +162,8 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
     if (k.pages[s.kpfn].lock->holder() != checker::current_thread())
       checker::fail(FailureKind::Assertion,
                     "G3: " + s.name + ".hlist edited without the lock of " + k.page_name(s.kpfn));
-    std::erase(s.hlist, item);  // hlist_del (within the locked section)
+    checker::announce(s.obj, AccessKind::Write, "remove_rmap_item_from_tree");
+    std::erase(s.hlist, item);  // hlist_del
     checker::note(s.name + ".hlist -= " + r.name);
     k.pages[page].lock->unlock("remove_rmap_item_from_tree");
     k.put_page(page, "remove_rmap_item_from_tree");
@@ -209,9 +210,12 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
         if (!(page.mapping == expected)) {
           k.put_page_locked(kpfn);
           stale = true;
+        } else {
+          checker::note("get_page(" + page.name + ") -> " + std::to_string(page.refcount));
         }
       }
     }
+    if (stale) checker::note(page.name + ".mapping is not " + s.name);
     if (!stale && lock_it) {
       page.lock->lock("get_ksm_page");
       if (!(page.mapping == expected)) {

@@ -128,7 +128,8 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
     checker::fail(FailureKind::BugOn, "BUG() in move_to_new_page: !trylock_page(newpage)");
   np.index = p.index;
   np.mapping = p.mapping;  // newpage->mapping = page->mapping (PageKsm: the stable node)
-  checker::note(np.name + ".mapping = " + p.name + ".mapping");
+  checker::note(np.name + ".mapping = " + p.name + ".mapping" +
+                (p.PageKsm() && p.mapping.id != kNoNode ? " (" + k.stable_nodes[p.mapping.id].name + ")" : ""));
   int rc = migrate_page(k, newpage, page);  // page_mapping(page) is NULL for anon, or swapper_space
   if (rc) {
     np.mapping = Mapping{};
@@ -147,6 +148,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   Page& p = k.pages.at(page);
   int rc = -kEAGAIN;
   if (!p.lock->try_lock("__unmap_and_move")) {
+    checker::note("trylock_page(" + p.name + ") failed");
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
@@ -174,6 +176,7 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
   if (p.refcount == 1) {
     checker::note("page_count(" + p.name + ") == 1: freed from under us");
   } else {
+    checker::note("page_count(" + p.name + ") = " + std::to_string(p.refcount));
     rc = unmap_and_move_locked(k, page, newpage, force);
   }
   if (rc != -kEAGAIN) putback_lru_page(k, page);  // migrated: this frees it

@@ -139,6 +139,10 @@ TEST(ScenarioInput, UnknownNestedField) {
   STRCMP_EQUAL("/explore/jobs", broken([](nlohmann::json& j) { j["explore"]["jobs"] = 2; }).c_str());
 }
 
+TEST(ScenarioInput, UnknownFieldPointerIsEscaped) {
+  STRCMP_EQUAL("/expect/a~1b~0c", broken([](nlohmann::json& j) { j["expect"]["a/b~c"] = 1; }).c_str());
+}
+
 TEST(ScenarioInput, MissingField) {
   std::string msg;
   STRCMP_EQUAL("", broken([](nlohmann::json& j) { j.erase("kernel"); }, &msg).c_str());
