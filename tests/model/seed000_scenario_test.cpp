@@ -1,6 +1,7 @@
 // seed000_scenario_test.cpp: the seed-000 scenario files meet their
 // expectations through the model alone (the CLI's regress covers the same
 // files end to end), and exploration is deterministic.
+#include <optional>
 #include <string>
 
 #include <model/scenario.h>
