@@ -1,0 +1,313 @@
+// cli_test.cpp: the mmcheck command line, driven in-process through
+// tool::run_cli. Exit codes and error lines are the documented ones (cli.h,
+// errors.h): bad input is exit 2 with exactly one line "mmcheck: FILE: at
+// POINTER: what". Tests run in the repository root (ctest's working
+// directory), where scenarios/ holds the model's scenarios.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <model/scenario.h>
+#include <nlohmann/json.hpp>
+#include <tool/cli.h>
+#include <tool/junit_report.h>
+#include <tool/scenario_run.h>
+#include <tool/trace.h>
+#include <tool/version.h>
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int code = tool::run_cli(std::move(args), out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::size_t lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / "mmcheck-cli-test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string write(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+  return file.string();
+}
+
+std::string read(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// A valid trace (of a toy program, not of any scenario).
+json toy_trace() {
+  return json::parse(R"({
+    "format_version": 1,
+    "provenance": {"tool": "mmcheck", "tool_version": "0.0.0",
+      "scenario": {"name": "toy/lost-update", "file": "scenarios/ksm/foll-migration-fixed.json",
+                   "content_hash": "0123456789abcdef"},
+      "era": "3.9", "reverted": [],
+      "explore": {"strategy": "dfs", "max_steps": 100, "preemption_bound": null,
+                  "max_executions": 0}},
+    "threads": ["A"],
+    "schedule": [0],
+    "steps": [{"index": 0, "cpu": 0, "thread": "A", "function": "f", "operation": "yield",
+               "object": null, "source": null}],
+    "violation": {"verdict": "violation", "kind": "invariant", "message": "m", "invariant": "",
+                  "cpu": null, "thread": null, "step": 0, "source": null},
+    "statistics": {"executions": 1, "sleep_blocked": 0, "total_steps": 1, "max_depth": 1,
+                   "elapsed_seconds": 0, "complete": false, "preemption_bound": null}
+  })");
+}
+
+const char* const kReverted = "scenarios/ksm/foll-migration-reverted.json";
+const char* const kFixed = "scenarios/ksm/foll-migration-fixed.json";
+
+}  // namespace
+
+TEST_GROUP(CliUsage){};
+
+TEST(CliUsage, HelpDocumentsTheExitCodes) {
+  Result r = cli({"--help"});
+  LONGS_EQUAL(0, r.code);
+  CHECK(r.out.find("Subcommands:") != std::string::npos);
+  CHECK(r.out.find("  0  no violation found / every expectation met\n") != std::string::npos);
+  CHECK(r.out.find("  1  a violation found") != std::string::npos);
+  CHECK(r.out.find("  2  bad input or usage") != std::string::npos);
+  CHECK(r.out.find("  3  internal error") != std::string::npos);
+  STRCMP_EQUAL("", r.err.c_str());
+}
+
+TEST(CliUsage, VersionIsTheProjectVersion) {
+  Result r = cli({"--version"});
+  LONGS_EQUAL(0, r.code);
+  STRCMP_EQUAL(("mmcheck " + std::string(tool::kVersion) + "\n").c_str(), r.out.c_str());
+  LONGS_EQUAL(2, std::count(tool::kVersion.begin(), tool::kVersion.end(), '.'));
+}
+
+TEST(CliUsage, UsageErrorsAreOneLineExitTwo) {
+  Result none = cli({});
+  LONGS_EQUAL(2, none.code);
+  STRCMP_EQUAL("mmcheck: A subcommand is required (see mmcheck --help)\n", none.err.c_str());
+
+  Result unknown = cli({"frob"});
+  LONGS_EQUAL(2, unknown.code);
+  STRCMP_EQUAL(
+      "mmcheck: unknown command \"frob\" (commands: run, replay, regress, list; see mmcheck "
+      "--help)\n",
+      unknown.err.c_str());
+
+  Result missing = cli({"run"});
+  LONGS_EQUAL(2, missing.code);
+  STRCMP_EQUAL("mmcheck: SCENARIO is required (see mmcheck --help)\n", missing.err.c_str());
+
+  Result negative = cli({"run", kFixed, "--max-steps", "-1"});
+  LONGS_EQUAL(2, negative.code);
+  STRCMP_EQUAL(
+      "mmcheck: --max-steps: expected a non-negative integer, got \"-1\" (see mmcheck --help)\n",
+      negative.err.c_str());
+
+  Result zero = cli({"run", kFixed, "--max-steps", "0"});
+  LONGS_EQUAL(2, zero.code);
+  STRCMP_EQUAL("mmcheck: --max-steps: must be at least 1\n", zero.err.c_str());
+
+  Result format = cli({"replay", "x.json", "--format", "xml"});
+  LONGS_EQUAL(2, format.code);
+  LONGS_EQUAL(1, lines(format.err));
+}
+
+TEST(CliUsage, PathsThatAreNotFilesAreOneLineExitTwo) {
+  Result run = cli({"run", "no/such/scenario.json"});
+  LONGS_EQUAL(2, run.code);
+  STRCMP_EQUAL("mmcheck: no/such/scenario.json: no such scenario file\n", run.err.c_str());
+  STRCMP_EQUAL("", run.out.c_str());
+
+  std::string dir = fresh_dir("dir-as-file").string();
+  Result replay = cli({"replay", dir});
+  LONGS_EQUAL(2, replay.code);
+  STRCMP_EQUAL(("mmcheck: " + dir + ": is a directory, expected a trace file\n").c_str(),
+               replay.err.c_str());
+
+  Result regress = cli({"regress", "no/such/dir"});
+  LONGS_EQUAL(2, regress.code);
+  STRCMP_EQUAL("mmcheck: no/such/dir: no such directory\n", regress.err.c_str());
+}
+
+TEST(CliUsage, ListShowsEveryCatalogueSection) {
+  Result r = cli({"list"});
+  LONGS_EQUAL(0, r.code);
+  CHECK(r.out.rfind("actors:\n", 0) == 0);
+  CHECK(r.out.find("\nfixes:\n") != std::string::npos);
+  CHECK(r.out.find("\ninvariants:\n") != std::string::npos);
+  CHECK(r.out.find("\neras:\n") != std::string::npos);
+  for (const model::CatalogueEntry& e : model::actors())
+    CHECK_TEXT(r.out.find("  " + e.name + " ") != std::string::npos, e.name.c_str());
+  Result j = cli({"list", "--format", "json"});
+  LONGS_EQUAL(0, j.code);
+  json parsed = json::parse(j.out);
+  LONGS_EQUAL(model::actors().size(), parsed["actors"].size());
+  LONGS_EQUAL(model::fixes().size(), parsed["fixes"].size());
+}
+
+TEST_GROUP(CliBadTrace) {
+  fs::path dir;
+  void setup() override { dir = fresh_dir("bad-trace"); }
+
+  /// Replay `text` and expect exit 2 with exactly the line "mmcheck: FILE: at PTR: MSG".
+  void expect_error(const std::string& text, const std::string& ptr, const std::string& msg) {
+    std::string file = write(dir / "t.json", text);
+    Result r = cli({"replay", file});
+    LONGS_EQUAL(2, r.code);
+    STRCMP_EQUAL(("mmcheck: " + file + ": at " + ptr + ": " + msg + "\n").c_str(), r.err.c_str());
+  }
+};
+
+TEST(CliBadTrace, MalformedJson) {
+  std::string file = write(dir / "t.json", "{\"format_version\": 1,");
+  Result r = cli({"replay", file});
+  LONGS_EQUAL(2, r.code);
+  std::string prefix = "mmcheck: " + file + ": at /: malformed JSON: ";
+  CHECK_TEXT(r.err.rfind(prefix, 0) == 0, r.err.c_str());
+  LONGS_EQUAL(1, lines(r.err));
+}
+
+TEST(CliBadTrace, UnknownField) {
+  json j = toy_trace();
+  j["violation"]["severity"] = "high";
+  expect_error(j.dump(), "/violation/severity", "unknown field \"severity\"");
+}
+
+TEST(CliBadTrace, WrongType) {
+  json j = toy_trace();
+  j["schedule"] = "0";
+  expect_error(j.dump(), "/schedule", "expected an array, got string");
+}
+
+TEST(CliBadTrace, WrongFormatVersion) {
+  json j = toy_trace();
+  j["format_version"] = 2;
+  expect_error(j.dump(), "/format_version", "unsupported format_version 2 (this mmcheck reads 1)");
+}
+
+TEST(CliBadTrace, MissingScenarioFile) {
+  json j = toy_trace();
+  j["provenance"]["scenario"]["file"] = "scenarios/no-such.json";
+  expect_error(j.dump(), "/provenance/scenario/file",
+               "scenario file \"scenarios/no-such.json\" not found (looked in the working "
+               "directory and the trace's parent directories); give it with --scenario");
+}
+
+TEST(CliBadTrace, ScenarioChangedSinceRecording) {
+  std::string hash = model::Scenario::load(kFixed).content_hash();
+  CHECK(hash != "0123456789abcdef");
+  // Found through the recorded path, relative to the working directory ...
+  expect_error(toy_trace().dump(), "/provenance/scenario/content_hash",
+               std::string("trace was recorded for scenario toy/lost-update version "
+                           "0123456789abcdef; the file ") +
+                   kFixed + " now has " + hash);
+  // ... and named with --scenario.
+  std::string file = (dir / "t.json").string();
+  Result r = cli({"replay", file, "--scenario", kFixed});
+  LONGS_EQUAL(2, r.code);
+  LONGS_EQUAL(1, lines(r.err));
+  CHECK(r.err.find("now has " + hash + "\n") != std::string::npos);
+}
+
+TEST_GROUP(CliRegress){};
+
+TEST(CliRegress, EmptyDirectoryPasses) {
+  fs::path dir = fresh_dir("regress-empty");
+  fs::create_directories(dir / "scenarios");
+  Result r = cli({"regress", dir.string()});
+  LONGS_EQUAL(0, r.code);
+  CHECK(r.out.find("\n0 passed, 0 failed (0 scenarios, 0 traces)\n") != std::string::npos);
+}
+
+TEST(CliRegress, BadTraceFailsItsRowExitTwoAndJUnitSaysSo) {
+  fs::path dir = fresh_dir("regress-bad");
+  fs::create_directories(dir / "scenarios");
+  write(dir / "traces" / "x" / "bad.json", "[1, 2");
+  std::string junit = (dir / "junit.xml").string();
+  Result r = cli({"regress", dir.string(), "--junit", junit});
+  LONGS_EQUAL(2, r.code);
+  LONGS_EQUAL(1, lines(r.err));
+  CHECK(r.out.find("traces/x/bad.json") != std::string::npos);
+  CHECK(r.out.find("FAIL (bad input)") != std::string::npos);
+  CHECK(r.out.find("\n0 passed, 1 failed (0 scenarios, 1 traces)\n") != std::string::npos);
+  std::string xml = read(junit);
+  CHECK_TEXT(xml.find("<testsuite name=\"mmcheck regress\" tests=\"1\" failures=\"1\"") !=
+                 std::string::npos,
+             xml.c_str());
+  CHECK(xml.find("<testcase classname=\"traces\" name=\"traces/x/bad.json\"") != std::string::npos);
+  CHECK(xml.find("<failure message=\"") != std::string::npos);
+}
+
+TEST(CliRegress, XmlEscaping) {
+  STRCMP_EQUAL("a&lt;b &amp; &quot;c&quot; &apos;d&apos; &gt;?\t\n",
+               tool::xml_escape("a<b & \"c\" 'd' >\x01\t\n").c_str());
+}
+
+// ---- with the model's seed-000 scenarios --------------------------------------
+
+TEST_GROUP(CliSeed000){};
+
+TEST(CliSeed000, RevertedFindsTheViolationAndItsTraceReplays) {
+  fs::path dir = fresh_dir("seed000");
+  std::string trace = (dir / "reverted.json").string();
+  Result r = cli({"run", kReverted, "--trace-out", trace});
+  LONGS_EQUAL_TEXT(1, r.code, r.err.c_str());
+  CHECK(r.out.find("expectation: violation") != std::string::npos);
+  CHECK(r.out.find(": met\n") != std::string::npos);
+  CHECK(r.out.find("CPU0 (") != std::string::npos);
+  CHECK(r.out.find("trace written to " + trace) != std::string::npos);
+
+  Result rp = cli({"replay", trace});
+  LONGS_EQUAL_TEXT(1, rp.code, rp.err.c_str());
+  CHECK(rp.out.find("reproduced the recorded violation") != std::string::npos);
+  STRCMP_EQUAL("", rp.err.c_str());
+
+  // The trace is deterministic: a second run records the same schedule.
+  std::string again = (dir / "again.json").string();
+  LONGS_EQUAL(1, cli({"run", kReverted, "--trace-out", again}).code);
+  CHECK(tool::Trace::load(trace).schedule == tool::Trace::load(again).schedule);
+}
+
+TEST(CliSeed000, FixedIsACleanSearchThatMeetsItsExpectation) {
+  Result r = cli({"run", kFixed});
+  LONGS_EQUAL_TEXT(0, r.code, r.err.c_str());
+  CHECK(r.out.find("verdict: pass\n") != std::string::npos);
+  std::string expected = tool::describe_expectation(model::Scenario::load(kFixed).expect());
+  CHECK_TEXT(r.out.find("expectation: " + expected + ": met\n") != std::string::npos, r.out.c_str());
+  CHECK(r.out.find("CPU0 (") == std::string::npos);  // no timeline without a violation
+}
+
+TEST(CliSeed000, UnknownActorIsOneLineNamingTheJsonLocation) {
+  json j = json::parse(read(kFixed));
+  j["threads"][0]["actor"] = "no_such_actor";
+  fs::path dir = fresh_dir("unknown-actor");
+  std::string file = write(dir / "s.json", j.dump());
+  Result r = cli({"run", file});
+  LONGS_EQUAL(2, r.code);
+  LONGS_EQUAL(1, lines(r.err));
+  std::string prefix = "mmcheck: " + file + ": at /threads/0/actor: ";
+  CHECK_TEXT(r.err.rfind(prefix, 0) == 0, r.err.c_str());
+}

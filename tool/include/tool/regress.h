@@ -1,0 +1,52 @@
+// regress.h: Regress, the regression run over a directory: every scenario
+// under DIR/scenarios against its expectation, every golden trace under
+// DIR/traces replayed and checked to reproduce its violation.
+//
+// Invariants: files are visited in sorted path order (scenarios, then traces),
+// so the table and the JUnit report are deterministic apart from times; a bad
+// file fails its own row and never stops the others; exit_code() is the worst
+// row: 3 (model or internal error) > 2 (bad input) > 1 (missed) > 0.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <checker/checker.h>
+
+#include "tool/junit_report.h"
+
+namespace tool {
+
+class Regress {
+ public:
+  enum class Status { Pass, Fail, BadInput, ModelError };
+  struct Row {
+    std::string kind;      ///< "scenario" or "trace"
+    std::string name;      ///< path relative to DIR
+    std::string expected;
+    std::string got;
+    std::uint64_t executions = 0;
+    double seconds = 0;
+    Status status = Status::Pass;
+    std::string detail;    ///< why it did not pass (one line)
+  };
+
+  /// Run everything under `dir`. Throws BadInput when `dir` or `dir`/scenarios
+  /// is not a directory. `on_row` is called as each row completes.
+  static Regress run(const std::string& dir,
+                     std::function<void(const checker::Progress&)> on_progress = {},
+                     std::function<void(const Row&)> on_row = {});
+
+  const std::vector<Row>& rows() const { return rows_; }
+  int exit_code() const;
+  /// The summary table, the failures' details and a count line.
+  std::string table() const;
+  JUnitReport junit() const;
+
+ private:
+  std::vector<Row> rows_;
+};
+
+}  // namespace tool

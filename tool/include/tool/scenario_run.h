@@ -1,0 +1,61 @@
+// scenario_run.h: ScenarioRun, one exploration of a scenario and how its
+// outcome compares with the scenario's expectation. Shared by `run` and
+// `regress`.
+//
+// Invariant: options are the scenario's "explore" section with the overrides
+// applied, and exactly those options are recorded in provenance, so a trace
+// written from this run replays under the bounds that found it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <checker/checker.h>
+#include <model/scenario.h>
+
+#include "tool/trace.h"
+
+namespace tool {
+
+/// Command-line overrides of a scenario's explore section.
+struct ExploreOverrides {
+  std::optional<std::uint64_t> max_steps;
+  std::optional<unsigned> preemption_bound;
+  std::optional<std::uint64_t> max_executions;
+};
+
+struct ScenarioRun {
+  Provenance provenance;    ///< ready for a trace of this run
+  checker::Options options; ///< as used
+  checker::Report report;
+  bool met = false;         ///< the scenario's expectation holds for this report
+  std::string expected;     ///< the expectation, e.g. "violation \"WARN_ON_ONCE(...)\""
+  std::string got;          ///< the outcome in the same words, e.g. "violation (WARN_ON)"
+
+  /// Explore `scenario`. `recorded_file` is the scenario path to record in a
+  /// trace (relative to where replay will look, see TraceReplay).
+  static ScenarioRun explore(const model::Scenario& scenario, const ExploreOverrides& overrides,
+                             const std::string& recorded_file,
+                             std::function<void(const checker::Progress&)> on_progress = {});
+
+  /// The counterexample as a trace. Precondition: report.counterexample.
+  Trace trace() const { return Trace::from_report(provenance, report); }
+};
+
+/// The expectation in words ("pass (exhaustive)", "violation", "violation \"X\"").
+std::string describe_expectation(const model::Expectation& e);
+
+/// The outcome of a search in the words describe_expectation() uses.
+std::string describe_outcome(const checker::Report& r);
+
+/// Whether `r` meets `e`: a Violation expectation is met by a violation,
+/// deadlock or step bound whose message contains e.violation; a Pass
+/// expectation by a Pass that is complete when e.exhaustive.
+bool expectation_met(const model::Expectation& e, const checker::Report& r);
+
+/// "dfs": the name of a strategy in scenario and trace files.
+std::string strategy_name(checker::StrategyKind k);
+
+}  // namespace tool

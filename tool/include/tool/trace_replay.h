@@ -1,0 +1,43 @@
+// trace_replay.h: TraceReplay, re-executing a golden trace against its
+// scenario. Shared by `replay` and `regress`.
+//
+// Invariants: a trace is only replayed against a scenario whose content hash
+// is the one recorded (otherwise model::InputError at
+// /provenance/scenario/content_hash); the replay runs the recorded schedule
+// with the recorded steps as `expected`, under the recorded max_steps; it
+// reproduces the trace iff there is no divergence and the violation is the
+// recorded one (see violation_difference()).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <checker/checker.h>
+
+#include "tool/trace.h"
+
+namespace tool {
+
+struct TraceReplay {
+  std::string trace_file;
+  Trace trace;                 ///< as recorded
+  std::string scenario_file;   ///< the scenario file it was replayed against
+  checker::Report report;      ///< the replay (its counterexample holds the replayed log)
+  std::string problem;         ///< "" when reproduced; else the divergence or the difference
+
+  bool reproduced() const { return problem.empty(); }
+
+  /// Load `trace_file`, find its scenario and replay. The scenario is
+  /// `scenario_override` when given, else the recorded path looked up relative
+  /// to `base_dir` (when not empty), the working directory, then each parent
+  /// directory of the trace file. Throws model::InputError / BadInput for bad
+  /// input (unreadable trace or scenario, scenario changed since recording).
+  static TraceReplay run(const std::string& trace_file,
+                         const std::optional<std::string>& scenario_override,
+                         const std::string& base_dir = {});
+
+  /// A trace of the replayed execution, with the recorded provenance.
+  Trace replayed_trace() const;
+};
+
+}  // namespace tool

@@ -1,0 +1,398 @@
+// cli.cpp: the mmcheck commands (run, replay, regress, list) on CLI11, and the
+// mapping of every outcome and error onto an exit code (see cli.h, errors.h).
+//
+// Invariant: every exception is caught here. model::InputError and BadInput
+// are bad input (2); anything else is "internal error:" (3). Results go to
+// `out`, errors (one line each) and progress to `err`.
+#include "tool/cli.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <model/scenario.h>
+
+#include "tool/errors.h"
+#include "tool/regress.h"
+#include "tool/scenario_run.h"
+#include "tool/timeline.h"
+#include "tool/trace.h"
+#include "tool/trace_replay.h"
+#include "tool/version.h"
+
+namespace tool {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  no violation found / every expectation met
+  1  a violation found (run, replay) / an expectation missed (regress)
+  2  bad input or usage: a missing or malformed file, an unknown field, actor
+     or fix, a trace recorded for another version of its scenario, a replay
+     that diverges from its trace
+  3  internal error (a bug in mmcheck), or a model error (an exception in the
+     simulated kernel)
+
+Errors are one line on stderr: "mmcheck: FILE: at /json/pointer: what".
+)";
+
+/// `text` with line breaks turned into spaces: errors are one line.
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  return text;
+}
+
+/// The live progress line on a terminal; inert otherwise.
+class ProgressLine {
+ public:
+  ProgressLine(std::ostream& err, bool enabled) : err_(err), enabled_(enabled) {}
+  ~ProgressLine() { clear(); }
+
+  std::function<void(const checker::Progress&)> callback() {
+    if (!enabled_) return {};
+    return [this](const checker::Progress& p) {
+      double rate = p.elapsed_seconds > 0 ? p.executions / p.elapsed_seconds : 0;
+      err_ << fmt::format("\rmmcheck: {} executions, {:.0f}/s, {:.1f}s elapsed", p.executions,
+                          rate, p.elapsed_seconds)
+           << std::flush;
+      shown_ = true;
+    };
+  }
+  void clear() {
+    if (shown_) err_ << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  std::ostream& err_;
+  bool enabled_;
+  bool shown_ = false;
+};
+
+/// The scenario path to record in a trace: relative to the working directory
+/// when the file lies under it, so traces stay valid in any checkout.
+std::string recorded_path(const std::string& given) {
+  fs::path p(given);
+  std::error_code ec;
+  if (p.is_absolute()) {
+    fs::path cwd = fs::current_path(ec);
+    if (ec) return given;
+    fs::path rel = p.lexically_relative(cwd);
+    if (rel.empty() || *rel.begin() == "..") return p.lexically_normal().generic_string();
+    return rel.generic_string();
+  }
+  return p.lexically_normal().generic_string();
+}
+
+std::string search_text(const checker::Report& r, const checker::Options& o) {
+  const checker::Stats& s = r.stats;
+  std::string end;
+  if (r.verdict != checker::Verdict::Pass)
+    end = "stopped at the first failing execution";
+  else if (s.complete)
+    end = "complete (exhaustive)";
+  else if (o.max_executions && s.executions >= o.max_executions)
+    end = fmt::format("incomplete (max executions {} reached)", o.max_executions);
+  else if (o.preemption_bound)
+    end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
+  else
+    end = "incomplete";
+  return fmt::format("{} executions, {} steps, max depth {}, {:.2f}s, {}", s.executions,
+                     s.total_steps, s.max_depth, s.elapsed_seconds, end);
+}
+
+std::string reverted_text(const std::vector<std::string>& reverted) {
+  if (reverted.empty()) return "no fixes reverted";
+  std::string s = "reverted";
+  for (const std::string& r : reverted) s += " " + r;
+  return s;
+}
+
+// ---- run ---------------------------------------------------------------------
+
+struct RunArgs {
+  std::string scenario;
+  std::string trace_out;
+  std::string format = "text";
+  std::uint64_t max_steps = 0;
+  unsigned preemption_bound = 0;
+  std::uint64_t max_executions = 0;
+  CLI::Option* max_steps_opt = nullptr;
+  CLI::Option* preemption_opt = nullptr;
+  CLI::Option* max_executions_opt = nullptr;
+};
+
+int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
+  require_file(a.scenario, "scenario");
+  model::Scenario scenario = model::Scenario::load(a.scenario);
+  ExploreOverrides ov;
+  if (a.max_steps_opt->count()) ov.max_steps = a.max_steps;
+  if (a.preemption_opt->count()) ov.preemption_bound = a.preemption_bound;
+  if (a.max_executions_opt->count()) ov.max_executions = a.max_executions;
+
+  ProgressLine progress(err, env.progress);
+  ScenarioRun run = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario),
+                                         progress.callback());
+  progress.clear();
+  const checker::Report& r = run.report;
+  std::optional<Trace> trace;
+  if (r.counterexample && r.verdict != checker::Verdict::Pass) trace = run.trace();
+
+  if (a.format == "json") {
+    nlohmann::ordered_json j;
+    j["scenario"] = {{"name", scenario.name()},
+                     {"file", run.provenance.scenario_file},
+                     {"content_hash", scenario.content_hash()}};
+    j["verdict"] = checker::to_string(r.verdict);
+    j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
+    j["statistics"] = stats_to_json(r.stats);
+    j["trace"] = trace ? trace->to_json() : nlohmann::ordered_json();
+    out << dump_json(j);
+  } else {
+    out << fmt::format("scenario {} ({})\n", scenario.name(), a.scenario);
+    out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.reverted()));
+    out << "verdict: "
+        << (trace ? describe_violation(trace->violation, trace->log) : std::string("pass"))
+        << "\n";
+    out << "search: " << search_text(r, run.options) << "\n";
+    out << fmt::format("expectation: {}: {}\n", run.expected,
+                       run.met ? "met" : fmt::format("MISSED (got {})", run.got));
+    if (trace) out << "\n" << render_timeline(trace->log, &trace->violation);
+  }
+
+  if (!a.trace_out.empty()) {
+    if (trace) {
+      trace->save(a.trace_out);
+      if (a.format != "json") out << "\ntrace written to " << a.trace_out << "\n";
+    } else if (a.format != "json") {
+      out << "\nno trace written: no failing execution\n";
+    }
+  }
+
+  if (r.verdict == checker::Verdict::ModelError) {
+    err << "mmcheck: " << a.scenario << ": "
+        << (trace ? describe_violation(trace->violation, trace->log) : "model error") << "\n";
+    return kExitInternal;
+  }
+  return r.verdict == checker::Verdict::Pass ? kExitOk : kExitViolation;
+}
+
+// ---- replay ------------------------------------------------------------------
+
+struct ReplayArgs {
+  std::string trace;
+  std::string scenario;
+  std::string format = "text";
+};
+
+int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
+  std::optional<std::string> scenario;
+  if (!a.scenario.empty()) scenario = a.scenario;
+  TraceReplay rp = TraceReplay::run(a.trace, scenario);
+  const Provenance& p = rp.trace.provenance;
+  const checker::Counterexample& c = rp.report.counterexample.value();
+
+  if (a.format == "json") {
+    nlohmann::ordered_json j;
+    j["trace"] = a.trace;
+    j["scenario"] = rp.scenario_file;
+    j["reproduced"] = rp.reproduced();
+    j["problem"] = rp.reproduced() ? nlohmann::ordered_json() : nlohmann::ordered_json(rp.problem);
+    j["replayed"] = rp.replayed_trace().to_json();
+    out << dump_json(j);
+  } else {
+    out << fmt::format("trace {}: scenario {} ({}, version {})\n", a.trace, p.scenario_name,
+                       rp.scenario_file, p.content_hash);
+    out << fmt::format("kernel {}, {}\n", p.era, reverted_text(p.reverted));
+    out << fmt::format("replay: {} steps, {}\n", c.log.steps.size(),
+                       rp.reproduced() ? "reproduced the recorded violation" : "NOT reproduced");
+    out << "\n"
+        << render_timeline(c.log, rp.report.verdict == checker::Verdict::Pass ? nullptr
+                                                                              : &c.violation);
+  }
+  if (!rp.reproduced()) {
+    err << "mmcheck: " << a.trace << ": " << one_line(rp.problem) << "\n";
+    return kExitBadInput;
+  }
+  return kExitViolation;
+}
+
+// ---- regress -----------------------------------------------------------------
+
+struct RegressArgs {
+  std::string dir = ".";
+  std::string junit;
+};
+
+int cmd_regress(const RegressArgs& a, std::ostream& out, std::ostream& err,
+                const CliEnvironment& env) {
+  ProgressLine progress(err, env.progress);
+  Regress reg = Regress::run(a.dir, progress.callback(), [&](const Regress::Row& row) {
+    progress.clear();
+    if (row.status == Regress::Status::BadInput) err << "mmcheck: " << one_line(row.detail) << "\n";
+  });
+  progress.clear();
+  out << reg.table();
+  if (!a.junit.empty()) {
+    std::ofstream f(a.junit, std::ios::binary | std::ios::trunc);
+    if (!f) throw BadInput(a.junit + ": cannot write JUnit file");
+    f << reg.junit().xml();
+    f.close();
+    if (!f) throw BadInput(a.junit + ": cannot write JUnit file");
+    out << "JUnit XML written to " << a.junit << "\n";
+  }
+  return reg.exit_code();
+}
+
+// ---- list --------------------------------------------------------------------
+
+int cmd_list(const std::string& format, std::ostream& out) {
+  const std::pair<const char*, std::vector<model::CatalogueEntry>> sections[] = {
+      {"actors", model::actors()},
+      {"fixes", model::fixes()},
+      {"invariants", model::invariants()},
+      {"eras", model::eras()},
+  };
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    for (const auto& [title, entries] : sections) {
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+      for (const model::CatalogueEntry& e : entries)
+        arr.push_back({{"name", e.name}, {"description", e.description}});
+      j[title] = std::move(arr);
+    }
+    out << dump_json(j);
+    return kExitOk;
+  }
+  bool first = true;
+  for (const auto& [title, entries] : sections) {
+    if (!first) out << "\n";
+    first = false;
+    out << title << ":\n";
+    std::size_t w = 0;
+    for (const model::CatalogueEntry& e : entries) w = std::max(w, e.name.size());
+    if (entries.empty()) out << "  (none)\n";
+    for (const model::CatalogueEntry& e : entries)
+      out << fmt::format("  {:<{}}  {}\n", e.name, w, e.description);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
+            const CliEnvironment& env) {
+  try {
+    CLI::App app{"mmcheck: a deterministic concurrency model checker for Linux "
+                 "memory-management races",
+                 "mmcheck"};
+    app.set_version_flag("--version", "mmcheck " + std::string(kVersion));
+    app.footer(kFooter);
+    app.require_subcommand(1);
+
+    // CLI11 would read "-1" as a huge unsigned number: accept digits only.
+    const CLI::Validator digits(
+        [](std::string& v) {
+          bool ok = !v.empty() && std::all_of(v.begin(), v.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
+          return ok ? std::string() : "expected a non-negative integer, got \"" + v + "\"";
+        },
+        "", "digits");
+
+    RunArgs ra;
+    CLI::App* run = app.add_subcommand(
+        "run", "Explore a scenario: print the verdict, statistics, whether the scenario's "
+               "expectation was met and, on a violation, the timeline");
+    run->add_option("SCENARIO", ra.scenario, "scenario file (JSON)")->required();
+    run->add_option("--trace-out", ra.trace_out,
+                    "write the counterexample trace (JSON) to this file");
+    run->add_option("--format", ra.format, "output format")
+        ->check(CLI::IsMember({"text", "json"}));
+    ra.max_steps_opt = run->add_option("--max-steps", ra.max_steps,
+                                       "steps per execution before a step-bound verdict "
+                                       "(overrides the scenario)")
+                           ->check(digits);
+    ra.preemption_opt = run->add_option("--preemption-bound", ra.preemption_bound,
+                                        "at most this many preemptions per execution "
+                                        "(overrides the scenario)")
+                           ->check(digits);
+    ra.max_executions_opt = run->add_option("--max-executions", ra.max_executions,
+                                            "stop after this many executions, 0 = unbounded "
+                                            "(overrides the scenario)")
+                           ->check(digits);
+
+    ReplayArgs pa;
+    CLI::App* replay = app.add_subcommand(
+        "replay", "Re-execute a trace against its scenario: the same violation or the first "
+                  "divergence, and the timeline");
+    replay->add_option("TRACE", pa.trace, "trace file (JSON)")->required();
+    replay->add_option("--scenario", pa.scenario,
+                       "scenario file (default: the path recorded in the trace, relative to "
+                       "the working directory or a parent directory of the trace)");
+    replay->add_option("--format", pa.format, "output format")
+        ->check(CLI::IsMember({"text", "json"}));
+
+    RegressArgs ga;
+    CLI::App* regress = app.add_subcommand(
+        "regress", "Run every scenario under DIR/scenarios against its expectation and replay "
+                   "every golden trace under DIR/traces; print a summary table");
+    regress->add_option("DIR", ga.dir, "repository directory (default: .)");
+    regress->add_option("--junit", ga.junit, "also write a JUnit XML report to this file");
+
+    std::string list_format = "text";
+    CLI::App* list = app.add_subcommand(
+        "list", "List the actors, fixes, invariants and kernel eras scenarios may use");
+    list->add_option("--format", list_format, "output format")
+        ->check(CLI::IsMember({"text", "json"}));
+
+    // An unknown command would otherwise be reported as "A subcommand is required".
+    const std::vector<CLI::App*> commands = {run, replay, regress, list};
+    if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
+        std::none_of(commands.begin(), commands.end(),
+                     [&](const CLI::App* c) { return c->get_name() == args[0]; })) {
+      err << fmt::format("mmcheck: unknown command \"{}\" (commands: run, replay, regress, list; "
+                         "see mmcheck --help)\n",
+                         one_line(args[0]));
+      return kExitBadInput;
+    }
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments reversed
+    try {
+      app.parse(std::move(args));
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+        return app.exit(e, out, err);  // --help, --version
+      err << "mmcheck: " << one_line(e.what()) << " (see mmcheck --help)\n";
+      return kExitBadInput;
+    }
+
+    if (ra.max_steps_opt->count() && ra.max_steps == 0)
+      throw BadInput("--max-steps: must be at least 1");
+    if (run->parsed()) return cmd_run(ra, out, err, env);
+    if (replay->parsed()) return cmd_replay(pa, out, err);
+    if (regress->parsed()) return cmd_regress(ga, out, err, env);
+    if (list->parsed()) return cmd_list(list_format, out);
+    err << "mmcheck: internal error: no subcommand dispatched\n";
+    return kExitInternal;
+  } catch (const model::InputError& e) {
+    err << "mmcheck: " << one_line(e.what()) << "\n";
+    return kExitBadInput;
+  } catch (const BadInput& e) {
+    err << "mmcheck: " << one_line(e.what()) << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    err << "mmcheck: internal error: " << one_line(e.what()) << "\n";
+    return kExitInternal;
+  } catch (...) {
+    err << "mmcheck: internal error: unknown exception\n";
+    return kExitInternal;
+  }
+}
+
+}  // namespace tool

@@ -1,0 +1,76 @@
+// scenario_run.cpp: exploring a scenario and judging it against its
+// expectation (see scenario_run.h).
+#include "tool/scenario_run.h"
+
+#include <fmt/format.h>
+
+#include "tool/version.h"
+
+namespace tool {
+
+std::string strategy_name(checker::StrategyKind k) {
+  switch (k) {
+    case checker::StrategyKind::Dfs: return "dfs";
+    default: break;  // strategies newer than this tool
+  }
+  return "strategy#" + std::to_string(static_cast<int>(k));
+}
+
+std::string describe_expectation(const model::Expectation& e) {
+  if (e.result == model::Expectation::Result::Pass)
+    return e.exhaustive ? "pass (exhaustive)" : "pass";
+  return e.violation.empty() ? "violation" : fmt::format("violation \"{}\"", e.violation);
+}
+
+std::string describe_outcome(const checker::Report& r) {
+  using checker::Verdict;
+  if (r.verdict == Verdict::Pass) return r.stats.complete ? "pass (exhaustive)" : "pass (incomplete)";
+  std::string s(checker::to_string(r.verdict));
+  if (r.verdict == Verdict::Violation && r.counterexample)
+    s += fmt::format(" ({})", checker::to_string(r.counterexample->violation.kind));
+  return s;
+}
+
+bool expectation_met(const model::Expectation& e, const checker::Report& r) {
+  using checker::Verdict;
+  if (e.result == model::Expectation::Result::Pass)
+    return r.verdict == Verdict::Pass && (!e.exhaustive || r.stats.complete);
+  if (r.verdict != Verdict::Violation && r.verdict != Verdict::Deadlock &&
+      r.verdict != Verdict::StepBound)
+    return false;
+  return r.counterexample &&
+         r.counterexample->violation.message.find(e.violation) != std::string::npos;
+}
+
+ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreOverrides& overrides,
+                                 const std::string& recorded_file,
+                                 std::function<void(const checker::Progress&)> on_progress) {
+  ScenarioRun run;
+  run.options = scenario.options();
+  if (overrides.max_steps) run.options.max_steps = *overrides.max_steps;
+  if (overrides.preemption_bound) run.options.preemption_bound = overrides.preemption_bound;
+  if (overrides.max_executions) run.options.max_executions = *overrides.max_executions;
+  run.options.stop_on_first = true;
+  run.options.on_progress = std::move(on_progress);
+
+  Provenance& p = run.provenance;
+  p.tool_version = std::string(kVersion);
+  p.scenario_name = scenario.name();
+  p.scenario_file = recorded_file;
+  p.content_hash = scenario.content_hash();
+  p.era = scenario.era();
+  p.reverted = scenario.reverted();
+  p.strategy = strategy_name(run.options.strategy);
+  p.max_steps = run.options.max_steps;
+  p.preemption_bound = run.options.preemption_bound;
+  p.max_executions = run.options.max_executions;
+
+  std::unique_ptr<checker::Program> program = scenario.make_program();
+  run.report = checker::explore(*program, run.options);
+  run.met = expectation_met(scenario.expect(), run.report);
+  run.expected = describe_expectation(scenario.expect());
+  run.got = describe_outcome(run.report);
+  return run;
+}
+
+}  // namespace tool

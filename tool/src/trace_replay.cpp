@@ -1,0 +1,91 @@
+// trace_replay.cpp: finding a trace's scenario and replaying it (see
+// trace_replay.h).
+#include "tool/trace_replay.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <model/scenario.h>
+
+#include "tool/errors.h"
+
+namespace tool {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+/// The scenario file a trace names, or "" when none of the places has it.
+std::string find_scenario(const std::string& trace_file, const std::string& recorded,
+                          const std::string& base_dir) {
+  fs::path rec(recorded);
+  if (rec.is_absolute()) return is_file(rec) ? recorded : std::string();
+  if (!base_dir.empty() && is_file(fs::path(base_dir) / rec))
+    return (fs::path(base_dir) / rec).lexically_normal().string();
+  if (is_file(rec)) return recorded;
+  std::error_code ec;
+  fs::path dir = fs::absolute(trace_file, ec).parent_path();
+  while (!ec && !dir.empty()) {
+    if (is_file(dir / rec)) return (dir / rec).lexically_normal().string();
+    if (dir == dir.root_path()) break;
+    dir = dir.parent_path();
+  }
+  return {};
+}
+
+}  // namespace
+
+TraceReplay TraceReplay::run(const std::string& trace_file,
+                             const std::optional<std::string>& scenario_override,
+                             const std::string& base_dir) {
+  TraceReplay r;
+  r.trace_file = trace_file;
+  r.trace = Trace::load(trace_file);
+  const Provenance& p = r.trace.provenance;
+  if (scenario_override) {
+    require_file(*scenario_override, "scenario");
+    r.scenario_file = *scenario_override;
+  } else {
+    r.scenario_file = find_scenario(trace_file, p.scenario_file, base_dir);
+    if (r.scenario_file.empty())
+      throw model::InputError(
+          trace_file, "/provenance/scenario/file",
+          fmt::format("scenario file \"{}\" not found (looked in {}the working directory and the "
+                      "trace's parent directories); give it with --scenario",
+                      p.scenario_file, base_dir.empty() ? "" : "\"" + base_dir + "\", "));
+  }
+  model::Scenario scenario = model::Scenario::load(r.scenario_file);
+  if (scenario.content_hash() != p.content_hash)
+    throw model::InputError(
+        trace_file, "/provenance/scenario/content_hash",
+        fmt::format("trace was recorded for scenario {} version {}; the file {} now has {}",
+                    p.scenario_name, p.content_hash, r.scenario_file, scenario.content_hash()));
+
+  std::unique_ptr<checker::Program> program = scenario.make_program();
+  r.report = checker::replay(*program, r.trace.schedule, p.max_steps, &r.trace.log);
+  if (!r.report.divergence.empty()) {
+    r.problem = r.report.divergence;
+  } else if (!r.report.counterexample) {
+    r.problem = "internal error: replay returned no step log";
+  } else if (r.report.verdict == checker::Verdict::Pass) {
+    r.problem = fmt::format("the replay passed; the trace recorded {}",
+                            checker::to_string(r.trace.violation.verdict));
+  } else if (std::string d = violation_difference(r.trace.violation,
+                                                  r.report.counterexample->violation);
+             !d.empty()) {
+    r.problem = "the replay ended with a different violation: " + d;
+  }
+  return r;
+}
+
+Trace TraceReplay::replayed_trace() const {
+  return Trace::from_report(trace.provenance, report);
+}
+
+}  // namespace tool
