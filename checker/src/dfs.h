@@ -27,6 +27,7 @@ class DfsStrategy : public Strategy {
   unsigned preemptions() const override { return preemptions_; }
   /// True when some alternative was skipped because of the preemption bound.
   bool bound_hit() const { return bound_hit_; }
+  bool complete() const override { return !bound_hit_; }
 
  private:
   struct Node {

@@ -44,6 +44,8 @@ void Execution::reset() {
   schedule_.clear();
   violation_ = Violation{};
   failed_ = aborted_ = false;
+  fail_steps_ = fail_choices_ = 0;
+  fail_preemptions_ = 0;
   running_ = previous_ = kNoThread;
 }
 
@@ -128,7 +130,13 @@ Verdict Execution::run() {
   in_setup_ = false;
   if (!failed_) start_threads();
 
-  while (!failed_) {
+  // After a violation in a thread, a strategy may ask for the other threads to
+  // run on (continue_after_violation_); the outcome stays the violation.
+  auto continuing = [this] {
+    return continue_after_violation_ && fail_steps_ != 0 && !aborted_ &&
+           violation_.verdict == Verdict::Violation;
+  };
+  while (!failed_ || continuing()) {
     ThreadMask enabled = 0, waiting = 0;
     for (ThreadId t = 0; t < threads_.size(); ++t) {
       const Thread& th = threads_[t];
@@ -137,10 +145,12 @@ Verdict Execution::run() {
       else waiting |= ThreadMask{1} << t;
     }
     if (enabled == 0) {
+      if (failed_) break;
       if (waiting != 0) describe_deadlock(waiting);
       else run_final_checks();
       break;
     }
+    if (failed_ && steps_.size() >= max_steps_) break;
     if (steps_.size() >= max_steps_) {
       failed_ = true;
       violation_.verdict = Verdict::StepBound;
@@ -149,8 +159,9 @@ Verdict Execution::run() {
       violation_.step = steps_.size();
       break;
     }
-    SchedulingPoint sp{steps_.size(), enabled, waiting, previous_, pending_};
+    SchedulingPoint sp{steps_.size(), enabled, waiting, previous_, pending_, failed_};
     std::optional<ThreadId> pick = strategy_.pick_thread(sp);
+    if (!pick && failed_) break;
     if (!pick) {
       failed_ = aborted_ = true;
       violation_.verdict = Verdict::ModelError;
@@ -176,7 +187,18 @@ Verdict Execution::run() {
 
   scheduler_.teardown();
   program_.teardown();
+  if (fail_steps_ != 0 && steps_.size() > fail_steps_) {
+    steps_.resize(fail_steps_);  // the record ends at the violation
+    schedule_.resize(fail_choices_);
+  }
   return failed_ ? violation_.verdict : Verdict::Pass;
+}
+
+ThreadMask Execution::pending_mask() const {
+  ThreadMask m = 0;
+  for (ThreadId t = 0; t < threads_.size(); ++t)
+    if (threads_[t].has_pending) m |= ThreadMask{1} << t;
+  return m;
 }
 
 void Execution::describe_deadlock(ThreadMask waiting) {
@@ -262,6 +284,11 @@ void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc
     violation_.thread = running_;
     violation_.step = current_step();
     violation_.loc = loc;
+    if (running_ != kNoThread) {
+      fail_steps_ = steps_.size();
+      fail_choices_ = schedule_.size();
+      fail_preemptions_ = strategy_.preemptions();
+    }
   }
   if (running_ == kNoThread) throw FailureOnEngineStack{};
   stop_thread_forever();

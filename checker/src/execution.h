@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checker/api.h"
+#include "checker/explorer.h"
 #include "checker/program.h"
 #include "checker/report.h"
 #include "scheduler.h"
@@ -32,6 +33,19 @@ class Execution {
   std::size_t steps() const { return steps_.size(); }
   /// Move the step log out, with names resolved (after run()).
   StepLog take_log();
+  /// After run(): the threads left with a pending operation, and the accesses.
+  ThreadMask pending_mask() const;
+  std::span<const Access> pending() const { return pending_; }
+  /// Let the other threads run on after a violation in a thread, so a search
+  /// strategy sees what they would do (the record still ends at the violation).
+  void set_continue_after_violation(bool on) { continue_after_violation_ = on; }
+  /// Index of the step in which a thread failed, if one did (else npos).
+  std::size_t failure_step() const { return fail_steps_ ? fail_steps_ - 1 : npos; }
+  /// Preemptions up to the failure (or the end).
+  unsigned preemptions() const {
+    return fail_steps_ ? fail_preemptions_ : strategy_.preemptions();
+  }
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   /// True when the strategy aborted the run (divergence).
   bool aborted() const { return aborted_; }
 
@@ -87,11 +101,22 @@ class Execution {
   Schedule schedule_;
   Violation violation_;
   bool failed_ = false;
+  bool continue_after_violation_ = false;
+  std::size_t fail_steps_ = 0;    ///< steps_.size() when a thread failed (0: none)
+  std::size_t fail_choices_ = 0;  ///< schedule_.size() then
+  unsigned fail_preemptions_ = 0;
   bool aborted_ = false;
   bool in_setup_ = false;
   ThreadId running_ = kNoThread;
   ThreadId previous_ = kNoThread;
 };
+
+/// The search loop: run executions of `program` under `strategy` until it is
+/// exhausted, a failure stops it (options.stop_on_first), or a budget ends it
+/// (max_executions when non-zero, options.time_budget_seconds). Adds to
+/// report.stats and sets the first counterexample.
+void run_search(Program& program, Strategy& strategy, const Options& options, Report& report,
+                std::uint64_t max_executions);
 
 /// Thrown on the engine's own stack by fail() in setup() or a final check.
 struct FailureOnEngineStack {};

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "dfs.h"
+#include "dpor.h"
 #include "execution.h"
 
 namespace checker {
@@ -22,8 +23,104 @@ Counterexample make_counterexample(detail::Execution& ex, const detail::Strategy
   c.violation = ex.violation();
   c.schedule = ex.schedule();
   c.log = ex.take_log();
-  c.preemptions = s.preemptions();
+  c.preemptions = ex.preemptions();
+  (void)s;
   return c;
+}
+
+std::unique_ptr<detail::Strategy> make_strategy(const Options& o) {
+  switch (o.strategy) {
+    case StrategyKind::Dfs: return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
+    case StrategyKind::Dpor: return std::make_unique<detail::DporStrategy>();
+    case StrategyKind::Random:
+    case StrategyKind::Pct: break;
+  }
+  return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
+}
+
+}  // namespace
+
+namespace detail {
+
+void run_search(Program& program, Strategy& strategy, const Options& options, Report& report,
+                std::uint64_t max_executions) {
+  auto t0 = Clock::now();
+  auto last_progress = t0;
+  Execution ex(program, strategy, options.max_steps);
+  ex.set_continue_after_violation(!options.stop_on_first && strategy.wants_continuation());
+  Stats& st = report.stats;
+  for (;;) {
+    Verdict v = ex.run();
+    if (strategy.last_was_redundant()) {
+      ++st.sleep_blocked;
+    } else {
+      ++st.executions;
+      st.total_steps += ex.steps();
+      if (ex.steps() > st.max_depth) st.max_depth = ex.steps();
+      if (v != Verdict::Pass && !report.counterexample) {
+        report.verdict = v;
+        report.counterexample = make_counterexample(ex, strategy);
+        if (options.stop_on_first) break;
+      }
+    }
+    if (!strategy.end(ExecutionEnd{v, ex.steps(), ex.pending_mask(), ex.pending(),
+                                   ex.failure_step()})) {
+      st.complete = strategy.complete();
+      break;
+    }
+    if (max_executions && st.executions >= max_executions) break;
+    if ((st.executions & 63) == 0 &&
+        (options.time_budget_seconds > 0 || options.on_progress)) {
+      auto now = Clock::now();
+      double elapsed = std::chrono::duration<double>(now - t0).count();
+      if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) break;
+      if (options.on_progress && now - last_progress >= std::chrono::seconds(1)) {
+        last_progress = now;
+        Progress p;
+        p.executions = st.executions;
+        p.sleep_blocked = st.sleep_blocked;
+        p.elapsed_seconds = elapsed;
+        p.executions_per_second = elapsed > 0 ? st.executions / elapsed : 0;
+        p.fraction_done = strategy.progress();
+        if (p.fraction_done > 0) {
+          p.estimated_remaining_seconds = elapsed * (1 - p.fraction_done) / p.fraction_done;
+        } else if (max_executions && p.executions_per_second > 0) {
+          p.estimated_remaining_seconds =
+              static_cast<double>(max_executions - st.executions) / p.executions_per_second;
+        }
+        if (options.time_budget_seconds > 0) {
+          double left = options.time_budget_seconds - elapsed;
+          if (p.estimated_remaining_seconds < 0 || left < p.estimated_remaining_seconds)
+            p.estimated_remaining_seconds = left;
+        }
+        options.on_progress(p);
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+// Re-search under preemption bounds 0, 1, ... below the counterexample's own
+// count; the first bound with a failure gives the reported counterexample.
+void minimize_preemptions(Program& program, const Options& options, Report& report) {
+  if (!report.counterexample) return;
+  unsigned found = report.counterexample->preemptions;
+  for (unsigned b = 0; b < found; ++b) {
+    Options o = options;
+    o.stop_on_first = true;
+    Report r;
+    detail::DfsStrategy dfs(b);
+    detail::run_search(program, dfs, o, r, options.max_executions);
+    report.stats.minimize_executions += r.stats.executions;
+    if (r.counterexample) {
+      report.verdict = r.verdict;
+      report.counterexample = std::move(r.counterexample);
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -31,37 +128,22 @@ Counterexample make_counterexample(detail::Execution& ex, const detail::Strategy
 Report explore(Program& program, const Options& options) {
   Report report;
   auto t0 = Clock::now();
-  auto last_progress = t0;
-  detail::DfsStrategy strategy(options.preemption_bound);
-  detail::Execution ex(program, strategy, options.max_steps);
+  std::unique_ptr<detail::Strategy> strategy = make_strategy(options);
   report.stats.preemption_bound = options.preemption_bound;
-
-  for (;;) {
-    Verdict v = ex.run();
-    Stats& st = report.stats;
-    ++st.executions;
-    st.total_steps += ex.steps();
-    if (ex.steps() > st.max_depth) st.max_depth = ex.steps();
-    if (v != Verdict::Pass && !report.counterexample) {
-      report.verdict = v;
-      report.counterexample = make_counterexample(ex, strategy);
-      if (options.stop_on_first) break;
-    }
-    if (!strategy.end(detail::ExecutionEnd{v, ex.steps()})) {
-      st.complete = !strategy.bound_hit();
-      break;
-    }
-    if (options.max_executions && st.executions >= options.max_executions) break;
-    if (options.on_progress && (st.executions & 255) == 0) {
-      auto now = Clock::now();
-      if (now - last_progress >= std::chrono::seconds(1)) {
-        last_progress = now;
-        options.on_progress(Progress{st.executions, seconds_since(t0)});
-      }
-    }
-  }
+  report.stats.seed = options.seed;
+  detail::run_search(program, *strategy, options, report, options.max_executions);
+  if (options.fewest_preemptions) minimize_preemptions(program, options, report);
   report.stats.elapsed_seconds = seconds_since(t0);
+  if (report.stats.elapsed_seconds > 0)
+    report.stats.executions_per_second = report.stats.executions / report.stats.elapsed_seconds;
   return report;
+}
+
+Report explore(const ProgramFactory& factory, const Options& options) {
+  std::unique_ptr<Program> program = factory();
+  Options o = options;
+  o.jobs = 1;
+  return explore(*program, o);
 }
 
 namespace {

@@ -26,12 +26,16 @@ struct SchedulingPoint {
   ThreadMask waiting = 0;         ///< threads with a pending but blocked operation
   ThreadId previous = kNoThread;  ///< the thread that ran the last step
   std::span<const Access> pending;  ///< by ThreadId; valid where enabled|waiting
+  bool after_violation = false;     ///< the execution failed; threads run on for the strategy
 };
 
 /// Why an execution ended, as the strategy is told.
 struct ExecutionEnd {
   Verdict verdict = Verdict::Pass;
   std::size_t steps = 0;
+  ThreadMask pending = 0;           ///< threads left with an announced, unperformed operation
+  std::span<const Access> accesses; ///< by ThreadId; valid where `pending`
+  std::size_t failure_step = static_cast<std::size_t>(-1);  ///< step of a thread's violation
 };
 
 class Strategy {
@@ -52,6 +56,13 @@ class Strategy {
   virtual unsigned preemptions() const { return 0; }
   /// Executions cut short without a verdict of their own (sleep-set blocked).
   virtual bool last_was_redundant() const { return false; }
+  /// After end() returned false: true when every execution was explored (no
+  /// bound or budget cut the search short).
+  virtual bool complete() const { return true; }
+  /// Estimated fraction of the search done, in [0, 1]; negative when unknown.
+  virtual double progress() const { return -1; }
+  /// True when the strategy wants threads to run on after a violation.
+  virtual bool wants_continuation() const { return false; }
 };
 
 }  // namespace checker::detail

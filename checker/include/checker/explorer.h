@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "checker/program.h"
@@ -14,12 +15,21 @@
 namespace checker {
 
 enum class StrategyKind : std::uint8_t {
-  Dfs,  ///< plain stateless DFS over every thread and value choice (the reference)
+  Dfs,     ///< plain stateless DFS over every thread and value choice (the reference)
+  Dpor,    ///< optimal DPOR: one execution per Mazurkiewicz trace (same verdicts as Dfs)
+  Random,  ///< random walk: uniform choice at every point, from Options::seed
+  Pct,     ///< PCT (Burckhardt et al. 2010): random priorities, pct_depth - 1 change points
 };
 
 struct Progress {
   std::uint64_t executions = 0;
+  std::uint64_t sleep_blocked = 0;
   double elapsed_seconds = 0;
+  double executions_per_second = 0;
+  /// Estimated fraction of the search done, in [0, 1]; negative when unknown.
+  double fraction_done = -1;
+  /// Estimated seconds left (from fraction_done or the budgets); negative when unknown.
+  double estimated_remaining_seconds = -1;
 };
 
 struct Options {
@@ -28,6 +38,22 @@ struct Options {
   std::optional<unsigned> preemption_bound;  ///< at most this many preemptions per execution
   std::uint64_t max_executions = 0;      ///< 0: unbounded; otherwise stop (incomplete) after this many
   bool stop_on_first = true;             ///< stop at the first failing execution
+  /// After a failure is found, search again under preemption bounds 0, 1, 2, ...
+  /// (plain DFS, exact for each bound) below the failure's own preemption count,
+  /// so the counterexample reported has the fewest preemptions possible.
+  bool fewest_preemptions = false;
+  /// Random and Pct: the seed of the strategy's own PRNG (recorded in Stats).
+  std::uint64_t seed = 0;
+  /// Pct: the bug depth d (d - 1 priority change points per execution).
+  unsigned pct_depth = 3;
+  /// Stop (incomplete) after this many seconds of search; 0: no time budget.
+  /// Random and Pct need this or max_executions. Not deterministic: prefer
+  /// max_executions where reproducible counts matter.
+  double time_budget_seconds = 0;
+  /// Worker OS threads. > 1 needs explore(factory, options) (one Program per
+  /// worker); explore(Program&, ...) runs with 1. The executions explored, the
+  /// counts, the verdict and the counterexample are the same as with 1.
+  unsigned jobs = 1;
   /// Called about once a second of search (on the exploring thread).
   std::function<void(const Progress&)> on_progress;
 };
@@ -36,6 +62,14 @@ struct Options {
 /// exhausted without a failure, Pass with !complete when a bound cut it short,
 /// or the first failure with its counterexample.
 Report explore(Program& program, const Options& options);
+
+/// Makes one fresh Program per worker (called once per worker, on the caller's
+/// thread, before the search starts).
+using ProgramFactory = std::function<std::unique_ptr<Program>()>;
+
+/// Like explore(Program&, ...), with options.jobs workers, each on its own
+/// Program from `factory`.
+Report explore(const ProgramFactory& factory, const Options& options);
 
 /// Re-execute one schedule. With `expected` steps (from a trace), each step is
 /// compared with the recorded one and the first difference is reported in

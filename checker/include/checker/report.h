@@ -20,6 +20,10 @@ struct Stats {
   double elapsed_seconds = 0;
   bool complete = false;                 ///< true when the search space was exhausted
   std::optional<unsigned> preemption_bound;  ///< the bound in force when it ended, if any
+  double executions_per_second = 0;      ///< executions / elapsed_seconds
+  std::uint64_t seed = 0;                ///< Random/Pct: the seed used
+  std::uint64_t minimize_executions = 0; ///< fewest_preemptions: executions of the bounded re-search
+  unsigned jobs = 1;                     ///< worker threads used
 };
 
 /// One failing execution, with all that replay needs and all people read.

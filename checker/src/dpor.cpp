@@ -1,0 +1,428 @@
+// dpor.cpp: DporStrategy. See dpor.h.
+#include "dpor.h"
+
+#include <algorithm>
+#include <bit>
+#include <iterator>
+
+namespace checker::detail {
+
+namespace {
+constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+ThreadId lowest(ThreadMask m) { return static_cast<ThreadId>(std::countr_zero(m)); }
+bool has(ThreadMask m, ThreadId t) { return t < 64 && (m >> t) & 1; }
+ThreadMask bit(ThreadId t) { return ThreadMask{1} << t; }
+
+/// Operations that wait for a lock or condition before they may run.
+bool blocking(AccessKind k) {
+  return k == AccessKind::LockAcquire || k == AccessKind::LockAcquireShared ||
+         k == AccessKind::Wait;
+}
+bool release(AccessKind k) {
+  return k == AccessKind::LockRelease || k == AccessKind::LockReleaseShared;
+}
+/// Operations that may take a lock (the match of a later release).
+bool acquire_like(AccessKind k) {
+  return k == AccessKind::LockAcquire || k == AccessKind::LockAcquireShared ||
+         k == AccessKind::ReadModifyWrite;
+}
+
+using Event = DporStrategy::Event;
+using Forest = DporStrategy::Forest;
+using Group = DporStrategy::Group;
+using Variant = DporStrategy::Variant;
+
+/// The wakeup-tree chain for the sequence v[from..].
+Forest chain(std::vector<Event>& v, std::size_t from) {
+  Forest f;
+  Forest* at = &f;
+  for (std::size_t i = from; i < v.size(); ++i) {
+    at->push_back(Group{v[i].thread, v[i].access, {}});
+    if (v[i].open) break;  // a pending operation is always last
+    at->back().variants.push_back(Variant{std::move(v[i].vals), {}});
+    at = &at->back().variants.back().sub;
+  }
+  return f;
+}
+}  // namespace
+
+void DporStrategy::begin() {
+  depth_ = 0;
+  val_pos_ = 0;
+  in_step_ = false;
+  root_pos_ = 0;
+  preemptions_ = 0;
+  blocked_ = false;
+}
+
+std::optional<ThreadId> DporStrategy::pick_thread(const SchedulingPoint& sp) {
+  ThreadId t;
+  if (depth_ < path_.size()) {
+    t = path_[depth_].thread;
+    if (!has(sp.enabled, t)) {
+      abort_ = "nondeterministic program: scheduling point " + std::to_string(depth_) +
+               " differs from an earlier execution with the same prefix";
+      return std::nullopt;
+    }
+  } else {
+    Node n;
+    n.enabled = sp.enabled;
+    n.previous = sp.previous;
+    n.pending.assign(sp.pending.begin(), sp.pending.end());
+    n.preemptions = preemptions_;
+    Forest wut;
+    if (depth_ > 0) {
+      Node& p = path_[depth_ - 1];
+      const Access& ran = p.pending[p.thread];
+      for (ThreadMask s = p.sleep; s; s &= s - 1) {
+        ThreadId q = lowest(s);
+        if (!dependent(p.pending[q], ran)) n.sleep |= bit(q);
+      }
+      for (const auto& [q, vals] : p.psleep)
+        if (q != p.thread && !dependent(p.pending[q], ran)) n.psleep.emplace_back(q, vals);
+      for (Variant& var : p.variants) {
+        if (var.vals == p.vals) {
+          wut = std::move(var.sub);
+          var.sub.clear();
+          break;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < wut.size() && n.thread == kNoThread; ++i) {
+      Group& g = wut[i];
+      if (has(sp.enabled, g.thread) && !has(n.sleep, g.thread)) {
+        const bool named = !g.variants.empty();
+        std::erase_if(g.variants, [&](const Variant& var) { return asleep(n, g.thread, var.vals); });
+        if (!named || !g.variants.empty()) {
+          start_group(n, std::move(g));
+          n.later.assign(std::make_move_iterator(wut.begin() + static_cast<long>(i) + 1),
+                         std::make_move_iterator(wut.end()));
+          break;
+        }
+      }
+      ++infeasible_;
+    }
+    if (n.thread == kNoThread) {
+      ThreadMask free = sp.enabled & ~n.sleep;
+      if (!free) {
+        blocked_ = true;
+        abort_ = "sleep-set blocked";
+        return std::nullopt;
+      }
+      n.thread = lowest(free);
+      n.all_values = true;
+    }
+    t = n.thread;
+    path_.push_back(std::move(n));
+  }
+  if (sp.previous != kNoThread && has(sp.enabled, sp.previous) && t != sp.previous)
+    ++preemptions_;
+  ++depth_;
+  in_step_ = true;
+  val_pos_ = 0;
+  return t;
+}
+
+std::optional<std::uint32_t> DporStrategy::pick_value(std::uint32_t n, ThreadId) {
+  Node* node = in_step_ ? &path_[depth_ - 1] : nullptr;
+  Vals& vals = node ? node->vals : root_vals_;
+  std::vector<std::uint32_t>& ranges = node ? node->ranges : root_ranges_;
+  std::size_t& pos = node ? val_pos_ : root_pos_;
+  if (pos < vals.size() && ranges[pos] != 0 && ranges[pos] != n) {
+    abort_ = "nondeterministic program: value choice " + std::to_string(pos) + " of step " +
+             std::to_string(depth_) + " differs from an earlier execution with the same prefix";
+    return std::nullopt;
+  }
+  if (pos >= vals.size()) {
+    vals.push_back(0);
+    ranges.push_back(n);
+  }
+  ranges[pos] = n;  // a vector named by a wakeup tree comes without ranges
+  if (node && node->all_values && !node->psleep.empty()) {
+    // Skip the vectors this thread already sleeps for (the step is
+    // deterministic, so a vector that ended a step there ends it here).
+    Vals probe(vals.begin(), vals.begin() + static_cast<long>(pos) + 1);
+    while (probe[pos] < n && asleep(*node, node->thread, probe)) ++probe[pos];
+    if (probe[pos] >= n) {
+      blocked_ = true;
+      abort_ = "sleep-set blocked";
+      return std::nullopt;
+    }
+    if (probe[pos] != vals[pos]) {
+      vals.resize(pos + 1);
+      ranges.resize(pos + 1);
+      vals[pos] = probe[pos];
+    }
+  }
+  return vals[pos++];
+}
+
+bool DporStrategy::asleep(const Node& n, ThreadId t, const Vals& v) const {
+  for (const auto& [q, vals] : n.psleep)
+    if (q == t && vals == v) return true;
+  return false;
+}
+
+void DporStrategy::start_group(Node& n, Group&& g) {
+  n.thread = g.thread;
+  n.vals.clear();
+  n.ranges.clear();
+  n.variants = std::move(g.variants);
+  n.all_values = n.variants.empty();
+  n.variant = 0;
+  if (!n.all_values) {
+    n.vals = n.variants[0].vals;
+    n.ranges.assign(n.vals.size(), 0);  // filled in as the step runs
+  }
+}
+
+bool DporStrategy::end(const ExecutionEnd& end) {
+  if (path_.size() > depth_) path_.resize(depth_);
+  if (abort_.empty() || blocked_) detect_races(end);
+  abort_.clear();
+  return backtrack();
+}
+
+// Race detection over the events of this execution (path_) plus the pending
+// operations left at its end. Vector clocks: vc[j][t] = number of events of
+// thread t that happen before or are event j.
+void DporStrategy::detect_races(const ExecutionEnd& end) {
+  const std::size_t n = path_.size();
+  std::vector<Event> ev;
+  ev.reserve(n + 4);
+  for (const Node& node : path_)
+    ev.push_back(Event{node.thread, node.pending[node.thread], node.vals, false});
+  if (!blocked_) {
+    for (ThreadMask m = end.pending; m; m &= m - 1) {
+      ThreadId t = lowest(m);
+      if (t < end.accesses.size()) ev.push_back(Event{t, end.accesses[t], {}, true});
+    }
+  }
+  const std::size_t m = ev.size();
+  if (m == 0) return;
+  std::size_t threads = 0;
+  for (const Event& e : ev) threads = std::max<std::size_t>(threads, e.thread + 1);
+
+  std::vector<std::uint32_t> vc(m * threads, 0);
+  std::vector<std::uint32_t> idx(m);           // position of event j in its thread
+  std::vector<long> last(threads, -1);         // last real event of each thread
+  std::vector<std::uint32_t> count(threads, 0);
+  auto clock = [&](std::size_t j) { return &vc[j * threads]; };
+  auto hb = [&](std::size_t a, std::size_t b) {  // event a happens before event b
+    return clock(b)[ev[a].thread] > idx[a];
+  };
+
+  std::vector<std::size_t> deps;
+  std::vector<std::size_t> cands;
+  for (std::size_t j = 0; j < m; ++j) {
+    const Event& e = ev[j];
+    const ThreadId t = e.thread;
+    const long pp = last[t];
+    idx[j] = count[t];
+    std::uint32_t* c = clock(j);
+    if (pp >= 0) std::copy_n(clock(static_cast<std::size_t>(pp)), threads, c);
+    deps.clear();
+    const std::size_t upto = std::min(j, n);  // phantoms depend on real events only
+    for (std::size_t i = 0; i < upto; ++i) {
+      if (ev[i].thread == t || !dependent(ev[i].access, e.access)) continue;
+      deps.push_back(i);
+      const std::uint32_t* ci = clock(i);
+      for (std::size_t q = 0; q < threads; ++q) c[q] = std::max(c[q], ci[q]);
+    }
+    c[t] = idx[j] + 1;
+    if (!e.open) {
+      last[t] = static_cast<long>(j);
+      ++count[t];
+    }
+
+    // Race candidates: dependent predecessors, a release replaced by the
+    // acquire it ends when e waits for the lock.
+    cands.clear();
+    for (std::size_t i : deps) {
+      std::size_t cand = i;
+      if (blocking(e.access.kind) && release(ev[i].access.kind)) {
+        cand = npos;
+        for (std::size_t q = i; q-- > 0;) {
+          if (ev[q].thread == ev[i].thread && ev[q].access.object == ev[i].access.object &&
+              acquire_like(ev[q].access.kind)) {
+            cand = q;
+            break;
+          }
+        }
+        if (cand == npos || !dependent(ev[cand].access, e.access)) continue;
+      }
+      bool immediate = true;
+      for (std::size_t k : deps) {
+        if (k == i || k == cand) continue;
+        if (hb(cand, k)) { immediate = false; break; }
+      }
+      if (immediate && pp >= 0 && hb(cand, static_cast<std::size_t>(pp))) immediate = false;
+      if (!immediate) continue;
+      bool dup = false;
+      for (std::size_t x : cands) dup |= x == cand;
+      if (!dup) cands.push_back(cand);
+    }
+
+    for (std::size_t i : cands) {
+      // A blocked operation that had nothing to run before it: if it was not
+      // enabled before e, the race cannot be reversed.
+      if (blocking(e.access.kind) && pp < static_cast<long>(i) && !has(path_[i].enabled, t))
+        continue;
+      std::vector<Event> v;
+      const std::size_t stop = e.open ? n : j;
+      for (std::size_t q = i + 1; q < stop; ++q)
+        if (!hb(i, q)) v.push_back(ev[q]);
+      v.push_back(Event{e.thread, e.access, {}, true});
+      const Node& at = path_[i];
+      bool covered = false;
+      for (ThreadMask s = at.sleep; s && !covered; s &= s - 1) {
+        ThreadId p = lowest(s);
+        std::size_t where;
+        covered = weak_initial(p, at.pending[p], v, &where);
+      }
+      for (const auto& [p, vals] : at.psleep) {
+        std::size_t where;
+        if (covered) break;
+        covered = weak_initial(p, at.pending[p], v, &where) && where != npos &&
+                  !v[where].open && v[where].vals == vals;
+      }
+      if (!covered) insert(i, std::move(v));
+    }
+  }
+}
+
+bool DporStrategy::weak_initial(ThreadId p, const Access& next, const std::vector<Event>& v,
+                                std::size_t* index) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i].thread != p) continue;
+    for (std::size_t h = 0; h < i; ++h)
+      if (dependent(v[h].access, v[i].access)) return false;
+    *index = i;
+    return true;
+  }
+  for (const Event& e : v)
+    if (dependent(e.access, next)) return false;
+  *index = npos;
+  return true;
+}
+
+void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
+  for (std::size_t m = k; m < path_.size(); ++m) {
+    Node& node = path_[m];
+    std::size_t at;
+    if (!weak_initial(node.thread, node.pending[node.thread], v, &at)) {
+      insert_forest(node.later, v);
+      return;
+    }
+    if (at == npos) continue;  // independent of all of v: follow the current branch
+    if (!v[at].open && v[at].vals != node.vals) {
+      // Another value vector of the branch under exploration.
+      Event x = std::move(v[at]);
+      v.erase(v.begin() + static_cast<long>(at));
+      for (std::size_t i = 0; i < node.variants.size(); ++i) {
+        Variant& var = node.variants[i];
+        if (var.vals != x.vals) continue;
+        if (!node.all_values && i < node.variant) ++lost_;  // explored already
+        else if (!v.empty() && !var.sub.empty()) insert_forest(var.sub, v);
+        return;
+      }
+      node.variants.push_back(Variant{std::move(x.vals), chain(v, 0)});
+      return;
+    }
+    v.erase(v.begin() + static_cast<long>(at));
+    if (v.empty()) return;
+  }
+  // Past the end of this execution: nothing can run there.
+}
+
+void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
+  for (Group& g : f) {
+    std::size_t at;
+    if (!weak_initial(g.thread, g.access, v, &at)) continue;
+    if (at == npos) {
+      if (g.variants.empty() || g.variants.front().sub.empty()) return;  // a leaf covers v
+      insert_forest(g.variants.front().sub, v);
+      return;
+    }
+    Event x = std::move(v[at]);
+    v.erase(v.begin() + static_cast<long>(at));
+    if (x.open || g.variants.empty()) return;  // a leaf covers v
+    for (Variant& var : g.variants) {
+      if (var.vals != x.vals) continue;
+      if (v.empty() || var.sub.empty()) return;
+      insert_forest(var.sub, v);
+      return;
+    }
+    g.variants.push_back(Variant{std::move(x.vals), chain(v, 0)});
+    return;
+  }
+  Forest c = chain(v, 0);
+  f.push_back(std::move(c.front()));
+}
+
+bool DporStrategy::backtrack() {
+  while (!path_.empty()) {
+    Node& n = path_.back();
+    if (n.all_values) {
+      for (std::size_t i = n.vals.size(); i-- > 0;) {
+        if (n.vals[i] + 1 < n.ranges[i]) {
+          ++n.vals[i];
+          n.vals.resize(i + 1);
+          n.ranges.resize(i + 1);
+          return true;
+        }
+      }
+      n.sleep |= bit(n.thread);
+    } else {
+      if (++n.variant < n.variants.size()) {
+        n.vals = n.variants[n.variant].vals;
+        n.ranges.assign(n.vals.size(), 0);
+        return true;
+      }
+      // A step that made no value choice has one vector only: all covered.
+      bool all = true;
+      for (const Variant& var : n.variants) all &= var.vals.empty();
+      if (all) n.sleep |= bit(n.thread);
+      else
+        for (const Variant& var : n.variants) n.psleep.emplace_back(n.thread, var.vals);
+    }
+    ++n.done;
+    n.variants.clear();
+    while (!n.later.empty()) {
+      Group g = std::move(n.later.front());
+      n.later.erase(n.later.begin());
+      if (has(n.enabled, g.thread) && !has(n.sleep, g.thread)) {
+        const bool named = !g.variants.empty();
+        std::erase_if(g.variants, [&](const Variant& var) { return asleep(n, g.thread, var.vals); });
+        if (!named || !g.variants.empty()) {
+          start_group(n, std::move(g));
+          return true;
+        }
+      }
+      ++infeasible_;
+    }
+    path_.pop_back();
+  }
+  for (std::size_t i = root_vals_.size(); i-- > 0;) {
+    if (root_vals_[i] + 1 < root_ranges_[i]) {
+      ++root_vals_[i];
+      root_vals_.resize(i + 1);
+      root_ranges_.resize(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+double DporStrategy::progress() const {
+  double done = 0, weight = 1;
+  for (const Node& n : path_) {
+    double total = n.done + 1.0 + static_cast<double>(n.later.size());
+    done += weight * n.done / total;
+    weight /= total;
+  }
+  return done;
+}
+
+}  // namespace checker::detail

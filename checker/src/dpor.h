@@ -1,0 +1,134 @@
+// dpor.h: optimal dynamic partial-order reduction (Abdulla, Aronis, Jonsson,
+// Sagonas, POPL 2014: source sets + wakeup trees), extended to blocking
+// operations and to value choices.
+//
+// The search explores one execution per Mazurkiewicz trace of the announced
+// accesses, where two accesses are ordered when dependent(a, b) holds.
+//  * Races: at the end of each execution every pair e < e' in a race (different
+//    threads, dependent, e happens-before e' with nothing in between) gives the
+//    sequence v = notdep(e, E).e' that reverses it; v is inserted into the
+//    wakeup tree at the scheduling point before e unless a sleeping thread is a
+//    weak initial of v.
+//  * Blocking: a lock release never races with a later acquire or wait on the
+//    same lock (the acquire could not run before the release); the race is
+//    taken with the release's matching acquire instead. Pending operations of
+//    threads that never ran again (deadlock, violation, step bound) take part
+//    in race detection as if they ran last.
+//  * Value choices: the choose() calls made during a step belong to that step;
+//    an event is (thread, value vector). A step chosen freely explores every
+//    value vector (its thread then sleeps for all values); a step placed by a
+//    wakeup tree explores the vectors the tree names (its thread then sleeps
+//    for those vectors only: `psleep`). The event a reversal moves is "open":
+//    its reads change, so its choices are explored afresh. Choices made before
+//    the first step (setup, threads running to their first announcement) are
+//    enumerated in an outer loop. With value choices a run can still end
+//    sleep-set blocked (rare: 6 in 2892 on the random test programs); without
+//    them, none.
+//  * Violations: with stop_on_first off, the other threads run on after a
+//    violation (the failing thread halts), so races with what they would do
+//    are seen; the recorded execution still ends at the violation.
+//
+// Invariant: path_[0..depth_) replays the current prefix; path_[k].thread and
+// path_[k].vals are the branch being explored at point k, path_[k].later the
+// wakeup-tree branches still to explore there (in order), path_[k].sleep the
+// threads whose traces from point k are already covered. Alternatives are tried
+// in a fixed order, so the order of executions is deterministic.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "strategy.h"
+
+namespace checker::detail {
+
+class DporStrategy : public Strategy {
+ public:
+  DporStrategy() = default;
+
+  void begin() override;
+  std::optional<ThreadId> pick_thread(const SchedulingPoint& sp) override;
+  std::optional<std::uint32_t> pick_value(std::uint32_t n, ThreadId t) override;
+  bool end(const ExecutionEnd& end) override;
+  std::string abort_reason() const override { return abort_; }
+  unsigned preemptions() const override { return preemptions_; }
+  bool last_was_redundant() const override { return blocked_; }
+  double progress() const override;
+  bool wants_continuation() const override { return true; }
+
+  /// Wakeup-tree branches dropped because their thread was not enabled where
+  /// the tree said it would be (a reversal through a guard the race analysis
+  /// could not see). 0 on programs whose blocking goes through locks.
+  std::uint64_t infeasible() const { return infeasible_; }
+  /// Reversals that named a value vector already explored at their point
+  /// (expected 0; a witness that a trace may have been missed).
+  std::uint64_t lost() const { return lost_; }
+
+  using Vals = std::vector<std::uint32_t>;
+  struct Group;
+  using Forest = std::vector<Group>;
+  /// One value vector of a group's step, and the wakeup tree after it.
+  struct Variant {
+    Vals vals;
+    Forest sub;
+  };
+  /// A wakeup-tree child: thread `thread` runs its pending `access`; every
+  /// value vector of the step is explored; `variants` holds the subtrees
+  /// known for particular vectors (none: a leaf).
+  struct Group {
+    ThreadId thread = kNoThread;
+    Access access{};
+    std::vector<Variant> variants;
+  };
+  /// One event of an execution, as race detection and wakeup trees see it.
+  struct Event {
+    ThreadId thread = kNoThread;
+    Access access{};
+    Vals vals;
+    /// Values not fixed: a pending operation that never ran, or the event a
+    /// reversal moves (its reads change, so its choices may too).
+    bool open = false;
+  };
+
+ private:
+  struct Node {
+    ThreadMask enabled = 0;
+    ThreadMask sleep = 0;             ///< covered threads, all values (inherited + done here)
+    std::vector<std::pair<ThreadId, Vals>> psleep;  ///< covered (thread, value vector) events
+    ThreadId previous = kNoThread;
+    std::vector<Access> pending;      ///< snapshot by ThreadId
+    ThreadId thread = kNoThread;      ///< branch under exploration
+    Vals vals;                        ///< its value vector
+    std::vector<std::uint32_t> ranges;
+    bool all_values = true;           ///< DFS over every vector (else: the variants, in order)
+    std::size_t variant = 0;          ///< !all_values: index of the current variant
+    std::vector<Variant> variants;    ///< subtrees known for vectors of `thread`
+    Forest later;                     ///< sibling branches still to explore
+    unsigned preemptions = 0;         ///< before this point
+    std::uint32_t done = 0;           ///< branches finished here (for progress)
+  };
+
+  void detect_races(const ExecutionEnd& end);
+  void insert(std::size_t k, std::vector<Event> v);
+  static void insert_forest(Forest& f, std::vector<Event>& v);
+  static bool weak_initial(ThreadId p, const Access& next, const std::vector<Event>& v,
+                           std::size_t* index);
+  bool backtrack();
+  bool asleep(const Node& n, ThreadId t, const Vals& v) const;
+  void start_group(Node& n, Group&& g);
+
+  std::vector<Node> path_;
+  std::size_t depth_ = 0;       ///< points reached in this execution
+  std::size_t val_pos_ = 0;     ///< value choices made in the current step
+  bool in_step_ = false;        ///< a thread step is running (else: setup)
+  Vals root_vals_;              ///< choices before the first step
+  std::vector<std::uint32_t> root_ranges_;
+  std::size_t root_pos_ = 0;
+  unsigned preemptions_ = 0;
+  bool blocked_ = false;
+  std::uint64_t infeasible_ = 0;
+  std::uint64_t lost_ = 0;
+  std::string abort_;
+};
+
+}  // namespace checker::detail
