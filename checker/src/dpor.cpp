@@ -178,6 +178,7 @@ void DporStrategy::start_group(Node& n, Group&& g) {
 }
 
 bool DporStrategy::end(const ExecutionEnd& end) {
+  if (stop_ && stop_->load(std::memory_order_relaxed)) return false;
   if (path_.size() > depth_) path_.resize(depth_);
   if (abort_.empty() || blocked_) detect_races(end);
   abort_.clear();
@@ -308,15 +309,25 @@ bool DporStrategy::weak_initial(ThreadId p, const Access& next, const std::vecto
 }
 
 void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
+  // A task changes nothing above its branch: such insertions go to the master.
+  std::vector<Event> original;
+  if (floor_ != npos_ && k <= floor_) original = v;
+  auto exported = [&](std::size_t m, bool variants) {
+    if (floor_ == npos_ || m > floor_ || (variants && m == floor_)) return false;
+    result_.exports.emplace_back(k, std::move(original));
+    return true;
+  };
   for (std::size_t m = k; m < path_.size(); ++m) {
     Node& node = path_[m];
     std::size_t at;
     if (!weak_initial(node.thread, node.pending[node.thread], v, &at)) {
+      if (exported(m, false)) return;
       insert_forest(node.later, v);
       return;
     }
     if (at == npos) continue;  // independent of all of v: follow the current branch
     if (!v[at].open && v[at].vals != node.vals) {
+      if (exported(m, true)) return;
       // Another value vector of the branch under exploration.
       Event x = std::move(v[at]);
       v.erase(v.begin() + static_cast<long>(at));
@@ -361,9 +372,31 @@ void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
   f.push_back(std::move(c.front()));
 }
 
+void DporStrategy::group_contribution(const Group& g, ThreadMask* sleep, PSleep* psleep) {
+  // A step that made no value choice has one vector only: all covered.
+  bool all = true;
+  for (const Variant& var : g.variants) all &= var.vals.empty();
+  if (all) {
+    *sleep |= bit(g.thread);
+    return;
+  }
+  for (const Variant& var : g.variants) psleep->emplace_back(g.thread, var.vals);
+}
+
+void DporStrategy::contribution(const Node& n, ThreadMask* sleep, PSleep* psleep) const {
+  if (n.all_values) {
+    *sleep |= bit(n.thread);
+    return;
+  }
+  Group g{n.thread, {}, {}};
+  for (const Variant& var : n.variants) g.variants.push_back(Variant{var.vals, {}});
+  group_contribution(g, sleep, psleep);
+}
+
 bool DporStrategy::backtrack() {
   while (!path_.empty()) {
     Node& n = path_.back();
+    const std::size_t k = path_.size() - 1;
     if (n.all_values) {
       for (std::size_t i = n.vals.size(); i-- > 0;) {
         if (n.vals[i] + 1 < n.ranges[i]) {
@@ -373,20 +406,17 @@ bool DporStrategy::backtrack() {
           return true;
         }
       }
-      n.sleep |= bit(n.thread);
-    } else {
-      if (++n.variant < n.variants.size()) {
-        n.vals = n.variants[n.variant].vals;
-        n.ranges.assign(n.vals.size(), 0);
-        return true;
-      }
-      // A step that made no value choice has one vector only: all covered.
-      bool all = true;
-      for (const Variant& var : n.variants) all &= var.vals.empty();
-      if (all) n.sleep |= bit(n.thread);
-      else
-        for (const Variant& var : n.variants) n.psleep.emplace_back(n.thread, var.vals);
+    } else if (n.variant + 1 < n.variants.size()) {
+      ++n.variant;
+      n.vals = n.variants[n.variant].vals;
+      n.ranges.assign(n.vals.size(), 0);
+      return true;
     }
+    if (k == floor_) {  // a task's branch is done
+      contribution(n, &result_.sleep_add, &result_.psleep_add);
+      return false;
+    }
+    contribution(n, &n.sleep, &n.psleep);
     ++n.done;
     n.variants.clear();
     while (!n.later.empty()) {
@@ -396,6 +426,19 @@ bool DporStrategy::backtrack() {
         const bool named = !g.variants.empty();
         std::erase_if(g.variants, [&](const Variant& var) { return asleep(n, g.thread, var.vals); });
         if (!named || !g.variants.empty()) {
+          if (hook_ && k <= hook_depth_) {
+            Task t;
+            t.key = key_at(k, g.thread);
+            t.depth = k;
+            t.group = g;
+            t.sleep = n.sleep;
+            t.psleep = n.psleep;
+            if (std::optional<TaskResult> r = hook_(t)) {
+              absorb(n, *r);
+              ++n.done;
+              continue;
+            }
+          }
           start_group(n, std::move(g));
           return true;
         }
@@ -404,6 +447,7 @@ bool DporStrategy::backtrack() {
     }
     path_.pop_back();
   }
+  if (floor_ != npos_) return false;
   for (std::size_t i = root_vals_.size(); i-- > 0;) {
     if (root_vals_[i] + 1 < root_ranges_[i]) {
       ++root_vals_[i];
@@ -413,6 +457,84 @@ bool DporStrategy::backtrack() {
     }
   }
   return false;
+}
+
+void DporStrategy::absorb(Node& n, TaskResult& r) {
+  for (auto& [k, v] : r.exports) insert(k, std::move(v));
+  n.sleep |= r.sleep_add;
+  for (auto& e : r.psleep_add) n.psleep.push_back(std::move(e));
+  infeasible_ += r.infeasible;
+  lost_ += r.lost;
+}
+
+std::vector<std::pair<ThreadId, DporStrategy::Vals>> DporStrategy::key_at(std::size_t depth,
+                                                                         ThreadId thread) const {
+  std::vector<std::pair<ThreadId, Vals>> key;
+  if (depth >= path_.size()) return key;
+  key.reserve(depth + 2);
+  key.emplace_back(kNoThread, root_vals_);
+  for (std::size_t m = 0; m < depth; ++m) key.emplace_back(path_[m].thread, path_[m].vals);
+  key.emplace_back(thread, Vals{});
+  return key;
+}
+
+std::vector<DporStrategy::Task> DporStrategy::candidates(
+    std::size_t max_depth, std::size_t max_count,
+    const std::function<bool(const Task&)>& taken) const {
+  std::vector<Task> out;
+  for (std::size_t k = 0; k < path_.size() && k <= max_depth && out.size() < max_count; ++k) {
+    const Node& n = path_[k];
+    ThreadMask sleep = n.sleep;
+    PSleep psleep = n.psleep;
+    contribution(n, &sleep, &psleep);
+    for (std::size_t p = 0; p < n.later.size() && out.size() < max_count; ++p) {
+      Group g = n.later[p];
+      if (!has(n.enabled, g.thread) || has(sleep, g.thread)) continue;
+      const bool named = !g.variants.empty();
+      std::erase_if(g.variants, [&](const Variant& var) {
+        for (const auto& [q, vals] : psleep)
+          if (q == g.thread && vals == var.vals) return true;
+        return false;
+      });
+      if (named && g.variants.empty()) continue;
+      Task t;
+      t.key = key_at(k, g.thread);
+      t.depth = k;
+      t.sleep = sleep;
+      t.psleep = psleep;
+      group_contribution(g, &sleep, &psleep);
+      t.group = std::move(g);
+      if (taken(t)) continue;
+      t.prefix.assign(path_.begin(), path_.begin() + static_cast<long>(k) + 1);
+      for (Node& m : t.prefix) {
+        m.later.clear();
+        m.variants.clear();
+      }
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<DporStrategy> DporStrategy::for_task(Task task, const std::atomic<bool>* stop) {
+  auto w = std::make_unique<DporStrategy>();
+  w->path_ = std::move(task.prefix);
+  w->root_vals_ = task.key.front().second;
+  w->root_ranges_.assign(w->root_vals_.size(), 0);
+  Node& n = w->path_.back();
+  n.sleep = task.sleep;
+  n.psleep = task.psleep;
+  n.done = 0;
+  w->start_group(n, std::move(task.group));
+  w->floor_ = task.depth;
+  w->stop_ = stop;
+  return w;
+}
+
+DporStrategy::TaskResult DporStrategy::take_result() {
+  result_.infeasible = infeasible_;
+  result_.lost = lost_;
+  return std::move(result_);
 }
 
 double DporStrategy::progress() const {

@@ -35,6 +35,9 @@
 // in a fixed order, so the order of executions is deterministic.
 #pragma once
 
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -71,6 +74,7 @@ class DporStrategy : public Strategy {
   struct Variant {
     Vals vals;
     Forest sub;
+    friend bool operator==(const Variant&, const Variant&) = default;
   };
   /// A wakeup-tree child: thread `thread` runs its pending `access`; every
   /// value vector of the step is explored; `variants` holds the subtrees
@@ -79,7 +83,13 @@ class DporStrategy : public Strategy {
     ThreadId thread = kNoThread;
     Access access{};
     std::vector<Variant> variants;
+    friend bool operator==(const Group& a, const Group& b) {
+      return a.thread == b.thread && a.access.object == b.access.object &&
+             a.access.kind == b.access.kind && a.variants == b.variants;
+    }
   };
+  using PSleep = std::vector<std::pair<ThreadId, Vals>>;
+  struct Node;
   /// One event of an execution, as race detection and wakeup trees see it.
   struct Event {
     ThreadId thread = kNoThread;
@@ -90,7 +100,45 @@ class DporStrategy : public Strategy {
     bool open = false;
   };
 
+
+  // ---- parallel search (see parallel.h) ----------------------------------
+  /// One wakeup-tree branch explored apart: at point `depth` (after the
+  /// prefix `key` of thread and value choices), `group` runs with the sleep
+  /// sets predicted for when the sequential search would start it.
+  struct Task {
+    std::vector<std::pair<ThreadId, Vals>> key;  ///< root values, then (thread, vals) per point
+    std::size_t depth = 0;
+    Group group;
+    ThreadMask sleep = 0;
+    PSleep psleep;
+    std::vector<Node> prefix;  ///< points 0..depth, wakeup data dropped
+  };
+  /// What a task's strategy hands back beside its Report.
+  struct TaskResult {
+    std::vector<std::pair<std::size_t, std::vector<Event>>> exports;  ///< insertions above it
+    ThreadMask sleep_add = 0;  ///< what the branch adds to the sleep sets at its point
+    PSleep psleep_add;
+    std::uint64_t infeasible = 0, lost = 0;
+  };
+  /// Master: branches a task could explore now, shallowest first, at points
+  /// up to max_depth; `taken(key)` filters those already handed out.
+  std::vector<Task> candidates(std::size_t max_depth, std::size_t max_count,
+                               const std::function<bool(const Task&)>& taken) const;
+  /// Worker: a strategy that explores exactly the task's branch. `stop` ends it early.
+  static std::unique_ptr<DporStrategy> for_task(Task task, const std::atomic<bool>* stop);
+  /// Worker, after the search: the result to hand to the master.
+  TaskResult take_result();
+  /// Master: before starting `g` at point `depth` the strategy asks the hook;
+  /// when the hook returns a result (a task explored it, and it checked the
+  /// task saw the same branch and sleep sets), the branch counts as done.
+  using Hook = std::function<std::optional<TaskResult>(const Task&)>;
+  void set_hook(Hook h, std::size_t max_depth) { hook_ = std::move(h); hook_depth_ = max_depth; }
+  /// The key of the branch `thread` at point `depth` of the current path.
+  std::vector<std::pair<ThreadId, Vals>> key_at(std::size_t depth, ThreadId thread) const;
  private:
+  friend struct Task;
+
+ public:
   struct Node {
     ThreadMask enabled = 0;
     ThreadMask sleep = 0;             ///< covered threads, all values (inherited + done here)
@@ -107,6 +155,11 @@ class DporStrategy : public Strategy {
     unsigned preemptions = 0;         ///< before this point
     std::uint32_t done = 0;           ///< branches finished here (for progress)
   };
+
+ private:
+  void contribution(const Node& n, ThreadMask* sleep, PSleep* psleep) const;
+  static void group_contribution(const Group& g, ThreadMask* sleep, PSleep* psleep);
+  void absorb(Node& n, TaskResult& r);
 
   void detect_races(const ExecutionEnd& end);
   void insert(std::size_t k, std::vector<Event> v);
@@ -128,6 +181,13 @@ class DporStrategy : public Strategy {
   bool blocked_ = false;
   std::uint64_t infeasible_ = 0;
   std::uint64_t lost_ = 0;
+  // Parallel search.
+  std::size_t floor_ = npos_;           ///< worker: the point of its branch (never backtracks above)
+  const std::atomic<bool>* stop_ = nullptr;
+  TaskResult result_;
+  Hook hook_;
+  std::size_t hook_depth_ = 0;
+  static constexpr std::size_t npos_ = static_cast<std::size_t>(-1);
   std::string abort_;
 };
 

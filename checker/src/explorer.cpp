@@ -6,6 +6,7 @@
 
 #include "dfs.h"
 #include "dpor.h"
+#include "parallel.h"
 #include "execution.h"
 
 namespace checker {
@@ -140,10 +141,22 @@ Report explore(Program& program, const Options& options) {
 }
 
 Report explore(const ProgramFactory& factory, const Options& options) {
-  std::unique_ptr<Program> program = factory();
-  Options o = options;
-  o.jobs = 1;
-  return explore(*program, o);
+  if (options.jobs <= 1 || options.strategy != StrategyKind::Dpor) {
+    // Parallel search is DPOR's; the other strategies run on one thread.
+    std::unique_ptr<Program> program = factory();
+    Options o = options;
+    o.jobs = 1;
+    return explore(*program, o);
+  }
+  auto t0 = Clock::now();
+  Report report = detail::ParallelSearch(factory, options).run();
+  report.stats.seed = options.seed;
+  if (options.fewest_preemptions && report.counterexample) {
+    std::unique_ptr<Program> program = factory();
+    minimize_preemptions(*program, options, report);
+  }
+  report.stats.elapsed_seconds = seconds_since(t0);
+  return report;
 }
 
 namespace {

@@ -563,3 +563,52 @@ TEST(FewestPreemptions, MinimalAgainstExhaustiveDfs) {
   }
   CHECK(failing >= 10);  // the generator does produce failing programs
 }
+
+TEST_GROUP(Jobs){};
+
+namespace {
+/// jobs = 2 against jobs = 1 with DPOR on one program: same counts, verdict and
+/// first counterexample (schedule and message).
+void check_jobs(const Spec& spec, bool all, const std::string& what) {
+  Options o = with(StrategyKind::Dpor, all);
+  Report one = explore([&] { return std::make_unique<Interp>(spec); }, o);
+  o.jobs = 2;
+  Report two = explore([&] { return std::make_unique<Interp>(spec); }, o);
+  LONGS_EQUAL_TEXT(one.stats.executions, two.stats.executions, what.c_str());
+  LONGS_EQUAL_TEXT(one.stats.sleep_blocked, two.stats.sleep_blocked, what.c_str());
+  LONGS_EQUAL_TEXT(one.stats.total_steps, two.stats.total_steps, what.c_str());
+  CHECK_TEXT(one.stats.complete == two.stats.complete, what.c_str());
+  CHECK_TEXT(one.verdict == two.verdict, what.c_str());
+  CHECK_TEXT(one.counterexample.has_value() == two.counterexample.has_value(), what.c_str());
+  if (one.counterexample && two.counterexample) {
+    CHECK_TEXT(one.counterexample->schedule == two.counterexample->schedule, what.c_str());
+    CHECK_TEXT(one.counterexample->violation.message == two.counterexample->violation.message,
+               what.c_str());
+  }
+}
+}  // namespace
+
+TEST(Jobs, TwoJobsSameAsOneOnRandomPrograms) {
+  std::mt19937_64 rng(99);
+  for (int i = 0; i < 60; ++i) {
+    Spec s = random_spec(rng, i % 2 == 1, true);
+    check_jobs(s, true, "all #" + std::to_string(i));
+    check_jobs(s, false, "first #" + std::to_string(i));
+  }
+}
+
+// A larger search, so that tasks run while the master explores: 4 threads,
+// each doing read x, write y, add z on a few shared variables.
+TEST(Jobs, TwoJobsSameAsOneOnLargerProgram) {
+  Spec s;
+  s.vars = 3;
+  for (unsigned t = 0; t < 4; ++t)
+    s.threads.push_back({{Op::Read, t % 3}, {Op::Write, (t + 1) % 3}, {Op::Add, (t + 2) % 3}});
+  check_jobs(s, true, "four threads");
+  Options o = with(StrategyKind::Dpor);
+  o.jobs = 2;
+  Report r = explore([&] { return std::make_unique<Interp>(s); }, o);
+  CHECK(r.stats.tasks_taken > 0);  // the worker's results were used
+  s.threads[3].push_back({Op::AssertNot, 0, 7});
+  check_jobs(s, false, "four threads, first failure");
+}

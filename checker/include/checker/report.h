@@ -24,6 +24,8 @@ struct Stats {
   std::uint64_t seed = 0;                ///< Random/Pct: the seed used
   std::uint64_t minimize_executions = 0; ///< fewest_preemptions: executions of the bounded re-search
   unsigned jobs = 1;                     ///< worker threads used
+  std::uint64_t tasks_taken = 0;         ///< jobs > 1: branches whose exploration by a worker was used
+  std::uint64_t tasks_redone = 0;        ///< jobs > 1: branches a worker explored in vain (changed since)
 };
 
 /// One failing execution, with all that replay needs and all people read.

@@ -1,0 +1,34 @@
+// parallel.h: ParallelSearch, DPOR on Options::jobs OS threads that explores
+// exactly the executions of the sequential search, in effect in the same order.
+//
+// The master runs the sequential DPOR search. Idle workers take "tasks": a
+// wakeup-tree branch waiting at a shallow point of the master's path, with the
+// sleep sets the master will have when it gets there, explored on the worker's
+// own Program and strategy; what that exploration would change above its
+// branch (wakeup-tree insertions) is recorded, not applied. When the master
+// reaches the branch it checks the task saw the same branch and the same sleep
+// sets; if so it takes the task's executions, counts and first counterexample
+// in place of exploring the branch, and applies the recorded insertions; if not
+// it explores the branch itself. While it waits for a task it runs queued ones.
+//
+// Invariant: the master accepts task results in the order the sequential
+// search would have explored their branches, so counts, verdict and the first
+// counterexample equal those of jobs = 1. Only budgets (max_executions, time)
+// may end a parallel search at a different point.
+#pragma once
+
+#include "checker/explorer.h"
+
+namespace checker::detail {
+
+class ParallelSearch {
+ public:
+  ParallelSearch(const ProgramFactory& factory, const Options& options);
+  Report run();
+
+ private:
+  const ProgramFactory& factory_;
+  const Options& options_;
+};
+
+}  // namespace checker::detail
