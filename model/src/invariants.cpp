@@ -26,6 +26,10 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
        "its nid",
        true},
+      {"no_migration_entry_at_unlock",
+       "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
+       "of it",
+       false},
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
@@ -145,6 +149,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     checker::final_check(name, [kp] { page_counts_consistent(*kp); });
   else if (name == "ksm_counters_consistent")
     checker::final_check(name, [kp] { ksm_counters_consistent(*kp); });
+  else if (name == "no_migration_entry_at_unlock")
+    k.check_g1_at_unlock = true;
   else if (name == "break_ksm_postcondition")
     k.check_break_ksm = true;
   else

@@ -147,7 +147,9 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
 int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   Page& p = k.pages.at(page);
   int rc = -kEAGAIN;
-  if (!p.lock->try_lock("__unmap_and_move")) {
+  if (p.lock->try_lock("__unmap_and_move")) {
+    checker::note("trylock_page(" + p.name + "): locked");
+  } else {
     checker::note("trylock_page(" + p.name + ") failed");
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
@@ -162,6 +164,14 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
   if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page, remap_swapcache);
   if (rc && remap_swapcache) remove_migration_ptes(k, page, page);
+  if (k.check_g1_at_unlock) {
+    // G1: no migration entry of the old page survives its unlock_page().
+    for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+      for (const auto& [addr, slot] : k.mms[mm].ptes)
+        if (slot.pte.is_migration() && slot.pte.page == page)
+          checker::fail(FailureKind::Assertion, "G1: " + k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
+                                                    k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
+  }
   p.lock->unlock("__unmap_and_move");
   return rc;
 }

@@ -233,7 +233,8 @@ TEST(Migration, TryToUnmapKsmAndRestoreRoundTrip) {
 TEST(Migration, MigrateKsmPageMovesTheStableNode) {
   int rc = -1;
   OneThread p(seed000_kernel(), [&](Kernel& k) { rc = migrate_one_page(k, K, 1, 1); },
-              {"no_leftover_migration_entry", "page_counts_consistent", "ksm_counters_consistent"});
+              {"no_leftover_migration_entry", "page_counts_consistent", "ksm_counters_consistent",
+               "no_migration_entry_at_unlock"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(0, rc);

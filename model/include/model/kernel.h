@@ -42,6 +42,8 @@ class Kernel {
   checker::ObjectId pool_obj = checker::kNoObject;  ///< "free_pages": the page allocator
   /// Step check "break_ksm_postcondition" (invariant catalogue) is on.
   bool check_break_ksm = false;
+  /// Step check "no_migration_entry_at_unlock" (G1 at unlock_page of the old page) is on.
+  bool check_g1_at_unlock = false;
 
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();
