@@ -6,6 +6,7 @@
 // make_program() only copies validated data, so exploration never meets bad input.
 #include "model/scenario.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -189,14 +190,26 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       JsonInput st = x.at("strategy");
       std::string name = st.as_string();
       if (name == "dfs") s.options_.strategy = checker::StrategyKind::Dfs;
-      else st.error("unknown strategy \"" + name + "\" (expected \"dfs\")");
+      else if (name == "dpor") s.options_.strategy = checker::StrategyKind::Dpor;
+      else if (name == "random") s.options_.strategy = checker::StrategyKind::Random;
+      else if (name == "pct") s.options_.strategy = checker::StrategyKind::Pct;
+      else st.error("unknown strategy \"" + name + "\" (expected dfs, dpor, random, pct)");
     }
+    if (x.has("fewest_preemptions")) s.options_.fewest_preemptions = x.at("fewest_preemptions").as_bool();
+    if (x.has("seed")) s.options_.seed = static_cast<std::uint64_t>(x.at("seed").as_int(0, INT64_MAX));
+    if (x.has("pct_depth")) s.options_.pct_depth = static_cast<unsigned>(x.at("pct_depth").as_int(1, 100));
+    if (x.has("time_budget_seconds"))
+      s.options_.time_budget_seconds = static_cast<double>(x.at("time_budget_seconds").as_int(1, 86400));
     if (x.has("max_steps")) s.options_.max_steps = static_cast<std::uint64_t>(x.at("max_steps").as_int(1, 1 << 30));
     if (x.has("preemption_bound"))
       s.options_.preemption_bound = static_cast<unsigned>(x.at("preemption_bound").as_int(0, 1000));
     if (x.has("max_executions"))
       s.options_.max_executions = static_cast<std::uint64_t>(x.at("max_executions").as_int(0, std::int64_t{1} << 40));
     x.done();
+    const bool randomized = s.options_.strategy == checker::StrategyKind::Random ||
+                            s.options_.strategy == checker::StrategyKind::Pct;
+    if (randomized && s.options_.max_executions == 0 && s.options_.time_budget_seconds == 0)
+      x.error("strategies random and pct need \"max_executions\" or \"time_budget_seconds\"");
   } else {
     s.explore_json_ = nlohmann::json::object();
   }

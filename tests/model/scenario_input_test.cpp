@@ -195,6 +195,8 @@ TEST(ScenarioInput, UnknownEraAndInvariant) {
   STRCMP_EQUAL("/kernel", broken([](nlohmann::json& j) { j["kernel"] = "3.10"; }).c_str());
   STRCMP_EQUAL("/invariants/0", broken([](nlohmann::json& j) { j["invariants"][0] = "no_bugs"; }).c_str());
   STRCMP_EQUAL("/explore/strategy", broken([](nlohmann::json& j) { j["explore"]["strategy"] = "bfs"; }).c_str());
+  // random and pct are unbounded without a budget
+  STRCMP_EQUAL("/explore", broken([](nlohmann::json& j) { j["explore"]["strategy"] = "pct"; }).c_str());
 }
 
 TEST(ScenarioInput, DanglingReferences) {
