@@ -482,33 +482,53 @@ std::vector<DporStrategy::Task> DporStrategy::candidates(
     std::size_t max_depth, std::size_t max_count,
     const std::function<bool(const Task&)>& taken) const {
   std::vector<Task> out;
+  Task probe;
   for (std::size_t k = 0; k < path_.size() && k <= max_depth && out.size() < max_count; ++k) {
     const Node& n = path_[k];
+    if (n.later.empty()) continue;
     ThreadMask sleep = n.sleep;
     PSleep psleep = n.psleep;
     contribution(n, &sleep, &psleep);
     for (std::size_t p = 0; p < n.later.size() && out.size() < max_count; ++p) {
-      Group g = n.later[p];
+      const Group& g = n.later[p];
       if (!has(n.enabled, g.thread) || has(sleep, g.thread)) continue;
-      const bool named = !g.variants.empty();
-      std::erase_if(g.variants, [&](const Variant& var) {
+      auto is_asleep = [&](const Variant& var) {
         for (const auto& [q, vals] : psleep)
           if (q == g.thread && vals == var.vals) return true;
         return false;
-      });
-      if (named && g.variants.empty()) continue;
+      };
+      Group light{g.thread, g.access, {}};  // the awake vectors, without subtrees
+      for (const Variant& var : g.variants)
+        if (!is_asleep(var)) light.variants.push_back(Variant{var.vals, {}});
+      if (!g.variants.empty() && light.variants.empty()) continue;
+      probe.key = key_at(k, g.thread);
+      if (taken(probe)) {
+        group_contribution(light, &sleep, &psleep);
+        continue;
+      }
       Task t;
-      t.key = key_at(k, g.thread);
+      t.key = std::move(probe.key);
       t.depth = k;
       t.sleep = sleep;
       t.psleep = psleep;
-      group_contribution(g, &sleep, &psleep);
-      t.group = std::move(g);
-      if (taken(t)) continue;
-      t.prefix.assign(path_.begin(), path_.begin() + static_cast<long>(k) + 1);
-      for (Node& m : t.prefix) {
-        m.later.clear();
-        m.variants.clear();
+      t.group = g;
+      std::erase_if(t.group.variants, is_asleep);
+      group_contribution(t.group, &sleep, &psleep);
+      t.prefix.reserve(k + 1);
+      for (std::size_t m = 0; m <= k; ++m) {
+        const Node& src = path_[m];
+        Node c;
+        c.enabled = src.enabled;
+        c.sleep = src.sleep;
+        c.psleep = src.psleep;
+        c.previous = src.previous;
+        c.pending = src.pending;
+        c.thread = src.thread;
+        c.vals = src.vals;
+        c.ranges = src.ranges;
+        c.all_values = src.all_values;
+        c.preemptions = src.preemptions;
+        t.prefix.push_back(std::move(c));
       }
       out.push_back(std::move(t));
     }

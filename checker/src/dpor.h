@@ -133,6 +133,8 @@ class DporStrategy : public Strategy {
   /// task saw the same branch and sleep sets), the branch counts as done.
   using Hook = std::function<std::optional<TaskResult>(const Task&)>;
   void set_hook(Hook h, std::size_t max_depth) { hook_ = std::move(h); hook_depth_ = max_depth; }
+  /// A task's point (0 for the master).
+  std::size_t floor() const { return floor_ == npos_ ? 0 : floor_; }
   /// The key of the branch `thread` at point `depth` of the current path.
   std::vector<std::pair<ThreadId, Vals>> key_at(std::size_t depth, ThreadId thread) const;
  private:

@@ -9,7 +9,10 @@
 // reaches the branch it checks the task saw the same branch and the same sleep
 // sets; if so it takes the task's executions, counts and first counterexample
 // in place of exploring the branch, and applies the recorded insertions; if not
-// it explores the branch itself. While it waits for a task it runs queued ones.
+// it explores the branch itself. While it waits for a task it runs queued ones
+// and counts as idle, so the explorer of that task (on another thread) hands it
+// branches of its own: every explorer, the master's or a task's, splits its
+// path the same way, shallowest branch first, one at a time to idle threads.
 //
 // Invariant: the master accepts task results in the order the sequential
 // search would have explored their branches, so counts, verdict and the first

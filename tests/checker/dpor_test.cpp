@@ -567,12 +567,13 @@ TEST(FewestPreemptions, MinimalAgainstExhaustiveDfs) {
 TEST_GROUP(Jobs){};
 
 namespace {
-/// jobs = 2 against jobs = 1 with DPOR on one program: same counts, verdict and
+/// jobs = 2 and 3 against jobs = 1 with DPOR on one program: same counts, verdict and
 /// first counterexample (schedule and message).
 void check_jobs(const Spec& spec, bool all, const std::string& what) {
   Options o = with(StrategyKind::Dpor, all);
   Report one = explore([&] { return std::make_unique<Interp>(spec); }, o);
-  o.jobs = 2;
+  for (unsigned jobs : {2u, 3u}) {
+  o.jobs = jobs;
   Report two = explore([&] { return std::make_unique<Interp>(spec); }, o);
   LONGS_EQUAL_TEXT(one.stats.executions, two.stats.executions, what.c_str());
   LONGS_EQUAL_TEXT(one.stats.sleep_blocked, two.stats.sleep_blocked, what.c_str());
@@ -584,6 +585,7 @@ void check_jobs(const Spec& spec, bool all, const std::string& what) {
     CHECK_TEXT(one.counterexample->schedule == two.counterexample->schedule, what.c_str());
     CHECK_TEXT(one.counterexample->violation.message == two.counterexample->violation.message,
                what.c_str());
+  }
   }
 }
 }  // namespace
