@@ -1,7 +1,7 @@
 // kernel.cpp: building a Kernel's checker objects, and the small state
 // changes every kernel path uses (pte writes, page references, allocation).
 // Invariant: create_objects() creates objects in one fixed order: global KSM
-// objects, the page allocator, pages, anon_vmas, stable nodes, then per mm its
+// objects, the per-node page allocators, pages, anon_vmas, stable nodes, then per mm its
 // mmap_sem, ptl and pte slots in address order.
 #include "model/kernel.h"
 
@@ -14,7 +14,9 @@ void Kernel::create_objects() {
   ksm.ksm_mmlist_lock.emplace("ksm_mmlist_lock");
   ksm.run_obj = checker::new_object("ksm_run");
   ksm.tree_obj = checker::new_object("root_stable_tree");
-  pool_obj = checker::new_object("free_pages");
+  pool_objs.clear();
+  for (int nid = 0; nid < ksm.nr_node_ids; ++nid)
+    pool_objs.push_back(checker::new_object("free_pages[" + std::to_string(nid) + "]"));
   for (Page& p : pages) {
     p.obj = checker::new_object(p.name);
     p.lock.emplace(p.name + ".lock");
@@ -82,16 +84,26 @@ void Kernel::put_page_locked(PageId p) {
   }
 }
 
+void Kernel::get_page(PageId p, const char* label, checker::SourceLoc loc) {
+  touch_page(p, label, loc);
+  get_page_locked(p);
+  checker::note("get_page(" + pages[p].name + ") -> " + std::to_string(pages[p].refcount));
+}
+
+void Kernel::touch_page(PageId p, const char* label, checker::SourceLoc loc) {
+  checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
+}
+
 void Kernel::put_page(PageId p, const char* label, checker::SourceLoc loc) {
   checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
   put_page_locked(p);
 }
 
 PageId Kernel::alloc_page(int nid, const char* label, checker::SourceLoc loc) {
-  checker::announce(pool_obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  checker::announce(pool_objs.at(static_cast<std::size_t>(nid)), checker::AccessKind::ReadModifyWrite, label, loc);
   for (std::size_t i = 0; i < free_pool.size(); ++i) {
     PageId p = free_pool[i];
-    if (nid >= 0 && pages[p].nid != nid) continue;
+    if (pages[p].nid != nid) continue;
     free_pool.erase(free_pool.begin() + static_cast<std::ptrdiff_t>(i));
     Page& page = pages[p];
     page.in_free_pool = false;

@@ -73,7 +73,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
       return kNoPage;
     }
     PageId page = pte.page;
-    if (flags & FOLL_GET) k.get_page_locked(page);
+    if (flags & FOLL_GET) k.get_page(page, "follow_page");
     m.ptl->unlock("follow_page");
     return page;
   }
@@ -128,7 +128,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
 
   if (op.PageAnon() && !op.PageKsm()) {
     if (!op.lock->try_lock("do_wp_page")) {
-      k.get_page_locked(old);
+      k.get_page(old, "do_wp_page");
       m.ptl->unlock("do_wp_page");
       op.lock->lock("do_wp_page");
       m.ptl->lock("do_wp_page");
@@ -139,7 +139,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
         k.put_page(old, "do_wp_page");
         return 0;
       }
-      k.put_page_locked(old);
+      k.put_page(old, "do_wp_page");
     }
     // reuse_swap_page(): the page is ours alone when mapped once and not in swap.
     if (op.mapcount <= 1 && !op.test(PG_swapcache)) {
@@ -153,7 +153,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   }
 
   // Ok, we need to copy (KSM pages are never reused).
-  k.get_page_locked(old);  // page_cache_get(old_page)
+  k.get_page(old, "do_wp_page");  // page_cache_get(old_page)
   m.ptl->unlock("do_wp_page");
   PageId np = k.alloc_page(0, "alloc_page_vma");
   if (np == kNoPage) {
@@ -169,6 +169,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     k.set_pte(mm, slot, Pte::present(np, writable), "do_wp_page");
     page_add_new_anon_rmap(k, np, vma, addr);
     newp.flags |= PG_dirty;
+    k.touch_page(old, "do_wp_page");
     page_remove_rmap(k, old);
     k.put_page_locked(old);  // "Free the old page": the mapping's reference
     ret = VM_FAULT_WRITE;
@@ -199,11 +200,14 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
     checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: " +
                                           k.where(mm, addr) + " holds " + k.pte_str(pte) +
                                           " but " + page.name + " is not locked");
-  if (page.refcount == 0) {  // !get_page_unless_zero(page): the fault will be retried
+  k.touch_page(pte.page, "migration_entry_wait");  // get_page_unless_zero
+  if (page.refcount == 0) {  // the fault will be retried
+    checker::note("get_page_unless_zero(" + page.name + ") failed");
     m.ptl->unlock("migration_entry_wait");
     return;
   }
   k.get_page_locked(pte.page);
+  checker::note("get_page(" + page.name + ") -> " + std::to_string(page.refcount));
   m.ptl->unlock("migration_entry_wait");
   page.lock->wait_unlocked("migration_entry_wait");
   k.put_page(pte.page, "migration_entry_wait");

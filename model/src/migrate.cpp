@@ -104,8 +104,8 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
     m.ptl->unlock("remove_migration_pte");
     return SWAP_AGAIN;
   }
-  k.get_page_locked(newpage);
   k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");
+  k.get_page(newpage, "remove_migration_pte");
   page_add_anon_rmap(k, newpage, vma, addr);
   m.ptl->unlock("remove_migration_pte");
   return SWAP_AGAIN;

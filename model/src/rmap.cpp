@@ -36,6 +36,7 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
     entry = Pte::migration(page, pteval.write);  // make_migration_entry()
   }
   k.set_pte(mm, *slot, entry, "try_to_unmap_one");
+  k.touch_page(page, "try_to_unmap_one");
   page_remove_rmap(k, page);
   k.put_page_locked(page);  // page_cache_release()
   m.ptl->unlock("try_to_unmap_one");

@@ -39,7 +39,8 @@ class Kernel {
   std::vector<RmapItem> rmap_items;
   KsmState ksm;
   std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
-  checker::ObjectId pool_obj = checker::kNoObject;  ///< "free_pages": the page allocator
+  /// "free_pages[nid]": the page allocator of each NUMA node (its zone lock).
+  std::vector<checker::ObjectId> pool_objs;
   /// Step check "break_ksm_postcondition" (invariant catalogue) is on.
   bool check_break_ksm = false;
   /// Step check "no_migration_entry_at_unlock" (G1 at unlock_page of the old page) is on.
@@ -64,14 +65,18 @@ class Kernel {
   /// set_pte_at(): announce a write of the pte, note "pte A:0x1000 old -> new", store.
   void set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
                checker::SourceLoc loc = checker::SourceLoc::current());
-  /// get_page() inside a section already announced (under a lock that orders it).
+  /// get_page() as its own visible step (an atomic on the page's count, even under a ptl).
+  void get_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// Announce a change of page p's counts (refcount/mapcount) about to be made with the *_locked helpers.
+  void touch_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// get_page() inside a section already announced on the page.
   void get_page_locked(PageId p) { ++pages.at(p).refcount; }
-  /// put_page() inside an announced section; frees the page at zero.
+  /// put_page() inside a section already announced on the page; frees the page at zero.
   void put_page_locked(PageId p);
   /// put_page() as its own visible step (a lockless atomic on the page).
   void put_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// Take a page from the free pool (alloc_page_vma / alloc_pages_exact_node):
-  /// the first one on node `nid` (any node when nid < 0). kNoPage when none is left.
+  /// the first one on node `nid`. kNoPage when none is left.
   PageId alloc_page(int nid, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// Note a page-field change: "K.mapping = S".
   void note(std::string_view text) const { checker::note(text); }
