@@ -349,7 +349,10 @@ int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
   if (node == kNoNode) return SWAP_FAIL;
   return walk_stable_node(k, node, "try_to_unmap_ksm", [&](std::uint32_t v, std::uint64_t addr, int& ret) {
     ret = try_to_unmap_one(k, page, v, addr, flags);
-    return ret == SWAP_AGAIN && p.page_mapped();
+    if (ret != SWAP_AGAIN) return false;
+    checker::announce(p.obj, AccessKind::Read, "try_to_unmap_ksm");  // page_mapped(page)
+    checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
+    return p.page_mapped();
   });
 }
 
