@@ -7,6 +7,8 @@
 #include "dfs.h"
 #include "dpor.h"
 #include "parallel.h"
+#include "pct.h"
+#include "random.h"
 #include "execution.h"
 
 namespace checker {
@@ -33,8 +35,8 @@ std::unique_ptr<detail::Strategy> make_strategy(const Options& o) {
   switch (o.strategy) {
     case StrategyKind::Dfs: return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
     case StrategyKind::Dpor: return std::make_unique<detail::DporStrategy>();
-    case StrategyKind::Random:
-    case StrategyKind::Pct: break;
+    case StrategyKind::Random: return std::make_unique<detail::RandomStrategy>(o.seed);
+    case StrategyKind::Pct: return std::make_unique<detail::PctStrategy>(o.seed, o.pct_depth);
   }
   return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
 }
@@ -132,7 +134,11 @@ Report explore(Program& program, const Options& options) {
   std::unique_ptr<detail::Strategy> strategy = make_strategy(options);
   report.stats.preemption_bound = options.preemption_bound;
   report.stats.seed = options.seed;
-  detail::run_search(program, *strategy, options, report, options.max_executions);
+  std::uint64_t budget = options.max_executions;
+  if ((options.strategy == StrategyKind::Random || options.strategy == StrategyKind::Pct) &&
+      budget == 0 && options.time_budget_seconds <= 0)
+    budget = kDefaultSamplingExecutions;
+  detail::run_search(program, *strategy, options, report, budget);
   if (options.fewest_preemptions) minimize_preemptions(program, options, report);
   report.stats.elapsed_seconds = seconds_since(t0);
   if (report.stats.elapsed_seconds > 0)

@@ -614,3 +614,72 @@ TEST(Jobs, TwoJobsSameAsOneOnLargerProgram) {
   s.threads[3].push_back({Op::AssertNot, 0, 7});
   check_jobs(s, false, "four threads, first failure");
 }
+
+TEST_GROUP(Sampling){};
+
+namespace {
+// The lost update: two threads each read x then write x + 1; a third asserts
+// the final x is not 1... here: T2 asserts x0 != 2 after reading it, which a
+// lost update (both writes of 1+...) or a plain interleaving can make fail.
+Spec lost_update() {
+  Spec s;
+  s.vars = 1;
+  s.threads = {{{Op::Read, 0}, {Op::Write, 0}}, {{Op::Read, 0}, {Op::Write, 0}},
+               {{Op::AssertNot, 0, 2}}};
+  return s;
+}
+}  // namespace
+
+// Same seed, same executions: the same counts and the same first counterexample.
+TEST(Sampling, DeterministicGivenTheSeed) {
+  for (StrategyKind k : {StrategyKind::Random, StrategyKind::Pct}) {
+    Options o = with(k, false);
+    o.seed = 42;
+    o.max_executions = 500;
+    Interp a(lost_update()), b(lost_update());
+    Report ra = explore(a, o), rb = explore(b, o);
+    CHECK(ra.verdict == Verdict::Violation);
+    LONGS_EQUAL(ra.stats.executions, rb.stats.executions);
+    CHECK(ra.counterexample->schedule == rb.counterexample->schedule);
+    LONGS_EQUAL(42, ra.stats.seed);
+    CHECK(!ra.stats.complete);
+    // The schedule replays to the same failure.
+    Interp c(lost_update());
+    CHECK(replay(c, ra.counterexample->schedule).verdict == Verdict::Violation);
+    // All executions, not stopping: the budget is exact; every trace seen is
+    // one of DFS's, and the random walk sees all of this program's few traces.
+    Options all = with(k, true);
+    all.seed = 7;
+    all.max_executions = 300;
+    Interp d(lost_update());
+    Report rd = explore(d, all);
+    LONGS_EQUAL(300, rd.stats.executions);
+    Interp e(lost_update());
+    explore(e, with(StrategyKind::Dfs, true));
+    std::set<std::string> seen = distinct(d.keys), all_traces = distinct(e.keys);
+    CHECK(std::includes(all_traces.begin(), all_traces.end(), seen.begin(), seen.end()));
+    if (k == StrategyKind::Random) CHECK(seen == all_traces);  // 300 walks over a few traces
+  }
+}
+
+// Different seeds give different walks (the first executions differ).
+TEST(Sampling, SeedsDiffer) {
+  std::set<std::string> firsts;
+  for (std::uint64_t seed = 0; seed < 8; ++seed) {
+    Options o = with(StrategyKind::Random, true);
+    o.seed = seed;
+    o.max_executions = 1;
+    Interp p(lost_update());
+    explore(p, o);
+    firsts.insert(*p.full_keys.begin());
+  }
+  CHECK(firsts.size() > 1);
+}
+
+// Without a budget, sampling strategies stop after kDefaultSamplingExecutions.
+TEST(Sampling, DefaultBudget) {
+  Options o = with(StrategyKind::Pct, true);
+  Interp p(one_op_each(2, false));
+  Report r = explore(p, o);
+  LONGS_EQUAL(kDefaultSamplingExecutions, r.stats.executions);
+}

@@ -32,6 +32,9 @@ struct Progress {
   double estimated_remaining_seconds = -1;
 };
 
+/// Random and Pct without a budget: this many executions.
+inline constexpr std::uint64_t kDefaultSamplingExecutions = 10000;
+
 struct Options {
   StrategyKind strategy = StrategyKind::Dfs;
   std::uint64_t max_steps = 10000;       ///< per execution; exceeding it is Verdict::StepBound
@@ -43,12 +46,14 @@ struct Options {
   /// so the counterexample reported has the fewest preemptions possible.
   bool fewest_preemptions = false;
   /// Random and Pct: the seed of the strategy's own PRNG (recorded in Stats).
+  /// Execution i uses the generator seeded with splitmix64(seed + i).
   std::uint64_t seed = 0;
   /// Pct: the bug depth d (d - 1 priority change points per execution).
   unsigned pct_depth = 3;
   /// Stop (incomplete) after this many seconds of search; 0: no time budget.
-  /// Random and Pct need this or max_executions. Not deterministic: prefer
-  /// max_executions where reproducible counts matter.
+  /// Random and Pct run kDefaultSamplingExecutions executions when neither
+  /// this nor max_executions is set. Not deterministic: prefer max_executions
+  /// where reproducible counts matter.
   double time_budget_seconds = 0;
   /// Worker OS threads. > 1 needs explore(factory, options) (one Program per
   /// worker); explore(Program&, ...) runs with 1. The executions explored, the
