@@ -85,6 +85,26 @@ bool DfsStrategy::end(const ExecutionEnd&) {
   return false;
 }
 
+// The share of the tree left of the current path, each alternative of a node
+// weighted equally (Knuth's estimate along one path).
+double DfsStrategy::progress() const {
+  double done = 0, weight = 1;
+  for (const Node& n : path_) {
+    double total, index;
+    if (n.is_value) {
+      total = n.range;
+      index = n.chosen;
+    } else {
+      total = std::popcount(n.allowed);
+      index = std::popcount(n.allowed & ((ThreadMask{1} << n.chosen) - 1));
+    }
+    if (total <= 0) continue;
+    done += weight * index / total;
+    weight /= total;
+  }
+  return done;
+}
+
 std::optional<ThreadId> ReplayStrategy::pick_thread(const SchedulingPoint& sp) {
   if (pos_ >= schedule_.size()) {
     abort_ = "diverged at step " + std::to_string(sp.step) +

@@ -28,6 +28,7 @@ class DfsStrategy : public Strategy {
   /// True when some alternative was skipped because of the preemption bound.
   bool bound_hit() const { return bound_hit_; }
   bool complete() const override { return !bound_hit_; }
+  double progress() const override;
 
  private:
   struct Node {

@@ -34,7 +34,12 @@ Counterexample make_counterexample(detail::Execution& ex, const detail::Strategy
 std::unique_ptr<detail::Strategy> make_strategy(const Options& o) {
   switch (o.strategy) {
     case StrategyKind::Dfs: return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
-    case StrategyKind::Dpor: return std::make_unique<detail::DporStrategy>();
+    case StrategyKind::Dpor:
+      // Partial-order reduction under a preemption bound is not exact (a trace
+      // with few preemptions may be represented by a run with many): bounded
+      // searches are plain DFS, exact for the bound.
+      if (o.preemption_bound) return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
+      return std::make_unique<detail::DporStrategy>();
     case StrategyKind::Random: return std::make_unique<detail::RandomStrategy>(o.seed);
     case StrategyKind::Pct: return std::make_unique<detail::PctStrategy>(o.seed, o.pct_depth);
   }
@@ -77,7 +82,8 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       auto now = Clock::now();
       double elapsed = std::chrono::duration<double>(now - t0).count();
       if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) break;
-      if (options.on_progress && now - last_progress >= std::chrono::seconds(1)) {
+      if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
+                                     options.progress_interval_seconds) {
         last_progress = now;
         Progress p;
         p.executions = st.executions;
@@ -147,7 +153,7 @@ Report explore(Program& program, const Options& options) {
 }
 
 Report explore(const ProgramFactory& factory, const Options& options) {
-  if (options.jobs <= 1 || options.strategy != StrategyKind::Dpor) {
+  if (options.jobs <= 1 || options.strategy != StrategyKind::Dpor || options.preemption_bound) {
     // Parallel search is DPOR's; the other strategies run on one thread.
     std::unique_ptr<Program> program = factory();
     Options o = options;

@@ -172,7 +172,8 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       auto now = Clock::now();
       double elapsed = std::chrono::duration<double>(now - t0).count();
       if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) break;
-      if (options.on_progress && now - last_progress >= std::chrono::seconds(1)) {
+      if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
+                                     options.progress_interval_seconds) {
         last_progress = now;
         Progress p;
         p.executions = st.executions;

@@ -683,3 +683,25 @@ TEST(Sampling, DefaultBudget) {
   Report r = explore(p, o);
   LONGS_EQUAL(kDefaultSamplingExecutions, r.stats.executions);
 }
+
+TEST_GROUP(Progress){};
+
+// Five threads writing one variable: 5! = 120 executions under DFS and DPOR.
+// Reported at execution 64: about half done, an estimate of what is left.
+TEST(Progress, ReportsRateAndEstimate) {
+  for (StrategyKind k : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    std::vector<Progress> seen;
+    Options o = with(k, true);
+    o.progress_interval_seconds = 0;
+    o.on_progress = [&](const Progress& p) { seen.push_back(p); };
+    Interp p(one_op_each(5, true));
+    Report r = explore(p, o);
+    LONGS_EQUAL(120, r.stats.executions);
+    LONGS_EQUAL(1, seen.size());
+    LONGS_EQUAL(64, seen[0].executions);
+    CHECK(seen[0].fraction_done > 0.3 && seen[0].fraction_done < 0.7);
+    CHECK(seen[0].estimated_remaining_seconds >= 0);
+    CHECK(seen[0].executions_per_second > 0);
+    CHECK(r.stats.executions_per_second > 0);
+  }
+}

@@ -38,7 +38,9 @@ inline constexpr std::uint64_t kDefaultSamplingExecutions = 10000;
 struct Options {
   StrategyKind strategy = StrategyKind::Dfs;
   std::uint64_t max_steps = 10000;       ///< per execution; exceeding it is Verdict::StepBound
-  std::optional<unsigned> preemption_bound;  ///< at most this many preemptions per execution
+  /// At most this many preemptions per execution. Exact with Dfs; with Dpor the
+  /// bounded search runs as Dfs (reduction under a bound is not exact).
+  std::optional<unsigned> preemption_bound;
   std::uint64_t max_executions = 0;      ///< 0: unbounded; otherwise stop (incomplete) after this many
   bool stop_on_first = true;             ///< stop at the first failing execution
   /// After a failure is found, search again under preemption bounds 0, 1, 2, ...
@@ -58,9 +60,12 @@ struct Options {
   /// Worker OS threads. > 1 needs explore(factory, options) (one Program per
   /// worker); explore(Program&, ...) runs with 1. The executions explored, the
   /// counts, the verdict and the counterexample are the same as with 1.
+  /// Parallel search is DPOR's (unbounded); other strategies use one thread.
   unsigned jobs = 1;
-  /// Called about once a second of search (on the exploring thread).
+  /// Called about once every progress_interval_seconds of search (on the
+  /// exploring thread), at most once per 64 executions.
   std::function<void(const Progress&)> on_progress;
+  double progress_interval_seconds = 1.0;
 };
 
 /// Explore the program. Returns Pass with stats.complete when the space was
