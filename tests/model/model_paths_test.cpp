@@ -143,6 +143,27 @@ TEST(Fault, BreakKsmLeavesAPrivateCopy) {
   LONGS_EQUAL(1, p.kernel->pages[K].refcount);
 }
 
+// A write fault on an anon page mapped once: do_wp_page reuses it (trylock,
+// reuse_swap_page: mapcount 1, not in swap cache) and makes the pte writable;
+// nothing is allocated (C1 stays in the pool).
+TEST(Fault, WriteFaultOnExclusiveAnonPageReuses) {
+  model::KernelConfig config;
+  Kernel initial = parse_initial_state(nlohmann::json::parse(R"({
+    "pages": [ { "name": "P", "flags": ["Anon", "Uptodate", "LRU"] }, { "name": "C1", "free": true } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"],
+                                        "anon_vma": "avA" } ] } ],
+    "ptes": [ { "mm": "A", "address": "0x1000", "pte": "present", "page": "P" } ]
+  })"), "reuse", "/initial", config);
+  unsigned ret = 0;
+  OneThread p(initial, [&](Kernel& k) { ret = handle_mm_fault(k, 0, 0x1000, FAULT_FLAG_WRITE); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(VM_FAULT_WRITE, ret);
+  CHECK(pte_at(*p.kernel, 0, 0x1000) == Pte::present(0, true));
+  LONGS_EQUAL(1, p.kernel->free_pool.size());
+  LONGS_EQUAL(1, p.kernel->pages[0].refcount);
+  CHECK_FALSE(p.kernel->pages[0].lock->locked());
+}
+
 TEST_GROUP(StableNode){};
 
 // get_ksm_page(S, lock_it) on a live node: K, locked by the caller, with a
@@ -247,6 +268,32 @@ TEST(Migration, MigrateKsmPageMovesTheStableNode) {
   LONGS_EQUAL(2, k.pages[N].refcount);
   LONGS_EQUAL(2, k.pages[N].mapcount);
   CHECK_FALSE(k.pages[N].lock->locked());
+}
+
+// Migration with an extra pin on K fails: K refcount 3 (two mappings and a
+// pin), +1 isolate = 4, -2 unmap = 2 != 1 in migrate_page_move_mapping ->
+// -EAGAIN; remove_migration_ptes(K, K) restores both ptes (+2 = 4), the
+// target N is freed by its putback, and K is put back (-1 = 3) still KSM.
+TEST(Migration, PinnedKsmPageMigrationFailsAndRestores) {
+  nlohmann::json j = seed000_initial();
+  j["pages"][0]["refcount"] = 3;
+  KernelConfig config;
+  Kernel initial = parse_initial_state(j, "pinned", "/initial", config);
+  int rc = 0;
+  OneThread p(initial, [&](Kernel& k) { rc = migrate_one_page(k, K, 1, 1); },
+              {"no_leftover_migration_entry", "no_migration_entry_at_unlock"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(-kEAGAIN, rc);
+  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(K, false));
+  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(K, false));
+  LONGS_EQUAL(3, k.pages[K].refcount);
+  LONGS_EQUAL(2, k.pages[K].mapcount);
+  CHECK(k.pages[K].mapping == (Mapping{Mapping::Kind::Ksm, S}));
+  CHECK_TRUE(k.pages[K].test(PG_lru));
+  UNSIGNED_LONGS_EQUAL(K, k.stable_nodes[S].kpfn);
+  CHECK_TRUE(k.pages[N].freed);
+  CHECK(k.pages[N].mapping == Mapping{});
 }
 
 TEST_GROUP(RunStore){};
