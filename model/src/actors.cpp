@@ -12,6 +12,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
   static const std::vector<ActorInfo> all = {
       {"ksm_run_store",
        "write /sys/kernel/mm/ksm/run (run_store); args {\"value\": 0|1|2}; 2 unmerges every KSM page"},
+      {"madvise_unmergeable",
+       "madvise(MADV_UNMERGEABLE) on one vma's range (ksm_madvise -> unmerge_ksm_pages, mmap_sem for write); "
+       "args {\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}"},
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
        "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}"},
@@ -28,6 +31,21 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
   in.expect_object();
   if (actor == "ksm_run_store") {
     call.value = static_cast<unsigned>(in.at("value").as_int(0, 2));
+  } else if (actor == "madvise_unmergeable") {
+    JsonInput mm = in.at("mm");
+    std::string name = mm.as_string();
+    for (std::size_t i = 0; i < initial.mms.size(); ++i)
+      if (initial.mms[i].name == name) call.mm = static_cast<std::uint32_t>(i);
+    if (call.mm == ActorCall::kNoMm) mm.error("no mm named \"" + name + "\"");
+    JsonInput start = in.at("start");
+    call.start = start.as_address();
+    JsonInput end = in.at("end");
+    call.end = end.as_address();
+    if (call.end <= call.start) end.error("end must be above start");
+    int v = initial.find_vma(call.mm, call.start);
+    if (v < 0) start.error("no vma of mm " + name + " contains this address");
+    if (initial.vmas[static_cast<std::size_t>(v)].end < call.end)
+      end.error("the range must lie in one vma (the vma containing start ends below end)");
   } else if (actor == "migrate_pages") {
     JsonInput page = in.at("page");
     std::string name = page.as_string();
@@ -49,6 +67,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 void run_actor(Kernel& k, const ActorCall& call) {
   if (call.actor == "ksm_run_store") {
     run_store(k, call.value);
+  } else if (call.actor == "madvise_unmergeable") {
+    madvise_unmergeable(k, call.mm, call.start, call.end);
   } else if (call.actor == "migrate_pages") {
     migrate_one_page(k, call.page, call.to_node, call.passes);
   } else {

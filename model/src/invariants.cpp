@@ -13,6 +13,10 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "no mapped KSM page after run=2: once a run=2 store has succeeded, no pte (present or migration entry) "
        "in a VM_MERGEABLE vma of an mm on the KSM list maps a PageKsm page",
        true},
+      {"ksm_unmergeable_vma_clean",
+       "no KSM page in a vma that madvise(MADV_UNMERGEABLE) made unmergeable: no pte of it maps a PageKsm page "
+       "(present or migration entry) at the end of the run",
+       true},
       {"no_leftover_migration_entry",
        "G1: when every thread has finished (every migration has unlocked its page), no pte holds a migration entry",
        true},
@@ -61,6 +65,21 @@ void ksm_fully_unmerged(const Kernel& k) {
                                                   " after run=2 returned success");
     }
   }
+}
+
+void ksm_unmergeable_vma_clean(const Kernel& k) {
+  for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+    for (const auto& [addr, slot] : k.mms[mm].ptes) {
+      const Pte& pte = slot.pte;
+      if (!pte.is_present() && !pte.is_migration()) continue;
+      int v = k.find_vma(static_cast<std::uint32_t>(mm), addr);
+      if (v < 0 || !k.vmas[static_cast<std::size_t>(v)].madv_unmerged) continue;
+      if (k.pages[pte.page].PageKsm())
+        checker::fail(FailureKind::Invariant, "ksm_unmergeable_vma_clean: " +
+                                                  k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
+                                                  k.pte_str(pte) + " maps KSM page " + k.page_name(pte.page) +
+                                                  " in a vma madvise(MADV_UNMERGEABLE) unmerged");
+    }
 }
 
 void no_leftover_migration_entry(const Kernel& k) {
@@ -141,6 +160,8 @@ void install_invariant(Kernel& k, const std::string& name) {
   const Kernel* kp = &k;
   if (name == "ksm_fully_unmerged")
     checker::final_check(name, [kp] { ksm_fully_unmerged(*kp); });
+  else if (name == "ksm_unmergeable_vma_clean")
+    checker::final_check(name, [kp] { ksm_unmergeable_vma_clean(*kp); });
   else if (name == "no_leftover_migration_entry")
     checker::final_check(name, [kp] { no_leftover_migration_entry(*kp); });
   else if (name == "stable_trees_empty")

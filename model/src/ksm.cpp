@@ -96,6 +96,31 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
   return 0;
 }
 
+// mm/madvise.c v3.9: madvise (MADV_UNMERGEABLE needs mmap_sem for write) -> mm/ksm.c v3.9: ksm_madvise
+int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
+  MmStruct& m = k.mms.at(mm);
+  m.mmap_sem->down_write("madvise");
+  int err = 0;
+  int v = k.find_vma(mm, start);
+  if (v < 0 || k.vmas[static_cast<std::size_t>(v)].end < end) {
+    err = -12;  // -ENOMEM: the range is not covered by one vma (the model takes one)
+  } else {
+    Vma& vma = k.vmas[static_cast<std::size_t>(v)];
+    // ksm_madvise(MADV_UNMERGEABLE)
+    if (vma.flags & VM_MERGEABLE) {
+      if (vma.has_anon_vma()) err = unmerge_ksm_pages(k, static_cast<std::uint32_t>(v), start, end);
+      if (!err) {
+        vma.flags &= ~VM_MERGEABLE;
+        vma.madv_unmerged = true;
+      }
+    }
+  }
+  m.mmap_sem->up_write("madvise");
+  if (!err && v >= 0 && k.vmas[static_cast<std::size_t>(v)].madv_unmerged)
+    checker::note("vma " + k.where(mm, start) + " no longer VM_MERGEABLE");
+  return err;
+}
+
 // mm/ksm.c v3.9: unmerge_ksm_pages
 int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   int err = 0;

@@ -298,6 +298,22 @@ TEST(Migration, PinnedKsmPageMigrationFailsAndRestores) {
 
 TEST_GROUP(RunStore){};
 
+// madvise(MADV_UNMERGEABLE) on A's first page alone: break_ksm COWs it into
+// C1 and the vma loses VM_MERGEABLE; B still shares K (mapcount 1).
+TEST(RunStore, MadviseUnmergeableBreaksOneVma) {
+  int ret = -1;
+  OneThread p(seed000_kernel(), [&](Kernel& k) { ret = madvise_unmergeable(k, mmA, 0x1000, 0x2000); },
+              {"ksm_unmergeable_vma_clean", "page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0, ret);
+  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(C1, true));
+  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(K, false));
+  UNSIGNED_LONGS_EQUAL(0, k.vmas[vmaA].flags & VM_MERGEABLE);
+  CHECK_TRUE(k.vmas[vmaA].madv_unmerged);
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+}
+
 // run=2 alone: A is COWed into C1, B into C2; K is freed by B's COW, so S
 // goes stale and get_ksm_page removes it while unlinking RB; every
 // invariant of the catalogue holds.

@@ -168,6 +168,16 @@ TEST(ScenarioInput, BadActorArgument) {
                broken([](nlohmann::json& j) { j["threads"][0]["args"]["value"] = 3; }).c_str());
 }
 
+TEST(ScenarioInput, MadviseArguments) {
+  auto madvise = [](nlohmann::json& j) {
+    j["threads"][0] = {{"actor", "madvise_unmergeable"}, {"args", {{"mm", "A"}, {"start", "0x1000"}, {"end", "0x2000"}}}};
+  };
+  STRCMP_EQUAL("<none>", broken(madvise).c_str());
+  STRCMP_EQUAL("/threads/0/args/mm", broken([&](nlohmann::json& j) { madvise(j); j["threads"][0]["args"]["mm"] = "C"; }).c_str());
+  STRCMP_EQUAL("/threads/0/args/end", broken([&](nlohmann::json& j) { madvise(j); j["threads"][0]["args"]["end"] = "0x3000"; }).c_str());
+  STRCMP_EQUAL("/threads/0/args/start", broken([&](nlohmann::json& j) { madvise(j); j["threads"][0]["args"]["start"] = "0x1001"; }).c_str());
+}
+
 TEST(ScenarioInput, WrongType) {
   std::string msg;
   STRCMP_EQUAL("/threads/1/args/to_node",

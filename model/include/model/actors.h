@@ -5,6 +5,7 @@
 // and every name in actor_catalogue() is handled by both.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct ActorCall {
   PageId page = kNoPage; ///< migrate_pages: the page to migrate
   int to_node = 0;       ///< migrate_pages: target NUMA node
   int passes = 1;        ///< migrate_pages: passes of the retry loop
+  static constexpr std::uint32_t kNoMm = 0xffffffffu;
+  std::uint32_t mm = kNoMm;       ///< madvise_unmergeable: the mm
+  std::uint64_t start = 0, end = 0;  ///< madvise_unmergeable: the range
 };
 
 /// Validate `actor` with `args` (found at args_pointer) against the initial state.

@@ -19,6 +19,9 @@ long run_store(Kernel& k, unsigned value);
 /// the mm_slot list, drop all rmap_items and (with cbf86cfe04a6) all stable nodes.
 /// Precondition: ksm_thread_mutex held.
 int unmerge_and_remove_all_rmap_items(Kernel& k);
+/// madvise(MADV_UNMERGEABLE) on [start, end) of mm: mmap_sem for write,
+/// ksm_madvise on the vma containing start. Returns 0 or -errno.
+int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end);
 /// unmerge_ksm_pages(): break_ksm on every page of [start, end) in vma.
 int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
 /// break_ksm(): COW-break the KSM page at addr, if any. Returns 0 or -ENOMEM.

@@ -44,6 +44,7 @@ struct Vma {
   std::uint64_t start = 0, end = 0;  ///< [vm_start, vm_end)
   std::uint32_t flags = 0;           ///< VmFlag bits
   std::uint32_t anon_vma = 0xffffffffu;  ///< vma->anon_vma, or none
+  bool madv_unmerged = false;        ///< ghost: madvise(MADV_UNMERGEABLE) succeeded on it
   bool has_anon_vma() const { return anon_vma != 0xffffffffu; }
 };
 
