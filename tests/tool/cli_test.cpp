@@ -67,7 +67,7 @@ json toy_trace() {
                    "content_hash": "0123456789abcdef"},
       "era": "3.9", "reverted": [],
       "explore": {"strategy": "dfs", "max_steps": 100, "preemption_bound": null,
-                  "max_executions": 0}},
+                  "max_executions": 0, "fewest_preemptions": false, "seed": 0, "pct_depth": 3}},
     "threads": ["A"],
     "schedule": [0],
     "steps": [{"index": 0, "cpu": 0, "thread": "A", "function": "f", "operation": "yield",

@@ -59,6 +59,9 @@ tool::Trace hand_trace() {
   p.max_steps = 100;
   p.preemption_bound = 2;
   p.max_executions = 0;
+  p.fewest_preemptions = true;
+  p.seed = 7;
+  p.pct_depth = 4;
   using K = checker::Choice::Kind;
   t.schedule = {{K::Thread, 0, 0}, {K::Thread, 1, 0}, {K::Value, 1, 2}, {K::Thread, 0, 0}};
   t.log.thread_names = {"A", "B"};
@@ -90,7 +93,8 @@ const char* const kHandJson = R"({
     "scenario": {"name": "toy/lost-update", "file": "scenarios/toy/lost-update.json",
                  "content_hash": "0123456789abcdef"},
     "era": "3.9", "reverted": ["5117b3b835f2"],
-    "explore": {"strategy": "dfs", "max_steps": 100, "preemption_bound": 2, "max_executions": 0}
+    "explore": {"strategy": "dfs", "max_steps": 100, "preemption_bound": 2, "max_executions": 0,
+                "fewest_preemptions": true, "seed": 7, "pct_depth": 4}
   },
   "threads": ["A", "B"],
   "schedule": [0, 1, {"value": 1, "range": 2}, 0],
@@ -140,6 +144,9 @@ void expect_same(const tool::Trace& a, const tool::Trace& b) {
   CHECK(a.provenance.max_steps == b.provenance.max_steps);
   CHECK(a.provenance.preemption_bound == b.provenance.preemption_bound);
   CHECK(a.provenance.max_executions == b.provenance.max_executions);
+  CHECK(a.provenance.fewest_preemptions == b.provenance.fewest_preemptions);
+  CHECK(a.provenance.seed == b.provenance.seed);
+  CHECK(a.provenance.pct_depth == b.provenance.pct_depth);
   CHECK(a.schedule == b.schedule);
   CHECK(a.log.thread_names == b.log.thread_names);
   LONGS_EQUAL(a.log.steps.size(), b.log.steps.size());
@@ -290,4 +297,19 @@ TEST(TraceFormat, ViolationDifferenceNamesTheFirstDifferentField) {
   STRCMP_EQUAL("kind: expected WARN_ON, got BUG_ON", tool::violation_difference(a, b).c_str());
   b.verdict = checker::Verdict::Deadlock;
   STRCMP_EQUAL("verdict: expected violation, got deadlock", tool::violation_difference(a, b).c_str());
+}
+
+TEST(TraceFormat, FileTextPutsTheScheduleOnOneLineAndEachStepOnItsOwn) {
+  std::string text = hand_trace().text();
+  CHECK(json::parse(text) == json::parse(kHandJson));
+  CHECK_TEXT(text.find("\n  \"schedule\": [0,1,{\"value\":1,\"range\":2},0],\n") !=
+                 std::string::npos,
+             text.c_str());
+  CHECK_TEXT(text.find("\n  \"steps\": [\n    {\"index\":0,\"cpu\":0,\"thread\":\"A\","
+                       "\"function\":\"read counter\",\"operation\":\"read\","
+                       "\"object\":\"counter\",\"source\":\"model/src/x.cpp:10\"},\n    "
+                       "{\"index\":1,") != std::string::npos,
+             text.c_str());
+  CHECK(text.rfind("{\n  \"format_version\": 1,\n  \"provenance\": {\n    \"tool\": \"mmcheck\",", 0) == 0);
+  CHECK(text.size() > 6 && text.substr(text.size() - 6) == "  }\n}\n");
 }

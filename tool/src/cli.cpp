@@ -124,7 +124,10 @@ struct RunArgs {
   std::uint64_t max_steps = 0;
   unsigned preemption_bound = 0;
   std::uint64_t max_executions = 0;
+  std::string strategy;
+  unsigned jobs = 0;
   CLI::Option* max_steps_opt = nullptr;
+  CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
   CLI::Option* max_executions_opt = nullptr;
 };
@@ -136,6 +139,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.max_steps_opt->count()) ov.max_steps = a.max_steps;
   if (a.preemption_opt->count()) ov.preemption_bound = a.preemption_bound;
   if (a.max_executions_opt->count()) ov.max_executions = a.max_executions;
+  if (!a.strategy.empty()) ov.strategy = strategy_from_name(a.strategy);
+  if (a.jobs_opt->count()) ov.jobs = a.jobs;
 
   ProgressLine progress(err, env.progress);
   ScenarioRun run = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario),
@@ -328,6 +333,12 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
                                             "(overrides the scenario)")
                            ->check(digits);
 
+    run->add_option("--strategy", ra.strategy, "search strategy (overrides the scenario)")
+        ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
+    ra.jobs_opt = run->add_option("--jobs", ra.jobs,
+                                  "worker threads (dpor; the results do not depend on it)")
+                      ->check(digits);
+
     ReplayArgs pa;
     CLI::App* replay = app.add_subcommand(
         "replay", "Re-execute a trace against its scenario: the same violation or the first "
@@ -374,6 +385,7 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
 
     if (ra.max_steps_opt->count() && ra.max_steps == 0)
       throw BadInput("--max-steps: must be at least 1");
+    if (ra.jobs_opt->count() && ra.jobs == 0) throw BadInput("--jobs: must be at least 1");
     if (run->parsed()) return cmd_run(ra, out, err, env);
     if (replay->parsed()) return cmd_replay(pa, out, err);
     if (regress->parsed()) return cmd_regress(ga, out, err, env);

@@ -11,9 +11,18 @@ namespace tool {
 std::string strategy_name(checker::StrategyKind k) {
   switch (k) {
     case checker::StrategyKind::Dfs: return "dfs";
-    default: break;  // strategies newer than this tool
+    case checker::StrategyKind::Dpor: return "dpor";
+    case checker::StrategyKind::Random: return "random";
+    case checker::StrategyKind::Pct: return "pct";
   }
-  return "strategy#" + std::to_string(static_cast<int>(k));
+  return "?";
+}
+
+std::optional<checker::StrategyKind> strategy_from_name(const std::string& name) {
+  for (checker::StrategyKind k : {checker::StrategyKind::Dfs, checker::StrategyKind::Dpor,
+                                  checker::StrategyKind::Random, checker::StrategyKind::Pct})
+    if (strategy_name(k) == name) return k;
+  return std::nullopt;
 }
 
 std::string describe_expectation(const model::Expectation& e) {
@@ -50,6 +59,8 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   if (overrides.max_steps) run.options.max_steps = *overrides.max_steps;
   if (overrides.preemption_bound) run.options.preemption_bound = overrides.preemption_bound;
   if (overrides.max_executions) run.options.max_executions = *overrides.max_executions;
+  if (overrides.strategy) run.options.strategy = *overrides.strategy;
+  if (overrides.jobs) run.options.jobs = *overrides.jobs;
   run.options.stop_on_first = true;
   run.options.on_progress = std::move(on_progress);
 
@@ -64,9 +75,12 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   p.max_steps = run.options.max_steps;
   p.preemption_bound = run.options.preemption_bound;
   p.max_executions = run.options.max_executions;
+  p.fewest_preemptions = run.options.fewest_preemptions;
+  p.seed = run.options.seed;
+  p.pct_depth = run.options.pct_depth;
 
-  std::unique_ptr<checker::Program> program = scenario.make_program();
-  run.report = checker::explore(*program, run.options);
+  // One Program per worker when the search runs on several OS threads.
+  run.report = checker::explore([&scenario] { return scenario.make_program(); }, run.options);
   run.met = expectation_met(scenario.expect(), run.report);
   run.expected = describe_expectation(scenario.expect());
   run.got = describe_outcome(run.report);

@@ -173,6 +173,35 @@ std::string dump_json(const ordered_json& j) {
   return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
+std::string Trace::text() const {
+  // One value per line where it helps diffs: the schedule and the thread list
+  // on one line, each step on its own line, the rest indented.
+  const ordered_json j = to_json();
+  auto compact = [](const ordered_json& v) {
+    return v.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  };
+  std::string out = "{\n";
+  std::size_t n = 0;
+  for (auto it = j.begin(); it != j.end(); ++it, ++n) {
+    out += "  " + ordered_json(it.key()).dump() + ": ";
+    if (it.key() == "steps") {
+      out += "[";
+      for (std::size_t i = 0; i < it->size(); ++i)
+        out += (i ? ",\n    " : "\n    ") + compact((*it)[i]);
+      out += it->empty() ? "]" : "\n  ]";
+    } else if (it.key() == "threads" || it.key() == "schedule") {
+      out += compact(*it);
+    } else {
+      std::string block = it->dump(2, ' ', false, ordered_json::error_handler_t::replace);
+      for (std::size_t pos = 0; (pos = block.find('\n', pos)) != std::string::npos; pos += 3)
+        block.replace(pos, 1, "\n  ");
+      out += block;
+    }
+    out += n + 1 < j.size() ? ",\n" : "\n";
+  }
+  return out + "}\n";
+}
+
 Trace Trace::from_report(Provenance provenance, const checker::Report& report) {
   Trace t;
   t.provenance = std::move(provenance);
@@ -200,7 +229,10 @@ ordered_json Trace::to_json() const {
       {"explore", {{"strategy", p.strategy}, {"max_steps", p.max_steps},
                    {"preemption_bound", p.preemption_bound ? ordered_json(*p.preemption_bound)
                                                            : ordered_json()},
-                   {"max_executions", p.max_executions}}},
+                   {"max_executions", p.max_executions},
+                   {"fewest_preemptions", p.fewest_preemptions},
+                   {"seed", p.seed},
+                   {"pct_depth", p.pct_depth}}},
   };
   j["threads"] = log.thread_names;
   ordered_json sched = ordered_json::array();
@@ -278,15 +310,19 @@ Trace Trace::parse(const json& j, const std::string& file) {
     p.reverted.push_back(r.string(rv[i], Reader::child("/provenance/reverted", i)));
   const json& ej = pj["explore"];
   r.object(ej, "/provenance/explore", {"strategy", "max_steps", "preemption_bound",
-                                       "max_executions"});
+                                       "max_executions", "fewest_preemptions", "seed",
+                                       "pct_depth"});
   p.strategy = r.string(ej["strategy"], "/provenance/explore/strategy");
-  if (p.strategy != "dfs")
+  if (p.strategy != "dfs" && p.strategy != "dpor" && p.strategy != "random" && p.strategy != "pct")
     r.fail("/provenance/explore/strategy",
-           fmt::format("unknown strategy \"{}\" (known: dfs)", p.strategy));
+           fmt::format("unknown strategy \"{}\" (known: dfs, dpor, random, pct)", p.strategy));
   p.max_steps = r.uint(ej["max_steps"], "/provenance/explore/max_steps");
   if (p.max_steps == 0) r.fail("/provenance/explore/max_steps", "must be at least 1");
   p.preemption_bound = r.optional_uint(ej["preemption_bound"], "/provenance/explore/preemption_bound");
   p.max_executions = r.uint(ej["max_executions"], "/provenance/explore/max_executions");
+  p.fewest_preemptions = r.boolean(ej["fewest_preemptions"], "/provenance/explore/fewest_preemptions");
+  p.seed = r.uint(ej["seed"], "/provenance/explore/seed");
+  p.pct_depth = r.uint32(ej["pct_depth"], "/provenance/explore/pct_depth");
 
   // threads
   const json& tj = r.array(j["threads"], "/threads");
@@ -430,7 +466,7 @@ void Trace::save(const std::string& path) const {
   if (!parent.empty()) fs::create_directories(parent, ec);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw BadInput(path + ": cannot write trace file");
-  out << dump_json(to_json());
+  out << text();
   out.close();
   if (!out) throw BadInput(path + ": cannot write trace file");
 }

@@ -24,6 +24,8 @@ struct ExploreOverrides {
   std::optional<std::uint64_t> max_steps;
   std::optional<unsigned> preemption_bound;
   std::optional<std::uint64_t> max_executions;
+  std::optional<checker::StrategyKind> strategy;
+  std::optional<unsigned> jobs;
 };
 
 struct ScenarioRun {
@@ -55,7 +57,9 @@ std::string describe_outcome(const checker::Report& r);
 /// expectation by a Pass that is complete when e.exhaustive.
 bool expectation_met(const model::Expectation& e, const checker::Report& r);
 
-/// "dfs": the name of a strategy in scenario and trace files.
+/// "dfs", "dpor", "random", "pct": a strategy's name in scenario and trace files.
 std::string strategy_name(checker::StrategyKind k);
+/// The strategy of that name, if any.
+std::optional<checker::StrategyKind> strategy_from_name(const std::string& name);
 
 }  // namespace tool

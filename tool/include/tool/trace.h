@@ -45,6 +45,9 @@ struct Provenance {
   std::uint64_t max_steps = 10000;
   std::optional<unsigned> preemption_bound;
   std::uint64_t max_executions = 0;
+  bool fewest_preemptions = false;
+  std::uint64_t seed = 0;        ///< random and pct
+  unsigned pct_depth = 3;        ///< pct
 };
 
 class Trace {
@@ -61,12 +64,15 @@ class Trace {
   static Trace from_report(Provenance provenance, const checker::Report& report);
 
   nlohmann::ordered_json to_json() const;
+  /// to_json() as the file text: indented, but the schedule on one line and
+  /// each step on its own line, so golden traces read and diff well.
+  std::string text() const;
   /// Strict read; `file` names the source in errors. Throws model::InputError.
   static Trace parse(const nlohmann::json& j, const std::string& file);
   /// Read and parse a file. Throws model::InputError (or BadInput for a path
   /// that is missing or not a regular file).
   static Trace load(const std::string& path);
-  /// Write to_json() (indented, newline-terminated). Throws BadInput when the
+  /// Write text(). Throws BadInput when the
   /// file cannot be written.
   void save(const std::string& path) const;
 
