@@ -20,17 +20,22 @@
 // Prints one table: executions under DFS (capped) and DPOR, the expected trace
 // count where it is derived above, the reduction, DPOR executions per second,
 // the time to the first counterexample of the "-bug" variants (which assert the
-// contention never happens), and the speed-up of jobs = 2 over jobs = 1.
-// Performance is printed, never asserted.
+// contention never happens), and the speed-up of jobs = 2 over jobs = 1 with,
+// to read it by, the CPU time per wall second of the jobs = 2 run (2.0 when
+// both threads found a free core) and the share of executions explored apart
+// by tasks. Performance is printed, never asserted.
 #include <checker/checker.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace checker;
@@ -129,6 +134,8 @@ struct Row {
   bool has_bug;
 };
 
+double cpu_seconds(std::clock_t c0) { return double(std::clock() - c0) / CLOCKS_PER_SEC; }
+
 double seconds(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -152,10 +159,14 @@ int main() {
     rows.push_back({"filesystem", n, [n](bool b) { return std::make_unique<FileSystem>(n, b); },
                     n >= 13 ? std::pow(2.0, n - 13) : 1, true});
 
+  std::string load = "?";
+  if (std::ifstream f("/proc/loadavg"); f) std::getline(f, load);
+  std::printf("machine: %u hardware threads; load average at start: %s\n\n",
+              std::thread::hardware_concurrency(), load.c_str());
   std::printf("| program | N | DFS executions | DPOR executions | expected traces | sleep-blocked "
               "| reduction | DPOR executions/s | first counterexample (DPOR, -bug) "
-              "| jobs=1 s | jobs=2 s | speed-up |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+              "| jobs=1 s | jobs=2 s | speed-up | jobs=2 CPU/wall | executions taken from tasks |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Row& row : rows) {
     Options dfs;
     dfs.strategy = StrategyKind::Dfs;
@@ -170,8 +181,10 @@ int main() {
     double s1 = seconds(t1);
     dpor.jobs = 2;
     auto t2 = Clock::now();
+    std::clock_t c2 = std::clock();
     Report r2 = explore([&] { return row.make(false); }, dpor);
     double s2 = seconds(t2);
+    double cpu2 = cpu_seconds(c2);
     if (r2.stats.executions != r1.stats.executions)
       std::printf("internal error: jobs=2 explored %llu executions, jobs=1 %llu\n",
                   static_cast<unsigned long long>(r2.stats.executions),
@@ -197,13 +210,15 @@ int main() {
     char expected[32] = "-";
     if (row.expected >= 0) std::snprintf(expected, sizeof expected, "%.0f", row.expected);
     double reduction = r1.stats.executions ? double(rd.stats.executions) / r1.stats.executions : 0;
-    std::printf("| %s | %d | %s | %llu | %s | %llu | %s%.1fx | %.0f | %s | %.3f | %.3f | %.2fx |\n",
+    std::printf("| %s | %d | %s | %llu | %s | %llu | %s%.1fx | %.0f | %s | %.3f | %.3f | %.2fx "
+                "| %.2f | %.0f%% |\n",
                 row.name.c_str(), row.size, count(rd).c_str(),
                 static_cast<unsigned long long>(r1.stats.executions), expected,
                 static_cast<unsigned long long>(r1.stats.sleep_blocked),
                 rd.stats.complete ? "" : ">= ", reduction,
                 s1 > 0 ? r1.stats.executions / s1 : 0, first.c_str(), s1, s2,
-                s2 > 0 ? s1 / s2 : 0);
+                s2 > 0 ? s1 / s2 : 0, s2 > 0 ? cpu2 / s2 : 0,
+                r2.stats.executions ? 100.0 * r2.stats.task_executions / r2.stats.executions : 0);
     std::fflush(stdout);
   }
   return 0;
