@@ -385,6 +385,17 @@ void check_dpor_against_dfs(const Spec& spec, const std::string& what) {
   Outcome dpor1 = run_spec(spec, with(StrategyKind::Dpor, false));
   CHECK_TEXT((dfs1.report.verdict == Verdict::Pass) == (dpor1.report.verdict == Verdict::Pass),
              what.c_str());
+  // Every DPOR counterexample replays to the same verdict, also when the
+  // threads ran on after the violation (the record ends at the violation).
+  for (const Report* r : {&dpor.report, &dpor1.report}) {
+    if (!r->counterexample) continue;
+    Interp q(spec);
+    Report again = replay(q, r->counterexample->schedule, 10000, &r->counterexample->log);
+    CHECK_TEXT(again.divergence.empty(), (what + ": " + again.divergence).c_str());
+    CHECK_TEXT(again.verdict == r->verdict, what.c_str());
+    CHECK_TEXT(again.counterexample->violation.message == r->counterexample->violation.message,
+               what.c_str());
+  }
 }
 
 /// Reported, not asserted: the runs value-choice programs lose to sleep sets.
