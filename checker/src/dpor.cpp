@@ -237,6 +237,8 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
       ++count[t];
     }
 
+    // Events of the replayed prefix had their races handled when they ran.
+    if (j < fresh_from_) continue;
     // Race candidates: dependent predecessors, a release replaced by the
     // acquire it ends when e waits for the lock.
     cands.clear();
@@ -403,6 +405,7 @@ bool DporStrategy::backtrack() {
           ++n.vals[i];
           n.vals.resize(i + 1);
           n.ranges.resize(i + 1);
+          fresh_from_ = k;
           return true;
         }
       }
@@ -410,6 +413,7 @@ bool DporStrategy::backtrack() {
       ++n.variant;
       n.vals = n.variants[n.variant].vals;
       n.ranges.assign(n.vals.size(), 0);
+      fresh_from_ = k;
       return true;
     }
     if (k == floor_) {  // a task's branch is done
@@ -440,6 +444,7 @@ bool DporStrategy::backtrack() {
             }
           }
           start_group(n, std::move(g));
+          fresh_from_ = k;
           return true;
         }
       }
@@ -453,6 +458,7 @@ bool DporStrategy::backtrack() {
       ++root_vals_[i];
       root_vals_.resize(i + 1);
       root_ranges_.resize(i + 1);
+      fresh_from_ = 0;
       return true;
     }
   }
@@ -547,6 +553,7 @@ std::unique_ptr<DporStrategy> DporStrategy::for_task(Task task, const std::atomi
   n.done = 0;
   w->start_group(n, std::move(task.group));
   w->floor_ = task.depth;
+  w->fresh_from_ = task.depth;
   w->stop_ = stop;
   return w;
 }

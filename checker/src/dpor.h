@@ -181,6 +181,7 @@ class DporStrategy : public Strategy {
   std::size_t root_pos_ = 0;
   unsigned preemptions_ = 0;
   bool blocked_ = false;
+  std::size_t fresh_from_ = 0;  ///< first point whose event is new in this execution
   std::uint64_t infeasible_ = 0;
   std::uint64_t lost_ = 0;
   // Parallel search.
