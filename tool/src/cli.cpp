@@ -59,9 +59,12 @@ class ProgressLine {
     if (!enabled_) return {};
     return [this](const checker::Progress& p) {
       double rate = p.elapsed_seconds > 0 ? p.executions / p.elapsed_seconds : 0;
-      err_ << fmt::format("\rmmcheck: {} executions, {:.0f}/s, {:.1f}s elapsed", p.executions,
-                          rate, p.elapsed_seconds)
-           << std::flush;
+      std::string line = fmt::format("mmcheck: {} executions, {:.0f}/s, {:.1f}s elapsed",
+                                     p.executions, rate, p.elapsed_seconds);
+      if (p.fraction_done >= 0) line += fmt::format(", ~{:.0f}% done", 100 * p.fraction_done);
+      if (p.estimated_remaining_seconds >= 0)
+        line += fmt::format(", ~{:.0f}s left", p.estimated_remaining_seconds);
+      err_ << "\r" << line << "\033[K" << std::flush;
       shown_ = true;
     };
   }
