@@ -40,7 +40,7 @@ Forest chain(std::vector<Event>& v, std::size_t from) {
   for (std::size_t i = from; i < v.size(); ++i) {
     at->push_back(Group{v[i].thread, v[i].access, {}});
     if (v[i].open) break;  // a pending operation is always last
-    at->back().variants.push_back(Variant{std::move(v[i].vals), {}});
+    at->back().variants.push_back(Variant{std::move(v[i].vals), {}, {}});
     at = &at->back().variants.back().sub;
   }
   return f;
@@ -79,8 +79,9 @@ std::optional<ThreadId> DporStrategy::pick_thread(const SchedulingPoint& sp) {
         ThreadId q = lowest(s);
         if (!dependent(p.pending[q], ran)) n.sleep |= bit(q);
       }
-      for (const auto& [q, vals] : p.psleep)
-        if (q != p.thread && !dependent(p.pending[q], ran)) n.psleep.emplace_back(q, vals);
+      for (const Slept& e : p.psleep)
+        if (e.thread != p.thread && !dependent(p.pending[e.thread], ran)) n.psleep.push_back(e);
+      if (!n.psleep.empty()) promote(&n.sleep, n.psleep);
       for (Variant& var : p.variants) {
         if (var.vals == p.vals) {
           wut = std::move(var.sub);
@@ -159,9 +160,36 @@ std::optional<std::uint32_t> DporStrategy::pick_value(std::uint32_t n, ThreadId)
 }
 
 bool DporStrategy::asleep(const Node& n, ThreadId t, const Vals& v) const {
-  for (const auto& [q, vals] : n.psleep)
-    if (q == t && vals == v) return true;
+  for (const Slept& e : n.psleep)
+    if (e.thread == t && e.vals == v) return true;
   return false;
+}
+
+bool DporStrategy::covers(const PSleep& ps, ThreadId t, Vals& prefix) {
+  std::uint32_t range = 0;
+  for (const Slept& e : ps) {
+    if (e.thread != t || e.vals.size() < prefix.size() ||
+        !std::equal(prefix.begin(), prefix.end(), e.vals.begin()))
+      continue;
+    if (e.vals.size() == prefix.size()) return true;
+    range = std::max(range, e.ranges[prefix.size()]);
+  }
+  if (range == 0) return false;
+  for (std::uint32_t x = 0; x < range; ++x) {
+    prefix.push_back(x);
+    bool c = covers(ps, t, prefix);
+    prefix.pop_back();
+    if (!c) return false;
+  }
+  return true;
+}
+
+void DporStrategy::promote(ThreadMask* sleep, const PSleep& ps) {
+  for (const Slept& e : ps) {
+    if (has(*sleep, e.thread)) continue;
+    Vals prefix;
+    if (covers(ps, e.thread, prefix)) *sleep |= bit(e.thread);
+  }
 }
 
 void DporStrategy::start_group(Node& n, Group&& g) {
@@ -284,11 +312,11 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
         std::size_t where;
         covered = weak_initial(p, at.pending[p], v, &where);
       }
-      for (const auto& [p, vals] : at.psleep) {
+      for (const Slept& sl : at.psleep) {
         std::size_t where;
         if (covered) break;
-        covered = weak_initial(p, at.pending[p], v, &where) && where != npos &&
-                  !v[where].open && v[where].vals == vals;
+        covered = weak_initial(sl.thread, at.pending[sl.thread], v, &where) && where != npos &&
+                  !v[where].open && v[where].vals == sl.vals;
       }
       if (!covered) insert(i, std::move(v));
     }
@@ -340,7 +368,7 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
         else if (!v.empty() && !var.sub.empty()) insert_forest(var.sub, v);
         return;
       }
-      node.variants.push_back(Variant{std::move(x.vals), chain(v, 0)});
+      node.variants.push_back(Variant{std::move(x.vals), chain(v, 0), {}});
       return;
     }
     v.erase(v.begin() + static_cast<long>(at));
@@ -367,7 +395,7 @@ void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
       insert_forest(var.sub, v);
       return;
     }
-    g.variants.push_back(Variant{std::move(x.vals), chain(v, 0)});
+    g.variants.push_back(Variant{std::move(x.vals), chain(v, 0), {}});
     return;
   }
   Forest c = chain(v, 0);
@@ -382,7 +410,12 @@ void DporStrategy::group_contribution(const Group& g, ThreadMask* sleep, PSleep*
     *sleep |= bit(g.thread);
     return;
   }
-  for (const Variant& var : g.variants) psleep->emplace_back(g.thread, var.vals);
+  for (const Variant& var : g.variants) {
+    Vals ranges = var.ranges;
+    ranges.resize(var.vals.size(), 0);
+    psleep->push_back(Slept{g.thread, var.vals, std::move(ranges)});
+  }
+  promote(sleep, *psleep);
 }
 
 void DporStrategy::contribution(const Node& n, ThreadMask* sleep, PSleep* psleep) const {
@@ -391,7 +424,7 @@ void DporStrategy::contribution(const Node& n, ThreadMask* sleep, PSleep* psleep
     return;
   }
   Group g{n.thread, {}, {}};
-  for (const Variant& var : n.variants) g.variants.push_back(Variant{var.vals, {}});
+  for (const Variant& var : n.variants) g.variants.push_back(Variant{var.vals, {}, var.ranges});
   group_contribution(g, sleep, psleep);
 }
 
@@ -409,7 +442,7 @@ bool DporStrategy::backtrack() {
           return true;
         }
       }
-    } else if (n.variant + 1 < n.variants.size()) {
+    } else if (n.variants[n.variant].ranges = n.ranges; n.variant + 1 < n.variants.size()) {
       ++n.variant;
       n.vals = n.variants[n.variant].vals;
       n.ranges.assign(n.vals.size(), 0);
@@ -499,13 +532,13 @@ std::vector<DporStrategy::Task> DporStrategy::candidates(
       const Group& g = n.later[p];
       if (!has(n.enabled, g.thread) || has(sleep, g.thread)) continue;
       auto is_asleep = [&](const Variant& var) {
-        for (const auto& [q, vals] : psleep)
-          if (q == g.thread && vals == var.vals) return true;
+        for (const Slept& e : psleep)
+          if (e.thread == g.thread && e.vals == var.vals) return true;
         return false;
       };
       Group light{g.thread, g.access, {}};  // the awake vectors, without subtrees
       for (const Variant& var : g.variants)
-        if (!is_asleep(var)) light.variants.push_back(Variant{var.vals, {}});
+        if (!is_asleep(var)) light.variants.push_back(Variant{var.vals, {}, var.ranges});
       if (!g.variants.empty() && light.variants.empty()) continue;
       probe.key = key_at(k, g.thread);
       if (taken(probe)) {

@@ -21,9 +21,8 @@
 //    for those vectors only: `psleep`). The event a reversal moves is "open":
 //    its reads change, so its choices are explored afresh. Choices made before
 //    the first step (setup, threads running to their first announcement) are
-//    enumerated in an outer loop. With value choices a run can still end
-//    sleep-set blocked (rare: 6 in 2892 on the random test programs); without
-//    them, none.
+//    enumerated in an outer loop. A thread whose partial entries cover every
+//    vector (known from the choices' ranges) sleeps for all values.
 //  * Violations: with stop_on_first off, the other threads run on after a
 //    violation (the failing thread halts), so races with what they would do
 //    are seen; the recorded execution still ends at the violation.
@@ -74,7 +73,10 @@ class DporStrategy : public Strategy {
   struct Variant {
     Vals vals;
     Forest sub;
-    friend bool operator==(const Variant&, const Variant&) = default;
+    Vals ranges;  ///< seen when this vector ran (for the sleep set)
+    friend bool operator==(const Variant& a, const Variant& b) {
+      return a.vals == b.vals && a.sub == b.sub;
+    }
   };
   /// A wakeup-tree child: thread `thread` runs its pending `access`; every
   /// value vector of the step is explored; `variants` holds the subtrees
@@ -88,7 +90,14 @@ class DporStrategy : public Strategy {
              a.access.kind == b.access.kind && a.variants == b.variants;
     }
   };
-  using PSleep = std::vector<std::pair<ThreadId, Vals>>;
+  /// A covered (thread, value vector) event, with the ranges of its choices.
+  struct Slept {
+    ThreadId thread = kNoThread;
+    Vals vals;
+    Vals ranges;  ///< 0 where unknown
+    friend bool operator==(const Slept&, const Slept&) = default;
+  };
+  using PSleep = std::vector<Slept>;
   struct Node;
   /// One event of an execution, as race detection and wakeup trees see it.
   struct Event {
@@ -144,7 +153,7 @@ class DporStrategy : public Strategy {
   struct Node {
     ThreadMask enabled = 0;
     ThreadMask sleep = 0;             ///< covered threads, all values (inherited + done here)
-    std::vector<std::pair<ThreadId, Vals>> psleep;  ///< covered (thread, value vector) events
+    PSleep psleep;                    ///< covered (thread, value vector) events
     ThreadId previous = kNoThread;
     std::vector<Access> pending;      ///< snapshot by ThreadId
     ThreadId thread = kNoThread;      ///< branch under exploration
@@ -170,6 +179,9 @@ class DporStrategy : public Strategy {
                            std::size_t* index);
   bool backtrack();
   bool asleep(const Node& n, ThreadId t, const Vals& v) const;
+  /// True when n's partial sleep entries for t cover every value vector.
+  static bool covers(const PSleep& ps, ThreadId t, Vals& prefix);
+  static void promote(ThreadMask* sleep, const PSleep& ps);
   void start_group(Node& n, Group&& g);
 
   std::vector<Node> path_;
