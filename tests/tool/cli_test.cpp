@@ -81,6 +81,9 @@ json toy_trace() {
 
 const char* const kReverted = "scenarios/ksm/foll-migration-reverted.json";
 const char* const kFixed = "scenarios/ksm/foll-migration-fixed.json";
+// The same race through madvise(MADV_UNMERGEABLE): a small search (under a second).
+const char* const kSmallReverted = "scenarios/ksm/madvise-unmergeable-foll-migration-reverted.json";
+const char* const kSmallFixed = "scenarios/ksm/madvise-unmergeable-foll-migration-fixed.json";
 
 }  // namespace
 
@@ -261,6 +264,21 @@ TEST(CliRegress, BadTraceFailsItsRowExitTwoAndJUnitSaysSo) {
   CHECK(xml.find("<failure message=\"") != std::string::npos);
 }
 
+TEST(CliRegress, AFailingScenarioNeedsAGoldenTraceThatReproducesIt) {
+  fs::path dir = fresh_dir("regress-golden");
+  std::string scenario = write(dir / "scenarios" / "s.json", read(kSmallReverted));
+  Result without = cli({"regress", dir.string()});
+  LONGS_EQUAL(1, without.code);
+  CHECK_TEXT(without.out.find("FAIL scenarios/s.json: no golden trace under ") != std::string::npos,
+             without.out.c_str());
+
+  std::string trace = (dir / "traces" / "s.json").string();
+  LONGS_EQUAL(1, cli({"run", scenario, "--trace-out", trace}).code);
+  Result with = cli({"regress", dir.string()});
+  LONGS_EQUAL_TEXT(0, with.code, with.out.c_str());
+  CHECK(with.out.find("\n2 passed, 0 failed (1 scenarios, 1 traces)\n") != std::string::npos);
+}
+
 TEST(CliRegress, XmlEscaping) {
   STRCMP_EQUAL("a&lt;b &amp; &quot;c&quot; &apos;d&apos; &gt;?\t\n",
                tool::xml_escape("a<b & \"c\" 'd' >\x01\t\n").c_str());
@@ -292,10 +310,10 @@ TEST(CliSeed000, RevertedFindsTheViolationAndItsTraceReplays) {
 }
 
 TEST(CliSeed000, FixedIsACleanSearchThatMeetsItsExpectation) {
-  Result r = cli({"run", kFixed});
+  Result r = cli({"run", kSmallFixed});
   LONGS_EQUAL_TEXT(0, r.code, r.err.c_str());
   CHECK(r.out.find("verdict: pass\n") != std::string::npos);
-  std::string expected = tool::describe_expectation(model::Scenario::load(kFixed).expect());
+  std::string expected = tool::describe_expectation(model::Scenario::load(kSmallFixed).expect());
   CHECK_TEXT(r.out.find("expectation: " + expected + ": met\n") != std::string::npos, r.out.c_str());
   CHECK(r.out.find("CPU0 (") == std::string::npos);  // no timeline without a violation
 }

@@ -33,6 +33,13 @@ std::vector<fs::path> json_files(const fs::path& dir) {
   return out;
 }
 
+/// A path for comparing files: canonical when it exists.
+std::string canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(path, ec);
+  return ec ? fs::path(path).lexically_normal().string() : p.string();
+}
+
 const char* status_text(Regress::Status s) {
   switch (s) {
     case Regress::Status::Pass: return "PASS";
@@ -66,9 +73,11 @@ Regress Regress::run(const std::string& dir, std::function<void(const checker::P
     Row row;
     row.kind = "scenario";
     row.name = relative(file);
+    row.file = canonical(file.string());
     try {
       model::Scenario scenario = model::Scenario::load(file.string());
       row.expected = describe_expectation(scenario.expect());
+      row.expects_violation = scenario.expect().result == model::Expectation::Result::Violation;
       ScenarioRun run = ScenarioRun::explore(scenario, {}, row.name, on_progress);
       row.got = run.got;
       row.executions = run.report.stats.executions;
@@ -103,6 +112,7 @@ Regress Regress::run(const std::string& dir, std::function<void(const checker::P
     try {
       auto t0 = std::chrono::steady_clock::now();
       TraceReplay replay = TraceReplay::run(file.string(), std::nullopt, base.string());
+      row.file = canonical(replay.scenario_file);
       row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       row.expected = fmt::format("reproduce {}", checker::to_string(replay.trace.violation.verdict));
       row.executions = replay.report.stats.executions;
@@ -126,6 +136,20 @@ Regress Regress::run(const std::string& dir, std::function<void(const checker::P
       row.detail = e.what();
     }
     finish(std::move(row));
+  }
+
+  // The golden trace of each failing scenario is committed and reproduces.
+  for (Row& row : reg.rows_) {
+    if (row.kind != "scenario" || !row.expects_violation || row.status != Status::Pass) continue;
+    bool covered = std::any_of(reg.rows_.begin(), reg.rows_.end(), [&](const Row& t) {
+      return t.kind == "trace" && t.status == Status::Pass && t.file == row.file;
+    });
+    if (!covered) {
+      row.status = Status::Fail;
+      row.detail = fmt::format("no golden trace under {} reproduces this scenario (write one with "
+                               "mmcheck run {} --trace-out traces/...)",
+                               (base / "traces").string(), (base / row.name).string());
+    }
   }
   return reg;
 }

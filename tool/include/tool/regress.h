@@ -5,7 +5,9 @@
 // Invariants: files are visited in sorted path order (scenarios, then traces),
 // so the table and the JUnit report are deterministic apart from times; a bad
 // file fails its own row and never stops the others; exit_code() is the worst
-// row: 3 (model or internal error) > 2 (bad input) > 1 (missed) > 0.
+// row: 3 (model or internal error) > 2 (bad input) > 1 (missed) > 0; a
+// scenario that expects a violation passes only if a golden trace under
+// DIR/traces records it (and that trace reproduces).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,8 @@ class Regress {
     double seconds = 0;
     Status status = Status::Pass;
     std::string detail;    ///< why it did not pass (one line)
+    std::string file;      ///< scenario rows: the file; trace rows: the scenario replayed
+    bool expects_violation = false;  ///< scenario rows
   };
 
   /// Run everything under `dir`. Throws BadInput when `dir` or `dir`/scenarios
