@@ -1,10 +1,14 @@
-// actors.cpp: ksm_run_store and migrate_pages, with their argument checks.
+// actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
+// swapin_fault, reclaim, ksmd, admin for seed 003), with their argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
 
 #include "json_input.h"
 #include "model/ksm.h"
+#include "model/fork.h"
+#include "model/ksmd.h"
 #include "model/migrate.h"
+#include "model/swapin.h"
 
 namespace model {
 
@@ -18,9 +22,42 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
        "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}"},
+      {"fork",
+       "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
+       "__ksm_enter, copy_page_range); args {\"mm\": PARENT, \"child\": CHILD}"},
+      {"swapin_fault",
+       "a read fault on a swap pte (handle_mm_fault -> do_swap_page -> ksm_might_need_to_copy); args {\"mm\": "
+       "NAME, \"address\": ADDR, \"after_unmerge_store\": bool (default false: start at once; true: start once "
+       "ksm_run has KSM_RUN_UNMERGE)}"},
+      {"reclaim",
+       "shrink_page_list on one unmapped swap-cache page: trylock, freeze, delete from the swap cache, free; "
+       "skipped when busy; args {\"page\": NAME}"},
+      {"ksmd",
+       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages; args {\"pages\": 1..16}"},
+      {"admin",
+       "one administrator writing sysfs files and forcing reclaim, in order; args {\"steps\": [{\"run\": 0|1|2} | "
+       "{\"merge_across_nodes\": 0|1} | {\"reclaim\": PAGE}]}"},
   };
   return all;
 }
+
+namespace {
+
+std::uint32_t find_mm(const Kernel& initial, const JsonInput& in) {
+  std::string name = in.as_string();
+  for (std::size_t i = 0; i < initial.mms.size(); ++i)
+    if (initial.mms[i].name == name) return static_cast<std::uint32_t>(i);
+  in.error("no mm named \"" + name + "\"");
+}
+
+PageId find_page(const Kernel& initial, const JsonInput& in) {
+  std::string name = in.as_string();
+  for (std::size_t i = 0; i < initial.pages.size(); ++i)
+    if (initial.pages[i].name == name) return static_cast<PageId>(i);
+  in.error("no page named \"" + name + "\"");
+}
+
+}  // namespace
 
 ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, const Kernel& initial,
                       const std::string& file, const std::string& actor_pointer,
@@ -55,6 +92,52 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
     call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
     if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
+  } else if (actor == "fork") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput child = in.at("child");
+    call.child = find_mm(initial, child);
+    std::string err = fork_layout_error(initial, call.child, call.mm);
+    if (!err.empty()) child.error(err);
+  } else if (actor == "swapin_fault") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput addr = in.at("address");
+    call.address = addr.as_address();
+    const Kernel& k = initial;
+    auto it = k.mms[call.mm].ptes.find(call.address);
+    if (k.find_vma(call.mm, call.address) < 0 || it == k.mms[call.mm].ptes.end())
+      addr.error("no pte slot of mm " + k.mms[call.mm].name + " at this address");
+    if (in.has("after_unmerge_store")) call.after_unmerge_store = in.at("after_unmerge_store").as_bool();
+  } else if (actor == "reclaim") {
+    JsonInput page = in.at("page");
+    call.page = find_page(initial, page);
+    if (!initial.pages[call.page].test(PG_swapcache)) page.error("page is not in the swap cache");
+  } else if (actor == "ksmd") {
+    if (in.has("pages")) call.pages = static_cast<int>(in.at("pages").as_int(1, 16));
+  } else if (actor == "admin") {
+    JsonInput steps = in.at("steps");
+    steps.expect_array();
+    if (steps.size() == 0) steps.error("no steps");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      JsonInput st = steps.at(i);
+      st.expect_object();
+      ActorCall::AdminStep step;
+      if (st.has("run")) {
+        step.what = "run";
+        step.value = static_cast<unsigned>(st.at("run").as_int(0, 2));
+      } else if (st.has("merge_across_nodes")) {
+        step.what = "merge_across_nodes";
+        step.value = static_cast<unsigned>(st.at("merge_across_nodes").as_int(0, 1));
+      } else if (st.has("reclaim")) {
+        step.what = "reclaim";
+        JsonInput page = st.at("reclaim");
+        step.page = find_page(initial, page);
+        if (!initial.pages[step.page].test(PG_swapcache)) page.error("page is not in the swap cache");
+      } else {
+        st.error("expected one of \"run\", \"merge_across_nodes\", \"reclaim\"");
+      }
+      st.done();
+      call.steps.push_back(step);
+    }
   } else {
     std::string known;
     for (const ActorInfo& a : actor_catalogue()) known += std::string(known.empty() ? "" : ", ") + a.name;
@@ -71,6 +154,23 @@ void run_actor(Kernel& k, const ActorCall& call) {
     madvise_unmergeable(k, call.mm, call.start, call.end);
   } else if (call.actor == "migrate_pages") {
     migrate_one_page(k, call.page, call.to_node, call.passes);
+  } else if (call.actor == "fork") {
+    dup_mmap(k, call.child, call.mm);
+  } else if (call.actor == "swapin_fault") {
+    swapin_fault(k, call.mm, call.address, call.after_unmerge_store);
+  } else if (call.actor == "reclaim") {
+    reclaim_swapcache_page(k, call.page);
+  } else if (call.actor == "ksmd") {
+    ksmd_scan(k, call.pages);
+  } else if (call.actor == "admin") {
+    for (const ActorCall::AdminStep& st : call.steps) {
+      long err = 0;
+      if (st.what == "run") err = run_store(k, st.value);
+      else if (st.what == "merge_across_nodes") err = merge_across_nodes_store(k, st.value);
+      else reclaim_swapcache_page(k, st.page);
+      checker::note("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +
+                    " -> " + std::to_string(err));
+    }
   } else {
     throw std::logic_error("internal error: actor \"" + call.actor + "\" has no body");
   }

@@ -38,6 +38,14 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
        false},
+      {"stable_trees_empty_at_flip",
+       "step check, I-003a (seed 003): when merge_across_nodes_store switches the knob, every stable tree and "
+       "migrate_nodes is empty (a node left in the old layout is later erased from the wrong tree)",
+       false},
+      {"never_map_not_uptodate",
+       "step check, I-003e (seed 003): do_swap_page never maps a page whose data was copied from a !PageUptodate "
+       "swap-cache page (a failed swap read must end in VM_FAULT_SIGBUS)",
+       false},
   };
   return all;
 }
@@ -172,6 +180,10 @@ void install_invariant(Kernel& k, const std::string& name) {
     checker::final_check(name, [kp] { ksm_counters_consistent(*kp); });
   else if (name == "no_migration_entry_at_unlock")
     k.check_g1_at_unlock = true;
+  else if (name == "stable_trees_empty_at_flip")
+    k.check_trees_empty_at_flip = true;
+  else if (name == "never_map_not_uptodate")
+    k.check_uptodate_at_map = true;
   else if (name == "break_ksm_postcondition")
     k.check_break_ksm = true;
   else

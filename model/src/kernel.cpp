@@ -32,6 +32,9 @@ void Kernel::create_objects() {
       slot.obj = checker::new_object(mm.name + buf);
     }
   }
+  // Created last, so the ids of the objects above do not depend on it.
+  swap.obj = checker::new_object("swapper_space");
+  init_swap_map(*this);
 }
 
 std::string Kernel::pte_str(const Pte& pte) const {

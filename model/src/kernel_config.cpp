@@ -12,6 +12,21 @@ const std::vector<FixInfo>& fix_catalogue() {
        Era::V3_9, "v3.9"},
       {Fix::RemoveOldStableNodes, "cbf86cfe04a6", "ksm: remove old stable nodes more thoroughly",
        Era::V3_9, "v3.9"},
+      {Fix::StaleNodesSweep, "cbf86cfe04a6/1",
+       "part 1 of cbf86cfe04a6 (cause 1): remove_all_stable_nodes after unmerge and before a merge_across_nodes "
+       "switch; reverted: pre-003 get_ksm_page (no kpfn retry) and erase from root_stable_tree[get_kpfn_nid(kpfn)]",
+       Era::V3_9, "v3.9"},
+      {Fix::ForkTailInsert, "cbf86cfe04a6/2",
+       "part 2 of cbf86cfe04a6 (cause 2): __ksm_enter inserts at the tail of the mm list when KSM_RUN_UNMERGE",
+       Era::V3_9, "v3.9"},
+      {Fix::SwapinCopyKsm, "cbf86cfe04a6/3",
+       "part 3 of cbf86cfe04a6 (cause 3): ksm_might_need_to_copy copies a KSM page when KSM_RUN_UNMERGE or it has "
+       "no stable node; reverted: the v3.8 predicate (page_anon_vma is NULL for KSM: never copy)",
+       Era::V3_9, "v3.9"},
+      {Fix::SwapinUptodateCheck, "cbf86cfe04a6/4",
+       "part 4 of cbf86cfe04a6: ksm_might_need_to_copy leaves a !PageUptodate page to do_swap_page (SIGBUS) "
+       "instead of copying it into a page marked Uptodate",
+       Era::V3_9, "v3.9"},
       {Fix::RmapWalkMigrationPtes, "e9995ef978a7", "ksm: rmap_walk to remove_migation_ptes",
        Era::V2_6_33, "v2.6.33"},
       {Fix::HotremoveMigrationOnly, "62b61f611eb5", "ksm: memory hotremove migration only",
@@ -50,7 +65,17 @@ const FixInfo* find_fix(const std::string& id) {
 bool KernelConfig::applied(Fix fix) const {
   for (const FixInfo& f : fix_catalogue())
     if (f.fix == fix && f.era != era) return false;
-  return std::find(reverted.begin(), reverted.end(), fix) == reverted.end();
+  auto out = [this](Fix f) { return std::find(reverted.begin(), reverted.end(), f) != reverted.end(); };
+  switch (fix) {
+    case Fix::StaleNodesSweep:
+    case Fix::ForkTailInsert:
+    case Fix::SwapinCopyKsm:
+    case Fix::SwapinUptodateCheck:
+      if (out(Fix::RemoveOldStableNodes)) return false;  // the whole commit is reverted
+      break;
+    default: break;
+  }
+  return !out(fix);
 }
 
 }  // namespace model

@@ -23,7 +23,19 @@ Mapping ksm_mapping(std::uint32_t node) { return Mapping{Mapping::Kind::Ksm, nod
 
 bool ksm_test_exit(const Kernel& k, std::uint32_t mm) { return k.mms.at(mm).mm_users == 0; }
 
+/// The position of mm's slot in the mm list (the list is a vector: positions move when a fork inserts).
+std::size_t mm_slot_index(const KsmState& ksm, std::uint32_t mm) {
+  for (std::size_t i = 0; i < ksm.mm_slots.size(); ++i)
+    if (ksm.mm_slots[i].mm == mm) return i;
+  return ksm.mm_slots.size();
+}
+
 }  // namespace
+
+// mm/ksm.c pre-003 (cbf86cfe04a6^) / v3.9: get_kpfn_nid
+int get_kpfn_nid(const Kernel& k, PageId kpfn) {
+  return k.ksm.merge_across_nodes ? 0 : k.pages.at(kpfn).nid;
+}
 
 // mm/ksm.c v3.9: run_store
 long run_store(Kernel& k, unsigned value) {
@@ -79,8 +91,12 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
         return err;
       }
     }
+    // A fork may have inserted an mm_slot before this one meanwhile (__ksm_enter):
+    // the list is a vector here, so find the slot again by its mm.
+    slot = mm_slot_index(ksm, mm);
     remove_trailing_rmap_items(k, slot);
     ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
+    slot = mm_slot_index(ksm, mm);
     ksm.scan_cursor = slot + 1;
     checker::note(ksm.scan_cursor < ksm.mm_slots.size()
                       ? "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[ksm.scan_cursor].mm].name
@@ -92,7 +108,7 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
 
   // "Clean up stable nodes, but don't worry if some are still busy": added by
   // cbf86cfe04a6; v3.8 left the stable nodes to a later ksmd pass.
-  if (k.config.applied(Fix::RemoveOldStableNodes)) remove_all_stable_nodes(k);
+  if (k.config.applied(Fix::StaleNodesSweep)) remove_all_stable_nodes(k);
   return 0;
 }
 
@@ -221,8 +237,10 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
     if (!(page.mapping == expected)) {
       stale = true;
     } else {
+      // pre-003 (cbf86cfe04a6^, part 1 reverted): no PageSwapCache spin, a zero count is stale.
+      const bool pre003 = !k.config.applied(Fix::StaleNodesSweep);
       while (page.refcount == 0) {
-        if (!page.test(PG_swapcache)) {
+        if (pre003 || !page.test(PG_swapcache)) {
           stale = true;
           break;
         }
@@ -251,9 +269,10 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
       }
     }
     if (!stale) return kpfn;
-    // stale: but the node's page might be under migration (smp_rmb, kpfn recheck).
-    checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
-    if (s.kpfn != kpfn) {
+    // stale: but the node's page might be under migration (smp_rmb, kpfn recheck;
+    // v3.9 only: pre-003 removes the node at once).
+    if (k.config.applied(Fix::StaleNodesSweep)) checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
+    if (k.config.applied(Fix::StaleNodesSweep) && s.kpfn != kpfn) {
       checker::note(s.name + ".kpfn moved to " + k.page_name(s.kpfn) + ": again");
       continue;
     }
@@ -281,14 +300,18 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   if (s.tree == StableNode::kInMigrateNodes) {
     std::erase(k.ksm.migrate_nodes, node);
   } else {
-    // rb_erase(&stable_node->node, root_stable_tree + NUMA(stable_node->nid))
-    if (s.tree != s.nid)
+    // v3.9: rb_erase(&stable_node->node, root_stable_tree + NUMA(stable_node->nid)).
+    // pre-003 (part 1 of cbf86cfe04a6 reverted): the root is recomputed as
+    // get_kpfn_nid(stable_node->kpfn) under the *current* merge_across_nodes.
+    const int root = k.config.applied(Fix::StaleNodesSweep) ? s.nid : get_kpfn_nid(k, s.kpfn);
+    // I-003b: the ghost `tree` says where the node really is linked.
+    if (s.tree != root)
       checker::fail(FailureKind::Assertion,
-                    "rb_erase of " + s.name + " from root_stable_tree[" + std::to_string(s.nid) +
+                    "rb_erase of " + s.name + " from root_stable_tree[" + std::to_string(root) +
                         "] but it is linked in " +
                         (s.tree < 0 ? std::string("no tree")
                                     : "root_stable_tree[" + std::to_string(s.tree) + "]"));
-    std::erase(k.ksm.root_stable_tree.at(static_cast<std::size_t>(s.nid)), node);
+    std::erase(k.ksm.root_stable_tree.at(static_cast<std::size_t>(root)), node);
   }
   s.tree = StableNode::kNotLinked;
   s.freed = true;  // free_stable_node

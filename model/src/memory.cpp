@@ -8,6 +8,8 @@
 // Invariant: every path releases each lock it takes before returning.
 #include "model/memory.h"
 
+#include "model/swapin.h"
+
 namespace model {
 
 using checker::AccessKind;
@@ -86,7 +88,8 @@ static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, co
     migration_entry_wait(k, mm, addr);
     return 0;
   }
-  model_limit("do_swap_page of a swap entry (swap-in)");
+  // The swap-in proper (seed 003): model/src/swapin.cpp.
+  return do_swap_page_swapin(k, static_cast<std::uint32_t>(k.find_vma(mm, addr)), addr, orig_pte);
 }
 
 // mm/memory.c v3.9: handle_mm_fault -> handle_pte_fault

@@ -32,6 +32,17 @@ struct ActorCall {
   static constexpr std::uint32_t kNoMm = 0xffffffffu;
   std::uint32_t mm = kNoMm;       ///< madvise_unmergeable: the mm
   std::uint64_t start = 0, end = 0;  ///< madvise_unmergeable: the range
+  std::uint32_t child = kNoMm;    ///< fork: the (empty, declared) child mm; `mm` is the parent
+  std::uint64_t address = 0;      ///< swapin_fault: the faulting address (in `mm`)
+  bool after_unmerge_store = false;  ///< swapin_fault: start only once ksm_run has KSM_RUN_UNMERGE
+  int pages = 1;                  ///< ksmd: pages_to_scan
+  /// admin: the sysfs writes and reclaims, in order: {"run"|"merge_across_nodes"|"reclaim", value or page}.
+  struct AdminStep {
+    std::string what;
+    unsigned value = 0;
+    PageId page = kNoPage;
+  };
+  std::vector<AdminStep> steps;
 };
 
 /// Validate `actor` with `args` (found at args_pointer) against the initial state.

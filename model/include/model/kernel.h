@@ -25,6 +25,7 @@
 #include "model/mm_struct.h"
 #include "model/page.h"
 #include "model/pte.h"
+#include "model/swap_state.h"
 
 namespace model {
 
@@ -38,6 +39,7 @@ class Kernel {
   std::vector<StableNode> stable_nodes;
   std::vector<RmapItem> rmap_items;
   KsmState ksm;
+  SwapState swap;                   ///< swap counts and the swap cache's index (seed 003)
   std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
   /// "free_pages[nid]": the page allocator of each NUMA node (its zone lock).
   std::vector<checker::ObjectId> pool_objs;
@@ -45,6 +47,10 @@ class Kernel {
   bool check_break_ksm = false;
   /// Step check "no_migration_entry_at_unlock" (G1 at unlock_page of the old page) is on.
   bool check_g1_at_unlock = false;
+  /// Step check "stable_trees_empty_at_flip" (I-003a in merge_across_nodes_store) is on.
+  bool check_trees_empty_at_flip = false;
+  /// Step check "never_map_not_uptodate" (I-003e at do_swap_page's set_pte) is on.
+  bool check_uptodate_at_map = false;
 
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();

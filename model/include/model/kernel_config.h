@@ -20,6 +20,12 @@ enum class Era { V2_6_33, V3_9, V4_19 };
 enum class Fix {
   FollMigration,            ///< 5117b3b835f2 mm,ksm: FOLL_MIGRATION do migration_entry_wait (v3.9)
   RemoveOldStableNodes,     ///< cbf86cfe04a6 ksm: remove old stable nodes more thoroughly (v3.9)
+  // The four parts of cbf86cfe04a6, each revertible alone ("cbf86cfe04a6/1".."/4");
+  // reverting the whole commit reverts all four (see KernelConfig::applied).
+  StaleNodesSweep,          ///< cbf86cfe04a6/1 cause 1: remove_all_stable_nodes after unmerge and in merge_across_nodes_store
+  ForkTailInsert,           ///< cbf86cfe04a6/2 cause 2: __ksm_enter inserts at the list tail when KSM_RUN_UNMERGE
+  SwapinCopyKsm,            ///< cbf86cfe04a6/3 cause 3: ksm_might_need_to_copy copies a KSM page when UNMERGE or nodeless
+  SwapinUptodateCheck,      ///< cbf86cfe04a6/4 ksm_might_need_to_copy does not copy a !PageUptodate page
   RmapWalkMigrationPtes,    ///< e9995ef978a7 ksm: rmap_walk to remove_migation_ptes (v2.6.33)
   HotremoveMigrationOnly,   ///< 62b61f611eb5 ksm: memory hotremove migration only (v2.6.33)
   HmmMigrationPmd,          ///< d08faca018c4 mm/hmm: properly handle migration pmd (v4.20)
@@ -28,7 +34,7 @@ enum class Fix {
 /// One row of the fix catalogue.
 struct FixInfo {
   Fix fix;
-  const char* id;     ///< 12-hex mainline commit id
+  const char* id;     ///< 12-hex mainline commit id, or "id/N" for part N of a commit
   const char* title;  ///< the commit's subject line
   Era era;            ///< the era whose model contains (and may revert) it
   const char* release;  ///< the mainline release that first shipped it
@@ -39,7 +45,7 @@ const std::vector<FixInfo>& fix_catalogue();
 const char* era_name(Era era);
 /// Parse an era name; false when unknown.
 bool parse_era(const std::string& name, Era& out);
-/// Find a fix by its 12-hex commit id; nullptr when unknown.
+/// Find a fix by its 12-hex commit id (or "id/N" part); nullptr when unknown.
 const FixInfo* find_fix(const std::string& id);
 
 /// The kernel a scenario runs: an era with some of its fixes reverted.
@@ -47,7 +53,8 @@ struct KernelConfig {
   Era era = Era::V3_9;
   std::vector<Fix> reverted;  ///< fixes of `era` taken out again
 
-  /// True when `fix` is in this kernel: it belongs to the era and is not reverted.
+  /// True when `fix` is in this kernel: it belongs to the era and is not reverted
+  /// (a part of a commit is also out when its whole commit is reverted).
   bool applied(Fix fix) const;
 };
 

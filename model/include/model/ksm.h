@@ -33,6 +33,8 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t rmap_item);
 /// get_ksm_page(): the node's page with a reference (and locked if lock_it),
 /// or kNoPage after removing the node as stale.
 PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it);
+/// get_kpfn_nid(): the stable tree a page of pfn kpfn belongs in under the current merge_across_nodes.
+int get_kpfn_nid(const Kernel& k, PageId kpfn);
 /// remove_node_from_stable_tree(): drop the node, its rmap_items' counts and links.
 void remove_node_from_stable_tree(Kernel& k, std::uint32_t node);
 /// remove_stable_node(): 0, or -EBUSY (after the WARN) when its page is still mapped.

@@ -51,6 +51,7 @@ struct Page {
   bool in_free_pool = false; ///< preallocated free page not yet handed out
   bool freed = false;        ///< refcount reached zero during the run
   std::uint32_t content = 0; ///< ghost: data token, copied by COW and migration
+  bool garbage = false;     ///< ghost: content copied from a !PageUptodate page (a failed swap read)
 
   checker::ObjectId obj = checker::kNoObject;  ///< struct page fields
   std::optional<checker::BitLock> lock;        ///< PG_locked with its waiters ("K.lock")

@@ -1,0 +1,32 @@
+// swapin.h: the swap-in fault (mm/memory.c do_swap_page) and KSM's say in it
+// (mm/ksm.c ksm_might_need_to_copy), in the v3.9 form and, per part of
+// cbf86cfe04a6 reverted, the v3.8 / pre-003 form.
+//
+// Invariant (I-003e, asserted at set_pte): do_swap_page never maps a page that
+// is !PageUptodate or whose data was copied from a !PageUptodate page; a
+// failed swap read ends in VM_FAULT_SIGBUS with the pte untouched.
+// Lock order: mmap_sem (caller) -> swap-cache page lock -> ptl.
+#pragma once
+
+#include <cstdint>
+
+#include "model/kernel.h"
+
+namespace model {
+
+/// do_swap_page() on a swap pte orig_pte at addr of vma (a read fault).
+/// Precondition: mmap_sem held for read. Returns 0 or VM_FAULT_* bits.
+unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte);
+
+/// ksm_might_need_to_copy(): the page do_swap_page should map: `page` itself,
+/// a fresh locked copy, or kNoPage (out of memory). v3.9 (one function); with
+/// cbf86cfe04a6/3 reverted the v3.8 predicate decides (never copies a KSM page);
+/// with cbf86cfe04a6/4 reverted a !PageUptodate page is copied too.
+/// Precondition: page locked and referenced by the caller.
+PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr);
+
+/// The swap-in fault actor: down_read(mmap_sem), handle_mm_fault (read), up_read.
+/// after_unmerge_store: the fault starts only once ksm_run has KSM_RUN_UNMERGE.
+unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store);
+
+}  // namespace model

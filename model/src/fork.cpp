@@ -1,0 +1,125 @@
+// fork.cpp: dup_mmap (kernel/fork.c v3.9 = v3.8), copy_page_range /
+// copy_one_pte (mm/memory.c v3.9), ksm_fork (include/linux/ksm.h v3.9) and
+// __ksm_enter (mm/ksm.c v3.9; v3.8 / cbf86cfe04a6/2 reverted: always behind the cursor).
+//
+// Yield points: the two mmap_sem acquires, the unlocked ksm_run read and the
+// list insert under ksm_mmlist_lock, the anon_vma lock, both ptls, each pte
+// write and page-count change, the releases.
+// Invariant: the child is on the KSM list before any of its ptes is copied.
+#include "model/fork.h"
+
+#include "model/memory.h"
+
+namespace model {
+
+using checker::AccessKind;
+
+std::string fork_layout_error(const Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  const MmStruct& c = k.mms.at(child);
+  const MmStruct& p = k.mms.at(parent);
+  if (child == parent) return "an mm cannot fork into itself";
+  if (c.mmf_vm_mergeable) return "the child " + c.name + " already has an mm_slot";
+  if (c.vmas.size() != p.vmas.size())
+    return "the child " + c.name + " must declare the parent's " + std::to_string(p.vmas.size()) + " vmas";
+  for (std::size_t i = 0; i < p.vmas.size(); ++i) {
+    const Vma& pv = k.vmas[p.vmas[i]];
+    const Vma& cv = k.vmas[c.vmas[i]];
+    if (pv.start != cv.start || pv.end != cv.end) return "vma " + std::to_string(i) + " of the child differs in range";
+    if (pv.has_anon_vma() && !cv.has_anon_vma()) return "vma " + std::to_string(i) + " of the child needs an anon_vma";
+  }
+  for (const auto& [addr, slot] : c.ptes)
+    if (!slot.pte.is_none()) return "the child's pte at " + k.where(child, addr) + " must be none";
+  for (const auto& [addr, slot] : p.ptes)
+    if (!c.ptes.count(addr)) return "the child needs a pte slot (none) at " + k.where(child, addr);
+  return "";
+}
+
+// mm/ksm.c v3.9: __ksm_enter (revert variant: mm/ksm.c v3.8)
+void ksm_enter(Kernel& k, std::uint32_t mm) {
+  KsmState& ksm = k.ksm;
+  ksm.ksm_mmlist_lock->lock("__ksm_enter");
+  // insert_to_mm_slots_hash; then the unlocked read of ksm_run (cbf86cfe04a6/2).
+  std::size_t at = ksm.scan_cursor;  // list_add_tail(.., &ksm_scan.mm_slot->mm_list): just behind the cursor
+  if (k.config.applied(Fix::ForkTailInsert)) {
+    checker::announce(ksm.run_obj, AccessKind::Read, "__ksm_enter");
+    if (ksm.ksm_run & KSM_RUN_UNMERGE) at = ksm.mm_slots.size();  // list_add_tail(.., &ksm_mm_head.mm_list)
+  }
+  ksm.mm_slots.insert(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(at), MmSlot{mm, {}});
+  if (at <= ksm.scan_cursor) ++ksm.scan_cursor;  // the cursor keeps pointing at the same slot (or the head)
+  std::string order;
+  for (const MmSlot& s : ksm.mm_slots) order += (order.empty() ? "" : ", ") + k.mms[s.mm].name;
+  checker::note("__ksm_enter(" + k.mms[mm].name + "): mm list [" + order + "], cursor " +
+                (ksm.scan_cursor < ksm.mm_slots.size() ? k.mms[ksm.mm_slots[ksm.scan_cursor].mm].name
+                                                       : std::string("&ksm_mm_head")));
+  ksm.ksm_mmlist_lock->unlock("__ksm_enter");
+  k.mms[mm].mmf_vm_mergeable = true;  // set_bit(MMF_VM_MERGEABLE)
+}
+
+// include/linux/ksm.h v3.9: ksm_fork
+void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  if (k.mms.at(parent).mmf_vm_mergeable) ksm_enter(k, child);
+}
+
+// mm/memory.c v3.9: copy_page_range -> copy_pte_range -> copy_one_pte (one page table)
+void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma) {
+  const Vma& pv = k.vmas.at(parent_vma);
+  const Vma& cv = k.vmas.at(child_vma);
+  MmStruct& pm = k.mms.at(pv.mm);
+  MmStruct& cm = k.mms.at(cv.mm);
+  cm.ptl->lock("copy_pte_range");  // pte_alloc_map_lock(dst)
+  pm.ptl->lock("copy_pte_range");  // spin_lock_nested(src_ptl)
+  const bool cow = !(pv.flags & VM_SHARED) && (pv.flags & VM_WRITE);  // is_cow_mapping
+  for (auto& [addr, pslot] : pm.ptes) {
+    if (addr < pv.start || addr >= pv.end) continue;
+    Pte pte = pslot.pte;
+    if (pte.is_none()) continue;
+    PteSlot& cslot = *k.pte_slot(cv.mm, addr);
+    if (pte.is_swap()) {
+      swap_duplicate(k, pte.entry);
+      k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+    } else if (pte.is_migration()) {
+      model_limit("fork of a migration entry");
+    } else {
+      if (cow && pte.write) {  // ptep_set_wrprotect: both sides read-only
+        pte.write = false;
+        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      }
+      k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
+      k.get_page_locked(pte.page);
+      ++k.pages[pte.page].mapcount;
+      checker::note("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
+                    std::to_string(k.pages[pte.page].mapcount));
+      k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+    }
+  }
+  pm.ptl->unlock("copy_pte_range");
+  cm.ptl->unlock("copy_pte_range");
+}
+
+// kernel/fork.c v3.9 (= v3.8): dup_mmap
+int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  MmStruct& pm = k.mms.at(parent);
+  MmStruct& cm = k.mms.at(child);
+  pm.mmap_sem->down_write("dup_mmap");
+  cm.mmap_sem->down_write("dup_mmap");  // down_write_nested(SINGLE_DEPTH_NESTING)
+  ksm_fork(k, child, parent);
+  for (std::size_t i = 0; i < pm.vmas.size(); ++i) {
+    const std::uint32_t pv = pm.vmas[i], cv = cm.vmas[i];
+    k.vmas[cv].flags = k.vmas[pv].flags;  // *tmp = *mpnt
+    if (k.vmas[pv].has_anon_vma()) {
+      // anon_vma_fork: the child's anon_vma chains to the parent's root.
+      AnonVma& root = k.anon_vmas[k.anon_vmas[k.vmas[pv].anon_vma].root];
+      root.lock->down_write("anon_vma_fork");
+      AnonVma& cav = k.anon_vmas[k.vmas[cv].anon_vma];
+      cav.root = k.anon_vmas[k.vmas[pv].anon_vma].root;
+      k.anon_vmas[k.vmas[pv].anon_vma].vmas.push_back(cv);  // anon_vma_chain to the parent's anon_vma
+      root.lock->up_write("anon_vma_fork");
+    }
+    copy_page_range(k, cv, pv);
+  }
+  cm.mmap_sem->up_write("dup_mmap");
+  pm.mmap_sem->up_write("dup_mmap");
+  return 0;
+}
+
+}  // namespace model

@@ -1,0 +1,180 @@
+// ksmd.cpp: merge_across_nodes_store, ksm_do_scan, scan_get_next_rmap_item,
+// cmp_and_merge_page, stable_tree_search, stable_tree_append (mm/ksm.c v3.9;
+// pre-003 variants where cbf86cfe04a6/1 is reverted).
+//
+// Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
+// get_ksm_page's reads and locks, page-count steps.
+// Invariant: every stable-tree change happens under ksm_thread_mutex.
+#include "model/ksmd.h"
+
+#include "model/ksm.h"
+#include "model/memory.h"
+
+namespace model {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+// mm/ksm.c v3.9: merge_across_nodes_store (revert variant: pre-003, ksm_pages_shared only)
+long merge_across_nodes_store(Kernel& k, unsigned knob) {
+  if (knob > 1) return -kEINVAL;
+  KsmState& ksm = k.ksm;
+  ksm.ksm_thread_mutex->lock("merge_across_nodes_store");
+  long err = 0;
+  if (ksm.merge_across_nodes != (knob != 0)) {
+    // cbf86cfe04a6/1: "if (ksm_pages_shared || remove_all_stable_nodes())"
+    if (ksm.pages_shared || (k.config.applied(Fix::StaleNodesSweep) && remove_all_stable_nodes(k))) {
+      err = -kEBUSY;
+      checker::note("merge_across_nodes_store: -EBUSY");
+    } else {
+      if (k.check_trees_empty_at_flip) {
+        // I-003a: the old trees must be empty when their layout changes.
+        for (std::size_t nid = 0; nid < ksm.root_stable_tree.size(); ++nid)
+          for (std::uint32_t node : ksm.root_stable_tree[nid])
+            checker::fail(FailureKind::Assertion,
+                          "stable_trees_empty_at_flip: merge_across_nodes switched to " + std::to_string(knob) +
+                              " with stable node " + k.stable_nodes[node].name + " still in root_stable_tree[" +
+                              std::to_string(nid) + "]");
+        for (std::uint32_t node : ksm.migrate_nodes)
+          checker::fail(FailureKind::Assertion, "stable_trees_empty_at_flip: merge_across_nodes switched with " +
+                                                    k.stable_nodes[node].name + " on migrate_nodes");
+      }
+      checker::announce(ksm.tree_obj, AccessKind::Write, "merge_across_nodes_store");
+      ksm.merge_across_nodes = knob != 0;
+      checker::note("ksm_merge_across_nodes = " + std::to_string(knob));
+    }
+  }
+  ksm.ksm_thread_mutex->unlock("merge_across_nodes_store");
+  return err;
+}
+
+// mm/ksm.c v3.9: stable_tree_append
+void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  StableNode& s = k.stable_nodes.at(node);
+  RmapItem& r = k.rmap_items.at(item);
+  checker::announce(s.obj, AccessKind::Write, "stable_tree_append");
+  r.head = node;
+  r.stable = true;
+  r.anon_vma = k.vmas[static_cast<std::size_t>(k.find_vma(r.mm, r.address))].anon_vma;
+  ++k.anon_vmas.at(r.anon_vma).refcount;  // get_anon_vma (try_to_merge_with_ksm_page)
+  s.hlist.insert(s.hlist.begin(), item);  // hlist_add_head
+  if (s.hlist.size() > 1)
+    ++k.ksm.pages_sharing;
+  else
+    ++k.ksm.pages_shared;
+  checker::note(s.name + ".hlist += " + r.name + " (pages_shared " + std::to_string(k.ksm.pages_shared) + ")");
+}
+
+// mm/ksm.c pre-003 (cbf86cfe04a6^): stable_tree_search (the descent; v3.9's migrate_nodes/replace path is not modelled)
+PageId stable_tree_search(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (k.page_stable_node(page) != kNoNode) {  // ksm page forked
+    k.get_page(page, "stable_tree_search");
+    return page;
+  }
+  const int nid = get_kpfn_nid(k, page);
+  checker::note("stable_tree_search(" + p.name + ") in root_stable_tree[" + std::to_string(nid) + "]");
+  // The rb-tree's shape is not kept: nodes are visited in insertion order,
+  // which is the descent when at most one node lies on the path.
+  std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
+  for (std::uint32_t node : path) {
+    if (k.stable_nodes[node].freed)
+      checker::fail(FailureKind::Assertion, "G4: stable_tree_search descends through freed stable node " +
+                                                k.stable_nodes[node].name);
+    PageId tree_page = get_ksm_page(k, node, false);
+    if (tree_page == kNoPage) return kNoPage;  // the stale node was just removed
+    if (k.pages[tree_page].content == p.content) return tree_page;  // memcmp_pages == 0
+    k.put_page(tree_page, "stable_tree_search");
+  }
+  return kNoPage;
+}
+
+namespace {
+
+// mm/ksm.c v3.9: cmp_and_merge_page (the stable-tree half; a new rmap_item stops at the checksum gate)
+void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
+  remove_rmap_item_from_tree(k, item);
+  PageId kpage = stable_tree_search(k, page);
+  if (kpage != kNoPage) {
+    if (kpage != page) model_limit("try_to_merge_with_ksm_page with another page's stable node");
+    // try_to_merge_one_page(page == kpage) succeeds at once; then stable_tree_append under the page lock.
+    k.pages[kpage].lock->lock("cmp_and_merge_page");
+    stable_tree_append(k, item, k.page_stable_node(kpage));
+    k.pages[kpage].lock->unlock("cmp_and_merge_page");
+    k.put_page(kpage, "cmp_and_merge_page");
+    return;
+  }
+  // calc_checksum != rmap_item->oldchecksum on a first visit: record it and return.
+  checker::note("checksum of " + k.page_name(page) + " recorded: no unstable-tree search yet");
+}
+
+}  // namespace
+
+// mm/ksm.c v3.9: ksmd_should_run + ksm_do_scan + scan_get_next_rmap_item (one scan of up to `pages` pages)
+void ksmd_scan(Kernel& k, int pages) {
+  KsmState& ksm = k.ksm;
+  // ksm_scan_thread: wait_event_freezable(ksm_thread_wait, ksmd_should_run())
+  checker::announce_blocking(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
+                             [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
+  ksm.ksm_thread_mutex->lock("ksm_scan_thread");
+  checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");
+  if (!(ksm.ksm_run & KSM_RUN_MERGE) || ksm.mm_slots.empty()) {
+    ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+    return;
+  }
+  if (ksm.scan_cursor >= ksm.mm_slots.size()) {
+    // a new pass: lru_add_drain_all; the unstable trees are reset (not modelled)
+    ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
+    ksm.scan_cursor = 0;
+    ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+  }
+  int done = 0;
+  while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
+    const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
+    MmStruct& m = k.mms[mm];
+    m.mmap_sem->down_read("scan_get_next_rmap_item");
+    for (std::uint32_t v : m.vmas) {
+      const Vma& vma = k.vmas[v];
+      if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
+      for (std::uint64_t addr = vma.start; addr < vma.end && done < pages; addr += kPageSize) {
+        PageId page = follow_page(k, v, addr, FOLL_GET);
+        if (page == kNoPage) continue;
+        if (!k.pages[page].PageAnon()) {
+          k.put_page(page, "scan_get_next_rmap_item");
+          continue;
+        }
+        // get_next_rmap_item: the slot's item at addr, or a new one.
+        std::size_t slot = 0;
+        while (ksm.mm_slots[slot].mm != mm) ++slot;
+        std::uint32_t item = kNoNode;
+        for (std::uint32_t r : ksm.mm_slots[slot].rmap_list)
+          if (k.rmap_items[r].address == addr) item = r;
+        if (item == kNoNode) {
+          item = static_cast<std::uint32_t>(k.rmap_items.size());
+          RmapItem r;
+          r.name = "R" + m.name + std::to_string(item);
+          r.mm = mm;
+          r.address = addr;
+          k.rmap_items.push_back(r);
+          ksm.mm_slots[slot].rmap_list.push_back(item);
+          checker::note("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr));
+        }
+        // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page
+        if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
+        k.put_page(page, "ksm_do_scan");
+        ++done;
+      }
+    }
+    if (done < pages) {  // the end of this mm: advance the cursor
+      ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
+      std::size_t slot = 0;
+      while (ksm.mm_slots[slot].mm != mm) ++slot;
+      ksm.scan_cursor = slot + 1;
+      ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+    }
+    m.mmap_sem->up_read("scan_get_next_rmap_item");
+  }
+  ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+}
+
+}  // namespace model

@@ -1,0 +1,148 @@
+// swapin.cpp: do_swap_page's swap-in path (mm/memory.c v3.9) and
+// ksm_might_need_to_copy (mm/ksm.c v3.9; include/linux/ksm.h + mm/ksm.c v3.8
+// ksm_does_need_to_copy when parts 3/4 of cbf86cfe04a6 are reverted).
+//
+// Yield points: the swap-cache lookup, lock_page, the unlocked ksm_run read in
+// ksm_might_need_to_copy, allocation, the ptl, the pte write, the page-count
+// steps, swap_free, the unlocks.
+// Invariant: every path releases the locks and references it took.
+#include "model/swapin.h"
+
+#include "model/ksm.h"
+#include "model/memory.h"
+
+namespace model {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+// mm/ksm.c v3.9: ksm_might_need_to_copy (revert variant: include/linux/ksm.h v3.8
+// ksm_might_need_to_copy predicate + mm/ksm.c v3.8 ksm_does_need_to_copy)
+PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  Page& p = k.pages.at(page);
+  const Vma& v = k.vmas.at(vma);
+  // page_anon_vma(): NULL for every PageKsm page (its mapping has ANON|KSM bits).
+  const bool has_anon_vma = p.mapping.kind == Mapping::Kind::Anon;
+  auto same_anon = [&] {
+    return k.anon_vmas.at(p.mapping.id).root == k.anon_vmas.at(v.anon_vma).root &&
+           p.index == addr / kPageSize;  // linear_page_index()
+  };
+  bool copy;
+  if (p.PageKsm() && k.config.applied(Fix::SwapinCopyKsm)) {
+    // if (page_stable_node(page) && !(ksm_run & KSM_RUN_UNMERGE)) return page;
+    checker::announce(k.ksm.run_obj, AccessKind::Read, "ksm_might_need_to_copy");
+    const bool unmerge = (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0;
+    checker::note("ksm_run = " + std::to_string(k.ksm.ksm_run) + ", " + p.name + " stable node " +
+                  (k.page_stable_node(page) != kNoNode ? k.stable_nodes[k.page_stable_node(page)].name
+                                                       : std::string("none")));
+    copy = k.page_stable_node(page) == kNoNode || unmerge;
+  } else {
+    // v3.8 predicate (also v3.9's non-KSM branches): anon_vma && (other root || other index).
+    copy = has_anon_vma && !same_anon();
+  }
+  if (!copy) {
+    checker::note("ksm_might_need_to_copy: no copy of " + p.name);
+    return page;
+  }
+  if (k.config.applied(Fix::SwapinUptodateCheck) && !p.test(PG_uptodate)) {
+    checker::note(p.name + " !PageUptodate: no copy, let do_swap_page report the error");
+    return page;
+  }
+  // ksm_does_need_to_copy (v3.8) / the copy tail of ksm_might_need_to_copy (v3.9)
+  PageId np = k.alloc_page(0, "alloc_page_vma");
+  if (np == kNoPage) return kNoPage;
+  Page& n = k.pages[np];
+  n.content = p.content;                     // copy_user_highpage
+  n.garbage = p.garbage || !p.test(PG_uptodate);
+  n.flags |= PG_dirty | PG_uptodate;         // SetPageDirty, __SetPageUptodate
+  n.lock->lock("__set_page_locked");         // a private page: never contended
+  checker::note("copy " + p.name + " -> " + n.name + (n.garbage ? " (from a !PageUptodate page)" : ""));
+  return np;
+}
+
+// mm/memory.c v3.9: do_swap_page (swap entry, read fault; v3.8: same steps,
+// pre-003 rmap choice by `swapcache`, identical in effect)
+unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  const std::uint32_t entry = orig_pte.entry;
+  PageId page = lookup_swap_cache(k, entry);
+  if (page == kNoPage) model_limit("swapin_readahead (swap-in of a page not in the swap cache)");
+  const PageId swapcache = page;
+  k.pages[page].lock->lock("lock_page_or_retry");
+  {
+    const Page& sp = k.pages[page];
+    if (!sp.test(PG_swapcache) || sp.swap_entry != entry) {
+      // the page was reclaimed or reused meanwhile: the fault is retried
+      checker::note(sp.name + " left the swap cache of slot " + std::to_string(entry) + ": retry the fault");
+      k.pages[page].lock->unlock("do_swap_page");
+      k.put_page(page, "do_swap_page");
+      return 0;
+    }
+  }
+  page = ksm_might_need_to_copy(k, page, vma, addr);
+  if (page == kNoPage) {  // VM_FAULT_OOM, out_page
+    k.pages[swapcache].lock->unlock("do_swap_page");
+    k.put_page(swapcache, "do_swap_page");
+    return VM_FAULT_OOM;
+  }
+  unsigned ret = 0;
+  m.ptl->lock("do_swap_page");
+  if (!(slot.pte == orig_pte)) {
+    checker::note("!pte_same: " + k.pte_str(slot.pte));
+  } else if (!k.pages[page].test(PG_uptodate)) {
+    checker::note(k.pages[page].name + " !PageUptodate: VM_FAULT_SIGBUS");
+    ret = VM_FAULT_SIGBUS;
+  } else {
+    Page& pg = k.pages[page];
+    // I-003e: never map a page whose data came from a failed swap read.
+    if (k.check_uptodate_at_map && pg.garbage)
+      checker::fail(FailureKind::Assertion,
+                    "never map a !Uptodate page: do_swap_page maps " + pg.name + " at " + k.where(mm, addr) +
+                        ", marked Uptodate but copied from !PageUptodate " + k.page_name(swapcache));
+    k.set_pte(mm, slot, Pte::present(page, false), "do_swap_page");
+    k.touch_page(page, "do_swap_page");
+    if (page == swapcache)
+      page_add_anon_rmap(k, page, vma, addr);      // do_page_add_anon_rmap
+    else
+      page_add_new_anon_rmap(k, page, vma, addr);  // "ksm created a completely new copy"
+    checker::note(pg.name + " mapcount -> " + std::to_string(pg.mapcount));
+    swap_free(k, entry);
+    // vm_swap_full() is false and the vma is not VM_LOCKED: no try_to_free_swap.
+    pg.lock->unlock("do_swap_page");
+    if (page != swapcache) {
+      k.pages[swapcache].lock->unlock("do_swap_page");
+      k.put_page(swapcache, "do_swap_page");
+    }
+    m.ptl->unlock("do_swap_page");
+    return ret;
+  }
+  // out_nomap: unlock the ptl; out_page: unlock the page; out_release: put it.
+  m.ptl->unlock("do_swap_page");
+  k.pages[page].lock->unlock("do_swap_page");
+  k.put_page(page, "do_swap_page");
+  if (page != swapcache) {
+    k.pages[swapcache].lock->unlock("do_swap_page");
+    k.put_page(swapcache, "do_swap_page");
+  }
+  return ret;
+}
+
+// The swap-in fault actor (arch fault handler -> handle_mm_fault, read access).
+unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store) {
+  if (after_unmerge_store) {
+    // Scenario precondition: the fault starts after run_store wrote KSM_RUN_UNMERGE.
+    checker::announce_blocking(k.ksm.run_obj, AccessKind::Wait, "fault after run=2",
+                               [&k] { return (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0; });
+  }
+  MmStruct& m = k.mms.at(mm);
+  m.mmap_sem->down_read("do_page_fault");
+  int v = k.find_vma(mm, addr);
+  unsigned ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, 0);
+  m.mmap_sem->up_read("do_page_fault");
+  checker::note("fault at " + k.where(mm, addr) + " returns " + std::to_string(ret));
+  return ret;
+}
+
+}  // namespace model
