@@ -182,8 +182,12 @@ int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
 
 // mm/ksm.c v3.9: remove_trailing_rmap_items
 void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
-  std::vector<std::uint32_t>& list = k.ksm.mm_slots.at(slot).rmap_list;
-  while (!list.empty()) {
+  // The mm_slots vector may grow (a fork's __ksm_enter) while an item is
+  // removed, so the slot is looked up again by its mm on every round.
+  const std::uint32_t mm = k.ksm.mm_slots.at(slot).mm;
+  for (;;) {
+    std::vector<std::uint32_t>& list = k.ksm.mm_slots[mm_slot_index(k.ksm, mm)].rmap_list;
+    if (list.empty()) break;
     std::uint32_t item = list.front();
     list.erase(list.begin());
     remove_rmap_item_from_tree(k, item);
