@@ -33,12 +33,20 @@ using Forest = DporStrategy::Forest;
 using Group = DporStrategy::Group;
 using Variant = DporStrategy::Variant;
 
+/// True when a branch named for these vectors explores every vector of its
+/// step: none named (all of them), or only the empty one (no choice made).
+bool no_choices(const std::vector<Variant>& variants) {
+  for (const Variant& var : variants)
+    if (!var.vals.empty()) return false;
+  return true;
+}
+
 /// The wakeup-tree chain for the sequence v[from..].
 Forest chain(std::vector<Event>& v, std::size_t from) {
   Forest f;
   Forest* at = &f;
   for (std::size_t i = from; i < v.size(); ++i) {
-    at->push_back(Group{v[i].thread, v[i].access, {}});
+    at->push_back(Group{v[i].thread, v[i].access, {}, false});
     if (v[i].open) break;  // a pending operation is always last
     at->back().variants.push_back(Variant{std::move(v[i].vals), {}, {}});
     at = &at->back().variants.back().sub;
@@ -197,7 +205,7 @@ void DporStrategy::start_group(Node& n, Group&& g) {
   n.vals.clear();
   n.ranges.clear();
   n.variants = std::move(g.variants);
-  n.all_values = n.variants.empty();
+  n.all_values = g.every || n.variants.empty();
   n.variant = 0;
   if (!n.all_values) {
     n.vals = n.variants[0].vals;
@@ -350,9 +358,25 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
   for (std::size_t m = k; m < path_.size(); ++m) {
     Node& node = path_[m];
     std::size_t at;
-    if (!weak_initial(node.thread, node.pending[node.thread], v, &at)) {
+    const bool named = !node.all_values && !no_choices(node.variants);
+    // A branch named for some value vectors covers v only for those: when v
+    // is independent of it, or ends with its event with open values, v goes
+    // beside it (the thread then sleeps for the vectors already explored).
+    if (!weak_initial(node.thread, node.pending[node.thread], v, &at) ||
+        (at == npos && named)) {
       if (exported(m, false)) return;
       insert_forest(node.later, v);
+      return;
+    }
+    if (at != npos && v[at].open && named) {
+      if (exported(m, false)) return;
+      Group g{node.thread, node.pending[node.thread], {}, true};
+      for (Group& x : node.later)
+        if (x.thread == g.thread) {
+          x.every = true;
+          return;
+        }
+      node.later.push_back(std::move(g));
       return;
     }
     if (at == npos) continue;  // independent of all of v: follow the current branch
@@ -382,12 +406,16 @@ void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
     std::size_t at;
     if (!weak_initial(g.thread, g.access, v, &at)) continue;
     if (at == npos) {
+      // Independent of all of v: the branch covers v once it explores every
+      // value vector (v may be followed by any of them).
+      if (!no_choices(g.variants)) g.every = true;
       if (g.variants.empty() || g.variants.front().sub.empty()) return;  // a leaf covers v
       insert_forest(g.variants.front().sub, v);
       return;
     }
     Event x = std::move(v[at]);
     v.erase(v.begin() + static_cast<long>(at));
+    if (x.open && !no_choices(g.variants)) g.every = true;
     if (x.open || g.variants.empty()) return;  // a leaf covers v
     for (Variant& var : g.variants) {
       if (var.vals != x.vals) continue;
@@ -403,6 +431,10 @@ void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
 }
 
 void DporStrategy::group_contribution(const Group& g, ThreadMask* sleep, PSleep* psleep) {
+  if (g.every) {
+    *sleep |= bit(g.thread);
+    return;
+  }
   // A step that made no value choice has one vector only: all covered.
   bool all = true;
   for (const Variant& var : g.variants) all &= var.vals.empty();
@@ -423,7 +455,7 @@ void DporStrategy::contribution(const Node& n, ThreadMask* sleep, PSleep* psleep
     *sleep |= bit(n.thread);
     return;
   }
-  Group g{n.thread, {}, {}};
+  Group g{n.thread, {}, {}, false};
   for (const Variant& var : n.variants) g.variants.push_back(Variant{var.vals, {}, var.ranges});
   group_contribution(g, sleep, psleep);
 }
@@ -536,7 +568,7 @@ std::vector<DporStrategy::Task> DporStrategy::candidates(
           if (e.thread == g.thread && e.vals == var.vals) return true;
         return false;
       };
-      Group light{g.thread, g.access, {}};  // the awake vectors, without subtrees
+      Group light{g.thread, g.access, {}, g.every};  // the awake vectors, without subtrees
       for (const Variant& var : g.variants)
         if (!is_asleep(var)) light.variants.push_back(Variant{var.vals, {}, var.ranges});
       if (!g.variants.empty() && light.variants.empty()) continue;
