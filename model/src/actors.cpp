@@ -28,7 +28,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"swapin_fault",
        "a read fault on a swap pte (handle_mm_fault -> do_swap_page -> ksm_might_need_to_copy); args {\"mm\": "
        "NAME, \"address\": ADDR, \"after_unmerge_store\": bool (default false: start at once; true: start once "
-       "ksm_run has KSM_RUN_UNMERGE)}"},
+       "ksm_run has KSM_RUN_UNMERGE), \"swap_read\": \"choose\" (optional: the pending read of the slot's "
+       "!Uptodate swap-cache page completes first, ok or I/O error as a value choice)}"},
       {"reclaim",
        "shrink_page_list on one unmapped swap-cache page: trylock, freeze, delete from the swap cache, free; "
        "skipped when busy; args {\"page\": NAME}"},
@@ -107,6 +108,11 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (k.find_vma(call.mm, call.address) < 0 || it == k.mms[call.mm].ptes.end())
       addr.error("no pte slot of mm " + k.mms[call.mm].name + " at this address");
     if (in.has("after_unmerge_store")) call.after_unmerge_store = in.at("after_unmerge_store").as_bool();
+    if (in.has("swap_read")) {
+      JsonInput rd = in.at("swap_read");
+      if (rd.as_string() != "choose") rd.error("expected \"choose\" (the read's outcome is a value choice)");
+      call.choose_read = true;
+    }
   } else if (actor == "reclaim") {
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
@@ -157,7 +163,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "fork") {
     dup_mmap(k, call.child, call.mm);
   } else if (call.actor == "swapin_fault") {
-    swapin_fault(k, call.mm, call.address, call.after_unmerge_store);
+    swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read);
   } else if (call.actor == "reclaim") {
     reclaim_swapcache_page(k, call.page);
   } else if (call.actor == "ksmd") {

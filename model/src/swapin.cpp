@@ -130,13 +130,28 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
 }
 
 // The swap-in fault actor (arch fault handler -> handle_mm_fault, read access).
-unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store) {
+unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store, bool choose_read) {
   if (after_unmerge_store) {
     // Scenario precondition: the fault starts after run_store wrote KSM_RUN_UNMERGE.
     checker::announce_blocking(k.ksm.run_obj, AccessKind::Wait, "fault after run=2",
                                [&k] { return (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0; });
   }
   MmStruct& m = k.mms.at(mm);
+  if (choose_read) {
+    // mm/page_io.c v3.9: end_swap_bio_read of the slot's swap-cache page: the
+    // read I/O succeeds (SetPageUptodate) or fails (the page stays !Uptodate).
+    const Pte pte = k.pte_slot(mm, addr)->pte;
+    for (Page& p : k.pages) {
+      if (!pte.is_swap() || !p.test(PG_swapcache) || p.swap_entry != pte.entry || p.test(PG_uptodate)) continue;
+      checker::announce(p.obj, AccessKind::Write, "end_swap_bio_read");
+      if (checker::choose(2, "swap read I/O error") == 0) {
+        p.flags |= PG_uptodate;
+        checker::note("swap read of " + p.name + " ok: SetPageUptodate");
+      } else {
+        checker::note("swap read of " + p.name + " failed: " + p.name + " stays !PageUptodate");
+      }
+    }
+  }
   m.mmap_sem->down_read("do_page_fault");
   int v = k.find_vma(mm, addr);
   unsigned ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, 0);

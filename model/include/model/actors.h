@@ -35,6 +35,7 @@ struct ActorCall {
   std::uint32_t child = kNoMm;    ///< fork: the (empty, declared) child mm; `mm` is the parent
   std::uint64_t address = 0;      ///< swapin_fault: the faulting address (in `mm`)
   bool after_unmerge_store = false;  ///< swapin_fault: start only once ksm_run has KSM_RUN_UNMERGE
+  bool choose_read = false;       ///< swapin_fault: the pending swap read's outcome is a value choice
   int pages = 1;                  ///< ksmd: pages_to_scan
   /// admin: the sysfs writes and reclaims, in order: {"run"|"merge_across_nodes"|"reclaim", value or page}.
   struct AdminStep {

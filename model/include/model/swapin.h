@@ -27,6 +27,9 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
 
 /// The swap-in fault actor: down_read(mmap_sem), handle_mm_fault (read), up_read.
 /// after_unmerge_store: the fault starts only once ksm_run has KSM_RUN_UNMERGE.
-unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store);
+/// choose_read: the swap read of the slot's !Uptodate swap-cache page completes
+/// first, its outcome a value choice: 0 = read ok (SetPageUptodate), 1 = I/O error.
+unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store,
+                      bool choose_read = false);
 
 }  // namespace model
