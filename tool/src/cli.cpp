@@ -137,6 +137,9 @@ struct RunArgs {
 
 int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
   require_file(a.scenario, "scenario");
+  std::error_code ec;
+  if (!a.trace_out.empty() && fs::is_directory(a.trace_out, ec))
+    throw BadInput(a.trace_out + ": is a directory, expected a trace file to write");
   model::Scenario scenario = model::Scenario::load(a.scenario);
   ExploreOverrides ov;
   if (a.max_steps_opt->count()) ov.max_steps = a.max_steps;
@@ -241,6 +244,13 @@ struct RegressArgs {
 
 int cmd_regress(const RegressArgs& a, std::ostream& out, std::ostream& err,
                 const CliEnvironment& env) {
+  if (!a.junit.empty()) {  // fail before a long run, not after it
+    std::error_code ec;
+    fs::path parent = fs::path(a.junit).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec))
+      throw BadInput(a.junit + ": cannot write JUnit file: no directory " + parent.string());
+    if (fs::is_directory(a.junit, ec)) throw BadInput(a.junit + ": is a directory");
+  }
   ProgressLine progress(err, env.progress);
   Regress reg = Regress::run(a.dir, progress.callback(), [&](const Regress::Row& row) {
     progress.clear();
