@@ -378,3 +378,18 @@ TEST(Seed003StableTree, KnobFlipSweepsTheOldTree) {
                "root_stable_tree[0]",
                r.counterexample->violation.message.c_str());
 }
+
+// The pending read of Q as a value choice: with part 4 both outcomes are
+// clean (ok: C1 mapped; error: SIGBUS), two executions; without it the
+// error outcome maps the garbage copy and the search stops there.
+TEST(Seed003Swapin, SwapReadOutcomeIsAValueChoice) {
+  OneThread pf(seed003_kernel(), [](Kernel& k) { swapin_fault(k, mB, 0x1000, false, true); },
+               {"never_map_not_uptodate"});
+  checker::Report rf = explore_once(pf);
+  CHECK(rf.verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(2, rf.stats.executions);
+  OneThread pr(seed003_kernel({Fix::SwapinUptodateCheck}),
+               [](Kernel& k) { swapin_fault(k, mB, 0x1000, false, true); }, {"never_map_not_uptodate"});
+  checker::Report rr = explore_once(pr);
+  CHECK(rr.verdict == checker::Verdict::Violation);
+}
