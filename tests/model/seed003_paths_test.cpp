@@ -11,6 +11,7 @@
 #include <model/ksm.h>
 #include <model/ksmd.h>
 #include <model/memory.h>
+#include <model/scenario.h>
 #include <model/swap_state.h>
 #include <model/swapin.h>
 
@@ -392,4 +393,49 @@ TEST(Seed003Swapin, SwapReadOutcomeIsAValueChoice) {
                [](Kernel& k) { swapin_fault(k, mB, 0x1000, false, true); }, {"never_map_not_uptodate"});
   checker::Report rr = explore_once(pr);
   CHECK(rr.verdict == checker::Verdict::Violation);
+}
+
+TEST_GROUP(Seed003Input){};
+
+namespace {
+
+// A scenario around seed003_initial() with the given threads; returns the
+// InputError's JSON pointer and message ("" if it loads).
+std::string load_error(const nlohmann::json& threads, std::string* message = nullptr) {
+  nlohmann::json j = {{"name", "t"}, {"summary", "s"}, {"kernel", "3.9"}, {"initial", seed003_initial()},
+                      {"threads", threads}, {"expect", {{"result", "pass"}}}};
+  try {
+    Scenario::parse(j, "t.json");
+  } catch (const InputError& e) {
+    if (message) *message = e.what();
+    return e.pointer();
+  }
+  return "";
+}
+
+}  // namespace
+
+// The seed-003 actors accept the state above and name the bad argument otherwise.
+TEST(Seed003Input, ActorArgumentsAreChecked) {
+  using nlohmann::json;
+  STRCMP_EQUAL("", load_error(json::parse(R"([{"actor": "fork", "args": {"mm": "A", "child": "C"}},
+      {"actor": "swapin_fault", "args": {"mm": "B", "address": "0x1000", "swap_read": "choose"}},
+      {"actor": "reclaim", "args": {"page": "K"}}, {"actor": "ksmd", "args": {"pages": 2}},
+      {"actor": "admin", "args": {"steps": [{"run": 2}, {"merge_across_nodes": 0}, {"reclaim": "Q"}]}}])")).c_str());
+  std::string msg;
+  // B's vma is [0x1000, 0x2000), C's [0x1000, 0x3000): C cannot be B's child.
+  STRCMP_EQUAL("/threads/0/args/child",
+               load_error(json::parse(R"([{"actor": "fork", "args": {"mm": "B", "child": "C"}}])"), &msg).c_str());
+  STRCMP_EQUAL("t.json: at /threads/0/args/child: vma 0 of the child differs in range", msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/swap_read",
+               load_error(json::parse(R"([{"actor": "swapin_fault", "args": {"mm": "B", "address": "0x1000",
+                   "swap_read": "fail"}}])")).c_str());
+  STRCMP_EQUAL("/threads/0/args/address",
+               load_error(json::parse(R"([{"actor": "swapin_fault", "args": {"mm": "B", "address": "0x5000"}}])")).c_str());
+  // C1 is a free page, not in the swap cache.
+  STRCMP_EQUAL("/threads/0/args/page", load_error(json::parse(R"([{"actor": "reclaim", "args": {"page": "C1"}}])")).c_str());
+  STRCMP_EQUAL("/threads/0/args/steps/1",
+               load_error(json::parse(R"([{"actor": "admin", "args": {"steps": [{"run": 2}, {"pages_to_scan": 5}]}}])")).c_str());
+  STRCMP_EQUAL("/threads/0/args/steps/0/run",
+               load_error(json::parse(R"([{"actor": "admin", "args": {"steps": [{"run": 3}]}}])")).c_str());
 }
