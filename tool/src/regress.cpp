@@ -167,26 +167,34 @@ int Regress::exit_code() const {
 }
 
 std::string Regress::table() const {
+  // Long expectations are shortened in the table (the failures below and the
+  // JUnit report keep them whole).
+  constexpr std::size_t kCell = 44;
+  auto cell = [](const std::string& s) {
+    return s.size() <= kCell ? s : s.substr(0, kCell - 3) + "...";
+  };
   std::size_t wn = 4, we = 8, wg = 3;
   for (const Row& r : rows_) {
     wn = std::max(wn, r.name.size());
-    we = std::max(we, r.expected.size());
-    wg = std::max(wg, r.got.size());
+    we = std::max(we, cell(r.expected).size());
+    wg = std::max(wg, cell(r.got).size());
   }
   std::string out = fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>10}  {:>8}  {}\n", "NAME", wn,
                                 "EXPECTED", we, "GOT", wg, "EXECUTIONS", "TIME", "RESULT");
   std::size_t passed = 0;
   for (const Row& r : rows_) {
     passed += r.status == Status::Pass;
-    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>10}  {:>7.2f}s  {}\n", r.name, wn, r.expected,
-                       we, r.got, wg, r.executions, r.seconds, status_text(r.status));
+    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>10}  {:>7.2f}s  {}\n", r.name, wn,
+                       cell(r.expected), we, cell(r.got), wg, r.executions, r.seconds,
+                       status_text(r.status));
   }
   bool header = false;
   for (const Row& r : rows_) {
     if (r.status == Status::Pass) continue;
     if (!header) out += "\n";
     header = true;
-    out += fmt::format("FAIL {}: {}\n", r.name, r.detail);
+    out += fmt::format("FAIL {}: {}\n", r.name,
+                       r.detail.empty() ? "expected " + r.expected + ", got " + r.got : r.detail);
   }
   out += fmt::format("\n{} passed, {} failed ({} scenarios, {} traces)\n", passed,
                      rows_.size() - passed,
