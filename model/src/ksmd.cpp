@@ -7,6 +7,8 @@
 // Invariant: every stable-tree change happens under ksm_thread_mutex.
 #include "model/ksmd.h"
 
+#include <algorithm>
+
 #include "model/ksm.h"
 #include "model/memory.h"
 
@@ -91,16 +93,89 @@ PageId stable_tree_search(Kernel& k, PageId page) {
 
 namespace {
 
+/// The position of mm's slot in the mm list (positions move when a fork inserts).
+std::size_t mm_slot_position(const KsmState& ksm, std::uint32_t mm) {
+  std::size_t i = 0;
+  while (i < ksm.mm_slots.size() && ksm.mm_slots[i].mm != mm) ++i;
+  return i;
+}
+
+// mm/ksm.c v3.9: write_protect_page (the page's pte made read-only; the count check for an extra pin)
+bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return false;
+  m.ptl->lock("write_protect_page");
+  bool ok = false;
+  if (slot->pte.is_present() && slot->pte.page == page) {
+    const Page& p = k.pages[page];
+    k.touch_page(page, "write_protect_page");  // page_mapcount + 1 + swapped != page_count
+    if (p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0) == p.refcount) {
+      if (slot->pte.write) k.set_pte(mm, *slot, Pte::present(page, false), "write_protect_page");
+      orig_pte = slot->pte;
+      ok = true;
+    }
+  }
+  m.ptl->unlock("write_protect_page");
+  return ok;
+}
+
+// mm/ksm.c v3.9: replace_page (the pte moves from page to kpage)
+bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage, const Pte& orig_pte) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  m.ptl->lock("replace_page");
+  if (!(slot.pte == orig_pte)) {
+    m.ptl->unlock("replace_page");
+    return false;
+  }
+  k.touch_page(kpage, "replace_page");  // get_page(kpage); page_add_anon_rmap(kpage)
+  k.get_page_locked(kpage);
+  page_add_anon_rmap(k, kpage, vma, addr);
+  k.set_pte(mm, slot, Pte::present(kpage, false), "replace_page");
+  k.touch_page(page, "replace_page");  // page_remove_rmap(page); put_page(page)
+  page_remove_rmap(k, page);
+  k.put_page_locked(page);
+  m.ptl->unlock("replace_page");
+  return true;
+}
+
+// mm/ksm.c v3.9: try_to_merge_with_ksm_page -> try_to_merge_one_page (kpage given)
+bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, PageId kpage) {
+  RmapItem& r = k.rmap_items.at(item);
+  MmStruct& m = k.mms.at(r.mm);
+  m.mmap_sem->down_read("try_to_merge_with_ksm_page");
+  const int v = k.find_vma(r.mm, r.address);  // find_mergeable_vma
+  bool ok = false;
+  if (v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE)) {
+    const std::uint32_t vma = static_cast<std::uint32_t>(v);
+    if (page == kpage) {
+      ok = true;
+    } else if (k.pages[page].PageAnon() && k.pages[page].lock->try_lock("try_to_merge_one_page")) {
+      Pte orig_pte;
+      if (write_protect_page(k, vma, r.address, page, orig_pte) &&
+          k.pages[page].content == k.pages[kpage].content)  // pages_identical
+        ok = replace_page(k, vma, r.address, page, kpage, orig_pte);
+      k.pages[page].lock->unlock("try_to_merge_one_page");
+    }
+  }
+  m.mmap_sem->up_read("try_to_merge_with_ksm_page");
+  return ok;
+}
+
 // mm/ksm.c v3.9: cmp_and_merge_page (the stable-tree half; a new rmap_item stops at the checksum gate)
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
   remove_rmap_item_from_tree(k, item);
   PageId kpage = stable_tree_search(k, page);
   if (kpage != kNoPage) {
-    if (kpage != page) model_limit("try_to_merge_with_ksm_page with another page's stable node");
-    // try_to_merge_one_page(page == kpage) succeeds at once; then stable_tree_append under the page lock.
-    k.pages[kpage].lock->lock("cmp_and_merge_page");
-    stable_tree_append(k, item, k.page_stable_node(kpage));
-    k.pages[kpage].lock->unlock("cmp_and_merge_page");
+    if (try_to_merge_with_ksm_page(k, item, page, kpage)) {
+      // "The page was successfully merged": add its rmap_item to the stable tree.
+      k.pages[kpage].lock->lock("cmp_and_merge_page");
+      stable_tree_append(k, item, k.page_stable_node(kpage));
+      k.pages[kpage].lock->unlock("cmp_and_merge_page");
+    }
     k.put_page(kpage, "cmp_and_merge_page");
     return;
   }
@@ -129,50 +204,57 @@ void ksmd_scan(Kernel& k, int pages) {
     ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
   }
   int done = 0;
+  std::uint64_t scan_address = 0;  // ksm_scan.address
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
+    PageId page = kNoPage;
+    std::uint64_t addr = 0;
     for (std::uint32_t v : m.vmas) {
       const Vma& vma = k.vmas[v];
       if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
-      for (std::uint64_t addr = vma.start; addr < vma.end && done < pages; addr += kPageSize) {
-        PageId page = follow_page(k, v, addr, FOLL_GET);
-        if (page == kNoPage) continue;
-        if (!k.pages[page].PageAnon()) {
+      for (addr = std::max(vma.start, scan_address); addr < vma.end && page == kNoPage; addr += kPageSize) {
+        page = follow_page(k, v, addr, FOLL_GET);
+        if (page != kNoPage && !k.pages[page].PageAnon()) {
           k.put_page(page, "scan_get_next_rmap_item");
-          continue;
+          page = kNoPage;
         }
-        // get_next_rmap_item: the slot's item at addr, or a new one.
-        std::size_t slot = 0;
-        while (ksm.mm_slots[slot].mm != mm) ++slot;
-        std::uint32_t item = kNoNode;
-        for (std::uint32_t r : ksm.mm_slots[slot].rmap_list)
-          if (k.rmap_items[r].address == addr) item = r;
-        if (item == kNoNode) {
-          item = static_cast<std::uint32_t>(k.rmap_items.size());
-          RmapItem r;
-          r.name = "R" + m.name + std::to_string(item);
-          r.mm = mm;
-          r.address = addr;
-          k.rmap_items.push_back(r);
-          ksm.mm_slots[slot].rmap_list.push_back(item);
-          checker::note("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr));
-        }
-        // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page
-        if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
-        k.put_page(page, "ksm_do_scan");
-        ++done;
+      }
+      if (page != kNoPage) {
+        addr -= kPageSize;
+        break;
       }
     }
-    if (done < pages) {  // the end of this mm: advance the cursor
+    if (page == kNoPage) {  // the end of this mm: advance the cursor
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-      std::size_t slot = 0;
-      while (ksm.mm_slots[slot].mm != mm) ++slot;
-      ksm.scan_cursor = slot + 1;
+      ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
       ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+      scan_address = 0;
+      m.mmap_sem->up_read("scan_get_next_rmap_item");
+      continue;
     }
+    // get_next_rmap_item: the slot's item at addr, or a new one.
+    MmSlot& slot = ksm.mm_slots[mm_slot_position(ksm, mm)];
+    std::uint32_t item = kNoNode;
+    for (std::uint32_t r : slot.rmap_list)
+      if (k.rmap_items[r].address == addr) item = r;
+    if (item == kNoNode) {
+      item = static_cast<std::uint32_t>(k.rmap_items.size());
+      RmapItem r;
+      r.name = "R" + m.name + std::to_string(item);
+      r.mm = mm;
+      r.address = addr;
+      k.rmap_items.push_back(r);
+      slot.rmap_list.push_back(item);
+      checker::note("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr));
+    }
+    scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
+    // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page
+    if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
+    k.put_page(page, "ksm_do_scan");
+    ++done;
   }
   ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
 }

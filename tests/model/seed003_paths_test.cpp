@@ -439,3 +439,26 @@ TEST(Seed003Input, ActorArgumentsAreChecked) {
   STRCMP_EQUAL("/threads/0/args/steps/0/run",
                load_error(json::parse(R"([{"actor": "admin", "args": {"steps": [{"run": 3}]}}])")).c_str());
 }
+
+// stable_tree_search(Q): tree 0 (merging across nodes) holds S; K is live
+// but holds other data (content tokens differ): K's reference is dropped
+// again (refcount 1) and nothing is found. Once reclaim has freed K, the
+// same search finds S stale and removes it: tree 0 empty, RA unlinked.
+TEST(Seed003StableTree, SearchSkipsOtherContentAndPrunesStaleNodes) {
+  PageId live = pK, stale = pK;
+  OneThread p(seed003_kernel(), [&](Kernel& k) {
+    live = stable_tree_search(k, pQ);
+    // K's count must be back at the swap cache's 1, or reclaim would keep K.
+    reclaim_swapcache_page(k, pK);
+    stale = stable_tree_search(k, pQ);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(kNoPage, live);
+  UNSIGNED_LONGS_EQUAL(kNoPage, stale);
+  const Kernel& k = *p.kernel;
+  CHECK_TRUE(k.pages[pK].freed);
+  CHECK_TRUE(k.ksm.root_stable_tree[0].empty());
+  CHECK_TRUE(k.stable_nodes[nodeS].freed);
+  CHECK_FALSE(k.rmap_items[itemRA].stable);
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+}
