@@ -3,9 +3,10 @@
 //
 // Modelled: the scan cursor over the mm list, rmap_item lookup/allocation,
 // stable_tree_search's descent with get_ksm_page pruning stale nodes, the
-// "ksm page forked" shortcut and stable_tree_append. Not modelled (model
-// limits): merging with another page's stable node and the unstable tree —
-// a new rmap_item stops at the checksum gate, as on a page's first visit.
+// "ksm page forked" shortcut, merging with a stable node's page
+// (try_to_merge_with_ksm_page) and stable_tree_append. Not modelled: the
+// unstable tree and stable_tree_insert — a page not found in the stable tree
+// stops at the checksum gate, as on a page's first visit.
 // Lock order: ksm_thread_mutex -> mmap_sem -> page lock; ksm_mmlist_lock innermost.
 #pragma once
 
