@@ -2,7 +2,8 @@
 // changes every kernel path uses (pte writes, page references, allocation).
 // Invariant: create_objects() creates objects in one fixed order: global KSM
 // objects, the per-node page allocators, pages, anon_vmas, stable nodes, then per mm its
-// mmap_sem, ptl and pte slots in address order.
+// mmap_sem, ptl and pte slots in address order, and last the swap state
+// ("swapper_space", seed 003).
 #include "model/kernel.h"
 
 #include <cstdio>
