@@ -329,3 +329,21 @@ TEST(CliSeed000, UnknownActorIsOneLineNamingTheJsonLocation) {
   std::string prefix = "mmcheck: " + file + ": at /threads/0/actor: ";
   CHECK_TEXT(r.err.rfind(prefix, 0) == 0, r.err.c_str());
 }
+
+// --expect: the exit code follows the scenario's expectation, not the verdict.
+// The reverted scenario expects (and finds) a violation: 0 instead of 1. The
+// same scenario with its expectation flipped to "pass" misses it: 1.
+TEST(CliSeed000, ExpectFlagFollowsTheScenariosExpectation) {
+  LONGS_EQUAL(1, cli({"run", kSmallReverted}).code);
+  Result met = cli({"run", "--expect", kSmallReverted});
+  LONGS_EQUAL_TEXT(0, met.code, met.err.c_str());
+  CHECK(met.out.find(": met\n") != std::string::npos);
+
+  json j = json::parse(read(kSmallReverted));
+  j["expect"] = json{{"result", "pass"}};
+  fs::path dir = fresh_dir("expect-missed");
+  std::string file = write(dir / "s.json", j.dump());
+  Result missed = cli({"run", "--expect", file});
+  LONGS_EQUAL_TEXT(1, missed.code, missed.out.c_str());
+  CHECK(missed.out.find("MISSED") != std::string::npos);
+}

@@ -129,6 +129,7 @@ struct RunArgs {
   std::uint64_t max_executions = 0;
   std::string strategy;
   unsigned jobs = 0;
+  bool expect = false;  ///< exit code says whether the scenario's expectation was met
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -192,6 +193,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << (trace ? describe_violation(trace->violation, trace->log) : "model error") << "\n";
     return kExitInternal;
   }
+  if (a.expect) return run.met ? kExitOk : kExitViolation;
   return r.verdict == checker::Verdict::Pass ? kExitOk : kExitViolation;
 }
 
@@ -348,6 +350,9 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
 
     run->add_option("--strategy", ra.strategy, "search strategy (overrides the scenario)")
         ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
+    run->add_flag("--expect", ra.expect,
+                  "exit 0 when the scenario's expectation is met, 1 when it is missed "
+                  "(instead of 0 no violation / 1 violation)");
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);
