@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "dfs.h"
+#include "progress.h"
 #include "dpor.h"
 #include "parallel.h"
 #include "pct.h"
@@ -85,23 +86,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
                                      options.progress_interval_seconds) {
         last_progress = now;
-        Progress p;
-        p.executions = st.executions;
-        p.sleep_blocked = st.sleep_blocked;
-        p.elapsed_seconds = elapsed;
-        p.executions_per_second = elapsed > 0 ? st.executions / elapsed : 0;
-        p.fraction_done = strategy.progress();
-        if (p.fraction_done > 0) {
-          p.estimated_remaining_seconds = elapsed * (1 - p.fraction_done) / p.fraction_done;
-        } else if (max_executions && p.executions_per_second > 0) {
-          p.estimated_remaining_seconds =
-              static_cast<double>(max_executions - st.executions) / p.executions_per_second;
-        }
-        if (options.time_budget_seconds > 0) {
-          double left = options.time_budget_seconds - elapsed;
-          if (p.estimated_remaining_seconds < 0 || left < p.estimated_remaining_seconds)
-            p.estimated_remaining_seconds = left;
-        }
+        Progress p = make_progress(st, elapsed, strategy.progress(), max_executions, options);
         options.on_progress(p);
       }
     }

@@ -1,5 +1,6 @@
 // parallel.cpp: ParallelSearch. See parallel.h.
 #include "parallel.h"
+#include "progress.h"
 
 #include <algorithm>
 #include <atomic>
@@ -175,14 +176,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
                                      options.progress_interval_seconds) {
         last_progress = now;
-        Progress p;
-        p.executions = st.executions;
-        p.sleep_blocked = st.sleep_blocked;
-        p.elapsed_seconds = elapsed;
-        p.executions_per_second = elapsed > 0 ? st.executions / elapsed : 0;
-        p.fraction_done = s.progress();
-        if (p.fraction_done > 0)
-          p.estimated_remaining_seconds = elapsed * (1 - p.fraction_done) / p.fraction_done;
+        Progress p = make_progress(st, elapsed, s.progress(), options.max_executions, options);
         options.on_progress(p);
       }
     }

@@ -1,0 +1,34 @@
+// progress.h: the Progress both search loops (sequential and parallel) hand to
+// Options::on_progress. Invariant: estimated_remaining_seconds is -1 when no
+// estimate can be made, and never exceeds what a time budget leaves.
+#pragma once
+
+#include "checker/explorer.h"
+
+namespace checker::detail {
+
+/// `max_executions` is the budget of this search (0: none); `fraction_done`
+/// the strategy's estimate (0: none).
+inline Progress make_progress(const Stats& st, double elapsed, double fraction_done,
+                              std::uint64_t max_executions, const Options& options) {
+  Progress p;
+  p.executions = st.executions;
+  p.sleep_blocked = st.sleep_blocked;
+  p.elapsed_seconds = elapsed;
+  p.executions_per_second = elapsed > 0 ? st.executions / elapsed : 0;
+  p.fraction_done = fraction_done;
+  if (p.fraction_done > 0) {
+    p.estimated_remaining_seconds = elapsed * (1 - p.fraction_done) / p.fraction_done;
+  } else if (max_executions && p.executions_per_second > 0) {
+    p.estimated_remaining_seconds =
+        static_cast<double>(max_executions - st.executions) / p.executions_per_second;
+  }
+  if (options.time_budget_seconds > 0) {
+    double left = options.time_budget_seconds - elapsed;
+    if (p.estimated_remaining_seconds < 0 || left < p.estimated_remaining_seconds)
+      p.estimated_remaining_seconds = left;
+  }
+  return p;
+}
+
+}  // namespace checker::detail
