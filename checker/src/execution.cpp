@@ -99,7 +99,8 @@ void Execution::start_threads() {
 }
 
 void Execution::after_resume(ThreadId t) {
-  if (!scheduler_.finished(t) || threads_[t].finished) return;
+  // Fast path: a thread that announced its next operation is still running.
+  if (threads_[t].has_pending || !scheduler_.finished(t) || threads_[t].finished) return;
   threads_[t].finished = true;
   threads_[t].has_pending = false;
   if (auto err = scheduler_.error(t); err && !failed_) {
