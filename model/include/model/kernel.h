@@ -68,7 +68,7 @@ class Kernel {
   std::uint32_t page_stable_node(PageId p) const;
 
   // ---- state changes used by the kernel paths ----
-  /// set_pte_at(): announce a write of the pte, note "pte A:0x1000 old -> new", store.
+  /// set_pte_at(): announce a write of the pte (the step names it), note "old -> new", store.
   void set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
                checker::SourceLoc loc = checker::SourceLoc::current());
   /// get_page() as its own visible step (an atomic on the page's count, even under a ptl).
