@@ -198,17 +198,18 @@ Report replay(Program& program, const Schedule& schedule, std::uint64_t max_step
       }
     }
   }
-  if (!report.divergence.empty()) {
-  } else if (aborted) {
-    report.divergence = c.violation.message;
-  } else if (strategy.unused() != 0) {
-    report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
-                        ": expected " + std::to_string(strategy.unused()) +
-                        " more choices, got the end of the execution";
-  } else if (expected && expected->steps.size() != c.log.steps.size()) {
-    report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
-                        ": expected " + std::to_string(expected->steps.size()) + " steps, got " +
-                        std::to_string(c.log.steps.size());
+  if (report.divergence.empty()) {
+    if (aborted) {
+      report.divergence = c.violation.message;
+    } else if (strategy.unused() != 0) {
+      report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
+                          ": expected " + std::to_string(strategy.unused()) +
+                          " more choices, got the end of the execution";
+    } else if (expected && expected->steps.size() != c.log.steps.size()) {
+      report.divergence = "diverged at step " + std::to_string(c.log.steps.size()) +
+                          ": expected " + std::to_string(expected->steps.size()) +
+                          " steps, got " + std::to_string(c.log.steps.size());
+    }
   }
   report.verdict = aborted ? Verdict::ModelError : v;
   report.counterexample = std::move(c);  // replay always returns its log
