@@ -69,6 +69,12 @@ Regress Regress::run(const std::string& dir, std::function<void(const checker::P
   };
   auto relative = [&](const fs::path& p) { return p.lexically_relative(base).generic_string(); };
 
+  // A file that cannot be read fails its own row, with the one-line error.
+  auto mark_bad_input = [](Row& row, const std::exception& e) {
+    row.status = Status::BadInput;
+    row.got = "bad input";
+    row.detail = e.what();
+  };
   for (const fs::path& file : json_files(base / "scenarios")) {
     Row row;
     row.kind = "scenario";
@@ -93,13 +99,9 @@ Regress Regress::run(const std::string& dir, std::function<void(const checker::P
           row.detail += ": " + run.report.counterexample->violation.message;
       }
     } catch (const model::InputError& e) {
-      row.status = Status::BadInput;
-      row.got = "bad input";
-      row.detail = e.what();
+      mark_bad_input(row, e);
     } catch (const BadInput& e) {
-      row.status = Status::BadInput;
-      row.got = "bad input";
-      row.detail = e.what();
+      mark_bad_input(row, e);
     }
     finish(std::move(row));
   }
@@ -127,13 +129,9 @@ Regress Regress::run(const std::string& dir, std::function<void(const checker::P
         row.detail = replay.problem;
       }
     } catch (const model::InputError& e) {
-      row.status = Status::BadInput;
-      row.got = "bad input";
-      row.detail = e.what();
+      mark_bad_input(row, e);
     } catch (const BadInput& e) {
-      row.status = Status::BadInput;
-      row.got = "bad input";
-      row.detail = e.what();
+      mark_bad_input(row, e);
     }
     finish(std::move(row));
   }
