@@ -65,17 +65,22 @@ class ScenarioProgram : public checker::Program {
 
 }  // namespace
 
-Scenario Scenario::load(const std::string& path) {
-  std::ifstream in(path);
+nlohmann::json load_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j;
   try {
-    j = nlohmann::json::parse(ss.str());
+    return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, "", std::string("malformed JSON: ") + e.what());
+    std::string what = e.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+    if (auto pos = what.find("] "); what.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
+      what.erase(0, pos + 2);
+    throw InputError(path, "", "malformed JSON: " + what);
   }
+}
+
+Scenario Scenario::load(const std::string& path) {
+  nlohmann::json j = load_json_file(path);
   return parse(j, path);
 }
 

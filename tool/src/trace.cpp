@@ -444,18 +444,7 @@ Trace Trace::parse(const json& j, const std::string& file) {
 
 Trace Trace::load(const std::string& path) {
   require_file(path, "trace");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput(path + ": cannot open trace file");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    if (auto pos = what.find("] "); what.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
-      what.erase(0, pos + 2);
-    throw model::InputError(path, "", "malformed JSON: " + what);
-  }
+  json j = model::load_json_file(path);
   return parse(j, path);
 }
 

@@ -91,6 +91,10 @@ class Scenario {
   std::shared_ptr<const void> initial_;  ///< the validated initial state (model-internal type)
 };
 
+/// Read and parse a JSON file (scenario or trace). Throws InputError, one line
+/// naming the file, if it cannot be opened or is not well-formed JSON.
+nlohmann::json load_json_file(const std::string& path);
+
 /// A named thing a scenario may use, with a one-line description.
 struct CatalogueEntry {
   std::string name;
