@@ -185,7 +185,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   return ret;
 }
 
-// mm/migrate.c v3.9: migration_entry_wait -> __migration_entry_wait
+// mm/migrate.c v3.9: migration_entry_wait
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);

@@ -122,6 +122,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
 
+  // Only the v3.9 paths are modelled so far: a 2.6.33 or 4.19 scenario would
+  // silently run v3.9 code, so it is refused (after the reverted list, whose
+  // era errors are more specific).
+  if (config.era != Era::V3_9)
+    kernel.error("kernel era " + s.era_ + " is declared but not modelled yet (modelled: 3.9)");
+
   auto v = std::make_shared<Validated>();
   v->initial = parse_initial_state(in.at("initial").json(), file, "/initial", config);
 
