@@ -198,7 +198,9 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
     return;
   }
   Page& page = k.pages.at(pte.page);
-  // include/linux/swapops.h: migration_entry_to_page()
+  // include/linux/swapops.h: migration_entry_to_page() reads PG_locked: a step
+  // on the page lock, so partial-order reduction orders it against unlock_page.
+  checker::announce(page.lock->id(), checker::AccessKind::Read, "migration_entry_to_page");
   if (!page.PageLocked())
     checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: " +
                                           k.where(mm, addr) + " holds " + k.pte_str(pte) +
