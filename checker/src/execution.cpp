@@ -302,6 +302,15 @@ void Execution::stop_thread_forever() {
   for (;;) scheduler_.yield(t);  // never resumed; teardown unwinds this stack
 }
 
+Counterexample Execution::take_counterexample() {
+  Counterexample c;
+  c.violation = violation_;
+  c.schedule = schedule_;
+  c.log = take_log();
+  c.preemptions = preemptions();
+  return c;
+}
+
 StepLog Execution::take_log() {
   StepLog log;
   for (const Thread& t : threads_) log.thread_names.push_back(t.name);

@@ -33,6 +33,8 @@ class Execution {
   std::size_t steps() const { return steps_.size(); }
   /// Move the step log out, with names resolved (after run()).
   StepLog take_log();
+  /// The violation, schedule, step log and preemptions of this run (after run()).
+  Counterexample take_counterexample();
   /// After run(): the threads left with a pending operation, and the accesses.
   ThreadMask pending_mask() const;
   std::span<const Access> pending() const { return pending_; }

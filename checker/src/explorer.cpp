@@ -22,16 +22,6 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-Counterexample make_counterexample(detail::Execution& ex, const detail::Strategy& s) {
-  Counterexample c;
-  c.violation = ex.violation();
-  c.schedule = ex.schedule();
-  c.log = ex.take_log();
-  c.preemptions = ex.preemptions();
-  (void)s;
-  return c;
-}
-
 std::unique_ptr<detail::Strategy> make_strategy(const Options& o) {
   switch (o.strategy) {
     case StrategyKind::Dfs: return std::make_unique<detail::DfsStrategy>(o.preemption_bound);
@@ -68,7 +58,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       if (ex.steps() > st.max_depth) st.max_depth = ex.steps();
       if (v != Verdict::Pass && !report.counterexample) {
         report.verdict = v;
-        report.counterexample = make_counterexample(ex, strategy);
+        report.counterexample = ex.take_counterexample();
         if (options.stop_on_first) break;
       }
     }
@@ -183,7 +173,7 @@ Report replay(Program& program, const Schedule& schedule, std::uint64_t max_step
   report.stats.total_steps = report.stats.max_depth = ex.steps();
   report.stats.complete = true;
   bool aborted = ex.aborted();
-  Counterexample c = make_counterexample(ex, strategy);
+  Counterexample c = ex.take_counterexample();
   // The first difference wins: a recorded step that differs comes before the
   // schedule running out (or a choice becoming impossible) later on.
   if (expected) {

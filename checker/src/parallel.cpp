@@ -142,12 +142,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       st.max_depth = std::max<std::uint64_t>(st.max_depth, ex.steps());
       if (v != Verdict::Pass && !report.counterexample) {
         report.verdict = v;
-        Counterexample c;
-        c.violation = ex.violation();
-        c.schedule = ex.schedule();
-        c.log = ex.take_log();
-        c.preemptions = ex.preemptions();
-        report.counterexample = std::move(c);
+        report.counterexample = ex.take_counterexample();
         if (options.stop_on_first) break;
       }
     }
