@@ -496,13 +496,7 @@ bool DporStrategy::backtrack() {
         std::erase_if(g.variants, [&](const Variant& var) { return asleep(n, g.thread, var.vals); });
         if (!named || !g.variants.empty()) {
           if (hook_ && k <= hook_depth_) {
-            Task t;
-            t.key = key_at(k, g.thread);
-            t.depth = k;
-            t.group = g;
-            t.sleep = n.sleep;
-            t.psleep = n.psleep;
-            if (std::optional<TaskResult> r = hook_(t)) {
+            if (std::optional<TaskResult> r = hook_(k, g, n.sleep, n.psleep)) {
               absorb(n, *r);
               ++n.done;
               continue;
@@ -538,15 +532,23 @@ void DporStrategy::absorb(Node& n, TaskResult& r) {
   lost_ += r.lost;
 }
 
-std::vector<std::pair<ThreadId, DporStrategy::Vals>> DporStrategy::key_at(std::size_t depth,
-                                                                         ThreadId thread) const {
-  std::vector<std::pair<ThreadId, Vals>> key;
+DporStrategy::Key DporStrategy::key_at(std::size_t depth, ThreadId thread) const {
+  Key key;
   if (depth >= path_.size()) return key;
   key.reserve(depth + 2);
   key.emplace_back(kNoThread, root_vals_);
   for (std::size_t m = 0; m < depth; ++m) key.emplace_back(path_[m].thread, path_[m].vals);
   key.emplace_back(thread, Vals{});
   return key;
+}
+
+bool DporStrategy::on_path(const Key& key) const {
+  if (key.size() < 2) return false;
+  const std::size_t depth = key.size() - 2;
+  if (depth >= path_.size() || key.front().second != root_vals_) return false;
+  for (std::size_t m = 0; m < depth; ++m)
+    if (path_[m].thread != key[m + 1].first || path_[m].vals != key[m + 1].second) return false;
+  return true;
 }
 
 std::vector<DporStrategy::Task> DporStrategy::candidates(

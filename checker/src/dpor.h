@@ -122,8 +122,11 @@ class DporStrategy : public Strategy {
   /// One wakeup-tree branch explored apart: at point `depth` (after the
   /// prefix `key` of thread and value choices), `group` runs with the sleep
   /// sets predicted for when the sequential search would start it.
+  /// A branch's place: the root values, then (thread, vals) per point above
+  /// it, then (its thread, {}).
+  using Key = std::vector<std::pair<ThreadId, Vals>>;
   struct Task {
-    std::vector<std::pair<ThreadId, Vals>> key;  ///< root values, then (thread, vals) per point
+    Key key;  ///< root values, then (thread, vals) per point
     std::size_t depth = 0;
     Group group;
     ThreadMask sleep = 0;
@@ -145,15 +148,20 @@ class DporStrategy : public Strategy {
   static std::unique_ptr<DporStrategy> for_task(Task task, const std::atomic<bool>* stop);
   /// Worker, after the search: the result to hand to the master.
   TaskResult take_result();
-  /// Master: before starting `g` at point `depth` the strategy asks the hook;
-  /// when the hook returns a result (a task explored it, and it checked the
-  /// task saw the same branch and sleep sets), the branch counts as done.
-  using Hook = std::function<std::optional<TaskResult>(const Task&)>;
+  /// Master: before starting `g` at point `depth` (with those sleep sets) the
+  /// strategy asks the hook; when the hook returns a result (a task explored
+  /// it, and it checked the task saw the same branch and sleep sets), the
+  /// branch counts as done. Called once per branch start: keep it cheap.
+  using Hook = std::function<std::optional<TaskResult>(std::size_t depth, const Group& g,
+                                                       ThreadMask sleep, const PSleep& psleep)>;
   void set_hook(Hook h, std::size_t max_depth) { hook_ = std::move(h); hook_depth_ = max_depth; }
   /// A task's point (0 for the master).
   std::size_t floor() const { return floor_ == npos_ ? 0 : floor_; }
   /// The key of the branch `thread` at point `depth` of the current path.
-  std::vector<std::pair<ThreadId, Vals>> key_at(std::size_t depth, ThreadId thread) const;
+  Key key_at(std::size_t depth, ThreadId thread) const;
+  /// True when the current path passes through the point `key` names
+  /// (allocation-free; key_at(d, t) is on the path while path_[0..d) stays).
+  bool on_path(const Key& key) const;
  private:
   friend struct Task;
 

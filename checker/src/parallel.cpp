@@ -45,7 +45,6 @@ void merge(Stats& into, const Stats& from) {
   into.max_depth = std::max(into.max_depth, from.max_depth);
   into.tasks_taken += from.tasks_taken;
   into.tasks_redone += from.tasks_redone;
-  into.task_executions += from.task_executions;
 }
 
 /// What the OS threads share. Every explorer (the master, and each task's)
@@ -90,12 +89,15 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   auto t0 = Clock::now();
   auto last_progress = t0;
   Stats& st = report.stats;
+  std::uint64_t own = 0;  // executions of this explorer's loop (the rest came from tasks)
   std::vector<Report> accepted;  // task reports taken during the last end()
   s.set_hook(
-      [&](const Task& t) -> std::optional<TaskResult> {
+      [&](std::size_t depth, const DporStrategy::Group& g, ThreadMask sleep,
+          const DporStrategy::PSleep& psleep) -> std::optional<TaskResult> {
         std::unique_lock<std::mutex> lk(mu);
         auto it = std::find_if(slots.begin(), slots.end(), [&](const auto& x) {
-          return x->owner == &s && x->task.key == t.key;
+          return x->owner == &s && x->task.depth == depth && x->task.group.thread == g.thread &&
+                 s.on_path(x->task.key);
         });
         if (it == slots.end()) return std::nullopt;
         std::shared_ptr<Slot> slot = *it;
@@ -118,13 +120,11 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
           cv.wait(lk);
           --idle;
         }
-        if (!(slot->task.group == t.group && slot->task.sleep == t.sleep &&
-              slot->task.psleep == t.psleep)) {
+        if (!(slot->task.group == g && slot->task.sleep == sleep && slot->task.psleep == psleep)) {
           ++st.tasks_redone;
           return std::nullopt;  // the branch changed since: explore it here
         }
         ++st.tasks_taken;
-        st.task_executions += slot->report.stats.executions;
         accepted.push_back(std::move(slot->report));
         return std::move(slot->result);
       },
@@ -138,6 +138,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       ++st.sleep_blocked;
     } else {
       ++st.executions;
+      ++own;
       st.total_steps += ex.steps();
       st.max_depth = std::max<std::uint64_t>(st.max_depth, ex.steps());
       if (v != Verdict::Pass && !report.counterexample) {
@@ -179,8 +180,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
     // Drop own tasks whose branch left this path; hand out new ones.
     std::lock_guard<std::mutex> lk(mu);
     std::erase_if(slots, [&](const std::shared_ptr<Slot>& x) {
-      if (x->owner != &s || s.key_at(x->task.depth, x->task.group.thread) == x->task.key)
-        return false;
+      if (x->owner != &s || s.on_path(x->task.key)) return false;
       x->cancel = true;
       if (x->state == Slot::State::Queued) queue.erase(std::find(queue.begin(), queue.end(), x));
       return true;
@@ -202,6 +202,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       if (!fresh.empty()) cv.notify_all();
     }
   }
+  st.task_executions = st.executions - own;
   std::lock_guard<std::mutex> lk(mu);
   std::erase_if(slots, [&](const std::shared_ptr<Slot>& x) {
     if (x->owner != &s) return false;

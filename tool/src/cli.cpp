@@ -107,8 +107,16 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
   else
     end = "incomplete";
-  return fmt::format("{} executions, {} steps, max depth {}, {:.2f}s, {}", s.executions,
-                     s.total_steps, s.max_depth, s.elapsed_seconds, end);
+  std::string text = fmt::format(
+      "{} executions ({} sleep-set blocked), {:.0f} executions/s, {} steps, max depth {}, {:.2f}s, "
+      "{}",
+      s.executions, s.sleep_blocked, s.executions_per_second, s.total_steps, s.max_depth,
+      s.elapsed_seconds, end);
+  if (s.jobs > 1)
+    text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
+                        "{} explored again by their owner",
+                        s.jobs, s.tasks_taken, s.task_executions, s.tasks_redone);
+  return text;
 }
 
 std::string reverted_text(const std::vector<std::string>& reverted) {
@@ -165,6 +173,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["verdict"] = checker::to_string(r.verdict);
     j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
     j["statistics"] = stats_to_json(r.stats);
+    j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
+    j["statistics"]["jobs"] = r.stats.jobs;
+    if (r.stats.jobs > 1)
+      j["statistics"]["parallel"] = {{"tasks_taken", r.stats.tasks_taken},
+                                     {"task_executions", r.stats.task_executions},
+                                     {"tasks_redone", r.stats.tasks_redone}};
     j["trace"] = trace ? trace->to_json() : nlohmann::ordered_json();
     out << dump_json(j);
   } else {

@@ -26,7 +26,7 @@ struct Stats {
   unsigned jobs = 1;                     ///< worker threads used
   std::uint64_t tasks_taken = 0;         ///< jobs > 1: branches whose exploration by a worker was used
   std::uint64_t tasks_redone = 0;        ///< jobs > 1: branches a worker explored in vain (changed since)
-  std::uint64_t task_executions = 0;     ///< jobs > 1: executions explored apart and taken (any depth)
+  std::uint64_t task_executions = 0;     ///< jobs > 1: executions explored in tasks (of `executions`)
 };
 
 /// One failing execution, with all that replay needs and all people read.
