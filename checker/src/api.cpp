@@ -31,6 +31,10 @@ void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guar
 }
 std::uint32_t choose(std::uint32_t n, const char* label) { return ex("choose").choose(n, label); }
 void note(std::string_view text) { ex("note").note(text); }
+bool notes_wanted() {
+  detail::Execution* e = detail::Execution::current();
+  return e && e->notes();
+}
 void fail(FailureKind kind, std::string message, SourceLoc loc) {
   ex("fail").fail(Verdict::Violation, kind, std::move(message), loc);
 }

@@ -217,6 +217,7 @@ bool DporStrategy::end(const ExecutionEnd& end) {
   if (stop_ && stop_->load(std::memory_order_relaxed)) return false;
   if (path_.size() > depth_) path_.resize(depth_);
   if (abort_.empty() || blocked_) detect_races(end);
+  else scratch_.valid = 0;  // the path diverged: nothing cached holds
   abort_.clear();
   return backtrack();
 }
@@ -226,10 +227,13 @@ bool DporStrategy::end(const ExecutionEnd& end) {
 // thread t that happen before or are event j.
 void DporStrategy::detect_races(const ExecutionEnd& end) {
   const std::size_t n = path_.size();
-  std::vector<Event> ev;
-  ev.reserve(n + 4);
-  for (const Node& node : path_)
-    ev.push_back(Event{node.thread, node.pending[node.thread], node.vals, false});
+  Scratch& x = scratch_;
+  std::vector<Event>& ev = x.ev;
+  // The events before fresh_from_ are those of the last execution: their
+  // events, clocks and object lists are kept, and the work starts there.
+  ev.resize(std::min({x.valid, fresh_from_, n}));
+  for (std::size_t j = ev.size(); j < n; ++j)
+    ev.push_back(Event{path_[j].thread, path_[j].pending[path_[j].thread], path_[j].vals, false});
   if (!blocked_) {
     for (ThreadMask m = end.pending; m; m &= m - 1) {
       ThreadId t = lowest(m);
@@ -240,32 +244,57 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
   if (m == 0) return;
   std::size_t threads = 0;
   for (const Event& e : ev) threads = std::max<std::size_t>(threads, e.thread + 1);
-
-  std::vector<std::uint32_t> vc(m * threads, 0);
-  std::vector<std::uint32_t> idx(m);           // position of event j in its thread
-  std::vector<long> last(threads, -1);         // last real event of each thread
-  std::vector<std::uint32_t> count(threads, 0);
+  if (threads > x.stride) {
+    x.stride = threads;
+    x.valid = 0;
+  }
+  threads = x.stride;
+  const std::size_t start = std::min({x.valid, fresh_from_, n});
+  x.vc.resize(m * threads);
+  x.idx.resize(m);              // position of event j in its thread
+  x.last.assign(threads, -1);   // last real event of each thread
+  x.count.assign(threads, 0);
+  for (std::size_t j = 0; j < start; ++j) {
+    x.last[ev[j].thread] = static_cast<long>(j);
+    ++x.count[ev[j].thread];
+  }
+  // Real events by object, in order: only events on the same object can be
+  // dependent, so each event scans its object's list instead of all of them.
+  for (std::vector<std::size_t>& l : x.by_object)
+    while (!l.empty() && l.back() >= start) l.pop_back();
+  x.valid = n;
+  std::vector<std::uint32_t>& vc = x.vc;
+  std::vector<std::uint32_t>& idx = x.idx;
+  std::vector<long>& last = x.last;
+  std::vector<std::uint32_t>& count = x.count;
   auto clock = [&](std::size_t j) { return &vc[j * threads]; };
   auto hb = [&](std::size_t a, std::size_t b) {  // event a happens before event b
     return clock(b)[ev[a].thread] > idx[a];
   };
 
-  std::vector<std::size_t> deps;
-  std::vector<std::size_t> cands;
-  for (std::size_t j = 0; j < m; ++j) {
+  std::vector<std::size_t>& deps = x.deps;
+  std::vector<std::size_t>& cands = x.cands;
+  for (std::size_t j = start; j < m; ++j) {
     const Event& e = ev[j];
     const ThreadId t = e.thread;
     const long pp = last[t];
     idx[j] = count[t];
     std::uint32_t* c = clock(j);
     if (pp >= 0) std::copy_n(clock(static_cast<std::size_t>(pp)), threads, c);
+    else std::fill_n(c, threads, 0);
     deps.clear();
-    const std::size_t upto = std::min(j, n);  // phantoms depend on real events only
-    for (std::size_t i = 0; i < upto; ++i) {
-      if (ev[i].thread == t || !dependent(ev[i].access, e.access)) continue;
-      deps.push_back(i);
-      const std::uint32_t* ci = clock(i);
-      for (std::size_t q = 0; q < threads; ++q) c[q] = std::max(c[q], ci[q]);
+    const ObjectId obj = e.access.object;
+    const bool tracked = obj != kNoObject && e.access.kind != AccessKind::Yield;
+    if (tracked) {
+      if (obj >= x.by_object.size()) x.by_object.resize(obj + 1);
+      // Phantoms (j >= n) depend on real events only; the list holds only those.
+      for (std::size_t i : x.by_object[obj]) {
+        if (ev[i].thread == t || !dependent(ev[i].access, e.access)) continue;
+        deps.push_back(i);
+        const std::uint32_t* ci = clock(i);
+        for (std::size_t q = 0; q < threads; ++q) c[q] = std::max(c[q], ci[q]);
+      }
+      if (j < n) x.by_object[obj].push_back(j);
     }
     c[t] = idx[j] + 1;
     if (!e.open) {

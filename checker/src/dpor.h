@@ -200,6 +200,18 @@ class DporStrategy : public Strategy {
   static void promote(ThreadMask* sleep, const PSleep& ps);
   void start_group(Node& n, Group&& g);
 
+  /// detect_races' buffers, kept between executions (no allocation per run).
+  /// The clocks, positions and object lists of events [0, valid) are those of
+  /// the current path's prefix (stride: threads per clock).
+  struct Scratch {
+    std::size_t valid = 0, stride = 0;
+    std::vector<Event> ev;
+    std::vector<std::uint32_t> vc, idx, count;
+    std::vector<long> last;
+    std::vector<std::size_t> deps, cands;
+    std::vector<std::vector<std::size_t>> by_object;
+  };
+  Scratch scratch_;
   std::vector<Node> path_;
   std::size_t depth_ = 0;       ///< points reached in this execution
   std::size_t val_pos_ = 0;     ///< value choices made in the current step

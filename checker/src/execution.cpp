@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "dfs.h"
+
 namespace checker::detail {
 
 namespace {
@@ -265,12 +267,13 @@ std::uint32_t Execution::choose(std::uint32_t n, const char* label) {
     fail(Verdict::ModelError, FailureKind::Assertion, strategy_.abort_reason(), {});
   }
   schedule_.push_back(Choice{Choice::Kind::Value, *v, n});
-  if (n > 1 && running_ != kNoThread) note(std::string(label) + "=" + std::to_string(*v));
+  if (notes_ && n > 1 && running_ != kNoThread)
+    note(std::string(label) + "=" + std::to_string(*v));
   return *v;
 }
 
 void Execution::note(std::string_view text) {
-  if (steps_.empty() || running_ == kNoThread || steps_.back().thread != running_) return;
+  if (!notes_ || steps_.empty() || running_ == kNoThread || steps_.back().thread != running_) return;
   std::string& n = steps_.back().note;
   if (!n.empty()) n += "; ";
   n += text;
@@ -318,6 +321,26 @@ StepLog Execution::take_log() {
   log.steps = std::move(steps_);
   steps_.clear();
   return log;
+}
+
+Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps) {
+  Counterexample c = ex.take_counterexample();
+  if (ex.notes()) return c;
+  ReplayStrategy replay(c.schedule);
+  Execution rx(program, replay, max_steps);
+  rx.run();
+  const Violation& v = rx.violation();
+  if (v.verdict != c.violation.verdict || v.step != c.violation.step ||
+      v.message != c.violation.message) {
+    // Reported by the CLI as "internal error:" (a nondeterministic program
+    // is caught earlier, by the search strategy itself).
+    throw std::logic_error("the failing schedule, run again with notes, ended in \"" + v.message +
+                           "\" at step " + std::to_string(v.step) + ", not \"" +
+                           c.violation.message + "\" at step " +
+                           std::to_string(c.violation.step));
+  }
+  c.log = rx.take_log();
+  return c;
 }
 
 }  // namespace checker::detail

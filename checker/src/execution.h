@@ -41,6 +41,10 @@ class Execution {
   /// Let the other threads run on after a violation in a thread, so a search
   /// strategy sees what they would do (the record still ends at the violation).
   void set_continue_after_violation(bool on) { continue_after_violation_ = on; }
+  /// Record checker::note() texts (on by default). A search turns them off
+  /// and takes its counterexample through recorded_counterexample().
+  void set_notes(bool on) { notes_ = on; }
+  bool notes() const { return notes_; }
   /// Index of the step in which a thread failed, if one did (else npos).
   std::size_t failure_step() const { return fail_steps_ ? fail_steps_ - 1 : npos; }
   /// Preemptions up to the failure (or the end).
@@ -104,6 +108,7 @@ class Execution {
   Violation violation_;
   bool failed_ = false;
   bool continue_after_violation_ = false;
+  bool notes_ = true;
   std::size_t fail_steps_ = 0;    ///< steps_.size() when a thread failed (0: none)
   std::size_t fail_choices_ = 0;  ///< schedule_.size() then
   unsigned fail_preemptions_ = 0;
@@ -119,6 +124,10 @@ class Execution {
 /// report.stats and sets the first counterexample.
 void run_search(Program& program, Strategy& strategy, const Options& options, Report& report,
                 std::uint64_t max_executions);
+
+/// The counterexample of ex's last run (which failed), with its step notes:
+/// when ex ran without notes, the failing schedule is run once more with them.
+Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps);
 
 /// Thrown on the engine's own stack by fail() in setup() or a final check.
 struct FailureOnEngineStack {};

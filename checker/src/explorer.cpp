@@ -47,6 +47,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   auto last_progress = t0;
   Execution ex(program, strategy, options.max_steps);
   ex.set_continue_after_violation(!options.stop_on_first && strategy.wants_continuation());
+  ex.set_notes(false);
   Stats& st = report.stats;
   for (;;) {
     Verdict v = ex.run();
@@ -58,7 +59,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       if (ex.steps() > st.max_depth) st.max_depth = ex.steps();
       if (v != Verdict::Pass && !report.counterexample) {
         report.verdict = v;
-        report.counterexample = ex.take_counterexample();
+        report.counterexample = recorded_counterexample(program, ex, options.max_steps);
         if (options.stop_on_first) break;
       }
     }

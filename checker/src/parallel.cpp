@@ -132,6 +132,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
 
   Execution ex(program, s, options.max_steps);
   ex.set_continue_after_violation(!options.stop_on_first);
+  ex.set_notes(false);
   for (;;) {
     Verdict v = ex.run();
     if (s.last_was_redundant()) {
@@ -143,7 +144,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       st.max_depth = std::max<std::uint64_t>(st.max_depth, ex.steps());
       if (v != Verdict::Pass && !report.counterexample) {
         report.verdict = v;
-        report.counterexample = ex.take_counterexample();
+        report.counterexample = recorded_counterexample(program, ex, options.max_steps);
         if (options.stop_on_first) break;
       }
     }

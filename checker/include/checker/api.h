@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "checker/access.h"
 #include "checker/violation.h"
@@ -65,6 +66,22 @@ std::uint32_t choose(std::uint32_t n, const char* label = "choose");
 
 /// Attach a note to the current step (a state change, for people).
 void note(std::string_view text);
+
+/// True when notes are being recorded. A search runs without them and runs a
+/// failing schedule once more with them to print its counterexample, so the
+/// text of a note costs nothing on the executions that pass.
+bool notes_wanted();
+
+/// note(make()) when notes are being recorded; `make` (returning a string)
+/// is not called otherwise. The form to use when the text is built.
+template <class F>
+  requires std::is_invocable_v<F>
+void note(F&& make) {
+  if (notes_wanted()) {
+    const auto text = make();
+    note(std::string_view(text));
+  }
+}
 
 /// Report a failure. In a simulated thread this ends the execution and does
 /// not return; in setup() or a final check it ends the execution too.
