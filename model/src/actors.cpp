@@ -174,8 +174,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
       if (st.what == "run") err = run_store(k, st.value);
       else if (st.what == "merge_across_nodes") err = merge_across_nodes_store(k, st.value);
       else reclaim_swapcache_page(k, st.page);
-      checker::note("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +
-                    " -> " + std::to_string(err));
+      checker::note([&] { return std::string("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +
+                    " -> " + std::to_string(err)); });
     }
   } else {
     throw std::logic_error("internal error: actor \"" + call.actor + "\" has no body");

@@ -48,9 +48,9 @@ void ksm_enter(Kernel& k, std::uint32_t mm) {
   if (at <= ksm.scan_cursor) ++ksm.scan_cursor;  // the cursor keeps pointing at the same slot (or the head)
   std::string order;
   for (const MmSlot& s : ksm.mm_slots) order += (order.empty() ? "" : ", ") + k.mms[s.mm].name;
-  checker::note("__ksm_enter(" + k.mms[mm].name + "): mm list [" + order + "], cursor " +
+  checker::note([&] { return std::string("__ksm_enter(" + k.mms[mm].name + "): mm list [" + order + "], cursor " +
                 (ksm.scan_cursor < ksm.mm_slots.size() ? k.mms[ksm.mm_slots[ksm.scan_cursor].mm].name
-                                                       : std::string("&ksm_mm_head")));
+                                                       : std::string("&ksm_mm_head"))); });
   ksm.ksm_mmlist_lock->unlock("__ksm_enter");
   k.mms[mm].mmf_vm_mergeable = true;  // set_bit(MMF_VM_MERGEABLE)
 }
@@ -87,8 +87,8 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
       k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
       k.get_page_locked(pte.page);
       ++k.pages[pte.page].mapcount;
-      checker::note("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
-                    std::to_string(k.pages[pte.page].mapcount));
+      checker::note([&] { return std::string("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
+                    std::to_string(k.pages[pte.page].mapcount)); });
       k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
     }
   }

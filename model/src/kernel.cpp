@@ -69,7 +69,7 @@ void Kernel::set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char
                      checker::SourceLoc loc) {
   checker::announce(slot.obj, checker::AccessKind::Write, label, loc);
   (void)mm;  // the step's object names the pte (A.pte[0x1000]); the note is the transition
-  checker::note(pte_str(slot.pte) + " -> " + pte_str(pte));
+  checker::note([&] { return std::string(pte_str(slot.pte) + " -> " + pte_str(pte)); });
   slot.pte = pte;
 }
 
@@ -79,20 +79,20 @@ void Kernel::put_page_locked(PageId p) {
     checker::fail(checker::FailureKind::BugOn,
                   "VM_BUG_ON(page_count(page) == 0): put_page of free page " + page.name);
   --page.refcount;
-  if (page.refcount > 0) checker::note("put_page(" + page.name + ") -> " + std::to_string(page.refcount));
+  if (page.refcount > 0) checker::note([&] { return std::string("put_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
   if (page.refcount == 0) {
     // free_pages_prepare(): an anon page's mapping is reset when it is freed.
     page.mapping = Mapping{};
     page.flags = 0;
     page.freed = true;
-    checker::note(page.name + " freed");
+    checker::note([&] { return std::string(page.name + " freed"); });
   }
 }
 
 void Kernel::get_page(PageId p, const char* label, checker::SourceLoc loc) {
   touch_page(p, label, loc);
   get_page_locked(p);
-  checker::note("get_page(" + pages[p].name + ") -> " + std::to_string(pages[p].refcount));
+  checker::note([&] { return std::string("get_page(" + pages[p].name + ") -> " + std::to_string(pages[p].refcount)); });
 }
 
 void Kernel::touch_page(PageId p, const char* label, checker::SourceLoc loc) {
@@ -115,7 +115,7 @@ PageId Kernel::alloc_page(int nid, const char* label, checker::SourceLoc loc) {
     page.refcount = 1;
     page.flags = 0;
     page.mapping = Mapping{};
-    checker::note("alloc " + page.name);
+    checker::note([&] { return std::string("alloc " + page.name); });
     return p;
   }
   checker::note("no free page");

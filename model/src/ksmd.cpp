@@ -43,7 +43,7 @@ long merge_across_nodes_store(Kernel& k, unsigned knob) {
       }
       checker::announce(ksm.tree_obj, AccessKind::Write, "merge_across_nodes_store");
       ksm.merge_across_nodes = knob != 0;
-      checker::note("ksm_merge_across_nodes = " + std::to_string(knob));
+      checker::note([&] { return std::string("ksm_merge_across_nodes = " + std::to_string(knob)); });
     }
   }
   ksm.ksm_thread_mutex->unlock("merge_across_nodes_store");
@@ -64,7 +64,7 @@ void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
     ++k.ksm.pages_sharing;
   else
     ++k.ksm.pages_shared;
-  checker::note(s.name + ".hlist += " + r.name + " (pages_shared " + std::to_string(k.ksm.pages_shared) + ")");
+  checker::note([&] { return std::string(s.name + ".hlist += " + r.name + " (pages_shared " + std::to_string(k.ksm.pages_shared) + ")"); });
 }
 
 // mm/ksm.c pre-003 (cbf86cfe04a6^): stable_tree_search (the descent; v3.9's migrate_nodes/replace path is not modelled)
@@ -75,7 +75,7 @@ PageId stable_tree_search(Kernel& k, PageId page) {
     return page;
   }
   const int nid = get_kpfn_nid(k, page);
-  checker::note("stable_tree_search(" + p.name + ") in root_stable_tree[" + std::to_string(nid) + "]");
+  checker::note([&] { return std::string("stable_tree_search(" + p.name + ") in root_stable_tree[" + std::to_string(nid) + "]"); });
   // The rb-tree's shape is not kept: nodes are visited in insertion order,
   // which is the descent when at most one node lies on the path.
   std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
@@ -180,7 +180,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
     return;
   }
   // calc_checksum != rmap_item->oldchecksum on a first visit: record it and return.
-  checker::note("checksum of " + k.page_name(page) + " recorded: no unstable-tree search yet");
+  checker::note([&] { return std::string("checksum of " + k.page_name(page) + " recorded: no unstable-tree search yet"); });
 }
 
 }  // namespace
@@ -247,7 +247,7 @@ void ksmd_scan(Kernel& k, int pages) {
       r.address = addr;
       k.rmap_items.push_back(r);
       slot.rmap_list.push_back(item);
-      checker::note("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr));
+      checker::note([&] { return std::string("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr)); });
     }
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
