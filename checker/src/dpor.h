@@ -30,9 +30,11 @@
 //    same traces everywhere, no sleep-set-blocked run.
 //  * Violations: with stop_on_first off, the other threads run on after a
 //    violation (the failing thread halts), so races with what they would do
-//    are seen; the recorded execution still ends at the violation. Runs that
-//    differ only after the violation then count apart, so on rare programs
-//    with several failures DPOR runs more executions than DFS (1 in 6000).
+//    are seen; the recorded execution still ends at the violation. A run that
+//    differs from the previous one only after its violation (a branch taken
+//    past the failing step) is the same execution up to the failure, so it
+//    counts as a post-failure run, not an execution: executions are then at
+//    most DFS's, which also ends each execution at its first failure.
 //
 // Invariant: path_[0..depth_) replays the current prefix; path_[k].thread and
 // path_[k].vals are the branch being explored at point k, path_[k].later the
@@ -62,6 +64,13 @@ class DporStrategy : public Strategy {
   std::string abort_reason() const override { return abort_; }
   unsigned preemptions() const override { return preemptions_; }
   bool last_was_redundant() const override { return blocked_; }
+  /// The run shares points [0, fresh_from_) with the previous one, which
+  /// therefore failed at the same step (unless it was sleep-set blocked
+  /// first, and then this run counts).
+  bool last_repeats_previous(std::size_t failure_step) const override {
+    return failure_step != static_cast<std::size_t>(-1) && fresh_from_ > failure_step &&
+           !previous_blocked_;
+  }
   double progress() const override;
   bool wants_continuation() const override { return true; }
 
@@ -221,6 +230,7 @@ class DporStrategy : public Strategy {
   std::size_t root_pos_ = 0;
   unsigned preemptions_ = 0;
   bool blocked_ = false;
+  bool previous_blocked_ = false;  ///< the run before this one was sleep-set blocked
   std::size_t fresh_from_ = 0;  ///< first point whose event is new in this execution
   std::uint64_t infeasible_ = 0;
   std::uint64_t lost_ = 0;

@@ -53,6 +53,8 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
     Verdict v = ex.run();
     if (strategy.last_was_redundant()) {
       ++st.sleep_blocked;
+    } else if (strategy.last_repeats_previous(ex.failure_step())) {
+      ++st.post_failure_runs;
     } else {
       ++st.executions;
       st.total_steps += ex.steps();

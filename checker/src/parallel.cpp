@@ -41,6 +41,7 @@ struct Slot {
 void merge(Stats& into, const Stats& from) {
   into.executions += from.executions;
   into.sleep_blocked += from.sleep_blocked;
+  into.post_failure_runs += from.post_failure_runs;
   into.total_steps += from.total_steps;
   into.max_depth = std::max(into.max_depth, from.max_depth);
   into.tasks_taken += from.tasks_taken;
@@ -137,6 +138,8 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
     Verdict v = ex.run();
     if (s.last_was_redundant()) {
       ++st.sleep_blocked;
+    } else if (s.last_repeats_previous(ex.failure_step())) {
+      ++st.post_failure_runs;
     } else {
       ++st.executions;
       ++own;

@@ -56,6 +56,11 @@ class Strategy {
   virtual unsigned preemptions() const { return 0; }
   /// Executions cut short without a verdict of their own (sleep-set blocked).
   virtual bool last_was_redundant() const { return false; }
+  /// After a run that failed at step `failure_step` (and ran on after it):
+  /// true when the run is the previous one up to and including that step, so
+  /// it repeats an execution already counted and was run only to see what the
+  /// other threads do after the failure.
+  virtual bool last_repeats_previous(std::size_t /*failure_step*/) const { return false; }
   /// After end() returned false: true when every execution was explored (no
   /// bound or budget cut the search short).
   virtual bool complete() const { return true; }

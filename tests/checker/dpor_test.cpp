@@ -79,6 +79,7 @@ struct Interp : Program {
   std::multiset<std::string> keys;       // causal traces
   std::multiset<std::string> full_keys;  // every step performed
   std::multiset<std::string> passing;    // traces of executions that did not fail
+  std::multiset<std::string> first_failure_keys;  // traces up to the first failure
   std::optional<unsigned> min_fail_preemptions;
   std::uint64_t cut = 0;
 
@@ -183,7 +184,16 @@ struct Interp : Program {
   /// fail_index: its causal past only (what else ran before it, independently,
   /// does not change the failure).
   std::string key(bool causal, std::size_t fail_index = 0) const {
-    std::vector<bool> in = causal ? causal_past(fail_index) : std::vector<bool>(recs.size(), true);
+    return key_of(causal ? causal_past(fail_index) : std::vector<bool>(recs.size(), true), true);
+  }
+  /// The trace as DFS sees it: the execution up to its first failure.
+  std::string first_failure_key() const {
+    std::vector<bool> in(recs.size(), true);
+    if (!fail_indices.empty())
+      for (std::size_t i = fail_indices.front() + 1; i < recs.size(); ++i) in[i] = false;
+    return key_of(in, false);
+  }
+  std::string key_of(const std::vector<bool>& in, bool all_values) const {
     // Per object: accesses in order, consecutive reads folded into a sorted set.
     std::map<std::string, std::vector<std::string>> per;
     std::map<std::string, std::set<std::string>> reads;
@@ -213,7 +223,10 @@ struct Interp : Program {
       for (const auto& s : seq) k += s + " ";
       k += "|";
     }
-    for (const auto& v : values) k += v + "/";
+    if (all_values)
+      for (const auto& v : values) k += v + "/";
+    else
+      k += values.back() + "/";  // the setup choice; the threads' values are in their recs
     if (failed) k += "FAIL";
     return k;
   }
@@ -252,6 +265,7 @@ struct Interp : Program {
     }
     if (!failed) keys.insert(key(false));
     full_keys.insert(key(false));
+    first_failure_keys.insert(first_failure_key());
     if (!failed) passing.insert(key(false));
   }
 };
@@ -322,7 +336,7 @@ Spec random_spec(std::mt19937_64& rng, bool blocking, bool asserts) {
 
 struct Outcome {
   Report report;
-  std::multiset<std::string> keys, full_keys, passing;
+  std::multiset<std::string> keys, full_keys, passing, first_failure_keys;
   std::uint64_t cut = 0;
 };
 
@@ -333,6 +347,7 @@ Outcome run_spec(const Spec& spec, Options o) {
   out.keys = std::move(p.keys);
   out.full_keys = std::move(p.full_keys);
   out.passing = std::move(p.passing);
+  out.first_failure_keys = std::move(p.first_failure_keys);
   out.cut = p.cut;
   return out;
 }
@@ -377,7 +392,12 @@ void check_dpor_against_dfs(const Spec& spec, const std::string& what) {
   LONGS_EQUAL_TEXT(dpor.report.stats.sleep_blocked, dpor.cut, what.c_str());
   CHECK_TEXT(traces == dpor_keys, what.c_str());
   LONGS_EQUAL_TEXT(passing.size(), dpor.passing.size(), what.c_str());
-  LONGS_EQUAL_TEXT(dpor.report.stats.executions, dpor.full_keys.size(), what.c_str());
+  // Every run is an execution or a post-failure run; the executions are the
+  // distinct traces up to the first failure (a post-failure run repeats one).
+  LONGS_EQUAL_TEXT(dpor.report.stats.executions + dpor.report.stats.post_failure_runs,
+                   dpor.full_keys.size(), what.c_str());
+  LONGS_EQUAL_TEXT(dpor.report.stats.executions, distinct(dpor.first_failure_keys).size(),
+                   what.c_str());
   LONGS_EQUAL_TEXT(dpor.full_keys.size(), distinct(dpor.full_keys).size(), what.c_str());
   CHECK_TEXT(dpor.report.stats.executions <= dfs.report.stats.executions, what.c_str());
   CHECK_TEXT((dfs.report.verdict == Verdict::Pass) == (dpor.report.verdict == Verdict::Pass),

@@ -107,11 +107,14 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
   else
     end = "incomplete";
+  std::string post_failure;
+  if (s.post_failure_runs)
+    post_failure = fmt::format(", {} post-failure runs", s.post_failure_runs);
   std::string text = fmt::format(
-      "{} executions ({} sleep-set blocked), {:.0f} executions/s, {} steps, max depth {}, {:.2f}s, "
-      "{}",
-      s.executions, s.sleep_blocked, s.executions_per_second, s.total_steps, s.max_depth,
-      s.elapsed_seconds, end);
+      "{} executions ({} sleep-set blocked{}), {:.0f} executions/s, {} steps, max depth {}, "
+      "{:.2f}s, {}",
+      s.executions, s.sleep_blocked, post_failure, s.executions_per_second, s.total_steps,
+      s.max_depth, s.elapsed_seconds, end);
   if (s.jobs > 1)
     text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
                         "{} explored again by their owner",
@@ -173,6 +176,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["verdict"] = checker::to_string(r.verdict);
     j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
     j["statistics"] = stats_to_json(r.stats);
+    j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
     j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
     j["statistics"]["jobs"] = r.stats.jobs;
     if (r.stats.jobs > 1)

@@ -15,6 +15,10 @@ namespace checker {
 struct Stats {
   std::uint64_t executions = 0;          ///< executions run to their end
   std::uint64_t sleep_blocked = 0;       ///< executions cut short by a sleep set (DPOR)
+  /// DPOR exploring every failure: runs that repeat a counted execution up to
+  /// its failure and differ only after it (the other threads ran on to show
+  /// their races). Not executions: up to its first failure each is one already counted.
+  std::uint64_t post_failure_runs = 0;
   std::uint64_t total_steps = 0;         ///< steps over all executions
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;
