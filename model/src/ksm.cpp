@@ -364,7 +364,7 @@ int remove_all_stable_nodes(Kernel& k) {
 namespace {
 
 /// The loop shared by try_to_unmap_ksm and rmap_walk_ksm: every rmap_item of
-/// the node, its anon_vma read-locked, first the vma of the item's own mm,
+/// the node, its anon_vma's root read-locked, first the vma of the item's own mm,
 /// then (search_new_forks) covering vmas of other mms. `one` returns false to stop.
 template <class One>
 int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) {
@@ -373,18 +373,21 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
     const StableNode& s = k.stable_nodes.at(node);
     for (std::size_t i = 0; i < s.hlist.size(); ++i) {
       const RmapItem& r = k.rmap_items[s.hlist[i]];
-      AnonVma& av = k.anon_vmas.at(r.anon_vma);
-      av.lock->down_read(label);  // anon_vma_lock_read
+      const AnonVma& av = k.anon_vmas.at(r.anon_vma);
+      // anon_vma_lock_read(anon_vma): down_read(&anon_vma->root->rwsem), the
+      // lock anon_vma_fork holds while it chains a child's vma.
+      AnonVma& root = k.anon_vmas.at(av.root);
+      root.lock->down_read(label);
       for (std::uint32_t v : av.vmas) {
         const Vma& vma = k.vmas[v];
         if (r.address < vma.start || r.address >= vma.end) continue;
         if ((r.mm == vma.mm) == (search_new_forks != 0)) continue;
         if (!one(v, r.address, ret)) {
-          av.lock->up_read(label);
+          root.lock->up_read(label);  // anon_vma_unlock_read
           return ret;
         }
       }
-      av.lock->up_read(label);
+      root.lock->up_read(label);  // anon_vma_unlock_read
     }
   }
   return ret;

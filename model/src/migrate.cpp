@@ -5,7 +5,8 @@
 //
 // Yield points: isolation and putback (page refcount), page lock operations,
 // the lockless page_count / page_mapped reads, every ptl operation and pte
-// transition in try_to_unmap / remove_migration_ptes, the kpfn switch.
+// transition in try_to_unmap / remove_migration_ptes (get_page, set_pte_at,
+// page_add_anon_rmap in the kernel's order), the kpfn switch.
 // Invariant: a target page comes from the preallocated pool; on failure it is
 // freed (never returned to the pool).
 #include "model/migrate.h"
@@ -104,9 +105,12 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
     m.ptl->unlock("remove_migration_pte");
     return SWAP_AGAIN;
   }
-  k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");
   k.get_page(newpage, "remove_migration_pte");
+  k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");  // set_pte_at
+  k.touch_page(newpage, "remove_migration_pte");  // page_add_anon_rmap: atomic on _mapcount
   page_add_anon_rmap(k, newpage, vma, addr);
+  checker::note([&] { return std::string("page_add_anon_rmap(" + k.page_name(newpage) + ") -> mapcount " +
+                std::to_string(k.pages[newpage].mapcount)); });
   m.ptl->unlock("remove_migration_pte");
   return SWAP_AGAIN;
 }

@@ -4,6 +4,7 @@
 // and on the state left behind. Expected values are derived by hand from the
 // kernel code the function follows (see the comment on each test).
 #include <string>
+#include <vector>
 
 #include "model_fixture.h"
 #include <model/ksm.h>
@@ -24,6 +25,16 @@ const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   return k.mms.at(mm).ptes.at(addr).pte;
 }
 
+
+/// "kind object" of every step of `log` announced with `label`, in order.
+std::vector<std::string> steps_labelled(const checker::StepLog& log, const std::string& label) {
+  std::vector<std::string> out;
+  for (const checker::StepRecord& s : log.steps)
+    if (label == s.access.label)
+      out.push_back(std::string(checker::to_string(s.access.kind)) + " " +
+                    (s.access.object == checker::kNoObject ? std::string("-") : log.object_names.at(s.access.object)));
+  return out;
+}
 }  // namespace
 
 TEST_GROUP(KernelConfig){};
@@ -345,4 +356,51 @@ TEST(RunStore, RejectsValueThree) {
   CHECK(r.verdict == checker::Verdict::Pass);
   LONGS_EQUAL(-kEINVAL, ret);
   UNSIGNED_LONGS_EQUAL(KSM_RUN_MERGE, p.kernel->ksm.ksm_run);
+}
+
+TEST_GROUP(RmapWalk){};
+
+// v3.9 anon_vma_lock_read(anon_vma) is down_read(&anon_vma->root->rwsem).
+// With B's anon_vma chained under avA (as anon_vma_fork leaves a child's),
+// the walk over RB's vma holds avA's rwsem for read and not avB's.
+TEST(RmapWalk, WalkReadLocksTheRootAnonVma) {
+  Kernel initial = seed000_kernel();
+  const std::uint32_t avA = 0, avB = 1;
+  initial.anon_vmas[avB].root = avA;
+  unsigned root_readers = 0, own_readers = 1;
+  OneThread p(initial, [&](Kernel& k) {
+    k.pages[K].lock->lock();
+    rmap_walk(k, K, [&](PageId, std::uint32_t vma, std::uint64_t) {
+      if (vma == vmaB) {
+        root_readers = k.anon_vmas[avA].lock->readers();
+        own_readers = k.anon_vmas[avB].lock->readers();
+      }
+      return static_cast<int>(SWAP_AGAIN);
+    });
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(1, root_readers);
+  UNSIGNED_LONGS_EQUAL(0, own_readers);
+  UNSIGNED_LONGS_EQUAL(0, p.kernel->anon_vmas[avA].lock->readers());
+}
+
+// v3.9 remove_migration_pte: get_page(new), set_pte_at, page_add_anon_rmap,
+// under the ptl: per pte, acquire ptl, rmw K (the reference), write the pte,
+// rmw K (the mapcount), release. The body ends in a deliberate failure so the
+// report carries the step log.
+TEST(RmapWalk, RemoveMigrationPteTakesTheReferenceBeforeTheMapping) {
+  OneThread p(seed000_kernel(), [](Kernel& k) {
+    k.pages[K].lock->lock();
+    k.get_page_locked(K);
+    try_to_unmap(k, K, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
+    remove_migration_ptes(k, K, K);
+    checker::fail(checker::FailureKind::Assertion, "end of test");
+  });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  std::string got;
+  for (const std::string& s : steps_labelled(r.counterexample->log, "remove_migration_pte")) got += s + "; ";
+  STRCMP_EQUAL("acquire A.ptl; rmw K; write A.pte[0x1000]; rmw K; release A.ptl; "
+               "acquire B.ptl; rmw K; write B.pte[0x1000]; rmw K; release B.ptl; ",
+               got.c_str());
 }
