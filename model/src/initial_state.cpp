@@ -96,7 +96,13 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
           else fi.error("unknown page flag \"" + s + "\" (expected Uptodate, LRU, SwapCache, Dirty, Anon, Ksm)");
         }
       }
-      if (p.test(PG_swapcache)) p.swap_entry = static_cast<std::uint32_t>(pj.at("swap_entry").as_int(0, 1 << 20));
+      if (p.test(PG_swapcache)) {
+        p.swap_entry = static_cast<std::uint32_t>(pj.at("swap_entry").as_int(0, 1 << 20));
+        for (const Page& other : k.pages)
+          if (other.test(PG_swapcache) && other.swap_entry == p.swap_entry)
+            pj.at("swap_entry").error("swap cache slot " + std::to_string(p.swap_entry) + " already holds page " +
+                                      other.name);
+      }
       if (pj.has("refcount")) d.refcount = pj.at("refcount").as_int(0, 1000);
       if (pj.has("mapcount")) d.mapcount = pj.at("mapcount").as_int(0, 1000);
       if (p.in_free_pool && (p.flags || d.flag_anon || d.flag_ksm))

@@ -24,7 +24,9 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true},
       {"page_counts_consistent",
        "every page's mapcount equals the present ptes mapping it, its refcount equals mapcount plus its swap-cache "
-       "reference, and no pte maps a freed or free page (no reference leaked, dropped twice or used after free)",
+       "reference, and no pte maps a freed or free page (no reference leaked, dropped twice or used after free); "
+       "every slot's swap count equals the swap ptes holding it, and the swap cache's slots and the PG_swapcache "
+       "pages agree",
        true},
       {"ksm_counters_consistent",
        "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
@@ -134,6 +136,31 @@ void page_counts_consistent(const Kernel& k) {
       checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " refcount " +
                                                 std::to_string(p.refcount) + " but mappings and swap cache hold " +
                                                 std::to_string(expect));
+  }
+  // The swap side: swap_map against the swap ptes, the radix tree against the page flags.
+  std::map<std::uint32_t, int> held;
+  for (const MmStruct& m : k.mms)
+    for (const auto& [addr, slot] : m.ptes)
+      if (slot.pte.is_swap()) ++held[slot.pte.entry];
+  for (const auto& [entry, count] : k.swap.swap_map)
+    if (count != (held.count(entry) ? held.at(entry) : 0))
+      checker::fail(FailureKind::Invariant, "page_counts_consistent: swap_map[" + std::to_string(entry) + "] = " +
+                                                std::to_string(count) + " but " +
+                                                std::to_string(held.count(entry) ? held.at(entry) : 0) +
+                                                " swap ptes hold it");
+  for (const auto& [entry, ptes] : held)
+    if (!k.swap.swap_map.count(entry))
+      checker::fail(FailureKind::Invariant, "page_counts_consistent: " + std::to_string(ptes) + " swap ptes hold slot " +
+                                                std::to_string(entry) + " but it has no swap count");
+  for (std::size_t i = 0; i < k.pages.size(); ++i) {
+    const Page& p = k.pages[i];
+    const bool in_tree = swap_cache_page(k, p.swap_entry) == static_cast<PageId>(i);
+    if (p.test(PG_swapcache) != in_tree)
+      checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name +
+                                                (in_tree ? " is in swap cache slot " + std::to_string(p.swap_entry) +
+                                                               " without PG_swapcache"
+                                                         : " has PG_swapcache but swap cache slot " +
+                                                               std::to_string(p.swap_entry) + " does not hold it"));
   }
 }
 

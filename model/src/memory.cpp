@@ -144,8 +144,9 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
       }
       k.put_page(old, "do_wp_page");
     }
-    // reuse_swap_page(): the page is ours alone when mapped once and not in swap.
-    if (op.mapcount <= 1 && !op.test(PG_swapcache)) {
+    // reuse_swap_page(): ours alone when mapped once and (in the swap cache)
+    // no other swap pte holds its slot; such a page leaves the swap cache.
+    if (reuse_swap_page(k, old)) {
       op.lock->unlock("do_wp_page");
       k.set_pte(mm, slot, Pte::present(old, writable), "do_wp_page");
       op.flags |= PG_dirty;

@@ -6,7 +6,9 @@
 // Yield points: isolation and putback (page refcount), page lock operations,
 // the lockless page_count / page_mapped reads, every ptl operation and pte
 // transition in try_to_unmap / remove_migration_ptes (get_page, set_pte_at,
-// page_add_anon_rmap in the kernel's order), the kpfn switch.
+// page_add_anon_rmap in the kernel's order), the swap-cache handover of a
+// swap-cache page (freeze on the old page, the slot on `swapper_space`,
+// unfreeze), the kpfn switch.
 // Invariant: a target page comes from the preallocated pool; on failure it is
 // freed (never returned to the pool).
 #include "model/migrate.h"
@@ -14,6 +16,7 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/rmap.h"
+#include "model/swap_state.h"
 
 namespace model {
 
@@ -44,8 +47,9 @@ void putback_lru_page(Kernel& k, PageId page) {
   k.put_page_locked(page);
 }
 
-// mm/migrate.c v3.9: migrate_page_move_mapping (no tree_lock: the check and
-// the swapcache slot replacement are one step)
+}  // namespace
+
+// mm/migrate.c v3.9: migrate_page_move_mapping
 int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
@@ -57,19 +61,37 @@ int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
     checker::note("page_count(" + p.name + ") = 1");
     return 0;
   }
+  // In the swap cache: spin_lock_irq(&mapping->tree_lock) is held from here
+  // to the unfreeze. Its other users on this slot (reclaim's and
+  // reuse_swap_page's __delete_from_swap_cache) need the page lock, which
+  // migration holds, so the lock is not an object of its own; the lockless
+  // find_get_page sees the three changes below as three steps.
+  const std::uint32_t entry = p.swap_entry;
   const int expected = 2;  // the swap cache's reference and ours
-  if (p.refcount != expected) {
-    checker::note("page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 2: -EAGAIN");
+  // page_count() != expected_count || *pslot != page, else page_freeze_refs().
+  if (p.refcount != expected || swap_cache_page(k, entry) != page) {
+    checker::note([&] { return std::string("page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 2: -EAGAIN"); });
     return -kEAGAIN;
   }
+  p.refcount = 0;  // page_freeze_refs(page, expected_count)
+  checker::note([&] { return std::string(p.name + " refcount frozen at 0 (expected 2)"); });
+  // get_page(newpage), SetPageSwapCache(newpage), set_page_private(newpage),
+  // radix_tree_replace_slot(pslot, newpage): the handover, a step on the tree.
+  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
   Page& np = k.pages.at(newpage);
   k.get_page_locked(newpage);  // the swap cache's reference on the new page
   np.flags |= PG_swapcache;
-  np.swap_entry = p.swap_entry;
-  --p.refcount;  // page_unfreeze_refs(page, expected_count - 1)
-  checker::note("swap cache slot " + std::to_string(p.swap_entry) + " -> " + np.name);
+  np.swap_entry = entry;
+  k.swap.cache[entry] = newpage;
+  checker::note([&] { return std::string("swap cache slot " + std::to_string(entry) + ": " + p.name + " -> " + np.name); });
+  // page_unfreeze_refs(page, expected_count - 1); spin_unlock_irq(&mapping->tree_lock)
+  checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
+  p.refcount = expected - 1;
+  checker::note([&] { return std::string(p.name + " refcount unfrozen at " + std::to_string(p.refcount)); });
   return 0;
 }
+
+namespace {
 
 // mm/migrate.c v3.9: migrate_page_copy
 void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
@@ -81,6 +103,7 @@ void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
   // "Please do not reorder this without considering how mm/ksm.c's
   // get_ksm_page() depends upon ksm_migrate_page() and PageSwapCache()."
   p.flags &= ~PG_swapcache;
+  p.swap_entry = 0;  // ClearPagePrivate, set_page_private(page, 0)
 }
 
 // mm/migrate.c v3.9: migrate_page

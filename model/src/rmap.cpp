@@ -1,11 +1,13 @@
 // rmap.cpp: try_to_unmap, try_to_unmap_one and rmap_walk (mm/rmap.c v3.9).
 // KSM pages dispatch to try_to_unmap_ksm / rmap_walk_ksm (ksm.cpp); plain anon
 // and file pages are outside what the seed scenarios need (model limit).
-// Invariant: try_to_unmap_one changes a pte only under that mm's ptl.
+// Invariant: try_to_unmap_one changes a pte only under that mm's ptl; a swap
+// pte it installs is counted in swap_map (swap_duplicate) before it is set.
 #include "model/rmap.h"
 
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/swap_state.h"
 
 namespace model {
 
@@ -29,7 +31,10 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   if (pteval.write) p.flags |= PG_dirty;  // the dirty bit moves to the page
   Pte entry;
   if (p.test(PG_swapcache)) {
-    entry = Pte::swap(p.swap_entry);  // swap_duplicate(): the swap count is not modelled
+    // swap_duplicate(): the new swap pte holds a swap count (the swap map's
+    // lock, a step on swapper_space, taken under the ptl). It cannot fail here.
+    swap_duplicate(k, p.swap_entry);
+    entry = Pte::swap(p.swap_entry);
   } else {
     if (!(flags & TTU_MIGRATION))
       checker::fail(FailureKind::BugOn, "BUG_ON(TTU_ACTION(flags) != TTU_MIGRATION)");

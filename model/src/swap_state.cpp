@@ -1,6 +1,9 @@
-// swap_state.cpp: swap counts, swap-cache lookup and reclaim of a swap-cache
-// page (mm/swapfile.c, mm/swap_state.c, mm/vmscan.c v3.9).
-// Invariant: the swap cache of a slot changes only under its page's lock.
+// swap_state.cpp: swap counts, the swap cache's radix tree and its lookup,
+// reuse_swap_page, delete_from_swap_cache and reclaim of a swap-cache page
+// (mm/swapfile.c, mm/swap_state.c, mm/filemap.c find_get_page, mm/vmscan.c v3.9).
+// Invariant: a slot's page in the swap cache changes only under that page's
+// lock (reclaim, delete_from_swap_cache, migration's handover), and only in
+// a step announced on `swapper_space`.
 #include "model/swap_state.h"
 
 #include "model/kernel.h"
@@ -11,23 +14,115 @@ using checker::AccessKind;
 
 void init_swap_map(Kernel& k) {
   k.swap.swap_map.clear();
+  k.swap.cache.clear();
   for (const MmStruct& m : k.mms)
     for (const auto& [addr, slot] : m.ptes)
       if (slot.pte.is_swap()) ++k.swap.swap_map[slot.pte.entry];
+  for (std::size_t i = 0; i < k.pages.size(); ++i)
+    if (k.pages[i].test(PG_swapcache)) k.swap.cache[k.pages[i].swap_entry] = static_cast<PageId>(i);
 }
 
-// mm/swap_state.c v3.9: lookup_swap_cache (find_get_page on swapper_space)
-PageId lookup_swap_cache(Kernel& k, std::uint32_t entry) {
-  checker::announce(k.swap.obj, AccessKind::Read, "lookup_swap_cache");
-  for (std::size_t i = 0; i < k.pages.size(); ++i) {
-    const Page& p = k.pages[i];
-    if (p.freed || p.in_free_pool || !p.test(PG_swapcache) || p.swap_entry != entry) continue;
-    // page_cache_get_speculative(): the count is not zero while the page is cached.
-    k.get_page(static_cast<PageId>(i), "lookup_swap_cache");
-    return static_cast<PageId>(i);
+PageId swap_cache_page(const Kernel& k, std::uint32_t entry) {
+  auto it = k.swap.cache.find(entry);
+  return it == k.swap.cache.end() ? kNoPage : it->second;
+}
+
+namespace {
+
+// mm/filemap.c v3.9: find_get_page (on the swap cache's radix tree)
+PageId find_get_page(Kernel& k, std::uint32_t entry) {
+  for (;;) {  // repeat:
+    // rcu_read_lock(); radix_tree_lookup_slot() + radix_tree_deref_slot()
+    checker::announce(k.swap.obj, AccessKind::Read, "find_get_page");
+    const PageId page = swap_cache_page(k, entry);
+    if (page == kNoPage) {
+      checker::note([&] { return std::string("swap cache has no page for slot " + std::to_string(entry)); });
+      return kNoPage;
+    }
+    Page& p = k.pages[page];
+    checker::note([&] { return std::string("slot " + std::to_string(entry) + " holds " + p.name); });
+    // page_cache_get_speculative() = get_page_unless_zero() on SMP.
+    checker::announce(p.obj, AccessKind::ReadModifyWrite, "find_get_page");
+    if (p.refcount == 0) {
+      // Frozen by page_freeze_refs (reclaim's __remove_mapping, or
+      // migrate_page_move_mapping) or already freed: goto repeat. The
+      // kernel spins; the slot changes (to the new page, or empty) before
+      // the count can come back, so the spin is a wait on swapper_space.
+      checker::note([&] { return std::string("get_page_unless_zero(" + p.name + ") failed: repeat"); });
+      checker::announce_blocking(k.swap.obj, AccessKind::Wait, "find_get_page", [&k, &p, page, entry] {
+        return swap_cache_page(k, entry) != page || p.refcount != 0;
+      });
+      continue;
+    }
+    k.get_page_locked(page);
+    checker::note([&] { return std::string("get_page_unless_zero(" + p.name + ") -> " + std::to_string(p.refcount)); });
+    // if (unlikely(page != *pagep)) { page_cache_release(page); goto repeat; }
+    checker::announce(k.swap.obj, AccessKind::Read, "find_get_page");
+    if (swap_cache_page(k, entry) != page) {
+      checker::note([&] { return std::string("slot " + std::to_string(entry) + " no longer holds " + p.name + ": repeat"); });
+      k.put_page(page, "find_get_page");
+      continue;
+    }
+    checker::note([&] { return std::string("slot " + std::to_string(entry) + " still holds " + p.name); });
+    return page;
   }
-  checker::note("swap cache has no page for slot " + std::to_string(entry));
-  return kNoPage;
+}
+
+}  // namespace
+
+// mm/swap_state.c v3.9: lookup_swap_cache
+PageId lookup_swap_cache(Kernel& k, std::uint32_t entry) { return find_get_page(k, entry); }
+
+// mm/swapfile.c v3.9: page_swapcount (swap_info_get's lock around the read)
+int page_swapcount(Kernel& k, PageId page) {
+  const std::uint32_t entry = k.pages.at(page).swap_entry;
+  checker::announce(k.swap.obj, AccessKind::Read, "page_swapcount");
+  auto it = k.swap.swap_map.find(entry);
+  const int count = it == k.swap.swap_map.end() ? 0 : it->second;
+  checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(count)); });
+  return count;
+}
+
+namespace {
+
+// mm/swap_state.c v3.9: __delete_from_swap_cache (the caller holds the page lock;
+// the radix-tree delete is a step on swapper_space, the page fields one on the page)
+void delete_from_swap_cache_locked(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  const std::uint32_t entry = p.swap_entry;
+  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "__delete_from_swap_cache");
+  k.swap.cache.erase(entry);  // radix_tree_delete
+  checker::note([&] { return std::string("slot " + std::to_string(entry) + " emptied"); });
+  k.touch_page(page, "__delete_from_swap_cache");
+  p.swap_entry = 0;  // set_page_private(page, 0)
+  p.flags &= ~static_cast<std::uint32_t>(PG_swapcache);
+  checker::note([&] { return std::string(p.name + " deleted from the swap cache (slot " + std::to_string(entry) + ")"); });
+}
+
+}  // namespace
+
+// mm/swap_state.c v3.9: delete_from_swap_cache
+void delete_from_swap_cache(Kernel& k, PageId page) {
+  delete_from_swap_cache_locked(k, page);
+  // swapcache_free(): SWAP_HAS_CACHE is the page flag in the model, already clear.
+  k.put_page(page, "delete_from_swap_cache");  // page_cache_release: the swap cache's reference
+}
+
+// mm/swapfile.c v3.9: reuse_swap_page
+bool reuse_swap_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (!p.PageLocked()) checker::fail(checker::FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in reuse_swap_page");
+  if (p.PageKsm()) return false;
+  int count = p.mapcount;  // page_mapcount()
+  if (count <= 1 && p.test(PG_swapcache)) {
+    count += page_swapcount(k, page);
+    if (count == 1) {  // !PageWriteback: no writeback in the model
+      delete_from_swap_cache(k, page);
+      p.flags |= PG_dirty;  // SetPageDirty
+      checker::note([&] { return std::string(p.name + " reused: out of the swap cache, dirty"); });
+    }
+  }
+  return count <= 1;
 }
 
 // mm/swapfile.c v3.9: swap_free
@@ -64,14 +159,9 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
     return false;
   }
   p.refcount = 0;  // frozen: get_page_unless_zero fails from here on
-  checker::note(p.name + " refcount frozen at 0");
-  // __delete_from_swap_cache: ClearPageSwapCache, set_page_private(0), radix delete.
-  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "__delete_from_swap_cache");
-  k.touch_page(page, "__delete_from_swap_cache");
-  p.flags &= ~static_cast<std::uint32_t>(PG_swapcache);
-  std::uint32_t entry = p.swap_entry;
-  p.swap_entry = 0;
-  checker::note(p.name + " deleted from the swap cache (slot " + std::to_string(entry) + ")");
+  checker::note([&] { return std::string(p.name + " refcount frozen at 0"); });
+  // __delete_from_swap_cache: radix delete, set_page_private(0), ClearPageSwapCache.
+  delete_from_swap_cache_locked(k, page);
   p.lock->unlock("shrink_page_list");  // __clear_page_locked
   // free_hot_cold_page_list -> free_pages_prepare: an anon page's mapping is reset at the free.
   k.touch_page(page, "free_pages_prepare");

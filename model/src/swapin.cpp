@@ -141,8 +141,9 @@ unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool afte
     // mm/page_io.c v3.9: end_swap_bio_read of the slot's swap-cache page: the
     // read I/O succeeds (SetPageUptodate) or fails (the page stays !Uptodate).
     const Pte pte = k.pte_slot(mm, addr)->pte;
-    for (Page& p : k.pages) {
-      if (!pte.is_swap() || !p.test(PG_swapcache) || p.swap_entry != pte.entry || p.test(PG_uptodate)) continue;
+    const PageId cached = pte.is_swap() ? swap_cache_page(k, pte.entry) : kNoPage;
+    if (cached != kNoPage && !k.pages[cached].test(PG_uptodate)) {
+      Page& p = k.pages[cached];
       checker::announce(p.obj, AccessKind::Write, "end_swap_bio_read");
       if (checker::choose(2, "swap read I/O error") == 0) {
         p.flags |= PG_uptodate;

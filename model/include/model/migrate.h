@@ -23,6 +23,9 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force);
 int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force);
 /// move_to_new_page(): precondition: page locked and unmapped.
 int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap);
+/// migrate_page_move_mapping(): the refcount check and, for a swap-cache page,
+/// the handover of its slot to newpage (freeze, slot, unfreeze). 0 or -EAGAIN.
+int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page);
 /// remove_migration_ptes(): every migration entry of old becomes a pte of new.
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage);
 

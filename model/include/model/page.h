@@ -4,7 +4,9 @@
 // other field lives behind one checker object, `obj` (named after the page),
 // on which lockless reads and refcount changes are announced.
 // Invariants: refcount == 0 iff the page is free or freed (then mapping is
-// None and mapcount is 0); a page with Mapping::Kind::Ksm is PageKsm and
+// None and mapcount is 0), or frozen by page_freeze_refs for a few steps
+// (reclaim's __remove_mapping, migrate_page_move_mapping of a swap-cache
+// page: get_page_unless_zero fails meanwhile); a page with Mapping::Kind::Ksm is PageKsm and
 // PageAnon; mapcount counts the present ptes that map the page.
 #pragma once
 

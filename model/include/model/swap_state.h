@@ -1,14 +1,19 @@
 // swap_state.h: the swap side of the machine: swap counts of the swap slots
 // (mm/swapfile.c swap_map) and the swap cache (mm/swap_state.c), plus the
-// two operations on them the scenarios use: a swap-cache lookup and reclaim
-// freeing a swap-cache page (mm/vmscan.c).
+// operations on them: the swap-cache lookup (find_get_page), page_swapcount,
+// reuse_swap_page, delete_from_swap_cache and reclaim freeing a swap-cache
+// page (mm/vmscan.c).
 //
-// The swap cache's radix tree is not kept separately: a page is in the swap
-// cache for slot E iff it has PG_swapcache and page_private (swap_entry) == E,
-// as __delete_from_swap_cache clears both together under the page lock.
+// The swap cache's radix tree is kept as its own map, `cache` (slot -> page),
+// apart from the page flags: migrate_page_move_mapping points the slot at the
+// new page while the old page still has PG_swapcache (until
+// migrate_page_copy), and lookups follow the slot, as in the kernel.
 // Invariants: swap_map[E] counts the ptes holding swap(E) (the swap cache's
-// SWAP_HAS_CACHE is the page flag, not counted); a slot has at most one
-// swap-cache page; `obj` is announced on every swap_map change and lookup.
+// SWAP_HAS_CACHE is the page flag, not counted); cache[E] == P implies P has
+// PG_swapcache and page_private (swap_entry) == E; outside a migration's
+// handover window the converse holds too; `obj` ("swapper_space": the
+// tree_lock, the radix tree and the swap map) is announced on every swap_map
+// and cache change and every lookup.
 #pragma once
 
 #include <cstdint>
@@ -24,16 +29,31 @@ class Kernel;
 
 struct SwapState {
   std::map<std::uint32_t, int> swap_map;          ///< slot -> swap count (ptes holding it)
+  std::map<std::uint32_t, PageId> cache;          ///< the radix tree: slot -> swap-cache page
   checker::ObjectId obj = checker::kNoObject;     ///< "swapper_space": swap_map and the cache index
 };
 
-/// Count the swap ptes of the initial state into swap_map (from Kernel::create_objects()).
+/// Count the swap ptes of the initial state into swap_map and enter the
+/// PG_swapcache pages into `cache` (from Kernel::create_objects()).
 void init_swap_map(Kernel& k);
-/// lookup_swap_cache(): the swap-cache page of slot `entry` with a reference, or kNoPage.
+/// The page in the swap cache's slot `entry`, or kNoPage (no announcement: a
+/// helper for callers inside a step on `obj`, checks and tests).
+PageId swap_cache_page(const Kernel& k, std::uint32_t entry);
+/// lookup_swap_cache(): find_get_page on the swap cache: the slot's page with a
+/// reference (get_page_unless_zero, recheck of the slot, retry), or kNoPage.
 PageId lookup_swap_cache(Kernel& k, std::uint32_t entry);
+/// page_swapcount(): the swap count of a swap-cache page's slot.
+int page_swapcount(Kernel& k, PageId page);
+/// delete_from_swap_cache(): under the tree_lock take the page out of the swap
+/// cache, then drop the swap cache's reference. Precondition: page locked.
+void delete_from_swap_cache(Kernel& k, PageId page);
+/// reuse_swap_page(): true when the page is ours alone (mapcount + swap count
+/// <= 1); a swap-cache page that is ours alone leaves the swap cache and is
+/// dirtied. Precondition: page locked.
+bool reuse_swap_page(Kernel& k, PageId page);
 /// swap_free(): drop one pte's swap count of slot `entry`.
 void swap_free(Kernel& k, std::uint32_t entry);
-/// swap_duplicate(): one more pte holds slot `entry` (fork).
+/// swap_duplicate(): one more pte holds slot `entry` (fork, try_to_unmap_one).
 void swap_duplicate(Kernel& k, std::uint32_t entry);
 /// shrink_page_list() on one unmapped swap-cache page: trylock, __remove_mapping
 /// (freeze the count at the swap cache's reference, __delete_from_swap_cache),
