@@ -12,6 +12,7 @@
 #include <model/memory.h>
 #include <model/migrate.h>
 #include <model/rmap.h>
+#include <model/scenario.h>
 #include <model/swap_state.h>
 #include <model/swapin.h>
 
@@ -246,4 +247,20 @@ TEST(SwapCache, WriteFaultCopiesASwapCachePageAnotherSwapPteHolds) {
   LONGS_EQUAL(1, k.pages[sP].refcount);
   LONGS_EQUAL(0, k.pages[sP].mapcount);
   LONGS_EQUAL(1, k.swap.swap_map.at(4));
+}
+
+// The radix tree holds one page per slot: a second page declared in slot 9
+// is refused at load, naming its swap_entry.
+TEST(SwapCache, TwoPagesInOneSlotAreRefused) {
+  nlohmann::json j = swap_cache_initial();
+  j["pages"][1]["swap_entry"] = 9;
+  std::string pointer, message;
+  try {
+    parse_initial_state(j, "t.json", "/initial", KernelConfig{});
+  } catch (const InputError& e) {
+    pointer = e.pointer();
+    message = e.what();
+  }
+  STRCMP_EQUAL("/initial/pages/1/swap_entry", pointer.c_str());
+  STRCMP_EQUAL("t.json: at /initial/pages/1/swap_entry: swap cache slot 9 already holds page K", message.c_str());
 }
