@@ -58,7 +58,7 @@ struct Pool {
   std::condition_variable cv;
   std::deque<std::shared_ptr<Slot>> queue;
   std::vector<std::shared_ptr<Slot>> slots;  // handed out, not yet taken or dropped
-  unsigned idle = 0;                         // worker threads waiting for a task
+  std::atomic<unsigned> idle{0};             // threads waiting for a task (written under mu)
   bool shutting_down = false;
 
   explicit Pool(const Options& o, unsigned jobs) : options(o), task_options(o), cap(2 * jobs) {
@@ -92,9 +92,11 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   Stats& st = report.stats;
   std::uint64_t own = 0;  // executions of this explorer's loop (the rest came from tasks)
   std::vector<Report> accepted;  // task reports taken during the last end()
+  std::size_t mine = 0;          // slots this explorer handed out and has not taken back
   s.set_hook(
       [&](std::size_t depth, const DporStrategy::Group& g, ThreadMask sleep,
           const DporStrategy::PSleep& psleep) -> std::optional<TaskResult> {
+        if (mine == 0) return std::nullopt;  // only this explorer adds its own slots
         std::unique_lock<std::mutex> lk(mu);
         auto it = std::find_if(slots.begin(), slots.end(), [&](const auto& x) {
           return x->owner == &s && x->task.depth == depth && x->task.group.thread == g.thread &&
@@ -103,6 +105,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
         if (it == slots.end()) return std::nullopt;
         std::shared_ptr<Slot> slot = *it;
         slots.erase(it);
+        --mine;
         if (slot->state == Slot::State::Queued) {
           queue.erase(std::find(queue.begin(), queue.end(), slot));
           return std::nullopt;
@@ -181,11 +184,14 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       }
     }
 
-    // Drop own tasks whose branch left this path; hand out new ones.
+    // Drop own tasks whose branch left this path; hand out new ones. Most
+    // executions have neither to do: then the pool's lock is not touched.
+    if (mine == 0 && idle.load(std::memory_order_relaxed) == 0) continue;
     std::lock_guard<std::mutex> lk(mu);
     std::erase_if(slots, [&](const std::shared_ptr<Slot>& x) {
       if (x->owner != &s || s.on_path(x->task.key)) return false;
       x->cancel = true;
+      --mine;
       if (x->state == Slot::State::Queued) queue.erase(std::find(queue.begin(), queue.end(), x));
       return true;
     });
@@ -201,6 +207,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
         x->prefix = std::move(t.prefix);
         x->task = std::move(t);
         slots.push_back(x);
+        ++mine;
         queue.push_back(x);
       }
       if (!fresh.empty()) cv.notify_all();

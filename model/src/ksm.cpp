@@ -48,7 +48,7 @@ long run_store(Kernel& k, unsigned value) {
   long err = 0;
   if (ksm.ksm_run != value) {
     ksm.ksm_run = value;
-    checker::note("ksm_run = " + std::to_string(value));
+    checker::note([&] { return std::string("ksm_run = " + std::to_string(value)); });
     if (value & KSM_RUN_UNMERGE) {
       err = unmerge_and_remove_all_rmap_items(k);
       if (err) {
@@ -69,8 +69,8 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
   KsmState& ksm = k.ksm;
   ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
   ksm.scan_cursor = 0;
-  checker::note(ksm.mm_slots.empty() ? std::string("ksm_scan.mm_slot = &ksm_mm_head")
-                                     : "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[0].mm].name);
+  checker::note([&] { return std::string(ksm.mm_slots.empty() ? std::string("ksm_scan.mm_slot = &ksm_mm_head")
+                                     : "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[0].mm].name); });
   ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
 
   while (ksm.scan_cursor < ksm.mm_slots.size()) {
@@ -98,9 +98,9 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
     slot = mm_slot_index(ksm, mm);
     ksm.scan_cursor = slot + 1;
-    checker::note(ksm.scan_cursor < ksm.mm_slots.size()
+    checker::note([&] { return std::string(ksm.scan_cursor < ksm.mm_slots.size()
                       ? "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[ksm.scan_cursor].mm].name
-                      : std::string("ksm_scan.mm_slot = &ksm_mm_head"));
+                      : std::string("ksm_scan.mm_slot = &ksm_mm_head")); });
     if (ksm_test_exit(k, mm)) model_limit("unmerge of an exiting mm (ksm_exit)");
     ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
     m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
@@ -133,7 +133,7 @@ int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::u
   }
   m.mmap_sem->up_write("madvise");
   if (!err && v >= 0 && k.vmas[static_cast<std::size_t>(v)].madv_unmerged)
-    checker::note("vma " + k.where(mm, start) + " no longer VM_MERGEABLE");
+    checker::note([&] { return std::string("vma " + k.where(mm, start) + " no longer VM_MERGEABLE"); });
   return err;
 }
 
@@ -209,7 +209,7 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
                     "G3: " + s.name + ".hlist edited without the lock of " + k.page_name(s.kpfn));
     checker::announce(s.obj, AccessKind::Write, "remove_rmap_item_from_tree");
     std::erase(s.hlist, item);  // hlist_del
-    checker::note(s.name + ".hlist -= " + r.name);
+    checker::note([&] { return std::string(s.name + ".hlist -= " + r.name); });
     k.pages[page].lock->unlock("remove_rmap_item_from_tree");
     k.put_page(page, "remove_rmap_item_from_tree");
     if (!s.hlist.empty())
@@ -232,7 +232,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
     checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
     PageId kpfn = s.kpfn;  // ACCESS_ONCE(stable_node->kpfn)
     Page& page = k.pages.at(kpfn);
-    checker::note(s.name + ".kpfn = " + page.name);
+    checker::note([&] { return std::string(s.name + ".kpfn = " + page.name); });
     bool stale = false;
     // page->mapping check, then get_page_unless_zero() and the recheck: one
     // step (the only change that matters in between is the page being freed,
@@ -258,15 +258,15 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
           k.put_page_locked(kpfn);
           stale = true;
         } else {
-          checker::note("get_page(" + page.name + ") -> " + std::to_string(page.refcount));
+          checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
         }
       }
     }
-    if (stale) checker::note(page.name + ".mapping is not " + s.name);
+    if (stale) checker::note([&] { return std::string(page.name + ".mapping is not " + s.name); });
     if (!stale && lock_it) {
       page.lock->lock("get_ksm_page");
       if (!(page.mapping == expected)) {
-        checker::note(page.name + ".mapping is no longer " + s.name);
+        checker::note([&] { return std::string(page.name + ".mapping is no longer " + s.name); });
         page.lock->unlock("get_ksm_page");
         k.put_page(kpfn, "get_ksm_page");
         stale = true;
@@ -277,10 +277,10 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
     // v3.9 only: pre-003 removes the node at once).
     if (k.config.applied(Fix::StaleNodesSweep)) checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
     if (k.config.applied(Fix::StaleNodesSweep) && s.kpfn != kpfn) {
-      checker::note(s.name + ".kpfn moved to " + k.page_name(s.kpfn) + ": again");
+      checker::note([&] { return std::string(s.name + ".kpfn moved to " + k.page_name(s.kpfn) + ": again"); });
       continue;
     }
-    checker::note(s.name + " stale");
+    checker::note([&] { return std::string(s.name + " stale"); });
     remove_node_from_stable_tree(k, node);
     return kNoPage;
   }
@@ -319,7 +319,7 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   }
   s.tree = StableNode::kNotLinked;
   s.freed = true;  // free_stable_node
-  checker::note(s.name + " removed from the stable tree and freed");
+  checker::note([&] { return std::string(s.name + " removed from the stable tree and freed"); });
 }
 
 // mm/ksm.c v3.9: remove_stable_node
@@ -328,7 +328,7 @@ int remove_stable_node(Kernel& k, std::uint32_t node) {
   if (page == kNoPage) return 0;  // get_ksm_page did remove_node_from_stable_tree itself
   Page& p = k.pages[page];
   checker::announce(p.obj, AccessKind::Read, "remove_stable_node");
-  checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
+  checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
   if (p.page_mapped())
     checker::fail(FailureKind::WarnOn,
                   "WARN_ON_ONCE(page_mapped(page)) in remove_stable_node: " + p.name +
@@ -336,7 +336,7 @@ int remove_stable_node(Kernel& k, std::uint32_t node) {
                       k.stable_nodes[node].name);
   checker::announce(p.obj, AccessKind::Write, "remove_stable_node");
   p.mapping = ksm_mapping(kNoNode);  // set_page_stable_node(page, NULL)
-  checker::note(p.name + ".mapping = KSM without node");
+  checker::note([&] { return std::string(p.name + ".mapping = KSM without node"); });
   remove_node_from_stable_tree(k, node);
   p.lock->unlock("remove_stable_node");
   k.put_page(page, "remove_stable_node");
@@ -406,7 +406,7 @@ int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
     ret = try_to_unmap_one(k, page, v, addr, flags);
     if (ret != SWAP_AGAIN) return false;
     checker::announce(p.obj, AccessKind::Read, "try_to_unmap_ksm");  // page_mapped(page)
-    checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
+    checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
     return p.page_mapped();
   });
 }
@@ -439,11 +439,11 @@ void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
     checker::fail(FailureKind::BugOn, "VM_BUG_ON(stable_node->kpfn != page_to_pfn(oldpage)) in ksm_migrate_page");
   checker::announce(s.obj, AccessKind::Write, "ksm_migrate_page");
   s.kpfn = newpage;
-  checker::note(s.name + ".kpfn " + op.name + " -> " + np.name);
+  checker::note([&] { return std::string(s.name + ".kpfn " + op.name + " -> " + np.name); });
   // smp_wmb(); set_page_stable_node(oldpage, NULL)
   checker::announce(op.obj, AccessKind::Write, "ksm_migrate_page");
   op.mapping = ksm_mapping(kNoNode);
-  checker::note(op.name + ".mapping = KSM without node");
+  checker::note([&] { return std::string(op.name + ".mapping = KSM without node"); });
 }
 
 }  // namespace model

@@ -58,7 +58,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
     if (!slot) return kNoPage;  // a pte never populated: pte_none
     m.ptl->lock("follow_page");
     Pte pte = slot->pte;
-    checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(pte));
+    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
     if (!pte.is_present()) {
       // Without FOLL_MIGRATION any non-present pte is "no page" (the 3.8 code
       // and 5117b3b835f2 reverted); with it, a migration entry is waited out.
@@ -102,14 +102,14 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   // entry = *pte: a lockless read.
   checker::announce(slot->obj, AccessKind::Read, "handle_pte_fault");
   Pte entry = slot->pte;
-  checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(entry));
+  checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(entry)); });
   if (!entry.is_present()) {
     if (entry.is_none()) model_limit("do_anonymous_page (fault on pte none)");
     return do_swap_page(k, mm, addr, entry);
   }
   m.ptl->lock("handle_pte_fault");
   if (!(slot->pte == entry)) {
-    checker::note("!pte_same: " + k.pte_str(slot->pte));
+    checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot->pte)); });
     m.ptl->unlock("handle_pte_fault");
     return 0;
   }
@@ -136,7 +136,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
       op.lock->lock("do_wp_page");
       m.ptl->lock("do_wp_page");
       if (!(slot.pte == orig_pte)) {
-        checker::note("!pte_same: " + k.pte_str(slot.pte));
+        checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
         op.lock->unlock("do_wp_page");
         m.ptl->unlock("do_wp_page");
         k.put_page(old, "do_wp_page");
@@ -178,7 +178,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     k.put_page_locked(old);  // "Free the old page": the mapping's reference
     ret = VM_FAULT_WRITE;
   } else {
-    checker::note("!pte_same: " + k.pte_str(slot.pte));
+    checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
     k.put_page_locked(np);
   }
   m.ptl->unlock("do_wp_page");
@@ -193,7 +193,7 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   if (!slot) return;
   m.ptl->lock("migration_entry_wait");
   Pte pte = slot->pte;
-  checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(pte));
+  checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
   if (!pte.is_migration()) {
     m.ptl->unlock("migration_entry_wait");
     return;
@@ -208,12 +208,12 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
                                           " but " + page.name + " is not locked");
   k.touch_page(pte.page, "migration_entry_wait");  // get_page_unless_zero
   if (page.refcount == 0) {  // the fault will be retried
-    checker::note("get_page_unless_zero(" + page.name + ") failed");
+    checker::note([&] { return std::string("get_page_unless_zero(" + page.name + ") failed"); });
     m.ptl->unlock("migration_entry_wait");
     return;
   }
   k.get_page_locked(pte.page);
-  checker::note("get_page(" + page.name + ") -> " + std::to_string(page.refcount));
+  checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
   m.ptl->unlock("migration_entry_wait");
   page.lock->wait_unlocked("migration_entry_wait");
   k.put_page(pte.page, "migration_entry_wait");

@@ -30,12 +30,12 @@ int isolate_lru_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "isolate_lru_page");
   if (!p.test(PG_lru) || p.refcount == 0) {
-    checker::note(p.name + " not on the LRU");
+    checker::note([&] { return std::string(p.name + " not on the LRU"); });
     return -kEBUSY;
   }
   p.flags &= ~PG_lru;
   k.get_page_locked(page);
-  checker::note(p.name + " isolated");
+  checker::note([&] { return std::string(p.name + " isolated"); });
   return 0;
 }
 
@@ -55,10 +55,10 @@ int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
   if (!p.test(PG_swapcache)) {  // anonymous page without mapping
     if (p.refcount != 1) {
-      checker::note("page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 1: -EAGAIN");
+      checker::note([&] { return std::string("page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 1: -EAGAIN"); });
       return -kEAGAIN;
     }
-    checker::note("page_count(" + p.name + ") = 1");
+    checker::note([&] { return std::string("page_count(" + p.name + ") = 1"); });
     return 0;
   }
   // In the swap cache: spin_lock_irq(&mapping->tree_lock) is held from here
@@ -123,8 +123,8 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
   m.ptl->lock("remove_migration_pte");
   Pte pte = slot->pte;
   if (!pte.is_migration() || pte.page != old) {
-    checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(pte) + ": no migration entry of " +
-                  k.page_name(old));
+    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte) + ": no migration entry of " +
+                  k.page_name(old)); });
     m.ptl->unlock("remove_migration_pte");
     return SWAP_AGAIN;
   }
@@ -155,8 +155,8 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
     checker::fail(FailureKind::BugOn, "BUG() in move_to_new_page: !trylock_page(newpage)");
   np.index = p.index;
   np.mapping = p.mapping;  // newpage->mapping = page->mapping (PageKsm: the stable node)
-  checker::note(np.name + ".mapping = " + p.name + ".mapping" +
-                (p.PageKsm() && p.mapping.id != kNoNode ? " (" + k.stable_nodes[p.mapping.id].name + ")" : ""));
+  checker::note([&] { return std::string(np.name + ".mapping = " + p.name + ".mapping" +
+                (p.PageKsm() && p.mapping.id != kNoNode ? " (" + k.stable_nodes[p.mapping.id].name + ")" : "")); });
   int rc = migrate_page(k, newpage, page);  // page_mapping(page) is NULL for anon, or swapper_space
   if (rc) {
     np.mapping = Mapping{};
@@ -164,7 +164,7 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
     if (remap) remove_migration_ptes(k, page, newpage);
     checker::announce(p.obj, AccessKind::Write, "move_to_new_page");
     p.mapping = Mapping{};
-    checker::note(p.name + ".mapping = NULL");
+    checker::note([&] { return std::string(p.name + ".mapping = NULL"); });
   }
   np.lock->unlock("move_to_new_page");
   return rc;
@@ -175,9 +175,9 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   Page& p = k.pages.at(page);
   int rc = -kEAGAIN;
   if (p.lock->try_lock("__unmap_and_move")) {
-    checker::note("trylock_page(" + p.name + "): locked");
+    checker::note([&] { return std::string("trylock_page(" + p.name + "): locked"); });
   } else {
-    checker::note("trylock_page(" + p.name + ") failed");
+    checker::note([&] { return std::string("trylock_page(" + p.name + ") failed"); });
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
@@ -188,7 +188,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
   }
   checker::announce(p.obj, AccessKind::Read, "__unmap_and_move");
-  checker::note("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount));
+  checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
   if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page, remap_swapcache);
   if (rc && remap_swapcache) remove_migration_ptes(k, page, page);
   if (k.check_g1_at_unlock) {
@@ -211,9 +211,9 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
   int rc = 0;
   checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
   if (p.refcount == 1) {
-    checker::note("page_count(" + p.name + ") == 1: freed from under us");
+    checker::note([&] { return std::string("page_count(" + p.name + ") == 1: freed from under us"); });
   } else {
-    checker::note("page_count(" + p.name + ") = " + std::to_string(p.refcount));
+    checker::note([&] { return std::string("page_count(" + p.name + ") = " + std::to_string(p.refcount)); });
     rc = unmap_and_move_locked(k, page, newpage, force);
   }
   if (rc != -kEAGAIN) putback_lru_page(k, page);  // migrated: this frees it

@@ -23,7 +23,7 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   m.ptl->lock("try_to_unmap_one");
   Page& p = k.pages.at(page);
   if (!(slot->pte.is_present() && slot->pte.page == page)) {
-    checker::note("pte " + k.where(mm, addr) + " = " + k.pte_str(slot->pte) + ": not " + p.name);
+    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(slot->pte) + ": not " + p.name); });
     m.ptl->unlock("try_to_unmap_one");
     return SWAP_AGAIN;
   }

@@ -132,14 +132,14 @@ void swap_free(Kernel& k, std::uint32_t entry) {
   if (count <= 0)
     checker::fail(checker::FailureKind::BugOn, "swap_free: slot " + std::to_string(entry) + " has no swap count");
   --count;
-  checker::note("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count));
+  checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }
 
 // mm/swapfile.c v3.9: swap_duplicate
 void swap_duplicate(Kernel& k, std::uint32_t entry) {
   checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "swap_duplicate");
   int& count = ++k.swap.swap_map[entry];
-  checker::note("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count));
+  checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }
 
 // mm/vmscan.c v3.9: shrink_page_list -> __remove_mapping (one unmapped, clean swap-cache page)
@@ -153,8 +153,8 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
   k.touch_page(page, "page_freeze_refs");
   const bool freeable = !p.page_mapped() && p.test(PG_swapcache) && p.refcount == 1 && !p.test(PG_dirty);
   if (!freeable) {
-    checker::note("reclaim keeps " + p.name + " (mapcount " + std::to_string(p.mapcount) + ", refcount " +
-                  std::to_string(p.refcount) + ")");
+    checker::note([&] { return std::string("reclaim keeps " + p.name + " (mapcount " + std::to_string(p.mapcount) + ", refcount " +
+                  std::to_string(p.refcount) + ")"); });
     p.lock->unlock("shrink_page_list");
     return false;
   }
@@ -168,7 +168,7 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
   p.mapping = Mapping{};
   p.flags = 0;
   p.freed = true;
-  checker::note(p.name + " freed");
+  checker::note([&] { return std::string(p.name + " freed"); });
   return true;
 }
 

@@ -32,20 +32,20 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
     // if (page_stable_node(page) && !(ksm_run & KSM_RUN_UNMERGE)) return page;
     checker::announce(k.ksm.run_obj, AccessKind::Read, "ksm_might_need_to_copy");
     const bool unmerge = (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0;
-    checker::note("ksm_run = " + std::to_string(k.ksm.ksm_run) + ", " + p.name + " stable node " +
+    checker::note([&] { return std::string("ksm_run = " + std::to_string(k.ksm.ksm_run) + ", " + p.name + " stable node " +
                   (k.page_stable_node(page) != kNoNode ? k.stable_nodes[k.page_stable_node(page)].name
-                                                       : std::string("none")));
+                                                       : std::string("none"))); });
     copy = k.page_stable_node(page) == kNoNode || unmerge;
   } else {
     // v3.8 predicate (also v3.9's non-KSM branches): anon_vma && (other root || other index).
     copy = has_anon_vma && !same_anon();
   }
   if (!copy) {
-    checker::note("ksm_might_need_to_copy: no copy of " + p.name);
+    checker::note([&] { return std::string("ksm_might_need_to_copy: no copy of " + p.name); });
     return page;
   }
   if (k.config.applied(Fix::SwapinUptodateCheck) && !p.test(PG_uptodate)) {
-    checker::note(p.name + " !PageUptodate: no copy, let do_swap_page report the error");
+    checker::note([&] { return std::string(p.name + " !PageUptodate: no copy, let do_swap_page report the error"); });
     return page;
   }
   // ksm_does_need_to_copy (v3.8) / the copy tail of ksm_might_need_to_copy (v3.9)
@@ -56,7 +56,7 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   n.garbage = p.garbage || !p.test(PG_uptodate);
   n.flags |= PG_dirty | PG_uptodate;         // SetPageDirty, __SetPageUptodate
   n.lock->lock("__set_page_locked");         // a private page: never contended
-  checker::note("copy " + p.name + " -> " + n.name + (n.garbage ? " (from a !PageUptodate page)" : ""));
+  checker::note([&] { return std::string("copy " + p.name + " -> " + n.name + (n.garbage ? " (from a !PageUptodate page)" : "")); });
   return np;
 }
 
@@ -75,7 +75,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
     const Page& sp = k.pages[page];
     if (!sp.test(PG_swapcache) || sp.swap_entry != entry) {
       // the page was reclaimed or reused meanwhile: the fault is retried
-      checker::note(sp.name + " left the swap cache of slot " + std::to_string(entry) + ": retry the fault");
+      checker::note([&] { return std::string(sp.name + " left the swap cache of slot " + std::to_string(entry) + ": retry the fault"); });
       k.pages[page].lock->unlock("do_swap_page");
       k.put_page(page, "do_swap_page");
       return 0;
@@ -90,9 +90,9 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
   unsigned ret = 0;
   m.ptl->lock("do_swap_page");
   if (!(slot.pte == orig_pte)) {
-    checker::note("!pte_same: " + k.pte_str(slot.pte));
+    checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
   } else if (!k.pages[page].test(PG_uptodate)) {
-    checker::note(k.pages[page].name + " !PageUptodate: VM_FAULT_SIGBUS");
+    checker::note([&] { return std::string(k.pages[page].name + " !PageUptodate: VM_FAULT_SIGBUS"); });
     ret = VM_FAULT_SIGBUS;
   } else {
     Page& pg = k.pages[page];
@@ -107,7 +107,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
       page_add_anon_rmap(k, page, vma, addr);      // do_page_add_anon_rmap
     else
       page_add_new_anon_rmap(k, page, vma, addr);  // "ksm created a completely new copy"
-    checker::note(pg.name + " mapcount -> " + std::to_string(pg.mapcount));
+    checker::note([&] { return std::string(pg.name + " mapcount -> " + std::to_string(pg.mapcount)); });
     swap_free(k, entry);
     // vm_swap_full() is false and the vma is not VM_LOCKED: no try_to_free_swap.
     pg.lock->unlock("do_swap_page");
@@ -147,9 +147,9 @@ unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool afte
       checker::announce(p.obj, AccessKind::Write, "end_swap_bio_read");
       if (checker::choose(2, "swap read I/O error") == 0) {
         p.flags |= PG_uptodate;
-        checker::note("swap read of " + p.name + " ok: SetPageUptodate");
+        checker::note([&] { return std::string("swap read of " + p.name + " ok: SetPageUptodate"); });
       } else {
-        checker::note("swap read of " + p.name + " failed: " + p.name + " stays !PageUptodate");
+        checker::note([&] { return std::string("swap read of " + p.name + " failed: " + p.name + " stays !PageUptodate"); });
       }
     }
   }
@@ -157,7 +157,7 @@ unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool afte
   int v = k.find_vma(mm, addr);
   unsigned ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, 0);
   m.mmap_sem->up_read("do_page_fault");
-  checker::note("fault at " + k.where(mm, addr) + " returns " + std::to_string(ret));
+  checker::note([&] { return std::string("fault at " + k.where(mm, addr) + " returns " + std::to_string(ret)); });
   return ret;
 }
 
