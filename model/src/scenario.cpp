@@ -192,7 +192,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     e.done();
   }
 
-  // Exploration options.
+  // Exploration options. Counterexamples come with the fewest preemptions
+  // possible unless the scenario says "fewest_preemptions": false.
+  s.options_.fewest_preemptions = true;
   if (in.has("explore")) {
     JsonInput x = in.at("explore");
     x.expect_object();

@@ -309,6 +309,28 @@ TEST(CliSeed000, RevertedFindsTheViolationAndItsTraceReplays) {
   CHECK(tool::Trace::load(trace).schedule == tool::Trace::load(again).schedule);
 }
 
+TEST(CliSeed000, CounterexampleHasTheFewestPreemptionsUnlessFirstFoundIsAsked) {
+  // By default the reported counterexample is re-searched under bounds 0, 1,
+  // ...: its preemption count is at most that of the first one found.
+  auto preemptions = [](const std::string& out) {
+    std::size_t at = out.find("counterexample: ");
+    CHECK_TEXT(at != std::string::npos, out.c_str());
+    return std::stoul(out.substr(at + 16));
+  };
+  Result fewest = cli({"run", kReverted, "--format", "text"});
+  Result first = cli({"run", kReverted, "--first-found"});
+  LONGS_EQUAL_TEXT(1, fewest.code, fewest.err.c_str());
+  LONGS_EQUAL_TEXT(1, first.code, first.err.c_str());
+  CHECK(fewest.out.find("the fewest possible") != std::string::npos);
+  CHECK(first.out.find("(the first found)") != std::string::npos);
+  CHECK(preemptions(fewest.out) <= preemptions(first.out));
+  // The minimal one really is minimal: no bound below it fails.
+  std::string bound = std::to_string(preemptions(fewest.out) - 1);
+  if (preemptions(fewest.out) > 0)
+    LONGS_EQUAL(0, cli({"run", kReverted, "--strategy", "dfs", "--preemption-bound", bound,
+                        "--first-found"}).code);
+}
+
 TEST(CliSeed000, FixedIsACleanSearchThatMeetsItsExpectation) {
   Result r = cli({"run", kSmallFixed});
   LONGS_EQUAL_TEXT(0, r.code, r.err.c_str());

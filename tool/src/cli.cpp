@@ -141,6 +141,7 @@ struct RunArgs {
   std::string strategy;
   unsigned jobs = 0;
   bool expect = false;  ///< exit code says whether the scenario's expectation was met
+  bool first_found = false;  ///< no re-search for the counterexample with the fewest preemptions
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -159,6 +160,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.max_executions_opt->count()) ov.max_executions = a.max_executions;
   if (!a.strategy.empty()) ov.strategy = strategy_from_name(a.strategy);
   if (a.jobs_opt->count()) ov.jobs = a.jobs;
+  if (a.first_found) ov.fewest_preemptions = false;
 
   ProgressLine progress(err, env.progress);
   ScenarioRun run = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario),
@@ -177,6 +179,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
+    j["statistics"]["minimize_executions"] = r.stats.minimize_executions;
     j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
     j["statistics"]["jobs"] = r.stats.jobs;
     if (r.stats.jobs > 1)
@@ -192,6 +195,18 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << (trace ? describe_violation(trace->violation, trace->log) : std::string("pass"))
         << "\n";
     out << "search: " << search_text(r, run.options) << "\n";
+    if (r.counterexample) {
+      unsigned n = r.counterexample->preemptions;
+      if (run.options.fewest_preemptions)
+        out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
+                           n == 1 ? "" : "s",
+                           n == 0 ? std::string()
+                                  : fmt::format(" (bounds 0..{} searched again: {} executions)",
+                                                n - 1, r.stats.minimize_executions));
+      else
+        out << fmt::format("counterexample: {} preemption{} (the first found)\n", n,
+                           n == 1 ? "" : "s");
+    }
     out << fmt::format("expectation: {}: {}\n", run.expected,
                        run.met ? "met" : fmt::format("MISSED (got {})", run.got));
     if (trace) out << "\n" << render_timeline(trace->log, &trace->violation);
@@ -371,6 +386,9 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     run->add_flag("--expect", ra.expect,
                   "exit 0 when the scenario's expectation is met, 1 when it is missed "
                   "(instead of 0 no violation / 1 violation)");
+    run->add_flag("--first-found", ra.first_found,
+                  "report the first counterexample found, without searching again under "
+                  "preemption bounds 0, 1, ... for the one with the fewest preemptions");
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);

@@ -26,6 +26,7 @@ struct ExploreOverrides {
   std::optional<std::uint64_t> max_executions;
   std::optional<checker::StrategyKind> strategy;
   std::optional<unsigned> jobs;
+  std::optional<bool> fewest_preemptions;
 };
 
 struct ScenarioRun {
