@@ -61,7 +61,6 @@ void DporStrategy::begin() {
   in_step_ = false;
   root_pos_ = 0;
   preemptions_ = 0;
-  previous_blocked_ = blocked_;
   blocked_ = false;
 }
 

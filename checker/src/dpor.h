@@ -65,11 +65,11 @@ class DporStrategy : public Strategy {
   unsigned preemptions() const override { return preemptions_; }
   bool last_was_redundant() const override { return blocked_; }
   /// The run shares points [0, fresh_from_) with the previous one, which
-  /// therefore failed at the same step (unless it was sleep-set blocked
-  /// first, and then this run counts).
+  /// therefore failed at the same step (and was counted: a run that fails and
+  /// is then sleep-set blocked counts too, see classify_run). A task's first
+  /// run shares them with the master's run that handed it out.
   bool last_repeats_previous(std::size_t failure_step) const override {
-    return failure_step != static_cast<std::size_t>(-1) && fresh_from_ > failure_step &&
-           !previous_blocked_;
+    return failure_step != static_cast<std::size_t>(-1) && fresh_from_ > failure_step;
   }
   double progress() const override;
   bool wants_continuation() const override { return true; }
@@ -230,7 +230,6 @@ class DporStrategy : public Strategy {
   std::size_t root_pos_ = 0;
   unsigned preemptions_ = 0;
   bool blocked_ = false;
-  bool previous_blocked_ = false;  ///< the run before this one was sleep-set blocked
   std::size_t fresh_from_ = 0;  ///< first point whose event is new in this execution
   std::uint64_t infeasible_ = 0;
   std::uint64_t lost_ = 0;

@@ -323,9 +323,15 @@ StepLog Execution::take_log() {
   return log;
 }
 
+RunKind classify_run(const Strategy& strategy, Verdict v, const Execution& ex) {
+  if (strategy.last_was_redundant() && v != Verdict::Violation) return RunKind::SleepBlocked;
+  if (strategy.last_repeats_previous(ex.failure_step())) return RunKind::PostFailure;
+  return RunKind::Execution;
+}
+
 Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps) {
   Counterexample c = ex.take_counterexample();
-  if (ex.notes()) return c;
+  if (ex.notes() || ex.aborted()) return c;
   ReplayStrategy replay(c.schedule);
   Execution rx(program, replay, max_steps);
   rx.run();

@@ -125,8 +125,16 @@ class Execution {
 void run_search(Program& program, Strategy& strategy, const Options& options, Report& report,
                 std::uint64_t max_executions);
 
+/// How a run of a search counts. Sleep-set blocked: cut short with no verdict
+/// of its own (a run that failed before it was blocked keeps its failure and
+/// counts). Post-failure: the run repeats the previous one up to its failing
+/// step (Strategy::last_repeats_previous). Otherwise an execution.
+enum class RunKind { Execution, SleepBlocked, PostFailure };
+RunKind classify_run(const Strategy& strategy, Verdict v, const Execution& ex);
+
 /// The counterexample of ex's last run (which failed), with its step notes:
-/// when ex ran without notes, the failing schedule is run once more with them.
+/// when ex ran without notes, the failing schedule is run once more with them
+/// (not when the strategy aborted the run: its schedule stops short).
 Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps);
 
 /// Thrown on the engine's own stack by fail() in setup() or a final check.

@@ -49,11 +49,14 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   ex.set_continue_after_violation(!options.stop_on_first && strategy.wants_continuation());
   ex.set_notes(false);
   Stats& st = report.stats;
+  std::uint64_t runs = 0;
   for (;;) {
     Verdict v = ex.run();
-    if (strategy.last_was_redundant()) {
+    ++runs;
+    RunKind kind = classify_run(strategy, v, ex);
+    if (kind == RunKind::SleepBlocked) {
       ++st.sleep_blocked;
-    } else if (strategy.last_repeats_previous(ex.failure_step())) {
+    } else if (kind == RunKind::PostFailure) {
       ++st.post_failure_runs;
     } else {
       ++st.executions;
@@ -71,7 +74,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       break;
     }
     if (max_executions && st.executions >= max_executions) break;
-    if ((st.executions & 63) == 0 &&
+    if ((runs & 63) == 0 &&
         (options.time_budget_seconds > 0 || options.on_progress)) {
       auto now = Clock::now();
       double elapsed = std::chrono::duration<double>(now - t0).count();

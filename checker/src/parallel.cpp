@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -36,6 +37,7 @@ struct Slot {
   std::atomic<bool> cancel{false};
   Report report;
   TaskResult result;
+  std::exception_ptr error;  ///< an exception out of the task's search (an engine bug)
 };
 
 void merge(Stats& into, const Stats& from) {
@@ -71,16 +73,25 @@ struct Pool {
   void drive(DporStrategy& s, Program& program, Report& report, bool master);
 };
 
+// An exception is kept in the slot and rethrown by the explorer that takes it
+// back, up to the master, which stops the pool: no thread dies with it.
 void Pool::run_slot(const std::shared_ptr<Slot>& slot, Program& program) {
-  Task t = slot->task;
-  t.prefix = std::move(slot->prefix);
-  std::unique_ptr<DporStrategy> strategy = DporStrategy::for_task(std::move(t), &slot->cancel);
   Report r;
-  drive(*strategy, program, r, false);
-  TaskResult res = strategy->take_result();
+  TaskResult res;
+  std::exception_ptr error;
+  try {
+    Task t = slot->task;
+    t.prefix = std::move(slot->prefix);
+    std::unique_ptr<DporStrategy> strategy = DporStrategy::for_task(std::move(t), &slot->cancel);
+    drive(*strategy, program, r, false);
+    res = strategy->take_result();
+  } catch (...) {
+    error = std::current_exception();
+  }
   std::lock_guard<std::mutex> lk(mu);
   slot->report = std::move(r);
   slot->result = std::move(res);
+  slot->error = error;
   slot->state = Slot::State::Done;
   cv.notify_all();
 }
@@ -124,6 +135,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
           cv.wait(lk);
           --idle;
         }
+        if (slot->error) std::rethrow_exception(slot->error);
         if (!(slot->task.group == g && slot->task.sleep == sleep && slot->task.psleep == psleep)) {
           ++st.tasks_redone;
           return std::nullopt;  // the branch changed since: explore it here
@@ -139,9 +151,10 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   ex.set_notes(false);
   for (;;) {
     Verdict v = ex.run();
-    if (s.last_was_redundant()) {
+    RunKind kind = classify_run(s, v, ex);
+    if (kind == RunKind::SleepBlocked) {
       ++st.sleep_blocked;
-    } else if (s.last_repeats_previous(ex.failure_step())) {
+    } else if (kind == RunKind::PostFailure) {
       ++st.post_failure_runs;
     } else {
       ++st.executions;
@@ -253,16 +266,24 @@ Report ParallelSearch::run() {
     });
   }
 
+  auto stop = [&] {
+    {
+      std::lock_guard<std::mutex> lk(pool.mu);
+      pool.shutting_down = true;
+      for (auto& s : pool.slots) s->cancel = true;
+      pool.cv.notify_all();
+    }
+    for (std::thread& w : workers) w.join();
+  };
   Report report;
   DporStrategy master;
-  pool.drive(master, *programs[0], report, true);
-  {
-    std::lock_guard<std::mutex> lk(pool.mu);
-    pool.shutting_down = true;
-    for (auto& s : pool.slots) s->cancel = true;
-    pool.cv.notify_all();
+  try {
+    pool.drive(master, *programs[0], report, true);
+  } catch (...) {
+    stop();
+    throw;
   }
-  for (std::thread& w : workers) w.join();
+  stop();
   Stats& st = report.stats;
   st.jobs = jobs;
   st.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();

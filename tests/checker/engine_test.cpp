@@ -2,7 +2,9 @@
 // below is derived by hand in the comment beside it.
 #include <checker/checker.h>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -335,6 +337,38 @@ TEST(Detection, ExceptionInThreadIsModelError) {
   CHECK(r.verdict == Verdict::ModelError);
   const std::string& msg = r.counterexample->violation.message;
   CHECK_TEXT(contains(msg, "thread A") && contains(msg, "boom"), msg.c_str());
+}
+
+// A program that changes from one run to the next (thread A exists in the
+// first run only, so the second run, which starts B's store first, finds no
+// thread 1) is reported as a model error naming the nondeterminism, by every
+// strategy and by the parallel search: never thrown, never a crash.
+TEST(Detection, NondeterministicProgramIsAModelErrorNotACrash) {
+  for (StrategyKind kind : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    for (unsigned jobs : {1u, 2u}) {
+      if (kind == StrategyKind::Dfs && jobs == 2) continue;  // parallel search is DPOR's
+      auto runs = std::make_shared<std::atomic<int>>(0);
+      auto make = [runs]() -> std::unique_ptr<Program> {
+        auto p = std::make_unique<Lambda>();
+        auto x = std::make_shared<std::optional<Shared<int>>>();
+        p->on_setup = [runs, x] {
+          const bool first = runs->fetch_add(1) == 0;
+          x->emplace("x", 0);
+          if (first) spawn("A", [x] { (*x)->store(1); });
+          spawn("B", [x] { (*x)->store(3); });
+        };
+        return p;
+      };
+      Options o;
+      o.strategy = kind;
+      o.jobs = jobs;
+      Report r = explore(make, o);
+      CHECK(r.verdict == Verdict::ModelError);
+      CHECK(r.counterexample.has_value());
+      const std::string& msg = r.counterexample->violation.message;
+      CHECK_TEXT(contains(msg, "nondeterministic program"), msg.c_str());
+    }
+  }
 }
 
 // A violation in mid-execution: the other fibers are suspended inside their

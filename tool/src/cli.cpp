@@ -107,11 +107,12 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
   else
     end = "incomplete";
+  // Sleep-set-blocked and post-failure runs are not executions: said apart.
   std::string post_failure;
   if (s.post_failure_runs)
-    post_failure = fmt::format(", {} post-failure runs", s.post_failure_runs);
+    post_failure = fmt::format(" + {} post-failure runs", s.post_failure_runs);
   std::string text = fmt::format(
-      "{} executions ({} sleep-set blocked{}), {:.0f} executions/s, {} steps, max depth {}, "
+      "{} executions + {} sleep-set-blocked runs{}, {:.0f} executions/s, {} steps, max depth {}, "
       "{:.2f}s, {}",
       s.executions, s.sleep_blocked, post_failure, s.executions_per_second, s.total_steps,
       s.max_depth, s.elapsed_seconds, end);

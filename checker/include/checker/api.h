@@ -69,11 +69,16 @@ void note(std::string_view text);
 
 /// True when notes are being recorded. A search runs without them and runs a
 /// failing schedule once more with them to print its counterexample, so the
-/// text of a note costs nothing on the executions that pass.
+/// text of a note costs nothing on the executions that pass. That extra run
+/// is a run of the Program like any other (setup, threads, teardown): a
+/// program that counts its own runs sees one more per counterexample, and can
+/// tell it by notes_wanted() being true.
 bool notes_wanted();
 
 /// note(make()) when notes are being recorded; `make` (returning a string)
-/// is not called otherwise. The form to use when the text is built.
+/// is not called otherwise. The form to use when the text is built. `make`
+/// must only read: a choose(), announce or state change in it would make the
+/// recording run differ from the search's (an internal error).
 template <class F>
   requires std::is_invocable_v<F>
 void note(F&& make) {
