@@ -38,10 +38,16 @@ struct Synthetic : checker::Program {
   int threads, steps;
   std::vector<std::optional<checker::Shared<int>>> vars;
   Synthetic(int t, int s) : threads(t), steps(s), vars(t) {}
+  // "v" + std::to_string(i) trips g++ 12's false -Wrestrict (GCC PR 105651).
+  static std::string indexed(char prefix, int i) {
+    std::string s(1, prefix);
+    s += std::to_string(i);
+    return s;
+  }
   void setup() override {
     for (int i = 0; i < threads; ++i) {
-      vars[i].emplace("v" + std::to_string(i), 0);
-      checker::spawn("T" + std::to_string(i), [this, i] {
+      vars[i].emplace(indexed('v', i), 0);
+      checker::spawn(indexed('T', i), [this, i] {
         for (int k = 0; k < steps; ++k) vars[i]->load();
       });
     }
