@@ -87,6 +87,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       }
     }
   }
+  if (!st.complete && report.verdict == Verdict::Pass) st.fraction_done = strategy.progress();
 }
 
 }  // namespace detail

@@ -227,6 +227,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
     }
   }
   st.task_executions = st.executions - own;
+  if (master && !st.complete && report.verdict == Verdict::Pass) st.fraction_done = s.progress();
   std::lock_guard<std::mutex> lk(mu);
   std::erase_if(slots, [&](const std::shared_ptr<Slot>& x) {
     if (x->owner != &s) return false;

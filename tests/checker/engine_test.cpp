@@ -132,6 +132,31 @@ TEST(Counts, PreemptionBound) {
   CHECK(r2.stats.complete);
 }
 
+// Two threads of two steps on different objects: DFS's tree has two subtrees
+// at the root (A first, B first) of 3 executions each. After 3 executions the
+// A-first subtree is done and the next path starts with B, the second of two
+// root branches: half the search, by the estimate and in fact. A complete
+// search gives no estimate.
+TEST(Counts, IncompleteSearchEstimatesTheShareExplored) {
+  Lambda p;
+  std::optional<Shared<int>> x, y;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    y.emplace("y", 0);
+    spawn("A", [&] { x->store(1); x->store(2); });
+    spawn("B", [&] { y->store(1); y->store(2); });
+  };
+  Options o;
+  o.max_executions = 3;
+  Report r = explore(p, o);
+  CHECK_FALSE(r.stats.complete);
+  DOUBLES_EQUAL(0.5, r.stats.fraction_done, 1e-12);
+  o.max_executions = 0;
+  Report all = explore(p, o);
+  CHECK(all.stats.complete);
+  DOUBLES_EQUAL(-1, all.stats.fraction_done, 0);
+}
+
 TEST(Counts, ExecutionBoundStopsIncomplete) {
   Lambda p;
   std::optional<Shared<int>> x;

@@ -7,6 +7,7 @@
 #include "tool/cli.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -103,10 +104,28 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = "complete (exhaustive)";
   else if (o.max_executions && s.executions >= o.max_executions)
     end = fmt::format("incomplete (max executions {} reached)", o.max_executions);
+  else if (o.time_budget_seconds > 0 && s.elapsed_seconds >= o.time_budget_seconds)
+    end = fmt::format("incomplete (time budget of {:.0f}s spent)", o.time_budget_seconds);
   else if (o.preemption_bound)
     end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
   else
     end = "incomplete";
+  if (r.verdict == checker::Verdict::Pass && !s.complete && s.fraction_done > 0 &&
+      s.fraction_done < 1) {
+    // Two significant digits, as plain numbers while they are readable.
+    auto rough = [](double x) {
+      if (x >= 1e9) return fmt::format("{:.1e}", x);
+      double scale = std::pow(10.0, std::max(0.0, std::floor(std::log10(std::max(x, 1.0))) - 1));
+      return fmt::format("{:.0f}", std::round(x / scale) * scale);
+    };
+    double percent = 100 * s.fraction_done;
+    std::string share = percent >= 0.01 ? fmt::format("about {:.2g}%", percent)
+                                        : std::string("under 0.01%");
+    end += fmt::format("; {} of the search explored (a rough estimate: about {} executions left)",
+                       share,
+                       rough(static_cast<double>(s.executions) * (1 - s.fraction_done) /
+                             s.fraction_done));
+  }
   // Sleep-set-blocked and post-failure runs are not executions: said apart.
   std::string post_failure;
   if (s.post_failure_runs)
@@ -181,6 +200,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
     j["statistics"]["minimize_executions"] = r.stats.minimize_executions;
+    if (!r.stats.complete && r.stats.fraction_done >= 0)
+      j["statistics"]["fraction_done_estimate"] = r.stats.fraction_done;
     j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
     j["statistics"]["jobs"] = r.stats.jobs;
     if (r.stats.jobs > 1)

@@ -23,6 +23,11 @@ struct Stats {
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;
   bool complete = false;                 ///< true when the search space was exhausted
+  /// A search cut short by a budget without a failure: the strategy's estimate
+  /// of the share of its search space explored, in [0, 1] (DFS, DPOR; rough:
+  /// branches left at each point of the last path, weighted as if the
+  /// subtrees were alike); -1 when none can be made.
+  double fraction_done = -1;
   std::optional<unsigned> preemption_bound;  ///< the bound in force when it ended, if any
   double executions_per_second = 0;      ///< executions / elapsed_seconds
   std::uint64_t seed = 0;                ///< Random/Pct: the seed used
