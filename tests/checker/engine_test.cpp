@@ -33,6 +33,17 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
+/// Thread A stores twice to x, thread B twice to y: independent steps.
+void two_threads_two_stores(Lambda& p, std::optional<Shared<int>>& x,
+                            std::optional<Shared<int>>& y) {
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    y.emplace("y", 0);
+    spawn("A", [&] { x->store(1); x->store(2); });
+    spawn("B", [&] { y->store(1); y->store(2); });
+  };
+}
+
 }  // namespace
 
 TEST_GROUP(Counts){};
@@ -42,12 +53,7 @@ TEST_GROUP(Counts){};
 TEST(Counts, TwoThreadsTwoStepsSixInterleavings) {
   Lambda p;
   std::optional<Shared<int>> x, y;
-  p.on_setup = [&] {
-    x.emplace("x", 0);
-    y.emplace("y", 0);
-    spawn("A", [&] { x->store(1); x->store(2); });
-    spawn("B", [&] { y->store(1); y->store(2); });
-  };
+  two_threads_two_stores(p, x, y);
   Report r = explore(p, dfs());
   CHECK(r.verdict == Verdict::Pass);
   CHECK(r.stats.complete);
@@ -140,12 +146,7 @@ TEST(Counts, PreemptionBound) {
 TEST(Counts, IncompleteSearchEstimatesTheShareExplored) {
   Lambda p;
   std::optional<Shared<int>> x, y;
-  p.on_setup = [&] {
-    x.emplace("x", 0);
-    y.emplace("y", 0);
-    spawn("A", [&] { x->store(1); x->store(2); });
-    spawn("B", [&] { y->store(1); y->store(2); });
-  };
+  two_threads_two_stores(p, x, y);
   Options o;
   o.max_executions = 3;
   Report r = explore(p, o);
