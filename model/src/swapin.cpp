@@ -101,6 +101,14 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
       checker::fail(FailureKind::Assertion,
                     "never map a !Uptodate page: do_swap_page maps " + pg.name + " at " + k.where(mm, addr) +
                         ", marked Uptodate but copied from !PageUptodate " + k.page_name(swapcache));
+    // The recheck under the page lock keeps the slot on the locked swap-cache
+    // page (the slot changes only under that lock): a swap-in maps the page
+    // (or KSM's copy of the page) the swap cache holds for its entry.
+    if (const PageId cached = swap_cache_page(k, entry); cached != swapcache)
+      checker::fail(FailureKind::Assertion,
+                    "do_swap_page maps a stale swap-cache page: " + k.page_name(swapcache) + " at " +
+                        k.where(mm, addr) + ", but slot " + std::to_string(entry) + " holds " +
+                        (cached == kNoPage ? std::string("nothing") : k.page_name(cached)));
     k.set_pte(mm, slot, Pte::present(page, false), "do_swap_page");
     k.touch_page(page, "do_swap_page");
     if (page == swapcache)
