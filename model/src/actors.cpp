@@ -15,29 +15,37 @@ namespace model {
 const std::vector<ActorInfo>& actor_catalogue() {
   static const std::vector<ActorInfo> all = {
       {"ksm_run_store",
-       "write /sys/kernel/mm/ksm/run (run_store); args {\"value\": 0|1|2}; 2 unmerges every KSM page"},
+       "write /sys/kernel/mm/ksm/run (run_store); args {\"value\": 0|1|2}; 2 unmerges every KSM page",
+       kEra3_9},
       {"madvise_unmergeable",
        "madvise(MADV_UNMERGEABLE) on one vma's range (ksm_madvise -> unmerge_ksm_pages, mmap_sem for write); "
-       "args {\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}"},
+       "args {\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}",
+       kEra3_9},
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
-       "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}"},
+       "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}",
+       kEra3_9},
       {"fork",
        "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
-       "__ksm_enter, copy_page_range); args {\"mm\": PARENT, \"child\": CHILD}"},
+       "__ksm_enter, copy_page_range); args {\"mm\": PARENT, \"child\": CHILD}",
+       kEra3_9},
       {"swapin_fault",
        "a read fault on a swap pte (handle_mm_fault -> do_swap_page -> ksm_might_need_to_copy); args {\"mm\": "
        "NAME, \"address\": ADDR, \"after_unmerge_store\": bool (default false: start at once; true: start once "
        "ksm_run has KSM_RUN_UNMERGE), \"swap_read\": \"choose\" (optional: the pending read of the slot's "
-       "!Uptodate swap-cache page completes first, ok or I/O error as a value choice)}"},
+       "!Uptodate swap-cache page completes first, ok or I/O error as a value choice)}",
+       kEra3_9},
       {"reclaim",
        "shrink_page_list on one unmapped swap-cache page: trylock, freeze, delete from the swap cache, free; "
-       "skipped when busy; args {\"page\": NAME}"},
+       "skipped when busy; args {\"page\": NAME}",
+       kEra3_9},
       {"ksmd",
-       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages; args {\"pages\": 1..16}"},
+       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages; args {\"pages\": 1..16}",
+       kEra3_9},
       {"admin",
        "one administrator writing sysfs files and forcing reclaim, in order; args {\"steps\": [{\"run\": 0|1|2} | "
-       "{\"merge_across_nodes\": 0|1} | {\"reclaim\": PAGE}]}"},
+       "{\"merge_across_nodes\": 0|1} | {\"reclaim\": PAGE}]}",
+       kEra3_9},
   };
   return all;
 }
@@ -65,6 +73,17 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
                       const std::string& args_pointer) {
   ActorCall call;
   call.actor = actor;
+  const Era era = initial.config.era;
+  for (const ActorInfo& a : actor_catalogue()) {
+    if (actor != a.name || (a.eras & era_bit(era))) continue;
+    std::string here;
+    for (const ActorInfo& b : actor_catalogue())
+      if (b.eras & era_bit(era)) here += std::string(here.empty() ? "" : ", ") + b.name;
+    throw InputError(file, actor_pointer,
+                     "actor \"" + actor + "\" is not modelled in kernel " + era_name(era) + " (it exists in " +
+                         era_names(a.eras) + "; actors of " + era_name(era) + ": " +
+                         (here.empty() ? "none yet" : here) + ")");
+  }
   JsonInput in(args, file, args_pointer);
   in.expect_object();
   if (actor == "ksm_run_store") {

@@ -12,42 +12,42 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
       {"ksm_fully_unmerged",
        "no mapped KSM page after run=2: once a run=2 store has succeeded, no pte (present or migration entry) "
        "in a VM_MERGEABLE vma of an mm on the KSM list maps a PageKsm page",
-       true},
+       true, kAllEras},
       {"ksm_unmergeable_vma_clean",
        "no KSM page in a vma that madvise(MADV_UNMERGEABLE) made unmergeable: no pte of it maps a PageKsm page "
        "(present or migration entry) at the end of the run",
-       true},
+       true, kAllEras},
       {"no_leftover_migration_entry",
        "G1: when every thread has finished (every migration has unlocked its page), no pte holds a migration entry",
-       true},
+       true, kAllEras},
       {"stable_trees_empty",
-       "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true},
+       "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true, kEra3_9},
       {"page_counts_consistent",
        "every page's mapcount equals the present ptes mapping it, its refcount equals mapcount plus its swap-cache "
        "reference, and no pte maps a freed or free page (no reference leaked, dropped twice or used after free); "
        "every slot's swap count equals the swap ptes holding it, and the swap cache's slots and the PG_swapcache "
        "pages agree",
-       true},
+       true, kAllEras},
       {"ksm_counters_consistent",
        "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
        "its nid",
-       true},
+       true, kAllEras},
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
        "of it",
-       false},
+       false, kEra3_9},
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
-       false},
+       false, kEra3_9},
       {"stable_trees_empty_at_flip",
        "step check, I-003a (seed 003): when merge_across_nodes_store switches the knob, every stable tree and "
        "migrate_nodes is empty (a node left in the old layout is later erased from the wrong tree)",
-       false},
+       false, kEra3_9},
       {"never_map_not_uptodate",
        "step check, I-003e (seed 003): do_swap_page never maps a page whose data was copied from a !PageUptodate "
        "swap-cache page (a failed swap read must end in VM_FAULT_SIGBUS)",
-       false},
+       false, kEra3_9},
   };
   return all;
 }

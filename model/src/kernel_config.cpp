@@ -46,6 +46,13 @@ const char* era_name(Era era) {
   return "?";
 }
 
+std::string era_names(EraSet set) {
+  std::string out;
+  for (Era e : {Era::V2_6_33, Era::V3_9, Era::V4_19})
+    if (set & era_bit(e)) out += std::string(out.empty() ? "" : ", ") + era_name(e);
+  return out;
+}
+
 bool parse_era(const std::string& name, Era& out) {
   for (Era e : {Era::V2_6_33, Era::V3_9, Era::V4_19}) {
     if (name == era_name(e)) {

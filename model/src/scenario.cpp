@@ -122,11 +122,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
 
-  // Only the v3.9 paths are modelled so far: a 2.6.33 or 4.19 scenario would
-  // silently run v3.9 code, so it is refused (after the reverted list, whose
-  // era errors are more specific).
-  if (config.era != Era::V3_9)
-    kernel.error("kernel era " + s.era_ + " is declared but not modelled yet (modelled: 3.9)");
+  // Era coherence beyond the fixes: each actor and invariant names the eras
+  // whose model has it (parse_actor and the invariant loop below refuse the
+  // others), so a scenario never runs another kernel's code.
 
   auto v = std::make_shared<Validated>();
   v->initial = parse_initial_state(in.at("initial").json(), file, "/initial", config);
@@ -167,6 +165,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
           known += std::string(known.empty() ? "" : ", ") + info.name;
         n.error("unknown invariant \"" + name + "\" (known: " + known + ")");
       }
+      const InvariantInfo* info = find_invariant(name);
+      if (!(info->eras & era_bit(config.era)))
+        n.error("invariant \"" + name + "\" is not checked in kernel " + s.era_ + " (it is checked in " +
+                era_names(info->eras) + ")");
       for (const std::string& seen : s.invariants_)
         if (seen == name) n.error("invariant \"" + name + "\" listed twice");
       s.invariants_.push_back(name);
@@ -239,7 +241,8 @@ std::unique_ptr<checker::Program> Scenario::make_program() const {
 
 std::vector<CatalogueEntry> actors() {
   std::vector<CatalogueEntry> out;
-  for (const ActorInfo& a : actor_catalogue()) out.push_back({a.name, a.description});
+  for (const ActorInfo& a : actor_catalogue())
+    out.push_back({a.name, std::string(a.description) + " [kernel " + era_names(a.eras) + "]"});
   return out;
 }
 
@@ -252,7 +255,8 @@ std::vector<CatalogueEntry> fixes() {
 
 std::vector<CatalogueEntry> invariants() {
   std::vector<CatalogueEntry> out;
-  for (const InvariantInfo& i : invariant_catalogue()) out.push_back({i.name, i.description});
+  for (const InvariantInfo& i : invariant_catalogue())
+    out.push_back({i.name, std::string(i.description) + " [kernel " + era_names(i.eras) + "]"});
   return out;
 }
 

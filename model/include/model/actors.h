@@ -18,6 +18,9 @@ namespace model {
 struct ActorInfo {
   const char* name;
   const char* description;  ///< one line, with the arguments
+  /// The eras whose model has this entry point. A scenario of another era that
+  /// names it is refused: its code would be another kernel's.
+  EraSet eras;
 };
 
 const std::vector<ActorInfo>& actor_catalogue();

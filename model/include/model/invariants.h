@@ -18,6 +18,9 @@ struct InvariantInfo {
   const char* name;
   const char* description;
   bool end_of_run;  ///< true: checked when every thread has finished; false: a step check
+  /// The eras whose model checks it (a step check lives in an era's code path;
+  /// an end-of-run check reads only state and usually serves every era).
+  EraSet eras;
 };
 
 const std::vector<InvariantInfo>& invariant_catalogue();

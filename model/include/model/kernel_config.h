@@ -16,6 +16,14 @@ namespace model {
 /// The kernel source releases the model follows.
 enum class Era { V2_6_33, V3_9, V4_19 };
 
+/// A set of eras, as bits (era_bit): which eras an actor or invariant exists in.
+using EraSet = unsigned;
+constexpr EraSet era_bit(Era e) { return 1u << static_cast<unsigned>(e); }
+inline constexpr EraSet kEra2_6_33 = era_bit(Era::V2_6_33);
+inline constexpr EraSet kEra3_9 = era_bit(Era::V3_9);
+inline constexpr EraSet kEra4_19 = era_bit(Era::V4_19);
+inline constexpr EraSet kAllEras = kEra2_6_33 | kEra3_9 | kEra4_19;
+
 /// The upstream fixes the model knows, by mainline commit.
 enum class Fix {
   FollMigration,            ///< 5117b3b835f2 mm,ksm: FOLL_MIGRATION do migration_entry_wait (v3.9)
@@ -43,6 +51,8 @@ struct FixInfo {
 const std::vector<FixInfo>& fix_catalogue();
 /// The era's name as scenarios spell it: "2.6.33", "3.9", "4.19".
 const char* era_name(Era era);
+/// "2.6.33, 3.9": the names of the eras in `set`, in release order.
+std::string era_names(EraSet set);
 /// Parse an era name; false when unknown.
 bool parse_era(const std::string& name, Era& out);
 /// Find a fix by its 12-hex commit id (or "id/N" part); nullptr when unknown.
