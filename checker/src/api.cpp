@@ -38,6 +38,9 @@ bool notes_wanted() {
 void fail(FailureKind kind, std::string message, SourceLoc loc) {
   ex("fail").fail(Verdict::Violation, kind, std::move(message), loc);
 }
+void unsupported(std::string what, SourceLoc loc) {
+  ex("unsupported").fail(Verdict::Unsupported, FailureKind::Assertion, std::move(what), loc);
+}
 ThreadId current_thread() { return ex("current_thread").running(); }
 const std::string& object_name(ObjectId id) { return ex("object_name").object_name(id); }
 const std::string& thread_name(ThreadId id) { return ex("thread_name").thread_name(id); }

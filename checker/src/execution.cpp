@@ -324,7 +324,8 @@ StepLog Execution::take_log() {
 }
 
 RunKind classify_run(const Strategy& strategy, Verdict v, const Execution& ex) {
-  if (strategy.last_was_redundant() && v != Verdict::Violation) return RunKind::SleepBlocked;
+  if (strategy.last_was_redundant() && v != Verdict::Violation && v != Verdict::Unsupported)
+    return RunKind::SleepBlocked;
   if (strategy.last_repeats_previous(ex.failure_step())) return RunKind::PostFailure;
   return RunKind::Execution;
 }

@@ -36,6 +36,7 @@ std::string_view to_string(Verdict v) {
     case Verdict::Deadlock: return "deadlock";
     case Verdict::StepBound: return "step-bound";
     case Verdict::ModelError: return "model-error";
+    case Verdict::Unsupported: return "unsupported";
   }
   return "?";
 }

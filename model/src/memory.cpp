@@ -16,7 +16,7 @@ using checker::AccessKind;
 using checker::FailureKind;
 
 void model_limit(const std::string& what) {
-  checker::fail(FailureKind::Assertion, "model limit: " + what + " is not modelled");
+  checker::unsupported("model limit: " + what + " is not modelled");
 }
 
 // mm/rmap.c v3.9: page_remove_rmap (anon pages: the mapcount only)

@@ -97,6 +97,7 @@ TEST(CliUsage, HelpDocumentsTheExitCodes) {
   CHECK(r.out.find("  1  a violation found") != std::string::npos);
   CHECK(r.out.find("  2  bad input or usage") != std::string::npos);
   CHECK(r.out.find("  3  internal error") != std::string::npos);
+  CHECK(r.out.find("  4  unsupported") != std::string::npos);
   STRCMP_EQUAL("", r.err.c_str());
 }
 
@@ -368,4 +369,35 @@ TEST(CliSeed000, ExpectFlagFollowsTheScenariosExpectation) {
   Result missed = cli({"run", "--expect", file});
   LONGS_EQUAL_TEXT(1, missed.code, missed.out.c_str());
   CHECK(missed.out.find("MISSED") != std::string::npos);
+}
+
+TEST_GROUP(CliModelLimit){};
+
+// A model limit is its own verdict: a fork racing a migration of the KSM page
+// it copies can meet a migration entry, a path (copy_one_pte's swap branch)
+// the v3.9 model does not have. The run says "unsupported", names the path
+// and the step, exits 4 with or without --expect, and never reads as a
+// violation (the scenario expects a clean pass, and a limit must not meet a
+// violation expectation either).
+TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
+  json j = json::parse(read("scenarios/ksm/fork-during-unmerge-fixed.json"));
+  j["threads"] = json::parse(R"([{"name": "M", "actor": "migrate_pages", "args": {"page": "K", "to_node": 0}},
+                                  {"name": "P", "actor": "fork", "args": {"mm": "B", "child": "C"}}])");
+  j["invariants"] = json::array();
+  fs::path dir = fresh_dir("model-limit");
+  for (const char* expect : {"pass", "violation"}) {
+    j["expect"] = json{{"result", expect}};
+    std::string file = write(dir / (std::string(expect) + ".json"), j.dump());
+    for (bool flag : {false, true}) {
+      std::vector<std::string> args = {"run", file};
+      if (flag) args.insert(args.begin() + 1, "--expect");
+      Result r = cli(args);
+      LONGS_EQUAL_TEXT(4, r.code, r.out.c_str());
+      CHECK_TEXT(r.out.find("verdict: unsupported in CPU1 (P) at step ") != std::string::npos, r.out.c_str());
+      CHECK(r.out.find("model limit: fork of a migration entry is not modelled") != std::string::npos);
+      CHECK(r.out.find("violation (") == std::string::npos);
+      LONGS_EQUAL(1, lines(r.err));
+      CHECK(r.err.rfind("mmcheck: " + file + ": unsupported in CPU1 (P)", 0) == 0);
+    }
+  }
 }

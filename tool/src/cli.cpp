@@ -39,6 +39,8 @@ constexpr const char* kFooter = R"(Exit codes:
      that diverges from its trace
   3  internal error (a bug in mmcheck), or a model error (an exception in the
      simulated kernel)
+  4  unsupported (run): the scenario reached a kernel path the model does not
+     have; a limit of the model, never a kernel bug
 
 Errors are one line on stderr: "mmcheck: FILE: at /json/pointer: what".
 )";
@@ -247,6 +249,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     err << "mmcheck: " << a.scenario << ": "
         << (trace ? describe_violation(trace->violation, trace->log) : "model error") << "\n";
     return kExitInternal;
+  }
+  if (r.verdict == checker::Verdict::Unsupported) {
+    // A model limit is never a kernel bug and never meets an expectation.
+    err << "mmcheck: " << a.scenario << ": "
+        << (trace ? describe_violation(trace->violation, trace->log) : "unsupported") << "\n";
+    return kExitUnsupported;
   }
   if (a.expect) return run.met ? kExitOk : kExitViolation;
   return r.verdict == checker::Verdict::Pass ? kExitOk : kExitViolation;

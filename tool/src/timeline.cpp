@@ -157,6 +157,7 @@ std::string describe_violation(const checker::Violation& v, const checker::StepL
       break;
     case Verdict::StepBound: head = "step bound"; break;
     case Verdict::ModelError: head = "model error"; break;
+    case Verdict::Unsupported: head = "unsupported"; break;
     case Verdict::Pass: return "pass";
   }
   std::string where;

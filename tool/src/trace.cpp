@@ -33,7 +33,7 @@ constexpr std::array kAccessKinds = {
 };
 constexpr std::array kVerdicts = {
     checker::Verdict::Pass,      checker::Verdict::Violation, checker::Verdict::Deadlock,
-    checker::Verdict::StepBound, checker::Verdict::ModelError,
+    checker::Verdict::StepBound, checker::Verdict::ModelError, checker::Verdict::Unsupported,
 };
 constexpr std::array kFailureKinds = {
     checker::FailureKind::BugOn, checker::FailureKind::WarnOn,

@@ -93,6 +93,11 @@ void note(F&& make) {
 [[noreturn]] void fail(FailureKind kind, std::string message,
                        SourceLoc loc = SourceLoc::current());
 
+/// End the execution with Verdict::Unsupported: the model reached a path it
+/// does not have (`what` names it). Never a violation: a search that meets it
+/// stops and reports the path and the step, like a failure, with its own verdict.
+[[noreturn]] void unsupported(std::string what, SourceLoc loc = SourceLoc::current());
+
 /// fail(kind, message) unless cond holds.
 inline void check(bool cond, FailureKind kind, std::string_view message,
                   SourceLoc loc = SourceLoc::current()) {

@@ -23,6 +23,9 @@ enum class Verdict : std::uint8_t {
   Deadlock,    ///< no thread enabled while some have not finished
   StepBound,   ///< an execution exceeded max_steps: a suspected livelock
   ModelError,  ///< an exception escaped a simulated thread or a final check
+  /// The program reached a path it does not model (checker::unsupported()):
+  /// a limit of the model, never a bug of the program modelled.
+  Unsupported,
 };
 
 std::string_view to_string(FailureKind k);

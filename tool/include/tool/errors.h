@@ -16,6 +16,7 @@ enum ExitCode : int {
   kExitViolation = 1,   ///< a violation was found / an expectation was missed
   kExitBadInput = 2,    ///< bad input or usage (files, JSON, options, stale traces)
   kExitInternal = 3,    ///< an internal error (engine or tool bug) or a model error
+  kExitUnsupported = 4, ///< the scenario reached a kernel path the model does not have (a model limit)
 };
 
 /// Bad input that has no JSON location: a missing path, a directory given as a
