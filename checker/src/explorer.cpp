@@ -117,6 +117,10 @@ void minimize_preemptions(Program& program, const Options& options, Report& repo
 }  // namespace
 
 Report explore(Program& program, const Options& options) {
+  if (options.jobs > 1)
+    throw std::invalid_argument(
+        "checker::explore(Program&, options) runs one job, options.jobs = " + std::to_string(options.jobs) +
+        ": a parallel search needs one Program per worker, explore(ProgramFactory, options)");
   Report report;
   auto t0 = Clock::now();
   std::unique_ptr<detail::Strategy> strategy = make_strategy(options);

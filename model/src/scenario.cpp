@@ -94,6 +94,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   s.name_ = in.at("name").as_string();
   if (s.name_.empty()) in.at("name").error("empty scenario name");
   s.summary_ = in.at("summary").as_string();
+  if (in.has("seed")) {
+    JsonInput seed = in.at("seed");
+    s.seed_ = seed.as_string();
+    if (s.seed_ != "000" && s.seed_ != "001" && s.seed_ != "002" && s.seed_ != "003" && s.seed_ != "004")
+      seed.error("unknown seed \"" + s.seed_ + "\" (expected 000, 001, 002, 003 or 004: ../shared/seeds/README.md)");
+  }
 
   // Era and reverted fixes.
   KernelConfig config;

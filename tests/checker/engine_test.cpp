@@ -512,3 +512,62 @@ TEST(Replay, DeterministicAcrossRuns) {
   LONGS_EQUAL(6, a.stats.executions);
   CHECK(a.counterexample->schedule == b.counterexample->schedule);
 }
+
+TEST_GROUP(LibraryEdges){};
+
+// check() with a message maker builds the message only when the check fails:
+// over every execution of a two-thread program the passing checks call it
+// never, and the failing one exactly once (the search stops at it).
+TEST(LibraryEdges, LazyCheckBuildsItsMessageOnlyOnFailure) {
+  struct P : checker::Program {
+    int* made;
+    std::optional<checker::Shared<int>> x;
+    explicit P(int* m) : made(m) {}
+    void setup() override {
+      x.emplace("x", 0);
+      for (const char* name : {"A", "B"})
+        checker::spawn(name, [this] {
+          int v = x->load("load");
+          x->store(v + 1, "store");
+          checker::check(true, checker::FailureKind::Assertion, [this] {
+            ++*made;
+            return std::string("never");
+          });
+        });
+    }
+    void at_end() override {
+      checker::check(x->peek() == 2, checker::FailureKind::Invariant, [this] {
+        ++*made;
+        return "lost update: x == " + std::to_string(x->peek());
+      });
+    }
+  };
+  int made = 0;
+  P p(&made);
+  checker::Options o;
+  o.strategy = checker::StrategyKind::Dfs;
+  o.fewest_preemptions = false;
+  checker::Report r = checker::explore(p, o);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  STRCMP_EQUAL("lost update: x == 1", r.counterexample->violation.message.c_str());
+  // Once when the search found it, once more when the failing schedule was
+  // recorded with notes (api.h: the recording run is a run like any other).
+  LONGS_EQUAL(2, made);
+}
+
+// explore(Program&, ...) has one Program and so one worker: jobs > 1 is
+// refused loudly, not silently run with one job.
+TEST(LibraryEdges, JobsAboveOneNeedTheFactory) {
+  struct P : checker::Program {
+    void setup() override {}
+  } p;
+  checker::Options o;
+  o.jobs = 2;
+  bool thrown = false;
+  try {
+    checker::explore(p, o);
+  } catch (const std::invalid_argument& e) {
+    thrown = std::string(e.what()).find("explore(ProgramFactory, options)") != std::string::npos;
+  }
+  CHECK(thrown);
+}

@@ -214,6 +214,13 @@ TEST(ScenarioInput, ActorNotInEra) {
   CHECK(contains(msg, "actor \"ksm_run_store\" is not modelled in kernel 4.19 (it exists in 3.9"));
 }
 
+TEST(ScenarioInput, UnknownSeed) {
+  std::string msg;
+  STRCMP_EQUAL("/seed", broken([](nlohmann::json& j) { j["seed"] = "005"; }, &msg).c_str());
+  CHECK(contains(msg, "unknown seed \"005\""));
+  STRCMP_EQUAL("/seed", broken([](nlohmann::json& j) { j["seed"] = 3; }).c_str());
+}
+
 TEST(ScenarioInput, UnknownEraAndInvariant) {
   STRCMP_EQUAL("/kernel", broken([](nlohmann::json& j) { j["kernel"] = "3.10"; }).c_str());
   STRCMP_EQUAL("/invariants/0", broken([](nlohmann::json& j) { j["invariants"][0] = "no_bugs"; }).c_str());

@@ -104,6 +104,15 @@ inline void check(bool cond, FailureKind kind, std::string_view message,
   if (!cond) fail(kind, std::string(message), loc);
 }
 
+/// fail(kind, make()) unless cond holds; `make` (returning a string) is called
+/// only when the check fails, so a passing check builds no message. The form
+/// to use when the message is built from values.
+template <class F>
+  requires std::is_invocable_v<F>
+void check(bool cond, FailureKind kind, F&& make, SourceLoc loc = SourceLoc::current()) {
+  if (!cond) fail(kind, std::string(make()), loc);
+}
+
 /// The running thread, or kNoThread in setup() and final checks.
 ThreadId current_thread();
 

@@ -58,7 +58,7 @@ struct Options {
   /// where reproducible counts matter.
   double time_budget_seconds = 0;
   /// Worker OS threads. > 1 needs explore(factory, options) (one Program per
-  /// worker); explore(Program&, ...) runs with 1. The executions explored, the
+  /// worker); explore(Program&, ...) refuses it (std::invalid_argument). The executions explored, the
   /// counts, the verdict and the counterexample are the same as with 1.
   /// Parallel search is DPOR's (unbounded); other strategies use one thread.
   unsigned jobs = 1;

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <source_location>
 
 namespace checker {
 
@@ -22,7 +21,32 @@ inline constexpr ThreadId kMaxThreads = 64;
 using ObjectId = std::uint32_t;
 inline constexpr ObjectId kNoObject = std::numeric_limits<ObjectId>::max();
 
-/// Where in the model's source an operation was announced.
-using SourceLoc = std::source_location;
+/// Where in the model's source an operation was announced: what
+/// std::source_location gives, captured with the builtins g++ and clang++ both
+/// have (clang++ 14 with libstdc++ 12 has no std::source_location), so the
+/// engine's headers build with either compiler.
+class SourceLoc {
+ public:
+  constexpr SourceLoc() noexcept = default;
+  /// The caller's location, when used as a default argument.
+  static constexpr SourceLoc current(const char* file = __builtin_FILE(),
+                                     std::uint_least32_t line = __builtin_LINE(),
+                                     const char* function = __builtin_FUNCTION()) noexcept {
+    SourceLoc loc;
+    loc.file_ = file;
+    loc.line_ = line;
+    loc.function_ = function;
+    return loc;
+  }
+  constexpr const char* file_name() const noexcept { return file_; }
+  constexpr std::uint_least32_t line() const noexcept { return line_; }
+  constexpr std::uint_least32_t column() const noexcept { return 0; }
+  constexpr const char* function_name() const noexcept { return function_; }
+
+ private:
+  const char* file_ = "";
+  std::uint_least32_t line_ = 0;
+  const char* function_ = "";
+};
 
 }  // namespace checker

@@ -65,6 +65,9 @@ class Scenario {
   const std::string& name() const { return name_; }
   const std::string& summary() const { return summary_; }
   const std::string& era() const { return era_; }                 ///< "2.6.33", "3.9", "4.19"
+  /// The seed race it belongs to ("000".."004"), when the file says so
+  /// (optional "seed"; ctest labels scenarios by it, or by their reverted fixes).
+  const std::string& seed() const { return seed_; }
   const std::vector<std::string>& reverted() const { return reverted_; }  ///< fix ids
   const std::vector<ThreadSpec>& threads() const { return threads_; }
   const std::vector<std::string>& invariants() const { return invariants_; }
@@ -82,7 +85,7 @@ class Scenario {
   std::unique_ptr<checker::Program> make_program() const;
 
  private:
-  std::string file_, name_, summary_, era_, hash_;
+  std::string file_, name_, summary_, era_, hash_, seed_;
   std::vector<std::string> reverted_, invariants_;
   std::vector<ThreadSpec> threads_;
   Expectation expect_;
