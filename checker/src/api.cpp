@@ -19,6 +19,9 @@ ThreadId spawn(std::string name, std::function<void()> body) {
   return ex("spawn").spawn(std::move(name), std::move(body));
 }
 ObjectId new_object(std::string name) { return ex("new_object").new_object(std::move(name)); }
+ObjectId new_object(const char* base, std::uint32_t index) {
+  return ex("new_object").new_object(base, index);
+}
 void final_check(std::string name, std::function<void()> body) {
   ex("final_check").final_check(std::move(name), std::move(body));
 }

@@ -71,6 +71,18 @@ ObjectId Execution::new_object(std::string name) {
   return id;
 }
 
+ObjectId Execution::new_object(const char* base, std::uint32_t index) {
+  const std::size_t id = object_names_.size();
+  if (indexed_names_.size() <= id) indexed_names_.resize(id + 1);
+  IndexedName& cached = indexed_names_[id];
+  if (cached.base != base || cached.index != index) {
+    cached.base = base;
+    cached.index = index;
+    cached.name = std::string(base) + "[" + std::to_string(index) + "]";
+  }
+  return new_object(cached.name);
+}
+
 void Execution::final_check(std::string name, std::function<void()> body) {
   final_checks_.push_back(FinalCheck{std::move(name), std::move(body)});
 }
@@ -252,6 +264,12 @@ void Execution::announce(const Access& a, Guard ready) {
   if (t == kNoThread)
     fail(Verdict::ModelError, FailureKind::Assertion,
          std::string("announce(\"") + a.label + "\") called outside a simulated thread", a.loc);
+  if (a.object == kNoObject ? a.kind != AccessKind::Yield : a.object >= object_names_.size())
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         std::string("announce(\"") + a.label +
+             "\") on an object this execution did not create (a Shared or SharedArray not reset() in "
+             "Program::setup()?)",
+         a.loc);
   pending_[t] = a;
   threads_[t].ready = ready;
   threads_[t].has_pending = true;

@@ -61,6 +61,8 @@ class Execution {
   // Implementation of api.h.
   ThreadId spawn(std::string name, std::function<void()> body);
   ObjectId new_object(std::string name);
+  /// "base[index]", its text kept across executions in indexed_names_.
+  ObjectId new_object(const char* base, std::uint32_t index);
   void final_check(std::string name, std::function<void()> body);
   void announce(const Access& a, Guard ready);
   std::uint32_t choose(std::uint32_t n, const char* label);
@@ -101,6 +103,15 @@ class Execution {
   std::vector<Access> pending_;  ///< by ThreadId, parallel to threads_
   std::vector<std::function<void()>> bodies_;
   std::vector<std::string> object_names_;
+  /// By ObjectId, across executions (reset() keeps it): the (base, index) an
+  /// indexed object was last created with and its name, so an execution that
+  /// creates the same element under the same id copies the name, never formats it.
+  struct IndexedName {
+    const char* base = nullptr;
+    std::uint32_t index = 0;
+    std::string name;
+  };
+  std::vector<IndexedName> indexed_names_;
   std::vector<ThreadId> lock_holders_;  ///< by ObjectId
   std::vector<FinalCheck> final_checks_;
   std::vector<StepRecord> steps_;

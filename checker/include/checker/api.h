@@ -44,6 +44,12 @@ ThreadId spawn(std::string name, std::function<void()> body);
 /// setup() where possible, so ids do not depend on the schedule.
 ObjectId new_object(std::string name);
 
+/// Create a shared object named "base[index]" (an array element). `base` must
+/// outlive the search (a string literal). The name is built once per search,
+/// not once per execution: the engine keeps it for the next execution that
+/// creates the same element under the same id.
+ObjectId new_object(const char* base, std::uint32_t index);
+
 /// Register an end-of-execution check, run after every thread finished and
 /// before Program::at_end(). `body` reports failures with fail() / check().
 void final_check(std::string name, std::function<void()> body);

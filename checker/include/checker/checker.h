@@ -12,5 +12,6 @@
 #include "checker/rwsem.h"
 #include "checker/schedule.h"
 #include "checker/shared.h"
+#include "checker/shared_array.h"
 #include "checker/step.h"
 #include "checker/violation.h"

@@ -14,7 +14,22 @@ namespace checker {
 template <class T>
 class Shared {
  public:
+  /// No object yet: reset() it in Program::setup() before a thread uses it
+  /// (an access before that is a model error naming the operation).
+  Shared() = default;
   Shared(std::string name, T initial) : id_(new_object(std::move(name))), value_(std::move(initial)) {}
+
+  /// Create this execution's object (in Program::setup()): a program keeps its
+  /// Shared members and resets them every execution instead of rebuilding them.
+  void reset(std::string name, T initial) {
+    id_ = new_object(std::move(name));
+    value_ = std::move(initial);
+  }
+  /// reset() as the array element "base[index]" (the name is built once per search).
+  void reset(const char* base, std::uint32_t index, T initial) {
+    id_ = new_object(base, index);
+    value_ = std::move(initial);
+  }
 
   T load(const char* label = "load", SourceLoc loc = SourceLoc::current()) {
     announce(id_, AccessKind::Read, label, loc);
@@ -52,8 +67,8 @@ class Shared {
   ObjectId id() const { return id_; }
 
  private:
-  ObjectId id_;
-  T value_;
+  ObjectId id_ = kNoObject;
+  T value_{};
 };
 
 }  // namespace checker
