@@ -8,12 +8,13 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
 using checker::FailureKind;
 
-// mm/rmap.c v3.9: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
+// mm/rmap.c v2.6.33, v3.9: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
 int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -71,5 +72,121 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
   if (p.PageAnon()) model_limit("rmap_walk_anon (migration of a non-KSM anon page)");
   model_limit("rmap_walk_file");
 }
+
+// ===========================================================================
+// v2.6.33: the anon_vma walks take anon_vma->lock (a spinlock of the anon_vma
+// itself: the model takes the RwSem's write side); a KSM page dispatches to
+// ksm.cpp's v2_6_33 walks.
+// ===========================================================================
+namespace v2_6_33 {
+
+using checker::AccessKind;
+
+namespace {
+
+/// vma_address(): the address of an anon page in vma from its index, or 0 when outside.
+std::uint64_t vma_address(const Kernel& k, PageId page, std::uint32_t vma) {
+  const std::uint64_t addr = k.pages[page].index * kPageSize;
+  const Vma& v = k.vmas[vma];
+  return addr >= v.start && addr < v.end ? addr : 0;
+}
+
+// mm/rmap.c v2.6.33: try_to_unmap_anon (page_lock_anon_vma: the page_mapped test, then the spinlock)
+int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma");  // page->mapping, page_mapped
+  if (!p.page_mapped() || p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
+  const std::uint32_t av = p.mapping.id;
+  k.kasan_anon_vma(av, "page_lock_anon_vma");
+  AnonVma& a = k.anon_vmas.at(av);
+  a.lock->down_write("page_lock_anon_vma");
+  int ret = SWAP_AGAIN;
+  for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    ret = try_to_unmap_one(k, page, v, addr, flags);
+    if (ret != SWAP_AGAIN || !p.page_mapped()) break;
+  }
+  a.lock->up_write("page_unlock_anon_vma");
+  return ret;
+}
+
+}  // namespace
+
+// mm/rmap.c v2.6.33: try_to_unmap
+int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
+  Page& p = k.pages.at(page);
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(page)) in try_to_unmap");
+  int ret;
+  if (p.PageKsm())
+    ret = v2_6_33::try_to_unmap_ksm(k, page, flags);
+  else if (p.PageAnon())
+    ret = try_to_unmap_anon(k, page, flags);
+  else
+    model_limit("try_to_unmap_file");
+  if (ret != SWAP_MLOCK && !p.page_mapped()) ret = SWAP_SUCCESS;
+  return ret;
+}
+
+// mm/rmap.c v2.6.33: rmap_walk_anon; before e9995ef978a7 the same walk was
+// mm/migrate.c v2.6.32: remove_anon_migration_ptes, reached for a KSM page too
+int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "rmap_walk_anon");  // page_anon_vma(page): page->mapping
+  if (p.PageKsm()) {
+    // page->mapping - PAGE_MAPPING_ANON taken for an anon_vma: it is a stable node.
+    if (k.check_anon_vma_type)
+      checker::fail(FailureKind::Assertion,
+                    "anon_rmap_walk_type: an rmap walk over a mapping that is not an anon_vma: " + p.name +
+                        "->mapping is stable node " +
+                        (p.mapping.id == kNoNode ? std::string("NULL") : k.stable_nodes[p.mapping.id].name) +
+                        " (PAGE_MAPPING_KSM), walked as an anon_vma by remove_anon_migration_ptes");
+    // Without the check the model takes the garbage anon_vma's vma list as
+    // empty (the kernel's outcome is undefined): no pte is visited.
+    checker::note([&] { return std::string(p.name + "->mapping is a stable node, not an anon_vma: no vma visited"); });
+    return SWAP_AGAIN;
+  }
+  if (p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
+  const std::uint32_t av = p.mapping.id;
+  k.kasan_anon_vma(av, "rmap_walk_anon");
+  AnonVma& a = k.anon_vmas.at(av);
+  a.lock->down_write("rmap_walk_anon");  // spin_lock(&anon_vma->lock)
+  int ret = SWAP_AGAIN;
+  for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    ret = rmap_one(page, v, addr);
+    if (ret != SWAP_AGAIN) break;
+  }
+  a.lock->up_write("rmap_walk_anon");
+  return ret;
+}
+
+// mm/rmap.c v2.6.33: rmap_walk (added by e9995ef978a7)
+int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk");
+  if (p.PageKsm()) return v2_6_33::rmap_walk_ksm(k, page, rmap_one);
+  if (p.PageAnon()) return v2_6_33::rmap_walk_anon(k, page, rmap_one);
+  if (p.mapping.kind == Mapping::Kind::None) return SWAP_AGAIN;  // rmap_walk_file: "if (!mapping) return ret"
+  model_limit("rmap_walk_file");
+}
+
+// mm/rmap.c v2.6.33: page_referenced (is_locked = 0: a KSM page is trylocked), for a KSM page
+int page_referenced(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  k.kasan_page(page, "page_referenced");
+  checker::announce(p.obj, AccessKind::Read, "page_referenced");  // page_mapped && page_rmapping
+  k.kasan_page(page, "page_referenced");
+  if (!p.page_mapped() || !p.PageAnon()) return 0;
+  if (!p.PageKsm()) model_limit("page_referenced_anon (reclaim of a non-KSM anon page)");
+  if (!p.lock->try_lock("page_referenced")) return 1;  // "referenced++; goto out"
+  int referenced = 0;
+  if (p.PageKsm()) referenced = v2_6_33::page_referenced_ksm(k, page);
+  p.lock->unlock("page_referenced");
+  return referenced;
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model
