@@ -55,6 +55,10 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
       {"no_stable_node_in_offlined_range",
        "step check, seed 002 (2.6.33): at MEM_OFFLINE no live stable node's page (kpfn) lies in the offlined section",
        false, kEra2_6_33},
+      {"no_stable_node_freed_in_use",
+       "step check, seed 001 (2.6.33): remove_node_from_stable_tree never frees a stable node while a live page's "
+       "mapping still names it (a later page_stable_node() of that page is a use-after-free)",
+       false, kEra2_6_33},
       {"anon_rmap_walk_type",
        "step check, seed 001 (2.6.33): an anon rmap walk (rmap_walk_anon, the 2.6.32 remove_anon_migration_ptes) "
        "runs only over a page->mapping that is an anon_vma, never a KSM page's stable node",
@@ -226,6 +230,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     k.check_ksm_migration_offlining = true;
   else if (name == "no_stable_node_in_offlined_range")
     k.check_no_node_in_offlined = true;
+  else if (name == "no_stable_node_freed_in_use")
+    k.check_node_freed_in_use = true;
   else if (name == "anon_rmap_walk_type")
     k.check_anon_vma_type = true;
   else if (name == "break_ksm_postcondition")

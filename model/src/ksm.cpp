@@ -495,12 +495,14 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   s.freed = true;  // free_stable_node
   s.freed_at = Kernel::freed_by("remove_node_from_stable_tree");
   checker::note([&] { return std::string(s.name + " removed from the stable tree and freed"); });
-  // A live page whose mapping still names the node would reach freed memory
-  // through page_stable_node() (seed 001 without ksm_migrate_page).
-  for (const Page& p : k.pages)
-    if (!p.freed && !p.offlined && !p.in_free_pool && p.PageKsm() && p.mapping.id == node)
-      checker::fail(FailureKind::Assertion, "stable node " + s.name + " freed while page " + p.name +
-                                                " still points at it (" + p.name + ".mapping = " + s.name + ")");
+  // Step check: a live page whose mapping still names the node would reach
+  // freed memory through page_stable_node() (seed 001 without ksm_migrate_page).
+  if (k.check_node_freed_in_use)
+    for (const Page& p : k.pages)
+      if (!p.freed && !p.offlined && !p.in_free_pool && p.PageKsm() && p.mapping.id == node)
+        checker::fail(FailureKind::Assertion, "no_stable_node_freed_in_use: stable node " + s.name +
+                                                  " freed while page " + p.name + " still points at it (" + p.name +
+                                                  ".mapping = " + s.name + ")");
 }
 
 // mm/ksm.c v2.6.33: get_ksm_page (the "keyhole reference": no page lock, no kpfn re-read)

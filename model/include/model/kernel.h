@@ -60,6 +60,8 @@ class Kernel {
   bool check_no_node_in_offlined = false;
   /// Step check "anon_rmap_walk_type" (seed 001: an anon rmap walk only over an anon_vma) is on.
   bool check_anon_vma_type = false;
+  /// Step check "no_stable_node_freed_in_use" (seed 001: no stable node freed while a page's mapping names it) is on.
+  bool check_node_freed_in_use = false;
 
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();
