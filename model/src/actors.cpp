@@ -75,8 +75,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "a process exit: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; args {\"mm\": NAME}",
        kEra2_6_33},
       {"page_referenced",
-       "the reclaim rmap walker on a KSM page: page_referenced (trylock_page) -> page_referenced_ksm over the "
-       "stable node's rmap_items; args {\"page\": NAME}",
+       "the reclaim rmap walker on a KSM page: isolate it from the LRU (nothing when it is not there), "
+       "page_referenced (trylock_page) -> page_referenced_ksm over the stable node's rmap_items, putback; "
+       "args {\"page\": NAME}",
        kEra2_6_33},
   };
   return all;
@@ -274,7 +275,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "exit") {
     v2_6_33::exit_mmap(k, call.mm);
   } else if (call.actor == "page_referenced") {
-    v2_6_33::page_referenced(k, call.page);
+    v2_6_33::reclaim_page_referenced(k, call.page);
   } else if (call.actor == "admin") {
     for (const ActorCall::AdminStep& st : call.steps) {
       long err = 0;

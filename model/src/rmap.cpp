@@ -187,6 +187,23 @@ int page_referenced(Kernel& k, PageId page) {
   return referenced;
 }
 
+// mm/vmscan.c v2.6.33: shrink_inactive_list -> isolate_lru_pages (one page, under the LRU lock),
+// shrink_page_list's page_referenced, putback_lru_page: the reclaim rmap walker
+int reclaim_page_referenced(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  // The LRU list never holds an offlined (or free) page: the walk of the list
+  // finds it or not without touching a struct page that is gone (no KASAN check).
+  checker::announce(p.obj, AccessKind::Read, "isolate_lru_pages");
+  if (p.offlined || !p.test(PG_lru)) {
+    checker::note([&] { return std::string(p.name + " is not on the LRU"); });
+    return 0;
+  }
+  if (v2_6_33::isolate_lru_page(k, page) != 0) return 0;
+  const int referenced = v2_6_33::page_referenced(k, page);
+  v2_6_33::putback_lru_page(k, page);
+  return referenced;
+}
+
 }  // namespace v2_6_33
 
 }  // namespace model

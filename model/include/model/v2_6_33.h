@@ -57,6 +57,8 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one);
 int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one);
 /// page_referenced() of a KSM page (reclaim): trylock, page_referenced_ksm, unlock.
 int page_referenced(Kernel& k, PageId page);
+/// The reclaim walker: isolate page from the LRU, page_referenced, putback (mm/vmscan.c).
+int reclaim_page_referenced(Kernel& k, PageId page);
 
 // ---- mm/migrate.c v2.6.33 (migrate.cpp) ----
 /// migrate_pages(list, get_new_page, private, offlining): up to `passes` passes.
