@@ -1,6 +1,7 @@
 // ksm.cpp: run_store, unmerge_and_remove_all_rmap_items, break_ksm,
 // get_ksm_page, remove_stable_node & co., try_to_unmap_ksm, rmap_walk_ksm,
-// ksm_migrate_page (mm/ksm.c v3.9).
+// ksm_migrate_page (mm/ksm.c v3.9); below, in namespace v2_6_33, their v2.6.33
+// forms (seeds 001/002) with drop_anon_vma, page_referenced_ksm and ksm_memory_callback.
 //
 // Yield points: lock operations, lockless reads of stable_node->kpfn and
 // page->mapping in get_ksm_page, the kpfn switch in ksm_migrate_page, stable

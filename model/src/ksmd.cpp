@@ -1,6 +1,7 @@
 // ksmd.cpp: merge_across_nodes_store, ksm_do_scan, scan_get_next_rmap_item,
 // cmp_and_merge_page, stable_tree_search, stable_tree_append (mm/ksm.c v3.9;
-// pre-003 variants where cbf86cfe04a6/1 is reverted).
+// pre-003 variants where cbf86cfe04a6/1 is reverted); below, in namespace v2_6_33,
+// ksmd's v2.6.33 batch with the unstable tree and stable_tree_insert.
 //
 // Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
 // get_ksm_page's reads and locks, page-count steps.

@@ -1,5 +1,6 @@
 // memory.cpp: follow_page, handle_mm_fault, do_wp_page (mm/memory.c v3.9),
-// migration_entry_wait (mm/migrate.c v3.9) and the rmap counters they use.
+// migration_entry_wait (mm/migrate.c v3.9) and the rmap counters they use, shared
+// with v2.6.33; below, in namespace v2_6_33, the 2.6.33 tasks (fault, munmap, exit).
 //
 // Yield points: every ptl acquire/release, every pte transition (a Write on
 // the pte slot), lockless pte reads (handle_pte_fault), allocation and

@@ -1,7 +1,8 @@
 // migrate.cpp: migrate_pages, unmap_and_move, __unmap_and_move,
 // move_to_new_page, migrate_page, migrate_page_move_mapping,
 // migrate_page_copy, remove_migration_ptes/remove_migration_pte
-// (mm/migrate.c v3.9), isolate_lru_page / putback_lru_page (mm/vmscan.c v3.9).
+// (mm/migrate.c v3.9), isolate_lru_page / putback_lru_page (mm/vmscan.c v3.9);
+// below, in namespace v2_6_33, the v2.6.33 migration with `offlining` (seeds 001/002).
 //
 // Yield points: isolation and putback (page refcount), page lock operations,
 // the lockless page_count / page_mapped reads, every ptl operation and pte

@@ -1,6 +1,9 @@
 // rmap.cpp: try_to_unmap, try_to_unmap_one and rmap_walk (mm/rmap.c v3.9).
 // KSM pages dispatch to try_to_unmap_ksm / rmap_walk_ksm (ksm.cpp); plain anon
 // and file pages are outside what the seed scenarios need (model limit).
+// Below, in namespace v2_6_33: the v2.6.33 try_to_unmap / rmap_walk dispatch,
+// try_to_unmap_anon and rmap_walk_anon (plain anon pages are migrated there),
+// page_referenced and the reclaim walker.
 // Invariant: try_to_unmap_one changes a pte only under that mm's ptl; a swap
 // pte it installs is counted in swap_map (swap_duplicate) before it is set.
 #include "model/rmap.h"
