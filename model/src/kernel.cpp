@@ -138,13 +138,13 @@ void Kernel::get_page(PageId p, const char* label, checker::SourceLoc loc) {
 }
 
 void Kernel::touch_page(PageId p, const char* label, checker::SourceLoc loc) {
-  kasan_page(p, label);
   checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  kasan_page(p, label);
 }
 
 void Kernel::put_page(PageId p, const char* label, checker::SourceLoc loc) {
-  kasan_page(p, label);
   checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  kasan_page(p, label);
   put_page_locked(p);
 }
 

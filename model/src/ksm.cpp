@@ -476,9 +476,9 @@ void drop_anon_vma(Kernel& k, std::uint32_t av) {
 
 // mm/ksm.c v2.6.33: remove_node_from_stable_tree
 void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
-  k.kasan_stable_node(node, "remove_node_from_stable_tree");
   StableNode& s = k.stable_nodes.at(node);
   checker::announce(s.obj, AccessKind::Write, "remove_node_from_stable_tree");
+  k.kasan_stable_node(node, "remove_node_from_stable_tree");
   for (std::size_t i = 0; i < s.hlist.size(); ++i) {
     k.kasan_rmap_item(s.hlist[i], "remove_node_from_stable_tree");
     RmapItem& r = k.rmap_items[s.hlist[i]];
@@ -508,9 +508,9 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
 
 // mm/ksm.c v2.6.33: get_ksm_page (the "keyhole reference": no page lock, no kpfn re-read)
 PageId get_ksm_page(Kernel& k, std::uint32_t node) {
-  k.kasan_stable_node(node, "get_ksm_page");
   StableNode& s = k.stable_nodes.at(node);
   checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
+  k.kasan_stable_node(node, "get_ksm_page");
   const PageId kpfn = s.kpfn;  // stable_node->page, or pfn_to_page(stable_node->kpfn)
   Page& page = k.pages.at(kpfn);
   checker::note([&] { return std::string(s.name + "." + stable_node_key(k) + " = " + page.name); });
@@ -575,6 +575,7 @@ template <class One>
 int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) {
   int ret = SWAP_AGAIN;
   for (int search_new_forks = 0; search_new_forks < 2; ++search_new_forks) {
+    checker::announce(k.stable_nodes.at(node).obj, AccessKind::Read, label);  // stable_node->hlist.first
     k.kasan_stable_node(node, label);
     const std::vector<std::uint32_t> items = k.stable_nodes.at(node).hlist;
     for (std::uint32_t item : items) {
@@ -669,9 +670,9 @@ void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
     checker::fail(FailureKind::BugOn, "VM_BUG_ON(newpage->mapping != oldpage->mapping) in ksm_migrate_page");
   const std::uint32_t node = k.page_stable_node(newpage);
   if (node == kNoNode) return;
-  k.kasan_stable_node(node, "ksm_migrate_page");
   StableNode& s = k.stable_nodes[node];
   checker::announce(s.obj, AccessKind::Write, "ksm_migrate_page");
+  k.kasan_stable_node(node, "ksm_migrate_page");
   if (s.kpfn != oldpage)
     checker::fail(FailureKind::BugOn, std::string("VM_BUG_ON(stable_node->") +
                                           (k.config.applied(Fix::StableNodeKpfnPrune) ? "kpfn != page_to_pfn(oldpage))"

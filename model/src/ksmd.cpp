@@ -281,11 +281,11 @@ std::size_t slot_of(const KsmState& ksm, std::uint32_t mm) {
 
 // mm/ksm.c v2.6.33: stable_tree_append (under the lock of the node's page: G3 asserted)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
-  k.kasan_stable_node(node, "stable_tree_append");
-  k.kasan_rmap_item(item, "stable_tree_append");
   StableNode& s = k.stable_nodes.at(node);
   RmapItem& r = k.rmap_items.at(item);
   checker::announce(s.obj, AccessKind::Write, "stable_tree_append");
+  k.kasan_stable_node(node, "stable_tree_append");
+  k.kasan_rmap_item(item, "stable_tree_append");
   if (k.pages[s.kpfn].lock->holder() != checker::current_thread())
     checker::fail(FailureKind::Assertion, "G3: " + s.name + ".hlist edited without the lock of " +
                                               k.page_name(s.kpfn) + " (" + s.name + "." + stable_node_key(k) + " = " +

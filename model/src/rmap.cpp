@@ -178,7 +178,6 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
 // mm/rmap.c v2.6.33: page_referenced (is_locked = 0: a KSM page is trylocked), for a KSM page
 int page_referenced(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
-  k.kasan_page(page, "page_referenced");
   checker::announce(p.obj, AccessKind::Read, "page_referenced");  // page_mapped && page_rmapping
   k.kasan_page(page, "page_referenced");
   if (!p.page_mapped() || !p.PageAnon()) return 0;
