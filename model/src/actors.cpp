@@ -29,8 +29,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra3_9},
       {"fork",
        "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
-       "__ksm_enter, copy_page_range); args {\"mm\": PARENT, \"child\": CHILD}",
-       kEra3_9},
+       "__ksm_enter, copy_page_range; 2.6.33: anon_vma_link puts the child's vma on the parent's anon_vma, a "
+       "migration entry is copied); args {\"mm\": PARENT, \"child\": CHILD}",
+       kEra2_6_33 | kEra3_9},
       {"swapin_fault",
        "a read fault on a swap pte (handle_mm_fault -> do_swap_page -> ksm_might_need_to_copy); args {\"mm\": "
        "NAME, \"address\": ADDR, \"after_unmerge_store\": bool (default false: start at once; true: start once "
@@ -253,7 +254,10 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "migrate_pages") {
     migrate_one_page(k, call.page, call.to_node, call.passes);
   } else if (call.actor == "fork") {
-    dup_mmap(k, call.child, call.mm);
+    if (k.config.era == Era::V2_6_33)
+      v2_6_33::dup_mmap(k, call.child, call.mm);
+    else
+      dup_mmap(k, call.child, call.mm);
   } else if (call.actor == "swapin_fault") {
     swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read);
   } else if (call.actor == "reclaim") {

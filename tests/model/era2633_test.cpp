@@ -341,3 +341,26 @@ TEST(Era2633Input, ActorsAndInvariantsOfOtherEras) {
   STRCMP_EQUAL("/invariants/0", error_of([](nlohmann::json& j) { j["invariants"] = {"stable_trees_empty_at_flip"}; }).c_str());
   STRCMP_EQUAL("/reverted/0", error_of([](nlohmann::json& j) { j["reverted"] = {"cbf86cfe04a6/1"}; }).c_str());
 }
+
+TEST_GROUP(Era2633Fork){};
+
+// 2.6.33 dup_mmap links the child's vma to the parent's anon_vma itself (no
+// anon_vma_chain), copies K's pte (K: 2 -> 3 mappings) and registers the child with KSM.
+TEST(Era2633Fork, ChildJoinsTheParentsAnonVma) {
+  nlohmann::json init = era2633_initial();
+  init["mms"].push_back(nlohmann::json::parse(
+      R"({ "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avC" } ] })"));
+  init["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "C", "address": "0x1000", "pte": "none" })"));
+  KernelConfig config;
+  config.era = Era::V2_6_33;
+  OneThread p(parse_initial_state(init, "fork", "/initial", config), [](Kernel& k) { v2_6_33::dup_mmap(k, 2, mA); });
+  checker::Report r = model_test::explore_once(p);
+  STRCMP_EQUAL("<none>", violation_of(r).c_str());
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(avA, k.vmas[2].anon_vma);
+  LONGS_EQUAL(2, k.anon_vmas[avA].vmas.size());
+  CHECK_TRUE(k.anon_vmas[2].vmas.empty());  // avC, the placeholder
+  CHECK(pte_at(k, 2, 0x1000) == Pte::present(K, false));
+  LONGS_EQUAL(3, k.pages[K].mapcount);
+  CHECK_TRUE(k.mms[2].mmf_vm_mergeable);
+}

@@ -83,6 +83,11 @@ long do_mbind(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t en
 /// offline_pages() of one section; `rounds` bounds the repeat loop (the kernel's timeout).
 long offline_pages(Kernel& k, std::size_t section, int to_node, int rounds, int passes);
 
+// ---- kernel/fork.c v2.6.33 (fork.cpp) ----
+/// dup_mmap(): ksm_fork, the child's vmas linked to the parent's anon_vmas, ptes copied
+/// (a migration entry too). The child is declared empty, as for the v3.9 fork actor.
+int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent);
+
 // ---- mm/memory.c, mm/mmap.c v2.6.33 (memory.cpp): the tasks ----
 /// A page fault at addr (read or write) under mmap_sem for read.
 unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
