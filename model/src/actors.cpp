@@ -76,9 +76,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "a process exit: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; args {\"mm\": NAME}",
        kEra2_6_33},
       {"page_referenced",
-       "the reclaim rmap walker on a KSM page: isolate it from the LRU (nothing when it is not there), "
-       "page_referenced (trylock_page) -> page_referenced_ksm over the stable node's rmap_items, putback; "
-       "args {\"page\": NAME}",
+       "the reclaim rmap walker: isolate the page from the LRU (nothing when it is not there), page_referenced "
+       "(a KSM page: trylock_page, page_referenced_ksm over the stable node's rmap_items; an anon page: "
+       "page_referenced_anon), putback; args {\"page\": NAME}",
        kEra2_6_33},
   };
   return all;
@@ -210,8 +210,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
     const Page& p = initial.pages[call.page];
-    if (!p.in_free_pool && !p.PageKsm())
-      page.error("page " + p.name + " is not a KSM page (or a free page a migration may turn into one)");
+    if (!p.in_free_pool && !p.PageAnon())
+      page.error("page " + p.name + " is not an anon or KSM page (or a free page a migration may turn into one)");
   } else if (actor == "admin") {
     JsonInput steps = in.at("steps");
     steps.expect_array();

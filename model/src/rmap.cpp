@@ -114,6 +114,34 @@ int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
   return ret;
 }
 
+// mm/rmap.c v2.6.33: page_referenced_anon (page_lock_anon_vma, page_referenced_one per vma under the ptl)
+int page_referenced_anon(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (p.mapping.kind != Mapping::Kind::Anon) return 0;
+  int mapcount = p.mapcount;
+  int referenced = 0;
+  const std::uint32_t av = p.mapping.id;
+  k.kasan_anon_vma(av, "page_lock_anon_vma");
+  AnonVma& a = k.anon_vmas.at(av);
+  a.lock->down_write("page_lock_anon_vma");
+  for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    const std::uint32_t mm = k.vmas[v].mm;
+    PteSlot* slot = k.pte_slot(mm, addr);
+    if (!slot) continue;
+    k.mms[mm].ptl->lock("page_referenced_one");
+    if (slot->pte.is_present() && slot->pte.page == page) {
+      --mapcount;
+      ++referenced;  // no young bit in the model
+    }
+    k.mms[mm].ptl->unlock("page_referenced_one");
+    if (!mapcount) break;
+  }
+  a.lock->up_write("page_unlock_anon_vma");
+  return referenced;
+}
+
 }  // namespace
 
 // mm/rmap.c v2.6.33: try_to_unmap
@@ -181,10 +209,9 @@ int page_referenced(Kernel& k, PageId page) {
   checker::announce(p.obj, AccessKind::Read, "page_referenced");  // page_mapped && page_rmapping
   k.kasan_page(page, "page_referenced");
   if (!p.page_mapped() || !p.PageAnon()) return 0;
-  if (!p.PageKsm()) model_limit("page_referenced_anon (reclaim of a non-KSM anon page)");
+  if (!p.PageKsm()) return page_referenced_anon(k, page);  // an anon page is not locked for this
   if (!p.lock->try_lock("page_referenced")) return 1;  // "referenced++; goto out"
-  int referenced = 0;
-  if (p.PageKsm()) referenced = v2_6_33::page_referenced_ksm(k, page);
+  const int referenced = v2_6_33::page_referenced_ksm(k, page);
   p.lock->unlock("page_referenced");
   return referenced;
 }

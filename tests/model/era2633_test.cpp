@@ -325,7 +325,7 @@ TEST(Era2633Input, BadActorArgs) {
                  j["threads"][2]["args"]["end"] = "0x3000";
                }).c_str());
   STRCMP_EQUAL("/threads/3/args/page", error_of([](nlohmann::json& j) {
-                 j["threads"][3]["args"]["page"] = "N2x";
+                 j["threads"][3]["args"]["page"] = "N2x";  // no such page
                }).c_str());
   STRCMP_EQUAL("/threads/6/args/turbo", error_of([](nlohmann::json& j) {
                  j["threads"][6]["args"]["turbo"] = true;
@@ -363,4 +363,79 @@ TEST(Era2633Fork, ChildJoinsTheParentsAnonVma) {
   CHECK(pte_at(k, 2, 0x1000) == Pte::present(K, false));
   LONGS_EQUAL(3, k.pages[K].mapcount);
   CHECK_TRUE(k.mms[2].mmf_vm_mergeable);
+}
+
+TEST_GROUP(Era2633Ksmd){};
+
+namespace {
+
+/// Sub-scenario C's state: anon P (content 7) mapped by A and its child D, anon Q
+/// (content 7) mapped by B; D's rmap_item RD recorded P's checksum on the last
+/// pass, B's RQ is in the unstable tree; S2 is a preallocated stable node.
+/// PageIds: P=0, Q=1, N=2, C1=3; mms A=0, D=1, B=2; nodes S2=0; items RD=0, RQ=1.
+Kernel upgrade_kernel(std::vector<Fix> reverted = {}) {
+  KernelConfig config;
+  config.era = Era::V2_6_33;
+  config.reverted = std::move(reverted);
+  return parse_initial_state(nlohmann::json::parse(R"({
+    "numa_nodes": 2,
+    "pages": [
+      { "name": "P", "nid": 0, "content": 7, "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "Q", "nid": 0, "content": 7, "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "N", "nid": 1, "free": true },
+      { "name": "C1", "nid": 0, "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avA" } ] },
+      { "name": "D", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avA" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avB" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "P" },
+      { "mm": "D", "address": "0x1000", "pte": "present", "page": "P" },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "Q" }
+    ],
+    "stable_nodes": [ { "name": "S2", "unused": true } ],
+    "rmap_items": [
+      { "name": "RD", "mm": "D", "address": "0x1000" },
+      { "name": "RQ", "mm": "B", "address": "0x1000", "unstable": true }
+    ],
+    "ksm": { "run": 1, "mm_slots": ["D", "B"] }
+  })"), "upgrade", "/initial", config);
+}
+
+}  // namespace
+
+// One ksmd page: D's P matches B's Q in the unstable tree; P is upgraded to PageKsm
+// and becomes S2's page, B's pte moves from Q to P, Q is freed (B's mapping and
+// get_mergeable_page's reference dropped), S2.hlist = [RD, RQ] (hlist_add_head).
+TEST(Era2633Ksmd, UnstableMatchUpgradesAndInsertsANode) {
+  OneThread p(upgrade_kernel(), [](Kernel& k) { v2_6_33::ksmd_scan(k, 1); });
+  checker::Report r = model_test::explore_once(p);
+  STRCMP_EQUAL("<none>", violation_of(r).c_str());
+  const Kernel& k = *p.kernel;
+  CHECK_TRUE(k.pages[0].PageKsm());
+  LONGS_EQUAL(0, k.page_stable_node(0));
+  LONGS_EQUAL(0, k.stable_nodes[0].kpfn);
+  CHECK(pte_at(k, 2, 0x1000) == Pte::present(0, false));
+  CHECK_TRUE(k.pages[1].freed);
+  LONGS_EQUAL(3, k.pages[0].mapcount);
+  LONGS_EQUAL(2, k.stable_nodes[0].hlist.size());
+  LONGS_EQUAL(0, k.stable_nodes[0].hlist[0]);
+  LONGS_EQUAL(1, k.ksm.pages_shared);
+  LONGS_EQUAL(1, k.ksm.pages_sharing);
+}
+
+// mbind(MPOL_MF_MOVE_ALL) over A: with 62b61f611eb5/2 a KSM page is skipped at
+// check_pte_range; without it K is collected and migrated to N (offlining = 0).
+TEST(Era2633Ksmd, CheckPteRangeSkipsKsmOnlyWithTheFix) {
+  for (bool fixed : {true, false}) {
+    OneThread p(era2633_kernel(fixed ? std::vector<Fix>{} : std::vector<Fix>{Fix::KsmMigrateOnlyOfflining}),
+                [](Kernel& k) { v2_6_33::do_mbind(k, mA, 0x1000, 0x2000, 1, true, 1); });
+    checker::Report r = model_test::explore_once(p);
+    STRCMP_EQUAL("<none>", violation_of(r).c_str());
+    const Kernel& k = *p.kernel;
+    CHECK(pte_at(k, mA, 0x1000) == Pte::present(fixed ? K : N, false));
+    CHECK_EQUAL(!fixed, k.pages[K].freed);
+  }
 }
