@@ -581,10 +581,10 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
     for (std::uint32_t item : items) {
       checker::announce(k.stable_nodes[node].obj, AccessKind::Read, label);  // hlist_for_each_entry
       k.kasan_stable_node(node, label);
+      k.kasan_rmap_item(item, label);  // the element reached through the previous one's next pointer
       if (std::find(k.stable_nodes[node].hlist.begin(), k.stable_nodes[node].hlist.end(), item) ==
           k.stable_nodes[node].hlist.end())
         continue;  // unlinked meanwhile (G3 catches the unlocked hlist_del itself)
-      k.kasan_rmap_item(item, label);
       const RmapItem& r = k.rmap_items[item];
       k.kasan_anon_vma(r.anon_vma, label);
       AnonVma& av = k.anon_vmas.at(r.anon_vma);

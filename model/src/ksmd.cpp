@@ -444,6 +444,25 @@ PageId try_to_merge_two_pages(Kernel& k, std::uint32_t item, PageId page, std::u
   return kNoPage;
 }
 
+// mm/ksm.c v2.6.33: remove_trailing_rmap_items, and get_next_rmap_item's loop over the
+// items it passes: every rmap_item of mm's slot in [from, to) leaves the tree and is freed
+void free_rmap_items(Kernel& k, std::uint32_t mm, std::uint64_t from, std::uint64_t to, const char* function) {
+  for (;;) {
+    std::vector<std::uint32_t>& list = k.ksm.mm_slots[slot_of(k.ksm, mm)].rmap_list;
+    auto it = std::find_if(list.begin(), list.end(), [&](std::uint32_t r) {
+      return k.rmap_items[r].address >= from && k.rmap_items[r].address < to;
+    });
+    if (it == list.end()) return;
+    const std::uint32_t item = *it;
+    list.erase(it);
+    v2_6_33::remove_rmap_item_from_tree(k, item);
+    RmapItem& r = k.rmap_items[item];
+    r.freed = true;  // free_rmap_item
+    r.freed_at = Kernel::freed_by(function);
+    checker::note([&] { return std::string("free_rmap_item " + r.name); });
+  }
+}
+
 // mm/ksm.c v2.6.33: cmp_and_merge_page
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
   v2_6_33::remove_rmap_item_from_tree(k, item);
@@ -531,6 +550,9 @@ void ksmd_scan(Kernel& k, int pages) {
       }
     }
     if (page == kNoPage) {  // the end of this mm: the cursor moves on
+      if (m.mm_users == 0) scan_address = 0;  // ksm_test_exit: ksm_scan.rmap_list = &slot->rmap_list
+      // "Nuke all the rmap_items that are above this current rmap"
+      free_rmap_items(k, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
       ksm.scan_cursor = slot_of(ksm, mm) + 1;
       ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
@@ -538,10 +560,12 @@ void ksmd_scan(Kernel& k, int pages) {
       m.mmap_sem->up_read("scan_get_next_rmap_item");
       continue;
     }
+    // get_next_rmap_item: the items below addr that the scan passed are freed
+    free_rmap_items(k, mm, scan_address, addr, "get_next_rmap_item");
     MmSlot& slot = ksm.mm_slots[slot_of(ksm, mm)];
     std::uint32_t item = kNoNode;
     for (std::uint32_t r : slot.rmap_list)
-      if (k.rmap_items[r].address == addr && !k.rmap_items[r].freed) item = r;
+      if (k.rmap_items[r].address == addr) item = r;
     if (item == kNoNode) {
       item = static_cast<std::uint32_t>(k.rmap_items.size());
       RmapItem r;

@@ -439,3 +439,22 @@ TEST(Era2633Ksmd, CheckPteRangeSkipsKsmOnlyWithTheFix) {
     CHECK_EQUAL(!fixed, k.pages[K].freed);
   }
 }
+
+// A exits; ksmd reaches A's slot, finds no vma and frees A's rmap_item RA
+// (remove_trailing_rmap_items: RA leaves S's hlist first); a later use of RA is a KASAN report.
+TEST(Era2633Ksmd, TrailingRmapItemsOfAnExitedMmAreFreed) {
+  long shared = -1, sharing = -1;
+  OneThread p(era2633_kernel(), [&](Kernel& k) {
+    v2_6_33::exit_mmap(k, mA);
+    v2_6_33::ksmd_scan(k, 1);
+    shared = k.ksm.pages_shared;
+    sharing = k.ksm.pages_sharing;
+    v2_6_33::remove_rmap_item_from_tree(k, itemRA);
+  });
+  checker::Report r = model_test::explore_once(p);
+  LONGS_EQUAL(1, shared);
+  LONGS_EQUAL(0, sharing);
+  STRCMP_EQUAL("KASAN: use-after-free of rmap_item RA in remove_rmap_item_from_tree (freed in "
+               "remove_trailing_rmap_items by T)",
+               violation_of(r).c_str());
+}
