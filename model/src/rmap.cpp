@@ -100,7 +100,9 @@ int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
   checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma");  // page->mapping, page_mapped
   if (!p.page_mapped() || p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
   const std::uint32_t av = p.mapping.id;
-  k.kasan_anon_vma(av, "page_lock_anon_vma");
+  // No KASAN check: these walks reach the anon_vma through page->mapping under
+  // rcu_read_lock (page_lock_anon_vma; unmap_and_move's for migration), and
+  // anon_vmas are SLAB_DESTROY_BY_RCU: a freed one is still an anon_vma, with no vma left.
   AnonVma& a = k.anon_vmas.at(av);
   a.lock->down_write("page_lock_anon_vma");
   int ret = SWAP_AGAIN;
@@ -121,7 +123,9 @@ int page_referenced_anon(Kernel& k, PageId page) {
   int mapcount = p.mapcount;
   int referenced = 0;
   const std::uint32_t av = p.mapping.id;
-  k.kasan_anon_vma(av, "page_lock_anon_vma");
+  // No KASAN check: these walks reach the anon_vma through page->mapping under
+  // rcu_read_lock (page_lock_anon_vma; unmap_and_move's for migration), and
+  // anon_vmas are SLAB_DESTROY_BY_RCU: a freed one is still an anon_vma, with no vma left.
   AnonVma& a = k.anon_vmas.at(av);
   a.lock->down_write("page_lock_anon_vma");
   for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
@@ -179,7 +183,9 @@ int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
   }
   if (p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
   const std::uint32_t av = p.mapping.id;
-  k.kasan_anon_vma(av, "rmap_walk_anon");
+  // No KASAN check: these walks reach the anon_vma through page->mapping under
+  // rcu_read_lock (page_lock_anon_vma; unmap_and_move's for migration), and
+  // anon_vmas are SLAB_DESTROY_BY_RCU: a freed one is still an anon_vma, with no vma left.
   AnonVma& a = k.anon_vmas.at(av);
   a.lock->down_write("rmap_walk_anon");  // spin_lock(&anon_vma->lock)
   int ret = SWAP_AGAIN;
