@@ -1,5 +1,6 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
-// swapin_fault, reclaim, ksmd, admin for seed 003), with their argument checks.
+// swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002), with their argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
 
@@ -9,6 +10,7 @@
 #include "model/ksmd.h"
 #include "model/migrate.h"
 #include "model/swapin.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -27,8 +29,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra3_9},
       {"fork",
        "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
-       "__ksm_enter, copy_page_range); args {\"mm\": PARENT, \"child\": CHILD}",
-       kEra3_9},
+       "__ksm_enter, copy_page_range; 2.6.33: anon_vma_link puts the child's vma on the parent's anon_vma, a "
+       "migration entry is copied); args {\"mm\": PARENT, \"child\": CHILD}",
+       kEra2_6_33 | kEra3_9},
       {"swapin_fault",
        "a read fault on a swap pte (handle_mm_fault -> do_swap_page -> ksm_might_need_to_copy); args {\"mm\": "
        "NAME, \"address\": ADDR, \"after_unmerge_store\": bool (default false: start at once; true: start once "
@@ -40,12 +43,43 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "skipped when busy; args {\"page\": NAME}",
        kEra3_9},
       {"ksmd",
-       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages; args {\"pages\": 1..16}",
-       kEra3_9},
+       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
+       "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree, unstable tree and stable_tree_insert); "
+       "args {\"pages\": 1..16}",
+       kEra2_6_33 | kEra3_9},
       {"admin",
        "one administrator writing sysfs files and forcing reclaim, in order; args {\"steps\": [{\"run\": 0|1|2} | "
        "{\"merge_across_nodes\": 0|1} | {\"reclaim\": PAGE}]}",
        kEra3_9},
+      {"offline_pages",
+       "memory hot-remove of one memory section (offline_pages: isolate, MEM_GOING_OFFLINE, scan_lru_pages + "
+       "do_migrate_range -> migrate_pages(offlining=1), check_pages_isolated, offline, MEM_OFFLINE; "
+       "MEM_CANCEL_OFFLINE on failure); args {\"section\": NAME, \"to_node\": N, \"rounds\": 1..5 (default 1: "
+       "the repeat loop's rounds before the timeout), \"passes\": 1..10 (default 1)}",
+       kEra2_6_33},
+      {"mbind",
+       "the NUMA migrator: mbind(MPOL_BIND to_node, MPOL_MF_MOVE[_ALL]) of a range of one vma (do_mbind: mmap_sem "
+       "for write, check_pte_range under the ptl, isolate_lru_page, migrate_pages(offlining=0)); args {\"mm\": NAME, "
+       "\"start\": ADDR, \"end\": ADDR, \"to_node\": N, \"move_all\": bool (default false: only pages mapped "
+       "once), \"passes\": 1..10 (default 1)}",
+       kEra2_6_33},
+      {"fault",
+       "a task touching an address (do_page_fault -> handle_mm_fault under mmap_sem; re-run after a migration "
+       "entry was waited out); args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false; true: "
+       "a COW write)}",
+       kEra2_6_33},
+      {"munmap",
+       "munmap of the vma containing an address (zap_pte_range, anon_vma_unlink); args {\"mm\": NAME, "
+       "\"address\": ADDR}",
+       kEra2_6_33},
+      {"exit",
+       "a process exit: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; args {\"mm\": NAME}",
+       kEra2_6_33},
+      {"page_referenced",
+       "the reclaim rmap walker: isolate the page from the LRU (nothing when it is not there), page_referenced "
+       "(a KSM page: trylock_page, page_referenced_ksm over the stable node's rmap_items; an anon page: "
+       "page_referenced_anon), putback; args {\"page\": NAME}",
+       kEra2_6_33},
   };
   return all;
 }
@@ -138,6 +172,46 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (!initial.pages[call.page].test(PG_swapcache)) page.error("page is not in the swap cache");
   } else if (actor == "ksmd") {
     if (in.has("pages")) call.pages = static_cast<int>(in.at("pages").as_int(1, 16));
+  } else if (actor == "offline_pages") {
+    JsonInput sec = in.at("section");
+    std::string name = sec.as_string();
+    std::size_t i = 0;
+    while (i < initial.sections.size() && initial.sections[i].name != name) ++i;
+    if (i == initial.sections.size()) sec.error("no memory section named \"" + name + "\" (initial.memory_sections)");
+    if (initial.sections[i].state != MemorySection::State::Online) sec.error("memory section " + name + " is not online");
+    call.section = i;
+    call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
+    if (in.has("rounds")) call.rounds = static_cast<int>(in.at("rounds").as_int(1, 5));
+    if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
+  } else if (actor == "mbind") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput start = in.at("start");
+    call.start = start.as_address();
+    JsonInput end = in.at("end");
+    call.end = end.as_address();
+    if (call.end <= call.start) end.error("end must be above start");
+    int v = initial.find_vma(call.mm, call.start);
+    if (v < 0) start.error("no vma of mm " + initial.mms[call.mm].name + " contains this address");
+    if (initial.vmas[static_cast<std::size_t>(v)].end < call.end)
+      end.error("the range must lie in one vma (the vma containing start ends below end)");
+    call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
+    if (in.has("move_all")) call.move_all = in.at("move_all").as_bool();
+    if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
+  } else if (actor == "fault" || actor == "munmap") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput addr = in.at("address");
+    call.address = addr.as_address();
+    if (initial.find_vma(call.mm, call.address) < 0 || !initial.mms[call.mm].ptes.count(call.address))
+      addr.error("no pte slot of mm " + initial.mms[call.mm].name + " at this address");
+    if (actor == "fault" && in.has("write")) call.write = in.at("write").as_bool();
+  } else if (actor == "exit") {
+    call.mm = find_mm(initial, in.at("mm"));
+  } else if (actor == "page_referenced") {
+    JsonInput page = in.at("page");
+    call.page = find_page(initial, page);
+    const Page& p = initial.pages[call.page];
+    if (!p.in_free_pool && !p.PageAnon())
+      page.error("page " + p.name + " is not an anon or KSM page (or a free page a migration may turn into one)");
   } else if (actor == "admin") {
     JsonInput steps = in.at("steps");
     steps.expect_array();
@@ -180,13 +254,32 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "migrate_pages") {
     migrate_one_page(k, call.page, call.to_node, call.passes);
   } else if (call.actor == "fork") {
-    dup_mmap(k, call.child, call.mm);
+    if (k.config.era == Era::V2_6_33)
+      v2_6_33::dup_mmap(k, call.child, call.mm);
+    else
+      dup_mmap(k, call.child, call.mm);
   } else if (call.actor == "swapin_fault") {
     swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read);
   } else if (call.actor == "reclaim") {
     reclaim_swapcache_page(k, call.page);
   } else if (call.actor == "ksmd") {
-    ksmd_scan(k, call.pages);
+    if (k.config.era == Era::V2_6_33)
+      v2_6_33::ksmd_scan(k, call.pages);
+    else
+      ksmd_scan(k, call.pages);
+  } else if (call.actor == "offline_pages") {
+    const long err = v2_6_33::offline_pages(k, call.section, call.to_node, call.rounds, call.passes);
+    checker::note([&] { return std::string("offline_pages -> " + std::to_string(err)); });
+  } else if (call.actor == "mbind") {
+    v2_6_33::do_mbind(k, call.mm, call.start, call.end, call.to_node, call.move_all, call.passes);
+  } else if (call.actor == "fault") {
+    v2_6_33::fault(k, call.mm, call.address, call.write);
+  } else if (call.actor == "munmap") {
+    v2_6_33::munmap(k, call.mm, call.address);
+  } else if (call.actor == "exit") {
+    v2_6_33::exit_mmap(k, call.mm);
+  } else if (call.actor == "page_referenced") {
+    v2_6_33::reclaim_page_referenced(k, call.page);
   } else if (call.actor == "admin") {
     for (const ActorCall::AdminStep& st : call.steps) {
       long err = 0;

@@ -9,6 +9,8 @@
 #include "model/fork.h"
 
 #include "model/memory.h"
+#include "model/swap_state.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -34,7 +36,7 @@ std::string fork_layout_error(const Kernel& k, std::uint32_t child, std::uint32_
   return "";
 }
 
-// mm/ksm.c v3.9: __ksm_enter (revert variant: mm/ksm.c v3.8)
+// mm/ksm.c v3.9: __ksm_enter (revert variant: mm/ksm.c v3.8, which is also the v2.6.33 form)
 void ksm_enter(Kernel& k, std::uint32_t mm) {
   KsmState& ksm = k.ksm;
   ksm.ksm_mmlist_lock->lock("__ksm_enter");
@@ -55,7 +57,7 @@ void ksm_enter(Kernel& k, std::uint32_t mm) {
   k.mms[mm].mmf_vm_mergeable = true;  // set_bit(MMF_VM_MERGEABLE)
 }
 
-// include/linux/ksm.h v3.9: ksm_fork
+// include/linux/ksm.h v2.6.33, v3.9: ksm_fork
 void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   if (k.mms.at(parent).mmf_vm_mergeable) ksm_enter(k, child);
 }
@@ -121,5 +123,84 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   pm.mmap_sem->up_write("dup_mmap");
   return 0;
 }
+
+// ===========================================================================
+// v2.6.33: no anon_vma_chain yet (2.6.34): the child's vma joins the parent's
+// anon_vma itself (anon_vma_link); copy_one_pte copies a migration entry.
+// ===========================================================================
+namespace v2_6_33 {
+
+namespace {
+
+// mm/memory.c v2.6.33: copy_page_range -> copy_pte_range -> copy_one_pte (one page table)
+void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma) {
+  const Vma& pv = k.vmas.at(parent_vma);
+  const Vma& cv = k.vmas.at(child_vma);
+  MmStruct& pm = k.mms.at(pv.mm);
+  MmStruct& cm = k.mms.at(cv.mm);
+  cm.ptl->lock("copy_pte_range");
+  pm.ptl->lock("copy_pte_range");
+  const bool cow = !(pv.flags & VM_SHARED) && (pv.flags & VM_WRITE);  // is_cow_mapping
+  for (auto& [addr, pslot] : pm.ptes) {
+    if (addr < pv.start || addr >= pv.end) continue;
+    Pte pte = pslot.pte;
+    if (pte.is_none()) continue;
+    PteSlot& cslot = *k.pte_slot(cv.mm, addr);
+    if (pte.is_swap()) {
+      swap_duplicate(k, pte.entry);
+    } else if (pte.is_migration()) {
+      // swap_duplicate() of a migration entry does nothing; a write entry becomes read in both.
+      if (pte.write && cow) {
+        pte.write = false;  // make_migration_entry_read
+        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      }
+    } else {
+      if (cow && pte.write) {  // ptep_set_wrprotect
+        pte.write = false;
+        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      }
+      k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
+      k.get_page_locked(pte.page);
+      ++k.pages[pte.page].mapcount;
+      checker::note([&] { return std::string("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
+                    std::to_string(k.pages[pte.page].mapcount)); });
+    }
+    k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+  }
+  pm.ptl->unlock("copy_pte_range");
+  cm.ptl->unlock("copy_pte_range");
+}
+
+}  // namespace
+
+// kernel/fork.c v2.6.33: dup_mmap (anon_vma_link: the child's vma on the parent's anon_vma)
+int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  MmStruct& pm = k.mms.at(parent);
+  MmStruct& cm = k.mms.at(child);
+  pm.mmap_sem->down_write("dup_mmap");
+  cm.mmap_sem->down_write("dup_mmap");
+  ksm_fork(k, child, parent);
+  for (std::size_t i = 0; i < pm.vmas.size(); ++i) {
+    const std::uint32_t pv = pm.vmas[i], cv = cm.vmas[i];
+    k.vmas[cv].flags = k.vmas[pv].flags;  // *tmp = *mpnt
+    if (k.vmas[pv].has_anon_vma()) {
+      // The vma declared for the child leaves its placeholder anon_vma (unreachable: nothing maps through it).
+      if (k.vmas[cv].has_anon_vma()) std::erase(k.anon_vmas[k.vmas[cv].anon_vma].vmas, cv);
+      const std::uint32_t av = k.vmas[pv].anon_vma;
+      k.kasan_anon_vma(av, "anon_vma_link");
+      AnonVma& a = k.anon_vmas[av];
+      a.lock->down_write("anon_vma_link");  // spin_lock(&anon_vma->lock)
+      k.vmas[cv].anon_vma = av;
+      a.vmas.push_back(cv);  // list_add_tail(&vma->anon_vma_node, &anon_vma->head)
+      a.lock->up_write("anon_vma_link");
+    }
+    v2_6_33::copy_page_range(k, cv, pv);
+  }
+  cm.mmap_sem->up_write("dup_mmap");
+  pm.mmap_sem->up_write("dup_mmap");
+  return 0;
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

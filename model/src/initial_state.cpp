@@ -50,6 +50,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
                            const KernelConfig& config) {
   Kernel k;
   k.config = config;
+  const bool era2633 = config.era == Era::V2_6_33;
   JsonInput in(j, file, pointer);
   in.expect_object();
 
@@ -103,8 +104,11 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
             pj.at("swap_entry").error("swap cache slot " + std::to_string(p.swap_entry) + " already holds page " +
                                       other.name);
       }
+      if (pj.has("content")) p.content = static_cast<std::uint32_t>(pj.at("content").as_int(1, 1 << 20));
       if (pj.has("refcount")) d.refcount = pj.at("refcount").as_int(0, 1000);
       if (pj.has("mapcount")) d.mapcount = pj.at("mapcount").as_int(0, 1000);
+      if (p.test(PG_swapcache) && era2633)
+        pj.at("flags").error("the swap cache is not modelled in kernel 2.6.33 (its swap paths differ from 3.9)");
       if (p.in_free_pool && (p.flags || d.flag_anon || d.flag_ksm))
         pj.at("flags").error("a free page has no flags");
       pj.done();
@@ -201,6 +205,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (!k.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
           pj.at("page").error("an anon page mapped in a vma without an anon_vma");
       } else if (ks == "swap") {
+        if (era2633) kind.error("swap ptes are not modelled in kernel 2.6.33 (its swap paths differ from 3.9)");
         pte = Pte::swap(static_cast<std::uint32_t>(pj.at("entry").as_int(0, 1 << 20)));
       } else if (ks == "migration") {
         kind.error("a migration entry needs a migration in progress: start a migrate_pages thread instead");
@@ -224,6 +229,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
     JsonInput kj = in.at("ksm");
     kj.expect_object();
     if (kj.has("run")) k.ksm.ksm_run = static_cast<unsigned>(kj.at("run").as_int(0, 2));
+    if (kj.has("merge_across_nodes") && era2633)
+      kj.at("merge_across_nodes").error("kernel 2.6.33 has one stable tree and no merge_across_nodes knob (3.9)");
     if (kj.has("merge_across_nodes")) k.ksm.merge_across_nodes = kj.at("merge_across_nodes").as_bool();
     if (kj.has("mm_slots")) {
       JsonInput sj = kj.at("mm_slots");
@@ -259,6 +266,15 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       StableNode s;
       s.name = nj.at("name").as_string();
       node_names.add(nj.at("name"), s.name, static_cast<std::uint32_t>(i));
+      if (nj.has("unused") && nj.at("unused").as_bool()) {
+        // 2.6.33: a preallocated node for stable_tree_insert (objects exist before a run).
+        if (!era2633) nj.at("unused").error("\"unused\" stable nodes serve the 2.6.33 stable_tree_insert only");
+        s.unused = true;
+        s.tree = StableNode::kNotLinked;
+        nj.done();
+        k.stable_nodes.push_back(std::move(s));
+        continue;
+      }
       s.kpfn = page_names.find(nj.at("page"));
       Page& page = k.pages[s.kpfn];
       bool stale = nj.has("stale") ? nj.at("stale").as_bool() : false;
@@ -305,8 +321,16 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         rj.at("address").error("rmap_item in a vma that is not VM_MERGEABLE with an anon_vma");
       auto slot = slot_of_mm.find(r.mm);
       if (slot == slot_of_mm.end()) rj.at("mm").error("mm " + k.mms[r.mm].name + " has no mm_slot (ksm.mm_slots)");
+      if (rj.has("unstable") && rj.at("unstable").as_bool()) {
+        // 2.6.33: a node of root_unstable_tree (inserted earlier in this pass).
+        if (!era2633) rj.at("unstable").error("\"unstable\" rmap_items serve the 2.6.33 unstable tree only");
+        if (rj.has("stable_node")) rj.at("unstable").error("an rmap_item is in the stable or the unstable tree, not both");
+        r.unstable = true;
+        k.ksm.unstable_tree.push_back(static_cast<std::uint32_t>(i));
+      }
       if (rj.has("stable_node")) {
         r.head = node_names.find(rj.at("stable_node"));
+        if (k.stable_nodes[r.head].unused) rj.at("stable_node").error("stable node is unused");
         r.stable = true;
         r.anon_vma = v.anon_vma;
         ++k.anon_vmas[v.anon_vma].refcount;
@@ -337,6 +361,62 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   if (want_sharing && *want_sharing != k.ksm.pages_sharing)
     throw InputError(file, sharing_ptr, "pages_sharing " + std::to_string(*want_sharing) + " but the stable nodes' "
                                             "rmap_items give " + std::to_string(k.ksm.pages_sharing));
+
+  // ---- 2.6.33: memory sections, checksums ----
+  if (in.has("memory_sections")) {
+    JsonInput secs = in.at("memory_sections");
+    if (!era2633) secs.error("memory sections (memory hot-remove) are modelled in kernel 2.6.33 only");
+    secs.expect_array();
+    NameIndex sec_names{{}, "memory section"};
+    for (std::size_t i = 0; i < secs.size(); ++i) {
+      JsonInput sj = secs.at(i);
+      sj.expect_object();
+      MemorySection sec;
+      sec.name = sj.at("name").as_string();
+      sec_names.add(sj.at("name"), sec.name, static_cast<std::uint32_t>(i));
+      sec.start_pfn = page_names.find(sj.at("first"));
+      JsonInput last = sj.at("last");
+      PageId last_pfn = page_names.find(last);
+      if (last_pfn < sec.start_pfn) last.error("the last page lies before the first (pages are listed in pfn order)");
+      sec.end_pfn = last_pfn + 1;
+      for (const MemorySection& other : k.sections)
+        if (sec.start_pfn < other.end_pfn && other.start_pfn < sec.end_pfn)
+          sj.at("first").error("memory section " + sec.name + " overlaps section " + other.name);
+      if (sj.has("state")) {
+        JsonInput st = sj.at("state");
+        std::string v = st.as_string();
+        if (v == "online") sec.state = MemorySection::State::Online;
+        else if (v == "isolated") sec.state = MemorySection::State::Isolated;
+        else if (v == "offline") sec.state = MemorySection::State::Offline;
+        else st.error("unknown section state \"" + v + "\" (expected online, isolated, offline; going_offline "
+                      "only arises inside offline_pages)");
+      }
+      if (sec.state == MemorySection::State::Offline) {
+        for (PageId p = sec.start_pfn; p < sec.end_pfn; ++p) {
+          Page& page = k.pages[p];
+          if (page.in_free_pool || page.refcount || page.flags || decls[p].flag_anon || decls[p].flag_ksm ||
+              page.PageKsm())
+            sj.at("state").error("page " + page.name + " of offline section " + sec.name +
+                                 " must be unused: no flags, no mappings, not free, no stable node");
+          page.offlined = true;
+          page.offlined_at = "the initial state";
+        }
+      }
+      sj.done();
+      k.sections.push_back(std::move(sec));
+    }
+  }
+  if (era2633) {
+    // calc_checksum() of an rmap_item's page was recorded on ksmd's previous pass.
+    for (RmapItem& r : k.rmap_items) {
+      if (r.stable) continue;
+      auto it = k.mms[r.mm].ptes.find(r.address);
+      if (it != k.mms[r.mm].ptes.end() && it->second.pte.is_present()) {
+        r.has_checksum = true;
+        r.oldchecksum = k.pages[it->second.pte.page].content;
+      }
+    }
+  }
 
   // ---- derived page state, checked against what was written ----
   for (std::size_t i = 0; i < k.pages.size(); ++i) {
@@ -371,7 +451,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
                                                         " references its mappings and swap cache hold");
       p.refcount = static_cast<int>(*d.refcount);
     }
-    if (!p.in_free_pool && p.refcount == 0)
+    if (!p.in_free_pool && p.refcount == 0 && !p.offlined)
       throw InputError(file, d.ptr, "page " + p.name + " is neither free nor referenced: add \"free\": true");
     if (p.in_free_pool) k.free_pool.push_back(static_cast<PageId>(i));
   }

@@ -35,7 +35,7 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
        "of it",
-       false, kEra3_9},
+       false, kEra2_6_33 | kEra3_9},
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
@@ -48,6 +48,21 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "step check, I-003e (seed 003): do_swap_page never maps a page whose data was copied from a !PageUptodate "
        "swap-cache page (a failed swap read must end in VM_FAULT_SIGBUS)",
        false, kEra3_9},
+      {"ksm_migrate_only_offlining",
+       "step check, seed 002 (2.6.33): after lock_page in unmap_and_move, a PageKsm page is migrated only by "
+       "migrate_pages(..., offlining=1), i.e. by memory hot-remove, whose context holds ksm_thread_mutex",
+       false, kEra2_6_33},
+      {"no_stable_node_in_offlined_range",
+       "step check, seed 002 (2.6.33): at MEM_OFFLINE no live stable node's page (kpfn) lies in the offlined section",
+       false, kEra2_6_33},
+      {"no_stable_node_freed_in_use",
+       "step check, seed 001 (2.6.33): remove_node_from_stable_tree never frees a stable node while a live page's "
+       "mapping still names it (a later page_stable_node() of that page is a use-after-free)",
+       false, kEra2_6_33},
+      {"anon_rmap_walk_type",
+       "step check, seed 001 (2.6.33): an anon rmap walk (rmap_walk_anon, the 2.6.32 remove_anon_migration_ptes) "
+       "runs only over a page->mapping that is an anon_vma, never a KSM page's stable node",
+       false, kEra2_6_33},
   };
   return all;
 }
@@ -211,6 +226,14 @@ void install_invariant(Kernel& k, const std::string& name) {
     k.check_trees_empty_at_flip = true;
   else if (name == "never_map_not_uptodate")
     k.check_uptodate_at_map = true;
+  else if (name == "ksm_migrate_only_offlining")
+    k.check_ksm_migration_offlining = true;
+  else if (name == "no_stable_node_in_offlined_range")
+    k.check_no_node_in_offlined = true;
+  else if (name == "no_stable_node_freed_in_use")
+    k.check_node_freed_in_use = true;
+  else if (name == "anon_rmap_walk_type")
+    k.check_anon_vma_type = true;
   else if (name == "break_ksm_postcondition")
     k.check_break_ksm = true;
   else

@@ -36,6 +36,48 @@ void Kernel::create_objects() {
   // Created last, so the ids of the objects above do not depend on it.
   swap.obj = checker::new_object("swapper_space");
   init_swap_map(*this);
+  // 2.6.33 memory sections, after everything else (no ids above move).
+  for (MemorySection& sec : sections) sec.obj = checker::new_object("section " + sec.name);
+}
+
+std::string Kernel::freed_by(const char* function) {
+  const checker::ThreadId t = checker::current_thread();
+  return std::string(function) + (t == checker::kNoThread ? "" : " by " + checker::thread_name(t));
+}
+
+void Kernel::kasan_stable_node(std::uint32_t node, const char* where) const {
+  const StableNode& s = stable_nodes.at(node);
+  if (s.freed)
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of stable node " + s.name + " in " +
+                                                       where + " (freed in " + s.freed_at + ")");
+}
+
+void Kernel::kasan_rmap_item(std::uint32_t item, const char* where) const {
+  const RmapItem& r = rmap_items.at(item);
+  if (r.freed)
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of rmap_item " + r.name + " in " +
+                                                       where + " (freed in " + r.freed_at + ")");
+}
+
+void Kernel::kasan_anon_vma(std::uint32_t av, const char* where) const {
+  const AnonVma& a = anon_vmas.at(av);
+  if (a.freed)
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of anon_vma " + a.name + " in " +
+                                                       where + " (freed in " + a.freed_at + ")");
+}
+
+void Kernel::kasan_page(PageId p, const char* where) const {
+  const Page& page = pages.at(p);
+  if (page.offlined)
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of struct page " + page.name + " in " +
+                                                       where + " (its memory section was offlined in " +
+                                                       page.offlined_at + ")");
+}
+
+MemorySection* Kernel::section_of(PageId p) {
+  for (MemorySection& sec : sections)
+    if (sec.contains(p)) return &sec;
+  return nullptr;
 }
 
 std::string Kernel::pte_str(const Pte& pte) const {
@@ -97,10 +139,12 @@ void Kernel::get_page(PageId p, const char* label, checker::SourceLoc loc) {
 
 void Kernel::touch_page(PageId p, const char* label, checker::SourceLoc loc) {
   checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  kasan_page(p, label);
 }
 
 void Kernel::put_page(PageId p, const char* label, checker::SourceLoc loc) {
   checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  kasan_page(p, label);
   put_page_locked(p);
 }
 
@@ -109,6 +153,8 @@ PageId Kernel::alloc_page(int nid, const char* label, checker::SourceLoc loc) {
   for (std::size_t i = 0; i < free_pool.size(); ++i) {
     PageId p = free_pool[i];
     if (pages[p].nid != nid) continue;
+    // 2.6.33: an isolated (or offlining) section's free pages are not handed out.
+    if (const MemorySection* sec = section_of(p); sec && sec->state != MemorySection::State::Online) continue;
     free_pool.erase(free_pool.begin() + static_cast<std::ptrdiff_t>(i));
     Page& page = pages[p];
     page.in_free_pool = false;

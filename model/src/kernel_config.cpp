@@ -31,6 +31,25 @@ const std::vector<FixInfo>& fix_catalogue() {
        Era::V2_6_33, "v2.6.33"},
       {Fix::HotremoveMigrationOnly, "62b61f611eb5", "ksm: memory hotremove migration only",
        Era::V2_6_33, "v2.6.33"},
+      {Fix::RmapWalkRemoveMigrationPtes, "e9995ef978a7/1",
+       "part 1 of e9995ef978a7: remove_migration_ptes walks rmap_walk (a KSM page through rmap_walk_ksm, with its "
+       "search_new_forks pass); reverted: the 2.6.32 anon/file dispatch, which takes a KSM page's stable node for an anon_vma",
+       Era::V2_6_33, "v2.6.33"},
+      {Fix::KsmMigratePage, "e9995ef978a7/2",
+       "part 2 of e9995ef978a7: migrate_page_copy calls ksm_migrate_page, pointing the stable node at the new page",
+       Era::V2_6_33, "v2.6.33"},
+      {Fix::HotremoveKsmMutex, "62b61f611eb5/1",
+       "part 1 of 62b61f611eb5: ksm_memory_callback takes ksm_thread_mutex at MEM_GOING_OFFLINE and releases it at "
+       "MEM_OFFLINE / MEM_CANCEL_OFFLINE",
+       Era::V2_6_33, "v2.6.33"},
+      {Fix::KsmMigrateOnlyOfflining, "62b61f611eb5/2",
+       "part 2 of 62b61f611eb5: check_pte_range skips PageKsm pages and unmap_and_move refuses a KSM page (-EBUSY) "
+       "after lock_page unless migrate_pages was called with offlining",
+       Era::V2_6_33, "v2.6.33"},
+      {Fix::StableNodeKpfnPrune, "62b61f611eb5/3",
+       "part 3 of 62b61f611eb5: stable_node->kpfn replaces ->page, and MEM_OFFLINE prunes the stable nodes whose kpfn "
+       "lies in the offlined range (ksm_check_stable_tree)",
+       Era::V2_6_33, "v2.6.33"},
       {Fix::HmmMigrationPmd, "d08faca018c4", "mm/hmm: properly handle migration pmd", Era::V4_19,
        "v4.20"},
   };
@@ -79,6 +98,15 @@ bool KernelConfig::applied(Fix fix) const {
     case Fix::SwapinCopyKsm:
     case Fix::SwapinUptodateCheck:
       if (out(Fix::RemoveOldStableNodes)) return false;  // the whole commit is reverted
+      break;
+    case Fix::RmapWalkRemoveMigrationPtes:
+    case Fix::KsmMigratePage:
+      if (out(Fix::RmapWalkMigrationPtes)) return false;
+      break;
+    case Fix::HotremoveKsmMutex:
+    case Fix::KsmMigrateOnlyOfflining:
+    case Fix::StableNodeKpfnPrune:
+      if (out(Fix::HotremoveMigrationOnly)) return false;
       break;
     default: break;
   }

@@ -1,6 +1,7 @@
 // ksm.cpp: run_store, unmerge_and_remove_all_rmap_items, break_ksm,
 // get_ksm_page, remove_stable_node & co., try_to_unmap_ksm, rmap_walk_ksm,
-// ksm_migrate_page (mm/ksm.c v3.9).
+// ksm_migrate_page (mm/ksm.c v3.9); below, in namespace v2_6_33, their v2.6.33
+// forms (seeds 001/002) with drop_anon_vma, page_referenced_ksm and ksm_memory_callback.
 //
 // Yield points: lock operations, lockless reads of stable_node->kpfn and
 // page->mapping in get_ksm_page, the kpfn switch in ksm_migrate_page, stable
@@ -10,7 +11,10 @@
 // (ghost `tree`, asserted).
 #include "model/ksm.h"
 
+#include <algorithm>
+
 #include "model/memory.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -445,5 +449,272 @@ void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
   op.mapping = ksm_mapping(kNoNode);
   checker::note([&] { return std::string(op.name + ".mapping = KSM without node"); });
 }
+
+// ===========================================================================
+// v2.6.33 (seeds 001, 002): one stable tree, stable_node->page before
+// 62b61f611eb5 and ->kpfn after it, get_ksm_page without a page lock or kpfn
+// re-read, anon_vma->lock a spinlock of the anon_vma itself, freed objects
+// poisoned (Kernel::kasan_*).
+// ===========================================================================
+namespace v2_6_33 {
+
+const char* stable_node_key(const Kernel& k) {
+  return k.config.applied(Fix::StableNodeKpfnPrune) ? "kpfn" : "page";
+}
+
+// mm/ksm.c v2.6.33: drop_anon_vma (atomic_dec_and_lock on ksm_refcount; anon_vma_free when unused)
+void drop_anon_vma(Kernel& k, std::uint32_t av) {
+  k.kasan_anon_vma(av, "drop_anon_vma");
+  AnonVma& a = k.anon_vmas.at(av);
+  --a.refcount;
+  if (a.refcount == 0 && a.vmas.empty()) {
+    a.freed = true;  // anon_vma_free
+    a.freed_at = Kernel::freed_by("drop_anon_vma");
+    checker::note([&] { return std::string("anon_vma " + a.name + " freed"); });
+  }
+}
+
+// mm/ksm.c v2.6.33: remove_node_from_stable_tree
+void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
+  StableNode& s = k.stable_nodes.at(node);
+  checker::announce(s.obj, AccessKind::Write, "remove_node_from_stable_tree");
+  k.kasan_stable_node(node, "remove_node_from_stable_tree");
+  for (std::size_t i = 0; i < s.hlist.size(); ++i) {
+    k.kasan_rmap_item(s.hlist[i], "remove_node_from_stable_tree");
+    RmapItem& r = k.rmap_items[s.hlist[i]];
+    if (i + 1 < s.hlist.size())
+      --k.ksm.pages_sharing;
+    else
+      --k.ksm.pages_shared;
+    v2_6_33::drop_anon_vma(k, r.anon_vma);
+    r.stable = false;  // rmap_item->address &= PAGE_MASK
+    r.head = kNoNode;
+  }
+  s.hlist.clear();
+  std::erase(k.ksm.root_stable_tree.at(0), node);  // rb_erase(&stable_node->node, &root_stable_tree)
+  s.tree = StableNode::kNotLinked;
+  s.freed = true;  // free_stable_node
+  s.freed_at = Kernel::freed_by("remove_node_from_stable_tree");
+  checker::note([&] { return std::string(s.name + " removed from the stable tree and freed"); });
+  // Step check: a live page whose mapping still names the node would reach
+  // freed memory through page_stable_node() (seed 001 without ksm_migrate_page).
+  if (k.check_node_freed_in_use)
+    for (const Page& p : k.pages)
+      if (!p.freed && !p.offlined && !p.in_free_pool && p.PageKsm() && p.mapping.id == node)
+        checker::fail(FailureKind::Assertion, "no_stable_node_freed_in_use: stable node " + s.name +
+                                                  " freed while page " + p.name + " still points at it (" + p.name +
+                                                  ".mapping = " + s.name + ")");
+}
+
+// mm/ksm.c v2.6.33: get_ksm_page (the "keyhole reference": no page lock, no kpfn re-read)
+PageId get_ksm_page(Kernel& k, std::uint32_t node) {
+  StableNode& s = k.stable_nodes.at(node);
+  checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
+  k.kasan_stable_node(node, "get_ksm_page");
+  const PageId kpfn = s.kpfn;  // stable_node->page, or pfn_to_page(stable_node->kpfn)
+  Page& page = k.pages.at(kpfn);
+  checker::note([&] { return std::string(s.name + "." + stable_node_key(k) + " = " + page.name); });
+  // page->mapping check, get_page_unless_zero, recheck: one step on the page.
+  checker::announce(page.obj, AccessKind::ReadModifyWrite, "get_ksm_page");
+  k.kasan_page(kpfn, "get_ksm_page");
+  const Mapping expected = ksm_mapping(node);
+  if (page.mapping == expected && page.refcount > 0) {
+    k.get_page_locked(kpfn);
+    checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
+    return kpfn;
+  }
+  checker::note([&] { return std::string(page.name + ".mapping is not " + s.name + ": stale"); });
+  v2_6_33::remove_node_from_stable_tree(k, node);
+  return kNoPage;
+}
+
+// mm/ksm.c v2.6.33: remove_rmap_item_from_tree (lock_page after get_ksm_page, no re-check)
+void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
+  k.kasan_rmap_item(item, "remove_rmap_item_from_tree");
+  RmapItem& r = k.rmap_items.at(item);
+  if (r.stable) {
+    const std::uint32_t node = r.head;
+    PageId page = v2_6_33::get_ksm_page(k, node);
+    if (page == kNoPage) return;  // the stale node is gone, with our link
+    Page& p = k.pages[page];
+    p.lock->lock("remove_rmap_item_from_tree");
+    StableNode& s = k.stable_nodes[node];
+    checker::announce(s.obj, AccessKind::Write, "remove_rmap_item_from_tree");
+    k.kasan_stable_node(node, "remove_rmap_item_from_tree");
+    // G3: the hlist is edited under the lock of the node's page at this instant.
+    if (k.pages[s.kpfn].lock->holder() != checker::current_thread())
+      checker::fail(FailureKind::Assertion, "G3: " + s.name + ".hlist edited under the lock of " + p.name + " but " +
+                                                s.name + "." + stable_node_key(k) + " = " + k.page_name(s.kpfn) +
+                                                " (hlist_del of " + r.name + " without the lock of " +
+                                                k.page_name(s.kpfn) + ")");
+    std::erase(s.hlist, item);  // hlist_del
+    checker::note([&] { return std::string(s.name + ".hlist -= " + r.name); });
+    p.lock->unlock("remove_rmap_item_from_tree");
+    k.put_page(page, "remove_rmap_item_from_tree");
+    if (!s.hlist.empty())
+      --k.ksm.pages_sharing;
+    else
+      --k.ksm.pages_shared;
+    v2_6_33::drop_anon_vma(k, r.anon_vma);
+    r.stable = false;
+    r.head = kNoNode;
+  } else if (r.unstable) {
+    // rb_erase from root_unstable_tree when inserted by this scan (the model's tree is this pass's).
+    std::erase(k.ksm.unstable_tree, item);
+    r.unstable = false;
+  }
+}
+
+namespace {
+
+/// The loop of try_to_unmap_ksm, rmap_walk_ksm and page_referenced_ksm in
+/// v2.6.33: every rmap_item of the node (a Read of the hlist per element),
+/// spin_lock(&rmap_item->anon_vma->lock), first the vma of the item's own mm,
+/// then (search_new_forks) covering vmas of other mms. `one` returns false to stop.
+template <class One>
+int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) {
+  int ret = SWAP_AGAIN;
+  for (int search_new_forks = 0; search_new_forks < 2; ++search_new_forks) {
+    checker::announce(k.stable_nodes.at(node).obj, AccessKind::Read, label);  // stable_node->hlist.first
+    k.kasan_stable_node(node, label);
+    const std::vector<std::uint32_t> items = k.stable_nodes.at(node).hlist;
+    for (std::uint32_t item : items) {
+      checker::announce(k.stable_nodes[node].obj, AccessKind::Read, label);  // hlist_for_each_entry
+      k.kasan_stable_node(node, label);
+      k.kasan_rmap_item(item, label);  // the element reached through the previous one's next pointer
+      if (std::find(k.stable_nodes[node].hlist.begin(), k.stable_nodes[node].hlist.end(), item) ==
+          k.stable_nodes[node].hlist.end())
+        continue;  // unlinked meanwhile (G3 catches the unlocked hlist_del itself)
+      const RmapItem& r = k.rmap_items[item];
+      k.kasan_anon_vma(r.anon_vma, label);
+      AnonVma& av = k.anon_vmas.at(r.anon_vma);
+      av.lock->down_write(label);  // spin_lock(&anon_vma->lock)
+      for (std::uint32_t v : std::vector<std::uint32_t>(av.vmas)) {
+        const Vma& vma = k.vmas[v];
+        if (r.address < vma.start || r.address >= vma.end) continue;
+        if ((r.mm == vma.mm) == (search_new_forks != 0)) continue;
+        if (!one(v, r.address, ret)) {
+          av.lock->up_write(label);
+          return ret;
+        }
+      }
+      av.lock->up_write(label);  // spin_unlock(&anon_vma->lock)
+    }
+  }
+  return ret;
+}
+
+}  // namespace
+
+// mm/ksm.c v2.6.33: try_to_unmap_ksm
+int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
+  Page& p = k.pages.at(page);
+  if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in try_to_unmap_ksm");
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in try_to_unmap_ksm");
+  const std::uint32_t node = k.page_stable_node(page);
+  if (node == kNoNode) return SWAP_FAIL;
+  return walk_stable_node(k, node, "try_to_unmap_ksm", [&](std::uint32_t v, std::uint64_t addr, int& ret) {
+    ret = try_to_unmap_one(k, page, v, addr, flags);
+    if (ret != SWAP_AGAIN) return false;
+    checker::announce(p.obj, AccessKind::Read, "try_to_unmap_ksm");  // page_mapped(page)
+    checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
+    return p.page_mapped();
+  });
+}
+
+// mm/ksm.c v2.6.33: rmap_walk_ksm (added by e9995ef978a7)
+int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in rmap_walk_ksm");
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk_ksm");
+  const std::uint32_t node = k.page_stable_node(page);
+  if (node == kNoNode) return SWAP_AGAIN;
+  return walk_stable_node(k, node, "rmap_walk_ksm", [&](std::uint32_t v, std::uint64_t addr, int& ret) {
+    ret = rmap_one(page, v, addr);
+    return ret == SWAP_AGAIN;
+  });
+}
+
+// mm/ksm.c v2.6.33: page_referenced_ksm (-> mm/rmap.c page_referenced_one under the ptl)
+int page_referenced_ksm(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in page_referenced_ksm");
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in page_referenced_ksm");
+  int mapcount = p.mapcount;
+  int referenced = 0;
+  const std::uint32_t node = k.page_stable_node(page);
+  if (node == kNoNode) return 0;
+  walk_stable_node(k, node, "page_referenced_ksm", [&](std::uint32_t v, std::uint64_t addr, int&) {
+    const std::uint32_t mm = k.vmas[v].mm;
+    PteSlot* slot = k.pte_slot(mm, addr);
+    if (!slot) return true;
+    MmStruct& m = k.mms[mm];
+    m.ptl->lock("page_referenced_one");  // page_check_address
+    if (slot->pte.is_present() && slot->pte.page == page) {
+      --mapcount;
+      ++referenced;  // ptep_clear_flush_young: the model keeps no young bit
+    }
+    m.ptl->unlock("page_referenced_one");
+    return mapcount > 0;
+  });
+  return referenced;
+}
+
+// mm/ksm.c v2.6.33: ksm_migrate_page (e9995ef978a7/2; the kpfn of 62b61f611eb5/3)
+void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
+  Page& np = k.pages.at(newpage);
+  Page& op = k.pages.at(oldpage);
+  if (!op.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(oldpage)) in ksm_migrate_page");
+  if (!np.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(newpage)) in ksm_migrate_page");
+  if (!(np.mapping == op.mapping))
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON(newpage->mapping != oldpage->mapping) in ksm_migrate_page");
+  const std::uint32_t node = k.page_stable_node(newpage);
+  if (node == kNoNode) return;
+  StableNode& s = k.stable_nodes[node];
+  checker::announce(s.obj, AccessKind::Write, "ksm_migrate_page");
+  k.kasan_stable_node(node, "ksm_migrate_page");
+  if (s.kpfn != oldpage)
+    checker::fail(FailureKind::BugOn, std::string("VM_BUG_ON(stable_node->") +
+                                          (k.config.applied(Fix::StableNodeKpfnPrune) ? "kpfn != page_to_pfn(oldpage))"
+                                                                                      : "page != oldpage)") +
+                                          " in ksm_migrate_page");
+  s.kpfn = newpage;
+  checker::note([&] { return std::string(s.name + "." + stable_node_key(k) + " " + op.name + " -> " + np.name); });
+}
+
+namespace {
+
+// mm/ksm.c v2.6.33: ksm_check_stable_tree (reads kpfn only: no struct page is touched)
+std::uint32_t ksm_check_stable_tree(Kernel& k, PageId start_pfn, PageId end_pfn) {
+  for (std::uint32_t node : k.ksm.root_stable_tree.at(0)) {
+    checker::announce(k.stable_nodes[node].obj, AccessKind::Read, "ksm_check_stable_tree");
+    const PageId kpfn = k.stable_nodes[node].kpfn;
+    if (kpfn >= start_pfn && kpfn < end_pfn) return node;
+  }
+  return kNoNode;
+}
+
+}  // namespace
+
+// mm/ksm.c v2.6.33: ksm_memory_callback (added by 62b61f611eb5: /1 the mutex, /3 the pruning)
+void ksm_memory_callback(Kernel& k, MemAction action, const MemorySection& section) {
+  const bool mutex = k.config.applied(Fix::HotremoveKsmMutex);
+  switch (action) {
+    case MEM_GOING_OFFLINE:
+      if (mutex) k.ksm.ksm_thread_mutex->lock("ksm_memory_callback");  // lock out ksmd and MADV_UNMERGEABLE
+      break;
+    case MEM_OFFLINE:
+      if (k.config.applied(Fix::StableNodeKpfnPrune)) {
+        for (std::uint32_t node; (node = ksm_check_stable_tree(k, section.start_pfn, section.end_pfn)) != kNoNode;)
+          v2_6_33::remove_node_from_stable_tree(k, node);
+      }
+      [[fallthrough]];
+    case MEM_CANCEL_OFFLINE:
+      if (mutex) k.ksm.ksm_thread_mutex->unlock("ksm_memory_callback");
+      break;
+  }
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

@@ -1,6 +1,7 @@
 // ksmd.cpp: merge_across_nodes_store, ksm_do_scan, scan_get_next_rmap_item,
 // cmp_and_merge_page, stable_tree_search, stable_tree_append (mm/ksm.c v3.9;
-// pre-003 variants where cbf86cfe04a6/1 is reverted).
+// pre-003 variants where cbf86cfe04a6/1 is reverted); below, in namespace v2_6_33,
+// ksmd's v2.6.33 batch with the unstable tree and stable_tree_insert.
 //
 // Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
 // get_ksm_page's reads and locks, page-count steps.
@@ -11,6 +12,7 @@
 
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -100,7 +102,7 @@ std::size_t mm_slot_position(const KsmState& ksm, std::uint32_t mm) {
   return i;
 }
 
-// mm/ksm.c v3.9: write_protect_page (the page's pte made read-only; the count check for an extra pin)
+// mm/ksm.c v2.6.33, v3.9: write_protect_page (the page's pte made read-only; the count check for an extra pin)
 bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -121,7 +123,7 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
   return ok;
 }
 
-// mm/ksm.c v3.9: replace_page (the pte moves from page to kpage)
+// mm/ksm.c v2.6.33, v3.9: replace_page (the pte moves from page to kpage)
 bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage, const Pte& orig_pte) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -258,5 +260,331 @@ void ksmd_scan(Kernel& k, int pages) {
   }
   ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
 }
+
+// ===========================================================================
+// v2.6.33: ksmd's scan batch (seeds 001/002): one stable tree, the unstable
+// tree (an rmap_item of the initial state carries the checksum of its page),
+// try_to_merge_one_page upgrading a PageAnon page to PageKsm after
+// write_protect_page's count check, stable_tree_insert from the preallocated
+// ("unused") stable nodes, stable_tree_append under the KSM page's lock (G3).
+// ===========================================================================
+namespace v2_6_33 {
+
+namespace {
+
+/// The position of mm's slot in the mm list.
+std::size_t slot_of(const KsmState& ksm, std::uint32_t mm) {
+  std::size_t i = 0;
+  while (i < ksm.mm_slots.size() && ksm.mm_slots[i].mm != mm) ++i;
+  return i;
+}
+
+// mm/ksm.c v2.6.33: stable_tree_append (under the lock of the node's page: G3 asserted)
+void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  StableNode& s = k.stable_nodes.at(node);
+  RmapItem& r = k.rmap_items.at(item);
+  checker::announce(s.obj, AccessKind::Write, "stable_tree_append");
+  k.kasan_stable_node(node, "stable_tree_append");
+  k.kasan_rmap_item(item, "stable_tree_append");
+  if (k.pages[s.kpfn].lock->holder() != checker::current_thread())
+    checker::fail(FailureKind::Assertion, "G3: " + s.name + ".hlist edited without the lock of " +
+                                              k.page_name(s.kpfn) + " (" + s.name + "." + stable_node_key(k) + " = " +
+                                              k.page_name(s.kpfn) + "; hlist_add_head of " + r.name + ")");
+  r.head = node;
+  r.stable = true;
+  s.hlist.insert(s.hlist.begin(), item);  // hlist_add_head
+  if (s.hlist.size() > 1)
+    ++k.ksm.pages_sharing;
+  else
+    ++k.ksm.pages_shared;
+  checker::note([&] { return std::string(s.name + ".hlist += " + r.name); });
+}
+
+// mm/ksm.c v2.6.33: stable_tree_search (one tree; nodes in insertion order)
+PageId stable_tree_search(Kernel& k, PageId page) {
+  if (k.page_stable_node(page) != kNoNode) {  // ksm page forked
+    k.get_page(page, "stable_tree_search");
+    return page;
+  }
+  const std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(0);
+  for (std::uint32_t node : path) {
+    PageId tree_page = v2_6_33::get_ksm_page(k, node);
+    if (tree_page == kNoPage) return kNoPage;
+    if (k.pages[tree_page].content == k.pages[page].content) return tree_page;  // memcmp_pages == 0
+    k.put_page(tree_page, "stable_tree_search");
+  }
+  return kNoPage;
+}
+
+// mm/ksm.c v2.6.33: stable_tree_insert (alloc_stable_node takes the first "unused" node)
+std::uint32_t stable_tree_insert(Kernel& k, PageId kpage) {
+  const std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(0);
+  for (std::uint32_t node : path) {
+    PageId tree_page = v2_6_33::get_ksm_page(k, node);
+    if (tree_page == kNoPage) return kNoNode;
+    const bool same = k.pages[tree_page].content == k.pages[kpage].content;
+    k.put_page(tree_page, "stable_tree_insert");
+    if (same) return kNoNode;  // not a bug: the page was not yet write-protected at the search
+  }
+  std::uint32_t node = kNoNode;
+  for (std::size_t i = 0; i < k.stable_nodes.size() && node == kNoNode; ++i)
+    if (k.stable_nodes[i].unused) node = static_cast<std::uint32_t>(i);
+  if (node == kNoNode) model_limit("stable_tree_insert with no preallocated (\"unused\") stable node left");
+  StableNode& s = k.stable_nodes[node];
+  checker::announce(s.obj, AccessKind::Write, "stable_tree_insert");
+  s.unused = false;
+  s.kpfn = kpage;
+  s.nid = 0;
+  s.tree = 0;
+  k.ksm.root_stable_tree.at(0).push_back(node);  // rb_link_node, rb_insert_color
+  checker::announce(k.pages[kpage].obj, AccessKind::Write, "stable_tree_insert");
+  k.pages[kpage].mapping = Mapping{Mapping::Kind::Ksm, node};  // set_page_stable_node(kpage, stable_node)
+  checker::note([&] { return std::string(k.page_name(kpage) + ".mapping = " + s.name + " (new stable node)"); });
+  return node;
+}
+
+// mm/ksm.c v2.6.33: try_to_merge_one_page (kpage kNoPage: upgrade page to PageKsm with a NULL node)
+bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage) {
+  if (page == kpage) return true;  // ksm page forked
+  if (!(k.vmas[vma].flags & VM_MERGEABLE)) return false;
+  Page& p = k.pages[page];
+  if (!p.PageAnon()) return false;
+  if (!p.lock->try_lock("try_to_merge_one_page")) return false;
+  bool ok = false;
+  Pte orig_pte;
+  if (write_protect_page(k, vma, addr, page, orig_pte)) {
+    if (kpage == kNoPage) {
+      // "While we hold page lock, upgrade page from PageAnon+anon_vma to PageKsm+NULL stable_node"
+      checker::announce(p.obj, AccessKind::Write, "try_to_merge_one_page");
+      p.mapping = Mapping{Mapping::Kind::Ksm, kNoNode};  // set_page_stable_node(page, NULL)
+      checker::note([&] { return std::string(p.name + " upgraded to PageKsm (no stable node yet)"); });
+      ok = true;
+    } else if (p.content == k.pages[kpage].content) {  // pages_identical
+      ok = replace_page(k, vma, addr, page, kpage, orig_pte);
+    }
+  }
+  p.lock->unlock("try_to_merge_one_page");
+  return ok;
+}
+
+// mm/ksm.c v2.6.33: try_to_merge_with_ksm_page (hold_anon_vma under mmap_sem)
+bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, PageId kpage) {
+  k.kasan_rmap_item(item, "try_to_merge_with_ksm_page");
+  RmapItem& r = k.rmap_items.at(item);
+  MmStruct& m = k.mms.at(r.mm);
+  m.mmap_sem->down_read("try_to_merge_with_ksm_page");
+  bool ok = false;
+  const int v = k.find_vma(r.mm, r.address);
+  if (m.mm_users > 0 && v >= 0) {
+    ok = try_to_merge_one_page(k, static_cast<std::uint32_t>(v), r.address, page, kpage);
+    if (ok) {
+      // hold_anon_vma(rmap_item, vma->anon_vma): "while still holding mmap_sem"
+      r.anon_vma = k.vmas[static_cast<std::size_t>(v)].anon_vma;
+      k.kasan_anon_vma(r.anon_vma, "hold_anon_vma");
+      ++k.anon_vmas.at(r.anon_vma).refcount;
+    }
+  }
+  m.mmap_sem->up_read("try_to_merge_with_ksm_page");
+  return ok;
+}
+
+// mm/ksm.c v2.6.33: get_mergeable_page
+PageId get_mergeable_page(Kernel& k, std::uint32_t item) {
+  const RmapItem& r = k.rmap_items.at(item);
+  MmStruct& m = k.mms.at(r.mm);
+  m.mmap_sem->down_read("get_mergeable_page");
+  PageId page = kNoPage;
+  const int v = k.find_vma(r.mm, r.address);
+  if (m.mm_users > 0 && v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE) &&
+      k.vmas[static_cast<std::size_t>(v)].has_anon_vma()) {
+    page = follow_page(k, static_cast<std::uint32_t>(v), r.address, FOLL_GET);
+    if (page != kNoPage && !k.pages[page].PageAnon()) {
+      k.put_page(page, "get_mergeable_page");
+      page = kNoPage;
+    }
+  }
+  m.mmap_sem->up_read("get_mergeable_page");
+  return page;
+}
+
+// mm/ksm.c v2.6.33: break_cow (break_ksm under mmap_sem)
+void break_cow(Kernel& k, std::uint32_t item) {
+  const RmapItem& r = k.rmap_items.at(item);
+  MmStruct& m = k.mms.at(r.mm);
+  m.mmap_sem->down_read("break_cow");
+  const int v = k.find_vma(r.mm, r.address);
+  if (m.mm_users > 0 && v >= 0) break_ksm(k, static_cast<std::uint32_t>(v), r.address);
+  m.mmap_sem->up_read("break_cow");
+}
+
+// mm/ksm.c v2.6.33: unstable_tree_search_insert (the tree's items in insertion order)
+std::uint32_t unstable_tree_search_insert(Kernel& k, std::uint32_t item, PageId page, PageId& tree_page) {
+  const std::vector<std::uint32_t> tree = k.ksm.unstable_tree;
+  for (std::uint32_t tree_item : tree) {
+    tree_page = get_mergeable_page(k, tree_item);
+    if (tree_page == kNoPage) return kNoNode;
+    if (tree_page == page) {  // "Don't substitute a ksm page for a forked page"
+      k.put_page(tree_page, "unstable_tree_search_insert");
+      return kNoNode;
+    }
+    if (k.pages[tree_page].content == k.pages[page].content) return tree_item;
+    k.put_page(tree_page, "unstable_tree_search_insert");
+  }
+  k.rmap_items[item].unstable = true;  // UNSTABLE_FLAG, rb_insert_color
+  k.ksm.unstable_tree.push_back(item);
+  checker::note([&] { return std::string(k.rmap_items[item].name + " inserted in the unstable tree"); });
+  return kNoNode;
+}
+
+// mm/ksm.c v2.6.33: try_to_merge_two_pages
+PageId try_to_merge_two_pages(Kernel& k, std::uint32_t item, PageId page, std::uint32_t tree_item, PageId tree_page) {
+  if (!try_to_merge_with_ksm_page(k, item, page, kNoPage)) return kNoPage;
+  if (try_to_merge_with_ksm_page(k, tree_item, tree_page, page)) return page;
+  break_cow(k, item);  // "a ksm page with only one pte pointing to it: so break it"
+  return kNoPage;
+}
+
+// mm/ksm.c v2.6.33: remove_trailing_rmap_items, and get_next_rmap_item's loop over the
+// items it passes: every rmap_item of mm's slot in [from, to) leaves the tree and is freed
+void free_rmap_items(Kernel& k, std::uint32_t mm, std::uint64_t from, std::uint64_t to, const char* function) {
+  for (;;) {
+    std::vector<std::uint32_t>& list = k.ksm.mm_slots[slot_of(k.ksm, mm)].rmap_list;
+    auto it = std::find_if(list.begin(), list.end(), [&](std::uint32_t r) {
+      return k.rmap_items[r].address >= from && k.rmap_items[r].address < to;
+    });
+    if (it == list.end()) return;
+    const std::uint32_t item = *it;
+    list.erase(it);
+    v2_6_33::remove_rmap_item_from_tree(k, item);
+    RmapItem& r = k.rmap_items[item];
+    r.freed = true;  // free_rmap_item
+    r.freed_at = Kernel::freed_by(function);
+    checker::note([&] { return std::string("free_rmap_item " + r.name); });
+  }
+}
+
+// mm/ksm.c v2.6.33: cmp_and_merge_page
+void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
+  v2_6_33::remove_rmap_item_from_tree(k, item);
+  PageId kpage = v2_6_33::stable_tree_search(k, page);
+  if (kpage != kNoPage) {
+    if (try_to_merge_with_ksm_page(k, item, page, kpage)) {
+      k.pages[kpage].lock->lock("cmp_and_merge_page");
+      v2_6_33::stable_tree_append(k, item, k.page_stable_node(kpage));
+      k.pages[kpage].lock->unlock("cmp_and_merge_page");
+    }
+    k.put_page(kpage, "cmp_and_merge_page");
+    return;
+  }
+  RmapItem& r = k.rmap_items[item];
+  const std::uint32_t checksum = k.pages[page].content;  // calc_checksum
+  if (!r.has_checksum || r.oldchecksum != checksum) {
+    r.has_checksum = true;
+    r.oldchecksum = checksum;
+    checker::note([&] { return std::string("checksum of " + k.page_name(page) + " recorded"); });
+    return;
+  }
+  PageId tree_page = kNoPage;
+  const std::uint32_t tree_item = unstable_tree_search_insert(k, item, page, tree_page);
+  if (tree_item == kNoNode) return;
+  kpage = try_to_merge_two_pages(k, item, page, tree_item, tree_page);
+  k.put_page(tree_page, "cmp_and_merge_page");
+  if (kpage == kNoPage) return;
+  v2_6_33::remove_rmap_item_from_tree(k, tree_item);
+  k.pages[kpage].lock->lock("cmp_and_merge_page");
+  const std::uint32_t node = stable_tree_insert(k, kpage);
+  if (node != kNoNode) {
+    v2_6_33::stable_tree_append(k, tree_item, node);
+    v2_6_33::stable_tree_append(k, item, node);
+  }
+  k.pages[kpage].lock->unlock("cmp_and_merge_page");
+  if (node == kNoNode) {
+    break_cow(k, tree_item);
+    break_cow(k, item);
+  }
+}
+
+}  // namespace
+
+// mm/ksm.c v2.6.33: ksm_scan_thread (one batch) -> ksm_do_scan -> scan_get_next_rmap_item
+void ksmd_scan(Kernel& k, int pages) {
+  KsmState& ksm = k.ksm;
+  checker::announce_blocking(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
+                             [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
+  ksm.ksm_thread_mutex->lock("ksm_scan_thread");
+  checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");
+  if (!(ksm.ksm_run & KSM_RUN_MERGE) || ksm.mm_slots.empty()) {
+    ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+    return;
+  }
+  if (ksm.scan_cursor >= ksm.mm_slots.size()) {
+    // slot == &ksm_mm_head: root_unstable_tree = RB_ROOT would start a new pass; the
+    // model's batch starts at the first mm and keeps the unstable tree of the initial state.
+    ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
+    ksm.scan_cursor = 0;
+    ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+  }
+  int done = 0;
+  std::uint64_t scan_address = 0;  // ksm_scan.address
+  while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
+    const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
+    MmStruct& m = k.mms[mm];
+    m.mmap_sem->down_read("scan_get_next_rmap_item");
+    PageId page = kNoPage;
+    std::uint64_t addr = 0;
+    if (m.mm_users > 0) {
+      for (std::uint32_t v : m.vmas) {
+        const Vma& vma = k.vmas[v];
+        if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
+        for (addr = std::max(vma.start, scan_address); addr < vma.end && page == kNoPage; addr += kPageSize) {
+          page = follow_page(k, v, addr, FOLL_GET);
+          if (page != kNoPage && !k.pages[page].PageAnon()) {
+            k.put_page(page, "scan_get_next_rmap_item");
+            page = kNoPage;
+          }
+        }
+        if (page != kNoPage) {
+          addr -= kPageSize;
+          break;
+        }
+      }
+    }
+    if (page == kNoPage) {  // the end of this mm: the cursor moves on
+      if (m.mm_users == 0) scan_address = 0;  // ksm_test_exit: ksm_scan.rmap_list = &slot->rmap_list
+      // "Nuke all the rmap_items that are above this current rmap"
+      free_rmap_items(k, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
+      ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
+      ksm.scan_cursor = slot_of(ksm, mm) + 1;
+      ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+      scan_address = 0;
+      m.mmap_sem->up_read("scan_get_next_rmap_item");
+      continue;
+    }
+    // get_next_rmap_item: the items below addr that the scan passed are freed
+    free_rmap_items(k, mm, scan_address, addr, "get_next_rmap_item");
+    MmSlot& slot = ksm.mm_slots[slot_of(ksm, mm)];
+    std::uint32_t item = kNoNode;
+    for (std::uint32_t r : slot.rmap_list)
+      if (k.rmap_items[r].address == addr) item = r;
+    if (item == kNoNode) {
+      item = static_cast<std::uint32_t>(k.rmap_items.size());
+      RmapItem r;
+      r.name = "R" + m.name + std::to_string(item);
+      r.mm = mm;
+      r.address = addr;
+      k.rmap_items.push_back(r);
+      slot.rmap_list.push_back(item);
+      checker::note([&] { return std::string("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr)); });
+    }
+    scan_address = addr + kPageSize;
+    m.mmap_sem->up_read("scan_get_next_rmap_item");
+    if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
+    k.put_page(page, "ksm_do_scan");
+    ++done;
+  }
+  ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

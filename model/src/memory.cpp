@@ -1,5 +1,6 @@
 // memory.cpp: follow_page, handle_mm_fault, do_wp_page (mm/memory.c v3.9),
-// migration_entry_wait (mm/migrate.c v3.9) and the rmap counters they use.
+// migration_entry_wait (mm/migrate.c v3.9) and the rmap counters they use, shared
+// with v2.6.33; below, in namespace v2_6_33, the 2.6.33 tasks (fault, munmap, exit).
 //
 // Yield points: every ptl acquire/release, every pte transition (a Write on
 // the pte slot), lockless pte reads (handle_pte_fault), allocation and
@@ -9,6 +10,7 @@
 #include "model/memory.h"
 
 #include "model/swapin.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -19,7 +21,7 @@ void model_limit(const std::string& what) {
   checker::unsupported("model limit: " + what + " is not modelled");
 }
 
-// mm/rmap.c v3.9: page_remove_rmap (anon pages: the mapcount only)
+// mm/rmap.c v2.6.33, v3.9: page_remove_rmap (anon pages: the mapcount only)
 void page_remove_rmap(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   if (p.mapcount <= 0)
@@ -27,7 +29,7 @@ void page_remove_rmap(Kernel& k, PageId page) {
   --p.mapcount;
 }
 
-// mm/rmap.c v3.9: page_add_anon_rmap -> do_page_add_anon_rmap (a KSM page only gains a mapcount)
+// mm/rmap.c v2.6.33, v3.9: page_add_anon_rmap -> do_page_add_anon_rmap (a KSM page only gains a mapcount)
 void page_add_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
   Page& p = k.pages.at(page);
   bool first = ++p.mapcount == 1;
@@ -47,7 +49,7 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
   p.flags |= PG_lru;
 }
 
-// mm/memory.c v3.9: follow_page_mask (pte level; the pmd is a table in these scenarios)
+// mm/memory.c v2.6.33 follow_page, v3.9 follow_page_mask (pte level; the pmd is a table in these scenarios)
 PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -81,7 +83,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
   }
 }
 
-// mm/memory.c v3.9: do_swap_page (its migration-entry branch)
+// mm/memory.c v2.6.33, v3.9: do_swap_page (its migration-entry branch)
 static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, const Pte& orig_pte) {
   // pte_unmap_same() takes no lock where a pte fits in a long (x86_64).
   if (orig_pte.is_migration()) {
@@ -92,7 +94,7 @@ static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, co
   return do_swap_page_swapin(k, static_cast<std::uint32_t>(k.find_vma(mm, addr)), addr, orig_pte);
 }
 
-// mm/memory.c v3.9: handle_mm_fault -> handle_pte_fault
+// mm/memory.c v2.6.33, v3.9: handle_mm_fault -> handle_pte_fault
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -119,7 +121,7 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   return 0;
 }
 
-// mm/memory.c v3.9: do_wp_page (anon reuse and the COW copy; no shared-file page_mkwrite)
+// mm/memory.c v2.6.33, v3.9: do_wp_page (anon reuse and the COW copy; no shared-file page_mkwrite)
 unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
   const Vma& v = k.vmas.at(vma);
   std::uint32_t mm = v.mm;
@@ -186,7 +188,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   return ret;
 }
 
-// mm/migrate.c v3.9: migration_entry_wait
+// mm/migrate.c v2.6.33, v3.9: migration_entry_wait (2.6.33: get_page, not get_page_unless_zero)
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
@@ -218,5 +220,99 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   page.lock->wait_unlocked("migration_entry_wait");
   k.put_page(pte.page, "migration_entry_wait");
 }
+
+// ===========================================================================
+// v2.6.33 tasks: a faulting task, munmap and exit (the unmapping tasks of
+// seed 002), over the shared fault paths above.
+// ===========================================================================
+namespace v2_6_33 {
+
+// arch/x86/mm/fault.c v2.6.33: do_page_fault -> mm/memory.c handle_mm_fault, re-run while a migration entry was waited out
+unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
+  MmStruct& m = k.mms.at(mm);
+  unsigned ret = 0;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    m.mmap_sem->down_read("do_page_fault");
+    const int v = k.find_vma(mm, addr);
+    if (v < 0) {
+      checker::note("no vma: SIGSEGV");
+      m.mmap_sem->up_read("do_page_fault");
+      return VM_FAULT_SIGBUS;
+    }
+    const PteSlot* slot = k.pte_slot(mm, addr);
+    const bool was_migration = slot && slot->pte.is_migration();
+    ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    m.mmap_sem->up_read("do_page_fault");
+    if (!was_migration) return ret;  // the access is re-executed only after a migration wait
+  }
+  return ret;
+}
+
+namespace {
+
+// mm/memory.c v2.6.33: zap_pte_range (one vma; tlb_remove_page's put_page as a step on the page)
+void zap_pte_range(Kernel& k, std::uint32_t vma) {
+  const Vma& v = k.vmas[vma];
+  MmStruct& m = k.mms[v.mm];
+  m.ptl->lock("zap_pte_range");
+  for (auto& [addr, slot] : m.ptes) {
+    if (addr < v.start || addr >= v.end || slot.pte.is_none()) continue;
+    const Pte old = slot.pte;
+    k.set_pte(v.mm, slot, Pte::none(), "zap_pte_range");  // ptep_get_and_clear_full
+    if (old.is_present()) {
+      k.touch_page(old.page, "zap_pte_range");  // page_remove_rmap; tlb_remove_page -> put_page
+      page_remove_rmap(k, old.page);
+      k.put_page_locked(old.page);
+    }
+    // a migration entry: free_swap_and_cache() does nothing for it
+  }
+  m.ptl->unlock("zap_pte_range");
+}
+
+// mm/rmap.c v2.6.33: anon_vma_unlink (frees the anon_vma when no vma and no ksm_refcount is left)
+void anon_vma_unlink(Kernel& k, std::uint32_t vma) {
+  const Vma& v = k.vmas[vma];
+  if (!v.has_anon_vma()) return;
+  k.kasan_anon_vma(v.anon_vma, "anon_vma_unlink");
+  AnonVma& a = k.anon_vmas[v.anon_vma];
+  a.lock->down_write("anon_vma_unlink");
+  std::erase(a.vmas, vma);
+  const bool empty = a.vmas.empty() && a.refcount == 0;
+  a.lock->up_write("anon_vma_unlink");
+  if (empty) {
+    a.freed = true;  // anon_vma_free
+    a.freed_at = Kernel::freed_by("anon_vma_unlink");
+    checker::note([&] { return std::string("anon_vma " + a.name + " freed"); });
+  }
+}
+
+void unmap_vma(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
+  zap_pte_range(k, vma);
+  anon_vma_unlink(k, vma);
+  std::erase(k.mms[mm].vmas, vma);  // remove_vma_list
+}
+
+}  // namespace
+
+// mm/mmap.c v2.6.33: do_munmap of the whole vma containing addr (down_write(mmap_sem) in sys_munmap)
+void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  MmStruct& m = k.mms.at(mm);
+  m.mmap_sem->down_write("sys_munmap");
+  const int v = k.find_vma(mm, addr);
+  if (v >= 0) unmap_vma(k, mm, static_cast<std::uint32_t>(v));
+  m.mmap_sem->up_write("sys_munmap");
+}
+
+// kernel/exit.c, mm/mmap.c v2.6.33: mmput -> ksm_exit (mmap_sem taken to serialize with ksmd) -> exit_mmap
+void exit_mmap(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  m.mmap_sem->down_write("__ksm_exit");
+  m.mm_users = 0;  // ksm_test_exit() true from here
+  checker::note([&] { return std::string(m.name + ".mm_users = 0"); });
+  for (std::uint32_t v : std::vector<std::uint32_t>(m.vmas)) unmap_vma(k, mm, v);
+  m.mmap_sem->up_write("__ksm_exit");
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

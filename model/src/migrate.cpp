@@ -1,7 +1,8 @@
 // migrate.cpp: migrate_pages, unmap_and_move, __unmap_and_move,
 // move_to_new_page, migrate_page, migrate_page_move_mapping,
 // migrate_page_copy, remove_migration_ptes/remove_migration_pte
-// (mm/migrate.c v3.9), isolate_lru_page / putback_lru_page (mm/vmscan.c v3.9).
+// (mm/migrate.c v3.9), isolate_lru_page / putback_lru_page (mm/vmscan.c v3.9);
+// below, in namespace v2_6_33, the v2.6.33 migration with `offlining` (seeds 001/002).
 //
 // Yield points: isolation and putback (page refcount), page lock operations,
 // the lockless page_count / page_mapped reads, every ptl operation and pte
@@ -13,10 +14,13 @@
 // freed (never returned to the pool).
 #include "model/migrate.h"
 
+#include <algorithm>
+
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/rmap.h"
 #include "model/swap_state.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -25,7 +29,7 @@ using checker::FailureKind;
 
 namespace {
 
-// mm/vmscan.c v3.9: isolate_lru_page (0, or -EBUSY when not on the LRU)
+// mm/vmscan.c v2.6.33, v3.9: isolate_lru_page (0, or -EBUSY when not on the LRU)
 int isolate_lru_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "isolate_lru_page");
@@ -39,7 +43,7 @@ int isolate_lru_page(Kernel& k, PageId page) {
   return 0;
 }
 
-// mm/vmscan.c v3.9: putback_lru_page
+// mm/vmscan.c v2.6.33, v3.9: putback_lru_page
 void putback_lru_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "putback_lru_page");
@@ -49,7 +53,7 @@ void putback_lru_page(Kernel& k, PageId page) {
 
 }  // namespace
 
-// mm/migrate.c v3.9: migrate_page_move_mapping
+// mm/migrate.c v2.6.33, v3.9: migrate_page_move_mapping (2.6.33 models only its anon case: no swap cache)
 int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
@@ -230,5 +234,193 @@ int migrate_one_page(Kernel& k, PageId page, int to_node, int passes) {
   if (rc == -kEAGAIN || rc == -kENOMEM) putback_lru_page(k, page);  // putback_lru_pages by the caller
   return rc;
 }
+
+// ===========================================================================
+// v2.6.33: migrate_pages with `offlining` (62b61f611eb5), migrate_page_copy
+// calling ksm_migrate_page and clearing page->mapping before the ptes come
+// back, remove_migration_ptes through rmap_walk (e9995ef978a7/1) or the
+// 2.6.32 anon/file dispatch, remove_migration_pte's lockless peek.
+// ===========================================================================
+namespace v2_6_33 {
+
+// mm/vmscan.c v2.6.33, v3.9: isolate_lru_page (the shared function above)
+int isolate_lru_page(Kernel& k, PageId page) { return model::isolate_lru_page(k, page); }
+// mm/vmscan.c v2.6.33, v3.9: putback_lru_page (the shared function above)
+void putback_lru_page(Kernel& k, PageId page) { model::putback_lru_page(k, page); }
+
+namespace {
+
+// mm/migrate.c v2.6.33: remove_migration_pte (the lockless is_swap_pte peek, then the ptl)
+int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t addr, PageId old) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return SWAP_AGAIN;
+  checker::announce(slot->obj, AccessKind::Read, "remove_migration_pte");  // if (!is_swap_pte(*ptep))
+  if (slot->pte.is_present() || slot->pte.is_none()) return SWAP_AGAIN;
+  m.ptl->lock("remove_migration_pte");
+  const Pte pte = slot->pte;
+  if (!pte.is_migration() || pte.page != old) {
+    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte) + ": no migration entry of " +
+                  k.page_name(old)); });
+    m.ptl->unlock("remove_migration_pte");
+    return SWAP_AGAIN;
+  }
+  // migration_entry_to_page(entry) != old: its BUG_ON(!PageLocked(p)) holds, we hold old's lock.
+  k.get_page(newpage, "remove_migration_pte");
+  k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");
+  k.touch_page(newpage, "remove_migration_pte");  // page_add_anon_rmap
+  page_add_anon_rmap(k, newpage, vma, addr);
+  m.ptl->unlock("remove_migration_pte");
+  return SWAP_AGAIN;
+}
+
+// mm/migrate.c v2.6.33: migrate_page_copy (ksm_migrate_page with e9995ef978a7/2; page->mapping = NULL)
+void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
+  Page& np = k.pages.at(newpage);
+  Page& p = k.pages.at(page);
+  np.content = p.content;
+  np.flags |= p.flags & (PG_uptodate | PG_dirty);
+  if (k.config.applied(Fix::KsmMigratePage)) v2_6_33::ksm_migrate_page(k, newpage, page);
+  checker::announce(p.obj, AccessKind::Write, "migrate_page_copy");
+  p.mapping = Mapping{};  // "page->mapping contains a flag for PageAnon()": page->mapping = NULL
+  checker::note([&] { return std::string(p.name + ".mapping = NULL"); });
+}
+
+}  // namespace
+
+// mm/migrate.c v2.6.33: remove_migration_ptes (e9995ef978a7/1: rmap_walk); reverted,
+// mm/migrate.c v2.6.32: remove_migration_ptes (PageAnon -> remove_anon_migration_ptes, else file)
+void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
+  const RmapOne one = [&k, old](PageId np, std::uint32_t vma, std::uint64_t addr) {
+    return v2_6_33::remove_migration_pte(k, np, vma, addr, old);
+  };
+  if (k.config.applied(Fix::RmapWalkRemoveMigrationPtes)) {
+    v2_6_33::rmap_walk(k, newpage, one);
+    return;
+  }
+  if (k.pages.at(newpage).mapping.kind == Mapping::Kind::None) return;  // remove_file_migration_ptes: no mapping
+  if (!k.pages.at(newpage).PageAnon()) model_limit("remove_file_migration_ptes");
+  // remove_anon_migration_ptes: "We hold the mmap_sem lock. So no need to call page_lock_anon_vma."
+  v2_6_33::rmap_walk_anon(k, newpage, one);
+}
+
+// mm/migrate.c v2.6.33: move_to_new_page
+int move_to_new_page(Kernel& k, PageId newpage, PageId page) {
+  Page& np = k.pages.at(newpage);
+  Page& p = k.pages.at(page);
+  if (!np.lock->try_lock("move_to_new_page"))
+    checker::fail(FailureKind::BugOn, "BUG() in move_to_new_page: !trylock_page(newpage)");
+  np.index = p.index;
+  np.mapping = p.mapping;
+  checker::note([&] { return std::string(np.name + ".mapping = " + p.name + ".mapping" +
+                (p.PageKsm() && p.mapping.id != kNoNode ? " (" + k.stable_nodes[p.mapping.id].name + ")" : "")); });
+  int rc = migrate_page_move_mapping(k, newpage, page);  // migrate_page(): no mapping for anon
+  if (!rc) v2_6_33::migrate_page_copy(k, newpage, page);
+  if (!rc)
+    v2_6_33::remove_migration_ptes(k, page, newpage);
+  else
+    np.mapping = Mapping{};
+  np.lock->unlock("move_to_new_page");
+  return rc;
+}
+
+namespace {
+
+// mm/migrate.c v2.6.33: unmap_and_move (with 62b61f611eb5/2's PageKsm refusal after lock_page);
+// `removed`: the page left migrate_pages' list (list_del + putback_lru_page)
+int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int offlining, bool& removed) {
+  removed = false;
+  PageId newpage = k.alloc_page(to_node, offlining ? "hotremove_migrate_alloc" : "new_vma_page");
+  if (newpage == kNoPage) return -kENOMEM;
+  Page& p = k.pages.at(page);
+  int rc = 0;
+  checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
+  k.kasan_page(page, "unmap_and_move");
+  if (p.refcount == 1) {
+    checker::note([&] { return std::string("page_count(" + p.name + ") == 1: freed from under us"); });
+    v2_6_33::putback_lru_page(k, newpage);  // move_newpage
+    return 0;  // the page stays on the list; putback_lru_pages frees it
+  }
+  checker::note([&] { return std::string("page_count(" + p.name + ") = " + std::to_string(p.refcount)); });
+  rc = -kEAGAIN;
+  bool locked = p.lock->try_lock("unmap_and_move");
+  if (!locked && force) {
+    p.lock->lock("unmap_and_move");
+    locked = true;
+  }
+  if (locked) {
+    if (p.PageKsm() && !offlining && k.config.applied(Fix::KsmMigrateOnlyOfflining)) {
+      rc = -kEBUSY;  // "Only memory hotplug's offline_pages() caller has locked out KSM"
+      checker::note([&] { return std::string(p.name + " is PageKsm and not offlining: -EBUSY"); });
+    } else {
+      if (p.PageKsm() && !offlining && k.check_ksm_migration_offlining)
+        checker::fail(FailureKind::Assertion, "ksm_migrate_only_offlining: KSM page " + p.name +
+                                                  " migrated outside hot-remove (migrate_pages offlining=0, "
+                                                  "ksm_thread_mutex not held)");
+      if (p.mapping.kind != Mapping::Kind::None)  // else skip_unmap
+        v2_6_33::try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
+      checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
+      checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
+      if (!p.page_mapped()) rc = v2_6_33::move_to_new_page(k, newpage, page);
+      if (rc) v2_6_33::remove_migration_ptes(k, page, page);
+    }
+    if (k.check_g1_at_unlock) {
+      for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+        for (const auto& [addr, slot] : k.mms[mm].ptes)
+          if (slot.pte.is_migration() && slot.pte.page == page)
+            checker::fail(FailureKind::Assertion, "G1: " + k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
+                                                      k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
+    }
+    p.lock->unlock("unmap_and_move");
+  }
+  if (rc != -kEAGAIN) {
+    removed = true;
+    v2_6_33::putback_lru_page(k, page);  // list_del; migrated: this frees it
+  }
+  v2_6_33::putback_lru_page(k, newpage);  // not migrated: this frees the target
+  return rc;
+}
+
+}  // namespace
+
+// mm/migrate.c v2.6.33: unmap_and_move (one page; migrate_pages keeps the list)
+int unmap_and_move(Kernel& k, PageId page, int to_node, bool force, int offlining) {
+  bool removed = false;
+  return unmap_and_move_list(k, page, to_node, force, offlining, removed);
+}
+
+// mm/migrate.c v2.6.33: migrate_pages(from, get_new_page, private, offlining)
+int migrate_pages(Kernel& k, const std::vector<PageId>& list, int to_node, int offlining, int passes) {
+  std::vector<PageId> from = list;  // the pages still on the list
+  int nr_failed = 0, retry = 1;
+  bool nomem = false;
+  for (int pass = 0; pass < passes && retry && !nomem; ++pass) {
+    retry = 0;
+    std::vector<PageId> still;
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      const PageId page = from[i];
+      if (nomem) {
+        still.push_back(page);
+        continue;
+      }
+      bool removed = false;
+      const int rc = unmap_and_move_list(k, page, to_node, pass > 2, offlining, removed);
+      if (!removed) still.push_back(page);
+      if (rc == -kENOMEM) {
+        nomem = true;  // goto out
+      } else if (rc == -kEAGAIN) {
+        ++retry;
+      } else if (rc != 0) {
+        ++nr_failed;  // permanent failure
+      }
+    }
+    from = still;
+  }
+  for (PageId page : from) v2_6_33::putback_lru_page(k, page);  // putback_lru_pages(from)
+  return nomem ? -kENOMEM : nr_failed + retry;
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

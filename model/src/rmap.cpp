@@ -1,6 +1,9 @@
 // rmap.cpp: try_to_unmap, try_to_unmap_one and rmap_walk (mm/rmap.c v3.9).
 // KSM pages dispatch to try_to_unmap_ksm / rmap_walk_ksm (ksm.cpp); plain anon
 // and file pages are outside what the seed scenarios need (model limit).
+// Below, in namespace v2_6_33: the v2.6.33 try_to_unmap / rmap_walk dispatch,
+// try_to_unmap_anon and rmap_walk_anon (plain anon pages are migrated there),
+// page_referenced and the reclaim walker.
 // Invariant: try_to_unmap_one changes a pte only under that mm's ptl; a swap
 // pte it installs is counted in swap_map (swap_duplicate) before it is set.
 #include "model/rmap.h"
@@ -8,12 +11,13 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
 using checker::FailureKind;
 
-// mm/rmap.c v3.9: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
+// mm/rmap.c v2.6.33, v3.9: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
 int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -71,5 +75,170 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
   if (p.PageAnon()) model_limit("rmap_walk_anon (migration of a non-KSM anon page)");
   model_limit("rmap_walk_file");
 }
+
+// ===========================================================================
+// v2.6.33: the anon_vma walks take anon_vma->lock (a spinlock of the anon_vma
+// itself: the model takes the RwSem's write side); a KSM page dispatches to
+// ksm.cpp's v2_6_33 walks.
+// ===========================================================================
+namespace v2_6_33 {
+
+using checker::AccessKind;
+
+namespace {
+
+/// vma_address(): the address of an anon page in vma from its index, or 0 when outside.
+std::uint64_t vma_address(const Kernel& k, PageId page, std::uint32_t vma) {
+  const std::uint64_t addr = k.pages[page].index * kPageSize;
+  const Vma& v = k.vmas[vma];
+  return addr >= v.start && addr < v.end ? addr : 0;
+}
+
+// mm/rmap.c v2.6.33: try_to_unmap_anon (page_lock_anon_vma: the page_mapped test, then the spinlock)
+int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma");  // page->mapping, page_mapped
+  if (!p.page_mapped() || p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
+  const std::uint32_t av = p.mapping.id;
+  // No KASAN check: these walks reach the anon_vma through page->mapping under
+  // rcu_read_lock (page_lock_anon_vma; unmap_and_move's for migration), and
+  // anon_vmas are SLAB_DESTROY_BY_RCU: a freed one is still an anon_vma, with no vma left.
+  AnonVma& a = k.anon_vmas.at(av);
+  a.lock->down_write("page_lock_anon_vma");
+  int ret = SWAP_AGAIN;
+  for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    ret = try_to_unmap_one(k, page, v, addr, flags);
+    if (ret != SWAP_AGAIN || !p.page_mapped()) break;
+  }
+  a.lock->up_write("page_unlock_anon_vma");
+  return ret;
+}
+
+// mm/rmap.c v2.6.33: page_referenced_anon (page_lock_anon_vma, page_referenced_one per vma under the ptl)
+int page_referenced_anon(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (p.mapping.kind != Mapping::Kind::Anon) return 0;
+  int mapcount = p.mapcount;
+  int referenced = 0;
+  const std::uint32_t av = p.mapping.id;
+  // No KASAN check: these walks reach the anon_vma through page->mapping under
+  // rcu_read_lock (page_lock_anon_vma; unmap_and_move's for migration), and
+  // anon_vmas are SLAB_DESTROY_BY_RCU: a freed one is still an anon_vma, with no vma left.
+  AnonVma& a = k.anon_vmas.at(av);
+  a.lock->down_write("page_lock_anon_vma");
+  for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    const std::uint32_t mm = k.vmas[v].mm;
+    PteSlot* slot = k.pte_slot(mm, addr);
+    if (!slot) continue;
+    k.mms[mm].ptl->lock("page_referenced_one");
+    if (slot->pte.is_present() && slot->pte.page == page) {
+      --mapcount;
+      ++referenced;  // no young bit in the model
+    }
+    k.mms[mm].ptl->unlock("page_referenced_one");
+    if (!mapcount) break;
+  }
+  a.lock->up_write("page_unlock_anon_vma");
+  return referenced;
+}
+
+}  // namespace
+
+// mm/rmap.c v2.6.33: try_to_unmap
+int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
+  Page& p = k.pages.at(page);
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(page)) in try_to_unmap");
+  int ret;
+  if (p.PageKsm())
+    ret = v2_6_33::try_to_unmap_ksm(k, page, flags);
+  else if (p.PageAnon())
+    ret = try_to_unmap_anon(k, page, flags);
+  else
+    model_limit("try_to_unmap_file");
+  if (ret != SWAP_MLOCK && !p.page_mapped()) ret = SWAP_SUCCESS;
+  return ret;
+}
+
+// mm/rmap.c v2.6.33: rmap_walk_anon; before e9995ef978a7 the same walk was
+// mm/migrate.c v2.6.32: remove_anon_migration_ptes, reached for a KSM page too
+int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "rmap_walk_anon");  // page_anon_vma(page): page->mapping
+  if (p.PageKsm()) {
+    // page->mapping - PAGE_MAPPING_ANON taken for an anon_vma: it is a stable node.
+    if (k.check_anon_vma_type)
+      checker::fail(FailureKind::Assertion,
+                    "anon_rmap_walk_type: an rmap walk over a mapping that is not an anon_vma: " + p.name +
+                        "->mapping is stable node " +
+                        (p.mapping.id == kNoNode ? std::string("NULL") : k.stable_nodes[p.mapping.id].name) +
+                        " (PAGE_MAPPING_KSM), walked as an anon_vma by remove_anon_migration_ptes");
+    // Without the check the model takes the garbage anon_vma's vma list as
+    // empty (the kernel's outcome is undefined): no pte is visited.
+    checker::note([&] { return std::string(p.name + "->mapping is a stable node, not an anon_vma: no vma visited"); });
+    return SWAP_AGAIN;
+  }
+  if (p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
+  const std::uint32_t av = p.mapping.id;
+  // No KASAN check: these walks reach the anon_vma through page->mapping under
+  // rcu_read_lock (page_lock_anon_vma; unmap_and_move's for migration), and
+  // anon_vmas are SLAB_DESTROY_BY_RCU: a freed one is still an anon_vma, with no vma left.
+  AnonVma& a = k.anon_vmas.at(av);
+  a.lock->down_write("rmap_walk_anon");  // spin_lock(&anon_vma->lock)
+  int ret = SWAP_AGAIN;
+  for (std::uint32_t v : std::vector<std::uint32_t>(a.vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    ret = rmap_one(page, v, addr);
+    if (ret != SWAP_AGAIN) break;
+  }
+  a.lock->up_write("rmap_walk_anon");
+  return ret;
+}
+
+// mm/rmap.c v2.6.33: rmap_walk (added by e9995ef978a7)
+int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk");
+  if (p.PageKsm()) return v2_6_33::rmap_walk_ksm(k, page, rmap_one);
+  if (p.PageAnon()) return v2_6_33::rmap_walk_anon(k, page, rmap_one);
+  if (p.mapping.kind == Mapping::Kind::None) return SWAP_AGAIN;  // rmap_walk_file: "if (!mapping) return ret"
+  model_limit("rmap_walk_file");
+}
+
+// mm/rmap.c v2.6.33: page_referenced (is_locked = 0: a KSM page is trylocked), for a KSM page
+int page_referenced(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "page_referenced");  // page_mapped && page_rmapping
+  k.kasan_page(page, "page_referenced");
+  if (!p.page_mapped() || !p.PageAnon()) return 0;
+  if (!p.PageKsm()) return page_referenced_anon(k, page);  // an anon page is not locked for this
+  if (!p.lock->try_lock("page_referenced")) return 1;  // "referenced++; goto out"
+  const int referenced = v2_6_33::page_referenced_ksm(k, page);
+  p.lock->unlock("page_referenced");
+  return referenced;
+}
+
+// mm/vmscan.c v2.6.33: shrink_inactive_list -> isolate_lru_pages (one page, under the LRU lock),
+// shrink_page_list's page_referenced, putback_lru_page: the reclaim rmap walker
+int reclaim_page_referenced(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  // The LRU list never holds an offlined (or free) page: the walk of the list
+  // finds it or not without touching a struct page that is gone (no KASAN check).
+  checker::announce(p.obj, AccessKind::Read, "isolate_lru_pages");
+  if (p.offlined || !p.test(PG_lru)) {
+    checker::note([&] { return std::string(p.name + " is not on the LRU"); });
+    return 0;
+  }
+  if (v2_6_33::isolate_lru_page(k, page) != 0) return 0;
+  const int referenced = v2_6_33::page_referenced(k, page);
+  v2_6_33::putback_lru_page(k, page);
+  return referenced;
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

@@ -40,6 +40,11 @@ struct ActorCall {
   bool after_unmerge_store = false;  ///< swapin_fault: start only once ksm_run has KSM_RUN_UNMERGE
   bool choose_read = false;       ///< swapin_fault: the pending swap read's outcome is a value choice
   int pages = 1;                  ///< ksmd: pages_to_scan
+  // 2.6.33 actors (offline_pages, mbind, fault, munmap, exit, page_referenced):
+  std::size_t section = 0;        ///< offline_pages: index in Kernel::sections
+  int rounds = 1;                 ///< offline_pages: rounds of the repeat loop before the timeout
+  bool write = false;             ///< fault: a write access
+  bool move_all = false;          ///< mbind: MPOL_MF_MOVE_ALL (shared pages too)
   /// admin: the sysfs writes and reclaims, in order: {"run"|"merge_across_nodes"|"reclaim", value or page}.
   struct AdminStep {
     std::string what;

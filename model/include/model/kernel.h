@@ -22,6 +22,7 @@
 
 #include "model/kernel_config.h"
 #include "model/ksm_state.h"
+#include "model/memory_section.h"
 #include "model/mm_struct.h"
 #include "model/page.h"
 #include "model/pte.h"
@@ -51,6 +52,16 @@ class Kernel {
   bool check_trees_empty_at_flip = false;
   /// Step check "never_map_not_uptodate" (I-003e at do_swap_page's set_pte) is on.
   bool check_uptodate_at_map = false;
+  /// 2.6.33: memory sections (pfn ranges) that hot-remove can offline; empty in other eras.
+  std::vector<MemorySection> sections;
+  /// Step check "ksm_migrate_only_offlining" (seed 002, after lock_page in unmap_and_move) is on.
+  bool check_ksm_migration_offlining = false;
+  /// Step check "no_stable_node_in_offlined_range" (seed 002, at MEM_OFFLINE) is on.
+  bool check_no_node_in_offlined = false;
+  /// Step check "anon_rmap_walk_type" (seed 001: an anon rmap walk only over an anon_vma) is on.
+  bool check_anon_vma_type = false;
+  /// Step check "no_stable_node_freed_in_use" (seed 001: no stable node freed while a page's mapping names it) is on.
+  bool check_node_freed_in_use = false;
 
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();
@@ -84,6 +95,20 @@ class Kernel {
   /// Take a page from the free pool (alloc_page_vma / alloc_pages_exact_node):
   /// the first one on node `nid`. kNoPage when none is left.
   PageId alloc_page(int nid, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  // ---- KASAN-style poisoning (2.6.33 era): a failure naming the object and who freed it ----
+  /// Fail when stable node `node` was freed; `where` is the accessing function.
+  void kasan_stable_node(std::uint32_t node, const char* where) const;
+  /// Fail when rmap_item `item` was freed.
+  void kasan_rmap_item(std::uint32_t item, const char* where) const;
+  /// Fail when anon_vma `av` was freed.
+  void kasan_anon_vma(std::uint32_t av, const char* where) const;
+  /// Fail when page p's struct page was offlined with its memory section.
+  void kasan_page(PageId p, const char* where) const;
+  /// "FUNCTION by THREAD": recorded in an object's freed_at when it is freed.
+  static std::string freed_by(const char* function);
+  /// The memory section holding pfn p, or nullptr.
+  MemorySection* section_of(PageId p);
+
   /// Note a page-field change: "K.mapping = S".
   void note(std::string_view text) const { checker::note(text); }
 };

@@ -37,6 +37,13 @@ enum class Fix {
   RmapWalkMigrationPtes,    ///< e9995ef978a7 ksm: rmap_walk to remove_migation_ptes (v2.6.33)
   HotremoveMigrationOnly,   ///< 62b61f611eb5 ksm: memory hotremove migration only (v2.6.33)
   HmmMigrationPmd,          ///< d08faca018c4 mm/hmm: properly handle migration pmd (v4.20)
+  // The parts of e9995ef978a7 ("e9995ef978a7/1", "/2") and 62b61f611eb5 ("/1".."/3"),
+  // each revertible alone; reverting the whole commit reverts its parts.
+  RmapWalkRemoveMigrationPtes,  ///< e9995ef978a7/1: remove_migration_ptes through rmap_walk (-> rmap_walk_ksm, two passes)
+  KsmMigratePage,               ///< e9995ef978a7/2: migrate_page_copy calls ksm_migrate_page
+  HotremoveKsmMutex,            ///< 62b61f611eb5/1: ksm_memory_callback holds ksm_thread_mutex across the offline
+  KsmMigrateOnlyOfflining,      ///< 62b61f611eb5/2: check_pte_range skips PageKsm; unmap_and_move refuses it unless offlining
+  StableNodeKpfnPrune,          ///< 62b61f611eb5/3: stable_node->kpfn instead of ->page; MEM_OFFLINE prunes nodes in the range
 };
 
 /// One row of the fix catalogue.

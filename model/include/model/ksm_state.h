@@ -34,6 +34,10 @@ struct StableNode {
   /// Ghost: where the node is linked: a stable tree index, kInMigrateNodes, or kNotLinked.
   int tree = kNotLinked;
   bool freed = false;                ///< free_stable_node() ran
+  std::string freed_at;              ///< "remove_node_from_stable_tree by ksmd": for KASAN reports (2.6.33)
+  /// 2.6.33: a preallocated, not yet used node (alloc_stable_node in stable_tree_insert
+  /// takes the first one; objects exist before a run, so nodes cannot be created in it).
+  bool unused = false;
   checker::ObjectId obj = checker::kNoObject;  ///< kpfn, hlist and tree linkage
   static constexpr int kNotLinked = -1;
   static constexpr int kInMigrateNodes = -2;
@@ -49,6 +53,11 @@ struct RmapItem {
   bool unstable = false;             ///< UNSTABLE_FLAG
   std::uint32_t head = kNoNode;      ///< rmap_item->head: its stable node, when stable
   bool freed = false;                ///< free_rmap_item() ran
+  std::string freed_at;              ///< who freed it, for KASAN reports (2.6.33)
+  /// 2.6.33 ksmd: calc_checksum() recorded on the previous pass (an rmap_item of the
+  /// initial state that is not stable recorded its page's content token).
+  bool has_checksum = false;
+  std::uint32_t oldchecksum = 0;
 };
 
 /// struct mm_slot: an mm registered with KSM and its rmap_list.
@@ -71,6 +80,8 @@ struct KsmState {
   long pages_shared = 0;               ///< ksm_pages_shared
   long pages_sharing = 0;              ///< ksm_pages_sharing
   bool run2_succeeded = false;         ///< ghost: a run=2 store returned success
+  /// 2.6.33: root_unstable_tree, rmap_items with UNSTABLE_FLAG in insertion order.
+  std::vector<std::uint32_t> unstable_tree;
 
   checker::ObjectId run_obj = checker::kNoObject;       ///< "ksm_run"
   checker::ObjectId tree_obj = checker::kNoObject;      ///< "root_stable_tree"

@@ -35,6 +35,8 @@ struct AnonVma {
   std::uint32_t root = 0;           ///< anon_vma->root (index into Kernel::anon_vmas)
   std::vector<std::uint32_t> vmas;  ///< the vmas chained to it (anon_vma_chain), as indices
   int refcount = 0;                 ///< get_anon_vma/put_anon_vma references (rmap_items hold one)
+  bool freed = false;               ///< 2.6.33: anon_vma_free() ran (drop_anon_vma, anon_vma_unlink)
+  std::string freed_at;             ///< who freed it, for KASAN reports
   std::optional<checker::RwSem> lock;  ///< anon_vma->rwsem ("avA")
 };
 

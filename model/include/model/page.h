@@ -54,6 +54,10 @@ struct Page {
   bool freed = false;        ///< refcount reached zero during the run
   std::uint32_t content = 0; ///< ghost: data token, copied by COW and migration
   bool garbage = false;     ///< ghost: content copied from a !PageUptodate page (a failed swap read)
+  /// 2.6.33 memory hot-remove: the page's section was offlined (offline_isolated_pages);
+  /// the struct page no longer exists and any access is a use-after-free (Kernel::kasan_page).
+  bool offlined = false;
+  std::string offlined_at;   ///< "offline_pages by H": who offlined it, for the KASAN report
 
   checker::ObjectId obj = checker::kNoObject;  ///< struct page fields
   std::optional<checker::BitLock> lock;        ///< PG_locked with its waiters ("K.lock")
