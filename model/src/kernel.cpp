@@ -3,7 +3,7 @@
 // Invariant: create_objects() creates objects in one fixed order: global KSM
 // objects, the per-node page allocators, pages, anon_vmas, stable nodes, then per mm its
 // mmap_sem, ptl and pte slots in address order, and last the swap state
-// ("swapper_space", seed 003).
+// ("swapper_space", seed 003), then the 4.19 pmd-level and HMM objects.
 #include "model/kernel.h"
 
 #include <cstdio>
@@ -36,6 +36,7 @@ void Kernel::create_objects() {
   // Created last, so the ids of the objects above do not depend on it.
   swap.obj = checker::new_object("swapper_space");
   init_swap_map(*this);
+  create_pmd_objects();
 }
 
 std::string Kernel::pte_str(const Pte& pte) const {

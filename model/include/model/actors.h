@@ -47,6 +47,9 @@ struct ActorCall {
     PageId page = kNoPage;
   };
   std::vector<AdminStep> steps;
+  std::uint32_t range = 0;        ///< hmm_vma_fault / hmm_vma_get_pfns: index in Kernel::hmm_ranges
+  bool block = true;              ///< hmm_vma_fault: the block argument
+  bool write = false;             ///< handle_mm_fault (4.19): a write access
 };
 
 /// Validate `actor` with `args` (found at args_pointer) against the initial state.
