@@ -69,9 +69,9 @@ void check_hmm_no_error_pfn(const Kernel& k) {
   }
 }
 
-void check_hmm_valid_pfn_mapped(const Kernel& k) {
+void check_hmm_valid_pfn_mapped(const Kernel& k, bool strict) {
   for (const HmmRange& r : k.hmm_ranges) {
-    if (!r.returned) continue;
+    if (!r.returned || r.ret != 0 || (!strict && !r.valid)) continue;
     for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
       const std::uint64_t v = r.pfns[(a - r.start) / kPageSize];
       if (hmm_pfn_is_special(v) || !(v & HMM_PFN_VALID) || hmm_pfn_to_pfn(v) == 0) continue;
@@ -80,9 +80,10 @@ void check_hmm_valid_pfn_mapped(const Kernel& k) {
       for (const auto& [mm, base, head] : k.ever_mapped_huge)
         if (mm == r.mm && base == pmd_base(a) && pfn == k.pages[head].pfn + pte_index(a)) seen = true;
       if (!seen)
-        checker::fail(FailureKind::Invariant, "hmm_valid_pfn_mapped: " + entry_at(k, r, a) +
-                                                  " names a page never mapped there (neither before nor after "
-                                                  "the migration)");
+        checker::fail(FailureKind::Invariant,
+                      std::string(strict ? "hmm_no_bogus_pfn: " : "hmm_valid_pfn_mapped: ") + entry_at(k, r, a) +
+                          " names a page never mapped there (neither before nor after the migration)" +
+                          (r.valid ? "" : ", in a range the mmu notifier has since invalidated"));
     }
   }
 }

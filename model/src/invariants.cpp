@@ -62,8 +62,13 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "(WRITE if asked), naming the page mapped there at the end (T', not T, after a migration)",
        true, kEra4_19},
       {"hmm_valid_pfn_mapped",
-       "seed 004: every VALID entry a walker returned names a page mapped at that address at some time of the run "
+       "seed 004: in a range a walker returned 0 for and that is still valid (what a driver may commit after "
+       "hmm_vma_range_done), every VALID entry names a page mapped at that address at some time of the run "
        "(before or after the migration), never a pfn made of a migration entry's bits",
+       true, kEra4_19},
+      {"hmm_no_bogus_pfn",
+       "seed 004, strict form of hmm_valid_pfn_mapped: no walker that returned 0 hands out a VALID entry naming a "
+       "page never mapped there, even in a range the mmu notifier has invalidated meanwhile",
        true, kEra4_19},
   };
   return all;
@@ -248,7 +253,9 @@ void install_invariant(Kernel& k, const std::string& name) {
   else if (name == "hmm_fault_complete")
     checker::final_check(name, [kp] { check_hmm_fault_complete(*kp); });
   else if (name == "hmm_valid_pfn_mapped")
-    checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp); });
+    checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, false); });
+  else if (name == "hmm_no_bogus_pfn")
+    checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, true); });
   else
     throw std::logic_error("internal error: invariant \"" + name + "\" is in no catalogue branch");
 }

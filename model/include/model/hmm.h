@@ -82,9 +82,11 @@ void check_hmm_fault_complete(const Kernel& k);
 /// I-004a/c, hmm_no_error_pfn: a walker that returned 0 holds no ERROR entry for
 /// an address of a regular anon vma.
 void check_hmm_no_error_pfn(const Kernel& k);
-/// hmm_valid_pfn_mapped: every VALID entry names a page mapped at that address
-/// at some time of the run (before or after a migration).
-void check_hmm_valid_pfn_mapped(const Kernel& k);
+/// hmm_valid_pfn_mapped (strict false): in a range that returned 0 and is still
+/// valid, every VALID entry names a page mapped at that address at some time of
+/// the run (before or after a migration). hmm_no_bogus_pfn (strict true): the
+/// same in every range that returned 0, even one the notifier invalidated.
+void check_hmm_valid_pfn_mapped(const Kernel& k, bool strict);
 /// G1 for pmds: no pmd migration entry (or invalidated pmd) when every thread has finished.
 void check_no_leftover_migration_pmd(const Kernel& k);
 
