@@ -50,7 +50,7 @@ void check_hmm_fault_complete(const Kernel& k) {
       if (!ok)
         checker::fail(FailureKind::Invariant,
                       "hmm_fault_complete: hmm_vma_fault returned 0 on a valid range but " + entry_at(k, r, a) +
-                          " (requested " + hmm_pfn_string(k, want) + "; mapped now: " +
+                          " (" + hmm_pfn_string(k, want) + "; mapped now: " +
                           (mapped ? pfn_name(k, pfn) + (write ? " rw" : " ro") : std::string("nothing")) + ")");
     }
   }
