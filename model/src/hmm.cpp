@@ -13,6 +13,7 @@
 #include "model/hmm.h"
 
 #include <cstdio>
+#include <vector>
 
 #include "model/huge_memory.h"
 #include "model/kernel.h"
@@ -91,14 +92,21 @@ int hmm_vma_do_fault(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, bool write_fa
   return -kEAGAIN;
 }
 
-// mm/hmm.c v4.19: hmm_pfns_bad. `why` is the pmd value that led here (I-004a's step form).
-int hmm_pfns_bad(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end, const Pmd& why) {
+// mm/hmm.c v4.19: hmm_pfns_bad. `why` is the pmd value that led here (I-004a's step form);
+// `seen`, the values this hmm_vma_walk_pmd call read before (the pre-patch re-reads), for the message.
+int hmm_pfns_bad(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end, const Pmd& why,
+                 const std::vector<Pmd>* seen = nullptr) {
   HmmRange& r = *w.range;
-  if (k.check_hmm_pfns_bad && is_pmd_migration_entry(why))
+  if (k.check_hmm_pfns_bad && is_pmd_migration_entry(why)) {
+    std::string reads;
+    if (seen)
+      for (const Pmd& v : *seen) reads += std::string(reads.empty() ? "" : ", ") + k.pmd_str(v);
     checker::fail(FailureKind::Assertion,
                   "I-004a: hmm_pfns_bad marks [" + k.where(r.mm, addr) + ", " + k.where(r.mm, end) + ") of range " +
                       r.name + " ERROR, but its pmd is " + k.pmd_str(why) +
-                      ": a migration entry of a regular anon vma, not a bad pmd");
+                      ": a migration entry of a regular anon vma, not a bad pmd" +
+                      (reads.empty() ? "" : " (hmm_vma_walk_pmd read *pmdp as: " + reads + ")"));
+  }
   for (; addr < end; addr += kPageSize) r.pfns[pfn_index(r, addr)] = HMM_PFN_ERROR;
   checker::note([&] { return "range " + r.name + ": ERROR pfns"; });
   return 0;
@@ -223,20 +231,25 @@ int walk_ptes(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end) {
 int hmm_vma_walk_pmd_reverted(Kernel& k, HmmVmaWalk& w, PmdSlot& slot, std::uint64_t start, std::uint64_t end) {
   const std::uint32_t mm = w.range->mm;
   const bool hugetlb = false;  // range->vma->vm_flags & VM_HUGETLB: the model mirrors anon vmas only
+  std::vector<Pmd> seen;        // ghost: every value read, for I-004a's message
+  auto read = [&](const char* label) {
+    seen.push_back(k.read_pmd(mm, slot, label));
+    return seen.back();
+  };
   for (;;) {  // again:
-    if (pmd_none(k.read_pmd(mm, slot, "hmm_vma_walk_pmd: pmd_none(*pmdp)"))) return hmm_vma_walk_hole(k, w, start, end);
-    const Pmd h = k.read_pmd(mm, slot, "hmm_vma_walk_pmd: pmd_huge(*pmdp)");
-    if (pmd_huge(h) && hugetlb) return hmm_pfns_bad(k, w, start, end, h);
-    bool huge = pmd_devmap(k.read_pmd(mm, slot, "hmm_vma_walk_pmd: pmd_devmap(*pmdp)"), k.migration_pmd_layout);
-    if (!huge) huge = pmd_trans_huge(k.read_pmd(mm, slot, "hmm_vma_walk_pmd: pmd_trans_huge(*pmdp)"));
+    if (pmd_none(read("hmm_vma_walk_pmd: pmd_none(*pmdp)"))) return hmm_vma_walk_hole(k, w, start, end);
+    const Pmd h = read("hmm_vma_walk_pmd: pmd_huge(*pmdp)");
+    if (pmd_huge(h) && hugetlb) return hmm_pfns_bad(k, w, start, end, h, &seen);
+    bool huge = pmd_devmap(read("hmm_vma_walk_pmd: pmd_devmap(*pmdp)"), k.migration_pmd_layout);
+    if (!huge) huge = pmd_trans_huge(read("hmm_vma_walk_pmd: pmd_trans_huge(*pmdp)"));
     if (huge) {
       // No pmd_lock: "we will get that event through mmu_notifier callback".
-      const Pmd pmd = k.read_pmd(mm, slot, "hmm_vma_walk_pmd: pmd_read_atomic(pmdp)");
+      const Pmd pmd = read("hmm_vma_walk_pmd: pmd_read_atomic(pmdp)");
       if (!pmd_devmap(pmd, k.migration_pmd_layout) && !pmd_trans_huge(pmd)) continue;  // goto again
       return hmm_vma_handle_pmd(k, w, start, end, pmd);
     }
-    const Pmd b = k.read_pmd(mm, slot, "hmm_vma_walk_pmd: pmd_bad(*pmdp)");
-    if (pmd_bad(b)) return hmm_pfns_bad(k, w, start, end, b);
+    const Pmd b = read("hmm_vma_walk_pmd: pmd_bad(*pmdp)");
+    if (pmd_bad(b)) return hmm_pfns_bad(k, w, start, end, b, &seen);
     if (!b.is_table()) model_limit("pte_offset_map on a pmd that became none under the walk");
     return walk_ptes(k, w, start, end);
   }
