@@ -74,7 +74,6 @@ namespace {
 /// struct hmm_vma_walk.
 struct HmmVmaWalk {
   HmmRange* range = nullptr;
-  std::uint32_t range_index = 0;
   std::uint64_t last = 0;
   bool fault = false;
   bool block = false;
@@ -338,7 +337,6 @@ int hmm_vma_get_pfns(Kernel& k, std::uint32_t index) {
   hmm_range_register(k, r);
   HmmVmaWalk w;
   w.range = &r;
-  w.range_index = index;
   w.fault = false;
   v4_19::MmWalk walk = make_walk(k, w);
   v4_19::walk_page_range(k, r.start, r.end, walk);
@@ -352,7 +350,6 @@ int hmm_vma_fault(Kernel& k, std::uint32_t index, bool block) {
   hmm_range_register(k, r);
   HmmVmaWalk w;
   w.range = &r;
-  w.range_index = index;
   w.fault = true;
   w.block = block;
   w.last = r.start;

@@ -15,10 +15,9 @@ using checker::AccessKind;
 namespace {
 
 // mm/page_vma_mapped.c v4.19: check_pte (under the ptl)
-bool check_pte(const Kernel& k, const PageVmaMappedWalk& pvmw) {
+bool check_pte(const PageVmaMappedWalk& pvmw) {
   const Pte& pte = pvmw.pte->pte;
   if (pvmw.migration) return pte.is_migration() && pte.page == pvmw.page;
-  (void)k;
   return pte.is_present() && pte.page == pvmw.page;
 }
 
@@ -66,7 +65,7 @@ bool page_vma_mapped_walk(Kernel& k, PageVmaMappedWalk& pvmw) {
   pvmw.pmd = slot;
   pvmw.pte = pte;
   pvmw.ptl = &ptl;
-  if (check_pte(k, pvmw)) return true;
+  if (check_pte(pvmw)) return true;
   ptl.unlock("page_vma_mapped_walk");
   pvmw.ptl = nullptr;
   return false;
