@@ -320,3 +320,33 @@ TEST(HmmInput, FaultsTheModelDoesNotHaveAreRefused) {
   });
   CHECK(has(e, "at /threads/0/args/range: hmm_vma_fault of range RP: a fault at A:0x400000 finds pte none"));
 }
+
+TEST_GROUP(HmmInvariants){};
+
+// A remap the notifier never heard of (pmd set behind the walker's back): the fault-mode
+// result names T while T2 is mapped, and the range is still valid: I-004b must object.
+TEST(HmmInvariants, FaultCompleteRejectsAStalePfn) {
+  model_test::OneThread p(
+      kernel_419(true),
+      [](model::Kernel& k) {
+        model::hmm_vma_fault(k, R, true);
+        k.pages[T2].in_free_pool = false;
+        set_pmd(k, Pmd::huge(T2, true));
+      },
+      {"hmm_fault_complete"});
+  CHECK(run_alone(p) == checker::Verdict::Violation);
+  model_test::OneThread q(kernel_419(true), [](model::Kernel& k) { model::hmm_vma_fault(k, R, true); },
+                          {"hmm_fault_complete", "hmm_valid_pfn_mapped", "hmm_no_error_pfn"});
+  CHECK(run_alone(q) == checker::Verdict::Pass);
+}
+
+TEST(HmmInvariants, ValidPfnMustHaveBeenMappedThere) {
+  model_test::OneThread p(
+      kernel_419(true),
+      [](model::Kernel& k) {
+        model::hmm_vma_get_pfns(k, R);
+        k.hmm_ranges[R].pfns[1] = hmm_pfn_from_pfn(kP);  // P is mapped, but at 0x400000, not 0x201000
+      },
+      {"hmm_valid_pfn_mapped"});
+  CHECK(run_alone(p) == checker::Verdict::Violation);
+}
