@@ -9,6 +9,7 @@
 #include "model/fork.h"
 #include "model/ksmd.h"
 #include "model/migrate.h"
+#include "model/migrate_v4_19.h"
 #include "model/swapin.h"
 #include "model/v2_6_33.h"
 
@@ -25,8 +26,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra3_9},
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
-       "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}",
-       kEra3_9},
+       "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}; in 4.19 an anon "
+       "page or a pmd-mapped THP (to a free THP of the same size), with pte/pmd migration entries and the mmu "
+       "notifier around the unmap",
+       kEra3_9 | kEra4_19},
       {"fork",
        "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
        "__ksm_enter, copy_page_range; 2.6.33: anon_vma_link puts the child's vma on the parent's anon_vma, a "
@@ -80,6 +83,20 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "(a KSM page: trylock_page, page_referenced_ksm over the stable node's rmap_items; an anon page: "
        "page_referenced_anon), putback; args {\"page\": NAME}",
        kEra2_6_33},
+      {"hmm_vma_fault",
+       "an HMM mirror's fault (mm/hmm.c): down_read(mmap_sem), hmm_vma_fault on a declared range (register, "
+       "walk_page_range with hmm_vma_walk_pmd, fault what pfns[] requests, loop on -EAGAIN from "
+       "hmm_vma_walk.last); args {\"range\": NAME, \"block\": bool (default true)}",
+       kEra4_19},
+      {"hmm_vma_get_pfns",
+       "an HMM mirror's snapshot (mm/hmm.c): down_read(mmap_sem), hmm_vma_get_pfns on a declared range (register, "
+       "walk_page_range, never faults); args {\"range\": NAME}",
+       kEra4_19},
+      {"handle_mm_fault",
+       "a CPU access to an address, faulting (mmap_sem for read, handle_mm_fault -> __handle_mm_fault: "
+       "pmd_migration_entry_wait, huge_pmd_set_accessed, handle_pte_fault -> migration_entry_wait) until the "
+       "hardware walk finds it mapped; args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false)}",
+       kEra4_19},
   };
   return all;
 }
@@ -144,6 +161,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
       if (initial.pages[i].name == name) call.page = static_cast<PageId>(i);
     if (call.page == kNoPage) page.error("no page named \"" + name + "\"");
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
+    if (era == Era::V4_19 && (initial.pages[call.page].mapping.kind != Mapping::Kind::Anon))
+      page.error("kernel 4.19's model migrates anonymous (not KSM) pages only");
     call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
     if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
   } else if (actor == "fork") {
@@ -170,6 +189,27 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
     if (!initial.pages[call.page].test(PG_swapcache)) page.error("page is not in the swap cache");
+  } else if (actor == "hmm_vma_fault" || actor == "hmm_vma_get_pfns") {
+    JsonInput range = in.at("range");
+    const std::string name = range.as_string();
+    bool found = false;
+    for (std::size_t i = 0; i < initial.hmm_ranges.size(); ++i)
+      if (initial.hmm_ranges[i].name == name) call.range = static_cast<std::uint32_t>(i), found = true;
+    if (!found) range.error("no hmm range named \"" + name + "\" (initial.hmm_ranges)");
+    if (actor == "hmm_vma_fault") {
+      if (in.has("block")) call.block = in.at("block").as_bool();
+      if (std::string err = v4_19::hmm_fault_model_error(initial, initial.hmm_ranges[call.range]); !err.empty())
+        range.error(err);
+    }
+  } else if (actor == "handle_mm_fault") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput addr = in.at("address");
+    call.address = addr.as_address();
+    if (in.has("write")) call.write = in.at("write").as_bool();
+    if (initial.find_vma(call.mm, call.address) < 0)
+      addr.error("no vma of mm " + initial.mms[call.mm].name + " contains this address");
+    if (std::string err = v4_19::fault_model_error(initial, call.mm, call.address, call.write); !err.empty())
+      addr.error(err);
   } else if (actor == "ksmd") {
     if (in.has("pages")) call.pages = static_cast<int>(in.at("pages").as_int(1, 16));
   } else if (actor == "offline_pages") {
@@ -252,7 +292,21 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "madvise_unmergeable") {
     madvise_unmergeable(k, call.mm, call.start, call.end);
   } else if (call.actor == "migrate_pages") {
-    migrate_one_page(k, call.page, call.to_node, call.passes);
+    if (k.config.era == Era::V4_19) v4_19::migrate_pages(k, call.page, call.to_node, call.passes);
+    else migrate_one_page(k, call.page, call.to_node, call.passes);
+  } else if (call.actor == "hmm_vma_fault" || call.actor == "hmm_vma_get_pfns") {
+    checker::RwSem& sem = *k.mms.at(k.hmm_ranges.at(call.range).mm).mmap_sem;
+    if (call.actor == "hmm_vma_fault") {
+      sem.down_read("hmm_vma_fault");
+      hmm_vma_fault(k, call.range, call.block);
+      sem.up_read("hmm_vma_fault");
+    } else {
+      sem.down_read("hmm_vma_get_pfns");
+      hmm_vma_get_pfns(k, call.range);
+      sem.up_read("hmm_vma_get_pfns");
+    }
+  } else if (call.actor == "handle_mm_fault") {
+    v4_19::user_access(k, call.mm, call.address, call.write);
   } else if (call.actor == "fork") {
     if (k.config.era == Era::V2_6_33)
       v2_6_33::dup_mmap(k, call.child, call.mm);

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "json_input.h"
+#include "pmd_input.h"
 
 namespace model {
 
@@ -78,7 +80,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       d.ptr = pj.pointer();
       p.name = pj.at("name").as_string();
       page_names.add(pj.at("name"), p.name, static_cast<std::uint32_t>(i));
-      p.pfn = static_cast<std::uint32_t>(i);
+      p.pfn = k.pages.empty() ? 0x1000 : k.pages.back().pfn + k.pages.back().nr_pages;  // pfns from 16 MiB up
       p.content = static_cast<std::uint32_t>(i + 1);
       if (pj.has("nid")) p.nid = static_cast<int>(pj.at("nid").as_int(0, numa_nodes - 1));
       if (pj.has("free")) p.in_free_pool = pj.at("free").as_bool();
@@ -105,6 +107,11 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
                                       other.name);
       }
       if (pj.has("content")) p.content = static_cast<std::uint32_t>(pj.at("content").as_int(1, 1 << 20));
+      if (pj.has("subpages")) {
+        JsonInput sp = pj.at("subpages");
+        if (config.era != Era::V4_19) sp.error("compound pages (THP) are modelled in kernel 4.19 only");
+        p.nr_pages = static_cast<std::uint32_t>(sp.as_int(2, 512));
+      }
       if (pj.has("refcount")) d.refcount = pj.at("refcount").as_int(0, 1000);
       if (pj.has("mapcount")) d.mapcount = pj.at("mapcount").as_int(0, 1000);
       if (p.test(PG_swapcache) && era2633)
@@ -120,6 +127,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   // ---- mms, vmas, anon_vmas ----
   NameIndex mm_names{{}, "mm"};
   NameIndex anon_vma_names{{}, "anon_vma"};
+  std::set<std::uint32_t> mm_without_tables;
   {
     JsonInput mms = in.at("mms");
     mms.expect_array();
@@ -129,13 +137,15 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       MmStruct m;
       m.name = mj.at("name").as_string();
       mm_names.add(mj.at("name"), m.name, static_cast<std::uint32_t>(i));
+      bool no_tables = false;  // before 4.19: the mm's one pmd ("pmd": "none" leaves it without a page table)
       if (mj.has("pmd")) {
         JsonInput pmd = mj.at("pmd");
+        if (config.era == Era::V4_19) pmd.error("in kernel 4.19 pmds are declared per 2 MiB range (initial.pmds)");
         std::string s = pmd.as_string();
-        if (s == "table") m.pmd.kind = Pmd::Kind::Table;
-        else if (s == "none") m.pmd.kind = Pmd::Kind::None;
-        else pmd.error("unsupported pmd \"" + s + "\" (expected \"table\" or \"none\")");
+        if (s == "none") no_tables = true;
+        else if (s != "table") pmd.error("unsupported pmd \"" + s + "\" (expected \"table\" or \"none\")");
       }
+      if (no_tables) mm_without_tables.insert(static_cast<std::uint32_t>(i));
       JsonInput vmas = mj.at("vmas");
       vmas.expect_array();
       std::uint64_t prev_end = 0;
@@ -177,6 +187,22 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
     }
   }
 
+  // ---- pmds (4.19): model/src/pmd.cpp ----
+  if (in.has("pmds")) {
+    JsonInput pmds = in.at("pmds");
+    if (config.era != Era::V4_19) pmds.error("the pmd level is modelled in kernel 4.19 only");
+    parse_pmds(k, pmds, [&](const JsonInput& j) { return mm_names.find(j); },
+               [&](const JsonInput& j) { return page_names.find(j); });
+  }
+  if (in.has("migration_pmd_predicates")) {
+    JsonInput mp = in.at("migration_pmd_predicates");
+    if (config.era != Era::V4_19) mp.error("pmd migration entries exist in kernel 4.19 only");
+    std::string s = mp.as_string();
+    if (s == "pmd_bad") k.migration_pmd_layout = MigrationPmdLayout::PmdBad;
+    else if (s == "pmd_devmap") k.migration_pmd_layout = MigrationPmdLayout::PmdDevmap;
+    else mp.error("unknown value \"" + s + "\" (expected \"pmd_bad\" or \"pmd_devmap\")");
+  }
+
   // ---- ptes ----
   if (in.has("ptes")) {
     JsonInput ptes = in.at("ptes");
@@ -188,8 +214,9 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       std::uint64_t addr = pj.at("address").as_address();
       int vma = k.find_vma(mm, addr);
       if (vma < 0) pj.at("address").error("no vma of mm " + k.mms[mm].name + " contains this address");
-      if (k.mms[mm].pmd.kind != Pmd::Kind::Table)
+      if (mm_without_tables.count(mm))
         pj.at("mm").error("mm " + k.mms[mm].name + " has no page table (pmd none)");
+      if (std::string err = pte_table_error(k, mm, addr); !err.empty()) pj.at("address").error(err);
       Pte pte;
       JsonInput kind = pj.at("pte");
       std::string ks = kind.as_string();
@@ -218,7 +245,13 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       slot.pte = pte;
       if (!k.mms[mm].ptes.emplace(addr, slot).second)
         pj.at("address").error("a second pte for " + k.where(mm, addr));
+      if (pte.is_present()) k.ever_mapped.insert({mm, addr, k.pages[pte.page].pfn});
     }
+  }
+  if (in.has("hmm_ranges")) {
+    JsonInput ranges = in.at("hmm_ranges");
+    if (config.era != Era::V4_19) ranges.error("HMM is modelled in kernel 4.19 only");
+    parse_hmm_ranges(k, ranges, [&](const JsonInput& j) { return mm_names.find(j); });
   }
 
   // ---- KSM: sysfs state and mm_slots ----
@@ -422,6 +455,10 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   for (std::size_t i = 0; i < k.pages.size(); ++i) {
     Page& p = k.pages[i];
     const PageDecl& d = decls[i];
+    if (p.mapping.kind == Mapping::Kind::None && p.mapcount > 0 && p.PageTransHuge()) {
+      // A THP head: the anon_vma of the first vma whose huge pmd maps it.
+      huge_pmd_anon_mapping(k, static_cast<PageId>(i));
+    }
     if (p.mapping.kind == Mapping::Kind::None && p.mapcount > 0) {
       // Anon: the anon_vma of the first vma mapping it.
       for (const MmStruct& m : k.mms)
@@ -443,7 +480,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
                                    : "page " + p.name + " is mapped (or KSM): add flag Anon");
     if (d.mapcount && *d.mapcount != p.mapcount)
       throw InputError(file, d.ptr + "/mapcount", "mapcount " + std::to_string(*d.mapcount) + " but " +
-                                                      std::to_string(p.mapcount) + " present ptes map " + p.name);
+                                                      std::to_string(p.mapcount) + (p.PageTransHuge() ? " huge pmds map " : " present ptes map ") + p.name);
     if (d.refcount) {
       if (*d.refcount < p.refcount)
         throw InputError(file, d.ptr + "/refcount", "refcount " + std::to_string(*d.refcount) +

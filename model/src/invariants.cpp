@@ -18,7 +18,8 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "(present or migration entry) at the end of the run",
        true, kAllEras},
       {"no_leftover_migration_entry",
-       "G1: when every thread has finished (every migration has unlocked its page), no pte holds a migration entry",
+       "G1: when every thread has finished (every migration has unlocked its page), no pte holds a migration entry "
+       "(4.19: and no pmd is a migration entry or invalidated)",
        true, kAllEras},
       {"stable_trees_empty",
        "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true, kEra3_9},
@@ -35,7 +36,7 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
        "of it",
-       false, kEra2_6_33 | kEra3_9},
+       false, kEra2_6_33 | kEra3_9 | kEra4_19},
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
@@ -63,6 +64,27 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "step check, seed 001 (2.6.33): an anon rmap walk (rmap_walk_anon, the 2.6.32 remove_anon_migration_ptes) "
        "runs only over a page->mapping that is an anon_vma, never a KSM page's stable node",
        false, kEra2_6_33},
+      {"hmm_no_spurious_error",
+       "step check, I-004a (seed 004): hmm_pfns_bad never marks ERROR because of a pmd migration entry (the pmd "
+       "value that led the walker there)",
+       false, kEra4_19},
+      {"hmm_no_error_pfn",
+       "I-004a/c (seed 004): an hmm_vma_fault or hmm_vma_get_pfns that returned 0 holds no ERROR entry for an "
+       "address of a regular anon vma",
+       true, kEra4_19},
+      {"hmm_fault_complete",
+       "I-004b (seed 004): an hmm_vma_fault that returned 0 on a range still valid has every requested entry VALID "
+       "(WRITE if asked), naming the page mapped there at the end (T', not T, after a migration)",
+       true, kEra4_19},
+      {"hmm_valid_pfn_mapped",
+       "seed 004: in a range a walker returned 0 for and that is still valid (what a driver may commit after "
+       "hmm_vma_range_done), every VALID entry names a page mapped at that address at some time of the run "
+       "(before or after the migration), never a pfn made of a migration entry's bits",
+       true, kEra4_19},
+      {"hmm_no_bogus_pfn",
+       "seed 004, strict form of hmm_valid_pfn_mapped: no walker that returned 0 hands out a VALID entry naming a "
+       "page never mapped there, even in a range the mmu notifier has invalidated meanwhile",
+       true, kEra4_19},
   };
   return all;
 }
@@ -108,6 +130,7 @@ void ksm_unmergeable_vma_clean(const Kernel& k) {
 }
 
 void no_leftover_migration_entry(const Kernel& k) {
+  check_no_leftover_migration_pmd(k);
   for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
     for (const auto& [addr, slot] : k.mms[mm].ptes)
       if (slot.pte.is_migration())
@@ -130,6 +153,16 @@ void stable_trees_empty(const Kernel& k) {
 
 void page_counts_consistent(const Kernel& k) {
   std::vector<int> maps(k.pages.size(), 0);
+  for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+    for (const auto& [addr, slot] : k.mms[mm].pmds) {
+      if (slot.pmd.is_none() || slot.pmd.is_table()) continue;
+      const Page& p = k.pages[slot.pmd.page];
+      if (p.freed || p.in_free_pool)
+        checker::fail(FailureKind::Invariant, "page_counts_consistent: pmd " +
+                                                  k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
+                                                  k.pmd_str(slot.pmd) + " but " + p.name + " is free");
+      if (slot.pmd.kind == Pmd::Kind::Huge) ++maps[slot.pmd.page];  // compound_mapcount
+    }
   for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
     for (const auto& [addr, slot] : k.mms[mm].ptes) {
       if (!slot.pte.is_present() && !slot.pte.is_migration()) continue;
@@ -236,6 +269,16 @@ void install_invariant(Kernel& k, const std::string& name) {
     k.check_anon_vma_type = true;
   else if (name == "break_ksm_postcondition")
     k.check_break_ksm = true;
+  else if (name == "hmm_no_spurious_error")
+    k.check_hmm_pfns_bad = true;
+  else if (name == "hmm_no_error_pfn")
+    checker::final_check(name, [kp] { check_hmm_no_error_pfn(*kp); });
+  else if (name == "hmm_fault_complete")
+    checker::final_check(name, [kp] { check_hmm_fault_complete(*kp); });
+  else if (name == "hmm_valid_pfn_mapped")
+    checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, false); });
+  else if (name == "hmm_no_bogus_pfn")
+    checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, true); });
   else
     throw std::logic_error("internal error: invariant \"" + name + "\" is in no catalogue branch");
 }

@@ -3,7 +3,7 @@
 // Invariant: create_objects() creates objects in one fixed order: global KSM
 // objects, the per-node page allocators, pages, anon_vmas, stable nodes, then per mm its
 // mmap_sem, ptl and pte slots in address order, and last the swap state
-// ("swapper_space", seed 003).
+// ("swapper_space", seed 003), then the 4.19 pmd-level and HMM objects.
 #include "model/kernel.h"
 
 #include <cstdio>
@@ -38,6 +38,7 @@ void Kernel::create_objects() {
   init_swap_map(*this);
   // 2.6.33 memory sections, after everything else (no ids above move).
   for (MemorySection& sec : sections) sec.obj = checker::new_object("section " + sec.name);
+  create_pmd_objects();
 }
 
 std::string Kernel::freed_by(const char* function) {

@@ -54,8 +54,9 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   for (;;) {  // split_fallthrough
-    if (m.pmd.kind == Pmd::Kind::None) return kNoPage;  // no_page_table
-    if (m.pmd.kind != Pmd::Kind::Table) model_limit("follow_page on a huge or migrating pmd");
+    const PmdSlot* pmd = k.pmd_slot(mm, addr);
+    if (!pmd || pmd->pmd.is_none()) return kNoPage;  // no_page_table
+    if (!pmd->pmd.is_table()) model_limit("follow_page on a huge or migrating pmd");
     PteSlot* slot = k.pte_slot(mm, addr);
     if (!slot) return kNoPage;  // a pte never populated: pte_none
     m.ptl->lock("follow_page");
@@ -98,7 +99,8 @@ static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, co
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
-  if (m.pmd.kind != Pmd::Kind::Table) model_limit("handle_mm_fault on a none, huge or migrating pmd");
+  if (const PmdSlot* pmd = k.pmd_slot(mm, addr); !pmd || !pmd->pmd.is_table())
+    model_limit("handle_mm_fault on a none, huge or migrating pmd");
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) model_limit("do_anonymous_page (fault on an unpopulated pte)");
   // entry = *pte: a lockless read.

@@ -50,7 +50,10 @@ fi
 # The Debian package from the same build holds the same command and package.
 (cd "$build" && cpack -G DEB -B "$work/deb" >"$work/log" 2>&1) || { cat "$work/log"; exit 1; }
 deb="$(ls "$work"/deb/mmcheck_*_amd64.deb)"
-dpkg-deb -I "$deb" | grep -q 'Depends: .*libboost-context'
+# (Read whole first: grep -q quitting early would SIGPIPE dpkg-deb under pipefail.)
+info="$(dpkg-deb -I "$deb")"
+grep -q 'Depends: .*libboost-context' <<<"$info" ||
+  { echo "install_test: $(basename "$deb") does not depend on libboost-context" >&2; exit 1; }
 dpkg-deb -x "$deb" "$work/debroot"
 test -f "$work/debroot/usr/lib/cmake/mmcheck/mmcheckConfig.cmake" ||
   test -n "$(find "$work/debroot/usr/lib" -name mmcheckConfig.cmake)"

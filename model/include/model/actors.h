@@ -43,7 +43,7 @@ struct ActorCall {
   // 2.6.33 actors (offline_pages, mbind, fault, munmap, exit, page_referenced):
   std::size_t section = 0;        ///< offline_pages: index in Kernel::sections
   int rounds = 1;                 ///< offline_pages: rounds of the repeat loop before the timeout
-  bool write = false;             ///< fault: a write access
+  bool write = false;             ///< fault (2.6.33), handle_mm_fault (4.19): a write access
   bool move_all = false;          ///< mbind: MPOL_MF_MOVE_ALL (shared pages too)
   /// admin: the sysfs writes and reclaims, in order: {"run"|"merge_across_nodes"|"reclaim", value or page}.
   struct AdminStep {
@@ -52,6 +52,8 @@ struct ActorCall {
     PageId page = kNoPage;
   };
   std::vector<AdminStep> steps;
+  std::uint32_t range = 0;        ///< hmm_vma_fault / hmm_vma_get_pfns: index in Kernel::hmm_ranges
+  bool block = true;              ///< hmm_vma_fault: the block argument
 };
 
 /// Validate `actor` with `args` (found at args_pointer) against the initial state.

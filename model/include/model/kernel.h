@@ -14,12 +14,15 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
+#include <tuple>
 #include <string_view>
 #include <vector>
 
 #include <checker/checker.h>
 
+#include "model/hmm.h"
 #include "model/kernel_config.h"
 #include "model/ksm_state.h"
 #include "model/memory_section.h"
@@ -63,8 +66,38 @@ class Kernel {
   /// Step check "no_stable_node_freed_in_use" (seed 001: no stable node freed while a page's mapping names it) is on.
   bool check_node_freed_in_use = false;
 
+  // ---- kernel 4.19: the pmd level and HMM (model/src/pmd.cpp, hmm.cpp) ----
+  /// How the pre-d08faca018c4 walker's predicates see a pmd migration entry.
+  MigrationPmdLayout migration_pmd_layout = MigrationPmdLayout::PmdBad;
+  std::vector<Hmm> hmms;              ///< struct hmm of each mirrored mm
+  std::vector<HmmRange> hmm_ranges;   ///< the drivers' ranges, by declaration order
+  /// Ghost: (mm, address, pfn) of every page ever mapped at a user address
+  /// (the initial state, and each mapping the 4.19 paths install).
+  std::set<std::tuple<std::uint32_t, std::uint64_t, std::uint64_t>> ever_mapped;
+  /// Ghost: (mm, pmd address, head page) of every THP ever mapped by a huge pmd.
+  std::set<std::tuple<std::uint32_t, std::uint64_t, PageId>> ever_mapped_huge;
+  /// Step check "hmm_no_spurious_error" (I-004a in hmm_pfns_bad) is on.
+  bool check_hmm_pfns_bad = false;
+
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();
+  /// The 4.19 objects (pmd locks, pmd entries, tables' ptls, hmm locks), created
+  /// last by create_objects() so the older eras' object ids do not move.
+  void create_pmd_objects();
+  /// The pmd slot of mm covering addr, or nullptr (pmd none, never populated).
+  PmdSlot* pmd_slot(std::uint32_t mm, std::uint64_t addr);
+  const PmdSlot* pmd_slot(std::uint32_t mm, std::uint64_t addr) const;
+  /// pte_lockptr(): the ptl of the table holding addr (4.19: the table's own; before: the mm's).
+  checker::Spinlock& pte_lockptr(std::uint32_t mm, std::uint64_t addr);
+  std::string pmd_str(const Pmd& pmd) const;
+  /// READ_ONCE(*pmdp) without a lock: a Read step on the pmd, noted "pmd A:0x200000 = huge(T,rw)".
+  Pmd read_pmd(std::uint32_t mm, PmdSlot& slot, const char* label,
+               checker::SourceLoc loc = checker::SourceLoc::current());
+  /// set_pmd_at() (caller holds the pmd lock): a Write step on the pmd, noted "old -> new".
+  void set_pmd(std::uint32_t mm, PmdSlot& slot, const Pmd& pmd, const char* label,
+               checker::SourceLoc loc = checker::SourceLoc::current());
+  /// The struct hmm of mm, or nullptr.
+  Hmm* hmm_of(std::uint32_t mm);
 
   // ---- lookups (no announcements) ----
   const std::string& page_name(PageId p) const { return pages.at(p).name; }

@@ -1,8 +1,11 @@
 // mm_struct.h: an address space: mm_struct with its vmas, anon_vmas and its
-// page table (one pmd's worth of ptes with one ptl).
+// page tables: the pmds (one per 2 MiB range, model/pmd.h) and the pte slots
+// of the tables under them.
 //
 // Invariants: vmas are sorted by start and do not overlap; every pte slot
-// lies inside some vma; a pte slot's value changes only under the ptl.
+// lies inside some vma and under a pmd that is a table; a pte slot's value
+// changes only under its table's ptl (one `ptl` per mm in the eras before
+// 4.19, the table's own PmdSlot::ptl in 4.19), a pmd's only under `pmd_lock`.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +16,7 @@
 
 #include <checker/checker.h>
 
+#include "model/pmd.h"
 #include "model/pte.h"
 
 namespace model {
@@ -63,10 +67,15 @@ struct MmStruct {
   std::vector<std::uint32_t> vmas;    ///< mm->mmap, sorted by start
   int mm_users = 1;                   ///< 0 once exiting (ksm_test_exit)
   bool mmf_vm_mergeable = false;      ///< MMF_VM_MERGEABLE: has an mm_slot
-  Pmd pmd;                            ///< the pmd above the page table
+  /// The pmds, by 2 MiB-aligned address (ordered: deterministic walks). A range
+  /// with no slot has pmd none. Before 4.19 every range holding ptes is a table.
+  std::map<std::uint64_t, PmdSlot> pmds;
   std::map<std::uint64_t, PteSlot> ptes;  ///< address -> slot (ordered: deterministic walks)
   std::optional<checker::RwSem> mmap_sem;  ///< "A.mmap_sem"
-  std::optional<checker::Spinlock> ptl;    ///< "A.ptl": the page table lock
+  std::optional<checker::Spinlock> ptl;    ///< "A.ptl": the page table lock (eras before 4.19)
+  /// "A.pmd_lock" (4.19): pmd_lockptr(), the split lock of the pmd page; the
+  /// scenarios' ranges lie in one pmd page (1 GiB), so one per mm.
+  std::optional<checker::Spinlock> pmd_lock;
 };
 
 }  // namespace model

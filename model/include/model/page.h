@@ -7,7 +7,8 @@
 // None and mapcount is 0), or frozen by page_freeze_refs for a few steps
 // (reclaim's __remove_mapping, migrate_page_move_mapping of a swap-cache
 // page: get_page_unless_zero fails meanwhile); a page with Mapping::Kind::Ksm is PageKsm and
-// PageAnon; mapcount counts the present ptes that map the page.
+// PageAnon; mapcount counts the present ptes that map the page (for a THP
+// head: the huge pmds mapping it, compound_mapcount).
 #pragma once
 
 #include <cstdint>
@@ -42,7 +43,10 @@ enum PageFlag : std::uint32_t {
 
 struct Page {
   std::string name;          ///< scenario name, e.g. "K"
-  std::uint32_t pfn = 0;     ///< page frame number (index in Kernel::pages)
+  std::uint32_t pfn = 0;     ///< page frame number: a page's pfns follow the previous page's (head pfn + index)
+  /// 1, or (4.19) a compound page's number of subpages (the model's HPAGE_PMD_NR
+  /// for this THP: a huge pmd of it maps only the first nr_pages of its 2 MiB).
+  std::uint32_t nr_pages = 1;
   int nid = 0;               ///< NUMA node
   int refcount = 0;          ///< page_count(): references (each mapping pte holds one)
   int mapcount = 0;          ///< page_mapcount(): ptes mapping the page
@@ -67,6 +71,7 @@ struct Page {
   bool PageLocked() const { return lock && lock->locked(); }
   bool page_mapped() const { return mapcount > 0; }
   bool test(PageFlag f) const { return (flags & f) != 0; }
+  bool PageTransHuge() const { return nr_pages > 1; }
 };
 
 }  // namespace model

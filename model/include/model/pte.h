@@ -5,7 +5,8 @@
 // write): the entry that try_to_unmap() installs while `page` is being
 // migrated (the kernel keeps the old page's pfn in it).
 // Invariant: `page` is meaningful only for Present and Migration, `entry` only
-// for Swap; value types compare by meaning (pte_same()).
+// for Swap; value types compare by meaning (pte_same()). The pmd above a
+// page table is model/pmd.h.
 #pragma once
 
 #include <cstdint>
@@ -35,17 +36,6 @@ struct Pte {
   bool is_swap() const { return kind == Kind::Swap; }
 
   friend bool operator==(const Pte&, const Pte&) = default;  ///< pte_same()
-};
-
-/// A pmd slot: none, a table of ptes, a huge (THP) mapping or a pmd migration
-/// entry (4.14+). Seed 000 only uses Table; the others serve the 4.19 era.
-struct Pmd {
-  enum class Kind : std::uint8_t { None, Table, Huge, Migration };
-  Kind kind = Kind::Table;
-  PageId page = kNoPage;  ///< Huge / Migration: the compound head page
-  bool write = false;
-
-  friend bool operator==(const Pmd&, const Pmd&) = default;
 };
 
 /// "none", "present(K,ro)", "swap(3)", "migration(K,r)": `page_name` maps a PageId to its name.

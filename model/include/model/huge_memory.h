@@ -1,0 +1,48 @@
+// huge_memory.h: the pmd-level paths of kernel 4.19 for anonymous THPs:
+// mm/huge_memory.c (set_pmd_migration_entry, remove_migration_pmd,
+// huge_pmd_set_accessed), mm/pgtable-generic.c (pmdp_invalidate),
+// mm/migrate.c (pmd_migration_entry_wait) and mm/page_vma_mapped.c
+// (page_vma_mapped_walk).
+//
+// Every pmd change is a Write step on the pmd under the mm's pmd lock; the
+// lockless READ_ONCE of page_vma_mapped_walk is a Read step.
+// Invariant: each function returns with the locks it took released, except
+// page_vma_mapped_walk, which returns a found mapping with its lock held.
+#pragma once
+
+#include <cstdint>
+
+#include "model/kernel.h"
+
+namespace model::v4_19 {
+
+/// struct page_vma_mapped_walk, for one (page, vma, address) of a page the
+/// model maps once per vma: the mapping found, with its lock (`ptl`) held.
+struct PageVmaMappedWalk {
+  PageId page = kNoPage;
+  std::uint32_t vma = 0;
+  std::uint64_t address = 0;
+  bool migration = false;          ///< PVMW_MIGRATION: look for migration entries of page
+  PmdSlot* pmd = nullptr;          ///< found at the pmd level when pte == nullptr
+  PteSlot* pte = nullptr;
+  checker::Spinlock* ptl = nullptr;
+};
+
+/// page_vma_mapped_walk(): true when pvmw.page is mapped (or, with migration,
+/// has a migration entry) at pvmw.address; the pmd or pte is then locked.
+bool page_vma_mapped_walk(Kernel& k, PageVmaMappedWalk& pvmw);
+/// page_vma_mapped_walk_done(): drop the lock of a found mapping.
+void page_vma_mapped_walk_done(Kernel& k, PageVmaMappedWalk& pvmw);
+
+/// set_pmd_migration_entry(): pmdp_invalidate, the migration pmd,
+/// page_remove_rmap(compound) and put_page. Precondition: pvmw found a huge pmd of page.
+void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page);
+/// remove_migration_pmd(): the migration pmd becomes a huge pmd of `newpage`.
+void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage);
+/// pmd_migration_entry_wait(): pmd lock, recheck, get_page_unless_zero, unlock,
+/// wait_on_page_locked, put_page.
+void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
+/// huge_pmd_set_accessed(): pmd lock, pmd_same with the faulting value, unlock.
+void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& pmd, const Pmd& orig);
+
+}  // namespace model::v4_19

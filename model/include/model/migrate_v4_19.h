@@ -1,0 +1,45 @@
+// migrate_v4_19.h: kernel 4.19's page migration (mm/migrate.c), its rmap side
+// (mm/rmap.c) and its CPU fault path (mm/memory.c) for anonymous pages mapped
+// by ptes or, for a THP, by one huge pmd; with the actors that run them.
+//
+// The v3.9 versions of these functions are the base era (migrate.cpp,
+// rmap.cpp, memory.cpp); these live beside them in namespace model::v4_19.
+// Invariant: the old page is locked from before try_to_unmap until its
+// migration entries (pte or pmd) are gone, restored to the new page or, on
+// failure, to itself.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "model/kernel.h"
+
+namespace model::v4_19 {
+
+/// Actor migrate_pages (4.19): isolate_lru_page, then migrate_pages on a
+/// one-page list to node to_node with up to `passes` passes. 0 when migrated.
+int migrate_pages(Kernel& k, PageId page, int to_node, int passes);
+/// handle_mm_fault() -> __handle_mm_fault() -> handle_pte_fault() at addr.
+unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
+/// Actor handle_mm_fault (4.19): a user access to addr that faults until the
+/// hardware walk finds a mapping allowing it (write: a writable one).
+void user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+/// migration_entry_wait() (pte level, the table's ptl).
+void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
+/// try_to_unmap(TTU_MIGRATION): every mapping of page becomes a migration entry.
+bool try_to_unmap(Kernel& k, PageId page);
+/// remove_migration_ptes(old, new): every migration entry of old maps new.
+void remove_migration_ptes(Kernel& k, PageId old, PageId newpage);
+/// rmap_walk() of an anon page (rmap_walk_anon): rmap_one(vma, address) per vma
+/// of its anon_vma, under the root anon_vma's rwsem for read.
+void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one);
+
+/// Why a fault at (mm, addr) from the initial state would take a path the
+/// model does not have (do_anonymous_page, swap-in, wp_huge_pmd, do_wp_page),
+/// or "" when it is modelled. Scenario validation refuses the former.
+std::string fault_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+/// The same for every entry an hmm_vma_fault of `range` would fault.
+std::string hmm_fault_model_error(const Kernel& k, const HmmRange& range);
+
+}  // namespace model::v4_19

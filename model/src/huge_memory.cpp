@@ -1,0 +1,100 @@
+// huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration and the
+// faults on it run: set_pmd_migration_entry, remove_migration_pmd and
+// huge_pmd_set_accessed (mm/huge_memory.c v4.19), pmdp_invalidate
+// (mm/pgtable-generic.c v4.19, x86's pmd_mknotpresent) and
+// pmd_migration_entry_wait (mm/migrate.c v4.19).
+// Yield points: the pmd lock, each pmd write (pmdp_invalidate, set_pmd_at),
+// the page count and mapcount changes (steps on the page), the page-lock wait.
+// Invariant: a pmd changes only with the mm's pmd lock held.
+#include "model/huge_memory.h"
+
+#include "model/memory.h"
+
+namespace model::v4_19 {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+namespace {
+
+// mm/pgtable-generic.c v4.19: pmdp_invalidate (pmdp_establish of pmd_mknotpresent; returns the old value)
+Pmd pmdp_invalidate(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
+  const Pmd old = slot.pmd;
+  k.set_pmd(mm, slot, Pmd::invalidated(old.page, old.write), "pmdp_invalidate");
+  return old;
+}
+
+}  // namespace
+
+// mm/huge_memory.c v4.19: set_pmd_migration_entry
+void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page) {
+  if (!(pvmw.pmd && !pvmw.pte)) return;
+  const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
+  const Pmd pmdval = pmdp_invalidate(k, mm, *pvmw.pmd);
+  Page& p = k.pages.at(page);
+  // make_migration_entry(page, pmd_write(pmdval)); swp_entry_to_pmd; set_pmd_at
+  k.set_pmd(mm, *pvmw.pmd, Pmd::migration(page, pmdval.write), "set_pmd_migration_entry");
+  // page_remove_rmap(page, true) and put_page(page): atomics on the page, one step.
+  k.touch_page(page, "set_pmd_migration_entry");
+  page_remove_rmap(k, page);
+  k.put_page_locked(page);
+  checker::note([&] { return "page_remove_rmap(" + p.name + ", compound) -> mapcount " + std::to_string(p.mapcount) +
+                             ", put_page -> " + std::to_string(p.refcount); });
+}
+
+// mm/huge_memory.c v4.19: remove_migration_pmd
+void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage) {
+  if (!(pvmw.pmd && !pvmw.pte)) return;
+  const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
+  const Pmd entry = pvmw.pmd->pmd;  // pmd_to_swp_entry(*pvmw->pmd)
+  k.get_page(newpage, "remove_migration_pmd");
+  // maybe_pmd_mkwrite: writable again when the entry was a write migration entry of a VM_WRITE vma.
+  const bool write = entry.write && (k.vmas[pvmw.vma].flags & VM_WRITE);
+  // page_add_anon_rmap(new, vma, mmun_start, true) comes before set_pmd_at in 4.19.
+  k.touch_page(newpage, "remove_migration_pmd");
+  page_add_anon_rmap(k, newpage, pvmw.vma, pvmw.pmd->address);
+  checker::note([&] { return "page_add_anon_rmap(" + k.page_name(newpage) + ", compound) -> mapcount " +
+                             std::to_string(k.pages[newpage].mapcount); });
+  k.set_pmd(mm, *pvmw.pmd, Pmd::huge(newpage, write), "remove_migration_pmd");
+}
+
+// mm/migrate.c v4.19: pmd_migration_entry_wait
+void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  ptl.lock("pmd_migration_entry_wait");
+  const Pmd pmd = slot.pmd;
+  checker::note([&] { return "pmd " + k.where(mm, slot.address) + " = " + k.pmd_str(pmd); });
+  if (!is_pmd_migration_entry(pmd)) {
+    ptl.unlock("pmd_migration_entry_wait");
+    return;
+  }
+  Page& page = k.pages.at(pmd.page);
+  // migration_entry_to_page(): BUG_ON(!PageLocked(p)), a read of PG_locked.
+  checker::announce(page.lock->id(), AccessKind::Read, "migration_entry_to_page");
+  if (!page.PageLocked())
+    checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: pmd " +
+                                          k.where(mm, slot.address) + " holds " + k.pmd_str(pmd) + " but " +
+                                          page.name + " is not locked");
+  k.touch_page(pmd.page, "pmd_migration_entry_wait");  // get_page_unless_zero
+  if (page.refcount == 0) {
+    checker::note([&] { return "get_page_unless_zero(" + page.name + ") failed"; });
+    ptl.unlock("pmd_migration_entry_wait");
+    return;
+  }
+  k.get_page_locked(pmd.page);
+  checker::note([&] { return "get_page(" + page.name + ") -> " + std::to_string(page.refcount); });
+  ptl.unlock("pmd_migration_entry_wait");
+  page.lock->wait_unlocked("pmd_migration_entry_wait");  // wait_on_page_locked
+  k.put_page(pmd.page, "pmd_migration_entry_wait");
+}
+
+// mm/huge_memory.c v4.19: huge_pmd_set_accessed (pmd_mkyoung on an unchanged pmd)
+void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig) {
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  ptl.lock("huge_pmd_set_accessed");
+  checker::note([&] { return std::string(slot.pmd == orig ? "pmd_same" : "!pmd_same: ") +
+                             (slot.pmd == orig ? "" : k.pmd_str(slot.pmd)); });
+  ptl.unlock("huge_pmd_set_accessed");
+}
+
+}  // namespace model::v4_19

@@ -1,0 +1,240 @@
+// migrate_v4_19.cpp: kernel 4.19's migration of an anonymous page, small or a
+// pmd-mapped THP (mm/migrate.c v4.19: migrate_pages, unmap_and_move,
+// __unmap_and_move, move_to_new_page, migrate_page, migrate_page_move_mapping,
+// remove_migration_ptes/remove_migration_pte, migration_entry_wait), with
+// isolate_lru_page/putback_lru_page (mm/vmscan.c v4.19) and the target
+// allocation (new_page_nodemask, mm/migrate.c v4.19). The v3.9 base is migrate.cpp.
+// Yield points: the page-count steps (isolation, putback, the lockless
+// page_count reads), page locks, the rmap walks' locks and every pte/pmd change.
+// Invariant: the old page stays locked from try_to_unmap until its migration
+// entries are removed; a target that was not used is freed.
+#include "model/migrate_v4_19.h"
+
+#include "model/huge_memory.h"
+#include "model/ksm.h"
+#include "model/memory.h"
+
+namespace model::v4_19 {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+namespace {
+
+// mm/vmscan.c v4.19: isolate_lru_page (0, or -EBUSY when not on the LRU)
+int isolate_lru_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::ReadModifyWrite, "isolate_lru_page");
+  if (!p.test(PG_lru) || p.refcount == 0) {
+    checker::note([&] { return p.name + " not on the LRU"; });
+    return -kEBUSY;
+  }
+  p.flags &= ~PG_lru;
+  k.get_page_locked(page);
+  checker::note([&] { return p.name + " isolated"; });
+  return 0;
+}
+
+// mm/vmscan.c v4.19: putback_lru_page
+void putback_lru_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::ReadModifyWrite, "putback_lru_page");
+  p.flags |= PG_lru;
+  k.put_page_locked(page);
+}
+
+// mm/migrate.c v4.19: new_page_nodemask (a THP of the same size for a THP: alloc_pages_node + prep_transhuge_page)
+PageId new_page_nodemask(Kernel& k, PageId page, int nid) {
+  checker::announce(k.pool_objs.at(static_cast<std::size_t>(nid)), AccessKind::ReadModifyWrite, "new_page_nodemask");
+  const std::uint32_t nr = k.pages[page].nr_pages;
+  for (std::size_t i = 0; i < k.free_pool.size(); ++i) {
+    const PageId np = k.free_pool[i];
+    Page& n = k.pages[np];
+    if (n.nid != nid || n.nr_pages != nr) continue;
+    k.free_pool.erase(k.free_pool.begin() + static_cast<std::ptrdiff_t>(i));
+    n.in_free_pool = false;
+    n.refcount = 1;
+    n.flags = 0;
+    n.mapping = Mapping{};
+    checker::note([&] { return "alloc " + n.name; });
+    return np;
+  }
+  checker::note("no free page of this size");
+  return kNoPage;
+}
+
+// mm/migrate.c v4.19: migrate_page_move_mapping (an anon page: no mapping, expected count 1)
+int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
+  Page& p = k.pages.at(page);
+  if (p.test(PG_swapcache)) model_limit("migration of a swap-cache page in kernel 4.19");
+  checker::announce(p.obj, AccessKind::Read, "migrate_page_move_mapping");
+  if (p.refcount != 1) {
+    checker::note([&] { return "page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 1: -EAGAIN"; });
+    return -kEAGAIN;
+  }
+  checker::note([&] { return "page_count(" + p.name + ") = 1"; });
+  Page& np = k.pages.at(newpage);
+  np.index = p.index;
+  np.mapping = p.mapping;
+  return 0;
+}
+
+// mm/migrate.c v4.19: migrate_page (with migrate_page_copy / migrate_page_states)
+int migrate_page(Kernel& k, PageId newpage, PageId page) {
+  const int rc = migrate_page_move_mapping(k, newpage, page);
+  if (rc) return rc;
+  Page& np = k.pages.at(newpage);
+  const Page& p = k.pages.at(page);
+  np.content = p.content;  // copy_huge_page / copy_highpage
+  np.flags |= p.flags & (PG_uptodate | PG_dirty);
+  return 0;
+}
+
+// mm/migrate.c v4.19: move_to_new_page (anon: page->mapping kept for free_pages_prepare)
+int move_to_new_page(Kernel& k, PageId newpage, PageId page) {
+  if (!k.pages[page].PageLocked() || !k.pages[newpage].PageLocked())
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page) || !PageLocked(newpage))");
+  return migrate_page(k, newpage, page);
+}
+
+// mm/migrate.c v4.19: remove_migration_pte (rmap_one; page_vma_mapped_walk with PVMW_SYNC|PVMW_MIGRATION)
+bool remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t address, PageId old) {
+  PageVmaMappedWalk pvmw;
+  pvmw.page = old;
+  pvmw.vma = vma;
+  pvmw.address = address;
+  pvmw.migration = true;
+  if (!page_vma_mapped_walk(k, pvmw)) return true;
+  if (!pvmw.pte) {
+    remove_migration_pmd(k, pvmw, newpage);  // PMD-mapped THP migration entry
+  } else {
+    const std::uint32_t mm = k.vmas.at(vma).mm;
+    const Pte entry = pvmw.pte->pte;
+    k.get_page(newpage, "remove_migration_pte");
+    const bool write = entry.write && (k.vmas[vma].flags & VM_WRITE);  // maybe_mkwrite
+    k.set_pte(mm, *pvmw.pte, Pte::present(newpage, write), "remove_migration_pte");
+    k.ever_mapped.insert({mm, address, k.pages[newpage].pfn});
+    k.touch_page(newpage, "remove_migration_pte");  // page_add_anon_rmap
+    page_add_anon_rmap(k, newpage, vma, address);
+  }
+  page_vma_mapped_walk_done(k, pvmw);
+  return true;
+}
+
+// mm/migrate.c v4.19: __unmap_and_move
+int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
+  Page& p = k.pages.at(page);
+  int rc = -kEAGAIN;
+  if (!p.lock->try_lock("__unmap_and_move")) {
+    checker::note([&] { return "trylock_page(" + p.name + ") failed"; });
+    if (!force) return rc;
+    p.lock->lock("__unmap_and_move");
+  }
+  // page_get_anon_vma(): the anon_vma is never freed in the model (no reference kept).
+  Page& np = k.pages.at(newpage);
+  if (!np.lock->try_lock("__unmap_and_move")) {
+    p.lock->unlock("__unmap_and_move");
+    return rc;
+  }
+  bool page_was_mapped = false;
+  checker::announce(p.obj, AccessKind::Read, "__unmap_and_move");  // page_mapped(page)
+  checker::note([&] { return "page_mapped(" + p.name + ") = " + std::to_string(p.mapcount); });
+  if (p.page_mapped()) {
+    try_to_unmap(k, page);
+    page_was_mapped = true;
+  }
+  checker::announce(p.obj, AccessKind::Read, "__unmap_and_move");
+  checker::note([&] { return "page_mapped(" + p.name + ") = " + std::to_string(p.mapcount); });
+  if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page);
+  if (page_was_mapped) remove_migration_ptes(k, page, rc == 0 ? newpage : page);
+  np.lock->unlock("__unmap_and_move");
+  if (k.check_g1_at_unlock) {
+    // G1: no pte or pmd migration entry of the old page survives its unlock_page().
+    for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) {
+      for (const auto& [addr, slot] : k.mms[mm].ptes)
+        if (slot.pte.is_migration() && slot.pte.page == page)
+          checker::fail(FailureKind::Assertion, "G1: " + k.where(mm, addr) + " = " + k.pte_str(slot.pte) +
+                                                    " at unlock_page(" + p.name + ")");
+      for (const auto& [addr, slot] : k.mms[mm].pmds)
+        if (is_pmd_migration_entry(slot.pmd) && slot.pmd.page == page)
+          checker::fail(FailureKind::Assertion, "G1: pmd " + k.where(mm, addr) + " = " + k.pmd_str(slot.pmd) +
+                                                    " at unlock_page(" + p.name + ")");
+    }
+  }
+  p.lock->unlock("__unmap_and_move");
+  if (rc == 0) putback_lru_page(k, newpage);
+  return rc;
+}
+
+// mm/migrate.c v4.19: unmap_and_move
+int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
+  const PageId newpage = new_page_nodemask(k, page, to_node);
+  if (newpage == kNoPage) return -kENOMEM;
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
+  if (p.refcount == 1) {  // page was freed from under us
+    checker::note([&] { return "page_count(" + p.name + ") == 1: freed from under us"; });
+    k.put_page(newpage, "unmap_and_move");
+    k.put_page(page, "unmap_and_move");
+    return 0;
+  }
+  checker::note([&] { return "page_count(" + p.name + ") = " + std::to_string(p.refcount); });
+  const int rc = unmap_and_move_locked(k, page, newpage, force);
+  if (rc == 0) {
+    k.put_page(page, "unmap_and_move");  // the isolation reference: frees the old page
+  } else {
+    if (rc != -kEAGAIN) putback_lru_page(k, page);
+    k.put_page(newpage, "unmap_and_move");  // put_new: frees the unused target
+  }
+  return rc;
+}
+
+}  // namespace
+
+// mm/migrate.c v4.19: remove_migration_ptes (rmap_walk, not locked)
+void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
+  rmap_walk_anon(k, newpage, [&k, old, newpage](std::uint32_t vma, std::uint64_t address) {
+    return remove_migration_pte(k, newpage, vma, address, old);
+  });
+}
+
+// mm/migrate.c v4.19: migration_entry_wait -> __migration_entry_wait (pte_lockptr of the table)
+void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return;
+  checker::Spinlock& ptl = k.pte_lockptr(mm, addr);
+  ptl.lock("migration_entry_wait");
+  const Pte pte = slot->pte;
+  checker::note([&] { return "pte " + k.where(mm, addr) + " = " + k.pte_str(pte); });
+  if (!pte.is_migration()) {
+    ptl.unlock("migration_entry_wait");
+    return;
+  }
+  Page& page = k.pages.at(pte.page);
+  checker::announce(page.lock->id(), AccessKind::Read, "migration_entry_to_page");
+  if (!page.PageLocked())
+    checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: " + k.where(mm, addr) +
+                                          " holds " + k.pte_str(pte) + " but " + page.name + " is not locked");
+  k.touch_page(pte.page, "migration_entry_wait");  // get_page_unless_zero
+  if (page.refcount == 0) {
+    checker::note([&] { return "get_page_unless_zero(" + page.name + ") failed"; });
+    ptl.unlock("migration_entry_wait");
+    return;
+  }
+  k.get_page_locked(pte.page);
+  checker::note([&] { return "get_page(" + page.name + ") -> " + std::to_string(page.refcount); });
+  ptl.unlock("migration_entry_wait");
+  page.lock->wait_unlocked("migration_entry_wait");
+  k.put_page(pte.page, "migration_entry_wait");
+}
+
+// mm/migrate.c v4.19: migrate_pages (one page on the list; the caller isolated it and puts it back)
+int migrate_pages(Kernel& k, PageId page, int to_node, int passes) {
+  if (isolate_lru_page(k, page)) return -kEBUSY;
+  int rc = -kEAGAIN;
+  for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = unmap_and_move(k, page, to_node, pass > 2);
+  if (rc == -kEAGAIN || rc == -kENOMEM) putback_lru_page(k, page);  // putback_movable_pages by the caller
+  return rc;
+}
+
+}  // namespace model::v4_19

@@ -1,0 +1,83 @@
+// rmap_v4_19.cpp: kernel 4.19's try_to_unmap / try_to_unmap_one (TTU_MIGRATION)
+// and rmap_walk_anon (mm/rmap.c v4.19), beside the v3.9 base in rmap.cpp.
+// try_to_unmap_one brackets the unmap with the mmu notifier's
+// invalidate_range_start/end (HMM marks overlapping ranges invalid at the end)
+// and finds the mapping with page_vma_mapped_walk: a huge pmd becomes a pmd
+// migration entry (set_pmd_migration_entry), a pte a pte migration entry.
+// Invariant: a mapping changes only under its pmd lock or ptl.
+#include <functional>
+
+#include "model/huge_memory.h"
+#include "model/memory.h"
+#include "model/migrate_v4_19.h"
+
+namespace model::v4_19 {
+
+using checker::FailureKind;
+
+// mm/rmap.c v4.19: rmap_walk_anon (anon_vma_lock_read of the root; the interval tree is the vma list)
+void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
+  Page& p = k.pages.at(page);
+  if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file / rmap_walk_ksm in kernel 4.19");
+  AnonVma& av = k.anon_vmas.at(p.mapping.id);
+  AnonVma& root = k.anon_vmas.at(av.root);
+  root.lock->down_read("rmap_walk_anon");
+  for (std::uint32_t vma : av.vmas) {
+    const std::uint64_t address = p.index * kPageSize;  // vma_address() (the model's vm_pgoff is 0)
+    const Vma& v = k.vmas.at(vma);
+    if (address < v.start || address >= v.end) continue;
+    if (!rmap_one(vma, address)) break;
+  }
+  root.lock->up_read("rmap_walk_anon");
+}
+
+namespace {
+
+// mm/rmap.c v4.19: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
+bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t address) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  Page& p = k.pages.at(page);
+  // end = vma_address_end(page, vma): the whole THP, or one page.
+  std::uint64_t end = address + p.nr_pages * kPageSize;
+  if (p.PageTransHuge()) end = std::min(address + kPmdSize, k.vmas[vma].end);
+  mmu_notifier_invalidate_range_start(k, mm, address, end);
+  PageVmaMappedWalk pvmw;
+  pvmw.page = page;
+  pvmw.vma = vma;
+  pvmw.address = address;
+  if (page_vma_mapped_walk(k, pvmw)) {
+    if (!pvmw.pte) {
+      // PMD-mapped THP migration entry
+      if (!p.PageTransHuge()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(PageHuge(page) || !PageTransCompound(page))");
+      set_pmd_migration_entry(k, pvmw, page);
+    } else {
+      // ptep_clear_flush, then the migration entry in its place (one write of the pte).
+      const Pte pteval = pvmw.pte->pte;
+      if (pteval.write) p.flags |= PG_dirty;
+      k.set_pte(mm, *pvmw.pte, Pte::migration(page, pteval.write), "try_to_unmap_one");
+      k.touch_page(page, "try_to_unmap_one");  // page_remove_rmap, put_page
+      page_remove_rmap(k, page);
+      k.put_page_locked(page);
+    }
+    // page_vma_mapped_walk() finds nothing more (one mapping per vma) and drops the lock.
+    page_vma_mapped_walk_done(k, pvmw);
+  }
+  mmu_notifier_invalidate_range_end(k, mm, address, end);
+  return true;
+}
+
+}  // namespace
+
+// mm/rmap.c v4.19: try_to_unmap (rmap_walk with done = page_mapcount_is_zero)
+bool try_to_unmap(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page)) in rmap_walk");
+  if (p.PageKsm()) model_limit("try_to_unmap of a KSM page in kernel 4.19");
+  rmap_walk_anon(k, page, [&k, page](std::uint32_t vma, std::uint64_t address) {
+    try_to_unmap_one(k, page, vma, address);
+    return k.pages[page].mapcount > 0;  // rwc.done: page_mapcount_is_zero
+  });
+  return p.mapcount == 0;
+}
+
+}  // namespace model::v4_19
