@@ -15,6 +15,9 @@ template <class T>
 class Shared {
  public:
   Shared(std::string name, T initial) : id_(new_object(std::move(name))), value_(std::move(initial)) {}
+  /// A field of the struct `parent` (see checker::new_object(name, parent)).
+  Shared(std::string name, T initial, ObjectId parent)
+      : id_(new_object(std::move(name), parent)), value_(std::move(initial)) {}
 
   T load(const char* label = "load", SourceLoc loc = SourceLoc::current()) {
     announce(id_, AccessKind::Read, label, loc);
@@ -28,7 +31,8 @@ class Shared {
     announce(id_, AccessKind::ReadModifyWrite, label, loc);
     return std::exchange(value_, std::move(v));
   }
-  /// Atomic compare-and-swap; on failure `expected` receives the current value.
+  /// Atomic compare-and-swap; on failure `expected` receives the current value
+  /// and the step counts as a Read (it changed nothing).
   bool compare_exchange(T& expected, T desired, const char* label = "cmpxchg",
                         SourceLoc loc = SourceLoc::current()) {
     announce(id_, AccessKind::ReadModifyWrite, label, loc);
@@ -37,6 +41,7 @@ class Shared {
       return true;
     }
     expected = value_;
+    refine(AccessKind::Read, loc);
     return false;
   }
   /// Atomic read-modify-write with f(T&); returns the value before.
@@ -46,6 +51,16 @@ class Shared {
     T old = value_;
     f(value_);
     return old;
+  }
+  /// An update f(T&) whose result the caller does not look at and which
+  /// commutes with every other commuting_update of this variable (increments,
+  /// decrements, adding flags): AccessKind::CommutingUpdate. The caller
+  /// promises the commutation; Options::check_commutation checks it.
+  template <class F>
+  void commuting_update(F&& f, const char* label = "update",
+                        SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::CommutingUpdate, label, loc);
+    f(value_);
   }
   /// Unannounced read: only for setup(), final checks and guards.
   const T& peek() const { return value_; }
