@@ -139,6 +139,10 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
                         "{} explored again by their owner",
                         s.jobs, s.tasks_taken, s.task_executions, s.tasks_redone);
+  if (s.commutation_checks)
+    text += fmt::format("\ncommutation check: {} pairs of steps declared independent run in both "
+                        "orders, all commute",
+                        s.commutation_checks);
   return text;
 }
 
