@@ -3,14 +3,17 @@
 //
 // Partial-order reduction explores one order of two independent steps and
 // trusts that the other order reaches the same state. After each execution
-// of a search, the check takes every pair of adjacent steps of two threads on
+// of a search, the check takes every pair of steps i < j of two threads on
 // related objects (the same object, or one family: a parent and a child, two
-// children) that dependent() calls independent, runs the prefix up to them
-// and the two steps in each order, and compares what it sees after them:
-// each step's kind, object and label (a refined kind included), the threads'
-// next operations, and Program::state_fingerprint(). Any difference (or the
-// second step not enabled first, or a failure in one order only) is reported
-// as a ModelError counterexample naming both steps.
+// children) where step j could move to just before step i (every step from i
+// to j - 1 is of another thread and independent of j: adjacent steps are the
+// simplest case), runs the prefix and the steps i..j in both orders (j last,
+// or j first), and compares what it sees after them: each step's kind,
+// object and label (a refined kind included), what each of the two steps
+// noted when it is a read (checker::note: the value it saw), the threads'
+// next operations, and Program::state_fingerprint(). Any difference (or step j not enabled
+// before step i, or a failure in one order only) is reported as a ModelError
+// counterexample naming both steps.
 // Invariant: the check only re-runs the Program (setup, threads, teardown);
 // it changes nothing in the search it watches, and it is deterministic.
 #pragma once

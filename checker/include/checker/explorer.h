@@ -66,12 +66,12 @@ struct Options {
   /// exploring thread), at most once per 64 executions.
   std::function<void(const Progress&)> on_progress;
   double progress_interval_seconds = 1.0;
-  /// Check every claim of commutation the search relies on: at each pair of
-  /// adjacent steps of two threads on related objects (the same object, or
-  /// one family) that are declared independent, run the two steps in the
-  /// other order too and compare the threads' operations, the steps' kinds
-  /// and Program::state_fingerprint(); a difference ends the search with
-  /// Verdict::ModelError naming both steps. 0: off; N: each distinct pair of
+  /// Check the claims of commutation the search relies on: for each pair of
+  /// steps i < j of two threads on related objects (the same object, or one
+  /// family) where step j is declared independent of step i and of every step
+  /// between them, run the steps with j moved before i too and compare the
+  /// threads' operations, the steps' kinds and Program::state_fingerprint();
+  /// a difference ends the search with Verdict::ModelError naming both steps. 0: off; N: each distinct pair of
   /// operations (thread, object, kind, label, source line) is checked at most
   /// N times. Runs on one thread (jobs is ignored).
   unsigned check_commutation = 0;
