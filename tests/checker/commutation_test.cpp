@@ -81,6 +81,34 @@ TEST(CommutationCheck, WrongCommutingUpdateCaught) {
   LONGS_EQUAL(1, explore(q, o).stats.executions);
 }
 
+// The same wrong claim with an unrelated step between the two: the first
+// execution runs A's doubling, C's write of y, then B's increment; B's step
+// moves before C's (independent) and A's, and the check still sees it.
+TEST(CommutationCheck, WrongClaimAcrossAnUnrelatedStepCaught) {
+  struct Three : Program {
+    std::optional<Shared<int>> x, y;
+    void setup() override {
+      x.emplace("x", 1);
+      y.emplace("y", 0);
+      spawn("A", [this] { x->commuting_update([](int& v) { v *= 2; }, "double"); });
+      spawn("C", [this] { y->store(5, "store"); });
+      spawn("B", [this] { x->commuting_update([](int& v) { v += 1; }, "inc"); });
+    }
+    std::string state_fingerprint() override {
+      return "x=" + std::to_string(x->peek()) + " y=" + std::to_string(y->peek());
+    }
+  } p;
+  Options o;
+  o.strategy = StrategyKind::Dpor;
+  o.check_commutation = 1;
+  Report r = explore(p, o);
+  CHECK(r.verdict == Verdict::ModelError);
+  const std::string& m = r.counterexample->violation.message;
+  CHECK_TEXT(m.find("steps 0 (A: double update x) and 2 (B: inc update x)") != std::string::npos,
+             m.c_str());
+  LONGS_EQUAL(3, r.counterexample->log.steps.size());
+}
+
 // "A put_page that turned out not to reach zero commutes": wrong. x = 1;
 // A increments (get_page), B decrements and refines itself to a commuting
 // update when the result is not zero. A then B: 1 -> 2 -> 1, B commutes; B
