@@ -19,8 +19,23 @@ ThreadId spawn(std::string name, std::function<void()> body) {
   return ex("spawn").spawn(std::move(name), std::move(body));
 }
 ObjectId new_object(std::string name) { return ex("new_object").new_object(std::move(name)); }
-ObjectId new_object(const char* base, std::uint32_t index) {
-  return ex("new_object").new_object(base, index);
+ObjectId new_element(const char* base, std::uint32_t index) {
+  return ex("new_element").new_element(base, index);
+}
+ObjectId new_object(std::string name, ObjectId parent) {
+  return ex("new_object").new_object(std::move(name), parent);
+}
+void refine(AccessKind kind, SourceLoc loc) { ex("refine").refine(kNoObject, kind, loc); }
+void refine(ObjectId child, AccessKind kind, SourceLoc loc) {
+  ex("refine").refine(child, kind, loc);
+}
+void announce_update(ObjectId object, std::uint8_t groups, const char* label, SourceLoc loc) {
+  Access a{object, AccessKind::CommutingUpdate, label, loc};
+  a.groups = groups;
+  ex("announce_update").announce(a, Guard{});
+}
+void refine_update(ObjectId child, std::uint8_t groups, SourceLoc loc) {
+  ex("refine_update").refine(child, AccessKind::CommutingUpdate, loc, groups);
 }
 void final_check(std::string name, std::function<void()> body) {
   ex("final_check").final_check(std::move(name), std::move(body));

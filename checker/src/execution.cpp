@@ -2,6 +2,7 @@
 #include "execution.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "dfs.h"
 
@@ -40,6 +41,7 @@ void Execution::reset() {
   pending_.clear();
   bodies_.clear();
   object_names_.clear();
+  object_parents_.clear();
   lock_holders_.clear();
   final_checks_.clear();
   steps_.clear();
@@ -49,6 +51,7 @@ void Execution::reset() {
   fail_steps_ = fail_choices_ = 0;
   fail_preemptions_ = 0;
   running_ = previous_ = kNoThread;
+  stopped_at_mark_ = false;
 }
 
 ThreadId Execution::spawn(std::string name, std::function<void()> body) {
@@ -64,14 +67,22 @@ ThreadId Execution::spawn(std::string name, std::function<void()> body) {
   return id;
 }
 
-ObjectId Execution::new_object(std::string name) {
+ObjectId Execution::new_object(std::string name, ObjectId parent) {
+  if (parent != kNoObject &&
+      (parent >= object_names_.size() || object_parents_[parent] != kNoObject))
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         "checker::new_object(\"" + name + "\", parent): the parent " +
+             (parent >= object_names_.size() ? std::string("is not an object of this execution")
+                                              : object_names_[parent] + " is itself a child"),
+         {});
   ObjectId id = static_cast<ObjectId>(object_names_.size());
   object_names_.push_back(std::move(name));
+  object_parents_.push_back(parent);
   lock_holders_.push_back(kNoThread);
   return id;
 }
 
-ObjectId Execution::new_object(const char* base, std::uint32_t index) {
+ObjectId Execution::new_element(const char* base, std::uint32_t index) {
   const std::size_t id = object_names_.size();
   if (indexed_names_.size() <= id) indexed_names_.resize(id + 1);
   IndexedName& cached = indexed_names_[id];
@@ -81,6 +92,38 @@ ObjectId Execution::new_object(const char* base, std::uint32_t index) {
     cached.name = std::string(base) + "[" + std::to_string(index) + "]";
   }
   return new_object(cached.name);
+}
+
+void Execution::refine(ObjectId child, AccessKind kind, SourceLoc loc, std::uint8_t groups) {
+  if (running_ == kNoThread || steps_.empty() || steps_.back().thread != running_)
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         "checker::refine called outside a step of a simulated thread", loc);
+  Access& a = steps_.back().access;
+  if (child != kNoObject && child != a.object &&
+      (child >= object_parents_.size() || object_parents_[child] != a.object))
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         std::string("checker::refine in \"") + a.label + "\": " + object_name(child) +
+             " is not a child of the announced " + object_name(a.object),
+         loc);
+  if (a.kind == AccessKind::CommutingUpdate && kind == AccessKind::CommutingUpdate &&
+      (groups & a.groups) != a.groups)
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         std::string("checker::refine in \"") + a.label +
+             "\": the refined update leaves commutation groups it was announced in",
+         loc);
+  if (!refinable(a.kind, kind))
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         std::string("checker::refine in \"") + a.label + "\": " + std::string(to_string(kind)) +
+             " is not weaker than the announced " + std::string(to_string(a.kind)),
+         loc);
+  if (whole_objects_) return;
+  if (child != kNoObject && child != a.object) {
+    a.parent = a.object;
+    a.object = child;
+  }
+  a.kind = kind;
+  a.groups = kind == AccessKind::CommutingUpdate ? groups : std::uint8_t{1};
+  strategy_.refined(a);
 }
 
 void Execution::final_check(std::string name, std::function<void()> body) {
@@ -152,6 +195,15 @@ Verdict Execution::run() {
            violation_.verdict == Verdict::Violation;
   };
   while (!failed_ || continuing()) {
+    if (steps_.size() == stop_after_ && !failed_) {
+      stopped_at_mark_ = true;
+      if (observe_) observe_();
+      failed_ = aborted_ = true;
+      violation_.verdict = Verdict::ModelError;
+      violation_.message = "stopped after step " + std::to_string(stop_after_);
+      violation_.step = steps_.size();
+      break;
+    }
     ThreadMask enabled = 0, waiting = 0;
     for (ThreadId t = 0; t < threads_.size(); ++t) {
       const Thread& th = threads_[t];
@@ -271,6 +323,12 @@ void Execution::announce(const Access& a, Guard ready) {
              "Program::setup()?)",
          a.loc);
   pending_[t] = a;
+  if (a.object < object_parents_.size()) pending_[t].parent = object_parents_[a.object];
+  if (whole_objects_) {
+    Access& p = pending_[t];
+    if (p.parent != kNoObject) p.object = std::exchange(p.parent, kNoObject);
+    if (p.kind == AccessKind::CommutingUpdate) p.kind = AccessKind::ReadModifyWrite;
+  }
   threads_[t].ready = ready;
   threads_[t].has_pending = true;
   scheduler_.yield(t);

@@ -54,15 +54,37 @@ class Execution {
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   /// True when the strategy aborted the run (divergence).
   bool aborted() const { return aborted_; }
+  /// The thread and object names of the last run, without steps.
+  StepLog names() const {
+    StepLog log;
+    for (const Thread& t : threads_) log.thread_names.push_back(t.name);
+    log.object_names = object_names_;
+    return log;
+  }
+  /// The steps of the last run (the record ends at a violation).
+  const std::vector<StepRecord>& step_records() const { return steps_; }
+  /// Stop the next runs once `steps` steps have run: call `observe` there (on
+  /// the engine's stack, every thread suspended), then end the run as
+  /// aborted. npos: never (the default).
+  void set_stop_after(std::size_t steps, std::function<void()> observe) {
+    stop_after_ = steps;
+    observe_ = std::move(observe);
+  }
+  /// Options::whole_objects: announce children as their parents, commuting
+  /// updates as read-modify-writes, and ignore refinements.
+  void set_whole_objects(bool on) { whole_objects_ = on; }
+  /// After a run: true when it reached the stop set by set_stop_after.
+  bool stopped_at_mark() const { return stopped_at_mark_; }
 
   /// The execution running on this OS thread, or null.
   static Execution* current();
 
   // Implementation of api.h.
   ThreadId spawn(std::string name, std::function<void()> body);
-  ObjectId new_object(std::string name);
+  ObjectId new_object(std::string name, ObjectId parent = kNoObject);
+  void refine(ObjectId child, AccessKind kind, SourceLoc loc, std::uint8_t groups = 1);
   /// "base[index]", its text kept across executions in indexed_names_.
-  ObjectId new_object(const char* base, std::uint32_t index);
+  ObjectId new_element(const char* base, std::uint32_t index);
   void final_check(std::string name, std::function<void()> body);
   void announce(const Access& a, Guard ready);
   std::uint32_t choose(std::uint32_t n, const char* label);
@@ -112,6 +134,7 @@ class Execution {
     std::string name;
   };
   std::vector<IndexedName> indexed_names_;
+  std::vector<ObjectId> object_parents_;  ///< by ObjectId: kNoObject or the parent
   std::vector<ThreadId> lock_holders_;  ///< by ObjectId
   std::vector<FinalCheck> final_checks_;
   std::vector<StepRecord> steps_;
@@ -127,6 +150,10 @@ class Execution {
   bool in_setup_ = false;
   ThreadId running_ = kNoThread;
   ThreadId previous_ = kNoThread;
+  std::size_t stop_after_ = npos;
+  std::function<void()> observe_;
+  bool stopped_at_mark_ = false;
+  bool whole_objects_ = false;
 };
 
 /// The search loop: run executions of `program` under `strategy` until it is

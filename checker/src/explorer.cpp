@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "commutation.h"
 #include "dfs.h"
 #include "progress.h"
 #include "dpor.h"
@@ -48,8 +49,12 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   Execution ex(program, strategy, options.max_steps);
   ex.set_continue_after_violation(!options.stop_on_first && strategy.wants_continuation());
   ex.set_notes(false);
+  ex.set_whole_objects(options.whole_objects);
   Stats& st = report.stats;
   std::uint64_t runs = 0;
+  std::optional<CommutationCheck> commutation;
+  if (options.check_commutation)
+    commutation.emplace(program, options.max_steps, options.check_commutation);
   for (;;) {
     Verdict v = ex.run();
     ++runs;
@@ -66,6 +71,13 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
         report.verdict = v;
         report.counterexample = recorded_counterexample(program, ex, options.max_steps);
         if (options.stop_on_first) break;
+      }
+      if (commutation) {
+        if (std::optional<Counterexample> c = commutation->check(ex, st)) {
+          report.verdict = Verdict::ModelError;
+          report.counterexample = std::move(c);
+          break;
+        }
       }
     }
     if (!strategy.end(ExecutionEnd{v, ex.steps(), ex.pending_mask(), ex.pending(),
@@ -102,6 +114,7 @@ void minimize_preemptions(Program& program, const Options& options, Report& repo
   for (unsigned b = 0; b < found; ++b) {
     Options o = options;
     o.stop_on_first = true;
+    o.check_commutation = 0;
     Report r;
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, options.max_executions);
@@ -139,7 +152,8 @@ Report explore(Program& program, const Options& options) {
 }
 
 Report explore(const ProgramFactory& factory, const Options& options) {
-  if (options.jobs <= 1 || options.strategy != StrategyKind::Dpor || options.preemption_bound) {
+  if (options.jobs <= 1 || options.strategy != StrategyKind::Dpor || options.preemption_bound ||
+      options.check_commutation || options.whole_objects) {
     // Parallel search is DPOR's; the other strategies run on one thread.
     std::unique_ptr<Program> program = factory();
     Options o = options;

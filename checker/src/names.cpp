@@ -15,6 +15,7 @@ std::string_view to_string(AccessKind k) {
     case AccessKind::LockReleaseShared: return "release-shared";
     case AccessKind::Wait: return "wait";
     case AccessKind::Yield: return "yield";
+    case AccessKind::CommutingUpdate: return "update";
   }
   return "?";
 }
@@ -48,10 +49,35 @@ bool read_like(AccessKind k) {
 }
 }  // namespace
 
+bool kinds_conflict(AccessKind a, AccessKind b, std::uint8_t groups_a, std::uint8_t groups_b) {
+  if (a == AccessKind::Yield || b == AccessKind::Yield) return false;
+  if (read_like(a) && read_like(b)) return false;
+  if (a == AccessKind::CommutingUpdate && b == AccessKind::CommutingUpdate)
+    return (groups_a & groups_b) == 0;
+  return true;
+}
+
 bool dependent(const Access& a, const Access& b) {
-  if (a.kind == AccessKind::Yield || b.kind == AccessKind::Yield) return false;
-  if (a.object != b.object || a.object == kNoObject) return false;
-  return !(read_like(a.kind) && read_like(b.kind));
+  if (a.object == kNoObject || b.object == kNoObject) return false;
+  const bool related = a.object == b.object || (a.parent != kNoObject && a.parent == b.object) ||
+                       (b.parent != kNoObject && b.parent == a.object);
+  return related && kinds_conflict(a.kind, b.kind, a.groups, b.groups);
+}
+
+namespace {
+bool lock_or_wait(AccessKind k) {
+  return k == AccessKind::LockAcquire || k == AccessKind::LockAcquireShared ||
+         k == AccessKind::LockRelease || k == AccessKind::LockReleaseShared ||
+         k == AccessKind::Wait;
+}
+}  // namespace
+
+bool refinable(AccessKind announced, AccessKind refined) {
+  if (announced == refined) return true;
+  if (lock_or_wait(announced) || lock_or_wait(refined)) return false;
+  for (AccessKind x : kAllAccessKinds)
+    if (kinds_conflict(refined, x) && !kinds_conflict(announced, x)) return false;
+  return true;
 }
 
 }  // namespace checker

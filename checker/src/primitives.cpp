@@ -26,7 +26,10 @@ void Mutex::lock(const char* label, SourceLoc loc) {
 
 bool Mutex::try_lock(const char* label, SourceLoc loc) {
   announce(id_, AccessKind::ReadModifyWrite, label, loc);
-  if (holder_ != kNoThread) return false;
+  if (holder_ != kNoThread) {
+    refine(AccessKind::Read, loc);  // a failed trylock only read the lock
+    return false;
+  }
   holder_ = current_thread();
   set_lock_holder(id_, holder_);
   return true;
@@ -74,7 +77,10 @@ void BitLock::lock(const char* label, SourceLoc loc) {
 
 bool BitLock::try_lock(const char* label, SourceLoc loc) {
   announce(id_, AccessKind::ReadModifyWrite, label, loc);
-  if (holder_ != kNoThread) return false;
+  if (holder_ != kNoThread) {
+    refine(AccessKind::Read, loc);  // a failed trylock only read the lock
+    return false;
+  }
   holder_ = current_thread();
   set_lock_holder(id_, holder_);
   return true;

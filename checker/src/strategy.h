@@ -66,6 +66,9 @@ class Strategy {
   virtual bool complete() const { return true; }
   /// Estimated fraction of the search done, in [0, 1]; negative when unknown.
   virtual double progress() const { return -1; }
+  /// The step being performed turned out to be the access `a` (checker::
+  /// refine: a weaker kind, on the announced object or one of its children).
+  virtual void refined(const Access& /*a*/) {}
   /// True when the strategy wants threads to run on after a violation.
   virtual bool wants_continuation() const { return false; }
 };

@@ -3,10 +3,12 @@
 // Invariant: create_objects() creates objects in one fixed order: global KSM
 // objects, the per-node page allocators, pages, anon_vmas, stable nodes, then per mm its
 // mmap_sem, ptl and pte slots in address order, and last the swap state
-// ("swapper_space", seed 003), then the 4.19 pmd-level and HMM objects.
+// ("swapper_space", seed 003), then the per-field children of every page
+// (Page::count_obj, mapcount_obj, flags_obj), then the 4.19 pmd-level and HMM objects.
 #include "model/kernel.h"
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace model {
 
@@ -35,6 +37,13 @@ void Kernel::create_objects() {
   }
   // Created last, so the ids of the objects above do not depend on it.
   swap.obj = checker::new_object("swapper_space");
+  // The per-field children, after every other object (appended: the ids of
+  // the objects before them do not change).
+  for (Page& p : pages) {
+    p.count_obj = checker::new_object(p.name + "._count", p.obj);
+    p.mapcount_obj = checker::new_object(p.name + "._mapcount", p.obj);
+    p.flags_obj = checker::new_object(p.name + ".flags", p.obj);
+  }
   init_swap_map(*this);
   // 2.6.33 memory sections, after everything else (no ids above move).
   for (MemorySection& sec : sections) sec.obj = checker::new_object("section " + sec.name);
@@ -147,6 +156,134 @@ void Kernel::put_page(PageId p, const char* label, checker::SourceLoc loc) {
   checker::announce(pages.at(p).obj, checker::AccessKind::ReadModifyWrite, label, loc);
   kasan_page(p, label);
   put_page_locked(p);
+}
+
+// include/linux/mm.h v3.9: get_page (VM_BUG_ON(atomic_read(&page->_count) <= 0))
+void Kernel::page_ref_get(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce_update(page.count_obj, kRefGet, label, loc);
+  if (page.refcount <= 0)
+    checker::fail(checker::FailureKind::BugOn,
+                  "VM_BUG_ON(atomic_read(&page->_count) <= 0) in get_page(" + page.name + ")");
+  ++page.refcount;
+  checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
+}
+
+void Kernel::page_ref_put_held(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce_update(page.count_obj, kRefGet | kRefPut, label, loc);
+  if (page.refcount <= 1)
+    throw std::logic_error(std::string("model error: ") + label + ": put_page of " + page.name +
+                           " declared not to be the last reference, but page_count is " +
+                           std::to_string(page.refcount));
+  --page.refcount;
+  checker::note([&] { return std::string("put_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
+}
+
+void Kernel::page_ref_put(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce(page.obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  put_page_locked(p);
+  // Not the last reference: the step read and wrote the count only.
+  if (page.refcount > 0) checker::refine(page.count_obj, checker::AccessKind::ReadModifyWrite, loc);
+}
+
+void Kernel::own_page_ref(PageId p) { ++own_refs[{checker::current_thread(), p}]; }
+
+void Kernel::page_ref_put_own(PageId p, const char* label, checker::SourceLoc loc) {
+  int& own = own_refs[{checker::current_thread(), p}];
+  if (own <= 0)
+    throw std::logic_error(std::string("model error: ") + label + ": put_page of a reference to " +
+                           pages.at(p).name + " the thread does not own");
+  --own;
+  if (own >= 1) page_ref_put_held(p, label, loc);
+  else page_ref_put(p, label, loc);
+}
+
+bool Kernel::get_page_unless_zero(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce(page.count_obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  if (page.refcount == 0) {
+    checker::refine(checker::AccessKind::Read, loc);
+    checker::note([&] { return std::string("get_page_unless_zero(" + page.name + ") failed"); });
+    return false;
+  }
+  ++page.refcount;
+  checker::refine_update(checker::kNoObject, kRefGet, loc);
+  checker::note([&] { return std::string("get_page_unless_zero(" + page.name + ") -> " + std::to_string(page.refcount)); });
+  return true;
+}
+
+int Kernel::page_count(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce(page.count_obj, checker::AccessKind::Read, label, loc);
+  checker::note([&] { return std::string("page_count(" + page.name + ") = " + std::to_string(page.refcount)); });
+  return page.refcount;
+}
+
+int Kernel::page_mapcount(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce(page.mapcount_obj, checker::AccessKind::Read, label, loc);
+  checker::note([&] { return std::string("page_mapped(" + page.name + ") = " + std::to_string(page.mapcount)); });
+  return page.mapcount;
+}
+
+void Kernel::page_mapcount_add(PageId p, int delta, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce(page.mapcount_obj, checker::AccessKind::CommutingUpdate, label, loc);
+  if (page.mapcount + delta < 0)
+    checker::fail(checker::FailureKind::BugOn, "page_remove_rmap: mapcount of " + page.name + " below zero");
+  page.mapcount += delta;
+  checker::note([&] { return std::string(page.name + " mapcount -> " + std::to_string(page.mapcount)); });
+}
+
+void Kernel::page_flags_write(PageId p, const char* label, checker::SourceLoc loc) {
+  checker::announce(pages.at(p).flags_obj, checker::AccessKind::Write, label, loc);
+}
+
+std::string Kernel::fingerprint() const {
+  std::string f;
+  auto add = [&f](const auto&... xs) { ((f += std::to_string(xs), f += ','), ...); };
+  for (const Page& p : pages) {
+    f += p.name + ":";
+    add(p.refcount, p.mapcount, p.flags, static_cast<int>(p.mapping.kind), p.mapping.id, p.index,
+        p.swap_entry, p.in_free_pool, p.freed, p.content, p.garbage,
+        p.lock ? p.lock->holder() : checker::kNoThread);
+    f += ' ';
+  }
+  for (const MmStruct& m : mms) {
+    f += m.name + ":";
+    add(m.mm_users, m.mmf_vm_mergeable);
+    for (const auto& [addr, slot] : m.ptes) f += pte_str(slot.pte) + ",";
+    f += ' ';
+  }
+  for (const Vma& v : vmas) add(v.flags, v.anon_vma, v.madv_unmerged);
+  for (const AnonVma& av : anon_vmas) add(av.refcount);
+  f += "| ";
+  for (const StableNode& s : stable_nodes) {
+    add(s.kpfn, s.nid, s.tree, s.freed);
+    for (std::uint32_t r : s.hlist) add(r);
+    f += ';';
+  }
+  for (const RmapItem& r : rmap_items) add(r.mm, r.address, r.anon_vma, r.stable, r.unstable, r.head, r.freed);
+  f += "| ";
+  add(ksm.ksm_run, ksm.merge_across_nodes, ksm.scan_cursor, ksm.pages_shared, ksm.pages_sharing,
+      ksm.run2_succeeded);
+  for (const auto& t : ksm.root_stable_tree) {
+    for (std::uint32_t n : t) add(n);
+    f += ';';
+  }
+  for (std::uint32_t n : ksm.migrate_nodes) add(n);
+  for (const MmSlot& s : ksm.mm_slots) {
+    add(s.mm);
+    for (std::uint32_t r : s.rmap_list) add(r);
+    f += ';';
+  }
+  f += "| ";
+  for (const auto& [slot, count] : swap.swap_map) add(slot, count);
+  for (const auto& [slot, page] : swap.cache) add(slot, page);
+  for (PageId p : free_pool) add(p);
+  return f;
 }
 
 PageId Kernel::alloc_page(int nid, const char* label, checker::SourceLoc loc) {

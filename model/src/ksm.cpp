@@ -161,11 +161,12 @@ int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
   do {
     PageId page = follow_page(k, vma, addr, foll);
     if (page == kNoPage) break;
+    k.own_page_ref(page);  // follow_page(FOLL_GET)'s reference is ours
     if (k.pages[page].PageKsm())
       ret = handle_mm_fault(k, vma, addr, FAULT_FLAG_WRITE);
     else
       ret = VM_FAULT_WRITE;
-    k.put_page(page, "break_ksm");
+    k.page_ref_put_own(page, "break_ksm");
   } while (!(ret & (VM_FAULT_WRITE | VM_FAULT_SIGBUS | VM_FAULT_OOM)));
 
   if (k.check_break_ksm) {
@@ -215,7 +216,7 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
     std::erase(s.hlist, item);  // hlist_del
     checker::note([&] { return std::string(s.name + ".hlist -= " + r.name); });
     k.pages[page].lock->unlock("remove_rmap_item_from_tree");
-    k.put_page(page, "remove_rmap_item_from_tree");
+    k.page_ref_put(page, "remove_rmap_item_from_tree");
     if (!s.hlist.empty())
       --k.ksm.pages_sharing;
     else
@@ -331,19 +332,17 @@ int remove_stable_node(Kernel& k, std::uint32_t node) {
   PageId page = get_ksm_page(k, node, true);
   if (page == kNoPage) return 0;  // get_ksm_page did remove_node_from_stable_tree itself
   Page& p = k.pages[page];
-  checker::announce(p.obj, AccessKind::Read, "remove_stable_node");
-  checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
-  if (p.page_mapped())
+  if (k.page_mapcount(page, "remove_stable_node") > 0)  // page_mapped(page)
     checker::fail(FailureKind::WarnOn,
                   "WARN_ON_ONCE(page_mapped(page)) in remove_stable_node: " + p.name +
                       " is still mapped (mapcount " + std::to_string(p.mapcount) + ") with stable node " +
                       k.stable_nodes[node].name);
-  checker::announce(p.obj, AccessKind::Write, "remove_stable_node");
+  k.page_flags_write(page, "remove_stable_node");
   p.mapping = ksm_mapping(kNoNode);  // set_page_stable_node(page, NULL)
   checker::note([&] { return std::string(p.name + ".mapping = KSM without node"); });
   remove_node_from_stable_tree(k, node);
   p.lock->unlock("remove_stable_node");
-  k.put_page(page, "remove_stable_node");
+  k.page_ref_put(page, "remove_stable_node");
   return 0;
 }
 
@@ -409,9 +408,7 @@ int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
   return walk_stable_node(k, node, "try_to_unmap_ksm", [&](std::uint32_t v, std::uint64_t addr, int& ret) {
     ret = try_to_unmap_one(k, page, v, addr, flags);
     if (ret != SWAP_AGAIN) return false;
-    checker::announce(p.obj, AccessKind::Read, "try_to_unmap_ksm");  // page_mapped(page)
-    checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
-    return p.page_mapped();
+    return k.page_mapcount(page, "try_to_unmap_ksm") > 0;  // page_mapped(page)
   });
 }
 
@@ -445,7 +442,7 @@ void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
   s.kpfn = newpage;
   checker::note([&] { return std::string(s.name + ".kpfn " + op.name + " -> " + np.name); });
   // smp_wmb(); set_page_stable_node(oldpage, NULL)
-  checker::announce(op.obj, AccessKind::Write, "ksm_migrate_page");
+  k.page_flags_write(oldpage, "ksm_migrate_page");
   op.mapping = ksm_mapping(kNoNode);
   checker::note([&] { return std::string(op.name + ".mapping = KSM without node"); });
 }

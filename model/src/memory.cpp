@@ -78,7 +78,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
       return kNoPage;
     }
     PageId page = pte.page;
-    if (flags & FOLL_GET) k.get_page(page, "follow_page");
+    if (flags & FOLL_GET) k.page_ref_get(page, "follow_page");
     m.ptl->unlock("follow_page");
     return page;
   }
@@ -161,11 +161,12 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   }
 
   // Ok, we need to copy (KSM pages are never reused).
-  k.get_page(old, "do_wp_page");  // page_cache_get(old_page)
+  k.page_ref_get(old, "do_wp_page");  // page_cache_get(old_page)
+  k.own_page_ref(old);
   m.ptl->unlock("do_wp_page");
   PageId np = k.alloc_page(0, "alloc_page_vma");
   if (np == kNoPage) {
-    k.put_page(old, "do_wp_page");
+    k.page_ref_put_own(old, "do_wp_page");
     return VM_FAULT_OOM;
   }
   Page& newp = k.pages.at(np);
@@ -177,16 +178,17 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     k.set_pte(mm, slot, Pte::present(np, writable), "do_wp_page");
     page_add_new_anon_rmap(k, np, vma, addr);
     newp.flags |= PG_dirty;
-    k.touch_page(old, "do_wp_page");
-    page_remove_rmap(k, old);
-    k.put_page_locked(old);  // "Free the old page": the mapping's reference
+    k.page_mapcount_add(old, -1, "do_wp_page");  // page_remove_rmap(old_page)
+    // "Free the old page": the mapping's reference; the page_cache_get above
+    // is still held, so this is never the last.
+    k.page_ref_put_held(old, "do_wp_page");
     ret = VM_FAULT_WRITE;
   } else {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
     k.put_page_locked(np);
   }
   m.ptl->unlock("do_wp_page");
-  k.put_page(old, "do_wp_page");  // page_cache_release(old_page)
+  k.page_ref_put_own(old, "do_wp_page");  // page_cache_release(old_page)
   return ret;
 }
 
@@ -210,17 +212,13 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
     checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: " +
                                           k.where(mm, addr) + " holds " + k.pte_str(pte) +
                                           " but " + page.name + " is not locked");
-  k.touch_page(pte.page, "migration_entry_wait");  // get_page_unless_zero
-  if (page.refcount == 0) {  // the fault will be retried
-    checker::note([&] { return std::string("get_page_unless_zero(" + page.name + ") failed"); });
+  if (!k.get_page_unless_zero(pte.page, "migration_entry_wait")) {  // the fault will be retried
     m.ptl->unlock("migration_entry_wait");
     return;
   }
-  k.get_page_locked(pte.page);
-  checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
   m.ptl->unlock("migration_entry_wait");
   page.lock->wait_unlocked("migration_entry_wait");
-  k.put_page(pte.page, "migration_entry_wait");
+  k.page_ref_put(pte.page, "migration_entry_wait");
 }
 
 // ===========================================================================

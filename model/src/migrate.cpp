@@ -32,6 +32,8 @@ namespace {
 // mm/vmscan.c v2.6.33, v3.9: isolate_lru_page (0, or -EBUSY when not on the LRU)
 int isolate_lru_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
+  // Under the zone's lru_lock, which freeing a page on the LRU takes too:
+  // PageLRU, get_page and ClearPageLRU are one step on the whole page.
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "isolate_lru_page");
   if (!p.test(PG_lru) || p.refcount == 0) {
     checker::note([&] { return std::string(p.name + " not on the LRU"); });
@@ -39,15 +41,19 @@ int isolate_lru_page(Kernel& k, PageId page) {
   }
   p.flags &= ~PG_lru;
   k.get_page_locked(page);
+  k.own_page_ref(page);  // the isolation reference, dropped by putback_lru_page
   checker::note([&] { return std::string(p.name + " isolated"); });
   return 0;
 }
 
-// mm/vmscan.c v2.6.33, v3.9: putback_lru_page
+// mm/vmscan.c v2.6.33, v3.9: putback_lru_page (SetPageLRU and the put_page of the
+// isolation or allocation reference: one step on the whole page)
 void putback_lru_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "putback_lru_page");
   p.flags |= PG_lru;
+  int& own = k.own_refs[{checker::current_thread(), page}];
+  if (own > 0) --own;
   k.put_page_locked(page);
 }
 
@@ -132,12 +138,18 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
     m.ptl->unlock("remove_migration_pte");
     return SWAP_AGAIN;
   }
-  k.get_page(newpage, "remove_migration_pte");
+  k.page_ref_get(newpage, "remove_migration_pte");
   k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");  // set_pte_at
-  k.touch_page(newpage, "remove_migration_pte");  // page_add_anon_rmap: atomic on _mapcount
-  page_add_anon_rmap(k, newpage, vma, addr);
-  checker::note([&] { return std::string("page_add_anon_rmap(" + k.page_name(newpage) + ") -> mapcount " +
-                std::to_string(k.pages[newpage].mapcount)); });
+  // page_add_anon_rmap: atomic on _mapcount. A KSM page only gains a mapcount
+  // (its mapping, read here, changes only under the page lock migration holds).
+  if (k.pages[newpage].PageKsm()) {
+    k.page_mapcount_add(newpage, 1, "remove_migration_pte");
+  } else {
+    k.touch_page(newpage, "remove_migration_pte");
+    page_add_anon_rmap(k, newpage, vma, addr);
+    checker::note([&] { return std::string("page_add_anon_rmap(" + k.page_name(newpage) + ") -> mapcount " +
+                  std::to_string(k.pages[newpage].mapcount)); });
+  }
   m.ptl->unlock("remove_migration_pte");
   return SWAP_AGAIN;
 }
@@ -166,7 +178,7 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
     np.mapping = Mapping{};
   } else {
     if (remap) remove_migration_ptes(k, page, newpage);
-    checker::announce(p.obj, AccessKind::Write, "move_to_new_page");
+    k.page_flags_write(page, "move_to_new_page");
     p.mapping = Mapping{};
     checker::note([&] { return std::string(p.name + ".mapping = NULL"); });
   }
@@ -191,9 +203,8 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     // Establish migration ptes.
     try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
   }
-  checker::announce(p.obj, AccessKind::Read, "__unmap_and_move");
-  checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
-  if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page, remap_swapcache);
+  if (k.page_mapcount(page, "__unmap_and_move") == 0)  // !page_mapped(page)
+    rc = move_to_new_page(k, newpage, page, remap_swapcache);
   if (rc && remap_swapcache) remove_migration_ptes(k, page, page);
   if (k.check_g1_at_unlock) {
     // G1: no migration entry of the old page survives its unlock_page().
@@ -211,13 +222,12 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
 int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
   PageId newpage = k.alloc_page(to_node, "new_page_node");
   if (newpage == kNoPage) return -kENOMEM;
+  k.own_page_ref(newpage);  // the allocation's reference, dropped by putback_lru_page
   Page& p = k.pages.at(page);
   int rc = 0;
-  checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
-  if (p.refcount == 1) {
-    checker::note([&] { return std::string("page_count(" + p.name + ") == 1: freed from under us"); });
+  if (k.page_count(page, "unmap_and_move") == 1) {
+    checker::note([&] { return std::string(p.name + " freed from under us"); });
   } else {
-    checker::note([&] { return std::string("page_count(" + p.name + ") = " + std::to_string(p.refcount)); });
     rc = unmap_and_move_locked(k, page, newpage, force);
   }
   if (rc != -kEAGAIN) putback_lru_page(k, page);  // migrated: this frees it

@@ -45,9 +45,12 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
     entry = Pte::migration(page, pteval.write);  // make_migration_entry()
   }
   k.set_pte(mm, *slot, entry, "try_to_unmap_one");
-  k.touch_page(page, "try_to_unmap_one");
-  page_remove_rmap(k, page);
-  k.put_page_locked(page);  // page_cache_release()
+  // mm/rmap.c v3.9: page_remove_rmap (atomic_add_negative on _mapcount: its
+  // result only feeds zone statistics the model does not keep)
+  k.page_mapcount_add(page, -1, "try_to_unmap_one");
+  // page_cache_release(): the pte's reference. Every caller of try_to_unmap
+  // holds a reference of its own (isolate_lru_page), so this is never the last.
+  k.page_ref_put_held(page, "try_to_unmap_one");
   m.ptl->unlock("try_to_unmap_one");
   return SWAP_AGAIN;
 }

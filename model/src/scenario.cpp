@@ -58,6 +58,8 @@ class ScenarioProgram : public checker::Program {
     }
   }
 
+  std::string state_fingerprint() override { return kernel_ ? kernel_->fingerprint() : std::string(); }
+
  private:
   std::shared_ptr<const Validated> v_;
   std::unique_ptr<Kernel> kernel_;  ///< this execution's machine (rebuilt by each setup())

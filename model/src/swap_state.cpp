@@ -41,9 +41,9 @@ PageId find_get_page(Kernel& k, std::uint32_t entry) {
     }
     Page& p = k.pages[page];
     checker::note([&] { return std::string("slot " + std::to_string(entry) + " holds " + p.name); });
-    // page_cache_get_speculative() = get_page_unless_zero() on SMP.
-    checker::announce(p.obj, AccessKind::ReadModifyWrite, "find_get_page");
-    if (p.refcount == 0) {
+    // page_cache_get_speculative() = get_page_unless_zero() on SMP: a step on
+    // the page's count (a read when it fails).
+    if (!k.get_page_unless_zero(page, "find_get_page")) {
       // Frozen by page_freeze_refs (reclaim's __remove_mapping, or
       // migrate_page_move_mapping) or already freed: goto repeat. The
       // kernel spins; the slot changes (to the new page, or empty) before
@@ -54,13 +54,11 @@ PageId find_get_page(Kernel& k, std::uint32_t entry) {
       });
       continue;
     }
-    k.get_page_locked(page);
-    checker::note([&] { return std::string("get_page_unless_zero(" + p.name + ") -> " + std::to_string(p.refcount)); });
     // if (unlikely(page != *pagep)) { page_cache_release(page); goto repeat; }
     checker::announce(k.swap.obj, AccessKind::Read, "find_get_page");
     if (swap_cache_page(k, entry) != page) {
       checker::note([&] { return std::string("slot " + std::to_string(entry) + " no longer holds " + p.name + ": repeat"); });
-      k.put_page(page, "find_get_page");
+      k.page_ref_put(page, "find_get_page");
       continue;
     }
     checker::note([&] { return std::string("slot " + std::to_string(entry) + " still holds " + p.name); });

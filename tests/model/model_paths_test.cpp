@@ -385,8 +385,8 @@ TEST(RmapWalk, WalkReadLocksTheRootAnonVma) {
 }
 
 // v3.9 remove_migration_pte: get_page(new), set_pte_at, page_add_anon_rmap,
-// under the ptl: per pte, acquire ptl, rmw K (the reference), write the pte,
-// rmw K (the mapcount), release. The body ends in a deliberate failure so the
+// under the ptl: per pte, acquire ptl, update K._count (the reference, a
+// commuting increment), write the pte, update K._mapcount (the mapcount), release. The body ends in a deliberate failure so the
 // report carries the step log.
 TEST(RmapWalk, RemoveMigrationPteTakesTheReferenceBeforeTheMapping) {
   OneThread p(seed000_kernel(), [](Kernel& k) {
@@ -400,7 +400,8 @@ TEST(RmapWalk, RemoveMigrationPteTakesTheReferenceBeforeTheMapping) {
   CHECK(r.verdict == checker::Verdict::Violation);
   std::string got;
   for (const std::string& s : steps_labelled(r.counterexample->log, "remove_migration_pte")) got += s + "; ";
-  STRCMP_EQUAL("acquire A.ptl; rmw K; write A.pte[0x1000]; rmw K; release A.ptl; "
-               "acquire B.ptl; rmw K; write B.pte[0x1000]; rmw K; release B.ptl; ",
+  STRCMP_EQUAL("acquire A.ptl; update K._count; write A.pte[0x1000]; update K._mapcount; "
+               "release A.ptl; acquire B.ptl; update K._count; write B.pte[0x1000]; "
+               "update K._mapcount; release B.ptl; ",
                got.c_str());
 }

@@ -224,7 +224,7 @@ TEST(TraceFormat, StrictReadNamesTheJsonPointer) {
                with("/schedule/2/value", 2).c_str());
   STRCMP_EQUAL(
       "/steps/1/operation|unknown operation \"frob\" (known: read, write, rmw, acquire, "
-      "acquire-shared, release, release-shared, wait, yield)",
+      "acquire-shared, release, release-shared, wait, yield, update)",
       with("/steps/1/operation", "frob").c_str());
   STRCMP_EQUAL("/steps/1/cpu|step 1 ran cpu 0, but the schedule chose cpu 1",
                with("/steps/1/cpu", 0).c_str());

@@ -141,6 +141,10 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
                         "{} explored again by their owner",
                         s.jobs, s.tasks_taken, s.task_executions, s.tasks_redone);
+  if (s.commutation_checks)
+    text += fmt::format("\ncommutation check: {} pairs of steps declared independent run in both "
+                        "orders, all commute",
+                        s.commutation_checks);
   return text;
 }
 
@@ -164,6 +168,7 @@ struct RunArgs {
   unsigned jobs = 0;
   bool expect = false;  ///< exit code says whether the scenario's expectation was met
   bool first_found = false;  ///< no re-search for the counterexample with the fewest preemptions
+  unsigned check_commutation = 0;  ///< checker::Options::check_commutation
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -183,6 +188,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (!a.strategy.empty()) ov.strategy = strategy_from_name(a.strategy);
   if (a.jobs_opt->count()) ov.jobs = a.jobs;
   if (a.first_found) ov.fewest_preemptions = false;
+  if (a.check_commutation) ov.check_commutation = a.check_commutation;
 
   ProgressLine progress(err, env.progress);
   ScenarioRun run = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario),
@@ -419,6 +425,11 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     run->add_flag("--first-found", ra.first_found,
                   "report the first counterexample found, without searching again under "
                   "preemption bounds 0, 1, ... for the one with the fewest preemptions");
+    run->add_option("--check-commutation", ra.check_commutation,
+                    "also run each pair of adjacent steps declared independent in the other "
+                    "order and fail (model error) when the outcome differs; N: each distinct "
+                    "pair at most N times (slow; runs on one thread)")
+        ->check(digits);
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);

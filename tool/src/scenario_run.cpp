@@ -62,6 +62,7 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   if (overrides.strategy) run.options.strategy = *overrides.strategy;
   if (overrides.jobs) run.options.jobs = *overrides.jobs;
   if (overrides.fewest_preemptions) run.options.fewest_preemptions = *overrides.fewest_preemptions;
+  if (overrides.check_commutation) run.options.check_commutation = *overrides.check_commutation;
   run.options.stop_on_first = true;
   run.options.on_progress = std::move(on_progress);
 

@@ -30,6 +30,7 @@ constexpr std::array kAccessKinds = {
     checker::AccessKind::LockAcquireShared, checker::AccessKind::LockRelease,
     checker::AccessKind::LockReleaseShared, checker::AccessKind::Wait,
     checker::AccessKind::Yield,
+    checker::AccessKind::CommutingUpdate,
 };
 constexpr std::array kVerdicts = {
     checker::Verdict::Pass,      checker::Verdict::Violation, checker::Verdict::Deadlock,

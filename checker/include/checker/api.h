@@ -48,7 +48,13 @@ ObjectId new_object(std::string name);
 /// outlive the search (a string literal). The name is built once per search,
 /// not once per execution: the engine keeps it for the next execution that
 /// creates the same element under the same id.
-ObjectId new_object(const char* base, std::uint32_t index);
+ObjectId new_element(const char* base, std::uint32_t index);
+
+/// Create a child object of `parent` (a field of the struct `parent` stands
+/// for): an access to the child is related to every access to the parent,
+/// and unrelated to the accesses to the parent's other children. One level:
+/// `parent` must be an object of this execution that is not itself a child.
+ObjectId new_object(std::string name, ObjectId parent);
 
 /// Register an end-of-execution check, run after every thread finished and
 /// before Program::at_end(). `body` reports failures with fail() / check().
@@ -65,6 +71,28 @@ void announce(ObjectId object, AccessKind kind, const char* label,
 /// Returns with ready() true; the caller performs the operation at once.
 void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guard ready,
                        SourceLoc loc = SourceLoc::current());
+
+/// Called by the running thread while it performs its step (after announce()
+/// returned): the operation turned out to be an access of `kind`, weaker than
+/// the one announced (checker::refinable: a compare-and-swap that failed is a
+/// Read; a counter decrement that did not reach zero may be a
+/// CommutingUpdate). Partial-order reduction then orders the step by what it
+/// did. A kind that is not refinable from the announced one is a model error.
+void refine(AccessKind kind, SourceLoc loc = SourceLoc::current());
+
+/// Like refine(kind), and the step turned out to touch only `child`, a child
+/// of the announced object (a put_page that did not free the page touched
+/// only the page's count), or the announced object itself.
+void refine(ObjectId child, AccessKind kind, SourceLoc loc = SourceLoc::current());
+
+/// Announce a CommutingUpdate in the commutation groups `groups` (Access::groups).
+void announce_update(ObjectId object, std::uint8_t groups, const char* label,
+                     SourceLoc loc = SourceLoc::current());
+
+/// refine() to a CommutingUpdate in the commutation groups `groups`, on the
+/// announced object or `child` (kNoObject: the announced object). When the
+/// step was announced as a CommutingUpdate, `groups` must include its groups.
+void refine_update(ObjectId child, std::uint8_t groups, SourceLoc loc = SourceLoc::current());
 
 /// Data nondeterminism: a value in [0, n), recorded in the schedule like a
 /// thread choice. n >= 1. The label names the choice in step notes.

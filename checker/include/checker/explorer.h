@@ -66,6 +66,20 @@ struct Options {
   /// exploring thread), at most once per 64 executions.
   std::function<void(const Progress&)> on_progress;
   double progress_interval_seconds = 1.0;
+  /// Check the claims of commutation the search relies on: for each pair of
+  /// steps i < j of two threads on related objects (the same object, or one
+  /// family) where step j is declared independent of step i and of every step
+  /// between them, run the steps with j moved before i too and compare the
+  /// threads' operations, the steps' kinds and Program::state_fingerprint();
+  /// a difference ends the search with Verdict::ModelError naming both steps. 0: off; N: each distinct pair of
+  /// operations (thread, object, kind, label, source line) is checked at most
+  /// N times. Runs on one thread (jobs is ignored).
+  unsigned check_commutation = 0;
+  /// The trace equivalence of before issue 12, for comparisons (bench/): a
+  /// child object counts as its parent, a CommutingUpdate as a
+  /// ReadModifyWrite, and checker::refine is ignored (a failed
+  /// compare-and-swap stays a ReadModifyWrite). Same verdicts, more executions.
+  bool whole_objects = false;
 };
 
 /// Explore the program. Returns Pass with stats.complete when the space was

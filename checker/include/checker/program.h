@@ -6,6 +6,8 @@
 // thread bodies are deterministic functions of the choices the engine hands out.
 #pragma once
 
+#include <string>
+
 namespace checker {
 
 class Program {
@@ -25,6 +27,14 @@ class Program {
   /// Called after each execution (also failed ones) once every fiber is gone;
   /// release per-execution state here if it must not linger.
   virtual void teardown() {}
+
+  /// A description of the shared state, for Options::check_commutation: it
+  /// runs two steps in both orders and compares the fingerprints taken after
+  /// them (between steps, while every thread is suspended). Two states that
+  /// behave differently must give different strings. The default (empty)
+  /// lets the check compare only what the engine sees (the steps' kinds,
+  /// choices and the threads' next operations).
+  virtual std::string state_fingerprint() { return {}; }
 };
 
 }  // namespace checker

@@ -36,6 +36,7 @@ struct Stats {
   std::uint64_t tasks_taken = 0;         ///< jobs > 1: branches whose exploration by a worker was used
   std::uint64_t tasks_redone = 0;        ///< jobs > 1: branches a worker explored in vain (changed since)
   std::uint64_t task_executions = 0;     ///< jobs > 1: executions explored in tasks (of `executions`)
+  std::uint64_t commutation_checks = 0;  ///< check_commutation: pairs run in both orders
 };
 
 /// One failing execution, with all that replay needs and all people read.

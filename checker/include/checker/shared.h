@@ -18,6 +18,9 @@ class Shared {
   /// (an access before that is a model error naming the operation).
   Shared() = default;
   Shared(std::string name, T initial) : id_(new_object(std::move(name))), value_(std::move(initial)) {}
+  /// A field of the struct `parent` (see checker::new_object(name, parent)).
+  Shared(std::string name, T initial, ObjectId parent)
+      : id_(new_object(std::move(name), parent)), value_(std::move(initial)) {}
 
   /// Create this execution's object (in Program::setup()): a program keeps its
   /// Shared members and resets them every execution instead of rebuilding them.
@@ -27,7 +30,7 @@ class Shared {
   }
   /// reset() as the array element "base[index]" (the name is built once per search).
   void reset(const char* base, std::uint32_t index, T initial) {
-    id_ = new_object(base, index);
+    id_ = new_element(base, index);
     value_ = std::move(initial);
   }
 
@@ -43,7 +46,8 @@ class Shared {
     announce(id_, AccessKind::ReadModifyWrite, label, loc);
     return std::exchange(value_, std::move(v));
   }
-  /// Atomic compare-and-swap; on failure `expected` receives the current value.
+  /// Atomic compare-and-swap; on failure `expected` receives the current value
+  /// and the step counts as a Read (it changed nothing).
   bool compare_exchange(T& expected, T desired, const char* label = "cmpxchg",
                         SourceLoc loc = SourceLoc::current()) {
     announce(id_, AccessKind::ReadModifyWrite, label, loc);
@@ -52,6 +56,7 @@ class Shared {
       return true;
     }
     expected = value_;
+    refine(AccessKind::Read, loc);
     return false;
   }
   /// Atomic read-modify-write with f(T&); returns the value before.
@@ -61,6 +66,16 @@ class Shared {
     T old = value_;
     f(value_);
     return old;
+  }
+  /// An update f(T&) whose result the caller does not look at and which
+  /// commutes with every other commuting_update of this variable (increments,
+  /// decrements, adding flags): AccessKind::CommutingUpdate. The caller
+  /// promises the commutation; Options::check_commutation checks it.
+  template <class F>
+  void commuting_update(F&& f, const char* label = "update",
+                        SourceLoc loc = SourceLoc::current()) {
+    announce(id_, AccessKind::CommutingUpdate, label, loc);
+    f(value_);
   }
   /// Unannounced read: only for setup(), final checks and guards.
   const T& peek() const { return value_; }

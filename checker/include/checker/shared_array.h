@@ -3,7 +3,7 @@
 //
 // A program keeps the array as a plain member and reset()s it in every
 // Program::setup(); element names are built once per search, not once per
-// execution (new_object(base, index)).
+// execution (new_element(base, index)).
 // Invariant: after reset(base, n, v), element i is object "base[i]" holding v,
 // created in index order.
 #pragma once

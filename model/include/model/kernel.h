@@ -14,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
+#include <utility>
 #include <string>
 #include <tuple>
 #include <string_view>
@@ -125,6 +127,59 @@ class Kernel {
   void put_page_locked(PageId p);
   /// put_page() as its own visible step (a lockless atomic on the page).
   void put_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+
+  // ---- per-field page steps (Page::count_obj, mapcount_obj, flags_obj) ----
+  // Each is one visible step on one field of struct page, so partial-order
+  // reduction orders it only against steps on that field or on the whole
+  // page. The caller reads and writes nothing else of the page in that step.
+  // Reference counting commutes in groups (checker::announce_update):
+  // increments (kRefGet) with increments and with puts that cannot reach zero
+  // (page_ref_put_held: kRefGet | kRefPut). A put that may free the page is a
+  // read-modify-write: whether it frees depends on the order (measured: as a
+  // commuting update of the whole page in group kRefPut it conflicts with more
+  // than it saves, see bench/README).
+  static constexpr std::uint8_t kRefGet = 1, kRefPut = 2;
+  /// get_page() as a commuting update of page_count: the caller does not look at the count.
+  void page_ref_get(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// put_page() when the caller holds another reference on p, so the count
+  /// cannot reach zero in any order: a commuting update of page_count. Reaching
+  /// zero is a model error (the caller's other reference is missing).
+  void page_ref_put_held(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// put_page() announced on the whole page (it frees the page at zero); when
+  /// the page is not freed, the step is refined to a read-modify-write of page_count.
+  void page_ref_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// The running thread now owns one more reference on p (taken by a step
+  /// just before: follow_page(FOLL_GET), page_cache_get). A ghost count per
+  /// thread and page, for page_ref_put_own.
+  void own_page_ref(PageId p);
+  /// put_page() of a reference the running thread owns (own_page_ref): when it
+  /// owns another one, the count cannot reach zero in any order and the step is
+  /// page_ref_put_held's commuting update; otherwise page_ref_put.
+  void page_ref_put_own(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// get_page_unless_zero(): on page_count; a read when it fails, a commuting
+  /// update when it succeeds (a count above zero stays above zero under every
+  /// other commuting update: get_page at zero is the kernel's VM_BUG_ON and a
+  /// held put_page never reaches zero). True when taken.
+  bool get_page_unless_zero(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// page_count() as its own step: a read of page_count.
+  int page_count(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// page_mapcount() / page_mapped() as its own step: a read of _mapcount.
+  int page_mapcount(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// atomic_inc/dec of _mapcount whose result the caller does not use
+  /// (page_add_anon_rmap of a KSM page, page_remove_rmap of an anon page):
+  /// a commuting update of _mapcount; going below zero is the kernel's BUG.
+  void page_mapcount_add(PageId p, int delta, const char* label,
+                         checker::SourceLoc loc = checker::SourceLoc::current());
+  /// Announce a write of page p's flags/mapping/index/private (set_page_stable_node, ...).
+  void page_flags_write(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+
+  /// Ghost: references each thread owns, by (thread, page) (own_page_ref).
+  std::map<std::pair<checker::ThreadId, PageId>, int> own_refs;
+
+  /// A description of the whole machine's state, for the commutation check
+  /// (checker::Program::state_fingerprint).
+  std::string fingerprint() const;
+
   /// Take a page from the free pool (alloc_page_vma / alloc_pages_exact_node):
   /// the first one on node `nid`. kNoPage when none is left.
   PageId alloc_page(int nid, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());

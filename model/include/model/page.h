@@ -1,8 +1,13 @@
 // page.h: struct page as the model keeps it.
 //
 // The page lock is a checker::BitLock (a sleeping lock with waiters). Every
-// other field lives behind one checker object, `obj` (named after the page),
-// on which lockless reads and refcount changes are announced.
+// other field lives behind one checker object, `obj` (named after the page,
+// "K"): an announcement on it covers the whole struct page. Its children
+// split it by field for partial-order reduction: `count_obj` ("K._count":
+// refcount), `mapcount_obj` ("K._mapcount": mapcount) and `flags_obj`
+// ("K.flags": flags, mapping, index, private, content). A step announced on a
+// child reads and writes that field only; a step on `obj` conflicts with every
+// child's, the children are independent of each other (checker families).
 // Invariants: refcount == 0 iff the page is free or freed (then mapping is
 // None and mapcount is 0), or frozen by page_freeze_refs for a few steps
 // (reclaim's __remove_mapping, migrate_page_move_mapping of a swap-cache
@@ -63,7 +68,10 @@ struct Page {
   bool offlined = false;
   std::string offlined_at;   ///< "offline_pages by H": who offlined it, for the KASAN report
 
-  checker::ObjectId obj = checker::kNoObject;  ///< struct page fields
+  checker::ObjectId obj = checker::kNoObject;  ///< the whole struct page ("K")
+  checker::ObjectId count_obj = checker::kNoObject;     ///< child: refcount ("K._count")
+  checker::ObjectId mapcount_obj = checker::kNoObject;  ///< child: mapcount ("K._mapcount")
+  checker::ObjectId flags_obj = checker::kNoObject;     ///< child: flags, mapping, index, private ("K.flags")
   std::optional<checker::BitLock> lock;        ///< PG_locked with its waiters ("K.lock")
 
   bool PageAnon() const { return mapping.kind != Mapping::Kind::None; }

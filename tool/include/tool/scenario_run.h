@@ -27,6 +27,7 @@ struct ExploreOverrides {
   std::optional<checker::StrategyKind> strategy;
   std::optional<unsigned> jobs;
   std::optional<bool> fewest_preemptions;
+  std::optional<unsigned> check_commutation;  ///< checker::Options::check_commutation
 };
 
 struct ScenarioRun {
