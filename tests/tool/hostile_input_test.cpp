@@ -4,8 +4,11 @@
 // mmcheck writes: checked before the search, written atomically, never over
 // an input, with the system's reason on failure.
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <stdexcept>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,6 +19,7 @@
 #include <model/scenario.h>
 #include <nlohmann/json.hpp>
 #include <tool/cli.h>
+#include <tool/regress.h>
 
 #include <CppUTest/TestHarness.h>
 
@@ -291,4 +295,95 @@ TEST(OutputFiles, AFailedWriteKeepsTheOldFileAndLeavesNoPart) {
   LONGS_EQUAL(1, ok.code);
   json t = json::parse(slurp(out));
   LONGS_EQUAL(1, t["format_version"].get<int>());
+}
+
+TEST_GROUP(RegressIsolation) {
+  fs::path dir;
+  void setup() override {
+    dir = fs::temp_directory_path() / "mmcheck-regress-isolation";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "scenarios");
+  }
+  void teardown() override { fs::remove_all(dir); }
+  tool::Regress::Row row() {
+    tool::Regress::Row r;
+    r.kind = "scenario";
+    r.name = "scenarios/x.json";
+    return r;
+  }
+};
+
+TEST(RegressIsolation, ARowComesBackFromItsProcess) {
+  tool::Regress::Row in = row();
+  tool::Regress::Row got = tool::Regress::run_isolated(
+      [&] {
+        tool::Regress::Row r = in;
+        r.got = "pass (exhaustive)";
+        r.executions = 12345;
+        r.detail = std::string("caf\xc3\xa9");
+        return r;
+      },
+      in, 60);
+  CHECK(got.status == tool::Regress::Status::Pass);
+  STRCMP_EQUAL("pass (exhaustive)", got.got.c_str());
+  LONGS_EQUAL(12345, got.executions);
+  STRCMP_EQUAL("caf\xc3\xa9", got.detail.c_str());
+}
+
+TEST(RegressIsolation, ACrashFailsItsRowWithTheSignal) {
+  tool::Regress::Row got = tool::Regress::run_isolated(
+      []() -> tool::Regress::Row {
+        std::signal(SIGSEGV, SIG_DFL);
+        std::raise(SIGSEGV);
+        return {};
+      },
+      row(), 60);
+  CHECK(got.status == tool::Regress::Status::Crashed);
+  CHECK_TEXT(got.detail.find("SIGSEGV") != std::string::npos, got.detail.c_str());
+  STRCMP_EQUAL("scenarios/x.json", got.name.c_str());
+}
+
+TEST(RegressIsolation, AHangIsKilledAtTheRowLimit) {
+  tool::Regress::Row got = tool::Regress::run_isolated(
+      []() -> tool::Regress::Row {
+        for (;;) ::pause();
+      },
+      row(), 0.3);
+  CHECK(got.status == tool::Regress::Status::TimedOut);
+  CHECK_TEXT(got.detail.find("timed out") != std::string::npos, got.detail.c_str());
+  CHECK(got.seconds >= 0.3);
+}
+
+TEST(RegressIsolation, AnExceptionIsAnInternalError) {
+  tool::Regress::Row got = tool::Regress::run_isolated(
+      []() -> tool::Regress::Row { throw std::runtime_error("boom"); }, row(), 60);
+  CHECK(got.status == tool::Regress::Status::ModelError);
+  STRCMP_EQUAL("internal error: boom", got.detail.c_str());
+}
+
+TEST(RegressIsolation, OneBadFileFailsItsRowAndTheRunGoesOnToTheTableAndJUnit) {
+  fs::copy_file(kBase, dir / "scenarios" / "b-good.json");
+  std::string deep = "{\"x\":" + std::string(65000, '[') + std::string(65000, ']') + "}";
+  std::ofstream(dir / "scenarios" / "a-deep.json") << deep;
+  std::string junit = (dir / "junit.xml").string();
+  Result r = cli({"regress", dir.string(), "--junit", junit});
+  LONGS_EQUAL(2, r.code);
+  CHECK_TEXT(r.out.find("scenarios/a-deep.json") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("FAIL (bad input)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("1 passed, 1 failed (2 scenarios, 0 traces)") != std::string::npos, r.out.c_str());
+  std::string xml = slurp(junit);
+  CHECK_TEXT(xml.find("tests=\"2\" failures=\"1\"") != std::string::npos, xml.c_str());
+}
+
+TEST(RegressIsolation, ASlowRowTimesOutAndTheOthersRun) {
+  // foll-migration-fixed searches for seconds; 1s is its limit here.
+  fs::copy_file("scenarios/ksm/foll-migration-fixed.json", dir / "scenarios" / "a-slow.json");
+  fs::copy_file(kBase, dir / "scenarios" / "b-good.json");
+  std::string junit = (dir / "junit.xml").string();
+  Result r = cli({"regress", dir.string(), "--junit", junit, "--row-timeout", "1"});
+  LONGS_EQUAL(3, r.code);
+  CHECK_TEXT(r.out.find("FAIL (timed out)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("1 passed, 1 failed") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.err.find("scenarios/a-slow.json: timed out") != std::string::npos, r.err.c_str());
+  CHECK(fs::exists(junit));
 }

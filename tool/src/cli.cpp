@@ -311,16 +311,24 @@ int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
 struct RegressArgs {
   std::string dir = ".";
   std::string junit;
+  double row_timeout = 600;
 };
 
 int cmd_regress(const RegressArgs& a, std::ostream& out, std::ostream& err,
                 const CliEnvironment& env) {
   if (!a.junit.empty()) check_output(a.junit, "JUnit");  // fail before a long run, not after it
   ProgressLine progress(err, env.progress);
-  Regress reg = Regress::run(a.dir, progress.callback(), [&](const Regress::Row& row) {
-    progress.clear();
-    if (row.status == Regress::Status::BadInput) err << "mmcheck: " << one_line(row.detail) << "\n";
-  });
+  RegressOptions options;
+  options.row_timeout_seconds = a.row_timeout;
+  Regress reg = Regress::run(
+      a.dir, progress.callback(),
+      [&](const Regress::Row& row) {
+        progress.clear();
+        if (row.status == Regress::Status::BadInput) err << "mmcheck: " << one_line(row.detail) << "\n";
+        if (row.status == Regress::Status::Crashed || row.status == Regress::Status::TimedOut)
+          err << "mmcheck: " << row.name << ": " << one_line(row.detail) << "\n";
+      },
+      options);
   progress.clear();
   out << reg.table();
   if (!a.junit.empty()) {
@@ -436,6 +444,10 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
                    "every golden trace under DIR/traces; print a summary table");
     regress->add_option("DIR", ga.dir, "repository directory (default: .)");
     regress->add_option("--junit", ga.junit, "also write a JUnit XML report to this file");
+    regress->add_option("--row-timeout", ga.row_timeout,
+                        "seconds one scenario or trace may take before it is killed and fails "
+                        "(default 600; 0 = no limit)")
+        ->check(CLI::Range(0.0, 86400.0));
 
     std::string list_format = "text";
     CLI::App* list = app.add_subcommand(
