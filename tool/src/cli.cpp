@@ -88,6 +88,11 @@ class ProgressLine {
     if (shown_) err_ << "\r\033[K" << std::flush;
     shown_ = false;
   }
+  /// Clear a line another process may have drawn (regress rows run in children).
+  void clear_any() {
+    if (enabled_) err_ << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
 
  private:
   std::ostream& err_;
@@ -323,7 +328,7 @@ int cmd_regress(const RegressArgs& a, std::ostream& out, std::ostream& err,
   Regress reg = Regress::run(
       a.dir, progress.callback(),
       [&](const Regress::Row& row) {
-        progress.clear();
+        progress.clear_any();
         if (row.status == Regress::Status::BadInput) err << "mmcheck: " << one_line(row.detail) << "\n";
         if (row.status == Regress::Status::Crashed || row.status == Regress::Status::TimedOut)
           err << "mmcheck: " << row.name << ": " << one_line(row.detail) << "\n";

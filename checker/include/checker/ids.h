@@ -23,6 +23,31 @@ using ObjectId = std::uint32_t;
 inline constexpr ObjectId kNoObject = std::numeric_limits<ObjectId>::max();
 
 /// Where in the model's source an operation was announced.
+#if defined(__cpp_lib_source_location)
 using SourceLoc = std::source_location;
+#else
+/// clang before 15 has no std::source_location over libstdc++ (the fuzz build,
+/// tests/fuzz): the same interface from the builtins it does have.
+class SourceLoc {
+ public:
+  static constexpr SourceLoc current(const char* file = __builtin_FILE(), std::uint_least32_t line = __builtin_LINE(),
+                                     const char* function = __builtin_FUNCTION()) noexcept {
+    SourceLoc l;
+    l.file_ = file;
+    l.line_ = line;
+    l.function_ = function;
+    return l;
+  }
+  constexpr const char* file_name() const noexcept { return file_; }
+  constexpr const char* function_name() const noexcept { return function_; }
+  constexpr std::uint_least32_t line() const noexcept { return line_; }
+  constexpr std::uint_least32_t column() const noexcept { return 0; }
+
+ private:
+  const char* file_ = "";
+  const char* function_ = "";
+  std::uint_least32_t line_ = 0;
+};
+#endif
 
 }  // namespace checker
