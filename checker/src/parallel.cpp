@@ -104,10 +104,14 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   std::uint64_t own = 0;  // executions of this explorer's loop (the rest came from tasks)
   std::vector<Report> accepted;  // task reports taken during the last end()
   std::size_t mine = 0;          // slots this explorer handed out and has not taken back
+  bool failed_in_end = false;    // a task taken during the last end() found a failure
   s.set_hook(
       [&](std::size_t depth, const DporStrategy::Group& g, ThreadMask sleep,
           const DporStrategy::PSleep& psleep) -> std::optional<TaskResult> {
         if (mine == 0) return std::nullopt;  // only this explorer adds its own slots
+        // A task taken during this end() failed: the sequential search stops
+        // there, so nothing ordered after it is taken (or waited for).
+        if (failed_in_end) return std::nullopt;
         std::unique_lock<std::mutex> lk(mu);
         auto it = std::find_if(slots.begin(), slots.end(), [&](const auto& x) {
           return x->owner == &s && x->task.depth == depth && x->task.group.thread == g.thread &&
@@ -141,6 +145,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
           return std::nullopt;  // the branch changed since: explore it here
         }
         ++st.tasks_taken;
+        if (options.stop_on_first && slot->report.counterexample) failed_in_end = true;
         accepted.push_back(std::move(slot->report));
         return std::move(slot->result);
       },
@@ -168,15 +173,21 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       }
     }
     accepted.clear();
+    failed_in_end = false;
     bool more =
         s.end(ExecutionEnd{v, ex.steps(), ex.pending_mask(), ex.pending(), ex.failure_step()});
+    // Task results in the sequential order; with stop_on_first the first one
+    // with a failure is the last one counted (the hook took none after it).
     bool stop = false;
     for (Report& r : accepted) {
       merge(st, r.stats);
       if (r.counterexample && !report.counterexample) {
         report.verdict = r.verdict;
         report.counterexample = std::move(r.counterexample);
-        if (options.stop_on_first) stop = true;
+        if (options.stop_on_first) {
+          stop = true;
+          break;
+        }
       }
     }
     if (stop) break;

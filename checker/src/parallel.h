@@ -16,8 +16,12 @@
 //
 // Invariant: the master accepts task results in the order the sequential
 // search would have explored their branches, so counts, verdict and the first
-// counterexample equal those of jobs = 1. Only budgets (max_executions, time)
-// may end a parallel search at a different point.
+// counterexample equal those of jobs = 1. With stop_on_first, an explorer that
+// takes a task result holding a failure takes no result ordered after it in the
+// same backtrack (several branches can be finished by tasks in one end()) and
+// counts nothing after it: exactly the executions the sequential search runs
+// before its first failure. Only budgets (max_executions, time) may end a
+// parallel search at a different point.
 #pragma once
 
 #include "checker/explorer.h"

@@ -21,12 +21,14 @@ struct NameIndex {
   std::uint32_t find(const JsonInput& in) const {
     std::string name = in.as_string();
     auto it = index.find(name);
-    if (it == index.end()) in.error(std::string("no ") + what + " named \"" + name + "\"");
+    if (it == index.end()) in.error(std::string("no ") + what + " named " + quote_input(name));
     return it->second;
   }
   void add(const JsonInput& in, const std::string& name, std::uint32_t i) {
     if (name.empty()) in.error(std::string("empty ") + what + " name");
-    if (!index.emplace(name, i).second) in.error(std::string("duplicate ") + what + " name \"" + name + "\"");
+    if (name.size() > kMaxNameBytes)
+      in.error(std::string("a ") + what + " name of more than " + std::to_string(kMaxNameBytes) + " bytes");
+    if (!index.emplace(name, i).second) in.error(std::string("duplicate ") + what + " name " + quote_input(name));
   }
 };
 
@@ -41,7 +43,7 @@ std::uint32_t parse_vm_flags(JsonInput in) {
     else if (s == "VM_SHARED") flags |= VM_SHARED;
     else if (s == "VM_MERGEABLE") flags |= VM_MERGEABLE;
     else if (s == "VM_LOCKED") flags |= VM_LOCKED;
-    else f.error("unknown vma flag \"" + s + "\" (expected VM_READ, VM_WRITE, VM_SHARED, VM_MERGEABLE, VM_LOCKED)");
+    else f.error("unknown vma flag " + quote_input(s) + " (expected VM_READ, VM_WRITE, VM_SHARED, VM_MERGEABLE, VM_LOCKED)");
   }
   return flags;
 }
@@ -96,7 +98,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
           else if (s == "Dirty") p.flags |= PG_dirty;
           else if (s == "Ksm") d.flag_ksm = true;
           else if (s == "Anon") d.flag_anon = true;
-          else fi.error("unknown page flag \"" + s + "\" (expected Uptodate, LRU, SwapCache, Dirty, Anon, Ksm)");
+          else fi.error("unknown page flag " + quote_input(s) + " (expected Uptodate, LRU, SwapCache, Dirty, Anon, Ksm)");
         }
       }
       if (p.test(PG_swapcache)) {
@@ -128,6 +130,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   NameIndex mm_names{{}, "mm"};
   NameIndex anon_vma_names{{}, "anon_vma"};
   std::set<std::uint32_t> mm_without_tables;
+  std::uint64_t total_vma_pages = 0;
   {
     JsonInput mms = in.at("mms");
     mms.expect_array();
@@ -143,7 +146,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (config.era == Era::V4_19) pmd.error("in kernel 4.19 pmds are declared per 2 MiB range (initial.pmds)");
         std::string s = pmd.as_string();
         if (s == "none") no_tables = true;
-        else if (s != "table") pmd.error("unsupported pmd \"" + s + "\" (expected \"table\" or \"none\")");
+        else if (s != "table") pmd.error("unsupported pmd " + quote_input(s) + " (expected \"table\" or \"none\")");
       }
       if (no_tables) mm_without_tables.insert(static_cast<std::uint32_t>(i));
       JsonInput vmas = mj.at("vmas");
@@ -157,6 +160,14 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         vma.start = vj.at("start").as_address();
         vma.end = vj.at("end").as_address();
         if (vma.end <= vma.start) vj.at("end").error("vma end must be above its start");
+        const std::uint64_t pages = (vma.end - vma.start) / kPageSize;
+        if (pages > kMaxVmaPages)
+          vj.at("end").error("a vma of " + std::to_string(pages) + " pages; at most " + std::to_string(kMaxVmaPages) +
+                             " (" + std::to_string(kMaxVmaPages * kPageSize >> 20) + " MiB) are modelled");
+        total_vma_pages += pages;
+        if (total_vma_pages > kMaxTotalVmaPages)
+          vj.at("end").error("the vmas span more than " + std::to_string(kMaxTotalVmaPages) +
+                             " pages together, the most a scenario may hold");
         if (vma.start < prev_end) vj.at("start").error("vmas must be sorted and must not overlap");
         prev_end = vma.end;
         if (vj.has("flags")) vma.flags = parse_vm_flags(vj.at("flags"));
@@ -234,10 +245,14 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       } else if (ks == "swap") {
         if (era2633) kind.error("swap ptes are not modelled in kernel 2.6.33 (its swap paths differ from 3.9)");
         pte = Pte::swap(static_cast<std::uint32_t>(pj.at("entry").as_int(0, 1 << 20)));
+        // do_swap_page maps the page into the vma's anon_vma: a swap entry only
+        // exists in an anonymous vma that has one.
+        if (!k.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
+          pj.at("entry").error("a swap entry in a vma without an anon_vma");
       } else if (ks == "migration") {
         kind.error("a migration entry needs a migration in progress: start a migrate_pages thread instead");
       } else {
-        kind.error("unknown pte \"" + ks + "\" (expected none, present, swap)");
+        kind.error("unknown pte " + quote_input(ks) + " (expected none, present, swap)");
       }
       pj.done();
       PteSlot slot;

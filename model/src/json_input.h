@@ -1,16 +1,21 @@
 // json_input.h: strict reading of scenario JSON. Every accessor knows its JSON
 // pointer, so every error is one InputError line: "FILE: at /ptr: what".
 //
-// Invariant: an object read through JsonInput::object() is checked for
-// unknown keys by done(): every key must have been read or be listed as allowed.
+// Invariants: an object read through JsonInput is checked for unknown keys by
+// done(): every key must have been read or be listed as allowed. Arrays hold at
+// most kMaxArrayItems elements, integers are reported as the values written
+// (never wrapped), addresses are page aligned user addresses up to kTaskSize,
+// and an error quotes input only as a short escaped excerpt (input_limits.h).
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "model/input_limits.h"
 #include "model/scenario.h"
 
 namespace model {
@@ -41,6 +46,9 @@ class JsonInput {
   }
   void expect_array() const {
     if (!j_.is_array()) error("expected an array, got " + type_name(j_));
+    if (j_.size() > kMaxArrayItems)
+      error("an array of " + std::to_string(j_.size()) + " elements; at most " +
+            std::to_string(kMaxArrayItems) + " are accepted");
   }
 
   bool has(const std::string& key) {
@@ -64,6 +72,9 @@ class JsonInput {
   std::int64_t as_int(std::int64_t lo, std::int64_t hi) const {
     if (!j_.is_number_integer() && !j_.is_number_unsigned())
       error("expected an integer, got " + type_name(j_));
+    if (j_.is_number_unsigned() && j_.get<std::uint64_t>() > static_cast<std::uint64_t>(hi))
+      error("expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+            std::to_string(j_.get<std::uint64_t>()));
     std::int64_t v = j_.get<std::int64_t>();
     if (v < lo || v > hi)
       error("expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
@@ -74,44 +85,61 @@ class JsonInput {
     if (!j_.is_boolean()) error("expected a boolean, got " + type_name(j_));
     return j_.get<bool>();
   }
-  /// An address: "0x1000" or an integer; page aligned.
+  /// An address: "0x1000" (hexadecimal digits after "0x") or a non-negative
+  /// integer; page aligned and at most kTaskSize.
   std::uint64_t as_address() const {
     std::uint64_t v = 0;
-    if (j_.is_number_unsigned() || j_.is_number_integer()) {
+    if (j_.is_number_unsigned()) {
+      v = j_.get<std::uint64_t>();
+    } else if (j_.is_number_integer()) {
       if (j_.get<std::int64_t>() < 0) error("expected an address, got a negative number");
       v = j_.get<std::uint64_t>();
     } else if (j_.is_string()) {
       const std::string s = j_.get<std::string>();
-      std::size_t used = 0;
-      try {
-        v = std::stoull(s, &used, 0);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != s.size()) error("expected an address like \"0x1000\", got \"" + s + "\"");
+      if (!parse_address(s, v)) error("expected an address like \"0x1000\", got " + quote_input(s));
     } else {
       error("expected an address (\"0x1000\" or an integer), got " + type_name(j_));
     }
+    if (v > kTaskSize) error("address " + hex(v) + " is above the end of user space (" + hex(kTaskSize) + ")");
     if (v % 0x1000 != 0) error("address is not page aligned (0x1000)");
     return v;
   }
 
-  /// A key as a JSON pointer token (RFC 6901: "~" -> "~0", "/" -> "~1").
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
+  /// "0x" and 1..16 hexadecimal digits, or 1..19 decimal digits; nothing else.
+  static bool parse_address(const std::string& s, std::uint64_t& v) {
+    v = 0;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+      if (s.size() > 18) return false;
+      for (std::size_t i = 2; i < s.size(); ++i) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return false;
+        v = v * 16 + static_cast<std::uint64_t>(d);
+      }
+      return true;
     }
-    return out;
+    if (s.empty() || s.size() > 19) return false;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return true;
   }
+
+  static std::string hex(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+  }
+
+  /// A key as a JSON pointer token (RFC 6901), shortened when long.
+  static std::string escape(const std::string& key) { return pointer_token(key); }
 
   /// Reject keys that were not read (typos, unknown fields).
   void done() const {
     for (auto it = j_.begin(); it != j_.end(); ++it)
       if (!seen_.count(it.key()))
-        throw InputError(file_, ptr_ + "/" + escape(it.key()), "unknown field \"" + it.key() + "\"");
+        throw InputError(file_, ptr_ + "/" + escape(it.key()), "unknown field " + quote_input(it.key()));
   }
 
  private:

@@ -6,7 +6,9 @@
 // make_program() only copies validated data, so exploration never meets bad input.
 #include "model/scenario.h"
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -15,6 +17,7 @@
 #include "json_input.h"
 #include "model/actors.h"
 #include "model/initial_state.h"
+#include "model/input_limits.h"
 #include "model/invariants.h"
 #include "model/kernel.h"
 
@@ -67,18 +70,141 @@ class ScenarioProgram : public checker::Program {
 
 }  // namespace
 
+namespace {
+
+/// Builds the document through nlohmann's DOM builder while it keeps the JSON
+/// pointer of the value being read, so every limit and every syntax error is
+/// reported where it happens: nesting deeper than kMaxJsonDepth, a key twice
+/// in one object, a number that does not fit a double.
+class BoundedSax {
+ public:
+  using json = nlohmann::json;
+  BoundedSax(json& root, const std::string& file) : dom_(root), file_(file) {}
+
+  bool null() { return value(), dom_.null(); }
+  bool boolean(bool v) { return value(), dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return value(), dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return value(), dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& s) { return value(), dom_.number_float(v, s); }
+  bool string(json::string_t& v) { return value(), dom_.string(v); }
+  bool binary(json::binary_t& v) { return value(), dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    open();
+    levels_.push_back(Level{true, 0, {}, false, {}});
+    return dom_.start_object(n);
+  }
+  bool key(json::string_t& k) {
+    Level& l = levels_.back();
+    l.key = k;
+    l.key_pending = true;
+    if (!l.keys.insert(k).second)
+      fail(true, "duplicate key " + quote_input(k) + " (JSON allows each key once per object)");
+    return dom_.key(k);
+  }
+  bool end_object() {
+    levels_.pop_back();
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) {
+    open();
+    levels_.push_back(Level{false, 0, {}, false, {}});
+    return dom_.start_array(n);
+  }
+  bool end_array() {
+    levels_.pop_back();
+    return dom_.end_array();
+  }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& ex) {
+    if (ex.id == 406)  // out_of_range: a number beyond a double
+      fail(true, "number " + quote_input(token) + " does not fit a double");
+    // nlohmann's text: "[json.exception.parse_error.101] parse error at line 1,
+    // column 5: syntax error while parsing value - invalid literal; last read: '...'"
+    std::string what = ex.what();
+    if (auto p = what.find("] "); what.rfind("[json.exception", 0) == 0 && p != std::string::npos)
+      what.erase(0, p + 2);
+    if (auto p = what.find("; last read: '"); p != std::string::npos) what.erase(p);
+    if (what.size() > 200) what = excerpt(what, 200);
+    fail(false, "malformed JSON: " + what + (token.empty() ? "" : "; last read: " + quote_input(token)) +
+                    " (byte " + std::to_string(position) + ")");
+  }
+
+ private:
+  struct Level {
+    bool object;
+    std::size_t index;           // arrays: elements started so far
+    std::string key;             // objects: the last key read
+    bool key_pending;            // objects: that key's value has not been read yet
+    std::set<std::string> keys;  // objects: the keys read so far
+  };
+
+  /// The pointer of the innermost open value; with `at_value` (a value about
+  /// to be read) an array's next element too.
+  std::string pointer(bool at_value) const {
+    std::string p;
+    for (std::size_t i = 0; i < levels_.size(); ++i) {
+      const Level& l = levels_[i];
+      const bool last = i + 1 == levels_.size();
+      if (l.object) {
+        if (!last || l.key_pending) p += "/" + pointer_token(l.key);
+      } else if (!last) {
+        p += "/" + std::to_string(l.index - 1);
+      } else if (at_value) {
+        p += "/" + std::to_string(l.index);
+      }
+    }
+    return p;
+  }
+  [[noreturn]] void fail(bool at_value, const std::string& what) const {
+    throw InputError(file_, pointer(at_value), what);
+  }
+
+  /// A value starts in the innermost array or object.
+  void value() {
+    if (levels_.empty()) return;
+    Level& l = levels_.back();
+    if (l.object) l.key_pending = false;
+    else ++l.index;
+  }
+  void open() {
+    if (levels_.size() >= kMaxJsonDepth)
+      fail(true, "nested deeper than " + std::to_string(kMaxJsonDepth) + " arrays and objects");
+    value();
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  const std::string& file_;
+  std::vector<Level> levels_;
+};
+
+}  // namespace
+
 nlohmann::json load_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "cannot open file");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    if (auto pos = what.find("] "); what.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
-      what.erase(0, pos + 2);
-    throw InputError(path, "", "malformed JSON: " + what);
+  if (!in) {
+    int e = errno;
+    throw InputError(path, "", std::string("cannot open file: ") + std::strerror(e));
   }
+  // At most kMaxFileBytes: read one byte more to see a larger file.
+  std::string text;
+  text.resize(kMaxFileBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) {
+    int e = errno;
+    throw InputError(path, "", std::string("cannot read file: ") + std::strerror(e));
+  }
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFileBytes)
+    throw InputError(path, "", "file larger than " + std::to_string(kMaxFileBytes >> 20) +
+                                   " MiB; scenario and trace files are at most that");
+  return parse_json_text(text, path);
+}
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
+  nlohmann::json j;
+  BoundedSax sax(j, file);
+  nlohmann::json::sax_parse(text, &sax, nlohmann::json::input_format_t::json, true);
+  return j;
 }
 
 Scenario Scenario::load(const std::string& path) {
@@ -95,6 +221,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   s.hash_ = fnv1a64(j.dump());
   s.name_ = in.at("name").as_string();
   if (s.name_.empty()) in.at("name").error("empty scenario name");
+  if (s.name_.size() > kMaxNameBytes) in.at("name").error("a name of more than " + std::to_string(kMaxNameBytes) + " bytes");
   s.summary_ = in.at("summary").as_string();
   if (in.has("seed")) {
     JsonInput seed = in.at("seed");
@@ -107,7 +234,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   KernelConfig config;
   JsonInput kernel = in.at("kernel");
   s.era_ = kernel.as_string();
-  if (!parse_era(s.era_, config.era)) kernel.error("unknown kernel era \"" + s.era_ + "\" (expected 2.6.33, 3.9, 4.19)");
+  if (!parse_era(s.era_, config.era)) kernel.error("unknown kernel era " + quote_input(s.era_) + " (expected 2.6.33, 3.9, 4.19)");
   if (in.has("reverted")) {
     JsonInput rev = in.at("reverted");
     rev.expect_array();
@@ -118,10 +245,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       if (!fix) {
         std::string known;
         for (const FixInfo& f : fix_catalogue()) known += std::string(known.empty() ? "" : ", ") + f.id;
-        r.error("unknown fix \"" + id + "\" (known: " + known + ")");
+        r.error("unknown fix " + quote_input(id) + " (known: " + known + ")");
       }
       if (fix->era != config.era)
-        r.error("fix " + id + " (\"" + fix->title + "\") belongs to kernel " + era_name(fix->era) + ", not " +
+        r.error("fix " + id + " (" + quote_input(fix->title) + ") belongs to kernel " + era_name(fix->era) + ", not " +
                 s.era_ + ": reverting it there is a kernel that never existed");
       for (Fix f : config.reverted)
         if (f == fix->fix) r.error("fix " + id + " is reverted twice");
@@ -150,8 +277,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     JsonInput actor = t.at("actor");
     spec.actor = actor.as_string();
     spec.name = t.has("name") ? t.at("name").as_string() : spec.actor;
+    if (t.has("name") && (spec.name.empty() || spec.name.size() > kMaxNameBytes))
+      t.at("name").error("a thread name of 1 to " + std::to_string(kMaxNameBytes) + " bytes");
     if (!names.insert(spec.name).second)
-      t.at("name").error("duplicate thread name \"" + spec.name + "\"");
+      t.at("name").error("duplicate thread name " + quote_input(spec.name));
     spec.args = t.has("args") ? t.at("args").json() : nlohmann::json::object();
     v->calls.push_back(parse_actor(spec.actor, spec.args, v->initial, file, actor.pointer(),
                                    t.pointer() + "/args"));
@@ -171,14 +300,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
         std::string known;
         for (const InvariantInfo& info : invariant_catalogue())
           known += std::string(known.empty() ? "" : ", ") + info.name;
-        n.error("unknown invariant \"" + name + "\" (known: " + known + ")");
+        n.error("unknown invariant " + quote_input(name) + " (known: " + known + ")");
       }
       const InvariantInfo* info = find_invariant(name);
       if (!(info->eras & era_bit(config.era)))
         n.error("invariant \"" + name + "\" is not checked in kernel " + s.era_ + " (it is checked in " +
                 era_names(info->eras) + ")");
       for (const std::string& seen : s.invariants_)
-        if (seen == name) n.error("invariant \"" + name + "\" listed twice");
+        if (seen == name) n.error("invariant " + quote_input(name) + " listed twice");
       s.invariants_.push_back(name);
     }
   }
@@ -192,7 +321,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     std::string r = result.as_string();
     if (r == "violation") s.expect_.result = Expectation::Result::Violation;
     else if (r == "pass") s.expect_.result = Expectation::Result::Pass;
-    else result.error("unknown result \"" + r + "\" (expected \"violation\" or \"pass\")");
+    else result.error("unknown result " + quote_input(r) + " (expected \"violation\" or \"pass\")");
     if (e.has("violation")) {
       JsonInput vj = e.at("violation");
       if (s.expect_.result != Expectation::Result::Violation) vj.error("\"violation\" only goes with result \"violation\"");
@@ -216,14 +345,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       else if (name == "dpor") s.options_.strategy = checker::StrategyKind::Dpor;
       else if (name == "random") s.options_.strategy = checker::StrategyKind::Random;
       else if (name == "pct") s.options_.strategy = checker::StrategyKind::Pct;
-      else st.error("unknown strategy \"" + name + "\" (expected dfs, dpor, random, pct)");
+      else st.error("unknown strategy " + quote_input(name) + " (expected dfs, dpor, random, pct)");
     }
     if (x.has("fewest_preemptions")) s.options_.fewest_preemptions = x.at("fewest_preemptions").as_bool();
     if (x.has("seed")) s.options_.seed = static_cast<std::uint64_t>(x.at("seed").as_int(0, INT64_MAX));
     if (x.has("pct_depth")) s.options_.pct_depth = static_cast<unsigned>(x.at("pct_depth").as_int(1, 100));
     if (x.has("time_budget_seconds"))
       s.options_.time_budget_seconds = static_cast<double>(x.at("time_budget_seconds").as_int(1, 86400));
-    if (x.has("max_steps")) s.options_.max_steps = static_cast<std::uint64_t>(x.at("max_steps").as_int(1, 1 << 30));
+    if (x.has("max_steps")) s.options_.max_steps = static_cast<std::uint64_t>(x.at("max_steps").as_int(1, static_cast<std::int64_t>(kMaxSteps)));
     if (x.has("preemption_bound"))
       s.options_.preemption_bound = static_cast<unsigned>(x.at("preemption_bound").as_int(0, 1000));
     if (x.has("max_executions"))

@@ -110,7 +110,7 @@ TEST(ScenarioInput, MalformedJson) {
     FAIL("malformed JSON loaded");
   } catch (const model::InputError& e) {
     STRCMP_EQUAL(path, e.file().c_str());
-    STRCMP_EQUAL("", e.pointer().c_str());
+    STRCMP_EQUAL("", e.pointer().c_str());  // the error is in the object, after "name"
     CHECK(contains(e.what(), "malformed JSON"));
   }
   std::remove(path);
@@ -121,7 +121,7 @@ TEST(ScenarioInput, MissingFile) {
     model::Scenario::load("/nonexistent/dir/x.json");
     FAIL("missing file loaded");
   } catch (const model::InputError& e) {
-    STRCMP_EQUAL("/nonexistent/dir/x.json: at /: cannot open file", e.what());
+    STRCMP_EQUAL("/nonexistent/dir/x.json: at /: cannot open file: No such file or directory", e.what());
   }
 }
 

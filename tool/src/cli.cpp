@@ -15,9 +15,11 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <model/input_limits.h>
 #include <model/scenario.h>
 
 #include "tool/errors.h"
+#include "tool/output_file.h"
 #include "tool/regress.h"
 #include "tool/scenario_run.h"
 #include "tool/timeline.h"
@@ -30,6 +32,9 @@ namespace tool {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// --jobs: more OS threads than this only cost memory (each has its stacks).
+constexpr unsigned kMaxJobs = 256;
 
 constexpr const char* kFooter = R"(Exit codes:
   0  no violation found / every expectation met
@@ -45,11 +50,21 @@ constexpr const char* kFooter = R"(Exit codes:
 Errors are one line on stderr: "mmcheck: FILE: at /json/pointer: what".
 )";
 
-/// `text` with line breaks turned into spaces: errors are one line.
+/// `text` as one error line: line breaks become spaces, other control bytes
+/// \xNN, and past 1000 bytes it is cut (the messages quote input only as short
+/// excerpts; this is the net under any that does not).
 std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '\r', ' ');
-  return text;
+  constexpr std::size_t kMax = 1000;
+  std::string out;
+  std::size_t i = 0;
+  for (; i < text.size() && out.size() < kMax; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\r') out += ' ';
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  if (i < text.size()) out += fmt::format("... ({} more bytes)", text.size() - i);
+  return out;
 }
 
 /// The live progress line on a terminal; inert otherwise.
@@ -73,6 +88,11 @@ class ProgressLine {
   }
   void clear() {
     if (shown_) err_ << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+  /// Clear a line another process may have drawn (regress rows run in children).
+  void clear_any() {
+    if (enabled_) err_ << "\r\033[K" << std::flush;
     shown_ = false;
   }
 
@@ -177,10 +197,9 @@ struct RunArgs {
 
 int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
   require_file(a.scenario, "scenario");
-  std::error_code ec;
-  if (!a.trace_out.empty() && fs::is_directory(a.trace_out, ec))
-    throw BadInput(a.trace_out + ": is a directory, expected a trace file to write");
   model::Scenario scenario = model::Scenario::load(a.scenario);
+  // Before the search, not after it: an unusable output path fails at once.
+  if (!a.trace_out.empty()) check_output(a.trace_out, "trace", {a.scenario});
   ExploreOverrides ov;
   if (a.max_steps_opt->count()) ov.max_steps = a.max_steps;
   if (a.preemption_opt->count()) ov.preemption_bound = a.preemption_bound;
@@ -311,30 +330,28 @@ int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
 struct RegressArgs {
   std::string dir = ".";
   std::string junit;
+  double row_timeout = 600;
 };
 
 int cmd_regress(const RegressArgs& a, std::ostream& out, std::ostream& err,
                 const CliEnvironment& env) {
-  if (!a.junit.empty()) {  // fail before a long run, not after it
-    std::error_code ec;
-    fs::path parent = fs::path(a.junit).parent_path();
-    if (!parent.empty() && !fs::is_directory(parent, ec))
-      throw BadInput(a.junit + ": cannot write JUnit file: no directory " + parent.string());
-    if (fs::is_directory(a.junit, ec)) throw BadInput(a.junit + ": is a directory");
-  }
+  if (!a.junit.empty()) check_output(a.junit, "JUnit");  // fail before a long run, not after it
   ProgressLine progress(err, env.progress);
-  Regress reg = Regress::run(a.dir, progress.callback(), [&](const Regress::Row& row) {
-    progress.clear();
-    if (row.status == Regress::Status::BadInput) err << "mmcheck: " << one_line(row.detail) << "\n";
-  });
+  RegressOptions options;
+  options.row_timeout_seconds = a.row_timeout;
+  Regress reg = Regress::run(
+      a.dir, progress.callback(),
+      [&](const Regress::Row& row) {
+        progress.clear_any();
+        if (row.status == Regress::Status::BadInput) err << "mmcheck: " << one_line(row.detail) << "\n";
+        if (row.status == Regress::Status::Crashed || row.status == Regress::Status::TimedOut)
+          err << "mmcheck: " << row.name << ": " << one_line(row.detail) << "\n";
+      },
+      options);
   progress.clear();
   out << reg.table();
   if (!a.junit.empty()) {
-    std::ofstream f(a.junit, std::ios::binary | std::ios::trunc);
-    if (!f) throw BadInput(a.junit + ": cannot write JUnit file");
-    f << reg.junit().xml();
-    f.close();
-    if (!f) throw BadInput(a.junit + ": cannot write JUnit file");
+    write_atomically(a.junit, reg.junit().xml(), "JUnit");
     out << "JUnit XML written to " << a.junit << "\n";
   }
   return reg.exit_code();
@@ -451,6 +468,10 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
                    "every golden trace under DIR/traces; print a summary table");
     regress->add_option("DIR", ga.dir, "repository directory (default: .)");
     regress->add_option("--junit", ga.junit, "also write a JUnit XML report to this file");
+    regress->add_option("--row-timeout", ga.row_timeout,
+                        "seconds one scenario or trace may take before it is killed and fails "
+                        "(default 600; 0 = no limit)")
+        ->check(CLI::Range(0.0, 86400.0));
 
     std::string list_format = "text";
     CLI::App* list = app.add_subcommand(
@@ -480,7 +501,11 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
 
     if (ra.max_steps_opt->count() && ra.max_steps == 0)
       throw BadInput("--max-steps: must be at least 1");
+    if (ra.max_steps_opt->count() && ra.max_steps > model::kMaxSteps)
+      throw BadInput(fmt::format("--max-steps: at most {} steps per execution", model::kMaxSteps));
     if (ra.jobs_opt->count() && ra.jobs == 0) throw BadInput("--jobs: must be at least 1");
+    if (ra.jobs_opt->count() && ra.jobs > kMaxJobs)
+      throw BadInput(fmt::format("--jobs: at most {} worker threads", kMaxJobs));
     if (run->parsed()) return cmd_run(ra, out, err, env);
     if (replay->parsed()) return cmd_replay(pa, out, err);
     if (regress->parsed()) return cmd_regress(ga, out, err, env);

@@ -13,9 +13,11 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <model/input_limits.h>
 #include <model/scenario.h>
 
 #include "tool/errors.h"
+#include "tool/output_file.h"
 
 namespace tool {
 
@@ -67,7 +69,7 @@ class Reader {
       bool known = false;
       for (const char* k : required) known = known || it.key() == k;
       for (const char* k : optional) known = known || it.key() == k;
-      if (!known) fail(child(ptr, it.key()), fmt::format("unknown field \"{}\"", it.key()));
+      if (!known) fail(child(ptr, it.key()), "unknown field " + model::quote_input(it.key()));
     }
     for (const char* k : required)
       if (!j.contains(k)) fail(ptr, fmt::format("missing field \"{}\"", k));
@@ -125,19 +127,11 @@ class Reader {
       if (checker::to_string(v) == s) return v;
       known += (known.empty() ? "" : ", ") + std::string(checker::to_string(v));
     }
-    fail(ptr, fmt::format("unknown {} \"{}\" (known: {})", what, s, known));
+    fail(ptr, fmt::format("unknown {} {} (known: {})", what, model::quote_input(s), known));
   }
 
  private:
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
-    }
-    return out;
-  }
+  static std::string escape(const std::string& key) { return model::pointer_token(key); }
   [[noreturn]] void type_error(const json& j, const std::string& ptr, const char* want) const {
     fail(ptr, fmt::format("expected {}, got {}", want, j.type_name()));
   }
@@ -283,8 +277,14 @@ Trace Trace::parse(const json& j, const std::string& file) {
   if (!j.contains("format_version")) r.fail("", "missing field \"format_version\"");
   if (!j["format_version"].is_number_integer() ||
       j["format_version"].get<std::int64_t>() != kTraceFormatVersion)
-    r.fail("/format_version", fmt::format("unsupported format_version {} (this mmcheck reads {})",
-                                          j["format_version"].dump(), kTraceFormatVersion));
+    r.fail("/format_version",
+           fmt::format("unsupported format_version {} (this mmcheck reads {})",
+                       j["format_version"].is_string()
+                           ? model::quote_input(j["format_version"].get<std::string>())
+                       : j["format_version"].is_primitive()
+                           ? model::excerpt(j["format_version"].dump())
+                           : std::string(j["format_version"].type_name()),
+                       kTraceFormatVersion));
   r.object(j, "", {"format_version", "provenance", "threads", "schedule", "steps", "violation",
                    "statistics"});
 
@@ -297,7 +297,7 @@ Trace Trace::parse(const json& j, const std::string& file) {
   Provenance& p = t.provenance;
   p.tool = r.string(pj["tool"], "/provenance/tool");
   if (p.tool != "mmcheck")
-    r.fail("/provenance/tool", fmt::format("expected \"mmcheck\", got \"{}\"", p.tool));
+    r.fail("/provenance/tool", "expected \"mmcheck\", got " + model::quote_input(p.tool));
   p.tool_version = r.string(pj["tool_version"], "/provenance/tool_version");
   const json& sj = pj["scenario"];
   r.object(sj, "/provenance/scenario", {"name", "file", "content_hash"});
@@ -316,9 +316,11 @@ Trace Trace::parse(const json& j, const std::string& file) {
   p.strategy = r.string(ej["strategy"], "/provenance/explore/strategy");
   if (p.strategy != "dfs" && p.strategy != "dpor" && p.strategy != "random" && p.strategy != "pct")
     r.fail("/provenance/explore/strategy",
-           fmt::format("unknown strategy \"{}\" (known: dfs, dpor, random, pct)", p.strategy));
+           fmt::format("unknown strategy {} (known: dfs, dpor, random, pct)", model::quote_input(p.strategy)));
   p.max_steps = r.uint(ej["max_steps"], "/provenance/explore/max_steps");
   if (p.max_steps == 0) r.fail("/provenance/explore/max_steps", "must be at least 1");
+  if (p.max_steps > model::kMaxSteps)
+    r.fail("/provenance/explore/max_steps", fmt::format("{} is above the limit of {} steps", p.max_steps, model::kMaxSteps));
   p.preemption_bound = r.optional_uint(ej["preemption_bound"], "/provenance/explore/preemption_bound");
   p.max_executions = r.uint(ej["max_executions"], "/provenance/explore/max_executions");
   p.fewest_preemptions = r.boolean(ej["fewest_preemptions"], "/provenance/explore/fewest_preemptions");
@@ -330,8 +332,11 @@ Trace Trace::parse(const json& j, const std::string& file) {
   if (tj.empty()) r.fail("/threads", "a trace needs at least one thread");
   if (tj.size() > checker::kMaxThreads)
     r.fail("/threads", fmt::format("more than {} threads", checker::kMaxThreads));
-  for (std::size_t i = 0; i < tj.size(); ++i)
+  for (std::size_t i = 0; i < tj.size(); ++i) {
     t.log.thread_names.push_back(r.string(tj[i], Reader::child("/threads", i)));
+    if (t.log.thread_names.back().size() > model::kMaxNameBytes)
+      r.fail(Reader::child("/threads", i), fmt::format("a thread name of more than {} bytes", model::kMaxNameBytes));
+  }
   const std::size_t nthreads = t.log.thread_names.size();
 
   // schedule
@@ -379,8 +384,8 @@ Trace Trace::parse(const json& j, const std::string& file) {
                                        thread_choices[i]));
     std::string name = r.string(s["thread"], ptr + "/thread");
     if (name != t.log.thread_names[cpu])
-      r.fail(ptr + "/thread", fmt::format("cpu {} is \"{}\", not \"{}\"", cpu,
-                                          t.log.thread_names[cpu], name));
+      r.fail(ptr + "/thread", fmt::format("cpu {} is {}, not {}", cpu,
+                                          model::quote_input(t.log.thread_names[cpu]), model::quote_input(name)));
     checker::StepRecord rec;
     rec.thread = static_cast<checker::ThreadId>(cpu);
     t.labels_->push_back(r.string(s["function"], ptr + "/function"));
@@ -422,7 +427,7 @@ Trace Trace::parse(const json& j, const std::string& file) {
     std::string name = r.string(vj["thread"], "/violation/thread");
     if (name != t.log.thread_names[cpu])
       r.fail("/violation/thread",
-             fmt::format("cpu {} is \"{}\", not \"{}\"", cpu, t.log.thread_names[cpu], name));
+             fmt::format("cpu {} is {}, not {}", cpu, model::quote_input(t.log.thread_names[cpu]), model::quote_input(name)));
     v.thread = static_cast<checker::ThreadId>(cpu);
   }
   v.step = r.uint(vj["step"], "/violation/step");
@@ -449,17 +454,7 @@ Trace Trace::load(const std::string& path) {
   return parse(j, path);
 }
 
-void Trace::save(const std::string& path) const {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw BadInput(path + ": cannot write trace file");
-  out << text();
-  out.close();
-  if (!out) throw BadInput(path + ": cannot write trace file");
-}
+void Trace::save(const std::string& path) const { write_atomically(path, text(), "trace"); }
 
 std::string violation_difference(const checker::Violation& recorded,
                                  const checker::Violation& got) {
@@ -473,10 +468,11 @@ std::string violation_difference(const checker::Violation& recorded,
     return fmt::format("kind: expected {}, got {}", checker::to_string(recorded.kind),
                        checker::to_string(got.kind));
   if (recorded.message != got.message)
-    return fmt::format("message: expected \"{}\", got \"{}\"", recorded.message, got.message);
+    return fmt::format("message: expected {}, got {}", model::quote_input(recorded.message, 200),
+                       model::quote_input(got.message, 200));
   if (recorded.invariant != got.invariant)
-    return fmt::format("invariant: expected \"{}\", got \"{}\"", recorded.invariant,
-                       got.invariant);
+    return fmt::format("invariant: expected {}, got {}", model::quote_input(recorded.invariant),
+                       model::quote_input(got.invariant));
   if (recorded.thread != got.thread)
     return fmt::format("thread: expected {}, got {}", thread(recorded.thread), thread(got.thread));
   if (recorded.step != got.step)

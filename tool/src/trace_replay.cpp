@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <model/input_limits.h>
 #include <model/scenario.h>
 
 #include "tool/errors.h"
@@ -56,16 +57,17 @@ TraceReplay TraceReplay::run(const std::string& trace_file,
     if (r.scenario_file.empty())
       throw model::InputError(
           trace_file, "/provenance/scenario/file",
-          fmt::format("scenario file \"{}\" not found (looked in {}the working directory and the "
+          fmt::format("scenario file {} not found (looked in {}the working directory and the "
                       "trace's parent directories); give it with --scenario",
-                      p.scenario_file, base_dir.empty() ? "" : "\"" + base_dir + "\", "));
+                      model::quote_input(p.scenario_file), base_dir.empty() ? "" : model::quote_input(base_dir) + ", "));
   }
   model::Scenario scenario = model::Scenario::load(r.scenario_file);
   if (scenario.content_hash() != p.content_hash)
     throw model::InputError(
         trace_file, "/provenance/scenario/content_hash",
         fmt::format("trace was recorded for scenario {} version {}; the file {} now has {}",
-                    p.scenario_name, p.content_hash, r.scenario_file, scenario.content_hash()));
+                    model::excerpt(p.scenario_name), model::excerpt(p.content_hash), r.scenario_file,
+                    scenario.content_hash()));
 
   std::unique_ptr<checker::Program> program = scenario.make_program();
   r.report = checker::replay(*program, r.trace.schedule, p.max_steps, &r.trace.log);

@@ -96,7 +96,11 @@ class Scenario {
 
 /// Read and parse a JSON file (scenario or trace). Throws InputError, one line
 /// naming the file, if it cannot be opened or is not well-formed JSON.
+/// At most kMaxFileBytes, kMaxJsonDepth deep, no key twice in an object, every
+/// number within a double (model/input_limits.h).
 nlohmann::json load_json_file(const std::string& path);
+/// The same checks on text already read; `file` names it in errors.
+nlohmann::json parse_json_text(const std::string& text, const std::string& file);
 
 /// A named thing a scenario may use, with a one-line description.
 struct CatalogueEntry {

@@ -4,8 +4,9 @@
 //
 // Invariants: files are visited in sorted path order (scenarios, then traces),
 // so the table and the JUnit report are deterministic apart from times; a bad
-// file fails its own row and never stops the others; exit_code() is the worst
-// row: 3 (model or internal error) > 2 (bad input) > 1 (missed) > 0; a
+// file fails its own row and never stops the others: each row runs in its own
+// child process with a time limit, so a crash or a hang fails that row only; exit_code() is the worst
+// row: 3 (model or internal error, a crash, a time-out) > 2 (bad input) > 1 (missed) > 0; a
 // scenario that expects a violation passes only if a golden trace under
 // DIR/traces records it (and that trace reproduces).
 #pragma once
@@ -21,9 +22,17 @@
 
 namespace tool {
 
+struct RegressOptions {
+  /// Each row in its own child process (fork): a crash or a hang fails that
+  /// row, with its reason, and the run goes on.
+  bool isolate = true;
+  /// A row still running after this many seconds is killed and fails; 0: no limit.
+  double row_timeout_seconds = 600;
+};
+
 class Regress {
  public:
-  enum class Status { Pass, Fail, BadInput, ModelError };
+  enum class Status { Pass, Fail, BadInput, ModelError, Crashed, TimedOut };
   struct Row {
     std::string kind;      ///< "scenario" or "trace"
     std::string name;      ///< path relative to DIR
@@ -37,11 +46,19 @@ class Regress {
     bool expects_violation = false;  ///< scenario rows
   };
 
+  using Options = RegressOptions;
+
   /// Run everything under `dir`. Throws BadInput when `dir` or `dir`/scenarios
   /// is not a directory. `on_row` is called as each row completes.
   static Regress run(const std::string& dir,
                      std::function<void(const checker::Progress&)> on_progress = {},
-                     std::function<void(const Row&)> on_row = {});
+                     std::function<void(const Row&)> on_row = {}, const Options& options = {});
+
+  /// `body` in a child process: its row, or `row` failed with why the child
+  /// did not give one (killed after `timeout_seconds`, a signal, an exit
+  /// without a result). Uncaught exceptions in `body` fail the row as internal
+  /// errors.
+  static Row run_isolated(const std::function<Row()>& body, Row row, double timeout_seconds);
 
   const std::vector<Row>& rows() const { return rows_; }
   int exit_code() const;

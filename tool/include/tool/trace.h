@@ -72,8 +72,8 @@ class Trace {
   /// Read and parse a file. Throws model::InputError (or BadInput for a path
   /// that is missing or not a regular file).
   static Trace load(const std::string& path);
-  /// Write text(). Throws BadInput when the
-  /// file cannot be written.
+  /// Write text() atomically (output_file.h). Throws BadInput, with the
+  /// system's reason, when the file cannot be written.
   void save(const std::string& path) const;
 
  private:
