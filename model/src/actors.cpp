@@ -46,7 +46,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "skipped when busy; args {\"page\": NAME}",
        kEra3_9},
       {"ksmd",
-       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
+       "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
        "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree, unstable tree and stable_tree_insert); "
        "args {\"pages\": 1..16}",
        kEra2_6_33 | kEra3_9},
