@@ -289,6 +289,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 void run_actor(Kernel& k, const ActorCall& call) {
   if (call.actor == "ksm_run_store") {
     run_store(k, call.value);
+    k.events.emit(ThreadEvents::RunStore);
   } else if (call.actor == "madvise_unmergeable") {
     madvise_unmergeable(k, call.mm, call.start, call.end);
   } else if (call.actor == "migrate_pages") {
@@ -312,6 +313,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
       v2_6_33::dup_mmap(k, call.child, call.mm);
     else
       dup_mmap(k, call.child, call.mm);
+    k.events.emit(ThreadEvents::DupMmap);
   } else if (call.actor == "swapin_fault") {
     swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read);
   } else if (call.actor == "reclaim") {
@@ -337,7 +339,10 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "admin") {
     for (const ActorCall::AdminStep& st : call.steps) {
       long err = 0;
-      if (st.what == "run") err = run_store(k, st.value);
+      if (st.what == "run") {
+        err = run_store(k, st.value);
+        k.events.emit(ThreadEvents::RunStore);
+      }
       else if (st.what == "merge_across_nodes") err = merge_across_nodes_store(k, st.value);
       else reclaim_swapcache_page(k, st.page);
       checker::note([&] { return std::string("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +

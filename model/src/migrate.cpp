@@ -204,6 +204,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
                                                     k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
   }
   p.lock->unlock("__unmap_and_move");
+  k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   return rc;
 }
 

@@ -1,0 +1,74 @@
+// thread_events.cpp: ThreadEvents (see thread_events.h) and the table of which
+// actor emits which named event. The table is the one place an emission point
+// is declared; scenario validation refuses a wait for an event the named
+// thread's actor never emits.
+#include "model/thread_events.h"
+
+#include "model/kernel_config.h"
+
+namespace model {
+
+namespace {
+struct EventInfo {
+  const char* name;
+  const char* emitted_by;  ///< actors, space separated ("*": every actor)
+  EraSet eras;
+  const char* where;
+};
+constexpr EraSet kAllEras = kEra2_6_33 | kEra3_9 | kEra4_19;
+const EventInfo kEvents[ThreadEvents::kCount] = {
+    {"done", "*", kAllEras, "the thread finished its actor"},
+    {"run_store", "ksm_run_store admin", kEra3_9, "run_store returned (admin: after each \"run\" step)"},
+    {"dup_mmap", "fork", kEra2_6_33 | kEra3_9, "dup_mmap returned (the child is set up)"},
+    {"unlock_page", "migrate_pages", kEra3_9,
+     "__unmap_and_move's unlock_page of the old page (migration done or failed and its ptes restored)"},
+};
+}  // namespace
+
+void ThreadEvents::emit(Event e) {
+  const checker::ThreadId t = checker::current_thread();
+  if (t >= wanted.size() || !(wanted[t] & (1u << e)) || (emitted[t] & (1u << e))) return;
+  checker::announce(obj, checker::AccessKind::Write, event_name(e));
+  emitted[t] |= 1u << e;
+}
+
+void ThreadEvents::wait_for(checker::ThreadId t, Event e, const char* label) {
+  const std::uint32_t bit = 1u << e;
+  checker::announce_blocking(obj, checker::AccessKind::Wait, label,
+                             [this, t, bit] { return (emitted[t] & bit) != 0; });
+}
+
+const char* event_name(ThreadEvents::Event e) { return kEvents[e].name; }
+
+std::optional<ThreadEvents::Event> find_event(std::string_view name) {
+  for (unsigned i = 0; i < ThreadEvents::kCount; ++i)
+    if (name == kEvents[i].name) return static_cast<ThreadEvents::Event>(i);
+  return std::nullopt;
+}
+
+bool actor_emits(std::string_view actor, unsigned era_bits, ThreadEvents::Event e) {
+  const EventInfo& info = kEvents[e];
+  if (!(info.eras & era_bits)) return false;
+  if (std::string_view(info.emitted_by) == "*") return true;
+  std::string_view list = info.emitted_by;
+  while (!list.empty()) {
+    const auto sp = list.find(' ');
+    if (list.substr(0, sp) == actor) return true;
+    if (sp == std::string_view::npos) break;
+    list.remove_prefix(sp + 1);
+  }
+  return false;
+}
+
+std::string event_catalogue() {
+  std::string out;
+  for (const EventInfo& info : kEvents) {
+    if (!out.empty()) out += "; ";
+    out += std::string(info.name) + " (" +
+           (std::string_view(info.emitted_by) == "*" ? std::string("every actor") : std::string(info.emitted_by)) +
+           ": " + info.where + ")";
+  }
+  return out;
+}
+
+}  // namespace model
