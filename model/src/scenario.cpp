@@ -198,9 +198,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     const std::string ename = ej.as_string();
     const auto event = find_event(ename);
     if (!event) ej.error("unknown event \"" + ename + "\" (known: " + event_catalogue() + ")");
-    if (!actor_emits(s.threads_[target].actor, era_bit(config.era), *event))
+    if (!actor_emits(s.threads_[target].actor, era_bit(config.era), *event)) {
+      std::string emits;
+      for (unsigned e = 0; e < ThreadEvents::kCount; ++e)
+        if (actor_emits(s.threads_[target].actor, era_bit(config.era), static_cast<ThreadEvents::Event>(e)))
+          emits += std::string(emits.empty() ? "" : ", ") + event_name(static_cast<ThreadEvents::Event>(e));
       ej.error("thread \"" + tname + "\" (actor " + s.threads_[target].actor + ", kernel " + s.era_ +
-               ") never emits event \"" + ename + "\" (known: " + event_catalogue() + ")");
+               ") never emits event \"" + ename + "\" (it emits: " + emits + ")");
+    }
     sa.done();
     v->start_after[i] = {static_cast<checker::ThreadId>(target), *event};
     v->wanted[target] |= 1u << *event;

@@ -20,8 +20,9 @@ const EventInfo kEvents[ThreadEvents::kCount] = {
     {"done", "*", kAllEras, "the thread finished its actor"},
     {"run_store", "ksm_run_store admin", kEra3_9, "run_store returned (admin: after each \"run\" step)"},
     {"dup_mmap", "fork", kEra2_6_33 | kEra3_9, "dup_mmap returned (the child is set up)"},
-    {"unlock_page", "migrate_pages", kEra3_9,
-     "__unmap_and_move's unlock_page of the old page (migration done or failed and its ptes restored)"},
+    {"unlock_page", "migrate_pages offline_pages mbind", kEra2_6_33 | kEra3_9,
+     "the migration's unlock_page of the old page (__unmap_and_move; 2.6.33 unmap_and_move): migrated, or "
+     "failed with its ptes restored; the first such unlock of the thread"},
 };
 }  // namespace
 

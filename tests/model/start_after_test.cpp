@@ -150,3 +150,23 @@ TEST(StartAfter, FaultBeforeForkReachesTheUnmodelledPath) {
   CHECK_TEXT(contains(r.counterexample->violation.message, "do_anonymous_page"),
              r.counterexample->violation.message.c_str());
 }
+
+// 2.6.33: hot-remove's unlock_page of K orders F's fault after the migration;
+// offline_pages never forks, and the error names what it does emit.
+TEST(StartAfter, FaultAfterMigrationLoadsAndIsClean) {
+  model::Scenario s = model::Scenario::load("scenarios/ksm/fault-after-migration.json");
+  checker::Report r = explore_scenario(s, checker::StrategyKind::Dpor);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
+  nlohmann::json j = model::load_json_file("scenarios/ksm/fault-after-migration.json");
+  j["threads"][1]["start_after"]["event"] = "dup_mmap";
+  std::string msg;
+  try {
+    model::Scenario::parse(j, "t.json");
+  } catch (const model::InputError& e) {
+    msg = e.what();
+  }
+  CHECK_TEXT(contains(msg, "at /threads/1/start_after/event: thread \"H\" (actor offline_pages, kernel 2.6.33) "
+                           "never emits event \"dup_mmap\" (it emits: done, unlock_page)"),
+             msg.c_str());
+}
