@@ -72,9 +72,10 @@ class ScenarioProgram : public checker::Program {
       const Validated::StartAfter* after = &v_->start_after[t];
       Kernel* k = kernel_.get();
       checker::spawn(v_->names[t], [k, call, after] {
-        if (after->thread != checker::kNoThread) k->events.wait_for(after->thread, after->event, "start_after");
+        if (after->thread != checker::kNoThread) k->events.wait_for(after->thread, after->event);
         run_actor(*k, *call);
         k->events.emit(ThreadEvents::Done);
+        k->events.check_all_emitted();
       });
     }
   }

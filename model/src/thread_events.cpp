@@ -11,16 +11,17 @@ namespace model {
 namespace {
 struct EventInfo {
   const char* name;
+  const char* wait_label;  ///< the waiter's step label (deadlock reports name the event)
   const char* emitted_by;  ///< actors, space separated ("*": every actor)
   EraSet eras;
   const char* where;
 };
 constexpr EraSet kAllEras = kEra2_6_33 | kEra3_9 | kEra4_19;
 const EventInfo kEvents[ThreadEvents::kCount] = {
-    {"done", "*", kAllEras, "the thread finished its actor"},
-    {"run_store", "ksm_run_store admin", kEra3_9, "run_store returned (admin: after each \"run\" step)"},
-    {"dup_mmap", "fork", kEra2_6_33 | kEra3_9, "dup_mmap returned (the child is set up)"},
-    {"unlock_page", "migrate_pages offline_pages mbind", kEra2_6_33 | kEra3_9,
+    {"done", "start_after done", "*", kAllEras, "the thread finished its actor"},
+    {"run_store", "start_after run_store", "ksm_run_store admin", kEra3_9, "run_store returned (admin: after each \"run\" step)"},
+    {"dup_mmap", "start_after dup_mmap", "fork", kEra2_6_33 | kEra3_9, "dup_mmap returned (the child is set up)"},
+    {"unlock_page", "start_after unlock_page", "migrate_pages offline_pages mbind", kEra2_6_33 | kEra3_9,
      "the migration's unlock_page of the old page (__unmap_and_move; 2.6.33 unmap_and_move): migrated, or "
      "failed with its ptes restored; the first such unlock of the thread"},
 };
@@ -33,9 +34,19 @@ void ThreadEvents::emit(Event e) {
   emitted[t] |= 1u << e;
 }
 
-void ThreadEvents::wait_for(checker::ThreadId t, Event e, const char* label) {
+void ThreadEvents::check_all_emitted() const {
+  const checker::ThreadId t = checker::current_thread();
+  if (t >= wanted.size()) return;
+  const std::uint32_t missing = wanted[t] & ~emitted[t];
+  for (unsigned e = 0; e < kCount; ++e)
+    if (missing & (1u << e))
+      checker::unsupported("start_after: thread " + checker::thread_name(t) + " finished without reaching event \"" +
+                           kEvents[e].name + "\" on this schedule, so a thread waiting for it can never start");
+}
+
+void ThreadEvents::wait_for(checker::ThreadId t, Event e) {
   const std::uint32_t bit = 1u << e;
-  checker::announce_blocking(obj, checker::AccessKind::Wait, label,
+  checker::announce_blocking(obj, checker::AccessKind::Wait, kEvents[e].wait_label,
                              [this, t, bit] { return (emitted[t] & bit) != 0; });
 }
 

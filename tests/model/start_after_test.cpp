@@ -170,3 +170,16 @@ TEST(StartAfter, FaultAfterMigrationLoadsAndIsClean) {
                            "never emits event \"dup_mmap\" (it emits: done, unlock_page)"),
              msg.c_str());
 }
+
+// An ordering the schedule cannot meet: hot-remove of section Y (only free
+// pages: nothing to migrate, so no unlock_page) while F waits for H's
+// unlock_page. Not a deadlock and not a pass: unsupported, naming H and the event.
+TEST(StartAfter, EventNeverReachedIsUnsupportedNotADeadlock) {
+  nlohmann::json j = model::load_json_file("scenarios/ksm/fault-after-migration.json");
+  j["threads"][0]["args"]["section"] = "Y";
+  model::Scenario s = model::Scenario::parse(j, "unmet.json");
+  checker::Report r = explore_scenario(s, checker::StrategyKind::Dpor);
+  CHECK(r.verdict == checker::Verdict::Unsupported);
+  const std::string& msg = r.counterexample->violation.message;
+  CHECK_TEXT(contains(msg, "thread H finished without reaching event \"unlock_page\""), msg.c_str());
+}

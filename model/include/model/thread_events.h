@@ -32,8 +32,14 @@ struct ThreadEvents {
 
   /// Record that the running thread reached `e` (a Write step when awaited).
   void emit(Event e);
-  /// Block the running thread until thread `t` reached `e`.
-  void wait_for(checker::ThreadId t, Event e, const char* label);
+  /// At the end of the running thread: an awaited event it never reached ends
+  /// the run as unsupported (the scenario's ordering cannot hold on this
+  /// schedule), naming the thread and the event, instead of a deadlock.
+  void check_all_emitted() const;
+  /// Block the running thread until thread `t` reached `e` (a step labelled
+  /// "start_after EVENT"; if `t` ends without reaching it, the run is a deadlock
+  /// naming that label: the scenario's ordering cannot be met on that schedule).
+  void wait_for(checker::ThreadId t, Event e);
 };
 
 /// "done", "run_store", "dup_mmap", "unlock_page".
