@@ -47,6 +47,10 @@ void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guar
                        SourceLoc loc) {
   ex("announce_blocking").announce(Access{object, kind, label, loc}, ready);
 }
+void announce_idle(ObjectId object, AccessKind kind, const char* label, Guard ready,
+                   SourceLoc loc) {
+  ex("announce_idle").announce(Access{object, kind, label, loc}, ready, /*idle=*/true);
+}
 std::uint32_t choose(std::uint32_t n, const char* label) { return ex("choose").choose(n, label); }
 void note(std::string_view text) { ex("note").note(text); }
 bool notes_wanted() {

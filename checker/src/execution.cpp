@@ -61,7 +61,7 @@ ThreadId Execution::spawn(std::string name, std::function<void()> body) {
     fail(Verdict::ModelError, FailureKind::Assertion,
          "too many threads: at most " + std::to_string(kMaxThreads), {});
   ThreadId id = static_cast<ThreadId>(threads_.size());
-  threads_.push_back(Thread{std::move(name), false, false, false, Guard{}});
+  threads_.push_back(Thread{std::move(name), false, false, false, Guard{}, false});
   pending_.emplace_back();
   bodies_.push_back(std::move(body));
   return id;
@@ -204,16 +204,21 @@ Verdict Execution::run() {
       violation_.step = steps_.size();
       break;
     }
-    ThreadMask enabled = 0, waiting = 0;
+    ThreadMask enabled = 0, waiting = 0, busy_waiting = 0;
     for (ThreadId t = 0; t < threads_.size(); ++t) {
       const Thread& th = threads_[t];
       if (!th.has_pending) continue;
-      if (th.ready()) enabled |= ThreadMask{1} << t;
-      else waiting |= ThreadMask{1} << t;
+      if (th.ready()) {
+        enabled |= ThreadMask{1} << t;
+      } else {
+        waiting |= ThreadMask{1} << t;
+        if (!th.idle) busy_waiting |= ThreadMask{1} << t;
+      }
     }
     if (enabled == 0) {
       if (failed_) break;
-      if (waiting != 0) describe_deadlock(waiting);
+      // Only idle waits left (daemons asleep): a normal end, not a deadlock.
+      if (busy_waiting != 0) describe_deadlock(waiting);
       else run_final_checks();
       break;
     }
@@ -245,6 +250,7 @@ Verdict Execution::run() {
     steps_.push_back(StepRecord{t, pending_[t], {}});
     threads_[t].has_pending = false;
     threads_[t].ready = Guard{};
+    threads_[t].idle = false;
     running_ = t;
     scheduler_.resume(t);
     running_ = kNoThread;
@@ -311,7 +317,7 @@ void Execution::run_final_checks() {
   }
 }
 
-void Execution::announce(const Access& a, Guard ready) {
+void Execution::announce(const Access& a, Guard ready, bool idle) {
   ThreadId t = running_;
   if (t == kNoThread)
     fail(Verdict::ModelError, FailureKind::Assertion,
@@ -330,6 +336,7 @@ void Execution::announce(const Access& a, Guard ready) {
     if (p.kind == AccessKind::CommutingUpdate) p.kind = AccessKind::ReadModifyWrite;
   }
   threads_[t].ready = ready;
+  threads_[t].idle = idle && ready;
   threads_[t].has_pending = true;
   scheduler_.yield(t);
 }

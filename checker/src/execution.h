@@ -86,7 +86,7 @@ class Execution {
   /// "base[index]", its text kept across executions in indexed_names_.
   ObjectId new_element(const char* base, std::uint32_t index);
   void final_check(std::string name, std::function<void()> body);
-  void announce(const Access& a, Guard ready);
+  void announce(const Access& a, Guard ready, bool idle = false);
   std::uint32_t choose(std::uint32_t n, const char* label);
   void note(std::string_view text);
   [[noreturn]] void fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc);
@@ -103,6 +103,7 @@ class Execution {
     bool has_pending = false;
     bool stopped = false;  ///< failed or aborted: never resumed again
     Guard ready;
+    bool idle = false;  ///< the pending access is an announce_idle() wait
   };
   struct FinalCheck {
     std::string name;

@@ -46,7 +46,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "skipped when busy; args {\"page\": NAME}",
        kEra3_9},
       {"ksmd",
-       "ksmd: wait for ksmd_should_run (run=1), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
+       "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
        "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree, unstable tree and stable_tree_insert); "
        "args {\"pages\": 1..16}",
        kEra2_6_33 | kEra3_9},
@@ -289,6 +289,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 void run_actor(Kernel& k, const ActorCall& call) {
   if (call.actor == "ksm_run_store") {
     run_store(k, call.value);
+    k.events.emit(ThreadEvents::RunStore);
   } else if (call.actor == "madvise_unmergeable") {
     madvise_unmergeable(k, call.mm, call.start, call.end);
   } else if (call.actor == "migrate_pages") {
@@ -312,6 +313,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
       v2_6_33::dup_mmap(k, call.child, call.mm);
     else
       dup_mmap(k, call.child, call.mm);
+    k.events.emit(ThreadEvents::DupMmap);
   } else if (call.actor == "swapin_fault") {
     swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read);
   } else if (call.actor == "reclaim") {
@@ -337,7 +339,10 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "admin") {
     for (const ActorCall::AdminStep& st : call.steps) {
       long err = 0;
-      if (st.what == "run") err = run_store(k, st.value);
+      if (st.what == "run") {
+        err = run_store(k, st.value);
+        k.events.emit(ThreadEvents::RunStore);
+      }
       else if (st.what == "merge_across_nodes") err = merge_across_nodes_store(k, st.value);
       else reclaim_swapcache_page(k, st.page);
       checker::note([&] { return std::string("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +

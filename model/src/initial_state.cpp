@@ -68,6 +68,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   struct PageDecl {
     bool flag_ksm = false, flag_anon = false;
     std::optional<std::int64_t> refcount, mapcount;
+    std::int64_t pins = 0;  ///< "pins": get_user_pages references
     std::string ptr;
   };
   std::vector<PageDecl> decls;
@@ -116,6 +117,11 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       }
       if (pj.has("refcount")) d.refcount = pj.at("refcount").as_int(0, 1000);
       if (pj.has("mapcount")) d.mapcount = pj.at("mapcount").as_int(0, 1000);
+      if (pj.has("pins")) {
+        JsonInput pin = pj.at("pins");
+        d.pins = pin.as_int(0, 1000);
+        if (p.in_free_pool && d.pins) pin.error("a free page has no pins");
+      }
       if (p.test(PG_swapcache) && era2633)
         pj.at("flags").error("the swap cache is not modelled in kernel 2.6.33 (its swap paths differ from 3.9)");
       if (p.in_free_pool && (p.flags || d.flag_anon || d.flag_ksm))
@@ -485,6 +491,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
           }
     }
     if (p.test(PG_swapcache)) ++p.refcount;  // the swap cache's reference
+    p.pins = static_cast<int>(d.pins);
+    p.refcount += p.pins;  // mm/gup.c: each get_user_pages reference (a pin held all run)
     if (p.PageKsm() != d.flag_ksm)
       throw InputError(file, d.ptr + "/flags",
                        d.flag_ksm ? "page " + p.name + " is marked Ksm but no stable node names it"
@@ -496,12 +504,16 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
     if (d.mapcount && *d.mapcount != p.mapcount)
       throw InputError(file, d.ptr + "/mapcount", "mapcount " + std::to_string(*d.mapcount) + " but " +
                                                       std::to_string(p.mapcount) + (p.PageTransHuge() ? " huge pmds map " : " present ptes map ") + p.name);
-    if (d.refcount) {
+    if (d.refcount && *d.refcount != p.refcount) {
+      // refcount = mapcount + swap cache + pins: an extra reference must be declared as "pins".
+      const std::string held = " references its mappings, swap cache and pins hold";
       if (*d.refcount < p.refcount)
         throw InputError(file, d.ptr + "/refcount", "refcount " + std::to_string(*d.refcount) +
-                                                        " is below the " + std::to_string(p.refcount) +
-                                                        " references its mappings and swap cache hold");
-      p.refcount = static_cast<int>(*d.refcount);
+                                                        " is below the " + std::to_string(p.refcount) + held);
+      throw InputError(file, d.ptr + "/refcount",
+                       "refcount " + std::to_string(*d.refcount) + " is above the " + std::to_string(p.refcount) +
+                           held + ": declare the extra references as \"pins\": " +
+                           std::to_string(*d.refcount - p.refcount + p.pins));
     }
     if (!p.in_free_pool && p.refcount == 0 && !p.offlined)
       throw InputError(file, d.ptr, "page " + p.name + " is neither free nor referenced: add \"free\": true");

@@ -179,10 +179,10 @@ void page_counts_consistent(const Kernel& k) {
       checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " mapcount " +
                                                 std::to_string(p.mapcount) + " but " + std::to_string(maps[i]) +
                                                 " ptes map it");
-    int expect = p.mapcount + (p.test(PG_swapcache) ? 1 : 0);
+    int expect = p.mapcount + (p.test(PG_swapcache) ? 1 : 0) + p.pins;
     if (p.refcount != expect)
       checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " refcount " +
-                                                std::to_string(p.refcount) + " but mappings and swap cache hold " +
+                                                std::to_string(p.refcount) + " but mappings, swap cache and pins hold " +
                                                 std::to_string(expect));
   }
   // The swap side: swap_map against the swap ptes, the radix tree against the page flags.

@@ -191,7 +191,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 void ksmd_scan(Kernel& k, int pages) {
   KsmState& ksm = k.ksm;
   // ksm_scan_thread: wait_event_freezable(ksm_thread_wait, ksmd_should_run())
-  checker::announce_blocking(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
+  checker::announce_idle(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
                              [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
   ksm.ksm_thread_mutex->lock("ksm_scan_thread");
   checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");
@@ -509,7 +509,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 // mm/ksm.c v2.6.33: ksm_scan_thread (one batch) -> ksm_do_scan -> scan_get_next_rmap_item
 void ksmd_scan(Kernel& k, int pages) {
   KsmState& ksm = k.ksm;
-  checker::announce_blocking(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
+  checker::announce_idle(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
                              [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
   ksm.ksm_thread_mutex->lock("ksm_scan_thread");
   checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");

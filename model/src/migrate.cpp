@@ -215,6 +215,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
                                                     k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
   }
   p.lock->unlock("__unmap_and_move");
+  k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   return rc;
 }
 
@@ -383,6 +384,7 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
                                                       k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
     }
     p.lock->unlock("unmap_and_move");
+    k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   }
   if (rc != -kEAGAIN) {
     removed = true;

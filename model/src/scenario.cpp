@@ -11,6 +11,7 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -20,6 +21,7 @@
 #include "model/input_limits.h"
 #include "model/invariants.h"
 #include "model/kernel.h"
+#include "model/thread_events.h"
 
 namespace model {
 
@@ -42,6 +44,14 @@ struct Validated {
   std::vector<ActorCall> calls;       ///< by thread
   std::vector<std::string> names;     ///< thread names
   std::vector<std::string> invariants;
+  /// By thread: the (thread, event) it starts after ("start_after"), or none.
+  struct StartAfter {
+    checker::ThreadId thread = checker::kNoThread;
+    ThreadEvents::Event event = ThreadEvents::Done;
+  };
+  std::vector<StartAfter> start_after;
+  std::vector<std::uint32_t> wanted;  ///< by thread: the events some thread waits for
+  bool any_start_after = false;
 };
 
 /// Runs one scenario: each execution copies the initial Kernel, creates its
@@ -54,10 +64,22 @@ class ScenarioProgram : public checker::Program {
     kernel_ = std::make_unique<Kernel>(v_->initial);
     kernel_->create_objects();
     for (const std::string& inv : v_->invariants) install_invariant(*kernel_, inv);
+    if (v_->any_start_after) {
+      // Created after every kernel object, so scenarios without start_after keep their ids.
+      kernel_->events.obj = checker::new_object("thread_events");
+      kernel_->events.wanted = v_->wanted;
+      kernel_->events.emitted.assign(v_->wanted.size(), 0);
+    }
     for (std::size_t t = 0; t < v_->calls.size(); ++t) {
       const ActorCall* call = &v_->calls[t];
+      const Validated::StartAfter* after = &v_->start_after[t];
       Kernel* k = kernel_.get();
-      checker::spawn(v_->names[t], [k, call] { run_actor(*k, *call); });
+      checker::spawn(v_->names[t], [k, call, after] {
+        if (after->thread != checker::kNoThread) k->events.wait_for(after->thread, after->event);
+        run_actor(*k, *call);
+        k->events.emit(ThreadEvents::Done);
+        k->events.check_all_emitted();
+      });
     }
   }
 
@@ -270,6 +292,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   if (threads.size() == 0) threads.error("a scenario needs at least one thread");
   if (threads.size() > checker::kMaxThreads) threads.error("too many threads");
   std::set<std::string> names;
+  std::vector<std::optional<JsonInput>> start_after(threads.size());
   for (std::size_t i = 0; i < threads.size(); ++i) {
     JsonInput t = threads.at(i);
     t.expect_object();
@@ -282,11 +305,59 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (!names.insert(spec.name).second)
       t.at("name").error("duplicate thread name " + quote_input(spec.name));
     spec.args = t.has("args") ? t.at("args").json() : nlohmann::json::object();
+    if (t.has("start_after")) start_after[i].emplace(t.at("start_after"));
     v->calls.push_back(parse_actor(spec.actor, spec.args, v->initial, file, actor.pointer(),
                                    t.pointer() + "/args"));
     v->names.push_back(spec.name);
     t.done();
     s.threads_.push_back(std::move(spec));
+  }
+  // "start_after": {"thread": NAME, "event": EVENT}, resolved once every thread is named.
+  v->start_after.assign(threads.size(), {});
+  v->wanted.assign(threads.size(), 0);
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    if (!start_after[i]) continue;
+    JsonInput& sa = *start_after[i];
+    sa.expect_object();
+    JsonInput tj = sa.at("thread");
+    const std::string tname = tj.as_string();
+    std::size_t target = threads.size();
+    for (std::size_t j = 0; j < threads.size(); ++j)
+      if (s.threads_[j].name == tname) target = j;
+    if (target == threads.size()) tj.error("no thread named \"" + tname + "\"");
+    if (target == i) tj.error("thread \"" + tname + "\" cannot start after its own event");
+    JsonInput ej = sa.at("event");
+    const std::string ename = ej.as_string();
+    const auto event = find_event(ename);
+    if (!event) ej.error("unknown event \"" + ename + "\" (known: " + event_catalogue() + ")");
+    if (!actor_emits(s.threads_[target].actor, era_bit(config.era), *event)) {
+      std::string emits;
+      for (unsigned e = 0; e < ThreadEvents::kCount; ++e)
+        if (actor_emits(s.threads_[target].actor, era_bit(config.era), static_cast<ThreadEvents::Event>(e)))
+          emits += std::string(emits.empty() ? "" : ", ") + event_name(static_cast<ThreadEvents::Event>(e));
+      ej.error("thread \"" + tname + "\" (actor " + s.threads_[target].actor + ", kernel " + s.era_ +
+               ") never emits event \"" + ename + "\" (it emits: " + emits + ")");
+    }
+    sa.done();
+    v->start_after[i] = {static_cast<checker::ThreadId>(target), *event};
+    v->wanted[target] |= 1u << *event;
+    v->any_start_after = true;
+  }
+  // A cycle of waits would be a deadlock of the scenario itself: refuse it.
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    std::size_t t = i;
+    for (std::size_t hops = 0; hops <= threads.size() && v->start_after[t].thread != checker::kNoThread; ++hops) {
+      t = v->start_after[t].thread;
+      if (t == i) {
+        std::string cycle = s.threads_[i].name;
+        std::size_t u = i;
+        do {
+          u = v->start_after[u].thread;
+          cycle += " -> " + s.threads_[u].name;
+        } while (u != i);
+        start_after[i]->error("a cycle of start_after waits: " + cycle);
+      }
+    }
   }
 
   // Invariants.

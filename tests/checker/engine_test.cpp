@@ -620,3 +620,131 @@ TEST(LibraryEdges, SharedUsedWithoutResetIsAModelError) {
   CHECK(r.counterexample->violation.message.find("announce(\"store x\") on an object this execution did not create") !=
         std::string::npos);
 }
+
+// ---- idle waits (announce_idle): a daemon asleep at the end is no deadlock ----
+
+TEST_GROUP(IdleWait){};
+
+namespace {
+/// W stores a chosen value (0 or 1) to flag; daemon D sleeps in an idle wait
+/// until flag == 1, then stores 1 to out. At the end out == flag.
+void sleeping_daemon(Lambda& p, std::optional<Shared<int>>& flag, std::optional<Shared<int>>& out) {
+  p.on_setup = [&] {
+    flag.emplace("flag", 0);
+    out.emplace("out", 0);
+    spawn("W", [&] { flag->store(static_cast<int>(choose(2, "v"))); });
+    spawn("D", [&] {
+      announce_idle(flag->id(), AccessKind::Wait, "sleep", [&] { return flag->peek() == 1; });
+      out->store(1);
+    });
+  };
+  p.on_end = [&] {
+    check(out->peek() == flag->peek(), FailureKind::Invariant, "daemon ran without work");
+  };
+}
+}  // namespace
+
+// v=0: D never wakes; the run ends with D asleep and passes (no deadlock).
+// v=1: W's store is the only enabled step, then D's wait and store: one
+// interleaving. 2 executions, both pass, with DFS and with DPOR.
+TEST(IdleWait, DaemonAsleepAtTheEndIsANormalEnd) {
+  for (StrategyKind kind : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    Lambda p;
+    std::optional<Shared<int>> flag, out;
+    sleeping_daemon(p, flag, out);
+    Options o;
+    o.strategy = kind;
+    Report r = explore(p, o);
+    CHECK(r.verdict == Verdict::Pass);
+    CHECK(r.stats.complete);
+    LONGS_EQUAL(2, r.stats.executions);
+  }
+}
+
+// The same program with a plain announce_blocking wait deadlocks when v=0.
+TEST(IdleWait, PlainBlockingWaitStillDeadlocks) {
+  Lambda p;
+  std::optional<Shared<int>> flag;
+  p.on_setup = [&] {
+    flag.emplace("flag", 0);
+    spawn("W", [&] { flag->store(static_cast<int>(choose(2, "v"))); });
+    spawn("D", [&] {
+      announce_blocking(flag->id(), AccessKind::Wait, "sleep", [&] { return flag->peek() == 1; });
+    });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Deadlock);
+  STRCMP_EQUAL("deadlock: D waits in sleep on flag", r.counterexample->violation.message.c_str());
+}
+
+// A deadlock among the other threads is reported while a daemon sleeps; the
+// message names every waiter. AB-BA as above plus a daemon that never wakes.
+TEST(IdleWait, RealDeadlockBesideASleepingDaemonIsReported) {
+  Lambda p;
+  std::optional<Mutex> m1, m2;
+  std::optional<Shared<int>> never;
+  p.on_setup = [&] {
+    m1.emplace("m1");
+    m2.emplace("m2");
+    never.emplace("never", 0);
+    spawn("A", [&] { m1->lock(); m2->lock(); m2->unlock(); m1->unlock(); });
+    spawn("B", [&] { m2->lock(); m1->lock(); m1->unlock(); m2->unlock(); });
+    spawn("D", [&] {
+      announce_idle(never->id(), AccessKind::Wait, "sleep", [&] { return never->peek() != 0; });
+    });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Deadlock);
+  const std::string& msg = r.counterexample->violation.message;
+  CHECK_TEXT(contains(msg, "A waits in mutex_lock on m2 (held by B)"), msg.c_str());
+  CHECK_TEXT(contains(msg, "D waits in sleep on never"), msg.c_str());
+}
+
+// Only the idle wait is exempt: a daemon that, once woken, blocks on a lock
+// its waker never released is a deadlock. W: lock(m), flag=1 (never unlocks);
+// D: idle-wait flag, then lock(m).
+TEST(IdleWait, DaemonBlockedOnALockIsADeadlock) {
+  Lambda p;
+  std::optional<Mutex> m;
+  std::optional<Shared<int>> flag;
+  p.on_setup = [&] {
+    m.emplace("m");
+    flag.emplace("flag", 0);
+    spawn("W", [&] { m->lock(); flag->store(1); });
+    spawn("D", [&] {
+      announce_idle(flag->id(), AccessKind::Wait, "sleep", [&] { return flag->peek() == 1; });
+      m->lock();
+    });
+  };
+  Report r = explore(p, dfs());
+  CHECK(r.verdict == Verdict::Deadlock);
+  STRCMP_EQUAL("deadlock: D waits in mutex_lock on m (held by W)",
+               r.counterexample->violation.message.c_str());
+}
+
+// Soundness for DPOR: the failure needs D woken between W's two stores to x.
+// W: flag=1, x=1, x=2. D: idle-wait flag==1, then load x and fail on 1.
+// D's load may come after x=1 and before x=2 (a schedule DFS and DPOR both
+// reach); with DFS the interleavings of D's 2 steps with W's last 2 (W's
+// first store is forced) are C(4,2) = 6.
+TEST(IdleWait, DporFindsTheWakeBetweenTwoStores) {
+  for (StrategyKind kind : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    Lambda p;
+    std::optional<Shared<int>> flag, x;
+    p.on_setup = [&] {
+      flag.emplace("flag", 0);
+      x.emplace("x", 0);
+      spawn("W", [&] { flag->store(1); x->store(1); x->store(2); });
+      spawn("D", [&] {
+        announce_idle(flag->id(), AccessKind::Wait, "sleep", [&] { return flag->peek() == 1; });
+        check(x->load() != 1, FailureKind::Assertion, "saw x=1");
+      });
+    };
+    Options o;
+    o.strategy = kind;
+    o.stop_on_first = false;
+    Report r = explore(p, o);
+    CHECK(r.verdict == Verdict::Violation);
+    if (kind == StrategyKind::Dfs) LONGS_EQUAL(6, r.stats.executions);
+  }
+}

@@ -314,7 +314,7 @@ TEST(HmmInput, FaultsTheModelDoesNotHaveAreRefused) {
     j["initial"]["ptes"][0].erase("page");
     j["initial"]["ptes"][0].erase("writable");
     j["initial"]["pages"][2]["flags"] = nlohmann::json::array({"Uptodate", "LRU"});
-    j["initial"]["pages"][2]["refcount"] = 1;
+    j["initial"]["pages"][2]["pins"] = 1;  // referenced, not mapped
     j["initial"]["hmm_ranges"][1]["pfns"][0] = "VALID";
     j["threads"][0]["args"]["range"] = "RP";
   });

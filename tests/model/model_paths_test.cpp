@@ -282,17 +282,19 @@ TEST(Migration, MigrateKsmPageMovesTheStableNode) {
 }
 
 // Migration with an extra pin on K fails: K refcount 3 (two mappings and a
-// pin), +1 isolate = 4, -2 unmap = 2 != 1 in migrate_page_move_mapping ->
+// get_user_pages pin, "pins": 1), +1 isolate = 4, -2 unmap = 2 != 1 in migrate_page_move_mapping ->
 // -EAGAIN; remove_migration_ptes(K, K) restores both ptes (+2 = 4), the
 // target N is freed by its putback, and K is put back (-1 = 3) still KSM.
 TEST(Migration, PinnedKsmPageMigrationFailsAndRestores) {
   nlohmann::json j = seed000_initial();
+  j["pages"][0]["pins"] = 1;
   j["pages"][0]["refcount"] = 3;
   KernelConfig config;
   Kernel initial = parse_initial_state(j, "pinned", "/initial", config);
+  LONGS_EQUAL(1, initial.pages[K].pins);
   int rc = 0;
   OneThread p(initial, [&](Kernel& k) { rc = migrate_one_page(k, K, 1, 1); },
-              {"no_leftover_migration_entry", "no_migration_entry_at_unlock"});
+              {"no_leftover_migration_entry", "no_migration_entry_at_unlock", "page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(-kEAGAIN, rc);

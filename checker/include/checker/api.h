@@ -94,6 +94,16 @@ void announce_update(ObjectId object, std::uint8_t groups, const char* label,
 /// step was announced as a CommutingUpdate, `groups` must include its groups.
 void refine_update(ObjectId child, std::uint8_t groups, SourceLoc loc = SourceLoc::current());
 
+/// Like announce_blocking(), for a wait that is the thread's idle sleep (a
+/// kernel daemon's wait_event: ksmd waiting for work). When no thread is
+/// enabled and every waiting thread waits here, the execution ends normally
+/// (final checks run) instead of reporting a deadlock; a wait of any other kind
+/// among the waiters still makes it a deadlock. Nothing else differs: the wait
+/// is an access like any other for the search, and the thread runs on as soon
+/// as ready() holds.
+void announce_idle(ObjectId object, AccessKind kind, const char* label, Guard ready,
+                   SourceLoc loc = SourceLoc::current());
+
 /// Data nondeterminism: a value in [0, n), recorded in the schedule like a
 /// thread choice. n >= 1. The label names the choice in step notes.
 std::uint32_t choose(std::uint32_t n, const char* label = "choose");

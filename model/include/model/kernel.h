@@ -32,6 +32,7 @@
 #include "model/page.h"
 #include "model/pte.h"
 #include "model/swap_state.h"
+#include "model/thread_events.h"
 
 namespace model {
 
@@ -45,6 +46,7 @@ class Kernel {
   std::vector<StableNode> stable_nodes;
   std::vector<RmapItem> rmap_items;
   KsmState ksm;
+  ThreadEvents events;  ///< the start_after record (empty without start_after)
   SwapState swap;                   ///< swap counts and the swap cache's index (seed 003)
   std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
   /// "free_pages[nid]": the page allocator of each NUMA node (its zone lock).

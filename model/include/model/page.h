@@ -55,6 +55,7 @@ struct Page {
   int nid = 0;               ///< NUMA node
   int refcount = 0;          ///< page_count(): references (each mapping pte holds one)
   int mapcount = 0;          ///< page_mapcount(): ptes mapping the page
+  int pins = 0;              ///< get_user_pages references held for the whole run (counted in refcount)
   std::uint32_t flags = 0;   ///< PageFlag bits
   Mapping mapping;           ///< page->mapping
   std::uint64_t index = 0;   ///< page->index (linear index for anon pages)
