@@ -8,6 +8,7 @@
 #include "model/ksm.h"
 #include "model/fork.h"
 #include "model/ksmd.h"
+#include "model/memory.h"
 #include "model/migrate.h"
 #include "model/migrate_v4_19.h"
 #include "model/swapin.h"
@@ -69,8 +70,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"fault",
        "a task touching an address (do_page_fault -> handle_mm_fault under mmap_sem; re-run after a migration "
        "entry was waited out); args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false; true: "
-       "a COW write)}",
-       kEra2_6_33},
+       "a COW write); a fault on a none pte (do_anonymous_page) or a write fault on a swap entry ends the run "
+       "unsupported (not modelled)}",
+       kEra2_6_33 | kEra3_9},
       {"munmap",
        "munmap of the vma containing an address (zap_pte_range, anon_vma_unlink); args {\"mm\": NAME, "
        "\"address\": ADDR}",
@@ -244,6 +246,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (initial.find_vma(call.mm, call.address) < 0 || !initial.mms[call.mm].ptes.count(call.address))
       addr.error("no pte slot of mm " + initial.mms[call.mm].name + " at this address");
     if (actor == "fault" && in.has("write")) call.write = in.at("write").as_bool();
+
   } else if (actor == "exit") {
     call.mm = find_mm(initial, in.at("mm"));
   } else if (actor == "page_referenced") {
@@ -329,7 +332,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "mbind") {
     v2_6_33::do_mbind(k, call.mm, call.start, call.end, call.to_node, call.move_all, call.passes);
   } else if (call.actor == "fault") {
-    v2_6_33::fault(k, call.mm, call.address, call.write);
+    fault(k, call.mm, call.address, call.write);
   } else if (call.actor == "munmap") {
     v2_6_33::munmap(k, call.mm, call.address);
   } else if (call.actor == "exit") {

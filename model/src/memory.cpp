@@ -221,13 +221,8 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   k.page_ref_put(pte.page, "migration_entry_wait");
 }
 
-// ===========================================================================
-// v2.6.33 tasks: a faulting task, munmap and exit (the unmapping tasks of
-// seed 002), over the shared fault paths above.
-// ===========================================================================
-namespace v2_6_33 {
-
-// arch/x86/mm/fault.c v2.6.33: do_page_fault -> mm/memory.c handle_mm_fault, re-run while a migration entry was waited out
+// arch/x86/mm/fault.c v2.6.33, v3.9: do_page_fault -> mm/memory.c handle_mm_fault, re-run while a migration entry was waited out
+// (the kernel re-runs the access until it succeeds; the model re-runs it at most four times)
 unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
   MmStruct& m = k.mms.at(mm);
   unsigned ret = 0;
@@ -241,12 +236,20 @@ unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
     }
     const PteSlot* slot = k.pte_slot(mm, addr);
     const bool was_migration = slot && slot->pte.is_migration();
+    // A write fault on a swap entry: the swap-in (swapin.cpp) is a read fault's.
+    if (write && slot && slot->pte.is_swap()) model_limit("do_swap_page with FAULT_FLAG_WRITE (a write fault on a swap entry)");
     ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
     m.mmap_sem->up_read("do_page_fault");
     if (!was_migration) return ret;  // the access is re-executed only after a migration wait
   }
   return ret;
 }
+
+// ===========================================================================
+// v2.6.33 tasks: munmap and exit (the unmapping tasks of seed 002), over the
+// shared paths above.
+// ===========================================================================
+namespace v2_6_33 {
 
 namespace {
 

@@ -38,6 +38,10 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
 /// (do_swap_page -> migration_entry_wait); other cases are reported as model limits.
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
 
+/// A user access at addr that faults (do_page_fault: mmap_sem for read,
+/// handle_mm_fault), re-run after a migration entry was waited out (2.6.33, 3.9).
+unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+
 /// do_wp_page(): write fault on the present read-only pte orig_pte.
 /// Precondition: the mm's ptl is held; it is released on return.
 unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte);

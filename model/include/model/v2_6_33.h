@@ -89,8 +89,6 @@ long offline_pages(Kernel& k, std::size_t section, int to_node, int rounds, int 
 int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent);
 
 // ---- mm/memory.c, mm/mmap.c v2.6.33 (memory.cpp): the tasks ----
-/// A page fault at addr (read or write) under mmap_sem for read.
-unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
 /// munmap of the vma containing addr: zap its ptes, unlink it from its anon_vma.
 void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// exit_mmap: mm_users = 0, then every vma unmapped as by munmap.
