@@ -1,5 +1,6 @@
 // interrupt_test.cpp: `run --time-budget` in-process (validation and the
-// text of a search the budget cut). The signal path (SIGINT, SIGTERM on the
+// text of a search the budget cut) and the exit codes of an interrupted run
+// in --help. The signal path (SIGINT, SIGTERM on the
 // real process) is tests/tool/interrupt.sh, run by ctest as tool_interrupt.
 #include <algorithm>
 #include <sstream>
@@ -54,4 +55,12 @@ TEST(CliTimeBudget, FractionalBudgetCutsTheSearch) {
                  std::string::npos,
              r.out.c_str());
   LONGS_EQUAL(1, r.code);
+}
+
+TEST_GROUP(CliInterrupt){};
+
+TEST(CliInterrupt, HelpDocumentsTheInterruptExitCodes) {
+  Result r = cli({"--help"});
+  LONGS_EQUAL(0, r.code);
+  CHECK(r.out.find("  130, 143  run interrupted by SIGINT (Ctrl-C) or SIGTERM") != std::string::npos);
 }
