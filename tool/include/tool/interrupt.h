@@ -4,8 +4,9 @@
 // Invariants: the handler only stores into lock-free atomics and restores the
 // default actions of both signals (all async-signal-safe), so the first
 // signal asks the search to stop at its next execution boundary and a second
-// one ends the process at once. The destructor puts back the actions found at
-// construction. At most one guard lives at a time (the flag is process-wide).
+// one ends the process at once. A signal ignored at construction (a shell's
+// background job, nohup) stays ignored. The destructor puts back the actions
+// found at construction. At most one guard lives at a time (the flag is process-wide).
 #pragma once
 
 #include <atomic>
