@@ -86,6 +86,10 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       break;
     }
     if (max_executions && st.executions >= max_executions) break;
+    if (stop_requested(options)) {
+      st.interrupted = true;
+      break;
+    }
     if ((runs & 63) == 0 &&
         (options.time_budget_seconds > 0 || options.on_progress)) {
       auto now = Clock::now();
@@ -119,6 +123,10 @@ void minimize_preemptions(Program& program, const Options& options, Report& repo
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, options.max_executions);
     report.stats.minimize_executions += r.stats.executions;
+    if (r.stats.interrupted) {  // keep the counterexample found so far
+      report.stats.interrupted = true;
+      return;
+    }
     if (r.counterexample) {
       report.verdict = r.verdict;
       report.counterexample = std::move(r.counterexample);

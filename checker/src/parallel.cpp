@@ -191,6 +191,12 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       }
     }
     if (stop) break;
+    // Before the end of the search is judged: a task cut short by the request
+    // may have been merged above, so the search cannot count as complete.
+    if (stop_requested(options)) {
+      st.interrupted = true;
+      break;
+    }
     if (!more) {
       st.complete = s.complete();
       break;

@@ -1,11 +1,18 @@
 // progress.h: the Progress both search loops (sequential and parallel) hand to
-// Options::on_progress. Invariant: estimated_remaining_seconds is -1 when no
-// estimate can be made, and never exceeds what a time budget leaves.
+// Options::on_progress, and the stop request both poll after each execution.
+// Invariant: estimated_remaining_seconds is -1 when no estimate can be made,
+// and never exceeds what a time budget leaves.
 #pragma once
 
 #include "checker/explorer.h"
 
 namespace checker::detail {
+
+/// Options::stop_requested is set (a relaxed load: the flag only ever goes
+/// from false to true, and nothing else is published through it).
+inline bool stop_requested(const Options& options) {
+  return options.stop_requested && options.stop_requested->load(std::memory_order_relaxed);
+}
 
 /// `max_executions` is the budget of this search (0: none); `fraction_done`
 /// the strategy's estimate (0: none).

@@ -748,3 +748,112 @@ TEST(IdleWait, DporFindsTheWakeBetweenTwoStores) {
     if (kind == StrategyKind::Dfs) LONGS_EQUAL(6, r.stats.executions);
   }
 }
+
+// ---- Options::stop_requested: a stop request from outside the search ----------
+
+TEST_GROUP(StopRequest){};
+
+namespace {
+/// Three threads storing twice each to one x: every step conflicts, so DFS
+/// and DPOR both run all 6!/(2!2!2!) = 90 interleavings.
+void three_writers(Lambda& p, std::optional<Shared<int>>& x) {
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    for (const char* name : {"A", "B", "C"}) spawn(name, [&] { x->store(1); x->store(2); });
+  };
+}
+}  // namespace
+
+// The flag is read after each execution: set by the program at the end of
+// its 5th execution, the search ends right there, after exactly 5 of 90.
+TEST(StopRequest, FlagSetAfterFiveExecutionsStopsAfterFive) {
+  for (StrategyKind k : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    Lambda p;
+    std::optional<Shared<int>> x;
+    three_writers(p, x);
+    std::atomic<bool> stop{false};
+    int ends = 0, stop_at = 5;
+    p.on_end = [&] {
+      if (++ends == stop_at) stop = true;
+    };
+    Options o;
+    o.strategy = k;
+    o.stop_requested = &stop;
+    Report r = explore(p, o);
+    CHECK(r.verdict == Verdict::Pass);
+    CHECK(r.stats.interrupted);
+    CHECK_FALSE(r.stats.complete);
+    LONGS_EQUAL(5, r.stats.executions);
+    // Unset, the same search is the full one.
+    stop = false;
+    stop_at = 0;  // never
+    Report all = explore(p, o);
+    CHECK_FALSE(all.stats.interrupted);
+    CHECK(all.stats.complete);
+    LONGS_EQUAL(90, all.stats.executions);
+  }
+}
+
+// A flag already set: one execution, then the stop (never complete).
+TEST(StopRequest, FlagAlreadySetRunsOneExecution) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  three_writers(p, x);
+  std::atomic<bool> stop{true};
+  Options o;
+  o.stop_requested = &stop;
+  Report r = explore(p, o);
+  LONGS_EQUAL(1, r.stats.executions);
+  CHECK(r.stats.interrupted);
+  CHECK_FALSE(r.stats.complete);
+}
+
+// A failure found before the request is still the verdict, with its
+// counterexample: here the first execution (A runs first) fails.
+TEST(StopRequest, FailureBeforeTheRequestIsReported) {
+  Lambda p;
+  std::optional<Shared<int>> x;
+  p.on_setup = [&] {
+    x.emplace("x", 0);
+    spawn("A", [&] {
+      x->store(1);
+      if (x->load() == 1) fail(FailureKind::BugOn, "BUG_ON(x == 1)");
+    });
+    spawn("B", [&] { x->store(2); });
+  };
+  std::atomic<bool> stop{true};
+  Options o;
+  o.stop_requested = &stop;
+  Report r = explore(p, o);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.counterexample.has_value());
+  LONGS_EQUAL(1, r.stats.executions);
+}
+
+// The parallel search stops too, never complete: the program sets the flag
+// at its 5th execution end (on any worker); each of the 2 workers finishes at
+// most the execution it is in, so far fewer than 90 are counted.
+TEST(StopRequest, ParallelSearchStopsIncomplete) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> ends{0};
+  std::vector<std::unique_ptr<std::optional<Shared<int>>>> xs;
+  ProgramFactory factory = [&] {
+    auto p = std::make_unique<Lambda>();
+    xs.push_back(std::make_unique<std::optional<Shared<int>>>());
+    three_writers(*p, *xs.back());
+    p->on_end = [&] {
+      if (++ends == 5) stop = true;
+    };
+    return std::unique_ptr<Program>(std::move(p));
+  };
+  Options o;
+  o.strategy = StrategyKind::Dpor;
+  o.jobs = 2;
+  o.stop_requested = &stop;
+  Report r = explore(factory, o);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK(r.stats.interrupted);
+  CHECK_FALSE(r.stats.complete);
+  CHECK(r.stats.executions >= 1);
+  CHECK(r.stats.executions < 90);
+}

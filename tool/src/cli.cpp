@@ -19,6 +19,7 @@
 #include <model/scenario.h>
 
 #include "tool/errors.h"
+#include "tool/interrupt.h"
 #include "tool/output_file.h"
 #include "tool/regress.h"
 #include "tool/scenario_run.h"
@@ -46,6 +47,9 @@ constexpr const char* kFooter = R"(Exit codes:
      simulated kernel)
   4  unsupported (run): the scenario reached a kernel path the model does not
      have; a limit of the model, never a kernel bug
+  130, 143  run interrupted by SIGINT (Ctrl-C) or SIGTERM: the search ended at
+     its next execution and printed what it found so far, its search line
+     saying incomplete (interrupted); a second signal exits at once
 
 Errors are one line on stderr: "mmcheck: FILE: at /json/pointer: what".
 )";
@@ -124,10 +128,12 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = "stopped at the first failing execution";
   else if (s.complete)
     end = "complete (exhaustive)";
+  else if (s.interrupted)
+    end = "incomplete (interrupted)";
   else if (o.max_executions && s.executions >= o.max_executions)
     end = fmt::format("incomplete (max executions {} reached)", o.max_executions);
   else if (o.time_budget_seconds > 0 && s.elapsed_seconds >= o.time_budget_seconds)
-    end = fmt::format("incomplete (time budget of {:.0f}s spent)", o.time_budget_seconds);
+    end = fmt::format("incomplete (time budget of {:g}s spent)", o.time_budget_seconds);
   else if (o.preemption_bound)
     end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
   else
@@ -184,6 +190,7 @@ struct RunArgs {
   std::uint64_t max_steps = 0;
   unsigned preemption_bound = 0;
   std::uint64_t max_executions = 0;
+  double time_budget = 0;
   std::string strategy;
   unsigned jobs = 0;
   bool expect = false;  ///< exit code says whether the scenario's expectation was met
@@ -193,6 +200,7 @@ struct RunArgs {
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
   CLI::Option* max_executions_opt = nullptr;
+  CLI::Option* time_budget_opt = nullptr;
 };
 
 int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
@@ -208,11 +216,19 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.jobs_opt->count()) ov.jobs = a.jobs;
   if (a.first_found) ov.fewest_preemptions = false;
   if (a.check_commutation) ov.check_commutation = a.check_commutation;
+  if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
 
   ProgressLine progress(err, env.progress);
-  ScenarioRun run = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario),
-                                         progress.callback());
+  std::optional<ScenarioRun> explored;
+  int stop_signal = 0;
+  {
+    InterruptGuard interrupt(env.handle_signals);
+    ov.stop_requested = interrupt.flag();
+    explored = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario), progress.callback());
+    stop_signal = interrupt.signal_number();
+  }
   progress.clear();
+  const ScenarioRun& run = *explored;
   const checker::Report& r = run.report;
   std::optional<Trace> trace;
   if (r.counterexample && r.verdict != checker::Verdict::Pass) trace = run.trace();
@@ -231,6 +247,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       j["statistics"]["fraction_done_estimate"] = r.stats.fraction_done;
     j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
     j["statistics"]["jobs"] = r.stats.jobs;
+    j["statistics"]["interrupted"] = r.stats.interrupted;
     if (r.stats.jobs > 1)
       j["statistics"]["parallel"] = {{"tasks_taken", r.stats.tasks_taken},
                                      {"task_executions", r.stats.task_executions},
@@ -241,12 +258,17 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     out << fmt::format("scenario {} ({})\n", scenario.name(), a.scenario);
     out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.reverted()));
     out << "verdict: "
-        << (trace ? describe_violation(trace->violation, trace->log) : std::string("pass"))
+        << (trace ? describe_violation(trace->violation, trace->log)
+                  : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
         << "\n";
     out << "search: " << search_text(r, run.options) << "\n";
     if (r.counterexample) {
       unsigned n = r.counterexample->preemptions;
-      if (run.options.fewest_preemptions)
+      if (run.options.fewest_preemptions && r.stats.interrupted)
+        out << fmt::format("counterexample: {} preemption{} (the search for fewer was "
+                           "interrupted)\n",
+                           n, n == 1 ? "" : "s");
+      else if (run.options.fewest_preemptions)
         out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
                            n == 1 ? "" : "s",
                            n == 0 ? std::string()
@@ -281,6 +303,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << (trace ? describe_violation(trace->violation, trace->log) : "unsupported") << "\n";
     return kExitUnsupported;
   }
+  // A signal that came during the search, even one that came too late to cut it.
+  if (stop_signal) return 128 + stop_signal;
   if (a.expect) return run.met ? kExitOk : kExitViolation;
   return r.verdict == checker::Verdict::Pass ? kExitOk : kExitViolation;
 }
@@ -433,6 +457,9 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
                                             "stop after this many executions, 0 = unbounded "
                                             "(overrides the scenario)")
                            ->check(digits);
+    ra.time_budget_opt = run->add_option("--time-budget", ra.time_budget,
+                                         "stop after this many seconds of search, fractional "
+                                         "(overrides the scenario)");
 
     run->add_option("--strategy", ra.strategy, "search strategy (overrides the scenario)")
         ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
@@ -503,6 +530,10 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
       throw BadInput("--max-steps: must be at least 1");
     if (ra.max_steps_opt->count() && ra.max_steps > model::kMaxSteps)
       throw BadInput(fmt::format("--max-steps: at most {} steps per execution", model::kMaxSteps));
+    if (ra.time_budget_opt->count() && !(std::isfinite(ra.time_budget) && ra.time_budget > 0))
+      throw BadInput("--time-budget: must be a number of seconds greater than 0");
+    if (ra.time_budget_opt->count() && ra.time_budget > 31'536'000)
+      throw BadInput("--time-budget: at most 31536000 seconds (a year)");
     if (ra.jobs_opt->count() && ra.jobs == 0) throw BadInput("--jobs: must be at least 1");
     if (ra.jobs_opt->count() && ra.jobs > kMaxJobs)
       throw BadInput(fmt::format("--jobs: at most {} worker threads", kMaxJobs));

@@ -33,6 +33,7 @@ std::string describe_expectation(const model::Expectation& e) {
 
 std::string describe_outcome(const checker::Report& r) {
   using checker::Verdict;
+  if (r.verdict == Verdict::Pass && r.stats.interrupted) return "interrupted (no failure so far)";
   if (r.verdict == Verdict::Pass) return r.stats.complete ? "pass (exhaustive)" : "pass (incomplete)";
   std::string s(checker::to_string(r.verdict));
   if (r.verdict == Verdict::Violation && r.counterexample)
@@ -43,7 +44,8 @@ std::string describe_outcome(const checker::Report& r) {
 bool expectation_met(const model::Expectation& e, const checker::Report& r) {
   using checker::Verdict;
   if (e.result == model::Expectation::Result::Pass)
-    return r.verdict == Verdict::Pass && (!e.exhaustive || r.stats.complete);
+    return r.verdict == Verdict::Pass && !r.stats.interrupted &&
+           (!e.exhaustive || r.stats.complete);
   if (r.verdict != Verdict::Violation && r.verdict != Verdict::Deadlock &&
       r.verdict != Verdict::StepBound)
     return false;
@@ -63,6 +65,8 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   if (overrides.jobs) run.options.jobs = *overrides.jobs;
   if (overrides.fewest_preemptions) run.options.fewest_preemptions = *overrides.fewest_preemptions;
   if (overrides.check_commutation) run.options.check_commutation = *overrides.check_commutation;
+  if (overrides.time_budget_seconds) run.options.time_budget_seconds = *overrides.time_budget_seconds;
+  run.options.stop_requested = overrides.stop_requested;
   run.options.stop_on_first = true;
   run.options.on_progress = std::move(on_progress);
 

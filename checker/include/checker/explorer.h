@@ -4,6 +4,7 @@
 // executions in the same order and returns the same first counterexample.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +58,12 @@ struct Options {
   /// this nor max_executions is set. Not deterministic: prefer max_executions
   /// where reproducible counts matter.
   double time_budget_seconds = 0;
+  /// A stop request from outside the search (e.g. a signal handler that sets
+  /// the flag): read after every execution, where the budgets are checked;
+  /// once it reads true the search ends, incomplete, with Stats::interrupted
+  /// (a failure found before it is still reported). With jobs > 1 the
+  /// workers stop at their next execution too. nullptr: never.
+  const std::atomic<bool>* stop_requested = nullptr;
   /// Worker OS threads. > 1 needs explore(factory, options) (one Program per
   /// worker); explore(Program&, ...) refuses it (std::invalid_argument). The executions explored, the
   /// counts, the verdict and the counterexample are the same as with 1.

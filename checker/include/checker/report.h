@@ -23,6 +23,9 @@ struct Stats {
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;
   bool complete = false;                 ///< true when the search space was exhausted
+  /// Options::stop_requested ended the search: never complete, and a Pass
+  /// verdict means only "no failure found so far".
+  bool interrupted = false;
   /// A search cut short by a budget without a failure: the strategy's estimate
   /// of the share of its search space explored, in [0, 1] (DFS, DPOR; rough:
   /// branches left at each point of the last path, weighted as if the

@@ -15,6 +15,10 @@ struct CliEnvironment {
   /// Show a live progress line on `err` during long searches (main() sets it
   /// when stderr is a terminal and CI is not "true").
   bool progress = false;
+  /// During `run`'s search, catch SIGINT and SIGTERM (main() sets it): the
+  /// first ends the search at its next execution, prints what it found so far
+  /// and returns 128 + the signal's number; a second ends the process at once.
+  bool handle_signals = false;
 };
 
 /// Run mmcheck with `args` (without the program name), e.g. {"run", "x.json"}.

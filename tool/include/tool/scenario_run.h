@@ -7,6 +7,7 @@
 // written from this run replays under the bounds that found it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -28,6 +29,10 @@ struct ExploreOverrides {
   std::optional<unsigned> jobs;
   std::optional<bool> fewest_preemptions;
   std::optional<unsigned> check_commutation;  ///< checker::Options::check_commutation
+  std::optional<double> time_budget_seconds;  ///< seconds, > 0 (checker::Options)
+  /// checker::Options::stop_requested (not an override of the scenario: the
+  /// caller's way to interrupt the search, e.g. from a signal handler).
+  const std::atomic<bool>* stop_requested = nullptr;
 };
 
 struct ScenarioRun {
@@ -56,7 +61,9 @@ std::string describe_outcome(const checker::Report& r);
 
 /// Whether `r` meets `e`: a Violation expectation is met by a violation,
 /// deadlock or step bound whose message contains e.violation; a Pass
-/// expectation by a Pass that is complete when e.exhaustive.
+/// expectation by a Pass that is complete when e.exhaustive and was not
+/// interrupted (an interrupted search meets an expectation only by a failure
+/// it found before the interruption).
 bool expectation_met(const model::Expectation& e, const checker::Report& r);
 
 /// "dfs", "dpor", "random", "pct": a strategy's name in scenario and trace files.

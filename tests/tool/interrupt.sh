@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# interrupt.sh MMCHECK: `mmcheck run` on the real process under SIGINT and
+# SIGTERM. foll-migration-fixed's exhaustive search takes several seconds, so
+# a signal after 1 s lands mid-search: the run must end cleanly with the
+# statistics so far, "incomplete (interrupted)", no exhaustive claim, and exit
+# 128 + the signal (130, 143). Run from the repository root.
+set -u
+mmcheck=$1
+scenario=scenarios/ksm/foll-migration-fixed.json
+status=0
+for sig in INT TERM; do
+  want=$([ $sig = INT ] && echo 130 || echo 143)
+  out=$(timeout --preserve-status -s $sig 1 "$mmcheck" run "$scenario" 2>&1)
+  rc=$?
+  echo "--- SIG$sig: exit $rc"
+  echo "$out"
+  [ "$rc" = "$want" ] || { echo "FAIL: SIG$sig: exit $rc, expected $want"; status=1; }
+  grep -q 'incomplete (interrupted)' <<<"$out" || { echo "FAIL: SIG$sig: no 'incomplete (interrupted)'"; status=1; }
+  grep -q '^verdict: no failure so far (interrupted)$' <<<"$out" || { echo "FAIL: SIG$sig: verdict line"; status=1; }
+  grep -q 'MISSED (got interrupted (no failure so far))' <<<"$out" || { echo "FAIL: SIG$sig: expectation line"; status=1; }
+  if grep -qE 'complete \(exhaustive\)|: met$' <<<"$out"; then
+    echo "FAIL: SIG$sig: claims an exhaustive search or a met expectation"; status=1
+  fi
+  grep -qE '^search: [1-9][0-9]* executions' <<<"$out" || { echo "FAIL: SIG$sig: no executions counted"; status=1; }
+done
+exit $status
