@@ -29,6 +29,8 @@ class DfsStrategy : public Strategy {
   bool bound_hit() const { return bound_hit_; }
   bool complete() const override { return !bound_hit_; }
   double progress() const override;
+  bool save(nlohmann::json& out) const override;  // checkpoint.cpp
+  void load(const nlohmann::json& in) override;
 
  private:
   struct Node {

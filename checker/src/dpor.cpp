@@ -73,6 +73,7 @@ std::optional<ThreadId> DporStrategy::pick_thread(const SchedulingPoint& sp) {
                " differs from an earlier execution with the same prefix";
       return std::nullopt;
     }
+    if (resuming_ && !refresh_loaded(path_[depth_], sp)) return std::nullopt;
   } else {
     Node n;
     n.enabled = sp.enabled;
@@ -219,6 +220,7 @@ void DporStrategy::start_group(Node& n, Group&& g) {
 }
 
 bool DporStrategy::end(const ExecutionEnd& end) {
+  resuming_ = false;
   if (stop_ && stop_->load(std::memory_order_relaxed)) return false;
   if (path_.size() > depth_) path_.resize(depth_);
   if (abort_.empty() || blocked_) detect_races(end);

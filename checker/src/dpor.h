@@ -84,6 +84,8 @@ class DporStrategy : public Strategy {
   }
   double progress() const override;
   bool wants_continuation() const override { return true; }
+  bool save(nlohmann::json& out) const override;  // checkpoint.cpp
+  void load(const nlohmann::json& in) override;
   void refined(const Access& a) override {
     if (in_step_ && depth_ > 0) path_[depth_ - 1].ran = a;
   }
@@ -223,6 +225,9 @@ class DporStrategy : public Strategy {
   static bool covers(const PSleep& ps, ThreadId t, Vals& prefix);
   static void promote(ThreadMask* sleep, const PSleep& ps);
   void start_group(Node& n, Group&& g);
+  /// Resuming: check a loaded point against the program's and take its
+  /// accesses (with their labels); false (abort_ set) when they differ.
+  bool refresh_loaded(Node& n, const SchedulingPoint& sp);
 
   /// detect_races' buffers, kept between executions (no allocation per run).
   /// The clocks, positions and object lists of events [0, valid) are those of
@@ -257,6 +262,10 @@ class DporStrategy : public Strategy {
   std::size_t hook_depth_ = 0;
   static constexpr std::size_t npos_ = static_cast<std::size_t>(-1);
   std::string abort_;
+  /// Set by load() until the next end(): the execution replays a loaded
+  /// path, whose accesses must be the program's (they are refreshed from it:
+  /// a checkpoint keeps no labels or source locations).
+  bool resuming_ = false;
 };
 
 }  // namespace checker::detail

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "checkpoint.h"
 #include "commutation.h"
 #include "dfs.h"
 #include "progress.h"
@@ -52,12 +53,19 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   ex.set_whole_objects(options.whole_objects);
   Stats& st = report.stats;
   std::uint64_t runs = 0;
+  const std::uint64_t carried = begin_piece(program, strategy, options, report);
+  bool replaying = options.resume != nullptr;  // the first run replays the checkpoint's path
+  bool cut = false;  // a budget or a stop request ended the search
   std::optional<CommutationCheck> commutation;
   if (options.check_commutation)
     commutation.emplace(program, options.max_steps, options.check_commutation);
   for (;;) {
     Verdict v = ex.run();
     ++runs;
+    if (replaying) {
+      check_replayed(ex, strategy);
+      replaying = false;
+    }
     RunKind kind = classify_run(strategy, v, ex);
     if (kind == RunKind::SleepBlocked) {
       ++st.sleep_blocked;
@@ -85,16 +93,22 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       st.complete = strategy.complete();
       break;
     }
-    if (max_executions && st.executions >= max_executions) break;
+    if (max_executions && st.executions - carried >= max_executions) {
+      cut = true;
+      break;
+    }
     if (stop_requested(options)) {
-      st.interrupted = true;
+      st.interrupted = cut = true;
       break;
     }
     if ((runs & 63) == 0 &&
         (options.time_budget_seconds > 0 || options.on_progress)) {
       auto now = Clock::now();
       double elapsed = std::chrono::duration<double>(now - t0).count();
-      if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) break;
+      if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) {
+        cut = true;
+        break;
+      }
       if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
                                      options.progress_interval_seconds) {
         last_progress = now;
@@ -104,6 +118,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
     }
   }
   if (!st.complete && report.verdict == Verdict::Pass) st.fraction_done = strategy.progress();
+  if (cut && options.checkpoint) report.checkpoint = write_checkpoint(strategy, options, report);
 }
 
 }  // namespace detail
@@ -119,6 +134,8 @@ void minimize_preemptions(Program& program, const Options& options, Report& repo
     Options o = options;
     o.stop_on_first = true;
     o.check_commutation = 0;
+    o.resume = nullptr;  // a search of its own, from its start
+    o.checkpoint = false;
     Report r;
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, options.max_executions);
@@ -155,7 +172,8 @@ Report explore(Program& program, const Options& options) {
   if (options.fewest_preemptions) minimize_preemptions(program, options, report);
   report.stats.elapsed_seconds = seconds_since(t0);
   if (report.stats.elapsed_seconds > 0)
-    report.stats.executions_per_second = report.stats.executions / report.stats.elapsed_seconds;
+    report.stats.executions_per_second =
+        (report.stats.executions - report.stats.resumed_executions) / report.stats.elapsed_seconds;
   return report;
 }
 

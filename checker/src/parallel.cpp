@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "checkpoint.h"
 #include "dpor.h"
 #include "execution.h"
 
@@ -101,6 +102,10 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   auto t0 = Clock::now();
   auto last_progress = t0;
   Stats& st = report.stats;
+  // A resumed master starts from the checkpoint (workers' tasks never resume).
+  const std::uint64_t carried = master ? begin_piece(program, s, options, report) : 0;
+  bool replaying = master && options.resume != nullptr;
+  bool cut = false;  // a budget or a stop request ended the search
   std::uint64_t own = 0;  // executions of this explorer's loop (the rest came from tasks)
   std::vector<Report> accepted;  // task reports taken during the last end()
   std::size_t mine = 0;          // slots this explorer handed out and has not taken back
@@ -140,6 +145,9 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
           --idle;
         }
         if (slot->error) std::rethrow_exception(slot->error);
+        // A task a stop request cut short did not finish its branch: the
+        // branch stays this explorer's (so a checkpoint keeps it whole).
+        if (slot->report.stats.interrupted) return std::nullopt;
         if (!(slot->task.group == g && slot->task.sleep == sleep && slot->task.psleep == psleep)) {
           ++st.tasks_redone;
           return std::nullopt;  // the branch changed since: explore it here
@@ -156,6 +164,10 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   ex.set_notes(false);
   for (;;) {
     Verdict v = ex.run();
+    if (replaying) {
+      check_replayed(ex, s);
+      replaying = false;
+    }
     RunKind kind = classify_run(s, v, ex);
     if (kind == RunKind::SleepBlocked) {
       ++st.sleep_blocked;
@@ -194,7 +206,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
     // Before the end of the search is judged: a task cut short by the request
     // may have been merged above, so the search cannot count as complete.
     if (stop_requested(options)) {
-      st.interrupted = true;
+      st.interrupted = cut = true;
       break;
     }
     if (!more) {
@@ -202,10 +214,16 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       break;
     }
     if (master) {
-      if (options.max_executions && st.executions >= options.max_executions) break;
+      if (options.max_executions && st.executions - carried >= options.max_executions) {
+        cut = true;
+        break;
+      }
       auto now = Clock::now();
       double elapsed = std::chrono::duration<double>(now - t0).count();
-      if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) break;
+      if (options.time_budget_seconds > 0 && elapsed >= options.time_budget_seconds) {
+        cut = true;
+        break;
+      }
       if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
                                      options.progress_interval_seconds) {
         last_progress = now;
@@ -243,8 +261,9 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       if (!fresh.empty()) cv.notify_all();
     }
   }
-  st.task_executions = st.executions - own;
+  st.task_executions = st.executions - carried - own;
   if (master && !st.complete && report.verdict == Verdict::Pass) st.fraction_done = s.progress();
+  if (master && cut && options.checkpoint) report.checkpoint = write_checkpoint(s, options, report);
   std::lock_guard<std::mutex> lk(mu);
   std::erase_if(slots, [&](const std::shared_ptr<Slot>& x) {
     if (x->owner != &s) return false;
@@ -305,7 +324,8 @@ Report ParallelSearch::run() {
   Stats& st = report.stats;
   st.jobs = jobs;
   st.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (st.elapsed_seconds > 0) st.executions_per_second = st.executions / st.elapsed_seconds;
+  if (st.elapsed_seconds > 0)
+    st.executions_per_second = (st.executions - st.resumed_executions) / st.elapsed_seconds;
   return report;
 }
 

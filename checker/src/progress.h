@@ -4,6 +4,8 @@
 // and never exceeds what a time budget leaves.
 #pragma once
 
+#include <algorithm>
+
 #include "checker/explorer.h"
 
 namespace checker::detail {
@@ -22,13 +24,15 @@ inline Progress make_progress(const Stats& st, double elapsed, double fraction_d
   p.executions = st.executions;
   p.sleep_blocked = st.sleep_blocked;
   p.elapsed_seconds = elapsed;
-  p.executions_per_second = elapsed > 0 ? st.executions / elapsed : 0;
+  // This piece of the search (a resumed one carries executions in).
+  const std::uint64_t piece = st.executions - st.resumed_executions;
+  p.executions_per_second = elapsed > 0 ? piece / elapsed : 0;
   p.fraction_done = fraction_done;
   if (p.fraction_done > 0) {
     p.estimated_remaining_seconds = elapsed * (1 - p.fraction_done) / p.fraction_done;
   } else if (max_executions && p.executions_per_second > 0) {
     p.estimated_remaining_seconds =
-        static_cast<double>(max_executions - st.executions) / p.executions_per_second;
+        static_cast<double>(max_executions - std::min(piece, max_executions)) / p.executions_per_second;
   }
   if (options.time_budget_seconds > 0) {
     double left = options.time_budget_seconds - elapsed;

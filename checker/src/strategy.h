@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "checker/access.h"
 #include "checker/report.h"
 
@@ -71,6 +73,11 @@ class Strategy {
   virtual void refined(const Access& /*a*/) {}
   /// True when the strategy wants threads to run on after a violation.
   virtual bool wants_continuation() const { return false; }
+  /// Checkpoints (checkpoint.h), between executions (after end() returned
+  /// true): the strategy's whole state as JSON, and back. A strategy that
+  /// cannot be checkpointed returns false / throws CheckpointError.
+  virtual bool save(nlohmann::json& /*out*/) const { return false; }
+  virtual void load(const nlohmann::json& in);
 };
 
 }  // namespace checker::detail

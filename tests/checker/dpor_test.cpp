@@ -937,3 +937,180 @@ TEST(Progress, ReportsRateAndEstimate) {
     CHECK(r.stats.executions_per_second > 0);
   }
 }
+
+TEST_GROUP(Checkpoint){};
+
+namespace {
+/// What a whole search found, for comparing with one cut into pieces.
+struct Whole {
+  std::uint64_t executions = 0, sleep_blocked = 0, total_steps = 0;
+  Verdict verdict = Verdict::Pass;
+  bool complete = false;
+  std::optional<Schedule> schedule;
+  std::string message;
+  std::multiset<std::string> passing;
+};
+
+Whole summary(const Report& r, std::multiset<std::string> passing) {
+  Whole w{r.stats.executions, r.stats.sleep_blocked, r.stats.total_steps, r.verdict,
+          r.stats.complete, std::nullopt, "", std::move(passing)};
+  if (r.counterexample) {
+    w.schedule = r.counterexample->schedule;
+    w.message = r.counterexample->violation.message;
+  }
+  return w;
+}
+
+/// The search of `spec` under `o` cut after every `budget` executions,
+/// each piece resumed from the last one's checkpoint on a fresh program (or
+/// with `jobs` workers). Returns the last piece's report (whose counts are the
+/// whole search's) and the passing traces of all pieces; `pieces` counts them.
+Whole in_pieces(const Spec& spec, Options o, std::uint64_t budget, unsigned jobs, int* pieces) {
+  o.checkpoint = true;
+  o.max_executions = budget;
+  o.jobs = jobs;
+  std::multiset<std::string> passing;
+  *pieces = 0;
+  for (;;) {
+    ++*pieces;
+    Report r;
+    if (jobs == 1) {
+      Interp p(spec);
+      r = explore(p, o);
+      passing.insert(p.passing.begin(), p.passing.end());
+    } else {
+      r = explore([&] { return std::make_unique<Interp>(spec); }, o);
+    }
+    if (!r.checkpoint) return summary(r, passing);
+    CHECK(!r.stats.complete);
+    o.resume = std::make_shared<const std::string>(*r.checkpoint);
+    if (*pieces > 2000) FAIL("the pieces never end");
+  }
+}
+
+void check_pieces(const Spec& spec, StrategyKind k, bool all, const std::string& what) {
+  Options o = with(k, all);
+  Interp p(spec);
+  Report full = explore(p, o);
+  Whole whole = summary(full, p.passing);
+  for (std::uint64_t budget : {1u, 2u, 3u, 7u}) {
+    for (unsigned jobs : {1u, 2u}) {
+      if (jobs > 1 && k != StrategyKind::Dpor) continue;
+      int pieces = 0;
+      Whole cut = in_pieces(spec, o, budget, jobs, &pieces);
+      std::string w = what + " budget " + std::to_string(budget) + " jobs " + std::to_string(jobs);
+      LONGS_EQUAL_TEXT(whole.executions, cut.executions, w.c_str());
+      LONGS_EQUAL_TEXT(whole.total_steps, cut.total_steps, w.c_str());
+      LONGS_EQUAL_TEXT(whole.sleep_blocked, cut.sleep_blocked, w.c_str());
+      CHECK_TEXT(whole.complete == cut.complete, w.c_str());
+      CHECK_TEXT(whole.verdict == cut.verdict, w.c_str());
+      CHECK_TEXT(whole.schedule == cut.schedule, w.c_str());
+      STRCMP_EQUAL_TEXT(whole.message.c_str(), cut.message.c_str(), w.c_str());
+      // The same passing executions, each once, wherever the cuts fell.
+      if (jobs == 1) CHECK_TEXT(whole.passing == cut.passing, w.c_str());
+      // A piece per budget's worth of executions (a failing search stops early).
+      if (budget == 1 && jobs == 1 && whole.verdict == Verdict::Pass)
+        LONGS_EQUAL_TEXT(whole.executions, pieces, w.c_str());
+    }
+  }
+}
+}  // namespace
+
+// Cutting a search after every 1, 2, 3 or 7 executions and resuming each piece
+// from the last one's checkpoint explores what the uncut search explores: the
+// same passing traces (each once), counts, verdict and first counterexample;
+// DPOR also with two jobs per piece, DFS too.
+TEST(Checkpoint, PiecesAddUpToTheWholeSearch) {
+  std::mt19937_64 rng(4242);
+  for (int i = 0; i < 40; ++i) {
+    Spec s = i % 4 == 3 ? random_spec_kinds(rng, true) : random_spec(rng, i % 2 == 1, i % 3 == 0);
+    check_pieces(s, StrategyKind::Dpor, true, "dpor all #" + std::to_string(i));
+    check_pieces(s, StrategyKind::Dpor, false, "dpor first #" + std::to_string(i));
+    if (i % 4 == 0) check_pieces(s, StrategyKind::Dfs, false, "dfs #" + std::to_string(i));
+  }
+}
+
+namespace {
+/// A checkpoint of a search of `s` cut after `budget` executions.
+std::string checkpoint_of(const Spec& s, StrategyKind k, std::uint64_t budget) {
+  Options o = with(k, false);
+  o.checkpoint = true;
+  o.max_executions = budget;
+  Interp p(s);
+  Report r = explore(p, o);
+  CHECK(r.checkpoint.has_value());
+  return r.checkpoint.value_or("");
+}
+
+Spec four_threads() {
+  Spec s;
+  s.vars = 3;
+  s.mutexes = 1;
+  for (unsigned t = 0; t < 4; ++t)
+    s.threads.push_back({{Op::Read, t % 3}, {Op::Lock, 0}, {Op::Write, (t + 1) % 3},
+                         {Op::Unlock, 0}, {Op::Choose, 0}, {Op::Add, (t + 2) % 3}});
+  return s;
+}
+
+/// The CheckpointError of resuming `s` from `text`, or "" when it resumed.
+std::string resume_error(const Spec& s, StrategyKind k, const std::string& text) {
+  Options o = with(k, false);
+  o.resume = std::make_shared<const std::string>(text);
+  Interp p(s);
+  try {
+    explore(p, o);
+  } catch (const CheckpointError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Checkpoint, RefusesAnotherStrategyOrProgram) {
+  Spec s = four_threads();
+  std::string dpor = checkpoint_of(s, StrategyKind::Dpor, 20);
+  CHECK(resume_error(s, StrategyKind::Dpor, dpor).empty());
+  STRCMP_CONTAINS("a dpor search's checkpoint, this search is dfs",
+                  resume_error(s, StrategyKind::Dfs, dpor).c_str());
+  STRCMP_CONTAINS("not JSON", resume_error(s, StrategyKind::Dpor, "{").c_str());
+  STRCMP_CONTAINS("at /format", resume_error(s, StrategyKind::Dpor, "{\"format\": 1}").c_str());
+  // Another program: one thread fewer, so the path's points are not its own.
+  Spec other = s;
+  other.threads.pop_back();
+  STRCMP_CONTAINS("does not replay on this program",
+                  resume_error(other, StrategyKind::Dpor, dpor).c_str());
+  Options random;
+  random.strategy = StrategyKind::Random;
+  random.resume = std::make_shared<const std::string>(dpor);
+  Interp p(s);
+  CHECK_THROWS(CheckpointError, explore(p, random));
+}
+
+// A damaged checkpoint (a digit changed, a character dropped) never crashes
+// or hangs the search: it is refused with CheckpointError, or it is still a
+// state the search can run from.
+TEST(Checkpoint, DamagedCheckpointsNeverCrash) {
+  Spec s = four_threads();
+  for (StrategyKind k : {StrategyKind::Dpor, StrategyKind::Dfs}) {
+    std::string good = checkpoint_of(s, k, 50);
+    std::mt19937_64 rng(7);
+    int refused = 0;
+    for (int i = 0; i < 200; ++i) {
+      std::string bad = good;
+      std::size_t at = rng() % bad.size();
+      if (i % 3 == 0) bad.erase(at, 1);
+      else if (bad[at] >= '0' && bad[at] <= '9') bad[at] = static_cast<char>('0' + rng() % 10);
+      else bad[at] = "0123456789[]{},\"x"[rng() % 17];
+      Options o = with(k, false);
+      o.resume = std::make_shared<const std::string>(bad);
+      o.max_executions = 300;  // a state that runs, runs a while
+      Interp p(s);
+      try {
+        explore(p, o);
+      } catch (const CheckpointError&) {
+        ++refused;
+      }
+    }
+    CHECK(refused > 40);  // much of the damage is seen
+  }
+}

@@ -122,7 +122,8 @@ TEST(CliUsage, UsageErrorsAreOneLineExitTwo) {
 
   Result missing = cli({"run"});
   LONGS_EQUAL(2, missing.code);
-  STRCMP_EQUAL("mmcheck: SCENARIO is required (see mmcheck --help)\n", missing.err.c_str());
+  STRCMP_EQUAL("mmcheck: run: a SCENARIO file is required (or --resume CHECKPOINT)\n",
+               missing.err.c_str());
 
   Result negative = cli({"run", kFixed, "--max-steps", "-1"});
   LONGS_EQUAL(2, negative.code);

@@ -3,7 +3,9 @@
 # SIGTERM. foll-migration-fixed's exhaustive search takes several seconds, so
 # a signal after 1 s lands mid-search: the run must end cleanly with the
 # statistics so far, "incomplete (interrupted)", no exhaustive claim, and exit
-# 128 + the signal (130, 143). Run from the repository root.
+# 128 + the signal (130, 143). With --checkpoint the cut search leaves its
+# frontier, and --resume finishes it with the uncut search's totals. Run from
+# the repository root.
 set -u
 mmcheck=$1
 scenario=scenarios/ksm/foll-migration-fixed.json
@@ -34,4 +36,23 @@ for sig in $sigs; do
   fi
   grep -qE '^search: [1-9][0-9]* executions' <<<"$out" || { echo "FAIL: SIG$sig: no executions counted"; status=1; }
 done
+# Ctrl-C (or SIGTERM) with --checkpoint, then --resume: the same executions
+# and steps as the search never cut.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sig=${sigs%% *}
+whole=$("$mmcheck" run "$scenario" | grep '^search:')
+out=$(timeout --foreground --preserve-status -s $sig 1 "$mmcheck" run "$scenario" --checkpoint "$tmp/ck.json" 2>&1)
+echo "--- SIG$sig with --checkpoint: exit $?"
+echo "$out"
+grep -q "^checkpoint written to $tmp/ck.json" <<<"$out" || { echo "FAIL: no checkpoint written"; status=1; }
+resumed=$("$mmcheck" run --resume "$tmp/ck.json" 2>&1)
+echo "--- resumed: exit $?"
+echo "$resumed"
+totals() { sed -E 's/^search: ([0-9]+) executions.* ([0-9]+) steps, max depth ([0-9]+).*/\1 \2 \3/' <<<"$1"; }
+w=$(totals "$whole")
+r=$(totals "$(grep '^search:' <<<"$resumed")")
+echo "uncut: $w; cut and resumed: $r"
+[ -n "$w" ] && [ "$w" = "$r" ] || { echo "FAIL: the resumed search's totals differ from the uncut one's"; status=1; }
+grep -q 'complete (exhaustive)' <<<"$resumed" || { echo "FAIL: the resumed search did not complete"; status=1; }
 exit $status

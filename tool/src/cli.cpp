@@ -18,6 +18,7 @@
 #include <model/input_limits.h>
 #include <model/scenario.h>
 
+#include "tool/checkpoint_file.h"
 #include "tool/errors.h"
 #include "tool/interrupt.h"
 #include "tool/output_file.h"
@@ -130,7 +131,7 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = "complete (exhaustive)";
   else if (s.interrupted)
     end = "incomplete (interrupted)";
-  else if (o.max_executions && s.executions >= o.max_executions)
+  else if (o.max_executions && s.executions - s.resumed_executions >= o.max_executions)
     end = fmt::format("incomplete (max executions {} reached)", o.max_executions);
   else if (o.time_budget_seconds > 0 && s.elapsed_seconds >= o.time_budget_seconds)
     end = fmt::format("incomplete (time budget of {:g}s spent)", o.time_budget_seconds);
@@ -158,10 +159,14 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
   std::string post_failure;
   if (s.post_failure_runs)
     post_failure = fmt::format(" + {} post-failure runs", s.post_failure_runs);
+  std::string resumed;
+  if (s.resumed_executions)
+    resumed = fmt::format(" ({} before the checkpoint, {} in this run)", s.resumed_executions,
+                          s.executions - s.resumed_executions);
   std::string text = fmt::format(
-      "{} executions + {} sleep-set-blocked runs{}, {:.0f} executions/s, {} steps, max depth {}, "
+      "{} executions{} + {} sleep-set-blocked runs{}, {:.0f} executions/s, {} steps, max depth {}, "
       "{:.2f}s, {}",
-      s.executions, s.sleep_blocked, post_failure, s.executions_per_second, s.total_steps,
+      s.executions, resumed, s.sleep_blocked, post_failure, s.executions_per_second, s.total_steps,
       s.max_depth, s.elapsed_seconds, end);
   if (s.jobs > 1)
     text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
@@ -196,6 +201,8 @@ struct RunArgs {
   bool expect = false;  ///< exit code says whether the scenario's expectation was met
   bool first_found = false;  ///< no re-search for the counterexample with the fewest preemptions
   unsigned check_commutation = 0;  ///< checker::Options::check_commutation
+  std::string checkpoint;  ///< --checkpoint FILE
+  std::string resume;      ///< --resume FILE
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -203,12 +210,50 @@ struct RunArgs {
   CLI::Option* time_budget_opt = nullptr;
 };
 
+/// A checkpoint the engine refused: its pointer is into the file's "engine" document.
+model::InputError engine_checkpoint_error(const std::string& file, const std::string& what) {
+  if (what.rfind("at /", 0) == 0) {
+    std::size_t colon = what.find(": ");
+    if (colon != std::string::npos)
+      return model::InputError(file, "/engine" + what.substr(3, colon - 3), what.substr(colon + 2));
+  }
+  return model::InputError(file, "/engine", what);
+}
+
 int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
-  require_file(a.scenario, "scenario");
-  model::Scenario scenario = model::Scenario::load(a.scenario);
+  std::optional<CheckpointFile> resume;
+  std::string scenario_path = a.scenario;
+  if (!a.resume.empty()) {
+    resume = CheckpointFile::load(a.resume);
+    if (scenario_path.empty()) {
+      scenario_path = find_recorded_scenario(a.resume, resume->scenario_file);
+      if (scenario_path.empty())
+        throw model::InputError(
+            a.resume, "/scenario/file",
+            fmt::format("scenario file {} not found (looked in the working directory and the "
+                        "checkpoint's parent directories); give it as SCENARIO",
+                        model::quote_input(resume->scenario_file)));
+    }
+  }
+  require_file(scenario_path, "scenario");
+  model::Scenario scenario = model::Scenario::load(scenario_path);
+  if (resume && scenario.content_hash() != resume->content_hash)
+    throw model::InputError(
+        a.resume, "/scenario/content_hash",
+        fmt::format("checkpoint of scenario {} version {}; the file {} now has {}",
+                    model::excerpt(resume->scenario_name), model::excerpt(resume->content_hash),
+                    scenario_path, scenario.content_hash()));
   // Before the search, not after it: an unusable output path fails at once.
-  if (!a.trace_out.empty()) check_output(a.trace_out, "trace", {a.scenario});
+  if (!a.trace_out.empty()) check_output(a.trace_out, "trace", {scenario_path});
+  if (!a.checkpoint.empty()) check_output(a.checkpoint, "checkpoint", {scenario_path, a.trace_out});
   ExploreOverrides ov;
+  if (resume) {  // the checkpoint's search options, unless given again
+    ov.strategy = resume->strategy == "dfs" && !resume->preemption_bound ? checker::StrategyKind::Dfs
+                                                                         : checker::StrategyKind::Dpor;
+    ov.max_steps = resume->max_steps;
+    ov.preemption_bound = resume->preemption_bound;
+    ov.resume = std::make_shared<const std::string>(resume->engine);
+  }
   if (a.max_steps_opt->count()) ov.max_steps = a.max_steps;
   if (a.preemption_opt->count()) ov.preemption_bound = a.preemption_bound;
   if (a.max_executions_opt->count()) ov.max_executions = a.max_executions;
@@ -217,6 +262,14 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.first_found) ov.fewest_preemptions = false;
   if (a.check_commutation) ov.check_commutation = a.check_commutation;
   if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
+  ov.checkpoint = !a.checkpoint.empty();
+  {
+    checker::Options o = ScenarioRun::options_for(scenario, ov);
+    if (resume) resume->check_options(a.resume, o);
+    if (ov.checkpoint && checkpoint_strategy(o).empty())
+      throw BadInput("--checkpoint: only dpor and dfs searches keep checkpoints, this one is " +
+                     strategy_name(o.strategy));
+  }
 
   ProgressLine progress(err, env.progress);
   std::optional<ScenarioRun> explored;
@@ -224,7 +277,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   {
     InterruptGuard interrupt(env.handle_signals);
     ov.stop_requested = interrupt.flag();
-    explored = ScenarioRun::explore(scenario, ov, recorded_path(a.scenario), progress.callback());
+    try {
+      explored = ScenarioRun::explore(scenario, ov, recorded_path(scenario_path), progress.callback());
+    } catch (const checker::CheckpointError& e) {
+      progress.clear();
+      throw engine_checkpoint_error(a.resume, e.what());
+    }
     stop_signal = interrupt.signal_number();
   }
   progress.clear();
@@ -252,10 +310,16 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       j["statistics"]["parallel"] = {{"tasks_taken", r.stats.tasks_taken},
                                      {"task_executions", r.stats.task_executions},
                                      {"tasks_redone", r.stats.tasks_redone}};
+    j["statistics"]["resumed_executions"] = r.stats.resumed_executions;
+    j["checkpoint"] = r.checkpoint && !a.checkpoint.empty() ? nlohmann::ordered_json(a.checkpoint)
+                                                            : nlohmann::ordered_json();
     j["trace"] = trace ? trace->to_json() : nlohmann::ordered_json();
     out << dump_json(j);
   } else {
-    out << fmt::format("scenario {} ({})\n", scenario.name(), a.scenario);
+    out << fmt::format("scenario {} ({})\n", scenario.name(), scenario_path);
+    if (resume)
+      out << fmt::format("resumed from {} ({} executions explored before it)\n", a.resume,
+                         r.stats.resumed_executions);
     out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.reverted()));
     out << "verdict: "
         << (trace ? describe_violation(trace->violation, trace->log)
@@ -292,14 +356,36 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     }
   }
 
+  if (!a.checkpoint.empty()) {
+    if (r.checkpoint) {
+      CheckpointFile c;
+      c.tool_version = std::string(kVersion);
+      c.scenario_name = scenario.name();
+      c.scenario_file = run.provenance.scenario_file;
+      c.content_hash = scenario.content_hash();
+      c.strategy = checkpoint_strategy(run.options);
+      c.max_steps = run.options.max_steps;
+      c.preemption_bound = run.options.preemption_bound;
+      c.executions = r.stats.executions;
+      c.engine = *r.checkpoint;
+      c.save(a.checkpoint);
+      if (a.format != "json")
+        out << fmt::format("\ncheckpoint written to {} ({} executions so far); continue with: "
+                           "mmcheck run --resume {}\n",
+                           a.checkpoint, r.stats.executions, a.checkpoint);
+    } else if (a.format != "json") {
+      out << "\nno checkpoint written: the search ended\n";
+    }
+  }
+
   if (r.verdict == checker::Verdict::ModelError) {
-    err << "mmcheck: " << a.scenario << ": "
+    err << "mmcheck: " << scenario_path << ": "
         << (trace ? describe_violation(trace->violation, trace->log) : "model error") << "\n";
     return kExitInternal;
   }
   if (r.verdict == checker::Verdict::Unsupported) {
     // A model limit is never a kernel bug and never meets an expectation.
-    err << "mmcheck: " << a.scenario << ": "
+    err << "mmcheck: " << scenario_path << ": "
         << (trace ? describe_violation(trace->violation, trace->log) : "unsupported") << "\n";
     return kExitUnsupported;
   }
@@ -440,7 +526,8 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     CLI::App* run = app.add_subcommand(
         "run", "Explore a scenario: print the verdict, statistics, whether the scenario's "
                "expectation was met and, on a violation, the timeline");
-    run->add_option("SCENARIO", ra.scenario, "scenario file (JSON)")->required();
+    run->add_option("SCENARIO", ra.scenario,
+                    "scenario file (JSON); with --resume, default: the one the checkpoint names");
     run->add_option("--trace-out", ra.trace_out,
                     "write the counterexample trace (JSON) to this file");
     run->add_option("--format", ra.format, "output format")
@@ -474,6 +561,12 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
                     "order and fail (model error) when the outcome differs; N: each distinct "
                     "pair at most N times (slow; runs on one thread)")
         ->check(digits);
+    run->add_option("--checkpoint", ra.checkpoint,
+                    "when the search is cut short (--max-executions, --time-budget, Ctrl-C or "
+                    "SIGTERM), write its unexplored frontier to this file (dpor and dfs)");
+    run->add_option("--resume", ra.resume,
+                    "continue the search a --checkpoint file left: the executions of the pieces "
+                    "add up to those of one uncut search, with the same verdict");
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);
@@ -537,6 +630,8 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     if (ra.jobs_opt->count() && ra.jobs == 0) throw BadInput("--jobs: must be at least 1");
     if (ra.jobs_opt->count() && ra.jobs > kMaxJobs)
       throw BadInput(fmt::format("--jobs: at most {} worker threads", kMaxJobs));
+    if (run->parsed() && ra.scenario.empty() && ra.resume.empty())
+      throw BadInput("run: a SCENARIO file is required (or --resume CHECKPOINT)");
     if (run->parsed()) return cmd_run(ra, out, err, env);
     if (replay->parsed()) return cmd_replay(pa, out, err);
     if (regress->parsed()) return cmd_regress(ga, out, err, env);

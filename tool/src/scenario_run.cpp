@@ -53,21 +53,29 @@ bool expectation_met(const model::Expectation& e, const checker::Report& r) {
          r.counterexample->violation.message.find(e.violation) != std::string::npos;
 }
 
+checker::Options ScenarioRun::options_for(const model::Scenario& scenario,
+                                          const ExploreOverrides& overrides) {
+  checker::Options o = scenario.options();
+  if (overrides.max_steps) o.max_steps = *overrides.max_steps;
+  if (overrides.preemption_bound) o.preemption_bound = overrides.preemption_bound;
+  if (overrides.max_executions) o.max_executions = *overrides.max_executions;
+  if (overrides.strategy) o.strategy = *overrides.strategy;
+  if (overrides.jobs) o.jobs = *overrides.jobs;
+  if (overrides.fewest_preemptions) o.fewest_preemptions = *overrides.fewest_preemptions;
+  if (overrides.check_commutation) o.check_commutation = *overrides.check_commutation;
+  if (overrides.time_budget_seconds) o.time_budget_seconds = *overrides.time_budget_seconds;
+  o.stop_requested = overrides.stop_requested;
+  o.stop_on_first = true;
+  o.checkpoint = overrides.checkpoint;
+  o.resume = overrides.resume;
+  return o;
+}
+
 ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreOverrides& overrides,
                                  const std::string& recorded_file,
                                  std::function<void(const checker::Progress&)> on_progress) {
   ScenarioRun run;
-  run.options = scenario.options();
-  if (overrides.max_steps) run.options.max_steps = *overrides.max_steps;
-  if (overrides.preemption_bound) run.options.preemption_bound = overrides.preemption_bound;
-  if (overrides.max_executions) run.options.max_executions = *overrides.max_executions;
-  if (overrides.strategy) run.options.strategy = *overrides.strategy;
-  if (overrides.jobs) run.options.jobs = *overrides.jobs;
-  if (overrides.fewest_preemptions) run.options.fewest_preemptions = *overrides.fewest_preemptions;
-  if (overrides.check_commutation) run.options.check_commutation = *overrides.check_commutation;
-  if (overrides.time_budget_seconds) run.options.time_budget_seconds = *overrides.time_budget_seconds;
-  run.options.stop_requested = overrides.stop_requested;
-  run.options.stop_on_first = true;
+  run.options = options_for(scenario, overrides);
   run.options.on_progress = std::move(on_progress);
 
   Provenance& p = run.provenance;

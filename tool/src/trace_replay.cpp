@@ -22,9 +22,10 @@ bool is_file(const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
-/// The scenario file a trace names, or "" when none of the places has it.
-std::string find_scenario(const std::string& trace_file, const std::string& recorded,
-                          const std::string& base_dir) {
+}  // namespace
+
+std::string find_recorded_scenario(const std::string& trace_file, const std::string& recorded,
+                                   const std::string& base_dir) {
   fs::path rec(recorded);
   if (rec.is_absolute()) return is_file(rec) ? recorded : std::string();
   if (!base_dir.empty() && is_file(fs::path(base_dir) / rec))
@@ -40,8 +41,6 @@ std::string find_scenario(const std::string& trace_file, const std::string& reco
   return {};
 }
 
-}  // namespace
-
 TraceReplay TraceReplay::run(const std::string& trace_file,
                              const std::optional<std::string>& scenario_override,
                              const std::string& base_dir) {
@@ -53,7 +52,7 @@ TraceReplay TraceReplay::run(const std::string& trace_file,
     require_file(*scenario_override, "scenario");
     r.scenario_file = *scenario_override;
   } else {
-    r.scenario_file = find_scenario(trace_file, p.scenario_file, base_dir);
+    r.scenario_file = find_recorded_scenario(trace_file, p.scenario_file, base_dir);
     if (r.scenario_file.empty())
       throw model::InputError(
           trace_file, "/provenance/scenario/file",

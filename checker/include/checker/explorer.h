@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "checker/program.h"
 #include "checker/report.h"
@@ -87,6 +89,30 @@ struct Options {
   /// ReadModifyWrite, and checker::refine is ignored (a failed
   /// compare-and-swap stays a ReadModifyWrite). Same verdicts, more executions.
   bool whole_objects = false;
+  /// Checkpoint (Dpor without a preemption bound, and Dfs): a search that
+  /// ends incomplete because max_executions, the time budget or
+  /// stop_requested cut it leaves its unexplored frontier in
+  /// Report::checkpoint (JSON text, engine format; the caller adds what names
+  /// the program and the options). Not with fewest_preemptions' re-search.
+  bool checkpoint = false;
+  /// Continue the search a Report::checkpoint describes, taken from a search
+  /// of the same program under the same options (strategy, max_steps,
+  /// preemption_bound, stop_on_first, whole_objects): the executions of the
+  /// pieces add up to those of the search never cut, explored in the same
+  /// order, with the same verdict and first counterexample. Report::stats
+  /// count from the start of the whole search (Stats::resumed_executions of
+  /// them before this piece); max_executions and the time budget count for
+  /// this piece only. A checkpoint that does not fit (damaged, another
+  /// strategy or options, a path this program does not take) throws
+  /// CheckpointError before any execution of this piece is counted.
+  std::shared_ptr<const std::string> resume;
+};
+
+/// A checkpoint given in Options::resume cannot continue this search. what():
+/// "at /json/pointer: reason" (the place in the checkpoint's JSON text) or a reason.
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// Explore the program. Returns Pass with stats.complete when the space was

@@ -40,6 +40,9 @@ struct Stats {
   std::uint64_t tasks_redone = 0;        ///< jobs > 1: branches a worker explored in vain (changed since)
   std::uint64_t task_executions = 0;     ///< jobs > 1: executions explored in tasks (of `executions`)
   std::uint64_t commutation_checks = 0;  ///< check_commutation: pairs run in both orders
+  /// Options::resume: the executions explored before the checkpoint (counted
+  /// in `executions`; the other counts include theirs too). 0 otherwise.
+  std::uint64_t resumed_executions = 0;
 };
 
 /// One failing execution, with all that replay needs and all people read.
@@ -55,6 +58,9 @@ struct Report {
   Stats stats;
   std::optional<Counterexample> counterexample;  ///< set unless verdict == Pass
   std::string divergence;  ///< replay only: "diverged at step N: expected X, got Y"
+  /// Options::checkpoint and the search cut short: its unexplored frontier,
+  /// for Options::resume (JSON text in the engine's checkpoint format).
+  std::optional<std::string> checkpoint;
 };
 
 }  // namespace checker

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,9 @@ struct ExploreOverrides {
   /// checker::Options::stop_requested (not an override of the scenario: the
   /// caller's way to interrupt the search, e.g. from a signal handler).
   const std::atomic<bool>* stop_requested = nullptr;
+  /// checker::Options::checkpoint and ::resume (`run --checkpoint/--resume`).
+  bool checkpoint = false;
+  std::shared_ptr<const std::string> resume;
 };
 
 struct ScenarioRun {
@@ -42,6 +46,11 @@ struct ScenarioRun {
   bool met = false;         ///< the scenario's expectation holds for this report
   std::string expected;     ///< the expectation, e.g. "violation \"WARN_ON_ONCE(...)\""
   std::string got;          ///< the outcome in the same words, e.g. "violation (WARN_ON)"
+
+  /// The options `explore` searches with: the scenario's explore section
+  /// with the overrides applied.
+  static checker::Options options_for(const model::Scenario& scenario,
+                                      const ExploreOverrides& overrides);
 
   /// Explore `scenario`. `recorded_file` is the scenario path to record in a
   /// trace (relative to where replay will look, see TraceReplay).

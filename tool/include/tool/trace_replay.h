@@ -18,6 +18,13 @@
 
 namespace tool {
 
+/// The scenario file a trace (or checkpoint) `file` records as `recorded`:
+/// the path itself when absolute, else looked up relative to `base_dir` (when
+/// not empty), the working directory, then each parent directory of `file`;
+/// "" when none of those places has it.
+std::string find_recorded_scenario(const std::string& file, const std::string& recorded,
+                                   const std::string& base_dir = {});
+
 struct TraceReplay {
   std::string trace_file;
   Trace trace;                 ///< as recorded
