@@ -188,6 +188,27 @@ Dp::Forest forest_from(const In& in, std::size_t nesting) {
   return f;
 }
 
+json schedule_json(const Schedule& sched) {
+  json schedule = json::array();
+  for (const Choice& c : sched)
+    schedule.push_back(json::array({static_cast<unsigned>(c.kind), c.value, c.range}));
+  return schedule;
+}
+
+Schedule schedule_from(const In& sched) {
+  Schedule schedule;
+  for (std::size_t i = 0, n = sched.size(); i < n; ++i) {
+    In c = sched.at(i);
+    c.tuple(3);
+    Choice choice;
+    choice.kind = c.at(std::size_t{0}).u64(1) == 0 ? Choice::Kind::Thread : Choice::Kind::Value;
+    choice.value = c.at(1).u32();
+    choice.range = c.at(2).u32();
+    schedule.push_back(choice);
+  }
+  return schedule;
+}
+
 json psleep_json(const Dp::PSleep& ps) {
   json out = json::array();
   for (const Dp::Slept& e : ps) out.push_back(json::array({e.thread, e.vals, e.ranges}));
@@ -354,12 +375,9 @@ std::string write_checkpoint(const Strategy& s, const Options& options, const Re
   if (!name || !s.save(state))
     throw CheckpointError("checkpoints are kept for dpor and dfs searches only");
   json failure = nullptr;
-  if (report.counterexample) {
-    json schedule = json::array();
-    for (const Choice& c : report.counterexample->schedule)
-      schedule.push_back(json::array({static_cast<unsigned>(c.kind), c.value, c.range}));
-    failure = {{"verdict", static_cast<unsigned>(report.verdict)}, {"schedule", std::move(schedule)}};
-  }
+  if (report.counterexample)
+    failure = {{"verdict", static_cast<unsigned>(report.verdict)},
+               {"schedule", schedule_json(report.counterexample->schedule)}};
   json doc = {{"format", kFormat},
               {"version", kVersion},
               {"strategy", name},
@@ -394,23 +412,150 @@ Resumed read_checkpoint(const std::string& text, const Options& options, Strateg
     std::uint64_t v = failure.at("verdict").u64(static_cast<unsigned>(Verdict::Unsupported));
     r.verdict = static_cast<Verdict>(v);
     if (r.verdict == Verdict::Pass) failure.at("verdict").fail("a failure cannot pass");
-    In sched = failure.at("schedule");
-    Schedule schedule;
-    for (std::size_t i = 0, n = sched.size(); i < n; ++i) {
-      In c = sched.at(i);
-      c.tuple(3);
-      Choice choice;
-      choice.kind = c.at(std::size_t{0}).u64(1) == 0 ? Choice::Kind::Thread : Choice::Kind::Value;
-      choice.value = c.at(1).u32();
-      choice.range = c.at(2).u32();
-      schedule.push_back(choice);
-    }
-    r.failure = std::move(schedule);
+    r.failure = schedule_from(failure.at("schedule"));
   }
   In state = in.at("state");
   if (!state.value().is_object()) state.fail("expected an object");
   s.load(state.value());
   return r;
+}
+
+// ---- hand-out messages -------------------------------------------------------
+
+namespace {
+
+json node_json(const Dp::Node& n) {
+  json pending = json::array();
+  for (const Access& a : n.pending) pending.push_back(access_json(a));
+  return {{"enabled", n.enabled}, {"sleep", n.sleep},   {"psleep", psleep_json(n.psleep)},
+          {"previous", n.previous}, {"pending", std::move(pending)}, {"thread", n.thread},
+          {"ran", access_json(n.ran)}, {"vals", n.vals}, {"ranges", n.ranges},
+          {"all_values", n.all_values}, {"preemptions", n.preemptions}};
+}
+
+Dp::Node node_from(const In& p) {
+  Dp::Node n;
+  In pend = p.at("pending");
+  for (std::size_t t = 0; t < pend.size(); ++t) n.pending.push_back(access_from(pend.at(t)));
+  n.enabled = p.at("enabled").u64();
+  n.sleep = p.at("sleep").u64();
+  n.psleep = psleep_from(p.at("psleep"), kMaxThreads);
+  n.previous = thread_from(p.at("previous"), true);
+  n.thread = thread_from(p.at("thread"), false);
+  n.ran = access_from(p.at("ran"));
+  n.vals = vals_from(p.at("vals"));
+  n.ranges = vals_from(p.at("ranges"));
+  n.all_values = p.at("all_values").boolean();
+  n.preemptions = static_cast<unsigned>(p.at("preemptions").u32());
+  return n;
+}
+
+json event_json(const Dp::Event& e) {
+  return json::array({e.thread, access_json(e.access), e.vals, e.open});
+}
+
+Dp::Event event_from(const In& in) {
+  in.tuple(4);
+  Dp::Event e;
+  e.thread = thread_from(in.at(std::size_t{0}), false);
+  e.access = access_from(in.at(1));
+  e.vals = vals_from(in.at(2));
+  e.open = in.at(3).boolean();
+  return e;
+}
+
+json parse_message(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw CheckpointError("a hand-out message that is not JSON");
+  return j;
+}
+
+}  // namespace
+
+std::string task_to_text(const Dp::Task& t) {
+  json key = json::array();
+  for (const auto& [thread, vals] : t.key) key.push_back(json::array({thread, vals}));
+  Dp::Forest one{t.group};
+  json prefix = json::array();
+  for (const Dp::Node& n : t.prefix) prefix.push_back(node_json(n));
+  json j = {{"key", std::move(key)},     {"depth", t.depth},
+            {"group", forest_json(one)}, {"sleep", t.sleep},
+            {"psleep", psleep_json(t.psleep)}, {"prefix", std::move(prefix)}};
+  return j.dump();
+}
+
+Dp::Task task_from_text(const std::string& text) {
+  json j = parse_message(text);
+  In in(j, "");
+  Dp::Task t;
+  In key = in.at("key");
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    In k = key.at(i);
+    k.tuple(2);
+    t.key.emplace_back(thread_from(k.at(std::size_t{0}), true), vals_from(k.at(1)));
+  }
+  t.depth = in.at("depth").u64();
+  Dp::Forest one = forest_from(in.at("group"), 1);
+  if (one.size() != 1) in.at("group").fail("expected one group");
+  t.group = std::move(one.front());
+  t.sleep = in.at("sleep").u64();
+  t.psleep = psleep_from(in.at("psleep"), kMaxThreads);
+  In prefix = in.at("prefix");
+  for (std::size_t i = 0; i < prefix.size(); ++i) t.prefix.push_back(node_from(prefix.at(i)));
+  if (t.key.empty() || t.prefix.size() != t.depth + 1) in.fail("a task whose key, depth and prefix disagree");
+  return t;
+}
+
+std::string outcome_to_text(const TaskOutcome& o) {
+  json exports = json::array();
+  for (const auto& [k, events] : o.result.exports) {
+    json ev = json::array();
+    for (const Dp::Event& e : events) ev.push_back(event_json(e));
+    exports.push_back(json::array({k, std::move(ev)}));
+  }
+  const Stats& s = o.stats;
+  json j = {{"stats", stats_json(s)},
+            {"tasks_taken", s.tasks_taken},
+            {"tasks_redone", s.tasks_redone},
+            {"interrupted", s.interrupted},
+            {"complete", s.complete},
+            {"verdict", static_cast<unsigned>(o.verdict)},
+            {"failure", o.failure ? schedule_json(*o.failure) : json(nullptr)},
+            {"exports", std::move(exports)},
+            {"sleep_add", o.result.sleep_add},
+            {"psleep_add", psleep_json(o.result.psleep_add)},
+            {"infeasible", o.result.infeasible},
+            {"lost", o.result.lost},
+            {"error", o.error}};
+  return j.dump();
+}
+
+TaskOutcome outcome_from_text(const std::string& text) {
+  json j = parse_message(text);
+  In in(j, "");
+  TaskOutcome o;
+  o.stats = stats_from(in.at("stats"));
+  o.stats.tasks_taken = in.at("tasks_taken").u64();
+  o.stats.tasks_redone = in.at("tasks_redone").u64();
+  o.stats.interrupted = in.at("interrupted").boolean();
+  o.stats.complete = in.at("complete").boolean();
+  o.verdict = static_cast<Verdict>(in.at("verdict").u64(static_cast<unsigned>(Verdict::Unsupported)));
+  if (!in.at("failure").is_null()) o.failure = schedule_from(in.at("failure"));
+  In exports = in.at("exports");
+  for (std::size_t i = 0; i < exports.size(); ++i) {
+    In x = exports.at(i);
+    x.tuple(2);
+    std::vector<Dp::Event> events;
+    In ev = x.at(1);
+    for (std::size_t e = 0; e < ev.size(); ++e) events.push_back(event_from(ev.at(e)));
+    o.result.exports.emplace_back(x.at(std::size_t{0}).u64(), std::move(events));
+  }
+  o.result.sleep_add = in.at("sleep_add").u64();
+  o.result.psleep_add = psleep_from(in.at("psleep_add"), kMaxThreads);
+  o.result.infeasible = in.at("infeasible").u64();
+  o.result.lost = in.at("lost").u64();
+  o.error = in.at("error").string();
+  return o;
 }
 
 std::uint64_t begin_piece(Program& program, Strategy& s, const Options& options, Report& report) {

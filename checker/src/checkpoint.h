@@ -21,6 +21,7 @@
 #include "checker/explorer.h"
 #include "checker/report.h"
 #include "checker/schedule.h"
+#include "dpor.h"
 #include "strategy.h"
 
 namespace checker::detail {
@@ -40,6 +41,27 @@ struct Resumed {
 Resumed read_checkpoint(const std::string& text, const Options& options, Strategy& s);
 
 class Execution;
+
+// ---- the hand-out's messages (a distributed search, parallel.cpp) -----------
+// A task travels as its branch and prefix; its result as the counts, the
+// first failure's verdict and schedule (the receiver runs it again for the
+// log) and what the branch changes above it. Text is JSON; a message that
+// does not parse or fit throws CheckpointError (an engine fault between
+// processes of one build, reported as an internal error).
+
+std::string task_to_text(const DporStrategy::Task& t);
+DporStrategy::Task task_from_text(const std::string& text);
+
+/// A task's outcome as it travels back.
+struct TaskOutcome {
+  Stats stats;
+  Verdict verdict = Verdict::Pass;
+  std::optional<Schedule> failure;
+  DporStrategy::TaskResult result;
+  std::string error;  ///< an exception the task's search threw (else "")
+};
+std::string outcome_to_text(const TaskOutcome& o);
+TaskOutcome outcome_from_text(const std::string& text);
 
 /// Start a piece of a search: with options.resume, load the strategy and put
 /// the checkpoint's counts and first failure (run again on `program`, with

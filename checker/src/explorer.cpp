@@ -4,7 +4,9 @@
 
 #include <chrono>
 
+#include "checker/cluster.h"
 #include "checkpoint.h"
+#include "link.h"
 #include "commutation.h"
 #include "dfs.h"
 #include "progress.h"
@@ -178,8 +180,14 @@ Report explore(Program& program, const Options& options) {
 }
 
 Report explore(const ProgramFactory& factory, const Options& options) {
-  if (options.jobs <= 1 || options.strategy != StrategyKind::Dpor || options.preemption_bound ||
-      options.check_commutation || options.whole_objects) {
+  const bool spreads = options.strategy == StrategyKind::Dpor && !options.preemption_bound &&
+                       !options.check_commutation && !options.whole_objects;
+  if (Cluster::size() > 1 && !spreads) {
+    // A search that does not spread over processes runs on rank 0 alone.
+    detail::cluster_link();  // taken part: the other ranks end normally
+    if (Cluster::rank() != 0) return Report{};
+  }
+  if (!spreads || (options.jobs <= 1 && Cluster::size() == 1)) {
     // Parallel search is DPOR's; the other strategies run on one thread.
     std::unique_ptr<Program> program = factory();
     Options o = options;
@@ -189,7 +197,7 @@ Report explore(const ProgramFactory& factory, const Options& options) {
   auto t0 = Clock::now();
   Report report = detail::ParallelSearch(factory, options).run();
   report.stats.seed = options.seed;
-  if (options.fewest_preemptions && report.counterexample) {
+  if (Cluster::rank() == 0 && options.fewest_preemptions && report.counterexample) {
     std::unique_ptr<Program> program = factory();
     minimize_preemptions(*program, options, report);
   }

@@ -8,14 +8,19 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <map>
+#include <stdexcept>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "checkpoint.h"
+#include "dfs.h"
 #include "dpor.h"
 #include "execution.h"
+#include "link.h"
 
 namespace checker::detail {
 
@@ -39,7 +44,15 @@ struct Slot {
   Report report;
   TaskResult result;
   std::exception_ptr error;  ///< an exception out of the task's search (an engine bug)
+  // A distributed search (link.h).
+  std::uint64_t wire = 0;   ///< shipped to another process under this id (0: not shipped)
+  bool cancel_sent = false;
+  int from = -1;            ///< a foreign slot: the rank that handed it over
+  std::uint64_t from_wire = 0;
 };
+
+/// The tags of the hand-out's messages between processes.
+enum Tag : int { kTask = 1, kResult = 2, kCancel = 3, kIdle = 4, kStop = 5, kFin = 6 };
 
 void merge(Stats& into, const Stats& from) {
   into.executions += from.executions;
@@ -63,8 +76,25 @@ struct Pool {
   std::vector<std::shared_ptr<Slot>> slots;  // handed out, not yet taken or dropped
   std::atomic<unsigned> idle{0};             // threads waiting for a task (written under mu)
   bool shutting_down = false;
+  // A distributed search: the other processes' idle threads (as they last
+  // said), the slots shipped to them by id, the slots they handed to this one.
+  Link* link = nullptr;
+  std::vector<unsigned> remote_idle;
+  std::atomic<unsigned> remote_idle_total{0};
+  std::map<std::uint64_t, std::shared_ptr<Slot>> shipped;
+  std::vector<std::shared_ptr<Slot>> foreign;
+  std::uint64_t next_wire = 0;
+  std::uint64_t messages = 0;  // sent and received (the courier's)
+  int fins = 0;                // processes that said they send no more
+  std::unique_ptr<Program> courier_program;  // runs a shipped failure again for its log
 
-  explicit Pool(const Options& o, unsigned jobs) : options(o), task_options(o), cap(2 * jobs) {
+  /// Threads anywhere that would take a task now.
+  unsigned takers() const {
+    return idle.load(std::memory_order_relaxed) + remote_idle_total.load(std::memory_order_relaxed);
+  }
+
+  explicit Pool(const Options& o, unsigned jobs, unsigned processes = 1)
+      : options(o), task_options(o), cap(2 * jobs * processes) {
     task_options.on_progress = nullptr;
     task_options.time_budget_seconds = 0;
     task_options.max_executions = 0;
@@ -72,6 +102,14 @@ struct Pool {
 
   void run_slot(const std::shared_ptr<Slot>& slot, Program& program);
   void drive(DporStrategy& s, Program& program, Report& report, bool master);
+  /// The courier thread of a distributed search: ships queued slots to idle
+  /// processes, queues the tasks they hand over, carries results, idle counts
+  /// and cancellations; returns once the search is over everywhere.
+  void courier();
+
+ private:
+  void receive(Message m);
+  Report rebuild(const TaskOutcome& o);
 };
 
 // An exception is kept in the slot and rethrown by the explorer that takes it
@@ -131,6 +169,9 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
           return std::nullopt;
         }
         while (slot->state != Slot::State::Done) {
+          // The search is over elsewhere (a distributed search's stop): a
+          // shipped slot will not come back; this explorer is cancelled too.
+          if (shutting_down) return std::nullopt;
           if (!queue.empty()) {  // help rather than wait
             std::shared_ptr<Slot> q = queue.front();
             queue.pop_front();
@@ -234,7 +275,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
 
     // Drop own tasks whose branch left this path; hand out new ones. Most
     // executions have neither to do: then the pool's lock is not touched.
-    if (mine == 0 && idle.load(std::memory_order_relaxed) == 0) continue;
+    if (mine == 0 && takers() == 0) continue;
     std::lock_guard<std::mutex> lk(mu);
     std::erase_if(slots, [&](const std::shared_ptr<Slot>& x) {
       if (x->owner != &s || s.on_path(x->task.key)) return false;
@@ -243,7 +284,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       if (x->state == Slot::State::Queued) queue.erase(std::find(queue.begin(), queue.end(), x));
       return true;
     });
-    if (idle > 0 && queue.empty() && slots.size() < cap) {
+    if (takers() > 0 && queue.empty() && slots.size() < cap) {
       std::vector<Task> fresh = s.candidates(kSplitDepth + s.floor(), 1, [&](const Task& t) {
         for (const auto& x : slots)
           if (x->owner == &s && x->task.key == t.key) return true;
@@ -273,6 +314,201 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   });
 }
 
+Report Pool::rebuild(const TaskOutcome& o) {
+  Report r;
+  r.stats = o.stats;
+  r.verdict = o.verdict;
+  if (o.failure) {
+    ReplayStrategy replay(*o.failure);
+    Execution ex(*courier_program, replay, options.max_steps);
+    Verdict v = ex.run();
+    if (ex.aborted() || v != o.verdict)
+      throw std::logic_error("a failure another process found does not replay here");
+    r.counterexample = ex.take_counterexample();
+  }
+  return r;
+}
+
+void Pool::receive(Message m) {
+  ++messages;
+  // "id\nbody" for tasks, results and cancellations.
+  std::uint64_t id = 0;
+  std::string body;
+  if (m.tag == kTask || m.tag == kResult || m.tag == kCancel) {
+    std::size_t nl = m.body.find('\n');
+    id = std::stoull(m.body.substr(0, nl));
+    if (nl != std::string::npos) body = m.body.substr(nl + 1);
+  }
+  switch (m.tag) {
+    case kTask: {
+      auto x = std::make_shared<Slot>();
+      x->task = task_from_text(body);
+      x->prefix = std::move(x->task.prefix);
+      x->from = m.peer;
+      x->from_wire = id;
+      std::lock_guard<std::mutex> lk(mu);
+      if (shutting_down) return;
+      foreign.push_back(x);
+      queue.push_back(x);
+      cv.notify_all();
+      return;
+    }
+    case kResult: {
+      TaskOutcome o = outcome_from_text(body);
+      Report r;
+      std::exception_ptr error;
+      try {
+        if (!o.error.empty()) throw std::runtime_error("on rank " + std::to_string(m.peer) + ": " + o.error);
+        r = rebuild(o);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lk(mu);
+      auto it = shipped.find(id);
+      if (it == shipped.end()) return;
+      std::shared_ptr<Slot> x = it->second;
+      shipped.erase(it);
+      x->report = std::move(r);
+      x->result = std::move(o.result);
+      x->error = error;
+      x->state = Slot::State::Done;
+      cv.notify_all();
+      return;
+    }
+    case kCancel: {
+      std::lock_guard<std::mutex> lk(mu);
+      for (auto& x : foreign) {
+        if (x->from != m.peer || x->from_wire != id) continue;
+        x->cancel = true;
+        if (x->state == Slot::State::Queued) {
+          queue.erase(std::find(queue.begin(), queue.end(), x));
+          x->state = Slot::State::Done;  // answered empty; its owner dropped it
+        }
+      }
+      return;
+    }
+    case kIdle: {
+      unsigned n = static_cast<unsigned>(std::stoul(m.body));
+      std::lock_guard<std::mutex> lk(mu);
+      remote_idle_total += n;
+      remote_idle_total -= remote_idle[static_cast<std::size_t>(m.peer)];
+      remote_idle[static_cast<std::size_t>(m.peer)] = n;
+      cv.notify_all();
+      return;
+    }
+    case kStop: {
+      std::lock_guard<std::mutex> lk(mu);
+      shutting_down = true;
+      for (auto& x : foreign) x->cancel = true;
+      for (auto& x : slots) x->cancel = true;
+      cv.notify_all();
+      return;
+    }
+    case kFin:  // a process already at its end (seen here before this one's)
+      ++fins;
+      return;
+    default:
+      throw std::logic_error("a hand-out message with the unknown tag " + std::to_string(m.tag));
+  }
+}
+
+void Pool::courier() {
+  const int me = link->rank(), n = link->size();
+  remote_idle.assign(static_cast<std::size_t>(n), 0);
+  unsigned announced = static_cast<unsigned>(-1);
+  auto send = [&](int peer, int tag, std::string body) {
+    ++messages;
+    link->send(peer, tag, std::move(body));
+  };
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lk(mu);
+      if (shutting_down) break;
+      // Queued slots go to processes with idle threads, lowest rank first.
+      for (int r = 0; r < n && !queue.empty(); ++r) {
+        while (remote_idle[static_cast<std::size_t>(r)] > 0 && !queue.empty()) {
+          std::shared_ptr<Slot> x = queue.front();
+          queue.pop_front();
+          x->state = Slot::State::Running;
+          x->wire = ++next_wire;
+          shipped[x->wire] = x;
+          --remote_idle[static_cast<std::size_t>(r)];
+          --remote_idle_total;
+          Task t = x->task;
+          t.prefix = x->prefix;
+          send(r, kTask, std::to_string(x->wire) + "\n" + task_to_text(t));
+        }
+      }
+      for (auto& [id, x] : shipped) {
+        if (!x->cancel || x->cancel_sent) continue;
+        x->cancel_sent = true;
+        for (int r = 0; r < n; ++r)  // its rank is not kept: every process checks its own
+          if (r != me) send(r, kCancel, std::to_string(id));
+      }
+      for (auto it = foreign.begin(); it != foreign.end();) {
+        std::shared_ptr<Slot> x = *it;
+        if (x->state != Slot::State::Done) {
+          ++it;
+          continue;
+        }
+        TaskOutcome o;
+        o.stats = x->report.stats;
+        o.verdict = x->report.verdict;
+        if (x->report.counterexample) o.failure = x->report.counterexample->schedule;
+        o.result = std::move(x->result);
+        if (x->error) {
+          try {
+            std::rethrow_exception(x->error);
+          } catch (const std::exception& e) {
+            o.error = e.what();
+          } catch (...) {
+            o.error = "unknown exception";
+          }
+        }
+        send(x->from, kResult, std::to_string(x->from_wire) + "\n" + outcome_to_text(o));
+        it = foreign.erase(it);
+      }
+      unsigned now = queue.empty() ? idle.load() : 0;
+      if (now != announced) {
+        announced = now;
+        for (int r = 0; r < n; ++r)
+          if (r != me) send(r, kIdle, std::to_string(now));
+      }
+    }
+    bool got = false;
+    while (std::optional<Message> m = link->poll()) {
+      got = true;
+      const int tag = m->tag;
+      receive(std::move(*m));
+      if (tag == kStop) break;
+    }
+    if (!got) {
+      std::unique_lock<std::mutex> lk(mu);
+      if (!shutting_down) cv.wait_for(lk, std::chrono::microseconds(200));
+    }
+  }
+  // The end: rank 0 tells the others; then every process says it sends no
+  // more and takes (and drops) what still comes until all have said so, so no
+  // message is left unreceived when MPI ends.
+  if (me == 0)
+    for (int r = 1; r < n; ++r) send(r, kStop, "");
+  for (int r = 0; r < n; ++r)
+    if (r != me) send(r, kFin, "");
+  while (fins < n - 1) {
+    if (std::optional<Message> m = link->poll()) {
+      ++messages;
+      if (m->tag == kFin) ++fins;
+      if (m->tag == kStop) {  // a stop that crossed this process's own end
+        std::lock_guard<std::mutex> lk(mu);
+        shutting_down = true;
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
+  link->flush();
+}
+
 }  // namespace
 
 ParallelSearch::ParallelSearch(const ProgramFactory& factory, const Options& options)
@@ -281,12 +517,15 @@ ParallelSearch::ParallelSearch(const ProgramFactory& factory, const Options& opt
 Report ParallelSearch::run() {
   const unsigned jobs = std::max(1u, options_.jobs);
   auto t0 = Clock::now();
+  Link* link = cluster_link();
+  const bool master_here = !link || link->rank() == 0;
   std::vector<std::unique_ptr<Program>> programs;
   for (unsigned i = 0; i < jobs; ++i) programs.push_back(factory_());
-  Pool pool(options_, jobs);
+  Pool pool(options_, jobs, link ? static_cast<unsigned>(link->size()) : 1);
 
+  // Without a master here (a distributed search's other ranks) every job is a worker.
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < jobs; ++i) {
+  for (unsigned i = master_here ? 1 : 0; i < jobs; ++i) {
     workers.emplace_back([&pool, &programs, i] {
       for (;;) {
         std::unique_lock<std::mutex> lk(pool.mu);
@@ -303,16 +542,40 @@ Report ParallelSearch::run() {
     });
   }
 
+  std::thread courier;
+  if (link) {
+    pool.link = link;
+    pool.courier_program = factory_();
+    courier = std::thread([&] {
+      try {
+        pool.courier();
+      } catch (const std::exception& e) {
+        // The other processes would wait for this one forever: end the job.
+        link->abort(std::string("internal error: ") + e.what());
+      }
+    });
+  }
+
   auto stop = [&] {
     {
       std::lock_guard<std::mutex> lk(pool.mu);
       pool.shutting_down = true;
       for (auto& s : pool.slots) s->cancel = true;
+      for (auto& s : pool.foreign) s->cancel = true;
       pool.cv.notify_all();
     }
     for (std::thread& w : workers) w.join();
+    if (courier.joinable()) courier.join();
   };
   Report report;
+  if (!master_here) {  // serve until rank 0's search is over
+    courier.join();
+    stop();
+    report.stats.jobs = jobs;
+    report.stats.processes = static_cast<unsigned>(link->size());
+    report.stats.messages = pool.messages;
+    return report;
+  }
   DporStrategy master;
   try {
     pool.drive(master, *programs[0], report, true);
@@ -323,6 +586,10 @@ Report ParallelSearch::run() {
   stop();
   Stats& st = report.stats;
   st.jobs = jobs;
+  if (link) {
+    st.processes = static_cast<unsigned>(link->size());
+    st.messages = pool.messages;
+  }
   st.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (st.elapsed_seconds > 0)
     st.executions_per_second = (st.executions - st.resumed_executions) / st.elapsed_seconds;

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include <CLI/CLI.hpp>
+#include <checker/cluster.h>
 #include <fmt/format.h>
 #include <model/input_limits.h>
 #include <model/scenario.h>
@@ -172,6 +173,11 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
                         "{} explored again by their owner",
                         s.jobs, s.tasks_taken, s.task_executions, s.tasks_redone);
+  if (s.processes > 1)
+    text += fmt::format("\ndistributed: {} processes of {} job{} each; rank 0 sent and received {} "
+                        "hand-out messages ({:.0f}/s)",
+                        s.processes, s.jobs, s.jobs == 1 ? "" : "s", s.messages,
+                        s.elapsed_seconds > 0 ? s.messages / s.elapsed_seconds : 0.0);
   if (s.commutation_checks)
     text += fmt::format("\ncommutation check: {} pairs of steps declared independent run in both "
                         "orders, all commute",
@@ -243,9 +249,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         fmt::format("checkpoint of scenario {} version {}; the file {} now has {}",
                     model::excerpt(resume->scenario_name), model::excerpt(resume->content_hash),
                     scenario_path, scenario.content_hash()));
+  // In a distributed search (mpirun) rank 0 reports and writes; the others serve.
+  const bool reporter = checker::Cluster::rank() == 0;
   // Before the search, not after it: an unusable output path fails at once.
-  if (!a.trace_out.empty()) check_output(a.trace_out, "trace", {scenario_path});
-  if (!a.checkpoint.empty()) check_output(a.checkpoint, "checkpoint", {scenario_path, a.trace_out});
+  if (reporter && !a.trace_out.empty()) check_output(a.trace_out, "trace", {scenario_path});
+  if (reporter && !a.checkpoint.empty())
+    check_output(a.checkpoint, "checkpoint", {scenario_path, a.trace_out});
   ExploreOverrides ov;
   if (resume) {  // the checkpoint's search options, unless given again
     ov.strategy = resume->strategy == "dfs" && !resume->preemption_bound ? checker::StrategyKind::Dfs
@@ -286,6 +295,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     stop_signal = interrupt.signal_number();
   }
   progress.clear();
+  if (!reporter) return stop_signal ? 128 + stop_signal : kExitOk;
   const ScenarioRun& run = *explored;
   const checker::Report& r = run.report;
   std::optional<Trace> trace;
@@ -311,6 +321,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                                      {"task_executions", r.stats.task_executions},
                                      {"tasks_redone", r.stats.tasks_redone}};
     j["statistics"]["resumed_executions"] = r.stats.resumed_executions;
+    j["statistics"]["processes"] = r.stats.processes;
+    j["statistics"]["messages"] = r.stats.messages;
     j["checkpoint"] = r.checkpoint && !a.checkpoint.empty() ? nlohmann::ordered_json(a.checkpoint)
                                                             : nlohmann::ordered_json();
     j["trace"] = trace ? trace->to_json() : nlohmann::ordered_json();

@@ -43,6 +43,10 @@ struct Stats {
   /// Options::resume: the executions explored before the checkpoint (counted
   /// in `executions`; the other counts include theirs too). 0 otherwise.
   std::uint64_t resumed_executions = 0;
+  /// A distributed search (checker/cluster.h): its processes, and the
+  /// hand-out messages this process sent and received.
+  unsigned processes = 1;
+  std::uint64_t messages = 0;
 };
 
 /// One failing execution, with all that replay needs and all people read.
