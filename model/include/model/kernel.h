@@ -30,6 +30,7 @@
 #include "model/memory_section.h"
 #include "model/mm_struct.h"
 #include "model/page.h"
+#include "model/path_stats.h"
 #include "model/pte.h"
 #include "model/swap_state.h"
 #include "model/thread_events.h"
@@ -47,6 +48,7 @@ class Kernel {
   std::vector<RmapItem> rmap_items;
   KsmState ksm;
   ThreadEvents events;  ///< the start_after record (empty without start_after)
+  ActorOutcomes outcomes;  ///< ghost: how each thread's actor returned (empty unless a search counts paths)
   SwapState swap;                   ///< swap counts and the swap cache's index (seed 003)
   std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
   /// "free_pages[nid]": the page allocator of each NUMA node (its zone lock).

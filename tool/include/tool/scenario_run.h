@@ -14,6 +14,7 @@
 #include <string>
 
 #include <checker/checker.h>
+#include <model/path_stats.h>
 #include <model/scenario.h>
 
 #include "tool/trace.h"
@@ -42,6 +43,8 @@ struct ScenarioRun {
   bool met = false;         ///< the scenario's expectation holds for this report
   std::string expected;     ///< the expectation, e.g. "violation \"WARN_ON_ONCE(...)\""
   std::string got;          ///< the outcome in the same words, e.g. "violation (WARN_ON)"
+  /// How each thread's actor returned, counted over every run of the search.
+  std::shared_ptr<model::PathStats> paths;
 
   /// Explore `scenario`. `recorded_file` is the scenario path to record in a
   /// trace (relative to where replay will look, see TraceReplay).
