@@ -14,7 +14,10 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 #include <string>
@@ -36,6 +39,15 @@
 #include "model/thread_events.h"
 
 namespace model {
+
+/// The checker object names of each page's per-field children ("K._count",
+/// "K._mapcount", "K.flags"), built once per scenario: every copy of a Kernel
+/// template shares it, so an execution's create_objects() copies the names
+/// instead of building them. Safe to fill from several search workers at once.
+struct PageFieldNames {
+  std::once_flag once;
+  std::vector<std::array<std::string, 3>> names;  ///< by PageId: _count, _mapcount, flags
+};
 
 class Kernel {
  public:
@@ -84,6 +96,9 @@ class Kernel {
   std::set<std::tuple<std::uint32_t, std::uint64_t, PageId>> ever_mapped_huge;
   /// Step check "hmm_no_spurious_error" (I-004a in hmm_pfns_bad) is on.
   bool check_hmm_pfns_bad = false;
+
+  /// Shared by the copies of one template (see PageFieldNames).
+  std::shared_ptr<PageFieldNames> page_field_names = std::make_shared<PageFieldNames>();
 
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();
