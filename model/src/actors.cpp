@@ -143,11 +143,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
   if (actor == "ksm_run_store") {
     call.value = static_cast<unsigned>(in.at("value").as_int(0, 2));
   } else if (actor == "madvise_unmergeable") {
-    JsonInput mm = in.at("mm");
-    std::string name = mm.as_string();
-    for (std::size_t i = 0; i < initial.mms.size(); ++i)
-      if (initial.mms[i].name == name) call.mm = static_cast<std::uint32_t>(i);
-    if (call.mm == ActorCall::kNoMm) mm.error("no mm named \"" + name + "\"");
+    call.mm = find_mm(initial, in.at("mm"));
+    const std::string& name = initial.mms[call.mm].name;
     JsonInput start = in.at("start");
     call.start = start.as_address();
     JsonInput end = in.at("end");
@@ -159,10 +156,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
       end.error("the range must lie in one vma (the vma containing start ends below end)");
   } else if (actor == "migrate_pages") {
     JsonInput page = in.at("page");
-    std::string name = page.as_string();
-    for (std::size_t i = 0; i < initial.pages.size(); ++i)
-      if (initial.pages[i].name == name) call.page = static_cast<PageId>(i);
-    if (call.page == kNoPage) page.error("no page named \"" + name + "\"");
+    call.page = find_page(initial, page);
+    const std::string& name = initial.pages[call.page].name;
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
     if (era == Era::V4_19 && (initial.pages[call.page].mapping.kind != Mapping::Kind::Anon))
       page.error("kernel 4.19's model migrates anonymous (not KSM) pages only");
