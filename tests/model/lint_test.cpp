@@ -32,6 +32,14 @@ std::vector<std::string> of_kind(const model::LintReport& r, LintFinding::Kind k
 
 nlohmann::json free_page(const char* name, int nid) { return {{"name", name}, {"nid", nid}, {"free", true}}; }
 
+/// A read fault of mm at 0x1000 (allocates nothing) that starts after thread `after`'s `event`.
+nlohmann::json waiter(const char* name, const char* mm, const char* after, const char* event) {
+  return {{"name", name},
+          {"actor", "fault"},
+          {"args", {{"mm", mm}, {"address", "0x1000"}}},
+          {"start_after", {{"thread", after}, {"event", event}}}};
+}
+
 /// The seed-000 scenario with two free pages on node 0 for U's two COWs.
 nlohmann::json provisioned() {
   nlohmann::json j = model_test::seed000_scenario();
@@ -127,8 +135,7 @@ TEST(LintNeverRuns, AfterUnmergeStoreWithoutRun2) {
 TEST(LintNeverRuns, RunStoreOfAnAdminWithoutRunSteps) {
   nlohmann::json j = provisioned();
   j["threads"].push_back(nlohmann::json::parse(R"({ "name": "AD", "actor": "admin", "args": { "steps": [ { "merge_across_nodes": 1 } ] } })"));
-  j["threads"].push_back(nlohmann::json::parse(
-      R"({ "name": "W", "actor": "fault", "args": { "mm": "B", "address": "0x1000" }, "start_after": { "thread": "AD", "event": "run_store" } })"));
+  j["threads"].push_back(waiter("W", "B", "AD", "run_store"));
   auto f = of_kind(lint_of(j), LintFinding::Kind::NeverRuns);
   LONGS_EQUAL(1, f.size());
   CHECK_TEXT(contains(f[0], "/threads/3/start_after: thread W can never run: it starts after thread AD's event "
@@ -142,11 +149,9 @@ TEST(LintNeverRuns, RunStoreOfAnAdminWithoutRunSteps) {
 // fails, no page is ever locked; and a thread waiting for that waiter is stuck too.
 TEST(LintNeverRuns, UnlockPageOfAPageOffTheLru) {
   nlohmann::json j = provisioned();
-  j["threads"].push_back(nlohmann::json::parse(
-      R"({ "name": "W", "actor": "fault", "args": { "mm": "B", "address": "0x1000" }, "start_after": { "thread": "M", "event": "unlock_page" } })"));
+  j["threads"].push_back(waiter("W", "B", "M", "unlock_page"));
   CHECK(lint_of(j).findings.empty());
-  j["threads"].push_back(nlohmann::json::parse(
-      R"({ "name": "X", "actor": "fault", "args": { "mm": "A", "address": "0x1000" }, "start_after": { "thread": "W", "event": "done" } })"));
+  j["threads"].push_back(waiter("X", "A", "W", "done"));
   j["initial"]["pages"][0]["flags"] = {"Anon", "Ksm", "Uptodate"};
   const auto f = of_kind(lint_of(j), LintFinding::Kind::NeverRuns);
   LONGS_EQUAL(2, f.size());
@@ -163,8 +168,7 @@ TEST(LintNeverRuns, UnlockPageOfAPageOffTheLru) {
 TEST(LintNeverRuns, UnlockPageWithNoTarget) {
   nlohmann::json j = provisioned();
   j["initial"]["pages"][1]["nid"] = 0;  // N on node 0: node 1 has no free page
-  j["threads"].push_back(nlohmann::json::parse(
-      R"({ "name": "W", "actor": "fault", "args": { "mm": "B", "address": "0x1000" }, "start_after": { "thread": "M", "event": "unlock_page" } })"));
+  j["threads"].push_back(waiter("W", "B", "M", "unlock_page"));
   const auto f = of_kind(lint_of(j), LintFinding::Kind::NeverRuns);
   LONGS_EQUAL(1, f.size());
   CHECK_TEXT(contains(f[0], "node 1 has no free page for new_page_node"), f[0].c_str());

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <tool/cli.h>
 
+#include "cli_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
@@ -21,16 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = tool::run_cli(std::move(args), out, err);
-  return {code, out.str(), err.str()};
-}
+using tool_test::Result;
+using tool_test::cli;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
