@@ -208,11 +208,27 @@ bool write_fault_may_copy(const Kernel& k, const Facts& f, std::uint32_t mm, std
   const auto it = k.mms[mm].ptes.find(addr);
   if (it == k.mms[mm].ptes.end()) return false;
   const Pte& pte = it->second.pte;
-  if (!pte.is_present() && !pte.is_migration()) return false;  // none, swap: the model ends the run unsupported
+  if (pte.is_none()) {
+    // A fork child's pte: copy_one_pte gives it the parent's page, write-protected
+    // in both and mapped twice, so the child's write fault copies.
+    // (The parent's own pte may come from its parent: walk up, at most one hop per fork.)
+    for (std::size_t hops = 0; hops < f.forks.size(); ++hops) {
+      const auto parent = std::find_if(f.forks.begin(), f.forks.end(), [mm](const auto& e) { return e.second == mm; });
+      if (parent == f.forks.end()) break;
+      mm = parent->first;
+      const auto pit = k.mms[mm].ptes.find(addr);
+      if (pit == k.mms[mm].ptes.end()) break;
+      if (pit->second.pte.is_present() || pit->second.pte.is_migration()) return true;
+      if (!pit->second.pte.is_none()) break;
+    }
+    return false;  // otherwise do_anonymous_page: the model ends the run unsupported
+  }
+  if (!pte.is_present() && !pte.is_migration()) return false;  // swap: the model ends the run unsupported
   const Page& p = k.pages[pte.page];
   const bool forked = f.forks.count(mm) != 0;
   if (pte.is_present() && pte.write) return forked || f.ksmd;
-  return p.PageKsm() || p.mapcount > 1 || p.pins > 0 || forked || f.ksmd;
+  // reuse_swap_page reuses an anon page mapped once (and not held by another swap pte).
+  return p.PageKsm() || p.mapcount > 1 || p.test(PG_swapcache) || forked || f.ksmd;
 }
 
 /// mm/ksm.c v3.9 ksm_might_need_to_copy (v3.8's predicate with cbf86cfe04a6/3

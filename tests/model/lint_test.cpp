@@ -115,6 +115,19 @@ TEST(LintFreePages, ForkedChildIsUnmergedToo) {
   CHECK_TEXT(contains(f[0], "U: 3 break_ksm COW copies (run=2) (A:0x1000, B:0x1000, C:0x1000)"), f[0].c_str());
 }
 
+// fault-after-fork's F write-faults the child C after the fork: copy_one_pte
+// gave C the parent's page read-only, so do_wp_page copies (one page on node 0).
+TEST(LintFreePages, WriteFaultOfAForkChildCopies) {
+  nlohmann::json j = model::load_json_file("scenarios/ksm/fault-after-fork.json");
+  CHECK(lint_of(j).findings.empty());
+  nlohmann::json& pages = j["initial"]["pages"];
+  for (std::size_t i = pages.size(); i-- > 0;)
+    if (pages[i].value("free", false) && pages[i].value("nid", 0) == 0) pages.erase(i);
+  const auto f = of_kind(lint_of(j), LintFinding::Kind::FreePages);
+  LONGS_EQUAL(1, f.size());
+  CHECK_TEXT(contains(f[0], "F: 1 a do_wp_page COW copy (C:0x1000)"), f[0].c_str());
+}
+
 TEST_GROUP(LintNeverRuns){};
 
 // swapin-after-unmerge-fixed's fault waits for KSM_RUN_UNMERGE; with U writing
