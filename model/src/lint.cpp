@@ -130,7 +130,7 @@ struct Demand {
   int nid = 0;
   std::uint32_t nr_pages = 1;
   std::vector<std::string> sites;  ///< one per page: "A:0x1000"
-  std::string what;                ///< "break_ksm COW copies"
+  std::string what;                ///< "run=2's break_ksm COW copies at" (the sites follow)
 };
 
 /// Whether the pte of mm at addr may map a KSM page when an unmerger reaches
@@ -221,7 +221,7 @@ bool write_fault_may_copy(const Kernel& k, const Facts& f, std::uint32_t mm, std
       if (pit->second.pte.is_present() || pit->second.pte.is_migration()) return true;
       if (!pit->second.pte.is_none()) break;
     }
-    return false;  // otherwise do_anonymous_page: the model ends the run unsupported
+    return false;  // a none pte: do_anonymous_page (write_fault_anonymous)
   }
   if (!pte.is_present() && !pte.is_migration()) return false;  // swap: the model ends the run unsupported
   const Page& p = k.pages[pte.page];
@@ -229,6 +229,13 @@ bool write_fault_may_copy(const Kernel& k, const Facts& f, std::uint32_t mm, std
   if (pte.is_present() && pte.write) return forked || f.ksmd;
   // reuse_swap_page reuses an anon page mapped once (and not held by another swap pte).
   return p.PageKsm() || p.mapcount > 1 || p.test(PG_swapcache) || forked || f.ksmd;
+}
+
+/// mm/memory.c v3.9 do_anonymous_page: a write fault on a none pte (that no
+/// fork fills) allocates the page it maps (a read fault maps the zero page).
+bool write_fault_anonymous(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  const auto it = k.mms[mm].ptes.find(addr);
+  return it != k.mms[mm].ptes.end() && it->second.pte.is_none() && k.find_vma(mm, addr) >= 0;
 }
 
 /// mm/ksm.c v3.9 ksm_might_need_to_copy (v3.8's predicate with cbf86cfe04a6/3
@@ -277,29 +284,31 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
   };
   if (writes_run2(c)) {
-    add(0, 1, run2_sites(k, f), "break_ksm COW copies (run=2)");
+    add(0, 1, run2_sites(k, f), "run=2's break_ksm COW copies at");
   } else if (c.actor == "madvise_unmergeable") {
     Sites sites = all_unmerge_sites(k, f);
     std::erase_if(sites, [&](const auto& s) { return s.first != c.mm || s.second < c.start || s.second >= c.end; });
-    add(0, 1, site_names(k, sites), "break_ksm COW copies (MADV_UNMERGEABLE)");
+    add(0, 1, site_names(k, sites), "MADV_UNMERGEABLE's break_ksm COW copies at");
   } else if (c.actor == "fault") {
     if (c.write && write_fault_may_copy(k, f, c.mm, c.address))
-      add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy");
+      add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
+    else if (c.write && write_fault_anonymous(k, c.mm, c.address))
+      add(0, 1, {where(k, c.mm, c.address)}, "a do_anonymous_page page at");
     else if (!c.write && swapin_may_copy(k, c.mm, c.address))
-      add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy");
+      add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
   } else if (c.actor == "swapin_fault") {
-    if (swapin_may_copy(k, c.mm, c.address)) add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy");
+    if (swapin_may_copy(k, c.mm, c.address)) add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
   } else if (c.actor == "migrate_pages") {
     const Page& p = k.pages[c.page];
-    add(c.to_node, p.nr_pages, {p.name}, "a migration target (new_page_node)");
+    add(c.to_node, p.nr_pages, {p.name}, "new_page_node's migration target for");
   } else if (c.actor == "mbind") {
     std::vector<std::string> names;
     for (PageId p : mbind_pages(k, c)) names.push_back(k.pages[p].name);
-    add(c.to_node, 1, names, "migration targets (new_vma_page)");
+    add(c.to_node, 1, names, "new_vma_page's migration targets for");
   } else if (c.actor == "offline_pages") {
     std::vector<std::string> names;
     for (PageId p : offline_pages_list(k, c)) names.push_back(k.pages[p].name);
-    add(c.to_node, 1, names, "migration targets (hotremove_migrate_alloc)");
+    add(c.to_node, 1, names, "hotremove_migrate_alloc's migration targets for");
   } else if (c.actor == "ksm_run_store" || c.actor == "admin" || c.actor == "fork" || c.actor == "ksmd" ||
              c.actor == "reclaim" || c.actor == "munmap" || c.actor == "exit" || c.actor == "page_referenced" ||
              c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns" || c.actor == "handle_mm_fault") {
@@ -349,7 +358,7 @@ void check_free_pages(const LintInput& in, const Facts& f, LintReport& r) {
     for (const auto& [t, d] : list) {
       total += d.sites.size();
       if (d.sites.size() > have && alone == in.calls.size()) alone = t;
-      parts.push_back(in.names[t] + ": " + std::to_string(d.sites.size()) + " " + d.what + " (" + join(d.sites) + ")");
+      parts.push_back(in.names[t] + " needs " + std::to_string(d.sites.size()) + " for " + d.what + " " + join(d.sites));
     }
     if (total <= have) continue;
     const std::string size = key.second > 1 ? " of " + std::to_string(key.second) + " subpages" : "";

@@ -58,7 +58,7 @@ TEST(LintFreePages, Run2WithoutFreePagesOnNode0) {
   const auto f = of_kind(lint_of(model_test::seed000_scenario()), LintFinding::Kind::FreePages);
   LONGS_EQUAL(1, f.size());
   CHECK_TEXT(contains(f[0], "/threads/0: too few free pages on node 0: the threads may allocate 2 there "
-                            "(U: 2 break_ksm COW copies (run=2) (A:0x1000, B:0x1000)), the scenario declares "
+                            "(U needs 2 for run=2's break_ksm COW copies at A:0x1000, B:0x1000), the scenario declares "
                             "none usable"),
              f[0].c_str());
 }
@@ -85,7 +85,7 @@ TEST(LintFreePages, TogetherTooManyPointsAtThePages) {
   const auto f = of_kind(lint_of(j), LintFinding::Kind::FreePages);
   LONGS_EQUAL(1, f.size());
   CHECK_TEXT(contains(f[0], "/initial/pages: too few free pages on node 0: the threads may allocate 3 there"), f[0].c_str());
-  CHECK_TEXT(contains(f[0], "F: 1 a do_wp_page COW copy (A:0x1000)"), f[0].c_str());
+  CHECK_TEXT(contains(f[0], "F needs 1 for a do_wp_page COW copy at A:0x1000"), f[0].c_str());
   // A read fault on a present pte allocates nothing.
   j["threads"][2]["args"]["write"] = false;
   CHECK(lint_of(j).findings.empty());
@@ -98,7 +98,7 @@ TEST(LintFreePages, MigrationTargetOnItsNode) {
   const auto f = of_kind(lint_of(j), LintFinding::Kind::FreePages);
   LONGS_EQUAL(1, f.size());
   CHECK_TEXT(contains(f[0], "/threads/1: too few free pages on node 1: the threads may allocate 1 there "
-                            "(M: 1 a migration target (new_page_node) (K))"),
+                            "(M needs 1 for new_page_node's migration target for K)"),
              f[0].c_str());
 }
 
@@ -112,7 +112,7 @@ TEST(LintFreePages, ForkedChildIsUnmergedToo) {
   j["threads"].push_back({{"name", "P"}, {"actor", "fork"}, {"args", {{"mm", "A"}, {"child", "C"}}}});
   const auto f = of_kind(lint_of(j), LintFinding::Kind::FreePages);
   LONGS_EQUAL(1, f.size());
-  CHECK_TEXT(contains(f[0], "U: 3 break_ksm COW copies (run=2) (A:0x1000, B:0x1000, C:0x1000)"), f[0].c_str());
+  CHECK_TEXT(contains(f[0], "U needs 3 for run=2's break_ksm COW copies at A:0x1000, B:0x1000, C:0x1000"), f[0].c_str());
 }
 
 // fault-after-fork's F write-faults the child C after the fork: copy_one_pte
@@ -125,7 +125,26 @@ TEST(LintFreePages, WriteFaultOfAForkChildCopies) {
     if (pages[i].value("free", false) && pages[i].value("nid", 0) == 0) pages.erase(i);
   const auto f = of_kind(lint_of(j), LintFinding::Kind::FreePages);
   LONGS_EQUAL(1, f.size());
-  CHECK_TEXT(contains(f[0], "F: 1 a do_wp_page COW copy (C:0x1000)"), f[0].c_str());
+  CHECK_TEXT(contains(f[0], "F needs 1 for a do_wp_page COW copy at C:0x1000"), f[0].c_str());
+}
+
+// do_anonymous_page: a write fault on a none pte allocates the page it maps; a
+// read fault maps the zero page and allocates nothing.
+TEST(LintFreePages, WriteFaultOnANonePte) {
+  nlohmann::json j = model_test::seed000_scenario();
+  j["initial"] = nlohmann::json::parse(R"({
+    "pages": [],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "anon_vma": "avA" } ] } ],
+    "ptes": [ { "mm": "A", "address": "0x1000", "pte": "none" } ]
+  })");
+  j["threads"] = nlohmann::json::parse(R"([ { "name": "F", "actor": "fault", "args": { "mm": "A", "address": "0x1000", "write": true } } ])");
+  const auto f = of_kind(lint_of(j), LintFinding::Kind::FreePages);
+  LONGS_EQUAL(1, f.size());
+  CHECK_TEXT(contains(f[0], "/threads/0: too few free pages on node 0: the threads may allocate 1 there "
+                            "(F needs 1 for a do_anonymous_page page at A:0x1000)"),
+             f[0].c_str());
+  j["threads"][0]["args"]["write"] = false;
+  CHECK(lint_of(j).findings.empty());
 }
 
 TEST_GROUP(LintNeverRuns){};

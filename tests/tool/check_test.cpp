@@ -62,7 +62,7 @@ TEST(Check, FindingIsOneLineWithItsPointerAndExitsOne) {
   Result r = cli({"check", file});
   LONGS_EQUAL(1, r.code);
   CHECK_TEXT(r.out.rfind("mmcheck: " + file + ": at /threads/1: too few free pages on node 0: the threads may "
-                         "allocate 1 there (F: 1 a do_wp_page COW copy (A:0x1000)), the scenario declares none "
+                         "allocate 1 there (F needs 1 for a do_wp_page COW copy at A:0x1000), the scenario declares none "
                          "usable",
                          0) == 0,
              r.out.c_str());

@@ -3,9 +3,11 @@
 // naming what it returned instead ("U (ksm_run_store): -ENOMEM in every run
 // that finished it (12 runs)"), and the whole count table for --format json.
 //
-// Invariant: counts are runs of the search (model::PathStats): every
-// execution the engine ran, including sleep-set-blocked runs and the
-// re-search for the fewest preemptions; "never" claims hold for every run.
+// Invariant: counts are runs of the scenario's program (model::PathStats):
+// every execution the engine ran, including sleep-set-blocked runs, the
+// re-search for the fewest preemptions, the replays that record a
+// counterexample and a parallel worker's replay of a branch it takes;
+// "never" claims hold for every run.
 #pragma once
 
 #include <string>
