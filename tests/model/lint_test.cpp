@@ -3,6 +3,7 @@
 // from the model's paths: run=2 COWs each KSM pte of a mergeable vma on the
 // KSM list once (do_wp_page always copies a KSM page), on node 0; a migration
 // takes one page on its target node.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -272,4 +273,53 @@ TEST(LintInvariants, KsmCountersWithoutStableNodes) {
   const auto f = of_kind(lint_of(j), LintFinding::Kind::InvariantCannotFire);
   LONGS_EQUAL(1, f.size());
   CHECK_TEXT(contains(f[0], "/invariants/0: invariant ksm_counters_consistent cannot fire"), f[0].c_str());
+}
+
+namespace {
+
+/// The pointers of the invariant findings of a repository scenario after `edit`.
+std::vector<std::string> invariant_pointers(const char* file, const std::function<void(nlohmann::json&)>& edit) {
+  nlohmann::json j = model::load_json_file(file);
+  CHECK_TEXT(lint_of(j).findings.empty(), file);
+  edit(j);
+  std::vector<std::string> out;
+  for (const LintFinding& f : lint_of(j).findings)
+    if (f.kind == LintFinding::Kind::InvariantCannotFire) out.push_back(f.pointer);
+  return out;
+}
+
+using Pointers = std::vector<std::string>;
+
+}  // namespace
+
+// The other eras' rules, each on a repository scenario that is clean as it is
+// and loses what its invariants watch when one thread goes.
+TEST(LintInvariants, HmmChecksWithoutAWalker) {
+  // migration-pmd-fixed: hmm_no_error_pfn, hmm_fault_complete, hmm_valid_pfn_mapped,
+  // no_leftover_migration_entry, page_counts_consistent; threads M (migrate_pages), G (hmm_vma_fault).
+  CHECK(invariant_pointers("scenarios/hmm/migration-pmd-fixed.json", [](nlohmann::json& j) { j["threads"].erase(1); }) ==
+        Pointers({"/invariants/0", "/invariants/1", "/invariants/2"}));
+  CHECK(invariant_pointers("scenarios/hmm/migration-pmd-fixed.json", [](nlohmann::json& j) { j["threads"].erase(0); }) ==
+        Pointers({"/invariants/3"}));
+}
+
+TEST(LintInvariants, HotRemoveChecksWithoutOfflinePages) {
+  // hotremove-only-B-fixed: no_stable_node_in_offlined_range, no_leftover_migration_entry, ...; H is offline_pages.
+  CHECK(invariant_pointers("scenarios/ksm/hotremove-only-B-fixed.json", [](nlohmann::json& j) { j["threads"].erase(0); }) ==
+        Pointers({"/invariants/0", "/invariants/1"}));
+}
+
+TEST(LintInvariants, FlipAndSwapinChecksWithoutTheirPaths) {
+  // stale-node-flip-fixed: stable_trees_empty_at_flip (0) and stable_trees_empty (3); ADM writes run=2,
+  // merge_across_nodes=0, run=1.
+  CHECK(invariant_pointers("scenarios/ksm/stale-node-flip-fixed.json", [](nlohmann::json& j) {
+          j["threads"][0]["args"]["steps"].erase(1);
+        }) == Pointers({"/invariants/0"}));
+  CHECK(invariant_pointers("scenarios/ksm/stale-node-flip-fixed.json", [](nlohmann::json& j) {
+          j["threads"][0]["args"]["steps"].erase(0);
+        }) == Pointers({"/invariants/3"}));
+  // swapin-not-uptodate-fixed: never_map_not_uptodate (0); F is the only swap-in.
+  CHECK(invariant_pointers("scenarios/ksm/swapin-not-uptodate-fixed.json", [](nlohmann::json& j) {
+          j["threads"][0] = {{"name", "U"}, {"actor", "ksm_run_store"}, {"args", {{"value", 1}}}};
+        }) == Pointers({"/invariants/0"}));
 }
