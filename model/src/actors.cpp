@@ -11,6 +11,7 @@
 #include "model/memory.h"
 #include "model/migrate.h"
 #include "model/migrate_v4_19.h"
+#include "model/path_stats.h"
 #include "model/swapin.h"
 #include "model/v2_6_33.h"
 
@@ -142,11 +143,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
   if (actor == "ksm_run_store") {
     call.value = static_cast<unsigned>(in.at("value").as_int(0, 2));
   } else if (actor == "madvise_unmergeable") {
-    JsonInput mm = in.at("mm");
-    std::string name = mm.as_string();
-    for (std::size_t i = 0; i < initial.mms.size(); ++i)
-      if (initial.mms[i].name == name) call.mm = static_cast<std::uint32_t>(i);
-    if (call.mm == ActorCall::kNoMm) mm.error("no mm named \"" + name + "\"");
+    call.mm = find_mm(initial, in.at("mm"));
+    const std::string& name = initial.mms[call.mm].name;
     JsonInput start = in.at("start");
     call.start = start.as_address();
     JsonInput end = in.at("end");
@@ -158,10 +156,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
       end.error("the range must lie in one vma (the vma containing start ends below end)");
   } else if (actor == "migrate_pages") {
     JsonInput page = in.at("page");
-    std::string name = page.as_string();
-    for (std::size_t i = 0; i < initial.pages.size(); ++i)
-      if (initial.pages[i].name == name) call.page = static_cast<PageId>(i);
-    if (call.page == kNoPage) page.error("no page named \"" + name + "\"");
+    call.page = find_page(initial, page);
+    const std::string& name = initial.pages[call.page].name;
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
     if (era == Era::V4_19 && (initial.pages[call.page].mapping.kind != Mapping::Kind::Anon))
       page.error("kernel 4.19's model migrates anonymous (not KSM) pages only");
@@ -291,22 +287,23 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 
 void run_actor(Kernel& k, const ActorCall& call) {
   if (call.actor == "ksm_run_store") {
-    run_store(k, call.value);
+    k.outcomes.record(outcome_of_errno(run_store(k, call.value)));
     k.events.emit(ThreadEvents::RunStore);
   } else if (call.actor == "madvise_unmergeable") {
-    madvise_unmergeable(k, call.mm, call.start, call.end);
+    k.outcomes.record(outcome_of_errno(madvise_unmergeable(k, call.mm, call.start, call.end)));
   } else if (call.actor == "migrate_pages") {
-    if (k.config.era == Era::V4_19) v4_19::migrate_pages(k, call.page, call.to_node, call.passes);
-    else migrate_one_page(k, call.page, call.to_node, call.passes);
+    k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19
+                                           ? v4_19::migrate_pages(k, call.page, call.to_node, call.passes)
+                                           : migrate_one_page(k, call.page, call.to_node, call.passes)));
   } else if (call.actor == "hmm_vma_fault" || call.actor == "hmm_vma_get_pfns") {
     checker::RwSem& sem = *k.mms.at(k.hmm_ranges.at(call.range).mm).mmap_sem;
     if (call.actor == "hmm_vma_fault") {
       sem.down_read("hmm_vma_fault");
-      hmm_vma_fault(k, call.range, call.block);
+      k.outcomes.record(outcome_of_errno(hmm_vma_fault(k, call.range, call.block)));
       sem.up_read("hmm_vma_fault");
     } else {
       sem.down_read("hmm_vma_get_pfns");
-      hmm_vma_get_pfns(k, call.range);
+      k.outcomes.record(outcome_of_errno(hmm_vma_get_pfns(k, call.range)));
       sem.up_read("hmm_vma_get_pfns");
     }
   } else if (call.actor == "handle_mm_fault") {
@@ -318,7 +315,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
       dup_mmap(k, call.child, call.mm);
     k.events.emit(ThreadEvents::DupMmap);
   } else if (call.actor == "swapin_fault") {
-    swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read);
+    k.outcomes.record(outcome_of_fault(swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read)));
   } else if (call.actor == "reclaim") {
     reclaim_swapcache_page(k, call.page);
   } else if (call.actor == "ksmd") {
@@ -328,11 +325,13 @@ void run_actor(Kernel& k, const ActorCall& call) {
       ksmd_scan(k, call.pages);
   } else if (call.actor == "offline_pages") {
     const long err = v2_6_33::offline_pages(k, call.section, call.to_node, call.rounds, call.passes);
+    k.outcomes.record(outcome_of_errno(err));
     checker::note([&] { return std::string("offline_pages -> " + std::to_string(err)); });
   } else if (call.actor == "mbind") {
-    v2_6_33::do_mbind(k, call.mm, call.start, call.end, call.to_node, call.move_all, call.passes);
+    k.outcomes.record(outcome_of_errno(
+        v2_6_33::do_mbind(k, call.mm, call.start, call.end, call.to_node, call.move_all, call.passes)));
   } else if (call.actor == "fault") {
-    fault(k, call.mm, call.address, call.write);
+    k.outcomes.record(outcome_of_fault(fault(k, call.mm, call.address, call.write)));
   } else if (call.actor == "munmap") {
     v2_6_33::munmap(k, call.mm, call.address);
   } else if (call.actor == "exit") {
@@ -348,6 +347,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
       }
       else if (st.what == "merge_across_nodes") err = merge_across_nodes_store(k, st.value);
       else reclaim_swapcache_page(k, st.page);
+      k.outcomes.record(outcome_of_errno(err));
       checker::note([&] { return std::string("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +
                     " -> " + std::to_string(err)); });
     }

@@ -12,6 +12,18 @@
 
 namespace model {
 
+namespace {
+
+/// The per-field children's names of each page (PageFieldNames).
+std::vector<std::array<std::string, 3>> field_names(const std::vector<Page>& pages) {
+  std::vector<std::array<std::string, 3>> out;
+  out.reserve(pages.size());
+  for (const Page& p : pages) out.push_back({p.name + "._count", p.name + "._mapcount", p.name + ".flags"});
+  return out;
+}
+
+}  // namespace
+
 void Kernel::create_objects() {
   ksm.ksm_thread_mutex.emplace("ksm_thread_mutex");
   ksm.ksm_mmlist_lock.emplace("ksm_mmlist_lock");
@@ -39,10 +51,17 @@ void Kernel::create_objects() {
   swap.obj = checker::new_object("swapper_space");
   // The per-field children, after every other object (appended: the ids of
   // the objects before them do not change).
-  for (Page& p : pages) {
-    p.count_obj = checker::new_object(p.name + "._count", p.obj);
-    p.mapcount_obj = checker::new_object(p.name + "._mapcount", p.obj);
-    p.flags_obj = checker::new_object(p.name + ".flags", p.obj);
+  std::call_once(page_field_names->once, [this] { page_field_names->names = field_names(pages); });
+  // A Kernel given more pages after its template's first execution (never in a
+  // scenario: pages are not created during a run) builds its own names.
+  std::vector<std::array<std::string, 3>> own;
+  const std::vector<std::array<std::string, 3>>* names = &page_field_names->names;
+  if (names->size() != pages.size()) names = &(own = field_names(pages));
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    Page& p = pages[i];
+    p.count_obj = checker::new_object((*names)[i][0], p.obj);
+    p.mapcount_obj = checker::new_object((*names)[i][1], p.obj);
+    p.flags_obj = checker::new_object((*names)[i][2], p.obj);
   }
   init_swap_map(*this);
   // 2.6.33 memory sections, after everything else (no ids above move).

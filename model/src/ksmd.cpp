@@ -187,47 +187,86 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 
 }  // namespace
 
-// mm/ksm.c v3.9: ksmd_should_run + ksm_do_scan + scan_get_next_rmap_item (one scan of up to `pages` pages)
-void ksmd_scan(Kernel& k, int pages) {
+namespace {
+
+// mm/ksm.c v2.6.33, v3.9: ksm_scan_thread's wait_event_freezable(ksm_thread_wait,
+// ksmd_should_run()) and ksm_thread_mutex, then scan_get_next_rmap_item's start
+// of a new pass at the first mm (slot == &ksm_mm_head: the unstable tree is
+// not reset, see each era's note). False, with the mutex released, when ksmd
+// should not run after all.
+bool ksmd_batch_start(Kernel& k) {
   KsmState& ksm = k.ksm;
-  // ksm_scan_thread: wait_event_freezable(ksm_thread_wait, ksmd_should_run())
   checker::announce_idle(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
                              [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
   ksm.ksm_thread_mutex->lock("ksm_scan_thread");
   checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");
   if (!(ksm.ksm_run & KSM_RUN_MERGE) || ksm.mm_slots.empty()) {
     ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
-    return;
+    return false;
   }
   if (ksm.scan_cursor >= ksm.mm_slots.size()) {
-    // a new pass: lru_add_drain_all; the unstable trees are reset (not modelled)
     ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
     ksm.scan_cursor = 0;
     ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
   }
+  return true;
+}
+
+// mm/ksm.c v2.6.33, v3.9: scan_get_next_rmap_item's walk of mm's mergeable vmas
+// from `from` on: the next anon page (follow_page(FOLL_GET), its reference is
+// the caller's) and its address, or kNoPage at the end of mm.
+PageId next_anon_page(Kernel& k, std::uint32_t mm, std::uint64_t from, std::uint64_t& addr) {
+  PageId page = kNoPage;
+  for (std::uint32_t v : k.mms[mm].vmas) {
+    const Vma& vma = k.vmas[v];
+    if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
+    for (addr = std::max(vma.start, from); addr < vma.end && page == kNoPage; addr += kPageSize) {
+      page = follow_page(k, v, addr, FOLL_GET);
+      if (page != kNoPage && !k.pages[page].PageAnon()) {
+        k.put_page(page, "scan_get_next_rmap_item");
+        page = kNoPage;
+      }
+    }
+    if (page != kNoPage) {
+      addr -= kPageSize;
+      return page;
+    }
+  }
+  return kNoPage;
+}
+
+// mm/ksm.c v2.6.33, v3.9: get_next_rmap_item: the slot's rmap_item at addr, or a new one (alloc_rmap_item).
+std::uint32_t get_next_rmap_item(Kernel& k, MmSlot& slot, std::uint32_t mm, std::uint64_t addr) {
+  std::uint32_t item = kNoNode;
+  for (std::uint32_t r : slot.rmap_list)
+    if (k.rmap_items[r].address == addr) item = r;
+  if (item != kNoNode) return item;
+  item = static_cast<std::uint32_t>(k.rmap_items.size());
+  RmapItem r;
+  r.name = "R" + k.mms[mm].name + std::to_string(item);
+  r.mm = mm;
+  r.address = addr;
+  k.rmap_items.push_back(r);
+  slot.rmap_list.push_back(item);
+  checker::note([&] { return std::string("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr)); });
+  return item;
+}
+
+}  // namespace
+
+// mm/ksm.c v3.9: ksmd_should_run + ksm_do_scan + scan_get_next_rmap_item (one scan of up to `pages` pages;
+// a new pass would lru_add_drain_all and reset the unstable trees: not modelled)
+void ksmd_scan(Kernel& k, int pages) {
+  KsmState& ksm = k.ksm;
+  if (!ksmd_batch_start(k)) return;
   int done = 0;
   std::uint64_t scan_address = 0;  // ksm_scan.address
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
-    PageId page = kNoPage;
     std::uint64_t addr = 0;
-    for (std::uint32_t v : m.vmas) {
-      const Vma& vma = k.vmas[v];
-      if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
-      for (addr = std::max(vma.start, scan_address); addr < vma.end && page == kNoPage; addr += kPageSize) {
-        page = follow_page(k, v, addr, FOLL_GET);
-        if (page != kNoPage && !k.pages[page].PageAnon()) {
-          k.put_page(page, "scan_get_next_rmap_item");
-          page = kNoPage;
-        }
-      }
-      if (page != kNoPage) {
-        addr -= kPageSize;
-        break;
-      }
-    }
+    const PageId page = next_anon_page(k, mm, scan_address, addr);
     if (page == kNoPage) {  // the end of this mm: advance the cursor
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
       ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
@@ -236,21 +275,7 @@ void ksmd_scan(Kernel& k, int pages) {
       m.mmap_sem->up_read("scan_get_next_rmap_item");
       continue;
     }
-    // get_next_rmap_item: the slot's item at addr, or a new one.
-    MmSlot& slot = ksm.mm_slots[mm_slot_position(ksm, mm)];
-    std::uint32_t item = kNoNode;
-    for (std::uint32_t r : slot.rmap_list)
-      if (k.rmap_items[r].address == addr) item = r;
-    if (item == kNoNode) {
-      item = static_cast<std::uint32_t>(k.rmap_items.size());
-      RmapItem r;
-      r.name = "R" + m.name + std::to_string(item);
-      r.mm = mm;
-      r.address = addr;
-      k.rmap_items.push_back(r);
-      slot.rmap_list.push_back(item);
-      checker::note([&] { return std::string("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr)); });
-    }
+    const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[mm_slot_position(ksm, mm)], mm, addr);
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
     // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page
@@ -507,48 +532,19 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 }  // namespace
 
 // mm/ksm.c v2.6.33: ksm_scan_thread (one batch) -> ksm_do_scan -> scan_get_next_rmap_item
+// (slot == &ksm_mm_head: root_unstable_tree = RB_ROOT would start a new pass; the
+// model's batch starts at the first mm and keeps the unstable tree of the initial state)
 void ksmd_scan(Kernel& k, int pages) {
   KsmState& ksm = k.ksm;
-  checker::announce_idle(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
-                             [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
-  ksm.ksm_thread_mutex->lock("ksm_scan_thread");
-  checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");
-  if (!(ksm.ksm_run & KSM_RUN_MERGE) || ksm.mm_slots.empty()) {
-    ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
-    return;
-  }
-  if (ksm.scan_cursor >= ksm.mm_slots.size()) {
-    // slot == &ksm_mm_head: root_unstable_tree = RB_ROOT would start a new pass; the
-    // model's batch starts at the first mm and keeps the unstable tree of the initial state.
-    ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-    ksm.scan_cursor = 0;
-    ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
-  }
+  if (!ksmd_batch_start(k)) return;
   int done = 0;
   std::uint64_t scan_address = 0;  // ksm_scan.address
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
-    PageId page = kNoPage;
     std::uint64_t addr = 0;
-    if (m.mm_users > 0) {
-      for (std::uint32_t v : m.vmas) {
-        const Vma& vma = k.vmas[v];
-        if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
-        for (addr = std::max(vma.start, scan_address); addr < vma.end && page == kNoPage; addr += kPageSize) {
-          page = follow_page(k, v, addr, FOLL_GET);
-          if (page != kNoPage && !k.pages[page].PageAnon()) {
-            k.put_page(page, "scan_get_next_rmap_item");
-            page = kNoPage;
-          }
-        }
-        if (page != kNoPage) {
-          addr -= kPageSize;
-          break;
-        }
-      }
-    }
+    const PageId page = m.mm_users > 0 ? next_anon_page(k, mm, scan_address, addr) : kNoPage;
     if (page == kNoPage) {  // the end of this mm: the cursor moves on
       if (m.mm_users == 0) scan_address = 0;  // ksm_test_exit: ksm_scan.rmap_list = &slot->rmap_list
       // "Nuke all the rmap_items that are above this current rmap"
@@ -562,20 +558,7 @@ void ksmd_scan(Kernel& k, int pages) {
     }
     // get_next_rmap_item: the items below addr that the scan passed are freed
     free_rmap_items(k, mm, scan_address, addr, "get_next_rmap_item");
-    MmSlot& slot = ksm.mm_slots[slot_of(ksm, mm)];
-    std::uint32_t item = kNoNode;
-    for (std::uint32_t r : slot.rmap_list)
-      if (k.rmap_items[r].address == addr) item = r;
-    if (item == kNoNode) {
-      item = static_cast<std::uint32_t>(k.rmap_items.size());
-      RmapItem r;
-      r.name = "R" + m.name + std::to_string(item);
-      r.mm = mm;
-      r.address = addr;
-      k.rmap_items.push_back(r);
-      slot.rmap_list.push_back(item);
-      checker::note([&] { return std::string("alloc_rmap_item " + k.rmap_items[item].name + " for " + k.where(mm, addr)); });
-    }
+    const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[slot_of(ksm, mm)], mm, addr);
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
     if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);

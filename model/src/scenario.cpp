@@ -21,6 +21,7 @@
 #include "model/input_limits.h"
 #include "model/invariants.h"
 #include "model/kernel.h"
+#include "model/path_stats.h"
 #include "model/thread_events.h"
 
 namespace model {
@@ -58,11 +59,16 @@ struct Validated {
 /// checker objects, switches on the invariants and spawns the actors.
 class ScenarioProgram : public checker::Program {
  public:
-  explicit ScenarioProgram(std::shared_ptr<const Validated> v) : v_(std::move(v)) {}
+  ScenarioProgram(std::shared_ptr<const Validated> v, std::shared_ptr<PathStats> paths)
+      : v_(std::move(v)), paths_(std::move(paths)) {}
 
   void setup() override {
     kernel_ = std::make_unique<Kernel>(v_->initial);
     kernel_->create_objects();
+    if (paths_) {
+      kernel_->outcomes.bits.assign(v_->calls.size(), 0);
+      kernel_->outcomes.finished.assign(v_->calls.size(), false);
+    }
     for (const std::string& inv : v_->invariants) install_invariant(*kernel_, inv);
     if (v_->any_start_after) {
       // Created after every kernel object, so scenarios without start_after keep their ids.
@@ -77,6 +83,7 @@ class ScenarioProgram : public checker::Program {
       checker::spawn(v_->names[t], [k, call, after] {
         if (after->thread != checker::kNoThread) k->events.wait_for(after->thread, after->event);
         run_actor(*k, *call);
+        k->outcomes.finish();
         k->events.emit(ThreadEvents::Done);
         k->events.check_all_emitted();
       });
@@ -85,8 +92,13 @@ class ScenarioProgram : public checker::Program {
 
   std::string state_fingerprint() override { return kernel_ ? kernel_->fingerprint() : std::string(); }
 
+  void teardown() override {
+    if (paths_ && kernel_) paths_->add(kernel_->outcomes);
+  }
+
  private:
   std::shared_ptr<const Validated> v_;
+  std::shared_ptr<PathStats> paths_;  ///< null: outcomes are not counted
   std::unique_ptr<Kernel> kernel_;  ///< this execution's machine (rebuilt by each setup())
 };
 
@@ -443,8 +455,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
 }
 
 std::unique_ptr<checker::Program> Scenario::make_program() const {
+  return make_program(nullptr);
+}
+
+std::unique_ptr<checker::Program> Scenario::make_program(std::shared_ptr<PathStats> paths) const {
   if (!initial_) throw std::logic_error("internal error: make_program() on a Scenario that was not loaded");
-  return std::make_unique<ScenarioProgram>(std::static_pointer_cast<const Validated>(initial_));
+  return std::make_unique<ScenarioProgram>(std::static_pointer_cast<const Validated>(initial_), std::move(paths));
 }
 
 std::vector<CatalogueEntry> actors() {

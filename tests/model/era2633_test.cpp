@@ -24,32 +24,13 @@ namespace {
 /// stable node S (rmap_items RA, RB); free pages N, N2 on node 1 (section Y).
 /// PageIds: K=0, N=1, N2=2.
 nlohmann::json era2633_initial() {
-  return nlohmann::json::parse(R"({
-    "numa_nodes": 2,
-    "pages": [
-      { "name": "K", "nid": 0, "flags": ["Anon", "Ksm", "Uptodate", "LRU"] },
-      { "name": "N", "nid": 1, "free": true },
-      { "name": "N2", "nid": 1, "free": true }
-    ],
-    "memory_sections": [
+  nlohmann::json initial = model_test::seed000_scenario()["initial"];
+  initial["pages"].push_back({{"name", "N2"}, {"nid", 1}, {"free", true}});
+  initial["memory_sections"] = nlohmann::json::parse(R"([
       { "name": "X", "first": "K", "last": "K", "state": "online" },
       { "name": "Y", "first": "N", "last": "N2", "state": "online" }
-    ],
-    "mms": [
-      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avA" } ] },
-      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avB" } ] }
-    ],
-    "ptes": [
-      { "mm": "A", "address": "0x1000", "pte": "present", "page": "K" },
-      { "mm": "B", "address": "0x1000", "pte": "present", "page": "K" }
-    ],
-    "stable_nodes": [ { "name": "S", "page": "K" } ],
-    "rmap_items": [
-      { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
-      { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" }
-    ],
-    "ksm": { "run": 1, "mm_slots": ["A", "B"] }
-  })");
+    ])");
+  return initial;
 }
 
 constexpr PageId K = 0, N = 1;
@@ -255,13 +236,7 @@ nlohmann::json valid_2633() {
 std::string error_of(const std::function<void(nlohmann::json&)>& edit, std::string* message = nullptr) {
   nlohmann::json j = valid_2633();
   edit(j);
-  try {
-    Scenario::parse(j, "t.json");
-  } catch (const InputError& e) {
-    if (message) *message = e.what();
-    return e.pointer();
-  }
-  return "<none>";
+  return model_test::load_error_pointer(j, message);
 }
 
 }  // namespace

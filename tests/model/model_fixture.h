@@ -1,6 +1,8 @@
 // model_fixture.h: the seed-000 initial state and a one-thread Program that
 // runs a model function on it, so tests can assert on the returned Report
-// and on the Kernel the execution left behind (never CHECK inside a thread).
+// and on the Kernel the execution left behind (never CHECK inside a thread);
+// the seed-000 race as a whole scenario, which the input tests edit, and the
+// helper that loads an edited scenario and returns its error's JSON pointer.
 #pragma once
 
 #include <functional>
@@ -13,6 +15,7 @@
 #include <model/initial_state.h>
 #include <model/invariants.h>
 #include <model/kernel.h>
+#include <model/scenario.h>
 
 namespace model_test {
 
@@ -49,6 +52,57 @@ inline nlohmann::json seed000_initial() {
 }
 
 inline constexpr model::PageId K = 0, C1 = 1, C2 = 2, N = 3;
+
+/// The seed-000 race as a whole scenario (kernel 3.9, no fix reverted): mms A
+/// and B map KSM page K (node 0, stable node S, rmap_items RA and RB) read-only
+/// at 0x1000 in mergeable vmas; N is free on node 1; thread U writes run=2
+/// while thread M migrates K to node 1. It expects a pass; tests edit what
+/// they need. PageIds: K=0, N=1.
+inline nlohmann::json seed000_scenario() {
+  return nlohmann::json::parse(R"({
+    "name": "t/seed000", "summary": "s", "kernel": "3.9",
+    "initial": {
+      "numa_nodes": 2,
+      "pages": [
+        { "name": "K", "nid": 0, "flags": ["Anon", "Ksm", "Uptodate", "LRU"], "mapcount": 2 },
+        { "name": "N", "nid": 1, "free": true }
+      ],
+      "mms": [
+        { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avA" } ] },
+        { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avB" } ] }
+      ],
+      "ptes": [
+        { "mm": "A", "address": "0x1000", "pte": "present", "page": "K" },
+        { "mm": "B", "address": "0x1000", "pte": "present", "page": "K" }
+      ],
+      "stable_nodes": [ { "name": "S", "page": "K" } ],
+      "rmap_items": [
+        { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
+        { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" }
+      ],
+      "ksm": { "run": 1, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 }
+    },
+    "threads": [
+      { "name": "U", "actor": "ksm_run_store", "args": { "value": 2 } },
+      { "name": "M", "actor": "migrate_pages", "args": { "page": "K", "to_node": 1 } }
+    ],
+    "expect": { "result": "pass" }
+  })");
+}
+
+/// Load `j` as "t.json": "<none>" when it loads, else the InputError's JSON
+/// pointer, with its whole message in `message`.
+inline std::string load_error_pointer(const nlohmann::json& j, std::string* message = nullptr) {
+  try {
+    model::Scenario::parse(j, "t.json");
+  } catch (const model::InputError& e) {
+    if (message) *message = e.what();
+    return e.pointer();
+  }
+  return "<none>";
+}
+
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 inline constexpr std::uint32_t mmA = 0, mmB = 1, vmaA = 0, vmaB = 1, S = 0;
 
 /// Runs `body` once in one simulated thread "T" on a fresh copy of `initial`.

@@ -9,6 +9,8 @@
 #include <checker/checker.h>
 #include <model/scenario.h>
 
+#include "model_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
@@ -21,16 +23,10 @@ nlohmann::json pinned_scenario() {
 std::string pointer_of(const std::function<void(nlohmann::json&)>& edit, std::string* message = nullptr) {
   nlohmann::json j = pinned_scenario();
   edit(j);
-  try {
-    model::Scenario::parse(j, "t.json");
-  } catch (const model::InputError& e) {
-    if (message) *message = e.what();
-    return e.pointer();
-  }
-  return "<none>";
+  return model_test::load_error_pointer(j, message);
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using model_test::contains;
 
 }  // namespace
 

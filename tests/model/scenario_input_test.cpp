@@ -11,66 +11,34 @@
 
 #include <model/scenario.h>
 
+#include "model_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
+/// The seed-000 scenario of model_fixture.h with FOLL_MIGRATION reverted:
+/// it expects the WARN, under a small bounded DFS.
 nlohmann::json valid_scenario() {
-  return nlohmann::json::parse(R"({
-    "name": "t/valid",
-    "summary": "a valid seed-000 scenario",
-    "kernel": "3.9",
-    "reverted": ["5117b3b835f2"],
-    "initial": {
-      "numa_nodes": 2,
-      "pages": [
-        { "name": "K", "nid": 0, "flags": ["Anon", "Ksm", "Uptodate", "LRU"], "mapcount": 2 },
-        { "name": "N", "nid": 1, "free": true }
-      ],
-      "mms": [
-        { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avA" } ] },
-        { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avB" } ] }
-      ],
-      "ptes": [
-        { "mm": "A", "address": "0x1000", "pte": "present", "page": "K" },
-        { "mm": "B", "address": "0x1000", "pte": "present", "page": "K" }
-      ],
-      "stable_nodes": [ { "name": "S", "page": "K" } ],
-      "rmap_items": [
-        { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
-        { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" }
-      ],
-      "ksm": { "run": 1, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 }
-    },
-    "threads": [
-      { "name": "U", "actor": "ksm_run_store", "args": { "value": 2 } },
-      { "name": "M", "actor": "migrate_pages", "args": { "page": "K", "to_node": 1 } }
-    ],
-    "invariants": ["ksm_fully_unmerged"],
-    "expect": { "result": "violation", "violation": "WARN_ON_ONCE" },
-    "explore": { "strategy": "dfs", "max_steps": 500, "preemption_bound": 1 }
-  })");
+  nlohmann::json j = model_test::seed000_scenario();
+  j["name"] = "t/valid";
+  j["summary"] = "a valid seed-000 scenario";
+  j["reverted"] = {"5117b3b835f2"};
+  j["invariants"] = {"ksm_fully_unmerged"};
+  j["expect"] = {{"result", "violation"}, {"violation", "WARN_ON_ONCE"}};
+  j["explore"] = {{"strategy", "dfs"}, {"max_steps", 500}, {"preemption_bound", 1}};
+  return j;
 }
 
-/// Parse `j` as "t.json"; return the error's pointer ("<none>" if it loaded)
-/// and put the full message in `message`.
-std::string pointer_of(const nlohmann::json& j, std::string* message = nullptr) {
-  try {
-    model::Scenario::parse(j, "t.json");
-  } catch (const model::InputError& e) {
-    if (message) *message = e.what();
-    return e.pointer();
-  }
-  return "<none>";
-}
+using model_test::load_error_pointer;
 
 std::string broken(const std::function<void(nlohmann::json&)>& edit, std::string* message = nullptr) {
   nlohmann::json j = valid_scenario();
   edit(j);
-  return pointer_of(j, message);
+  return load_error_pointer(j, message);
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using model_test::contains;
 
 }  // namespace
 

@@ -9,56 +9,22 @@
 #include <checker/checker.h>
 #include <model/scenario.h>
 
+#include "model_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-/// The seed-000 shape: U writes run=2, M migrates K.
-nlohmann::json base() {
-  return nlohmann::json::parse(R"({
-    "name": "t/start-after", "summary": "s", "kernel": "3.9",
-    "initial": {
-      "numa_nodes": 2,
-      "pages": [
-        { "name": "K", "nid": 0, "flags": ["Anon", "Ksm", "Uptodate", "LRU"], "mapcount": 2 },
-        { "name": "N", "nid": 1, "free": true }
-      ],
-      "mms": [
-        { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avA" } ] },
-        { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avB" } ] }
-      ],
-      "ptes": [
-        { "mm": "A", "address": "0x1000", "pte": "present", "page": "K" },
-        { "mm": "B", "address": "0x1000", "pte": "present", "page": "K" }
-      ],
-      "stable_nodes": [ { "name": "S", "page": "K" } ],
-      "rmap_items": [
-        { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
-        { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" }
-      ],
-      "ksm": { "run": 1, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 }
-    },
-    "threads": [
-      { "name": "U", "actor": "ksm_run_store", "args": { "value": 2 } },
-      { "name": "M", "actor": "migrate_pages", "args": { "page": "K", "to_node": 1 } }
-    ],
-    "expect": { "result": "pass" }
-  })");
-}
+/// The seed-000 shape (model_fixture.h): U writes run=2, M migrates K.
+nlohmann::json base() { return model_test::seed000_scenario(); }
 
 std::string pointer_of(const std::function<void(nlohmann::json&)>& edit, std::string* message = nullptr) {
   nlohmann::json j = base();
   edit(j);
-  try {
-    model::Scenario::parse(j, "t.json");
-  } catch (const model::InputError& e) {
-    if (message) *message = e.what();
-    return e.pointer();
-  }
-  return "<none>";
+  return model_test::load_error_pointer(j, message);
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using model_test::contains;
 
 checker::Report explore_scenario(const model::Scenario& s, checker::StrategyKind kind) {
   auto program = s.make_program();

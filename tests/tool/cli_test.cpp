@@ -18,6 +18,8 @@
 #include <tool/trace.h>
 #include <tool/version.h>
 
+#include "cli_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
@@ -25,16 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = tool::run_cli(std::move(args), out, err);
-  return {code, out.str(), err.str()};
-}
+using tool_test::Result;
+using tool_test::cli;
 
 std::size_t lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
@@ -93,7 +87,8 @@ TEST(CliUsage, HelpDocumentsTheExitCodes) {
   Result r = cli({"--help"});
   LONGS_EQUAL(0, r.code);
   CHECK(r.out.find("Subcommands:") != std::string::npos);
-  CHECK(r.out.find("  0  no violation found / every expectation met\n") != std::string::npos);
+  CHECK(r.out.find("  0  no violation found / every expectation met / no finding (check)\n") != std::string::npos);
+  CHECK(r.out.find("     one or more findings (check)\n") != std::string::npos);
   CHECK(r.out.find("  1  a violation found") != std::string::npos);
   CHECK(r.out.find("  2  bad input or usage") != std::string::npos);
   CHECK(r.out.find("  3  internal error") != std::string::npos);
@@ -116,7 +111,7 @@ TEST(CliUsage, UsageErrorsAreOneLineExitTwo) {
   Result unknown = cli({"frob"});
   LONGS_EQUAL(2, unknown.code);
   STRCMP_EQUAL(
-      "mmcheck: unknown command \"frob\" (commands: run, replay, regress, list; see mmcheck "
+      "mmcheck: unknown command \"frob\" (commands: run, replay, regress, list, check; see mmcheck "
       "--help)\n",
       unknown.err.c_str());
 

@@ -21,6 +21,8 @@
 #include <tool/cli.h>
 #include <tool/regress.h>
 
+#include "cli_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
@@ -28,16 +30,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = tool::run_cli(std::move(args), out, err);
-  return {code, out.str(), err.str()};
-}
+using tool_test::Result;
+using tool_test::cli;
 
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 

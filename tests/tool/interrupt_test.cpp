@@ -9,20 +9,14 @@
 
 #include <tool/cli.h>
 
+#include "cli_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = tool::run_cli(std::move(args), out, err);
-  return {code, out.str(), err.str()};
-}
+using tool_test::Result;
+using tool_test::cli;
 
 // An exhaustive search of several seconds (DPOR).
 const char* const kLong = "scenarios/ksm/foll-migration-fixed.json";

@@ -1,4 +1,4 @@
-// cli.cpp: the mmcheck commands (run, replay, regress, list) on CLI11, and the
+// cli.cpp: the mmcheck commands (run, replay, regress, list, check) on CLI11, and the
 // mapping of every outcome and error onto an exit code (see cli.h, errors.h).
 //
 // Invariant: every exception is caught here. model::InputError and BadInput
@@ -20,9 +20,11 @@
 #include <model/scenario.h>
 
 #include "tool/checkpoint_file.h"
+#include "tool/check.h"
 #include "tool/errors.h"
 #include "tool/interrupt.h"
 #include "tool/output_file.h"
+#include "tool/path_report.h"
 #include "tool/regress.h"
 #include "tool/scenario_run.h"
 #include "tool/timeline.h"
@@ -40,8 +42,9 @@ namespace fs = std::filesystem;
 constexpr unsigned kMaxJobs = 256;
 
 constexpr const char* kFooter = R"(Exit codes:
-  0  no violation found / every expectation met
-  1  a violation found (run, replay) / an expectation missed (regress)
+  0  no violation found / every expectation met / no finding (check)
+  1  a violation found (run, replay) / an expectation missed (regress) /
+     one or more findings (check)
   2  bad input or usage: a missing or malformed file, an unknown field, actor
      or fix, a trace recorded for another version of its scenario, a replay
      that diverges from its trace
@@ -301,6 +304,9 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   std::optional<Trace> trace;
   if (r.counterexample && r.verdict != checker::Verdict::Pass) trace = run.trace();
 
+  // The paths each run took are counted in this process: a resumed search or
+  // one spread over processes sees only part of the runs, so says nothing.
+  const bool paths_whole = r.stats.resumed_executions == 0 && r.stats.processes == 1;
   if (a.format == "json") {
     nlohmann::ordered_json j;
     j["scenario"] = {{"name", scenario.name()},
@@ -325,6 +331,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["statistics"]["messages"] = r.stats.messages;
     j["checkpoint"] = r.checkpoint && !a.checkpoint.empty() ? nlohmann::ordered_json(a.checkpoint)
                                                             : nlohmann::ordered_json();
+    if (run.paths && paths_whole) j["paths"] = paths_to_json(scenario, *run.paths);
     j["trace"] = trace ? trace->to_json() : nlohmann::ordered_json();
     out << dump_json(j);
   } else {
@@ -338,6 +345,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                   : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
         << "\n";
     out << "search: " << search_text(r, run.options) << "\n";
+    if (run.paths && paths_whole)
+      for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
     if (r.counterexample) {
       unsigned n = r.counterexample->preemptions;
       if (run.options.fewest_preemptions && r.stats.interrupted)
@@ -611,12 +620,22 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     list->add_option("--format", list_format, "output format")
         ->check(CLI::IsMember({"text", "json"}));
 
+    std::string check_file, check_format = "text";
+    CLI::App* check = app.add_subcommand(
+        "check", "Check a scenario statically, without running it: too few free pages for the "
+                 "allocations its threads may make, a thread that can never run, an invariant that "
+                 "cannot fire; one line per finding (\"mmcheck: FILE: at /pointer: what\"); exit 0 "
+                 "with no finding, 1 with findings, 2 on bad input");
+    check->add_option("SCENARIO", check_file, "scenario file (JSON)")->required();
+    check->add_option("--format", check_format, "output format")
+        ->check(CLI::IsMember({"text", "json"}));
+
     // An unknown command would otherwise be reported as "A subcommand is required".
-    const std::vector<CLI::App*> commands = {run, replay, regress, list};
+    const std::vector<CLI::App*> commands = {run, replay, regress, list, check};
     if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
         std::none_of(commands.begin(), commands.end(),
                      [&](const CLI::App* c) { return c->get_name() == args[0]; })) {
-      err << fmt::format("mmcheck: unknown command \"{}\" (commands: run, replay, regress, list; "
+      err << fmt::format("mmcheck: unknown command \"{}\" (commands: run, replay, regress, list, check; "
                          "see mmcheck --help)\n",
                          one_line(args[0]));
       return kExitBadInput;
@@ -648,6 +667,10 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     if (replay->parsed()) return cmd_replay(pa, out, err);
     if (regress->parsed()) return cmd_regress(ga, out, err, env);
     if (list->parsed()) return cmd_list(list_format, out);
+    if (check->parsed()) {
+      require_file(check_file, "scenario");
+      return print_check(model::Scenario::load(check_file), check_file, check_format, out);
+    }
     err << "mmcheck: internal error: no subcommand dispatched\n";
     return kExitInternal;
   } catch (const model::InputError& e) {

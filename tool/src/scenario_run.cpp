@@ -94,7 +94,9 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   p.pct_depth = run.options.pct_depth;
 
   // One Program per worker when the search runs on several OS threads.
-  run.report = checker::explore([&scenario] { return scenario.make_program(); }, run.options);
+  run.paths = std::make_shared<model::PathStats>(scenario.threads().size());
+  run.report = checker::explore([&scenario, paths = run.paths] { return scenario.make_program(paths); },
+                                run.options);
   run.met = expectation_met(scenario.expect(), run.report);
   run.expected = describe_expectation(scenario.expect());
   run.got = describe_outcome(run.report);

@@ -14,7 +14,10 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 #include <string>
@@ -30,11 +33,21 @@
 #include "model/memory_section.h"
 #include "model/mm_struct.h"
 #include "model/page.h"
+#include "model/path_stats.h"
 #include "model/pte.h"
 #include "model/swap_state.h"
 #include "model/thread_events.h"
 
 namespace model {
+
+/// The checker object names of each page's per-field children ("K._count",
+/// "K._mapcount", "K.flags"), built once per scenario: every copy of a Kernel
+/// template shares it, so an execution's create_objects() copies the names
+/// instead of building them. Safe to fill from several search workers at once.
+struct PageFieldNames {
+  std::once_flag once;
+  std::vector<std::array<std::string, 3>> names;  ///< by PageId: _count, _mapcount, flags
+};
 
 class Kernel {
  public:
@@ -47,6 +60,7 @@ class Kernel {
   std::vector<RmapItem> rmap_items;
   KsmState ksm;
   ThreadEvents events;  ///< the start_after record (empty without start_after)
+  ActorOutcomes outcomes;  ///< ghost: how each thread's actor returned (empty unless a search counts paths)
   SwapState swap;                   ///< swap counts and the swap cache's index (seed 003)
   std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
   /// "free_pages[nid]": the page allocator of each NUMA node (its zone lock).
@@ -82,6 +96,9 @@ class Kernel {
   std::set<std::tuple<std::uint32_t, std::uint64_t, PageId>> ever_mapped_huge;
   /// Step check "hmm_no_spurious_error" (I-004a in hmm_pfns_bad) is on.
   bool check_hmm_pfns_bad = false;
+
+  /// Shared by the copies of one template (see PageFieldNames).
+  std::shared_ptr<PageFieldNames> page_field_names = std::make_shared<PageFieldNames>();
 
   /// Create every checker object of this machine (call once, in Program::setup()).
   void create_objects();

@@ -21,6 +21,8 @@
 
 namespace model {
 
+class PathStats;
+
 /// Bad input (scenario or trace): one line, "FILE: at /json/pointer: what".
 class InputError : public std::runtime_error {
  public:
@@ -83,6 +85,9 @@ class Scenario {
 
   /// A fresh Program that runs this scenario (one per exploration).
   std::unique_ptr<checker::Program> make_program() const;
+  /// The same, adding each run's actor outcomes to `paths` (shared by the
+  /// Programs of one search; sized for this scenario's threads).
+  std::unique_ptr<checker::Program> make_program(std::shared_ptr<PathStats> paths) const;
 
  private:
   std::string file_, name_, summary_, era_, hash_, seed_;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include <checker/checker.h>
+#include <model/path_stats.h>
 #include <model/scenario.h>
 
 #include "tool/trace.h"
@@ -46,6 +47,8 @@ struct ScenarioRun {
   bool met = false;         ///< the scenario's expectation holds for this report
   std::string expected;     ///< the expectation, e.g. "violation \"WARN_ON_ONCE(...)\""
   std::string got;          ///< the outcome in the same words, e.g. "violation (WARN_ON)"
+  /// How each thread's actor returned, counted over every run of the search.
+  std::shared_ptr<model::PathStats> paths;
 
   /// The options `explore` searches with: the scenario's explore section
   /// with the overrides applied.

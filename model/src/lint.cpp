@@ -1,0 +1,531 @@
+// lint.cpp: the static check of a scenario (see lint.h): the rules for free
+// pages, threads that can never run, and invariants that cannot fire.
+//
+// Invariant: every rule reads only the scenario's validated initial state and
+// its threads' validated arguments (re-read here through parse_initial_state
+// and parse_actor, which cannot fail on a loaded scenario); no rule runs a
+// kernel path. The allocation counts follow the model's code paths (named at
+// each rule): one page per allocation site's first attempt. A retry after a
+// lost race (do_wp_page's !pte_same, a migration pass that ended -EAGAIN,
+// 2.6.33 ksmd's break_cow after a failed merge) takes another page and is not
+// counted, so a finding is a real shortage for the race-free attempts, never
+// a guess about retries.
+#include "model/lint.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "model/actors.h"
+#include "model/initial_state.h"
+#include "model/kernel.h"
+#include "model/swap_state.h"
+#include "model/thread_events.h"
+
+namespace model {
+
+namespace {
+
+/// The scenario as the rules see it: the initial machine and each thread's call.
+struct LintInput {
+  Kernel initial;
+  std::vector<ActorCall> calls;
+  std::vector<std::string> names;
+  /// By thread: the thread index and event of its start_after, if any.
+  std::vector<std::optional<std::pair<std::size_t, ThreadEvents::Event>>> start_after;
+  std::vector<std::string> invariants;
+};
+
+LintInput read_input(const Scenario& s) {
+  LintInput in;
+  KernelConfig config;
+  parse_era(s.era(), config.era);
+  for (const std::string& id : s.reverted()) config.reverted.push_back(find_fix(id)->fix);
+  const nlohmann::json& j = s.json();
+  in.initial = parse_initial_state(j.at("initial"), s.file(), "/initial", config);
+  for (std::size_t i = 0; i < s.threads().size(); ++i) {
+    const ThreadSpec& t = s.threads()[i];
+    const std::string at = "/threads/" + std::to_string(i);
+    in.calls.push_back(parse_actor(t.actor, t.args, in.initial, s.file(), at + "/actor", at + "/args"));
+    in.names.push_back(t.name);
+  }
+  in.start_after.resize(s.threads().size());
+  for (std::size_t i = 0; i < s.threads().size(); ++i) {
+    const nlohmann::json& tj = j.at("threads").at(i);
+    if (!tj.contains("start_after")) continue;
+    const std::string target = tj.at("start_after").at("thread").get<std::string>();
+    const auto event = find_event(tj.at("start_after").at("event").get<std::string>());
+    for (std::size_t t = 0; t < in.names.size(); ++t)
+      if (in.names[t] == target && event) in.start_after[i] = {{t, *event}};
+  }
+  in.invariants = s.invariants();
+  return in;
+}
+
+std::string where(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.where(mm, addr); }
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+bool writes_run2(const ActorCall& c) {
+  if (c.actor == "ksm_run_store") return c.value == KSM_RUN_UNMERGE;
+  if (c.actor == "admin")
+    return std::any_of(c.steps.begin(), c.steps.end(),
+                       [](const ActorCall::AdminStep& s) { return s.what == "run" && s.value == KSM_RUN_UNMERGE; });
+  return false;
+}
+
+bool migrates(const ActorCall& c) {
+  return c.actor == "migrate_pages" || c.actor == "offline_pages" || c.actor == "mbind";
+}
+
+/// Facts about the whole scenario that several rules share.
+struct Facts {
+  bool run2_writer = false;     ///< a thread writes run=2
+  bool madvise = false;         ///< a madvise_unmergeable thread
+  bool ksmd = false;            ///< a ksmd thread (it may turn anon ptes into KSM ptes)
+  bool mac_store = false;       ///< an admin merge_across_nodes step
+  bool swapin = false;          ///< a fault that may swap in (swapin_fault, a read fault on a swap pte)
+  bool migrator = false;        ///< migrate_pages, offline_pages or mbind
+  bool offline = false;         ///< offline_pages
+  bool mbind_or_offline = false;
+  bool hmm_walker = false;      ///< hmm_vma_fault or hmm_vma_get_pfns
+  bool hmm_fault = false;       ///< hmm_vma_fault
+  std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
+};
+
+Facts facts_of(const LintInput& in) {
+  Facts f;
+  const Kernel& k = in.initial;
+  for (const ActorCall& c : in.calls) {
+    f.run2_writer |= writes_run2(c);
+    f.madvise |= c.actor == "madvise_unmergeable";
+    f.ksmd |= c.actor == "ksmd";
+    f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
+                     return s.what == "merge_across_nodes";
+                   });
+    if (c.actor == "swapin_fault") f.swapin = true;
+    if (c.actor == "fault" && !c.write) {
+      const auto it = k.mms[c.mm].ptes.find(c.address);
+      f.swapin |= it != k.mms[c.mm].ptes.end() && it->second.pte.is_swap();
+    }
+    f.migrator |= migrates(c);
+    f.offline |= c.actor == "offline_pages";
+    f.mbind_or_offline |= c.actor == "offline_pages" || c.actor == "mbind";
+    f.hmm_walker |= c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns";
+    f.hmm_fault |= c.actor == "hmm_vma_fault";
+    if (c.actor == "fork") f.forks.emplace(c.mm, c.child);
+  }
+  return f;
+}
+
+// ---- free pages ----------------------------------------------------------------
+
+/// The allocations one thread may make (first attempts), on one node and size.
+struct Demand {
+  int nid = 0;
+  std::uint32_t nr_pages = 1;
+  std::vector<std::string> sites;  ///< one per page: "A:0x1000"
+  std::string what;                ///< "run=2's break_ksm COW copies at" (the sites follow)
+};
+
+/// Whether the pte of mm at addr may map a KSM page when an unmerger reaches
+/// it: a present or migration pte of a KSM page, or (with a ksmd thread, which
+/// merges anon pages into KSM pages) of any anon page.
+bool may_map_ksm(const Kernel& k, const Facts& f, const Pte& pte) {
+  if (!pte.is_present() && !pte.is_migration()) return false;
+  const Page& p = k.pages[pte.page];
+  return p.PageKsm() || (f.ksmd && p.PageAnon());
+}
+
+bool mergeable_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  const int v = k.find_vma(mm, addr);
+  if (v < 0) return false;
+  const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
+  return (vma.flags & VM_MERGEABLE) && vma.has_anon_vma();
+}
+
+using Sites = std::set<std::pair<std::uint32_t, std::uint64_t>>;  ///< (mm, address)
+
+/// break_ksm's COW sites (mm/ksm.c v3.9 unmerge_ksm_pages -> break_ksm ->
+/// handle_mm_fault(FAULT_FLAG_WRITE) -> do_wp_page: a KSM page is always
+/// copied): the ptes of mm in a mergeable vma that may map a KSM page, with
+/// those it inherits from its parent, then its fork children's (copy_one_pte:
+/// a child maps the parent's page at the same address).
+void unmerge_sites(const Kernel& k, const Facts& f, std::uint32_t mm, const std::set<std::uint64_t>& inherited,
+                   Sites& out, std::set<std::uint32_t>& seen) {
+  if (!seen.insert(mm).second) return;
+  std::set<std::uint64_t> mine;
+  for (const auto& [addr, slot] : k.mms[mm].ptes)
+    if (mergeable_at(k, mm, addr) && may_map_ksm(k, f, slot.pte)) mine.insert(addr);
+  for (std::uint64_t addr : inherited)
+    if (mergeable_at(k, mm, addr)) mine.insert(addr);
+  for (std::uint64_t addr : mine) out.insert({mm, addr});
+  auto [lo, hi] = f.forks.equal_range(mm);
+  for (auto it = lo; it != hi; ++it) unmerge_sites(k, f, it->second, mine, out, seen);
+}
+
+/// The sites of every mm: from each mm no fork creates, down its fork children.
+Sites all_unmerge_sites(const Kernel& k, const Facts& f) {
+  std::set<std::uint32_t> children;
+  for (const auto& [parent, child] : f.forks) children.insert(child);
+  Sites out;
+  std::set<std::uint32_t> seen;
+  for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm)
+    if (!children.count(mm)) unmerge_sites(k, f, mm, {}, out, seen);
+  return out;
+}
+
+std::vector<std::string> site_names(const Kernel& k, const Sites& s) {
+  std::vector<std::string> out;
+  for (const auto& [mm, addr] : s) out.push_back(where(k, mm, addr));
+  return out;
+}
+
+/// run=2: unmerge_and_remove_all_rmap_items walks every mm on the KSM list,
+/// and the children a fork adds to it (ksm_fork -> __ksm_enter).
+std::vector<std::string> run2_sites(const Kernel& k, const Facts& f) {
+  std::set<std::uint32_t> on_list;
+  for (const MmSlot& slot : k.ksm.mm_slots) on_list.insert(slot.mm);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [parent, child] : f.forks)
+      if (on_list.count(parent) && on_list.insert(child).second) grew = true;
+  }
+  Sites sites = all_unmerge_sites(k, f);
+  std::erase_if(sites, [&](const auto& s) { return !on_list.count(s.first); });
+  return site_names(k, sites);
+}
+
+/// mm/memory.c v3.9 do_wp_page: a write fault copies unless it can reuse an
+/// anon page mapped once; a KSM page, a shared page, or a pte a fork (copy_one_pte
+/// write-protects the parent) or ksmd (write_protect_page) may change is counted.
+bool write_fault_may_copy(const Kernel& k, const Facts& f, std::uint32_t mm, std::uint64_t addr) {
+  const auto it = k.mms[mm].ptes.find(addr);
+  if (it == k.mms[mm].ptes.end()) return false;
+  const Pte& pte = it->second.pte;
+  if (pte.is_none()) {
+    // A fork child's pte: copy_one_pte gives it the parent's page, write-protected
+    // in both and mapped twice, so the child's write fault copies.
+    // (The parent's own pte may come from its parent: walk up, at most one hop per fork.)
+    for (std::size_t hops = 0; hops < f.forks.size(); ++hops) {
+      const auto parent = std::find_if(f.forks.begin(), f.forks.end(), [mm](const auto& e) { return e.second == mm; });
+      if (parent == f.forks.end()) break;
+      mm = parent->first;
+      const auto pit = k.mms[mm].ptes.find(addr);
+      if (pit == k.mms[mm].ptes.end()) break;
+      if (pit->second.pte.is_present() || pit->second.pte.is_migration()) return true;
+      if (!pit->second.pte.is_none()) break;
+    }
+    return false;  // a none pte: do_anonymous_page (write_fault_anonymous)
+  }
+  if (!pte.is_present() && !pte.is_migration()) return false;  // swap: the model ends the run unsupported
+  const Page& p = k.pages[pte.page];
+  const bool forked = f.forks.count(mm) != 0;
+  if (pte.is_present() && pte.write) return forked || f.ksmd;
+  // reuse_swap_page reuses an anon page mapped once (and not held by another swap pte).
+  return p.PageKsm() || p.mapcount > 1 || p.test(PG_swapcache) || forked || f.ksmd;
+}
+
+/// mm/memory.c v3.9 do_anonymous_page: a write fault on a none pte (that no
+/// fork fills) allocates the page it maps (a read fault maps the zero page).
+bool write_fault_anonymous(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  const auto it = k.mms[mm].ptes.find(addr);
+  return it != k.mms[mm].ptes.end() && it->second.pte.is_none() && k.find_vma(mm, addr) >= 0;
+}
+
+/// mm/ksm.c v3.9 ksm_might_need_to_copy (v3.8's predicate with cbf86cfe04a6/3
+/// reverted): may the swap-in of mm's pte at addr copy the swap-cache page?
+bool swapin_may_copy(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  const auto it = k.mms[mm].ptes.find(addr);
+  if (it == k.mms[mm].ptes.end() || !it->second.pte.is_swap()) return false;
+  const PageId cached = swap_cache_page(k, it->second.pte.entry);
+  if (cached == kNoPage) return false;  // swapin_readahead: the model ends the run unsupported
+  const Page& p = k.pages[cached];
+  if (p.PageKsm()) return k.config.applied(Fix::SwapinCopyKsm);  // UNMERGE or nodeless: copy
+  if (p.mapping.kind != Mapping::Kind::Anon) return false;
+  const int v = k.find_vma(mm, addr);
+  if (v < 0 || !k.vmas[v].has_anon_vma()) return false;
+  return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root || p.index != addr / kPageSize;
+}
+
+/// The 2.6.33 mbind's candidates (mm/mempolicy.c v2.6.33 check_pte_range).
+std::vector<PageId> mbind_pages(const Kernel& k, const ActorCall& c) {
+  std::vector<PageId> out;
+  for (const auto& [addr, slot] : k.mms[c.mm].ptes) {
+    if (addr < c.start || addr >= c.end || !slot.pte.is_present()) continue;
+    const Page& p = k.pages[slot.pte.page];
+    if (p.PageKsm() && k.config.applied(Fix::KsmMigrateOnlyOfflining)) continue;
+    if (p.nid == c.to_node || !(c.move_all || p.mapcount == 1) || !p.test(PG_lru)) continue;
+    if (std::find(out.begin(), out.end(), slot.pte.page) == out.end()) out.push_back(slot.pte.page);
+  }
+  return out;
+}
+
+/// The 2.6.33 hot-remove's candidates (mm/memory_hotplug.c v2.6.33 do_migrate_range): pages in use on the LRU.
+std::vector<PageId> offline_pages_list(const Kernel& k, const ActorCall& c) {
+  std::vector<PageId> out;
+  const MemorySection& sec = k.sections[c.section];
+  for (PageId p = sec.start_pfn; p < sec.end_pfn; ++p)
+    if (!k.pages[p].in_free_pool && k.pages[p].refcount > 0 && k.pages[p].test(PG_lru)) out.push_back(p);
+  return out;
+}
+
+/// The allocations of one thread. `known` is false for an actor without a rule.
+std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorCall& c, bool& known) {
+  const Kernel& k = in.initial;
+  known = true;
+  std::vector<Demand> out;
+  auto add = [&](int nid, std::uint32_t nr, std::vector<std::string> sites, std::string what) {
+    if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
+  };
+  if (writes_run2(c)) {
+    add(0, 1, run2_sites(k, f), "run=2's break_ksm COW copies at");
+  } else if (c.actor == "madvise_unmergeable") {
+    Sites sites = all_unmerge_sites(k, f);
+    std::erase_if(sites, [&](const auto& s) { return s.first != c.mm || s.second < c.start || s.second >= c.end; });
+    add(0, 1, site_names(k, sites), "MADV_UNMERGEABLE's break_ksm COW copies at");
+  } else if (c.actor == "fault") {
+    if (c.write && write_fault_may_copy(k, f, c.mm, c.address))
+      add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
+    else if (c.write && write_fault_anonymous(k, c.mm, c.address))
+      add(0, 1, {where(k, c.mm, c.address)}, "a do_anonymous_page page at");
+    else if (!c.write && swapin_may_copy(k, c.mm, c.address))
+      add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
+  } else if (c.actor == "swapin_fault") {
+    if (swapin_may_copy(k, c.mm, c.address)) add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
+  } else if (c.actor == "migrate_pages") {
+    const Page& p = k.pages[c.page];
+    add(c.to_node, p.nr_pages, {p.name}, "new_page_node's migration target for");
+  } else if (c.actor == "mbind") {
+    std::vector<std::string> names;
+    for (PageId p : mbind_pages(k, c)) names.push_back(k.pages[p].name);
+    add(c.to_node, 1, names, "new_vma_page's migration targets for");
+  } else if (c.actor == "offline_pages") {
+    std::vector<std::string> names;
+    for (PageId p : offline_pages_list(k, c)) names.push_back(k.pages[p].name);
+    add(c.to_node, 1, names, "hotremove_migrate_alloc's migration targets for");
+  } else if (c.actor == "ksm_run_store" || c.actor == "admin" || c.actor == "fork" || c.actor == "ksmd" ||
+             c.actor == "reclaim" || c.actor == "munmap" || c.actor == "exit" || c.actor == "page_referenced" ||
+             c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns" || c.actor == "handle_mm_fault") {
+    // No page allocation on these paths (4.19's handle_mm_fault and hmm_vma_fault
+    // refuse a fault that would COW; ksmd merges into existing pages).
+  } else {
+    known = false;
+  }
+  return out;
+}
+
+/// Free pages a thread can be handed: in the pool, outside a section that is
+/// not online or that an offline_pages thread isolates (its free pages are
+/// not allocated while it goes offline).
+std::map<std::pair<int, std::uint32_t>, std::vector<std::string>> free_supply(const LintInput& in) {
+  const Kernel& k = in.initial;
+  std::set<std::size_t> offlined;
+  for (const ActorCall& c : in.calls)
+    if (c.actor == "offline_pages") offlined.insert(c.section);
+  std::map<std::pair<int, std::uint32_t>, std::vector<std::string>> out;
+  for (PageId p : k.free_pool) {
+    bool usable = true;
+    for (std::size_t s = 0; s < k.sections.size(); ++s)
+      if (k.sections[s].contains(p) && (k.sections[s].state != MemorySection::State::Online || offlined.count(s)))
+        usable = false;
+    if (usable) out[{k.pages[p].nid, k.pages[p].nr_pages}].push_back(k.pages[p].name);
+  }
+  return out;
+}
+
+void check_free_pages(const LintInput& in, const Facts& f, LintReport& r) {
+  const auto supply = free_supply(in);
+  // (node, size) -> by thread: its demands there.
+  std::map<std::pair<int, std::uint32_t>, std::vector<std::pair<std::size_t, Demand>>> need;
+  for (std::size_t t = 0; t < in.calls.size(); ++t) {
+    bool known = true;
+    for (Demand& d : demands_of(in, f, in.calls[t], known)) need[{d.nid, d.nr_pages}].push_back({t, std::move(d)});
+    if (!known)
+      r.notes.push_back("thread " + in.names[t] + " (" + in.calls[t].actor +
+                        "): no allocation rule for this actor; its page allocations are not counted");
+  }
+  for (const auto& [key, list] : need) {
+    const auto it = supply.find(key);
+    const std::size_t have = it == supply.end() ? 0 : it->second.size();
+    std::size_t total = 0, alone = in.calls.size();
+    std::vector<std::string> parts;
+    for (const auto& [t, d] : list) {
+      total += d.sites.size();
+      if (d.sites.size() > have && alone == in.calls.size()) alone = t;
+      parts.push_back(in.names[t] + " needs " + std::to_string(d.sites.size()) + " for " + d.what + " " + join(d.sites));
+    }
+    if (total <= have) continue;
+    const std::string size = key.second > 1 ? " of " + std::to_string(key.second) + " subpages" : "";
+    const std::string declared =
+        have ? std::to_string(have) + " (" + join(it->second) + ")" : std::string("none");
+    r.findings.push_back(
+        {LintFinding::Kind::FreePages, alone < in.calls.size() ? "/threads/" + std::to_string(alone) : "/initial/pages",
+         "too few free pages" + size + " on node " + std::to_string(key.first) + ": the threads may allocate " +
+             std::to_string(total) + " there (" + join(parts, "; ") + "), the scenario declares " + declared +
+             " usable: an allocation may fail (VM_FAULT_OOM, -ENOMEM) on some schedule, and one that fails in "
+             "every execution leaves its path unexplored (retries after a lost race are not counted)"});
+  }
+}
+
+// ---- threads that can never run ------------------------------------------------
+
+/// Why thread `t` never reaches `e` (empty: it may).
+std::string never_emits(const LintInput& in, std::size_t t, ThreadEvents::Event e) {
+  const Kernel& k = in.initial;
+  const ActorCall& c = in.calls[t];
+  const auto supply = free_supply(in);
+  auto no_target = [&](int nid, std::uint32_t nr) {
+    const auto it = supply.find({nid, nr});
+    return it == supply.end() || it->second.empty();
+  };
+  if (e == ThreadEvents::RunStore && c.actor == "admin" &&
+      std::none_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) { return s.what == "run"; }))
+    return "admin emits run_store after a \"run\" step, and it has none";
+  if (e != ThreadEvents::UnlockPage) return {};
+  if (c.actor == "migrate_pages") {
+    const Page& p = k.pages[c.page];
+    if (!p.test(PG_lru) && std::none_of(in.calls.begin(), in.calls.end(), [&](const ActorCall& o) {
+          return &o != &c && migrates(o);  // another migration's putback may set PG_lru
+        }))
+      return "its page " + p.name + " is not on the LRU (no LRU flag), so isolate_lru_page fails and no page is locked";
+    if (no_target(c.to_node, p.nr_pages))
+      return "node " + std::to_string(c.to_node) + " has no free page for new_page_node, so no page is locked";
+  } else if (c.actor == "mbind") {
+    if (mbind_pages(k, c).empty())
+      return "no page in its range is collected (present, on the LRU, not on node " + std::to_string(c.to_node) +
+             ", mapped once unless move_all" +
+             (k.config.applied(Fix::KsmMigrateOnlyOfflining) ? ", not PageKsm" : "") + ")";
+    if (no_target(c.to_node, 1))
+      return "node " + std::to_string(c.to_node) + " has no free page for new_vma_page, so no page is locked";
+  } else if (c.actor == "offline_pages") {
+    if (offline_pages_list(k, c).empty())
+      return "section " + k.sections[c.section].name + " has no page in use on the LRU to migrate";
+    if (no_target(c.to_node, 1))
+      return "node " + std::to_string(c.to_node) + " has no usable free page (outside the section) for "
+             "hotremove_migrate_alloc, so no page is locked";
+  }
+  return {};
+}
+
+void check_never_runs(const LintInput& in, const Facts& f, LintReport& r) {
+  const std::size_t n = in.calls.size();
+  std::vector<std::string> why(n);  // non-empty: the thread can never start
+  std::vector<std::string> where_(n);
+  for (std::size_t t = 0; t < n; ++t) {
+    const ActorCall& c = in.calls[t];
+    if (c.actor == "swapin_fault" && c.after_unmerge_store && !f.run2_writer &&
+        !(in.initial.ksm.ksm_run & KSM_RUN_UNMERGE)) {
+      why[t] = "it waits for ksm_run to have KSM_RUN_UNMERGE (after_unmerge_store), the initial run is " +
+               std::to_string(in.initial.ksm.ksm_run) + " and no thread writes run=2";
+      where_[t] = "/threads/" + std::to_string(t) + "/args/after_unmerge_store";
+    }
+  }
+  // start_after: direct, then through a target that can never start (the
+  // loader refuses cycles, so n rounds reach the fixed point).
+  for (std::size_t round = 0; round < n; ++round)
+    for (std::size_t t = 0; t < n; ++t) {
+      if (!why[t].empty() || !in.start_after[t]) continue;
+      const auto [target, event] = *in.start_after[t];
+      std::string reason;
+      if (!why[target].empty())
+        reason = "thread " + in.names[target] + " can never start";
+      else if (std::string ne = never_emits(in, target, event); !ne.empty())
+        reason = "thread " + in.names[target] + " (" + in.calls[target].actor + ") never reaches it: " + ne;
+      if (reason.empty()) continue;
+      why[t] = "it starts after thread " + in.names[target] + "'s event \"" + event_name(event) + "\", and " + reason;
+      where_[t] = "/threads/" + std::to_string(t) + "/start_after";
+    }
+  for (std::size_t t = 0; t < n; ++t)
+    if (!why[t].empty())
+      r.findings.push_back({LintFinding::Kind::NeverRuns, where_[t],
+                            "thread " + in.names[t] + " can never run: " + why[t] +
+                                " (every execution ends with it waiting)"});
+}
+
+// ---- invariants that cannot fire -----------------------------------------------
+
+struct InvariantRule {
+  const char* name;
+  bool (*can_fire)(const Facts&, const Kernel&);
+  const char* why;  ///< completes "cannot fire: "
+};
+
+const InvariantRule kInvariantRules[] = {
+    {"ksm_fully_unmerged", [](const Facts& f, const Kernel&) { return f.run2_writer; },
+     "it checks only after a run=2 store succeeded, and no thread writes run=2 (ksm_run_store {\"value\": 2} or "
+     "admin {\"run\": 2})"},
+    {"stable_trees_empty", [](const Facts& f, const Kernel&) { return f.run2_writer; },
+     "it checks only after a run=2 store succeeded, and no thread writes run=2"},
+    {"ksm_unmergeable_vma_clean", [](const Facts& f, const Kernel&) { return f.madvise; },
+     "it checks only vmas madvise(MADV_UNMERGEABLE) unmerged, and no thread is madvise_unmergeable"},
+    {"break_ksm_postcondition", [](const Facts& f, const Kernel&) { return f.run2_writer || f.madvise; },
+     "it is checked when break_ksm returns, and no thread unmerges (run=2 or madvise_unmergeable)"},
+    {"stable_trees_empty_at_flip", [](const Facts& f, const Kernel&) { return f.mac_store; },
+     "it is checked in merge_across_nodes_store, and no admin thread writes merge_across_nodes"},
+    {"never_map_not_uptodate", [](const Facts& f, const Kernel&) { return f.swapin; },
+     "it is checked at do_swap_page's set_pte, and no thread swaps in (swapin_fault, or a read fault on a swap pte)"},
+    {"no_migration_entry_at_unlock", [](const Facts& f, const Kernel&) { return f.migrator; },
+     "it is checked at a migration's unlock_page, and no thread migrates (migrate_pages, offline_pages, mbind)"},
+    {"anon_rmap_walk_type", [](const Facts& f, const Kernel&) { return f.migrator; },
+     "it is checked in the migration's anon rmap walk, and no thread migrates (offline_pages, mbind)"},
+    {"ksm_migrate_only_offlining", [](const Facts& f, const Kernel&) { return f.mbind_or_offline; },
+     "it is checked in the 2.6.33 unmap_and_move, and no thread migrates (offline_pages, mbind)"},
+    {"no_stable_node_in_offlined_range", [](const Facts& f, const Kernel&) { return f.offline; },
+     "it is checked at MEM_OFFLINE, and no thread is offline_pages"},
+    {"no_stable_node_freed_in_use", [](const Facts&, const Kernel& k) { return !k.stable_nodes.empty(); },
+     "it is checked when a stable node is freed, and the scenario declares none (stable nodes are never created "
+     "during a run: 2.6.33's ksmd inserts declared \"unused\" ones)"},
+    {"ksm_counters_consistent", [](const Facts&, const Kernel& k) { return !k.stable_nodes.empty(); },
+     "with no stable node declared (none is created during a run) no rmap_item is ever linked and the counters "
+     "never change from their validated initial values"},
+    {"no_leftover_migration_entry", [](const Facts& f, const Kernel&) { return f.migrator; },
+     "no thread migrates (migrate_pages, offline_pages, mbind), and an initial state never holds a migration "
+     "entry (refused at load), so none can be left over"},
+    {"hmm_no_spurious_error", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
+     "it is checked in hmm_pfns_bad, and no thread walks an HMM range (hmm_vma_fault, hmm_vma_get_pfns)"},
+    {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
+     "it checks walkers that returned 0, and no thread walks an HMM range"},
+    {"hmm_valid_pfn_mapped", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
+     "it checks walkers that returned 0, and no thread walks an HMM range"},
+    {"hmm_no_bogus_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
+     "it checks walkers that returned 0, and no thread walks an HMM range"},
+    {"hmm_fault_complete", [](const Facts& f, const Kernel&) { return f.hmm_fault; },
+     "it checks hmm_vma_fault calls that returned 0, and no thread is hmm_vma_fault"},
+};
+
+void check_invariants(const LintInput& in, const Facts& f, LintReport& r) {
+  for (std::size_t i = 0; i < in.invariants.size(); ++i)
+    for (const InvariantRule& rule : kInvariantRules)
+      if (in.invariants[i] == rule.name && !rule.can_fire(f, in.initial))
+        r.findings.push_back({LintFinding::Kind::InvariantCannotFire, "/invariants/" + std::to_string(i),
+                              "invariant " + in.invariants[i] + " cannot fire: " + rule.why});
+}
+
+}  // namespace
+
+LintReport lint(const Scenario& scenario) {
+  const LintInput in = read_input(scenario);
+  const Facts f = facts_of(in);
+  LintReport r;
+  check_free_pages(in, f, r);
+  check_never_runs(in, f, r);
+  check_invariants(in, f, r);
+  return r;
+}
+
+const char* lint_kind_name(LintFinding::Kind k) {
+  switch (k) {
+    case LintFinding::Kind::FreePages: return "free-pages";
+    case LintFinding::Kind::NeverRuns: return "never-runs";
+    case LintFinding::Kind::InvariantCannotFire: return "invariant-cannot-fire";
+  }
+  return "?";
+}
+
+}  // namespace model

@@ -1,0 +1,143 @@
+// check_test.cpp: `mmcheck check` (the static findings, one line each, exit 0
+// clean / 1 findings / 2 bad input) and the "paths" lines of `mmcheck run`
+// (a thread whose actor never returned success in any run). In-process
+// through tool::run_cli, in the repository root.
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <model/scenario.h>
+#include <nlohmann/json.hpp>
+#include <tool/cli.h>
+
+#include "cli_fixture.h"
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+using tool_test::Result;
+using tool_test::cli;
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/// `j` written to a fresh temporary file.
+std::string scenario_file(const std::string& name, const json& j) {
+  const fs::path d = fs::temp_directory_path() / "mmcheck-check-test";
+  fs::create_directories(d);
+  const fs::path f = d / name;
+  std::ofstream(f, std::ios::binary) << j.dump(2);
+  return f.string();
+}
+
+/// fault-after-migration with F's COW page on node 1: do_wp_page allocates on
+/// node 0 (alloc_page_vma in the model), which then has no free page.
+json starved() {
+  json j = model::load_json_file("scenarios/ksm/fault-after-migration.json");
+  for (json& p : j["initial"]["pages"])
+    if (p["name"] == "C1") p["nid"] = 1;
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(Check){};
+
+TEST(Check, CleanScenarioExitsZero) {
+  Result r = cli({"check", "scenarios/ksm/foll-migration-fixed.json"});
+  LONGS_EQUAL(0, r.code);
+  STRCMP_EQUAL("check: scenarios/ksm/foll-migration-fixed.json: no findings\n", r.out.c_str());
+  STRCMP_EQUAL("", r.err.c_str());
+}
+
+TEST(Check, FindingIsOneLineWithItsPointerAndExitsOne) {
+  const std::string file = scenario_file("starved.json", starved());
+  Result r = cli({"check", file});
+  LONGS_EQUAL(1, r.code);
+  CHECK_TEXT(r.out.rfind("mmcheck: " + file + ": at /threads/1: too few free pages on node 0: the threads may "
+                         "allocate 1 there (F needs 1 for a do_wp_page COW copy at A:0x1000), the scenario declares none "
+                         "usable",
+                         0) == 0,
+             r.out.c_str());
+  CHECK_TEXT(contains(r.out, "\ncheck: " + file + ": 1 finding\n"), r.out.c_str());
+
+  Result j = cli({"check", file, "--format", "json"});
+  LONGS_EQUAL(1, j.code);
+  const json doc = json::parse(j.out);
+  LONGS_EQUAL(1, doc["findings"].size());
+  STRCMP_EQUAL("free-pages", doc["findings"][0]["kind"].get<std::string>().c_str());
+  STRCMP_EQUAL("/threads/1", doc["findings"][0]["pointer"].get<std::string>().c_str());
+}
+
+TEST(Check, BadInputIsTheLoadersErrorAndExitsTwo) {
+  json j = starved();
+  j["threads"][1]["start_after"]["event"] = "dup_mmap";  // offline_pages never forks
+  const std::string file = scenario_file("never-emitted.json", j);
+  Result r = cli({"check", file});
+  LONGS_EQUAL(2, r.code);
+  CHECK_TEXT(contains(r.err, "mmcheck: " + file + ": at /threads/1/start_after/event: thread \"H\""), r.err.c_str());
+  LONGS_EQUAL(2, cli({"check", "no/such/file.json"}).code);
+}
+
+// Every scenario of the repository passes the check: no free-page shortage,
+// no thread that can never run, no invariant that cannot fire.
+TEST(Check, EveryRepositoryScenarioIsClean) {
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator("scenarios"))
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().generic_string());
+  std::sort(files.begin(), files.end());
+  CHECK(files.size() > 50);
+  for (const std::string& f : files) {
+    Result r = cli({"check", f});
+    CHECK_TEXT(r.code == 0, (f + ": " + r.out + r.err).c_str());
+    CHECK_TEXT(!contains(r.out, "note:"), (f + ": " + r.out).c_str());
+  }
+}
+
+TEST_GROUP(RunPaths){};
+
+// The shortage the check warns about, seen by the search: F's COW fails with
+// VM_FAULT_OOM in every run, and the run's summary says so.
+TEST(RunPaths, EveryCowFailsWithOom) {
+  const std::string file = scenario_file("starved.json", starved());
+  Result r = cli({"run", file});
+  LONGS_EQUAL(0, r.code);  // a pass: nothing else would tell the author
+  CHECK_TEXT(contains(r.out, "\npaths: F (fault): VM_FAULT_OOM in every run that finished it ("), r.out.c_str());
+  CHECK_TEXT(contains(r.out, "; never returned success\n"), r.out.c_str());
+
+  Result j = cli({"run", file, "--format", "json"});
+  const json doc = json::parse(j.out);
+  const json& paths = doc["paths"];
+  // A pass without a re-search: every run is an execution or a sleep-set-blocked run.
+  CHECK(paths["runs"].get<std::uint64_t>() ==
+        doc["statistics"]["executions"].get<std::uint64_t>() + doc["statistics"]["sleep_blocked"].get<std::uint64_t>());
+  const json& f = paths["threads"][1];
+  STRCMP_EQUAL("F", f["name"].get<std::string>().c_str());
+  CHECK(f["outcomes"] == json({{"VM_FAULT_OOM", f["finished"]}}));
+  CHECK(f["finished"].get<std::uint64_t>() > 0);
+  // H migrates K to N (node 1 has N and N2 free): it succeeds in some run.
+  CHECK(paths["threads"][0]["outcomes"].contains("ok"));
+  LONGS_EQUAL(1, paths["never_ok"].size());
+}
+
+// With C1 on node 0 (the repository's scenario) the COW succeeds: no paths line.
+TEST(RunPaths, NoLineWhenEveryThreadSucceedsSomewhere) {
+  Result r = cli({"run", "scenarios/ksm/fault-after-migration.json"});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(!contains(r.out, "paths:"), r.out.c_str());
+}
+
+// A pinned KSM page fails migration's refcount check on every schedule
+// (migrate_page_move_mapping expects mapcount + 1 references): -EAGAIN, by design.
+TEST(RunPaths, PinnedPageMigrationNeverSucceeds) {
+  Result r = cli({"run", "scenarios/ksm/migrate-pinned-ksm-page.json"});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, "\npaths: M (migrate_pages): -EAGAIN in every run that finished it ("), r.out.c_str());
+}

@@ -1,0 +1,52 @@
+// path_report.cpp: the "paths" lines and table of `mmcheck run` (see path_report.h).
+#include "tool/path_report.h"
+
+#include <fmt/format.h>
+
+namespace tool {
+
+namespace {
+constexpr unsigned kOutcomes = static_cast<unsigned>(model::Outcome::kCount);
+}
+
+std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const model::PathStats& paths) {
+  std::vector<std::string> out;
+  for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {
+    const std::uint64_t finished = paths.finished(t);
+    if (finished == 0 || paths.count(t, model::Outcome::Ok) != 0) continue;
+    std::string got;
+    for (unsigned o = 1; o < kOutcomes; ++o) {
+      const std::uint64_t n = paths.count(t, static_cast<model::Outcome>(o));
+      if (n == 0) continue;
+      if (!got.empty()) got += ", ";
+      got += n == finished ? fmt::format("{} in every run that finished it ({} run{})",
+                                         model::outcome_name(static_cast<model::Outcome>(o)), n, n == 1 ? "" : "s")
+                           : fmt::format("{} in {} of the {} runs that finished it",
+                                         model::outcome_name(static_cast<model::Outcome>(o)), n, finished);
+    }
+    const model::ThreadSpec& spec = scenario.threads()[t];
+    out.push_back(fmt::format("{} ({}): {}; never returned success", spec.name, spec.actor, got));
+  }
+  return out;
+}
+
+nlohmann::ordered_json paths_to_json(const model::Scenario& scenario, const model::PathStats& paths) {
+  nlohmann::ordered_json j;
+  j["runs"] = paths.runs();
+  nlohmann::ordered_json threads = nlohmann::ordered_json::array();
+  for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {
+    nlohmann::ordered_json outcomes = nlohmann::ordered_json::object();
+    for (unsigned o = 0; o < kOutcomes; ++o)
+      if (const std::uint64_t n = paths.count(t, static_cast<model::Outcome>(o)))
+        outcomes[model::outcome_name(static_cast<model::Outcome>(o))] = n;
+    threads.push_back({{"name", scenario.threads()[t].name},
+                       {"actor", scenario.threads()[t].actor},
+                       {"finished", paths.finished(t)},
+                       {"outcomes", std::move(outcomes)}});
+  }
+  j["threads"] = std::move(threads);
+  j["never_ok"] = paths_never_ok(scenario, paths);
+  return j;
+}
+
+}  // namespace tool
