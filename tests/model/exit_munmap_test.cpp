@@ -352,3 +352,37 @@ TEST(Exit39Input, ExitAndMunmapLoadAndBadInputIsRefused) {
   STRCMP_EQUAL("/threads/1/args/address", error_of(j, &msg).c_str());
   CHECK_TEXT(msg.find("anon_vma_prepare is not modelled") != std::string::npos, msg.c_str());
 }
+
+TEST_GROUP(Exit39Scenario){};
+
+namespace {
+
+checker::Report run_file(const char* file) {
+  Scenario s = Scenario::load(file);
+  auto program = s.make_program();
+  checker::Options options = s.options();
+  return checker::explore(*program, options);
+}
+
+bool log_names(const checker::StepLog& log, const std::string& name) {
+  for (const std::string& n : log.object_names)
+    if (n == name) return true;
+  return false;
+}
+
+}  // namespace
+
+// A v3.9 scenario with an exit has "A.mm_users" (mmput's write, ksm_test_exit's
+// reads are steps on it) and finds v3.9's WARN when run=2 meets K between A's
+// ksm_exit and its zap; a scenario without exit has no such object, so its
+// steps are those it had before exit existed in 3.9.
+TEST(Exit39Scenario, MmUsersIsAnObjectOnlyWithAnExit) {
+  checker::Report warn = run_file("scenarios/ksm/exit-vs-unmerge-v3.9.json");
+  CHECK(warn.verdict == checker::Verdict::Violation);
+  CHECK_TEXT(warn.counterexample->violation.message.find("WARN_ON_ONCE(page_mapped(page)) in remove_stable_node") == 0,
+             warn.counterexample->violation.message.c_str());
+  CHECK_TRUE(log_names(warn.counterexample->log, "A.mm_users"));
+  checker::Report other = run_file("scenarios/ksm/foll-migration-reverted.json");
+  CHECK(other.verdict == checker::Verdict::Violation);
+  CHECK_FALSE(log_names(other.counterexample->log, "A.mm_users"));
+}
