@@ -11,6 +11,7 @@
 #include "model/memory.h"
 #include "model/migrate.h"
 #include "model/migrate_v4_19.h"
+#include "model/mmap.h"
 #include "model/path_stats.h"
 #include "model/swapin.h"
 #include "model/v2_6_33.h"
@@ -71,16 +72,20 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"fault",
        "a task touching an address (do_page_fault -> handle_mm_fault under mmap_sem; re-run after a migration "
        "entry was waited out); args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false; true: "
-       "a COW write); a fault on a none pte (do_anonymous_page) or a write fault on a swap entry ends the run "
-       "unsupported (not modelled)}",
+       "a COW write, or on a none pte do_anonymous_page's fresh page); a read fault on a none pte (the zero "
+       "page) or a write fault on a swap entry ends the run unsupported (not modelled)}",
        kEra2_6_33 | kEra3_9},
       {"munmap",
-       "munmap of the vma containing an address (zap_pte_range, anon_vma_unlink); args {\"mm\": NAME, "
-       "\"address\": ADDR}",
-       kEra2_6_33},
+       "munmap of the vma containing an address (2.6.33: zap_pte_range, anon_vma_unlink; 3.9: vm_munmap -> "
+       "do_munmap under mmap_sem for write, unmap_region: zap_pte_range, unlink_anon_vmas, tlb_finish_mmu); "
+       "args {\"mm\": NAME, \"address\": ADDR}",
+       kEra2_6_33 | kEra3_9},
       {"exit",
-       "a process exit: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; args {\"mm\": NAME}",
-       kEra2_6_33},
+       "a process exit: the last mmput (2.6.33: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; 3.9: "
+       "mm_users = 0, ksm_exit -> __ksm_exit (mm_slot freed at once, or mmap_sem taken and dropped for write), "
+       "exit_mmap without mmap_sem: unmap_vmas, free_pgtables (unlink_anon_vmas, the page table freed), "
+       "tlb_finish_mmu); no other thread may act as a task of the mm; args {\"mm\": NAME}",
+       kEra2_6_33 | kEra3_9},
       {"page_referenced",
        "the reclaim rmap walker: isolate the page from the LRU (nothing when it is not there), page_referenced "
        "(a KSM page: trylock_page, page_referenced_ksm over the stable node's rmap_items; an anon page: "
@@ -242,6 +247,9 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (initial.find_vma(call.mm, call.address) < 0 || !initial.mms[call.mm].ptes.count(call.address))
       addr.error("no pte slot of mm " + initial.mms[call.mm].name + " at this address");
     if (actor == "fault" && in.has("write")) call.write = in.at("write").as_bool();
+    if (actor == "fault" && call.write &&
+        !initial.vmas[static_cast<std::size_t>(initial.find_vma(call.mm, call.address))].has_anon_vma())
+      addr.error("a write fault needs the vma's anon_vma declared (anon_vma_prepare is not modelled)");
 
   } else if (actor == "exit") {
     call.mm = find_mm(initial, in.at("mm"));
@@ -333,9 +341,11 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "fault") {
     k.outcomes.record(outcome_of_fault(fault(k, call.mm, call.address, call.write)));
   } else if (call.actor == "munmap") {
-    v2_6_33::munmap(k, call.mm, call.address);
+    if (k.config.era == Era::V2_6_33) v2_6_33::munmap(k, call.mm, call.address);
+    else vm_munmap(k, call.mm, call.address);
   } else if (call.actor == "exit") {
-    v2_6_33::exit_mmap(k, call.mm);
+    if (k.config.era == Era::V2_6_33) v2_6_33::exit_mmap(k, call.mm);
+    else mmput(k, call.mm);
   } else if (call.actor == "page_referenced") {
     v2_6_33::reclaim_page_referenced(k, call.page);
   } else if (call.actor == "admin") {

@@ -62,7 +62,7 @@ void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   if (k.mms.at(parent).mmf_vm_mergeable) ksm_enter(k, child);
 }
 
-// mm/memory.c v3.9: copy_page_range -> copy_pte_range -> copy_one_pte (one page table)
+// mm/memory.c v3.9: copy_page_range -> copy_pte_range -> copy_one_pte (one page table; a migration entry is copied)
 void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma) {
   const Vma& pv = k.vmas.at(parent_vma);
   const Vma& cv = k.vmas.at(child_vma);
@@ -70,6 +70,8 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
   MmStruct& cm = k.mms.at(cv.mm);
   cm.ptl->lock("copy_pte_range");  // pte_alloc_map_lock(dst)
   pm.ptl->lock("copy_pte_range");  // spin_lock_nested(src_ptl)
+  k.kasan_page_table(pm, "copy_pte_range");
+  k.kasan_page_table(cm, "copy_pte_range");
   const bool cow = !(pv.flags & VM_SHARED) && (pv.flags & VM_WRITE);  // is_cow_mapping
   for (auto& [addr, pslot] : pm.ptes) {
     if (addr < pv.start || addr >= pv.end) continue;
@@ -80,7 +82,21 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
       swap_duplicate(k, pte.entry);
       k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
     } else if (pte.is_migration()) {
-      model_limit("fork of a migration entry");
+      // swap_duplicate() does nothing for a migration entry; migration_entry_to_page()
+      // (for the rss counter) has its BUG_ON(!PageLocked(p)); a write entry of a COW
+      // mapping becomes read in the parent too (make_migration_entry_read). The child's
+      // entry is found by remove_migration_ptes through the anon_vma chain set up above.
+      Page& page = k.pages.at(pte.page);
+      checker::announce(page.lock->id(), AccessKind::Read, "migration_entry_to_page");
+      if (!page.PageLocked())
+        checker::fail(checker::FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: copy_one_pte of " +
+                                                       k.where(pv.mm, addr) + " = " + k.pte_str(pte) + " but " +
+                                                       page.name + " is not locked");
+      if (pte.write && cow) {
+        pte.write = false;
+        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      }
+      k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
     } else {
       if (cow && pte.write) {  // ptep_set_wrprotect: both sides read-only
         pte.write = false;
@@ -114,6 +130,7 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
       root.lock->down_write("anon_vma_fork");
       AnonVma& cav = k.anon_vmas[k.vmas[cv].anon_vma];
       cav.root = k.anon_vmas[k.vmas[pv].anon_vma].root;
+      ++root.refcount;  // get_anon_vma(anon_vma->root): the root is pinned while the child's anon_vma lives
       k.anon_vmas[k.vmas[pv].anon_vma].vmas.push_back(cv);  // anon_vma_chain to the parent's anon_vma
       root.lock->up_write("anon_vma_fork");
     }

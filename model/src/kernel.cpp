@@ -4,7 +4,8 @@
 // objects, the per-node page allocators, pages, anon_vmas, stable nodes, then per mm its
 // mmap_sem, ptl and pte slots in address order, and last the swap state
 // ("swapper_space", seed 003), then the per-field children of every page
-// (Page::count_obj, mapcount_obj, flags_obj), then the 4.19 pmd-level and HMM objects.
+// (Page::count_obj, mapcount_obj, flags_obj), then the 4.19 pmd-level and HMM objects,
+// then (v3.9 exit scenarios only) each mm's "A.mm_users".
 #include "model/kernel.h"
 
 #include <cstdio>
@@ -67,6 +68,9 @@ void Kernel::create_objects() {
   // 2.6.33 memory sections, after everything else (no ids above move).
   for (MemorySection& sec : sections) sec.obj = checker::new_object("section " + sec.name);
   create_pmd_objects();
+  // v3.9 exit scenarios: mm_users as an object, after every other one.
+  if (track_mm_users)
+    for (MmStruct& mm : mms) mm.users_obj = checker::new_object(mm.name + ".mm_users");
 }
 
 std::string Kernel::freed_by(const char* function) {
@@ -95,6 +99,12 @@ void Kernel::kasan_anon_vma(std::uint32_t av, const char* where) const {
                                                        where + " (freed in " + a.freed_at + ")");
 }
 
+void Kernel::kasan_page_table(const MmStruct& m, const char* where) const {
+  if (!m.pgtables_freed_at.empty())
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of the page table of " + m.name + " in " +
+                                                       where + " (freed in " + m.pgtables_freed_at + ")");
+}
+
 void Kernel::kasan_page(PageId p, const char* where) const {
   const Page& page = pages.at(p);
   if (page.offlined)
@@ -120,6 +130,10 @@ std::string Kernel::where(std::uint32_t mm, std::uint64_t addr) const {
 }
 
 PteSlot* Kernel::pte_slot(std::uint32_t mm, std::uint64_t addr) {
+  if (!mms.at(mm).pgtables_freed_at.empty())
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of the page table of " + mms[mm].name +
+                                                       " at " + where(mm, addr) + " (freed in " +
+                                                       mms[mm].pgtables_freed_at + ")");
   auto& ptes = mms.at(mm).ptes;
   auto it = ptes.find(addr);
   return it == ptes.end() ? nullptr : &it->second;
@@ -272,12 +286,15 @@ std::string Kernel::fingerprint() const {
   }
   for (const MmStruct& m : mms) {
     f += m.name + ":";
-    add(m.mm_users, m.mmf_vm_mergeable);
+    add(m.mm_users, m.mmf_vm_mergeable, m.pgtables_freed_at.empty());
     for (const auto& [addr, slot] : m.ptes) f += pte_str(slot.pte) + ",";
     f += ' ';
   }
   for (const Vma& v : vmas) add(v.flags, v.anon_vma, v.madv_unmerged);
-  for (const AnonVma& av : anon_vmas) add(av.refcount);
+  for (const AnonVma& av : anon_vmas) {
+    add(av.refcount, av.freed);
+    for (std::uint32_t v : av.vmas) add(v);
+  }
   f += "| ";
   for (const StableNode& s : stable_nodes) {
     add(s.kpfn, s.nid, s.tree, s.freed);

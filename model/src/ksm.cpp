@@ -1,6 +1,6 @@
 // ksm.cpp: run_store, unmerge_and_remove_all_rmap_items, break_ksm,
 // get_ksm_page, remove_stable_node & co., try_to_unmap_ksm, rmap_walk_ksm,
-// ksm_migrate_page (mm/ksm.c v3.9); below, in namespace v2_6_33, their v2.6.33
+// ksm_migrate_page, ksm_test_exit and __ksm_exit (mm/ksm.c v3.9); below, in namespace v2_6_33, their v2.6.33
 // forms (seeds 001/002) with drop_anon_vma, page_referenced_ksm and ksm_memory_callback.
 //
 // Yield points: lock operations, lockless reads of stable_node->kpfn and
@@ -25,8 +25,6 @@ namespace {
 
 Mapping ksm_mapping(std::uint32_t node) { return Mapping{Mapping::Kind::Ksm, node}; }
 
-bool ksm_test_exit(const Kernel& k, std::uint32_t mm) { return k.mms.at(mm).mm_users == 0; }
-
 /// The position of mm's slot in the mm list (the list is a vector: positions move when a fork inserts).
 std::size_t mm_slot_index(const KsmState& ksm, std::uint32_t mm) {
   for (std::size_t i = 0; i < ksm.mm_slots.size(); ++i)
@@ -35,6 +33,57 @@ std::size_t mm_slot_index(const KsmState& ksm, std::uint32_t mm) {
 }
 
 }  // namespace
+
+// mm/ksm.c v2.6.33, v3.9: ksm_test_exit (atomic_read(&mm->mm_users) == 0)
+bool ksm_test_exit(const Kernel& k, std::uint32_t mm) {
+  const MmStruct& m = k.mms.at(mm);
+  if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, AccessKind::Read, "ksm_test_exit");
+  return m.mm_users == 0;
+}
+
+// mm/ksm.c v3.9: __ksm_exit (via include/linux/ksm.h ksm_exit: only an mm with MMF_VM_MERGEABLE)
+void ksm_exit(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  if (!m.mmf_vm_mergeable) return;
+  KsmState& ksm = k.ksm;
+  bool easy_to_free = false;
+  ksm.ksm_mmlist_lock->lock("__ksm_exit");
+  const std::size_t slot = mm_slot_index(ksm, mm);  // get_mm_slot
+  const bool found = slot < ksm.mm_slots.size();
+  if (found && ksm.scan_cursor != slot) {
+    if (ksm.mm_slots[slot].rmap_list.empty()) {
+      // hash_del, list_del: freed at once
+      ksm.mm_slots.erase(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(slot));
+      if (ksm.scan_cursor > slot) --ksm.scan_cursor;
+      easy_to_free = true;
+    } else {
+      // list_move(&mm_slot->mm_list, &ksm_scan.mm_slot->mm_list): just after the cursor, for ksmd to reap
+      const bool at_head = ksm.scan_cursor >= ksm.mm_slots.size();  // ksm_scan.mm_slot == &ksm_mm_head
+      MmSlot moved = std::move(ksm.mm_slots[slot]);
+      ksm.mm_slots.erase(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(slot));
+      if (at_head) {
+        ksm.mm_slots.insert(ksm.mm_slots.begin(), std::move(moved));  // first, after the head
+        ksm.scan_cursor = ksm.mm_slots.size();
+      } else {
+        const std::size_t cursor = slot < ksm.scan_cursor ? ksm.scan_cursor - 1 : ksm.scan_cursor;
+        ksm.mm_slots.insert(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(cursor + 1), std::move(moved));
+        ksm.scan_cursor = cursor;
+      }
+    }
+  }
+  std::string order;
+  for (const MmSlot& s : ksm.mm_slots) order += (order.empty() ? "" : ", ") + k.mms[s.mm].name;
+  checker::note([&] { return std::string("__ksm_exit(" + m.name + "): " + (!found ? "no mm_slot" : easy_to_free ? "mm_slot freed" : "mm_slot left for ksmd") +
+                                         ", mm list [" + order + "]"); });
+  ksm.ksm_mmlist_lock->unlock("__ksm_exit");
+  if (easy_to_free) {
+    m.mmf_vm_mergeable = false;  // clear_bit(MMF_VM_MERGEABLE); mmdrop
+  } else if (found) {
+    // "use mmap_sem to synchronize with any break_cows before pagetables are freed"
+    m.mmap_sem->down_write("__ksm_exit");
+    m.mmap_sem->up_write("__ksm_exit");
+  }
+}
 
 // mm/ksm.c pre-003 (cbf86cfe04a6^) / v3.9: get_kpfn_nid
 int get_kpfn_nid(const Kernel& k, PageId kpfn) {
@@ -82,7 +131,9 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     std::uint32_t mm = ksm.mm_slots[slot].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("unmerge_and_remove_all_rmap_items");
-    for (std::uint32_t v : m.vmas) {
+    // A copy of the vma list: exit_mmap (no mmap_sem) may only change it once
+    // ksm_test_exit is true, and the loop stops then.
+    for (std::uint32_t v : std::vector<std::uint32_t>(m.vmas)) {
       if (ksm_test_exit(k, mm)) break;
       const Vma& vma = k.vmas[v];
       if (!(vma.flags & VM_MERGEABLE) || !vma.has_anon_vma()) continue;
@@ -105,7 +156,17 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     checker::note([&] { return std::string(ksm.scan_cursor < ksm.mm_slots.size()
                       ? "ksm_scan.mm_slot = " + k.mms[ksm.mm_slots[ksm.scan_cursor].mm].name
                       : std::string("ksm_scan.mm_slot = &ksm_mm_head")); });
-    if (ksm_test_exit(k, mm)) model_limit("unmerge of an exiting mm (ksm_exit)");
+    if (ksm_test_exit(k, mm)) {
+      // The exiting mm's slot is freed here (hash_del, list_del, free_mm_slot,
+      // clear_bit(MMF_VM_MERGEABLE), mmdrop); the cursor already names the next one.
+      ksm.mm_slots.erase(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(slot));
+      ksm.scan_cursor = slot;
+      checker::note([&] { return std::string("mm_slot of exiting " + m.name + " freed"); });
+      ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
+      m.mmf_vm_mergeable = false;
+      m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+      continue;
+    }
     ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
     m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
   }
@@ -221,7 +282,7 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
       --k.ksm.pages_sharing;
     else
       --k.ksm.pages_shared;
-    --k.anon_vmas.at(r.anon_vma).refcount;  // put_anon_vma
+    put_anon_vma(k, r.anon_vma, "remove_rmap_item_from_tree");
     r.stable = false;                        // rmap_item->address &= PAGE_MASK
     r.head = kNoNode;
   } else if (r.unstable) {
@@ -301,7 +362,7 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
       --k.ksm.pages_sharing;
     else
       --k.ksm.pages_shared;
-    --k.anon_vmas.at(r.anon_vma).refcount;  // put_anon_vma
+    put_anon_vma(k, r.anon_vma, "remove_node_from_stable_tree");
     r.stable = false;
     r.head = kNoNode;
   }
@@ -376,7 +437,9 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
     const StableNode& s = k.stable_nodes.at(node);
     for (std::size_t i = 0; i < s.hlist.size(); ++i) {
       const RmapItem& r = k.rmap_items[s.hlist[i]];
+      k.kasan_anon_vma(r.anon_vma, label);  // the rmap_item's reference keeps it alive
       const AnonVma& av = k.anon_vmas.at(r.anon_vma);
+      k.kasan_anon_vma(av.root, label);     // a child anon_vma pins its root (anon_vma_fork)
       // anon_vma_lock_read(anon_vma): down_read(&anon_vma->root->rwsem), the
       // lock anon_vma_fork holds while it chains a child's vma.
       AnonVma& root = k.anon_vmas.at(av.root);

@@ -109,6 +109,7 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return false;
   m.ptl->lock("write_protect_page");
+  k.kasan_page_table(m, "write_protect_page");
   bool ok = false;
   if (slot->pte.is_present() && slot->pte.page == page) {
     const Page& p = k.pages[page];
@@ -129,6 +130,7 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
   MmStruct& m = k.mms.at(mm);
   PteSlot& slot = *k.pte_slot(mm, addr);
   m.ptl->lock("replace_page");
+  k.kasan_page_table(m, "replace_page");
   if (!(slot.pte == orig_pte)) {
     m.ptl->unlock("replace_page");
     return false;
@@ -149,7 +151,7 @@ bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, Page
   RmapItem& r = k.rmap_items.at(item);
   MmStruct& m = k.mms.at(r.mm);
   m.mmap_sem->down_read("try_to_merge_with_ksm_page");
-  const int v = k.find_vma(r.mm, r.address);  // find_mergeable_vma
+  const int v = ksm_test_exit(k, r.mm) ? -1 : k.find_vma(r.mm, r.address);  // find_mergeable_vma
   bool ok = false;
   if (v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE)) {
     const std::uint32_t vma = static_cast<std::uint32_t>(v);
@@ -266,10 +268,21 @@ void ksmd_scan(Kernel& k, int pages) {
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
     std::uint64_t addr = 0;
-    const PageId page = next_anon_page(k, mm, scan_address, addr);
+    const bool exiting = ksm_test_exit(k, mm);  // "if (ksm_test_exit(mm)) vma = NULL"
+    const PageId page = exiting ? kNoPage : next_anon_page(k, mm, scan_address, addr);
     if (page == kNoPage) {  // the end of this mm: advance the cursor
+      // An exiting mm (v3.9 exit): every rmap_item goes ("ksm_scan.rmap_list =
+      // &slot->rmap_list"), then the slot itself under ksm_mmlist_lock.
+      if (exiting) remove_trailing_rmap_items(k, mm_slot_position(ksm, mm));
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
       ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
+      if (exiting) {
+        const std::size_t at = mm_slot_position(ksm, mm);  // hash_del, list_del, free_mm_slot
+        ksm.mm_slots.erase(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(at));
+        ksm.scan_cursor = at;
+        m.mmf_vm_mergeable = false;  // clear_bit(MMF_VM_MERGEABLE); mmdrop after up_read
+        checker::note([&] { return std::string("mm_slot of exiting " + m.name + " freed"); });
+      }
       ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
       scan_address = 0;
       m.mmap_sem->up_read("scan_get_next_rmap_item");

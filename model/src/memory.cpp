@@ -1,4 +1,5 @@
-// memory.cpp: follow_page, handle_mm_fault, do_wp_page (mm/memory.c v3.9),
+// memory.cpp: follow_page, handle_mm_fault, do_anonymous_page, do_wp_page (mm/memory.c v3.9),
+// the unmapping of exit and munmap (zap_pte_range, unmap_vmas, free_pgtables, tlb_finish_mmu, v3.9),
 // migration_entry_wait (mm/migrate.c v3.9) and the rmap counters they use, shared
 // with v2.6.33; below, in namespace v2_6_33, the 2.6.33 tasks (fault, munmap, exit).
 //
@@ -9,6 +10,10 @@
 // Invariant: every path releases each lock it takes before returning.
 #include "model/memory.h"
 
+#include <algorithm>
+
+#include "model/rmap.h"
+#include "model/swap_state.h"
 #include "model/swapin.h"
 #include "model/v2_6_33.h"
 
@@ -60,6 +65,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
     PteSlot* slot = k.pte_slot(mm, addr);
     if (!slot) return kNoPage;  // a pte never populated: pte_none
     m.ptl->lock("follow_page");
+    k.kasan_page_table(m, "follow_page");
     Pte pte = slot->pte;
     checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
     if (!pte.is_present()) {
@@ -108,10 +114,11 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   Pte entry = slot->pte;
   checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(entry)); });
   if (!entry.is_present()) {
-    if (entry.is_none()) model_limit("do_anonymous_page (fault on pte none)");
+    if (entry.is_none()) return do_anonymous_page(k, vma, addr, fault_flags);  // no vm_ops: anonymous
     return do_swap_page(k, mm, addr, entry);
   }
   m.ptl->lock("handle_pte_fault");
+  k.kasan_page_table(m, "handle_pte_fault");
   if (!(slot->pte == entry)) {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot->pte)); });
     m.ptl->unlock("handle_pte_fault");
@@ -120,6 +127,38 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   if ((fault_flags & FAULT_FLAG_WRITE) && !entry.write) return do_wp_page(k, vma, addr, entry);
   // pte_mkyoung / pte_mkdirty on an already suitable pte: no state the model keeps.
   m.ptl->unlock("handle_pte_fault");
+  return 0;
+}
+
+// mm/memory.c v2.6.33, v3.9: do_anonymous_page (a write fault: a fresh zeroed page; the eras differ
+// only by v3.9's check_stack_guard_page, a no-op for the scenarios' vmas, which are no stacks)
+unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint32_t mm = v.mm;
+  MmStruct& m = k.mms.at(mm);
+  // A read fault maps the zero page (pte_mkspecial(my_zero_pfn)): the model has no zero page.
+  if (!(fault_flags & FAULT_FLAG_WRITE)) model_limit("do_anonymous_page's zero page (a read fault on pte none)");
+  // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
+  if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
+  const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");
+  if (np == kNoPage) return VM_FAULT_OOM;
+  Page& newp = k.pages.at(np);
+  newp.content = 0;           // zeroed
+  newp.flags |= PG_uptodate;  // __SetPageUptodate
+  const bool writable = (v.flags & VM_WRITE) != 0;  // pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  m.ptl->lock("do_anonymous_page");  // pte_offset_map_lock
+  k.kasan_page_table(m, "do_anonymous_page");
+  if (!slot.pte.is_none()) {
+    checker::note([&] { return std::string("!pte_none: " + k.pte_str(slot.pte)); });
+    m.ptl->unlock("do_anonymous_page");
+    k.put_page(np, "do_anonymous_page");  // release: page_cache_release
+    return 0;
+  }
+  page_add_new_anon_rmap(k, np, vma, addr);  // a page no other thread can reach yet
+  if (writable) newp.flags |= PG_dirty;
+  k.set_pte(mm, slot, Pte::present(np, writable), "do_anonymous_page");
+  m.ptl->unlock("do_anonymous_page");
   return 0;
 }
 
@@ -139,6 +178,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
       m.ptl->unlock("do_wp_page");
       op.lock->lock("do_wp_page");
       m.ptl->lock("do_wp_page");
+      k.kasan_page_table(m, "do_wp_page");
       if (!(slot.pte == orig_pte)) {
         checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
         op.lock->unlock("do_wp_page");
@@ -174,6 +214,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   newp.flags |= PG_uptodate;  // __SetPageUptodate
   unsigned ret = 0;
   m.ptl->lock("do_wp_page");
+  k.kasan_page_table(m, "do_wp_page");
   if (slot.pte == orig_pte) {
     k.set_pte(mm, slot, Pte::present(np, writable), "do_wp_page");
     page_add_new_anon_rmap(k, np, vma, addr);
@@ -198,6 +239,7 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return;
   m.ptl->lock("migration_entry_wait");
+  k.kasan_page_table(m, "migration_entry_wait");
   Pte pte = slot->pte;
   checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
   if (!pte.is_migration()) {
@@ -243,6 +285,72 @@ unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
     if (!was_migration) return ret;  // the access is re-executed only after a migration wait
   }
   return ret;
+}
+
+// mm/memory.c v3.9: zap_pte_range (the ptes of one vma in [start, end); the page's put is
+// batched: tlb_remove_page, released at tlb_finish_mmu)
+void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint32_t mm = v.mm;
+  MmStruct& m = k.mms.at(mm);
+  m.ptl->lock("zap_pte_range");  // pte_offset_map_lock
+  k.kasan_page_table(m, "zap_pte_range");
+  for (auto& [addr, slot] : m.ptes) {
+    if (addr < start || addr >= end) continue;
+    const Pte ptent = slot.pte;  // read under the ptl
+    if (ptent.is_none()) continue;
+    if (ptent.is_present()) {
+      k.set_pte(mm, slot, Pte::none(), "zap_pte_range");  // ptep_get_and_clear_full
+      k.page_mapcount_add(ptent.page, -1, "zap_pte_range");  // page_remove_rmap
+      tlb.pages.push_back(ptent.page);                        // __tlb_remove_page
+      continue;
+    }
+    if (ptent.is_swap()) {
+      swap_free(k, ptent.entry);  // free_swap_and_cache: the pte's swap count
+    } else {
+      // A migration entry: migration_entry_to_page() for the rss counter, with its
+      // BUG_ON(!PageLocked(p)); the page's count and mapcount are not touched.
+      Page& page = k.pages.at(ptent.page);
+      checker::announce(page.lock->id(), checker::AccessKind::Read, "migration_entry_to_page");
+      if (!page.PageLocked())
+        checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: zap_pte_range of " +
+                                              k.where(mm, addr) + " = " + k.pte_str(ptent) + " but " + page.name +
+                                              " is not locked");
+    }
+    k.set_pte(mm, slot, Pte::none(), "zap_pte_range");  // pte_clear_not_present_full
+  }
+  m.ptl->unlock("zap_pte_range");
+}
+
+// mm/memory.c v3.9: unmap_vmas -> unmap_single_vma -> unmap_page_range (the pmds are tables)
+void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
+                std::uint64_t end) {
+  for (std::uint32_t v : vmas) {
+    const Vma& vma = k.vmas.at(v);
+    const std::uint64_t s = std::max(start, vma.start), e = std::min(end, vma.end);
+    if (s < e) zap_pte_range(k, tlb, v, s, e);
+  }
+}
+
+// mm/memory.c v3.9: free_pgtables (unlink_anon_vmas of each vma; free_pgd_range when the
+// caller's range covers the mm's page table: exit_mmap)
+void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table) {
+  for (std::uint32_t v : vmas) unlink_anon_vmas(k, v);  // unlink_file_vma: no file vmas
+  if (!free_page_table || vmas.empty()) return;
+  const std::uint32_t mm = k.vmas.at(vmas.front()).mm;
+  MmStruct& m = k.mms.at(mm);
+  // free_pgd_range -> free_pte_range -> pte_free_tlb: the table page and its split ptl
+  // go; any later lookup in it is a use-after-free (Kernel::pte_slot).
+  checker::announce(m.ptl->id(), checker::AccessKind::Write, "free_pgtables");
+  m.pgtables_freed_at = Kernel::freed_by("free_pgtables");
+  checker::note([&] { return std::string("page table of " + m.name + " freed"); });
+}
+
+// mm/memory.c, mm/swap.c v3.9: tlb_finish_mmu -> tlb_flush_mmu -> free_pages_and_swap_cache
+// (release_pages: the batched references; free_swap_cache is not modelled)
+void tlb_finish_mmu(Kernel& k, MmuGather& tlb) {
+  for (PageId p : tlb.pages) k.page_ref_put(p, "tlb_finish_mmu");
+  tlb.pages.clear();
 }
 
 // ===========================================================================

@@ -131,6 +131,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return SWAP_AGAIN;
   m.ptl->lock("remove_migration_pte");
+  k.kasan_page_table(m, "remove_migration_pte");
   Pte pte = slot->pte;
   if (!pte.is_migration() || pte.page != old) {
     checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte) + ": no migration entry of " +
@@ -270,6 +271,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
   checker::announce(slot->obj, AccessKind::Read, "remove_migration_pte");  // if (!is_swap_pte(*ptep))
   if (slot->pte.is_present() || slot->pte.is_none()) return SWAP_AGAIN;
   m.ptl->lock("remove_migration_pte");
+  k.kasan_page_table(m, "remove_migration_pte");
   const Pte pte = slot->pte;
   if (!pte.is_migration() || pte.page != old) {
     checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte) + ": no migration entry of " +

@@ -1,4 +1,5 @@
-// rmap.cpp: try_to_unmap, try_to_unmap_one and rmap_walk (mm/rmap.c v3.9).
+// rmap.cpp: try_to_unmap, try_to_unmap_one and rmap_walk (mm/rmap.c v3.9), and
+// the anon_vma lifetime of exit and munmap: unlink_anon_vmas, put_anon_vma (v3.9).
 // KSM pages dispatch to try_to_unmap_ksm / rmap_walk_ksm (ksm.cpp); plain anon
 // and file pages are outside what the seed scenarios need (model limit).
 // Below, in namespace v2_6_33: the v2.6.33 try_to_unmap / rmap_walk dispatch,
@@ -7,6 +8,9 @@
 // Invariant: try_to_unmap_one changes a pte only under that mm's ptl; a swap
 // pte it installs is counted in swap_map (swap_duplicate) before it is set.
 #include "model/rmap.h"
+
+#include <algorithm>
+#include <stdexcept>
 
 #include "model/ksm.h"
 #include "model/memory.h"
@@ -25,6 +29,7 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   if (!slot) return SWAP_AGAIN;
   // page_check_address(): take the ptl and check the pte maps this page.
   m.ptl->lock("try_to_unmap_one");
+  k.kasan_page_table(m, "try_to_unmap_one");
   Page& p = k.pages.at(page);
   if (!(slot->pte.is_present() && slot->pte.page == page)) {
     checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(slot->pte) + ": not " + p.name); });
@@ -77,6 +82,64 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
   if (p.PageKsm()) return rmap_walk_ksm(k, page, rmap_one);
   if (p.PageAnon()) model_limit("rmap_walk_anon (migration of a non-KSM anon page)");
   model_limit("rmap_walk_file");
+}
+
+namespace {
+
+// mm/rmap.c v3.9: anon_vma_free (kmem_cache_free; poisoned for the KASAN checks) and
+// __put_anon_vma's put of the root a child anon_vma pins (anon_vma_fork's get_anon_vma(root))
+void anon_vma_free(Kernel& k, std::uint32_t av, const char* where) {
+  AnonVma& a = k.anon_vmas.at(av);
+  a.freed = true;
+  a.freed_at = Kernel::freed_by(where);
+  checker::note([&] { return std::string("anon_vma " + a.name + " freed"); });
+  if (a.root != av) put_anon_vma(k, a.root, "__put_anon_vma");
+}
+
+}  // namespace
+
+// include/linux/rmap.h, mm/rmap.c v3.9: put_anon_vma -> __put_anon_vma (AnonVma::refcount
+// counts the references besides the vmas' own one, which unlink_anon_vmas drops with the last vma)
+void put_anon_vma(Kernel& k, std::uint32_t av, const char* where) {
+  k.kasan_anon_vma(av, where);
+  AnonVma& a = k.anon_vmas.at(av);
+  if (a.refcount <= 0)
+    throw std::logic_error(std::string("model error: ") + where + ": put_anon_vma of " + a.name +
+                           " with no reference counted");
+  if (--a.refcount == 0 && a.vmas.empty()) anon_vma_free(k, av, where);
+}
+
+// mm/rmap.c v3.9: unlink_anon_vmas (the vma leaves every anon_vma it is chained to, under
+// the root's rwsem; an anon_vma left with no vma drops the vmas' reference)
+void unlink_anon_vmas(Kernel& k, std::uint32_t vma) {
+  // vma->anon_vma_chain, newest first: its own anon_vma, then those anon_vma_clone
+  // linked it to (a fork parent's), in index order.
+  std::vector<std::uint32_t> chain;
+  const Vma& v = k.vmas.at(vma);
+  if (v.has_anon_vma()) chain.push_back(v.anon_vma);
+  for (std::uint32_t av = 0; av < k.anon_vmas.size(); ++av)
+    if (av != v.anon_vma && std::find(k.anon_vmas[av].vmas.begin(), k.anon_vmas[av].vmas.end(), vma) !=
+                                k.anon_vmas[av].vmas.end())
+      chain.push_back(av);
+  if (chain.empty()) return;
+  for (std::uint32_t av : chain) k.kasan_anon_vma(av, "unlink_anon_vmas");
+  // lock_anon_vma_root: one tree shares one root (anon_vma_fork gives the child the parent's root)
+  AnonVma& root = k.anon_vmas.at(k.anon_vmas.at(chain.front()).root);
+  k.kasan_anon_vma(k.anon_vmas.at(chain.front()).root, "unlink_anon_vmas");
+  root.lock->down_write("unlink_anon_vmas");
+  std::vector<std::uint32_t> empty;
+  for (std::uint32_t av : chain) {
+    AnonVma& a = k.anon_vmas[av];
+    std::erase(a.vmas, vma);  // anon_vma_interval_tree_remove
+    checker::note([&] { return std::string(a.name + " -= vma of " + k.where(v.mm, v.start)); });
+    if (a.vmas.empty()) empty.push_back(av);
+  }
+  root.lock->up_write("unlink_anon_vmas");  // unlock_anon_vma_root
+  // "destroy them": put_anon_vma of each anon_vma now empty (the vmas' reference)
+  for (std::uint32_t av : empty) {
+    AnonVma& a = k.anon_vmas[av];
+    if (a.refcount == 0) anon_vma_free(k, av, "unlink_anon_vmas");
+  }
 }
 
 // ===========================================================================

@@ -324,6 +324,23 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     t.done();
     s.threads_.push_back(std::move(spec));
   }
+  // v3.9 exit: mm_users becomes an object (ksm_test_exit reads it), and no other
+  // thread may act as a task of the exiting mm: the last mmput cannot run while one does.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    if (v->calls[i].actor != "exit" || config.era != Era::V3_9) continue;
+    v->initial.track_mm_users = true;
+    const std::uint32_t mm = v->calls[i].mm;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
+                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork";
+      if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
+      threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
+                                      ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
+                                      quote_input(v->names[i]) +
+                                      " exits: the last mmput cannot run while a task of the mm does");
+    }
+  }
   // "start_after": {"thread": NAME, "event": EVENT}, resolved once every thread is named.
   v->start_after.assign(threads.size(), {});
   v->wanted.assign(threads.size(), 0);
@@ -369,6 +386,28 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
         } while (u != i);
         start_after[i]->error("a cycle of start_after waits: " + cycle);
       }
+    }
+  }
+
+  // A fork's child has no task before dup_mmap returns (the kernel's child runs
+  // only after fork): a thread acting as a task of the child must start after it.
+  for (std::size_t p = 0; p < v->calls.size(); ++p) {
+    if (v->calls[p].actor != "fork") continue;
+    const std::uint32_t child = v->calls[p].child;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
+                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
+                        (c.actor == "fork" && j != p);
+      if (!task || c.mm != child) continue;
+      const Validated::StartAfter& after = v->start_after[j];
+      if (after.thread == static_cast<checker::ThreadId>(p) &&
+          (after.event == ThreadEvents::DupMmap || after.event == ThreadEvents::Done))
+        continue;
+      threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor + ") acts as a task of mm " +
+                                      v->initial.mms[child].name + ", the child that thread " + quote_input(v->names[p]) +
+                                      " forks: it needs \"start_after\": {\"thread\": " + quote_input(v->names[p]) +
+                                      ", \"event\": \"dup_mmap\"} (a child has no task before fork returns)");
     }
   }
 

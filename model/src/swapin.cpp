@@ -89,6 +89,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
   }
   unsigned ret = 0;
   m.ptl->lock("do_swap_page");
+  k.kasan_page_table(m, "do_swap_page");
   if (!(slot.pte == orig_pte)) {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
   } else if (!k.pages[page].test(PG_uptodate)) {

@@ -73,6 +73,10 @@ class Kernel {
   bool check_trees_empty_at_flip = false;
   /// Step check "never_map_not_uptodate" (I-003e at do_swap_page's set_pte) is on.
   bool check_uptodate_at_map = false;
+  /// v3.9 scenarios with an `exit` thread: each mm's mm_users is a checker
+  /// object (MmStruct::users_obj) that mmput writes and ksm_test_exit reads.
+  /// Off elsewhere, so other scenarios run exactly the steps they ran before.
+  bool track_mm_users = false;
   /// 2.6.33: memory sections (pfn ranges) that hot-remove can offline; empty in other eras.
   std::vector<MemorySection> sections;
   /// Step check "ksm_migrate_only_offlining" (seed 002, after lock_page in unmap_and_move) is on.
@@ -126,6 +130,7 @@ class Kernel {
   /// "A:0x1000"
   std::string where(std::uint32_t mm, std::uint64_t addr) const;
   /// The pte slot of mm at addr, or nullptr when the page table has none there.
+  /// After v3.9 free_pgtables freed mm's page table: a KASAN failure naming who freed it.
   PteSlot* pte_slot(std::uint32_t mm, std::uint64_t addr);
   /// find_vma(): the vma of mm containing addr, or -1.
   int find_vma(std::uint32_t mm, std::uint64_t addr) const;
@@ -209,6 +214,9 @@ class Kernel {
   void kasan_rmap_item(std::uint32_t item, const char* where) const;
   /// Fail when anon_vma `av` was freed.
   void kasan_anon_vma(std::uint32_t av, const char* where) const;
+  /// Fail when mm's page table was freed (v3.9 exit_mmap -> free_pgtables); called
+  /// in the step that takes the table's ptl (the split ptl lives in the table's page).
+  void kasan_page_table(const MmStruct& m, const char* where) const;
   /// Fail when page p's struct page was offlined with its memory section.
   void kasan_page(PageId p, const char* where) const;
   /// "FUNCTION by THREAD": recorded in an object's freed_at when it is freed.

@@ -48,6 +48,13 @@ int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one);
 /// ksm_migrate_page(): point the stable node at newpage (kpfn) once copied.
 void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage);
 
+/// ksm_test_exit(): mm_users == 0 (the mm is exiting); a Read step on
+/// "A.mm_users" in v3.9 exit scenarios (Kernel::track_mm_users).
+bool ksm_test_exit(const Kernel& k, std::uint32_t mm);
+/// ksm_exit() -> __ksm_exit() (v3.9): free the mm_slot at once when easy, or
+/// take and drop mmap_sem for write to wait out a KSM walker of the mm.
+void ksm_exit(Kernel& k, std::uint32_t mm);
+
 inline constexpr int kEINVAL = 22, kENOMEM = 12, kEBUSY = 16, kEAGAIN = 11;
 
 }  // namespace model

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "model/kernel.h"
 
@@ -55,6 +56,28 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 void page_remove_rmap(Kernel& k, PageId page);
 void page_add_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr);
 void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr);
+
+/// do_anonymous_page(): a fault on a none pte of an anonymous vma. A write
+/// fault allocates a zeroed page (VM_FAULT_OOM when none is free) and maps it
+/// under the ptl after the pte_none recheck; a read fault (the zero page) is a model limit.
+unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
+
+/// struct mmu_gather: the pages whose reference an unmap releases at tlb_finish_mmu.
+struct MmuGather {
+  std::vector<PageId> pages;
+};
+/// zap_pte_range() (v3.9): clear the ptes of vma in [start, end) under the ptl;
+/// present: page_remove_rmap, the reference batched in tlb; swap: swap_free;
+/// migration entry: migration_entry_to_page's BUG_ON(!PageLocked), nothing else.
+void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
+/// unmap_vmas() (v3.9): zap_pte_range over each vma's part of [start, end).
+void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
+                std::uint64_t end);
+/// free_pgtables() (v3.9): unlink_anon_vmas of each vma; with free_page_table
+/// (exit_mmap) the mm's page table is freed (later lookups fail as KASAN).
+void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table);
+/// tlb_finish_mmu() (v3.9): release the batched page references.
+void tlb_finish_mmu(Kernel& k, MmuGather& tlb);
 
 /// Report a kernel path the model does not cover (ends the execution).
 [[noreturn]] void model_limit(const std::string& what);

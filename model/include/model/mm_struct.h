@@ -66,6 +66,12 @@ struct MmStruct {
   std::string name;                   ///< "A"
   std::vector<std::uint32_t> vmas;    ///< mm->mmap, sorted by start
   int mm_users = 1;                   ///< 0 once exiting (ksm_test_exit)
+  /// "A.mm_users" (v3.9 exit scenarios only, Kernel::track_mm_users): the
+  /// lockless atomic mmput decrements and ksm_test_exit reads.
+  checker::ObjectId users_obj = checker::kNoObject;
+  /// v3.9 exit_mmap -> free_pgtables freed the page table ("FUNCTION by THREAD");
+  /// empty while it is live. A later pte lookup is a KASAN use-after-free.
+  std::string pgtables_freed_at;
   bool mmf_vm_mergeable = false;      ///< MMF_VM_MERGEABLE: has an mm_slot
   /// The pmds, by 2 MiB-aligned address (ordered: deterministic walks). A range
   /// with no slot has pmd none. Before 4.19 every range holding ptes is a table.

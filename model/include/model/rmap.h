@@ -27,5 +27,11 @@ int try_to_unmap(Kernel& k, PageId page, unsigned flags);
 int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr, unsigned flags);
 /// rmap_walk(): call rmap_one for every place page may be mapped.
 int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one);
+/// put_anon_vma() (v3.9): drop one counted reference (AnonVma::refcount); the
+/// anon_vma is freed (poisoned) when none is left and no vma is chained to it.
+void put_anon_vma(Kernel& k, std::uint32_t av, const char* where);
+/// unlink_anon_vmas() (v3.9, exit and munmap): the vma leaves every anon_vma it is
+/// chained to under the root's rwsem; one left with no vma and no reference is freed.
+void unlink_anon_vmas(Kernel& k, std::uint32_t vma);
 
 }  // namespace model

@@ -1,0 +1,25 @@
+// mmap.h: the v3.9 address-space teardown of mm/mmap.c and kernel/fork.c: munmap of a
+// vma (vm_munmap -> do_munmap -> unmap_region) and the last mmput of a process exit
+// (ksm_exit, exit_mmap).
+//
+// Lock rules (as in v3.9): munmap holds mmap_sem for write throughout; exit_mmap
+// holds no mmap_sem (the mm has no users left), which is why __ksm_exit takes and
+// drops it for write first when a KSM walker may be inside the mm.
+#pragma once
+
+#include <cstdint>
+
+#include "model/kernel.h"
+
+namespace model {
+
+/// vm_munmap() -> do_munmap(): unmap the whole vma of mm containing addr (no
+/// split): detach it, unmap_region (zap, free_pgtables' unlink_anon_vmas,
+/// tlb_finish_mmu), remove_vma. Nothing when no vma contains addr.
+void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
+/// exit_mmap(): unmap every vma, free_pgtables (the page table is freed), tlb_finish_mmu, remove_vma.
+void exit_mmap(Kernel& k, std::uint32_t mm);
+/// mmput() of the last user: mm_users = 0, ksm_exit, exit_mmap.
+void mmput(Kernel& k, std::uint32_t mm);
+
+}  // namespace model

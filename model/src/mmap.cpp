@@ -1,0 +1,71 @@
+// mmap.cpp: vm_munmap / do_munmap / unmap_region and exit_mmap (mm/mmap.c v3.9), with
+// mmput (kernel/fork.c v3.9): the v3.9 `munmap` and `exit` actors. The 2.6.33 forms
+// are model::v2_6_33::munmap and exit_mmap in memory.cpp.
+//
+// Yield points: mmap_sem (munmap), the mm_users write, ksm_exit's locks, and
+// everything zap_pte_range, unlink_anon_vmas and tlb_finish_mmu announce.
+// Invariant: a vma leaves mm->mmap (MmStruct::vmas) before its ptes are zapped
+// (detach_vmas_to_be_unmapped) in munmap, after its anon_vmas are unlinked in exit.
+#include "model/mmap.h"
+
+#include <algorithm>
+
+#include "model/ksm.h"
+#include "model/memory.h"
+
+namespace model {
+
+namespace {
+
+// mm/mmap.c v3.9: unmap_region (one vma; free_pgtables frees no table page: the
+// scenarios' vmas share one page table, which exit_mmap frees)
+void unmap_region(Kernel& k, std::uint32_t vma) {
+  MmuGather tlb;  // lru_add_drain, tlb_gather_mmu
+  const Vma& v = k.vmas.at(vma);
+  const std::vector<std::uint32_t> one{vma};
+  unmap_vmas(k, tlb, one, v.start, v.end);
+  free_pgtables(k, one, false);
+  tlb_finish_mmu(k, tlb);
+}
+
+}  // namespace
+
+// mm/mmap.c v3.9: vm_munmap -> do_munmap of the whole vma containing addr (down_write(mmap_sem))
+void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  MmStruct& m = k.mms.at(mm);
+  m.mmap_sem->down_write("vm_munmap");
+  const int v = k.find_vma(mm, addr);
+  if (v >= 0) {
+    const std::uint32_t vma = static_cast<std::uint32_t>(v);
+    std::erase(m.vmas, vma);  // detach_vmas_to_be_unmapped
+    checker::note([&] { return std::string("vma " + k.where(mm, k.vmas[vma].start) + " detached"); });
+    unmap_region(k, vma);
+    // remove_vma_list -> remove_vma: the vma is freed
+  }
+  m.mmap_sem->up_write("vm_munmap");
+}
+
+// mm/mmap.c v3.9: exit_mmap (no mmap_sem: the mm has no users)
+void exit_mmap(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  const std::vector<std::uint32_t> vmas = m.vmas;
+  if (vmas.empty()) return;  // "Can happen if dup_mmap() received an OOM"
+  MmuGather tlb;  // lru_add_drain, tlb_gather_mmu(fullmm)
+  unmap_vmas(k, tlb, vmas, 0, ~std::uint64_t{0});
+  free_pgtables(k, vmas, true);
+  tlb_finish_mmu(k, tlb);
+  m.vmas.clear();  // remove_vma of each
+  checker::note([&] { return std::string(m.name + ": every vma removed"); });
+}
+
+// kernel/fork.c v3.9: mmput (the last user: atomic_dec_and_test(&mm->mm_users), ksm_exit, exit_mmap)
+void mmput(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
+  m.mm_users = 0;  // ksm_test_exit() true from here
+  checker::note([&] { return std::string(m.name + ".mm_users = 0"); });
+  ksm_exit(k, mm);
+  exit_mmap(k, mm);
+}
+
+}  // namespace model
