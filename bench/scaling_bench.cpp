@@ -19,6 +19,9 @@
 //
 // Usage: scaling_bench [SCENARIO_DIR] [CAP_BEFORE] [CAP_AFTER] [MAX_N]
 //        (defaults: scenarios, 300000, 3000000, 8)
+//        scaling_bench --write SCENARIO_DIR BASE N FILE: write the scenario
+//        BASE (e.g. foll-migration-fixed) generated for n mms to FILE (for
+//        bench/cluster_bench.sh).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -144,6 +147,13 @@ void fit(const char* what, const std::vector<unsigned>& ns, const std::vector<Ru
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 6 && std::string(argv[1]) == "--write") {
+    json j = with_mms(load(fs::path(argv[2]) / "ksm" / (std::string(argv[3]) + ".json")),
+                      static_cast<unsigned>(std::stoul(argv[4])));
+    j["name"] = std::string("generated/") + argv[3] + "-n" + argv[4];
+    std::ofstream(argv[5]) << j.dump(2) << "\n";
+    return 0;
+  }
   fs::path dir = argc > 1 ? argv[1] : "scenarios";
   std::uint64_t cap_before = argc > 2 ? std::stoull(argv[2]) : 300000;
   std::uint64_t cap_after = argc > 3 ? std::stoull(argv[3]) : 3000000;

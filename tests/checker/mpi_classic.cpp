@@ -2,13 +2,14 @@
 // tests/tool/mpi.sh: run alone it prints what one process finds; under
 // `mpirun -np N` rank 0 prints what N processes find, which must be the same
 // lines (executions, steps, verdict, counterexample length).
-//   lastzero(N)  (Abdulla et al., POPL 2014): thread 0 scans a[N..0] for the
-//                last zero, thread j writes a[j] = a[j-1] + 1.
+//   lastzero, indexer, filesystem: bench/classic_programs.h.
 //   counters(N)  N threads each take a lock, add to a shared total, and the
 //                last one asserts the total is N (a lost update when one skips
 //                the lock: the "-bug" variant fails).
 #include <checker/checker.h>
 #include <checker/cluster.h>
+
+#include "../../bench/classic_programs.h"
 
 #include <cstdio>
 #include <memory>
@@ -18,22 +19,6 @@
 using namespace checker;
 
 namespace {
-
-struct LastZero : Program {
-  int n;
-  std::vector<std::unique_ptr<Shared<int>>> a;
-  explicit LastZero(int n_) : n(n_) {}
-  void setup() override {
-    a.clear();
-    for (int i = 0; i <= n; ++i) a.push_back(std::make_unique<Shared<int>>("a" + std::to_string(i), 0));
-    spawn("scan", [this] {
-      int i = n;
-      while (i > 0 && a[i]->load() != 0) --i;
-    });
-    for (int j = 1; j <= n; ++j)
-      spawn("w" + std::to_string(j), [this, j] { a[j]->store(a[j - 1]->load() + 1); });
-  }
-};
 
 struct Counters : Program {
   int n;
@@ -77,7 +62,9 @@ void one(const char* name, const ProgramFactory& make) {
 
 int main(int argc, char** argv) {
   Cluster::join(&argc, &argv);
-  one("lastzero(6)", [] { return std::make_unique<LastZero>(6); });
+  one("lastzero(6)", [] { return std::make_unique<bench::LastZero>(6); });
+  one("indexer(13)", [] { return std::make_unique<bench::Indexer>(13, false); });
+  one("filesystem(15)", [] { return std::make_unique<bench::FileSystem>(15, false); });
   one("counters(4)", [] { return std::make_unique<Counters>(4, false); });
   one("counters-bug(4)", [] { return std::make_unique<Counters>(4, true); });
   Cluster::leave(0);

@@ -6,6 +6,8 @@
 // `out`, errors (one line each) and progress to `err`.
 #include "tool/cli.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -188,6 +190,13 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
   return text;
 }
 
+/// The most resident memory this process has held so far, in KiB (getrusage).
+long peak_rss_kib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
 std::string reverted_text(const std::vector<std::string>& reverted) {
   if (reverted.empty()) return "no fixes reverted";
   std::string s = "reverted";
@@ -327,6 +336,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                                      {"task_executions", r.stats.task_executions},
                                      {"tasks_redone", r.stats.tasks_redone}};
     j["statistics"]["resumed_executions"] = r.stats.resumed_executions;
+    j["statistics"]["peak_rss_kib"] = peak_rss_kib();
     j["statistics"]["processes"] = r.stats.processes;
     j["statistics"]["messages"] = r.stats.messages;
     j["checkpoint"] = r.checkpoint && !a.checkpoint.empty() ? nlohmann::ordered_json(a.checkpoint)
@@ -345,6 +355,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                   : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
         << "\n";
     out << "search: " << search_text(r, run.options) << "\n";
+    out << fmt::format("memory: peak RSS {:.1f} MiB (this process)\n", peak_rss_kib() / 1024.0);
     if (run.paths && paths_whole)
       for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
     if (r.counterexample) {
