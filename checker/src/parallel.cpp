@@ -86,6 +86,10 @@ struct Pool {
   std::uint64_t next_wire = 0;
   std::uint64_t messages = 0;  // sent and received (the courier's)
   int fins = 0;                // processes that said they send no more
+  // Say this process's idle count again even if unchanged: a sender lowers
+  // its view of it by each task it ships here, so after taking one in, the
+  // count must be told afresh (an unchanged value could otherwise go unsaid).
+  bool announce_again = false;
   std::unique_ptr<Program> courier_program;  // runs a shipped failure again for its log
 
   /// Threads anywhere that would take a task now.
@@ -350,6 +354,7 @@ void Pool::receive(Message m) {
       if (shutting_down) return;
       foreign.push_back(x);
       queue.push_back(x);
+      announce_again = true;
       cv.notify_all();
       return;
     }
@@ -469,8 +474,9 @@ void Pool::courier() {
         it = foreign.erase(it);
       }
       unsigned now = queue.empty() ? idle.load() : 0;
-      if (now != announced) {
+      if (now != announced || (announce_again && queue.empty())) {
         announced = now;
+        announce_again = false;
         for (int r = 0; r < n; ++r)
           if (r != me) send(r, kIdle, std::to_string(now));
       }
