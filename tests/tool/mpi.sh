@@ -4,7 +4,7 @@
 # reverted: the first counterexample) and the classic programs of
 # mpi_classic must give exactly what one process gives: the same executions,
 # steps, verdict and counterexample. Run from the repository root; exit 77
-# (skipped) when mpirun is missing.
+# (skipped) when mpirun is missing or cannot start two processes here.
 set -u
 mmcheck=$1
 classic=$2
@@ -16,6 +16,13 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversub
 # One machine: no remote shell is needed (a container may have no ssh at all).
 export OMPI_MCA_plm_rsh_agent=${OMPI_MCA_plm_rsh_agent:-false}
 mpi() { timeout 300 mpirun --oversubscribe -np "$1" "${@:2}"; }
+# An MPI runtime that cannot start two processes here at all (no shared
+# memory, a sandbox) is not a fault of mmcheck: skipped, with its words.
+if ! probe=$(mpi 2 true 2>&1); then
+  echo "mpirun cannot start 2 processes on this machine: skipped"
+  echo "$probe" | head -20
+  exit 77
+fi
 status=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
