@@ -51,6 +51,9 @@ struct Slot {
   std::uint64_t from_wire = 0;
 };
 
+/// A task's report, result and exception as they travel between processes.
+TaskOutcome outcome_of(const Report& report, TaskResult result, const std::exception_ptr& error);
+
 /// The tags of the hand-out's messages between processes.
 enum Tag : int { kTask = 1, kResult = 2, kCancel = 3, kIdle = 4, kStop = 5, kFin = 6 };
 
@@ -113,7 +116,8 @@ struct Pool {
 
  private:
   void receive(Message m);
-  Report rebuild(const TaskOutcome& o);
+  /// A task's report from its outcome: the failure run again on `program` for its log.
+  Report rebuild(const TaskOutcome& o, Program& program);
 };
 
 // An exception is kept in the slot and rethrown by the explorer that takes it
@@ -125,9 +129,17 @@ void Pool::run_slot(const std::shared_ptr<Slot>& slot, Program& program) {
   try {
     Task t = slot->task;
     t.prefix = std::move(slot->prefix);
+    // Options::wire_check: the task and its outcome travel through the text
+    // the processes of a distributed search exchange.
+    if (options.wire_check) t = task_from_text(task_to_text(t));
     std::unique_ptr<DporStrategy> strategy = DporStrategy::for_task(std::move(t), &slot->cancel);
     drive(*strategy, program, r, false);
     res = strategy->take_result();
+    if (options.wire_check) {
+      TaskOutcome o = outcome_from_text(outcome_to_text(outcome_of(r, std::move(res), nullptr)));
+      r = rebuild(o, program);
+      res = std::move(o.result);
+    }
   } catch (...) {
     error = std::current_exception();
   }
@@ -318,13 +330,31 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   });
 }
 
-Report Pool::rebuild(const TaskOutcome& o) {
+TaskOutcome outcome_of(const Report& report, TaskResult result, const std::exception_ptr& error) {
+  TaskOutcome o;
+  o.stats = report.stats;
+  o.verdict = report.verdict;
+  if (report.counterexample) o.failure = report.counterexample->schedule;
+  o.result = std::move(result);
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      o.error = e.what();
+    } catch (...) {
+      o.error = "unknown exception";
+    }
+  }
+  return o;
+}
+
+Report Pool::rebuild(const TaskOutcome& o, Program& program) {
   Report r;
   r.stats = o.stats;
   r.verdict = o.verdict;
   if (o.failure) {
     ReplayStrategy replay(*o.failure);
-    Execution ex(*courier_program, replay, options.max_steps);
+    Execution ex(program, replay, options.max_steps);
     Verdict v = ex.run();
     if (ex.aborted() || v != o.verdict)
       throw std::logic_error("a failure another process found does not replay here");
@@ -364,7 +394,7 @@ void Pool::receive(Message m) {
       std::exception_ptr error;
       try {
         if (!o.error.empty()) throw std::runtime_error("on rank " + std::to_string(m.peer) + ": " + o.error);
-        r = rebuild(o);
+        r = rebuild(o, *courier_program);
       } catch (...) {
         error = std::current_exception();
       }
@@ -456,20 +486,7 @@ void Pool::courier() {
           ++it;
           continue;
         }
-        TaskOutcome o;
-        o.stats = x->report.stats;
-        o.verdict = x->report.verdict;
-        if (x->report.counterexample) o.failure = x->report.counterexample->schedule;
-        o.result = std::move(x->result);
-        if (x->error) {
-          try {
-            std::rethrow_exception(x->error);
-          } catch (const std::exception& e) {
-            o.error = e.what();
-          } catch (...) {
-            o.error = "unknown exception";
-          }
-        }
+        TaskOutcome o = outcome_of(x->report, std::move(x->result), x->error);
         send(x->from, kResult, std::to_string(x->from_wire) + "\n" + outcome_to_text(o));
         it = foreign.erase(it);
       }

@@ -801,8 +801,9 @@ TEST_GROUP(Jobs){};
 namespace {
 /// jobs = 2 and 3 against jobs = 1 with DPOR on one program: same counts, verdict and
 /// first counterexample (schedule and message).
-void check_jobs(const Spec& spec, bool all, const std::string& what) {
+void check_jobs(const Spec& spec, bool all, const std::string& what, bool wire = false) {
   Options o = with(StrategyKind::Dpor, all);
+  o.wire_check = wire;
   Report one = explore([&] { return std::make_unique<Interp>(spec); }, o);
   for (unsigned jobs : {2u, 3u}) {
   o.jobs = jobs;
@@ -829,6 +830,28 @@ TEST(Jobs, TwoJobsSameAsOneOnRandomPrograms) {
     check_jobs(s, true, "all #" + std::to_string(i));
     check_jobs(s, false, "first #" + std::to_string(i));
   }
+}
+
+// The same with every task and result sent through the text form the
+// processes of a distributed search exchange (Options::wire_check).
+TEST(Jobs, TasksThroughTheWireFormSameAsOneJob) {
+  std::mt19937_64 rng(1234);
+  for (int i = 0; i < 60; ++i) {
+    Spec s = i % 3 == 2 ? random_spec_kinds(rng, true) : random_spec(rng, i % 2 == 1, true);
+    check_jobs(s, true, "wire all #" + std::to_string(i), true);
+    check_jobs(s, false, "wire first #" + std::to_string(i), true);
+  }
+  Spec big;
+  big.vars = 3;
+  for (unsigned t = 0; t < 4; ++t)
+    big.threads.push_back({{Op::Read, t % 3}, {Op::Write, (t + 1) % 3}, {Op::Add, (t + 2) % 3}});
+  big.threads[3].push_back({Op::AssertNot, 0, 7});
+  check_jobs(big, true, "wire four threads", true);
+  Options o = with(StrategyKind::Dpor);
+  o.jobs = 2;
+  o.wire_check = true;
+  CHECK(explore([&] { return std::make_unique<Interp>(big); }, o).stats.tasks_taken > 0);
+  check_jobs(big, false, "wire four threads, first failure", true);
 }
 
 // A larger search, so that tasks run while the master explores: 4 threads,

@@ -89,6 +89,10 @@ struct Options {
   /// ReadModifyWrite, and checker::refine is ignored (a failed
   /// compare-and-swap stays a ReadModifyWrite). Same verdicts, more executions.
   bool whole_objects = false;
+  /// jobs > 1: every task handed out and its outcome go through the text a
+  /// distributed search's processes exchange (checker/cluster.h), as if to
+  /// another process: a test of that form without MPI. Same results, slower.
+  bool wire_check = false;
   /// Checkpoint (Dpor without a preemption bound, and Dfs): a search that
   /// ends incomplete because max_executions, the time budget or
   /// stop_requested cut it leaves its unexplored frontier in
