@@ -1,5 +1,7 @@
-// checkpoint.cpp: the checkpoint document (checkpoint.h) and the save/load of
-// the two strategies that support it, DporStrategy and DfsStrategy.
+// checkpoint.cpp: the engine's serialized forms (checkpoint.h): the checkpoint
+// document with the save/load of the two strategies that support it
+// (DporStrategy, DfsStrategy), and the hand-out messages of a distributed
+// search (a task, a task's outcome), which share their JSON pieces.
 #include "checkpoint.h"
 
 #include <bit>
