@@ -192,3 +192,49 @@ TEST(AnonMigration39, TryToUnmapAnonInstallsMigrationEntries) {
   LONGS_EQUAL(0, k.pages[P].mapcount);
   LONGS_EQUAL(1, k.pages[P].refcount);
 }
+
+// An unmapped swap-cache page whose anon_vma is gone: P in the swap cache
+// (slot 4, which C's swap pte also holds, so the unmaps' free_swap_cache keeps
+// it), A and B unmap it (P count 3: two ptes and the cache -> 1, AV freed). migrate_pages:
+// isolate (1 -> 2); page_get_anon_vma finds P unmapped (NULL, AV not touched);
+// PageSwapCache, so remap_swapcache = 0; try_to_unmap_anon finds nothing
+// mapped; migrate_page_move_mapping hands slot 4 over (count 2 == expected);
+// no remove_migration_ptes, so the freed AV is never walked. P is freed by its
+// putback (1 -> 0); N keeps the swap cache's reference (allocation's dropped).
+TEST(AnonMigration39, UnmappedSwapCachePageMigratesWithoutRemap) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "numa_nodes": 2,
+    "pages": [
+      { "name": "P", "nid": 0, "flags": ["Anon", "Uptodate", "LRU", "SwapCache"], "swap_entry": 4,
+        "mapcount": 2, "refcount": 3 },
+      { "name": "N", "nid": 1, "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] },
+      { "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avC" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": false },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "P", "writable": false },
+      { "mm": "C", "address": "0x1000", "pte": "swap", "entry": 4 }
+    ]
+  })");
+  KernelConfig config;
+  config.era = Era::V3_9;
+  int rc = -1;
+  OneThread p(parse_initial_state(j, "t", "/initial", config), [&rc](Kernel& k) {
+    vm_munmap(k, mmA, 0x1000);
+    vm_munmap(k, mmB, 0x1000);
+    rc = migrate_one_page(k, P, 1, 1);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(0, rc);
+  const Kernel& k = *p.kernel;
+  CHECK_TRUE(k.anon_vmas[AV].freed);
+  LONGS_EQUAL(NP, k.swap.cache.at(4));
+  CHECK(k.pages[NP].test(PG_swapcache));
+  LONGS_EQUAL(1, k.pages[NP].refcount);
+  LONGS_EQUAL(0, k.pages[NP].mapcount);
+  LONGS_EQUAL(0, k.pages[P].refcount);
+}
