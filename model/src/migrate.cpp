@@ -198,8 +198,22 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
-  if (p.PageAnon() && !p.PageKsm()) model_limit("page_get_anon_vma (migration of a non-KSM anon page)");
   bool remap_swapcache = true;
+  std::uint32_t anon_vma = kNoAnonVma;
+  if (p.PageAnon() && !p.PageKsm()) {
+    // "Only page_lock_anon_vma_read() understands the subtleties of getting a
+    // hold on an anon_vma from outside one of its mms."
+    anon_vma = page_get_anon_vma(k, page);
+    if (anon_vma != kNoAnonVma) {
+      checker::note([&] { return std::string("page_get_anon_vma(" + p.name + ") = " + k.anon_vmas[anon_vma].name); });
+    } else if (p.test(PG_swapcache)) {
+      remap_swapcache = false;  // an unmapped swap-cache page: migrated, not remapped
+    } else {
+      p.lock->unlock("__unmap_and_move");  // goto uncharge
+      k.events.emit(ThreadEvents::UnlockPage);
+      return rc;
+    }
+  }
   if (p.mapping.kind != Mapping::Kind::None) {
     // Establish migration ptes.
     try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
@@ -207,6 +221,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   if (k.page_mapcount(page, "__unmap_and_move") == 0)  // !page_mapped(page)
     rc = move_to_new_page(k, newpage, page, remap_swapcache);
   if (rc && remap_swapcache) remove_migration_ptes(k, page, page);
+  if (anon_vma != kNoAnonVma) put_anon_vma_step(k, anon_vma, "__unmap_and_move");  // "Drop an anon_vma reference if we took one"
   if (k.check_g1_at_unlock) {
     // G1: no migration entry of the old page survives its unlock_page().
     for (std::size_t mm = 0; mm < k.mms.size(); ++mm)

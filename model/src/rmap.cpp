@@ -1,7 +1,10 @@
 // rmap.cpp: try_to_unmap, try_to_unmap_one and rmap_walk (mm/rmap.c v3.9), and
 // the anon_vma lifetime of exit and munmap: unlink_anon_vmas, put_anon_vma (v3.9).
 // KSM pages dispatch to try_to_unmap_ksm / rmap_walk_ksm (ksm.cpp); plain anon
-// and file pages are outside what the seed scenarios need (model limit).
+// pages to try_to_unmap_anon / rmap_walk_anon, with page_get_anon_vma and
+// page_lock_anon_vma_read for migration (v3.9); file pages are a model limit.
+// anon_vma->refcount's atomics are steps on the root's rwsem object (the lock
+// unlink_anon_vmas frees under), so DPOR orders them against the free.
 // Below, in namespace v2_6_33: the v2.6.33 try_to_unmap / rmap_walk dispatch,
 // try_to_unmap_anon and rmap_walk_anon (plain anon pages are migrated there),
 // page_referenced and the reclaim walker.
@@ -60,6 +63,127 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   return SWAP_AGAIN;
 }
 
+namespace {
+
+using checker::AccessKind;
+
+/// vma_address(): the address of an anon page in vma from its index (the model's
+/// vm_pgoff is 0), or 0 when outside (the interval tree would not return vma).
+// mm/rmap.c v2.6.33, v3.9: vma_address
+std::uint64_t vma_address(const Kernel& k, PageId page, std::uint32_t vma) {
+  const std::uint64_t addr = k.pages[page].index * kPageSize;
+  const Vma& v = k.vmas[vma];
+  return addr >= v.start && addr < v.end ? addr : 0;
+}
+
+/// atomic_inc_not_zero(&anon_vma->refcount): fails on a freed anon_vma (its slab
+/// object is SLAB_DESTROY_BY_RCU: still an anon_vma, its count zero). A step on the
+/// root's rwsem object; the kernel's count includes the vmas' reference, the
+/// model's AnonVma::refcount only the others.
+bool anon_vma_get_unless_zero(Kernel& k, std::uint32_t av, const char* where) {
+  AnonVma& a = k.anon_vmas.at(av);
+  checker::announce(k.anon_vmas.at(a.root).lock->id(), AccessKind::ReadModifyWrite, where);
+  if (a.freed) {
+    checker::note([&] { return std::string("atomic_inc_not_zero(&" + a.name + "->refcount) failed: freed"); });
+    return false;
+  }
+  ++a.refcount;
+  checker::note([&] { return std::string(a.name + "->refcount + 1 (" + std::to_string(a.refcount) + " besides the vmas')"); });
+  return true;
+}
+
+// mm/rmap.c v3.9: page_lock_anon_vma_read (modelled as down_read of the root's rwsem:
+// the trylock's fallback, which pins the anon_vma and sleeps on the same rwsem, is not kept)
+std::uint32_t page_lock_anon_vma_read(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  // rcu_read_lock(); ACCESS_ONCE(page->mapping), page_mapped(page)
+  checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma_read");
+  if (p.mapping.kind != Mapping::Kind::Anon || !p.page_mapped()) return kNoAnonVma;
+  const std::uint32_t av = p.mapping.id;
+  // No KASAN check: anon_vmas are SLAB_DESTROY_BY_RCU and page_mapped() was true
+  // under rcu_read_lock, so the anon_vma and its root are still anon_vmas.
+  AnonVma& root = k.anon_vmas.at(k.anon_vmas.at(av).root);
+  root.lock->down_read("page_lock_anon_vma_read");
+  checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma_read");  // "if (!page_mapped(page))"
+  if (!p.page_mapped()) {
+    root.lock->up_read("page_lock_anon_vma_read");
+    return kNoAnonVma;
+  }
+  return av;
+}
+
+// mm/rmap.c v3.9: page_unlock_anon_vma_read (anon_vma_unlock_read: up_read of the root's rwsem)
+void page_unlock_anon_vma_read(Kernel& k, std::uint32_t av) {
+  k.anon_vmas.at(k.anon_vmas.at(av).root).lock->up_read("page_unlock_anon_vma_read");
+}
+
+}  // namespace
+
+// mm/rmap.c v3.9: page_get_anon_vma (under rcu_read_lock: page->mapping, page_mapped,
+// atomic_inc_not_zero(&anon_vma->refcount), page_mapped again)
+std::uint32_t page_get_anon_vma(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "page_get_anon_vma");  // ACCESS_ONCE(page->mapping)
+  if (p.mapping.kind != Mapping::Kind::Anon) return kNoAnonVma;
+  if (k.page_mapcount(page, "page_get_anon_vma") == 0) {  // !page_mapped(page)
+    checker::note([&] { return std::string(p.name + " not mapped: no anon_vma"); });
+    return kNoAnonVma;
+  }
+  const std::uint32_t av = p.mapping.id;
+  if (!anon_vma_get_unless_zero(k, av, "page_get_anon_vma")) return kNoAnonVma;
+  // "If this page is still mapped, then its anon_vma cannot have been freed."
+  if (k.page_mapcount(page, "page_get_anon_vma") == 0) {
+    put_anon_vma_step(k, av, "page_get_anon_vma");
+    return kNoAnonVma;
+  }
+  return av;
+}
+
+// include/linux/rmap.h v3.9: put_anon_vma, as a step on the root's rwsem object (see page_get_anon_vma)
+void put_anon_vma_step(Kernel& k, std::uint32_t av, const char* where) {
+  checker::announce(k.anon_vmas.at(k.anon_vmas.at(av).root).lock->id(), AccessKind::ReadModifyWrite, where);
+  put_anon_vma(k, av, where);
+  checker::note([&] { return std::string("put_anon_vma(" + k.anon_vmas.at(av).name + ")"); });
+}
+
+// mm/rmap.c v3.9: try_to_unmap_anon (page_lock_anon_vma_read, then each vma of the
+// anon_vma's interval tree that covers the page's index, in chain order)
+int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
+  const std::uint32_t av = page_lock_anon_vma_read(k, page);
+  if (av == kNoAnonVma) return SWAP_AGAIN;
+  int ret = SWAP_AGAIN;
+  for (std::uint32_t v : std::vector<std::uint32_t>(k.anon_vmas.at(av).vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    ret = try_to_unmap_one(k, page, v, addr, flags);
+    if (ret != SWAP_AGAIN || k.page_mapcount(page, "try_to_unmap_anon") == 0) break;  // !page_mapped(page)
+  }
+  page_unlock_anon_vma_read(k, av);
+  return ret;
+}
+
+// mm/rmap.c v3.9: rmap_walk_anon ("Users without mmap_sem are required to take a
+// reference count to prevent the anon_vma disappearing": a freed one is a KASAN report)
+int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  Page& p = k.pages.at(page);
+  checker::announce(p.obj, AccessKind::Read, "rmap_walk_anon");  // page_anon_vma(page)
+  if (p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
+  const std::uint32_t av = p.mapping.id;
+  k.kasan_anon_vma(av, "rmap_walk_anon");
+  AnonVma& root = k.anon_vmas.at(k.anon_vmas.at(av).root);
+  k.kasan_anon_vma(k.anon_vmas.at(av).root, "rmap_walk_anon");
+  root.lock->down_read("rmap_walk_anon");  // anon_vma_lock_read
+  int ret = SWAP_AGAIN;
+  for (std::uint32_t v : std::vector<std::uint32_t>(k.anon_vmas.at(av).vmas)) {
+    const std::uint64_t addr = vma_address(k, page, v);
+    if (!addr) continue;
+    ret = rmap_one(page, v, addr);
+    if (ret != SWAP_AGAIN) break;
+  }
+  root.lock->up_read("rmap_walk_anon");  // anon_vma_unlock_read
+  return ret;
+}
+
 // mm/rmap.c v3.9: try_to_unmap
 int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
   Page& p = k.pages.at(page);
@@ -68,7 +192,7 @@ int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
   if (p.PageKsm())
     ret = try_to_unmap_ksm(k, page, flags);
   else if (p.PageAnon())
-    model_limit("try_to_unmap_anon (migration of a non-KSM anon page)");
+    ret = try_to_unmap_anon(k, page, flags);
   else
     model_limit("try_to_unmap_file");
   if (ret != SWAP_MLOCK && !p.page_mapped()) ret = SWAP_SUCCESS;
@@ -80,7 +204,7 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk");
   if (p.PageKsm()) return rmap_walk_ksm(k, page, rmap_one);
-  if (p.PageAnon()) model_limit("rmap_walk_anon (migration of a non-KSM anon page)");
+  if (p.PageAnon()) return rmap_walk_anon(k, page, rmap_one);
   model_limit("rmap_walk_file");
 }
 
@@ -153,13 +277,6 @@ using checker::AccessKind;
 
 namespace {
 
-/// vma_address(): the address of an anon page in vma from its index, or 0 when outside.
-std::uint64_t vma_address(const Kernel& k, PageId page, std::uint32_t vma) {
-  const std::uint64_t addr = k.pages[page].index * kPageSize;
-  const Vma& v = k.vmas[vma];
-  return addr >= v.start && addr < v.end ? addr : 0;
-}
-
 // mm/rmap.c v2.6.33: try_to_unmap_anon (page_lock_anon_vma: the page_mapped test, then the spinlock)
 int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
   Page& p = k.pages.at(page);
@@ -222,7 +339,7 @@ int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
   if (p.PageKsm())
     ret = v2_6_33::try_to_unmap_ksm(k, page, flags);
   else if (p.PageAnon())
-    ret = try_to_unmap_anon(k, page, flags);
+    ret = v2_6_33::try_to_unmap_anon(k, page, flags);
   else
     model_limit("try_to_unmap_file");
   if (ret != SWAP_MLOCK && !p.page_mapped()) ret = SWAP_SUCCESS;

@@ -34,4 +34,16 @@ void put_anon_vma(Kernel& k, std::uint32_t av, const char* where);
 /// chained to under the root's rwsem; one left with no vma and no reference is freed.
 void unlink_anon_vmas(Kernel& k, std::uint32_t vma);
 
+/// No anon_vma (page_get_anon_vma's NULL).
+inline constexpr std::uint32_t kNoAnonVma = 0xffffffffu;
+/// page_get_anon_vma() (v3.9): the anon_vma of a mapped anon page with a reference
+/// taken (AnonVma::refcount), or kNoAnonVma; the caller drops it with put_anon_vma_step.
+std::uint32_t page_get_anon_vma(Kernel& k, PageId page);
+/// put_anon_vma() as a step on the anon_vma (the reference page_get_anon_vma took).
+void put_anon_vma_step(Kernel& k, std::uint32_t av, const char* where);
+/// try_to_unmap_anon() (v3.9): try_to_unmap_one on every vma of the page's anon_vma.
+int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags);
+/// rmap_walk_anon() (v3.9): rmap_one on every vma of the page's anon_vma, its root read-locked.
+int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one);
+
 }  // namespace model
