@@ -1,8 +1,10 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
-// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002), with their argument checks.
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff), with their argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
+
+#include <algorithm>
 
 #include "json_input.h"
 #include "model/ksm.h"
@@ -14,6 +16,7 @@
 #include "model/mmap.h"
 #include "model/path_stats.h"
 #include "model/swapin.h"
+#include "model/swapoff.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -105,6 +108,12 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "pmd_migration_entry_wait, huge_pmd_set_accessed, handle_pte_fault -> migration_entry_wait) until the "
        "hardware walk finds it mapped; args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false)}",
        kEra4_19},
+      {"swapoff",
+       "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, locked; "
+       "unuse_mm -> unuse_vma -> unuse_pte_range -> unuse_pte under the ptl with pte_same, ksm_might_need_to_copy, "
+       "swap_free; delete_from_swap_cache); args {} (none); every slot a swap pte holds needs a swap-cache page "
+       "(the swap read is not modelled)",
+       kEra3_9},
   };
   return all;
 }
@@ -251,6 +260,16 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
         !initial.vmas[static_cast<std::size_t>(initial.find_vma(call.mm, call.address))].has_anon_vma())
       addr.error("a write fault needs the vma's anon_vma declared (anon_vma_prepare is not modelled)");
 
+  } else if (actor == "swapoff") {
+    // One swap area: no arguments. read_swap_cache_async's read is not modelled.
+    for (const MmStruct& m : initial.mms)
+      for (const auto& [addr, slot] : m.ptes)
+        if (slot.pte.is_swap() && std::none_of(initial.pages.begin(), initial.pages.end(), [&](const Page& p) {
+              return p.test(PG_swapcache) && p.swap_entry == slot.pte.entry;
+            }))
+          in.error("the swap pte at " + initial.where(static_cast<std::uint32_t>(&m - initial.mms.data()), addr) +
+                   " holds slot " + std::to_string(slot.pte.entry) +
+                   ", which has no swap-cache page: swapoff's swap read (read_swap_cache_async) is not modelled");
   } else if (actor == "exit") {
     call.mm = find_mm(initial, in.at("mm"));
   } else if (actor == "page_referenced") {
@@ -346,6 +365,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "exit") {
     if (k.config.era == Era::V2_6_33) v2_6_33::exit_mmap(k, call.mm);
     else mmput(k, call.mm);
+  } else if (call.actor == "swapoff") {
+    k.outcomes.record(outcome_of_errno(try_to_unuse(k)));
   } else if (call.actor == "page_referenced") {
     v2_6_33::reclaim_page_referenced(k, call.page);
   } else if (call.actor == "admin") {

@@ -298,6 +298,32 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
       add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
   } else if (c.actor == "swapin_fault") {
     if (swapin_may_copy(k, c.mm, c.address)) add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
+  } else if (c.actor == "swapoff") {
+    // mm/swapfile.c v3.9 unuse_pte -> ksm_might_need_to_copy: one copy per swap pte whose
+    // swap-cache page (found by its PG_swapcache flag: the initial state's radix tree is
+    // filled only in a run) may be copied: a KSM page without a stable node or under
+    // run = 2 (the initial value or a run=2 writer), an anon page of another anon_vma
+    // root or index. A slot with no swap-cache page is refused by the actor's check.
+    std::vector<std::string> sites;
+    for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm)
+      for (const auto& [addr, slot] : k.mms[mm].ptes) {
+        if (!slot.pte.is_swap()) continue;
+        const auto cached = std::find_if(k.pages.begin(), k.pages.end(), [&](const Page& q) {
+          return q.test(PG_swapcache) && q.swap_entry == slot.pte.entry;
+        });
+        if (cached == k.pages.end()) continue;
+        const int v = k.find_vma(mm, addr);
+        bool copy = false;
+        if (cached->PageKsm())
+          copy = k.config.applied(Fix::SwapinCopyKsm) &&
+                 (k.page_stable_node(static_cast<PageId>(cached - k.pages.begin())) == kNoNode ||
+                  (k.ksm.ksm_run & KSM_RUN_UNMERGE) || f.run2_writer);
+        else if (cached->mapping.kind == Mapping::Kind::Anon && v >= 0 && k.vmas[v].has_anon_vma())
+          copy = k.anon_vmas[cached->mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
+                 cached->index != addr / kPageSize;
+        if (copy) sites.push_back(where(k, mm, addr));
+      }
+    add(0, 1, sites, "unuse_pte's ksm_might_need_to_copy copies at");
   } else if (c.actor == "migrate_pages") {
     const Page& p = k.pages[c.page];
     add(c.to_node, p.nr_pages, {p.name}, "new_page_node's migration target for");

@@ -1,0 +1,194 @@
+// swapoff.cpp: try_to_unuse and the unuse_* walk (mm/swapfile.c v3.9), the
+// model of swapoff(2)'s page-table work for the one swap area of the model.
+//
+// Yield points: the swap-cache lookup, wait_on_page_locked/lock_page, the
+// swap_map reads, the mm_users read (v3.9 exit scenarios), mmap_sem, each
+// unlocked pte read of unuse_pte_range's scan, ksm_might_need_to_copy, the
+// ptl, the pte write, the page-count steps, swap_free, delete_from_swap_cache.
+// Invariant: every path releases the locks and references it took; a swap pte
+// is replaced only under the ptl after pte_same against the slot's swap pte.
+#include "model/swapoff.h"
+
+#include <algorithm>
+
+#include "model/ksm.h"
+#include "model/memory.h"
+#include "model/swap_state.h"
+#include "model/swapin.h"
+
+namespace model {
+
+using checker::AccessKind;
+
+// mm/swapfile.c v3.9: unuse_pte (no memcg: mem_cgroup_try_charge_swapin and friends are no-ops;
+// MM_SWAPENTS/MM_ANONPAGES counters and activate_page's LRU move are not modelled)
+int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t entry, PageId page) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  MmStruct& m = k.mms.at(mm);
+  const PageId swapcache = page;
+  page = ksm_might_need_to_copy(k, page, vma, addr);
+  if (page == kNoPage) return -kENOMEM;
+  int ret = 1;
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  m.ptl->lock("unuse_pte");  // pte_offset_map_lock
+  k.kasan_page_table(m, "unuse_pte");
+  if (!(slot.pte == Pte::swap(entry))) {  // !pte_same(*pte, swp_entry_to_pte(entry))
+    checker::note([&] { return std::string("unuse_pte: !pte_same: " + k.pte_str(slot.pte)); });
+    ret = 0;
+  } else {
+    k.get_page(page, "unuse_pte");
+    // pte_mkold(mk_pte(page, vma->vm_page_prot)): a private vma's prot has no write bit.
+    k.set_pte(mm, slot, Pte::present(page, false), "unuse_pte");
+    k.touch_page(page, "unuse_pte");
+    if (page == swapcache)
+      page_add_anon_rmap(k, page, vma, addr);
+    else  // "ksm created a completely new copy"
+      page_add_new_anon_rmap(k, page, vma, addr);
+    checker::note([&] { return std::string(k.page_name(page) + " mapcount -> " + std::to_string(k.pages[page].mapcount)); });
+    swap_free(k, entry);
+  }
+  m.ptl->unlock("unuse_pte");  // out: pte_unmap_unlock
+  if (page != swapcache) {     // out_nolock
+    k.pages[page].lock->unlock("unuse_pte");
+    k.put_page(page, "unuse_pte");
+  }
+  return ret;
+}
+
+namespace {
+
+// mm/swapfile.c v3.9: unuse_pte_range (the scan reads each pte without the ptl: "we hold page
+// lock and mmap_sem, swp_pte cannot be inserted"; unuse_pte rechecks under the ptl).
+// unuse_pmd_range / unuse_pud_range / the pgd loop: the model's vmas have one pte table.
+int unuse_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, std::uint32_t entry,
+                    PageId page) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  std::vector<std::uint64_t> addrs;
+  for (const auto& [addr, slot] : k.mms.at(mm).ptes)
+    if (addr >= start && addr < end) addrs.push_back(addr);
+  for (std::uint64_t addr : addrs) {
+    PteSlot& slot = *k.pte_slot(mm, addr);
+    checker::announce(slot.obj, AccessKind::Read, "unuse_pte_range");
+    if (!(slot.pte == Pte::swap(entry))) continue;  // pte_same(*pte, swp_pte), unlocked
+    checker::note([&] { return std::string("unuse_pte_range: swap(" + std::to_string(entry) + ") at " + k.where(mm, addr)); });
+    if (const int ret = unuse_pte(k, vma, addr, entry, page)) return ret;
+  }
+  return 0;
+}
+
+// mm/swapfile.c v3.9: unuse_vma (an anon page: the one address page_address_in_vma gives;
+// a KSM page, whose page_anon_vma is NULL: the whole vma)
+int unuse_vma(Kernel& k, std::uint32_t vma, std::uint32_t entry, PageId page) {
+  const Vma& v = k.vmas.at(vma);
+  const Page& p = k.pages.at(page);
+  std::uint64_t start = v.start, end = v.end;
+  if (p.mapping.kind == Mapping::Kind::Anon) {  // page_anon_vma(page)
+    // page_address_in_vma: -EFAULT unless the vma's anon_vma has the page's root and the index is inside.
+    const std::uint64_t addr = p.index * kPageSize;
+    if (k.anon_vmas.at(v.anon_vma).root != k.anon_vmas.at(p.mapping.id).root || addr < v.start || addr >= v.end)
+      return 0;
+    start = addr;
+    end = addr + kPageSize;
+  }
+  return unuse_pte_range(k, vma, start, end, entry, page);
+}
+
+// mm/swapfile.c v3.9: unuse_mm (down_read_trylock(mmap_sem), else drop the page lock around down_read)
+int unuse_mm(Kernel& k, std::uint32_t mm, std::uint32_t entry, PageId page) {
+  MmStruct& m = k.mms.at(mm);
+  Page& p = k.pages.at(page);
+  // down_read_trylock: a look at the semaphore; the down_read that follows a
+  // success is its own step (a writer slipping in between makes it wait with
+  // the page lock held, which the kernel's atomic trylock would not).
+  checker::announce(m.mmap_sem->id(), AccessKind::Read, "down_read_trylock");
+  if (m.mmap_sem->writer() != checker::kNoThread) {
+    checker::note([&] { return std::string("down_read_trylock(" + m.name + ".mmap_sem) failed: unlock " + p.name); });
+    p.lock->unlock("unuse_mm");
+    m.mmap_sem->down_read("unuse_mm");
+    p.lock->lock("unuse_mm");
+  } else {
+    m.mmap_sem->down_read("down_read_trylock");
+  }
+  int ret = 0;
+  for (std::uint32_t vma : std::vector<std::uint32_t>(m.vmas))  // mm->mmap
+    if (k.vmas.at(vma).has_anon_vma() && (ret = unuse_vma(k, vma, entry, page)) != 0) break;
+  m.mmap_sem->up_read("unuse_mm");
+  return ret < 0 ? ret : 0;
+}
+
+int swap_count(Kernel& k, std::uint32_t entry, const char* label) {
+  checker::announce(k.swap.obj, AccessKind::Read, label);
+  auto it = k.swap.swap_map.find(entry);
+  return it == k.swap.swap_map.end() ? 0 : it->second;
+}
+
+/// find_next_to_unuse(): the next slot above `prev` in use (0 when none; slot 0 is
+/// the swap header, never a swap entry), wrapping around once as the kernel does.
+std::uint32_t find_next_to_unuse(Kernel& k, std::uint32_t prev) {
+  checker::announce(k.swap.obj, AccessKind::Read, "find_next_to_unuse");
+  for (const auto& [slot, count] : k.swap.swap_map)
+    if (slot > prev && count > 0) return slot;
+  for (const auto& [slot, count] : k.swap.swap_map)
+    if (slot > 0 && slot <= prev && count > 0) return slot;
+  return 0;
+}
+
+}  // namespace
+
+// mm/swapfile.c v3.9: try_to_unuse (one swap area, frontswap off; the mmlist is every mm in
+// declaration order, start_mm's heuristics aside; a shmem slot does not exist in the model)
+int try_to_unuse(Kernel& k) {
+  int retval = 0;
+  std::uint32_t i = 0;
+  while ((i = find_next_to_unuse(k, i)) != 0) {
+    const std::uint32_t entry = i;
+    checker::note([&] { return std::string("try_to_unuse: slot " + std::to_string(entry)); });
+    // read_swap_cache_async: the existing swap-cache page, with a reference.
+    const PageId page = lookup_swap_cache(k, entry);
+    if (page == kNoPage) {
+      if (swap_count(k, entry, "try_to_unuse") == 0) continue;  // freed meanwhile
+      model_limit("read_swap_cache_async's swap read in try_to_unuse (a slot in use with no swap-cache page)");
+    }
+    Page& p = k.pages[page];
+    // wait_on_page_locked + lock_page: the wait only lets a do_swap_page holding
+    // the page finish first, which lock_page's wait already allows; no writeback
+    // in the model (wait_on_page_writeback).
+    p.lock->lock("try_to_unuse");
+    int swcount = swap_count(k, entry, "try_to_unuse");
+    checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(swcount)); });
+    for (std::uint32_t mm = 0; mm < k.mms.size() && swcount && !retval; ++mm) {
+      MmStruct& m = k.mms[mm];
+      if (m.users_obj != checker::kNoObject) {
+        // atomic_inc_not_zero(&mm->mm_users): an exiting mm is skipped; a live
+        // one would be held by swapoff, making its exit's mmput not the last.
+        checker::announce(m.users_obj, AccessKind::Read, "try_to_unuse");
+        if (m.mm_users == 0) continue;
+        model_limit("try_to_unuse's mm_users reference against an exit of the same mm (the last mmput in swapoff)");
+      }
+      retval = unuse_mm(k, mm, entry, page);
+      swcount = swap_count(k, entry, "try_to_unuse");
+    }
+    if (retval) {
+      p.lock->unlock("try_to_unuse");
+      k.put_page(page, "try_to_unuse");  // page_cache_release
+      break;
+    }
+    // "If a reference remains (rare)": a dirty swap-cache page is written out
+    // (swap_writepage; the model keeps no swap-device data, so the write is a
+    // note) and deleted anyway; the slot's next visit needs the swap read,
+    // which read_swap_cache_async above reports as a model limit.
+    checker::announce(p.obj, AccessKind::Read, "try_to_unuse");
+    if (swcount && p.test(PG_dirty) && p.test(PG_swapcache))
+      checker::note([&] { return std::string("swap_writepage(" + p.name + "): slot " + std::to_string(entry) + " still in use"); });
+    if (p.test(PG_swapcache) && p.swap_entry == entry) delete_from_swap_cache(k, page);
+    // SetPageDirty: "so shrink_page_list will preserve it"
+    k.touch_page(page, "try_to_unuse");
+    p.flags |= PG_dirty;
+    p.lock->unlock("try_to_unuse");
+    k.put_page(page, "try_to_unuse");  // page_cache_release
+  }
+  checker::note([&] { return std::string("try_to_unuse -> " + std::to_string(retval)); });
+  return retval;
+}
+
+}  // namespace model

@@ -1,0 +1,214 @@
+// swapoff_test.cpp: the v3.9 swapoff actor (mm/swapfile.c try_to_unuse ->
+// unuse_mm -> unuse_vma -> unuse_pte_range -> unuse_pte). Each test runs the
+// path in one thread on a small state written here and asserts on the state
+// left behind; the expected values are derived by hand from the v3.9 code in
+// each comment. Bad input for the actor is refused with its JSON pointer.
+#include <fstream>
+#include <string>
+
+#include "model_fixture.h"
+#include <model/initial_state.h>
+#include <model/lint.h>
+#include <model/scenario.h>
+#include <model/swapin.h>
+#include <model/swapoff.h>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace model;
+using namespace model_test;
+
+namespace {
+
+// K: a KSM page only in the swap cache (slot 5, refcount 1: the cache's);
+// A and B hold swap(5) (swap count 2); stable node S, run 1.
+nlohmann::json ksm_initial(unsigned run = 1) {
+  auto j = nlohmann::json::parse(R"({
+    "pages": [
+      { "name": "K", "flags": ["Anon", "Ksm", "Uptodate", "LRU", "SwapCache"], "swap_entry": 5, "mapcount": 0, "refcount": 1 },
+      { "name": "F", "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avA" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avB" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 5 },
+      { "mm": "B", "address": "0x1000", "pte": "swap", "entry": 5 }
+    ],
+    "stable_nodes": [ { "name": "S", "page": "K" } ],
+    "rmap_items": [
+      { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
+      { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" }
+    ],
+    "ksm": { "run": 1, "merge_across_nodes": true, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 }
+  })");
+  j["ksm"]["run"] = run;
+  return j;
+}
+
+Kernel kernel_of(const nlohmann::json& initial) {
+  KernelConfig config;
+  config.era = Era::V3_9;
+  return parse_initial_state(initial, "t", "/initial", config);
+}
+
+constexpr PageId F = 1;  // K is page 0 (model_fixture.h)
+constexpr std::uint32_t mA = 0, mB = 1;
+static_assert(K == 0);
+
+const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
+
+nlohmann::json swapoff_scenario() {
+  nlohmann::json j;
+  j["name"] = "t/swapoff";
+  j["summary"] = "s";
+  j["kernel"] = "3.9";
+  j["initial"] = ksm_initial();
+  j["threads"] = nlohmann::json::parse(R"([ { "name": "SO", "actor": "swapoff", "args": {} } ])");
+  j["expect"] = {{"result", "pass"}};
+  return j;
+}
+
+std::string error_of(const nlohmann::json& j, std::string* msg = nullptr) {
+  try {
+    Scenario::parse(j, "t.json");
+  } catch (const InputError& e) {
+    if (msg) *msg = e.what();
+    return e.pointer();
+  }
+  return "<none>";
+}
+
+}  // namespace
+
+TEST_GROUP(Swapoff39){};
+
+// try_to_unuse: slot 5 is in use (count 2); lookup takes a reference (K 1 -> 2),
+// lock_page. unuse_mm(A): unuse_vma of a KSM page scans the whole vma; A:0x1000
+// is swap(5): ksm_might_need_to_copy keeps K (stable node S, run 1), get_page
+// (2 -> 3), pte -> present(K, ro), page_add_anon_rmap (mapcount 0 -> 1),
+// swap_free (2 -> 1). Count 1: unuse_mm(B) likewise (refcount 4, mapcount 2,
+// count 0). delete_from_swap_cache: slot emptied, PG_swapcache off, the cache's
+// reference dropped (4 -> 3); SetPageDirty; unlock; page_cache_release (3 -> 2).
+TEST(Swapoff39, UnusesEverySwapPteAndLeavesTheSwapCache) {
+  OneThread p(kernel_of(ksm_initial()), [](Kernel& k) { LONGS_EQUAL(0, try_to_unuse(k)); },
+              {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(K, false));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::present(K, false));
+  LONGS_EQUAL(2, k.pages[K].mapcount);
+  LONGS_EQUAL(2, k.pages[K].refcount);
+  CHECK_FALSE(k.pages[K].test(PG_swapcache));
+  CHECK(k.pages[K].test(PG_dirty));
+  CHECK_FALSE(k.pages[K].PageLocked());
+  LONGS_EQUAL(0, k.swap.swap_map.at(5));
+  CHECK(k.swap.cache.empty());
+  CHECK(k.pages[F].in_free_pool);  // no copy
+}
+
+// With run = 2 (KSM_RUN_UNMERGE) v3.9's ksm_might_need_to_copy copies the KSM
+// page: A:0x1000 gets F (a copy of K: page_add_new_anon_rmap, mapcount 1,
+// refcount 1 after unuse_pte's put of the copy's own reference); then B's copy
+// needs a second free page and there is none: -ENOMEM, try_to_unuse stops with
+// K still in the swap cache (refcount 1), B still swap(5) (count 1).
+TEST(Swapoff39, KsmCopyUnderUnmergeAndOom) {
+  OneThread p(kernel_of(ksm_initial(2)), [](Kernel& k) { LONGS_EQUAL(-12, try_to_unuse(k)); },
+              {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(F, false));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(5));
+  LONGS_EQUAL(1, k.pages[F].mapcount);
+  LONGS_EQUAL(1, k.pages[F].refcount);
+  CHECK_FALSE(k.pages[F].PageLocked());
+  LONGS_EQUAL(0, k.pages[K].mapcount);
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  CHECK(k.pages[K].test(PG_swapcache));
+  LONGS_EQUAL(1, k.swap.swap_map.at(5));
+}
+
+// unuse_pte on a pte that is no longer swap(entry): pte_same fails under the
+// ptl, nothing changes, returns 0.
+TEST(Swapoff39, UnusePteRechecksPteSame) {
+  OneThread p(kernel_of(ksm_initial()), [](Kernel& k) {
+    k.pages[K].lock->lock("test");
+    LONGS_EQUAL(0, unuse_pte(k, 0, 0x1000, 6, K));  // A's vma (0), another slot
+    k.pages[K].lock->unlock("test");
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::swap(5));
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  LONGS_EQUAL(0, k.pages[K].mapcount);
+  LONGS_EQUAL(2, k.swap.swap_map.at(5));
+}
+
+// A slot in use whose page was reclaimed from the swap cache needs the swap
+// read: the run ends unsupported (a model limit), not a violation.
+TEST(Swapoff39, SlotWithoutSwapCachePageIsAModelLimit) {
+  OneThread p(kernel_of(ksm_initial()), [](Kernel& k) {
+    k.swap.cache.clear();
+    try_to_unuse(k);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Unsupported);
+}
+
+// The actor loads with {} or no args; an unknown argument, a swap pte whose
+// slot has no swap-cache page, and the 2.6.33 era are refused with a pointer.
+TEST(Swapoff39, ActorInputAndBadInput) {
+  STRCMP_EQUAL("<none>", error_of(swapoff_scenario()).c_str());
+  nlohmann::json j = swapoff_scenario();
+  j["threads"][0].erase("args");
+  STRCMP_EQUAL("<none>", error_of(j).c_str());
+  std::string msg;
+  j = swapoff_scenario();
+  j["threads"][0]["args"] = {{"swap_type", 0}};
+  STRCMP_EQUAL("/threads/0/args/swap_type", error_of(j, &msg).c_str());
+  j = swapoff_scenario();
+  j["initial"]["ptes"][1]["entry"] = 9;
+  STRCMP_EQUAL("/threads/0/args", error_of(j, &msg).c_str());
+  CHECK(contains(msg, "slot 9, which has no swap-cache page"));
+  j = swapoff_scenario();
+  j["threads"][0]["args"] = "x";
+  STRCMP_EQUAL("/threads/0/args", error_of(j).c_str());
+}
+
+// mmcheck check: swapoff may copy K once per swap pte (A and B; v3.9
+// ksm_might_need_to_copy copies under run = 2), and one free page is declared: a free-pages finding naming both sites.
+TEST(Swapoff39, LintCountsKsmCopies) {
+  nlohmann::json j = swapoff_scenario();
+  j["initial"] = ksm_initial(2);
+  const LintReport r = lint(Scenario::parse(j, "t.json"));
+  bool found = false;
+  for (const LintFinding& f : r.findings)
+    found |= f.kind == LintFinding::Kind::FreePages && contains(f.message, "unuse_pte's ksm_might_need_to_copy copies at A:0x1000, B:0x1000");
+  CHECK(found);
+  // A second free page covers both; with run 1 and no run=2 writer K (stable
+  // node S) is never copied: no finding with one free page either.
+  j["initial"]["pages"].push_back({{"name", "G"}, {"free", true}});
+  CHECK(lint(Scenario::parse(j, "t.json")).findings.empty());
+  j["initial"] = ksm_initial(1);
+  CHECK(lint(Scenario::parse(j, "t.json")).findings.empty());
+}
+
+// do_swap_page after swapoff took the slot (mm/memory.c v3.9): lookup_swap_cache
+// finds nothing, read_swap_cache_async's swapcache_prepare fails on the freed
+// slot (count 0), and the pte no longer matches orig_pte: return 0 (the fault
+// is retried and finds the pte present). A slot still in use with no page needs
+// the swap read: unsupported.
+TEST(Swapoff39, SwapInAfterTheSlotWasFreedBacksOut) {
+  OneThread p(kernel_of(ksm_initial()), [](Kernel& k) {
+    k.swap.cache.erase(5);
+    k.swap.swap_map[5] = 0;
+    k.mms[mB].ptes.at(0x1000).pte = Pte::none();
+    LONGS_EQUAL(0, do_swap_page_swapin(k, 1, 0x1000, Pte::swap(5)));
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  OneThread q(kernel_of(ksm_initial()), [](Kernel& k) {
+    k.swap.cache.erase(5);
+    do_swap_page_swapin(k, 1, 0x1000, Pte::swap(5));
+  });
+  CHECK(explore_once(q).verdict == checker::Verdict::Unsupported);
+}
