@@ -32,7 +32,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra3_9},
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
-       "(no mmap_sem); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}; in 4.19 an anon "
+       "(no mmap_sem); in 3.9 a KSM page (rmap_walk_ksm) or a plain anon page (page_get_anon_vma, "
+       "try_to_unmap_anon, rmap_walk_anon); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}; in 4.19 an anon "
        "page or a pmd-mapped THP (to a free THP of the same size), with pte/pmd migration entries and the mmu "
        "notifier around the unmap",
        kEra3_9 | kEra4_19},
