@@ -233,6 +233,42 @@ Dp::PSleep psleep_from(const In& in, std::size_t threads) {
   return ps;
 }
 
+/// A point of a DPOR path as its strategy replays it (a checkpoint's path, a
+/// task's prefix); a checkpoint adds the point's unexplored branches.
+json node_json(const Dp::Node& n) {
+  json pending = json::array();
+  for (const Access& a : n.pending) pending.push_back(access_json(a));
+  return {{"enabled", n.enabled}, {"sleep", n.sleep},   {"psleep", psleep_json(n.psleep)},
+          {"previous", n.previous}, {"pending", std::move(pending)}, {"thread", n.thread},
+          {"ran", access_json(n.ran)}, {"vals", n.vals}, {"ranges", n.ranges},
+          {"all_values", n.all_values}, {"preemptions", n.preemptions}};
+}
+
+/// node_json() read back; every thread it names is one the point has, and
+/// the thread it runs is enabled there.
+Dp::Node node_from(const In& p) {
+  Dp::Node n;
+  In pend = p.at("pending");
+  if (pend.size() > kMaxThreads) pend.fail("more threads than the engine runs");
+  for (std::size_t t = 0; t < pend.size(); ++t) n.pending.push_back(access_from(pend.at(t)));
+  const std::size_t threads = n.pending.size();
+  const ThreadMask all = threads >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads) - 1;
+  n.enabled = p.at("enabled").u64();
+  if (n.enabled & ~all) p.at("enabled").fail("a thread this point does not have");
+  n.sleep = p.at("sleep").u64();
+  if (n.sleep & ~all) p.at("sleep").fail("a thread this point does not have");
+  n.psleep = psleep_from(p.at("psleep"), threads);
+  n.previous = thread_from(p.at("previous"), true);
+  n.thread = thread_from(p.at("thread"), false);
+  if (!has(n.enabled, n.thread)) p.at("thread").fail("a thread not enabled at this point");
+  n.ran = access_from(p.at("ran"));
+  n.vals = vals_from(p.at("vals"));
+  n.ranges = vals_from(p.at("ranges"));
+  n.all_values = p.at("all_values").boolean();
+  n.preemptions = static_cast<unsigned>(p.at("preemptions").u32());
+  return n;
+}
+
 }  // namespace
 
 void Strategy::load(const nlohmann::json&) {
@@ -243,24 +279,14 @@ bool DporStrategy::save(nlohmann::json& out) const {
   if (floor_ != npos_) return false;  // a task's strategy: its branch only
   json path = json::array();
   for (const Node& n : path_) {
-    json pending = json::array();
-    for (const Access& a : n.pending) pending.push_back(access_json(a));
+    json node = node_json(n);
     json variants = json::array();
     for (const Variant& v : n.variants) variants.push_back(variant_json(v));
-    path.push_back({{"enabled", n.enabled},
-                    {"sleep", n.sleep},
-                    {"psleep", psleep_json(n.psleep)},
-                    {"previous", n.previous},
-                    {"pending", std::move(pending)},
-                    {"thread", n.thread},
-                    {"vals", n.vals},
-                    {"ranges", n.ranges},
-                    {"all_values", n.all_values},
-                    {"variant", n.variant},
-                    {"variants", std::move(variants)},
-                    {"later", forest_json(n.later)},
-                    {"preemptions", n.preemptions},
-                    {"done", n.done}});
+    node["variant"] = n.variant;
+    node["variants"] = std::move(variants);
+    node["later"] = forest_json(n.later);
+    node["done"] = n.done;
+    path.push_back(std::move(node));
   }
   out = {{"root_vals", root_vals_},   {"root_ranges", root_ranges_}, {"fresh_from", fresh_from_},
          {"infeasible", infeasible_}, {"lost", lost_},               {"path", std::move(path)}};
@@ -278,24 +304,7 @@ void DporStrategy::load(const nlohmann::json& j) {
   path_.clear();
   for (std::size_t k = 0, size = path.size(); k < size; ++k) {
     In p = path.at(k);
-    Node n;
-    In pend = p.at("pending");
-    if (pend.size() > kMaxThreads) pend.fail("more threads than the engine runs");
-    for (std::size_t t = 0; t < pend.size(); ++t) n.pending.push_back(access_from(pend.at(t)));
-    const std::size_t threads = n.pending.size();
-    const ThreadMask all = threads >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads) - 1;
-    n.enabled = p.at("enabled").u64();
-    if (n.enabled & ~all) p.at("enabled").fail("a thread this point does not have");
-    n.sleep = p.at("sleep").u64();
-    if (n.sleep & ~all) p.at("sleep").fail("a thread this point does not have");
-    n.psleep = psleep_from(p.at("psleep"), threads);
-    n.previous = thread_from(p.at("previous"), true);
-    n.thread = thread_from(p.at("thread"), false);
-    if (!has(n.enabled, n.thread)) p.at("thread").fail("a thread not enabled at this point");
-    n.ran = n.pending[n.thread];
-    n.vals = vals_from(p.at("vals"));
-    n.ranges = vals_from(p.at("ranges"));
-    n.all_values = p.at("all_values").boolean();
+    Node n = node_from(p);
     In variants = p.at("variants");
     for (std::size_t i = 0, m = variants.size(); i < m; ++i)
       n.variants.push_back(variant_from(variants.at(i), 1));
@@ -425,32 +434,6 @@ Resumed read_checkpoint(const std::string& text, const Options& options, Strateg
 // ---- hand-out messages -------------------------------------------------------
 
 namespace {
-
-json node_json(const Dp::Node& n) {
-  json pending = json::array();
-  for (const Access& a : n.pending) pending.push_back(access_json(a));
-  return {{"enabled", n.enabled}, {"sleep", n.sleep},   {"psleep", psleep_json(n.psleep)},
-          {"previous", n.previous}, {"pending", std::move(pending)}, {"thread", n.thread},
-          {"ran", access_json(n.ran)}, {"vals", n.vals}, {"ranges", n.ranges},
-          {"all_values", n.all_values}, {"preemptions", n.preemptions}};
-}
-
-Dp::Node node_from(const In& p) {
-  Dp::Node n;
-  In pend = p.at("pending");
-  for (std::size_t t = 0; t < pend.size(); ++t) n.pending.push_back(access_from(pend.at(t)));
-  n.enabled = p.at("enabled").u64();
-  n.sleep = p.at("sleep").u64();
-  n.psleep = psleep_from(p.at("psleep"), kMaxThreads);
-  n.previous = thread_from(p.at("previous"), true);
-  n.thread = thread_from(p.at("thread"), false);
-  n.ran = access_from(p.at("ran"));
-  n.vals = vals_from(p.at("vals"));
-  n.ranges = vals_from(p.at("ranges"));
-  n.all_values = p.at("all_values").boolean();
-  n.preemptions = static_cast<unsigned>(p.at("preemptions").u32());
-  return n;
-}
 
 json event_json(const Dp::Event& e) {
   return json::array({e.thread, access_json(e.access), e.vals, e.open});

@@ -307,49 +307,39 @@ nlohmann::json exit_scenario() {
   return j;
 }
 
-std::string error_of(nlohmann::json j, std::string* msg = nullptr) {
-  try {
-    Scenario::parse(j, "t.json");
-  } catch (const InputError& e) {
-    if (msg) *msg = e.what();
-    return e.pointer();
-  }
-  return "<none>";
-}
-
 }  // namespace
 
 // exit and munmap are v3.9 actors now; a task of the exiting mm beside its
 // exit, an exit or munmap without its mm, and a write fault in a vma with no
 // anon_vma are refused with the pointer of the offending value.
 TEST(Exit39Input, ExitAndMunmapLoadAndBadInputIsRefused) {
-  STRCMP_EQUAL("<none>", error_of(exit_scenario()).c_str());
+  STRCMP_EQUAL("<none>", load_error_pointer(exit_scenario()).c_str());
   std::string msg;
   nlohmann::json j = exit_scenario();
   j["threads"][1] = {{"name", "F"}, {"actor", "fault"}, {"args", {{"mm", "A"}, {"address", "0x1000"}}}};
-  STRCMP_EQUAL("/threads/1/actor", error_of(j, &msg).c_str());
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j, &msg).c_str());
   CHECK_TEXT(msg.find("acts as a task of mm A, which thread \"X\" exits") != std::string::npos, msg.c_str());
   j = exit_scenario();
   j["threads"][1] = {{"name", "Y"}, {"actor", "exit"}, {"args", {{"mm", "A"}}}};
-  STRCMP_EQUAL("/threads/1/actor", error_of(j).c_str());
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j).c_str());
   j = exit_scenario();
   j["threads"][0]["args"] = nlohmann::json::object();  // no "mm": the object is named
-  STRCMP_EQUAL("/threads/0/args", error_of(j).c_str());
+  STRCMP_EQUAL("/threads/0/args", load_error_pointer(j).c_str());
   j = exit_scenario();
   j["threads"][0]["args"]["mm"] = "Q";
-  STRCMP_EQUAL("/threads/0/args/mm", error_of(j).c_str());
+  STRCMP_EQUAL("/threads/0/args/mm", load_error_pointer(j).c_str());
   j = exit_scenario();
   j["threads"][0]["args"]["now"] = true;
-  STRCMP_EQUAL("/threads/0/args/now", error_of(j).c_str());
+  STRCMP_EQUAL("/threads/0/args/now", load_error_pointer(j).c_str());
   j = exit_scenario();
   j["threads"][1]["args"]["address"] = "0x9000";
-  STRCMP_EQUAL("/threads/1/args/address", error_of(j).c_str());
+  STRCMP_EQUAL("/threads/1/args/address", load_error_pointer(j).c_str());
   j = exit_scenario();
   j["initial"]["mms"].push_back(nlohmann::json::parse(
       R"({ "name": "D", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"] } ] })"));
   j["initial"]["ptes"].push_back({{"mm", "D"}, {"address", "0x1000"}, {"pte", "none"}});
   j["threads"][1] = {{"name", "W"}, {"actor", "fault"}, {"args", {{"mm", "D"}, {"address", "0x1000"}, {"write", true}}}};
-  STRCMP_EQUAL("/threads/1/args/address", error_of(j, &msg).c_str());
+  STRCMP_EQUAL("/threads/1/args/address", load_error_pointer(j, &msg).c_str());
   CHECK_TEXT(msg.find("anon_vma_prepare is not modelled") != std::string::npos, msg.c_str());
 }
 

@@ -70,16 +70,6 @@ nlohmann::json swapoff_scenario() {
   return j;
 }
 
-std::string error_of(const nlohmann::json& j, std::string* msg = nullptr) {
-  try {
-    Scenario::parse(j, "t.json");
-  } catch (const InputError& e) {
-    if (msg) *msg = e.what();
-    return e.pointer();
-  }
-  return "<none>";
-}
-
 }  // namespace
 
 TEST_GROUP(Swapoff39){};
@@ -158,21 +148,21 @@ TEST(Swapoff39, SlotWithoutSwapCachePageIsAModelLimit) {
 // The actor loads with {} or no args; an unknown argument, a swap pte whose
 // slot has no swap-cache page, and the 2.6.33 era are refused with a pointer.
 TEST(Swapoff39, ActorInputAndBadInput) {
-  STRCMP_EQUAL("<none>", error_of(swapoff_scenario()).c_str());
+  STRCMP_EQUAL("<none>", load_error_pointer(swapoff_scenario()).c_str());
   nlohmann::json j = swapoff_scenario();
   j["threads"][0].erase("args");
-  STRCMP_EQUAL("<none>", error_of(j).c_str());
+  STRCMP_EQUAL("<none>", load_error_pointer(j).c_str());
   std::string msg;
   j = swapoff_scenario();
   j["threads"][0]["args"] = {{"swap_type", 0}};
-  STRCMP_EQUAL("/threads/0/args/swap_type", error_of(j, &msg).c_str());
+  STRCMP_EQUAL("/threads/0/args/swap_type", load_error_pointer(j, &msg).c_str());
   j = swapoff_scenario();
   j["initial"]["ptes"][1]["entry"] = 9;
-  STRCMP_EQUAL("/threads/0/args", error_of(j, &msg).c_str());
+  STRCMP_EQUAL("/threads/0/args", load_error_pointer(j, &msg).c_str());
   CHECK(contains(msg, "slot 9, which has no swap-cache page"));
   j = swapoff_scenario();
   j["threads"][0]["args"] = "x";
-  STRCMP_EQUAL("/threads/0/args", error_of(j).c_str());
+  STRCMP_EQUAL("/threads/0/args", load_error_pointer(j).c_str());
 }
 
 // mmcheck check: swapoff may copy K once per swap pte (A and B; v3.9
