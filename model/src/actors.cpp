@@ -76,8 +76,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"fault",
        "a task touching an address (do_page_fault -> handle_mm_fault under mmap_sem; re-run after a migration "
        "entry was waited out); args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false; true: "
-       "a COW write, or on a none pte do_anonymous_page's fresh page); a read fault on a none pte (the zero "
-       "page) or a write fault on a swap entry ends the run unsupported (not modelled)}",
+       "a COW write, or on a none pte do_anonymous_page's fresh page, on the zero page a zeroed copy; false: on "
+       "a none pte the zero page is mapped read-only); in 3.9 a fault on a swap entry swaps in from the swap "
+       "cache (a write: reuse_swap_page, else do_wp_page's COW under the same ptl)}",
        kEra2_6_33 | kEra3_9},
       {"munmap",
        "munmap of the vma containing an address (2.6.33: zap_pte_range, anon_vma_unlink; 3.9: vm_munmap -> "
@@ -131,8 +132,8 @@ std::uint32_t find_mm(const Kernel& initial, const JsonInput& in) {
 PageId find_page(const Kernel& initial, const JsonInput& in) {
   std::string name = in.as_string();
   for (std::size_t i = 0; i < initial.pages.size(); ++i)
-    if (initial.pages[i].name == name) return static_cast<PageId>(i);
-  in.error("no page named \"" + name + "\"");
+    if (initial.pages[i].name == name && !initial.pages[i].reserved) return static_cast<PageId>(i);
+  in.error("no page named \"" + name + "\"" + (name == "ZERO_PAGE" ? " (the zero page is no actor's page)" : ""));
 }
 
 }  // namespace

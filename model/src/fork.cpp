@@ -102,6 +102,10 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
         pte.write = false;
         k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
       }
+      if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
+        k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+        continue;
+      }
       k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
       k.get_page_locked(pte.page);
       ++k.pages[pte.page].mapcount;
@@ -175,6 +179,10 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
       if (cow && pte.write) {  // ptep_set_wrprotect
         pte.write = false;
         k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      }
+      if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
+        k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+        continue;
       }
       k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
       k.get_page_locked(pte.page);

@@ -82,6 +82,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       PageDecl d;
       d.ptr = pj.pointer();
       p.name = pj.at("name").as_string();
+      if (p.name == "ZERO_PAGE") pj.at("name").error("the name ZERO_PAGE is the zero page's (map it with a \"zero\" pte)");
       page_names.add(pj.at("name"), p.name, static_cast<std::uint32_t>(i));
       p.pfn = k.pages.empty() ? 0x1000 : k.pages.back().pfn + k.pages.back().nr_pages;  // pfns from 16 MiB up
       p.content = static_cast<std::uint32_t>(i + 1);
@@ -221,6 +222,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   }
 
   // ---- ptes ----
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> zero_ptes;  ///< "zero" ptes, set once the zero page exists
   if (in.has("ptes")) {
     JsonInput ptes = in.at("ptes");
     ptes.expect_array();
@@ -255,10 +257,16 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         // exists in an anonymous vma that has one.
         if (!k.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
           pj.at("entry").error("a swap entry in a vma without an anon_vma");
+      } else if (ks == "zero") {
+        // do_anonymous_page's read fault left the zero page mapped (pte_special, read-only).
+        if (config.era == Era::V4_19) kind.error("the zero page is modelled in kernels 2.6.33 and 3.9 only");
+        if (pj.has("writable") && pj.at("writable").as_bool())
+          pj.at("writable").error("the zero page is always mapped read-only");
+        zero_ptes.emplace_back(mm, addr);
       } else if (ks == "migration") {
         kind.error("a migration entry needs a migration in progress: start a migrate_pages thread instead");
       } else {
-        kind.error("unknown pte " + quote_input(ks) + " (expected none, present, swap)");
+        kind.error("unknown pte " + quote_input(ks) + " (expected none, present, zero, swap)");
       }
       pj.done();
       PteSlot slot;
@@ -520,7 +528,25 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
     if (p.in_free_pool) k.free_pool.push_back(static_cast<PageId>(i));
   }
   in.done();
+  if (!zero_ptes.empty()) {
+    add_zero_page(k);
+    for (const auto& [mm, addr] : zero_ptes) k.mms[mm].ptes.at(addr).pte = Pte::present(k.zero_page, false);
+  }
   return k;
+}
+
+// mm/memory.c v2.6.33, v3.9: the zero page (ZERO_PAGE(0), my_zero_pfn), PG_reserved
+void add_zero_page(Kernel& k) {
+  if (k.zero_page != kNoPage) return;
+  Page z;
+  z.name = "ZERO_PAGE";
+  z.pfn = k.pages.empty() ? 0x1000 : k.pages.back().pfn + k.pages.back().nr_pages;
+  z.refcount = 1;  // never freed
+  z.flags = PG_uptodate;
+  z.content = 0;
+  z.reserved = true;
+  k.zero_page = static_cast<PageId>(k.pages.size());
+  k.pages.push_back(std::move(z));
 }
 
 }  // namespace model

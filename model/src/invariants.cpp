@@ -175,6 +175,13 @@ void page_counts_consistent(const Kernel& k) {
     }
   for (std::size_t i = 0; i < k.pages.size(); ++i) {
     const Page& p = k.pages[i];
+    if (p.reserved) {  // the zero page: pte_special, neither mapcount nor a reference per pte
+      if (p.mapcount != 0 || p.refcount != 1)
+        checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " mapcount " +
+                                                  std::to_string(p.mapcount) + ", refcount " + std::to_string(p.refcount) +
+                                                  ": the zero page is never rmapped and keeps only its own reference");
+      continue;
+    }
     if (p.mapcount != maps[i])
       checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " mapcount " +
                                                 std::to_string(p.mapcount) + " but " + std::to_string(maps[i]) +

@@ -223,7 +223,10 @@ bool write_fault_may_copy(const Kernel& k, const Facts& f, std::uint32_t mm, std
     }
     return false;  // a none pte: do_anonymous_page (write_fault_anonymous)
   }
-  if (!pte.is_present() && !pte.is_migration()) return false;  // swap: the model ends the run unsupported
+  // A swap pte: ksm_might_need_to_copy's copy, or do_wp_page's when reuse_swap_page refuses (one of them).
+  if (pte.is_swap()) return true;
+  if (k.is_zero_pte(pte)) return true;  // do_wp_page replaces the zero page by a zeroed one
+  if (!pte.is_present() && !pte.is_migration()) return false;
   const Page& p = k.pages[pte.page];
   const bool forked = f.forks.count(mm) != 0;
   if (pte.is_present() && pte.write) return forked || f.ksmd;

@@ -91,14 +91,15 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
 }
 
 // mm/memory.c v2.6.33, v3.9: do_swap_page (its migration-entry branch)
-static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, const Pte& orig_pte) {
+static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, const Pte& orig_pte,
+                             unsigned fault_flags) {
   // pte_unmap_same() takes no lock where a pte fits in a long (x86_64).
   if (orig_pte.is_migration()) {
     migration_entry_wait(k, mm, addr);
-    return 0;
+    return VM_FAULT_AGAIN_GHOST;  // the access is re-executed
   }
   // The swap-in proper (seed 003): model/src/swapin.cpp.
-  return do_swap_page_swapin(k, static_cast<std::uint32_t>(k.find_vma(mm, addr)), addr, orig_pte);
+  return do_swap_page_swapin(k, static_cast<std::uint32_t>(k.find_vma(mm, addr)), addr, orig_pte, fault_flags);
 }
 
 // mm/memory.c v2.6.33, v3.9: handle_mm_fault -> handle_pte_fault
@@ -115,14 +116,15 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(entry)); });
   if (!entry.is_present()) {
     if (entry.is_none()) return do_anonymous_page(k, vma, addr, fault_flags);  // no vm_ops: anonymous
-    return do_swap_page(k, mm, addr, entry);
+    return do_swap_page(k, mm, addr, entry, fault_flags);
   }
   m.ptl->lock("handle_pte_fault");
   k.kasan_page_table(m, "handle_pte_fault");
   if (!(slot->pte == entry)) {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot->pte)); });
+    const unsigned again = access_faults_again(slot->pte, fault_flags);
     m.ptl->unlock("handle_pte_fault");
-    return 0;
+    return again;
   }
   if ((fault_flags & FAULT_FLAG_WRITE) && !entry.write) return do_wp_page(k, vma, addr, entry);
   // pte_mkyoung / pte_mkdirty on an already suitable pte: no state the model keeps.
@@ -136,8 +138,23 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
-  // A read fault maps the zero page (pte_mkspecial(my_zero_pfn)): the model has no zero page.
-  if (!(fault_flags & FAULT_FLAG_WRITE)) model_limit("do_anonymous_page's zero page (a read fault on pte none)");
+  // "Use the zero-page for reads": pte_mkspecial(my_zero_pfn), no rmap, no reference.
+  if (!(fault_flags & FAULT_FLAG_WRITE)) {
+    // Every scenario with a read `fault` has one (scenario.cpp); other read faults never meet pte none.
+    if (k.zero_page == kNoPage) model_limit("do_anonymous_page's zero page in a kernel built without one");
+    PteSlot& slot = *k.pte_slot(mm, addr);
+    m.ptl->lock("do_anonymous_page");  // pte_offset_map_lock
+    k.kasan_page_table(m, "do_anonymous_page");
+    unsigned again = 0;
+    if (slot.pte.is_none()) {
+      k.set_pte(mm, slot, Pte::present(k.zero_page, false), "do_anonymous_page");  // setpte
+    } else {
+      checker::note([&] { return std::string("!pte_none: " + k.pte_str(slot.pte)); });
+      again = access_faults_again(slot.pte, fault_flags);
+    }
+    m.ptl->unlock("do_anonymous_page");
+    return again;
+  }
   // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
   if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
   const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");
@@ -151,9 +168,10 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
   k.kasan_page_table(m, "do_anonymous_page");
   if (!slot.pte.is_none()) {
     checker::note([&] { return std::string("!pte_none: " + k.pte_str(slot.pte)); });
+    const unsigned again = access_faults_again(slot.pte, fault_flags);
     m.ptl->unlock("do_anonymous_page");
     k.put_page(np, "do_anonymous_page");  // release: page_cache_release
-    return 0;
+    return again;
   }
   page_add_new_anon_rmap(k, np, vma, addr);  // a page no other thread can reach yet
   if (writable) newp.flags |= PG_dirty;
@@ -162,15 +180,48 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
   return 0;
 }
 
+// mm/memory.c v2.6.33, v3.9: do_wp_page with !old_page on the zero page (goto gotten: a fresh
+// zeroed page replaces it; the ptl is held on entry and released)
+static unsigned do_wp_zero_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint32_t mm = v.mm;
+  MmStruct& m = k.mms.at(mm);
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  m.ptl->unlock("do_wp_page");
+  // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
+  if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
+  const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");
+  if (np == kNoPage) return VM_FAULT_OOM;
+  Page& newp = k.pages.at(np);
+  newp.content = 0;           // zeroed
+  newp.flags |= PG_uptodate;  // __SetPageUptodate
+  unsigned ret = 0;
+  m.ptl->lock("do_wp_page");
+  k.kasan_page_table(m, "do_wp_page");
+  if (slot.pte == orig_pte) {
+    k.set_pte(mm, slot, Pte::present(np, (v.flags & VM_WRITE) != 0), "do_wp_page");
+    page_add_new_anon_rmap(k, np, vma, addr);
+    newp.flags |= PG_dirty;
+    ret = VM_FAULT_WRITE;  // no old page: nothing to unmap or release
+  } else {
+    checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
+    ret = access_faults_again(slot.pte, FAULT_FLAG_WRITE);
+    k.put_page_locked(np);
+  }
+  m.ptl->unlock("do_wp_page");
+  return ret;
+}
+
 // mm/memory.c v2.6.33, v3.9: do_wp_page (anon reuse and the COW copy; no shared-file page_mkwrite)
 unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
   const Vma& v = k.vmas.at(vma);
   std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot& slot = *k.pte_slot(mm, addr);
+  const bool writable = (v.flags & VM_WRITE) != 0;  // maybe_mkwrite()
+  if (k.vm_normal_page(orig_pte) == kNoPage) return do_wp_zero_page(k, vma, addr, orig_pte);
   PageId old = orig_pte.page;
   Page& op = k.pages.at(old);
-  const bool writable = (v.flags & VM_WRITE) != 0;  // maybe_mkwrite()
 
   if (op.PageAnon() && !op.PageKsm()) {
     if (!op.lock->try_lock("do_wp_page")) {
@@ -181,10 +232,11 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
       k.kasan_page_table(m, "do_wp_page");
       if (!(slot.pte == orig_pte)) {
         checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
+        const unsigned again = access_faults_again(slot.pte, FAULT_FLAG_WRITE);
         op.lock->unlock("do_wp_page");
         m.ptl->unlock("do_wp_page");
         k.put_page(old, "do_wp_page");
-        return 0;
+        return again;
       }
       k.put_page(old, "do_wp_page");
     }
@@ -226,6 +278,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     ret = VM_FAULT_WRITE;
   } else {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
+    ret = access_faults_again(slot.pte, FAULT_FLAG_WRITE);
     k.put_page_locked(np);
   }
   m.ptl->unlock("do_wp_page");
@@ -263,8 +316,9 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   k.page_ref_put(pte.page, "migration_entry_wait");
 }
 
-// arch/x86/mm/fault.c v2.6.33, v3.9: do_page_fault -> mm/memory.c handle_mm_fault, re-run while a migration entry was waited out
-// (the kernel re-runs the access until it succeeds; the model re-runs it at most four times)
+// arch/x86/mm/fault.c v2.6.33, v3.9: do_page_fault -> mm/memory.c handle_mm_fault, re-run while the
+// fault backed out and the pte still does not allow the access (VM_FAULT_AGAIN_GHOST: the kernel
+// re-executes the access until it succeeds; the model re-runs it at most four times)
 unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
   MmStruct& m = k.mms.at(mm);
   unsigned ret = 0;
@@ -276,15 +330,12 @@ unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
       m.mmap_sem->up_read("do_page_fault");
       return VM_FAULT_SIGBUS;
     }
-    const PteSlot* slot = k.pte_slot(mm, addr);
-    const bool was_migration = slot && slot->pte.is_migration();
-    // A write fault on a swap entry: the swap-in (swapin.cpp) is a read fault's.
-    if (write && slot && slot->pte.is_swap()) model_limit("do_swap_page with FAULT_FLAG_WRITE (a write fault on a swap entry)");
     ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
     m.mmap_sem->up_read("do_page_fault");
-    if (!was_migration) return ret;  // the access is re-executed only after a migration wait
+    if (!(ret & VM_FAULT_AGAIN_GHOST)) return ret;
+    checker::note("the access faults again");
   }
-  return ret;
+  return ret & ~unsigned{VM_FAULT_AGAIN_GHOST};
 }
 
 // mm/memory.c v3.9: zap_pte_range (the ptes of one vma in [start, end); the page's put is
@@ -301,6 +352,7 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
     if (ptent.is_none()) continue;
     if (ptent.is_present()) {
       k.set_pte(mm, slot, Pte::none(), "zap_pte_range");  // ptep_get_and_clear_full
+      if (k.vm_normal_page(ptent) == kNoPage) continue;      // the zero page
       k.page_mapcount_add(ptent.page, -1, "zap_pte_range");  // page_remove_rmap
       tlb.pages.push_back(ptent.page);                        // __tlb_remove_page
       continue;
@@ -370,7 +422,7 @@ void zap_pte_range(Kernel& k, std::uint32_t vma) {
     if (addr < v.start || addr >= v.end || slot.pte.is_none()) continue;
     const Pte old = slot.pte;
     k.set_pte(v.mm, slot, Pte::none(), "zap_pte_range");  // ptep_get_and_clear_full
-    if (old.is_present()) {
+    if (old.is_present() && k.vm_normal_page(old) != kNoPage) {
       k.touch_page(old.page, "zap_pte_range");  // page_remove_rmap; tlb_remove_page -> put_page
       page_remove_rmap(k, old.page);
       k.put_page_locked(old.page);

@@ -25,7 +25,8 @@ void check_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uin
   MmStruct& m = k.mms[mm];
   m.ptl->lock("check_pte_range");
   for (auto& [addr, slot] : m.ptes) {
-    if (addr < start || addr >= end || !slot.pte.is_present()) continue;
+    // vm_normal_page() is NULL for the zero page: skipped.
+    if (addr < start || addr >= end || k.vm_normal_page(slot.pte) == kNoPage) continue;
     const PageId page = slot.pte.page;
     Page& p = k.pages[page];
     checker::announce(p.obj, AccessKind::Read, "check_pte_range");  // PageKsm(page), page_to_nid(page)

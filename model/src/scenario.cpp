@@ -324,6 +324,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     t.done();
     s.threads_.push_back(std::move(spec));
   }
+  // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
+  for (const ActorCall& c : v->calls)
+    if (c.actor == "fault" && !c.write) add_zero_page(v->initial);
   // v3.9 exit: mm_users becomes an object (ksm_test_exit reads it), and no other
   // thread may act as a task of the exiting mm: the last mmput cannot run while one does.
   for (std::size_t i = 0; i < v->calls.size(); ++i) {

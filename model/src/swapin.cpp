@@ -10,6 +10,7 @@
 
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/swap_state.h"
 
 namespace model {
 
@@ -60,9 +61,11 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   return np;
 }
 
-// mm/memory.c v3.9: do_swap_page (swap entry, read fault; v3.8: same steps,
+// mm/memory.c v3.9: do_swap_page (swap entry; a write fault reuses the page when reuse_swap_page
+// says it is ours alone, else do_wp_page COWs it under the same ptl; v3.8: same steps,
 // pre-003 rmap choice by `swapcache`, identical in effect)
-unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
+unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte,
+                             unsigned fault_flags) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot& slot = *k.pte_slot(mm, addr);
@@ -81,7 +84,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
     // "Back out if somebody else faulted in this pte while we released the pte lock."
     m.ptl->lock("do_swap_page");
     k.kasan_page_table(m, "do_swap_page");
-    const unsigned ret = slot.pte == orig_pte ? unsigned{VM_FAULT_OOM} : 0u;
+    const unsigned ret = slot.pte == orig_pte ? unsigned{VM_FAULT_OOM} : access_faults_again(slot.pte, fault_flags);
     m.ptl->unlock("do_swap_page");
     return ret;
   }
@@ -94,7 +97,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
       checker::note([&] { return std::string(sp.name + " left the swap cache of slot " + std::to_string(entry) + ": retry the fault"); });
       k.pages[page].lock->unlock("do_swap_page");
       k.put_page(page, "do_swap_page");
-      return 0;
+      return VM_FAULT_AGAIN_GHOST;  // out_page: 0, the access is re-executed
     }
   }
   page = ksm_might_need_to_copy(k, page, vma, addr);
@@ -108,6 +111,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
   k.kasan_page_table(m, "do_swap_page");
   if (!(slot.pte == orig_pte)) {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
+    ret = access_faults_again(slot.pte, fault_flags);
   } else if (!k.pages[page].test(PG_uptodate)) {
     checker::note([&] { return std::string(k.pages[page].name + " !PageUptodate: VM_FAULT_SIGBUS"); });
     ret = VM_FAULT_SIGBUS;
@@ -126,7 +130,15 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
                     "do_swap_page maps a stale swap-cache page: " + k.page_name(swapcache) + " at " +
                         k.where(mm, addr) + ", but slot " + std::to_string(entry) + " holds " +
                         (cached == kNoPage ? std::string("nothing") : k.page_name(cached)));
-    k.set_pte(mm, slot, Pte::present(page, false), "do_swap_page");
+    // reuse_swap_page() runs while the page is counted on swap and not yet in mapcount.
+    bool writable = false;
+    if ((fault_flags & FAULT_FLAG_WRITE) && reuse_swap_page(k, page)) {
+      writable = (k.vmas.at(vma).flags & VM_WRITE) != 0;  // maybe_mkwrite(pte_mkdirty(pte))
+      fault_flags &= ~unsigned{FAULT_FLAG_WRITE};
+      ret |= VM_FAULT_WRITE;
+    }
+    const Pte mapped = Pte::present(page, writable);
+    k.set_pte(mm, slot, mapped, "do_swap_page");
     k.touch_page(page, "do_swap_page");
     if (page == swapcache)
       page_add_anon_rmap(k, page, vma, addr);      // do_page_add_anon_rmap
@@ -139,6 +151,11 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
     if (page != swapcache) {
       k.pages[swapcache].lock->unlock("do_swap_page");
       k.put_page(swapcache, "do_swap_page");
+    }
+    if (fault_flags & FAULT_FLAG_WRITE) {  // not reused: COW under the ptl we hold
+      ret |= do_wp_page(k, vma, addr, mapped);
+      if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) ret &= VM_FAULT_OOM | VM_FAULT_SIGBUS;  // VM_FAULT_ERROR
+      return ret;
     }
     m.ptl->unlock("do_swap_page");
     return ret;
@@ -180,7 +197,8 @@ unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool afte
   }
   m.mmap_sem->down_read("do_page_fault");
   int v = k.find_vma(mm, addr);
-  unsigned ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, 0);
+  // One attempt (the seed-003 actor): a backed-out fault is not re-run.
+  unsigned ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, 0) & ~unsigned{VM_FAULT_AGAIN_GHOST};
   m.mmap_sem->up_read("do_page_fault");
   checker::note([&] { return std::string("fault at " + k.where(mm, addr) + " returns " + std::to_string(ret)); });
   return ret;

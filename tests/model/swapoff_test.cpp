@@ -9,6 +9,7 @@
 #include "model_fixture.h"
 #include <model/initial_state.h>
 #include <model/lint.h>
+#include <model/memory.h>
 #include <model/scenario.h>
 #include <model/swapin.h>
 #include <model/swapoff.h>
@@ -185,15 +186,15 @@ TEST(Swapoff39, LintCountsKsmCopies) {
 
 // do_swap_page after swapoff took the slot (mm/memory.c v3.9): lookup_swap_cache
 // finds nothing, read_swap_cache_async's swapcache_prepare fails on the freed
-// slot (count 0), and the pte no longer matches orig_pte: return 0 (the fault
-// is retried and finds the pte present). A slot still in use with no page needs
-// the swap read: unsupported.
+// slot (count 0), and the pte no longer matches orig_pte: return 0, and as the
+// pte (none here) still does not allow the access, the model's ghost bit says the
+// access faults again. A slot still in use with no page needs the swap read: unsupported.
 TEST(Swapoff39, SwapInAfterTheSlotWasFreedBacksOut) {
   OneThread p(kernel_of(ksm_initial()), [](Kernel& k) {
     k.swap.cache.erase(5);
     k.swap.swap_map[5] = 0;
     k.mms[mB].ptes.at(0x1000).pte = Pte::none();
-    LONGS_EQUAL(0, do_swap_page_swapin(k, 1, 0x1000, Pte::swap(5)));
+    LONGS_EQUAL(VM_FAULT_AGAIN_GHOST, do_swap_page_swapin(k, 1, 0x1000, Pte::swap(5)));
   });
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   OneThread q(kernel_of(ksm_initial()), [](Kernel& k) {

@@ -21,4 +21,10 @@ namespace model {
 Kernel parse_initial_state(const nlohmann::json& j, const std::string& file,
                            const std::string& pointer, const KernelConfig& config);
 
+/// Give `k` its zero page (once): a reserved page named "ZERO_PAGE" after the
+/// declared ones, Uptodate, content 0, one reference of its own. Called for
+/// scenarios that map it (a "zero" pte, a read fault on a none pte) only, so
+/// the objects of every other scenario keep their ids.
+void add_zero_page(Kernel& k);
+
 }  // namespace model

@@ -124,7 +124,17 @@ class Kernel {
   /// The struct hmm of mm, or nullptr.
   Hmm* hmm_of(std::uint32_t mm);
 
+  /// The zero page (my_zero_pfn, mapped read-only by do_anonymous_page on a read fault),
+  /// or kNoPage when the scenario never maps it (add_zero_page, initial_state.h).
+  PageId zero_page = kNoPage;
+
   // ---- lookups (no announcements) ----
+  /// vm_normal_page(): the page a present pte maps, or kNoPage for the zero page (pte_special).
+  PageId vm_normal_page(const Pte& pte) const {
+    return pte.is_present() && pte.page != zero_page ? pte.page : kNoPage;
+  }
+  /// is_zero_pfn(pte_pfn(pte)).
+  bool is_zero_pte(const Pte& pte) const { return pte.is_present() && pte.page == zero_page && pte.page != kNoPage; }
   const std::string& page_name(PageId p) const { return pages.at(p).name; }
   std::string pte_str(const Pte& pte) const;
   /// "A:0x1000"

@@ -27,7 +27,17 @@ enum VmFault : unsigned {
   VM_FAULT_SIGBUS = 0x0002,
   VM_FAULT_MAJOR = 0x0004,
   VM_FAULT_WRITE = 0x0008,
+  /// Ghost (no kernel bit): the fault backed out (a lost pte_same or pte_none race, a
+  /// page that left the swap cache, a migration entry waited out) and the pte still
+  /// does not allow the access, so the hardware faults again: `fault` re-runs it.
+  VM_FAULT_AGAIN_GHOST = 0x8000,
 };
+
+/// VM_FAULT_AGAIN_GHOST when the pte `now` (read under the ptl at a back-out)
+/// would make the access fault again: not present, or a write to a read-only pte.
+inline unsigned access_faults_again(const Pte& now, unsigned fault_flags) {
+  return !now.is_present() || ((fault_flags & FAULT_FLAG_WRITE) && !now.write) ? unsigned{VM_FAULT_AGAIN_GHOST} : 0u;
+}
 
 /// follow_page(): the page mapped at addr in vma, with a reference when
 /// FOLL_GET, or kNoPage (NULL: nothing present). With FOLL_MIGRATION a
@@ -59,7 +69,8 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
 
 /// do_anonymous_page(): a fault on a none pte of an anonymous vma. A write
 /// fault allocates a zeroed page (VM_FAULT_OOM when none is free) and maps it
-/// under the ptl after the pte_none recheck; a read fault (the zero page) is a model limit.
+/// under the ptl after the pte_none recheck; a read fault maps the zero page
+/// read-only (Kernel::zero_page; a later write fault COWs it in do_wp_page).
 unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
 
 /// struct mmu_gather: the pages whose reference an unmap releases at tlb_finish_mmu.

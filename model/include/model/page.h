@@ -8,6 +8,8 @@
 // ("K.flags": flags, mapping, index, private, content). A step announced on a
 // child reads and writes that field only; a step on `obj` conflicts with every
 // child's, the children are independent of each other (checker families).
+// The zero page (reserved) is outside these rules: ptes map it without a
+// mapcount or a reference each (pte_special).
 // Invariants: refcount == 0 iff the page is free or freed (then mapping is
 // None and mapcount is 0), or frozen by page_freeze_refs for a few steps
 // (reclaim's __remove_mapping, migrate_page_move_mapping of a swap-cache
@@ -64,6 +66,10 @@ struct Page {
   bool freed = false;        ///< refcount reached zero during the run
   std::uint32_t content = 0; ///< ghost: data token, copied by COW and migration
   bool garbage = false;     ///< ghost: content copied from a !PageUptodate page (a failed swap read)
+  /// PG_reserved: the zero page (Kernel::zero_page). vm_normal_page() returns NULL for a pte
+  /// mapping it, so no mapcount, rmap or mapping reference is kept for it, and its count
+  /// (references taken by follow_page only) never reaches zero.
+  bool reserved = false;
   /// 2.6.33 memory hot-remove: the page's section was offlined (offline_isolated_pages);
   /// the struct page no longer exists and any access is a use-after-free (Kernel::kasan_page).
   bool offlined = false;

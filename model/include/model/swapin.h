@@ -16,7 +16,8 @@ namespace model {
 
 /// do_swap_page() on a swap pte orig_pte at addr of vma (a read fault).
 /// Precondition: mmap_sem held for read. Returns 0 or VM_FAULT_* bits.
-unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte);
+unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte,
+                             unsigned fault_flags = 0);
 
 /// ksm_might_need_to_copy(): the page do_swap_page should map: `page` itself,
 /// a fresh locked copy, or kNoPage (out of memory). v3.9 (one function); with
