@@ -95,6 +95,7 @@ struct Facts {
   bool mbind_or_offline = false;
   bool hmm_walker = false;      ///< hmm_vma_fault or hmm_vma_get_pfns
   bool hmm_fault = false;       ///< hmm_vma_fault
+  bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
 
@@ -109,6 +110,10 @@ Facts facts_of(const LintInput& in) {
                      return s.what == "merge_across_nodes";
                    });
     if (c.actor == "swapin_fault") f.swapin = true;
+    f.reclaim |= c.actor == "reclaim" || (c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(),
+                                                                             [](const ActorCall::AdminStep& s) {
+                                                                               return s.what == "reclaim";
+                                                                             }));
     if (c.actor == "fault" && !c.write) {
       const auto it = k.mms[c.mm].ptes.find(c.address);
       f.swapin |= it != k.mms[c.mm].ptes.end() && it->second.pte.is_swap();
@@ -256,6 +261,21 @@ bool swapin_may_copy(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root || p.index != addr / kPageSize;
 }
 
+/// mm/swap_state.c v3.9 read_swap_cache_async: may a swap-in of slot `entry` read it
+/// from the device into a fresh page? When no page has the slot in the swap cache at
+/// the start, or a reclaim may take that page out.
+bool swap_read_may_alloc(const Kernel& k, const Facts& f, std::uint32_t entry) {
+  const bool cached = std::any_of(k.pages.begin(), k.pages.end(),
+                                  [&](const Page& q) { return q.test(PG_swapcache) && q.swap_entry == entry; });
+  return !cached || f.reclaim;
+}
+
+/// The same for mm's pte at addr (false unless it is a swap pte).
+bool fault_may_read_swap(const Kernel& k, const Facts& f, std::uint32_t mm, std::uint64_t addr) {
+  const auto it = k.mms[mm].ptes.find(addr);
+  return it != k.mms[mm].ptes.end() && it->second.pte.is_swap() && swap_read_may_alloc(k, f, it->second.pte.entry);
+}
+
 /// The 2.6.33 mbind's candidates (mm/mempolicy.c v2.6.33 check_pte_range).
 std::vector<PageId> mbind_pages(const Kernel& k, const ActorCall& c) {
   std::vector<PageId> out;
@@ -286,6 +306,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   auto add = [&](int nid, std::uint32_t nr, std::vector<std::string> sites, std::string what) {
     if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
   };
+  if ((c.actor == "fault" || c.actor == "swapin_fault") && fault_may_read_swap(k, f, c.mm, c.address))
+    add(0, 1, {where(k, c.mm, c.address)}, "a swap read (read_swap_cache_async) into a page at");
   if (writes_run2(c)) {
     add(0, 1, run2_sites(k, f), "run=2's break_ksm COW copies at");
   } else if (c.actor == "madvise_unmergeable") {
@@ -306,11 +328,16 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     // swap-cache page (found by its PG_swapcache flag: the initial state's radix tree is
     // filled only in a run) may be copied: a KSM page without a stable node or under
     // run = 2 (the initial value or a run=2 writer), an anon page of another anon_vma
-    // root or index. A slot with no swap-cache page is refused by the actor's check.
+    // root or index. A slot with no swap-cache page (or one a reclaim may empty) is
+    // read from the device into a fresh page first (read_swap_cache_async).
     std::vector<std::string> sites;
+    std::vector<std::string> reads;
+    std::set<std::uint32_t> read_slots;
     for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm)
       for (const auto& [addr, slot] : k.mms[mm].ptes) {
         if (!slot.pte.is_swap()) continue;
+        if (swap_read_may_alloc(k, f, slot.pte.entry) && read_slots.insert(slot.pte.entry).second)
+          reads.push_back("slot " + std::to_string(slot.pte.entry));
         const auto cached = std::find_if(k.pages.begin(), k.pages.end(), [&](const Page& q) {
           return q.test(PG_swapcache) && q.swap_entry == slot.pte.entry;
         });
@@ -327,6 +354,7 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
         if (copy) sites.push_back(where(k, mm, addr));
       }
     add(0, 1, sites, "unuse_pte's ksm_might_need_to_copy copies at");
+    add(0, 1, reads, "try_to_unuse's swap reads (read_swap_cache_async) of");
   } else if (c.actor == "migrate_pages") {
     const Page& p = k.pages[c.page];
     add(c.to_node, p.nr_pages, {p.name}, "new_page_node's migration target for");

@@ -20,6 +20,9 @@ void init_swap_map(Kernel& k) {
       if (slot.pte.is_swap()) ++k.swap.swap_map[slot.pte.entry];
   for (std::size_t i = 0; i < k.pages.size(); ++i)
     if (k.pages[i].test(PG_swapcache)) k.swap.cache[k.pages[i].swap_entry] = static_cast<PageId>(i);
+  k.swap.device.clear();
+  for (const auto& [entry, count] : k.swap.swap_map) k.swap.device[entry] = 0x10000u + entry;
+  for (const auto& [entry, page] : k.swap.cache) k.swap.device[entry] = k.pages[page].content;
 }
 
 PageId swap_cache_page(const Kernel& k, std::uint32_t entry) {
@@ -70,6 +73,52 @@ PageId find_get_page(Kernel& k, std::uint32_t entry) {
 
 // mm/swap_state.c v3.9: lookup_swap_cache
 PageId lookup_swap_cache(Kernel& k, std::uint32_t entry) { return find_get_page(k, entry); }
+
+// mm/swap_state.c v3.9: read_swap_cache_async (mm/page_io.c swap_readpage, end_swap_bio_read)
+PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
+  PageId new_page = kNoPage;
+  for (;;) {
+    const PageId found = find_get_page(k, entry);
+    if (found != kNoPage) {
+      if (new_page != kNoPage) k.put_page(new_page, "read_swap_cache_async");  // page_cache_release
+      return found;
+    }
+    if (new_page == kNoPage) {
+      new_page = k.alloc_page(0, "alloc_page_vma");
+      if (new_page == kNoPage) return kNoPage;
+    }
+    Page& np = k.pages[new_page];
+    // __set_page_locked: a page no other thread can reach yet (taken before the
+    // step that publishes it, which the kernel takes between its two halves).
+    np.lock->lock("__set_page_locked");
+    // swapcache_prepare (SWAP_HAS_CACHE) and __add_to_swap_cache in one step on
+    // swapper_space: between them the kernel only lets a second reader spin on -EEXIST.
+    checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "swapcache_prepare");
+    const auto it = k.swap.swap_map.find(entry);
+    const bool enoent = it == k.swap.swap_map.end() || it->second <= 0;
+    if (enoent || k.swap.cache.count(entry)) {
+      checker::note([&] { return std::string("slot " + std::to_string(entry) + (enoent ? " is free: -ENOENT" : " has a page: -EEXIST")); });
+      np.lock->unlock("read_swap_cache_async");
+      if (!enoent) continue;  // another reader added its page: look again
+      k.put_page(new_page, "read_swap_cache_async");
+      return kNoPage;
+    }
+    // SetPageSwapBacked, __add_to_swap_cache (page_cache_get, SetPageSwapCache,
+    // set_page_private, radix_tree_insert), lru_cache_add_anon.
+    ++np.refcount;
+    np.flags |= PG_swapcache | PG_lru;
+    np.swap_entry = entry;
+    k.swap.cache[entry] = new_page;
+    checker::note([&] { return std::string(np.name + " added to the swap cache (slot " + std::to_string(entry) + "), locked: swap_readpage"); });
+    // end_swap_bio_read: the read completes (the I/O is the reader's next step).
+    checker::announce(np.flags_obj, AccessKind::Write, "end_swap_bio_read");
+    np.content = k.swap.device.count(entry) ? k.swap.device.at(entry) : 0x10000u + entry;
+    np.flags |= PG_uptodate;
+    checker::note([&] { return std::string("swap read of slot " + std::to_string(entry) + " into " + np.name + " done: SetPageUptodate"); });
+    np.lock->unlock("end_swap_bio_read");
+    return new_page;
+  }
+}
 
 // mm/swapfile.c v3.9: page_swapcount (swap_info_get's lock around the read)
 int page_swapcount(Kernel& k, PageId page) {
@@ -158,6 +207,7 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
   }
   p.refcount = 0;  // frozen: get_page_unless_zero fails from here on
   checker::note([&] { return std::string(p.name + " refcount frozen at 0"); });
+  k.swap.device[p.swap_entry] = p.content;  // a clean page: the device holds its data
   // __delete_from_swap_cache: radix delete, set_page_private(0), ClearPageSwapCache.
   delete_from_swap_cache_locked(k, page);
   p.lock->unlock("shrink_page_list");  // __clear_page_locked

@@ -71,16 +71,12 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
   PteSlot& slot = *k.pte_slot(mm, addr);
   const std::uint32_t entry = orig_pte.entry;
   PageId page = lookup_swap_cache(k, entry);
+  // swapin_readahead -> read_swap_cache_async (the faulting slot only): the page
+  // read from the device, or NULL when no page is free or swapcache_prepare fails
+  // with -ENOENT on a slot whose count went to 0 (swapoff's unuse_pte or another
+  // fault took the pte).
+  if (page == kNoPage) page = read_swap_cache_async(k, entry);
   if (page == kNoPage) {
-    // swapin_readahead -> read_swap_cache_async: swapcache_prepare fails with
-    // -ENOENT on a slot whose count went to 0 (swapoff's unuse_pte or another
-    // fault took the pte) and no page is returned; a slot still in use needs
-    // the swap read, which is not modelled.
-    checker::announce(k.swap.obj, AccessKind::Read, "swapcache_prepare");
-    const auto it = k.swap.swap_map.find(entry);
-    if (it != k.swap.swap_map.end() && it->second > 0)
-      model_limit("swapin_readahead (swap-in of a page not in the swap cache)");
-    checker::note([&] { return std::string("slot " + std::to_string(entry) + " is free: read_swap_cache_async returns NULL"); });
     // "Back out if somebody else faulted in this pte while we released the pte lock."
     m.ptl->lock("do_swap_page");
     k.kasan_page_table(m, "do_swap_page");

@@ -143,11 +143,12 @@ int try_to_unuse(Kernel& k) {
   while ((i = find_next_to_unuse(k, i)) != 0) {
     const std::uint32_t entry = i;
     checker::note([&] { return std::string("try_to_unuse: slot " + std::to_string(entry)); });
-    // read_swap_cache_async: the existing swap-cache page, with a reference.
-    const PageId page = lookup_swap_cache(k, entry);
+    // read_swap_cache_async: the swap-cache page, or one read from the device, with a reference.
+    const PageId page = read_swap_cache_async(k, entry);
     if (page == kNoPage) {
       if (swap_count(k, entry, "try_to_unuse") == 0) continue;  // freed meanwhile
-      model_limit("read_swap_cache_async's swap read in try_to_unuse (a slot in use with no swap-cache page)");
+      retval = -kENOMEM;  // no page to read the slot into
+      break;
     }
     Page& p = k.pages[page];
     // wait_on_page_locked + lock_page: the wait only lets a do_swap_page holding

@@ -369,16 +369,16 @@ TEST(CliSeed000, ExpectFlagFollowsTheScenariosExpectation) {
 
 TEST_GROUP(CliModelLimit){};
 
-// A model limit is its own verdict: once reclaim R has taken KSM page K out of
-// the swap cache, P's fault on B's swap(5) needs the swap read from the device
-// (swapin_readahead), a path the model does not have. The run says
+// A model limit is its own verdict: swapoff P holds an mm_users reference on B
+// while E exits B, so the last mmput would be swapoff's own, a path the model
+// does not have. The run says
 // "unsupported", names the path and the step, exits 4 with or without --expect,
 // and never reads as a violation (the scenario expects a clean pass, and a limit
 // must not meet a violation expectation either).
 TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
   json j = json::parse(read("scenarios/ksm/swapoff-vs-swapin-fixed.json"));
-  j["threads"] = json::parse(R"([{"name": "R", "actor": "reclaim", "args": {"page": "K"}},
-                                  {"name": "P", "actor": "fault", "args": {"mm": "B", "address": "0x1000"}}])");
+  j["threads"] = json::parse(R"([{"name": "E", "actor": "exit", "args": {"mm": "B"}},
+                                  {"name": "P", "actor": "swapoff", "args": {}}])");
   j["invariants"] = json::array();
   fs::path dir = fresh_dir("model-limit");
   for (const char* expect : {"pass", "violation"}) {
@@ -390,8 +390,8 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
       Result r = cli(args);
       LONGS_EQUAL_TEXT(4, r.code, r.out.c_str());
       CHECK_TEXT(r.out.find("verdict: unsupported in CPU1 (P) at step ") != std::string::npos, r.out.c_str());
-      CHECK_TEXT(r.out.find("model limit: swapin_readahead (swap-in of a page not in the swap cache) is not modelled") !=
-                 std::string::npos, r.out.c_str());
+      CHECK_TEXT(r.out.find("model limit: try_to_unuse's mm_users reference against an exit of the same mm (the last "
+                            "mmput in swapoff) is not modelled") != std::string::npos, r.out.c_str());
       CHECK(r.out.find("violation (") == std::string::npos);
       LONGS_EQUAL(1, lines(r.err));
       CHECK(r.err.rfind("mmcheck: " + file + ": unsupported in CPU1 (P)", 0) == 0);

@@ -30,6 +30,10 @@ class Kernel;
 struct SwapState {
   std::map<std::uint32_t, int> swap_map;          ///< slot -> swap count (ptes holding it)
   std::map<std::uint32_t, PageId> cache;          ///< the radix tree: slot -> swap-cache page
+  /// Ghost: the data token each slot holds on the swap device (what swap_readpage
+  /// reads): the swap-cache page's at the start (the model's swap-cache pages start
+  /// written back), 0x10000 + slot for a slot with no page, a reclaimed clean page's.
+  std::map<std::uint32_t, std::uint32_t> device;
   checker::ObjectId obj = checker::kNoObject;     ///< "swapper_space": swap_map and the cache index
 };
 
@@ -42,6 +46,12 @@ PageId swap_cache_page(const Kernel& k, std::uint32_t entry);
 /// lookup_swap_cache(): find_get_page on the swap cache: the slot's page with a
 /// reference (get_page_unless_zero, recheck of the slot, retry), or kNoPage.
 PageId lookup_swap_cache(Kernel& k, std::uint32_t entry);
+/// read_swap_cache_async() (swapin_readahead of the one faulting slot): the slot's
+/// swap-cache page with a reference; or a fresh page from node 0 added to the swap
+/// cache locked and !Uptodate, read from the device (end_swap_bio_read: Uptodate,
+/// the slot's data, unlocked) and returned with a reference; or kNoPage when no page
+/// is free or the slot is no longer in use (swapcache_prepare's -ENOENT).
+PageId read_swap_cache_async(Kernel& k, std::uint32_t entry);
 /// page_swapcount(): the swap count of a swap-cache page's slot.
 int page_swapcount(Kernel& k, PageId page);
 /// delete_from_swap_cache(): under the tree_lock take the page out of the swap
