@@ -250,7 +250,8 @@ bool swapin_may_copy(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   if (p.mapping.kind != Mapping::Kind::Anon) return false;
   const int v = k.find_vma(mm, addr);
   if (v < 0 || !k.vmas[v].has_anon_vma()) return false;
-  return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root || p.index != addr / kPageSize;
+  return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
+         p.index != k.vmas[v].linear_page_index(addr);
 }
 
 /// The 2.6.33 mbind's candidates (mm/mempolicy.c v2.6.33 check_pte_range).
@@ -320,7 +321,7 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
                   (k.ksm.ksm_run & KSM_RUN_UNMERGE) || f.run2_writer);
         else if (cached->mapping.kind == Mapping::Kind::Anon && v >= 0 && k.vmas[v].has_anon_vma())
           copy = k.anon_vmas[cached->mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
-                 cached->index != addr / kPageSize;
+                 cached->index != k.vmas[v].linear_page_index(addr);
         if (copy) sites.push_back(where(k, mm, addr));
       }
     add(0, 1, sites, "unuse_pte's ksm_might_need_to_copy copies at");

@@ -67,13 +67,11 @@ namespace {
 
 using checker::AccessKind;
 
-/// vma_address(): the address of an anon page in vma from its index (the model's
-/// vm_pgoff is 0), or 0 when outside (the interval tree would not return vma).
+/// vma_address(): the address of an anon page in vma from its index and the vma's
+/// vm_pgoff, or 0 when outside (the interval tree would not return vma).
 // mm/rmap.c v2.6.33, v3.9: vma_address
 std::uint64_t vma_address(const Kernel& k, PageId page, std::uint32_t vma) {
-  const std::uint64_t addr = k.pages[page].index * kPageSize;
-  const Vma& v = k.vmas[vma];
-  return addr >= v.start && addr < v.end ? addr : 0;
+  return k.vmas[vma].address_of(k.pages[page].index);
 }
 
 /// atomic_inc_not_zero(&anon_vma->refcount): fails on a freed anon_vma (its slab
