@@ -113,9 +113,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"mremap",
        "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) of one whole anonymous vma to a free place of the same mm (sys_mremap "
        "under mmap_sem for write -> move_vma: ksm_madvise(MADV_UNMERGEABLE) of the old range, copy_vma with "
-       "anon_vma_clone (a new vma: need_rmap_locks false), move_page_tables -> move_ptes under the ptl, one pte "
-       "at a time, do_munmap of the old vma); args {\"mm\": NAME, \"old_address\": ADDR (a vma's start), "
-       "\"new_address\": ADDR (the start of a free range no vma would merge with)}",
+       "anon_vma_clone (a new vma: need_rmap_locks false) or vma_merge growing a neighbour (vma_adjust; "
+       "need_rmap_locks: move_ptes takes the anon_vma lock), move_page_tables -> move_ptes under the ptl, one pte "
+       "at a time, do_munmap of the old vma); args {\"mm\": NAME, \"old_address\": ADDR (the start of a vma "
+       "with an anon_vma), \"new_address\": ADDR (the start of a free range of the same size; not between two "
+       "vmas it would both merge with)}",
        kEra3_9},
       {"swapoff",
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, locked; "

@@ -343,8 +343,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
   // mremap (model/mremap.h): one per mm, not in an mm a fork copies or creates (dup_mmap
-  // copies the declared vmas one to one); the template gets the vma copy_vma fills
-  // and the none pte slots at the target.
+  // copies the declared vmas one to one), no swapin_fault in it (which assumes its vma
+  // stays); the template gets the vma copy_vma fills and the none pte slots at the target.
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
     if (v->calls[i].actor != "mremap") continue;
     const std::uint32_t mm = v->calls[i].mm;
@@ -353,6 +353,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       if (j < i && c.actor == "mremap" && c.mm == mm)
         threads.at(i).at("actor").error("a second mremap of mm " + v->initial.mms[mm].name +
                                         " (thread " + quote_input(v->names[j]) + "): one mremap per mm is modelled");
+      if (c.actor == "swapin_fault" && c.mm == mm)
+        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (swapin_fault) faults in mm " +
+                                        v->initial.mms[mm].name + ", whose vma thread " + quote_input(v->names[i]) +
+                                        " moves: swapin_fault after its vma left is not modelled (a \"fault\" "
+                                        "thread reads a swap pte the same way and gets SIGSEGV without a vma)");
       if (c.actor == "fork" && (c.mm == mm || c.child == mm))
         threads.at(i).at("actor").error("mremap of mm " + v->initial.mms[mm].name + ", which thread " +
                                         quote_input(v->names[j]) +

@@ -279,7 +279,7 @@ TEST(Mremap39, AMergeWithBothNeighboursIsRefused) {
   STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
 }
 
-// Threads: one mremap per mm, none in an mm a fork copies, none in an mm that exits.
+// Threads: one mremap per mm, none in an mm a fork copies or that exits, no swapin_fault in it.
 TEST(Mremap39, ThreadsThatCannotShareTheMmAreRefused) {
   nlohmann::json j = mremap_scenario();
   j["threads"].push_back({{"name", "R2"}, {"actor", "mremap"},
@@ -299,6 +299,10 @@ TEST(Mremap39, ThreadsThatCannotShareTheMmAreRefused) {
   j["threads"].push_back({{"name", "F"}, {"actor", "fork"}, {"args", {{"mm", "A"}, {"child", "C"}}}});
   STRCMP_EQUAL("/threads/0/actor", load_error_pointer(j, &msg).c_str());
   CHECK_TEXT(contains(msg, "forks or creates"), msg.c_str());
+  j = mremap_scenario();
+  j["threads"].push_back({{"name", "S"}, {"actor", "swapin_fault"}, {"args", {{"mm", "A"}, {"address", "0x8000"}}}});
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "swapin_fault after its vma left is not modelled"), msg.c_str());
   j = mremap_scenario();
   j["kernel"] = "2.6.33";
   STRCMP_EQUAL("/threads/0/actor", load_error_pointer(j, &msg).c_str());
