@@ -26,6 +26,7 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/mmap.h"
+#include "model/rmap.h"
 #include "pmd_input.h"
 
 namespace model {
@@ -54,19 +55,6 @@ int merge_candidate(const Kernel& k, std::uint32_t mm, const Vma& moved, std::ui
   for (std::uint32_t i : k.mms.at(mm).vmas)
     if (mergeable_neighbour(k.vmas[i], moved, new_start, new_end, side)) return static_cast<int>(i);
   return -1;
-}
-
-/// The anon_vmas the vma is chained to (vma->anon_vma_chain): its own, then those
-/// anon_vma_fork or an earlier clone linked it to, in index order.
-std::vector<std::uint32_t> anon_vma_chain(const Kernel& k, std::uint32_t vma) {
-  std::vector<std::uint32_t> chain;
-  const Vma& v = k.vmas.at(vma);
-  if (v.has_anon_vma()) chain.push_back(v.anon_vma);
-  for (std::uint32_t av = 0; av < k.anon_vmas.size(); ++av)
-    if (av != v.anon_vma && std::find(k.anon_vmas[av].vmas.begin(), k.anon_vmas[av].vmas.end(), vma) !=
-                                k.anon_vmas[av].vmas.end())
-      chain.push_back(av);
-  return chain;
 }
 
 // mm/interval_tree.c v3.9: anon_vma_interval_tree_insert (keyed by vm_pgoff; an equal
