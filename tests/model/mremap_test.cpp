@@ -194,6 +194,30 @@ TEST(Mremap39, MergesIntoTheVmaBefore) {
   UNSIGNED_LONGS_EQUAL(0x3000, k.vmas[vma1].address_of(k.pages[R].index));
 }
 
+// vma1 [0x1000, 0x3000) (vm_pgoff 1) moved to 0x6000, right in front of vma2
+// [0x8000, 0x9000) declared with vm_pgoff 3 (1 + 2 pages: continuing): vma_merge
+// grows vma2 down to 0x6000 with vm_pgoff 3 - 2 = 1 (case 3); need_rmap_locks
+// (1 <= 1). P and Q land at 0x6000 and 0x7000, where vma2 finds them (indices 1,
+// 2), R stays at 0x8000 (index 3); after do_munmap AV holds vma2 alone.
+TEST(Mremap39, MergesIntoTheVmaAfter) {
+  nlohmann::json j = two_vmas();
+  j["mms"][0]["vmas"][1]["vm_pgoff"] = 3;
+  Kernel k0 = kernel_of(j);
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x6000);
+  OneThread p(k0, [&](Kernel& k) { sys_mremap(k, mmA, 0x1000, 0x6000, nv); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  UNSIGNED_LONGS_EQUAL(0x6000, k.vmas[vma2].start);
+  UNSIGNED_LONGS_EQUAL(0x9000, k.vmas[vma2].end);
+  UNSIGNED_LONGS_EQUAL(1, k.vmas[vma2].pgoff);
+  CHECK(k.mms[mmA].vmas == (std::vector<std::uint32_t>{vma2}));
+  CHECK(k.anon_vmas[AV].vmas == (std::vector<std::uint32_t>{vma2}));
+  CHECK(pte_at(k, 0x6000) == Pte::present(P, true));
+  CHECK(pte_at(k, 0x7000) == Pte::present(Q, true));
+  UNSIGNED_LONGS_EQUAL(0x7000, k.vmas[vma2].address_of(k.pages[Q].index));
+  UNSIGNED_LONGS_EQUAL(0x8000, k.vmas[vma2].address_of(k.pages[R].index));
+}
+
 // The old vma gone before mremap runs (munmap): vma_to_resize finds none, -EFAULT,
 // and nothing moves: the reserved vma stays out of A and of AV.
 TEST(Mremap39, NoVmaAnyMoreIsEfault) {
