@@ -1,6 +1,6 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
-// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff), with their argument checks.
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap), with their argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
 
@@ -14,6 +14,7 @@
 #include "model/migrate.h"
 #include "model/migrate_v4_19.h"
 #include "model/mmap.h"
+#include "model/mremap.h"
 #include "model/path_stats.h"
 #include "model/swapin.h"
 #include "model/swapoff.h"
@@ -111,6 +112,15 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "pmd_migration_entry_wait, huge_pmd_set_accessed, handle_pte_fault -> migration_entry_wait) until the "
        "hardware walk finds it mapped; args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false)}",
        kEra4_19},
+      {"mremap",
+       "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) of one whole anonymous vma to a free place of the same mm (sys_mremap "
+       "under mmap_sem for write -> move_vma: ksm_madvise(MADV_UNMERGEABLE) of the old range, copy_vma with "
+       "anon_vma_clone (a new vma: need_rmap_locks false) or vma_merge growing a neighbour (vma_adjust; "
+       "need_rmap_locks: move_ptes takes the anon_vma lock), move_page_tables -> move_ptes under the ptl, one pte "
+       "at a time, do_munmap of the old vma); args {\"mm\": NAME, \"old_address\": ADDR (the start of a vma "
+       "with an anon_vma), \"new_address\": ADDR (the start of a free range of the same size; not between two "
+       "vmas it would both merge with)}",
+       kEra3_9},
       {"swapoff",
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
        "read from the device (read_swap_cache_async), locked; unuse_mm -> unuse_vma -> unuse_pte_range -> "
@@ -265,6 +275,15 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 
   } else if (actor == "swapoff") {
     // One swap area: no arguments.
+  } else if (actor == "mremap") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput old_addr = in.at("old_address");
+    call.address = old_addr.as_address();
+    JsonInput new_addr = in.at("new_address");
+    call.new_address = new_addr.as_address();
+    bool bad_new = false;
+    if (std::string err = mremap_input_error(initial, call.mm, call.address, call.new_address, bad_new); !err.empty())
+      (bad_new ? new_addr : old_addr).error(err);
   } else if (actor == "exit") {
     call.mm = find_mm(initial, in.at("mm"));
   } else if (actor == "page_referenced") {
@@ -362,6 +381,9 @@ void run_actor(Kernel& k, const ActorCall& call) {
     else mmput(k, call.mm);
   } else if (call.actor == "swapoff") {
     k.outcomes.record(outcome_of_errno(try_to_unuse(k)));
+  } else if (call.actor == "mremap") {
+    const long ret = sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
+    k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "page_referenced") {
     v2_6_33::reclaim_page_referenced(k, call.page);
   } else if (call.actor == "admin") {

@@ -128,6 +128,7 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   for (std::size_t i = 0; i < pm.vmas.size(); ++i) {
     const std::uint32_t pv = pm.vmas[i], cv = cm.vmas[i];
     k.vmas[cv].flags = k.vmas[pv].flags;  // *tmp = *mpnt
+    k.vmas[cv].pgoff = k.vmas[pv].pgoff;
     if (k.vmas[pv].has_anon_vma()) {
       // anon_vma_fork: the child's anon_vma chains to the parent's root.
       AnonVma& root = k.anon_vmas[k.anon_vmas[k.vmas[pv].anon_vma].root];
@@ -208,6 +209,7 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   for (std::size_t i = 0; i < pm.vmas.size(); ++i) {
     const std::uint32_t pv = pm.vmas[i], cv = cm.vmas[i];
     k.vmas[cv].flags = k.vmas[pv].flags;  // *tmp = *mpnt
+    k.vmas[cv].pgoff = k.vmas[pv].pgoff;
     if (k.vmas[pv].has_anon_vma()) {
       // The vma declared for the child leaves its placeholder anon_vma (unreachable: nothing maps through it).
       if (k.vmas[cv].has_anon_vma()) std::erase(k.anon_vmas[k.vmas[cv].anon_vma].vmas, cv);

@@ -178,6 +178,10 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (vma.start < prev_end) vj.at("start").error("vmas must be sorted and must not overlap");
         prev_end = vma.end;
         if (vj.has("flags")) vma.flags = parse_vm_flags(vj.at("flags"));
+        // vm_pgoff: an anon vma's is the linear index of its start unless an
+        // earlier mremap moved it (copy_vma keeps the old one).
+        vma.pgoff = vma.start / kPageSize;
+        if (vj.has("vm_pgoff")) vma.pgoff = static_cast<std::uint64_t>(vj.at("vm_pgoff").as_int(0, static_cast<std::int64_t>(kTaskSize / kPageSize)));
         if (vj.has("anon_vma")) {
           JsonInput aj = vj.at("anon_vma");
           std::string name = aj.as_string();
@@ -493,10 +497,24 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       for (const MmStruct& m : k.mms)
         for (const auto& [addr, slot] : m.ptes)
           if (slot.pte.is_present() && slot.pte.page == i && p.mapping.kind == Mapping::Kind::None) {
-            p.mapping = Mapping{Mapping::Kind::Anon,
-                                k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))].anon_vma};
-            p.index = addr / kPageSize;
+            const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))];
+            p.mapping = Mapping{Mapping::Kind::Anon, v.anon_vma};
+            p.index = v.linear_page_index(addr);
           }
+    }
+    if (p.mapping.kind == Mapping::Kind::Anon && !p.PageTransHuge()) {
+      // rmap_walk_anon finds a pte only at vma_address(): each vma mapping the
+      // page must give it the same linear index (vm_pgoff).
+      for (const MmStruct& m : k.mms)
+        for (const auto& [addr, slot] : m.ptes) {
+          if (!slot.pte.is_present() || slot.pte.page != i) continue;
+          const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))];
+          if (v.linear_page_index(addr) != p.index)
+            throw InputError(file, d.ptr, "page " + p.name + " is mapped at " + k.where(static_cast<std::uint32_t>(&m - k.mms.data()), addr) +
+                                              " with linear index " + std::to_string(v.linear_page_index(addr)) +
+                                              " (vm_pgoff) but at index " + std::to_string(p.index) +
+                                              " elsewhere: an rmap walk could not find one of them");
+        }
     }
     if (p.test(PG_swapcache)) ++p.refcount;  // the swap cache's reference
     p.pins = static_cast<int>(d.pins);

@@ -87,6 +87,7 @@ bool migrates(const ActorCall& c) {
 struct Facts {
   bool run2_writer = false;     ///< a thread writes run=2
   bool madvise = false;         ///< a madvise_unmergeable thread
+  bool mremap = false;          ///< an mremap thread (move_vma's ksm_madvise may break_ksm)
   bool ksmd = false;            ///< a ksmd thread (it may turn anon ptes into KSM ptes)
   bool mac_store = false;       ///< an admin merge_across_nodes step
   bool swapin = false;          ///< a fault that may swap in (swapin_fault, a read fault on a swap pte)
@@ -105,6 +106,7 @@ Facts facts_of(const LintInput& in) {
   for (const ActorCall& c : in.calls) {
     f.run2_writer |= writes_run2(c);
     f.madvise |= c.actor == "madvise_unmergeable";
+    f.mremap |= c.actor == "mremap";
     f.ksmd |= c.actor == "ksmd";
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
@@ -258,7 +260,8 @@ bool swapin_may_copy(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   if (p.mapping.kind != Mapping::Kind::Anon) return false;
   const int v = k.find_vma(mm, addr);
   if (v < 0 || !k.vmas[v].has_anon_vma()) return false;
-  return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root || p.index != addr / kPageSize;
+  return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
+         p.index != k.vmas[v].linear_page_index(addr);
 }
 
 /// mm/swap_state.c v3.9 read_swap_cache_async: may a swap-in of slot `entry` read it
@@ -314,6 +317,16 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     Sites sites = all_unmerge_sites(k, f);
     std::erase_if(sites, [&](const auto& s) { return s.first != c.mm || s.second < c.start || s.second >= c.end; });
     add(0, 1, site_names(k, sites), "MADV_UNMERGEABLE's break_ksm COW copies at");
+  } else if (c.actor == "mremap") {
+    // mm/mremap.c v3.9 move_vma -> ksm_madvise(MADV_UNMERGEABLE) of the whole old vma
+    // (VM_MERGEABLE): a break_ksm COW copy per KSM site; the move itself allocates nothing.
+    const int v = k.find_vma(c.mm, c.address);
+    Sites sites = all_unmerge_sites(k, f);
+    std::erase_if(sites, [&](const auto& s) {
+      return v < 0 || !(k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE) || s.first != c.mm ||
+             s.second < k.vmas[static_cast<std::size_t>(v)].start || s.second >= k.vmas[static_cast<std::size_t>(v)].end;
+    });
+    add(0, 1, site_names(k, sites), "mremap's ksm_madvise break_ksm COW copies at");
   } else if (c.actor == "fault") {
     if (c.write && write_fault_may_copy(k, f, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
@@ -350,7 +363,7 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
                   (k.ksm.ksm_run & KSM_RUN_UNMERGE) || f.run2_writer);
         else if (cached->mapping.kind == Mapping::Kind::Anon && v >= 0 && k.vmas[v].has_anon_vma())
           copy = k.anon_vmas[cached->mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
-                 cached->index != addr / kPageSize;
+                 cached->index != k.vmas[v].linear_page_index(addr);
         if (copy) sites.push_back(where(k, mm, addr));
       }
     add(0, 1, sites, "unuse_pte's ksm_might_need_to_copy copies at");
@@ -521,8 +534,8 @@ const InvariantRule kInvariantRules[] = {
      "it checks only after a run=2 store succeeded, and no thread writes run=2"},
     {"ksm_unmergeable_vma_clean", [](const Facts& f, const Kernel&) { return f.madvise; },
      "it checks only vmas madvise(MADV_UNMERGEABLE) unmerged, and no thread is madvise_unmergeable"},
-    {"break_ksm_postcondition", [](const Facts& f, const Kernel&) { return f.run2_writer || f.madvise; },
-     "it is checked when break_ksm returns, and no thread unmerges (run=2 or madvise_unmergeable)"},
+    {"break_ksm_postcondition", [](const Facts& f, const Kernel&) { return f.run2_writer || f.madvise || f.mremap; },
+     "it is checked when break_ksm returns, and no thread unmerges (run=2, madvise_unmergeable or mremap)"},
     {"stable_trees_empty_at_flip", [](const Facts& f, const Kernel&) { return f.mac_store; },
      "it is checked in merge_across_nodes_store, and no admin thread writes merge_across_nodes"},
     {"never_map_not_uptodate", [](const Facts& f, const Kernel&) { return f.swapin; },

@@ -41,7 +41,7 @@ void page_add_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t
   if (p.PageKsm()) return;
   if (first && !p.PageAnon()) {
     p.mapping = Mapping{Mapping::Kind::Anon, k.vmas.at(vma).anon_vma};
-    p.index = addr / kPageSize;
+    p.index = k.vmas.at(vma).linear_page_index(addr);
   }
 }
 
@@ -50,7 +50,7 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
   Page& p = k.pages.at(page);
   p.mapcount = 1;
   p.mapping = Mapping{Mapping::Kind::Anon, k.vmas.at(vma).anon_vma};
-  p.index = addr / kPageSize;
+  p.index = k.vmas.at(vma).linear_page_index(addr);
   p.flags |= PG_lru;
 }
 

@@ -30,18 +30,23 @@ void unmap_region(Kernel& k, std::uint32_t vma) {
 
 }  // namespace
 
+// mm/mmap.c v3.9: do_munmap of the whole vma containing addr (no split; mmap_sem held for write)
+void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  MmStruct& m = k.mms.at(mm);
+  const int v = k.find_vma(mm, addr);
+  if (v < 0) return;
+  const std::uint32_t vma = static_cast<std::uint32_t>(v);
+  std::erase(m.vmas, vma);  // detach_vmas_to_be_unmapped
+  checker::note([&] { return std::string("vma " + k.where(mm, k.vmas[vma].start) + " detached"); });
+  unmap_region(k, vma);
+  // remove_vma_list -> remove_vma: the vma is freed
+}
+
 // mm/mmap.c v3.9: vm_munmap -> do_munmap of the whole vma containing addr (down_write(mmap_sem))
 void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("vm_munmap");
-  const int v = k.find_vma(mm, addr);
-  if (v >= 0) {
-    const std::uint32_t vma = static_cast<std::uint32_t>(v);
-    std::erase(m.vmas, vma);  // detach_vmas_to_be_unmapped
-    checker::note([&] { return std::string("vma " + k.where(mm, k.vmas[vma].start) + " detached"); });
-    unmap_region(k, vma);
-    // remove_vma_list -> remove_vma: the vma is freed
-  }
+  do_munmap(k, mm, addr);
   m.mmap_sem->up_write("vm_munmap");
 }
 

@@ -137,8 +137,9 @@ void huge_pmd_anon_mapping(Kernel& k, PageId head) {
   for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm)
     for (const auto& [addr, slot] : k.mms[mm].pmds)
       if (slot.pmd.kind == Pmd::Kind::Huge && slot.pmd.page == head && p.mapping.kind == Mapping::Kind::None) {
-        p.mapping = Mapping{Mapping::Kind::Anon, k.vmas[static_cast<std::size_t>(k.find_vma(mm, addr))].anon_vma};
-        p.index = addr / kPageSize;
+        const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(mm, addr))];
+        p.mapping = Mapping{Mapping::Kind::Anon, v.anon_vma};
+        p.index = v.linear_page_index(addr);
       }
 }
 

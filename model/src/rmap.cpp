@@ -67,13 +67,11 @@ namespace {
 
 using checker::AccessKind;
 
-/// vma_address(): the address of an anon page in vma from its index (the model's
-/// vm_pgoff is 0), or 0 when outside (the interval tree would not return vma).
+/// vma_address(): the address of an anon page in vma from its index and the vma's
+/// vm_pgoff, or 0 when outside (the interval tree would not return vma).
 // mm/rmap.c v2.6.33, v3.9: vma_address
 std::uint64_t vma_address(const Kernel& k, PageId page, std::uint32_t vma) {
-  const std::uint64_t addr = k.pages[page].index * kPageSize;
-  const Vma& v = k.vmas[vma];
-  return addr >= v.start && addr < v.end ? addr : 0;
+  return k.vmas[vma].address_of(k.pages[page].index);
 }
 
 /// atomic_inc_not_zero(&anon_vma->refcount): fails on a freed anon_vma (its slab
@@ -233,11 +231,7 @@ void put_anon_vma(Kernel& k, std::uint32_t av, const char* where) {
   if (--a.refcount == 0 && a.vmas.empty()) anon_vma_free(k, av, where);
 }
 
-// mm/rmap.c v3.9: unlink_anon_vmas (the vma leaves every anon_vma it is chained to, under
-// the root's rwsem; an anon_vma left with no vma drops the vmas' reference)
-void unlink_anon_vmas(Kernel& k, std::uint32_t vma) {
-  // vma->anon_vma_chain, newest first: its own anon_vma, then those anon_vma_clone
-  // linked it to (a fork parent's), in index order.
+std::vector<std::uint32_t> anon_vma_chain(const Kernel& k, std::uint32_t vma) {
   std::vector<std::uint32_t> chain;
   const Vma& v = k.vmas.at(vma);
   if (v.has_anon_vma()) chain.push_back(v.anon_vma);
@@ -245,6 +239,14 @@ void unlink_anon_vmas(Kernel& k, std::uint32_t vma) {
     if (av != v.anon_vma && std::find(k.anon_vmas[av].vmas.begin(), k.anon_vmas[av].vmas.end(), vma) !=
                                 k.anon_vmas[av].vmas.end())
       chain.push_back(av);
+  return chain;
+}
+
+// mm/rmap.c v3.9: unlink_anon_vmas (the vma leaves every anon_vma it is chained to, under
+// the root's rwsem; an anon_vma left with no vma drops the vmas' reference)
+void unlink_anon_vmas(Kernel& k, std::uint32_t vma) {
+  const std::vector<std::uint32_t> chain = anon_vma_chain(k, vma);
+  const Vma& v = k.vmas.at(vma);
   if (chain.empty()) return;
   for (std::uint32_t av : chain) k.kasan_anon_vma(av, "unlink_anon_vmas");
   // lock_anon_vma_root: one tree shares one root (anon_vma_fork gives the child the parent's root)

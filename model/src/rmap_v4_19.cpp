@@ -23,9 +23,8 @@ void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32
   AnonVma& root = k.anon_vmas.at(av.root);
   root.lock->down_read("rmap_walk_anon");
   for (std::uint32_t vma : av.vmas) {
-    const std::uint64_t address = p.index * kPageSize;  // vma_address() (the model's vm_pgoff is 0)
-    const Vma& v = k.vmas.at(vma);
-    if (address < v.start || address >= v.end) continue;
+    const std::uint64_t address = k.vmas.at(vma).address_of(p.index);  // vma_address()
+    if (!address) continue;
     if (!rmap_one(vma, address)) break;
   }
   root.lock->up_read("rmap_walk_anon");

@@ -21,6 +21,7 @@
 #include "model/input_limits.h"
 #include "model/invariants.h"
 #include "model/kernel.h"
+#include "model/mremap.h"
 #include "model/path_stats.h"
 #include "model/thread_events.h"
 
@@ -336,13 +337,37 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
-                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork";
+                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap";
       if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
                                       ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
                                       quote_input(v->names[i]) +
                                       " exits: the last mmput cannot run while a task of the mm does");
     }
+  }
+  // mremap (model/mremap.h): one per mm, not in an mm a fork copies or creates (dup_mmap
+  // copies the declared vmas one to one), no swapin_fault in it (which assumes its vma
+  // stays); the template gets the vma copy_vma fills and the none pte slots at the target.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    if (v->calls[i].actor != "mremap") continue;
+    const std::uint32_t mm = v->calls[i].mm;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      if (j < i && c.actor == "mremap" && c.mm == mm)
+        threads.at(i).at("actor").error("a second mremap of mm " + v->initial.mms[mm].name +
+                                        " (thread " + quote_input(v->names[j]) + "): one mremap per mm is modelled");
+      if (c.actor == "swapin_fault" && c.mm == mm)
+        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (swapin_fault) faults in mm " +
+                                        v->initial.mms[mm].name + ", whose vma thread " + quote_input(v->names[i]) +
+                                        " moves: swapin_fault after its vma left is not modelled (a \"fault\" "
+                                        "thread reads a swap pte the same way and gets SIGSEGV without a vma)");
+      if (c.actor == "fork" && (c.mm == mm || c.child == mm))
+        threads.at(i).at("actor").error("mremap of mm " + v->initial.mms[mm].name + ", which thread " +
+                                        quote_input(v->names[j]) +
+                                        " forks or creates: dup_mmap copies the declared vmas one to one, a "
+                                        "moved vma is not modelled there");
+    }
+    v->calls[i].new_vma = mremap_reserve(v->initial, mm, v->calls[i].address, v->calls[i].new_address);
   }
   // "start_after": {"thread": NAME, "event": EVENT}, resolved once every thread is named.
   v->start_after.assign(threads.size(), {});
@@ -401,7 +426,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
-                        (c.actor == "fork" && j != p);
+                        c.actor == "mremap" || (c.actor == "fork" && j != p);
       if (!task || c.mm != child) continue;
       const Validated::StartAfter& after = v->start_after[j];
       if (after.thread == static_cast<checker::ThreadId>(p) &&

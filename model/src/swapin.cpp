@@ -26,7 +26,7 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   const bool has_anon_vma = p.mapping.kind == Mapping::Kind::Anon;
   auto same_anon = [&] {
     return k.anon_vmas.at(p.mapping.id).root == k.anon_vmas.at(v.anon_vma).root &&
-           p.index == addr / kPageSize;  // linear_page_index()
+           p.index == v.linear_page_index(addr);
   };
   bool copy;
   if (p.PageKsm() && k.config.applied(Fix::SwapinCopyKsm)) {

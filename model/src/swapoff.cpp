@@ -84,9 +84,8 @@ int unuse_vma(Kernel& k, std::uint32_t vma, std::uint32_t entry, PageId page) {
   std::uint64_t start = v.start, end = v.end;
   if (p.mapping.kind == Mapping::Kind::Anon) {  // page_anon_vma(page)
     // page_address_in_vma: -EFAULT unless the vma's anon_vma has the page's root and the index is inside.
-    const std::uint64_t addr = p.index * kPageSize;
-    if (k.anon_vmas.at(v.anon_vma).root != k.anon_vmas.at(p.mapping.id).root || addr < v.start || addr >= v.end)
-      return 0;
+    const std::uint64_t addr = v.address_of(p.index);
+    if (k.anon_vmas.at(v.anon_vma).root != k.anon_vmas.at(p.mapping.id).root || !addr) return 0;
     start = addr;
     end = addr + kPageSize;
   }

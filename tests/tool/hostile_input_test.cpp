@@ -166,6 +166,30 @@ TEST(HostileInput, ASwapPteOutsideAnAnonVmaIsRefused) {
   expect_bad(j.dump(), "/initial/ptes/1/entry", "a swap entry in a vma without an anon_vma");
 }
 
+// mremap (issue 13) and vm_pgoff: a target that is not free, out of range or not
+// an address, and a vm_pgoff beyond user space, each one located line.
+TEST(HostileInput, BadMremapArgumentsAndVmPgoffAreOneLine) {
+  json m = json::parse(slurp("scenarios/ksm/mremap-vs-migration-fixed.json"));
+  json j = m;
+  j["threads"][0]["args"]["new_address"] = "0x2000";
+  expect_bad(j.dump(), "/threads/0/args/new_address", "the new range overlaps the old one");
+  j = m;
+  j["threads"][0]["args"]["new_address"] = UINT64_MAX;
+  expect_bad(j.dump(), "/threads/0/args/new_address", "above the end of user space");
+  j = m;
+  j["threads"][0]["args"]["new_address"] = "0x7ffffffff000";
+  expect_bad(j.dump(), "/threads/0/args/new_address", "the new range ends above the end of user space");
+  j = m;
+  j["threads"][0]["args"]["old_address"] = json::array();
+  expect_bad(j.dump(), "/threads/0/args/old_address", "expected an address");
+  j = m;
+  j["threads"][0]["args"]["mm"] = "Z";
+  expect_bad(j.dump(), "/threads/0/args/mm", "no mm named \"Z\"");
+  j = m;
+  j["initial"]["mms"][0]["vmas"][0]["vm_pgoff"] = UINT64_MAX;
+  expect_bad(j.dump(), "/initial/mms/0/vmas/0/vm_pgoff", "expected an integer in [0, 34359738367]");
+}
+
 TEST(HostileInput, ErrorsQuoteOnlyAnExcerpt) {
   // Whitespace, then garbage: the line stays short.
   std::string s = std::string(1 << 20, ' ') + std::string(1 << 20, 'x');

@@ -54,6 +54,10 @@ struct ActorCall {
   std::vector<AdminStep> steps;
   std::uint32_t range = 0;        ///< hmm_vma_fault / hmm_vma_get_pfns: index in Kernel::hmm_ranges
   bool block = true;              ///< hmm_vma_fault: the block argument
+  /// mremap: the whole vma at `address` (old_address) of `mm` moves to new_address;
+  /// new_vma is the detached vma the scenario reserved for copy_vma (mremap_reserve).
+  std::uint64_t new_address = 0;
+  std::uint32_t new_vma = 0xffffffffu;
 };
 
 /// Validate `actor` with `args` (found at args_pointer) against the initial state.

@@ -3,7 +3,10 @@
 // of the tables under them.
 //
 // Invariants: vmas are sorted by start and do not overlap; every pte slot
-// lies inside some vma and under a pmd that is a table; a pte slot's value
+// that is not none lies inside some vma (a none slot may lie outside: the
+// target of an mremap, model/mremap.h) and under a pmd that is a table; an
+// anon page's address in a vma is vm_start + (page->index - vm_pgoff) pages;
+// a pte slot's value
 // changes only under its table's ptl (one `ptl` per mm in the eras before
 // 4.19, the table's own PmdSlot::ptl in 4.19), a pmd's only under `pmd_lock`.
 #pragma once
@@ -49,9 +52,19 @@ struct Vma {
   std::uint32_t mm = 0;              ///< vm_mm (index into Kernel::mms)
   std::uint64_t start = 0, end = 0;  ///< [vm_start, vm_end)
   std::uint32_t flags = 0;           ///< VmFlag bits
+  /// vm_pgoff: the linear page index of vm_start (the scenario's "vm_pgoff",
+  /// default start / kPageSize; copy_vma keeps it when mremap moves the vma).
+  std::uint64_t pgoff = 0;
   std::uint32_t anon_vma = 0xffffffffu;  ///< vma->anon_vma, or none
   bool madv_unmerged = false;        ///< ghost: madvise(MADV_UNMERGEABLE) succeeded on it
   bool has_anon_vma() const { return anon_vma != 0xffffffffu; }
+  /// include/linux/pagemap.h v3.9: linear_page_index(vma, address) (the page->index of an anon page at addr)
+  std::uint64_t linear_page_index(std::uint64_t addr) const { return (addr - start) / kPageSize + pgoff; }
+  /// mm/rmap.c v3.9: vma_address (vm_start + (index - vm_pgoff) pages), or 0 outside [start, end)
+  std::uint64_t address_of(std::uint64_t index) const {
+    if (index < pgoff || index - pgoff >= (end - start) / kPageSize) return 0;
+    return start + (index - pgoff) * kPageSize;
+  }
 };
 
 /// One pte slot: its checker object ("A.pte[0x1000]") and value.

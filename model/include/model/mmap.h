@@ -17,6 +17,9 @@ namespace model {
 /// split): detach it, unmap_region (zap, free_pgtables' unlink_anon_vmas,
 /// tlb_finish_mmu), remove_vma. Nothing when no vma contains addr.
 void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
+/// do_munmap() of the whole vma of mm containing addr; the caller holds mmap_sem
+/// for write (vm_munmap, mremap's move_vma). Nothing when no vma contains addr.
+void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// exit_mmap(): unmap every vma, free_pgtables (the page table is freed), tlb_finish_mmu, remove_vma.
 void exit_mmap(Kernel& k, std::uint32_t mm);
 /// mmput() of the last user: mm_users = 0, ksm_exit, exit_mmap.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "model/kernel.h"
 
@@ -30,6 +31,9 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one);
 /// put_anon_vma() (v3.9): drop one counted reference (AnonVma::refcount); the
 /// anon_vma is freed (poisoned) when none is left and no vma is chained to it.
 void put_anon_vma(Kernel& k, std::uint32_t av, const char* where);
+/// vma->anon_vma_chain, newest first: the vma's own anon_vma, then those anon_vma_fork
+/// or anon_vma_clone chained it to, in index order (derived from the anon_vmas' lists).
+std::vector<std::uint32_t> anon_vma_chain(const Kernel& k, std::uint32_t vma);
 /// unlink_anon_vmas() (v3.9, exit and munmap): the vma leaves every anon_vma it is
 /// chained to under the root's rwsem; one left with no vma and no reference is freed.
 void unlink_anon_vmas(Kernel& k, std::uint32_t vma);

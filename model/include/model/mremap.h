@@ -1,0 +1,39 @@
+// mremap.h: the v3.9 move of a whole anonymous vma to a free place of the same mm
+// (mm/mremap.c: sys_mremap with MREMAP_MAYMOVE|MREMAP_FIXED, mremap_to,
+// move_vma, move_page_tables, move_ptes; mm/mmap.c: copy_vma).
+//
+// Lock rules (as in v3.9): mremap holds mmap_sem for write throughout; move_ptes
+// takes the anon_vma lock for write only when copy_vma says need_rmap_locks, then
+// the old table's ptl and (when it is another lock) the new table's nested. The
+// pre-4.19 model has one ptl per mm, so the two are one lock.
+// Invariant (what makes the move safe against rmap walks, v3.9): a new vma is chained
+// into every anon_vma of the old one, behind it in the interval tree's traversal
+// order, before any pte moves; a neighbour that vma_merge grows instead may come
+// first in that order, and then (need_rmap_locks) the ptes move under the anon_vma
+// lock. Either way an rmap walk sees each pte at its old or its new place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/kernel.h"
+
+namespace model {
+
+/// What is wrong with mremap(old_address -> new_address) of mm in the initial
+/// state, or "" (the model moves one whole vma to a free, unmergeable place).
+/// `bad_new` says whether new_address (rather than old_address) is at fault.
+std::string mremap_input_error(const Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr,
+                               bool& bad_new);
+/// Prepare the template for one mremap thread: the vma copy_vma will fill (detached,
+/// kernel objects exist before a run) and a none pte slot at the new place of each
+/// pte slot of the old vma. Returns the new vma's index. Precondition: no input error.
+std::uint32_t mremap_reserve(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr);
+
+/// sys_mremap(old_address, len, len, MREMAP_MAYMOVE|MREMAP_FIXED, new_address) of the
+/// whole vma at old_addr: mmap_sem for write, mremap_to -> move_vma. `new_vma` is
+/// the vma mremap_reserve prepared. Returns new_addr, or -errno (-EFAULT when no vma
+/// starts at old_addr any more, -ENOMEM when ksm_madvise's unmerge ran out of memory).
+long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr, std::uint32_t new_vma);
+
+}  // namespace model

@@ -1,0 +1,349 @@
+// mremap_test.cpp: the v3.9 mremap of issue 13 (sys_mremap -> move_vma -> copy_vma,
+// move_page_tables -> move_ptes, do_munmap) and the vm_pgoff it relies on. Each
+// test runs the path in one thread and asserts on the state left behind; the
+// expected values are derived by hand from the v3.9 code in each comment. The
+// state: mm A with vma [0x1000, 0x3000) (anon_vma AV, vm_pgoff 1) mapping anon
+// pages P at 0x1000 (index 1) and Q at 0x2000 (index 2), a second vma
+// [0x8000, 0x9000) (AV, vm_pgoff 8) mapping R; N free on node 1.
+#include <string>
+#include <vector>
+
+#include "model_fixture.h"
+#include <model/actors.h>
+#include <model/lint.h>
+#include <model/migrate.h>
+#include <model/mmap.h>
+#include <model/mremap.h>
+#include <model/rmap.h>
+#include <model/scenario.h>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace model;
+using namespace model_test;
+
+namespace {
+
+constexpr PageId P = 0, Q = 1, R = 2, NP = 3;
+constexpr std::uint32_t AV = 0, vma1 = 0, vma2 = 1;
+
+nlohmann::json two_vmas() {
+  return nlohmann::json::parse(R"({
+    "numa_nodes": 2,
+    "pages": [
+      { "name": "P", "nid": 0, "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "Q", "nid": 0, "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "R", "nid": 0, "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "N", "nid": 1, "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [
+        { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" },
+        { "start": "0x8000", "end": "0x9000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": true },
+      { "mm": "A", "address": "0x2000", "pte": "present", "page": "Q", "writable": true },
+      { "mm": "A", "address": "0x8000", "pte": "present", "page": "R", "writable": true }
+    ]
+  })");
+}
+
+Kernel kernel_of(const nlohmann::json& initial) {
+  KernelConfig config;
+  config.era = Era::V3_9;
+  return parse_initial_state(initial, "t", "/initial", config);
+}
+
+const Pte& pte_at(const Kernel& k, std::uint64_t addr) { return k.mms.at(mmA).ptes.at(addr).pte; }
+
+/// The scenario form: thread R moves A's vma at `from` to `to`.
+nlohmann::json mremap_scenario(const char* from = "0x1000", const char* to = "0x10000") {
+  nlohmann::json j;
+  j["name"] = "t/mremap";
+  j["summary"] = "s";
+  j["kernel"] = "3.9";
+  j["initial"] = two_vmas();
+  j["threads"] = nlohmann::json::array(
+      {{{"name", "R"}, {"actor", "mremap"}, {"args", {{"mm", "A"}, {"old_address", from}, {"new_address", to}}}}});
+  j["expect"] = {{"result", "pass"}};
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(VmPgoff){};
+
+// Without "vm_pgoff" a vma's is vm_start's linear index, so every page's index
+// is its address / 4 KiB, as the model computed it before vm_pgoff existed.
+TEST(VmPgoff, DefaultIsTheLinearIndexOfTheStart) {
+  const Kernel k = kernel_of(two_vmas());
+  UNSIGNED_LONGS_EQUAL(1, k.vmas[vma1].pgoff);
+  UNSIGNED_LONGS_EQUAL(8, k.vmas[vma2].pgoff);
+  UNSIGNED_LONGS_EQUAL(2, k.pages[Q].index);
+  UNSIGNED_LONGS_EQUAL(0x2000, k.vmas[vma1].address_of(2));
+  UNSIGNED_LONGS_EQUAL(0, k.vmas[vma1].address_of(3));  // past vm_end
+  UNSIGNED_LONGS_EQUAL(0, k.vmas[vma2].address_of(2));  // before vm_pgoff
+}
+
+// A declared vm_pgoff sets the index of the pages mapped there: vma2 with
+// vm_pgoff 3 maps R at index 3, and vma_address(R, vma2) is 0x8000 again.
+TEST(VmPgoff, DeclaredPgoffGivesThePageIndex) {
+  nlohmann::json j = two_vmas();
+  j["mms"][0]["vmas"][1]["vm_pgoff"] = 3;
+  const Kernel k = kernel_of(j);
+  UNSIGNED_LONGS_EQUAL(3, k.pages[R].index);
+  UNSIGNED_LONGS_EQUAL(0x8000, k.vmas[vma2].address_of(3));
+}
+
+// One page at two linear indices (B's vma with vm_pgoff 5 maps P, which A maps at
+// index 1) could not be found by an rmap walk at one of them: refused at load.
+TEST(VmPgoff, APageAtTwoLinearIndicesIsRefused) {
+  nlohmann::json s = mremap_scenario();
+  s["initial"]["mms"].push_back(nlohmann::json::parse(
+      R"({ "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "vm_pgoff": 5, "anon_vma": "AV" } ] })"));
+  s["initial"]["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "B", "address": "0x1000", "pte": "present", "page": "P" })"));
+  std::string msg;
+  STRCMP_EQUAL("/initial/pages/0", load_error_pointer(s, &msg).c_str());
+  CHECK_TEXT(contains(msg, "B:0x1000 with linear index 5"), msg.c_str());
+  s["initial"]["mms"][1]["vmas"][0]["vm_pgoff"] = "1";
+  STRCMP_EQUAL("/initial/mms/1/vmas/0/vm_pgoff", load_error_pointer(s, &msg).c_str());
+}
+
+TEST_GROUP(Mremap39){};
+
+// mremap(0x1000 -> 0x10000) of vma1, no neighbour at the target: copy_vma makes a
+// new vma [0x10000, 0x12000) with vm_pgoff 1 (move_vma's new_pgoff: vma1's). AV's
+// interval tree orders by vm_pgoff, an equal key going right: the walk becomes
+// vma1 (1), new (1), vma2 (8); do_munmap then unlinks vma1: AV = [new, vma2]. The
+// ptes move, the old ones are none, counts and indices unchanged, and A's vma
+// list is [vma2, new], sorted by start.
+TEST(Mremap39, MovesTheVmaAndItsPtes) {
+  Kernel k0 = kernel_of(two_vmas());
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  long ret = 0;
+  OneThread p(k0, [&](Kernel& k) { ret = sys_mremap(k, mmA, 0x1000, 0x10000, nv); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0x10000, ret);
+  UNSIGNED_LONGS_EQUAL(0x10000, k.vmas[nv].start);
+  UNSIGNED_LONGS_EQUAL(0x12000, k.vmas[nv].end);
+  UNSIGNED_LONGS_EQUAL(1, k.vmas[nv].pgoff);
+  UNSIGNED_LONGS_EQUAL(AV, k.vmas[nv].anon_vma);
+  CHECK(k.anon_vmas[AV].vmas == (std::vector<std::uint32_t>{nv, vma2}));
+  CHECK(k.mms[mmA].vmas == (std::vector<std::uint32_t>{vma2, nv}));
+  CHECK(pte_at(k, 0x1000).is_none());
+  CHECK(pte_at(k, 0x2000).is_none());
+  CHECK(pte_at(k, 0x10000) == Pte::present(P, true));
+  CHECK(pte_at(k, 0x11000) == Pte::present(Q, true));
+  LONGS_EQUAL(1, k.pages[P].mapcount);
+  LONGS_EQUAL(1, k.pages[P].refcount);
+  UNSIGNED_LONGS_EQUAL(1, k.pages[P].index);
+  UNSIGNED_LONGS_EQUAL(0x10000, k.vmas[nv].address_of(k.pages[P].index));
+  CHECK(k.mms[mmA].mmap_sem->writer() == checker::kNoThread);
+}
+
+// vma2 (vm_pgoff 8) moved to 0x10000: the new vma (key 8) goes right of vma1 (1)
+// and of vma2 (8, an equal key) in AV's walk; after do_munmap AV is [vma1, new].
+// A new vma put in front would walk [new, vma1]: the order rmap walks rely on.
+TEST(Mremap39, TheNewVmaFollowsEveryEqualOrLowerKeyInTheWalk) {
+  Kernel k0 = kernel_of(two_vmas());
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x8000, 0x10000);
+  OneThread p(k0, [&](Kernel& k) { sys_mremap(k, mmA, 0x8000, 0x10000, nv); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(p.kernel->anon_vmas[AV].vmas == (std::vector<std::uint32_t>{vma1, nv}));
+  UNSIGNED_LONGS_EQUAL(8, p.kernel->vmas[nv].pgoff);
+  CHECK(pte_at(*p.kernel, 0x10000) == Pte::present(R, true));
+}
+
+// After the move, migrating P finds it at 0x10000 through rmap_walk_anon
+// (vma_address with the new vma's vm_pgoff): P's pte becomes present(N) there.
+TEST(Mremap39, MigrationAfterTheMoveFindsTheNewAddress) {
+  Kernel k0 = kernel_of(two_vmas());
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  int err = -1;
+  OneThread p(k0, [&](Kernel& k) {
+    sys_mremap(k, mmA, 0x1000, 0x10000, nv);
+    err = migrate_one_page(k, P, 1, 1);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(0, err);
+  CHECK(pte_at(*p.kernel, 0x10000) == Pte::present(NP, true));
+}
+
+// vma2 [0x8000, 0x9000) with vm_pgoff 3 moved to 0x3000, right behind vma1
+// [0x1000, 0x3000) (vm_pgoff 1, two pages: 1 + 2 = 3): vma_merge grows vma1 to
+// 0x4000 (vma_adjust) instead of using the reserved vma, need_rmap_locks is true
+// (1 <= 3), R's pte moves to 0x3000 and stays reachable (index 3 in vma1), and
+// do_munmap leaves AV with vma1 alone.
+TEST(Mremap39, MergesIntoTheVmaBefore) {
+  nlohmann::json j = two_vmas();
+  j["mms"][0]["vmas"][1]["vm_pgoff"] = 3;
+  Kernel k0 = kernel_of(j);
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x8000, 0x3000);
+  OneThread p(k0, [&](Kernel& k) { sys_mremap(k, mmA, 0x8000, 0x3000, nv); });
+  checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  UNSIGNED_LONGS_EQUAL(0x4000, k.vmas[vma1].end);
+  UNSIGNED_LONGS_EQUAL(1, k.vmas[vma1].pgoff);
+  CHECK(k.mms[mmA].vmas == (std::vector<std::uint32_t>{vma1}));
+  CHECK(k.anon_vmas[AV].vmas == (std::vector<std::uint32_t>{vma1}));
+  CHECK(pte_at(k, 0x3000) == Pte::present(R, true));
+  CHECK(pte_at(k, 0x8000).is_none());
+  UNSIGNED_LONGS_EQUAL(0x3000, k.vmas[vma1].address_of(k.pages[R].index));
+}
+
+// vma1 [0x1000, 0x3000) (vm_pgoff 1) moved to 0x6000, right in front of vma2
+// [0x8000, 0x9000) declared with vm_pgoff 3 (1 + 2 pages: continuing): vma_merge
+// grows vma2 down to 0x6000 with vm_pgoff 3 - 2 = 1 (case 3); need_rmap_locks
+// (1 <= 1). P and Q land at 0x6000 and 0x7000, where vma2 finds them (indices 1,
+// 2), R stays at 0x8000 (index 3); after do_munmap AV holds vma2 alone.
+TEST(Mremap39, MergesIntoTheVmaAfter) {
+  nlohmann::json j = two_vmas();
+  j["mms"][0]["vmas"][1]["vm_pgoff"] = 3;
+  Kernel k0 = kernel_of(j);
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x6000);
+  OneThread p(k0, [&](Kernel& k) { sys_mremap(k, mmA, 0x1000, 0x6000, nv); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  UNSIGNED_LONGS_EQUAL(0x6000, k.vmas[vma2].start);
+  UNSIGNED_LONGS_EQUAL(0x9000, k.vmas[vma2].end);
+  UNSIGNED_LONGS_EQUAL(1, k.vmas[vma2].pgoff);
+  CHECK(k.mms[mmA].vmas == (std::vector<std::uint32_t>{vma2}));
+  CHECK(k.anon_vmas[AV].vmas == (std::vector<std::uint32_t>{vma2}));
+  CHECK(pte_at(k, 0x6000) == Pte::present(P, true));
+  CHECK(pte_at(k, 0x7000) == Pte::present(Q, true));
+  UNSIGNED_LONGS_EQUAL(0x7000, k.vmas[vma2].address_of(k.pages[Q].index));
+  UNSIGNED_LONGS_EQUAL(0x8000, k.vmas[vma2].address_of(k.pages[R].index));
+}
+
+// The old vma gone before mremap runs (munmap): vma_to_resize finds none, -EFAULT,
+// and nothing moves: the reserved vma stays out of A and of AV.
+TEST(Mremap39, NoVmaAnyMoreIsEfault) {
+  Kernel k0 = kernel_of(two_vmas());
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  long ret = 0;
+  OneThread p(k0, [&](Kernel& k) {
+    vm_munmap(k, mmA, 0x1000);
+    ret = sys_mremap(k, mmA, 0x1000, 0x10000, nv);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(-14, ret);
+  CHECK(p.kernel->mms[mmA].vmas == (std::vector<std::uint32_t>{vma2}));
+  CHECK(p.kernel->anon_vmas[AV].vmas == (std::vector<std::uint32_t>{vma2}));
+  CHECK(pte_at(*p.kernel, 0x10000).is_none());
+}
+
+// Seed-000's A (VM_MERGEABLE [0x1000, 0x3000): KSM page K at 0x1000, swap(7) at
+// 0x2000) moved to 0x10000: ksm_madvise's break_ksm copies K into C1 (the first
+// free page of node 0; do_wp_page maps it writable: VM_WRITE) before the move;
+// 0x2000's swap pte has no page to break. The copy (index 1) and swap(7) move;
+// K keeps B's mapping only; the new vma keeps VM_MERGEABLE (move_vma clears it in
+// a local copy only); RA still names 0x1000.
+TEST(Mremap39, KsmPagesAreUnmergedBeforeTheMove) {
+  Kernel k0 = seed000_kernel();
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  OneThread p(k0, [&](Kernel& k) { sys_mremap(k, mmA, 0x1000, 0x10000, nv); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(k.mms[mmA].ptes.at(0x10000).pte == Pte::present(C1, true));
+  CHECK(k.mms[mmA].ptes.at(0x11000).pte == Pte::swap(7));
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  UNSIGNED_LONGS_EQUAL(1, k.pages[C1].index);
+  CHECK(k.vmas[nv].flags & VM_MERGEABLE);
+  LONGS_EQUAL(1, k.swap.swap_map.at(7));
+  UNSIGNED_LONGS_EQUAL(0x1000, k.rmap_items[0].address);
+}
+
+// The arguments: each bad one names its pointer.
+TEST(Mremap39, BadArgumentsNameTheirPointer) {
+  STRCMP_EQUAL("<none>", load_error_pointer(mremap_scenario()).c_str());
+  std::string msg;
+  STRCMP_EQUAL("/threads/0/args/old_address", load_error_pointer(mremap_scenario("0x2000"), &msg).c_str());
+  CHECK_TEXT(contains(msg, "no vma of mm A starts at this address"), msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/new_address", load_error_pointer(mremap_scenario("0x1000", "0x8000"), &msg).c_str());
+  CHECK_TEXT(contains(msg, "overlaps the vma A:0x8000"), msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/new_address", load_error_pointer(mremap_scenario("0x1000", "0x2000"), &msg).c_str());
+  CHECK_TEXT(contains(msg, "overlaps the old one"), msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/new_address",
+               load_error_pointer(mremap_scenario("0x1000", "0x7ffffffff000"), &msg).c_str());
+  CHECK_TEXT(contains(msg, "above the end of user space"), msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/new_address", load_error_pointer(mremap_scenario("0x1000", "0x1234"), &msg).c_str());
+  nlohmann::json j = mremap_scenario();
+  j["threads"][0]["args"]["flags"] = 3;
+  STRCMP_EQUAL("/threads/0/args/flags", load_error_pointer(j).c_str());
+  j = mremap_scenario();
+  j["threads"][0]["args"].erase("new_address");
+  STRCMP_EQUAL("/threads/0/args", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "missing required field \"new_address\""), msg.c_str());
+  j = mremap_scenario();
+  j["initial"]["mms"][0]["vmas"][0].erase("anon_vma");
+  j["initial"]["ptes"] = nlohmann::json::array();
+  j["initial"]["pages"] = nlohmann::json::array({{{"name", "N"}, {"free", true}}});
+  STRCMP_EQUAL("/threads/0/args/old_address", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "has no anon_vma"), msg.c_str());
+}
+
+// vma_merge with both neighbours (case 1) is not modelled: vma1 [0x1000, 0x3000)
+// (vm_pgoff 1) and vma2 at 0x4000 with vm_pgoff 4 around a one-page vma at 0x6000
+// with vm_pgoff 3 moved to 0x3000: refused. With one neighbour it loads.
+TEST(Mremap39, AMergeWithBothNeighboursIsRefused) {
+  nlohmann::json j = mremap_scenario("0x6000", "0x3000");
+  j["initial"]["mms"][0]["vmas"][1] = nlohmann::json::parse(
+      R"({ "start": "0x4000", "end": "0x5000", "vm_pgoff": 4, "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" })");
+  j["initial"]["mms"][0]["vmas"].push_back(nlohmann::json::parse(
+      R"({ "start": "0x6000", "end": "0x7000", "vm_pgoff": 3, "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" })"));
+  j["initial"]["ptes"][2]["address"] = "0x6000";
+  std::string msg;
+  STRCMP_EQUAL("/threads/0/args/new_address", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "both neighbours"), msg.c_str());
+  j["initial"]["mms"][0]["vmas"][1]["vm_pgoff"] = 5;  // next no longer continues
+  STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
+}
+
+// Threads: one mremap per mm, none in an mm a fork copies or that exits, no swapin_fault in it.
+TEST(Mremap39, ThreadsThatCannotShareTheMmAreRefused) {
+  nlohmann::json j = mremap_scenario();
+  j["threads"].push_back({{"name", "R2"}, {"actor", "mremap"},
+                          {"args", {{"mm", "A"}, {"old_address", "0x8000"}, {"new_address", "0x20000"}}}});
+  std::string msg;
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "one mremap per mm"), msg.c_str());
+  j = mremap_scenario();
+  j["threads"].push_back({{"name", "X"}, {"actor", "exit"}, {"args", {{"mm", "A"}}}});
+  STRCMP_EQUAL("/threads/0/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "last mmput"), msg.c_str());
+  j = mremap_scenario();
+  j["initial"]["mms"].push_back(nlohmann::json::parse(R"({ "name": "C", "vmas": [
+      { "start": "0x1000", "end": "0x3000", "anon_vma": "AC" }, { "start": "0x8000", "end": "0x9000", "anon_vma": "AC" } ] })"));
+  for (const char* a : {"0x1000", "0x2000", "0x8000"})
+    j["initial"]["ptes"].push_back({{"mm", "C"}, {"address", a}, {"pte", "none"}});
+  j["threads"].push_back({{"name", "F"}, {"actor", "fork"}, {"args", {{"mm", "A"}, {"child", "C"}}}});
+  STRCMP_EQUAL("/threads/0/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "forks or creates"), msg.c_str());
+  j = mremap_scenario();
+  j["threads"].push_back({{"name", "S"}, {"actor", "swapin_fault"}, {"args", {{"mm", "A"}, {"address", "0x8000"}}}});
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "swapin_fault after its vma left is not modelled"), msg.c_str());
+  j = mremap_scenario();
+  j["kernel"] = "2.6.33";
+  STRCMP_EQUAL("/threads/0/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "not modelled in kernel 2.6.33"), msg.c_str());
+}
+
+// mmcheck check: a VM_MERGEABLE vma's KSM pages cost move_vma's ksm_madvise one
+// COW copy each. Seed 000 with no free page on node 0 and R moving A's vma: a
+// free-pages finding naming A:0x1000.
+TEST(Mremap39, LintCountsTheUnmergeCopies) {
+  nlohmann::json j = mremap_scenario();
+  j["initial"] = seed000_initial();
+  j["initial"]["pages"].erase(1);  // C1
+  j["initial"]["pages"].erase(1);  // C2
+  const LintReport r = lint(Scenario::parse(j, "t.json"));
+  bool found = false;
+  for (const LintFinding& f : r.findings)
+    found |= f.kind == LintFinding::Kind::FreePages && contains(f.message, "mremap's ksm_madvise break_ksm COW copies at A:0x1000");
+  CHECK(found);
+}
