@@ -132,6 +132,20 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   return 0;
 }
 
+// mm/memory.c v2.6.33, v3.9: anon_vma_prepare + alloc_zeroed_user_highpage_movable +
+// __SetPageUptodate, as do_anonymous_page and do_wp_page's zero-page branch take a page
+// (kNoPage when none is free)
+static PageId alloc_zeroed_anon_page(Kernel& k, const Vma& v) {
+  // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
+  if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
+  const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");
+  if (np == kNoPage) return kNoPage;
+  Page& newp = k.pages.at(np);
+  newp.content = 0;           // zeroed
+  newp.flags |= PG_uptodate;  // __SetPageUptodate
+  return np;
+}
+
 // mm/memory.c v2.6.33, v3.9: do_anonymous_page (a write fault: a fresh zeroed page; the eras differ
 // only by v3.9's check_stack_guard_page, a no-op for the scenarios' vmas, which are no stacks)
 unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
@@ -155,13 +169,9 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
     m.ptl->unlock("do_anonymous_page");
     return again;
   }
-  // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
-  if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
-  const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");
+  const PageId np = alloc_zeroed_anon_page(k, v);
   if (np == kNoPage) return VM_FAULT_OOM;
   Page& newp = k.pages.at(np);
-  newp.content = 0;           // zeroed
-  newp.flags |= PG_uptodate;  // __SetPageUptodate
   const bool writable = (v.flags & VM_WRITE) != 0;  // pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE
   PteSlot& slot = *k.pte_slot(mm, addr);
   m.ptl->lock("do_anonymous_page");  // pte_offset_map_lock
@@ -188,13 +198,9 @@ static unsigned do_wp_zero_page(Kernel& k, std::uint32_t vma, std::uint64_t addr
   MmStruct& m = k.mms.at(mm);
   PteSlot& slot = *k.pte_slot(mm, addr);
   m.ptl->unlock("do_wp_page");
-  // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
-  if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
-  const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");
+  const PageId np = alloc_zeroed_anon_page(k, v);
   if (np == kNoPage) return VM_FAULT_OOM;
   Page& newp = k.pages.at(np);
-  newp.content = 0;           // zeroed
-  newp.flags |= PG_uptodate;  // __SetPageUptodate
   unsigned ret = 0;
   m.ptl->lock("do_wp_page");
   k.kasan_page_table(m, "do_wp_page");
