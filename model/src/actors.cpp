@@ -140,6 +140,17 @@ std::uint32_t find_mm(const Kernel& initial, const JsonInput& in) {
   in.error("no mm named \"" + name + "\"");
 }
 
+/// The vma of mm containing addr: a linked one (find_vma), else one an mremap thread
+/// reserved (mremap_reserve: in Kernel::vmas, linked by copy_vma during the run); -1.
+int vma_or_mremap_target(const Kernel& initial, std::uint32_t mm, std::uint64_t addr) {
+  if (const int v = initial.find_vma(mm, addr); v >= 0) return v;
+  for (std::size_t v = 0; v < initial.vmas.size(); ++v) {
+    const Vma& vma = initial.vmas[v];
+    if (vma.mm == mm && vma.start <= addr && addr < vma.end) return static_cast<int>(v);
+  }
+  return -1;
+}
+
 PageId find_page(const Kernel& initial, const JsonInput& in) {
   std::string name = in.as_string();
   for (std::size_t i = 0; i < initial.pages.size(); ++i)
@@ -266,11 +277,16 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     call.mm = find_mm(initial, in.at("mm"));
     JsonInput addr = in.at("address");
     call.address = addr.as_address();
-    if (initial.find_vma(call.mm, call.address) < 0 || !initial.mms[call.mm].ptes.count(call.address))
+    // A fault may also name an address an mremap thread moves a vma to (its vma is
+    // reserved, not yet linked: the fault before the move gets SIGSEGV).
+    const int vma = actor == "fault" ? vma_or_mremap_target(initial, call.mm, call.address)
+                                     : initial.find_vma(call.mm, call.address);
+    if (vma < 0 || !initial.mms[call.mm].ptes.count(call.address))
       addr.error("no pte slot of mm " + initial.mms[call.mm].name + " at this address");
     if (actor == "fault" && in.has("write")) call.write = in.at("write").as_bool();
-    if (actor == "fault" && call.write &&
-        !initial.vmas[static_cast<std::size_t>(initial.find_vma(call.mm, call.address))].has_anon_vma())
+    // (an mremap target's vma takes the moved vma's anon_vma, which mremap requires)
+    if (actor == "fault" && call.write && initial.find_vma(call.mm, call.address) >= 0 &&
+        !initial.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
       addr.error("a write fault needs the vma's anon_vma declared (anon_vma_prepare is not modelled)");
 
   } else if (actor == "swapoff") {

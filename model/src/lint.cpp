@@ -39,17 +39,10 @@ struct LintInput {
 
 LintInput read_input(const Scenario& s) {
   LintInput in;
-  KernelConfig config;
-  parse_era(s.era(), config.era);
-  for (const std::string& id : s.reverted()) config.reverted.push_back(find_fix(id)->fix);
   const nlohmann::json& j = s.json();
-  in.initial = parse_initial_state(j.at("initial"), s.file(), "/initial", config);
-  for (std::size_t i = 0; i < s.threads().size(); ++i) {
-    const ThreadSpec& t = s.threads()[i];
-    const std::string at = "/threads/" + std::to_string(i);
-    in.calls.push_back(parse_actor(t.actor, t.args, in.initial, s.file(), at + "/actor", at + "/args"));
-    in.names.push_back(t.name);
-  }
+  in.initial = s.initial_kernel();  // the template as validated (zero page, mremap targets)
+  in.calls = s.calls();
+  for (const ThreadSpec& t : s.threads()) in.names.push_back(t.name);
   in.start_after.resize(s.threads().size());
   for (std::size_t i = 0; i < s.threads().size(); ++i) {
     const nlohmann::json& tj = j.at("threads").at(i);

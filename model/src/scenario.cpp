@@ -11,6 +11,7 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -306,6 +307,41 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   if (threads.size() > checker::kMaxThreads) threads.error("too many threads");
   std::set<std::string> names;
   std::vector<std::optional<JsonInput>> start_after(threads.size());
+  // mremap threads first (model/mremap.h): one per mm; the template gets the vma
+  // copy_vma fills and the none pte slots at the target, so other threads may name
+  // addresses there (a fault at the new address: SIGSEGV before the move).
+  std::map<std::size_t, ActorCall> mremaps;
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    JsonInput t = threads.at(i);
+    t.expect_object();
+    JsonInput actor = t.at("actor");
+    if (actor.as_string() != "mremap") continue;
+    ActorCall call = parse_actor("mremap", t.has("args") ? t.at("args").json() : nlohmann::json::object(), v->initial,
+                                 file, actor.pointer(), t.pointer() + "/args");
+    for (const auto& [j, other] : mremaps)
+      if (other.mm == call.mm) {
+        JsonInput first = threads.at(j);
+        actor.error("a second mremap of mm " + v->initial.mms[call.mm].name + " (thread " +
+                    quote_input(first.has("name") ? first.at("name").as_string() : std::string("mremap")) +
+                    "): one mremap per mm is modelled");
+      }
+    // Not in an mm a fork copies or creates (dup_mmap copies the declared vmas one to one).
+    for (std::size_t j = 0; j < threads.size(); ++j) {
+      const nlohmann::json& tj = threads.at(j).json();
+      if (!tj.is_object() || tj.value("actor", nlohmann::json()) != "fork" || !tj.contains("args")) continue;
+      const nlohmann::json& a = tj.at("args");
+      const std::string& mm_name = v->initial.mms[call.mm].name;
+      const bool named = a.is_object() && (a.value("mm", nlohmann::json()) == mm_name ||
+                                           a.value("child", nlohmann::json()) == mm_name);
+      const std::string fork_name =
+          tj.contains("name") && tj.at("name").is_string() ? tj.at("name").get<std::string>() : std::string("fork");
+      if (named)
+        actor.error("mremap of mm " + mm_name + ", which thread " + quote_input(fork_name) +
+                    " forks or creates: dup_mmap copies the declared vmas one to one, a moved vma is not modelled there");
+    }
+    call.new_vma = mremap_reserve(v->initial, call.mm, call.address, call.new_address);
+    mremaps.emplace(i, std::move(call));
+  }
   for (std::size_t i = 0; i < threads.size(); ++i) {
     JsonInput t = threads.at(i);
     t.expect_object();
@@ -319,8 +355,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       t.at("name").error("duplicate thread name " + quote_input(spec.name));
     spec.args = t.has("args") ? t.at("args").json() : nlohmann::json::object();
     if (t.has("start_after")) start_after[i].emplace(t.at("start_after"));
-    v->calls.push_back(parse_actor(spec.actor, spec.args, v->initial, file, actor.pointer(),
-                                   t.pointer() + "/args"));
+    if (const auto m = mremaps.find(i); m != mremaps.end())
+      v->calls.push_back(m->second);
+    else
+      v->calls.push_back(parse_actor(spec.actor, spec.args, v->initial, file, actor.pointer(),
+                                     t.pointer() + "/args"));
     v->names.push_back(spec.name);
     t.done();
     s.threads_.push_back(std::move(spec));
@@ -345,29 +384,18 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                                       " exits: the last mmput cannot run while a task of the mm does");
     }
   }
-  // mremap (model/mremap.h): one per mm, not in an mm a fork copies or creates (dup_mmap
-  // copies the declared vmas one to one), no swapin_fault in it (which assumes its vma
-  // stays); the template gets the vma copy_vma fills and the none pte slots at the target.
+  // mremap (model/mremap.h): no swapin_fault in its mm (which assumes its vma stays).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
     if (v->calls[i].actor != "mremap") continue;
     const std::uint32_t mm = v->calls[i].mm;
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
-      if (j < i && c.actor == "mremap" && c.mm == mm)
-        threads.at(i).at("actor").error("a second mremap of mm " + v->initial.mms[mm].name +
-                                        " (thread " + quote_input(v->names[j]) + "): one mremap per mm is modelled");
       if (c.actor == "swapin_fault" && c.mm == mm)
         threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (swapin_fault) faults in mm " +
                                         v->initial.mms[mm].name + ", whose vma thread " + quote_input(v->names[i]) +
                                         " moves: swapin_fault after its vma left is not modelled (a \"fault\" "
                                         "thread reads a swap pte the same way and gets SIGSEGV without a vma)");
-      if (c.actor == "fork" && (c.mm == mm || c.child == mm))
-        threads.at(i).at("actor").error("mremap of mm " + v->initial.mms[mm].name + ", which thread " +
-                                        quote_input(v->names[j]) +
-                                        " forks or creates: dup_mmap copies the declared vmas one to one, a "
-                                        "moved vma is not modelled there");
     }
-    v->calls[i].new_vma = mremap_reserve(v->initial, mm, v->calls[i].address, v->calls[i].new_address);
   }
   // "start_after": {"thread": NAME, "event": EVENT}, resolved once every thread is named.
   v->start_after.assign(threads.size(), {});
@@ -519,6 +547,16 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
 
   s.initial_ = v;
   return s;
+}
+
+const Kernel& Scenario::initial_kernel() const {
+  if (!initial_) throw std::logic_error("internal error: initial_kernel() on a Scenario that was not loaded");
+  return std::static_pointer_cast<const Validated>(initial_)->initial;
+}
+
+const std::vector<ActorCall>& Scenario::calls() const {
+  if (!initial_) throw std::logic_error("internal error: calls() on a Scenario that was not loaded");
+  return std::static_pointer_cast<const Validated>(initial_)->calls;
 }
 
 std::unique_ptr<checker::Program> Scenario::make_program() const {

@@ -347,3 +347,15 @@ TEST(Mremap39, LintCountsTheUnmergeCopies) {
     found |= f.kind == LintFinding::Kind::FreePages && contains(f.message, "mremap's ksm_madvise break_ksm COW copies at A:0x1000");
   CHECK(found);
 }
+
+// A fault may name an address an mremap thread moves a vma to (the pte slots
+// there are reserved at load); without that mremap the address has no vma.
+TEST(Mremap39, FaultAtTheTargetLoads) {
+  nlohmann::json j = mremap_scenario();
+  j["threads"].push_back({{"name", "W"}, {"actor", "fault"}, {"args", {{"mm", "A"}, {"address", "0x10000"}, {"write", true}}}});
+  STRCMP_EQUAL("<none>", load_error_pointer(j).c_str());
+  j["threads"].erase(0);
+  std::string msg;
+  STRCMP_EQUAL("/threads/0/args/address", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "no pte slot"), msg.c_str());
+}

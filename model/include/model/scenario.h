@@ -22,6 +22,8 @@
 namespace model {
 
 class PathStats;
+class Kernel;
+struct ActorCall;
 
 /// Bad input (scenario or trace): one line, "FILE: at /json/pointer: what".
 class InputError : public std::runtime_error {
@@ -82,6 +84,11 @@ class Scenario {
   /// canonical JSON dump): a trace records it so replay can refuse a changed scenario.
   const std::string& content_hash() const { return hash_; }
   const nlohmann::json& json() const { return json_; }
+
+  /// The validated template every execution copies (the zero page and mremap's
+  /// reserved vmas included) and each thread's call (model-internal: `check` reads them).
+  const Kernel& initial_kernel() const;
+  const std::vector<ActorCall>& calls() const;
 
   /// A fresh Program that runs this scenario (one per exploration).
   std::unique_ptr<checker::Program> make_program() const;
