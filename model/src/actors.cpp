@@ -75,8 +75,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "once), \"passes\": 1..10 (default 1)}",
        kEra2_6_33},
       {"fault",
-       "a task touching an address (do_page_fault -> handle_mm_fault under mmap_sem; re-run after a migration "
-       "entry was waited out); args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false; true: "
+       "a task touching an address (do_page_fault -> handle_mm_fault under mmap_sem; re-run, as the hardware "
+       "re-executes the access, while the fault backed out and the pte still forbids the access); args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false; true: "
        "a COW write, or on a none pte do_anonymous_page's fresh page, on the zero page a zeroed copy; false: on "
        "a none pte the zero page is mapped read-only); in 3.9 a fault on a swap entry swaps in from the swap "
        "cache or reads the slot from the device into a page of node 0 (a write: reuse_swap_page, else "
