@@ -95,6 +95,7 @@ struct Facts {
   bool mbind_or_offline = false;
   bool hmm_walker = false;      ///< hmm_vma_fault or hmm_vma_get_pfns
   bool hmm_fault = false;       ///< hmm_vma_fault
+  bool store = false;           ///< a store thread (user data)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
 
@@ -105,6 +106,7 @@ Facts facts_of(const LintInput& in) {
     f.run2_writer |= writes_run2(c);
     f.madvise |= c.actor == "madvise_unmergeable";
     f.ksmd |= c.actor == "ksmd";
+    f.store |= c.actor == "store";
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
                    });
@@ -289,10 +291,11 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     Sites sites = all_unmerge_sites(k, f);
     std::erase_if(sites, [&](const auto& s) { return s.first != c.mm || s.second < c.start || s.second >= c.end; });
     add(0, 1, site_names(k, sites), "MADV_UNMERGEABLE's break_ksm COW copies at");
-  } else if (c.actor == "fault") {
-    if (c.write && write_fault_may_copy(k, f, c.mm, c.address))
+  } else if (c.actor == "fault" || c.actor == "store") {
+    // A store faults for write when its pte is not present and writable (user_access.cpp).
+    if ((c.write || c.actor == "store") && write_fault_may_copy(k, f, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
-    else if (c.write && write_fault_anonymous(k, c.mm, c.address))
+    else if ((c.write || c.actor == "store") && write_fault_anonymous(k, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a do_anonymous_page page at");
     else if (!c.write && swapin_may_copy(k, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
@@ -335,11 +338,24 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     std::vector<std::string> names;
     for (PageId p : offline_pages_list(k, c)) names.push_back(k.pages[p].name);
     add(c.to_node, 1, names, "hotremove_migrate_alloc's migration targets for");
+  } else if (c.actor == "ksmd" && c.batches > 1) {
+    // mm/ksm.c v3.9: a page's second visit may merge it through the unstable tree, and
+    // break_cow undoes a merge that failed halfway (try_to_merge_two_pages, stable_tree_insert):
+    // a COW copy at each address of an anon (not KSM) page ksmd scans.
+    std::vector<std::string> sites;
+    for (const MmSlot& slot : k.ksm.mm_slots)
+      for (const auto& [addr, pte] : k.mms[slot.mm].ptes) {
+        const int v = k.find_vma(slot.mm, addr);
+        if (v < 0 || !(k.vmas[v].flags & VM_MERGEABLE) || !k.vmas[v].has_anon_vma() || !pte.pte.is_present()) continue;
+        if (!k.pages[pte.pte.page].PageKsm()) sites.push_back(where(k, slot.mm, addr));
+      }
+    add(0, 1, sites, "break_cow's COW copies (a merge undone) at");
   } else if (c.actor == "ksm_run_store" || c.actor == "admin" || c.actor == "fork" || c.actor == "ksmd" ||
              c.actor == "reclaim" || c.actor == "munmap" || c.actor == "exit" || c.actor == "page_referenced" ||
              c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns" || c.actor == "handle_mm_fault") {
     // No page allocation on these paths (4.19's handle_mm_fault and hmm_vma_fault
-    // refuse a fault that would COW; ksmd merges into existing pages).
+    // refuse a fault that would COW; ksmd merges into existing pages; one batch never
+    // reaches the unstable tree's merge of two new pages, whose failure break_cow undoes).
   } else {
     known = false;
   }
@@ -513,6 +529,8 @@ const InvariantRule kInvariantRules[] = {
     {"no_leftover_migration_entry", [](const Facts& f, const Kernel&) { return f.migrator; },
      "no thread migrates (migrate_pages, offline_pages, mbind), and an initial state never holds a migration "
      "entry (refused at load), so none can be left over"},
+    {"no_lost_write", [](const Facts& f, const Kernel&) { return f.store; },
+     "it checks the addresses store threads wrote, and no thread is a store"},
     {"hmm_no_spurious_error", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it is checked in hmm_pfns_bad, and no thread walks an HMM range (hmm_vma_fault, hmm_vma_get_pfns)"},
     {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
