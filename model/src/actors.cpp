@@ -54,7 +54,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "skipped when busy; args {\"page\": NAME}",
        kEra3_9},
       {"ksmd",
-       "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
+       "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "
+       "`batches` times "
        "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree); a page not in the stable tree passes the "
        "checksum gate on its second visit, then unstable_tree_search_insert, try_to_merge_two_pages, "
        "stable_tree_insert (from an \"unused\" stable node); args {\"pages\": 1..16, \"batches\": 1..8 (default 1; "

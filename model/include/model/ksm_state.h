@@ -6,7 +6,9 @@
 // `tree_nid`, or the migrate_nodes list; its hlist holds the rmap_items that
 // point at it (rmap_item.head); pages_shared counts stable nodes with a
 // non-empty hlist and pages_sharing the further rmap_items on them;
-// the hlist is only edited under the page lock of the node's page (G3).
+// the hlist is only edited under the page lock of the node's page (G3);
+// root_unstable_tree[nid] holds only rmap_items with UNSTABLE_FLAG and that
+// nid, and pages_unshared counts the rmap_items with UNSTABLE_FLAG.
 #pragma once
 
 #include <cstdint>
