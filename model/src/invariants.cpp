@@ -33,7 +33,8 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        true, kAllEras},
       {"ksm_counters_consistent",
        "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
-       "its nid; pages_unshared counts the UNSTABLE rmap_items, and each item in an unstable tree is one of its nid",
+       "its nid; pages_unshared counts the UNSTABLE rmap_items, and each item this scan linked in an unstable tree is "
+       "a live UNSTABLE one of its nid",
        true, kAllEras},
       {"no_lost_write",
        "a read returns the last value written: every address a `store` thread wrote maps (present, or behind a "
@@ -249,9 +250,12 @@ void ksm_counters_consistent(const Kernel& k) {
     checker::fail(FailureKind::Invariant, "ksm_counters_consistent: pages_unshared " +
                                               std::to_string(k.ksm.pages_unshared) + " but " + std::to_string(unshared) +
                                               " rmap_items are UNSTABLE");
+  // Only the items this scan inserted: a finished scan's tree is left as it was until the
+  // next scan resets it (remove_rmap_item_from_tree skips its rb_erase at age 1).
   for (std::size_t nid = 0; nid < k.ksm.root_unstable_tree.size(); ++nid)
     for (std::uint32_t item : k.ksm.root_unstable_tree[nid]) {
       const RmapItem& r = k.rmap_items[item];
+      if (r.seqnr != static_cast<std::uint8_t>(k.ksm.seqnr)) continue;
       if (r.freed || !r.unstable || r.nid != static_cast<int>(nid))
         checker::fail(FailureKind::Invariant, "ksm_counters_consistent: " + r.name + " is linked in root_unstable_tree[" +
                                                   std::to_string(nid) + "] but is " +

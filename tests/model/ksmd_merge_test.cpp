@@ -9,6 +9,7 @@
 
 #include "model_fixture.h"
 #include <model/initial_state.h>
+#include <model/ksm.h>
 #include <model/ksmd.h>
 #include <model/lint.h>
 #include <model/scenario.h>
@@ -154,6 +155,38 @@ TEST(KsmdFullScan39, UnequalPagesStayInTheUnstableTreeOfTheirScan) {
   LONGS_EQUAL(3, k.ksm.seqnr);
   CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
   CHECK(k.stable_nodes[S].unused);
+}
+
+// run=2 between two full scans: unmerge_and_remove_all_rmap_items removes RA and RB,
+// inserted by scan 1 while ksm_scan.seqnr is now 2: age 1, so no rb_erase (the tree is
+// reset when the next scan starts), pages_unshared 2 -> 0; then ksm_scan.seqnr = 0.
+// The counters stay consistent (the finished scan's tree is not checked).
+TEST(KsmdFullScan39, UnmergeAfterAScanDropsUnstableItemsOfAge1) {
+  OneThread p(kernel_of(two_pages(7, 8)), [](Kernel& k) {
+    ksmd_scan(k, 3, 2);
+    LONGS_EQUAL(0, run_store(k, KSM_RUN_UNMERGE));
+  }, {"ksm_counters_consistent", "page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0, k.ksm.pages_unshared);
+  LONGS_EQUAL(0, k.ksm.seqnr);
+  CHECK(k.rmap_items[RA].freed && k.rmap_items[RB].freed);
+  CHECK_FALSE(k.rmap_items[RA].unstable);
+}
+
+// An UNSTABLE rmap_item two scans old is a kernel BUG in remove_rmap_item_from_tree
+// (BUG_ON(age > 1)): the model's scan frees the items it passes, so only a state edited
+// here reaches it.
+TEST(KsmdFullScan39, AnUnstableItemTwoScansOldIsABug) {
+  OneThread p(kernel_of(two_pages(7, 8)), [](Kernel& k) {
+    ksmd_scan(k, 3, 2);  // RA: UNSTABLE, seqnr 1; ksm_scan.seqnr 2
+    k.ksm.seqnr = 3;
+    remove_rmap_item_from_tree(k, RA);
+  });
+  const checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == checker::FailureKind::BugOn);
+  CHECK(contains(r.counterexample->violation.message, "BUG_ON(age > 1)"));
 }
 
 // The checksum gate: PA's data changes between the scans (9 stored by A), so on
