@@ -139,6 +139,31 @@ TEST(KsmdFullScan39, SecondScanMergesTwoEqualPages) {
   LONGS_EQUAL(1, k.anon_vmas[k.rmap_items[RA].anon_vma].refcount);  // get_anon_vma of each merged item
 }
 
+// The second half of try_to_merge_two_pages fails (PA's page lock is held, so
+// trylock_page fails): PB was already upgraded to PageKsm with no stable node, so
+// break_cow(RB) drops RB's anon_vma reference (avB back to 0) and break_ksm COWs B's
+// pte into C1 (writable: VM_WRITE); PB, unmapped, is freed by the scan's put_page.
+// RA stays in the unstable tree (pages_unshared 1), S unused, nothing shared.
+TEST(KsmdFullScan39, AFailedSecondMergeIsUndoneByBreakCow) {
+  OneThread p(kernel_of(two_pages(7, 7)), [](Kernel& k) {
+    k.pages[PA].lock->lock("test");
+    ksmd_scan(k, 3, 2);
+    k.pages[PA].lock->unlock("test");
+  }, {"page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mB, 0x1000) == Pte::present(C1c, true));
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  LONGS_EQUAL(7, k.pages[C1c].content);
+  CHECK(k.pages[PB].freed);
+  LONGS_EQUAL(0, k.anon_vmas[k.vmas[1].anon_vma].refcount);
+  CHECK(k.rmap_items[RA].unstable);
+  CHECK_FALSE(k.rmap_items[RB].unstable || k.rmap_items[RB].stable);
+  LONGS_EQUAL(1, k.ksm.pages_unshared);
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+  CHECK(k.stable_nodes[S].unused);
+}
+
 // Different data: on the second scan RA goes in the unstable tree, RB compares
 // unequal and goes in too (pages_unshared 2). A third scan resets the tree first:
 // RA's removal sees age 1 (seqnr 2 - 1): no rb_erase, pages_unshared 1; it is
