@@ -551,6 +551,21 @@ void check_invariants(const LintInput& in, const Facts& f, LintReport& r) {
                               "invariant " + in.invariants[i] + " cannot fire: " + rule.why});
 }
 
+// ---- stable nodes for stable_tree_insert ------------------------------------------
+
+/// ksmd merging two pages through the unstable tree (v3.9 with batches > 1) takes a
+/// declared "unused" stable node in stable_tree_insert; with none, such a merge ends
+/// the run unsupported (a model limit): say so.
+void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
+  const bool unused = std::any_of(in.initial.stable_nodes.begin(), in.initial.stable_nodes.end(),
+                                  [](const StableNode& s) { return s.unused; });
+  for (std::size_t t = 0; t < in.calls.size(); ++t)
+    if (in.calls[t].actor == "ksmd" && in.calls[t].batches > 1 && !unused)
+      r.notes.push_back("thread " + in.names[t] + " (ksmd, " + std::to_string(in.calls[t].batches) +
+                        " batches) may merge two pages, and stable_tree_insert needs a declared {\"name\": ..., "
+                        "\"unused\": true} stable node: there is none, so such a merge ends its run unsupported");
+}
+
 }  // namespace
 
 LintReport lint(const Scenario& scenario) {
@@ -560,6 +575,7 @@ LintReport lint(const Scenario& scenario) {
   check_free_pages(in, f, r);
   check_never_runs(in, f, r);
   check_invariants(in, f, r);
+  check_unused_stable_nodes(in, r);
   return r;
 }
 

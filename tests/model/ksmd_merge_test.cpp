@@ -338,4 +338,10 @@ TEST(KsmdFullScan39, LintCountsBreakCowAndStoreCopies) {
   r = lint(Scenario::parse(j, "t.json"));
   LONGS_EQUAL(1, r.findings.size());
   CHECK(r.findings[0].kind == LintFinding::Kind::InvariantCannotFire);
+  // No "unused" stable node: a note says a merge would end the run unsupported.
+  CHECK(r.notes.empty());
+  j["initial"]["stable_nodes"] = nlohmann::json::array();
+  r = lint(Scenario::parse(j, "t.json"));
+  LONGS_EQUAL(1, r.notes.size());
+  CHECK(contains(r.notes[0], "stable_tree_insert needs a declared"));
 }
