@@ -534,21 +534,15 @@ bool ksm_do_scan(Kernel& k, int pages) {
 
 // ===========================================================================
 // v2.6.33: ksmd's scan batch (seeds 001/002): one stable tree, the unstable
-// tree (an rmap_item of the initial state carries the checksum of its page),
-// try_to_merge_one_page upgrading a PageAnon page to PageKsm after
-// write_protect_page's count check, stable_tree_insert from the preallocated
-// ("unused") stable nodes, stable_tree_append under the KSM page's lock (G3).
+// tree of the initial state (an rmap_item of the initial state carries the
+// checksum of its page; never reset: one batch), stable_tree_append under the
+// KSM page's lock (G3), hold_anon_vma; the full scan's second half
+// (cmp_and_merge_unstable, try_to_merge_one_page's PageKsm upgrade,
+// stable_tree_insert from the preallocated "unused" nodes) is shared above.
 // ===========================================================================
 namespace v2_6_33 {
 
 namespace {
-
-/// The position of mm's slot in the mm list.
-std::size_t slot_of(const KsmState& ksm, std::uint32_t mm) {
-  std::size_t i = 0;
-  while (i < ksm.mm_slots.size() && ksm.mm_slots[i].mm != mm) ++i;
-  return i;
-}
 
 // mm/ksm.c v2.6.33: stable_tree_append (under the lock of the node's page: G3 asserted)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
@@ -650,7 +644,7 @@ void ksmd_scan(Kernel& k, int pages) {
       // "Nuke all the rmap_items that are above this current rmap"
       free_rmap_items(k, v2_6_33::remove_rmap_item_from_tree, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-      ksm.scan_cursor = slot_of(ksm, mm) + 1;
+      ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
       ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
       scan_address = 0;
       m.mmap_sem->up_read("scan_get_next_rmap_item");
@@ -658,7 +652,7 @@ void ksmd_scan(Kernel& k, int pages) {
     }
     // get_next_rmap_item: the items below addr that the scan passed are freed
     free_rmap_items(k, v2_6_33::remove_rmap_item_from_tree, mm, scan_address, addr, "get_next_rmap_item");
-    const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[slot_of(ksm, mm)], mm, addr);
+    const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[mm_slot_position(ksm, mm)], mm, addr);
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
     if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
