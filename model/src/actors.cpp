@@ -1,6 +1,6 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
-// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap), with their argument checks.
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store), with their argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
 
@@ -18,6 +18,7 @@
 #include "model/path_stats.h"
 #include "model/swapin.h"
 #include "model/swapoff.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -54,9 +55,13 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "skipped when busy; args {\"page\": NAME}",
        kEra3_9},
       {"ksmd",
-       "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex "
-       "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree, unstable tree and stable_tree_insert); "
-       "args {\"pages\": 1..16}",
+       "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "
+       "`batches` times "
+       "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree); a page not in the stable tree passes the "
+       "checksum gate on its second visit, then unstable_tree_search_insert, try_to_merge_two_pages, "
+       "stable_tree_insert (from an \"unused\" stable node); args {\"pages\": 1..16, \"batches\": 1..8 (default 1; "
+       "3.9 only: rounds of ksm_scan_thread's loop, each ending at the end of a full scan, so merging two new pages "
+       "takes 2)}",
        kEra2_6_33 | kEra3_9},
       {"admin",
        "one administrator writing sysfs files and forcing reclaim, in order; args {\"steps\": [{\"run\": 0|1|2} | "
@@ -120,6 +125,13 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "at a time, do_munmap of the old vma); args {\"mm\": NAME, \"old_address\": ADDR (the start of a vma "
        "with an anon_vma), \"new_address\": ADDR (the start of a free range of the same size; not between two "
        "vmas it would both merge with)}",
+       kEra3_9},
+      {"store",
+       "a task's store of a data token to its memory (the page walk; a pte not present and writable takes the "
+       "write fault first, do_page_fault -> handle_mm_fault, and the store is re-run; then the store through the "
+       "cached translation, unless a TLB flush dropped it); switches on the data steps (\"K.data\"); args "
+       "{\"mm\": NAME, \"address\": ADDR, \"value\": 1..1048576}; the vma must be VM_WRITE with an anon_vma; "
+       "check the result with the invariant no_lost_write",
        kEra3_9},
       {"swapoff",
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
@@ -248,6 +260,18 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
       addr.error(err);
   } else if (actor == "ksmd") {
     if (in.has("pages")) call.pages = static_cast<int>(in.at("pages").as_int(1, 16));
+    if (in.has("batches")) {
+      JsonInput b = in.at("batches");
+      call.batches = static_cast<int>(b.as_int(1, 8));
+      if (era != Era::V3_9 && call.batches != 1)
+        b.error("the 2.6.33 model runs one batch (its unstable tree is the initial state's, never reset)");
+    }
+  } else if (actor == "store") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput addr = in.at("address");
+    call.address = addr.as_address();
+    if (std::string err = store_model_error(initial, call.mm, call.address); !err.empty()) addr.error(err);
+    call.value = static_cast<unsigned>(in.at("value").as_int(1, 1 << 20));
   } else if (actor == "offline_pages") {
     JsonInput sec = in.at("section");
     std::string name = sec.as_string();
@@ -379,7 +403,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
     if (k.config.era == Era::V2_6_33)
       v2_6_33::ksmd_scan(k, call.pages);
     else
-      ksmd_scan(k, call.pages);
+      ksmd_scan(k, call.pages, call.batches);
   } else if (call.actor == "offline_pages") {
     const long err = v2_6_33::offline_pages(k, call.section, call.to_node, call.rounds, call.passes);
     k.outcomes.record(outcome_of_errno(err));
@@ -395,6 +419,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "exit") {
     if (k.config.era == Era::V2_6_33) v2_6_33::exit_mmap(k, call.mm);
     else mmput(k, call.mm);
+  } else if (call.actor == "store") {
+    k.outcomes.record(outcome_of_fault(user_store(k, call.mm, call.address, call.value)));
   } else if (call.actor == "swapoff") {
     k.outcomes.record(outcome_of_errno(try_to_unuse(k)));
   } else if (call.actor == "mremap") {

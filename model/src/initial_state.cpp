@@ -62,6 +62,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   if (in.has("numa_nodes")) numa_nodes = static_cast<int>(in.at("numa_nodes").as_int(1, 8));
   k.ksm.nr_node_ids = numa_nodes;
   k.ksm.root_stable_tree.assign(static_cast<std::size_t>(numa_nodes), {});
+  k.ksm.root_unstable_tree.assign(static_cast<std::size_t>(numa_nodes), {});
 
   // ---- pages ----
   NameIndex page_names{{}, "page"};
@@ -333,8 +334,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       s.name = nj.at("name").as_string();
       node_names.add(nj.at("name"), s.name, static_cast<std::uint32_t>(i));
       if (nj.has("unused") && nj.at("unused").as_bool()) {
-        // 2.6.33: a preallocated node for stable_tree_insert (objects exist before a run).
-        if (!era2633) nj.at("unused").error("\"unused\" stable nodes serve the 2.6.33 stable_tree_insert only");
+        // A preallocated node for stable_tree_insert's alloc_stable_node (objects exist before a run).
         s.unused = true;
         s.tree = StableNode::kNotLinked;
         nj.done();
@@ -392,7 +392,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (!era2633) rj.at("unstable").error("\"unstable\" rmap_items serve the 2.6.33 unstable tree only");
         if (rj.has("stable_node")) rj.at("unstable").error("an rmap_item is in the stable or the unstable tree, not both");
         r.unstable = true;
-        k.ksm.unstable_tree.push_back(static_cast<std::uint32_t>(i));
+        k.ksm.root_unstable_tree.at(0).push_back(static_cast<std::uint32_t>(i));
+        ++k.ksm.pages_unshared;
       }
       if (rj.has("stable_node")) {
         r.head = node_names.find(rj.at("stable_node"));

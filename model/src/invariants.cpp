@@ -3,6 +3,8 @@
 // names the offending pte, page or node in its message.
 #include "model/invariants.h"
 
+#include "model/user_access.h"
+
 namespace model {
 
 using checker::FailureKind;
@@ -31,8 +33,14 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        true, kAllEras},
       {"ksm_counters_consistent",
        "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
-       "its nid",
+       "its nid; pages_unshared counts the UNSTABLE rmap_items, and each item this scan linked in an unstable tree is "
+       "a live UNSTABLE one of its nid",
        true, kAllEras},
+      {"no_lost_write",
+       "a read returns the last value written: every address a `store` thread wrote maps (present, or behind a "
+       "migration entry, or a swap pte whose slot has a swap-cache page) a page whose data is the last value "
+       "stored there; an address whose vma is gone is not checked",
+       true, kEra3_9},
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
        "of it",
@@ -242,6 +250,25 @@ void ksm_counters_consistent(const Kernel& k) {
                                               std::to_string(k.ksm.pages_shared) + ", pages_sharing " +
                                               std::to_string(k.ksm.pages_sharing) + " but the stable nodes give " +
                                               std::to_string(shared) + ", " + std::to_string(sharing));
+  // ksm_pages_unshared: the rmap_items with UNSTABLE_FLAG; each item linked in an unstable tree has it.
+  long unshared = 0;
+  for (const RmapItem& r : k.rmap_items) unshared += (!r.freed && r.unstable) ? 1 : 0;
+  if (unshared != k.ksm.pages_unshared)
+    checker::fail(FailureKind::Invariant, "ksm_counters_consistent: pages_unshared " +
+                                              std::to_string(k.ksm.pages_unshared) + " but " + std::to_string(unshared) +
+                                              " rmap_items are UNSTABLE");
+  // Only the items this scan inserted: a finished scan's tree is left as it was until the
+  // next scan resets it (remove_rmap_item_from_tree skips its rb_erase at age 1).
+  for (std::size_t nid = 0; nid < k.ksm.root_unstable_tree.size(); ++nid)
+    for (std::uint32_t item : k.ksm.root_unstable_tree[nid]) {
+      const RmapItem& r = k.rmap_items[item];
+      if (r.seqnr != static_cast<std::uint8_t>(k.ksm.seqnr)) continue;
+      if (r.freed || !r.unstable || r.nid != static_cast<int>(nid))
+        checker::fail(FailureKind::Invariant, "ksm_counters_consistent: " + r.name + " is linked in root_unstable_tree[" +
+                                                  std::to_string(nid) + "] but is " +
+                                                  (r.freed ? std::string("freed") : !r.unstable ? "not UNSTABLE"
+                                                                                     : "of nid " + std::to_string(r.nid)));
+    }
 }
 
 }  // namespace
@@ -260,6 +287,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     checker::final_check(name, [kp] { page_counts_consistent(*kp); });
   else if (name == "ksm_counters_consistent")
     checker::final_check(name, [kp] { ksm_counters_consistent(*kp); });
+  else if (name == "no_lost_write")
+    checker::final_check(name, [kp] { no_lost_write(*kp); });
   else if (name == "no_migration_entry_at_unlock")
     k.check_g1_at_unlock = true;
   else if (name == "stable_trees_empty_at_flip")

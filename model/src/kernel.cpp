@@ -5,7 +5,8 @@
 // mmap_sem, ptl and pte slots in address order, and last the swap state
 // ("swapper_space", seed 003), then the per-field children of every page
 // (Page::count_obj, mapcount_obj, flags_obj), then the 4.19 pmd-level and HMM objects,
-// then (v3.9 exit scenarios only) each mm's "A.mm_users".
+// then (v3.9 exit scenarios only) each mm's "A.mm_users", then (scenarios with a
+// user store only) each page's "K.data".
 #include "model/kernel.h"
 
 #include <cstdio>
@@ -71,6 +72,9 @@ void Kernel::create_objects() {
   // v3.9 exit scenarios: mm_users as an object, after every other one.
   if (track_mm_users)
     for (MmStruct& mm : mms) mm.users_obj = checker::new_object(mm.name + ".mm_users");
+  // Scenarios with a user store: each page's data, after every other object.
+  if (user_data.track)
+    for (Page& p : pages) p.data_obj = checker::new_object(p.name + ".data", p.obj);
 }
 
 std::string Kernel::freed_by(const char* function) {

@@ -174,6 +174,7 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
   // "Clean up stable nodes, but don't worry if some are still busy": added by
   // cbf86cfe04a6; v3.8 left the stable nodes to a later ksmd pass.
   if (k.config.applied(Fix::StaleNodesSweep)) remove_all_stable_nodes(k);
+  ksm.seqnr = 0;  // ksm_scan.seqnr = 0
   return 0;
 }
 
@@ -286,8 +287,23 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
     r.stable = false;                        // rmap_item->address &= PAGE_MASK
     r.head = kNoNode;
   } else if (r.unstable) {
-    r.unstable = false;  // the unstable tree is not modelled yet (no ksmd scan)
+    remove_rmap_item_from_unstable_tree(k, item);
   }
+}
+
+// mm/ksm.c v2.6.33, v3.9: remove_rmap_item_from_tree's UNSTABLE_FLAG branch (the same in both eras)
+void remove_rmap_item_from_unstable_tree(Kernel& k, std::uint32_t item) {
+  RmapItem& r = k.rmap_items.at(item);
+  // "Usually ksmd can and must skip the rb_erase, because root_unstable_tree was
+  // already reset to RB_ROOT": only an item inserted by this scan is still linked.
+  const auto age = static_cast<unsigned char>(k.ksm.seqnr - r.seqnr);
+  if (age > 1)
+    checker::fail(FailureKind::BugOn, "BUG_ON(age > 1) in remove_rmap_item_from_tree: " + r.name + " inserted in scan " +
+                                          std::to_string(r.seqnr) + ", now scan " + std::to_string(k.ksm.seqnr));
+  if (!age) std::erase(k.ksm.root_unstable_tree.at(static_cast<std::size_t>(r.nid)), item);  // rb_erase
+  --k.ksm.pages_unshared;
+  r.unstable = false;  // rmap_item->address &= PAGE_MASK
+  checker::note([&] { return std::string(r.name + " leaves the unstable tree" + (age ? " (reset already)" : "")); });
 }
 
 // mm/ksm.c v3.9: get_ksm_page
@@ -619,9 +635,7 @@ void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
     r.stable = false;
     r.head = kNoNode;
   } else if (r.unstable) {
-    // rb_erase from root_unstable_tree when inserted by this scan (the model's tree is this pass's).
-    std::erase(k.ksm.unstable_tree, item);
-    r.unstable = false;
+    remove_rmap_item_from_unstable_tree(k, item);
   }
 }
 

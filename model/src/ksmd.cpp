@@ -1,17 +1,22 @@
 // ksmd.cpp: merge_across_nodes_store, ksm_do_scan, scan_get_next_rmap_item,
 // cmp_and_merge_page, stable_tree_search, stable_tree_append (mm/ksm.c v3.9;
-// pre-003 variants where cbf86cfe04a6/1 is reverted); below, in namespace v2_6_33,
-// ksmd's v2.6.33 batch with the unstable tree and stable_tree_insert.
+// pre-003 variants where cbf86cfe04a6/1 is reverted); ksmd's full scan shared by
+// both eras (the checksum gate, unstable_tree_search_insert, try_to_merge_two_pages,
+// stable_tree_insert, break_cow, get_mergeable_page, try_to_merge_one_page,
+// write_protect_page, replace_page); below, in namespace v2_6_33, ksmd's v2.6.33 batch.
 //
 // Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
-// get_ksm_page's reads and locks, page-count steps.
-// Invariant: every stable-tree change happens under ksm_thread_mutex.
+// get_ksm_page's reads and locks, page-count steps, and (scenarios with a user
+// store) each read of page data and write_protect_page's TLB flush.
+// Invariant: every stable-tree and unstable-tree change happens under ksm_thread_mutex.
 #include "model/ksmd.h"
 
 #include <algorithm>
 
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/rmap.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -52,15 +57,21 @@ long merge_across_nodes_store(Kernel& k, unsigned knob) {
   return err;
 }
 
+// mm/ksm.c v2.6.33, v3.9: memcmp_pages == 0 (pages_identical): the data tokens, each read a step
+// on "K.data" when the scenario stores
+bool memcmp_pages(Kernel& k, PageId page1, PageId page2, const char* label) {
+  read_page_data(k, page1, label);
+  read_page_data(k, page2, label);
+  return k.pages.at(page1).content == k.pages.at(page2).content;
+}
+
 // mm/ksm.c v3.9: stable_tree_append
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
   StableNode& s = k.stable_nodes.at(node);
   RmapItem& r = k.rmap_items.at(item);
   checker::announce(s.obj, AccessKind::Write, "stable_tree_append");
   r.head = node;
-  r.stable = true;
-  r.anon_vma = k.vmas[static_cast<std::size_t>(k.find_vma(r.mm, r.address))].anon_vma;
-  ++k.anon_vmas.at(r.anon_vma).refcount;  // get_anon_vma (try_to_merge_with_ksm_page)
+  r.stable = true;  // rmap_item->address |= STABLE_FLAG (its anon_vma: try_to_merge_with_ksm_page)
   s.hlist.insert(s.hlist.begin(), item);  // hlist_add_head
   if (s.hlist.size() > 1)
     ++k.ksm.pages_sharing;
@@ -87,7 +98,7 @@ PageId stable_tree_search(Kernel& k, PageId page) {
                                                 k.stable_nodes[node].name);
     PageId tree_page = get_ksm_page(k, node, false);
     if (tree_page == kNoPage) return kNoPage;  // the stale node was just removed
-    if (k.pages[tree_page].content == p.content) return tree_page;  // memcmp_pages == 0
+    if (memcmp_pages(k, page, tree_page, "stable_tree_search")) return tree_page;  // memcmp_pages == 0
     k.put_page(tree_page, "stable_tree_search");
   }
   return kNoPage;
@@ -115,7 +126,10 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
     const Page& p = k.pages[page];
     k.touch_page(page, "write_protect_page");  // page_mapcount + 1 + swapped != page_count
     if (p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0) == p.refcount) {
-      if (slot->pte.write) k.set_pte(mm, *slot, Pte::present(page, false), "write_protect_page");
+      if (slot->pte.write) {
+        k.set_pte(mm, *slot, Pte::present(page, false), "write_protect_page");
+        flush_tlb_page(k, mm, addr, page, "write_protect_page");  // ptep_clear_flush
+      }
       orig_pte = slot->pte;
       ok = true;
     }
@@ -146,30 +160,231 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
   return true;
 }
 
-// mm/ksm.c v3.9: try_to_merge_with_ksm_page -> try_to_merge_one_page (kpage given)
+// mm/ksm.c v2.6.33, v3.9: try_to_merge_one_page (kpage kNoPage: upgrade page to PageKsm with a NULL node;
+// no THP, no VM_LOCKED munlock)
+bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage) {
+  if (page == kpage) return true;  // ksm page forked
+  if (!(k.vmas[vma].flags & VM_MERGEABLE)) return false;
+  Page& p = k.pages[page];
+  if (!p.PageAnon()) return false;
+  if (!p.lock->try_lock("try_to_merge_one_page")) return false;
+  bool ok = false;
+  Pte orig_pte;
+  if (write_protect_page(k, vma, addr, page, orig_pte)) {
+    if (kpage == kNoPage) {
+      // "While we hold page lock, upgrade page from PageAnon+anon_vma to PageKsm+NULL stable_node"
+      checker::announce(p.obj, AccessKind::Write, "try_to_merge_one_page");
+      p.mapping = Mapping{Mapping::Kind::Ksm, kNoNode};  // set_page_stable_node(page, NULL)
+      checker::note([&] { return std::string(p.name + " upgraded to PageKsm (no stable node yet)"); });
+      ok = true;
+    } else if (memcmp_pages(k, page, kpage, "try_to_merge_one_page")) {  // pages_identical
+      ok = replace_page(k, vma, addr, page, kpage, orig_pte);
+    }
+  }
+  p.lock->unlock("try_to_merge_one_page");
+  return ok;
+}
+
+// mm/ksm.c v3.9: try_to_merge_with_ksm_page (the unstable item leaves its tree, then get_anon_vma under mmap_sem)
 bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, PageId kpage) {
   RmapItem& r = k.rmap_items.at(item);
   MmStruct& m = k.mms.at(r.mm);
   m.mmap_sem->down_read("try_to_merge_with_ksm_page");
-  const int v = ksm_test_exit(k, r.mm) ? -1 : k.find_vma(r.mm, r.address);  // find_mergeable_vma
+  const int v = ksm_test_exit(k, r.mm) ? -1 : k.find_vma(r.mm, r.address);
   bool ok = false;
-  if (v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE)) {
+  if (v >= 0) {
     const std::uint32_t vma = static_cast<std::uint32_t>(v);
-    if (page == kpage) {
-      ok = true;
-    } else if (k.pages[page].PageAnon() && k.pages[page].lock->try_lock("try_to_merge_one_page")) {
-      Pte orig_pte;
-      if (write_protect_page(k, vma, r.address, page, orig_pte) &&
-          k.pages[page].content == k.pages[kpage].content)  // pages_identical
-        ok = replace_page(k, vma, r.address, page, kpage, orig_pte);
-      k.pages[page].lock->unlock("try_to_merge_one_page");
+    ok = try_to_merge_one_page(k, vma, r.address, page, kpage);
+    if (ok) {
+      // "Unstable nid is in union with stable anon_vma: remove first"
+      remove_rmap_item_from_tree(k, item);
+      r.anon_vma = k.vmas[vma].anon_vma;  // "Must get reference to anon_vma while still holding mmap_sem"
+      ++k.anon_vmas.at(r.anon_vma).refcount;  // get_anon_vma
     }
   }
   m.mmap_sem->up_read("try_to_merge_with_ksm_page");
   return ok;
 }
 
-// mm/ksm.c v3.9: cmp_and_merge_page (the stable-tree half; a new rmap_item stops at the checksum gate)
+/// The era's forms of the functions the shared full scan below calls.
+struct KsmdEra {
+  bool (*try_to_merge_with_ksm_page)(Kernel&, std::uint32_t item, PageId page, PageId kpage);
+  void (*stable_tree_append)(Kernel&, std::uint32_t item, std::uint32_t node);
+  PageId (*get_ksm_page)(Kernel&, std::uint32_t node);  ///< no page lock
+  void (*put_anon_vma)(Kernel&, std::uint32_t av);      ///< break_cow's (2.6.33: drop_anon_vma)
+  /// 2.6.33 takes the tree item out of the unstable tree in cmp_and_merge_page; v3.9 in
+  /// try_to_merge_with_ksm_page.
+  void (*remove_tree_item)(Kernel&, std::uint32_t item);
+};
+
+// mm/ksm.c v2.6.33, v3.9: get_mergeable_page (find_mergeable_vma, follow_page(FOLL_GET), PageAnon)
+PageId get_mergeable_page(Kernel& k, std::uint32_t item) {
+  const RmapItem& r = k.rmap_items.at(item);
+  MmStruct& m = k.mms.at(r.mm);
+  m.mmap_sem->down_read("get_mergeable_page");
+  PageId page = kNoPage;
+  const int v = ksm_test_exit(k, r.mm) ? -1 : k.find_vma(r.mm, r.address);
+  if (v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE) &&
+      k.vmas[static_cast<std::size_t>(v)].has_anon_vma()) {
+    page = follow_page(k, static_cast<std::uint32_t>(v), r.address, FOLL_GET);
+    if (page != kNoPage && !k.pages[page].PageAnon()) {
+      k.put_page(page, "get_mergeable_page");
+      page = kNoPage;
+    }
+  }
+  m.mmap_sem->up_read("get_mergeable_page");
+  return page;
+}
+
+// mm/ksm.c v2.6.33, v3.9: break_cow (the anon_vma reference dropped, then break_ksm under mmap_sem)
+void break_cow(Kernel& k, const KsmdEra& era, std::uint32_t item) {
+  const RmapItem& r = k.rmap_items.at(item);
+  // "It is not an accident that whenever we want to break COW to undo, we also
+  // need to drop a reference to the anon_vma."
+  era.put_anon_vma(k, r.anon_vma);
+  MmStruct& m = k.mms.at(r.mm);
+  m.mmap_sem->down_read("break_cow");
+  const int v = ksm_test_exit(k, r.mm) ? -1 : k.find_vma(r.mm, r.address);  // find_mergeable_vma
+  if (v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE) &&
+      k.vmas[static_cast<std::size_t>(v)].has_anon_vma())
+    break_ksm(k, static_cast<std::uint32_t>(v), r.address);
+  m.mmap_sem->up_read("break_cow");
+}
+
+// mm/ksm.c v2.6.33, v3.9: unstable_tree_search_insert (root_unstable_tree[get_kpfn_nid]; the
+// tree's items in insertion order, which is the rb descent when at most one lies on the path)
+std::uint32_t unstable_tree_search_insert(Kernel& k, std::uint32_t item, PageId page, PageId& tree_page) {
+  const int nid = get_kpfn_nid(k, page);
+  const std::vector<std::uint32_t> tree = k.ksm.root_unstable_tree.at(static_cast<std::size_t>(nid));
+  for (std::uint32_t tree_item : tree) {
+    tree_page = get_mergeable_page(k, tree_item);
+    if (tree_page == kNoPage) return kNoNode;
+    if (tree_page == page) {  // "Don't substitute a ksm page for a forked page"
+      k.put_page(tree_page, "unstable_tree_search_insert");
+      return kNoNode;
+    }
+    if (memcmp_pages(k, page, tree_page, "unstable_tree_search_insert")) {
+      // v3.9: "If tree_page has been migrated to another NUMA node, it will be flushed
+      // out and put in the right unstable tree next time: only merge with it when across_nodes."
+      if (!k.ksm.merge_across_nodes && k.pages[tree_page].nid != nid) {
+        k.put_page(tree_page, "unstable_tree_search_insert");
+        return kNoNode;
+      }
+      return tree_item;
+    }
+    k.put_page(tree_page, "unstable_tree_search_insert");
+  }
+  RmapItem& r = k.rmap_items[item];
+  r.unstable = true;  // rmap_item->address |= UNSTABLE_FLAG | (ksm_scan.seqnr & SEQNR_MASK)
+  r.seqnr = static_cast<std::uint8_t>(k.ksm.seqnr);
+  r.nid = nid;
+  k.ksm.root_unstable_tree[static_cast<std::size_t>(nid)].push_back(item);  // rb_link_node, rb_insert_color
+  ++k.ksm.pages_unshared;
+  checker::note([&] { return std::string(r.name + " inserted in root_unstable_tree[" + std::to_string(nid) + "]"); });
+  return kNoNode;
+}
+
+// mm/ksm.c v2.6.33, v3.9: try_to_merge_two_pages
+PageId try_to_merge_two_pages(Kernel& k, const KsmdEra& era, std::uint32_t item, PageId page, std::uint32_t tree_item,
+                              PageId tree_page) {
+  if (!era.try_to_merge_with_ksm_page(k, item, page, kNoPage)) return kNoPage;
+  if (era.try_to_merge_with_ksm_page(k, tree_item, tree_page, page)) return page;
+  break_cow(k, era, item);  // "a ksm page with only one pte pointing to it: so break it"
+  return kNoPage;
+}
+
+// mm/ksm.c v2.6.33, v3.9: stable_tree_insert (root_stable_tree[get_kpfn_nid]; alloc_stable_node takes
+// the first preallocated "unused" node: objects exist before a run)
+std::uint32_t stable_tree_insert(Kernel& k, const KsmdEra& era, PageId kpage) {
+  const int nid = get_kpfn_nid(k, kpage);
+  const std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
+  for (std::uint32_t node : path) {
+    PageId tree_page = era.get_ksm_page(k, node);
+    if (tree_page == kNoPage) return kNoNode;
+    const bool same = memcmp_pages(k, kpage, tree_page, "stable_tree_insert");
+    k.put_page(tree_page, "stable_tree_insert");
+    if (same) return kNoNode;  // not a bug: the page was not yet write-protected at the search
+  }
+  std::uint32_t node = kNoNode;
+  for (std::size_t i = 0; i < k.stable_nodes.size() && node == kNoNode; ++i)
+    if (k.stable_nodes[i].unused) node = static_cast<std::uint32_t>(i);
+  if (node == kNoNode) model_limit("stable_tree_insert with no preallocated (\"unused\") stable node left");
+  StableNode& s = k.stable_nodes[node];
+  checker::announce(s.obj, AccessKind::Write, "stable_tree_insert");
+  s.unused = false;
+  s.kpfn = kpage;
+  s.nid = nid;  // DO_NUMA(stable_node->nid = nid)
+  s.tree = nid;
+  k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid)).push_back(node);  // rb_link_node, rb_insert_color
+  checker::announce(k.pages[kpage].obj, AccessKind::Write, "stable_tree_insert");
+  k.pages[kpage].mapping = Mapping{Mapping::Kind::Ksm, node};  // set_page_stable_node(kpage, stable_node)
+  checker::note([&] { return std::string(k.page_name(kpage) + ".mapping = " + s.name + " (new stable node)"); });
+  return node;
+}
+
+// mm/ksm.c v2.6.33, v3.9: cmp_and_merge_page's second half, after the stable tree had no match: the
+// checksum gate (calc_checksum != rmap_item->oldchecksum: record it and stop), then
+// unstable_tree_search_insert, try_to_merge_two_pages, stable_tree_insert and the two
+// stable_tree_appends, or break_cow on both when no node could be inserted
+void cmp_and_merge_unstable(Kernel& k, const KsmdEra& era, PageId page, std::uint32_t item) {
+  RmapItem& r = k.rmap_items[item];
+  read_page_data(k, page, "calc_checksum");
+  const std::uint32_t checksum = k.pages[page].content;  // calc_checksum
+  if (!r.has_checksum || r.oldchecksum != checksum) {
+    r.has_checksum = true;
+    r.oldchecksum = checksum;
+    checker::note([&] { return std::string("checksum of " + k.page_name(page) + " recorded"); });
+    return;
+  }
+  PageId tree_page = kNoPage;
+  const std::uint32_t tree_item = unstable_tree_search_insert(k, item, page, tree_page);
+  if (tree_item == kNoNode) return;
+  const PageId kpage = try_to_merge_two_pages(k, era, item, page, tree_item, tree_page);
+  k.put_page(tree_page, "cmp_and_merge_page");
+  if (kpage == kNoPage) return;
+  if (era.remove_tree_item) era.remove_tree_item(k, tree_item);
+  k.pages[kpage].lock->lock("cmp_and_merge_page");
+  const std::uint32_t node = stable_tree_insert(k, era, kpage);
+  if (node != kNoNode) {
+    era.stable_tree_append(k, tree_item, node);
+    era.stable_tree_append(k, item, node);
+  }
+  k.pages[kpage].lock->unlock("cmp_and_merge_page");
+  if (node == kNoNode) {
+    // "we will have 2 virtual addresses that are pointing to a ksm page left
+    // outside the stable tree, in which case we need to break_cow on both."
+    break_cow(k, era, tree_item);
+    break_cow(k, era, item);
+  }
+}
+
+// mm/ksm.c v2.6.33, v3.9: remove_trailing_rmap_items, and get_next_rmap_item's loop over the
+// items it passes: every rmap_item of mm's slot in [from, to) leaves its tree and is freed
+void free_rmap_items(Kernel& k, void (*remove_rmap_item_from_tree)(Kernel&, std::uint32_t), std::uint32_t mm,
+                     std::uint64_t from, std::uint64_t to, const char* function) {
+  for (;;) {
+    std::vector<std::uint32_t>& list = k.ksm.mm_slots[mm_slot_position(k.ksm, mm)].rmap_list;
+    auto it = std::find_if(list.begin(), list.end(), [&](std::uint32_t r) {
+      return k.rmap_items[r].address >= from && k.rmap_items[r].address < to;
+    });
+    if (it == list.end()) return;
+    const std::uint32_t item = *it;
+    list.erase(it);
+    remove_rmap_item_from_tree(k, item);
+    RmapItem& r = k.rmap_items[item];
+    r.freed = true;  // free_rmap_item
+    r.freed_at = Kernel::freed_by(function);
+    checker::note([&] { return std::string("free_rmap_item " + r.name); });
+  }
+}
+
+PageId get_ksm_page_unlocked(Kernel& k, std::uint32_t node) { return get_ksm_page(k, node, false); }
+void put_anon_vma_of_rmap_item(Kernel& k, std::uint32_t av) { put_anon_vma(k, av, "break_cow"); }
+
+const KsmdEra kEra39{try_to_merge_with_ksm_page, stable_tree_append, get_ksm_page_unlocked, put_anon_vma_of_rmap_item,
+                     nullptr};
+
+// mm/ksm.c v3.9: cmp_and_merge_page (the stable tree first, then the unstable tree)
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
   remove_rmap_item_from_tree(k, item);
   PageId kpage = stable_tree_search(k, page);
@@ -183,8 +398,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
     k.put_page(kpage, "cmp_and_merge_page");
     return;
   }
-  // calc_checksum != rmap_item->oldchecksum on a first visit: record it and return.
-  checker::note([&] { return std::string("checksum of " + k.page_name(page) + " recorded: no unstable-tree search yet"); });
+  cmp_and_merge_unstable(k, kEra39, page, item);
 }
 
 }  // namespace
@@ -193,10 +407,10 @@ namespace {
 
 // mm/ksm.c v2.6.33, v3.9: ksm_scan_thread's wait_event_freezable(ksm_thread_wait,
 // ksmd_should_run()) and ksm_thread_mutex, then scan_get_next_rmap_item's start
-// of a new pass at the first mm (slot == &ksm_mm_head: the unstable tree is
-// not reset, see each era's note). False, with the mutex released, when ksmd
-// should not run after all.
-bool ksmd_batch_start(Kernel& k) {
+// of a new pass at the first mm (slot == &ksm_mm_head: v3.9 resets the unstable
+// trees, 2.6.33's model keeps the one of the initial state). False, with the mutex
+// released, when ksmd should not run after all.
+bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
   KsmState& ksm = k.ksm;
   checker::announce_idle(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
                              [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
@@ -207,6 +421,9 @@ bool ksmd_batch_start(Kernel& k) {
     return false;
   }
   if (ksm.scan_cursor >= ksm.mm_slots.size()) {
+    if (reset_unstable_trees)  // v3.9: "root_unstable_tree[nid] = RB_ROOT" for each nid
+      for (std::vector<std::uint32_t>& tree : ksm.root_unstable_tree) tree.clear();
+    ksm.scan_address = 0;  // next_mm: ksm_scan.address = 0
     ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
     ksm.scan_cursor = 0;
     ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
@@ -256,13 +473,21 @@ std::uint32_t get_next_rmap_item(Kernel& k, MmSlot& slot, std::uint32_t mm, std:
 
 }  // namespace
 
-// mm/ksm.c v3.9: ksmd_should_run + ksm_do_scan + scan_get_next_rmap_item (one scan of up to `pages` pages;
-// a new pass would lru_add_drain_all and reset the unstable trees: not modelled)
-void ksmd_scan(Kernel& k, int pages) {
+// mm/ksm.c v3.9: ksm_scan_thread's loop, `batches` times: ksmd_should_run + ksm_do_scan +
+// scan_get_next_rmap_item (each batch scans up to `pages` pages and ends at the end of a full
+// scan, ksm_scan.seqnr++; a new full scan resets the unstable trees; lru_add_drain_all and
+// the migrate_nodes prune are not modelled)
+void ksmd_scan(Kernel& k, int pages, int batches) {
+  for (int batch = 0; batch < batches; ++batch)
+    if (!ksm_do_scan(k, pages)) return;
+}
+
+// mm/ksm.c v3.9: one batch of ksm_scan_thread: ksm_do_scan under ksm_thread_mutex (false: ksmd should not run)
+bool ksm_do_scan(Kernel& k, int pages) {
   KsmState& ksm = k.ksm;
-  if (!ksmd_batch_start(k)) return;
+  if (!ksmd_batch_start(k, true)) return false;
   int done = 0;
-  std::uint64_t scan_address = 0;  // ksm_scan.address
+  std::uint64_t& scan_address = ksm.scan_address;  // ksm_scan.address: 0 at a new pass (ksmd_batch_start)
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
@@ -271,9 +496,10 @@ void ksmd_scan(Kernel& k, int pages) {
     const bool exiting = ksm_test_exit(k, mm);  // "if (ksm_test_exit(mm)) vma = NULL"
     const PageId page = exiting ? kNoPage : next_anon_page(k, mm, scan_address, addr);
     if (page == kNoPage) {  // the end of this mm: advance the cursor
-      // An exiting mm (v3.9 exit): every rmap_item goes ("ksm_scan.rmap_list =
-      // &slot->rmap_list"), then the slot itself under ksm_mmlist_lock.
-      if (exiting) remove_trailing_rmap_items(k, mm_slot_position(ksm, mm));
+      // "Nuke all the rmap_items that are above this current rmap"; of an exiting mm
+      // every one ("ksm_scan.rmap_list = &slot->rmap_list"), then the slot itself.
+      free_rmap_items(k, remove_rmap_item_from_tree, mm, exiting ? 0 : scan_address, ~std::uint64_t{0},
+                      "remove_trailing_rmap_items");
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
       ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
       if (exiting) {
@@ -288,6 +514,8 @@ void ksmd_scan(Kernel& k, int pages) {
       m.mmap_sem->up_read("scan_get_next_rmap_item");
       continue;
     }
+    // get_next_rmap_item: the items below addr that the scan passed are freed
+    free_rmap_items(k, remove_rmap_item_from_tree, mm, scan_address, addr, "get_next_rmap_item");
     const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[mm_slot_position(ksm, mm)], mm, addr);
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
@@ -296,26 +524,25 @@ void ksmd_scan(Kernel& k, int pages) {
     k.put_page(page, "ksm_do_scan");
     ++done;
   }
+  if (ksm.scan_cursor >= ksm.mm_slots.size()) {  // "Repeat until we've completed scanning the whole list"
+    ++ksm.seqnr;
+    checker::note([&] { return std::string("full scan done: ksm_scan.seqnr = " + std::to_string(ksm.seqnr)); });
+  }
   ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+  return true;
 }
 
 // ===========================================================================
 // v2.6.33: ksmd's scan batch (seeds 001/002): one stable tree, the unstable
-// tree (an rmap_item of the initial state carries the checksum of its page),
-// try_to_merge_one_page upgrading a PageAnon page to PageKsm after
-// write_protect_page's count check, stable_tree_insert from the preallocated
-// ("unused") stable nodes, stable_tree_append under the KSM page's lock (G3).
+// tree of the initial state (an rmap_item of the initial state carries the
+// checksum of its page; never reset: one batch), stable_tree_append under the
+// KSM page's lock (G3), hold_anon_vma; the full scan's second half
+// (cmp_and_merge_unstable, try_to_merge_one_page's PageKsm upgrade,
+// stable_tree_insert from the preallocated "unused" nodes) is shared above.
 // ===========================================================================
 namespace v2_6_33 {
 
 namespace {
-
-/// The position of mm's slot in the mm list.
-std::size_t slot_of(const KsmState& ksm, std::uint32_t mm) {
-  std::size_t i = 0;
-  while (i < ksm.mm_slots.size() && ksm.mm_slots[i].mm != mm) ++i;
-  return i;
-}
 
 // mm/ksm.c v2.6.33: stable_tree_append (under the lock of the node's page: G3 asserted)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
@@ -348,61 +575,10 @@ PageId stable_tree_search(Kernel& k, PageId page) {
   for (std::uint32_t node : path) {
     PageId tree_page = v2_6_33::get_ksm_page(k, node);
     if (tree_page == kNoPage) return kNoPage;
-    if (k.pages[tree_page].content == k.pages[page].content) return tree_page;  // memcmp_pages == 0
+    if (memcmp_pages(k, page, tree_page, "stable_tree_search")) return tree_page;  // memcmp_pages == 0
     k.put_page(tree_page, "stable_tree_search");
   }
   return kNoPage;
-}
-
-// mm/ksm.c v2.6.33: stable_tree_insert (alloc_stable_node takes the first "unused" node)
-std::uint32_t stable_tree_insert(Kernel& k, PageId kpage) {
-  const std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(0);
-  for (std::uint32_t node : path) {
-    PageId tree_page = v2_6_33::get_ksm_page(k, node);
-    if (tree_page == kNoPage) return kNoNode;
-    const bool same = k.pages[tree_page].content == k.pages[kpage].content;
-    k.put_page(tree_page, "stable_tree_insert");
-    if (same) return kNoNode;  // not a bug: the page was not yet write-protected at the search
-  }
-  std::uint32_t node = kNoNode;
-  for (std::size_t i = 0; i < k.stable_nodes.size() && node == kNoNode; ++i)
-    if (k.stable_nodes[i].unused) node = static_cast<std::uint32_t>(i);
-  if (node == kNoNode) model_limit("stable_tree_insert with no preallocated (\"unused\") stable node left");
-  StableNode& s = k.stable_nodes[node];
-  checker::announce(s.obj, AccessKind::Write, "stable_tree_insert");
-  s.unused = false;
-  s.kpfn = kpage;
-  s.nid = 0;
-  s.tree = 0;
-  k.ksm.root_stable_tree.at(0).push_back(node);  // rb_link_node, rb_insert_color
-  checker::announce(k.pages[kpage].obj, AccessKind::Write, "stable_tree_insert");
-  k.pages[kpage].mapping = Mapping{Mapping::Kind::Ksm, node};  // set_page_stable_node(kpage, stable_node)
-  checker::note([&] { return std::string(k.page_name(kpage) + ".mapping = " + s.name + " (new stable node)"); });
-  return node;
-}
-
-// mm/ksm.c v2.6.33: try_to_merge_one_page (kpage kNoPage: upgrade page to PageKsm with a NULL node)
-bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage) {
-  if (page == kpage) return true;  // ksm page forked
-  if (!(k.vmas[vma].flags & VM_MERGEABLE)) return false;
-  Page& p = k.pages[page];
-  if (!p.PageAnon()) return false;
-  if (!p.lock->try_lock("try_to_merge_one_page")) return false;
-  bool ok = false;
-  Pte orig_pte;
-  if (write_protect_page(k, vma, addr, page, orig_pte)) {
-    if (kpage == kNoPage) {
-      // "While we hold page lock, upgrade page from PageAnon+anon_vma to PageKsm+NULL stable_node"
-      checker::announce(p.obj, AccessKind::Write, "try_to_merge_one_page");
-      p.mapping = Mapping{Mapping::Kind::Ksm, kNoNode};  // set_page_stable_node(page, NULL)
-      checker::note([&] { return std::string(p.name + " upgraded to PageKsm (no stable node yet)"); });
-      ok = true;
-    } else if (p.content == k.pages[kpage].content) {  // pages_identical
-      ok = replace_page(k, vma, addr, page, kpage, orig_pte);
-    }
-  }
-  p.lock->unlock("try_to_merge_one_page");
-  return ok;
 }
 
 // mm/ksm.c v2.6.33: try_to_merge_with_ksm_page (hold_anon_vma under mmap_sem)
@@ -426,80 +602,10 @@ bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, Page
   return ok;
 }
 
-// mm/ksm.c v2.6.33: get_mergeable_page
-PageId get_mergeable_page(Kernel& k, std::uint32_t item) {
-  const RmapItem& r = k.rmap_items.at(item);
-  MmStruct& m = k.mms.at(r.mm);
-  m.mmap_sem->down_read("get_mergeable_page");
-  PageId page = kNoPage;
-  const int v = k.find_vma(r.mm, r.address);
-  if (m.mm_users > 0 && v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE) &&
-      k.vmas[static_cast<std::size_t>(v)].has_anon_vma()) {
-    page = follow_page(k, static_cast<std::uint32_t>(v), r.address, FOLL_GET);
-    if (page != kNoPage && !k.pages[page].PageAnon()) {
-      k.put_page(page, "get_mergeable_page");
-      page = kNoPage;
-    }
-  }
-  m.mmap_sem->up_read("get_mergeable_page");
-  return page;
-}
+void drop_anon_vma_of_rmap_item(Kernel& k, std::uint32_t av) { v2_6_33::drop_anon_vma(k, av); }
 
-// mm/ksm.c v2.6.33: break_cow (break_ksm under mmap_sem)
-void break_cow(Kernel& k, std::uint32_t item) {
-  const RmapItem& r = k.rmap_items.at(item);
-  MmStruct& m = k.mms.at(r.mm);
-  m.mmap_sem->down_read("break_cow");
-  const int v = k.find_vma(r.mm, r.address);
-  if (m.mm_users > 0 && v >= 0) break_ksm(k, static_cast<std::uint32_t>(v), r.address);
-  m.mmap_sem->up_read("break_cow");
-}
-
-// mm/ksm.c v2.6.33: unstable_tree_search_insert (the tree's items in insertion order)
-std::uint32_t unstable_tree_search_insert(Kernel& k, std::uint32_t item, PageId page, PageId& tree_page) {
-  const std::vector<std::uint32_t> tree = k.ksm.unstable_tree;
-  for (std::uint32_t tree_item : tree) {
-    tree_page = get_mergeable_page(k, tree_item);
-    if (tree_page == kNoPage) return kNoNode;
-    if (tree_page == page) {  // "Don't substitute a ksm page for a forked page"
-      k.put_page(tree_page, "unstable_tree_search_insert");
-      return kNoNode;
-    }
-    if (k.pages[tree_page].content == k.pages[page].content) return tree_item;
-    k.put_page(tree_page, "unstable_tree_search_insert");
-  }
-  k.rmap_items[item].unstable = true;  // UNSTABLE_FLAG, rb_insert_color
-  k.ksm.unstable_tree.push_back(item);
-  checker::note([&] { return std::string(k.rmap_items[item].name + " inserted in the unstable tree"); });
-  return kNoNode;
-}
-
-// mm/ksm.c v2.6.33: try_to_merge_two_pages
-PageId try_to_merge_two_pages(Kernel& k, std::uint32_t item, PageId page, std::uint32_t tree_item, PageId tree_page) {
-  if (!try_to_merge_with_ksm_page(k, item, page, kNoPage)) return kNoPage;
-  if (try_to_merge_with_ksm_page(k, tree_item, tree_page, page)) return page;
-  break_cow(k, item);  // "a ksm page with only one pte pointing to it: so break it"
-  return kNoPage;
-}
-
-// mm/ksm.c v2.6.33: remove_trailing_rmap_items, and get_next_rmap_item's loop over the
-// items it passes: every rmap_item of mm's slot in [from, to) leaves the tree and is freed
-void free_rmap_items(Kernel& k, std::uint32_t mm, std::uint64_t from, std::uint64_t to, const char* function) {
-  for (;;) {
-    std::vector<std::uint32_t>& list = k.ksm.mm_slots[slot_of(k.ksm, mm)].rmap_list;
-    auto it = std::find_if(list.begin(), list.end(), [&](std::uint32_t r) {
-      return k.rmap_items[r].address >= from && k.rmap_items[r].address < to;
-    });
-    if (it == list.end()) return;
-    const std::uint32_t item = *it;
-    list.erase(it);
-    v2_6_33::remove_rmap_item_from_tree(k, item);
-    RmapItem& r = k.rmap_items[item];
-    r.freed = true;  // free_rmap_item
-    r.freed_at = Kernel::freed_by(function);
-    checker::note([&] { return std::string("free_rmap_item " + r.name); });
-  }
-}
+const KsmdEra kEra2633{try_to_merge_with_ksm_page, v2_6_33::stable_tree_append, v2_6_33::get_ksm_page,
+                       drop_anon_vma_of_rmap_item, v2_6_33::remove_rmap_item_from_tree};
 
 // mm/ksm.c v2.6.33: cmp_and_merge_page
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
@@ -514,32 +620,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
     k.put_page(kpage, "cmp_and_merge_page");
     return;
   }
-  RmapItem& r = k.rmap_items[item];
-  const std::uint32_t checksum = k.pages[page].content;  // calc_checksum
-  if (!r.has_checksum || r.oldchecksum != checksum) {
-    r.has_checksum = true;
-    r.oldchecksum = checksum;
-    checker::note([&] { return std::string("checksum of " + k.page_name(page) + " recorded"); });
-    return;
-  }
-  PageId tree_page = kNoPage;
-  const std::uint32_t tree_item = unstable_tree_search_insert(k, item, page, tree_page);
-  if (tree_item == kNoNode) return;
-  kpage = try_to_merge_two_pages(k, item, page, tree_item, tree_page);
-  k.put_page(tree_page, "cmp_and_merge_page");
-  if (kpage == kNoPage) return;
-  v2_6_33::remove_rmap_item_from_tree(k, tree_item);
-  k.pages[kpage].lock->lock("cmp_and_merge_page");
-  const std::uint32_t node = stable_tree_insert(k, kpage);
-  if (node != kNoNode) {
-    v2_6_33::stable_tree_append(k, tree_item, node);
-    v2_6_33::stable_tree_append(k, item, node);
-  }
-  k.pages[kpage].lock->unlock("cmp_and_merge_page");
-  if (node == kNoNode) {
-    break_cow(k, tree_item);
-    break_cow(k, item);
-  }
+  cmp_and_merge_unstable(k, kEra2633, page, item);
 }
 
 }  // namespace
@@ -549,7 +630,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 // model's batch starts at the first mm and keeps the unstable tree of the initial state)
 void ksmd_scan(Kernel& k, int pages) {
   KsmState& ksm = k.ksm;
-  if (!ksmd_batch_start(k)) return;
+  if (!ksmd_batch_start(k, false)) return;
   int done = 0;
   std::uint64_t scan_address = 0;  // ksm_scan.address
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
@@ -561,17 +642,17 @@ void ksmd_scan(Kernel& k, int pages) {
     if (page == kNoPage) {  // the end of this mm: the cursor moves on
       if (m.mm_users == 0) scan_address = 0;  // ksm_test_exit: ksm_scan.rmap_list = &slot->rmap_list
       // "Nuke all the rmap_items that are above this current rmap"
-      free_rmap_items(k, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
+      free_rmap_items(k, v2_6_33::remove_rmap_item_from_tree, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-      ksm.scan_cursor = slot_of(ksm, mm) + 1;
+      ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
       ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
       scan_address = 0;
       m.mmap_sem->up_read("scan_get_next_rmap_item");
       continue;
     }
     // get_next_rmap_item: the items below addr that the scan passed are freed
-    free_rmap_items(k, mm, scan_address, addr, "get_next_rmap_item");
-    const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[slot_of(ksm, mm)], mm, addr);
+    free_rmap_items(k, v2_6_33::remove_rmap_item_from_tree, mm, scan_address, addr, "get_next_rmap_item");
+    const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[mm_slot_position(ksm, mm)], mm, addr);
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
     if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);

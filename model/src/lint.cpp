@@ -90,6 +90,7 @@ struct Facts {
   bool hmm_walker = false;      ///< hmm_vma_fault or hmm_vma_get_pfns
   bool hmm_fault = false;       ///< hmm_vma_fault
   bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
+  bool store = false;           ///< a store thread (user data)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
 
@@ -101,6 +102,7 @@ Facts facts_of(const LintInput& in) {
     f.madvise |= c.actor == "madvise_unmergeable";
     f.mremap |= c.actor == "mremap";
     f.ksmd |= c.actor == "ksmd";
+    f.store |= c.actor == "store";
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
                    });
@@ -320,10 +322,11 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
              s.second < k.vmas[static_cast<std::size_t>(v)].start || s.second >= k.vmas[static_cast<std::size_t>(v)].end;
     });
     add(0, 1, site_names(k, sites), "mremap's ksm_madvise break_ksm COW copies at");
-  } else if (c.actor == "fault") {
-    if (c.write && write_fault_may_copy(k, f, c.mm, c.address))
+  } else if (c.actor == "fault" || c.actor == "store") {
+    // A store faults for write when its pte is not present and writable (user_access.cpp).
+    if ((c.write || c.actor == "store") && write_fault_may_copy(k, f, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
-    else if (c.write && write_fault_anonymous(k, c.mm, c.address))
+    else if ((c.write || c.actor == "store") && write_fault_anonymous(k, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a do_anonymous_page page at");
     else if (!c.write && swapin_may_copy(k, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
@@ -372,11 +375,24 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     std::vector<std::string> names;
     for (PageId p : offline_pages_list(k, c)) names.push_back(k.pages[p].name);
     add(c.to_node, 1, names, "hotremove_migrate_alloc's migration targets for");
+  } else if (c.actor == "ksmd" && c.batches > 1) {
+    // mm/ksm.c v3.9: a page's second visit may merge it through the unstable tree, and
+    // break_cow undoes a merge that failed halfway (try_to_merge_two_pages, stable_tree_insert):
+    // a COW copy at each address of an anon (not KSM) page ksmd scans.
+    std::vector<std::string> sites;
+    for (const MmSlot& slot : k.ksm.mm_slots)
+      for (const auto& [addr, pte] : k.mms[slot.mm].ptes) {
+        const int v = k.find_vma(slot.mm, addr);
+        if (v < 0 || !(k.vmas[v].flags & VM_MERGEABLE) || !k.vmas[v].has_anon_vma() || !pte.pte.is_present()) continue;
+        if (!k.pages[pte.pte.page].PageKsm()) sites.push_back(where(k, slot.mm, addr));
+      }
+    add(0, 1, sites, "break_cow's COW copies (a merge undone) at");
   } else if (c.actor == "ksm_run_store" || c.actor == "admin" || c.actor == "fork" || c.actor == "ksmd" ||
              c.actor == "reclaim" || c.actor == "munmap" || c.actor == "exit" || c.actor == "page_referenced" ||
              c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns" || c.actor == "handle_mm_fault") {
     // No page allocation on these paths (4.19's handle_mm_fault and hmm_vma_fault
-    // refuse a fault that would COW; ksmd merges into existing pages).
+    // refuse a fault that would COW; ksmd merges into existing pages; one batch never
+    // reaches the unstable tree's merge of two new pages, whose failure break_cow undoes).
   } else {
     known = false;
   }
@@ -550,6 +566,8 @@ const InvariantRule kInvariantRules[] = {
     {"no_leftover_migration_entry", [](const Facts& f, const Kernel&) { return f.migrator; },
      "no thread migrates (migrate_pages, offline_pages, mbind), and an initial state never holds a migration "
      "entry (refused at load), so none can be left over"},
+    {"no_lost_write", [](const Facts& f, const Kernel&) { return f.store; },
+     "it checks the addresses store threads wrote, and no thread is a store"},
     {"hmm_no_spurious_error", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it is checked in hmm_pfns_bad, and no thread walks an HMM range (hmm_vma_fault, hmm_vma_get_pfns)"},
     {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
@@ -570,6 +588,21 @@ void check_invariants(const LintInput& in, const Facts& f, LintReport& r) {
                               "invariant " + in.invariants[i] + " cannot fire: " + rule.why});
 }
 
+// ---- stable nodes for stable_tree_insert ------------------------------------------
+
+/// ksmd merging two pages through the unstable tree (v3.9 with batches > 1) takes a
+/// declared "unused" stable node in stable_tree_insert; with none, such a merge ends
+/// the run unsupported (a model limit): say so.
+void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
+  const bool unused = std::any_of(in.initial.stable_nodes.begin(), in.initial.stable_nodes.end(),
+                                  [](const StableNode& s) { return s.unused; });
+  for (std::size_t t = 0; t < in.calls.size(); ++t)
+    if (in.calls[t].actor == "ksmd" && in.calls[t].batches > 1 && !unused)
+      r.notes.push_back("thread " + in.names[t] + " (ksmd, " + std::to_string(in.calls[t].batches) +
+                        " batches) may merge two pages, and stable_tree_insert needs a declared {\"name\": ..., "
+                        "\"unused\": true} stable node: there is none, so such a merge ends its run unsupported");
+}
+
 }  // namespace
 
 LintReport lint(const Scenario& scenario) {
@@ -579,6 +612,7 @@ LintReport lint(const Scenario& scenario) {
   check_free_pages(in, f, r);
   check_never_runs(in, f, r);
   check_invariants(in, f, r);
+  check_unused_stable_nodes(in, r);
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -53,6 +54,7 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
     entry = Pte::migration(page, pteval.write);  // make_migration_entry()
   }
   k.set_pte(mm, *slot, entry, "try_to_unmap_one");
+  if (pteval.write) flush_tlb_page(k, mm, addr, page, "try_to_unmap_one");  // ptep_clear_flush (user stores only)
   // mm/rmap.c v3.9: page_remove_rmap (atomic_add_negative on _mapcount: its
   // result only feeds zone statistics the model does not keep)
   k.page_mapcount_add(page, -1, "try_to_unmap_one");

@@ -376,7 +376,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
-                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap";
+                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
+                        c.actor == "store";
       if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
                                       ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
@@ -454,7 +455,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
-                        c.actor == "mremap" || (c.actor == "fork" && j != p);
+                        c.actor == "mremap" || c.actor == "store" || (c.actor == "fork" && j != p);
       if (!task || c.mm != child) continue;
       const Validated::StartAfter& after = v->start_after[j];
       if (after.thread == static_cast<checker::ThreadId>(p) &&
@@ -464,6 +465,22 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                                       v->initial.mms[child].name + ", the child that thread " + quote_input(v->names[p]) +
                                       " forks: it needs \"start_after\": {\"thread\": " + quote_input(v->names[p]) +
                                       ", \"event\": \"dup_mmap\"} (a child has no task before fork returns)");
+    }
+  }
+
+  // User stores (issue 13): the data steps ("K.data", TLB flushes) are switched on. The
+  // TLB flush is modelled where a writable pte is write-protected or unmapped by
+  // write_protect_page and try_to_unmap_one; fork's write-protect of the parent,
+  // munmap's zap and mremap's move are not, so a store beside them in its mm is refused.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    if (v->calls[i].actor != "store") continue;
+    v->initial.user_data.track = true;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      if ((c.actor == "fork" || c.actor == "munmap" || c.actor == "mremap") && c.mm == v->calls[i].mm)
+        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor + ") changes the ptes of mm " +
+                                        v->initial.mms[c.mm].name + ", which thread " + quote_input(v->names[i]) +
+                                        " stores to: its TLB flush of a writable pte is not modelled");
     }
   }
 

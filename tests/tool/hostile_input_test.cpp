@@ -190,6 +190,39 @@ TEST(HostileInput, BadMremapArgumentsAndVmPgoffAreOneLine) {
   expect_bad(j.dump(), "/initial/mms/0/vmas/0/vm_pgoff", "expected an integer in [0, 34359738367]");
 }
 
+// The store actor and ksmd's batches (issue 13): out-of-range and mistyped values,
+// unknown fields, a store where it cannot run; each one located line, exit 2.
+TEST(HostileInput, StoreAndKsmdBatchesAreChecked) {
+  const json merge = json::parse(slurp("scenarios/ksm/ksmd-merge-vs-write-fixed.json"));
+  json j = merge;
+  j["threads"][1]["args"]["value"] = -1;
+  expect_bad(j.dump(), "/threads/1/args/value", "expected an integer in [1, 1048576], got -1");
+  j["threads"][1]["args"]["value"] = UINT64_MAX;
+  expect_bad(j.dump(), "/threads/1/args/value", "got 18446744073709551615");
+  j["threads"][1]["args"]["value"] = "9";
+  expect_bad(j.dump(), "/threads/1/args/value", "expected an integer");
+  j = merge;
+  j["threads"][1]["args"]["mm"] = "Z";
+  expect_bad(j.dump(), "/threads/1/args/mm", "no mm named \"Z\"");
+  j = merge;
+  j["threads"][1]["args"]["address"] = "0x1001";
+  expect_bad(j.dump(), "/threads/1/args/address", "page aligned");
+  j = merge;
+  j["threads"][1]["args"]["address"] = "0x9000";
+  expect_bad(j.dump(), "/threads/1/args/address", "no pte slot of mm A at this address");
+  j = merge;
+  j["threads"][1]["args"]["bytes"] = 4;
+  expect_bad(j.dump(), "/threads/1/args/bytes", "unknown");
+  j = merge;
+  j["initial"]["mms"][0]["vmas"][0]["flags"] = {"VM_READ", "VM_MERGEABLE"};
+  expect_bad(j.dump(), "/threads/1/args/address", "not VM_WRITE");
+  j = merge;
+  j["threads"][0]["args"]["batches"] = 0;
+  expect_bad(j.dump(), "/threads/0/args/batches", "expected an integer in [1, 8], got 0");
+  j["threads"][0]["args"]["batches"] = 1e300;
+  expect_bad(j.dump(), "/threads/0/args/batches", "expected an integer");
+}
+
 TEST(HostileInput, ErrorsQuoteOnlyAnExcerpt) {
   // Whitespace, then garbage: the line stays short.
   std::string s = std::string(1 << 20, ' ') + std::string(1 << 20, 'x');

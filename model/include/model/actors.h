@@ -28,7 +28,7 @@ const std::vector<ActorInfo>& actor_catalogue();
 /// One validated thread body: which actor and its arguments, resolved.
 struct ActorCall {
   std::string actor;
-  unsigned value = 0;    ///< ksm_run_store: the value written
+  unsigned value = 0;    ///< ksm_run_store: the value written; store: the data token written
   PageId page = kNoPage; ///< migrate_pages: the page to migrate
   int to_node = 0;       ///< migrate_pages: target NUMA node
   int passes = 1;        ///< migrate_pages: passes of the retry loop
@@ -40,6 +40,7 @@ struct ActorCall {
   bool after_unmerge_store = false;  ///< swapin_fault: start only once ksm_run has KSM_RUN_UNMERGE
   bool choose_read = false;       ///< swapin_fault: the pending swap read's outcome is a value choice
   int pages = 1;                  ///< ksmd: pages_to_scan
+  int batches = 1;                ///< ksmd (v3.9): rounds of ksm_scan_thread's loop (a batch ends at a full scan's end)
   // 2.6.33 actors (offline_pages, mbind, fault, munmap, exit, page_referenced):
   std::size_t section = 0;        ///< offline_pages: index in Kernel::sections
   int rounds = 1;                 ///< offline_pages: rounds of the repeat loop before the timeout

@@ -37,6 +37,7 @@
 #include "model/pte.h"
 #include "model/swap_state.h"
 #include "model/thread_events.h"
+#include "model/user_data.h"
 
 namespace model {
 
@@ -77,6 +78,9 @@ class Kernel {
   /// object (MmStruct::users_obj) that mmput writes and ksm_test_exit reads.
   /// Off elsewhere, so other scenarios run exactly the steps they ran before.
   bool track_mm_users = false;
+  /// User data (issue 13): stores, their TLB entries, the ghost of the last value written
+  /// (model/src/user_access.cpp). Off unless a scenario has a `store` thread.
+  UserData user_data;
   /// 2.6.33: memory sections (pfn ranges) that hot-remove can offline; empty in other eras.
   std::vector<MemorySection> sections;
   /// Step check "ksm_migrate_only_offlining" (seed 002, after lock_page in unmap_and_move) is on.

@@ -28,8 +28,11 @@ int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::ui
 int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr);
 /// remove_trailing_rmap_items(): free every rmap_item on the mm_slot's rmap_list.
 void remove_trailing_rmap_items(Kernel& k, std::size_t slot);
-/// remove_rmap_item_from_tree(): unlink a stable rmap_item from its node.
+/// remove_rmap_item_from_tree(): unlink a stable rmap_item from its node, or an unstable one from its tree.
 void remove_rmap_item_from_tree(Kernel& k, std::uint32_t rmap_item);
+/// remove_rmap_item_from_tree()'s UNSTABLE_FLAG branch (both eras): rb_erase when inserted by this
+/// scan (BUG_ON(age > 1)), ksm_pages_unshared--.
+void remove_rmap_item_from_unstable_tree(Kernel& k, std::uint32_t rmap_item);
 /// get_ksm_page(): the node's page with a reference (and locked if lock_it),
 /// or kNoPage after removing the node as stale.
 PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it);

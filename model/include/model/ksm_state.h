@@ -6,7 +6,9 @@
 // `tree_nid`, or the migrate_nodes list; its hlist holds the rmap_items that
 // point at it (rmap_item.head); pages_shared counts stable nodes with a
 // non-empty hlist and pages_sharing the further rmap_items on them;
-// the hlist is only edited under the page lock of the node's page (G3).
+// the hlist is only edited under the page lock of the node's page (G3);
+// root_unstable_tree[nid] holds only rmap_items with UNSTABLE_FLAG and that
+// nid, and pages_unshared counts the rmap_items with UNSTABLE_FLAG.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +60,10 @@ struct RmapItem {
   /// initial state that is not stable recorded its page's content token).
   bool has_checksum = false;
   std::uint32_t oldchecksum = 0;
+  /// UNSTABLE only: rmap_item->nid, the root_unstable_tree it was linked in (in union with
+  /// anon_vma in the kernel), and the scan it was inserted by (address & SEQNR_MASK).
+  int nid = 0;
+  std::uint8_t seqnr = 0;
 };
 
 /// struct mm_slot: an mm registered with KSM and its rmap_list.
@@ -77,11 +83,15 @@ struct KsmState {
   std::vector<std::uint32_t> migrate_nodes;  ///< stable nodes awaiting a move to the right tree
   std::vector<MmSlot> mm_slots;        ///< ksm_mm_head.mm_list, in list order
   std::size_t scan_cursor = 0;         ///< ksm_scan.mm_slot: index in mm_slots; size() = &ksm_mm_head
+  std::uint64_t scan_address = 0;      ///< ksm_scan.address in the cursor's mm (v3.9: kept between batches)
   long pages_shared = 0;               ///< ksm_pages_shared
   long pages_sharing = 0;              ///< ksm_pages_sharing
   bool run2_succeeded = false;         ///< ghost: a run=2 store returned success
-  /// 2.6.33: root_unstable_tree, rmap_items with UNSTABLE_FLAG in insertion order.
-  std::vector<std::uint32_t> unstable_tree;
+  /// root_unstable_tree[nid] (2.6.33: the one tree, [0]): rmap_items with UNSTABLE_FLAG
+  /// linked in this scan, in insertion order. v3.9 resets every tree when a full scan starts.
+  std::vector<std::vector<std::uint32_t>> root_unstable_tree;
+  unsigned long seqnr = 0;             ///< ksm_scan.seqnr: full scans completed (v3.9; 2.6.33 keeps 0)
+  long pages_unshared = 0;             ///< ksm_pages_unshared: rmap_items with UNSTABLE_FLAG
 
   checker::ObjectId run_obj = checker::kNoObject;       ///< "ksm_run"
   checker::ObjectId tree_obj = checker::kNoObject;      ///< "root_stable_tree"

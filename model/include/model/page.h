@@ -80,6 +80,8 @@ struct Page {
   checker::ObjectId mapcount_obj = checker::kNoObject;  ///< child: mapcount ("K._mapcount")
   checker::ObjectId flags_obj = checker::kNoObject;     ///< child: flags, mapping, index, private ("K.flags")
   std::optional<checker::BitLock> lock;        ///< PG_locked with its waiters ("K.lock")
+  /// child "K.data": the page's data (content), only when a scenario stores (Kernel::user_data.track)
+  checker::ObjectId data_obj = checker::kNoObject;
 
   bool PageAnon() const { return mapping.kind != Mapping::Kind::None; }
   bool PageKsm() const { return mapping.kind == Mapping::Kind::Ksm; }

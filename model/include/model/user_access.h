@@ -1,0 +1,41 @@
+// user_access.h: a task's store to its memory and the kernel's reads of page
+// data, over the ghost data token Page::content (issue 13: "a read returns the
+// last value written").
+//
+// A user store is two steps, as the hardware does it: the page walk (a Read of
+// the pte; a pte that is not present and writable takes the write fault first,
+// do_page_fault -> handle_mm_fault, and the access is re-run), then the store
+// through the translation the walk cached (a Write of "K.data"). A TLB flush of
+// that pte in between (ptep_clear_flush in write_protect_page, try_to_unmap_one)
+// invalidates the cached translation, and the store walks again.
+// Lock order: none taken by the store itself; the fault takes mmap_sem, ptl.
+#pragma once
+
+#include <cstdint>
+
+#include "model/kernel.h"
+
+namespace model {
+
+/// A user store of `value` at addr of mm (a write instruction of a task of mm). Returns 0, or
+/// the VM_FAULT_OOM / VM_FAULT_SIGBUS of the write fault that could not be resolved.
+unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32_t value);
+
+/// A kernel read of the page's data (kmap_atomic + memcmp or jhash2): a Read step on
+/// "K.data" when the scenario stores (Kernel::user_data.track); nothing otherwise.
+void read_page_data(Kernel& k, PageId page, const char* label);
+
+/// flush_tlb_page() after a writable pte of page at (mm, addr) was changed under the ptl:
+/// every store's cached translation of that pte is dropped. A Write step on "K.data"
+/// when the scenario stores; nothing otherwise.
+void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label);
+
+/// End-of-run invariant "no_lost_write": every address a store completed at reads the last
+/// value stored there (present pte: its page; migration entry: its page; swap pte: the
+/// swap-cache page of its slot). An address whose vma is gone is not checked.
+void no_lost_write(const Kernel& k);
+
+/// Why a `store` to (mm, addr) cannot run in this initial state, or "" (checked at load).
+std::string store_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr);
+
+}  // namespace model

@@ -1,0 +1,41 @@
+// user_data.h: the ghost state of user data (issue 13): what user stores wrote
+// where, and the translations the storing CPUs cached (their TLB entries).
+//
+// Off (track == false) unless a scenario has a `store` thread: then each page
+// has a "K.data" object (Page::data_obj, a child of "K") that a store writes
+// and a kernel reader of the data (memcmp_pages, calc_checksum) reads, and a
+// TLB flush of a writable pte is a step on it too. Other scenarios run exactly
+// the steps they ran before.
+// Invariants: last_store holds, for each (mm, address) a store completed at,
+// the value of the last one; a TLB entry is valid only while no flush of its
+// pte ran since the walk that filled it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include <checker/checker.h>
+
+#include "model/pte.h"
+
+namespace model {
+
+/// One storing CPU's cached translation: (mm, address) -> page, writable.
+struct UserTlbEntry {
+  checker::ThreadId cpu = checker::kNoThread;
+  std::uint32_t mm = 0;
+  std::uint64_t address = 0;
+  PageId page = kNoPage;
+  bool valid = false;
+};
+
+struct UserData {
+  bool track = false;  ///< a scenario thread stores: data objects and TLB flushes are steps
+  std::vector<UserTlbEntry> tlb;  ///< one entry per storing thread, at most
+  /// Ghost: (mm, address) -> the value the last completed store there wrote.
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> last_store;
+};
+
+}  // namespace model

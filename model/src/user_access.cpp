@@ -1,0 +1,121 @@
+// user_access.cpp: the user store (a task writing its memory), the kernel's
+// reads of page data and the TLB flush as steps on "K.data", and the
+// "no_lost_write" check (issue 13, v3.9).
+//
+// Yield points: the page walk (a Read of the pte), the store (a Write of
+// "K.data"), each read of page data and each TLB flush of a writable pte
+// (steps only when the scenario stores), and everything the write fault announces.
+// Invariant: a store writes Page::content only through a translation no flush
+// has dropped since its walk, so it never lands in a page its pte no longer maps
+// writable (the hardware's guarantee after ptep_clear_flush).
+#include "model/user_access.h"
+
+#include <algorithm>
+
+#include "model/memory.h"
+
+namespace model {
+
+using checker::AccessKind;
+using checker::FailureKind;
+
+namespace {
+
+/// How often a store re-runs after a fault or a flushed translation before the model gives up
+/// (each re-run follows another thread's step; the scenarios' threads make few of them).
+constexpr int kStoreAttempts = 8;
+
+UserTlbEntry& tlb_entry_of(Kernel& k, checker::ThreadId cpu) {
+  for (UserTlbEntry& e : k.user_data.tlb)
+    if (e.cpu == cpu) return e;
+  k.user_data.tlb.push_back(UserTlbEntry{cpu});
+  return k.user_data.tlb.back();
+}
+
+}  // namespace
+
+// arch/x86 v3.9: the store instruction (page walk, TLB, store), faulting through
+// arch/x86/mm/fault.c do_page_fault -> mm/memory.c handle_mm_fault (memory.cpp's fault)
+unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32_t value) {
+  for (int attempt = 0; attempt < kStoreAttempts; ++attempt) {
+    PteSlot* slot = k.pte_slot(mm, addr);
+    if (!slot) model_limit("a user store to an address without a pte slot");
+    // The page walk: the pte read as the MMU reads it, without a lock.
+    checker::announce(slot->obj, AccessKind::Read, "user store: page walk");
+    const Pte pte = slot->pte;
+    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
+    if (!pte.is_present() || !pte.write) {
+      const unsigned ret = fault(k, mm, addr, true);  // do_page_fault, then the access again
+      if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
+      continue;
+    }
+    UserTlbEntry& e = tlb_entry_of(k, checker::current_thread());
+    e.mm = mm;
+    e.address = addr;
+    e.page = pte.page;
+    e.valid = true;
+    // The store through the cached translation: a step on the page's data.
+    Page& p = k.pages.at(pte.page);
+    checker::announce(p.data_obj, AccessKind::Write, "user store");
+    if (!tlb_entry_of(k, checker::current_thread()).valid) {
+      checker::note([&] { return std::string("translation of " + k.where(mm, addr) + " flushed: walk again"); });
+      continue;
+    }
+    const std::uint32_t old = p.content;
+    p.content = value;
+    p.garbage = false;
+    k.user_data.last_store[{mm, addr}] = value;
+    checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
+                                           " (store at " + k.where(mm, addr) + ")"); });
+    return 0;
+  }
+  model_limit("a user store re-run more than 8 times (faults or flushed translations)");
+}
+
+void read_page_data(Kernel& k, PageId page, const char* label) {
+  if (!k.user_data.track) return;
+  checker::announce(k.pages.at(page).data_obj, AccessKind::Read, label);
+}
+
+// arch/x86/mm/tlb.c v3.9: flush_tlb_page (as ptep_clear_flush issues it; the IPI waits for every CPU)
+void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label) {
+  if (!k.user_data.track) return;
+  checker::announce(k.pages.at(page).data_obj, AccessKind::Write, label);
+  for (UserTlbEntry& e : k.user_data.tlb)
+    if (e.valid && e.mm == mm && e.address == addr) e.valid = false;
+}
+
+void no_lost_write(const Kernel& k) {
+  for (const auto& [where, value] : k.user_data.last_store) {
+    const auto [mm, addr] = where;
+    if (k.find_vma(mm, addr) < 0) continue;  // unmapped: nothing to read back
+    const auto it = k.mms.at(mm).ptes.find(addr);
+    const Pte* pte = it == k.mms[mm].ptes.end() ? nullptr : &it->second.pte;
+    PageId page = kNoPage;
+    if (pte && (pte->is_present() || pte->is_migration())) {
+      page = pte->page;
+    } else if (pte && pte->is_swap()) {
+      for (PageId p = 0; p < k.pages.size(); ++p)
+        if (k.pages[p].test(PG_swapcache) && k.pages[p].swap_entry == pte->entry) page = p;
+      if (page == kNoPage) continue;  // the slot's data on the swap device is not modelled
+    }
+    if (page == kNoPage)
+      checker::fail(FailureKind::Invariant, "no_lost_write: " + k.where(mm, addr) + " maps nothing, but the last store " +
+                                                "there wrote " + std::to_string(value));
+    if (k.pages[page].content != value)
+      checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" +
+                                                k.pte_str(*pte) + ") returns " + std::to_string(k.pages[page].content) +
+                                                ", but the last store there wrote " + std::to_string(value));
+  }
+}
+
+std::string store_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  const int v = k.find_vma(mm, addr);
+  if (v < 0 || !k.mms.at(mm).ptes.count(addr)) return "no pte slot of mm " + k.mms[mm].name + " at this address";
+  const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
+  if (!(vma.flags & VM_WRITE)) return "the vma is not VM_WRITE: the store would be a SIGSEGV (not modelled)";
+  if (!vma.has_anon_vma()) return "a store may fault for write, which needs the vma's anon_vma declared";
+  return "";
+}
+
+}  // namespace model

@@ -1,0 +1,347 @@
+// ksmd_merge_test.cpp: ksmd's full scan in v3.9 (issue 13): the checksum gate,
+// the per-nid unstable trees reset at each full scan (ksm_scan.seqnr), the
+// merge of two anonymous pages (try_to_merge_two_pages, stable_tree_insert,
+// stable_tree_append), and the user store with the no_lost_write check. Each
+// test runs one thread on a small state written here and asserts on what it
+// leaves; the expected values are derived by hand from mm/ksm.c v3.9 in each
+// comment. Bad input for the new arguments is refused with its JSON pointer.
+#include <string>
+
+#include "model_fixture.h"
+#include <model/initial_state.h>
+#include <model/ksm.h>
+#include <model/ksmd.h>
+#include <model/lint.h>
+#include <model/scenario.h>
+#include <model/user_access.h>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace model;
+using namespace model_test;
+
+namespace {
+
+// A and B each map a private anon page (PA, PB) writable at 0x1000 in a
+// VM_MERGEABLE vma; data tokens a and b; stable node S preallocated ("unused");
+// free pages C1, C2 (node 0); run 1, mm list [A, B].
+nlohmann::json two_pages(unsigned a, unsigned b) {
+  auto j = nlohmann::json::parse(R"({
+    "pages": [
+      { "name": "PA", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1 },
+      { "name": "PB", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1 },
+      { "name": "C1", "free": true },
+      { "name": "C2", "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avA" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avB" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "PA", "writable": true },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "PB", "writable": true }
+    ],
+    "stable_nodes": [ { "name": "S", "unused": true } ],
+    "ksm": { "run": 1, "mm_slots": ["A", "B"] }
+  })");
+  j["pages"][0]["content"] = a;
+  j["pages"][1]["content"] = b;
+  return j;
+}
+
+Kernel kernel_of(const nlohmann::json& initial) {
+  KernelConfig config;
+  config.era = Era::V3_9;
+  return parse_initial_state(initial, "t", "/initial", config);
+}
+
+/// As a scenario with a store thread loads it: the data steps ("K.data") on.
+Kernel storing(Kernel k) {
+  k.user_data.track = true;
+  return k;
+}
+
+constexpr PageId PA = 0, PB = 1, C1c = 2;  // C1c: the first free page (C1 here)
+constexpr std::uint32_t mA = 0, mB = 1, RA = 0, RB = 1;  // rmap_items in allocation order
+
+const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
+
+nlohmann::json merge_scenario() {
+  nlohmann::json j;
+  j["name"] = "t/ksmd-merge";
+  j["summary"] = "s";
+  j["kernel"] = "3.9";
+  j["initial"] = two_pages(7, 7);
+  j["threads"] = nlohmann::json::parse(R"([
+    { "name": "KD", "actor": "ksmd", "args": { "pages": 3, "batches": 2 } },
+    { "name": "W", "actor": "store", "args": { "mm": "A", "address": "0x1000", "value": 9 } }
+  ])");
+  j["invariants"] = {"no_lost_write"};
+  j["expect"] = {{"result", "pass"}};
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(KsmdFullScan39){};
+
+// First full scan (batch 1, pages 3): A's page gets RA, B's RB; the stable tree is
+// empty and neither has a checksum yet (oldchecksum 0 in the kernel): both record
+// it and stop. The batch ends at the end of the mm list: seqnr 0 -> 1. Nothing merged.
+TEST(KsmdFullScan39, FirstScanOnlyRecordsChecksums) {
+  OneThread p(kernel_of(two_pages(7, 7)), [](Kernel& k) { ksmd_scan(k, 3, 1); }, {"ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(2, k.rmap_items.size());
+  CHECK(k.rmap_items[RA].has_checksum && k.rmap_items[RB].has_checksum);
+  LONGS_EQUAL(7, k.rmap_items[RA].oldchecksum);
+  CHECK_FALSE(k.rmap_items[RA].unstable || k.rmap_items[RB].unstable);
+  LONGS_EQUAL(1, k.ksm.seqnr);
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::present(PB, true));
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+}
+
+// Second full scan: the unstable trees are reset; RA's checksum is unchanged, the
+// unstable tree is empty: RA goes in (UNSTABLE, seqnr 1, nid 0; pages_unshared 1).
+// RB finds RA (get_mergeable_page -> PA, same data): try_to_merge_two_pages merges
+// PB first (write-protected, upgraded to PageKsm with no node), then PA into PB
+// (write_protect_page, pages_identical, replace_page: A's pte -> PB, PA's mapping
+// and reference go; RA leaves the unstable tree: pages_unshared 0). stable_tree_insert
+// takes S (kpfn PB, nid 0, root_stable_tree[0]); stable_tree_append RA then RB
+// (hlist_add_head: [RB, RA]): pages_shared 1, pages_sharing 1. PA is freed by the
+// scan's put_page of the tree page; PB: mapped twice, refcount 2. seqnr 2.
+TEST(KsmdFullScan39, SecondScanMergesTwoEqualPages) {
+  OneThread p(kernel_of(two_pages(7, 7)), [](Kernel& k) { ksmd_scan(k, 3, 2); },
+              {"page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PB, false));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::present(PB, false));
+  CHECK(k.pages[PB].PageKsm());
+  LONGS_EQUAL(S, k.page_stable_node(PB));
+  LONGS_EQUAL(2, k.pages[PB].mapcount);
+  LONGS_EQUAL(2, k.pages[PB].refcount);
+  CHECK(k.pages[PA].freed);
+  const StableNode& s = k.stable_nodes[S];
+  CHECK_FALSE(s.unused);
+  LONGS_EQUAL(PB, s.kpfn);
+  LONGS_EQUAL(2, s.hlist.size());
+  LONGS_EQUAL(RB, s.hlist[0]);
+  LONGS_EQUAL(RA, s.hlist[1]);
+  LONGS_EQUAL(1, k.ksm.root_stable_tree[0].size());
+  LONGS_EQUAL(1, k.ksm.pages_shared);
+  LONGS_EQUAL(1, k.ksm.pages_sharing);
+  LONGS_EQUAL(0, k.ksm.pages_unshared);
+  CHECK(k.ksm.root_unstable_tree[0].empty());
+  CHECK(k.rmap_items[RA].stable && k.rmap_items[RB].stable);
+  LONGS_EQUAL(2, k.ksm.seqnr);
+  LONGS_EQUAL(1, k.anon_vmas[k.rmap_items[RA].anon_vma].refcount);  // get_anon_vma of each merged item
+}
+
+// The second half of try_to_merge_two_pages fails (PA's page lock is held, so
+// trylock_page fails): PB was already upgraded to PageKsm with no stable node, so
+// break_cow(RB) drops RB's anon_vma reference (avB back to 0) and break_ksm COWs B's
+// pte into C1 (writable: VM_WRITE); PB, unmapped, is freed by the scan's put_page.
+// RA stays in the unstable tree (pages_unshared 1), S unused, nothing shared.
+TEST(KsmdFullScan39, AFailedSecondMergeIsUndoneByBreakCow) {
+  OneThread p(kernel_of(two_pages(7, 7)), [](Kernel& k) {
+    k.pages[PA].lock->lock("test");
+    ksmd_scan(k, 3, 2);
+    k.pages[PA].lock->unlock("test");
+  }, {"page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mB, 0x1000) == Pte::present(C1c, true));
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  LONGS_EQUAL(7, k.pages[C1c].content);
+  CHECK(k.pages[PB].freed);
+  LONGS_EQUAL(0, k.anon_vmas[k.vmas[1].anon_vma].refcount);
+  CHECK(k.rmap_items[RA].unstable);
+  CHECK_FALSE(k.rmap_items[RB].unstable || k.rmap_items[RB].stable);
+  LONGS_EQUAL(1, k.ksm.pages_unshared);
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+  CHECK(k.stable_nodes[S].unused);
+}
+
+// Different data: on the second scan RA goes in the unstable tree, RB compares
+// unequal and goes in too (pages_unshared 2). A third scan resets the tree first:
+// RA's removal sees age 1 (seqnr 2 - 1): no rb_erase, pages_unshared 1; it is
+// inserted again with seqnr 2, RB likewise: the tree holds [RA, RB] again, seqnr 3.
+TEST(KsmdFullScan39, UnequalPagesStayInTheUnstableTreeOfTheirScan) {
+  OneThread p(kernel_of(two_pages(7, 8)), [](Kernel& k) { ksmd_scan(k, 3, 3); }, {"ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(2, k.ksm.root_unstable_tree[0].size());
+  LONGS_EQUAL(RA, k.ksm.root_unstable_tree[0][0]);
+  LONGS_EQUAL(RB, k.ksm.root_unstable_tree[0][1]);
+  LONGS_EQUAL(2, k.ksm.pages_unshared);
+  LONGS_EQUAL(2, k.rmap_items[RA].seqnr);
+  LONGS_EQUAL(3, k.ksm.seqnr);
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  CHECK(k.stable_nodes[S].unused);
+}
+
+// run=2 between two full scans: unmerge_and_remove_all_rmap_items removes RA and RB,
+// inserted by scan 1 while ksm_scan.seqnr is now 2: age 1, so no rb_erase (the tree is
+// reset when the next scan starts), pages_unshared 2 -> 0; then ksm_scan.seqnr = 0.
+// The counters stay consistent (the finished scan's tree is not checked).
+TEST(KsmdFullScan39, UnmergeAfterAScanDropsUnstableItemsOfAge1) {
+  OneThread p(kernel_of(two_pages(7, 8)), [](Kernel& k) {
+    ksmd_scan(k, 3, 2);
+    LONGS_EQUAL(0, run_store(k, KSM_RUN_UNMERGE));
+  }, {"ksm_counters_consistent", "page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0, k.ksm.pages_unshared);
+  LONGS_EQUAL(0, k.ksm.seqnr);
+  CHECK(k.rmap_items[RA].freed && k.rmap_items[RB].freed);
+  CHECK_FALSE(k.rmap_items[RA].unstable);
+}
+
+// An UNSTABLE rmap_item two scans old is a kernel BUG in remove_rmap_item_from_tree
+// (BUG_ON(age > 1)): the model's scan frees the items it passes, so only a state edited
+// here reaches it.
+TEST(KsmdFullScan39, AnUnstableItemTwoScansOldIsABug) {
+  OneThread p(kernel_of(two_pages(7, 8)), [](Kernel& k) {
+    ksmd_scan(k, 3, 2);  // RA: UNSTABLE, seqnr 1; ksm_scan.seqnr 2
+    k.ksm.seqnr = 3;
+    remove_rmap_item_from_tree(k, RA);
+  });
+  const checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == checker::FailureKind::BugOn);
+  CHECK(contains(r.counterexample->violation.message, "BUG_ON(age > 1)"));
+}
+
+// The checksum gate: PA's data changes between the scans (9 stored by A), so on
+// the second scan RA records the new checksum and stops; RB goes in the unstable
+// tree alone. No merge.
+TEST(KsmdFullScan39, ChangedChecksumKeepsThePageOutOfTheUnstableTree) {
+  OneThread p(storing(kernel_of(two_pages(7, 7))), [](Kernel& k) {
+    ksmd_scan(k, 3, 1);
+    LONGS_EQUAL(0, user_store(k, mA, 0x1000, 9));
+    ksmd_scan(k, 3, 1);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(9, k.rmap_items[RA].oldchecksum);
+  CHECK_FALSE(k.rmap_items[RA].unstable);
+  CHECK(k.rmap_items[RB].unstable);
+  LONGS_EQUAL(1, k.ksm.pages_unshared);
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+}
+
+// A store through a present writable pte writes the page's data at once; through
+// a read-only pte of a page mapped once it takes the write fault, do_wp_page reuses
+// the page (pte writable again), and the store then lands. no_lost_write holds.
+TEST(KsmdFullScan39, StoreWritesThroughOrAfterTheWriteFault) {
+  nlohmann::json j = two_pages(7, 7);
+  j["ptes"][1]["writable"] = false;
+  OneThread p(storing(kernel_of(j)), [](Kernel& k) {
+    LONGS_EQUAL(0, user_store(k, mA, 0x1000, 9));
+    LONGS_EQUAL(0, user_store(k, mB, 0x1000, 11));
+  }, {"no_lost_write"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(9, k.pages[PA].content);
+  LONGS_EQUAL(11, k.pages[PB].content);
+  CHECK(pte_at(k, mB, 0x1000) == Pte::present(PB, true));
+  CHECK(k.pages[C1c].in_free_pool);  // reused, not copied
+}
+
+// A store to a KSM page (mapped read-only by A and B after the merge) copies it:
+// A's pte gets C1 holding the new data, B still reads the old data from PB.
+TEST(KsmdFullScan39, StoreToAKsmPageCopiesIt) {
+  OneThread p(storing(kernel_of(two_pages(7, 7))), [](Kernel& k) {
+    ksmd_scan(k, 3, 2);
+    LONGS_EQUAL(0, user_store(k, mA, 0x1000, 9));
+  }, {"no_lost_write", "page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(C1c, true));
+  LONGS_EQUAL(9, k.pages[C1c].content);
+  LONGS_EQUAL(7, k.pages[PB].content);
+  LONGS_EQUAL(1, k.pages[PB].mapcount);
+}
+
+// no_lost_write fails when the page mapped at a stored address holds other data
+// (here the state is edited behind the model's back after the store).
+TEST(KsmdFullScan39, NoLostWriteCatchesAnOverwrittenPage) {
+  OneThread p(storing(kernel_of(two_pages(7, 7))), [](Kernel& k) {
+    LONGS_EQUAL(0, user_store(k, mA, 0x1000, 9));
+    k.mms[mA].ptes.at(0x1000).pte = Pte::present(PB, true);  // as if the pte moved to PB without a copy
+    ++k.pages[PB].mapcount;
+  }, {"no_lost_write"});
+  const checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+}
+
+// Arguments: a store and ksmd's batches load; bad values and unknown fields are
+// refused at their pointer; a store in a read-only vma, beside a fork or munmap of
+// its mm, and batches > 1 in 2.6.33 are refused.
+TEST(KsmdFullScan39, StoreAndBatchesInputAndBadInput) {
+  STRCMP_EQUAL("<none>", load_error_pointer(merge_scenario()).c_str());
+  std::string msg;
+  nlohmann::json j = merge_scenario();
+  j["threads"][1]["args"]["value"] = 0;
+  STRCMP_EQUAL("/threads/1/args/value", load_error_pointer(j).c_str());
+  j["threads"][1]["args"]["value"] = 1 << 21;
+  STRCMP_EQUAL("/threads/1/args/value", load_error_pointer(j).c_str());
+  j = merge_scenario();
+  j["threads"][1]["args"].erase("value");
+  STRCMP_EQUAL("/threads/1/args", load_error_pointer(j).c_str());
+  j = merge_scenario();
+  j["threads"][1]["args"]["size"] = 8;
+  STRCMP_EQUAL("/threads/1/args/size", load_error_pointer(j).c_str());
+  j = merge_scenario();
+  j["threads"][1]["args"]["address"] = "0x5000";
+  STRCMP_EQUAL("/threads/1/args/address", load_error_pointer(j).c_str());
+  j = merge_scenario();
+  j["initial"]["mms"][0]["vmas"][0]["flags"] = {"VM_READ", "VM_MERGEABLE"};
+  STRCMP_EQUAL("/threads/1/args/address", load_error_pointer(j, &msg).c_str());
+  CHECK(contains(msg, "not VM_WRITE"));
+  j = merge_scenario();
+  j["threads"][0]["args"]["batches"] = 9;
+  STRCMP_EQUAL("/threads/0/args/batches", load_error_pointer(j).c_str());
+  j["threads"][0]["args"]["batches"] = "2";
+  STRCMP_EQUAL("/threads/0/args/batches", load_error_pointer(j).c_str());
+  j = merge_scenario();
+  j["threads"].push_back({{"name", "U"}, {"actor", "munmap"}, {"args", {{"mm", "A"}, {"address", "0x1000"}}}});
+  STRCMP_EQUAL("/threads/2/actor", load_error_pointer(j, &msg).c_str());
+  CHECK(contains(msg, "TLB flush"));
+  j = merge_scenario();
+  j["kernel"] = "2.6.33";
+  j["threads"].erase(1);
+  j["invariants"] = nlohmann::json::array();
+  STRCMP_EQUAL("/threads/0/args/batches", load_error_pointer(j).c_str());
+  j["threads"][0]["args"].erase("batches");
+  j["threads"].push_back({{"name", "W"}, {"actor", "store"}, {"args", {{"mm", "A"}, {"address", "0x1000"}, {"value", 9}}}});
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j).c_str());
+}
+
+// mmcheck check: ksmd with two batches may undo a merge with break_cow (a COW copy at
+// A:0x1000 and B:0x1000) and the store may COW the KSM page (A:0x1000): three
+// allocations on node 0, two free pages declared: a free-pages finding; a third
+// free page clears it. Without a store, no_lost_write cannot fire.
+TEST(KsmdFullScan39, LintCountsBreakCowAndStoreCopies) {
+  nlohmann::json j = merge_scenario();
+  LintReport r = lint(Scenario::parse(j, "t.json"));
+  bool found = false;
+  for (const LintFinding& f : r.findings)
+    found |= f.kind == LintFinding::Kind::FreePages && contains(f.message, "break_cow's COW copies (a merge undone) at A:0x1000, B:0x1000") &&
+             contains(f.message, "a do_wp_page COW copy at A:0x1000");
+  CHECK(found);
+  j["initial"]["pages"].push_back({{"name", "C3"}, {"free", true}});
+  CHECK(lint(Scenario::parse(j, "t.json")).findings.empty());
+  j["threads"].erase(1);
+  r = lint(Scenario::parse(j, "t.json"));
+  LONGS_EQUAL(1, r.findings.size());
+  CHECK(r.findings[0].kind == LintFinding::Kind::InvariantCannotFire);
+  // No "unused" stable node: a note says a merge would end the run unsupported.
+  CHECK(r.notes.empty());
+  j["initial"]["stable_nodes"] = nlohmann::json::array();
+  r = lint(Scenario::parse(j, "t.json"));
+  LONGS_EQUAL(1, r.notes.size());
+  CHECK(contains(r.notes[0], "stable_tree_insert needs a declared"));
+}
