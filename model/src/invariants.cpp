@@ -38,8 +38,8 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        true, kAllEras},
       {"no_lost_write",
        "a read returns the last value written: every address a `store` thread wrote maps (present, or behind a "
-       "migration entry, or a swap pte whose slot has a swap-cache page) a page whose data is the last value "
-       "stored there; an address whose vma is gone is not checked",
+       "migration entry, or a swap pte: the slot's swap-cache page, else the slot's data on the device) a page "
+       "whose data is the last value stored there; an address whose vma is gone is not checked",
        true, kEra3_9},
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "

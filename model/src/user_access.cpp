@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "model/memory.h"
+#include "model/swap_state.h"
 
 namespace model {
 
@@ -97,7 +98,15 @@ void no_lost_write(const Kernel& k) {
     } else if (pte && pte->is_swap()) {
       for (PageId p = 0; p < k.pages.size(); ++p)
         if (k.pages[p].test(PG_swapcache) && k.pages[p].swap_entry == pte->entry) page = p;
-      if (page == kNoPage) continue;  // the slot's data on the swap device is not modelled
+      if (page == kNoPage) {  // no swap-cache page: a read swaps the slot in from the device
+        const auto d = k.swap.device.find(pte->entry);
+        const std::uint32_t data = d == k.swap.device.end() ? 0x10000u + pte->entry : d->second;
+        if (data != value)
+          checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" + k.pte_str(*pte) +
+                                                    ") swaps in " + std::to_string(data) + " from the device, but the last "
+                                                    "store there wrote " + std::to_string(value));
+        continue;
+      }
     }
     if (page == kNoPage)
       checker::fail(FailureKind::Invariant, "no_lost_write: " + k.where(mm, addr) + " maps nothing, but the last store " +
