@@ -198,6 +198,16 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
+  // PageWriteback(page): "Only in the case of a full synchronous migration is it
+  // necessary to wait for PageWriteback" (no step unless swap-out is in the scenario).
+  if (page_writeback(k, page, "__unmap_and_move")) {
+    if (!force) {
+      p.lock->unlock("__unmap_and_move");  // goto unlock
+      k.events.emit(ThreadEvents::UnlockPage);
+      return rc;
+    }
+    wait_on_page_writeback(k, page, "__unmap_and_move");
+  }
   bool remap_swapcache = true;
   std::uint32_t anon_vma = kNoAnonVma;
   if (p.PageAnon() && !p.PageKsm()) {

@@ -77,6 +77,10 @@ class Kernel {
   /// object (MmStruct::users_obj) that mmput writes and ksm_test_exit reads.
   /// Off elsewhere, so other scenarios run exactly the steps they ran before.
   bool track_mm_users = false;
+  /// v3.9 scenarios where reclaim may swap out a non-KSM page (set PG_writeback):
+  /// reuse_swap_page, migration and try_to_unuse read PG_writeback as a step.
+  /// Off elsewhere, so other scenarios run exactly the steps they ran before.
+  bool track_writeback = false;
   /// 2.6.33: memory sections (pfn ranges) that hot-remove can offline; empty in other eras.
   std::vector<MemorySection> sections;
   /// Step check "ksm_migrate_only_offlining" (seed 002, after lock_page in unmap_and_move) is on.
