@@ -118,6 +118,11 @@ void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v3.9: migrate_page
 int migrate_page(Kernel& k, PageId newpage, PageId page) {
+  // "Writeback must be complete" (a check of the model's state, no step: the
+  // caller read PG_writeback clear under the page lock, and only reclaim sets it,
+  // under that lock).
+  if (k.pages.at(page).test(PG_writeback))
+    checker::fail(FailureKind::BugOn, "BUG_ON(PageWriteback(page))");
   int rc = migrate_page_move_mapping(k, newpage, page);
   if (rc) return rc;
   migrate_page_copy(k, newpage, page);
