@@ -9,6 +9,8 @@
 
 #include "model_fixture.h"
 #include <model/initial_state.h>
+#include <model/lint.h>
+#include <model/memory.h>
 #include <model/scenario.h>
 #include <model/swap_state.h>
 
@@ -175,4 +177,50 @@ TEST(Swapout39, ReclaimRefusesAKsmPageNotInTheSwapCacheAndAFreePage) {
   STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(f, &message).c_str());
   CHECK(contains(message, "neither in the swap cache nor an anonymous page"));
   STRCMP_EQUAL("<none>", load_error_pointer(reclaim_scenario(fork_pair())).c_str());
+}
+
+// Lint: a write fault on A:0x1000 while R may swap out P (mapped by A and B)
+// may need two pages: the swap read back of slot 1 after R freed P
+// (read_swap_cache_async), then do_wp_page's COW (the read-back page is in the
+// swap cache with B's swap count, so reuse_swap_page refuses it). F alone is
+// one page short; with a second free page G nothing is reported.
+TEST(Swapout39, LintCountsTheSwapReadAfterASwapOut) {
+  auto s = reclaim_scenario(fork_pair());
+  s["threads"].push_back(nlohmann::json::parse(R"({ "name": "W", "actor": "fault", "args": { "mm": "A", "address": "0x1000", "write": true } })"));
+  int free_page_findings = 0;
+  std::string text;
+  for (const LintFinding& f : lint(Scenario::parse(s, "t.json")).findings)
+    if (f.kind == LintFinding::Kind::FreePages) ++free_page_findings, text = f.message;
+  LONGS_EQUAL(1, free_page_findings);
+  CHECK_TEXT(contains(text, "the threads may allocate 2 there (W needs 1 for a swap read (read_swap_cache_async) into a page at A:0x1000; "
+                            "W needs 1 for a do_wp_page COW copy at A:0x1000), the scenario declares 1 (F)"),
+             text.c_str());
+  s["initial"]["pages"].push_back(nlohmann::json::parse(R"({ "name": "G", "free": true })"));
+  free_page_findings = 0;
+  for (const LintFinding& f : lint(Scenario::parse(s, "t.json")).findings)
+    if (f.kind == LintFinding::Kind::FreePages) ++free_page_findings;
+  LONGS_EQUAL(0, free_page_findings);
+}
+
+// The data round trip: after R swapped P out and freed it (slot 1 holds 7 on
+// the device), a read fault on A:0x1000 finds no swap-cache page,
+// read_swap_cache_async reads slot 1 into F (content 7, Uptodate, in the swap
+// cache), do_swap_page maps F read-only (mapcount 1), swap_free 2 -> 1; F's
+// count: the swap cache's 1 + the pte's 1 = 2. B still holds swap(1).
+TEST(Swapout39, ReadFaultAfterSwapOutReadsTheDataBack) {
+  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) {
+    reclaim_swapcache_page(k, P);
+    fault(k, mA, 0x1000, false);
+  }, {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(F, false));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(1));
+  LONGS_EQUAL(7u, k.pages[F].content);
+  CHECK(k.pages[F].test(PG_uptodate));
+  CHECK(k.pages[F].test(PG_swapcache));
+  LONGS_EQUAL(1, k.pages[F].mapcount);
+  LONGS_EQUAL(2, k.pages[F].refcount);
+  LONGS_EQUAL(1, k.swap.swap_map.at(1));
+  LONGS_EQUAL(F, swap_cache_page(k, 1));
 }
