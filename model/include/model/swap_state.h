@@ -1,8 +1,9 @@
 // swap_state.h: the swap side of the machine: swap counts of the swap slots
 // (mm/swapfile.c swap_map) and the swap cache (mm/swap_state.c), plus the
 // operations on them: the swap-cache lookup (find_get_page), page_swapcount,
-// reuse_swap_page, delete_from_swap_cache and reclaim freeing a swap-cache
-// page (mm/vmscan.c).
+// reuse_swap_page, delete_from_swap_cache, PG_writeback's readers, and
+// reclaim of one page (mm/vmscan.c): an unmapped swap-cache page freed, or an
+// anon page swapped out (add_to_swap, try_to_unmap, pageout) and then freed.
 //
 // The swap cache's radix tree is kept as its own map, `cache` (slot -> page),
 // apart from the page flags: migrate_page_move_mapping points the slot at the
