@@ -51,8 +51,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "!Uptodate swap-cache page completes first, ok or I/O error as a value choice)}",
        kEra3_9},
       {"reclaim",
-       "shrink_page_list on one unmapped swap-cache page: trylock, freeze, delete from the swap cache, free; "
-       "skipped when busy; args {\"page\": NAME}",
+       "shrink_page_list on one page: trylock_page; an unmapped clean swap-cache page is frozen, deleted from "
+       "the swap cache and freed; a non-KSM anon page is swapped out first (add_to_swap to the smallest free "
+       "slot, try_to_unmap: every pte a swap pte, pageout: PG_writeback, the device write as the next step, "
+       "end_page_writeback, trylock_page again, __remove_mapping); kept when busy (locked, under writeback, "
+       "a mapped KSM page, referenced or remapped); args {\"page\": NAME (a swap-cache page or a non-KSM anon page)}",
        kEra3_9},
       {"ksmd",
        "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "
@@ -170,6 +173,15 @@ PageId find_page(const Kernel& initial, const JsonInput& in) {
   in.error("no page named \"" + name + "\"" + (name == "ZERO_PAGE" ? " (the zero page is no actor's page)" : ""));
 }
 
+/// The page a reclaim names: a swap-cache page, or a non-KSM anon page reclaim
+/// can swap out (a KSM page's swap-out, try_to_unmap_ksm, is not modelled).
+void check_reclaimable(const Kernel& initial, PageId page, const JsonInput& in) {
+  const Page& p = initial.pages[page];
+  if (p.test(PG_swapcache)) return;
+  if (p.PageKsm()) in.error("a KSM page not in the swap cache: its swap-out (add_to_swap, try_to_unmap_ksm) is not modelled");
+  if (!p.PageAnon() || p.in_free_pool) in.error("page is neither in the swap cache nor an anonymous page");
+}
+
 }  // namespace
 
 ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, const Kernel& initial,
@@ -236,7 +248,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
   } else if (actor == "reclaim") {
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
-    if (!initial.pages[call.page].test(PG_swapcache)) page.error("page is not in the swap cache");
+    check_reclaimable(initial, call.page, page);
   } else if (actor == "hmm_vma_fault" || actor == "hmm_vma_get_pfns") {
     JsonInput range = in.at("range");
     const std::string name = range.as_string();
@@ -350,7 +362,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
         step.what = "reclaim";
         JsonInput page = st.at("reclaim");
         step.page = find_page(initial, page);
-        if (!initial.pages[step.page].test(PG_swapcache)) page.error("page is not in the swap cache");
+        check_reclaimable(initial, step.page, page);
       } else {
         st.error("expected one of \"run\", \"merge_across_nodes\", \"reclaim\"");
       }

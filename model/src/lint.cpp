@@ -91,6 +91,7 @@ struct Facts {
   bool hmm_fault = false;       ///< hmm_vma_fault
   bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
   bool store = false;           ///< a store thread (user data)
+  std::set<PageId> swapout;     ///< non-KSM pages a reclaim names (it may swap them out: their ptes become swap ptes)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
 
@@ -111,6 +112,10 @@ Facts facts_of(const LintInput& in) {
                                                                              [](const ActorCall::AdminStep& s) {
                                                                                return s.what == "reclaim";
                                                                              }));
+    if (c.actor == "reclaim" && !k.pages[c.page].PageKsm()) f.swapout.insert(c.page);
+    if (c.actor == "admin")
+      for (const ActorCall::AdminStep& s : c.steps)
+        if (s.what == "reclaim" && !k.pages[s.page].PageKsm()) f.swapout.insert(s.page);
     if (c.actor == "fault" && !c.write) {
       const auto it = k.mms[c.mm].ptes.find(c.address);
       f.swapin |= it != k.mms[c.mm].ptes.end() && it->second.pte.is_swap();
@@ -268,10 +273,14 @@ bool swap_read_may_alloc(const Kernel& k, const Facts& f, std::uint32_t entry) {
   return !cached || f.reclaim;
 }
 
-/// The same for mm's pte at addr (false unless it is a swap pte).
+/// The same for mm's pte at addr: a swap pte, or (mm/vmscan.c v3.9 swap-out) a
+/// present pte of a page a reclaim may swap out, free, and leave to be read back.
 bool fault_may_read_swap(const Kernel& k, const Facts& f, std::uint32_t mm, std::uint64_t addr) {
   const auto it = k.mms[mm].ptes.find(addr);
-  return it != k.mms[mm].ptes.end() && it->second.pte.is_swap() && swap_read_may_alloc(k, f, it->second.pte.entry);
+  if (it == k.mms[mm].ptes.end()) return false;
+  const Pte& pte = it->second.pte;
+  if (pte.is_present() && f.swapout.count(pte.page)) return true;
+  return pte.is_swap() && swap_read_may_alloc(k, f, pte.entry);
 }
 
 /// The 2.6.33 mbind's candidates (mm/mempolicy.c v2.6.33 check_pte_range).

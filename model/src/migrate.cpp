@@ -118,6 +118,11 @@ void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v3.9: migrate_page
 int migrate_page(Kernel& k, PageId newpage, PageId page) {
+  // "Writeback must be complete" (a check of the model's state, no step: the
+  // caller read PG_writeback clear under the page lock, and only reclaim sets it,
+  // under that lock).
+  if (k.pages.at(page).test(PG_writeback))
+    checker::fail(FailureKind::BugOn, "BUG_ON(PageWriteback(page))");
   int rc = migrate_page_move_mapping(k, newpage, page);
   if (rc) return rc;
   migrate_page_copy(k, newpage, page);
@@ -197,6 +202,16 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     checker::note([&] { return std::string("trylock_page(" + p.name + ") failed"); });
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
+  }
+  // PageWriteback(page): "Only in the case of a full synchronous migration is it
+  // necessary to wait for PageWriteback" (no step unless swap-out is in the scenario).
+  if (page_writeback(k, page, "__unmap_and_move")) {
+    if (!force) {
+      p.lock->unlock("__unmap_and_move");  // goto unlock
+      k.events.emit(ThreadEvents::UnlockPage);
+      return rc;
+    }
+    wait_on_page_writeback(k, page, "__unmap_and_move");
   }
   bool remap_swapcache = true;
   std::uint32_t anon_vma = kNoAnonVma;

@@ -25,7 +25,7 @@ namespace model {
 
 using checker::FailureKind;
 
-// mm/rmap.c v2.6.33, v3.9: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
+// mm/rmap.c v2.6.33, v3.9: try_to_unmap_one (TTU_MIGRATION or, v3.9 reclaim, TTU_UNMAP; TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
 int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);

@@ -1,12 +1,17 @@
 // swap_state.cpp: swap counts, the swap cache's radix tree and its lookup,
-// reuse_swap_page, delete_from_swap_cache and reclaim of a swap-cache page
-// (mm/swapfile.c, mm/swap_state.c, mm/filemap.c find_get_page, mm/vmscan.c v3.9).
+// reuse_swap_page, delete_from_swap_cache and reclaim of one page: an unmapped
+// swap-cache page freed, or an anon page swapped out (add_to_swap, try_to_unmap,
+// pageout with PG_writeback, __remove_mapping)
+// (mm/swapfile.c, mm/swap_state.c, mm/filemap.c find_get_page, mm/vmscan.c,
+// mm/page_io.c v3.9).
 // Invariant: a slot's page in the swap cache changes only under that page's
 // lock (reclaim, delete_from_swap_cache, migration's handover), and only in
-// a step announced on `swapper_space`.
+// a step announced on `swapper_space`; PG_writeback is set under the page lock
+// and cleared without it, and a page under writeback never leaves the swap cache.
 #include "model/swap_state.h"
 
 #include "model/kernel.h"
+#include "model/rmap.h"
 
 namespace model {
 
@@ -163,7 +168,7 @@ bool reuse_swap_page(Kernel& k, PageId page) {
   int count = p.mapcount;  // page_mapcount()
   if (count <= 1 && p.test(PG_swapcache)) {
     count += page_swapcount(k, page);
-    if (count == 1) {  // !PageWriteback: no writeback in the model
+    if (count == 1 && !page_writeback(k, page, "reuse_swap_page")) {  // && !PageWriteback(page)
       delete_from_swap_cache(k, page);
       p.flags |= PG_dirty;  // SetPageDirty
       checker::note([&] { return std::string(p.name + " reused: out of the swap cache, dirty"); });
@@ -189,16 +194,65 @@ void swap_duplicate(Kernel& k, std::uint32_t entry) {
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }
 
-// mm/vmscan.c v3.9: shrink_page_list -> __remove_mapping (one unmapped, clean swap-cache page)
-bool reclaim_swapcache_page(Kernel& k, PageId page) {
+// PageWriteback(page) as read by a path that may race with end_page_writeback
+// (which runs without the page lock): a read of the page's flags, a step only in
+// a scenario where swap-out can set PG_writeback (Kernel::track_writeback).
+bool page_writeback(Kernel& k, PageId page, const char* label) {
+  if (!k.track_writeback) return false;
   Page& p = k.pages.at(page);
-  if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
-  // page_mapped(): try_to_unmap is not modelled; a mapped page is kept.
-  // __remove_mapping: page_freeze_refs(page, 2) succeeds only when the
-  // isolation and swap-cache references are all that is left (the model
-  // keeps no isolation reference: the count must be the swap cache's 1).
-  k.touch_page(page, "page_freeze_refs");
-  const bool freeable = !p.page_mapped() && p.test(PG_swapcache) && p.refcount == 1 && !p.test(PG_dirty);
+  checker::announce(p.flags_obj, AccessKind::Read, label);
+  return p.test(PG_writeback);
+}
+
+// include/linux/pagemap.h v3.9: wait_on_page_writeback (sleeps on PG_writeback
+// until end_page_writeback wakes it; no step when writeback cannot happen)
+void wait_on_page_writeback(Kernel& k, PageId page, const char* label) {
+  if (!k.track_writeback) return;
+  Page& p = k.pages.at(page);
+  checker::announce_blocking(p.flags_obj, AccessKind::Read, label, [&p] { return !p.test(PG_writeback); });
+}
+
+namespace {
+
+// mm/swapfile.c v3.9: get_swap_page (scan_swap_map on the model's one swap
+// device: slots 1, 2, ...; the free slot taken is the smallest one no swap pte
+// and no swap-cache page holds; the device never fills). SWAP_HAS_CACHE is
+// the page's PG_swapcache in the model, so the slot is reserved by entering it
+// in the radix tree in the same step (add_to_swap_cache's radix_tree_insert
+// under the tree_lock, which the kernel takes right after).
+std::uint32_t get_swap_page_and_insert(Kernel& k, PageId page) {
+  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "get_swap_page");
+  std::uint32_t entry = 1;
+  for (;; ++entry) {
+    const auto it = k.swap.swap_map.find(entry);
+    if ((it == k.swap.swap_map.end() || it->second == 0) && !k.swap.cache.count(entry)) break;
+  }
+  k.swap.cache[entry] = page;  // __add_to_swap_cache: radix_tree_insert
+  checker::note([&] { return std::string("get_swap_page: slot " + std::to_string(entry) + " for " + k.pages[page].name); });
+  return entry;
+}
+
+// mm/swap_state.c v3.9: add_to_swap (get_swap_page, add_to_swap_cache: page_cache_get,
+// SetPageSwapCache, set_page_private; then SetPageDirty). Never fails in the model.
+void add_to_swap(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  const std::uint32_t entry = get_swap_page_and_insert(k, page);
+  k.touch_page(page, "add_to_swap_cache");
+  ++p.refcount;  // page_cache_get: the swap cache's reference
+  p.flags |= PG_swapcache | PG_dirty;  // SetPageSwapCache; add_to_swap's SetPageDirty
+  p.swap_entry = entry;
+  checker::note([&] { return std::string(p.name + " added to the swap cache (slot " + std::to_string(entry) + "), dirty"); });
+}
+
+// mm/vmscan.c v3.9: __remove_mapping (swap cache) and the free in shrink_page_list,
+// after the step that read the page whole (labelled page_freeze_refs). Unlocks the page.
+bool remove_mapping_locked(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  // page_freeze_refs(page, 2) succeeds only when the isolation and swap-cache
+  // references are all that is left (the model keeps no isolation reference:
+  // the count must be the swap cache's 1); a dirty or written-back page is kept.
+  const bool freeable = !p.page_mapped() && p.test(PG_swapcache) && p.refcount == 1 && !p.test(PG_dirty) &&
+                        !p.test(PG_writeback);
   if (!freeable) {
     checker::note([&] { return std::string("reclaim keeps " + p.name + " (mapcount " + std::to_string(p.mapcount) + ", refcount " +
                   std::to_string(p.refcount) + ")"); });
@@ -218,6 +272,77 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
   p.freed = true;
   checker::note([&] { return std::string(p.name + " freed"); });
   return true;
+}
+
+// mm/vmscan.c v3.9: shrink_page_list, the anonymous swap-out branch for a locked,
+// !PageKsm, !PageWriteback anon page: add_to_swap, try_to_unmap, pageout
+// (mm/page_io.c swap_writepage and end_swap_bio_write), then the synchronous-write
+// path (trylock_page again) into __remove_mapping.
+bool swap_out_locked(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (!p.test(PG_swapcache)) add_to_swap(k, page);  // PageAnon(page) && !PageSwapCache(page)
+  // page_mapped(page) (read in the step before, which covers the whole page).
+  if (p.page_mapped()) {
+    // TTU_UNMAP: no young bit in the model (page_check_references has passed),
+    // no VM_LOCKED vma: every pte becomes a swap pte, or SWAP_AGAIN keeps the page.
+    const int ret = try_to_unmap(k, page, TTU_UNMAP);
+    if (ret != SWAP_SUCCESS) {
+      checker::note([&] { return std::string("try_to_unmap(" + p.name + ") = SWAP_AGAIN: keep"); });
+      p.lock->unlock("shrink_page_list");  // keep_locked
+      return false;
+    }
+  }
+  if (p.test(PG_dirty)) {  // changed under the page lock only (and by try_to_unmap_one above)
+    // pageout: clear_page_dirty_for_io, then ->writepage = swap_writepage.
+    k.page_flags_write(page, "clear_page_dirty_for_io");
+    p.flags &= ~static_cast<std::uint32_t>(PG_dirty);
+    checker::note([&] { return std::string(p.name + " clean for I/O"); });
+    // swap_writepage: try_to_free_swap (no swap pte holds the slot any more: the
+    // page leaves the swap cache dirty instead of being written).
+    if (page_swapcount(k, page) == 0) {
+      delete_from_swap_cache(k, page);
+      k.page_flags_write(page, "try_to_free_swap");
+      p.flags |= PG_dirty;  // SetPageDirty
+      p.lock->unlock("swap_writepage");
+      return false;  // PAGE_SUCCESS, PageDirty: keep
+    }
+    // __swap_writepage: set_page_writeback, unlock_page, submit_bio(WRITE).
+    k.page_flags_write(page, "set_page_writeback");
+    p.flags |= PG_writeback;
+    checker::note([&] { return std::string(p.name + " under writeback to slot " + std::to_string(p.swap_entry)); });
+    p.lock->unlock("__swap_writepage");
+    // end_swap_bio_write -> end_page_writeback: the write completes as the reclaimer's
+    // next step (the slot cannot change meanwhile: nothing takes a page under
+    // writeback out of the swap cache).
+    k.page_flags_write(page, "end_page_writeback");
+    k.swap.device[p.swap_entry] = p.content;
+    p.flags &= ~static_cast<std::uint32_t>(PG_writeback);
+    checker::note([&] { return std::string("slot " + std::to_string(p.swap_entry) + " written from " + p.name + ": end_page_writeback"); });
+    // PAGE_SUCCESS: "A synchronous write": PageWriteback/PageDirty (read with the
+    // freeze step below), trylock_page, then __remove_mapping.
+    if (!p.lock->try_lock("shrink_page_list")) return false;  // keep
+  }
+  k.touch_page(page, "page_freeze_refs");
+  return remove_mapping_locked(k, page);
+}
+
+}  // namespace
+
+// mm/vmscan.c v3.9: shrink_page_list on one page (trylock_page, PageWriteback: keep
+// as global reclaim does, the anon swap-out branch, __remove_mapping)
+bool reclaim_swapcache_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
+  // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,
+  // page_mapped, PageDirty, and (for an unmapped clean swap-cache page) it is
+  // __remove_mapping's page_freeze_refs.
+  k.touch_page(page, "page_freeze_refs");
+  // A mapped KSM page is kept (its swap-out through try_to_unmap_ksm is not
+  // modelled: as if page_check_references activated it); so is a page under writeback.
+  if (p.PageAnon() && !p.PageKsm() && !p.test(PG_writeback) &&
+      (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty)))
+    return swap_out_locked(k, page);
+  return remove_mapping_locked(k, page);
 }
 
 }  // namespace model

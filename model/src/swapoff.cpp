@@ -151,9 +151,10 @@ int try_to_unuse(Kernel& k) {
     }
     Page& p = k.pages[page];
     // wait_on_page_locked + lock_page: the wait only lets a do_swap_page holding
-    // the page finish first, which lock_page's wait already allows; no writeback
-    // in the model (wait_on_page_writeback).
+    // the page finish first, which lock_page's wait already allows; then
+    // wait_on_page_writeback (a step only when swap-out is in the scenario).
     p.lock->lock("try_to_unuse");
+    wait_on_page_writeback(k, page, "try_to_unuse");
     int swcount = swap_count(k, entry, "try_to_unuse");
     checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(swcount)); });
     for (std::uint32_t mm = 0; mm < k.mms.size() && swcount && !retval; ++mm) {

@@ -288,9 +288,14 @@ TEST(Seed003Swapin, CopyMappedWhileUnmerging) {
 TEST_GROUP(Seed003Reclaim){};
 
 // K: unmapped, only the swap cache's reference: freed (mapping reset, not in
-// the swap cache). Q: mapped by A: kept as it was.
-TEST(Seed003Reclaim, FreesOnlyAnUnmappedSwapCachePage) {
-  bool freedK = false, freedQ = true;
+// the swap cache). Q: mapped by A (read-only, clean) and in the swap cache (slot
+// 3, B's swap(3) holds count 1): swapped out (v3.9 shrink_page_list: no
+// add_to_swap, try_to_unmap turns A:0x2000 into swap(3), swap_duplicate 1 -> 2,
+// mapcount 1 -> 0, refcount 2 -> 1; not dirty: no pageout; __remove_mapping
+// freezes the swap cache's 1 and frees Q). Before the swap-out the model kept a
+// mapped page.
+TEST(Seed003Reclaim, FreesAnUnmappedSwapCachePageAndSwapsOutAMappedOne) {
+  bool freedK = false, freedQ = false;
   OneThread p(seed003_kernel(), [&](Kernel& k) {
     freedK = reclaim_swapcache_page(k, pK);
     freedQ = reclaim_swapcache_page(k, pQ);
@@ -301,9 +306,12 @@ TEST(Seed003Reclaim, FreesOnlyAnUnmappedSwapCachePage) {
   CHECK_TRUE(k.pages[pK].freed);
   CHECK(k.pages[pK].mapping == Mapping{});
   CHECK_FALSE(k.pages[pK].test(PG_swapcache));
-  CHECK_FALSE(freedQ);
-  CHECK_TRUE(k.pages[pQ].test(PG_swapcache));
-  LONGS_EQUAL(2, k.pages[pQ].refcount);
+  CHECK_TRUE(freedQ);
+  CHECK_TRUE(k.pages[pQ].freed);
+  CHECK(pte_at(k, mA, 0x2000) == Pte::swap(3));
+  LONGS_EQUAL(2, k.swap.swap_map.at(3));
+  LONGS_EQUAL(0, k.pages[pQ].refcount);
+  CHECK(k.swap.cache.empty());
   CHECK_FALSE(k.pages[pQ].PageLocked());
 }
 

@@ -81,6 +81,10 @@ class Kernel {
   /// User data (issue 13): stores, their TLB entries, the ghost of the last value written
   /// (model/src/user_access.cpp). Off unless a scenario has a `store` thread.
   UserData user_data;
+  /// v3.9 scenarios where reclaim may swap out a non-KSM page (set PG_writeback):
+  /// reuse_swap_page, migration and try_to_unuse read PG_writeback as a step.
+  /// Off elsewhere, so other scenarios run exactly the steps they ran before.
+  bool track_writeback = false;
   /// 2.6.33: memory sections (pfn ranges) that hot-remove can offline; empty in other eras.
   std::vector<MemorySection> sections;
   /// Step check "ksm_migrate_only_offlining" (seed 002, after lock_page in unmap_and_move) is on.

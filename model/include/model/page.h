@@ -46,6 +46,8 @@ enum PageFlag : std::uint32_t {
   PG_lru = 1u << 1,
   PG_swapcache = 1u << 2,
   PG_dirty = 1u << 3,
+  /// v3.9 swap-out: set by swap_writepage, cleared by end_page_writeback (without the page lock).
+  PG_writeback = 1u << 4,
 };
 
 struct Page {

@@ -16,8 +16,9 @@ namespace model {
 /// try_to_unmap() results.
 enum SwapResult : int { SWAP_SUCCESS = 0, SWAP_AGAIN = 1, SWAP_FAIL = 2, SWAP_MLOCK = 3 };
 
-/// try_to_unmap() flags (TTU_MIGRATION is the only action modelled).
-enum TtuFlags : unsigned { TTU_MIGRATION = 2, TTU_IGNORE_MLOCK = 0x100, TTU_IGNORE_ACCESS = 0x200 };
+/// try_to_unmap() flags: the actions TTU_UNMAP (reclaim's swap-out: a swap-cache
+/// page's ptes become swap ptes) and TTU_MIGRATION.
+enum TtuFlags : unsigned { TTU_UNMAP = 0, TTU_MIGRATION = 2, TTU_IGNORE_MLOCK = 0x100, TTU_IGNORE_ACCESS = 0x200 };
 
 /// The per-mapping callback of rmap_walk(): (page, vma, address) -> SWAP_*.
 using RmapOne = std::function<int(PageId, std::uint32_t, std::uint64_t)>;

@@ -1,8 +1,9 @@
 // swap_state.h: the swap side of the machine: swap counts of the swap slots
 // (mm/swapfile.c swap_map) and the swap cache (mm/swap_state.c), plus the
 // operations on them: the swap-cache lookup (find_get_page), page_swapcount,
-// reuse_swap_page, delete_from_swap_cache and reclaim freeing a swap-cache
-// page (mm/vmscan.c).
+// reuse_swap_page, delete_from_swap_cache, PG_writeback's readers, and
+// reclaim of one page (mm/vmscan.c): an unmapped swap-cache page freed, or an
+// anon page swapped out (add_to_swap, try_to_unmap, pageout) and then freed.
 //
 // The swap cache's radix tree is kept as its own map, `cache` (slot -> page),
 // apart from the page flags: migrate_page_move_mapping points the slot at the
@@ -54,6 +55,12 @@ PageId lookup_swap_cache(Kernel& k, std::uint32_t entry);
 PageId read_swap_cache_async(Kernel& k, std::uint32_t entry);
 /// page_swapcount(): the swap count of a swap-cache page's slot.
 int page_swapcount(Kernel& k, PageId page);
+/// PageWriteback() for a path racing end_page_writeback: a read of the page's
+/// flags, as a step only when Kernel::track_writeback (else false, no step).
+bool page_writeback(Kernel& k, PageId page, const char* label);
+/// wait_on_page_writeback(): sleep until PG_writeback is clear (no step unless
+/// Kernel::track_writeback).
+void wait_on_page_writeback(Kernel& k, PageId page, const char* label);
 /// delete_from_swap_cache(): under the tree_lock take the page out of the swap
 /// cache, then drop the swap cache's reference. Precondition: page locked.
 void delete_from_swap_cache(Kernel& k, PageId page);
@@ -65,10 +72,14 @@ bool reuse_swap_page(Kernel& k, PageId page);
 void swap_free(Kernel& k, std::uint32_t entry);
 /// swap_duplicate(): one more pte holds slot `entry` (fork, try_to_unmap_one).
 void swap_duplicate(Kernel& k, std::uint32_t entry);
-/// shrink_page_list() on one unmapped swap-cache page: trylock, __remove_mapping
-/// (freeze the count at the swap cache's reference, __delete_from_swap_cache),
-/// unlock, free. Returns true when the page was freed, false when it was busy
-/// (locked, mapped, or referenced beyond the swap cache) and reclaim skipped it.
+/// shrink_page_list() on one page: trylock; an unmapped clean swap-cache page
+/// goes to __remove_mapping (freeze the count at the swap cache's reference,
+/// __delete_from_swap_cache), unlock, free; a non-KSM anon page that is mapped,
+/// dirty or not in the swap cache is swapped out first (add_to_swap,
+/// try_to_unmap to swap ptes, pageout: PG_writeback, the device write as the
+/// next step, end_page_writeback, trylock again). Returns true when the page
+/// was freed, false when reclaim kept it (locked, under writeback, a mapped KSM
+/// page, referenced beyond the swap cache, remapped meanwhile).
 bool reclaim_swapcache_page(Kernel& k, PageId page);
 
 }  // namespace model

@@ -1,0 +1,226 @@
+// swapout_test.cpp: the v3.9 swap-out of a mapped anonymous page by the reclaim
+// actor (mm/vmscan.c shrink_page_list: add_to_swap, try_to_unmap, pageout with
+// PG_writeback, __remove_mapping), and PG_writeback where v3.9 checks it. Each
+// test runs the path in one thread on a small state written here and asserts
+// on the state left behind; the expected values are derived by hand from the
+// v3.9 code in each comment. Bad input for the reclaim page is refused with its
+// JSON pointer.
+#include <string>
+
+#include "model_fixture.h"
+#include <model/initial_state.h>
+#include <model/lint.h>
+#include <model/memory.h>
+#include <model/scenario.h>
+#include <model/swap_state.h>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace model;
+using namespace model_test;
+
+namespace {
+
+// P (content 7): anon, mapped read-only by A and B after a fork (anon_vma av),
+// refcount 2 (the two ptes), not in the swap cache. Slot 1 is held by a swap pte
+// of A at 0x2000 when `slot1_used`, so the free slot is then 2.
+nlohmann::json fork_pair(bool slot1_used = false) {
+  auto j = nlohmann::json::parse(R"({
+    "pages": [
+      { "name": "P", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 2, "refcount": 2, "content": 7 },
+      { "name": "F", "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": false },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "P", "writable": false }
+    ]
+  })");
+  if (slot1_used) j["ptes"].push_back({{"mm", "A"}, {"address", "0x2000"}, {"pte", "swap"}, {"entry", 1}});
+  return j;
+}
+
+Kernel kernel_of(const nlohmann::json& initial) {
+  KernelConfig config;
+  config.era = Era::V3_9;
+  Kernel k = parse_initial_state(initial, "t", "/initial", config);
+  k.track_writeback = true;  // as Scenario::parse sets it for a reclaim of a non-KSM page
+  return k;
+}
+
+constexpr PageId P = 0, F = 1;
+constexpr std::uint32_t mA = 0, mB = 1;
+
+const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
+
+nlohmann::json reclaim_scenario(const nlohmann::json& initial) {
+  nlohmann::json j;
+  j["name"] = "t/swapout";
+  j["summary"] = "s";
+  j["kernel"] = "3.9";
+  j["initial"] = initial;
+  j["threads"] = nlohmann::json::parse(R"([ { "name": "R", "actor": "reclaim", "args": { "page": "P" } } ])");
+  j["expect"] = {{"result", "pass"}};
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(Swapout39){};
+
+// shrink_page_list alone: add_to_swap takes slot 1 (no pte or cache holds it),
+// page_cache_get (2 -> 3), dirty. try_to_unmap: A then B become swap(1)
+// (swap_duplicate each: 0 -> 1 -> 2), mapcount 2 -> 0, refcount 3 -> 1.
+// pageout: clean, writeback, unlock, the device write (slot 1 = 7),
+// end_page_writeback; trylock again; count 1 = the swap cache's: frozen,
+// deleted from the swap cache, freed. Slot 1 keeps count 2 (the two swap ptes).
+TEST(Swapout39, SwapsOutAForkPairAndFreesThePage) {
+  bool freed = false;
+  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) { freed = reclaim_swapcache_page(k, P); },
+              {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(freed);
+  CHECK(pte_at(k, mA, 0x1000) == Pte::swap(1));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(1));
+  LONGS_EQUAL(2, k.swap.swap_map.at(1));
+  CHECK(k.swap.cache.empty());
+  LONGS_EQUAL(7u, k.swap.device.at(1));
+  CHECK(k.pages[P].freed);
+  LONGS_EQUAL(0, k.pages[P].refcount);
+  LONGS_EQUAL(0, k.pages[P].mapcount);
+  CHECK_FALSE(k.pages[P].PageLocked());
+}
+
+// get_swap_page skips a slot a swap pte holds: slot 1 is A:0x2000's, so P gets 2.
+TEST(Swapout39, GetSwapPageTakesTheSmallestFreeSlot) {
+  OneThread p(kernel_of(fork_pair(true)), [&](Kernel& k) { reclaim_swapcache_page(k, P); },
+              {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::swap(2));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(2));
+  LONGS_EQUAL(1, k.swap.swap_map.at(1));
+  LONGS_EQUAL(2, k.swap.swap_map.at(2));
+  LONGS_EQUAL(7u, k.swap.device.at(2));
+}
+
+// An extra reference (a get_user_pages pin, or a fault's lookup) makes
+// page_freeze_refs fail after the write: the page stays in the swap cache,
+// clean, unmapped, with the swap cache's reference plus its own (count 2).
+TEST(Swapout39, ExtraReferenceKeepsTheWrittenPage) {
+  bool freed = true;
+  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) {
+    k.get_page(P, "test");  // 2 -> 3: a reference besides the ptes
+    freed = reclaim_swapcache_page(k, P);
+    k.put_page(P, "test");
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK_FALSE(freed);
+  CHECK_FALSE(k.pages[P].freed);
+  CHECK(k.pages[P].test(PG_swapcache));
+  CHECK_FALSE(k.pages[P].test(PG_dirty));
+  CHECK_FALSE(k.pages[P].test(PG_writeback));
+  LONGS_EQUAL(1, k.pages[P].refcount);  // 3 - 2 ptes + 1 cache - 1 test = 1
+  LONGS_EQUAL(0, k.pages[P].mapcount);
+  LONGS_EQUAL(P, swap_cache_page(k, 1));
+}
+
+// shrink_page_list keeps a page under writeback (global reclaim: keep_locked);
+// reuse_swap_page refuses one (!PageWriteback), even mapped once with no other
+// swap count. Here P is put in the swap cache at slot 3 by hand, mapped only by
+// A (mapcount 1, refcount 2), with PG_writeback set.
+TEST(Swapout39, WritebackKeepsThePageAndRefusesReuse) {
+  auto j = fork_pair();
+  j["pages"][0]["flags"] = {"Anon", "Uptodate", "LRU", "SwapCache"};
+  j["pages"][0]["swap_entry"] = 3;
+  j["pages"][0]["mapcount"] = 1;
+  j["ptes"].erase(1);
+  bool freed = true, reused = true;
+  Kernel initial = kernel_of(j);
+  initial.pages[P].flags |= PG_writeback;
+  OneThread p(initial, [&](Kernel& k) {
+    freed = reclaim_swapcache_page(k, P);
+    k.pages[P].lock->lock("test");
+    reused = reuse_swap_page(k, P);  // count = mapcount 1 + swapcount 0 = 1, but writeback
+    k.pages[P].lock->unlock("test");
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK_FALSE(freed);
+  CHECK(reused);  // count <= 1: the caller may write, but the page stays in the swap cache
+  CHECK(k.pages[P].test(PG_swapcache));
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(P, false));
+  LONGS_EQUAL(P, swap_cache_page(k, 3));
+}
+
+// Bad input: reclaim of a KSM page that is not in the swap cache (its swap-out
+// through try_to_unmap_ksm is not modelled), and of a free page.
+TEST(Swapout39, ReclaimRefusesAKsmPageNotInTheSwapCacheAndAFreePage) {
+  std::string message;
+  auto s = reclaim_scenario(fork_pair());
+  s["initial"]["pages"][0]["flags"] = {"Anon", "Ksm", "Uptodate", "LRU"};
+  s["initial"]["stable_nodes"] = nlohmann::json::parse(R"([ { "name": "S", "page": "P" } ])");
+  s["initial"]["rmap_items"] = nlohmann::json::parse(
+      R"([ { "name": "RA", "mm": "A", "address": "0x1000", "stable_node": "S" },
+           { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" } ])");
+  s["initial"]["ksm"] = nlohmann::json::parse(R"({ "run": 1, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 })");
+  for (auto& v : s["initial"]["mms"]) v["vmas"][0]["flags"].push_back("VM_MERGEABLE");
+  STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(s, &message).c_str());
+  CHECK(contains(message, "KSM page not in the swap cache"));
+  auto f = reclaim_scenario(fork_pair());
+  f["threads"][0]["args"]["page"] = "F";
+  STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(f, &message).c_str());
+  CHECK(contains(message, "neither in the swap cache nor an anonymous page"));
+  STRCMP_EQUAL("<none>", load_error_pointer(reclaim_scenario(fork_pair())).c_str());
+}
+
+// Lint: a write fault on A:0x1000 while R may swap out P (mapped by A and B)
+// may need two pages: the swap read back of slot 1 after R freed P
+// (read_swap_cache_async), then do_wp_page's COW (the read-back page is in the
+// swap cache with B's swap count, so reuse_swap_page refuses it). F alone is
+// one page short; with a second free page G nothing is reported.
+TEST(Swapout39, LintCountsTheSwapReadAfterASwapOut) {
+  auto s = reclaim_scenario(fork_pair());
+  s["threads"].push_back(nlohmann::json::parse(R"({ "name": "W", "actor": "fault", "args": { "mm": "A", "address": "0x1000", "write": true } })"));
+  int free_page_findings = 0;
+  std::string text;
+  for (const LintFinding& f : lint(Scenario::parse(s, "t.json")).findings)
+    if (f.kind == LintFinding::Kind::FreePages) ++free_page_findings, text = f.message;
+  LONGS_EQUAL(1, free_page_findings);
+  CHECK_TEXT(contains(text, "the threads may allocate 2 there (W needs 1 for a swap read (read_swap_cache_async) into a page at A:0x1000; "
+                            "W needs 1 for a do_wp_page COW copy at A:0x1000), the scenario declares 1 (F)"),
+             text.c_str());
+  s["initial"]["pages"].push_back(nlohmann::json::parse(R"({ "name": "G", "free": true })"));
+  free_page_findings = 0;
+  for (const LintFinding& f : lint(Scenario::parse(s, "t.json")).findings)
+    if (f.kind == LintFinding::Kind::FreePages) ++free_page_findings;
+  LONGS_EQUAL(0, free_page_findings);
+}
+
+// The data round trip: after R swapped P out and freed it (slot 1 holds 7 on
+// the device), a read fault on A:0x1000 finds no swap-cache page,
+// read_swap_cache_async reads slot 1 into F (content 7, Uptodate, in the swap
+// cache), do_swap_page maps F read-only (mapcount 1), swap_free 2 -> 1; F's
+// count: the swap cache's 1 + the pte's 1 = 2. B still holds swap(1).
+TEST(Swapout39, ReadFaultAfterSwapOutReadsTheDataBack) {
+  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) {
+    reclaim_swapcache_page(k, P);
+    fault(k, mA, 0x1000, false);
+  }, {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mA, 0x1000) == Pte::present(F, false));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(1));
+  LONGS_EQUAL(7u, k.pages[F].content);
+  CHECK(k.pages[F].test(PG_uptodate));
+  CHECK(k.pages[F].test(PG_swapcache));
+  LONGS_EQUAL(1, k.pages[F].mapcount);
+  LONGS_EQUAL(2, k.pages[F].refcount);
+  LONGS_EQUAL(1, k.swap.swap_map.at(1));
+  LONGS_EQUAL(F, swap_cache_page(k, 1));
+}
