@@ -31,11 +31,7 @@ const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { retur
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
-Kernel kernel_of(const nlohmann::json& initial) {
-  KernelConfig config;
-  config.era = Era::V3_9;
-  return parse_initial_state(initial, "t", "/initial", config);
-}
+Kernel kernel_of(const nlohmann::json& initial) { return kernel_v39(initial); }
 
 }  // namespace
 

@@ -49,11 +49,7 @@ nlohmann::json two_pages(unsigned a, unsigned b) {
   return j;
 }
 
-Kernel kernel_of(const nlohmann::json& initial) {
-  KernelConfig config;
-  config.era = Era::V3_9;
-  return parse_initial_state(initial, "t", "/initial", config);
-}
+Kernel kernel_of(const nlohmann::json& initial) { return kernel_v39(initial); }
 
 /// As a scenario with a store thread loads it: the data steps ("K.data") on.
 Kernel storing(Kernel k) {

@@ -128,6 +128,13 @@ class OneThread : public checker::Program {
   std::vector<std::string> invariants_;
 };
 
+/// A v3.9 Kernel template from an "initial" section written in a test (file "t").
+inline model::Kernel kernel_v39(const nlohmann::json& initial) {
+  model::KernelConfig config;
+  config.era = model::Era::V3_9;
+  return model::parse_initial_state(initial, "t", "/initial", config);
+}
+
 inline model::Kernel seed000_kernel(bool foll_migration_fix = true) {
   model::KernelConfig config;
   config.era = model::Era::V3_9;

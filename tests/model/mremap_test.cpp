@@ -49,11 +49,7 @@ nlohmann::json two_vmas() {
   })");
 }
 
-Kernel kernel_of(const nlohmann::json& initial) {
-  KernelConfig config;
-  config.era = Era::V3_9;
-  return parse_initial_state(initial, "t", "/initial", config);
-}
+Kernel kernel_of(const nlohmann::json& initial) { return kernel_v39(initial); }
 
 const Pte& pte_at(const Kernel& k, std::uint64_t addr) { return k.mms.at(mmA).ptes.at(addr).pte; }
 

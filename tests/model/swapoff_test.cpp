@@ -48,11 +48,7 @@ nlohmann::json ksm_initial(unsigned run = 1) {
   return j;
 }
 
-Kernel kernel_of(const nlohmann::json& initial) {
-  KernelConfig config;
-  config.era = Era::V3_9;
-  return parse_initial_state(initial, "t", "/initial", config);
-}
+Kernel kernel_of(const nlohmann::json& initial) { return kernel_v39(initial); }
 
 constexpr PageId F = 1;  // K is page 0 (model_fixture.h)
 constexpr std::uint32_t mA = 0, mB = 1;

@@ -44,9 +44,7 @@ nlohmann::json fork_pair(bool slot1_used = false) {
 }
 
 Kernel kernel_of(const nlohmann::json& initial) {
-  KernelConfig config;
-  config.era = Era::V3_9;
-  Kernel k = parse_initial_state(initial, "t", "/initial", config);
+  Kernel k = kernel_v39(initial);
   k.track_writeback = true;  // as Scenario::parse sets it for a reclaim of a non-KSM page
   return k;
 }

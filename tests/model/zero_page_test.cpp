@@ -40,9 +40,7 @@ constexpr PageId P1 = 0, P2 = 1;
 constexpr std::uint32_t mA = 0, mC = 1;
 
 Kernel kernel_of(const nlohmann::json& initial, bool with_zero_page = true) {
-  KernelConfig config;
-  config.era = Era::V3_9;
-  Kernel k = parse_initial_state(initial, "t", "/initial", config);
+  Kernel k = kernel_v39(initial);
   if (with_zero_page) add_zero_page(k);
   return k;
 }
