@@ -10,6 +10,7 @@
 
 #include "model/memory.h"
 #include "model/swap_state.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -63,7 +64,8 @@ void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent) {
 }
 
 // mm/memory.c v3.9: copy_page_range -> copy_pte_range -> copy_one_pte (one page table; a migration entry is copied)
-void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma) {
+void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma,
+                     std::vector<std::pair<std::uint64_t, PageId>>* wrprotected) {
   const Vma& pv = k.vmas.at(parent_vma);
   const Vma& cv = k.vmas.at(child_vma);
   MmStruct& pm = k.mms.at(pv.mm);
@@ -101,6 +103,7 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
       if (cow && pte.write) {  // ptep_set_wrprotect: both sides read-only
         pte.write = false;
         k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+        if (wrprotected) wrprotected->emplace_back(addr, pte.page);  // the TLB keeps it writable until flush_tlb_mm
       }
       if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
         k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
@@ -120,6 +123,7 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
 
 // kernel/fork.c v3.9 (= v3.8): dup_mmap
 int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  std::vector<std::pair<std::uint64_t, PageId>> wrprotected;  // for flush_tlb_mm
   MmStruct& pm = k.mms.at(parent);
   MmStruct& cm = k.mms.at(child);
   pm.mmap_sem->down_write("dup_mmap");
@@ -139,9 +143,12 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
       k.anon_vmas[k.vmas[pv].anon_vma].vmas.push_back(cv);  // anon_vma_chain to the parent's anon_vma
       root.lock->up_write("anon_vma_fork");
     }
-    copy_page_range(k, cv, pv);
+    copy_page_range(k, cv, pv, &wrprotected);
   }
   cm.mmap_sem->up_write("dup_mmap");
+  // flush_tlb_mm(oldmm): a store of a parent's thread may write through a writable
+  // translation cached before copy_one_pte write-protected the pte, until here.
+  for (const auto& [addr, page] : wrprotected) flush_tlb_page(k, parent, addr, page, "flush_tlb_mm");
   pm.mmap_sem->up_write("dup_mmap");
   return 0;
 }

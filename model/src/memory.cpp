@@ -15,6 +15,7 @@
 #include "model/rmap.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -268,6 +269,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     return VM_FAULT_OOM;
   }
   Page& newp = k.pages.at(np);
+  read_page_data(k, old, "cow_user_page");
   newp.content = op.content;  // cow_user_page
   newp.flags |= PG_uptodate;  // __SetPageUptodate
   unsigned ret = 0;
@@ -361,6 +363,7 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
       if (k.vm_normal_page(ptent) == kNoPage) continue;      // the zero page
       k.page_mapcount_add(ptent.page, -1, "zap_pte_range");  // page_remove_rmap
       tlb.pages.push_back(ptent.page);                        // __tlb_remove_page
+      if (ptent.write) tlb.flushes.emplace_back(mm, addr, ptent.page);
       continue;
     }
     if (ptent.is_swap()) {
@@ -407,6 +410,8 @@ void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_
 // mm/memory.c, mm/swap.c v3.9: tlb_finish_mmu -> tlb_flush_mmu -> free_pages_and_swap_cache
 // (release_pages: the batched references; free_swap_cache is not modelled)
 void tlb_finish_mmu(Kernel& k, MmuGather& tlb) {
+  for (const auto& [mm, addr, page] : tlb.flushes) flush_tlb_page(k, mm, addr, page, "tlb_flush_mmu");
+  tlb.flushes.clear();
   for (PageId p : tlb.pages) k.page_ref_put(p, "tlb_finish_mmu");
   tlb.pages.clear();
 }

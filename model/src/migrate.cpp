@@ -20,6 +20,7 @@
 #include "model/memory.h"
 #include "model/rmap.h"
 #include "model/swap_state.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -107,6 +108,7 @@ namespace {
 void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
+  read_page_data(k, page, "copy_highpage");
   np.content = p.content;
   np.flags |= p.flags & (PG_uptodate | PG_dirty);
   ksm_migrate_page(k, newpage, page);

@@ -27,6 +27,7 @@
 #include "model/memory.h"
 #include "model/mmap.h"
 #include "model/rmap.h"
+#include "model/user_access.h"
 #include "pmd_input.h"
 
 namespace model {
@@ -169,7 +170,8 @@ std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std:
 // mm/mremap.c v3.9: move_ptes (need_rmap_locks: the anon_vma for write; the old ptl,
 // then the new one nested when it differs: never in the pre-4.19 model's one ptl per mm)
 void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_end, std::uint32_t new_vma,
-               std::uint64_t new_addr, bool need_rmap_locks) {
+               std::uint64_t new_addr, bool need_rmap_locks,
+               std::vector<std::pair<std::uint64_t, PageId>>& writable_moved) {
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
@@ -188,6 +190,7 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
     if (!from || from->pte.is_none()) continue;  // pte_none(*old_pte), read under the ptl
     const Pte pte = from->pte;
     k.set_pte(mm, *from, Pte::none(), "move_ptes");  // ptep_get_and_clear
+    if (pte.is_present() && pte.write) writable_moved.emplace_back(old_addr, pte.page);  // flushed below
     k.set_pte(mm, *k.pte_slot(mm, new_addr), pte, "move_ptes");  // move_pte (nothing on x86), set_pte_at
   }
   if (&new_ptl != &old_ptl) new_ptl.unlock("move_ptes");
@@ -203,14 +206,16 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
   const std::uint32_t mm = k.vmas.at(vma).mm;
   const std::uint64_t old_end = old_addr + len;
   std::uint64_t extent = 0;
+  std::vector<std::pair<std::uint64_t, PageId>> writable_moved;
   for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
     extent = std::min((old_addr + kPmdSize) / kPmdSize * kPmdSize - old_addr, old_end - old_addr);
     const PmdSlot* old_pmd = k.pmd_slot(mm, old_addr);  // get_old_pmd
     if (!old_pmd || old_pmd->pmd.is_none()) continue;
     extent = std::min({extent, (new_addr + kPmdSize) / kPmdSize * kPmdSize - new_addr, kLatencyLimit});
-    move_ptes(k, vma, old_addr, old_addr + extent, new_vma, new_addr, need_rmap_locks);
+    move_ptes(k, vma, old_addr, old_addr + extent, new_vma, new_addr, need_rmap_locks, writable_moved);
   }
-  // flush_tlb_range: the model has no TLB
+  // flush_tlb_range(vma, old_end - len, old_addr): the stores' cached translations of the old ptes
+  for (const auto& [addr, page] : writable_moved) flush_tlb_page(k, mm, addr, page, "flush_tlb_range");
   return len;
 }
 

@@ -476,20 +476,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
 
   // User stores (issue 13): the data steps ("K.data", TLB flushes) are switched on. The
-  // TLB flush is modelled where a writable pte is write-protected or unmapped by
-  // write_protect_page and try_to_unmap_one; fork's write-protect of the parent,
-  // munmap's zap and mremap's move are not, so a store beside them in its mm is refused.
-  for (std::size_t i = 0; i < v->calls.size(); ++i) {
-    if (v->calls[i].actor != "store") continue;
-    v->initial.user_data.track = true;
-    for (std::size_t j = 0; j < v->calls.size(); ++j) {
-      const ActorCall& c = v->calls[j];
-      if ((c.actor == "fork" || c.actor == "munmap" || c.actor == "mremap") && c.mm == v->calls[i].mm)
-        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor + ") changes the ptes of mm " +
-                                        v->initial.mms[c.mm].name + ", which thread " + quote_input(v->names[i]) +
-                                        " stores to: its TLB flush of a writable pte is not modelled");
-    }
-  }
+  // TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
+  // write_protect_page, try_to_unmap_one, fork's flush_tlb_mm, munmap's tlb_flush_mmu,
+  // mremap's flush_tlb_range.
+  for (const ActorCall& c : v->calls)
+    if (c.actor == "store") v->initial.user_data.track = true;
 
   // Invariants.
   if (in.has("invariants")) {

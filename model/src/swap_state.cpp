@@ -12,6 +12,7 @@
 
 #include "model/kernel.h"
 #include "model/rmap.h"
+#include "model/user_access.h"
 
 namespace model {
 
@@ -314,6 +315,7 @@ bool swap_out_locked(Kernel& k, PageId page) {
     // end_swap_bio_write -> end_page_writeback: the write completes as the reclaimer's
     // next step (the slot cannot change meanwhile: nothing takes a page under
     // writeback out of the swap cache).
+    read_page_data(k, page, "swap_writepage");  // the write I/O reads the page's data
     k.page_flags_write(page, "end_page_writeback");
     k.swap.device[p.swap_entry] = p.content;
     p.flags &= ~static_cast<std::uint32_t>(PG_writeback);

@@ -11,6 +11,7 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
+#include "model/user_access.h"
 
 namespace model {
 
@@ -53,6 +54,7 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   PageId np = k.alloc_page(0, "alloc_page_vma");
   if (np == kNoPage) return kNoPage;
   Page& n = k.pages[np];
+  read_page_data(k, page, "copy_user_highpage");
   n.content = p.content;                     // copy_user_highpage
   n.garbage = p.garbage || !p.test(PG_uptodate);
   n.flags |= PG_dirty | PG_uptodate;         // SetPageDirty, __SetPageUptodate

@@ -23,7 +23,10 @@ void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent);
 /// cursor; at the tail while KSM_RUN_UNMERGE with cbf86cfe04a6/2).
 void ksm_enter(Kernel& k, std::uint32_t mm);
 /// copy_page_range() of one vma: every pte of parent_vma copied into child_vma.
-void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma);
+/// The parent's ptes it write-protects (address, page) go to `wrprotected` when given:
+/// dup_mmap flushes their TLB entries at its end (flush_tlb_mm).
+void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma,
+                     std::vector<std::pair<std::uint64_t, PageId>>* wrprotected = nullptr);
 /// The layout check of the fork actor: empty string when `child` can receive
 /// a copy of `parent`, else what is wrong.
 std::string fork_layout_error(const Kernel& k, std::uint32_t child, std::uint32_t parent);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "model/kernel.h"
@@ -76,6 +77,9 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
 /// struct mmu_gather: the pages whose reference an unmap releases at tlb_finish_mmu.
 struct MmuGather {
   std::vector<PageId> pages;
+  /// (mm, address, page) of the writable present ptes cleared: their TLB entries are
+  /// flushed (tlb_flush_mmu) before the batched pages are released.
+  std::vector<std::tuple<std::uint32_t, std::uint64_t, PageId>> flushes;
 };
 /// zap_pte_range() (v3.9): clear the ptes of vma in [start, end) under the ptl;
 /// present: page_remove_rmap, the reference batched in tlb; swap: swap_free;

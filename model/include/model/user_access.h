@@ -6,8 +6,10 @@
 // the pte; a pte that is not present and writable takes the write fault first,
 // do_page_fault -> handle_mm_fault, and the access is re-run), then the store
 // through the translation the walk cached (a Write of "K.data"). A TLB flush of
-// that pte in between (ptep_clear_flush in write_protect_page, try_to_unmap_one)
-// invalidates the cached translation, and the store walks again.
+// that pte in between (ptep_clear_flush in write_protect_page and try_to_unmap_one,
+// dup_mmap's flush_tlb_mm after copy_one_pte write-protected it, munmap's
+// tlb_flush_mmu, mremap's flush_tlb_range) invalidates the cached translation, and
+// the store walks again.
 // Lock order: none taken by the store itself; the fault takes mmap_sem, ptl.
 #pragma once
 
