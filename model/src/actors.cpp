@@ -410,7 +410,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "swapin_fault") {
     k.outcomes.record(outcome_of_fault(swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read)));
   } else if (call.actor == "reclaim") {
-    reclaim_swapcache_page(k, call.page);
+    if (!reclaim_swapcache_page(k, call.page)) k.outcomes.record(Outcome::Kept);
   } else if (call.actor == "ksmd") {
     if (k.config.era == Era::V2_6_33)
       v2_6_33::ksmd_scan(k, call.pages);
@@ -448,7 +448,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
         k.events.emit(ThreadEvents::RunStore);
       }
       else if (st.what == "merge_across_nodes") err = merge_across_nodes_store(k, st.value);
-      else reclaim_swapcache_page(k, st.page);
+      else if (!reclaim_swapcache_page(k, st.page)) k.outcomes.record(Outcome::Kept);
       k.outcomes.record(outcome_of_errno(err));
       checker::note([&] { return std::string("admin: " + st.what + (st.what == "reclaim" ? "" : " = " + std::to_string(st.value)) +
                     " -> " + std::to_string(err)); });

@@ -22,6 +22,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::NotMigrated: return "pages left unmigrated";
     case Outcome::FaultOom: return "VM_FAULT_OOM";
     case Outcome::FaultSigbus: return "VM_FAULT_SIGBUS";
+    case Outcome::Kept: return "page kept (not reclaimed)";
     case Outcome::kCount: break;
   }
   return "?";

@@ -141,3 +141,23 @@ TEST(RunPaths, PinnedPageMigrationNeverSucceeds) {
   LONGS_EQUAL(0, r.code);
   CHECK_TEXT(contains(r.out, "\npaths: M (migrate_pages): -EAGAIN in every run that finished it ("), r.out.c_str());
 }
+
+// Reclaim of a page with a get_user_pages pin: __remove_mapping's freeze finds one
+// reference more than the swap cache's and the isolation's, so shrink_page_list
+// keeps the page on every schedule, and the summary says so. Without the pin the
+// same scenario frees the page in some runs and keeps it in others (a fault holds
+// it): no paths line for R.
+TEST(RunPaths, PinnedPageIsNeverReclaimed) {
+  json j = model::load_json_file("scenarios/ksm/swapout-vs-fault-fixed.json");
+  Result plain = cli({"run", "scenarios/ksm/swapout-vs-fault-fixed.json", "--format", "json"});
+  const json outcomes = json::parse(plain.out)["paths"]["threads"][0]["outcomes"];
+  CHECK(outcomes.contains("ok"));
+  CHECK(outcomes.contains("page kept (not reclaimed)"));
+  j["initial"]["pages"][0]["pins"] = 1;
+  j["initial"]["pages"][0].erase("refcount");
+  const std::string file = scenario_file("pinned-reclaim.json", j);
+  Result r = cli({"run", file});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, "\npaths: R (reclaim): page kept (not reclaimed) in every run that finished it ("),
+             r.out.c_str());
+}
