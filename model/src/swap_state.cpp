@@ -27,7 +27,6 @@ void init_swap_map(Kernel& k) {
   for (std::size_t i = 0; i < k.pages.size(); ++i)
     if (k.pages[i].test(PG_swapcache)) k.swap.cache[k.pages[i].swap_entry] = static_cast<PageId>(i);
   k.swap.device.clear();
-  for (const auto& [entry, count] : k.swap.swap_map) k.swap.device[entry] = 0x10000u + entry;
   for (const auto& [entry, page] : k.swap.cache) k.swap.device[entry] = k.pages[page].content;
 }
 
@@ -80,6 +79,11 @@ PageId find_get_page(Kernel& k, std::uint32_t entry) {
 // mm/swap_state.c v3.9: lookup_swap_cache
 PageId lookup_swap_cache(Kernel& k, std::uint32_t entry) { return find_get_page(k, entry); }
 
+std::uint32_t swap_device_data(const Kernel& k, std::uint32_t entry) {
+  const auto it = k.swap.device.find(entry);
+  return it == k.swap.device.end() ? 0x10000u + entry : it->second;
+}
+
 // mm/swap_state.c v3.9: read_swap_cache_async (mm/page_io.c swap_readpage, end_swap_bio_read)
 PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
   PageId new_page = kNoPage;
@@ -118,7 +122,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
     checker::note([&] { return std::string(np.name + " added to the swap cache (slot " + std::to_string(entry) + "), locked: swap_readpage"); });
     // end_swap_bio_read: the read completes (the I/O is the reader's next step).
     checker::announce(np.flags_obj, AccessKind::Write, "end_swap_bio_read");
-    np.content = k.swap.device.count(entry) ? k.swap.device.at(entry) : 0x10000u + entry;
+    np.content = swap_device_data(k, entry);
     np.flags |= PG_uptodate;
     checker::note([&] { return std::string("swap read of slot " + std::to_string(entry) + " into " + np.name + " done: SetPageUptodate"); });
     np.lock->unlock("end_swap_bio_read");

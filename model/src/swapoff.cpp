@@ -175,9 +175,8 @@ int try_to_unuse(Kernel& k) {
       break;
     }
     // "If a reference remains (rare)": a dirty swap-cache page is written out
-    // (swap_writepage; the model keeps no swap-device data, so the write is a
-    // note) and deleted anyway; the slot's next visit needs the swap read,
-    // which read_swap_cache_async above reports as a model limit.
+    // (swap_writepage: here only a note, SwapState::device is not updated) and
+    // deleted anyway; the slot's next visit reads it back (read_swap_cache_async).
     checker::announce(p.obj, AccessKind::Read, "try_to_unuse");
     if (swcount && p.test(PG_dirty) && p.test(PG_swapcache))
       checker::note([&] { return std::string("swap_writepage(" + p.name + "): slot " + std::to_string(entry) + " still in use"); });

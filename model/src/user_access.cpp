@@ -96,11 +96,9 @@ void no_lost_write(const Kernel& k) {
     if (pte && (pte->is_present() || pte->is_migration())) {
       page = pte->page;
     } else if (pte && pte->is_swap()) {
-      for (PageId p = 0; p < k.pages.size(); ++p)
-        if (k.pages[p].test(PG_swapcache) && k.pages[p].swap_entry == pte->entry) page = p;
+      page = swap_cache_page(k, pte->entry);
       if (page == kNoPage) {  // no swap-cache page: a read swaps the slot in from the device
-        const auto d = k.swap.device.find(pte->entry);
-        const std::uint32_t data = d == k.swap.device.end() ? 0x10000u + pte->entry : d->second;
+        const std::uint32_t data = swap_device_data(k, pte->entry);
         if (data != value)
           checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" + k.pte_str(*pte) +
                                                     ") swaps in " + std::to_string(data) + " from the device, but the last "

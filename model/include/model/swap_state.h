@@ -33,7 +33,8 @@ struct SwapState {
   std::map<std::uint32_t, PageId> cache;          ///< the radix tree: slot -> swap-cache page
   /// Ghost: the data token each slot holds on the swap device (what swap_readpage
   /// reads): the swap-cache page's at the start (the model's swap-cache pages start
-  /// written back), 0x10000 + slot for a slot with no page, a reclaimed clean page's.
+  /// written back), a reclaimed clean page's, a written-back page's; a slot not here
+  /// holds 0x10000 + slot (swap_device_data).
   std::map<std::uint32_t, std::uint32_t> device;
   checker::ObjectId obj = checker::kNoObject;     ///< "swapper_space": swap_map and the cache index
 };
@@ -53,6 +54,9 @@ PageId lookup_swap_cache(Kernel& k, std::uint32_t entry);
 /// the slot's data, unlocked) and returned with a reference; or kNoPage when no page
 /// is free or the slot is no longer in use (swapcache_prepare's -ENOENT).
 PageId read_swap_cache_async(Kernel& k, std::uint32_t entry);
+/// The data token slot `entry` holds on the swap device (SwapState::device; 0x10000 + slot
+/// for a slot never written).
+std::uint32_t swap_device_data(const Kernel& k, std::uint32_t entry);
 /// page_swapcount(): the swap count of a swap-cache page's slot.
 int page_swapcount(Kernel& k, PageId page);
 /// PageWriteback() for a path racing end_page_writeback: a read of the page's
