@@ -100,13 +100,16 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
       }
       k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
     } else {
-      if (cow && pte.write) {  // ptep_set_wrprotect: both sides read-only
-        pte.write = false;
-        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      if (cow && pte.write) {  // ptep_set_wrprotect (an atomic clear_bit): both sides read-only
+        pte.write = false;  // pte_wrprotect(pte): the child's copy is the value read above
+        k.ptep_modify(pv.mm, pslot, pte_wrprotect, "copy_one_pte");
         if (wrprotected) wrprotected->emplace_back(addr, pte.page);  // the TLB keeps it writable until flush_tlb_mm
       }
+      // The child's copy: pte_mkold (the parent keeps its young and dirty bits; a private
+      // mapping's child keeps the dirty bit too: pte_mkclean is for VM_SHARED only).
+      const Pte child_pte = pte_mkold(pte);
       if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
-        k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+        k.set_pte(cv.mm, cslot, child_pte, "copy_one_pte");
         continue;
       }
       k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
@@ -114,7 +117,7 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
       ++k.pages[pte.page].mapcount;
       checker::note([&] { return std::string("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
                     std::to_string(k.pages[pte.page].mapcount)); });
-      k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+      k.set_pte(cv.mm, cslot, child_pte, "copy_one_pte");
     }
   }
   pm.ptl->unlock("copy_pte_range");
@@ -184,10 +187,11 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
         k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
       }
     } else {
-      if (cow && pte.write) {  // ptep_set_wrprotect
-        pte.write = false;
-        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+      if (cow && pte.write) {  // ptep_set_wrprotect (an atomic clear_bit)
+        pte.write = false;  // pte_wrprotect(pte): the child's copy is the value read above
+        k.ptep_modify(pv.mm, pslot, pte_wrprotect, "copy_one_pte");
       }
+      pte = pte_mkold(pte);  // the child's copy (the parent's pte keeps its bits)
       if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
         k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
         continue;

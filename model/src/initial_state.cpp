@@ -228,6 +228,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
 
   // ---- ptes ----
   std::vector<std::pair<std::uint32_t, std::uint64_t>> zero_ptes;  ///< "zero" ptes, set once the zero page exists
+  std::set<std::pair<std::uint32_t, std::uint64_t>> zero_old;       ///< those declared "young": false
   if (in.has("ptes")) {
     JsonInput ptes = in.at("ptes");
     ptes.expect_array();
@@ -250,7 +251,11 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         PageId page = page_names.find(pj.at("page"));
         if (k.pages[page].in_free_pool) pj.at("page").error("page " + k.pages[page].name + " is free");
         bool writable = pj.has("writable") ? pj.at("writable").as_bool() : false;
-        pte = Pte::present(page, writable);
+        // A writable anon pte got there by a write fault (pte_mkdirty): dirty unless declared
+        // clean (as remove_migration_pte leaves it); every pte is young unless declared old.
+        bool dirty = pj.has("dirty") ? pj.at("dirty").as_bool() : writable;
+        bool young = pj.has("young") ? pj.at("young").as_bool() : true;
+        pte = Pte::present(page, writable, dirty, young);
         ++k.pages[page].mapcount;
         ++k.pages[page].refcount;
         if (!k.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
@@ -267,12 +272,18 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (config.era == Era::V4_19) kind.error("the zero page is modelled in kernels 2.6.33 and 3.9 only");
         if (pj.has("writable") && pj.at("writable").as_bool())
           pj.at("writable").error("the zero page is always mapped read-only");
+        if (pj.has("dirty") && pj.at("dirty").as_bool())
+          pj.at("dirty").error("the zero page is never written: its pte is never dirty");
+        if (pj.has("young") && !pj.at("young").as_bool()) zero_old.insert({mm, addr});
         zero_ptes.emplace_back(mm, addr);
       } else if (ks == "migration") {
         kind.error("a migration entry needs a migration in progress: start a migrate_pages thread instead");
       } else {
         kind.error("unknown pte " + quote_input(ks) + " (expected none, present, zero, swap)");
       }
+      if (ks == "none" || ks == "swap")
+        for (const char* bit : {"writable", "dirty", "young"})
+          if (pj.has(bit)) pj.at(bit).error(std::string("\"") + bit + "\" is a bit of a present pte, not of a " + ks + " pte");
       pj.done();
       PteSlot slot;
       slot.address = addr;
@@ -549,7 +560,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   in.done();
   if (!zero_ptes.empty()) {
     add_zero_page(k);
-    for (const auto& [mm, addr] : zero_ptes) k.mms[mm].ptes.at(addr).pte = Pte::present(k.zero_page, false);
+    for (const auto& [mm, addr] : zero_ptes)
+      k.mms[mm].ptes.at(addr).pte = Pte::present(k.zero_page, false, false, !zero_old.count({mm, addr}));
   }
   return k;
 }

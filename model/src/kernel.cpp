@@ -162,6 +162,16 @@ void Kernel::set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char
   slot.pte = pte;
 }
 
+Pte Kernel::ptep_modify(std::uint32_t mm, PteSlot& slot, const std::function<Pte(const Pte&)>& update,
+                        const char* label, checker::SourceLoc loc) {
+  checker::announce(slot.obj, checker::AccessKind::Write, label, loc);
+  (void)mm;
+  const Pte old = slot.pte;
+  slot.pte = update(old);
+  checker::note([&] { return std::string(pte_str(old) + " -> " + pte_str(slot.pte)); });
+  return old;
+}
+
 void Kernel::put_page_locked(PageId p) {
   Page& page = pages.at(p);
   if (page.refcount <= 0)

@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "model/memory.h"
+#include "model/rmap.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -719,16 +720,7 @@ int page_referenced_ksm(Kernel& k, PageId page) {
   const std::uint32_t node = k.page_stable_node(page);
   if (node == kNoNode) return 0;
   walk_stable_node(k, node, "page_referenced_ksm", [&](std::uint32_t v, std::uint64_t addr, int&) {
-    const std::uint32_t mm = k.vmas[v].mm;
-    PteSlot* slot = k.pte_slot(mm, addr);
-    if (!slot) return true;
-    MmStruct& m = k.mms[mm];
-    m.ptl->lock("page_referenced_one");  // page_check_address
-    if (slot->pte.is_present() && slot->pte.page == page) {
-      --mapcount;
-      ++referenced;  // ptep_clear_flush_young: the model keeps no young bit
-    }
-    m.ptl->unlock("page_referenced_one");
+    if (page_referenced_one(k, page, k.vmas[v].mm, addr, mapcount)) ++referenced;
     return mapcount > 0;
   });
   return referenced;

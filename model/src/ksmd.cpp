@@ -123,16 +123,27 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
   k.kasan_page_table(m, "write_protect_page");
   bool ok = false;
   if (slot->pte.is_present() && slot->pte.page == page) {
-    const Page& p = k.pages[page];
-    k.touch_page(page, "write_protect_page");  // page_mapcount + 1 + swapped != page_count
-    if (p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0) == p.refcount) {
-      if (slot->pte.write) {
-        k.set_pte(mm, *slot, Pte::present(page, false), "write_protect_page");
-        flush_tlb_page(k, mm, addr, page, "write_protect_page");  // ptep_clear_flush
+    // v2.6.33: if (pte_write(*ptep)); v3.9: if (pte_write(*ptep) || pte_dirty(*ptep)): only
+    // then the pte is cleared and flushed and the count checked (a clean read-only pte is
+    // taken as it is).
+    const Pte entry = slot->pte;
+    const bool v3_9 = k.config.era != Era::V2_6_33;
+    if (entry.write || (v3_9 && entry.dirty)) {
+      Page& p = k.pages[page];
+      k.touch_page(page, "write_protect_page");  // page_mapcount + 1 + swapped != page_count
+      if (p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0) == p.refcount) {
+        // entry = ptep_clear_flush(); pte_mkclean(pte_wrprotect(entry)); set_pte_at_notify: the
+        // MMU cannot set a bit in between (the pte is none), so one atomic update here.
+        const Pte old = k.ptep_modify(mm, *slot, [&](const Pte& e) { return v3_9 ? pte_mkclean(pte_wrprotect(e)) : pte_wrprotect(e); },
+                                      "write_protect_page");
+        if (v3_9 && old.dirty) p.flags |= PG_dirty;  // set_page_dirty (the caller holds the page lock)
+        flush_tlb_page(k, mm, addr, page, "write_protect_page");
+        ok = true;
       }
-      orig_pte = slot->pte;
+    } else {
       ok = true;
     }
+    if (ok) orig_pte = slot->pte;
   }
   m.ptl->unlock("write_protect_page");
   return ok;
@@ -152,7 +163,7 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
   k.touch_page(kpage, "replace_page");  // get_page(kpage); page_add_anon_rmap(kpage)
   k.get_page_locked(kpage);
   page_add_anon_rmap(k, kpage, vma, addr);
-  k.set_pte(mm, slot, Pte::present(kpage, false), "replace_page");
+  k.set_pte(mm, slot, Pte::mk_pte(kpage), "replace_page");  // mk_pte(kpage, vma->vm_page_prot)
   k.touch_page(page, "replace_page");  // page_remove_rmap(page); put_page(page)
   page_remove_rmap(k, page);
   k.put_page_locked(page);

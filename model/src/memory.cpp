@@ -128,7 +128,10 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
     return again;
   }
   if ((fault_flags & FAULT_FLAG_WRITE) && !entry.write) return do_wp_page(k, vma, addr, entry);
-  // pte_mkyoung / pte_mkdirty on an already suitable pte: no state the model keeps.
+  // entry = pte_mkyoung(pte_mkdirty(entry)) on a write; x86's ptep_set_access_flags stores it only
+  // for a write access that changes the pte (a read leaves the young bit to the MMU's retry).
+  const Pte accessed = pte_mkyoung(pte_mkdirty(entry));
+  if ((fault_flags & FAULT_FLAG_WRITE) && !(accessed == entry)) k.set_pte(mm, *slot, accessed, "ptep_set_access_flags");
   m.ptl->unlock("handle_pte_fault");
   return 0;
 }
@@ -162,7 +165,8 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
     k.kasan_page_table(m, "do_anonymous_page");
     unsigned again = 0;
     if (slot.pte.is_none()) {
-      k.set_pte(mm, slot, Pte::present(k.zero_page, false), "do_anonymous_page");  // setpte
+      // pte_mkspecial(pfn_pte(my_zero_pfn(address), vma->vm_page_prot)): young, clean, read-only
+      k.set_pte(mm, slot, Pte::mk_pte(k.zero_page), "do_anonymous_page");  // setpte
     } else {
       checker::note([&] { return std::string("!pte_none: " + k.pte_str(slot.pte)); });
       again = access_faults_again(slot.pte, fault_flags);
@@ -172,8 +176,9 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
   }
   const PageId np = alloc_zeroed_anon_page(k, v);
   if (np == kNoPage) return VM_FAULT_OOM;
-  Page& newp = k.pages.at(np);
-  const bool writable = (v.flags & VM_WRITE) != 0;  // pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE
+  // entry = mk_pte(page, vma->vm_page_prot); if VM_WRITE: pte_mkwrite(pte_mkdirty(entry))
+  Pte entry = Pte::mk_pte(np);
+  if (v.flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry));
   PteSlot& slot = *k.pte_slot(mm, addr);
   m.ptl->lock("do_anonymous_page");  // pte_offset_map_lock
   k.kasan_page_table(m, "do_anonymous_page");
@@ -185,8 +190,7 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
     return again;
   }
   page_add_new_anon_rmap(k, np, vma, addr);  // a page no other thread can reach yet
-  if (writable) newp.flags |= PG_dirty;
-  k.set_pte(mm, slot, Pte::present(np, writable), "do_anonymous_page");
+  k.set_pte(mm, slot, entry, "do_anonymous_page");
   m.ptl->unlock("do_anonymous_page");
   return 0;
 }
@@ -201,14 +205,13 @@ static unsigned do_wp_zero_page(Kernel& k, std::uint32_t vma, std::uint64_t addr
   m.ptl->unlock("do_wp_page");
   const PageId np = alloc_zeroed_anon_page(k, v);
   if (np == kNoPage) return VM_FAULT_OOM;
-  Page& newp = k.pages.at(np);
   unsigned ret = 0;
   m.ptl->lock("do_wp_page");
   k.kasan_page_table(m, "do_wp_page");
   if (slot.pte == orig_pte) {
-    k.set_pte(mm, slot, Pte::present(np, (v.flags & VM_WRITE) != 0), "do_wp_page");
+    // entry = maybe_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)), vma)
+    k.set_pte(mm, slot, maybe_mkwrite(pte_mkdirty(Pte::mk_pte(np)), (v.flags & VM_WRITE) != 0), "do_wp_page");
     page_add_new_anon_rmap(k, np, vma, addr);
-    newp.flags |= PG_dirty;
     ret = VM_FAULT_WRITE;  // no old page: nothing to unmap or release
   } else {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
@@ -251,8 +254,8 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     // no other swap pte holds its slot; such a page leaves the swap cache.
     if (reuse_swap_page(k, old)) {
       op.lock->unlock("do_wp_page");
-      k.set_pte(mm, slot, Pte::present(old, writable), "do_wp_page");
-      op.flags |= PG_dirty;
+      // entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte)), vma); ptep_set_access_flags
+      k.set_pte(mm, slot, maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte)), writable), "do_wp_page");
       m.ptl->unlock("do_wp_page");
       return VM_FAULT_WRITE;
     }
@@ -276,9 +279,8 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   m.ptl->lock("do_wp_page");
   k.kasan_page_table(m, "do_wp_page");
   if (slot.pte == orig_pte) {
-    k.set_pte(mm, slot, Pte::present(np, writable), "do_wp_page");
+    k.set_pte(mm, slot, maybe_mkwrite(pte_mkdirty(Pte::mk_pte(np)), writable), "do_wp_page");
     page_add_new_anon_rmap(k, np, vma, addr);
-    newp.flags |= PG_dirty;
     k.page_mapcount_add(old, -1, "do_wp_page");  // page_remove_rmap(old_page)
     // "Free the old page": the mapping's reference; the page_cache_get above
     // is still held, so this is never the last.

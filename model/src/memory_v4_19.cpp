@@ -39,7 +39,11 @@ unsigned handle_pte_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsi
     return 0;
   }
   if ((flags & FAULT_FLAG_WRITE) && !entry.write) model_limit("do_wp_page in kernel 4.19");
-  ptl.unlock("handle_pte_fault");  // ptep_set_access_flags: young/dirty bits the model does not keep
+  // entry = pte_mkyoung(pte_mkdirty(entry)) on a write; x86's ptep_set_access_flags stores it only
+  // for a write access that changes the pte (a read leaves the young bit to the MMU's retry).
+  const Pte accessed = pte_mkyoung(pte_mkdirty(entry));
+  if ((flags & FAULT_FLAG_WRITE) && !(accessed == entry)) k.set_pte(mm, *slot, accessed, "ptep_set_access_flags");
+  ptl.unlock("handle_pte_fault");
   return 0;
 }
 

@@ -147,7 +147,11 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
     return SWAP_AGAIN;
   }
   k.page_ref_get(newpage, "remove_migration_pte");
-  k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");  // set_pte_at
+  // pte_mkold(mk_pte(new, vma->vm_page_prot)), pte_mkwrite for a write entry: old and clean
+  // (the dirty bit went to the old page in try_to_unmap_one and moves with PG_dirty).
+  Pte np = pte_mkold(Pte::mk_pte(newpage));
+  if (pte.write) np = pte_mkwrite(np);
+  k.set_pte(mm, *slot, np, "remove_migration_pte");  // set_pte_at
   // page_add_anon_rmap: atomic on _mapcount. A KSM page only gains a mapcount
   // (its mapping, read here, changes only under the page lock migration holds).
   if (k.pages[newpage].PageKsm()) {
@@ -313,7 +317,9 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
   }
   // migration_entry_to_page(entry) != old: its BUG_ON(!PageLocked(p)) holds, we hold old's lock.
   k.get_page(newpage, "remove_migration_pte");
-  k.set_pte(mm, *slot, Pte::present(newpage, pte.write), "remove_migration_pte");
+  Pte np = pte_mkold(Pte::mk_pte(newpage));  // pte_mkold(mk_pte(new, vma->vm_page_prot))
+  if (pte.write) np = pte_mkwrite(np);        // is_write_migration_entry
+  k.set_pte(mm, *slot, np, "remove_migration_pte");
   k.touch_page(newpage, "remove_migration_pte");  // page_add_anon_rmap
   page_add_anon_rmap(k, newpage, vma, addr);
   m.ptl->unlock("remove_migration_pte");

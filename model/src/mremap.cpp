@@ -188,8 +188,7 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
   for (; old_addr < old_end; old_addr += kPageSize, new_addr += kPageSize) {
     PteSlot* from = k.pte_slot(mm, old_addr);
     if (!from || from->pte.is_none()) continue;  // pte_none(*old_pte), read under the ptl
-    const Pte pte = from->pte;
-    k.set_pte(mm, *from, Pte::none(), "move_ptes");  // ptep_get_and_clear
+    const Pte pte = k.ptep_modify(mm, *from, [](const Pte&) { return Pte::none(); }, "move_ptes");  // ptep_get_and_clear
     if (pte.is_present() && pte.write) writable_moved.emplace_back(old_addr, pte.page);  // flushed below
     k.set_pte(mm, *k.pte_slot(mm, new_addr), pte, "move_ptes");  // move_pte (nothing on x86), set_pte_at
   }

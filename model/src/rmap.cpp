@@ -40,8 +40,7 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
     m.ptl->unlock("try_to_unmap_one");
     return SWAP_AGAIN;
   }
-  Pte pteval = slot->pte;
-  if (pteval.write) p.flags |= PG_dirty;  // the dirty bit moves to the page
+  const bool write = slot->pte.write;  // only the MMU changes a present pte under the ptl: its dirty/young bits
   Pte entry;
   if (p.test(PG_swapcache)) {
     // swap_duplicate(): the new swap pte holds a swap count (the swap map's
@@ -51,9 +50,11 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   } else {
     if (!(flags & TTU_MIGRATION))
       checker::fail(FailureKind::BugOn, "BUG_ON(TTU_ACTION(flags) != TTU_MIGRATION)");
-    entry = Pte::migration(page, pteval.write);  // make_migration_entry()
+    entry = Pte::migration(page, write);  // make_migration_entry()
   }
-  k.set_pte(mm, *slot, entry, "try_to_unmap_one");
+  // pteval = ptep_clear_flush(), then the swap or migration entry: one atomic exchange here.
+  const Pte pteval = k.ptep_modify(mm, *slot, [&](const Pte&) { return entry; }, "try_to_unmap_one");
+  if (pteval.dirty) p.flags |= PG_dirty;  // "Move the dirty bit to the physical page now the pte is gone."
   if (pteval.write) flush_tlb_page(k, mm, addr, page, "try_to_unmap_one");  // ptep_clear_flush (user stores only)
   // mm/rmap.c v3.9: page_remove_rmap (atomic_add_negative on _mapcount: its
   // result only feeds zone statistics the model does not keep)
@@ -63,6 +64,25 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   k.page_ref_put_held(page, "try_to_unmap_one");
   m.ptl->unlock("try_to_unmap_one");
   return SWAP_AGAIN;
+}
+
+// mm/rmap.c v2.6.33, v3.9: page_referenced_one (page_check_address's ptl; ptep_clear_flush_young_notify)
+bool page_referenced_one(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, int& mapcount) {
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return false;
+  MmStruct& m = k.mms.at(mm);
+  m.ptl->lock("page_referenced_one");
+  bool young = false;
+  if (slot->pte.is_present() && slot->pte.page == page) {
+    --mapcount;
+    young = slot->pte.young;
+    if (young) {
+      k.ptep_modify(mm, *slot, pte_mkold, "ptep_clear_flush_young");  // test_and_clear_bit(_PAGE_BIT_ACCESSED)
+      flush_tlb_page(k, mm, addr, page, "ptep_clear_flush_young");
+    }
+  }
+  m.ptl->unlock("page_referenced_one");
+  return young;
 }
 
 namespace {
@@ -321,12 +341,7 @@ int page_referenced_anon(Kernel& k, PageId page) {
     const std::uint32_t mm = k.vmas[v].mm;
     PteSlot* slot = k.pte_slot(mm, addr);
     if (!slot) continue;
-    k.mms[mm].ptl->lock("page_referenced_one");
-    if (slot->pte.is_present() && slot->pte.page == page) {
-      --mapcount;
-      ++referenced;  // no young bit in the model
-    }
-    k.mms[mm].ptl->unlock("page_referenced_one");
+    if (page_referenced_one(k, page, mm, addr, mapcount)) ++referenced;
     if (!mapcount) break;
   }
   a.lock->up_write("page_unlock_anon_vma");

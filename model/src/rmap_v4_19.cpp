@@ -51,9 +51,9 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
       set_pmd_migration_entry(k, pvmw, page);
     } else {
       // ptep_clear_flush, then the migration entry in its place (one write of the pte).
-      const Pte pteval = pvmw.pte->pte;
-      if (pteval.write) p.flags |= PG_dirty;
-      k.set_pte(mm, *pvmw.pte, Pte::migration(page, pteval.write), "try_to_unmap_one");
+      const Pte migration = Pte::migration(page, pvmw.pte->pte.write);
+      const Pte pteval = k.ptep_modify(mm, *pvmw.pte, [&](const Pte&) { return migration; }, "try_to_unmap_one");
+      if (pteval.dirty) p.flags |= PG_dirty;  // set_page_dirty: the dirty bit moves to the page
       k.touch_page(page, "try_to_unmap_one");  // page_remove_rmap, put_page
       page_remove_rmap(k, page);
       k.put_page_locked(page);

@@ -266,7 +266,8 @@ bool remove_mapping_locked(Kernel& k, PageId page) {
   }
   p.refcount = 0;  // frozen: get_page_unless_zero fails from here on
   checker::note([&] { return std::string(p.name + " refcount frozen at 0"); });
-  k.swap.device[p.swap_entry] = p.content;  // a clean page: the device holds its data
+  // A clean page: the device already holds its data (nothing is written here; a page
+  // whose dirty bit was lost leaves the device stale, which no_lost_write reads back).
   // __delete_from_swap_cache: radix delete, set_page_private(0), ClearPageSwapCache.
   delete_from_swap_cache_locked(k, page);
   p.lock->unlock("shrink_page_list");  // __clear_page_locked
@@ -288,7 +289,8 @@ bool swap_out_locked(Kernel& k, PageId page) {
   if (!p.test(PG_swapcache)) add_to_swap(k, page);  // PageAnon(page) && !PageSwapCache(page)
   // page_mapped(page) (read in the step before, which covers the whole page).
   if (p.page_mapped()) {
-    // TTU_UNMAP: no young bit in the model (page_check_references has passed),
+    // TTU_UNMAP as with TTU_IGNORE_ACCESS (page_check_references is not modelled: the page is
+    // taken as unreferenced, a young pte does not keep it),
     // no VM_LOCKED vma: every pte becomes a swap pte, or SWAP_AGAIN keeps the page.
     const int ret = try_to_unmap(k, page, TTU_UNMAP);
     if (ret != SWAP_SUCCESS) {

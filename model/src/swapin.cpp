@@ -129,13 +129,12 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
                         k.where(mm, addr) + ", but slot " + std::to_string(entry) + " holds " +
                         (cached == kNoPage ? std::string("nothing") : k.page_name(cached)));
     // reuse_swap_page() runs while the page is counted on swap and not yet in mapcount.
-    bool writable = false;
+    Pte mapped = Pte::mk_pte(page);  // mk_pte(page, vma->vm_page_prot)
     if ((fault_flags & FAULT_FLAG_WRITE) && reuse_swap_page(k, page)) {
-      writable = (k.vmas.at(vma).flags & VM_WRITE) != 0;  // maybe_mkwrite(pte_mkdirty(pte))
+      mapped = maybe_mkwrite(pte_mkdirty(mapped), (k.vmas.at(vma).flags & VM_WRITE) != 0);
       fault_flags &= ~unsigned{FAULT_FLAG_WRITE};
       ret |= VM_FAULT_WRITE;
     }
-    const Pte mapped = Pte::present(page, writable);
     k.set_pte(mm, slot, mapped, "do_swap_page");
     k.touch_page(page, "do_swap_page");
     if (page == swapcache)

@@ -38,7 +38,7 @@ int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t en
   } else {
     k.get_page(page, "unuse_pte");
     // pte_mkold(mk_pte(page, vma->vm_page_prot)): a private vma's prot has no write bit.
-    k.set_pte(mm, slot, Pte::present(page, false), "unuse_pte");
+    k.set_pte(mm, slot, pte_mkold(Pte::mk_pte(page)), "unuse_pte");
     k.touch_page(page, "unuse_pte");
     if (page == swapcache)
       page_add_anon_rmap(k, page, vma, addr);

@@ -2,8 +2,8 @@
 // reads of page data and the TLB flush as steps on "K.data", and the
 // "no_lost_write" check (issue 13, v3.9).
 //
-// Yield points: the page walk (a Read of the pte), the store (a Write of
-// "K.data"), each read of page data and each TLB flush of a writable pte
+// Yield points: the page walk (a Read of the pte), the MMU's update of a clean
+// or old pte (a Write of the pte), the store (a Write of "K.data"), each read of page data and each TLB flush of a writable pte
 // (steps only when the scenario stores), and everything the write fault announces.
 // Invariant: a store writes Page::content only through a translation no flush
 // has dropped since its walk, so it never lands in a page its pte no longer maps
@@ -49,6 +49,18 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
       const unsigned ret = fault(k, mm, addr, true);  // do_page_fault, then the access again
       if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
       continue;
+    }
+    if (!pte.dirty || !pte.young) {
+      // The MMU sets _PAGE_DIRTY (and _PAGE_ACCESSED) in the pte with a locked update before the
+      // store goes through a translation without them; it walks again if the pte changed meanwhile.
+      checker::announce(slot->obj, AccessKind::Write, "user store: MMU sets the dirty bit");
+      const Pte now = slot->pte;
+      if (!(now.is_present() && now.write && now.page == pte.page)) {
+        checker::note([&] { return std::string("pte " + k.where(mm, addr) + " changed to " + k.pte_str(now) + ": walk again"); });
+        continue;
+      }
+      slot->pte = pte_mkyoung(pte_mkdirty(now));
+      checker::note([&] { return std::string(k.pte_str(now) + " -> " + k.pte_str(slot->pte)); });
     }
     UserTlbEntry& e = tlb_entry_of(k, checker::current_thread());
     e.mm = mm;

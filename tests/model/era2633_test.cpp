@@ -17,6 +17,7 @@
 
 using namespace model;
 using model_test::OneThread;
+using model_test::maps;
 
 namespace {
 
@@ -88,8 +89,8 @@ TEST(Era2633Migration, RmapWalkRestoresPtesAndKsmMigratePageMovesTheNode) {
   checker::Report r = model_test::explore_once(p);
   STRCMP_EQUAL("<none>", violation_of(r).c_str());
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(N, false));
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(N, false));
+  CHECK(maps(pte_at(k, mA, 0x1000), N, false));
+  CHECK(maps(pte_at(k, mB, 0x1000), N, false));
   LONGS_EQUAL(N, k.stable_nodes[nodeS].kpfn);
   CHECK_TRUE(k.pages[K].freed);
   LONGS_EQUAL(2, k.pages[N].mapcount);
@@ -131,7 +132,7 @@ TEST(Era2633Migration, NumaMigrationRefusesKsmPage) {
   model_test::explore_once(p);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(-kEBUSY, rc);
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(K, false));
+  CHECK(maps(pte_at(k, mA, 0x1000), K, false));
   CHECK_TRUE(k.pages[K].test(PG_lru));
   LONGS_EQUAL(2, k.pages[K].refcount);
   CHECK_TRUE(k.pages[N].freed);  // the target page went back (freed: the pool never reuses it)
@@ -335,7 +336,7 @@ TEST(Era2633Fork, ChildJoinsTheParentsAnonVma) {
   LONGS_EQUAL(avA, k.vmas[2].anon_vma);
   LONGS_EQUAL(2, k.anon_vmas[avA].vmas.size());
   CHECK_TRUE(k.anon_vmas[2].vmas.empty());  // avC, the placeholder
-  CHECK(pte_at(k, 2, 0x1000) == Pte::present(K, false));
+  CHECK(maps(pte_at(k, 2, 0x1000), K, false));
   LONGS_EQUAL(3, k.pages[K].mapcount);
   CHECK_TRUE(k.mms[2].mmf_vm_mergeable);
 }
@@ -392,7 +393,7 @@ TEST(Era2633Ksmd, UnstableMatchUpgradesAndInsertsANode) {
   CHECK_TRUE(k.pages[0].PageKsm());
   LONGS_EQUAL(0, k.page_stable_node(0));
   LONGS_EQUAL(0, k.stable_nodes[0].kpfn);
-  CHECK(pte_at(k, 2, 0x1000) == Pte::present(0, false));
+  CHECK(maps(pte_at(k, 2, 0x1000), 0, false));
   CHECK_TRUE(k.pages[1].freed);
   LONGS_EQUAL(3, k.pages[0].mapcount);
   LONGS_EQUAL(2, k.stable_nodes[0].hlist.size());
@@ -410,7 +411,7 @@ TEST(Era2633Ksmd, CheckPteRangeSkipsKsmOnlyWithTheFix) {
     checker::Report r = model_test::explore_once(p);
     STRCMP_EQUAL("<none>", violation_of(r).c_str());
     const Kernel& k = *p.kernel;
-    CHECK(pte_at(k, mA, 0x1000) == Pte::present(fixed ? K : N, false));
+    CHECK(maps(pte_at(k, mA, 0x1000), fixed ? K : N, false));
     CHECK_EQUAL(!fixed, k.pages[K].freed);
   }
 }

@@ -93,8 +93,8 @@ TEST(KsmdFullScan39, FirstScanOnlyRecordsChecksums) {
   LONGS_EQUAL(7, k.rmap_items[RA].oldchecksum);
   CHECK_FALSE(k.rmap_items[RA].unstable || k.rmap_items[RB].unstable);
   LONGS_EQUAL(1, k.ksm.seqnr);
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(PB, true));
+  CHECK(maps(pte_at(k, mA, 0x1000), PA, true));
+  CHECK(maps(pte_at(k, mB, 0x1000), PB, true));
   LONGS_EQUAL(0, k.ksm.pages_shared);
 }
 
@@ -112,8 +112,8 @@ TEST(KsmdFullScan39, SecondScanMergesTwoEqualPages) {
               {"page_counts_consistent", "ksm_counters_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PB, false));
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(PB, false));
+  CHECK(maps(pte_at(k, mA, 0x1000), PB, false));
+  CHECK(maps(pte_at(k, mB, 0x1000), PB, false));
   CHECK(k.pages[PB].PageKsm());
   LONGS_EQUAL(S, k.page_stable_node(PB));
   LONGS_EQUAL(2, k.pages[PB].mapcount);
@@ -148,8 +148,8 @@ TEST(KsmdFullScan39, AFailedSecondMergeIsUndoneByBreakCow) {
   }, {"page_counts_consistent", "ksm_counters_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(C1c, true));
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  CHECK(maps(pte_at(k, mB, 0x1000), C1c, true));
+  CHECK(maps(pte_at(k, mA, 0x1000), PA, true));
   LONGS_EQUAL(7, k.pages[C1c].content);
   CHECK(k.pages[PB].freed);
   LONGS_EQUAL(0, k.anon_vmas[k.vmas[1].anon_vma].refcount);
@@ -174,7 +174,7 @@ TEST(KsmdFullScan39, UnequalPagesStayInTheUnstableTreeOfTheirScan) {
   LONGS_EQUAL(2, k.ksm.pages_unshared);
   LONGS_EQUAL(2, k.rmap_items[RA].seqnr);
   LONGS_EQUAL(3, k.ksm.seqnr);
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  CHECK(maps(pte_at(k, mA, 0x1000), PA, true));
   CHECK(k.stable_nodes[S].unused);
 }
 
@@ -225,7 +225,7 @@ TEST(KsmdFullScan39, ChangedChecksumKeepsThePageOutOfTheUnstableTree) {
   CHECK_FALSE(k.rmap_items[RA].unstable);
   CHECK(k.rmap_items[RB].unstable);
   LONGS_EQUAL(1, k.ksm.pages_unshared);
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(PA, true));
+  CHECK(maps(pte_at(k, mA, 0x1000), PA, true));
 }
 
 // A store through a present writable pte writes the page's data at once; through
@@ -242,7 +242,7 @@ TEST(KsmdFullScan39, StoreWritesThroughOrAfterTheWriteFault) {
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(9, k.pages[PA].content);
   LONGS_EQUAL(11, k.pages[PB].content);
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(PB, true));
+  CHECK(maps(pte_at(k, mB, 0x1000), PB, true));
   CHECK(k.pages[C1c].in_free_pool);  // reused, not copied
 }
 
@@ -255,7 +255,7 @@ TEST(KsmdFullScan39, StoreToAKsmPageCopiesIt) {
   }, {"no_lost_write", "page_counts_consistent", "ksm_counters_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(C1c, true));
+  CHECK(maps(pte_at(k, mA, 0x1000), C1c, true));
   LONGS_EQUAL(9, k.pages[C1c].content);
   LONGS_EQUAL(7, k.pages[PB].content);
   LONGS_EQUAL(1, k.pages[PB].mapcount);
@@ -266,7 +266,7 @@ TEST(KsmdFullScan39, StoreToAKsmPageCopiesIt) {
 TEST(KsmdFullScan39, NoLostWriteCatchesAnOverwrittenPage) {
   OneThread p(storing(kernel_of(two_pages(7, 7))), [](Kernel& k) {
     LONGS_EQUAL(0, user_store(k, mA, 0x1000, 9));
-    k.mms[mA].ptes.at(0x1000).pte = Pte::present(PB, true);  // as if the pte moved to PB without a copy
+    k.mms[mA].ptes.at(0x1000).pte = Pte::present(PB, true, true, true);  // as if the pte moved to PB without a copy
     ++k.pages[PB].mapcount;
   }, {"no_lost_write"});
   const checker::Report r = explore_once(p);

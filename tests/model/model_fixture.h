@@ -102,6 +102,11 @@ inline std::string load_error_pointer(const nlohmann::json& j, std::string* mess
   return "<none>";
 }
 
+/// The pte maps `page` present with this write bit. Its dirty and young bits are left out: the
+/// tests about them (pte_bits_test.cpp) check them by name.
+inline bool maps(const model::Pte& pte, model::PageId page, bool writable) {
+  return pte.is_present() && pte.page == page && pte.write == writable;
+}
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 inline constexpr std::uint32_t mmA = 0, mmB = 1, vmaA = 0, vmaB = 1, S = 0;
 

@@ -131,8 +131,8 @@ TEST(Fault, WriteFaultOnKsmPageCopies) {
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   UNSIGNED_LONGS_EQUAL(VM_FAULT_WRITE, ret);
-  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(C1, true));
-  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(K, false));
+  CHECK(maps(pte_at(k, mmA, 0x1000), C1, true));
+  CHECK(maps(pte_at(k, mmB, 0x1000), K, false));
   LONGS_EQUAL(1, k.pages[K].mapcount);
   LONGS_EQUAL(1, k.pages[K].refcount);
   LONGS_EQUAL(1, k.pages[C1].mapcount);
@@ -150,7 +150,7 @@ TEST(Fault, BreakKsmLeavesAPrivateCopy) {
               {"break_ksm_postcondition"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   LONGS_EQUAL(0, ret);
-  CHECK(pte_at(*p.kernel, mmA, 0x1000) == Pte::present(C1, true));
+  CHECK(maps(pte_at(*p.kernel, mmA, 0x1000), C1, true));
   LONGS_EQUAL(1, p.kernel->pages[K].refcount);
 }
 
@@ -169,7 +169,7 @@ TEST(Fault, WriteFaultOnExclusiveAnonPageReuses) {
   OneThread p(initial, [&](Kernel& k) { ret = handle_mm_fault(k, 0, 0x1000, FAULT_FLAG_WRITE); });
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   UNSIGNED_LONGS_EQUAL(VM_FAULT_WRITE, ret);
-  CHECK(pte_at(*p.kernel, 0, 0x1000) == Pte::present(0, true));
+  CHECK(maps(pte_at(*p.kernel, 0, 0x1000), 0, true));
   LONGS_EQUAL(1, p.kernel->free_pool.size());
   LONGS_EQUAL(1, p.kernel->pages[0].refcount);
   CHECK_FALSE(p.kernel->pages[0].lock->locked());
@@ -252,8 +252,8 @@ TEST(Migration, TryToUnmapKsmAndRestoreRoundTrip) {
   CHECK(b_mid == Pte::migration(K, false));
   LONGS_EQUAL(0, mid_mapcount);
   LONGS_EQUAL(1, mid_refcount);
-  CHECK(pte_at(*p.kernel, mmA, 0x1000) == Pte::present(K, false));
-  CHECK(pte_at(*p.kernel, mmB, 0x1000) == Pte::present(K, false));
+  CHECK(maps(pte_at(*p.kernel, mmA, 0x1000), K, false));
+  CHECK(maps(pte_at(*p.kernel, mmB, 0x1000), K, false));
   LONGS_EQUAL(2, p.kernel->pages[K].mapcount);
   LONGS_EQUAL(3, p.kernel->pages[K].refcount);
 }
@@ -270,8 +270,8 @@ TEST(Migration, MigrateKsmPageMovesTheStableNode) {
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(0, rc);
-  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(N, false));
-  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(N, false));
+  CHECK(maps(pte_at(k, mmA, 0x1000), N, false));
+  CHECK(maps(pte_at(k, mmB, 0x1000), N, false));
   UNSIGNED_LONGS_EQUAL(N, k.stable_nodes[S].kpfn);
   CHECK(k.pages[N].mapping == (Mapping{Mapping::Kind::Ksm, S}));
   CHECK_TRUE(k.pages[K].freed);
@@ -298,8 +298,8 @@ TEST(Migration, PinnedKsmPageMigrationFailsAndRestores) {
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(-kEAGAIN, rc);
-  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(K, false));
-  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(K, false));
+  CHECK(maps(pte_at(k, mmA, 0x1000), K, false));
+  CHECK(maps(pte_at(k, mmB, 0x1000), K, false));
   LONGS_EQUAL(3, k.pages[K].refcount);
   LONGS_EQUAL(2, k.pages[K].mapcount);
   CHECK(k.pages[K].mapping == (Mapping{Mapping::Kind::Ksm, S}));
@@ -320,8 +320,8 @@ TEST(RunStore, MadviseUnmergeableBreaksOneVma) {
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(0, ret);
-  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(C1, true));
-  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(K, false));
+  CHECK(maps(pte_at(k, mmA, 0x1000), C1, true));
+  CHECK(maps(pte_at(k, mmB, 0x1000), K, false));
   UNSIGNED_LONGS_EQUAL(0, k.vmas[vmaA].flags & VM_MERGEABLE);
   CHECK_TRUE(k.vmas[vmaA].madv_unmerged);
   LONGS_EQUAL(1, k.pages[K].mapcount);
@@ -339,8 +339,8 @@ TEST(RunStore, UnmergeAloneUnmergesEverything) {
   CHECK(r.verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   LONGS_EQUAL(0, ret);
-  CHECK(pte_at(k, mmA, 0x1000) == Pte::present(C1, true));
-  CHECK(pte_at(k, mmB, 0x1000) == Pte::present(C2, true));
+  CHECK(maps(pte_at(k, mmA, 0x1000), C1, true));
+  CHECK(maps(pte_at(k, mmB, 0x1000), C2, true));
   CHECK_TRUE(k.pages[K].freed);
   CHECK_TRUE(k.stable_nodes[S].freed);
   UNSIGNED_LONGS_EQUAL(KSM_RUN_UNMERGE, k.ksm.ksm_run);

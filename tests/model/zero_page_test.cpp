@@ -62,8 +62,8 @@ TEST(ZeroPage, AddedAfterTheDeclaredPages) {
   CHECK(z.test(PG_uptodate));
   LONGS_EQUAL(1, z.refcount);
   LONGS_EQUAL(0, z.mapcount);
-  CHECK(k.vm_normal_page(Pte::present(k.zero_page, false)) == kNoPage);
-  CHECK(k.vm_normal_page(Pte::present(P1, false)) == P1);
+  CHECK(k.vm_normal_page(Pte::mk_pte(k.zero_page)) == kNoPage);
+  CHECK(k.vm_normal_page(Pte::mk_pte(P1)) == P1);
 }
 
 // do_anonymous_page, read: "Use the zero-page for reads": ptl, pte_none, set_pte_at
@@ -73,7 +73,7 @@ TEST(ZeroPage, ReadFaultMapsTheZeroPage) {
               {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(k.zero_page, false));
+  CHECK(maps(pte_at(k, mA, 0x1000), k.zero_page, false));
   LONGS_EQUAL(0, k.pages[k.zero_page].mapcount);
   LONGS_EQUAL(1, k.pages[k.zero_page].refcount);
   CHECK(k.pages[P1].in_free_pool);
@@ -90,7 +90,7 @@ TEST(ZeroPage, WriteFaultReplacesTheZeroPage) {
   }, {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(P1, true));
+  CHECK(maps(pte_at(k, mA, 0x1000), P1, true));
   LONGS_EQUAL(1, k.pages[P1].mapcount);
   LONGS_EQUAL(1, k.pages[P1].refcount);
   LONGS_EQUAL(0, k.pages[P1].content);
@@ -114,8 +114,8 @@ TEST(ZeroPage, ForkCopiesTheZeroPagePte) {
               {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mC, 0x1000) == Pte::present(k.zero_page, false));
-  CHECK(pte_at(k, mA, 0x1000) == Pte::present(k.zero_page, false));
+  CHECK(maps(pte_at(k, mC, 0x1000), k.zero_page, false));
+  CHECK(maps(pte_at(k, mA, 0x1000), k.zero_page, false));
   LONGS_EQUAL(1, k.pages[k.zero_page].refcount);
 }
 
@@ -177,7 +177,7 @@ TEST(SwapWriteFault, SharedSlotIsCopied) {
   }, {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(pF, true));
+  CHECK(maps(pte_at(k, mB, 0x1000), pF, true));
   LONGS_EQUAL(1, k.pages[pS].mapcount);
   LONGS_EQUAL(2, k.pages[pS].refcount);
   CHECK(k.pages[pS].test(PG_swapcache));
@@ -197,7 +197,7 @@ TEST(SwapWriteFault, LoneSlotIsReused) {
   }, {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
-  CHECK(pte_at(k, mB, 0x1000) == Pte::present(pS, true));
+  CHECK(maps(pte_at(k, mB, 0x1000), pS, true));
   LONGS_EQUAL(1, k.pages[pS].mapcount);
   LONGS_EQUAL(1, k.pages[pS].refcount);
   CHECK_FALSE(k.pages[pS].test(PG_swapcache));

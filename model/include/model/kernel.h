@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <array>
 #include <map>
 #include <memory>
@@ -159,6 +160,11 @@ class Kernel {
   /// set_pte_at(): announce a write of the pte (the step names it), note "old -> new", store.
   void set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
                checker::SourceLoc loc = checker::SourceLoc::current());
+  /// An atomic update of a pte (ptep_get_and_clear, ptep_clear_flush, ptep_set_wrprotect): one
+  /// step reads the pte and stores update(old), so the MMU's dirty/young update (user_store)
+  /// cannot fall between the read and the write. Returns the old value.
+  Pte ptep_modify(std::uint32_t mm, PteSlot& slot, const std::function<Pte(const Pte&)>& update, const char* label,
+                  checker::SourceLoc loc = checker::SourceLoc::current());
   /// get_page() as its own visible step (an atomic on the page's count, even under a ptl).
   void get_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// Announce a change of page p's counts (refcount/mapcount) about to be made with the *_locked helpers.

@@ -27,6 +27,9 @@ using RmapOne = std::function<int(PageId, std::uint32_t, std::uint64_t)>;
 int try_to_unmap(Kernel& k, PageId page, unsigned flags);
 /// try_to_unmap_one(): unmap page at one (vma, address), under that mm's ptl.
 int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr, unsigned flags);
+/// page_referenced_one under mm's ptl: when the pte maps `page`, --mapcount and, when the pte is
+/// young, ptep_clear_flush_young; returns whether it was young (a reference).
+bool page_referenced_one(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, int& mapcount);
 /// rmap_walk(): call rmap_one for every place page may be mapped.
 int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one);
 /// put_anon_vma() (v3.9): drop one counted reference (AnonVma::refcount); the
