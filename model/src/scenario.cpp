@@ -380,6 +380,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (v->calls[i].actor != "exit" || config.era != Era::V3_9) continue;
     v->initial.track_mm_users = true;
     const std::uint32_t mm = v->calls[i].mm;
+    v->initial.mms[mm].exit_thread = true;
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||

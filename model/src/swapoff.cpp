@@ -15,6 +15,7 @@
 #include "model/memory.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
+#include "model/user_access.h"
 
 namespace model {
 
@@ -160,11 +161,13 @@ int try_to_unuse(Kernel& k) {
     for (std::uint32_t mm = 0; mm < k.mms.size() && swcount && !retval; ++mm) {
       MmStruct& m = k.mms[mm];
       if (m.users_obj != checker::kNoObject) {
-        // atomic_inc_not_zero(&mm->mm_users): an exiting mm is skipped; a live
-        // one would be held by swapoff, making its exit's mmput not the last.
+        // atomic_inc_not_zero(&mm->mm_users): an exiting mm is skipped; a live one is
+        // held by swapoff until its mmput. Of an mm no thread exits that changes nothing;
+        // of one an `exit` thread ends, it would make the exit's mmput not the last.
         checker::announce(m.users_obj, AccessKind::Read, "try_to_unuse");
         if (m.mm_users == 0) continue;
-        model_limit("try_to_unuse's mm_users reference against an exit of the same mm (the last mmput in swapoff)");
+        if (m.exit_thread)
+          model_limit("try_to_unuse's mm_users reference against an exit of the same mm (the last mmput in swapoff)");
       }
       retval = unuse_mm(k, mm, entry, page);
       swcount = swap_count(k, entry, "try_to_unuse");
@@ -174,12 +177,18 @@ int try_to_unuse(Kernel& k) {
       k.put_page(page, "try_to_unuse");  // page_cache_release
       break;
     }
-    // "If a reference remains (rare)": a dirty swap-cache page is written out
-    // (swap_writepage: here only a note, SwapState::device is not updated) and
+    // "If a reference remains (rare)": a dirty swap-cache page is written out and
     // deleted anyway; the slot's next visit reads it back (read_swap_cache_async).
+    // swap_writepage, lock_page, wait_on_page_writeback: the write completes within
+    // this step (the page lock is held throughout in the model; PG_dirty is not
+    // cleared: only pageout's clear_page_dirty_for_io does that).
     checker::announce(p.obj, AccessKind::Read, "try_to_unuse");
-    if (swcount && p.test(PG_dirty) && p.test(PG_swapcache))
-      checker::note([&] { return std::string("swap_writepage(" + p.name + "): slot " + std::to_string(entry) + " still in use"); });
+    if (swcount && p.test(PG_dirty) && p.test(PG_swapcache)) {
+      read_page_data(k, page, "swap_writepage");
+      k.swap.device[entry] = p.content;
+      checker::note([&] { return std::string("swap_writepage(" + p.name + "): slot " + std::to_string(entry) +
+                                             " still in use, written from " + p.name); });
+    }
     if (p.test(PG_swapcache) && p.swap_entry == entry) delete_from_swap_cache(k, page);
     // SetPageDirty: "so shrink_page_list will preserve it"
     k.touch_page(page, "try_to_unuse");

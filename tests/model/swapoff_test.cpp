@@ -8,6 +8,7 @@
 
 #include "model_fixture.h"
 #include <model/initial_state.h>
+#include <model/ksm.h>
 #include <model/lint.h>
 #include <model/memory.h>
 #include <model/scenario.h>
@@ -226,4 +227,39 @@ TEST(Swapoff39, SwapInAfterTheSlotWasFreedBacksOut) {
     LONGS_EQUAL(VM_FAULT_AGAIN_GHOST, do_swap_page_swapin(k, 1, 0x1000, Pte::swap(5)));
   });
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+}
+
+// "If a reference remains (rare)": B is exiting (mm_users 0), so try_to_unuse's
+// atomic_inc_not_zero skips it and B's swap(5) keeps a count after A's pte is unused.
+// K is dirty in the swap cache with data 9 the device (7, from before) does not have:
+// swap_writepage writes 9 to slot 5, then the page leaves the swap cache anyway
+// (delete_from_swap_cache, SetPageDirty). The slot stays in use, so try_to_unuse visits it
+// again and reads 9 back from the device into F (not dirty: no write, F deleted and freed);
+// the third visit finds no free page: -ENOMEM (the kernel would loop until B's exit frees it).
+TEST(Swapoff39, AReferenceRemainsWritesTheDirtyPageOut) {
+  auto j = ksm_initial();
+  j["pages"][0]["flags"] = nlohmann::json::array({"Uptodate", "LRU", "SwapCache"});
+  j["pages"][0]["content"] = 7;
+  j.erase("stable_nodes");
+  j.erase("rmap_items");
+  j.erase("ksm");
+  j["mms"][1]["vmas"][0]["anon_vma"] = "avA";  // B forked from A: one anon_vma
+  Kernel k0 = kernel_of(j);
+  k0.track_mm_users = true;
+  k0.mms[mB].mm_users = 0;
+  int ret = -1;
+  OneThread p(std::move(k0), [&](Kernel& k) {
+    k.pages[K].content = 9;  // written since the device got 7 (the page is dirty)
+    k.pages[K].flags |= PG_dirty;
+    ret = try_to_unuse(k);
+  });
+  const checker::Report r = explore_once(p);
+  STRCMP_EQUAL("<none>", r.counterexample ? r.counterexample->violation.message.c_str() : "<none>");
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(-kENOMEM, ret);
+  LONGS_EQUAL(9u, k.swap.device.at(5));
+  CHECK(maps(pte_at(k, mA, 0x1000), K, false));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(5));
+  CHECK_FALSE(k.pages[K].test(PG_swapcache));
+  CHECK(k.pages[K].test(PG_dirty));
 }

@@ -82,6 +82,8 @@ struct MmStruct {
   /// "A.mm_users" (v3.9 exit scenarios only, Kernel::track_mm_users): the
   /// lockless atomic mmput decrements and ksm_test_exit reads.
   checker::ObjectId users_obj = checker::kNoObject;
+  /// An `exit` thread of the scenario ends this mm (set at load; static).
+  bool exit_thread = false;
   /// v3.9 exit_mmap -> free_pgtables freed the page table ("FUNCTION by THREAD");
   /// empty while it is live. A later pte lookup is a KASAN use-after-free.
   std::string pgtables_freed_at;
