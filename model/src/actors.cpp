@@ -52,10 +52,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra3_9},
       {"reclaim",
        "shrink_page_list on one page: trylock_page; an unmapped clean swap-cache page is frozen, deleted from "
-       "the swap cache and freed; a non-KSM anon page is swapped out first (add_to_swap to the smallest free "
-       "slot, try_to_unmap: every pte a swap pte, pageout: PG_writeback, the device write as the next step, "
+       "the swap cache and freed; an anon page (KSM too) is swapped out first (add_to_swap to the smallest free "
+       "slot, try_to_unmap (try_to_unmap_ksm for a KSM page): every pte a swap pte, pageout: PG_writeback, the device write as the next step, "
        "end_page_writeback, trylock_page again, __remove_mapping); kept when busy (locked, under writeback, "
-       "a mapped KSM page, referenced or remapped); args {\"page\": NAME (a swap-cache page or a non-KSM anon page)}",
+       "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page)}",
        kEra3_9},
       {"ksmd",
        "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "
@@ -173,12 +173,11 @@ PageId find_page(const Kernel& initial, const JsonInput& in) {
   in.error("no page named \"" + name + "\"" + (name == "ZERO_PAGE" ? " (the zero page is no actor's page)" : ""));
 }
 
-/// The page a reclaim names: a swap-cache page, or a non-KSM anon page reclaim
-/// can swap out (a KSM page's swap-out, try_to_unmap_ksm, is not modelled).
+/// The page a reclaim names: a swap-cache page, or an anon page (KSM or not) reclaim
+/// can swap out (add_to_swap, try_to_unmap: try_to_unmap_ksm for a KSM page).
 void check_reclaimable(const Kernel& initial, PageId page, const JsonInput& in) {
   const Page& p = initial.pages[page];
   if (p.test(PG_swapcache)) return;
-  if (p.PageKsm()) in.error("a KSM page not in the swap cache: its swap-out (add_to_swap, try_to_unmap_ksm) is not modelled");
   if (!p.PageAnon() || p.in_free_pool) in.error("page is neither in the swap cache nor an anonymous page");
 }
 

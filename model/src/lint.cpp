@@ -112,10 +112,10 @@ Facts facts_of(const LintInput& in) {
                                                                              [](const ActorCall::AdminStep& s) {
                                                                                return s.what == "reclaim";
                                                                              }));
-    if (c.actor == "reclaim" && !k.pages[c.page].PageKsm()) f.swapout.insert(c.page);
+    if (c.actor == "reclaim") f.swapout.insert(c.page);
     if (c.actor == "admin")
       for (const ActorCall::AdminStep& s : c.steps)
-        if (s.what == "reclaim" && !k.pages[s.page].PageKsm()) f.swapout.insert(s.page);
+        if (s.what == "reclaim") f.swapout.insert(s.page);
     if (c.actor == "fault" && !c.write) {
       const auto it = k.mms[c.mm].ptes.find(c.address);
       f.swapin |= it != k.mms[c.mm].ptes.end() && it->second.pte.is_swap();

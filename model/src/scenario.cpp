@@ -367,12 +367,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
   for (const ActorCall& c : v->calls)
     if (c.actor == "fault" && !c.write) add_zero_page(v->initial);
-  // v3.9 swap-out: a reclaim of a non-KSM page may set PG_writeback; its readers then take a step.
+  // v3.9 swap-out: a reclaim may set PG_writeback; its readers then take a step.
   for (const ActorCall& c : v->calls) {
-    if (c.actor == "reclaim" && !v->initial.pages[c.page].PageKsm()) v->initial.track_writeback = true;
+    if (c.actor == "reclaim") v->initial.track_writeback = true;
     if (c.actor == "admin")
       for (const ActorCall::AdminStep& st : c.steps)
-        if (st.what == "reclaim" && !v->initial.pages[st.page].PageKsm()) v->initial.track_writeback = true;
+        if (st.what == "reclaim") v->initial.track_writeback = true;
   }
   // v3.9 exit: mm_users becomes an object (ksm_test_exit reads it), and no other
   // thread may act as a task of the exiting mm: the last mmput cannot run while one does.

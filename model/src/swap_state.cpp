@@ -345,9 +345,9 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
   // page_mapped, PageDirty, and (for an unmapped clean swap-cache page) it is
   // __remove_mapping's page_freeze_refs.
   k.touch_page(page, "page_freeze_refs");
-  // A mapped KSM page is kept (its swap-out through try_to_unmap_ksm is not
-  // modelled: as if page_check_references activated it); so is a page under writeback.
-  if (p.PageAnon() && !p.PageKsm() && !p.test(PG_writeback) &&
+  // An anon page (PageAnon: KSM pages too, unmapped through try_to_unmap_ksm) that is
+  // mapped, dirty or not in the swap cache is swapped out; a page under writeback is kept.
+  if (p.PageAnon() && !p.test(PG_writeback) &&
       (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty)))
     return swap_out_locked(k, page);
   return remove_mapping_locked(k, page);

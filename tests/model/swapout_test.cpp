@@ -9,6 +9,7 @@
 
 #include "model_fixture.h"
 #include <model/initial_state.h>
+#include <model/ksm.h>
 #include <model/lint.h>
 #include <model/memory.h>
 #include <model/scenario.h>
@@ -156,10 +157,13 @@ TEST(Swapout39, WritebackKeepsThePageAndRefusesReuse) {
   LONGS_EQUAL(P, swap_cache_page(k, 3));
 }
 
-// Bad input: reclaim of a KSM page that is not in the swap cache (its swap-out
-// through try_to_unmap_ksm is not modelled), and of a free page.
-TEST(Swapout39, ReclaimRefusesAKsmPageNotInTheSwapCacheAndAFreePage) {
-  std::string message;
+// A KSM page is swapped out as v3.9 does it: add_to_swap (slot 1, PageKsm and the
+// stable node kept), try_to_unmap -> try_to_unmap_ksm over S's rmap_items RA, RB
+// (both ptes swap(1): swap count 2), pageout (the device gets 7), __remove_mapping
+// frees P. S still names P (kpfn): get_ksm_page then finds P's mapping gone, stale,
+// and removes S (remove_node_from_stable_tree: RA and RB leave, pages_shared 0).
+// A free page is refused as the reclaim's page.
+TEST(Swapout39, KsmPageIsSwappedOutThroughItsStableNode) {
   auto s = reclaim_scenario(fork_pair());
   s["initial"]["pages"][0]["flags"] = {"Anon", "Ksm", "Uptodate", "LRU"};
   s["initial"]["stable_nodes"] = nlohmann::json::parse(R"([ { "name": "S", "page": "P" } ])");
@@ -168,13 +172,30 @@ TEST(Swapout39, ReclaimRefusesAKsmPageNotInTheSwapCacheAndAFreePage) {
            { "name": "RB", "mm": "B", "address": "0x1000", "stable_node": "S" } ])");
   s["initial"]["ksm"] = nlohmann::json::parse(R"({ "run": 1, "mm_slots": ["A", "B"], "pages_shared": 1, "pages_sharing": 1 })");
   for (auto& v : s["initial"]["mms"]) v["vmas"][0]["flags"].push_back("VM_MERGEABLE");
-  STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(s, &message).c_str());
-  CHECK(contains(message, "KSM page not in the swap cache"));
+  s["initial"]["mms"][1]["vmas"][0]["anon_vma"] = "avB";
+  STRCMP_EQUAL("<none>", load_error_pointer(s).c_str());
+  bool freed = false;
+  PageId stale = 0;
+  OneThread p(kernel_of(s["initial"]), [&](Kernel& k) {
+    freed = reclaim_swapcache_page(k, P);
+    stale = get_ksm_page(k, 0, false);
+  }, {"page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(freed);
+  CHECK(pte_at(k, mA, 0x1000) == Pte::swap(1));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(1));
+  LONGS_EQUAL(2, k.swap.swap_map.at(1));
+  LONGS_EQUAL(7u, k.swap.device.at(1));
+  CHECK(k.pages[P].freed);
+  LONGS_EQUAL(kNoPage, stale);
+  CHECK(k.stable_nodes[0].hlist.empty());
+  LONGS_EQUAL(0, k.ksm.pages_shared);
   auto f = reclaim_scenario(fork_pair());
   f["threads"][0]["args"]["page"] = "F";
+  std::string message;
   STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(f, &message).c_str());
   CHECK(contains(message, "neither in the swap cache nor an anonymous page"));
-  STRCMP_EQUAL("<none>", load_error_pointer(reclaim_scenario(fork_pair())).c_str());
 }
 
 // Lint: a write fault on A:0x1000 while R may swap out P (mapped by A and B)
