@@ -157,6 +157,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         else if (s != "table") pmd.error("unsupported pmd " + quote_input(s) + " (expected \"table\" or \"none\")");
       }
       if (no_tables) mm_without_tables.insert(static_cast<std::uint32_t>(i));
+      m.no_page_table = no_tables;
       JsonInput vmas = mj.at("vmas");
       vmas.expect_array();
       std::uint64_t prev_end = 0;

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "json_input.h"
+#include "pmd_input.h"
 #include "model/actors.h"
 #include "model/initial_state.h"
 #include "model/input_limits.h"
@@ -29,6 +30,55 @@
 namespace model {
 
 namespace {
+
+/// The mm named `name`, or -1.
+int mm_index(const Kernel& k, const nlohmann::json& name) {
+  if (!name.is_string()) return -1;
+  for (std::size_t i = 0; i < k.mms.size(); ++i)
+    if (k.mms[i].name == name.get<std::string>()) return static_cast<int>(i);
+  return -1;
+}
+
+/// A none pte slot at (mm, addr) when the address lies in a vma of mm under a page table
+/// and no pte is declared there. The table: a table pmd declared (4.19) or, before 4.19,
+/// the mm's one pmd unless it was declared none.
+void add_none_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  if (k.find_vma(mm, addr) < 0 || k.mms[mm].ptes.count(addr)) return;
+  const PmdSlot* pmd = k.pmd_slot(mm, addr);
+  if (pmd && !pmd->pmd.is_table()) return;
+  if (!pmd && (k.config.era == Era::V4_19 || k.mms[mm].no_page_table)) return;
+  if (!pmd && !pte_table_error(k, mm, addr).empty()) return;  // populates the mm's table pmd
+  PteSlot slot;
+  slot.address = addr;
+  k.mms[mm].ptes.emplace(addr, slot);
+}
+
+/// A page of a vma that no pte names is pte_none, as an untouched page of an anonymous
+/// mapping is: the (mm, address) a thread names, and a fork child's copy of each of its
+/// parent's ptes, get a none slot when the scenario declares none there. Malformed
+/// arguments are left to the actor's own parse, which names them.
+void add_implicit_none_ptes(Kernel& k, const JsonInput& threads) {
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    const nlohmann::json& t = threads.at(i).json();
+    if (!t.is_object() || !t.contains("args") || !t.at("args").is_object()) continue;
+    const nlohmann::json& a = t.at("args");
+    const int mm = mm_index(k, a.value("mm", nlohmann::json()));
+    if (mm < 0) continue;
+    if (a.contains("address")) {
+      try {
+        const std::uint64_t addr = threads.at(i).at("args").at("address").as_address();
+        add_none_pte(k, static_cast<std::uint32_t>(mm), addr);
+      } catch (const InputError&) {
+      }
+    }
+    const int child = t.value("actor", nlohmann::json()) == "fork" ? mm_index(k, a.value("child", nlohmann::json())) : -1;
+    if (child >= 0 && child != mm) {
+      std::vector<std::uint64_t> addrs;
+      for (const auto& [addr, slot] : k.mms[static_cast<std::size_t>(mm)].ptes) addrs.push_back(addr);
+      for (std::uint64_t addr : addrs) add_none_pte(k, static_cast<std::uint32_t>(child), addr);
+    }
+  }
+}
 
 std::string fnv1a64(const std::string& s) {
   std::uint64_t h = 1469598103934665603ull;
@@ -305,6 +355,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   threads.expect_array();
   if (threads.size() == 0) threads.error("a scenario needs at least one thread");
   if (threads.size() > checker::kMaxThreads) threads.error("too many threads");
+  add_implicit_none_ptes(v->initial, threads);
   std::set<std::string> names;
   std::vector<std::optional<JsonInput>> start_after(threads.size());
   // mremap threads first (model/mremap.h): one per mm; the template gets the vma

@@ -247,3 +247,38 @@ TEST(ScenarioInput, Catalogues) {
   }
   CHECK_TRUE(unmerged && leftover);
 }
+
+// A page of a vma no pte names is pte_none: a thread's (mm, address) and a fork child's
+// copies of its parent's ptes get a none slot; an address in no vma, and an mm declared
+// without a page table ("pmd": "none"), keep their errors.
+TEST(ScenarioInput, UndeclaredPtesOfAVmaAreNone) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "name": "t/implicit-none", "summary": "s", "kernel": "3.9",
+    "initial": {
+      "pages": [ { "name": "P", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1 }, { "name": "F", "free": true } ],
+      "mms": [
+        { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x4000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] },
+        { "name": "C", "vmas": [ { "start": "0x1000", "end": "0x4000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avC" } ] }
+      ],
+      "ptes": [ { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": true } ]
+    },
+    "threads": [
+      { "name": "W", "actor": "fault", "args": { "mm": "A", "address": "0x3000", "write": true } },
+      { "name": "P", "actor": "fork", "args": { "mm": "A", "child": "C" } }
+    ],
+    "expect": { "result": "pass" }
+  })");
+  const model::Scenario s = model::Scenario::parse(j, "t.json");
+  const model::Kernel& k = s.initial_kernel();
+  CHECK(k.mms[0].ptes.at(0x3000).pte.is_none());  // the fault's address
+  CHECK(k.mms[1].ptes.at(0x1000).pte.is_none());  // the child's copy of A:0x1000
+  CHECK(k.mms[1].ptes.at(0x3000).pte.is_none());  // and of A:0x3000, made just before
+  CHECK_FALSE(k.mms[0].ptes.count(0x2000));       // named by nobody: no slot
+  std::string message;
+  nlohmann::json outside = j;
+  outside["threads"][0]["args"]["address"] = "0x5000";
+  STRCMP_EQUAL("/threads/0/args/address", load_error_pointer(outside, &message).c_str());
+  nlohmann::json no_table = j;
+  no_table["initial"]["mms"][1]["pmd"] = "none";
+  STRCMP_EQUAL("/threads/1/args/child", load_error_pointer(no_table, &message).c_str());
+}

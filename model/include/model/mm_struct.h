@@ -84,6 +84,8 @@ struct MmStruct {
   checker::ObjectId users_obj = checker::kNoObject;
   /// An `exit` thread of the scenario ends this mm (set at load; static).
   bool exit_thread = false;
+  /// Before 4.19: declared `"pmd": "none"` (no page table; set at load, static).
+  bool no_page_table = false;
   /// v3.9 exit_mmap -> free_pgtables freed the page table ("FUNCTION by THREAD");
   /// empty while it is live. A later pte lookup is a KASAN use-after-free.
   std::string pgtables_freed_at;
