@@ -366,7 +366,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
   // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
   for (const ActorCall& c : v->calls)
-    if (c.actor == "fault" && !c.write) add_zero_page(v->initial);
+    if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) add_zero_page(v->initial);
   // v3.9 swap-out: a reclaim of a non-KSM page may set PG_writeback; its readers then take a step.
   for (const ActorCall& c : v->calls) {
     if (c.actor == "reclaim" && !v->initial.pages[c.page].PageKsm()) v->initial.track_writeback = true;
@@ -384,7 +384,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
-                        c.actor == "store";
+                        c.actor == "store" || c.actor == "get_user_pages";
       if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
                                       ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
@@ -462,7 +462,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
-                        c.actor == "mremap" || c.actor == "store" || (c.actor == "fork" && j != p);
+                        c.actor == "mremap" || c.actor == "store" || c.actor == "get_user_pages" ||
+                        (c.actor == "fork" && j != p);
       if (!task || c.mm != child) continue;
       const Validated::StartAfter& after = v->start_after[j];
       if (after.thread == static_cast<checker::ThreadId>(p) &&
@@ -475,12 +476,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
 
-  // User stores (issue 13): the data steps ("K.data", TLB flushes) are switched on. The
-  // TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
+  // User stores and get_user_pages DMA writes (issue 13): the data steps ("K.data", TLB
+  // flushes) are switched on. The TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
   // write_protect_page, try_to_unmap_one, fork's flush_tlb_mm, munmap's tlb_flush_mmu,
   // mremap's flush_tlb_range.
   for (const ActorCall& c : v->calls)
-    if (c.actor == "store") v->initial.user_data.track = true;
+    if (c.actor == "store" || (c.actor == "get_user_pages" && c.write)) v->initial.user_data.track = true;
 
   // Invariants.
   if (in.has("invariants")) {
