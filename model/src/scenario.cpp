@@ -476,6 +476,25 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
 
+  // A get_user_pages DMA write (model/src/gup.cpp) and another writer of the same address (a
+  // store or another DMA): data tokens are page-granular, and two writes of one address that
+  // land in different pages (one before a COW, one after) are independent steps, so the order
+  // no_lost_write reads as "last" would be one of the two, not both: refused.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    const ActorCall& g = v->calls[i];
+    if (g.actor != "get_user_pages" || !g.write) continue;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      const bool writer = c.actor == "store" || (c.actor == "get_user_pages" && c.write);
+      if (j == i || !writer || c.mm != g.mm || c.address != g.address) continue;
+      threads.at(std::max(i, j)).at("actor").error(
+          "threads " + quote_input(v->names[std::min(i, j)]) + " and " + quote_input(v->names[std::max(i, j)]) +
+          " both write " + v->initial.where(g.mm, g.address) +
+          " and one is a get_user_pages DMA: the model's data tokens are per page, so which write is last "
+          "is not explored when they land in different pages; give each writer its own address");
+    }
+  }
+
   // User stores and get_user_pages DMA writes (issue 13): the data steps ("K.data", TLB
   // flushes) are switched on. The TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
   // write_protect_page, try_to_unmap_one, fork's flush_tlb_mm, munmap's tlb_flush_mmu,

@@ -17,6 +17,7 @@
 #include <model/initial_state.h>
 #include <model/ksmd.h>
 #include <model/lint.h>
+#include <model/path_stats.h>
 #include <model/scenario.h>
 
 #include <CppUTest/TestHarness.h>
@@ -348,6 +349,21 @@ TEST(GetUserPages, BadInput) {
   // Unknown argument.
   STRCMP_EQUAL("/threads/0/args/pages",
                gup_error([](nlohmann::json& j) { j["threads"][0]["args"]["pages"] = 1; }).c_str());
+  // Another writer of the same address (a store or a second DMA): which is last is not explored
+  // when the two land in different pages, so the pair is refused at the later thread; a store
+  // to another address, or a read pin of the same one, loads.
+  STRCMP_EQUAL("/threads/1/actor", gup_error([](nlohmann::json& j) {
+                 j["threads"].push_back({{"name", "W"}, {"actor", "store"}, {"args", {{"mm", "A"}, {"address", "0x1000"}, {"value", 5}}}});
+               }, &msg).c_str());
+  CHECK_TEXT(contains(msg, "threads \"G\" and \"W\" both write A:0x1000"), msg.c_str());
+  STRCMP_EQUAL("/threads/1/actor", gup_error([](nlohmann::json& j) {
+                 j["threads"].push_back({{"name", "G2"}, {"actor", "get_user_pages"}, {"args", {{"mm", "A"}, {"address", "0x1000"}}}});
+               }).c_str());
+  STRCMP_EQUAL("<none>", gup_error([](nlohmann::json& j) {
+                 j["threads"].push_back({{"name", "W"}, {"actor", "store"}, {"args", {{"mm", "A"}, {"address", "0x2000"}, {"value", 5}}}});
+                 j["threads"].push_back({{"name", "R"}, {"actor", "get_user_pages"},
+                                         {"args", {{"mm", "A"}, {"address", "0x1000"}, {"write", false}}}});
+               }).c_str());
   // A task of an mm that exits.
   STRCMP_EQUAL("/threads/0/actor", gup_error([](nlohmann::json& j) {
                  j["threads"].push_back({{"name", "X"}, {"actor", "exit"}, {"args", {{"mm", "A"}}}});
@@ -370,6 +386,26 @@ TEST(GetUserPages, ScenariosAreCleanAndDfsAgrees) {
     o.fewest_preemptions = false;
     CHECK_TEXT(checker::explore(*program, o).verdict == checker::Verdict::Pass, path);
   }
+}
+
+// run_actor records how get_user_pages returned. Against a munmap of its vma (mmap_sem
+// orders the two): munmap first leaves no vma, -EFAULT; get_user_pages first pins PA, the
+// zap drops A's mapping and reference while the pin keeps PA, and the release frees it.
+// Both orders occur in the exhaustive search, and the counts stay consistent in each.
+TEST(GetUserPages, OutcomesAgainstMunmap) {
+  nlohmann::json j = gup_scenario();
+  j["threads"].push_back({{"name", "U"}, {"actor", "munmap"}, {"args", {{"mm", "A"}, {"address", "0x1000"}}}});
+  j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
+  Scenario s = Scenario::parse(j, "t.json");
+  auto paths = std::make_shared<PathStats>(2);
+  auto program = s.make_program(paths);
+  checker::Options o = s.options();
+  const checker::Report r = checker::explore(*program, o);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
+  CHECK(paths->count(0, Outcome::Efault) > 0);
+  CHECK(paths->finished(0) > paths->count(0, Outcome::Efault));  // the other runs returned ok
+  LONGS_EQUAL(paths->finished(0), paths->runs());
 }
 
 // mmcheck check: a get_user_pages for write beside ksmd may COW its page (write_fault_may_copy:
