@@ -1,6 +1,7 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
-// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store), with their argument checks.
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages), with their
+// argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
 
@@ -9,6 +10,7 @@
 #include "json_input.h"
 #include "model/ksm.h"
 #include "model/fork.h"
+#include "model/gup.h"
 #include "model/ksmd.h"
 #include "model/memory.h"
 #include "model/migrate.h"
@@ -135,6 +137,15 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "cached translation, unless a TLB flush dropped it); switches on the data steps (\"K.data\"); args "
        "{\"mm\": NAME, \"address\": ADDR, \"value\": 1..1048576}; the vma must be VM_WRITE with an anon_vma; "
        "check the result with the invariant no_lost_write",
+       kEra3_9},
+      {"get_user_pages",
+       "a task pins one page of its memory the way O_DIRECT or a driver does (get_user_pages under mmap_sem for "
+       "read: follow_page(FOLL_GET|FOLL_WRITE), while it finds nothing handle_mm_fault (a write COWs a read-only "
+       "or KSM page) and follow_page again), the device writes `dma_value` into the pinned page by DMA (its own "
+       "step; a read: the device reads the page), then the pin is dropped as bio completion does "
+       "(set_page_dirty_lock, put_page); the pin is a page reference page_counts_consistent counts while held; "
+       "args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default true), \"dma_value\": 1..1048576 "
+       "(write only; default: 1 + the largest data token of the initial pages)}; check the DMA with no_lost_write",
        kEra3_9},
       {"swapoff",
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
@@ -283,6 +294,23 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     call.address = addr.as_address();
     if (std::string err = store_model_error(initial, call.mm, call.address); !err.empty()) addr.error(err);
     call.value = static_cast<unsigned>(in.at("value").as_int(1, 1 << 20));
+  } else if (actor == "get_user_pages") {
+    call.mm = find_mm(initial, in.at("mm"));
+    JsonInput addr = in.at("address");
+    call.address = addr.as_address();
+    call.write = in.has("write") ? in.at("write").as_bool() : true;
+    if (std::string err = gup_model_error(initial, call.mm, call.address, call.write); !err.empty()) addr.error(err);
+    if (in.has("dma_value")) {
+      JsonInput dma = in.at("dma_value");
+      if (!call.write) dma.error("a get_user_pages with \"write\": false only lets the device read the page: no DMA value");
+      call.value = static_cast<unsigned>(dma.as_int(1, 1 << 20));
+    } else if (call.write) {
+      // A token no initial page holds, so a DMA write that lands in the wrong page shows.
+      std::uint32_t top = 0;
+      for (const Page& p : initial.pages) top = std::max(top, p.content);
+      if (top >= (1u << 20)) in.error("no default dma_value: a page already holds the largest token; give \"dma_value\"");
+      call.value = top + 1;
+    }
   } else if (actor == "offline_pages") {
     JsonInput sec = in.at("section");
     std::string name = sec.as_string();
@@ -432,6 +460,9 @@ void run_actor(Kernel& k, const ActorCall& call) {
     else mmput(k, call.mm);
   } else if (call.actor == "store") {
     k.outcomes.record(outcome_of_fault(user_store(k, call.mm, call.address, call.value)));
+  } else if (call.actor == "get_user_pages") {
+    const long ret = get_user_pages_dma(k, call.mm, call.address, call.write, call.value);
+    k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "swapoff") {
     k.outcomes.record(outcome_of_errno(try_to_unuse(k)));
   } else if (call.actor == "mremap") {

@@ -27,7 +27,8 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true, kEra3_9},
       {"page_counts_consistent",
        "every page's mapcount equals the present ptes mapping it, its refcount equals mapcount plus its swap-cache "
-       "reference, and no pte maps a freed or free page (no reference leaked, dropped twice or used after free); "
+       "reference plus its get_user_pages pins (declared, or held by a get_user_pages thread), and no pte maps a "
+       "freed or free page (no reference leaked, dropped twice or used after free); "
        "every slot's swap count equals the swap ptes holding it, and the swap cache's slots and the PG_swapcache "
        "pages agree",
        true, kAllEras},
@@ -37,9 +38,9 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "a live UNSTABLE one of its nid",
        true, kAllEras},
       {"no_lost_write",
-       "a read returns the last value written: every address a `store` thread wrote maps (present, or behind a "
-       "migration entry, or a swap pte: the slot's swap-cache page, else the slot's data on the device) a page "
-       "whose data is the last value stored there; an address whose vma is gone is not checked",
+       "a read returns the last value written: every address a `store` thread (or a get_user_pages DMA) wrote "
+       "maps (present, or behind a migration entry, or a swap pte: the slot's swap-cache page, else the slot's "
+       "data on the device) a page whose data is the last value stored there; an address whose vma is gone is not checked",
        true, kEra3_9},
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
@@ -184,10 +185,11 @@ void page_counts_consistent(const Kernel& k) {
   for (std::size_t i = 0; i < k.pages.size(); ++i) {
     const Page& p = k.pages[i];
     if (p.reserved) {  // the zero page: pte_special, neither mapcount nor a reference per pte
-      if (p.mapcount != 0 || p.refcount != 1)
+      if (p.mapcount != 0 || p.refcount != 1 + p.pins)
         checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " mapcount " +
                                                   std::to_string(p.mapcount) + ", refcount " + std::to_string(p.refcount) +
-                                                  ": the zero page is never rmapped and keeps only its own reference");
+                                                  ": the zero page is never rmapped and keeps only its own reference" +
+                                                  (p.pins ? " and the pins of get_user_pages" : ""));
       continue;
     }
     if (p.mapcount != maps[i])

@@ -90,7 +90,7 @@ struct Facts {
   bool hmm_walker = false;      ///< hmm_vma_fault or hmm_vma_get_pfns
   bool hmm_fault = false;       ///< hmm_vma_fault
   bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
-  bool store = false;           ///< a store thread (user data)
+  bool store = false;           ///< a store thread or a get_user_pages for write (user data)
   std::set<PageId> swapout;     ///< non-KSM pages a reclaim names (it may swap them out: their ptes become swap ptes)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
@@ -103,7 +103,7 @@ Facts facts_of(const LintInput& in) {
     f.madvise |= c.actor == "madvise_unmergeable";
     f.mremap |= c.actor == "mremap";
     f.ksmd |= c.actor == "ksmd";
-    f.store |= c.actor == "store";
+    f.store |= c.actor == "store" || (c.actor == "get_user_pages" && c.write);  // a DMA write is checked too
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
                    });
@@ -116,7 +116,7 @@ Facts facts_of(const LintInput& in) {
     if (c.actor == "admin")
       for (const ActorCall::AdminStep& s : c.steps)
         if (s.what == "reclaim") f.swapout.insert(s.page);
-    if (c.actor == "fault" && !c.write) {
+    if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) {
       const auto it = k.mms[c.mm].ptes.find(c.address);
       f.swapin |= it != k.mms[c.mm].ptes.end() && it->second.pte.is_swap();
     }
@@ -313,7 +313,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   auto add = [&](int nid, std::uint32_t nr, std::vector<std::string> sites, std::string what) {
     if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
   };
-  if ((c.actor == "fault" || c.actor == "swapin_fault") && fault_may_read_swap(k, f, c.mm, c.address))
+  if ((c.actor == "fault" || c.actor == "swapin_fault" || c.actor == "get_user_pages") &&
+      fault_may_read_swap(k, f, c.mm, c.address))
     add(0, 1, {where(k, c.mm, c.address)}, "a swap read (read_swap_cache_async) into a page at");
   if (writes_run2(c)) {
     add(0, 1, run2_sites(k, f), "run=2's break_ksm COW copies at");
@@ -331,8 +332,9 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
              s.second < k.vmas[static_cast<std::size_t>(v)].start || s.second >= k.vmas[static_cast<std::size_t>(v)].end;
     });
     add(0, 1, site_names(k, sites), "mremap's ksm_madvise break_ksm COW copies at");
-  } else if (c.actor == "fault" || c.actor == "store") {
-    // A store faults for write when its pte is not present and writable (user_access.cpp).
+  } else if (c.actor == "fault" || c.actor == "store" || c.actor == "get_user_pages") {
+    // A store faults for write when its pte is not present and writable (user_access.cpp);
+    // get_user_pages faults as its access (write or read) when follow_page finds nothing (gup.cpp).
     if ((c.write || c.actor == "store") && write_fault_may_copy(k, f, c.mm, c.address))
       add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
     else if ((c.write || c.actor == "store") && write_fault_anonymous(k, c.mm, c.address))
@@ -576,7 +578,8 @@ const InvariantRule kInvariantRules[] = {
      "no thread migrates (migrate_pages, offline_pages, mbind), and an initial state never holds a migration "
      "entry (refused at load), so none can be left over"},
     {"no_lost_write", [](const Facts& f, const Kernel&) { return f.store; },
-     "it checks the addresses store threads wrote, and no thread is a store"},
+     "it checks the addresses store threads and get_user_pages DMA wrote, and no thread is a store or a "
+     "get_user_pages for write"},
     {"hmm_no_spurious_error", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it is checked in hmm_pfns_bad, and no thread walks an HMM range (hmm_vma_fault, hmm_vma_get_pfns)"},
     {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },

@@ -417,7 +417,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
   // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
   for (const ActorCall& c : v->calls)
-    if (c.actor == "fault" && !c.write) add_zero_page(v->initial);
+    if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) add_zero_page(v->initial);
   // v3.9 swap-out: a reclaim may set PG_writeback; its readers then take a step.
   for (const ActorCall& c : v->calls) {
     if (c.actor == "reclaim") v->initial.track_writeback = true;
@@ -436,7 +436,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
-                        c.actor == "store";
+                        c.actor == "store" || c.actor == "get_user_pages";
       if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
                                       ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
@@ -514,7 +514,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
-                        c.actor == "mremap" || c.actor == "store" || (c.actor == "fork" && j != p);
+                        c.actor == "mremap" || c.actor == "store" || c.actor == "get_user_pages" ||
+                        (c.actor == "fork" && j != p);
       if (!task || c.mm != child) continue;
       const Validated::StartAfter& after = v->start_after[j];
       if (after.thread == static_cast<checker::ThreadId>(p) &&
@@ -527,12 +528,31 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
 
-  // User stores (issue 13): the data steps ("K.data", TLB flushes) are switched on. The
-  // TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
+  // A get_user_pages DMA write (model/src/gup.cpp) and another writer of the same address (a
+  // store or another DMA): data tokens are page-granular, and two writes of one address that
+  // land in different pages (one before a COW, one after) are independent steps, so the order
+  // no_lost_write reads as "last" would be one of the two, not both: refused.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    const ActorCall& g = v->calls[i];
+    if (g.actor != "get_user_pages" || !g.write) continue;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      const bool writer = c.actor == "store" || (c.actor == "get_user_pages" && c.write);
+      if (j == i || !writer || c.mm != g.mm || c.address != g.address) continue;
+      threads.at(std::max(i, j)).at("actor").error(
+          "threads " + quote_input(v->names[std::min(i, j)]) + " and " + quote_input(v->names[std::max(i, j)]) +
+          " both write " + v->initial.where(g.mm, g.address) +
+          " and one is a get_user_pages DMA: the model's data tokens are per page, so which write is last "
+          "is not explored when they land in different pages; give each writer its own address");
+    }
+  }
+
+  // User stores and get_user_pages DMA writes (issue 13): the data steps ("K.data", TLB
+  // flushes) are switched on. The TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
   // write_protect_page, try_to_unmap_one, fork's flush_tlb_mm, munmap's tlb_flush_mmu,
   // mremap's flush_tlb_range.
   for (const ActorCall& c : v->calls)
-    if (c.actor == "store") v->initial.user_data.track = true;
+    if (c.actor == "store" || (c.actor == "get_user_pages" && c.write)) v->initial.user_data.track = true;
 
   // Invariants.
   if (in.has("invariants")) {

@@ -78,6 +78,7 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
     p.content = value;
     p.garbage = false;
     k.user_data.last_store[{mm, addr}] = value;
+    k.user_data.last_by_dma.erase({mm, addr});
     checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
                                            " (store at " + k.where(mm, addr) + ")"); });
     return 0;
@@ -101,6 +102,8 @@ void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page
 void no_lost_write(const Kernel& k) {
   for (const auto& [where, value] : k.user_data.last_store) {
     const auto [mm, addr] = where;
+    // "store" for a store, "DMA write (get_user_pages)" for a device's write into a pinned page
+    const char* const wrote = k.user_data.last_by_dma.count(where) ? "DMA write (get_user_pages)" : "store";
     if (k.find_vma(mm, addr) < 0) continue;  // unmapped: nothing to read back
     const auto it = k.mms.at(mm).ptes.find(addr);
     const Pte* pte = it == k.mms[mm].ptes.end() ? nullptr : &it->second.pte;
@@ -113,18 +116,18 @@ void no_lost_write(const Kernel& k) {
         const std::uint32_t data = swap_device_data(k, pte->entry);
         if (data != value)
           checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" + k.pte_str(*pte) +
-                                                    ") swaps in " + std::to_string(data) + " from the device, but the last "
-                                                    "store there wrote " + std::to_string(value));
+                                                    ") swaps in " + std::to_string(data) + " from the device, but the last " +
+                                                    std::string(wrote) + " there wrote " + std::to_string(value));
         continue;
       }
     }
     if (page == kNoPage)
-      checker::fail(FailureKind::Invariant, "no_lost_write: " + k.where(mm, addr) + " maps nothing, but the last store " +
-                                                "there wrote " + std::to_string(value));
+      checker::fail(FailureKind::Invariant, "no_lost_write: " + k.where(mm, addr) + " maps nothing, but the last " + wrote +
+                                                " there wrote " + std::to_string(value));
     if (k.pages[page].content != value)
       checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" +
                                                 k.pte_str(*pte) + ") returns " + std::to_string(k.pages[page].content) +
-                                                ", but the last store there wrote " + std::to_string(value));
+                                                ", but the last " + wrote + " there wrote " + std::to_string(value));
   }
 }
 

@@ -28,7 +28,7 @@ const std::vector<ActorInfo>& actor_catalogue();
 /// One validated thread body: which actor and its arguments, resolved.
 struct ActorCall {
   std::string actor;
-  unsigned value = 0;    ///< ksm_run_store: the value written; store: the data token written
+  unsigned value = 0;    ///< ksm_run_store: the value written; store: the data token written; get_user_pages: the DMA's token
   PageId page = kNoPage; ///< migrate_pages: the page to migrate
   int to_node = 0;       ///< migrate_pages: target NUMA node
   int passes = 1;        ///< migrate_pages: passes of the retry loop
@@ -44,7 +44,7 @@ struct ActorCall {
   // 2.6.33 actors (offline_pages, mbind, fault, munmap, exit, page_referenced):
   std::size_t section = 0;        ///< offline_pages: index in Kernel::sections
   int rounds = 1;                 ///< offline_pages: rounds of the repeat loop before the timeout
-  bool write = false;             ///< fault (2.6.33), handle_mm_fault (4.19): a write access
+  bool write = false;             ///< fault (2.6.33), handle_mm_fault (4.19), get_user_pages (FOLL_WRITE): a write access
   bool move_all = false;          ///< mbind: MPOL_MF_MOVE_ALL (shared pages too)
   /// admin: the sysfs writes and reclaims, in order: {"run"|"merge_across_nodes"|"reclaim", value or page}.
   struct AdminStep {

@@ -59,7 +59,9 @@ struct Page {
   int nid = 0;               ///< NUMA node
   int refcount = 0;          ///< page_count(): references (each mapping pte holds one)
   int mapcount = 0;          ///< page_mapcount(): ptes mapping the page
-  int pins = 0;              ///< get_user_pages references held for the whole run (counted in refcount)
+  /// get_user_pages references (counted in refcount): declared ones, held for the whole run, and
+  /// (ghost) the one a get_user_pages thread holds from its pin to its put_page (model/src/gup.cpp)
+  int pins = 0;
   std::uint32_t flags = 0;   ///< PageFlag bits
   Mapping mapping;           ///< page->mapping
   std::uint64_t index = 0;   ///< page->index (linear index for anon pages)

@@ -32,8 +32,8 @@ void read_page_data(Kernel& k, PageId page, const char* label);
 /// when the scenario stores; nothing otherwise.
 void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label);
 
-/// End-of-run invariant "no_lost_write": every address a store completed at reads the last
-/// value stored there (present pte: its page; migration entry: its page; swap pte: the
+/// End-of-run invariant "no_lost_write": every address a store or a get_user_pages DMA write
+/// (model/src/gup.cpp) completed at reads the last value written there (present pte: its page; migration entry: its page; swap pte: the
 /// swap-cache page of its slot). An address whose vma is gone is not checked.
 void no_lost_write(const Kernel& k);
 

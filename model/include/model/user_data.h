@@ -6,13 +6,15 @@
 // and a kernel reader of the data (memcmp_pages, calc_checksum) reads, and a
 // TLB flush of a writable pte is a step on it too. Other scenarios run exactly
 // the steps they ran before.
-// Invariants: last_store holds, for each (mm, address) a store completed at,
-// the value of the last one; a TLB entry is valid only while no flush of its
+// Invariants: last_store holds, for each (mm, address) a store or a
+// get_user_pages DMA write (model/src/gup.cpp) completed at, the value of the
+// last one, and last_by_dma the addresses whose last write was a DMA; a TLB entry is valid only while no flush of its
 // pte ran since the walk that filled it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -36,6 +38,8 @@ struct UserData {
   std::vector<UserTlbEntry> tlb;  ///< one entry per storing thread, at most
   /// Ghost: (mm, address) -> the value the last completed store there wrote.
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> last_store;
+  /// Ghost: the (mm, address)es whose last write was a get_user_pages DMA, not a store.
+  std::set<std::pair<std::uint32_t, std::uint64_t>> last_by_dma;
 };
 
 }  // namespace model

@@ -1,0 +1,134 @@
+// gup.cpp: get_user_pages of one page (mm/memory.c v3.9 __get_user_pages over
+// memory.cpp's follow_page and handle_mm_fault), the device's DMA into or out of
+// the pinned page, and the release of the pin (fs/direct-io.c v3.9
+// dio_bio_complete: set_page_dirty_lock, page_cache_release), for the
+// `get_user_pages` actor (issue 13).
+//
+// Yield points: mmap_sem, follow_page's ptl and its get_page (the pin, a step on
+// "K._count"), everything handle_mm_fault announces, the DMA (a step on
+// "K.data"), the page lock of set_page_dirty_lock with its flags write, and the
+// put_page (a step on the whole page: it may free it).
+// Invariant: Page::pins counts the pin from the step after follow_page's get_page
+// to put_page's step, so page_counts_consistent accepts the reference while it is
+// held and refuses it once the thread has let it go without a put_page.
+#include "model/gup.h"
+
+#include "model/ksm.h"
+#include "model/memory.h"
+#include "model/user_access.h"
+
+namespace model {
+
+using checker::AccessKind;
+
+namespace {
+
+/// How often __get_user_pages faults and looks again before the model gives up (each
+/// round follows another thread's step, as user_store's re-runs do).
+constexpr int kGupAttempts = 8;
+
+/// __get_user_pages' vm_flags test: VM_WRITE for FOLL_WRITE, else VM_READ (no FOLL_FORCE).
+bool vma_allows(const Vma& vma, bool write) { return (vma.flags & (write ? VM_WRITE : VM_READ)) != 0; }
+
+}  // namespace
+
+// mm/memory.c v3.9: __get_user_pages (one page; FOLL_GET | FOLL_TOUCH, FOLL_WRITE for a write;
+// FOLL_NUMA changes nothing without NUMA hinting ptes; no FOLL_FORCE, so FOLL_COW never applies)
+long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  page = kNoPage;
+  const int v = k.find_vma(mm, addr);  // find_extend_vma: no stack vmas in the model
+  if (v < 0 || !vma_allows(k.vmas[static_cast<std::size_t>(v)], write)) {
+    checker::note(v < 0 ? "no vma: -EFAULT" : "the vma forbids the access: -EFAULT");
+    return -kEFAULT;
+  }
+  const std::uint32_t vma = static_cast<std::uint32_t>(v);
+  const unsigned foll_flags = FOLL_GET | (write ? unsigned{FOLL_WRITE} : 0u);
+  for (int attempt = 0; attempt < kGupAttempts; ++attempt) {
+    page = follow_page(k, vma, addr, foll_flags);  // follow_page_mask
+    if (page != kNoPage) {
+      // FOLL_GET's reference is the pin: this thread owns it until release_user_page.
+      k.own_page_ref(page);
+      ++k.pages[page].pins;
+      checker::note([&] { return std::string("get_user_pages pinned " + k.page_name(page) + " at " + k.where(mm, addr)); });
+      return 1;
+    }
+    const unsigned ret = handle_mm_fault(k, vma, addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    if (ret & VM_FAULT_OOM) return -kENOMEM;
+    if (ret & VM_FAULT_SIGBUS) return -kEFAULT;
+    // VM_FAULT_WRITE with !(vm_flags & VM_WRITE) would set FOLL_COW: a write needs VM_WRITE here.
+  }
+  model_limit("get_user_pages faulting more than 8 times for one page");
+}
+
+// mm/memory.c v3.9: get_user_pages, with the mmap_sem for read its callers take around it
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
+  sem.down_read("get_user_pages");
+  const long ret = __get_user_pages(k, mm, addr, write, page);
+  sem.up_read("get_user_pages");
+  return ret;
+}
+
+// the device's DMA into a page get_user_pages pinned (the data a direct-I/O read brings in)
+void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value) {
+  Page& p = k.pages.at(page);
+  if (!k.user_data.track)
+    throw std::logic_error("model error: a DMA write with the data steps off (UserData::track)");
+  checker::announce(p.data_obj, AccessKind::Write, "DMA write");
+  const std::uint32_t old = p.content;
+  p.content = value;
+  p.garbage = false;
+  k.user_data.last_store[{mm, addr}] = value;
+  k.user_data.last_by_dma.insert({mm, addr});
+  checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
+                                         " (DMA for " + k.where(mm, addr) + ")"); });
+}
+
+// the device's DMA out of a pinned page (the data a direct-I/O write sends)
+void dma_read_page(Kernel& k, PageId page) { read_page_data(k, page, "DMA read"); }
+
+// mm/page-writeback.c v3.9: set_page_dirty_lock (an anon page outside the swap cache has no
+// mapping: set_page_dirty is TestSetPageDirty; a swap-cache page's swap_set_page_dirty ->
+// __set_page_dirty_no_writeback sets the same flag)
+void set_page_dirty_lock(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  p.lock->lock("set_page_dirty_lock");
+  k.page_flags_write(page, "set_page_dirty");
+  p.flags |= PG_dirty;
+  checker::note([&] { return std::string(p.name + " PG_dirty"); });
+  p.lock->unlock("set_page_dirty_lock");
+}
+
+// fs/direct-io.c v3.9: dio_bio_complete (a read's pages dirtied, then page_cache_release)
+void release_user_page(Kernel& k, PageId page, bool dirty) {
+  if (dirty) set_page_dirty_lock(k, page);
+  k.page_ref_put_own(page, "put_page");
+  --k.pages[page].pins;  // the pin is gone with the put_page's step
+}
+
+long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value) {
+  PageId page = kNoPage;
+  const long ret = get_user_pages(k, mm, addr, write, page);
+  if (ret != 1) return ret;
+  if (write)
+    dma_write_page(k, page, mm, addr, dma_value);
+  else
+    dma_read_page(k, page);
+  release_user_page(k, page, write);
+  return ret;
+}
+
+std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
+  const int v = k.find_vma(mm, addr);
+  if (v < 0) return "no vma of mm " + k.mms.at(mm).name + " contains this address (get_user_pages would return -EFAULT)";
+  if (!k.mms.at(mm).ptes.count(addr)) return "no pte slot of mm " + k.mms[mm].name + " at this address";
+  const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
+  if (!vma_allows(vma, write))
+    return std::string("the vma is not ") + (write ? "VM_WRITE" : "VM_READ") +
+           ": get_user_pages would return -EFAULT at once (not a race worth a scenario)";
+  if (write && !vma.has_anon_vma())
+    return "a get_user_pages for write may fault, which needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
+  return "";
+}
+
+}  // namespace model
