@@ -73,8 +73,12 @@ void Kernel::create_objects() {
   if (track_mm_users)
     for (MmStruct& mm : mms) mm.users_obj = checker::new_object(mm.name + ".mm_users");
   // Scenarios with a user store: each page's data, after every other object.
-  if (user_data.track)
+  if (user_data.track && user_data.one_object) {
+    const checker::ObjectId all = checker::new_object("user data");
+    for (Page& p : pages) p.data_obj = all;
+  } else if (user_data.track) {
     for (Page& p : pages) p.data_obj = checker::new_object(p.name + ".data", p.obj);
+  }
 }
 
 std::string Kernel::freed_by(const char* function) {

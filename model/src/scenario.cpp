@@ -528,22 +528,15 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
 
-  // A get_user_pages DMA write (model/src/gup.cpp) and another writer of the same address (a
-  // store or another DMA): data tokens are page-granular, and two writes of one address that
-  // land in different pages (one before a COW, one after) are independent steps, so the order
-  // no_lost_write reads as "last" would be one of the two, not both: refused.
-  for (std::size_t i = 0; i < v->calls.size(); ++i) {
-    const ActorCall& g = v->calls[i];
-    if (g.actor != "get_user_pages" || !g.write) continue;
-    for (std::size_t j = 0; j < v->calls.size(); ++j) {
-      const ActorCall& c = v->calls[j];
+  // Two writers of one address (stores, get_user_pages DMA writes): data tokens are per page,
+  // and two writes of one address that land in different pages (one before a COW, one after)
+  // would be independent steps, so the order no_lost_write reads as "last" would be explored
+  // one way only. Such a scenario gets one data object for every page (UserData::one_object).
+  {
+    std::set<std::pair<std::uint32_t, std::uint64_t>> written;
+    for (const ActorCall& c : v->calls) {
       const bool writer = c.actor == "store" || (c.actor == "get_user_pages" && c.write);
-      if (j == i || !writer || c.mm != g.mm || c.address != g.address) continue;
-      threads.at(std::max(i, j)).at("actor").error(
-          "threads " + quote_input(v->names[std::min(i, j)]) + " and " + quote_input(v->names[std::max(i, j)]) +
-          " both write " + v->initial.where(g.mm, g.address) +
-          " and one is a get_user_pages DMA: the model's data tokens are per page, so which write is last "
-          "is not explored when they land in different pages; give each writer its own address");
+      if (writer && !written.insert({c.mm, c.address}).second) v->initial.user_data.one_object = true;
     }
   }
 

@@ -5,7 +5,8 @@
 // has a "K.data" object (Page::data_obj, a child of "K") that a store writes
 // and a kernel reader of the data (memcmp_pages, calc_checksum) reads, and a
 // TLB flush of a writable pte is a step on it too. Other scenarios run exactly
-// the steps they ran before.
+// the steps they ran before. When two threads write one address, every page's
+// data is the one object "user data" (UserData::one_object).
 // Invariants: last_store holds, for each (mm, address) a store or a
 // get_user_pages DMA write (model/src/gup.cpp) completed at, the value of the
 // last one, and last_by_dma the addresses whose last write was a DMA; a TLB entry is valid only while no flush of its
@@ -35,6 +36,11 @@ struct UserTlbEntry {
 
 struct UserData {
   bool track = false;  ///< a scenario thread stores: data objects and TLB flushes are steps
+  /// Two threads write one address (stores, get_user_pages DMAs): every page's data is one
+  /// object ("user data"), so the order of two writes of one address is explored even when
+  /// they land in different pages (before and after a COW), which no_lost_write's "last"
+  /// depends on. Coarser, so more executions; off when each address has one writer.
+  bool one_object = false;
   std::vector<UserTlbEntry> tlb;  ///< one entry per storing thread, at most
   /// Ghost: (mm, address) -> the value the last completed store there wrote.
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> last_store;
