@@ -353,14 +353,19 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
     }
 
     for (std::size_t i : cands) {
-      // A blocked operation that had nothing to run before it: if it was not
-      // enabled before e, the race cannot be reversed.
-      if (blocking(e.access.kind) && pp < static_cast<long>(i) && !has(path_[i].enabled, t))
-        continue;
       std::vector<Event> v;
       const std::size_t stop = e.open ? n : j;
-      for (std::size_t q = i + 1; q < stop; ++q)
-        if (!hb(i, q)) v.push_back(ev[q]);
+      bool touched = false;  // an event of v changes what e's guard reads
+      for (std::size_t q = i + 1; q < stop; ++q) {
+        if (hb(i, q)) continue;
+        v.push_back(ev[q]);
+        touched |= dependent(ev[q].access, e.access);
+      }
+      // An operation announced blocking (a lock, a wait, a blocking read of
+      // any kind) that was pending and disabled at point i: its guard reads
+      // only its object, which nothing in v changes, so it is disabled where
+      // v would run it too: the race cannot be reversed.
+      if (pp < static_cast<long>(i) && !has(path_[i].enabled, t) && !touched) continue;
       // The moved event runs in another state: its announced kind.
       v.push_back(Event{e.thread, j < n ? path_[j].pending[t] : e.access, {}, true});
       const Node& at = path_[i];

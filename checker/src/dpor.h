@@ -13,7 +13,19 @@
 //    same lock (the acquire could not run before the release); the race is
 //    taken with the release's matching acquire instead. Pending operations of
 //    threads that never ran again (deadlock, violation, step bound) take part
-//    in race detection as if they ran last.
+//    in race detection as if they ran last. An operation announced blocking
+//    (of any kind: a wait, a lock, a blocking read) whose guard is taken to
+//    read only its object: when it was pending and disabled just before e
+//    and nothing the reversal runs before it touches its object, the race
+//    is not reversed (it is disabled there too).
+//  * Waits announced after the write that enables them: when the waiting
+//    thread ran other steps after that write, its guard was never evaluated
+//    where the reversal would run it. The engine cannot know it (guards are
+//    opaque), so it tries the reversal; when the wait turns out disabled
+//    there, only sleeping threads are left and the run is sleep-set blocked.
+//    That is the cost of learning the guard, not a lost or repeated trace
+//    (tests/checker/dpor_test.cpp: WaitAnnouncedAfterItsWriteCostsOneBlockedRun,
+//    and the random programs with waits on variables, checked against DFS).
 //  * Value choices: the choose() calls made during a step belong to that step;
 //    an event is (thread, value vector). A step chosen freely explores every
 //    value vector (its thread then sleeps for all values); a step placed by a

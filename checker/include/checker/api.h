@@ -69,6 +69,9 @@ void announce(ObjectId object, AccessKind kind, const char* label,
 
 /// Like announce(), but the thread is not enabled until `ready()` holds.
 /// Returns with ready() true; the caller performs the operation at once.
+/// Partial-order reduction takes ready() to read only `object` (or its
+/// family: its parent, or its children): a write to any other object is
+/// taken never to enable or disable the operation.
 void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guard ready,
                        SourceLoc loc = SourceLoc::current());
 
