@@ -26,6 +26,12 @@
 //    That is the cost of learning the guard, not a lost or repeated trace
 //    (tests/checker/dpor_test.cpp: WaitAnnouncedAfterItsWriteCostsOneBlockedRun,
 //    and the random programs with waits on variables, checked against DFS).
+//    A wait for a change (checker::announce_wait_for_change: its guard is
+//    false while nobody wrote its object since its thread's last step on it)
+//    avoids that run: when, in the reversal, no other thread writes the
+//    object after the thread's last step on it, the race is not reversed.
+//    A write that leaves such a guard false still costs one (3000 random
+//    programs whose every write changes the value: exact, none blocked).
 //  * Value choices: the choose() calls made during a step belong to that step;
 //    an event is (thread, value vector). A step chosen freely explores every
 //    value vector (its thread then sleeps for all values); a step placed by a
@@ -231,6 +237,11 @@ class DporStrategy : public Strategy {
   static void insert_forest(Forest& f, std::vector<Event>& v);
   static bool weak_initial(ThreadId p, const Access& next, const std::vector<Event>& v,
                            std::size_t* index);
+  /// True when, in the execution of points [0, i) followed by v (the events
+  /// of scratch_.ev), thread t's last step on o (with its parent `parent`,
+  /// or a child of o) comes after every other thread's write of o.
+  bool seen_unchanged(ThreadId t, ObjectId o, ObjectId parent, std::size_t i,
+                      const std::vector<Event>& v) const;
   bool backtrack();
   bool asleep(const Node& n, ThreadId t, const Vals& v) const;
   /// True when n's partial sleep entries for t cover every value vector.

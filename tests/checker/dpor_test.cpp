@@ -46,6 +46,9 @@ enum class Op {
   WaitSet,      // wait (a Wait on x[obj]) until x[obj] != 0
   BlockRead,    // local = x[obj], a Read announced blocking until x[obj] != 0
   CheckWait,    // local = x[obj]; when local != 0, wait (a Wait on x[arg]) until x[arg] != 0
+  WaitChange,   // local = x[obj]; wait for a change of x[obj] (announce_wait_for_change)
+  StepThenWait, // local = x[obj]; x[arg] += 1; wait for a change of x[obj]: a step on
+                // another object between what the thread saw and its wait
 };
 
 struct Instr {
@@ -83,7 +86,7 @@ struct Interp : Program {
   std::vector<std::string> values;
   std::vector<bool> finished;     // thread body returned
   std::vector<const Instr*> at;   // the operation each thread is in
-  std::vector<const Shared<int>*> waits_on;  // the variable a thread waits to be non-zero
+  std::vector<std::function<bool()>> waits_for;  // the guard of a thread's pending wait
   int last_thread = -1;
   unsigned preempt = 0;
   bool failed = false;
@@ -106,7 +109,7 @@ struct Interp : Program {
     values.assign(spec.threads.size() + 1, "");
     finished.assign(spec.threads.size(), false);
     at.assign(spec.threads.size(), nullptr);
-    waits_on.assign(spec.threads.size(), nullptr);
+    waits_for.assign(spec.threads.size(), nullptr);
     last_thread = -1;
     preempt = 0;
     failed = false;
@@ -196,6 +199,19 @@ struct Interp : Program {
           performed(t, xo, true);
           if (local != 0) wait_nonzero(t, static_cast<unsigned>(in.arg), AccessKind::Wait);
           break;
+        case Op::WaitChange:
+        case Op::StepThenWait: {
+          Shared<int>* var = x[in.obj].get();
+          local = var->load();
+          performed(t, xo, true);
+          if (in.op == Op::StepThenWait) {
+            x[static_cast<unsigned>(in.arg)]->update([](int& v) { ++v; });
+            performed(t, "x" + std::to_string(in.arg), false);
+          }
+          const int seen = local;
+          wait_for_change(t, in.obj, [var, seen] { return var->peek() != seen; });
+          break;
+        }
         case Op::AssertNot: {
           int v = x[in.obj]->load();
           performed(t, xo, true);
@@ -220,9 +236,17 @@ struct Interp : Program {
   /// announced with `kind`; the step reads x[v].
   void wait_nonzero(unsigned t, unsigned v, AccessKind kind) {
     const Shared<int>* var = x[v].get();
-    waits_on[t] = var;
+    waits_for[t] = [var] { return var->peek() != 0; };
     announce_blocking(var->id(), kind, "wait_nonzero", [var] { return var->peek() != 0; });
-    waits_on[t] = nullptr;
+    waits_for[t] = nullptr;
+    performed(t, "x" + std::to_string(v), true);
+  }
+  /// Block thread t until ready() (false while x[v] holds what t last read
+  /// of it), a Wait on x[v] for a change.
+  void wait_for_change(unsigned t, unsigned v, std::function<bool()> ready) {
+    waits_for[t] = ready;
+    announce_wait_for_change(x[v]->id(), "wait_for_change", [&ready] { return ready(); });
+    waits_for[t] = nullptr;
     performed(t, "x" + std::to_string(v), true);
   }
 
@@ -294,7 +318,7 @@ struct Interp : Program {
     if (failed) return false;
     for (std::size_t t = 0; t < finished.size(); ++t) {
       if (finished[t] || !at[t]) continue;
-      if (waits_on[t] && waits_on[t]->peek() == 0) continue;  // blocked
+      if (waits_for[t] && !waits_for[t]()) continue;  // blocked
       const Instr& in = *at[t];
       bool blocked = (in.op == Op::Lock && m[in.obj]->is_locked()) ||
                      ((in.op == Op::PageLock || in.op == Op::PageWait) && pl[in.obj]->locked());
@@ -479,6 +503,47 @@ Spec random_spec_waits(std::mt19937_64& rng) {
   std::size_t total = 0;
   for (const auto& c : s.threads) total += c.size();
   if (total > (threads == 2 ? 12u : 9u)) return random_spec_waits(rng);
+  return s;
+}
+
+/// A random program whose waits are all waits for a change
+/// (announce_wait_for_change: read a variable, then wait for it to change,
+/// at once or after a step on the other variable), some inside a critical
+/// section; plus reads, increments and assertions. Every write is an
+/// increment, so every write of a variable enables the waits for it to
+/// change (a write that leaves a guard false cannot be told from one that
+/// does not: the engine would try the wait after it, and find it disabled). The race analysis knows where such a
+/// wait is disabled: no sleep-set-blocked run.
+Spec random_spec_change_waits(std::mt19937_64& rng) {
+  auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
+  Spec s;
+  s.vars = 2;
+  s.mutexes = 1;
+  s.choose_in_setup = pick(6) == 0;
+  unsigned threads = 2 + pick(2);
+  for (unsigned t = 0; t < threads; ++t) {
+    std::vector<Instr> code;
+    unsigned ops = 1 + pick(threads == 3 ? 3 : 4);
+    for (unsigned i = 0; i < ops; ++i) {
+      unsigned v = pick(2);
+      switch (pick(8)) {
+        case 0: code.push_back({Op::Read, v}); break;
+        case 1: case 2: case 3: code.push_back({Op::Add, v}); break;
+        case 4: code.push_back({Op::StepThenWait, v, static_cast<int>(1 - v)}); break;
+        case 5: code.push_back({Op::WaitChange, v}); break;
+        case 6: code.push_back({Op::AssertNot, v, static_cast<int>(1 + pick(3))}); break;
+        case 7:
+          code.push_back({Op::Lock, 0});
+          code.push_back({pick(2) ? Op::Add : Op::WaitChange, v});
+          code.push_back({Op::Unlock, 0});
+          break;
+      }
+    }
+    s.threads.push_back(std::move(code));
+  }
+  std::size_t total = 0;
+  for (const auto& c : s.threads) total += c.size();
+  if (total > (threads == 2 ? 12u : 9u)) return random_spec_change_waits(rng);
   return s;
 }
 
@@ -771,6 +836,36 @@ TEST(DporCounts, ValueChoices) {
   LONGS_EQUAL(5, dpor_count(s));
 }
 
+// T0 increments x0 twice (a1, a2: x0 = 1, 2); T1 reads x0 (r) and waits for
+// it to change (W, a wait for a change). Traces: r before a1 (T1 saw 0): W
+// follows a1, and comes before or after a2 (W reads x0): 2; r between a1 and
+// a2 (saw 1): W follows a2: 1; r after a2 (saw 2): x0 never changes again,
+// T1 waits for ever: 1 deadlock. So 4. The engine knows W is disabled
+// wherever nobody wrote x0 since r, so it proposes no run that finds W
+// disabled: 0 blocked.
+// T0 writes x0 (w); T1 reads x0 (r), increments x1 (i), then waits for x0
+// to change (W). Traces: r before w (T1 saw 0): W follows w: 1; r after w
+// (saw 1): x0 never changes again: 1 deadlock. So 2. The run r, w, i, W has
+// W race with w after T1's own step i: as a plain wait it would be tried
+// before w (i, then W disabled: a sleep-set-blocked run, as in
+// WaitAnnouncedAfterItsWriteCostsOneBlockedRun); as a wait for a change the
+// engine sees that without w nobody wrote x0 since r: 0 blocked.
+TEST(DporCounts, StepThenWaitForAChangeNoBlockedRun) {
+  Spec s;
+  s.vars = 2;
+  s.threads = {{{Op::Write, 0}}, {{Op::StepThenWait, 0, 1}}};
+  LONGS_EQUAL(2, dpor_count(s));
+  check_dpor_against_dfs(s, "step then wait for a change");
+}
+
+TEST(DporCounts, WaitForAChangeNoBlockedRun) {
+  Spec s;
+  s.vars = 1;
+  s.threads = {{{Op::Add, 0}, {Op::Add, 0}}, {{Op::WaitChange, 0}}};
+  LONGS_EQUAL(4, dpor_count(s));
+  check_dpor_against_dfs(s, "wait for a change");
+}
+
 // ---- the kinds beyond Mazurkiewicz's reads and writes -----------------------
 
 // N threads each incrementing one counter nobody reads: increments commute,
@@ -885,6 +980,13 @@ TEST(DporVsDfs, RandomProgramsWithValueWaits) {
   for (int i = 0; i < 2 * N_RANDOM; ++i)
     check_dpor_against_dfs(random_spec_waits(rng), "random waits #" + std::to_string(i), true, true);
   report_blocked("with waits on variables");
+}
+
+TEST(DporVsDfs, RandomProgramsWithWaitsForAChange) {
+  std::mt19937_64 rng(1215);
+  for (int i = 0; i < 2 * N_RANDOM; ++i)
+    check_dpor_against_dfs(random_spec_change_waits(rng), "random change waits #" + std::to_string(i));
+  report_blocked("with waits for a change");
 }
 
 // Commuting increments and fields of one struct (kinds fixed when announced):
