@@ -1081,6 +1081,17 @@ TEST(Jobs, TwoJobsSameAsOneOnRandomPrograms) {
   }
 }
 
+// Programs with waits on variables and waits for a change: the same with
+// two and three jobs, also through the wire form.
+TEST(Jobs, TwoJobsSameAsOneWithWaits) {
+  std::mt19937_64 rng(1216);
+  for (int i = 0; i < 30; ++i) {
+    Spec s = i % 2 ? random_spec_waits(rng) : random_spec_change_waits(rng);
+    check_jobs(s, true, "waits all #" + std::to_string(i), i % 3 == 0);
+    check_jobs(s, false, "waits first #" + std::to_string(i));
+  }
+}
+
 // The same with every task and result sent through the text form the
 // processes of a distributed search exchange (Options::wire_check).
 TEST(Jobs, TasksThroughTheWireFormSameAsOneJob) {
@@ -1299,6 +1310,15 @@ TEST(Checkpoint, PiecesAddUpToTheWholeSearch) {
     check_pieces(s, StrategyKind::Dpor, true, "dpor all #" + std::to_string(i));
     check_pieces(s, StrategyKind::Dpor, false, "dpor first #" + std::to_string(i));
     if (i % 4 == 0) check_pieces(s, StrategyKind::Dfs, false, "dfs #" + std::to_string(i));
+  }
+}
+
+// The same with waits on variables and waits for a change.
+TEST(Checkpoint, PiecesAddUpWithWaits) {
+  std::mt19937_64 rng(4243);
+  for (int i = 0; i < 10; ++i) {
+    Spec s = i % 2 ? random_spec_waits(rng) : random_spec_change_waits(rng);
+    check_pieces(s, StrategyKind::Dpor, true, "dpor waits all #" + std::to_string(i));
   }
 }
 
