@@ -47,6 +47,11 @@ void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guar
                        SourceLoc loc) {
   ex("announce_blocking").announce(Access{object, kind, label, loc}, ready);
 }
+void announce_wait_for_change(ObjectId object, const char* label, Guard ready, SourceLoc loc) {
+  Access a{object, AccessKind::Wait, label, loc};
+  a.until_change = true;
+  ex("announce_wait_for_change").announce(a, ready);
+}
 void announce_idle(ObjectId object, AccessKind kind, const char* label, Guard ready,
                    SourceLoc loc) {
   ex("announce_idle").announce(Access{object, kind, label, loc}, ready, /*idle=*/true);

@@ -353,14 +353,23 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
     }
 
     for (std::size_t i : cands) {
-      // A blocked operation that had nothing to run before it: if it was not
-      // enabled before e, the race cannot be reversed.
-      if (blocking(e.access.kind) && pp < static_cast<long>(i) && !has(path_[i].enabled, t))
-        continue;
       std::vector<Event> v;
       const std::size_t stop = e.open ? n : j;
-      for (std::size_t q = i + 1; q < stop; ++q)
-        if (!hb(i, q)) v.push_back(ev[q]);
+      bool touched = false;  // an event of v changes what e's guard reads
+      for (std::size_t q = i + 1; q < stop; ++q) {
+        if (hb(i, q)) continue;
+        v.push_back(ev[q]);
+        touched |= dependent(ev[q].access, e.access);
+      }
+      // An operation announced blocking (a lock, a wait, a blocking read of
+      // any kind) that was pending and disabled at point i: its guard reads
+      // only its object, which nothing in v changes, so it is disabled where
+      // v would run it too: the race cannot be reversed.
+      if (pp < static_cast<long>(i) && !has(path_[i].enabled, t) && !touched) continue;
+      // A wait for a change: when, in the reversal, nobody wrote its object
+      // since its thread last saw it, its guard is false there: not reversed.
+      if (e.access.until_change && seen_unchanged(t, e.access.object, e.access.parent, i, v))
+        continue;
       // The moved event runs in another state: its announced kind.
       v.push_back(Event{e.thread, j < n ? path_[j].pending[t] : e.access, {}, true});
       const Node& at = path_[i];
@@ -379,6 +388,28 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
       if (!covered) insert(i, std::move(v));
     }
   }
+}
+
+bool DporStrategy::seen_unchanged(ThreadId t, ObjectId o, ObjectId parent, std::size_t i,
+                                  const std::vector<Event>& v) const {
+  const std::vector<Event>& ev = scratch_.ev;
+  // Walk the reversal's execution (points [0, i), then v) backwards from
+  // its end: t's own step on o ends the walk well, another thread's write
+  // (an access a read of o conflicts with) before it ends it badly.
+  auto at = [&](const Event& x, bool* verdict) {
+    const Access& a = x.access;
+    const bool related = a.object == o || a.parent == o || (parent != kNoObject && a.object == parent);
+    if (!related || a.kind == AccessKind::Yield) return false;
+    if (x.thread == t) { *verdict = true; return true; }
+    if (kinds_conflict(AccessKind::Read, a.kind)) { *verdict = false; return true; }
+    return false;
+  };
+  bool verdict = false;
+  for (std::size_t q = v.size(); q-- > 0;)
+    if (at(v[q], &verdict)) return verdict;
+  for (std::size_t q = i; q-- > 0;)
+    if (at(ev[q], &verdict)) return verdict;
+  return false;  // t never saw o
 }
 
 bool DporStrategy::weak_initial(ThreadId p, const Access& next, const std::vector<Event>& v,

@@ -13,7 +13,25 @@
 //    same lock (the acquire could not run before the release); the race is
 //    taken with the release's matching acquire instead. Pending operations of
 //    threads that never ran again (deadlock, violation, step bound) take part
-//    in race detection as if they ran last.
+//    in race detection as if they ran last. An operation announced blocking
+//    (of any kind: a wait, a lock, a blocking read) whose guard is taken to
+//    read only its object: when it was pending and disabled just before e
+//    and nothing the reversal runs before it touches its object, the race
+//    is not reversed (it is disabled there too).
+//  * Waits announced after the write that enables them: when the waiting
+//    thread ran other steps after that write, its guard was never evaluated
+//    where the reversal would run it. The engine cannot know it (guards are
+//    opaque), so it tries the reversal; when the wait turns out disabled
+//    there, only sleeping threads are left and the run is sleep-set blocked.
+//    That is the cost of learning the guard, not a lost or repeated trace
+//    (tests/checker/dpor_test.cpp: WaitAnnouncedAfterItsWriteCostsOneBlockedRun,
+//    and the random programs with waits on variables, checked against DFS).
+//    A wait for a change (checker::announce_wait_for_change: its guard is
+//    false while nobody wrote its object since its thread's last step on it)
+//    avoids that run: when, in the reversal, no other thread writes the
+//    object after the thread's last step on it, the race is not reversed.
+//    A write that leaves such a guard false still costs one (3000 random
+//    programs whose every write changes the value: exact, none blocked).
 //  * Value choices: the choose() calls made during a step belong to that step;
 //    an event is (thread, value vector). A step chosen freely explores every
 //    value vector (its thread then sleeps for all values); a step placed by a
@@ -219,6 +237,11 @@ class DporStrategy : public Strategy {
   static void insert_forest(Forest& f, std::vector<Event>& v);
   static bool weak_initial(ThreadId p, const Access& next, const std::vector<Event>& v,
                            std::size_t* index);
+  /// True when, in the execution of points [0, i) followed by v (the events
+  /// of scratch_.ev), thread t's last step on o (with its parent `parent`,
+  /// or a child of o) comes after every other thread's write of o.
+  bool seen_unchanged(ThreadId t, ObjectId o, ObjectId parent, std::size_t i,
+                      const std::vector<Event>& v) const;
   bool backtrack();
   bool asleep(const Node& n, ThreadId t, const Vals& v) const;
   /// True when n's partial sleep entries for t cover every value vector.

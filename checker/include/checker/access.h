@@ -60,6 +60,10 @@ struct Access {
   /// 1), releases that may free (group 2) and decrements that never reach
   /// zero (groups 1|2) can say that increments and frees do not commute.
   std::uint8_t groups = 1;
+  /// A wait announced with checker::announce_wait_for_change: its guard is
+  /// false while no other thread has written `object` (or its family) since
+  /// this thread's last step on it. Not part of dependent().
+  bool until_change = false;
 };
 
 /// True when the order of a and b can matter: related objects (the same one,

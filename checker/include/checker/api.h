@@ -69,6 +69,9 @@ void announce(ObjectId object, AccessKind kind, const char* label,
 
 /// Like announce(), but the thread is not enabled until `ready()` holds.
 /// Returns with ready() true; the caller performs the operation at once.
+/// Partial-order reduction takes ready() to read only `object` (or its
+/// family: its parent, or its children): a write to any other object is
+/// taken never to enable or disable the operation.
 void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guard ready,
                        SourceLoc loc = SourceLoc::current());
 
@@ -103,6 +106,20 @@ void refine_update(ObjectId child, std::uint8_t groups, SourceLoc loc = SourceLo
 /// as ready() holds.
 void announce_idle(ObjectId object, AccessKind kind, const char* label, Guard ready,
                    SourceLoc loc = SourceLoc::current());
+
+/// A wait for a change (a thread that saw a state it cannot go on from and
+/// waits for another thread to change it): like announce_blocking(object,
+/// AccessKind::Wait, ...), and the caller promises more: ready() is false as
+/// long as no other thread has written `object` (or its parent or children)
+/// since this thread's last step on it (it read or wrote it before
+/// announcing, and waits because of what it saw). The race analysis then
+/// knows, without running it, that the wait cannot run before a write it
+/// raced with when, without that write, nobody changed the object since the
+/// thread saw it, and proposes no run that would find it disabled (no
+/// sleep-set-blocked run for such a wait; a plain announce_blocking() wait
+/// announced after the write that enables it costs one, see dpor.h).
+void announce_wait_for_change(ObjectId object, const char* label, Guard ready,
+                              SourceLoc loc = SourceLoc::current());
 
 /// Data nondeterminism: a value in [0, n), recorded in the schedule like a
 /// thread choice. n >= 1. The label names the choice in step notes.
