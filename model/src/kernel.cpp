@@ -79,6 +79,9 @@ void Kernel::create_objects() {
   } else if (user_data.track) {
     for (Page& p : pages) p.data_obj = checker::new_object(p.name + ".data", p.obj);
   }
+  // swapper_space's two halves, last of all.
+  swap.tree_obj = checker::new_object("swapper_space.page_tree", swap.obj);
+  swap.map_obj = checker::new_object("swap_map", swap.obj);
 }
 
 std::string Kernel::freed_by(const char* function) {

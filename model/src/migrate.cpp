@@ -88,7 +88,7 @@ int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   checker::note([&] { return std::string(p.name + " refcount frozen at 0 (expected 2)"); });
   // get_page(newpage), SetPageSwapCache(newpage), set_page_private(newpage),
   // radix_tree_replace_slot(pslot, newpage): the handover, a step on the tree.
-  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
+  checker::announce(k.swap.tree_obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
   Page& np = k.pages.at(newpage);
   k.get_page_locked(newpage);  // the swap cache's reference on the new page
   np.flags |= PG_swapcache;

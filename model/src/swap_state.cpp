@@ -41,7 +41,7 @@ namespace {
 PageId find_get_page(Kernel& k, std::uint32_t entry) {
   for (;;) {  // repeat:
     // rcu_read_lock(); radix_tree_lookup_slot() + radix_tree_deref_slot()
-    checker::announce(k.swap.obj, AccessKind::Read, "find_get_page");
+    checker::announce(k.swap.tree_obj, AccessKind::Read, "find_get_page");
     const PageId page = swap_cache_page(k, entry);
     if (page == kNoPage) {
       checker::note([&] { return std::string("swap cache has no page for slot " + std::to_string(entry)); });
@@ -55,15 +55,18 @@ PageId find_get_page(Kernel& k, std::uint32_t entry) {
       // Frozen by page_freeze_refs (reclaim's __remove_mapping, or
       // migrate_page_move_mapping) or already freed: goto repeat. The
       // kernel spins; the slot changes (to the new page, or empty) before
-      // the count can come back, so the spin is a wait on swapper_space.
+      // the count can come back, so the spin is a wait on swapper_space, and a
+      // wait for a change of it: the freezers (__remove_mapping's delete,
+      // migrate_page_move_mapping's handover) write the slot before the count is
+      // non-zero again, and no modelled path unfreezes without that write.
       checker::note([&] { return std::string("get_page_unless_zero(" + p.name + ") failed: repeat"); });
-      checker::announce_blocking(k.swap.obj, AccessKind::Wait, "find_get_page", [&k, &p, page, entry] {
+      checker::announce_wait_for_change(k.swap.tree_obj, "find_get_page", [&k, &p, page, entry] {
         return swap_cache_page(k, entry) != page || p.refcount != 0;
       });
       continue;
     }
     // if (unlikely(page != *pagep)) { page_cache_release(page); goto repeat; }
-    checker::announce(k.swap.obj, AccessKind::Read, "find_get_page");
+    checker::announce(k.swap.tree_obj, AccessKind::Read, "find_get_page");
     if (swap_cache_page(k, entry) != page) {
       checker::note([&] { return std::string("slot " + std::to_string(entry) + " no longer holds " + p.name + ": repeat"); });
       k.page_ref_put(page, "find_get_page");
@@ -133,7 +136,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
 // mm/swapfile.c v3.9: page_swapcount (swap_info_get's lock around the read)
 int page_swapcount(Kernel& k, PageId page) {
   const std::uint32_t entry = k.pages.at(page).swap_entry;
-  checker::announce(k.swap.obj, AccessKind::Read, "page_swapcount");
+  checker::announce(k.swap.map_obj, AccessKind::Read, "page_swapcount");
   auto it = k.swap.swap_map.find(entry);
   const int count = it == k.swap.swap_map.end() ? 0 : it->second;
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(count)); });
@@ -147,7 +150,7 @@ namespace {
 void delete_from_swap_cache_locked(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   const std::uint32_t entry = p.swap_entry;
-  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "__delete_from_swap_cache");
+  checker::announce(k.swap.tree_obj, AccessKind::ReadModifyWrite, "__delete_from_swap_cache");
   k.swap.cache.erase(entry);  // radix_tree_delete
   checker::note([&] { return std::string("slot " + std::to_string(entry) + " emptied"); });
   k.touch_page(page, "__delete_from_swap_cache");
@@ -184,7 +187,7 @@ bool reuse_swap_page(Kernel& k, PageId page) {
 
 // mm/swapfile.c v3.9: swap_free
 void swap_free(Kernel& k, std::uint32_t entry) {
-  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "swap_free");
+  checker::announce(k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_free");
   int& count = k.swap.swap_map[entry];
   if (count <= 0)
     checker::fail(checker::FailureKind::BugOn, "swap_free: slot " + std::to_string(entry) + " has no swap count");
@@ -194,7 +197,7 @@ void swap_free(Kernel& k, std::uint32_t entry) {
 
 // mm/swapfile.c v3.9: swap_duplicate
 void swap_duplicate(Kernel& k, std::uint32_t entry) {
-  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "swap_duplicate");
+  checker::announce(k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_duplicate");
   int& count = ++k.swap.swap_map[entry];
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }

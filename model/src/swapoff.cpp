@@ -117,7 +117,7 @@ int unuse_mm(Kernel& k, std::uint32_t mm, std::uint32_t entry, PageId page) {
 }
 
 int swap_count(Kernel& k, std::uint32_t entry, const char* label) {
-  checker::announce(k.swap.obj, AccessKind::Read, label);
+  checker::announce(k.swap.map_obj, AccessKind::Read, label);
   auto it = k.swap.swap_map.find(entry);
   return it == k.swap.swap_map.end() ? 0 : it->second;
 }
@@ -125,7 +125,7 @@ int swap_count(Kernel& k, std::uint32_t entry, const char* label) {
 /// find_next_to_unuse(): the next slot above `prev` in use (0 when none; slot 0 is
 /// the swap header, never a swap entry), wrapping around once as the kernel does.
 std::uint32_t find_next_to_unuse(Kernel& k, std::uint32_t prev) {
-  checker::announce(k.swap.obj, AccessKind::Read, "find_next_to_unuse");
+  checker::announce(k.swap.map_obj, AccessKind::Read, "find_next_to_unuse");
   for (const auto& [slot, count] : k.swap.swap_map)
     if (slot > prev && count > 0) return slot;
   for (const auto& [slot, count] : k.swap.swap_map)

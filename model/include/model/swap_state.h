@@ -33,10 +33,16 @@ struct SwapState {
   std::map<std::uint32_t, PageId> cache;          ///< the radix tree: slot -> swap-cache page
   /// Ghost: the data token each slot holds on the swap device (what swap_readpage
   /// reads): the swap-cache page's at the start (the model's swap-cache pages start
-  /// written back), a reclaimed clean page's, a written-back page's; a slot not here
+  /// written back), then what pageout (or swapoff's swap_writepage) wrote; a slot not here
   /// holds 0x10000 + slot (swap_device_data).
   std::map<std::uint32_t, std::uint32_t> device;
   checker::ObjectId obj = checker::kNoObject;     ///< "swapper_space": swap_map and the cache index
+  /// Its children: "swapper_space.page_tree" (the cache index: lookups, insertions,
+  /// deletions, the migration handover) and "swap_map" (the counts: swap_free,
+  /// swap_duplicate, page_swapcount, swapoff's scans). A step that reads or writes both
+  /// (get_swap_page, swapcache_prepare with __add_to_swap_cache) is on `obj`.
+  checker::ObjectId tree_obj = checker::kNoObject;
+  checker::ObjectId map_obj = checker::kNoObject;
 };
 
 /// Count the swap ptes of the initial state into swap_map and enter the
