@@ -133,8 +133,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra3_9},
       {"store",
        "a task's store of a data token to its memory (the page walk; a pte not present and writable takes the "
-       "write fault first, do_page_fault -> handle_mm_fault, and the store is re-run; then the store through the "
-       "cached translation, unless a TLB flush dropped it); switches on the data steps (\"K.data\"); args "
+       "write fault first, do_page_fault -> handle_mm_fault, and the store is re-run; on a clean or old pte the "
+       "MMU sets its dirty and young bits; then the store through the cached translation, unless a TLB flush "
+       "dropped it); switches on the data steps (\"K.data\"); args "
        "{\"mm\": NAME, \"address\": ADDR, \"value\": 1..1048576}; the vma must be VM_WRITE with an anon_vma; "
        "check the result with the invariant no_lost_write",
        kEra3_9},
