@@ -75,13 +75,7 @@ void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr
   if (!k.user_data.track)
     throw std::logic_error("model error: a DMA write with the data steps off (UserData::track)");
   checker::announce(p.data_obj, AccessKind::Write, "DMA write");
-  const std::uint32_t old = p.content;
-  p.content = value;
-  p.garbage = false;
-  k.user_data.last_store[{mm, addr}] = value;
-  k.user_data.last_by_dma.insert({mm, addr});
-  checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
-                                         " (DMA for " + k.where(mm, addr) + ")"); });
+  write_user_data(k, page, mm, addr, value, true);
 }
 
 // the device's DMA out of a pinned page (the data a direct-I/O write sends)

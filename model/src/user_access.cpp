@@ -74,16 +74,24 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
       checker::note([&] { return std::string("translation of " + k.where(mm, addr) + " flushed: walk again"); });
       continue;
     }
-    const std::uint32_t old = p.content;
-    p.content = value;
-    p.garbage = false;
-    k.user_data.last_store[{mm, addr}] = value;
-    k.user_data.last_by_dma.erase({mm, addr});
-    checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
-                                           " (store at " + k.where(mm, addr) + ")"); });
+    write_user_data(k, pte.page, mm, addr, value, false);
     return 0;
   }
   model_limit("a user store re-run more than 8 times (faults or flushed translations)");
+}
+
+void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value, bool by_dma) {
+  Page& p = k.pages.at(page);
+  const std::uint32_t old = p.content;
+  p.content = value;
+  p.garbage = false;
+  k.user_data.last_store[{mm, addr}] = value;
+  if (by_dma)
+    k.user_data.last_by_dma.insert({mm, addr});
+  else
+    k.user_data.last_by_dma.erase({mm, addr});
+  checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
+                                         (by_dma ? " (DMA for " : " (store at ") + k.where(mm, addr) + ")"); });
 }
 
 void read_page_data(Kernel& k, PageId page, const char* label) {
