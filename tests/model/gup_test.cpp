@@ -61,29 +61,6 @@ Kernel tracking(Kernel k) {
 
 const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
 
-/// ksmd_merge_test's state: A's PA and B's PB (token 7 both) writable in VM_MERGEABLE vmas,
-/// stable node S "unused", free C1 and C2, run 1, mm list [A, B]. PageIds PA 0, PB 1, C1 2.
-nlohmann::json two_mergeable_pages() {
-  return nlohmann::json::parse(R"({
-    "pages": [
-      { "name": "PA", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1, "content": 7 },
-      { "name": "PB", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1, "content": 7 },
-      { "name": "C1", "free": true },
-      { "name": "C2", "free": true }
-    ],
-    "mms": [
-      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avA" } ] },
-      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avB" } ] }
-    ],
-    "ptes": [
-      { "mm": "A", "address": "0x1000", "pte": "present", "page": "PA", "writable": true },
-      { "mm": "B", "address": "0x1000", "pte": "present", "page": "PB", "writable": true }
-    ],
-    "stable_nodes": [ { "name": "S", "unused": true } ],
-    "ksm": { "run": 1, "mm_slots": ["A", "B"] }
-  })");
-}
-
 /// A scenario: thread G get_user_pages A:0x1000 for write with DMA value 9 (state one_page(true)).
 nlohmann::json gup_scenario() {
   nlohmann::json j;
@@ -240,7 +217,7 @@ TEST(GetUserPages, NonePteFaultsInAPageOrTheZeroPage) {
 // freed by the scan's put_page. A keeps PA writable, S stays unused; the DMA then lands
 // in the page A maps.
 TEST(GetUserPages, KsmdRefusesToMergeAPinnedPage) {
-  OneThread p(tracking(kernel_v39(two_mergeable_pages())), [](Kernel& k) {
+  OneThread p(tracking(kernel_v39(two_pages(7, 7))), [](Kernel& k) {
     PageId page = kNoPage;
     get_user_pages(k, mmA, 0x1000, true, page);
     ksmd_scan(k, 3, 2);

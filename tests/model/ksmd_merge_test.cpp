@@ -22,33 +22,6 @@ using namespace model_test;
 
 namespace {
 
-// A and B each map a private anon page (PA, PB) writable at 0x1000 in a
-// VM_MERGEABLE vma; data tokens a and b; stable node S preallocated ("unused");
-// free pages C1, C2 (node 0); run 1, mm list [A, B].
-nlohmann::json two_pages(unsigned a, unsigned b) {
-  auto j = nlohmann::json::parse(R"({
-    "pages": [
-      { "name": "PA", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1 },
-      { "name": "PB", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1 },
-      { "name": "C1", "free": true },
-      { "name": "C2", "free": true }
-    ],
-    "mms": [
-      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avA" } ] },
-      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "avB" } ] }
-    ],
-    "ptes": [
-      { "mm": "A", "address": "0x1000", "pte": "present", "page": "PA", "writable": true },
-      { "mm": "B", "address": "0x1000", "pte": "present", "page": "PB", "writable": true }
-    ],
-    "stable_nodes": [ { "name": "S", "unused": true } ],
-    "ksm": { "run": 1, "mm_slots": ["A", "B"] }
-  })");
-  j["pages"][0]["content"] = a;
-  j["pages"][1]["content"] = b;
-  return j;
-}
-
 Kernel kernel_of(const nlohmann::json& initial) { return kernel_v39(initial); }
 
 /// As a scenario with a store thread loads it: the data steps ("K.data") on.
