@@ -127,17 +127,60 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
 
 namespace {
 
+// The options of a plain bounded DFS pass run beside the search proper.
+Options bounded_pass_options(const Options& options) {
+  Options o = options;
+  o.stop_on_first = true;
+  o.check_commutation = 0;
+  o.resume = nullptr;  // a search of its own, from its start
+  o.checkpoint = false;
+  o.on_progress = nullptr;
+  return o;
+}
+
+bool bounded_first_applies(const Options& o) {
+  return o.bounded_first > 0 && o.stop_on_first && !o.preemption_bound && !o.resume &&
+         !o.check_commutation && Cluster::size() == 1 &&
+         (o.strategy == StrategyKind::Dpor || o.strategy == StrategyKind::Dfs);
+}
+
+// Options::bounded_first: plain DFS under preemption bounds 0, 1, ... until a
+// failure, the budget or a bound that cuts nothing (the whole space searched).
+// True when it found the failure reported.
+bool search_bounded_first(Program& program, const Options& options, Report& report) {
+  const Options o = bounded_pass_options(options);
+  std::uint64_t left = options.bounded_first;
+  for (unsigned b = 0; left > 0; ++b) {
+    Report r;
+    detail::DfsStrategy dfs(b);
+    detail::run_search(program, dfs, o, r, left);
+    report.stats.bounded_first_executions += r.stats.executions;
+    if (r.stats.interrupted) {
+      report.stats.interrupted = true;
+      return false;
+    }
+    if (r.counterexample) {
+      report.verdict = r.verdict;
+      report.counterexample = std::move(r.counterexample);
+      report.stats.found_bounded_first = true;
+      return true;
+    }
+    if (r.stats.executions >= left) return false;  // the budget ran out inside bound b
+    left -= r.stats.executions;
+    report.stats.bounded_first_exhausted = static_cast<int>(b);
+    if (!dfs.bound_hit()) return false;  // bound b cut nothing: no larger bound differs
+  }
+  return false;
+}
+
 // Re-search under preemption bounds 0, 1, ... below the counterexample's own
-// count; the first bound with a failure gives the reported counterexample.
+// count (from the first bound the bounded-first pass did not exhaust); the
+// first bound with a failure gives the reported counterexample.
 void minimize_preemptions(Program& program, const Options& options, Report& report) {
-  if (!report.counterexample) return;
+  if (!report.counterexample || report.stats.found_bounded_first) return;
   unsigned found = report.counterexample->preemptions;
-  for (unsigned b = 0; b < found; ++b) {
-    Options o = options;
-    o.stop_on_first = true;
-    o.check_commutation = 0;
-    o.resume = nullptr;  // a search of its own, from its start
-    o.checkpoint = false;
+  for (unsigned b = static_cast<unsigned>(report.stats.bounded_first_exhausted + 1); b < found; ++b) {
+    const Options o = bounded_pass_options(options);
     Report r;
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, options.max_executions);
@@ -170,7 +213,8 @@ Report explore(Program& program, const Options& options) {
   if ((options.strategy == StrategyKind::Random || options.strategy == StrategyKind::Pct) &&
       budget == 0 && options.time_budget_seconds <= 0)
     budget = kDefaultSamplingExecutions;
-  detail::run_search(program, *strategy, options, report, budget);
+  const bool found_first = bounded_first_applies(options) && search_bounded_first(program, options, report);
+  if (!found_first && !report.stats.interrupted) detail::run_search(program, *strategy, options, report, budget);
   if (options.fewest_preemptions) minimize_preemptions(program, options, report);
   report.stats.elapsed_seconds = seconds_since(t0);
   if (report.stats.elapsed_seconds > 0)
@@ -195,7 +239,18 @@ Report explore(const ProgramFactory& factory, const Options& options) {
     return explore(*program, o);
   }
   auto t0 = Clock::now();
+  Report first;
+  if (bounded_first_applies(options)) {
+    std::unique_ptr<Program> program = factory();
+    if (search_bounded_first(*program, options, first) || first.stats.interrupted) {
+      first.stats.jobs = options.jobs;
+      first.stats.elapsed_seconds = seconds_since(t0);
+      return first;
+    }
+  }
   Report report = detail::ParallelSearch(factory, options).run();
+  report.stats.bounded_first_executions = first.stats.bounded_first_executions;
+  report.stats.bounded_first_exhausted = first.stats.bounded_first_exhausted;
   report.stats.seed = options.seed;
   if (Cluster::rank() == 0 && options.fewest_preemptions && report.counterexample) {
     std::unique_ptr<Program> program = factory();

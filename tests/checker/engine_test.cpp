@@ -857,3 +857,89 @@ TEST(StopRequest, ParallelSearchStopsIncomplete) {
   CHECK(r.stats.executions >= 1);
   CHECK(r.stats.executions < 90);
 }
+
+// Options::bounded_first: plain DFS under preemption bounds 0, 1, ... before
+// the search proper (iterative context bounding). Counts by hand, with the
+// preemptions of each schedule of A = a1 a2 and B = b1 b2 as in
+// Counts.PreemptionBound: AABB 0, BBAA 0, ABBA 1, BAAB 1, ABAB 2, BABA 2.
+TEST_GROUP(BoundedFirst){};
+
+namespace {
+// The lost update: A and B each load x and store x + 1; x == 1 at the end in
+// every schedule but AABB and BBAA.
+struct LostUpdate : Lambda {
+  std::optional<Shared<int>> x;
+  LostUpdate() {
+    on_setup = [this] {
+      x.emplace("x", 0);
+      for (const char* n : {"A", "B"})
+        spawn(n, [this] {
+          int v = x->load("load");
+          x->store(v + 1, "store");
+        });
+    };
+    on_end = [this] { check(x->peek() == 2, FailureKind::Invariant, "lost update"); };
+  }
+};
+Options dpor_with_bounded_first(std::uint64_t budget) {
+  Options o;
+  o.strategy = StrategyKind::Dpor;
+  o.fewest_preemptions = true;
+  o.bounded_first = budget;
+  return o;
+}
+}  // namespace
+
+// Bound 0 runs AABB and BBAA (both pass); bound 1 runs AABB again, then DFS's
+// deepest alternative, B after a1, which B must finish: ABBA fails. 2 + 2
+// executions, the search proper never runs, one preemption.
+TEST(BoundedFirst, FindsTheLostUpdateAtBoundOne) {
+  LostUpdate p;
+  Report r = explore(p, dpor_with_bounded_first(100));
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.stats.found_bounded_first);
+  LONGS_EQUAL(4, r.stats.bounded_first_executions);
+  LONGS_EQUAL(0, r.stats.bounded_first_exhausted);
+  LONGS_EQUAL(0, r.stats.executions);
+  LONGS_EQUAL(1, r.counterexample->preemptions);
+  std::vector<std::uint32_t> got;
+  for (const Choice& c : r.counterexample->schedule) got.push_back(c.value);
+  CHECK((got == std::vector<std::uint32_t>{0, 1, 1, 0}));
+}
+
+// A budget of 3: bound 0 (2 executions) is exhausted, bound 1 gets one
+// execution (AABB) and is cut. The search proper then runs as it would alone
+// and the re-search for fewer preemptions starts at bound 1: one preemption.
+TEST(BoundedFirst, ABudgetTooSmallLeavesTheSearchAsItWas) {
+  LostUpdate p, q;
+  Report r = explore(p, dpor_with_bounded_first(3));
+  Options alone = dpor_with_bounded_first(0);
+  alone.fewest_preemptions = false;
+  Report s = explore(q, alone);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK_FALSE(r.stats.found_bounded_first);
+  LONGS_EQUAL(3, r.stats.bounded_first_executions);
+  LONGS_EQUAL(0, r.stats.bounded_first_exhausted);
+  LONGS_EQUAL(s.stats.executions, r.stats.executions);
+  LONGS_EQUAL(1, r.counterexample->preemptions);
+}
+
+// A and B each load their own object once: both schedules have no
+// preemption, so bound 0 searches everything (2 executions) and cuts nothing;
+// the pass stops there and DPOR explores its one class.
+TEST(BoundedFirst, ABoundThatCutsNothingEndsThePass) {
+  Lambda p;
+  std::optional<Shared<int>> a, b;
+  p.on_setup = [&] {
+    a.emplace("a", 0);
+    b.emplace("b", 0);
+    spawn("A", [&] { a->load(); });
+    spawn("B", [&] { b->load(); });
+  };
+  Report r = explore(p, dpor_with_bounded_first(1000));
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK(r.stats.complete);
+  LONGS_EQUAL(2, r.stats.bounded_first_executions);
+  LONGS_EQUAL(0, r.stats.bounded_first_exhausted);
+  LONGS_EQUAL(1, r.stats.executions);
+}

@@ -314,8 +314,8 @@ TEST(CliSeed000, CounterexampleHasTheFewestPreemptionsUnlessFirstFoundIsAsked) {
     CHECK_TEXT(at != std::string::npos, out.c_str());
     return std::stoul(out.substr(at + 16));
   };
-  Result fewest = cli({"run", kReverted, "--format", "text"});
-  Result first = cli({"run", kReverted, "--first-found"});
+  Result fewest = cli({"run", kReverted, "--format", "text", "--bounded-first", "0"});
+  Result first = cli({"run", kReverted, "--first-found", "--bounded-first", "0"});
   LONGS_EQUAL_TEXT(1, fewest.code, fewest.err.c_str());
   LONGS_EQUAL_TEXT(1, first.code, first.err.c_str());
   CHECK(fewest.out.find("the fewest possible") != std::string::npos);
@@ -326,6 +326,36 @@ TEST(CliSeed000, CounterexampleHasTheFewestPreemptionsUnlessFirstFoundIsAsked) {
   if (preemptions(fewest.out) > 0)
     LONGS_EQUAL(0, cli({"run", kReverted, "--strategy", "dfs", "--preemption-bound", bound,
                         "--first-found"}).code);
+}
+
+// Iterative context bounding first (the default): DFS under bounds 0, 1, ...
+// finds the race after a few tens of executions, where DPOR's order reaches it
+// after thousands, and reports the very counterexample the re-search for the
+// fewest preemptions picks without it.
+TEST(CliSeed000, BoundedFirstFindsTheFewestPreemptionCounterexampleBeforeTheSearch) {
+  fs::path dir = fresh_dir("bounded-first");
+  const std::string with = (dir / "with.json").string(), without = (dir / "without.json").string();
+  Result a = cli({"run", kReverted, "--format", "json", "--trace-out", with});
+  Result b = cli({"run", kReverted, "--format", "json", "--bounded-first", "0", "--trace-out", without});
+  LONGS_EQUAL_TEXT(1, a.code, a.err.c_str());
+  LONGS_EQUAL_TEXT(1, b.code, b.err.c_str());
+  const nlohmann::json ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  CHECK(ja["statistics"]["bounded_first"]["found"].get<bool>());
+  CHECK(!jb["statistics"]["bounded_first"]["found"].get<bool>());
+  LONGS_EQUAL(0, ja["statistics"]["executions"].get<long>());  // the search proper never ran
+  LONGS_EQUAL(0, jb["statistics"]["bounded_first"]["executions"].get<long>());
+  const auto first = ja["statistics"]["bounded_first"]["executions"].get<std::uint64_t>();
+  const auto dpor = jb["statistics"]["executions"].get<std::uint64_t>();
+  CHECK_TEXT(first * 10 < dpor, a.out.c_str());
+  CHECK(tool::Trace::load(with).schedule == tool::Trace::load(without).schedule);
+  // A budget too small for the bound that holds the race: the search proper finds it.
+  Result c = cli({"run", kReverted, "--format", "json", "--bounded-first", "3"});
+  const nlohmann::json jc = nlohmann::json::parse(c.out);
+  LONGS_EQUAL(1, c.code);
+  CHECK(!jc["statistics"]["bounded_first"]["found"].get<bool>());
+  LONGS_EQUAL(3, jc["statistics"]["bounded_first"]["executions"].get<long>());
+  CHECK(jc["statistics"]["executions"] == jb["statistics"]["executions"]);
+  CHECK(jc["trace"]["schedule"] == jb["trace"]["schedule"]);
 }
 
 TEST(CliSeed000, FixedIsACleanSearchThatMeetsItsExpectation) {

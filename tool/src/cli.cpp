@@ -130,6 +130,11 @@ std::string recorded_path(const std::string& given) {
 
 std::string search_text(const checker::Report& r, const checker::Options& o) {
   const checker::Stats& s = r.stats;
+  if (s.found_bounded_first)
+    return fmt::format("{} executions of plain DFS under preemption bounds 0..{} before the search "
+                       "proper (iterative context bounding, --bounded-first {}), stopped at the "
+                       "first failing execution",
+                       s.bounded_first_executions, s.bounded_first_exhausted + 1, o.bounded_first);
   std::string end;
   if (r.verdict != checker::Verdict::Pass)
     end = "stopped at the first failing execution";
@@ -174,6 +179,13 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
       "{:.2f}s, {}",
       s.executions, resumed, s.sleep_blocked, post_failure, s.executions_per_second, s.total_steps,
       s.max_depth, s.elapsed_seconds, end);
+  if (s.bounded_first_executions)
+    text += fmt::format("\nbounded first: {} executions of plain DFS under preemption bounds before "
+                        "the search proper found no failure{}",
+                        s.bounded_first_executions,
+                        s.bounded_first_exhausted >= 0
+                            ? fmt::format(" (bounds 0..{} searched completely)", s.bounded_first_exhausted)
+                            : std::string(" (bound 0 not searched completely)"));
   if (s.jobs > 1)
     text += fmt::format("\nparallel: {} jobs; {} branches handed out and taken ({} executions), "
                         "{} explored again by their owner",
@@ -219,6 +231,8 @@ struct RunArgs {
   bool expect = false;  ///< exit code says whether the scenario's expectation was met
   bool first_found = false;  ///< no re-search for the counterexample with the fewest preemptions
   unsigned check_commutation = 0;  ///< checker::Options::check_commutation
+  std::uint64_t bounded_first = 0;  ///< checker::Options::bounded_first
+  CLI::Option* bounded_first_opt = nullptr;
   std::string checkpoint;  ///< --checkpoint FILE
   std::string resume;      ///< --resume FILE
   CLI::Option* max_steps_opt = nullptr;
@@ -283,6 +297,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.first_found) ov.fewest_preemptions = false;
   if (a.check_commutation) ov.check_commutation = a.check_commutation;
   if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
+  if (a.bounded_first_opt->count()) ov.bounded_first = a.bounded_first;
   ov.checkpoint = !a.checkpoint.empty();
   {
     checker::Options o = ScenarioRun::options_for(scenario, ov);
@@ -326,6 +341,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
     j["statistics"]["minimize_executions"] = r.stats.minimize_executions;
+    j["statistics"]["bounded_first"] = {{"executions", r.stats.bounded_first_executions},
+                                        {"exhausted_bound", r.stats.bounded_first_exhausted >= 0
+                                                                ? nlohmann::ordered_json(r.stats.bounded_first_exhausted)
+                                                                : nlohmann::ordered_json()},
+                                        {"found", r.stats.found_bounded_first}};
     if (!r.stats.complete && r.stats.fraction_done >= 0)
       j["statistics"]["fraction_done_estimate"] = r.stats.fraction_done;
     j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
@@ -364,12 +384,20 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         out << fmt::format("counterexample: {} preemption{} (the search for fewer was "
                            "interrupted)\n",
                            n, n == 1 ? "" : "s");
+      else if (r.stats.found_bounded_first)
+        out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
+                           n == 1 ? "" : "s",
+                           n == 0 ? std::string()
+                                  : fmt::format(" (bounds 0..{} searched first, with no failure)", n - 1));
       else if (run.options.fewest_preemptions)
         out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
                            n == 1 ? "" : "s",
                            n == 0 ? std::string()
-                                  : fmt::format(" (bounds 0..{} searched again: {} executions)",
-                                                n - 1, r.stats.minimize_executions));
+                                  : fmt::format(" (bounds 0..{} searched again: {} executions{})",
+                                                n - 1, r.stats.minimize_executions,
+                                                r.stats.bounded_first_exhausted >= 0
+                                                    ? fmt::format(", and 0..{} before the search", r.stats.bounded_first_exhausted)
+                                                    : std::string()));
       else
         out << fmt::format("counterexample: {} preemption{} (the first found)\n", n,
                            n == 1 ? "" : "s");
@@ -588,6 +616,13 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     run->add_flag("--first-found", ra.first_found,
                   "report the first counterexample found, without searching again under "
                   "preemption bounds 0, 1, ... for the one with the fewest preemptions");
+    ra.bounded_first_opt =
+        run->add_option("--bounded-first", ra.bounded_first,
+                        "before the search, spend up to N executions on plain DFS under "
+                        "preemption bounds 0, 1, 2, ... (iterative context bounding: races "
+                        "that need few preemptions are found first); 0 = off; default " +
+                            std::to_string(kDefaultBoundedFirst))
+            ->check(digits);
     run->add_option("--check-commutation", ra.check_commutation,
                     "also run each pair of adjacent steps declared independent in the other "
                     "order and fail (model error) when the outcome differs; N: each distinct "

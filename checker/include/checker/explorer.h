@@ -50,6 +50,20 @@ struct Options {
   /// (plain DFS, exact for each bound) below the failure's own preemption count,
   /// so the counterexample reported has the fewest preemptions possible.
   bool fewest_preemptions = false;
+  /// Iterative context bounding first (Musuvathi and Qadeer, "Iterative
+  /// Context Bounding for Systematic Testing of Multithreaded Programs", PLDI
+  /// 2007): before an unbounded Dpor or Dfs search that stops at its first
+  /// failure, run plain DFS under preemption bounds 0, 1, 2, ... sharing this
+  /// many executions. A failure found there is the one reported, with the
+  /// fewest preemptions possible (every smaller bound was searched completely;
+  /// the same one fewest_preemptions' re-search would pick). Otherwise the
+  /// search proper runs exactly as without it (same executions, same first
+  /// counterexample), and fewest_preemptions re-searches only the bounds not
+  /// exhausted yet. A race that needs a preemption or two is then found in tens
+  /// of executions even where DPOR's order reaches it late. Its executions are
+  /// counted apart (Stats::bounded_first_executions). 0 (the default): off.
+  /// Not with a resumed search, check_commutation or a cluster of processes.
+  std::uint64_t bounded_first = 0;
   /// Random and Pct: the seed of the strategy's own PRNG (recorded in Stats).
   /// Execution i uses the generator seeded with splitmix64(seed + i).
   std::uint64_t seed = 0;

@@ -35,6 +35,15 @@ struct Stats {
   double executions_per_second = 0;      ///< executions / elapsed_seconds
   std::uint64_t seed = 0;                ///< Random/Pct: the seed used
   std::uint64_t minimize_executions = 0; ///< fewest_preemptions: executions of the bounded re-search
+  /// Options::bounded_first: executions of the bounded pass before the search
+  /// proper (not counted in `executions`).
+  std::uint64_t bounded_first_executions = 0;
+  /// Options::bounded_first: preemption bounds 0..N were searched completely
+  /// without a failure (-1: none was).
+  int bounded_first_exhausted = -1;
+  /// Options::bounded_first: the counterexample was found by the bounded pass
+  /// (the search proper did not run: `executions` is 0).
+  bool found_bounded_first = false;
   unsigned jobs = 1;                     ///< worker threads used
   std::uint64_t tasks_taken = 0;         ///< jobs > 1: branches whose exploration by a worker was used
   std::uint64_t tasks_redone = 0;        ///< jobs > 1: branches a worker explored in vain (changed since)

@@ -23,6 +23,12 @@
 namespace tool {
 
 /// Command-line overrides of a scenario's explore section.
+/// Executions of plain DFS under preemption bounds 0, 1, ... that `run`,
+/// `regress` and `check` spend before the search proper (iterative context
+/// bounding: checker::Options::bounded_first). Enough for every race of the
+/// repository's scenarios that needs at most one preemption; about 10 ms.
+inline constexpr std::uint64_t kDefaultBoundedFirst = 1000;
+
 struct ExploreOverrides {
   std::optional<std::uint64_t> max_steps;
   std::optional<unsigned> preemption_bound;
@@ -32,6 +38,9 @@ struct ExploreOverrides {
   std::optional<bool> fewest_preemptions;
   std::optional<unsigned> check_commutation;  ///< checker::Options::check_commutation
   std::optional<double> time_budget_seconds;  ///< seconds, > 0 (checker::Options)
+  /// checker::Options::bounded_first (`run --bounded-first N`); default
+  /// kDefaultBoundedFirst.
+  std::optional<std::uint64_t> bounded_first;
   /// checker::Options::stop_requested (not an override of the scenario: the
   /// caller's way to interrupt the search, e.g. from a signal handler).
   const std::atomic<bool>* stop_requested = nullptr;
