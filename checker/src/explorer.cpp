@@ -139,7 +139,7 @@ Options bounded_pass_options(const Options& options) {
 }
 
 bool bounded_first_applies(const Options& o) {
-  return o.bounded_first > 0 && o.stop_on_first && !o.preemption_bound && !o.resume &&
+  return o.bounded_first > 0 && o.stop_on_first && !o.preemption_bound && !o.resume && !o.checkpoint &&
          !o.check_commutation && Cluster::size() == 1 &&
          (o.strategy == StrategyKind::Dpor || o.strategy == StrategyKind::Dfs);
 }

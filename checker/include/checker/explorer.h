@@ -62,7 +62,8 @@ struct Options {
   /// exhausted yet. A race that needs a preemption or two is then found in tens
   /// of executions even where DPOR's order reaches it late. Its executions are
   /// counted apart (Stats::bounded_first_executions). 0 (the default): off.
-  /// Not with a resumed search, check_commutation or a cluster of processes.
+  /// Not with a checkpointed or resumed search (the pieces are of the search
+  /// proper), check_commutation or a cluster of processes.
   std::uint64_t bounded_first = 0;
   /// Random and Pct: the seed of the strategy's own PRNG (recorded in Stats).
   /// Execution i uses the generator seeded with splitmix64(seed + i).
