@@ -9,6 +9,7 @@
 
 #include "json_input.h"
 #include "model/ksm.h"
+#include "model/madvise.h"
 #include "model/fork.h"
 #include "model/gup.h"
 #include "model/ksmd.h"
@@ -34,6 +35,13 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "madvise(MADV_UNMERGEABLE) on one vma's range (ksm_madvise -> unmerge_ksm_pages, mmap_sem for write); "
        "args {\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}",
        kEra3_9},
+      {"madvise_dontneed",
+       "madvise(MADV_DONTNEED) of a range of one vma (sys_madvise under mmap_sem for read -> madvise_dontneed "
+       "-> zap_page_range: zap_pte_range under the ptl clears each pte, page_remove_rmap, the page references "
+       "released (3.9: batched, tlb_finish_mmu), swap entries freed; the vma and its anon_vma stay); args "
+       "{\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}; no_lost_write reads a none pte or the zero page in the "
+       "range as the zero fill it leaves",
+       kEra2_6_33 | kEra3_9},
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
        "(no mmap_sem); in 3.9 a KSM page (rmap_walk_ksm) or a plain anon page (page_get_anon_vma, "
@@ -215,7 +223,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
   in.expect_object();
   if (actor == "ksm_run_store") {
     call.value = static_cast<unsigned>(in.at("value").as_int(0, 2));
-  } else if (actor == "madvise_unmergeable") {
+  } else if (actor == "madvise_unmergeable" || actor == "madvise_dontneed") {
     call.mm = find_mm(initial, in.at("mm"));
     const std::string& name = initial.mms[call.mm].name;
     JsonInput start = in.at("start");
@@ -412,6 +420,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
     k.events.emit(ThreadEvents::RunStore);
   } else if (call.actor == "madvise_unmergeable") {
     k.outcomes.record(outcome_of_errno(madvise_unmergeable(k, call.mm, call.start, call.end)));
+  } else if (call.actor == "madvise_dontneed") {
+    k.outcomes.record(outcome_of_errno(madvise_dontneed(k, call.mm, call.start, call.end)));
   } else if (call.actor == "migrate_pages") {
     k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19
                                            ? v4_19::migrate_pages(k, call.page, call.to_node, call.passes)

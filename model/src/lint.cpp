@@ -399,7 +399,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
       }
     add(0, 1, sites, "break_cow's COW copies (a merge undone) at");
   } else if (c.actor == "ksm_run_store" || c.actor == "admin" || c.actor == "fork" || c.actor == "ksmd" ||
-             c.actor == "reclaim" || c.actor == "munmap" || c.actor == "exit" || c.actor == "page_referenced" ||
+             c.actor == "reclaim" || c.actor == "munmap" || c.actor == "madvise_dontneed" || c.actor == "exit" ||
+             c.actor == "page_referenced" ||
              c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns" || c.actor == "handle_mm_fault") {
     // No page allocation on these paths (4.19's handle_mm_fault and hmm_vma_fault
     // refuse a fault that would COW; ksmd merges into existing pages; one batch never

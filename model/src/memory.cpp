@@ -426,13 +426,14 @@ namespace v2_6_33 {
 
 namespace {
 
-// mm/memory.c v2.6.33: zap_pte_range (one vma; tlb_remove_page's put_page as a step on the page)
-void zap_pte_range(Kernel& k, std::uint32_t vma) {
+// mm/memory.c v2.6.33: zap_pte_range (the ptes of one vma in [start, end); tlb_remove_page's
+// put_page as a step on the page)
+void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   const Vma& v = k.vmas[vma];
   MmStruct& m = k.mms[v.mm];
   m.ptl->lock("zap_pte_range");
   for (auto& [addr, slot] : m.ptes) {
-    if (addr < v.start || addr >= v.end || slot.pte.is_none()) continue;
+    if (addr < start || addr >= end || slot.pte.is_none()) continue;
     const Pte old = slot.pte;
     k.set_pte(v.mm, slot, Pte::none(), "zap_pte_range");  // ptep_get_and_clear_full
     if (old.is_present() && k.vm_normal_page(old) != kNoPage) {
@@ -463,12 +464,17 @@ void anon_vma_unlink(Kernel& k, std::uint32_t vma) {
 }
 
 void unmap_vma(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
-  zap_pte_range(k, vma);
+  zap_pte_range(k, vma, k.vmas[vma].start, k.vmas[vma].end);
   anon_vma_unlink(k, vma);
   std::erase(k.mms[mm].vmas, vma);  // remove_vma_list
 }
 
 }  // namespace
+
+// mm/memory.c v2.6.33: zap_page_range (one vma's [start, end): unmap_vmas -> zap_pte_range)
+void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  zap_pte_range(k, vma, start, end);
+}
 
 // mm/mmap.c v2.6.33: do_munmap of the whole vma containing addr (down_write(mmap_sem) in sys_munmap)
 void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {

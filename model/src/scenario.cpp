@@ -435,6 +435,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
+                        c.actor == "madvise_dontneed" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
                         c.actor == "store" || c.actor == "get_user_pages";
       if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
@@ -513,6 +514,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
+                        c.actor == "madvise_dontneed" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
                         c.actor == "mremap" || c.actor == "store" || c.actor == "get_user_pages" ||
                         (c.actor == "fork" && j != p);
@@ -544,8 +546,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // flushes) are switched on. The TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
   // write_protect_page, try_to_unmap_one, fork's flush_tlb_mm, munmap's tlb_flush_mmu,
   // mremap's flush_tlb_range.
-  for (const ActorCall& c : v->calls)
+  // MADV_DONTNEED's ranges: no_lost_write reads the zero fill there.
+  for (const ActorCall& c : v->calls) {
     if (c.actor == "store" || (c.actor == "get_user_pages" && c.write)) v->initial.user_data.track = true;
+    if (c.actor == "madvise_dontneed") v->initial.user_data.discarded.emplace_back(c.mm, c.start, c.end);
+  }
 
   // Invariants.
   if (in.has("invariants")) {

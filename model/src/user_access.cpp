@@ -115,6 +115,12 @@ void no_lost_write(const Kernel& k) {
     if (k.find_vma(mm, addr) < 0) continue;  // unmapped: nothing to read back
     const auto it = k.mms.at(mm).ptes.find(addr);
     const Pte* pte = it == k.mms[mm].ptes.end() ? nullptr : &it->second.pte;
+    // MADV_DONTNEED over the address: a read of a none pte or of the zero page returns the
+    // zero fill madvise promises (the store came before the discard, or raced with it).
+    const bool discarded = std::any_of(k.user_data.discarded.begin(), k.user_data.discarded.end(), [&](const auto& d) {
+      return std::get<0>(d) == mm && std::get<1>(d) <= addr && addr < std::get<2>(d);
+    });
+    if (discarded && (!pte || pte->is_none() || (pte->is_present() && pte->page == k.zero_page))) continue;
     PageId page = kNoPage;
     if (pte && (pte->is_present() || pte->is_migration())) {
       page = pte->page;

@@ -1,0 +1,137 @@
+// madvise_test.cpp: madvise(MADV_DONTNEED), the `madvise_dontneed` actor (issue 13),
+// in v3.9 and v2.6.33, and how no_lost_write reads the zero fill it leaves. Each
+// test runs the path in one thread and asserts on the state left behind; the
+// expected values are derived by hand from mm/madvise.c and mm/memory.c
+// (zap_page_range -> zap_pte_range), step by step in each comment.
+#include <string>
+
+#include "model_fixture.h"
+#include <model/madvise.h>
+#include <model/scenario.h>
+#include <model/user_access.h>
+
+#include <CppUTest/TestHarness.h>
+
+using namespace model;
+using namespace model_test;
+
+namespace {
+
+const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
+
+constexpr std::uint32_t avA = 0;
+
+/// seed000_initial: A's vma 0x1000-0x3000 maps K at 0x1000 and swap(7) at 0x2000; B maps K.
+Kernel seed000_in(Era era) {
+  KernelConfig config;
+  config.era = era;
+  nlohmann::json initial = seed000_initial();
+  if (era == Era::V2_6_33) {  // 2.6.33 has no swap ptes: A's 0x2000 is none
+    initial = seed000_scenario()["initial"];
+  }
+  return parse_initial_state(initial, "t", "/initial", config);
+}
+
+/// A scenario: task D discards [start, end) of A; the state as seed000_scenario's.
+nlohmann::json dontneed_scenario(const char* start, const char* end) {
+  nlohmann::json j = seed000_scenario();
+  j["threads"] = {{{"name", "D"}, {"actor", "madvise_dontneed"},
+                   {"args", {{"mm", "A"}, {"start", start}, {"end", end}}}}};
+  j["invariants"] = {"page_counts_consistent"};
+  j["expect"] = {{"result", "pass"}};
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(MadviseDontneed){};
+
+// v3.9 over A's whole vma: zap_pte_range under A's ptl clears A:0x1000 (K mapcount
+// 2 -> 1, K batched in the mmu_gather: refcount 2 -> 1 at tlb_finish_mmu) and
+// A:0x2000 (swap(7): swap_free, swap_map[7] 1 -> 0). The vma and its anon_vma
+// stay (no detach, no unlink_anon_vmas), the page table too; mmap_sem was taken
+// for read and is free again.
+TEST(MadviseDontneed, ZapsTheRangeAndKeepsTheVma39) {
+  long ret = -1;
+  OneThread p(seed000_in(Era::V3_9), [&](Kernel& k) { ret = madvise_dontneed(k, mmA, 0x1000, 0x3000); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(0, ret);
+  CHECK(pte_at(k, mmA, 0x1000).is_none());
+  CHECK(pte_at(k, mmA, 0x2000).is_none());
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  LONGS_EQUAL(0, k.swap.swap_map.at(7));
+  LONGS_EQUAL(1, k.mms[mmA].vmas.size());
+  LONGS_EQUAL(1, k.anon_vmas[avA].vmas.size());
+  CHECK(k.mms[mmA].pgtables_freed_at.empty());
+  CHECK(k.mms[mmA].mmap_sem->writer() == checker::kNoThread && k.mms[mmA].mmap_sem->readers() == 0);
+  CHECK(maps(pte_at(k, mmB, 0x1000), K, false));
+}
+
+// Only [0x2000, 0x3000): A:0x1000 still maps K (mapcount and refcount stay 2); the
+// swap pte goes (swap_map[7] 1 -> 0).
+TEST(MadviseDontneed, ZapsOnlyItsRange) {
+  OneThread p(seed000_in(Era::V3_9), [](Kernel& k) { madvise_dontneed(k, mmA, 0x2000, 0x3000); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(maps(pte_at(k, mmA, 0x1000), K, false));
+  CHECK(pte_at(k, mmA, 0x2000).is_none());
+  LONGS_EQUAL(2, k.pages[K].mapcount);
+  LONGS_EQUAL(2, k.pages[K].refcount);
+  LONGS_EQUAL(0, k.swap.swap_map.at(7));
+}
+
+// v2.6.33: zap_pte_range's tlb_remove_page puts K at once (mapcount and refcount
+// 2 -> 1); the vma stays in A's list and in its anon_vma.
+TEST(MadviseDontneed, ZapsTheRangeIn2633) {
+  OneThread p(seed000_in(Era::V2_6_33), [](Kernel& k) { madvise_dontneed(k, mmA, 0x1000, 0x2000); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, mmA, 0x1000).is_none());
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  LONGS_EQUAL(1, k.mms[mmA].vmas.size());
+  LONGS_EQUAL(1, k.anon_vmas[avA].vmas.size());
+}
+
+// A store of 9 to A:0x1000 (writable PA), then MADV_DONTNEED of it: the pte is none,
+// and a read returns the zero fill. With the discard range known (a scenario with a
+// madvise_dontneed thread records it) no_lost_write accepts that; without it the
+// same end state is a lost write ("maps nothing"): the rule is what decides.
+TEST(MadviseDontneed, NoLostWriteReadsTheZeroFillOfItsRange) {
+  nlohmann::json initial = two_pages(7, 7);
+  auto run = [&](bool discard_known) {
+    Kernel k = kernel_v39(initial);
+    k.user_data.track = true;
+    if (discard_known) k.user_data.discarded.emplace_back(mmA, 0x1000, 0x2000);
+    OneThread p(std::move(k), [](Kernel& kk) {
+      user_store(kk, mmA, 0x1000, 9);
+      madvise_dontneed(kk, mmA, 0x1000, 0x2000);
+    }, {"no_lost_write", "page_counts_consistent"});
+    return explore_once(p);
+  };
+  checker::Report with = run(true), without = run(false);
+  CHECK(with.verdict == checker::Verdict::Pass);
+  CHECK(without.verdict == checker::Verdict::Violation);
+  CHECK_TEXT(contains(without.counterexample->violation.message, "no_lost_write: A:0x1000 maps nothing"),
+             without.counterexample->violation.message.c_str());
+}
+
+// The scenario loader records the range, and refuses bad ranges with one pointer.
+TEST(MadviseDontneed, ScenarioInputAndBadRanges) {
+  std::string msg;
+  STRCMP_EQUAL("<none>", load_error_pointer(dontneed_scenario("0x1000", "0x2000"), &msg).c_str());
+  STRCMP_EQUAL("/threads/0/args/end", load_error_pointer(dontneed_scenario("0x1000", "0x1000"), &msg).c_str());
+  CHECK_TEXT(contains(msg, "end must be above start"), msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/end", load_error_pointer(dontneed_scenario("0x1000", "0x3000"), &msg).c_str());
+  CHECK_TEXT(contains(msg, "the range must lie in one vma"), msg.c_str());
+  STRCMP_EQUAL("/threads/0/args/start", load_error_pointer(dontneed_scenario("0x5000", "0x6000"), &msg).c_str());
+  nlohmann::json extra = dontneed_scenario("0x1000", "0x2000");
+  extra["threads"][0]["args"]["len"] = 4096;
+  STRCMP_EQUAL("/threads/0/args/len", load_error_pointer(extra, &msg).c_str());
+  nlohmann::json v419 = dontneed_scenario("0x1000", "0x2000");
+  v419["kernel"] = "4.19";
+  load_error_pointer(v419, &msg);
+  CHECK_TEXT(contains(msg, "actor \"madvise_dontneed\" is not modelled in kernel 4.19"), msg.c_str());
+}
