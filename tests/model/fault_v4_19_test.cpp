@@ -325,6 +325,35 @@ TEST(DoSwapPage419, ReadFromAnotherAnonVmaGetsKsmsCopy) {
   CHECK(!k.pages[SC].PageLocked());
 }
 
+// ksm_might_need_to_copy (v4.19, cbf86cfe04a6 in): a swap-cache KSM page with its stable node
+// is mapped itself, unless ksm_run has KSM_RUN_UNMERGE: then the fault maps a copy.
+TEST(DoSwapPage419, KsmPageIsMappedItselfUnlessUnmerging) {
+  for (unsigned run : {1u, 2u}) {
+    unsigned ret = 99;
+    nlohmann::json j = initial(nlohmann::json::parse(R"([
+                  { "mm": "A", "address": "0x3000", "pte": "swap", "entry": 5 },
+                  { "mm": "B", "address": "0x3000", "pte": "present", "page": "K" }])"));
+    j["pages"][2]["flags"] = nlohmann::json::array({"Anon", "Ksm", "Uptodate", "LRU", "SwapCache"});
+    j["pages"][2]["swap_entry"] = 5;
+    j["ksm"] = {{"run", run}};
+    model::KernelConfig config;
+    config.era = model::Era::V4_19;
+    OneThread p(model::parse_initial_state(j, "t", "/initial", config), access(A, 0x3000, false, &ret), kCounts);
+    CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+    const model::Kernel& k = *p.kernel;
+    const model::PageId mapped = run == 1 ? K : C1;
+    CHECK(pte_is(k.mms[A].ptes.at(0x3000).pte, mapped, false, false, true));
+    LONGS_EQUAL(run == 1 ? 2 : 1, k.pages[K].mapcount);  // B's, and A's when not copied
+    LONGS_EQUAL(run == 1 ? 3 : 2, k.pages[K].refcount);  // + the swap cache's
+    LONGS_EQUAL(0, k.swap.swap_map.at(5));
+    if (run == 2) {
+      LONGS_EQUAL(3, k.pages[C1].content);  // K's token
+      CHECK(!k.pages[C1].PageKsm());
+      LONGS_EQUAL(1, k.pages[C1].mapcount);
+    }
+  }
+}
+
 TEST_GROUP(Fault419Input){};
 
 namespace {
