@@ -419,7 +419,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   for (const ActorCall& c : v->calls)
     if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) add_zero_page(v->initial);
   // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
-  // WRITE) on a none pte maps the zero page too (4.19 makes no none pte during a run).
+  // WRITE) on a none pte maps the zero page too. No 4.19 path leaves a pte none during a run
+  // (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
+  // do_anonymous_page rechecks under the ptl before it maps the zero page).
   {
     const Kernel& k = v->initial;
     auto none_at = [&k](std::uint32_t mm, std::uint64_t a) {
