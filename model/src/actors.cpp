@@ -127,8 +127,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
        kEra4_19},
       {"handle_mm_fault",
        "a CPU access to an address, faulting (mmap_sem for read, handle_mm_fault -> __handle_mm_fault: "
-       "pmd_migration_entry_wait, huge_pmd_set_accessed, handle_pte_fault -> migration_entry_wait) until the "
-       "hardware walk finds it mapped; args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false)}",
+       "pmd_migration_entry_wait, huge_pmd_set_accessed, handle_pte_fault: migration_entry_wait, "
+       "do_anonymous_page (a zeroed page for a write, the zero page for a read), do_wp_page (reuse of an anon "
+       "page ours alone, else wp_page_copy under the mmu notifier), do_swap_page's swap-in (the swap cache's "
+       "page or a read of the slot, ksm_might_need_to_copy, reuse_swap_page)) until the hardware walk finds it "
+       "mapped; args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default false)}",
        kEra4_19},
       {"mremap",
        "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) of one whole anonymous vma to a free place of the same mm (sys_mremap "
@@ -242,6 +245,9 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
     if (era == Era::V4_19 && (initial.pages[call.page].mapping.kind != Mapping::Kind::Anon))
       page.error("kernel 4.19's model migrates anonymous (not KSM) pages only");
+    if (era == Era::V4_19 && initial.pages[call.page].test(PG_swapcache))
+      page.error("page " + name + " is in the swap cache: kernel 4.19's model does not migrate swap-cache pages "
+                 "(migrate_page_move_mapping's radix-tree branch is not modelled)");
     call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
     if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
   } else if (actor == "fork") {
@@ -438,7 +444,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
       sem.up_read("hmm_vma_get_pfns");
     }
   } else if (call.actor == "handle_mm_fault") {
-    v4_19::user_access(k, call.mm, call.address, call.write);
+    k.outcomes.record(outcome_of_fault(v4_19::user_access(k, call.mm, call.address, call.write)));
   } else if (call.actor == "fork") {
     if (k.config.era == Era::V2_6_33)
       v2_6_33::dup_mmap(k, call.child, call.mm);

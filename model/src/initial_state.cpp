@@ -270,7 +270,6 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
           pj.at("entry").error("a swap entry in a vma without an anon_vma");
       } else if (ks == "zero") {
         // do_anonymous_page's read fault left the zero page mapped (pte_special, read-only).
-        if (config.era == Era::V4_19) kind.error("the zero page is modelled in kernels 2.6.33 and 3.9 only");
         if (pj.has("writable") && pj.at("writable").as_bool())
           pj.at("writable").error("the zero page is always mapped read-only");
         if (pj.has("dirty") && pj.at("dirty").as_bool())
@@ -561,8 +560,10 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   in.done();
   if (!zero_ptes.empty()) {
     add_zero_page(k);
-    for (const auto& [mm, addr] : zero_ptes)
+    for (const auto& [mm, addr] : zero_ptes) {
       k.mms[mm].ptes.at(addr).pte = Pte::present(k.zero_page, false, false, !zero_old.count({mm, addr}));
+      k.ever_mapped.insert({mm, addr, k.pages[k.zero_page].pfn});  // 4.19's hmm_valid_pfn_mapped
+    }
   }
   return k;
 }

@@ -21,6 +21,7 @@
 #include "model/initial_state.h"
 #include "model/kernel.h"
 #include "model/swap_state.h"
+#include "model/swapin.h"
 #include "model/thread_events.h"
 
 namespace model {
@@ -250,16 +251,40 @@ bool write_fault_anonymous(const Kernel& k, std::uint32_t mm, std::uint64_t addr
 
 /// mm/ksm.c v3.9 ksm_might_need_to_copy (v3.8's predicate with cbf86cfe04a6/3
 /// reverted): may the swap-in of mm's pte at addr copy the swap-cache page?
-bool swapin_may_copy(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+bool swapin_may_copy(const Kernel& k, const Facts& f, std::uint32_t mm, std::uint64_t addr) {
   const auto it = k.mms[mm].ptes.find(addr);
   if (it == k.mms[mm].ptes.end() || !it->second.pte.is_swap()) return false;
-  const PageId cached = swap_cache_page(k, it->second.pte.entry);
-  if (cached == kNoPage) return false;  // swapin_readahead: the model ends the run unsupported
-  const Page& p = k.pages[cached];
-  if (p.PageKsm()) return k.config.applied(Fix::SwapinCopyKsm);  // UNMERGE or nodeless: copy
-  if (p.mapping.kind != Mapping::Kind::Anon) return false;
+  // The slot's swap-cache page, by its PG_swapcache flag: the initial state's radix tree
+  // (SwapState::cache) is filled only in a run. A slot with none is read from the device
+  // into a fresh page of this mm's own (fault_may_read_swap counts it): no copy.
+  const auto cached = std::find_if(k.pages.begin(), k.pages.end(), [&](const Page& q) {
+    return q.test(PG_swapcache) && q.swap_entry == it->second.pte.entry;
+  });
+  if (cached == k.pages.end()) return false;
+  const Page& p = *cached;
+  // A KSM page is copied when it has no stable node or ksm_run has KSM_RUN_UNMERGE (now or by a run=2 writer).
+  if (p.PageKsm())
+    return swapin_fix_in(k.config, Fix::SwapinCopyKsm) &&
+           (k.page_stable_node(static_cast<PageId>(cached - k.pages.begin())) == kNoNode ||
+            (k.ksm.ksm_run & KSM_RUN_UNMERGE) || f.run2_writer);
   const int v = k.find_vma(mm, addr);
   if (v < 0 || !k.vmas[v].has_anon_vma()) return false;
+  if (p.mapping.kind == Mapping::Kind::None) {
+    // An unmapped swap-cache page takes the anon_vma and index of the first swap-in that maps it
+    // (page_add_anon_rmap): this one copies when another swap pte of the slot may map it first
+    // from another anon_vma root or index.
+    for (std::uint32_t mm2 = 0; mm2 < k.mms.size(); ++mm2)
+      for (const auto& [addr2, slot2] : k.mms[mm2].ptes) {
+        if ((mm2 == mm && addr2 == addr) || !slot2.pte.is_swap() || slot2.pte.entry != it->second.pte.entry) continue;
+        const int v2 = k.find_vma(mm2, addr2);
+        if (v2 < 0 || !k.vmas[v2].has_anon_vma()) continue;
+        if (k.anon_vmas[k.vmas[v2].anon_vma].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
+            k.vmas[v2].linear_page_index(addr2) != k.vmas[v].linear_page_index(addr))
+          return true;
+      }
+    return false;
+  }
+  if (p.mapping.kind != Mapping::Kind::Anon) return false;
   return k.anon_vmas[p.mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
          p.index != k.vmas[v].linear_page_index(addr);
 }
@@ -313,9 +338,19 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   auto add = [&](int nid, std::uint32_t nr, std::vector<std::string> sites, std::string what) {
     if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
   };
-  if ((c.actor == "fault" || c.actor == "swapin_fault" || c.actor == "get_user_pages") &&
+  if ((c.actor == "fault" || c.actor == "swapin_fault" || c.actor == "get_user_pages" || c.actor == "handle_mm_fault") &&
       fault_may_read_swap(k, f, c.mm, c.address))
     add(0, 1, {where(k, c.mm, c.address)}, "a swap read (read_swap_cache_async) into a page at");
+  // One faulting access's own page (v3.9 and v4.19 alike): do_wp_page's COW copy,
+  // do_anonymous_page's page, or ksm_might_need_to_copy's copy of a swap-in.
+  auto fault_page = [&](std::uint32_t mm, std::uint64_t addr, bool write) {
+    if (write && write_fault_may_copy(k, f, mm, addr))
+      add(0, 1, {where(k, mm, addr)}, "a do_wp_page COW copy at");
+    else if (write && write_fault_anonymous(k, mm, addr))
+      add(0, 1, {where(k, mm, addr)}, "a do_anonymous_page page at");
+    else if (!write && swapin_may_copy(k, f, mm, addr))
+      add(0, 1, {where(k, mm, addr)}, "a ksm_might_need_to_copy copy at");
+  };
   if (writes_run2(c)) {
     add(0, 1, run2_sites(k, f), "run=2's break_ksm COW copies at");
   } else if (c.actor == "madvise_unmergeable") {
@@ -332,17 +367,27 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
              s.second < k.vmas[static_cast<std::size_t>(v)].start || s.second >= k.vmas[static_cast<std::size_t>(v)].end;
     });
     add(0, 1, site_names(k, sites), "mremap's ksm_madvise break_ksm COW copies at");
-  } else if (c.actor == "fault" || c.actor == "store" || c.actor == "get_user_pages") {
+  } else if (c.actor == "fault" || c.actor == "store" || c.actor == "get_user_pages" || c.actor == "handle_mm_fault") {
     // A store faults for write when its pte is not present and writable (user_access.cpp);
     // get_user_pages faults as its access (write or read) when follow_page finds nothing (gup.cpp).
-    if ((c.write || c.actor == "store") && write_fault_may_copy(k, f, c.mm, c.address))
-      add(0, 1, {where(k, c.mm, c.address)}, "a do_wp_page COW copy at");
-    else if ((c.write || c.actor == "store") && write_fault_anonymous(k, c.mm, c.address))
-      add(0, 1, {where(k, c.mm, c.address)}, "a do_anonymous_page page at");
-    else if (!c.write && swapin_may_copy(k, c.mm, c.address))
-      add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
+    fault_page(c.mm, c.address, c.write || c.actor == "store");
+  } else if (c.actor == "hmm_vma_fault") {
+    // mm/hmm.c v4.19: hmm_vma_fault faults each requested entry (VALID, VALID|WRITE) through
+    // handle_mm_fault; an entry the walk finds mapped as asked needs nothing, and
+    // write_fault_may_copy counts no present pte of a page ours alone.
+    const HmmRange& r = k.hmm_ranges[c.range];
+    for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
+      const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
+      if (!(want & HMM_PFN_VALID)) continue;
+      const auto it = k.mms[r.mm].ptes.find(a);
+      if (it != k.mms[r.mm].ptes.end() && it->second.pte.is_present() &&
+          (it->second.pte.write || !(want & HMM_PFN_WRITE)))
+        continue;
+      if (fault_may_read_swap(k, f, r.mm, a)) add(0, 1, {where(k, r.mm, a)}, "a swap read (read_swap_cache_async) into a page at");
+      fault_page(r.mm, a, (want & HMM_PFN_WRITE) != 0);
+    }
   } else if (c.actor == "swapin_fault") {
-    if (swapin_may_copy(k, c.mm, c.address)) add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
+    if (swapin_may_copy(k, f, c.mm, c.address)) add(0, 1, {where(k, c.mm, c.address)}, "a ksm_might_need_to_copy copy at");
   } else if (c.actor == "swapoff") {
     // mm/swapfile.c v3.9 unuse_pte -> ksm_might_need_to_copy: one copy per swap pte whose
     // swap-cache page (found by its PG_swapcache flag: the initial state's radix tree is
@@ -365,7 +410,7 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
         const int v = k.find_vma(mm, addr);
         bool copy = false;
         if (cached->PageKsm())
-          copy = k.config.applied(Fix::SwapinCopyKsm) &&
+          copy = swapin_fix_in(k.config, Fix::SwapinCopyKsm) &&
                  (k.page_stable_node(static_cast<PageId>(cached - k.pages.begin())) == kNoNode ||
                   (k.ksm.ksm_run & KSM_RUN_UNMERGE) || f.run2_writer);
         else if (cached->mapping.kind == Mapping::Kind::Anon && v >= 0 && k.vmas[v].has_anon_vma())
@@ -400,10 +445,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     add(0, 1, sites, "break_cow's COW copies (a merge undone) at");
   } else if (c.actor == "ksm_run_store" || c.actor == "admin" || c.actor == "fork" || c.actor == "ksmd" ||
              c.actor == "reclaim" || c.actor == "munmap" || c.actor == "madvise_dontneed" || c.actor == "exit" ||
-             c.actor == "page_referenced" ||
-             c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns" || c.actor == "handle_mm_fault") {
-    // No page allocation on these paths (4.19's handle_mm_fault and hmm_vma_fault
-    // refuse a fault that would COW; ksmd merges into existing pages; one batch never
+             c.actor == "page_referenced" || c.actor == "hmm_vma_get_pfns") {
+    // No page allocation on these paths (ksmd merges into existing pages; one batch never
     // reaches the unstable tree's merge of two new pages, whose failure break_cow undoes).
   } else {
     known = false;

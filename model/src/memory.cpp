@@ -136,10 +136,10 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   return 0;
 }
 
-// mm/memory.c v2.6.33, v3.9: anon_vma_prepare + alloc_zeroed_user_highpage_movable +
+// mm/memory.c v2.6.33, v3.9, v4.19: anon_vma_prepare + alloc_zeroed_user_highpage_movable +
 // __SetPageUptodate, as do_anonymous_page and do_wp_page's zero-page branch take a page
 // (kNoPage when none is free)
-static PageId alloc_zeroed_anon_page(Kernel& k, const Vma& v) {
+PageId alloc_zeroed_anon_page(Kernel& k, const Vma& v) {
   // anon_vma_prepare(): the scenario declares every anon_vma (checked when the fault actor is parsed).
   if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a write fault in a vma without an anon_vma)");
   const PageId np = k.alloc_page(0, "alloc_zeroed_user_highpage_movable");

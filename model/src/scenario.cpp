@@ -418,6 +418,28 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
   for (const ActorCall& c : v->calls)
     if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) add_zero_page(v->initial);
+  // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
+  // WRITE) on a none pte maps the zero page too. No 4.19 path leaves a pte none during a run
+  // (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
+  // do_anonymous_page rechecks under the ptl before it maps the zero page).
+  {
+    const Kernel& k = v->initial;
+    auto none_at = [&k](std::uint32_t mm, std::uint64_t a) {
+      const auto it = k.mms[mm].ptes.find(a);
+      return it != k.mms[mm].ptes.end() && it->second.pte.is_none();
+    };
+    bool zero = false;
+    for (const ActorCall& c : v->calls) {
+      if (c.actor == "handle_mm_fault" && !c.write && none_at(c.mm, c.address)) zero = true;
+      if (c.actor != "hmm_vma_fault") continue;
+      const HmmRange& r = k.hmm_ranges.at(c.range);
+      for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
+        const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
+        if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE) && none_at(r.mm, a)) zero = true;
+      }
+    }
+    if (zero) add_zero_page(v->initial);
+  }
   // v3.9 swap-out: a reclaim may set PG_writeback; its readers then take a step.
   for (const ActorCall& c : v->calls) {
     if (c.actor == "reclaim") v->initial.track_writeback = true;

@@ -18,7 +18,12 @@ namespace model {
 using checker::AccessKind;
 using checker::FailureKind;
 
-// mm/ksm.c v3.9: ksm_might_need_to_copy (revert variant: include/linux/ksm.h v3.8
+bool swapin_fix_in(const KernelConfig& config, Fix fix) {
+  // cbf86cfe04a6 (v3.9) is in every later kernel: 4.19's ksm_might_need_to_copy is v3.9's.
+  return config.era == Era::V4_19 || config.applied(fix);
+}
+
+// mm/ksm.c v3.9, v4.19: ksm_might_need_to_copy (revert variant: include/linux/ksm.h v3.8
 // ksm_might_need_to_copy predicate + mm/ksm.c v3.8 ksm_does_need_to_copy)
 PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
   Page& p = k.pages.at(page);
@@ -30,7 +35,7 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
            p.index == v.linear_page_index(addr);
   };
   bool copy;
-  if (p.PageKsm() && k.config.applied(Fix::SwapinCopyKsm)) {
+  if (p.PageKsm() && swapin_fix_in(k.config, Fix::SwapinCopyKsm)) {
     // if (page_stable_node(page) && !(ksm_run & KSM_RUN_UNMERGE)) return page;
     checker::announce(k.ksm.run_obj, AccessKind::Read, "ksm_might_need_to_copy");
     const bool unmerge = (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0;
@@ -46,7 +51,7 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
     checker::note([&] { return std::string("ksm_might_need_to_copy: no copy of " + p.name); });
     return page;
   }
-  if (k.config.applied(Fix::SwapinUptodateCheck) && !p.test(PG_uptodate)) {
+  if (swapin_fix_in(k.config, Fix::SwapinUptodateCheck) && !p.test(PG_uptodate)) {
     checker::note([&] { return std::string(p.name + " !PageUptodate: no copy, let do_swap_page report the error"); });
     return page;
   }

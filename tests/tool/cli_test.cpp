@@ -428,3 +428,18 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
     }
   }
 }
+
+// Kernel 4.19's faults: a write the model has no path for (a vma without VM_WRITE: access_error's
+// SIGSEGV) is bad input, one line naming the thread's address, exit 2, never a run.
+TEST(CliSeed000, Unmodelled419FaultIsOneLineExitTwo) {
+  json j = json::parse(read("scenarios/fault/cow-fault-vs-migration-4.19-fixed.json"));
+  j["initial"]["mms"][0]["vmas"][0]["flags"] = json::array({"VM_READ"});
+  fs::path dir = fresh_dir("fault-419-bad");
+  std::string file = write(dir / "s.json", j.dump());
+  Result r = cli({"run", file});
+  LONGS_EQUAL(2, r.code);
+  LONGS_EQUAL(1, lines(r.err));
+  CHECK_TEXT(r.err.rfind("mmcheck: " + file + ": at /threads/0/args/address: a write fault at A:0x1000 in a vma "
+                         "without VM_WRITE: access_error's SIGSEGV is not modelled", 0) == 0,
+             r.err.c_str());
+}

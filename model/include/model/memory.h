@@ -74,6 +74,11 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
 /// read-only (Kernel::zero_page; a later write fault COWs it in do_wp_page).
 unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
 
+/// anon_vma_prepare() (the vma's anon_vma must be declared: else a model limit) +
+/// alloc_zeroed_user_highpage_movable() + __SetPageUptodate(): a zeroed page of node 0
+/// with one reference, or kNoPage when none is free (do_anonymous_page, the zero page's COW).
+PageId alloc_zeroed_anon_page(Kernel& k, const Vma& v);
+
 /// struct mmu_gather: the pages whose reference an unmap releases at tlb_finish_mmu.
 struct MmuGather {
   std::vector<PageId> pages;

@@ -23,8 +23,9 @@ int migrate_pages(Kernel& k, PageId page, int to_node, int passes);
 /// handle_mm_fault() -> __handle_mm_fault() -> handle_pte_fault() at addr.
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
 /// Actor handle_mm_fault (4.19): a user access to addr that faults until the
-/// hardware walk finds a mapping allowing it (write: a writable one).
-void user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+/// hardware walk finds a mapping allowing it (write: a writable one), or a fault
+/// ends in VM_FAULT_OOM / VM_FAULT_SIGBUS; returns the last fault's bits.
+unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
 /// migration_entry_wait() (pte level, the table's ptl).
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// try_to_unmap(TTU_MIGRATION): every mapping of page becomes a migration entry.
@@ -36,8 +37,8 @@ void remove_migration_ptes(Kernel& k, PageId old, PageId newpage);
 void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one);
 
 /// Why a fault at (mm, addr) from the initial state would take a path the
-/// model does not have (do_anonymous_page, swap-in, wp_huge_pmd, do_wp_page),
-/// or "" when it is modelled. Scenario validation refuses the former.
+/// model does not have (create_huge_pmd / __pte_alloc under a none pmd,
+/// wp_huge_pmd, anon_vma_prepare, access_error), or "" when it is modelled. Scenario validation refuses the former.
 std::string fault_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
 /// The same for every entry an hmm_vma_fault of `range` would fault.
 std::string hmm_fault_model_error(const Kernel& k, const HmmRange& range);

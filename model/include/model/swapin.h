@@ -19,6 +19,10 @@ namespace model {
 unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte,
                              unsigned fault_flags = 0);
 
+/// Whether a part of cbf86cfe04a6 (SwapinCopyKsm, SwapinUptodateCheck) is in the kernel
+/// modelled: applied in 3.9 unless reverted, always in 4.19 (a later kernel).
+bool swapin_fix_in(const KernelConfig& config, Fix fix);
+
 /// ksm_might_need_to_copy(): the page do_swap_page should map: `page` itself,
 /// a fresh locked copy, or kNoPage (out of memory). v3.9 (one function); with
 /// cbf86cfe04a6/3 reverted the v3.8 predicate decides (never copies a KSM page);

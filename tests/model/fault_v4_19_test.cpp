@@ -1,0 +1,517 @@
+// fault_v4_19_test.cpp: kernel 4.19's everyday fault paths, one thread at a time
+// (model/src/memory_v4_19.cpp: do_anonymous_page, do_wp_page with wp_page_reuse and
+// wp_page_copy, do_swap_page's swap-in), reached through the handle_mm_fault actor's
+// user access, and the bad input of the scenarios that name them.
+//
+// Expected states come from reading mm/memory.c, mm/swapfile.c and mm/ksm.c v4.19:
+// * do_anonymous_page (write): mk_pte, then pte_mkwrite(pte_mkdirty()) for a VM_WRITE
+//   vma, so the pte is present, writable, dirty and young; page_add_new_anon_rmap gives
+//   mapcount 1 and the vma's anon_vma with index = address >> PAGE_SHIFT (vm_pgoff is
+//   the vma start's index); the allocation's reference is the mapping's: refcount 1.
+//   (read): the zero page, read-only, clean, young, no mapcount, no reference.
+// * do_wp_page: a non-KSM anon page whose mapcount + swap count is 1 is reused:
+//   wp_page_reuse sets maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte))) on the same page,
+//   nothing allocated; a KSM page, or a page mapped twice, is copied by wp_page_copy: the
+//   new page is mapped maybe_mkwrite(pte_mkdirty(mk_pte())), and the old page loses one
+//   mapcount (page_remove_rmap) and one reference (the pte's; do_wp_page's get_page is
+//   put at the end).
+// * do_swap_page (read): the swap cache's page mapped mk_pte (read-only, clean), one
+//   mapcount (do_page_add_anon_rmap: the vma's anon_vma), one reference (lookup_swap_cache's,
+//   kept by the pte), swap_free drops the slot's count; the page stays in the swap cache
+//   (vm_swap_full() false). (write, swap count 1, mapcount 0): reuse_swap_page's count is 1,
+//   so the page leaves the swap cache (delete_from_swap_cache: its reference goes) and is
+//   mapped writable and dirty. No cached page: read_swap_cache_async reads the slot into a
+//   free page that stays in the swap cache.
+// Pages get pfns from 0x1000 up in listing order and data tokens from their position + 1.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <model/initial_state.h>
+#include <model/lint.h>
+#include <model/memory.h>
+#include <model/migrate_v4_19.h>
+#include <model/scenario.h>
+#include <model/swap_state.h>
+
+#include "model_fixture.h"
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+using model::Pte;
+using model_test::OneThread;
+
+/// A 4.19 machine: mms A and B, each one vma [0x1000, 0x4000) on the shared anon_vma
+/// "av" (a fork child's vma chained on its parent's), whose ptes the tests declare.
+/// Pages: P (anon), Q (anon), K (KSM, stable node S), SC (swap cache slot 3, unmapped),
+/// C1, C2 free on node 0. PageIds: P=0, Q=1, K=2, SC=3, C1=4, C2=5. P, Q and K are
+/// declared only when a pte maps them; else they are free pages of node 1, which the
+/// node-0 allocations of the faults never take.
+nlohmann::json initial(const nlohmann::json& ptes) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "numa_nodes": 2,
+    "pages": [
+      { "name": "P", "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "Q", "flags": ["Anon", "Uptodate", "LRU"] },
+      { "name": "K", "flags": ["Anon", "Ksm", "Uptodate", "LRU"] },
+      { "name": "SC", "flags": ["Uptodate", "LRU", "SwapCache"], "swap_entry": 3 },
+      { "name": "C1", "free": true },
+      { "name": "C2", "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x4000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x4000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] }
+    ],
+    "stable_nodes": [ { "name": "S", "page": "K" } ]
+  })");
+  for (int i = 0; i < 3; ++i) {
+    const std::string name = j["pages"][i]["name"];
+    bool mapped = false;
+    for (const auto& pte : ptes) mapped |= pte.value("page", "") == name;
+    if (mapped) continue;
+    j["pages"][i] = nlohmann::json{{"name", name}, {"nid", 1}, {"free", true}};
+    if (name == "K") j.erase("stable_nodes");
+  }
+  j["ptes"] = ptes;
+  return j;
+}
+
+/// Free pages left on node 0 (the faults' allocations come from there).
+std::size_t free_on_node0(const model::Kernel& k) {
+  std::size_t n = 0;
+  for (model::PageId p : k.free_pool) n += k.pages[p].nid == 0;
+  return n;
+}
+
+constexpr model::PageId P = 0, Q = 1, K = 2, SC = 3, C1 = 4, C2 = 5;
+constexpr std::uint32_t A = 0, B = 1, av = 0;
+
+model::Kernel kernel(const nlohmann::json& ptes, bool zero_page = false) {
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  model::Kernel k = model::parse_initial_state(initial(ptes), "t", "/initial", config);
+  if (zero_page) model::add_zero_page(k);
+  return k;
+}
+
+/// The v4.19 actor's access: returns the last fault's VM_FAULT_* bits through `ret`.
+std::function<void(model::Kernel&)> access(std::uint32_t mm, std::uint64_t addr, bool write, unsigned* ret) {
+  return [=](model::Kernel& k) { *ret = model::v4_19::user_access(k, mm, addr, write); };
+}
+
+const std::vector<std::string> kCounts = {"page_counts_consistent"};
+
+bool pte_is(const Pte& pte, model::PageId page, bool writable, bool dirty, bool young) {
+  return pte == Pte::present(page, writable, dirty, young);
+}
+
+}  // namespace
+
+TEST_GROUP(DoAnonymousPage419){};
+
+TEST(DoAnonymousPage419, WriteOnNonePteMapsAFreshPageWritableAndDirty) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "none" }])")),
+              access(A, 0x2000, true, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x2000).pte, C1, true, true, true));  // the first free page of node 0
+  LONGS_EQUAL(1, k.pages[C1].mapcount);
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  CHECK(k.pages[C1].mapping == (model::Mapping{model::Mapping::Kind::Anon, av}));
+  LONGS_EQUAL(2, k.pages[C1].index);    // 0x2000 >> PAGE_SHIFT
+  LONGS_EQUAL(0, k.pages[C1].content);  // alloc_zeroed_user_highpage_movable
+  CHECK(k.pages[C1].test(model::PG_uptodate));
+  LONGS_EQUAL(1, free_on_node0(k));  // C2 left
+  LONGS_EQUAL(0, ret);
+}
+
+TEST(DoAnonymousPage419, ReadOnNonePteMapsTheZeroPage) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "none" }])"), true),
+              access(A, 0x2000, false, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x2000).pte, k.zero_page, false, false, true));
+  LONGS_EQUAL(0, k.pages[k.zero_page].mapcount);
+  LONGS_EQUAL(1, k.pages[k.zero_page].refcount);
+  LONGS_EQUAL(2, free_on_node0(k));  // nothing allocated
+}
+
+TEST(DoAnonymousPage419, WriteOnTheZeroPageCopiesAZeroedPage) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "zero" }])")),
+              access(A, 0x2000, true, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x2000).pte, C1, true, true, true));
+  LONGS_EQUAL(1, k.pages[C1].mapcount);
+  LONGS_EQUAL(0, k.pages[C1].content);
+  LONGS_EQUAL(1, k.pages[k.zero_page].refcount);
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ret);
+}
+
+TEST_GROUP(DoWpPage419){};
+
+TEST(DoWpPage419, WriteOnAPageMappedOnceReusesIt) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": false, "young": false }])")),
+              access(A, 0x1000, true, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, P, true, true, true));  // wp_page_reuse: young, dirty, writable
+  LONGS_EQUAL(1, k.pages[P].mapcount);
+  LONGS_EQUAL(1, k.pages[P].refcount);
+  CHECK(!k.pages[P].PageLocked());
+  LONGS_EQUAL(2, free_on_node0(k));
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ret);
+}
+
+TEST(DoWpPage419, WriteOnAPageMappedTwiceCopiesThenTheOtherReuses) {
+  unsigned ra = 99, rb = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x1000", "pte": "present", "page": "Q" },
+                { "mm": "B", "address": "0x1000", "pte": "present", "page": "Q" }])")),
+              [&](model::Kernel& k) {
+                access(A, 0x1000, true, &ra)(k);
+                // A's copy is done: Q is B's alone.
+                if (k.pages[Q].mapcount != 1 || k.pages[Q].refcount != 1) checker::fail(checker::FailureKind::Assertion, "Q");
+                access(B, 0x1000, true, &rb)(k);
+              },
+              kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, C1, true, true, true));
+  LONGS_EQUAL(1, k.pages[C1].mapcount);
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  LONGS_EQUAL(2, k.pages[C1].content);  // Q's token (position 1 + 1)
+  CHECK(pte_is(k.mms[B].ptes.at(0x1000).pte, Q, true, true, true));
+  LONGS_EQUAL(1, k.pages[Q].mapcount);
+  LONGS_EQUAL(1, k.pages[Q].refcount);
+  LONGS_EQUAL(1, free_on_node0(k));
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ra);
+  LONGS_EQUAL(model::VM_FAULT_WRITE, rb);
+}
+
+TEST(DoWpPage419, WriteOnAKsmPageCopiesIt) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x3000", "pte": "present", "page": "K" },
+                { "mm": "B", "address": "0x3000", "pte": "present", "page": "K" }])")),
+              access(A, 0x3000, true, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x3000).pte, C1, true, true, true));
+  LONGS_EQUAL(3, k.pages[C1].content);  // K's token
+  CHECK(!k.pages[C1].PageKsm());
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+  LONGS_EQUAL(1, k.pages[K].refcount);
+  CHECK(k.pages[K].PageKsm());
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ret);
+}
+
+TEST(DoWpPage419, CopyWithNoFreePageIsOom) {
+  unsigned ret = 99;
+  model::Kernel k0 = kernel(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x1000", "pte": "present", "page": "Q" },
+                { "mm": "B", "address": "0x1000", "pte": "present", "page": "Q" }])"));
+  std::erase_if(k0.free_pool, [&k0](model::PageId p) { return k0.pages[p].nid == 0; });
+  OneThread p(k0, access(A, 0x1000, true, &ret), {});
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, Q, false, false, true));  // unchanged
+  LONGS_EQUAL(2, k.pages[Q].refcount);  // do_wp_page's get_page put back
+  LONGS_EQUAL(model::VM_FAULT_OOM, ret);
+}
+
+TEST_GROUP(DoSwapPage419){};
+
+TEST(DoSwapPage419, ReadMapsTheSwapCachePageAndDropsOneSwapCount) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 3 },
+                { "mm": "B", "address": "0x1000", "pte": "swap", "entry": 3 }])")),
+              access(A, 0x1000, false, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, SC, false, false, true));
+  LONGS_EQUAL(1, k.pages[SC].mapcount);
+  LONGS_EQUAL(2, k.pages[SC].refcount);  // the swap cache's and the pte's
+  CHECK(k.pages[SC].test(model::PG_swapcache));
+  CHECK(k.pages[SC].mapping == (model::Mapping{model::Mapping::Kind::Anon, av}));
+  LONGS_EQUAL(1, k.swap.swap_map.at(3));  // B's
+  CHECK(model::swap_cache_page(k, 3) == SC);
+  CHECK(!k.pages[SC].PageLocked());
+  LONGS_EQUAL(0, ret);  // found in the swap cache: no VM_FAULT_MAJOR
+}
+
+TEST(DoSwapPage419, WriteWithAnotherSwapPteMapsThenCopies) {
+  // reuse_swap_page: mapcount 0 + swap count 2 > 1, so SC is mapped read-only, swap_free,
+  // then do_wp_page under the same ptl: mapcount 1 + swap count 1 > 1, so wp_page_copy.
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 3 },
+                { "mm": "B", "address": "0x1000", "pte": "swap", "entry": 3 }])")),
+              access(A, 0x1000, true, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, C1, true, true, true));
+  LONGS_EQUAL(4, k.pages[C1].content);  // SC's token
+  LONGS_EQUAL(0, k.pages[SC].mapcount);
+  LONGS_EQUAL(1, k.pages[SC].refcount);  // the swap cache's
+  LONGS_EQUAL(1, k.swap.swap_map.at(3));
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ret);
+}
+
+TEST(DoSwapPage419, WriteOnTheLastSwapPteReusesThePage) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x1000", "pte": "swap", "entry": 3 }])")),
+              access(A, 0x1000, true, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, SC, true, true, true));
+  LONGS_EQUAL(1, k.pages[SC].mapcount);
+  LONGS_EQUAL(1, k.pages[SC].refcount);
+  CHECK(!k.pages[SC].test(model::PG_swapcache));
+  CHECK(k.pages[SC].test(model::PG_dirty));
+  CHECK(model::swap_cache_page(k, 3) == model::kNoPage);
+  LONGS_EQUAL(0, k.swap.swap_map.at(3));
+  LONGS_EQUAL(2, free_on_node0(k));
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ret);
+}
+
+TEST(DoSwapPage419, ReadOfAnUncachedSlotReadsItIntoAFreePage) {
+  unsigned ret = 99;
+  OneThread p(kernel(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x1000", "pte": "swap", "entry": 9 }])")),
+              access(A, 0x1000, false, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, C1, false, false, true));
+  LONGS_EQUAL(0x10000 + 9, k.pages[C1].content);  // the slot's data on the device
+  CHECK(model::swap_cache_page(k, 9) == C1);
+  LONGS_EQUAL(1, k.pages[C1].mapcount);
+  LONGS_EQUAL(2, k.pages[C1].refcount);
+  LONGS_EQUAL(0, k.swap.swap_map.at(9));
+  LONGS_EQUAL(model::VM_FAULT_MAJOR, ret);
+}
+
+TEST(DoSwapPage419, ReadFromAnotherAnonVmaGetsKsmsCopy) {
+  // ksm_might_need_to_copy (v4.19): SC's anon_vma is av2's, not A's av: a copy is mapped
+  // (page_add_new_anon_rmap) and SC stays in the swap cache, unmapped.
+  unsigned ret = 99;
+  nlohmann::json j = initial(nlohmann::json::parse(R"([
+                { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 3 },
+                { "mm": "B", "address": "0x1000", "pte": "present", "page": "SC" }])"));
+  j["mms"][1]["vmas"][0]["anon_vma"] = "av2";
+  j["pages"][3]["flags"] = nlohmann::json::array({"Anon", "Uptodate", "LRU", "SwapCache"});
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  OneThread p(model::parse_initial_state(j, "t", "/initial", config), access(A, 0x1000, false, &ret), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(pte_is(k.mms[A].ptes.at(0x1000).pte, C1, false, false, true));
+  LONGS_EQUAL(4, k.pages[C1].content);
+  LONGS_EQUAL(1, k.pages[C1].mapcount);
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  CHECK(!k.pages[C1].test(model::PG_swapcache));
+  LONGS_EQUAL(1, k.pages[SC].mapcount);  // B's
+  LONGS_EQUAL(2, k.pages[SC].refcount);
+  LONGS_EQUAL(0, k.swap.swap_map.at(3));
+  CHECK(!k.pages[C1].PageLocked());
+  CHECK(!k.pages[SC].PageLocked());
+}
+
+// ksm_might_need_to_copy (v4.19, cbf86cfe04a6 in): a swap-cache KSM page with its stable node
+// is mapped itself, unless ksm_run has KSM_RUN_UNMERGE: then the fault maps a copy.
+TEST(DoSwapPage419, KsmPageIsMappedItselfUnlessUnmerging) {
+  for (unsigned run : {1u, 2u}) {
+    unsigned ret = 99;
+    nlohmann::json j = initial(nlohmann::json::parse(R"([
+                  { "mm": "A", "address": "0x3000", "pte": "swap", "entry": 5 },
+                  { "mm": "B", "address": "0x3000", "pte": "present", "page": "K" }])"));
+    j["pages"][2]["flags"] = nlohmann::json::array({"Anon", "Ksm", "Uptodate", "LRU", "SwapCache"});
+    j["pages"][2]["swap_entry"] = 5;
+    j["ksm"] = {{"run", run}};
+    model::KernelConfig config;
+    config.era = model::Era::V4_19;
+    OneThread p(model::parse_initial_state(j, "t", "/initial", config), access(A, 0x3000, false, &ret), kCounts);
+    CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+    const model::Kernel& k = *p.kernel;
+    const model::PageId mapped = run == 1 ? K : C1;
+    CHECK(pte_is(k.mms[A].ptes.at(0x3000).pte, mapped, false, false, true));
+    LONGS_EQUAL(run == 1 ? 2 : 1, k.pages[K].mapcount);  // B's, and A's when not copied
+    LONGS_EQUAL(run == 1 ? 3 : 2, k.pages[K].refcount);  // + the swap cache's
+    LONGS_EQUAL(0, k.swap.swap_map.at(5));
+    if (run == 2) {
+      LONGS_EQUAL(3, k.pages[C1].content);  // K's token
+      CHECK(!k.pages[C1].PageKsm());
+      LONGS_EQUAL(1, k.pages[C1].mapcount);
+    }
+  }
+}
+
+TEST_GROUP(Fault419Input){};
+
+namespace {
+
+std::string error_of(const nlohmann::json& ptes, const nlohmann::json& threads,
+                     const std::function<void(nlohmann::json&)>& edit = {}) {
+  nlohmann::json j;
+  j["name"] = "t/f";
+  j["summary"] = "s";
+  j["kernel"] = "4.19";
+  j["initial"] = initial(ptes);
+  j["threads"] = threads;
+  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
+  if (edit) edit(j);
+  try {
+    model::Scenario::parse(j, "t.json");
+  } catch (const model::InputError& e) {
+    return e.what();
+  }
+  return "<none>";
+}
+
+const nlohmann::json kWriteA2000 =
+    nlohmann::json::parse(R"([{ "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x2000", "write": true } }])");
+
+}  // namespace
+
+TEST(Fault419Input, TheThreeNewPathsLoad) {
+  STRCMP_EQUAL("<none>", error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "none" }])"),
+                                  kWriteA2000).c_str());
+  STRCMP_EQUAL("<none>", error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "zero" }])"),
+                                  kWriteA2000).c_str());
+  STRCMP_EQUAL("<none>", error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "swap", "entry": 3 }])"),
+                                  kWriteA2000).c_str());
+}
+
+TEST(Fault419Input, WriteFaultInAVmaWithoutVmWrite) {
+  std::string e = error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "none" }])"), kWriteA2000,
+                           [](nlohmann::json& j) { j["initial"]["mms"][0]["vmas"][0]["flags"] = {"VM_READ"}; });
+  STRCMP_CONTAINS("t.json: at /threads/0/args/address: a write fault at A:0x2000 in a vma without VM_WRITE", e.c_str());
+}
+
+TEST(Fault419Input, WriteFaultOnANonePteNeedsTheAnonVma) {
+  std::string e = error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x1000", "pte": "none" }])"), kWriteA2000,
+                           [](nlohmann::json& j) { j["initial"]["mms"][0]["vmas"][0].erase("anon_vma"); });
+  STRCMP_CONTAINS("t.json: at /threads/0/args/address: a write fault at A:0x2000 needs the vma's anon_vma declared", e.c_str());
+}
+
+TEST(Fault419Input, FaultUnderANonePmdIsStillRefused) {
+  std::string e = error_of(nlohmann::json::parse(R"([])"), kWriteA2000, [](nlohmann::json& j) {
+    j["initial"]["pmds"] = nlohmann::json::parse(R"([{ "mm": "A", "address": "0x0", "pmd": "none" }])");
+  });
+  STRCMP_CONTAINS("at /threads/0/args/address: a fault at A:0x2000 finds pmd none: create_huge_pmd / __pte_alloc are not modelled",
+                  e.c_str());
+}
+
+TEST(Fault419Input, MigrationOfASwapCachePageIsRefused) {
+  std::string e = error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x1000", "pte": "present", "page": "SC" }])"),
+                           nlohmann::json::parse(R"([{ "actor": "migrate_pages", "args": { "page": "SC", "to_node": 0 } }])"),
+                           [](nlohmann::json& j) {
+                             j["initial"]["pages"][3]["flags"] = nlohmann::json::array({"Anon", "Uptodate", "LRU", "SwapCache"});
+                           });
+  STRCMP_CONTAINS("t.json: at /threads/0/args/page: page SC is in the swap cache: kernel 4.19's model does not migrate "
+                  "swap-cache pages",
+                  e.c_str());
+}
+
+TEST_GROUP(Lint419Faults){};
+
+namespace {
+
+/// The free-pages findings of a 4.19 scenario over initial(ptes) with `threads`, node 0's
+/// free pages removed (P, Q, K of node 1 stay: the faults allocate on node 0).
+std::vector<std::string> free_page_findings(const nlohmann::json& ptes, const nlohmann::json& threads,
+                                            const std::function<void(nlohmann::json&)>& edit = {}) {
+  nlohmann::json j;
+  j["name"] = "t/f";
+  j["summary"] = "s";
+  j["kernel"] = "4.19";
+  j["initial"] = initial(ptes);
+  auto& pages = j["initial"]["pages"];
+  for (auto it = pages.begin(); it != pages.end();)
+    it = it->value("free", false) && it->value("nid", 0) == 0 ? pages.erase(it) : it + 1;
+  j["threads"] = threads;
+  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
+  if (edit) edit(j);
+  std::vector<std::string> out;
+  for (const model::LintFinding& f : model::lint(model::Scenario::parse(j, "t.json")).findings)
+    if (f.kind == model::LintFinding::Kind::FreePages) out.push_back(f.pointer + ": " + f.message);
+  return out;
+}
+
+nlohmann::json faults(std::initializer_list<std::tuple<const char*, const char*, bool>> list) {
+  nlohmann::json t = nlohmann::json::array();
+  for (const auto& [mm, addr, write] : list)
+    t.push_back({{"name", "F" + std::to_string(t.size())},
+                 {"actor", "handle_mm_fault"},
+                 {"args", {{"mm", mm}, {"address", addr}, {"write", write}}}});
+  return t;
+}
+
+}  // namespace
+
+// wp_page_copy of a page mapped twice, of a KSM page, do_anonymous_page's page: one each.
+TEST(Lint419Faults, CowsAndNewAnonPagesCount) {
+  const auto f = free_page_findings(nlohmann::json::parse(R"([
+                   { "mm": "A", "address": "0x1000", "pte": "present", "page": "Q" },
+                   { "mm": "B", "address": "0x1000", "pte": "present", "page": "Q" },
+                   { "mm": "A", "address": "0x3000", "pte": "present", "page": "K" },
+                   { "mm": "B", "address": "0x3000", "pte": "present", "page": "K" },
+                   { "mm": "A", "address": "0x2000", "pte": "none" }])"),
+                                    faults({{"A", "0x1000", true}, {"A", "0x3000", true}, {"A", "0x2000", true}}));
+  LONGS_EQUAL(1, f.size());
+  CHECK(model_test::contains(f[0], "the threads may allocate 3 there"));
+  CHECK(model_test::contains(f[0], "a do_wp_page COW copy at A:0x1000"));
+  CHECK(model_test::contains(f[0], "a do_wp_page COW copy at A:0x3000"));
+  CHECK(model_test::contains(f[0], "a do_anonymous_page page at A:0x2000"));
+}
+
+// A reused page (mapped once), a read fault (the zero page) and a read of a present pte allocate nothing.
+TEST(Lint419Faults, ReuseAndReadsAllocateNothing) {
+  const auto f = free_page_findings(nlohmann::json::parse(R"([
+                   { "mm": "A", "address": "0x1000", "pte": "present", "page": "P" },
+                   { "mm": "A", "address": "0x2000", "pte": "none" }])"),
+                                    faults({{"A", "0x1000", true}, {"A", "0x2000", false}}));
+  LONGS_EQUAL(0, f.size());
+}
+
+// Swap-in: SC unmapped in the swap cache, held by A (anon_vma av) and B (av2): whichever maps
+// it second copies it (ksm_might_need_to_copy); an uncached slot is read into a fresh page.
+TEST(Lint419Faults, SwapInCopiesAndReadsCount) {
+  const auto f = free_page_findings(nlohmann::json::parse(R"([
+                   { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 3 },
+                   { "mm": "B", "address": "0x1000", "pte": "swap", "entry": 3 },
+                   { "mm": "A", "address": "0x2000", "pte": "swap", "entry": 8 }])"),
+                                    faults({{"A", "0x1000", false}, {"B", "0x1000", false}, {"A", "0x2000", false}}),
+                                    [](nlohmann::json& j) { j["initial"]["mms"][1]["vmas"][0]["anon_vma"] = "av2"; });
+  LONGS_EQUAL(1, f.size());
+  CHECK(model_test::contains(f[0], "the threads may allocate 3 there"));
+  CHECK(model_test::contains(f[0], "a ksm_might_need_to_copy copy at A:0x1000"));
+  CHECK(model_test::contains(f[0], "a ksm_might_need_to_copy copy at B:0x1000"));
+  CHECK(model_test::contains(f[0], "a swap read (read_swap_cache_async) into a page at A:0x2000"));
+}
+
+// hmm_vma_fault faults each requested entry through the same handle_mm_fault.
+TEST(Lint419Faults, HmmFaultOfARangeCounts) {
+  const auto f = free_page_findings(nlohmann::json::parse(R"([
+                   { "mm": "A", "address": "0x1000", "pte": "present", "page": "Q" },
+                   { "mm": "B", "address": "0x1000", "pte": "present", "page": "Q" },
+                   { "mm": "A", "address": "0x2000", "pte": "none" },
+                   { "mm": "A", "address": "0x3000", "pte": "none" }])"),
+                                    nlohmann::json::parse(R"([{ "actor": "hmm_vma_fault", "args": { "range": "R" } }])"),
+                                    [](nlohmann::json& j) {
+                                      j["initial"]["hmm_ranges"] = nlohmann::json::parse(R"([{ "name": "R", "mm": "A",
+                                        "start": "0x1000", "end": "0x4000", "pfns": ["VALID|WRITE", "VALID|WRITE", "VALID"] }])");
+                                    });
+  LONGS_EQUAL(1, f.size());
+  CHECK(model_test::contains(f[0], "the threads may allocate 2 there"));
+  CHECK(model_test::contains(f[0], "a do_wp_page COW copy at A:0x1000"));
+  CHECK(model_test::contains(f[0], "a do_anonymous_page page at A:0x2000"));
+}
