@@ -140,7 +140,7 @@ Options bounded_pass_options(const Options& options) {
 
 bool bounded_first_applies(const Options& o) {
   return o.bounded_first > 0 && o.stop_on_first && !o.preemption_bound && !o.resume && !o.checkpoint &&
-         !o.check_commutation && Cluster::size() == 1 &&
+         !o.check_commutation &&
          (o.strategy == StrategyKind::Dpor || o.strategy == StrategyKind::Dfs);
 }
 
@@ -239,11 +239,16 @@ Report explore(const ProgramFactory& factory, const Options& options) {
     return explore(*program, o);
   }
   auto t0 = Clock::now();
+  // The bounded-first pass is deterministic: in a distributed search every
+  // process runs it and comes to the same end, so none waits for another.
   Report first;
   if (bounded_first_applies(options)) {
     std::unique_ptr<Program> program = factory();
     if (search_bounded_first(*program, options, first) || first.stats.interrupted) {
+      detail::cluster_link();  // taken part: every rank ends here, normally
+      if (Cluster::rank() != 0) return Report{};
       first.stats.jobs = options.jobs;
+      first.stats.processes = static_cast<unsigned>(Cluster::size());
       first.stats.elapsed_seconds = seconds_since(t0);
       return first;
     }

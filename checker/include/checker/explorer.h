@@ -63,7 +63,8 @@ struct Options {
   /// of executions even where DPOR's order reaches it late. Its executions are
   /// counted apart (Stats::bounded_first_executions). 0 (the default): off.
   /// Not with a checkpointed or resumed search (the pieces are of the search
-  /// proper), check_commutation or a cluster of processes.
+  /// proper) or check_commutation. In a distributed search every process runs
+  /// the pass (it is deterministic, so all come to the same end).
   std::uint64_t bounded_first = 0;
   /// Random and Pct: the seed of the strategy's own PRNG (recorded in Stats).
   /// Execution i uses the generator seeded with splitmix64(seed + i).
