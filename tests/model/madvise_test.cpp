@@ -6,7 +6,9 @@
 #include <string>
 
 #include "model_fixture.h"
+#include <model/ksm.h>
 #include <model/madvise.h>
+#include <model/mmap.h>
 #include <model/scenario.h>
 #include <model/user_access.h>
 
@@ -116,6 +118,38 @@ TEST(MadviseDontneed, NoLostWriteReadsTheZeroFillOfItsRange) {
   CHECK(without.verdict == checker::Verdict::Violation);
   CHECK_TEXT(contains(without.counterexample->violation.message, "no_lost_write: A:0x1000 maps nothing"),
              without.counterexample->violation.message.c_str());
+}
+
+// mm/madvise.c v3.9 madvise_dontneed: a VM_LOCKED vma is refused with -EINVAL before
+// zap_page_range, so nothing is discarded: A:0x1000 still maps K, A:0x2000 keeps swap(7)
+// (swap_map[7] stays 1), K's counts stay 2 and 2.
+TEST(MadviseDontneed, VmLockedVmaIsEinvalAndKeepsItsPtes) {
+  Kernel initial = seed000_in(Era::V3_9);
+  initial.vmas[0].flags |= VM_LOCKED;
+  long ret = 0;
+  OneThread p(std::move(initial), [&](Kernel& k) { ret = madvise_dontneed(k, mmA, 0x1000, 0x3000); });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(-kEINVAL, ret);
+  CHECK(maps(pte_at(k, mmA, 0x1000), K, false));
+  CHECK(pte_at(k, mmA, 0x2000).is_swap());
+  LONGS_EQUAL(1, k.swap.swap_map.at(7));
+  LONGS_EQUAL(2, k.pages[K].mapcount);
+  LONGS_EQUAL(2, k.pages[K].refcount);
+  CHECK(k.mms[mmA].mmap_sem->readers() == 0);
+}
+
+// sys_madvise v3.9 (and v2.6.33) over a range with no vma any more (munmap went first, as
+// another thread of the scenario may): find_vma finds nothing, -ENOMEM.
+TEST(MadviseDontneed, RangeWithoutAVmaIsEnomem) {
+  long ret = 0;
+  OneThread p(seed000_in(Era::V3_9), [&](Kernel& k) {
+    vm_munmap(k, mmB, 0x1000);
+    ret = madvise_dontneed(k, mmB, 0x1000, 0x2000);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(-kENOMEM, ret);
+  CHECK(p.kernel->mms[mmB].mmap_sem->readers() == 0);
 }
 
 // The scenario loader records the range, and refuses bad ranges with one pointer.
