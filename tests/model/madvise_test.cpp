@@ -84,8 +84,8 @@ TEST(MadviseDontneed, ZapsOnlyItsRange) {
   LONGS_EQUAL(0, k.swap.swap_map.at(7));
 }
 
-// v2.6.33: zap_pte_range's tlb_remove_page puts K at once (mapcount and refcount
-// 2 -> 1); the vma stays in A's list and in its anon_vma.
+// v2.6.33: zap_pte_range drops K's mapcount (2 -> 1) and batches K; tlb_finish_mmu puts it
+// (refcount 2 -> 1); the vma stays in A's list and in its anon_vma.
 TEST(MadviseDontneed, ZapsTheRangeIn2633) {
   OneThread p(seed000_in(Era::V2_6_33), [](Kernel& k) { madvise_dontneed(k, mmA, 0x1000, 0x2000); });
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
@@ -95,6 +95,42 @@ TEST(MadviseDontneed, ZapsTheRangeIn2633) {
   LONGS_EQUAL(1, k.pages[K].refcount);
   LONGS_EQUAL(1, k.mms[mmA].vmas.size());
   LONGS_EQUAL(1, k.anon_vmas[avA].vmas.size());
+}
+
+// v2.6.33 on SMP (include/asm-generic/tlb.h: tlb_gather_mmu sets nr = 0 when more than one
+// CPU is online, so tlb_remove_page batches): zap_pte_range clears A:0x1000 and drops K's
+// mapcount (2 -> 1) under A's ptl, but K's reference goes only at zap_page_range's
+// tlb_finish_mmu, after the ptl is released. So a thread taking A's ptl right after the zap
+// can find A:0x1000 none while K's count is still 2 (B's mapping and the gather's page).
+TEST(MadviseDontneed, ZapReleasesThePageAfterThePtlIn2633) {
+  // O records, over all executions, whether it ever saw that state.
+  class Observer : public checker::Program {
+   public:
+    Observer(Kernel k, bool& seen) : initial_(std::move(k)), seen_(seen) {}
+    void setup() override {
+      kernel = std::make_unique<Kernel>(initial_);
+      kernel->create_objects();
+      checker::spawn("D", [this] { madvise_dontneed(*kernel, mmA, 0x1000, 0x2000); });
+      checker::spawn("O", [this] {
+        Kernel& k = *kernel;
+        k.mms[mmA].ptl->lock("observer");
+        if (k.mms[mmA].ptes.at(0x1000).pte.is_none() && k.page_count(K, "observer") == 2) seen_ = true;
+        k.mms[mmA].ptl->unlock("observer");
+      });
+    }
+    std::unique_ptr<Kernel> kernel;
+
+   private:
+    Kernel initial_;
+    bool& seen_;
+  };
+  bool seen = false;
+  Observer p(seed000_in(Era::V2_6_33), seen);
+  checker::Options options;
+  options.strategy = checker::StrategyKind::Dpor;
+  CHECK(checker::explore(p, options).verdict == checker::Verdict::Pass);
+  CHECK_TEXT(seen, "no execution saw A:0x1000 none with K's count still 2");
+  CHECK(maps(pte_at(*p.kernel, mmB, 0x1000), K, false));
 }
 
 // A store of 9 to A:0x1000 (writable PA), then MADV_DONTNEED of it: the pte is none,
