@@ -1,11 +1,14 @@
 // madvise.cpp: madvise(MADV_DONTNEED) (mm/madvise.c, mm/memory.c v2.6.33 and v3.9), the
 // `madvise_dontneed` actor. The zap itself is the munmap/exit path's (memory.cpp):
-// v3.9 unmap_vmas -> zap_pte_range with the mmu_gather, v2.6.33 zap_pte_range.
+// v3.9 unmap_vmas -> zap_pte_range with the mmu_gather, v2.6.33 zap_pte_range with its
+// own mmu_gather (the pages put at tlb_finish_mmu, after the ptl).
 //
 // Yield points: mmap_sem for read, and everything zap_pte_range and tlb_finish_mmu
 // announce (the ptl, each pte cleared, mapcount and reference drops, swap_free).
 // Invariant: the vma stays (no detach, no unlink_anon_vmas): only its ptes in the
-// range go, so a later fault finds pte none and maps a fresh page or the zero page.
+// range go, so a later fault finds pte none and maps a fresh page or the zero page; a
+// VM_LOCKED vma is left whole (-EINVAL). Once a vma's part is zapped and flushed, the last
+// stores there are marked discarded (the only ones no_lost_write reads as zero fill).
 #include "model/madvise.h"
 
 #include <algorithm>
@@ -14,6 +17,7 @@
 #include "model/ksm.h"
 
 #include "model/memory.h"
+#include "model/user_access.h"
 #include "model/v2_6_33.h"
 
 namespace model {
@@ -45,6 +49,9 @@ long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std
     tlb_finish_mmu(k, tlb);
   }
   const std::uint32_t mm = k.vmas[vma].mm;
+  // The stores to the range that completed so far went to pages now unmapped and flushed
+  // from every TLB: a read returns the zero fill (no_lost_write's rule).
+  discard_user_data(k, mm, start, end);
   checker::note([&] { return std::string("MADV_DONTNEED " + k.where(mm, start) + ".." + k.where(mm, end)); });
   return 0;
 }
