@@ -426,9 +426,11 @@ namespace v2_6_33 {
 
 namespace {
 
-// mm/memory.c v2.6.33: zap_pte_range (the ptes of one vma in [start, end); tlb_remove_page's
-// put_page as a step on the page)
-void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+// mm/memory.c v2.6.33: zap_pte_range (the ptes of one vma in [start, end); without `tlb`,
+// tlb_remove_page's put_page as a step on the page under the ptl (munmap and exit, whose
+// mmu_gather the model leaves out); with it, the page batched as SMP's tlb_remove_page does,
+// its reference released at tlb_finish_mmu)
+void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, MmuGather* tlb = nullptr) {
   const Vma& v = k.vmas[vma];
   MmStruct& m = k.mms[v.mm];
   m.ptl->lock("zap_pte_range");
@@ -439,6 +441,11 @@ void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint6
     if (old.is_present() && k.vm_normal_page(old) != kNoPage) {
       k.touch_page(old.page, "zap_pte_range");  // page_remove_rmap; tlb_remove_page -> put_page
       page_remove_rmap(k, old.page);
+      if (tlb) {
+        tlb->pages.push_back(old.page);  // tlb_remove_page: tlb->pages[tlb->nr++] = page
+        if (old.write) tlb->flushes.emplace_back(v.mm, addr, old.page);
+        continue;
+      }
       k.put_page_locked(old.page);
     }
     // a migration entry: free_swap_and_cache() does nothing for it
@@ -471,9 +478,13 @@ void unmap_vma(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
 
 }  // namespace
 
-// mm/memory.c v2.6.33: zap_page_range (one vma's [start, end): unmap_vmas -> zap_pte_range)
+// mm/memory.c v2.6.33: zap_page_range (one vma's [start, end): lru_add_drain, tlb_gather_mmu
+// (SMP: nr = 0, not fast mode), unmap_vmas -> zap_pte_range, tlb_finish_mmu: tlb_flush_mmu's
+// flush_tlb_mm, then free_pages_and_swap_cache of the batch, after the ptl is released)
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
-  zap_pte_range(k, vma, start, end);
+  MmuGather tlb;
+  zap_pte_range(k, vma, start, end, &tlb);
+  model::tlb_finish_mmu(k, tlb);
 }
 
 // mm/mmap.c v2.6.33: do_munmap of the whole vma containing addr (down_write(mmap_sem) in sys_munmap)

@@ -571,7 +571,6 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // MADV_DONTNEED's ranges: no_lost_write reads the zero fill there.
   for (const ActorCall& c : v->calls) {
     if (c.actor == "store" || (c.actor == "get_user_pages" && c.write)) v->initial.user_data.track = true;
-    if (c.actor == "madvise_dontneed") v->initial.user_data.discarded.emplace_back(c.mm, c.start, c.end);
   }
 
   // Invariants.

@@ -3,7 +3,7 @@
 // swap-cache page freed, or an anon page swapped out (add_to_swap, try_to_unmap,
 // pageout with PG_writeback, __remove_mapping)
 // (mm/swapfile.c, mm/swap_state.c, mm/filemap.c find_get_page, mm/vmscan.c,
-// mm/page_io.c v3.9).
+// mm/page_io.c v3.9; read_swap_cache_async's unused-slot check of v4.19).
 // Invariant: a slot's page in the swap cache changes only under that page's
 // lock (reclaim, delete_from_swap_cache, migration's handover), and only in
 // a step announced on `swapper_space`; PG_writeback is set under the page lock
@@ -87,7 +87,8 @@ std::uint32_t swap_device_data(const Kernel& k, std::uint32_t entry) {
   return it == k.swap.device.end() ? 0x10000u + entry : it->second;
 }
 
-// mm/swap_state.c v3.9: read_swap_cache_async (mm/page_io.c swap_readpage, end_swap_bio_read)
+// mm/swap_state.c v3.9: read_swap_cache_async (mm/page_io.c swap_readpage, end_swap_bio_read);
+// v4.19's __read_swap_cache_async adds the unused-slot check before the allocation
 PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
   PageId new_page = kNoPage;
   for (;;) {
@@ -95,6 +96,19 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
     if (found != kNoPage) {
       if (new_page != kNoPage) k.put_page(new_page, "read_swap_cache_async");  // page_cache_release
       return found;
+    }
+    // mm/swap_state.c v4.19 __read_swap_cache_async: "Just skip read ahead for unused swap
+    // slot": __swp_swapcount(entry) (the slot's count under its cluster lock) of 0 returns
+    // NULL before any allocation (swap_slot_cache_enabled: no swapoff in 4.19 scenarios).
+    // v3.9 has no such check: its swapcache_prepare's -ENOENT comes after the allocation.
+    if (k.config.era == Era::V4_19) {
+      checker::announce(k.swap.map_obj, AccessKind::Read, "__swp_swapcount");
+      const auto it = k.swap.swap_map.find(entry);
+      if (it == k.swap.swap_map.end() || it->second <= 0) {
+        checker::note([&] { return std::string("slot " + std::to_string(entry) + " unused: skip"); });
+        if (new_page != kNoPage) k.put_page(new_page, "read_swap_cache_async");
+        return kNoPage;
+      }
     }
     if (new_page == kNoPage) {
       new_page = k.alloc_page(0, "alloc_page_vma");

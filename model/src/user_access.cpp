@@ -86,12 +86,18 @@ void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t add
   p.content = value;
   p.garbage = false;
   k.user_data.last_store[{mm, addr}] = value;
+  k.user_data.discarded.erase({mm, addr});
   if (by_dma)
     k.user_data.last_by_dma.insert({mm, addr});
   else
     k.user_data.last_by_dma.erase({mm, addr});
   checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
                                          (by_dma ? " (DMA for " : " (store at ") + k.where(mm, addr) + ")"); });
+}
+
+void discard_user_data(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
+  for (const auto& [where, value] : k.user_data.last_store)
+    if (where.first == mm && start <= where.second && where.second < end) k.user_data.discarded.insert(where);
 }
 
 void read_page_data(Kernel& k, PageId page, const char* label) {
@@ -115,11 +121,9 @@ void no_lost_write(const Kernel& k) {
     if (k.find_vma(mm, addr) < 0) continue;  // unmapped: nothing to read back
     const auto it = k.mms.at(mm).ptes.find(addr);
     const Pte* pte = it == k.mms[mm].ptes.end() ? nullptr : &it->second.pte;
-    // MADV_DONTNEED over the address: a read of a none pte or of the zero page returns the
-    // zero fill madvise promises (the store came before the discard, or raced with it).
-    const bool discarded = std::any_of(k.user_data.discarded.begin(), k.user_data.discarded.end(), [&](const auto& d) {
-      return std::get<0>(d) == mm && std::get<1>(d) <= addr && addr < std::get<2>(d);
-    });
+    // MADV_DONTNEED discarded the last write there (it completed before the discard's TLB
+    // flush): a read of a none pte or of the zero page returns the zero fill madvise promises.
+    const bool discarded = k.user_data.discarded.count(where) != 0;
     if (discarded && (!pte || pte->is_none() || (pte->is_present() && pte->page == k.zero_page))) continue;
     PageId page = kNoPage;
     if (pte && (pte->is_present() || pte->is_migration())) {

@@ -325,6 +325,24 @@ TEST(DoSwapPage419, ReadFromAnotherAnonVmaGetsKsmsCopy) {
   CHECK(!k.pages[SC].PageLocked());
 }
 
+// mm/swap_state.c v4.19 __read_swap_cache_async: "Just skip read ahead for unused swap
+// slot": find_get_page misses and __swp_swapcount(entry) is 0 (slot 9: no swap pte holds it,
+// no swap-cache page), so it returns NULL before alloc_page_vma: C1 and C2 stay in the free
+// pool. (v3.9 allocates C1 first and puts it after swapcache_prepare's -ENOENT; the
+// do_swap_page caller then backs out on pte_same, so a fault sees that slot only after
+// another thread took its pte: WA's reuse and swap_free between RA's orig_pte and its read.)
+TEST(DoSwapPage419, ReadOfAnUnusedSlotAllocatesNothing) {
+  model::PageId got = 0;
+  OneThread p(kernel(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x1000", "pte": "none" }])")),
+              [&](model::Kernel& k) { got = model::read_swap_cache_async(k, 9); }, kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(got == model::kNoPage);
+  LONGS_EQUAL(2, free_on_node0(k));
+  CHECK(!k.pages[C1].freed);
+  CHECK(model::swap_cache_page(k, 9) == model::kNoPage);
+}
+
 // ksm_might_need_to_copy (v4.19, cbf86cfe04a6 in): a swap-cache KSM page with its stable node
 // is mapped itself, unless ksm_run has KSM_RUN_UNMERGE: then the fault maps a copy.
 TEST(DoSwapPage419, KsmPageIsMappedItselfUnlessUnmerging) {

@@ -16,9 +16,11 @@
 namespace model {
 
 /// sys_madvise(start, end - start, MADV_DONTNEED): down_read(mmap_sem),
-/// madvise_dontneed of the vma holding the range (zap_page_range: the ptes
+/// madvise_dontneed of each vma's part of the range (zap_page_range: the ptes
 /// cleared, rmap and page references dropped, swap entries freed),
-/// up_read(mmap_sem). Returns 0 (the range lies in one vma, checked at input).
+/// up_read(mmap_sem). Returns 0; -EINVAL for a VM_LOCKED vma (nothing of it
+/// zapped); -ENOMEM when part of the range has no vma (at input the range lies in
+/// one vma, but another thread may unmap or move it first).
 long madvise_dontneed(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end);
 
 }  // namespace model

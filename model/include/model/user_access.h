@@ -30,6 +30,10 @@ void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t add
 /// A kernel read of the page's data (kmap_atomic + memcmp or jhash2): a Read step on
 /// "K.data" when the scenario stores (Kernel::user_data.track); nothing otherwise.
 void read_page_data(Kernel& k, PageId page, const char* label);
+/// MADV_DONTNEED of [start, end) in mm is done (ptes cleared, TLBs flushed): the last write
+/// of each address there is discarded, and no_lost_write accepts the zero fill for it until
+/// the next write there (ghost; no step).
+void discard_user_data(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end);
 
 /// flush_tlb_page() after a writable pte of page at (mm, addr) was changed under the ptl:
 /// every store's cached translation of that pte is dropped. A Write step on "K.data"

@@ -47,9 +47,11 @@ struct UserData {
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> last_store;
   /// Ghost: the (mm, address)es whose last write was a get_user_pages DMA, not a store.
   std::set<std::pair<std::uint32_t, std::uint64_t>> last_by_dma;
-  /// (mm, start, end) of each madvise_dontneed thread: a read there may return the zero
-  /// fill MADV_DONTNEED leaves (no_lost_write accepts a none pte or the zero page there).
-  std::vector<std::tuple<std::uint32_t, std::uint64_t, std::uint64_t>> discarded;
+  /// Ghost: the (mm, address)es whose last write a MADV_DONTNEED discarded (marked when
+  /// madvise_dontneed's zap and TLB flush of the range are done, unmarked by the next
+  /// write there): a read may return the zero fill, so no_lost_write accepts a none pte or
+  /// the zero page there, and only there.
+  std::set<std::pair<std::uint32_t, std::uint64_t>> discarded;
 };
 
 }  // namespace model

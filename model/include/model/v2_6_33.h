@@ -92,7 +92,8 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent);
 /// munmap of the vma containing addr: zap its ptes, unlink it from its anon_vma.
 void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// zap_page_range() of [start, end) in one vma (madvise(MADV_DONTNEED); the caller
-/// holds mmap_sem for read): the ptes cleared, their pages' rmap and references dropped.
+/// holds mmap_sem for read): the ptes cleared and their pages' rmap dropped under the ptl,
+/// the pages batched in an mmu_gather and their references released at tlb_finish_mmu.
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
 /// exit_mmap: mm_users = 0, then every vma unmapped as by munmap.
 void exit_mmap(Kernel& k, std::uint32_t mm);
