@@ -12,6 +12,7 @@
 
 #include <algorithm>
 
+#include "model/gup_fast.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
 
@@ -101,6 +102,7 @@ void read_page_data(Kernel& k, PageId page, const char* label) {
 
 // arch/x86/mm/tlb.c v3.9: flush_tlb_page (as ptep_clear_flush issues it; the IPI waits for every CPU)
 void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label) {
+  flush_tlb_others_wait(k, mm, label);  // CPUs of mm with interrupts off (get_user_pages_fast scenarios only)
   if (!k.user_data.track) return;
   checker::announce(k.pages.at(page).data_obj, AccessKind::Write, label);
   for (UserTlbEntry& e : k.user_data.tlb)
