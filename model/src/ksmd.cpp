@@ -7,7 +7,10 @@
 //
 // Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
 // get_ksm_page's reads and locks, page-count steps, and (scenarios with a user
-// store) each read of page data and write_protect_page's TLB flush.
+// store) each read of page data and write_protect_page's TLB flush; with a
+// get_user_pages_fast thread of the mm, write_protect_page's clear, flush (waiting
+// for CPUs with interrupts off, model/gup_fast.h), count check and set_pte as
+// separate steps, in the kernel's order.
 // Invariant: every stable-tree and unstable-tree change happens under ksm_thread_mutex.
 #include "model/ksmd.h"
 

@@ -4,7 +4,9 @@
 //
 // Yield points: the page walk (a Read of the pte), the MMU's update of a clean
 // or old pte (a Write of the pte), the store (a Write of "K.data"), each read of page data and each TLB flush of a writable pte
-// (steps only when the scenario stores), and everything the write fault announces.
+// (steps only when the scenario stores), and everything the write fault announces;
+// a flush of an mm a get_user_pages_fast thread walks first waits for its CPUs with
+// interrupts off (flush_tlb_others_wait, model/gup_fast.h).
 // Invariant: a store writes Page::content only through a translation no flush
 // has dropped since its walk, so it never lands in a page its pte no longer maps
 // writable (the hardware's guarantee after ptep_clear_flush).
