@@ -1,6 +1,6 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
-// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages), with their
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages, get_user_pages_fast), with their
 // argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
@@ -12,6 +12,7 @@
 #include "model/madvise.h"
 #include "model/fork.h"
 #include "model/gup.h"
+#include "model/gup_fast.h"
 #include "model/ksmd.h"
 #include "model/memory.h"
 #include "model/migrate.h"
@@ -158,6 +159,15 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "(set_page_dirty_lock, put_page); the pin is a page reference page_counts_consistent counts while held; "
        "args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default true), \"dma_value\": 1..1048576 "
        "(write only; default: 1 + the largest data token of the initial pages)}; check the DMA with no_lost_write",
+       kEra3_9},
+      {"get_user_pages_fast",
+       "a task pins one page of its memory without mmap_sem the way x86's get_user_pages_fast does "
+       "(local_irq_disable, one lockless read of the pte (gup_get_pte), get_page when it is present, writable "
+       "for a write and not special, local_irq_enable; otherwise the slow path: get_user_pages under mmap_sem, "
+       "which may fault and COW), then the DMA and the release as get_user_pages; every TLB flush of the mm "
+       "(ptep_clear_flush, tlb_flush_mmu, flush_tlb_mm/range) waits for CPUs with interrupts off (\"A.irqs_off\"); "
+       "args as get_user_pages: {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default true), "
+       "\"dma_value\": 1..1048576 (write only)}; check the DMA with no_lost_write",
        kEra3_9},
       {"swapoff",
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
@@ -309,7 +319,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     call.address = addr.as_address();
     if (std::string err = store_model_error(initial, call.mm, call.address); !err.empty()) addr.error(err);
     call.value = static_cast<unsigned>(in.at("value").as_int(1, 1 << 20));
-  } else if (actor == "get_user_pages") {
+  } else if (actor == "get_user_pages" || actor == "get_user_pages_fast") {
     call.mm = find_mm(initial, in.at("mm"));
     JsonInput addr = in.at("address");
     call.address = addr.as_address();
@@ -479,6 +489,9 @@ void run_actor(Kernel& k, const ActorCall& call) {
     k.outcomes.record(outcome_of_fault(user_store(k, call.mm, call.address, call.value)));
   } else if (call.actor == "get_user_pages") {
     const long ret = get_user_pages_dma(k, call.mm, call.address, call.write, call.value);
+    k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
+  } else if (call.actor == "get_user_pages_fast") {
+    const long ret = get_user_pages_fast_dma(k, call.mm, call.address, call.write, call.value);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "swapoff") {
     k.outcomes.record(outcome_of_errno(try_to_unuse(k)));

@@ -6,7 +6,8 @@
 // ("swapper_space", seed 003), then the per-field children of every page
 // (Page::count_obj, mapcount_obj, flags_obj), then the 4.19 pmd-level and HMM objects,
 // then (v3.9 exit scenarios only) each mm's "A.mm_users", then (scenarios with a
-// user store only) each page's "K.data".
+// user store only) each page's "K.data", then the swapper_space halves, then
+// (get_user_pages_fast scenarios only) each walked mm's "A.irqs_off".
 #include "model/kernel.h"
 
 #include <cstdio>
@@ -82,6 +83,9 @@ void Kernel::create_objects() {
   // swapper_space's two halves, last of all.
   swap.tree_obj = checker::new_object("swapper_space.page_tree", swap.obj);
   swap.map_obj = checker::new_object("swap_map", swap.obj);
+  // get_user_pages_fast scenarios: each walked mm's irq-off section, after everything else.
+  for (MmStruct& mm : mms)
+    if (mm.gup_fast) mm.irqs_off.emplace(mm.name + ".irqs_off");
 }
 
 std::string Kernel::freed_by(const char* function) {
@@ -307,7 +311,7 @@ std::string Kernel::fingerprint() const {
   }
   for (const MmStruct& m : mms) {
     f += m.name + ":";
-    add(m.mm_users, m.mmf_vm_mergeable, m.pgtables_freed_at.empty());
+    add(m.mm_users, m.mmf_vm_mergeable, m.pgtables_freed_at.empty(), m.irqs_off ? m.irqs_off->readers() : 0u);
     for (const auto& [addr, slot] : m.ptes) f += pte_str(slot.pte) + ",";
     f += ' ';
   }

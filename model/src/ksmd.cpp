@@ -7,12 +7,16 @@
 //
 // Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
 // get_ksm_page's reads and locks, page-count steps, and (scenarios with a user
-// store) each read of page data and write_protect_page's TLB flush.
+// store) each read of page data and write_protect_page's TLB flush; with a
+// get_user_pages_fast thread of the mm, write_protect_page's clear, flush (waiting
+// for CPUs with interrupts off, model/gup_fast.h), count check and set_pte as
+// separate steps, in the kernel's order.
 // Invariant: every stable-tree and unstable-tree change happens under ksm_thread_mutex.
 #include "model/ksmd.h"
 
 #include <algorithm>
 
+#include "model/gup_fast.h"
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/rmap.h"
@@ -113,6 +117,28 @@ std::size_t mm_slot_position(const KsmState& ksm, std::uint32_t mm) {
   return i;
 }
 
+// mm/ksm.c v3.9: write_protect_page's pte_write || pte_dirty branch in the kernel's order, when a
+// get_user_pages_fast thread walks mm: "we clear the pte and flush the tlb before the check", so a
+// fast walk that saw the writable pte has taken its reference by the check (the flush waits for
+// it), and one that comes later sees a none or read-only pte and takes the slow path. Under the
+// ptl; the caller checked that the pte maps page. True: the pte is now read-only and clean.
+bool write_protect_page_clear_flush(Kernel& k, std::uint32_t mm, PteSlot& slot, std::uint64_t addr, PageId page) {
+  Page& p = k.pages[page];
+  const bool swapped = p.test(PG_swapcache);  // swapped = PageSwapCache(page)
+  const Pte entry = k.ptep_modify(mm, slot, [](const Pte&) { return Pte::none(); }, "write_protect_page: ptep_clear_flush");
+  flush_tlb_page(k, mm, addr, page, "write_protect_page");
+  // "Check that no O_DIRECT or similar I/O is in progress on the page"
+  k.touch_page(page, "write_protect_page");  // page_mapcount(page) + 1 + swapped != page_count(page)
+  if (p.mapcount + 1 + (swapped ? 1 : 0) != p.refcount) {
+    checker::note([&] { return std::string(p.name + ": page_count " + std::to_string(p.refcount) + " != mapcount + 1 + swapped"); });
+    k.set_pte(mm, slot, entry, "write_protect_page: set_pte_at");  // the pte back as it was
+    return false;
+  }
+  if (entry.dirty) p.flags |= PG_dirty;  // set_page_dirty (the caller holds the page lock)
+  k.set_pte(mm, slot, pte_mkclean(pte_wrprotect(entry)), "write_protect_page: set_pte_at_notify");
+  return true;
+}
+
 // mm/ksm.c v2.6.33, v3.9: write_protect_page (the page's pte made read-only; the count check for an extra pin)
 bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
@@ -128,7 +154,9 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
     // taken as it is).
     const Pte entry = slot->pte;
     const bool v3_9 = k.config.era != Era::V2_6_33;
-    if (entry.write || (v3_9 && entry.dirty)) {
+    if ((entry.write || (v3_9 && entry.dirty)) && m.gup_fast) {
+      ok = write_protect_page_clear_flush(k, mm, *slot, addr, page);
+    } else if (entry.write || (v3_9 && entry.dirty)) {
       Page& p = k.pages[page];
       k.touch_page(page, "write_protect_page");  // page_mapcount + 1 + swapped != page_count
       if (p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0) == p.refcount) {
@@ -164,6 +192,7 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
   k.get_page_locked(kpage);
   page_add_anon_rmap(k, kpage, vma, addr);
   k.set_pte(mm, slot, Pte::mk_pte(kpage), "replace_page");  // mk_pte(kpage, vma->vm_page_prot)
+  flush_tlb_others_wait(k, mm, "replace_page: ptep_clear_flush");  // get_user_pages_fast scenarios only
   k.touch_page(page, "replace_page");  // page_remove_rmap(page); put_page(page)
   page_remove_rmap(k, page);
   k.put_page_locked(page);

@@ -104,7 +104,8 @@ Facts facts_of(const LintInput& in) {
     f.madvise |= c.actor == "madvise_unmergeable";
     f.mremap |= c.actor == "mremap";
     f.ksmd |= c.actor == "ksmd";
-    f.store |= c.actor == "store" || (c.actor == "get_user_pages" && c.write);  // a DMA write is checked too
+    f.store |= c.actor == "store" ||
+               ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write);  // a DMA write is checked too
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
                    });
@@ -117,7 +118,7 @@ Facts facts_of(const LintInput& in) {
     if (c.actor == "admin")
       for (const ActorCall::AdminStep& s : c.steps)
         if (s.what == "reclaim") f.swapout.insert(s.page);
-    if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) {
+    if ((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write) {
       const auto it = k.mms[c.mm].ptes.find(c.address);
       f.swapin |= it != k.mms[c.mm].ptes.end() && it->second.pte.is_swap();
     }
@@ -338,7 +339,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   auto add = [&](int nid, std::uint32_t nr, std::vector<std::string> sites, std::string what) {
     if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
   };
-  if ((c.actor == "fault" || c.actor == "swapin_fault" || c.actor == "get_user_pages" || c.actor == "handle_mm_fault") &&
+  if ((c.actor == "fault" || c.actor == "swapin_fault" || c.actor == "get_user_pages" ||
+       c.actor == "get_user_pages_fast" || c.actor == "handle_mm_fault") &&
       fault_may_read_swap(k, f, c.mm, c.address))
     add(0, 1, {where(k, c.mm, c.address)}, "a swap read (read_swap_cache_async) into a page at");
   // One faulting access's own page (v3.9 and v4.19 alike): do_wp_page's COW copy,
@@ -367,9 +369,11 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
              s.second < k.vmas[static_cast<std::size_t>(v)].start || s.second >= k.vmas[static_cast<std::size_t>(v)].end;
     });
     add(0, 1, site_names(k, sites), "mremap's ksm_madvise break_ksm COW copies at");
-  } else if (c.actor == "fault" || c.actor == "store" || c.actor == "get_user_pages" || c.actor == "handle_mm_fault") {
+  } else if (c.actor == "fault" || c.actor == "store" || c.actor == "get_user_pages" ||
+             c.actor == "get_user_pages_fast" || c.actor == "handle_mm_fault") {
     // A store faults for write when its pte is not present and writable (user_access.cpp);
-    // get_user_pages faults as its access (write or read) when follow_page finds nothing (gup.cpp).
+    // get_user_pages faults as its access (write or read) when follow_page finds nothing (gup.cpp);
+    // get_user_pages_fast's slow path is get_user_pages, which may fault (and COW) the same way.
     fault_page(c.mm, c.address, c.write || c.actor == "store");
   } else if (c.actor == "hmm_vma_fault") {
     // mm/hmm.c v4.19: hmm_vma_fault faults each requested entry (VALID, VALID|WRITE) through

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 
+#include "model/gup_fast.h"
 #include "model/rmap.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
@@ -280,6 +281,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   k.kasan_page_table(m, "do_wp_page");
   if (slot.pte == orig_pte) {
     k.set_pte(mm, slot, maybe_mkwrite(pte_mkdirty(Pte::mk_pte(np)), writable), "do_wp_page");
+    flush_tlb_others_wait(k, mm, "do_wp_page: ptep_clear_flush");  // get_user_pages_fast scenarios only
     page_add_new_anon_rmap(k, np, vma, addr);
     k.page_mapcount_add(old, -1, "do_wp_page");  // page_remove_rmap(old_page)
     // "Free the old page": the mapping's reference; the page_cache_get above
@@ -365,7 +367,7 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
       if (k.vm_normal_page(ptent) == kNoPage) continue;      // the zero page
       k.page_mapcount_add(ptent.page, -1, "zap_pte_range");  // page_remove_rmap
       tlb.pages.push_back(ptent.page);                        // __tlb_remove_page
-      if (ptent.write) tlb.flushes.emplace_back(mm, addr, ptent.page);
+      if (ptent.write || m.gup_fast) tlb.flushes.emplace_back(mm, addr, ptent.page);  // gup_fast: every pte
       continue;
     }
     if (ptent.is_swap()) {
@@ -403,7 +405,10 @@ void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_
   const std::uint32_t mm = k.vmas.at(vmas.front()).mm;
   MmStruct& m = k.mms.at(mm);
   // free_pgd_range -> free_pte_range -> pte_free_tlb: the table page and its split ptl
-  // go; any later lookup in it is a use-after-free (Kernel::pte_slot).
+  // go; any later lookup in it is a use-after-free (Kernel::pte_slot). x86 v3.9 batches the
+  // table page in the mmu_gather (tlb_remove_page): it is freed after tlb_flush_mmu's flush,
+  // whose IPI waits for a get_user_pages_fast walk of mm.
+  flush_tlb_others_wait(k, mm, "free_pgtables: tlb_flush_mmu");
   checker::announce(m.ptl->id(), checker::AccessKind::Write, "free_pgtables");
   m.pgtables_freed_at = Kernel::freed_by("free_pgtables");
   checker::note([&] { return std::string("page table of " + m.name + " freed"); });

@@ -417,7 +417,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
   // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
   for (const ActorCall& c : v->calls)
-    if ((c.actor == "fault" || c.actor == "get_user_pages") && !c.write) add_zero_page(v->initial);
+    if ((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write)
+      add_zero_page(v->initial);
   // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
   // WRITE) on a none pte maps the zero page too. No 4.19 path leaves a pte none during a run
   // (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
@@ -459,7 +460,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
                         c.actor == "madvise_dontneed" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
-                        c.actor == "store" || c.actor == "get_user_pages";
+                        c.actor == "store" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast";
       if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
                                       ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
@@ -539,6 +540,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                         c.actor == "madvise_dontneed" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
                         c.actor == "mremap" || c.actor == "store" || c.actor == "get_user_pages" ||
+                        c.actor == "get_user_pages_fast" ||
                         (c.actor == "fork" && j != p);
       if (!task || c.mm != child) continue;
       const Validated::StartAfter& after = v->start_after[j];
@@ -559,7 +561,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   {
     std::set<std::pair<std::uint32_t, std::uint64_t>> written;
     for (const ActorCall& c : v->calls) {
-      const bool writer = c.actor == "store" || (c.actor == "get_user_pages" && c.write);
+      const bool writer =
+          c.actor == "store" || ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write);
       if (writer && !written.insert({c.mm, c.address}).second) v->initial.user_data.one_object = true;
     }
   }
@@ -568,9 +571,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // flushes) are switched on. The TLB flush is modelled wherever a writable pte is write-protected, cleared or moved:
   // write_protect_page, try_to_unmap_one, fork's flush_tlb_mm, munmap's tlb_flush_mmu,
   // mremap's flush_tlb_range.
-  // MADV_DONTNEED's ranges: no_lost_write reads the zero fill there.
   for (const ActorCall& c : v->calls) {
-    if (c.actor == "store" || (c.actor == "get_user_pages" && c.write)) v->initial.user_data.track = true;
+    if (c.actor == "store" || ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write))
+      v->initial.user_data.track = true;
+    // get_user_pages_fast (model/gup_fast.h): its mm's "irqs_off" object, and its flushes' waits.
+    if (c.actor == "get_user_pages_fast") v->initial.mms[c.mm].gup_fast = true;
   }
 
   // Invariants.

@@ -4,7 +4,9 @@
 //
 // Yield points: the page walk (a Read of the pte), the MMU's update of a clean
 // or old pte (a Write of the pte), the store (a Write of "K.data"), each read of page data and each TLB flush of a writable pte
-// (steps only when the scenario stores), and everything the write fault announces.
+// (steps only when the scenario stores), and everything the write fault announces;
+// a flush of an mm a get_user_pages_fast thread walks first waits for its CPUs with
+// interrupts off (flush_tlb_others_wait, model/gup_fast.h).
 // Invariant: a store writes Page::content only through a translation no flush
 // has dropped since its walk, so it never lands in a page its pte no longer maps
 // writable (the hardware's guarantee after ptep_clear_flush).
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 
+#include "model/gup_fast.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
 
@@ -107,6 +110,7 @@ void read_page_data(Kernel& k, PageId page, const char* label) {
 
 // arch/x86/mm/tlb.c v3.9: flush_tlb_page (as ptep_clear_flush issues it; the IPI waits for every CPU)
 void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label) {
+  flush_tlb_others_wait(k, mm, label);  // CPUs of mm with interrupts off (get_user_pages_fast scenarios only)
   if (!k.user_data.track) return;
   checker::announce(k.pages.at(page).data_obj, AccessKind::Write, label);
   for (UserTlbEntry& e : k.user_data.tlb)

@@ -84,6 +84,13 @@ struct MmStruct {
   checker::ObjectId users_obj = checker::kNoObject;
   /// An `exit` thread of the scenario ends this mm (set at load; static).
   bool exit_thread = false;
+  /// A get_user_pages_fast thread walks this mm (set at load; static): its TLB flushes wait
+  /// for "A.irqs_off" (model/gup_fast.h), and every flush of a cleared pte is modelled.
+  bool gup_fast = false;
+  /// "A.irqs_off" (only when gup_fast): one reader per CPU of the mm inside a
+  /// get_user_pages_fast walk (local_irq_disable..enable); a TLB flush's IPI takes
+  /// and drops the write side, so it completes only when no CPU has interrupts off.
+  std::optional<checker::RwSem> irqs_off;
   /// Before 4.19: declared `"pmd": "none"` (no page table; set at load, static).
   bool no_page_table = false;
   /// v3.9 exit_mmap -> free_pgtables freed the page table ("FUNCTION by THREAD");
