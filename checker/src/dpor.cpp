@@ -339,6 +339,26 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
           }
         }
         if (cand == npos || !dependent(ev[cand].access, e.access)) continue;
+      } else if (pp < static_cast<long>(i) && i < n && !has(path_[i].enabled, t)) {
+        // e (announced blocking: a wait, or a read of any kind) was pending and
+        // disabled at point i: it cannot move before i. The
+        // step that disabled it (the last point before i where it was enabled:
+        // a write of its guard's object, as an acquire is for a lock) is the
+        // race to reverse, so that e runs before the guard turned false.
+        cand = npos;
+        for (std::size_t q = i; q-- > static_cast<std::size_t>(pp + 1);) {
+          if (has(path_[q].enabled, t)) {
+            cand = q;
+            break;
+          }
+        }
+        // Disabled all along since its announcement: the guard was last made
+        // false before that, by the latest dependent step of another thread
+        // before i not already ordered before t's previous step.
+        if (cand == npos)
+          for (std::size_t k : deps)
+            if (k < i && (cand == npos || k > cand) && (pp < 0 || !hb(k, static_cast<std::size_t>(pp)))) cand = k;
+        if (cand == npos || ev[cand].thread == t || !dependent(ev[cand].access, e.access)) continue;
       }
       bool immediate = true;
       for (std::size_t k : deps) {

@@ -49,6 +49,7 @@ enum class Op {
   WaitChange,   // local = x[obj]; wait for a change of x[obj] (announce_wait_for_change)
   StepThenWait, // local = x[obj]; x[arg] += 1; wait for a change of x[obj]: a step on
                 // another object between what the thread saw and its wait
+  Clear,        // x[obj] = 0 (a write that can make a WaitSet's guard false again)
 };
 
 struct Instr {
@@ -155,6 +156,7 @@ struct Interp : Program {
         case Op::Read: local = x[in.obj]->load(); performed(t, xo, true); break;
         case Op::Write: x[in.obj]->store(local + static_cast<int>(t) + 1); performed(t, xo, false); break;
         case Op::Add: x[in.obj]->update([](int& v) { ++v; }); performed(t, xo, false); break;
+        case Op::Clear: x[in.obj]->store(0); performed(t, xo, false); break;
         case Op::Lock: m[in.obj]->lock(); performed(t, "m" + std::to_string(in.obj), false); break;
         case Op::Unlock: m[in.obj]->unlock(); performed(t, "m" + std::to_string(in.obj), false); break;
         case Op::PageLock: pl[in.obj]->lock(); performed(t, "p" + std::to_string(in.obj), false); break;
@@ -483,10 +485,11 @@ Spec random_spec_waits(std::mt19937_64& rng) {
     unsigned ops = 1 + pick(threads == 3 ? 3 : 4);
     for (unsigned i = 0; i < ops; ++i) {
       unsigned v = pick(2);
-      switch (pick(9)) {
+      switch (pick(10)) {
         case 0: code.push_back({Op::Read, v}); break;
         case 1: case 2: code.push_back({Op::Write, v}); break;
         case 3: code.push_back({Op::Add, v}); break;
+        case 9: code.push_back({Op::Clear, v}); break;
         case 4: code.push_back({Op::WaitSet, v}); break;
         case 5: code.push_back({Op::BlockRead, v}); break;
         case 6: code.push_back({Op::CheckWait, v, static_cast<int>(pick(2))}); break;
@@ -818,6 +821,20 @@ TEST(DporCounts, FailedCheckThenWaitCostsOneBlockedRun) {
   LONGS_EQUAL(2, o.report.stats.executions);
   LONGS_EQUAL(1, o.report.stats.sleep_blocked);
   check_dpor_against_dfs(s, "check then wait", true, true);
+}
+
+// A wait whose guard turns true, false and true again: T0 writes x0 (x0 != 0),
+// clears it, writes it again; T1 waits until x0 != 0. T1's wait can run only
+// between the first write and the clear, or after the second write: 2 traces
+// (DFS: the same 2 schedules). The first run puts T1 last; its wait's latest
+// dependent predecessor is the second write, where T1 was disabled, so the race
+// to reverse is with the clear that disabled it (as an acquire is for a lock).
+TEST(DporCounts, WaitDisabledAgainIsReversedAtTheWriteThatDisabledIt) {
+  Spec s;
+  s.vars = 1;
+  s.threads = {{{Op::Write, 0}, {Op::Clear, 0}, {Op::Write, 0}}, {{Op::WaitSet, 0}}};
+  LONGS_EQUAL(2, dpor_count(s));
+  check_dpor_against_dfs(s, "wait disabled again", true, true);
 }
 
 // Value choices: T0 = {choose(2) ; maybe write x0}, T1 = write x1: independent,
