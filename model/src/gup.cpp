@@ -100,16 +100,21 @@ void release_user_page(Kernel& k, PageId page, bool dirty) {
   --k.pages[page].pins;  // the pin is gone with the put_page's step
 }
 
-long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value) {
-  PageId page = kNoPage;
-  const long ret = get_user_pages(k, mm, addr, write, page);
-  if (ret != 1) return ret;
+long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
+                     std::uint32_t dma_value) {
+  if (pinned != 1) return pinned;
   if (write)
     dma_write_page(k, page, mm, addr, dma_value);
   else
     dma_read_page(k, page);
   release_user_page(k, page, write);
-  return ret;
+  return pinned;
+}
+
+long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value) {
+  PageId page = kNoPage;
+  const long ret = get_user_pages(k, mm, addr, write, page);
+  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value);
 }
 
 std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {

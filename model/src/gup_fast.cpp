@@ -85,13 +85,7 @@ long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool w
 long get_user_pages_fast_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value) {
   PageId page = kNoPage;
   const long ret = get_user_pages_fast(k, mm, addr, write, page);
-  if (ret != 1) return ret;
-  if (write)
-    dma_write_page(k, page, mm, addr, dma_value);
-  else
-    dma_read_page(k, page);
-  release_user_page(k, page, write);
-  return ret;
+  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value);
 }
 
 }  // namespace model

@@ -27,30 +27,7 @@ using namespace model_test;
 
 namespace {
 
-// A maps anon page PA at 0x1000 (writable unless said) and has a none pte at 0x2000 in a
-// VM_WRITE vma with an anon_vma; B maps PB; data tokens 7 and 8; free pages C1, C2.
-nlohmann::json one_page(bool writable) {
-  auto j = nlohmann::json::parse(R"({
-    "pages": [
-      { "name": "PA", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1, "refcount": 1, "content": 7 },
-      { "name": "PB", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1, "refcount": 1, "content": 8 },
-      { "name": "C1", "free": true },
-      { "name": "C2", "free": true }
-    ],
-    "mms": [
-      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avA" } ] },
-      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avB" } ] }
-    ],
-    "ptes": [
-      { "mm": "A", "address": "0x1000", "pte": "present", "page": "PA" },
-      { "mm": "A", "address": "0x2000", "pte": "none" },
-      { "mm": "B", "address": "0x1000", "pte": "present", "page": "PB", "writable": true }
-    ]
-  })");
-  j["ptes"][0]["writable"] = writable;
-  return j;
-}
-
+// pinnable_page(writable): model_fixture.h.
 constexpr PageId PA = 0, PB = 1, PC1 = 2;
 
 /// As a scenario with a get_user_pages_fast for write of mm A loads it: A.irqs_off and the
@@ -69,7 +46,7 @@ nlohmann::json fast_scenario() {
   j["name"] = "t/gup_fast";
   j["summary"] = "s";
   j["kernel"] = "3.9";
-  j["initial"] = one_page(true);
+  j["initial"] = pinnable_page(true);
   j["threads"] = nlohmann::json::parse(R"([
     { "name": "G", "actor": "get_user_pages_fast", "args": { "mm": "A", "address": "0x1000", "write": true, "dma_value": 9 } }
   ])");
@@ -111,7 +88,7 @@ class FlushVsIrqOff : public checker::Program {
   std::vector<int> seen;  ///< per execution: 1 when the flush's wait returned inside W's section
 
  private:
-  Kernel initial_ = walked(kernel_v39(one_page(true)));
+  Kernel initial_ = walked(kernel_v39(pinnable_page(true)));
 };
 
 }  // namespace
@@ -126,7 +103,7 @@ TEST(GetUserPagesFast, FastPathPinsWithoutMmapSem) {
   long ret = 0;
   PageId page = kNoPage;
   int held = 0, pins = 0;
-  OneThread p(walked(kernel_v39(one_page(true))), [&](Kernel& k) {
+  OneThread p(walked(kernel_v39(pinnable_page(true))), [&](Kernel& k) {
     k.mms[mmA].mmap_sem->down_write("test");
     ret = get_user_pages_fast(k, mmA, 0x1000, true, page);
     held = k.pages[PA].refcount;
@@ -155,7 +132,7 @@ TEST(GetUserPagesFast, RefusedPteTakesTheSlowPath) {
   };
   for (const Case c : {Case{0x1000, true, checker::Verdict::Deadlock}, Case{0x2000, true, checker::Verdict::Deadlock},
                        Case{0x2000, false, checker::Verdict::Deadlock}, Case{0x1000, false, checker::Verdict::Pass}}) {
-    Kernel k0 = walked(kernel_v39(one_page(false)));
+    Kernel k0 = walked(kernel_v39(pinnable_page(false)));
     add_zero_page(k0);
     OneThread p(k0, [&](Kernel& k) {
       k.mms[mmA].mmap_sem->down_write("test");
@@ -171,7 +148,7 @@ TEST(GetUserPagesFast, RefusedPteTakesTheSlowPath) {
 // PA and the release drops the pin. Nothing allocated.
 TEST(GetUserPagesFast, SlowPathFaultsThenPins) {
   long ret = 0;
-  OneThread p(walked(kernel_v39(one_page(false))),
+  OneThread p(walked(kernel_v39(pinnable_page(false))),
               [&](Kernel& k) { ret = get_user_pages_fast_dma(k, mmA, 0x1000, true, 9); },
               {"no_lost_write", "page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);

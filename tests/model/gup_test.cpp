@@ -27,30 +27,6 @@ using namespace model_test;
 
 namespace {
 
-// A maps anon page PA at 0x1000 (writable unless said), B maps PB, in VM_WRITE
-// vmas with anon_vmas; data tokens 7 and 8; free pages C1, C2 (node 0).
-nlohmann::json one_page(bool writable) {
-  auto j = nlohmann::json::parse(R"({
-    "pages": [
-      { "name": "PA", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1, "refcount": 1, "content": 7 },
-      { "name": "PB", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1, "refcount": 1, "content": 8 },
-      { "name": "C1", "free": true },
-      { "name": "C2", "free": true }
-    ],
-    "mms": [
-      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avA" } ] },
-      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avB" } ] }
-    ],
-    "ptes": [
-      { "mm": "A", "address": "0x1000", "pte": "present", "page": "PA" },
-      { "mm": "A", "address": "0x2000", "pte": "none" },
-      { "mm": "B", "address": "0x1000", "pte": "present", "page": "PB", "writable": true }
-    ]
-  })");
-  j["ptes"][0]["writable"] = writable;
-  return j;
-}
-
 constexpr PageId PA = 0, PB = 1, PC1 = 2;
 
 /// As a scenario with a get_user_pages for write loads it: the data steps ("K.data") on.
@@ -61,13 +37,13 @@ Kernel tracking(Kernel k) {
 
 const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
 
-/// A scenario: thread G get_user_pages A:0x1000 for write with DMA value 9 (state one_page(true)).
+/// A scenario: thread G get_user_pages A:0x1000 for write with DMA value 9 (state pinnable_page(true)).
 nlohmann::json gup_scenario() {
   nlohmann::json j;
   j["name"] = "t/gup";
   j["summary"] = "s";
   j["kernel"] = "3.9";
-  j["initial"] = one_page(true);
+  j["initial"] = pinnable_page(true);
   j["threads"] = nlohmann::json::parse(R"([
     { "name": "G", "actor": "get_user_pages", "args": { "mm": "A", "address": "0x1000", "write": true, "dma_value": 9 } }
   ])");
@@ -92,7 +68,7 @@ TEST_GROUP(GetUserPages){};
 // (refcount 2 -> 1, pins 0). A still maps PA writable; nothing allocated.
 TEST(GetUserPages, PinThenWriteThenRelease) {
   long ret = 0;
-  OneThread p(tracking(kernel_v39(one_page(true))),
+  OneThread p(tracking(kernel_v39(pinnable_page(true))),
               [&](Kernel& k) { ret = get_user_pages_dma(k, mmA, 0x1000, true, 9); },
               {"no_lost_write", "page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
@@ -114,7 +90,7 @@ TEST(GetUserPages, PinThenWriteThenRelease) {
 TEST(GetUserPages, PinIsCountedWhileHeld) {
   long ret = 0;
   PageId page = kNoPage;
-  OneThread p(kernel_v39(one_page(true)), [&](Kernel& k) { ret = get_user_pages(k, mmA, 0x1000, true, page); },
+  OneThread p(kernel_v39(pinnable_page(true)), [&](Kernel& k) { ret = get_user_pages(k, mmA, 0x1000, true, page); },
               {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   LONGS_EQUAL(1, ret);
@@ -127,7 +103,7 @@ TEST(GetUserPages, PinIsCountedWhileHeld) {
 // the refcount not) is a leak page_counts_consistent reports: refcount 2, but the one
 // mapping and no pin hold 1.
 TEST(GetUserPages, LeakedPinIsCaught) {
-  OneThread p(kernel_v39(one_page(true)), [](Kernel& k) {
+  OneThread p(kernel_v39(pinnable_page(true)), [](Kernel& k) {
     PageId page = kNoPage;
     get_user_pages(k, mmA, 0x1000, true, page);
     --k.pages[page].pins;  // the release without its put_page
@@ -144,7 +120,7 @@ TEST(GetUserPages, LeakedPinIsCaught) {
 // second follow_page pins PA. No page allocated, the DMA lands in PA.
 TEST(GetUserPages, ReadOnlyPteFaultsThenRetries) {
   long ret = 0;
-  OneThread p(tracking(kernel_v39(one_page(false))),
+  OneThread p(tracking(kernel_v39(pinnable_page(false))),
               [&](Kernel& k) { ret = get_user_pages_dma(k, mmA, 0x1000, true, 9); },
               {"no_lost_write", "page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
@@ -183,7 +159,7 @@ TEST(GetUserPages, KsmPageIsCopiedBeforeThePin) {
 // (follow_page's is_zero_pfn branch): its refcount goes 1 -> 2 -> 1, it is never rmapped.
 TEST(GetUserPages, NonePteFaultsInAPageOrTheZeroPage) {
   long ret = 0;
-  OneThread w(tracking(kernel_v39(one_page(true))),
+  OneThread w(tracking(kernel_v39(pinnable_page(true))),
               [&](Kernel& k) { ret = get_user_pages_dma(k, mmA, 0x2000, true, 9); },
               {"no_lost_write", "page_counts_consistent"});
   CHECK(explore_once(w).verdict == checker::Verdict::Pass);
@@ -192,7 +168,7 @@ TEST(GetUserPages, NonePteFaultsInAPageOrTheZeroPage) {
   LONGS_EQUAL(9, w.kernel->pages[PC1].content);
   LONGS_EQUAL(1, w.kernel->pages[PC1].refcount);
 
-  Kernel zero = kernel_v39(one_page(true));
+  Kernel zero = kernel_v39(pinnable_page(true));
   add_zero_page(zero);
   PageId pinned = kNoPage;
   int held = 0;
@@ -241,7 +217,7 @@ TEST(GetUserPages, KsmdRefusesToMergeAPinnedPage) {
 TEST(GetUserPages, NoVmaIsEfault) {
   long ret = 0;
   PageId page = PA;
-  OneThread p(kernel_v39(one_page(true)), [&](Kernel& k) { ret = get_user_pages(k, mmA, 0x5000, true, page); });
+  OneThread p(kernel_v39(pinnable_page(true)), [&](Kernel& k) { ret = get_user_pages(k, mmA, 0x5000, true, page); });
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   LONGS_EQUAL(-14, ret);
   LONGS_EQUAL(kNoPage, page);
@@ -251,7 +227,7 @@ TEST(GetUserPages, NoVmaIsEfault) {
 // the model's back (as a merge away from the pinned page would leave A reading another
 // page) is reported as a lost DMA write.
 TEST(GetUserPages, NoLostWriteChecksTheDma) {
-  OneThread p(tracking(kernel_v39(one_page(true))), [](Kernel& k) {
+  OneThread p(tracking(kernel_v39(pinnable_page(true))), [](Kernel& k) {
     get_user_pages_dma(k, mmA, 0x1000, true, 9);
     k.pages[PA].content = 7;
   }, {"no_lost_write"});

@@ -135,6 +135,30 @@ inline bool maps(const model::Pte& pte, model::PageId page, bool writable) {
   return pte.is_present() && pte.page == page && pte.write == writable;
 }
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+// A maps anon page PA at 0x1000 (writable unless said), B maps PB, in VM_WRITE
+// vmas with anon_vmas; data tokens 7 and 8; free pages C1, C2 (node 0).
+inline nlohmann::json pinnable_page(bool writable) {
+  auto j = nlohmann::json::parse(R"({
+    "pages": [
+      { "name": "PA", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1, "refcount": 1, "content": 7 },
+      { "name": "PB", "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 1, "refcount": 1, "content": 8 },
+      { "name": "C1", "free": true },
+      { "name": "C2", "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avA" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avB" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "PA" },
+      { "mm": "A", "address": "0x2000", "pte": "none" },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "PB", "writable": true }
+    ]
+  })");
+  j["ptes"][0]["writable"] = writable;
+  return j;
+}
+
 inline constexpr std::uint32_t mmA = 0, mmB = 1, vmaA = 0, vmaB = 1, S = 0;
 
 /// Runs `body` once in one simulated thread "T" on a fresh copy of `initial`.

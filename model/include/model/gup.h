@@ -49,6 +49,12 @@ void set_page_dirty_lock(Kernel& k, PageId page);
 /// page nothing else holds).
 void release_user_page(Kernel& k, PageId page, bool dirty);
 
+/// What an O_DIRECT-style user does with a page it pinned (get_user_pages or
+/// get_user_pages_fast returned `pinned`): the DMA (a write of `dma_value` when `write`,
+/// else a read), then the release. Nothing when the pin failed. Returns `pinned`.
+long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
+                     std::uint32_t dma_value);
+
 /// The `get_user_pages` actor: pin (get_user_pages), DMA (a write of `dma_value` when
 /// `write`, else a read), release. Returns get_user_pages' result (1 or -errno).
 long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value);
