@@ -38,19 +38,7 @@ Kernel tracking(Kernel k) {
 const Pte& pte_at(const Kernel& k, std::uint32_t mm, std::uint64_t addr) { return k.mms.at(mm).ptes.at(addr).pte; }
 
 /// A scenario: thread G get_user_pages A:0x1000 for write with DMA value 9 (state pinnable_page(true)).
-nlohmann::json gup_scenario() {
-  nlohmann::json j;
-  j["name"] = "t/gup";
-  j["summary"] = "s";
-  j["kernel"] = "3.9";
-  j["initial"] = pinnable_page(true);
-  j["threads"] = nlohmann::json::parse(R"([
-    { "name": "G", "actor": "get_user_pages", "args": { "mm": "A", "address": "0x1000", "write": true, "dma_value": 9 } }
-  ])");
-  j["invariants"] = {"no_lost_write", "page_counts_consistent"};
-  j["expect"] = {{"result", "pass"}};
-  return j;
-}
+nlohmann::json gup_scenario() { return pin_scenario("get_user_pages"); }
 
 std::string gup_error(const std::function<void(nlohmann::json&)>& edit, std::string* message = nullptr) {
   nlohmann::json j = gup_scenario();

@@ -159,6 +159,21 @@ inline nlohmann::json pinnable_page(bool writable) {
   return j;
 }
 
+/// A scenario: thread G runs `actor` (get_user_pages or get_user_pages_fast) on A:0x1000
+/// for write with DMA value 9, on pinnable_page(true).
+inline nlohmann::json pin_scenario(const char* actor) {
+  nlohmann::json j;
+  j["name"] = std::string("t/") + actor;
+  j["summary"] = "s";
+  j["kernel"] = "3.9";
+  j["initial"] = pinnable_page(true);
+  j["threads"] = {{{"name", "G"}, {"actor", actor},
+                   {"args", {{"mm", "A"}, {"address", "0x1000"}, {"write", true}, {"dma_value", 9}}}}};
+  j["invariants"] = {"no_lost_write", "page_counts_consistent"};
+  j["expect"] = {{"result", "pass"}};
+  return j;
+}
+
 inline constexpr std::uint32_t mmA = 0, mmB = 1, vmaA = 0, vmaB = 1, S = 0;
 
 /// Runs `body` once in one simulated thread "T" on a fresh copy of `initial`.
