@@ -62,6 +62,7 @@ void DporStrategy::begin() {
   root_pos_ = 0;
   preemptions_ = 0;
   blocked_ = false;
+  blocked_enabled_ = ~ThreadMask{0};
 }
 
 std::optional<ThreadId> DporStrategy::pick_thread(const SchedulingPoint& sp) {
@@ -121,6 +122,7 @@ std::optional<ThreadId> DporStrategy::pick_thread(const SchedulingPoint& sp) {
       ThreadMask free = sp.enabled & ~n.sleep;
       if (!free) {
         blocked_ = true;
+        blocked_enabled_ = sp.enabled;
         abort_ = "sleep-set blocked";
         return std::nullopt;
       }
@@ -241,8 +243,13 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
   ev.resize(std::min({x.valid, fresh_from_, n}));
   for (std::size_t j = ev.size(); j < n; ++j)
     ev.push_back(Event{path_[j].thread, path_[j].ran, path_[j].vals, false});
-  if (!blocked_) {
-    for (ThreadMask m = end.pending; m; m &= m - 1) {
+  // A sleep-set-blocked run adds the operations left disabled where it was
+  // blocked (a wait a reversal moved to where its guard is false): the step
+  // that made the guard false is then a race of its own, which no feasible
+  // execution may show (the wait never runs after it). The enabled ones sleep.
+  const ThreadMask phantoms = blocked_ ? end.pending & ~blocked_enabled_ : end.pending;
+  {
+    for (ThreadMask m = phantoms; m; m &= m - 1) {
       ThreadId t = lowest(m);
       if (t < end.accesses.size()) ev.push_back(Event{t, end.accesses[t], {}, true});
     }
@@ -329,6 +336,7 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
     cands.clear();
     for (std::size_t i : deps) {
       std::size_t cand = i;
+      bool disabled_at_i = false;  // cand replaces i: the step that disabled e
       if (blocking(e.access.kind) && release(ev[i].access.kind)) {
         cand = npos;
         for (std::size_t q = i; q-- > 0;) {
@@ -359,11 +367,17 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
           for (std::size_t k : deps)
             if (k < i && (cand == npos || k > cand) && (pp < 0 || !hb(k, static_cast<std::size_t>(pp)))) cand = k;
         if (cand == npos || ev[cand].thread == t || !dependent(ev[cand].access, e.access)) continue;
+        disabled_at_i = true;
       }
+      // The race is immediate when no other dependent predecessor of e follows
+      // it in happens-before. For a step that disabled e, that is asked of i:
+      // the steps between it and i that kept e disabled (a second clear) follow
+      // it, and no reversal of theirs can run e (it is disabled there).
       bool immediate = true;
+      const std::size_t probe = disabled_at_i ? i : cand;
       for (std::size_t k : deps) {
         if (k == i || k == cand) continue;
-        if (hb(cand, k)) { immediate = false; break; }
+        if (hb(probe, k)) { immediate = false; break; }
       }
       if (immediate && pp >= 0 && hb(cand, static_cast<std::size_t>(pp))) immediate = false;
       if (!immediate) continue;

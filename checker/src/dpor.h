@@ -274,6 +274,9 @@ class DporStrategy : public Strategy {
   std::size_t root_pos_ = 0;
   unsigned preemptions_ = 0;
   bool blocked_ = false;
+  /// Threads enabled where a run was sleep-set blocked at a scheduling point
+  /// (all of them when it was blocked inside a step's value choice).
+  ThreadMask blocked_enabled_ = ~ThreadMask{0};
   std::size_t fresh_from_ = 0;  ///< first point whose event is new in this execution
   std::uint64_t infeasible_ = 0;
   std::uint64_t lost_ = 0;

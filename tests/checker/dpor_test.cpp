@@ -837,6 +837,56 @@ TEST(DporCounts, WaitDisabledAgainIsReversedAtTheWriteThatDisabledIt) {
   check_dpor_against_dfs(s, "wait disabled again", true, true);
 }
 
+// The soak's `random waits #600`: a wait behind a lock whose guard only the
+// initial value (chosen in setup) makes true, cleared by another thread before
+// the wait is announced. T0: read x1 blocking until x1 != 0, write x0; T1: clear
+// x0, write x1; T2: lock, wait until x0 != 0, unlock. T0's read follows T1's
+// write of x1, so the clear precedes T0's write of x0. Init x0 = 0: the wait
+// runs only after T0's write: 1 trace. Init x0 = 5: before the clear, or after
+// T0's write (between them x0 is 0): 2. So 3. The first run of init 5 (T1, T0,
+// then T2) reverses the wait with T0's write, where the clear left it disabled:
+// that run is sleep-set blocked, and the race to reverse, the clear's, shows
+// only there, with the wait left pending and disabled; DPOR found 2 before.
+TEST(DporCounts, WaitEnabledByTheInitialValueIsReversedAtTheClearBeforeItsAnnouncement) {
+  Spec s;
+  s.vars = 2;
+  s.mutexes = 1;
+  s.choose_in_setup = true;
+  s.threads = {{{Op::BlockRead, 1}, {Op::Write, 0}},
+               {{Op::Clear, 0}, {Op::Write, 1}},
+               {{Op::Lock, 0}, {Op::WaitSet, 0}, {Op::Unlock, 0}}};
+  Outcome o = run_spec(s, with(StrategyKind::Dpor));
+  CHECK(o.report.stats.complete);
+  LONGS_EQUAL(3, o.report.stats.executions);
+  LONGS_EQUAL(3, distinct(o.keys).size());
+  check_dpor_against_dfs(s, "wait enabled by the initial value", true, true);
+}
+
+// The 20000-program soak's `random waits #6908`: a wait disabled by two clears
+// in a row. T0: clear x0, clear x0, write x0 (= 1); T1: read x0, lock, wait
+// until x0 != 0, unlock; T2: increment x0, increment x1 (x1 and the lock are one
+// thread's: no races). Every x0 step conflicts with every other, so a trace is
+// an order of c1 < c2 < w, the increment a, and T1's read r before its wait W,
+// with W where x0 != 0. Place a among c1 c2 w (4 ways) and read x0 in the 5
+// gaps: a first 0,1,0,0,1; a second 0,0,1,0,1; a third 0,0,0,1,1; a last
+// 0,0,0,1,2. For each nonzero gap g of W, r goes in one of gaps 0..g:
+// (2+5) + (3+5) + (4+5) + (4+5) = 33 (x0 ends nonzero: no deadlock). The
+// missed trace (r, a, W, then the clears) needs the race of W with the first
+// clear, found in a run where the second clear lies between it and W.
+TEST(DporCounts, WaitDisabledByTwoClearsIsReversedAtTheFirst) {
+  Spec s;
+  s.vars = 2;
+  s.mutexes = 1;
+  s.threads = {{{Op::Clear, 0}, {Op::Clear, 0}, {Op::Write, 0}},
+               {{Op::Read, 0}, {Op::Lock, 0}, {Op::WaitSet, 0}, {Op::Unlock, 0}},
+               {{Op::Add, 0}, {Op::Add, 1}}};
+  Outcome o = run_spec(s, with(StrategyKind::Dpor));
+  CHECK(o.report.stats.complete);
+  LONGS_EQUAL(33, o.report.stats.executions);
+  LONGS_EQUAL(33, distinct(o.keys).size());
+  check_dpor_against_dfs(s, "wait disabled by two clears", true, true);
+}
+
 // Value choices: T0 = {choose(2) ; maybe write x0}, T1 = write x1: independent,
 // so the 2 values give 2 executions. With T1 writing x0 as well: value 0 skips
 // the write (1 trace), value 1 writes and races with T1 (2 traces): 3.
