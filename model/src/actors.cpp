@@ -227,7 +227,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     std::string here;
     for (const ActorInfo& b : actor_catalogue())
       if (b.eras & era_bit(era)) here += std::string(here.empty() ? "" : ", ") + b.name;
-    throw InputError(file, actor_pointer,
+    throw UnsupportedInput(file, actor_pointer,
                      "actor \"" + actor + "\" is not modelled in kernel " + era_name(era) + " (it exists in " +
                          era_names(a.eras) + "; actors of " + era_name(era) + ": " +
                          (here.empty() ? "none yet" : here) + ")");
@@ -254,9 +254,9 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     const std::string& name = initial.pages[call.page].name;
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
     if (era == Era::V4_19 && (initial.pages[call.page].mapping.kind != Mapping::Kind::Anon))
-      page.error("kernel 4.19's model migrates anonymous (not KSM) pages only");
+      page.unsupported("kernel 4.19's model migrates anonymous (not KSM) pages only");
     if (era == Era::V4_19 && initial.pages[call.page].test(PG_swapcache))
-      page.error("page " + name + " is in the swap cache: kernel 4.19's model does not migrate swap-cache pages "
+      page.unsupported("page " + name + " is in the swap cache: kernel 4.19's model does not migrate swap-cache pages "
                  "(migrate_page_move_mapping's radix-tree branch is not modelled)");
     call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
     if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
@@ -265,7 +265,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     JsonInput child = in.at("child");
     call.child = find_mm(initial, child);
     std::string err = fork_layout_error(initial, call.child, call.mm);
-    if (!err.empty()) child.error(err);
+    if (!err.empty()) child.refuse(err);
   } else if (actor == "swapin_fault") {
     call.mm = find_mm(initial, in.at("mm"));
     JsonInput addr = in.at("address");
@@ -294,7 +294,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (actor == "hmm_vma_fault") {
       if (in.has("block")) call.block = in.at("block").as_bool();
       if (std::string err = v4_19::hmm_fault_model_error(initial, initial.hmm_ranges[call.range]); !err.empty())
-        range.error(err);
+        range.refuse(err);
     }
   } else if (actor == "handle_mm_fault") {
     call.mm = find_mm(initial, in.at("mm"));
@@ -304,7 +304,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (initial.find_vma(call.mm, call.address) < 0)
       addr.error("no vma of mm " + initial.mms[call.mm].name + " contains this address");
     if (std::string err = v4_19::fault_model_error(initial, call.mm, call.address, call.write); !err.empty())
-      addr.error(err);
+      addr.refuse(err);
   } else if (actor == "ksmd") {
     if (in.has("pages")) call.pages = static_cast<int>(in.at("pages").as_int(1, 16));
     if (in.has("batches")) {
@@ -317,14 +317,14 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     call.mm = find_mm(initial, in.at("mm"));
     JsonInput addr = in.at("address");
     call.address = addr.as_address();
-    if (std::string err = store_model_error(initial, call.mm, call.address); !err.empty()) addr.error(err);
+    if (std::string err = store_model_error(initial, call.mm, call.address); !err.empty()) addr.refuse(err);
     call.value = static_cast<unsigned>(in.at("value").as_int(1, 1 << 20));
   } else if (actor == "get_user_pages" || actor == "get_user_pages_fast") {
     call.mm = find_mm(initial, in.at("mm"));
     JsonInput addr = in.at("address");
     call.address = addr.as_address();
     call.write = in.has("write") ? in.at("write").as_bool() : true;
-    if (std::string err = gup_model_error(initial, call.mm, call.address, call.write); !err.empty()) addr.error(err);
+    if (std::string err = gup_model_error(initial, call.mm, call.address, call.write); !err.empty()) addr.refuse(err);
     if (in.has("dma_value")) {
       JsonInput dma = in.at("dma_value");
       if (!call.write) dma.error("a get_user_pages with \"write\": false only lets the device read the page: no DMA value");
@@ -375,7 +375,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     // (an mremap target's vma takes the moved vma's anon_vma, which mremap requires)
     if (actor == "fault" && call.write && initial.find_vma(call.mm, call.address) >= 0 &&
         !initial.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
-      addr.error("a write fault needs the vma's anon_vma declared (anon_vma_prepare is not modelled)");
+      addr.unsupported("a write fault needs the vma's anon_vma declared (anon_vma_prepare is not modelled)");
 
   } else if (actor == "swapoff") {
     // One swap area: no arguments.
@@ -387,7 +387,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     call.new_address = new_addr.as_address();
     bool bad_new = false;
     if (std::string err = mremap_input_error(initial, call.mm, call.address, call.new_address, bad_new); !err.empty())
-      (bad_new ? new_addr : old_addr).error(err);
+      (bad_new ? new_addr : old_addr).refuse(err);
   } else if (actor == "exit") {
     call.mm = find_mm(initial, in.at("mm"));
   } else if (actor == "page_referenced") {

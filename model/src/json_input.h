@@ -30,6 +30,15 @@ class JsonInput {
   const std::string& file() const { return file_; }
 
   [[noreturn]] void error(const std::string& what) const { throw InputError(file_, ptr_, what); }
+  /// A kernel path the model does not have (UnsupportedInput: exit 4).
+  [[noreturn]] void unsupported(const std::string& what) const { throw UnsupportedInput(file_, ptr_, what); }
+  /// For the model's input checks that return a message (fault_model_error,
+  /// mremap_input_error, ...): by the house convention their messages say "not
+  /// modelled" exactly when the refusal is a model limit rather than bad input.
+  [[noreturn]] void refuse(const std::string& what) const {
+    if (what.find("not modelled") != std::string::npos) unsupported(what);
+    error(what);
+  }
 
   static std::string type_name(const nlohmann::json& j) {
     if (j.is_null()) return "null";

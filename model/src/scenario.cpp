@@ -387,7 +387,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const std::string fork_name =
           tj.contains("name") && tj.at("name").is_string() ? tj.at("name").get<std::string>() : std::string("fork");
       if (named)
-        actor.error("mremap of mm " + mm_name + ", which thread " + quote_input(fork_name) +
+        actor.unsupported("mremap of mm " + mm_name + ", which thread " + quote_input(fork_name) +
                     " forks or creates: dup_mmap copies the declared vmas one to one, a moved vma is not modelled there");
     }
     call.new_vma = mremap_reserve(v->initial, call.mm, call.address, call.new_address);
@@ -475,7 +475,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
       if (c.actor == "swapin_fault" && c.mm == mm)
-        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (swapin_fault) faults in mm " +
+        threads.at(j).at("actor").unsupported("thread " + quote_input(v->names[j]) + " (swapin_fault) faults in mm " +
                                         v->initial.mms[mm].name + ", whose vma thread " + quote_input(v->names[i]) +
                                         " moves: swapin_fault after its vma left is not modelled (a \"fault\" "
                                         "thread reads a swap pte the same way and gets SIGSEGV without a vma)");

@@ -411,20 +411,20 @@ TEST(Fault419Input, TheThreeNewPathsLoad) {
 TEST(Fault419Input, WriteFaultInAVmaWithoutVmWrite) {
   std::string e = error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x2000", "pte": "none" }])"), kWriteA2000,
                            [](nlohmann::json& j) { j["initial"]["mms"][0]["vmas"][0]["flags"] = {"VM_READ"}; });
-  STRCMP_CONTAINS("t.json: at /threads/0/args/address: a write fault at A:0x2000 in a vma without VM_WRITE", e.c_str());
+  STRCMP_CONTAINS("t.json: at /threads/0/args/address: unsupported: a write fault at A:0x2000 in a vma without VM_WRITE", e.c_str());
 }
 
 TEST(Fault419Input, WriteFaultOnANonePteNeedsTheAnonVma) {
   std::string e = error_of(nlohmann::json::parse(R"([{ "mm": "A", "address": "0x1000", "pte": "none" }])"), kWriteA2000,
                            [](nlohmann::json& j) { j["initial"]["mms"][0]["vmas"][0].erase("anon_vma"); });
-  STRCMP_CONTAINS("t.json: at /threads/0/args/address: a write fault at A:0x2000 needs the vma's anon_vma declared", e.c_str());
+  STRCMP_CONTAINS("t.json: at /threads/0/args/address: unsupported: a write fault at A:0x2000 needs the vma's anon_vma declared", e.c_str());
 }
 
 TEST(Fault419Input, FaultUnderANonePmdIsStillRefused) {
   std::string e = error_of(nlohmann::json::parse(R"([])"), kWriteA2000, [](nlohmann::json& j) {
     j["initial"]["pmds"] = nlohmann::json::parse(R"([{ "mm": "A", "address": "0x0", "pmd": "none" }])");
   });
-  STRCMP_CONTAINS("at /threads/0/args/address: a fault at A:0x2000 finds pmd none: create_huge_pmd / __pte_alloc are not modelled",
+  STRCMP_CONTAINS("at /threads/0/args/address: unsupported: a fault at A:0x2000 finds pmd none: create_huge_pmd / __pte_alloc are not modelled",
                   e.c_str());
 }
 
@@ -434,7 +434,7 @@ TEST(Fault419Input, MigrationOfASwapCachePageIsRefused) {
                            [](nlohmann::json& j) {
                              j["initial"]["pages"][3]["flags"] = nlohmann::json::array({"Anon", "Uptodate", "LRU", "SwapCache"});
                            });
-  STRCMP_CONTAINS("t.json: at /threads/0/args/page: page SC is in the swap cache: kernel 4.19's model does not migrate "
+  STRCMP_CONTAINS("t.json: at /threads/0/args/page: unsupported: page SC is in the swap cache: kernel 4.19's model does not migrate "
                   "swap-cache pages",
                   e.c_str());
 }

@@ -330,7 +330,7 @@ TEST(HmmInput, FaultsTheModelDoesNotHaveAreRefused) {
     j["initial"]["pmds"].push_back(nlohmann::json::parse(R"({ "mm": "A", "address": "0x600000", "pmd": "none" })"));
     j["threads"][0]["args"]["range"] = "RP";
   });
-  CHECK(has(e, "at /threads/0/args/range: hmm_vma_fault of range RP: a fault at A:0x600000 finds pmd none: "
+  CHECK(has(e, "at /threads/0/args/range: unsupported: hmm_vma_fault of range RP: a fault at A:0x600000 finds pmd none: "
                "create_huge_pmd / __pte_alloc are not modelled"));
 }
 

@@ -429,17 +429,54 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
   }
 }
 
+// An actor the era's kernel has but the model does not (swapoff in 4.19), and a state the era's
+// model has no paths for (a swap pte in 2.6.33): unsupported at load, exit 4, one line naming
+// the JSON location; `check` says the same. Bad input stays exit 2 (an actor no kernel has).
+TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
+  fs::path dir = fresh_dir("era-unsupported");
+  json j = json::parse(read("scenarios/fault/cow-fault-vs-migration-4.19-fixed.json"));
+  j["threads"].push_back(json::parse(R"({"name": "S", "actor": "swapoff", "args": {}})"));
+  const std::size_t at = j["threads"].size() - 1;
+  std::string file = write(dir / "swapoff-419.json", j.dump());
+  for (const char* cmd : {"run", "check"}) {
+    Result r = cli({cmd, file});
+    LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
+    LONGS_EQUAL(1, lines(r.err));
+    CHECK_TEXT(r.err.rfind("mmcheck: " + file + ": at /threads/" + std::to_string(at) +
+                               "/actor: unsupported: actor \"swapoff\" is not modelled in kernel 4.19 (it exists in 3.9",
+                           0) == 0,
+               r.err.c_str());
+  }
+  j["threads"][at]["actor"] = "kswapd_of_another_kernel";
+  file = write(dir / "unknown.json", j.dump());
+  Result bad = cli({"run", file});
+  LONGS_EQUAL_TEXT(2, bad.code, bad.err.c_str());
+  CHECK_TEXT(bad.err.find(": unsupported:") == std::string::npos, bad.err.c_str());
+
+  json k = json::parse(read("scenarios/ksm/rmap-walk-migration-ptes-fixed.json"));
+  json& ptes = k["initial"]["ptes"];
+  ptes[0]["pte"] = "swap";
+  ptes[0].erase("page");
+  ptes[0]["entry"] = 1;
+  file = write(dir / "swap-2633.json", k.dump());
+  Result r = cli({"run", file});
+  LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
+  LONGS_EQUAL(1, lines(r.err));
+  CHECK_TEXT(r.err.find(": unsupported: swap ptes are not modelled in kernel 2.6.33") != std::string::npos, r.err.c_str());
+}
+
 // Kernel 4.19's faults: a write the model has no path for (a vma without VM_WRITE: access_error's
-// SIGSEGV) is bad input, one line naming the thread's address, exit 2, never a run.
-TEST(CliSeed000, Unmodelled419FaultIsOneLineExitTwo) {
+// SIGSEGV) is a model limit found at load: one line naming the thread's address and saying
+// "unsupported", exit 4 (unsupported, as a run reaching model_limit), never a run.
+TEST(CliSeed000, Unmodelled419FaultIsOneLineExitFour) {
   json j = json::parse(read("scenarios/fault/cow-fault-vs-migration-4.19-fixed.json"));
   j["initial"]["mms"][0]["vmas"][0]["flags"] = json::array({"VM_READ"});
   fs::path dir = fresh_dir("fault-419-bad");
   std::string file = write(dir / "s.json", j.dump());
   Result r = cli({"run", file});
-  LONGS_EQUAL(2, r.code);
+  LONGS_EQUAL(4, r.code);
   LONGS_EQUAL(1, lines(r.err));
-  CHECK_TEXT(r.err.rfind("mmcheck: " + file + ": at /threads/0/args/address: a write fault at A:0x1000 in a vma "
+  CHECK_TEXT(r.err.rfind("mmcheck: " + file + ": at /threads/0/args/address: unsupported: a write fault at A:0x1000 in a vma "
                          "without VM_WRITE: access_error's SIGSEGV is not modelled", 0) == 0,
              r.err.c_str());
 }

@@ -2,7 +2,8 @@
 // mapping of every outcome and error onto an exit code (see cli.h, errors.h).
 //
 // Invariant: every exception is caught here. model::InputError and BadInput
-// are bad input (2); anything else is "internal error:" (3). Results go to
+// are bad input (2), model::UnsupportedInput (a kernel path the model does not
+// have, found at load) is unsupported (4); anything else is "internal error:" (3). Results go to
 // `out`, errors (one line each) and progress to `err`.
 #include "tool/cli.h"
 
@@ -719,6 +720,9 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     }
     err << "mmcheck: internal error: no subcommand dispatched\n";
     return kExitInternal;
+  } catch (const model::UnsupportedInput& e) {
+    err << "mmcheck: " << one_line(e.what()) << "\n";
+    return kExitUnsupported;
   } catch (const model::InputError& e) {
     err << "mmcheck: " << one_line(e.what()) << "\n";
     return kExitBadInput;

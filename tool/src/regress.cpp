@@ -64,7 +64,8 @@ const char* status_text(Regress::Status s) {
 /// A file that cannot be read fails its own row, with the one-line error.
 void mark_bad_input(Regress::Row& row, const std::exception& e) {
   row.status = Regress::Status::BadInput;
-  row.got = "bad input";
+  // A model limit found at load (model::UnsupportedInput) is no input mistake.
+  row.got = dynamic_cast<const model::UnsupportedInput*>(&e) ? "unsupported" : "bad input";
   row.detail = e.what();
 }
 

@@ -39,6 +39,17 @@ class InputError : public std::runtime_error {
   std::string file_, pointer_;
 };
 
+/// A scenario the kernel would run, refused at load because the model has no
+/// path for it (an actor not modelled in the era, a fault into an unmodelled
+/// path): a model limit, never bad input nor a kernel bug. `mmcheck` exits 4
+/// (unsupported), as for a run that reaches `model_limit()`. The message reads
+/// "FILE: at /json/pointer: unsupported: what".
+class UnsupportedInput : public InputError {
+ public:
+  UnsupportedInput(std::string file, std::string pointer, const std::string& message)
+      : InputError(std::move(file), std::move(pointer), "unsupported: " + message) {}
+};
+
 /// What a scenario expects of an exhaustive run.
 struct Expectation {
   enum class Result { Violation, Pass };
