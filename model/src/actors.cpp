@@ -149,8 +149,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "MMU sets its dirty and young bits; then the store through the cached translation, unless a TLB flush "
        "dropped it); switches on the data steps (\"K.data\"); args "
        "{\"mm\": NAME, \"address\": ADDR, \"value\": 1..1048576}; the vma must be VM_WRITE with an anon_vma; "
-       "check the result with the invariant no_lost_write",
-       kEra3_9},
+       "check the result with the invariant no_lost_write; 4.19: the walk reads the pmd first, a writable "
+       "huge pmd maps the THP (one data token for the whole THP), a read-only one or a pmd migration entry "
+       "faults (pmd_migration_entry_wait)",
+       kEra3_9 | kEra4_19},
       {"get_user_pages",
        "a task pins one page of its memory the way O_DIRECT or a driver does (get_user_pages under mmap_sem for "
        "read: follow_page(FOLL_GET|FOLL_WRITE), while it finds nothing handle_mm_fault (a write COWs a read-only "

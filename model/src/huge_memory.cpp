@@ -9,6 +9,7 @@
 #include "model/huge_memory.h"
 
 #include "model/memory.h"
+#include "model/user_access.h"
 
 namespace model::v4_19 {
 
@@ -31,6 +32,8 @@ void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page) {
   if (!(pvmw.pmd && !pvmw.pte)) return;
   const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
   const Pmd pmdval = pmdp_invalidate(k, mm, *pvmw.pmd);
+  // pmdp_invalidate's flush_pmd_tlb_range: a store's cached writable translation is gone
+  if (pmdval.write) flush_tlb_range(k, mm, pmd_base(pvmw.address), pmd_base(pvmw.address) + kPmdSize, page, "pmdp_invalidate");
   Page& p = k.pages.at(page);
   // make_migration_entry(page, pmd_write(pmdval)); swp_entry_to_pmd; set_pmd_at
   k.set_pmd(mm, *pvmw.pmd, Pmd::migration(page, pmdval.write), "set_pmd_migration_entry");

@@ -380,7 +380,7 @@ unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write
     }
     MmStruct& m = k.mms.at(mm);
     m.mmap_sem->down_read("__do_page_fault");
-    ret = v4_19::handle_mm_fault(k, vma, addr, write ? FAULT_FLAG_WRITE : 0);
+    ret = v4_19::handle_mm_fault(k, vma, addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
     m.mmap_sem->up_read("__do_page_fault");
     if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
   }

@@ -13,6 +13,7 @@
 #include "model/huge_memory.h"
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/user_access.h"
 
 namespace model::v4_19 {
 
@@ -85,6 +86,7 @@ int migrate_page(Kernel& k, PageId newpage, PageId page) {
   if (rc) return rc;
   Page& np = k.pages.at(newpage);
   const Page& p = k.pages.at(page);
+  read_page_data(k, page, "copy_highpage");  // a step on the data when the scenario stores
   np.content = p.content;  // copy_huge_page / copy_highpage
   np.flags |= p.flags & (PG_uptodate | PG_dirty);
   return 0;

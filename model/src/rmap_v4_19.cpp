@@ -9,6 +9,7 @@
 
 #include "model/huge_memory.h"
 #include "model/memory.h"
+#include "model/user_access.h"
 #include "model/migrate_v4_19.h"
 
 namespace model::v4_19 {
@@ -53,6 +54,8 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
       // ptep_clear_flush, then the migration entry in its place (one write of the pte).
       const Pte migration = Pte::migration(page, pvmw.pte->pte.write);
       const Pte pteval = k.ptep_modify(mm, *pvmw.pte, [&](const Pte&) { return migration; }, "try_to_unmap_one");
+      // ptep_clear_flush's flush: a store's cached writable translation is gone
+      if (pteval.write) flush_tlb_page(k, mm, address, page, "try_to_unmap_one");
       if (pteval.dirty) p.flags |= PG_dirty;  // set_page_dirty: the dirty bit moves to the page
       k.touch_page(page, "try_to_unmap_one");  // page_remove_rmap, put_page
       page_remove_rmap(k, page);

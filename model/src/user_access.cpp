@@ -16,6 +16,7 @@
 
 #include "model/gup_fast.h"
 #include "model/memory.h"
+#include "model/migrate_v4_19.h"
 #include "model/swap_state.h"
 
 namespace model {
@@ -36,48 +37,89 @@ UserTlbEntry& tlb_entry_of(Kernel& k, checker::ThreadId cpu) {
   return k.user_data.tlb.back();
 }
 
+// arch/x86 v3.9: the MMU's locked update (_PAGE_DIRTY, _PAGE_ACCESSED) of a clean or old
+// writable pte before a store goes through it; false when the pte changed meanwhile (the
+// walk runs again)
+bool mmu_sets_dirty_bit(Kernel& k, PteSlot& slot, std::uint32_t mm, std::uint64_t addr, const Pte& pte) {
+  if (pte.dirty && pte.young) return true;
+  checker::announce(slot.obj, AccessKind::Write, "user store: MMU sets the dirty bit");
+  const Pte now = slot.pte;
+  if (!(now.is_present() && now.write && now.page == pte.page)) {
+    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " changed to " + k.pte_str(now) + ": walk again"); });
+    return false;
+  }
+  slot.pte = pte_mkyoung(pte_mkdirty(now));
+  checker::note([&] { return std::string(k.pte_str(now) + " -> " + k.pte_str(slot.pte)); });
+  return true;
+}
+
+// arch/x86/mm/fault.c v3.9 / v4.19: __do_page_fault for the store's write (mmap_sem for read,
+// handle_mm_fault); 4.19's pmd-level paths (pmd_migration_entry_wait) come with its handle_mm_fault
+unsigned store_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  if (k.config.era != Era::V4_19) return fault(k, mm, addr, true);
+  MmStruct& m = k.mms.at(mm);
+  m.mmap_sem->down_read("__do_page_fault");
+  const int v = k.find_vma(mm, addr);
+  unsigned ret = VM_FAULT_SIGBUS;  // no vma: SIGSEGV
+  if (v >= 0) ret = v4_19::handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, FAULT_FLAG_WRITE);
+  else checker::note("no vma: SIGSEGV");
+  m.mmap_sem->up_read("__do_page_fault");
+  return ret;
+}
+
 }  // namespace
 
-// arch/x86 v3.9: the store instruction (page walk, TLB, store), faulting through
-// arch/x86/mm/fault.c do_page_fault -> mm/memory.c handle_mm_fault (memory.cpp's fault)
+// arch/x86 v3.9 and v4.19: the store instruction (page walk, TLB, store), faulting through
+// arch/x86/mm/fault.c do_page_fault -> mm/memory.c handle_mm_fault (memory.cpp's fault;
+// 4.19: memory_v4_19.cpp's). In 4.19 the walk reads the pmd first: a writable huge pmd
+// maps the THP itself (its head page's data token stands for the whole THP).
 unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32_t value) {
   for (int attempt = 0; attempt < kStoreAttempts; ++attempt) {
-    PteSlot* slot = k.pte_slot(mm, addr);
-    if (!slot) model_limit("a user store to an address without a pte slot");
-    // The page walk: the pte read as the MMU reads it, without a lock.
-    checker::announce(slot->obj, AccessKind::Read, "user store: page walk");
-    const Pte pte = slot->pte;
-    checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
-    if (!pte.is_present() || !pte.write) {
-      const unsigned ret = fault(k, mm, addr, true);  // do_page_fault, then the access again
-      if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
-      continue;
+    PageId target = kNoPage;
+    if (k.config.era == Era::V4_19) {
+      PmdSlot* pmd_slot = k.pmd_slot(mm, addr);
+      if (!pmd_slot) model_limit("a user store to an address without a pmd");
+      const Pmd pmd = k.read_pmd(mm, *pmd_slot, "user store: page walk");
+      if (!pmd.is_table()) {
+        // A huge pmd that is not writable, a pmd migration entry or an invalidated pmd faults
+        // (pmd_migration_entry_wait; wp_huge_pmd is refused at load). The MMU's dirty and
+        // accessed bits of a huge pmd are not modelled.
+        if (pmd.kind != Pmd::Kind::Huge || !pmd.write) {
+          const unsigned ret = store_fault(k, mm, addr);
+          if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
+          continue;
+        }
+        target = pmd.page;
+      }
     }
-    if (!pte.dirty || !pte.young) {
-      // The MMU sets _PAGE_DIRTY (and _PAGE_ACCESSED) in the pte with a locked update before the
-      // store goes through a translation without them; it walks again if the pte changed meanwhile.
-      checker::announce(slot->obj, AccessKind::Write, "user store: MMU sets the dirty bit");
-      const Pte now = slot->pte;
-      if (!(now.is_present() && now.write && now.page == pte.page)) {
-        checker::note([&] { return std::string("pte " + k.where(mm, addr) + " changed to " + k.pte_str(now) + ": walk again"); });
+    if (target == kNoPage) {
+      PteSlot* slot = k.pte_slot(mm, addr);
+      if (!slot) model_limit("a user store to an address without a pte slot");
+      // The page walk: the pte read as the MMU reads it, without a lock.
+      checker::announce(slot->obj, AccessKind::Read, "user store: page walk");
+      const Pte pte = slot->pte;
+      checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
+      if (!pte.is_present() || !pte.write) {
+        const unsigned ret = store_fault(k, mm, addr);  // do_page_fault, then the access again
+        if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
         continue;
       }
-      slot->pte = pte_mkyoung(pte_mkdirty(now));
-      checker::note([&] { return std::string(k.pte_str(now) + " -> " + k.pte_str(slot->pte)); });
+      if (!mmu_sets_dirty_bit(k, *slot, mm, addr, pte)) continue;
+      target = pte.page;
     }
     UserTlbEntry& e = tlb_entry_of(k, checker::current_thread());
     e.mm = mm;
     e.address = addr;
-    e.page = pte.page;
+    e.page = target;
     e.valid = true;
     // The store through the cached translation: a step on the page's data.
-    Page& p = k.pages.at(pte.page);
+    Page& p = k.pages.at(target);
     checker::announce(p.data_obj, AccessKind::Write, "user store");
     if (!tlb_entry_of(k, checker::current_thread()).valid) {
       checker::note([&] { return std::string("translation of " + k.where(mm, addr) + " flushed: walk again"); });
       continue;
     }
-    write_user_data(k, pte.page, mm, addr, value, false);
+    write_user_data(k, target, mm, addr, value, false);
     return 0;
   }
   model_limit("a user store re-run more than 8 times (faults or flushed translations)");
@@ -110,11 +152,17 @@ void read_page_data(Kernel& k, PageId page, const char* label) {
 
 // arch/x86/mm/tlb.c v3.9: flush_tlb_page (as ptep_clear_flush issues it; the IPI waits for every CPU)
 void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label) {
+  flush_tlb_range(k, mm, addr, addr + kPageSize, page, label);
+}
+
+// arch/x86/mm/tlb.c v4.19: flush_tlb_range (flush_tlb_mm_range; pmdp_invalidate's flush_pmd_tlb_range)
+void flush_tlb_range(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end, PageId page,
+                     const char* label) {
   flush_tlb_others_wait(k, mm, label);  // CPUs of mm with interrupts off (get_user_pages_fast scenarios only)
   if (!k.user_data.track) return;
   checker::announce(k.pages.at(page).data_obj, AccessKind::Write, label);
   for (UserTlbEntry& e : k.user_data.tlb)
-    if (e.valid && e.mm == mm && e.address == addr) e.valid = false;
+    if (e.valid && e.mm == mm && start <= e.address && e.address < end) e.valid = false;
 }
 
 void no_lost_write(const Kernel& k) {
@@ -130,6 +178,16 @@ void no_lost_write(const Kernel& k) {
     const bool discarded = k.user_data.discarded.count(where) != 0;
     if (discarded && (!pte || pte->is_none() || (pte->is_present() && pte->page == k.zero_page))) continue;
     PageId page = kNoPage;
+    // 4.19: under a huge pmd, a pmd migration entry or an invalidated pmd, the THP (its head
+    // page's token stands for the whole THP)
+    if (const PmdSlot* ps = k.pmd_slot(mm, addr); ps && !ps->pmd.is_none() && !ps->pmd.is_table()) {
+      const PageId thp = ps->pmd.page;
+      if (k.pages[thp].content != value)
+        checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (pmd " +
+                                                  k.pmd_str(ps->pmd) + ") returns " + std::to_string(k.pages[thp].content) +
+                                                  ", but the last " + wrote + " there wrote " + std::to_string(value));
+      continue;
+    }
     if (pte && (pte->is_present() || pte->is_migration())) {
       page = pte->page;
     } else if (pte && pte->is_swap()) {
@@ -155,6 +213,9 @@ void no_lost_write(const Kernel& k) {
 
 std::string store_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   const int v = k.find_vma(mm, addr);
+  // 4.19: the write fault's own refusals (no VM_WRITE, pmd none, a read-only huge pmd's
+  // wp_huge_pmd, no anon_vma, no pte declared under a table)
+  if (k.config.era == Era::V4_19 && v >= 0) return v4_19::fault_model_error(k, mm, addr, true);
   if (v < 0 || !k.mms.at(mm).ptes.count(addr)) return "no pte slot of mm " + k.mms[mm].name + " at this address";
   const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
   if (!(vma.flags & VM_WRITE)) return "the vma is not VM_WRITE: the store would be a SIGSEGV (not modelled)";

@@ -39,6 +39,9 @@ void discard_user_data(Kernel& k, std::uint32_t mm, std::uint64_t start, std::ui
 /// every store's cached translation of that pte is dropped. A Write step on "K.data"
 /// when the scenario stores; nothing otherwise.
 void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page, const char* label);
+/// The same for every address of mm in [start, end) (4.19's flush of a huge pmd's 2 MiB).
+void flush_tlb_range(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end, PageId page,
+                     const char* label);
 
 /// End-of-run invariant "no_lost_write": every address a store or a get_user_pages DMA write
 /// (model/src/gup.cpp) completed at reads the last value written there (present pte: its page; migration entry: its page; swap pte: the
