@@ -350,14 +350,15 @@ unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
   return ret & ~unsigned{VM_FAULT_AGAIN_GHOST};
 }
 
-// mm/memory.c v3.9: zap_pte_range (the ptes of one vma in [start, end); the page's put is
-// batched: tlb_remove_page, released at tlb_finish_mmu)
-void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+// mm/memory.c v3.9, v4.19: zap_pte_range's loop over the ptes of one vma in [start, end), the
+// caller holding the table's ptl (the eras differ only in which lock that is): present ptes
+// cleared (ptep_get_and_clear_full), page_remove_rmap, the page's put batched (tlb_remove_page,
+// released at tlb_finish_mmu); swap entries freed (free_swap_and_cache); a migration entry read
+// for the rss counter (migration_entry_to_page's BUG_ON(!PageLocked)), then cleared
+void zap_pte_entries(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
-  m.ptl->lock("zap_pte_range");  // pte_offset_map_lock
-  k.kasan_page_table(m, "zap_pte_range");
   for (auto& [addr, slot] : m.ptes) {
     if (addr < start || addr >= end) continue;
     const Pte ptent = slot.pte;  // read under the ptl
@@ -384,6 +385,14 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
     }
     k.set_pte(mm, slot, Pte::none(), "zap_pte_range");  // pte_clear_not_present_full
   }
+}
+
+// mm/memory.c v3.9: zap_pte_range (the mm's one ptl; the loop is zap_pte_entries)
+void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  MmStruct& m = k.mms.at(k.vmas.at(vma).mm);
+  m.ptl->lock("zap_pte_range");  // pte_offset_map_lock
+  k.kasan_page_table(m, "zap_pte_range");
+  zap_pte_entries(k, tlb, vma, start, end);
   m.ptl->unlock("zap_pte_range");
 }
 

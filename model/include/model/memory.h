@@ -90,6 +90,9 @@ struct MmuGather {
 /// present: page_remove_rmap, the reference batched in tlb; swap: swap_free;
 /// migration entry: migration_entry_to_page's BUG_ON(!PageLocked), nothing else.
 void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
+/// zap_pte_range()'s loop (v3.9, v4.19): the same clearing of the ptes of vma in
+/// [start, end); the caller holds the table's ptl (v3.9: the mm's, v4.19: pte_lockptr).
+void zap_pte_entries(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
 /// unmap_vmas() (v3.9): zap_pte_range over each vma's part of [start, end).
 void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
                 std::uint64_t end);
