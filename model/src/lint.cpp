@@ -643,6 +643,8 @@ const InvariantRule kInvariantRules[] = {
      "it checks walkers that returned 0, and no thread walks an HMM range"},
     {"hmm_valid_pfn_mapped", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it checks walkers that returned 0, and no thread walks an HMM range"},
+    {"hmm_snapshot_current", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
+     "it checks walkers that returned 0, and no thread walks an HMM range"},
     {"hmm_no_bogus_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it checks walkers that returned 0, and no thread walks an HMM range"},
     {"hmm_fault_complete", [](const Facts& f, const Kernel&) { return f.hmm_fault; },

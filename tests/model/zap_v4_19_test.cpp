@@ -417,3 +417,43 @@ TEST(Zap419Lint, AWriteFaultBesideADontneedOfItsPteMayAllocate) {
                   f[0].c_str());
   LONGS_EQUAL(0, free_page_findings(true).size());
 }
+
+TEST_GROUP(HmmSnapshotCurrent){};
+
+// hmm_vma_get_pfns fills R's A:0x1000 entry VALID|WRITE P (pte present, writable) and leaves R
+// valid on the list; the zap's notifier invalidates it, so the stale entry is allowed.
+TEST(HmmSnapshotCurrent, AZapThroughTheNotifierLeavesTheRangeInvalid) {
+  OneThread p(kernel(kPOnce), [](model::Kernel& k) {
+    model::hmm_vma_get_pfns(k, 0);
+    model::madvise_dontneed(k, A, 0x1000, 0x2000);
+  }, {"hmm_snapshot_current"});
+  CHECK(once(p).verdict == checker::Verdict::Pass);
+}
+
+// The same pte cleared behind the notifier's back: R is still valid with VALID|WRITE P.
+TEST(HmmSnapshotCurrent, AChangeTheNotifierMissedFails) {
+  OneThread p(kernel(kPOnce), [](model::Kernel& k) {
+    model::hmm_vma_get_pfns(k, 0);
+    k.set_pte(A, k.mms[A].ptes.at(0x1000), Pte::none(), "test");
+  }, {"hmm_snapshot_current"});
+  const checker::Report r = once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  STRCMP_CONTAINS("hmm_snapshot_current: hmm_vma_get_pfns returned 0 on a range still valid but range R at A:0x1000 = "
+                  "[VALID|WRITE P] (mapped now: nothing)",
+                  r.counterexample->violation.message.c_str());
+}
+
+// A mapping made after the walk read none is no stale VALID entry: NONE may be stale.
+TEST(HmmSnapshotCurrent, ANoneEntryMayBeStale) {
+  model::Kernel k0 = kernel(nlohmann::json::parse(R"([
+    { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": true },
+    { "mm": "A", "address": "0x2000", "pte": "none" }])"));
+  model::add_zero_page(k0);
+  OneThread p(k0, [](model::Kernel& k) {
+    model::hmm_vma_get_pfns(k, 0);
+    model::v4_19::user_access(k, A, 0x2000, false);  // the zero page mapped at A:0x2000: no notifier
+  }, {"hmm_snapshot_current"});
+  CHECK(once(p).verdict == checker::Verdict::Pass);
+  CHECK(p.kernel->hmm_ranges[0].valid);
+  LONGS_EQUAL(model::HMM_PFN_NONE, p.kernel->hmm_ranges[0].pfns[1]);
+}

@@ -87,6 +87,12 @@ void mmu_notifier_release(Kernel& k, std::uint32_t mm);
 /// valid has every requested entry VALID (WRITE if asked) naming the page mapped now
 /// (a range whose mirror was released by exit_mmap is dead, not stale: skipped).
 void check_hmm_fault_complete(const Kernel& k);
+/// hmm_snapshot_current: a walker (either mode) that returned 0 on a range still valid
+/// (its mirror not released) holds no VALID entry but for the page mapped there now, and
+/// WRITE only where it is mapped writable: every unmap or remap of a VALID entry's page
+/// went through the mmu notifier, which invalidates the range (mm/hmm.c v4.19's contract
+/// behind hmm_vma_range_done). NONE entries may be stale: mapping a page notifies nobody.
+void check_hmm_snapshot_current(const Kernel& k);
 /// I-004a/c, hmm_no_error_pfn: a walker that returned 0 holds no ERROR entry for
 /// an address of a regular anon vma.
 void check_hmm_no_error_pfn(const Kernel& k);
