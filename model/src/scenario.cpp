@@ -422,9 +422,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if ((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write)
       add_zero_page(v->initial);
   // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
-  // WRITE) on a none pte maps the zero page too. No 4.19 path leaves a pte none during a run
-  // (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
-  // do_anonymous_page rechecks under the ptl before it maps the zero page).
+  // WRITE) on a none pte maps the zero page too. Only madvise_dontneed leaves a pte none during
+  // a 4.19 run (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
+  // do_anonymous_page rechecks under the ptl before it maps the zero page; munmap removes the vma).
   {
     const Kernel& k = v->initial;
     std::function<bool(std::uint32_t, std::uint64_t)> none_at = [&k](std::uint32_t mm, std::uint64_t a) {
