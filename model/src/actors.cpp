@@ -1,6 +1,7 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
-// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages, get_user_pages_fast), with their
+// exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages, get_user_pages_fast;
+// munmap, madvise_dontneed and exit of kernel 4.19 too), with their
 // argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
@@ -18,6 +19,7 @@
 #include "model/migrate.h"
 #include "model/migrate_v4_19.h"
 #include "model/mmap.h"
+#include "model/mmap_v4_19.h"
 #include "model/mremap.h"
 #include "model/path_stats.h"
 #include "model/swapin.h"
@@ -41,8 +43,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "-> zap_page_range: zap_pte_range under the ptl clears each pte, page_remove_rmap, the page references "
        "released (3.9: batched, tlb_finish_mmu), swap entries freed; the vma and its anon_vma stay); args "
        "{\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}; no_lost_write reads a none pte or the zero page in the "
-       "range as the zero fill it leaves",
-       kEra2_6_33 | kEra3_9},
+       "range as the zero fill it leaves; 4.19: madvise_dontneed_free -> zap_page_range with the mmu notifier "
+       "around zap_pmd_range (a huge pmd wholly in the range: zap_huge_pmd under the pmd lock, a THP's compound "
+       "mapcount dropped, a pmd migration entry cleared; a table: zap_pte_range under its own ptl), the range "
+       "must cover huge pmds whole (no __split_huge_pmd)",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
        "(no mmap_sem); in 3.9 a KSM page (rmap_walk_ksm) or a plain anon page (page_get_anon_vma, "
@@ -104,14 +109,18 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"munmap",
        "munmap of the vma containing an address (2.6.33: zap_pte_range, anon_vma_unlink; 3.9: vm_munmap -> "
        "do_munmap under mmap_sem for write, unmap_region: zap_pte_range, unlink_anon_vmas, tlb_finish_mmu); "
-       "args {\"mm\": NAME, \"address\": ADDR}",
-       kEra2_6_33 | kEra3_9},
+       "4.19: the same under mmap_sem for write, unmap_vmas with the mmu notifier around zap_pmd_range "
+       "(zap_huge_pmd for a huge pmd or a pmd migration entry, zap_pte_range under the table's ptl), "
+       "free_pgtables' unlink_anon_vmas, tlb_finish_mmu; args {\"mm\": NAME, \"address\": ADDR}",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"exit",
        "a process exit: the last mmput (2.6.33: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; 3.9: "
        "mm_users = 0, ksm_exit -> __ksm_exit (mm_slot freed at once, or mmap_sem taken and dropped for write), "
        "exit_mmap without mmap_sem: unmap_vmas, free_pgtables (unlink_anon_vmas, the page table freed), "
-       "tlb_finish_mmu); no other thread may act as a task of the mm; args {\"mm\": NAME}",
-       kEra2_6_33 | kEra3_9},
+       "tlb_finish_mmu; 4.19: mmput -> exit_mmap: mmu_notifier_release (an HMM mirror is released), unmap_vmas "
+       "with the mmu notifier around zap_pmd_range, free_pgtables' unlink_anon_vmas, tlb_finish_mmu); no other "
+       "thread may act as a task of the mm; args {\"mm\": NAME}",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"page_referenced",
        "the reclaim rmap walker: isolate the page from the LRU (nothing when it is not there), page_referenced "
        "(a KSM page: trylock_page, page_referenced_ksm over the stable node's rmap_items; an anon page: "
@@ -250,6 +259,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (v < 0) start.error("no vma of mm " + name + " contains this address");
     if (initial.vmas[static_cast<std::size_t>(v)].end < call.end)
       end.error("the range must lie in one vma (the vma containing start ends below end)");
+    if (actor == "madvise_dontneed" && era == Era::V4_19)
+      if (std::string err = v4_19::zap_model_error(initial, call.mm, call.start, call.end); !err.empty()) end.error(err);
   } else if (actor == "migrate_pages") {
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
@@ -371,8 +382,11 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     // reserved, not yet linked: the fault before the move gets SIGSEGV).
     const int vma = actor == "fault" ? vma_or_mremap_target(initial, call.mm, call.address)
                                      : initial.find_vma(call.mm, call.address);
-    if (vma < 0 || !initial.mms[call.mm].ptes.count(call.address))
+    if (era == Era::V4_19) {  // munmap of the whole vma: its ptes or huge pmds (each covered whole by its vma)
+      if (vma < 0) addr.error("no vma of mm " + initial.mms[call.mm].name + " contains this address");
+    } else if (vma < 0 || !initial.mms[call.mm].ptes.count(call.address)) {
       addr.error("no pte slot of mm " + initial.mms[call.mm].name + " at this address");
+    }
     if (actor == "fault" && in.has("write")) call.write = in.at("write").as_bool();
     // (an mremap target's vma takes the moved vma's anon_vma, which mremap requires)
     if (actor == "fault" && call.write && initial.find_vma(call.mm, call.address) >= 0 &&
@@ -483,9 +497,10 @@ void run_actor(Kernel& k, const ActorCall& call) {
     k.outcomes.record(outcome_of_fault(fault(k, call.mm, call.address, call.write)));
   } else if (call.actor == "munmap") {
     if (k.config.era == Era::V2_6_33) v2_6_33::munmap(k, call.mm, call.address);
-    else vm_munmap(k, call.mm, call.address);
+    else vm_munmap(k, call.mm, call.address);  // v3.9, v4.19
   } else if (call.actor == "exit") {
     if (k.config.era == Era::V2_6_33) v2_6_33::exit_mmap(k, call.mm);
+    else if (k.config.era == Era::V4_19) v4_19::mmput(k, call.mm);
     else mmput(k, call.mm);
   } else if (call.actor == "store") {
     k.outcomes.record(outcome_of_fault(user_store(k, call.mm, call.address, call.value)));

@@ -48,7 +48,7 @@ std::string hmm_pfn_string(const Kernel& k, std::uint64_t v) {
 // mm/hmm.c v4.19: hmm_invalidate_range_start (atomic_inc(&hmm->sequence))
 void mmu_notifier_invalidate_range_start(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
   Hmm* hmm = k.hmm_of(mm);
-  if (!hmm) return;  // no notifier registered on this mm
+  if (!hmm || hmm->released) return;  // no notifier registered on this mm (or no longer)
   checker::announce(hmm->obj, AccessKind::ReadModifyWrite, "hmm_invalidate_range_start");
   ++hmm->sequence;
   checker::note([&] { return k.mms[mm].name + ".hmm sequence " + std::to_string(hmm->sequence) + " [" +
@@ -58,7 +58,7 @@ void mmu_notifier_invalidate_range_start(Kernel& k, std::uint32_t mm, std::uint6
 // mm/hmm.c v4.19: hmm_invalidate_range_end -> hmm_invalidate_range
 void mmu_notifier_invalidate_range_end(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
   Hmm* hmm = k.hmm_of(mm);
-  if (!hmm) return;
+  if (!hmm || hmm->released) return;
   hmm->lock->lock("hmm_invalidate_range");
   for (HmmRange& r : k.hmm_ranges) {
     if (r.mm != mm || !r.on_list || end < r.start || start >= r.end) continue;
@@ -67,6 +67,17 @@ void mmu_notifier_invalidate_range_end(Kernel& k, std::uint32_t mm, std::uint64_
   }
   hmm->lock->unlock("hmm_invalidate_range");
   // mirror->ops->sync_cpu_device_pagetables(): the device side is not modelled.
+}
+
+// mm/mmu_notifier.c v4.19: __mmu_notifier_release -> mm/hmm.c hmm_release (mirrors_sem for write,
+// each mirror unlinked and its ->release called: the driver side is not modelled), then the
+// notifier is unhooked from the mm (hlist_del_init_rcu)
+void mmu_notifier_release(Kernel& k, std::uint32_t mm) {
+  Hmm* hmm = k.hmm_of(mm);
+  if (!hmm || hmm->released) return;
+  checker::announce(hmm->obj, AccessKind::ReadModifyWrite, "hmm_release");
+  hmm->released = true;
+  checker::note([&] { return k.mms[mm].name + ".hmm released: mirrors told the mm is going"; });
 }
 
 namespace {
@@ -83,7 +94,7 @@ std::size_t pfn_index(const HmmRange& r, std::uint64_t addr) { return (addr - r.
 
 // mm/hmm.c v4.19: hmm_vma_do_fault
 int hmm_vma_do_fault(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, bool write_fault, std::uint64_t& pfn) {
-  const unsigned ret = v4_19::handle_mm_fault(k, w.range->vma, addr, write_fault ? FAULT_FLAG_WRITE : 0);
+  const unsigned ret = v4_19::handle_mm_fault(k, w.range->vma, addr, write_fault ? unsigned{FAULT_FLAG_WRITE} : 0u);
   if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) {  // VM_FAULT_ERROR
     pfn = HMM_PFN_ERROR;
     return -kEFAULT;

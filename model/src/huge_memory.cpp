@@ -1,6 +1,7 @@
-// huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration and the
-// faults on it run: set_pmd_migration_entry, remove_migration_pmd and
-// huge_pmd_set_accessed (mm/huge_memory.c v4.19), pmdp_invalidate
+// huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration, the
+// faults on it and the unmapping run: set_pmd_migration_entry, remove_migration_pmd,
+// huge_pmd_set_accessed, __pmd_trans_huge_lock and zap_huge_pmd
+// (mm/huge_memory.c v4.19), pmdp_invalidate
 // (mm/pgtable-generic.c v4.19, x86's pmd_mknotpresent) and
 // pmd_migration_entry_wait (mm/migrate.c v4.19).
 // Yield points: the pmd lock, each pmd write (pmdp_invalidate, set_pmd_at),
@@ -98,6 +99,42 @@ void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd
   checker::note([&] { return std::string(slot.pmd == orig ? "pmd_same" : "!pmd_same: ") +
                              (slot.pmd == orig ? "" : k.pmd_str(slot.pmd)); });
   ptl.unlock("huge_pmd_set_accessed");
+}
+
+// mm/huge_memory.c v4.19: __pmd_trans_huge_lock (pmd_lock, kept when the pmd is still a swap
+// pmd, trans huge or devmap; nullptr, unlocked, otherwise)
+checker::Spinlock* pmd_trans_huge_lock(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  ptl.lock("__pmd_trans_huge_lock");
+  const Pmd now = slot.pmd;
+  checker::note([&] { return "pmd " + k.where(mm, slot.address) + " = " + k.pmd_str(now); });
+  if (is_swap_pmd(now) || pmd_trans_huge(now) || pmd_devmap(now, k.migration_pmd_layout)) return &ptl;
+  ptl.unlock("__pmd_trans_huge_lock");
+  return nullptr;
+}
+
+// mm/huge_memory.c v4.19: zap_huge_pmd (an anonymous THP or a pmd migration entry; no dax,
+// no huge zero page in the model; zap_deposited_table and the rss counters are not modelled)
+bool zap_huge_pmd(Kernel& k, MmuGather& tlb, std::uint32_t vma, PmdSlot& slot) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  checker::Spinlock* ptl = pmd_trans_huge_lock(k, mm, slot);
+  if (!ptl) return false;
+  const Pmd orig = slot.pmd;
+  k.set_pmd(mm, slot, Pmd::none(), "pmdp_huge_get_and_clear_full");
+  const bool flush_needed = pmd_present(orig);
+  if (flush_needed) {
+    // page_remove_rmap(page, true): the compound mapcount; VM_BUG_ON_PAGE(page_mapcount(page) < 0)
+    k.touch_page(orig.page, "zap_huge_pmd");
+    page_remove_rmap(k, orig.page);
+  } else if (!is_pmd_migration_entry(orig)) {
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON(!is_pmd_migration_entry(orig_pmd)) in zap_huge_pmd");
+  }
+  // A migration entry (thp_migration_supported): pfn_to_page only, no rmap and no reference.
+  ptl->unlock("zap_huge_pmd");
+  if (flush_needed) tlb.pages.push_back(orig.page);  // tlb_remove_page_size: put at tlb_finish_mmu
+  // tlb_remove_pmd_tlb_entry: a store's writable translation in the 2 MiB goes at tlb_flush_mmu
+  if (flush_needed && orig.write) tlb.flushes.push_back({mm, slot.address, slot.address + kPmdSize, orig.page});
+  return true;
 }
 
 }  // namespace model::v4_19

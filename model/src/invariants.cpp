@@ -91,6 +91,11 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "hmm_vma_range_done), every VALID entry names a page mapped at that address at some time of the run "
        "(before or after the migration), never a pfn made of a migration entry's bits",
        true, kEra4_19},
+      {"hmm_snapshot_current",
+       "kernel 4.19: a walker (hmm_vma_fault or hmm_vma_get_pfns) that returned 0 on a range still valid (its "
+       "mirror not released by exit_mmap) holds no VALID entry but for the page mapped there at the end (WRITE "
+       "only where it is mapped writable): every unmap or remap of it goes through the mmu notifier",
+       true, kEra4_19},
       {"hmm_no_bogus_pfn",
        "seed 004, strict form of hmm_valid_pfn_mapped: no walker that returned 0 hands out a VALID entry naming a "
        "page never mapped there, even in a range the mmu notifier has invalidated meanwhile",
@@ -316,6 +321,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     checker::final_check(name, [kp] { check_hmm_fault_complete(*kp); });
   else if (name == "hmm_valid_pfn_mapped")
     checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, false); });
+  else if (name == "hmm_snapshot_current")
+    checker::final_check(name, [kp] { check_hmm_snapshot_current(*kp); });
   else if (name == "hmm_no_bogus_pfn")
     checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, true); });
   else

@@ -345,11 +345,20 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     add(0, 1, {where(k, c.mm, c.address)}, "a swap read (read_swap_cache_async) into a page at");
   // One faulting access's own page (v3.9 and v4.19 alike): do_wp_page's COW copy,
   // do_anonymous_page's page, or ksm_might_need_to_copy's copy of a swap-in.
+  // mm/madvise.c v4.19: a MADV_DONTNEED thread may leave a pte of its range none before a
+  // fault runs (both hold mmap_sem for read): a write fault there may take do_anonymous_page's page.
+  auto zapped = [&](std::uint32_t mm, std::uint64_t addr) {
+    return k.config.era == Era::V4_19 && std::any_of(in.calls.begin(), in.calls.end(), [&](const ActorCall& d) {
+             return d.actor == "madvise_dontneed" && d.mm == mm && d.start <= addr && addr < d.end;
+           });
+  };
   auto fault_page = [&](std::uint32_t mm, std::uint64_t addr, bool write) {
     if (write && write_fault_may_copy(k, f, mm, addr))
       add(0, 1, {where(k, mm, addr)}, "a do_wp_page COW copy at");
     else if (write && write_fault_anonymous(k, mm, addr))
       add(0, 1, {where(k, mm, addr)}, "a do_anonymous_page page at");
+    else if (write && zapped(mm, addr))
+      add(0, 1, {where(k, mm, addr)}, "a do_anonymous_page page (after MADV_DONTNEED) at");
     else if (!write && swapin_may_copy(k, f, mm, addr))
       add(0, 1, {where(k, mm, addr)}, "a ksm_might_need_to_copy copy at");
   };
@@ -385,7 +394,7 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
       if (!(want & HMM_PFN_VALID)) continue;
       const auto it = k.mms[r.mm].ptes.find(a);
       if (it != k.mms[r.mm].ptes.end() && it->second.pte.is_present() &&
-          (it->second.pte.write || !(want & HMM_PFN_WRITE)))
+          (it->second.pte.write || !(want & HMM_PFN_WRITE)) && !((want & HMM_PFN_WRITE) && zapped(r.mm, a)))
         continue;
       if (fault_may_read_swap(k, f, r.mm, a)) add(0, 1, {where(k, r.mm, a)}, "a swap read (read_swap_cache_async) into a page at");
       fault_page(r.mm, a, (want & HMM_PFN_WRITE) != 0);
@@ -633,6 +642,8 @@ const InvariantRule kInvariantRules[] = {
     {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it checks walkers that returned 0, and no thread walks an HMM range"},
     {"hmm_valid_pfn_mapped", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
+     "it checks walkers that returned 0, and no thread walks an HMM range"},
+    {"hmm_snapshot_current", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it checks walkers that returned 0, and no thread walks an HMM range"},
     {"hmm_no_bogus_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it checks walkers that returned 0, and no thread walks an HMM range"},

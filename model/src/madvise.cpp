@@ -1,7 +1,9 @@
-// madvise.cpp: madvise(MADV_DONTNEED) (mm/madvise.c, mm/memory.c v2.6.33 and v3.9), the
-// `madvise_dontneed` actor. The zap itself is the munmap/exit path's (memory.cpp):
+// madvise.cpp: madvise(MADV_DONTNEED) (mm/madvise.c, mm/memory.c v2.6.33, v3.9 and v4.19),
+// the `madvise_dontneed` actor. The zap itself is the munmap/exit path's (memory.cpp):
 // v3.9 unmap_vmas -> zap_pte_range with the mmu_gather, v2.6.33 zap_pte_range with its
-// own mmu_gather (the pages put at tlb_finish_mmu, after the ptl).
+// own mmu_gather (the pages put at tlb_finish_mmu, after the ptl), v4.19 zap_page_range
+// (memory_zap_v4_19.cpp: the mmu notifier around zap_pmd_range). The syscall's shape
+// (mmap_sem for read, the vma loop, -EINVAL for VM_LOCKED) is the same in all three.
 //
 // Yield points: mmap_sem for read, and everything zap_pte_range and tlb_finish_mmu
 // announce (the ptl, each pte cleared, mapcount and reference drops, swap_free).
@@ -17,6 +19,7 @@
 #include "model/ksm.h"
 
 #include "model/memory.h"
+#include "model/mmap_v4_19.h"
 #include "model/user_access.h"
 #include "model/v2_6_33.h"
 
@@ -33,7 +36,7 @@ int find_vma_above(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   return best;
 }
 
-// mm/madvise.c v3.9, v2.6.33: madvise_dontneed (VM_LOCKED: -EINVAL; VM_HUGETLB, VM_PFNMAP and
+// mm/madvise.c v3.9, v2.6.33: madvise_dontneed, v4.19: madvise_dontneed_free (VM_LOCKED: -EINVAL; VM_HUGETLB, VM_PFNMAP and
 // VM_NONLINEAR vmas do not exist in the model) -> mm/memory.c zap_page_range of [start, end)
 long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   if (k.vmas.at(vma).flags & VM_LOCKED) {
@@ -42,6 +45,10 @@ long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std
   }
   if (k.config.era == Era::V2_6_33) {
     v2_6_33::zap_page_range(k, vma, start, end);
+  } else if (k.config.era == Era::V4_19) {
+    // madvise_dontneed_free (v4.19): can_madv_dontneed_vma (above), userfaultfd_remove (no
+    // userfaultfd: true), zap_page_range: the notifier bracket, zap_pmd_range, tlb_finish_mmu
+    v4_19::zap_page_range(k, vma, start, end);
   } else {
     // zap_page_range (v3.9): lru_add_drain, tlb_gather_mmu, unmap_single_vma, tlb_finish_mmu
     MmuGather tlb;
@@ -58,7 +65,7 @@ long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std
 
 }  // namespace
 
-// mm/madvise.c v3.9, v2.6.33: sys_madvise(MADV_DONTNEED) (down_read: madvise_need_mmap_write is 0):
+// mm/madvise.c v3.9, v2.6.33, v4.19: sys_madvise(MADV_DONTNEED) (down_read: madvise_need_mmap_write is 0):
 // madvise_vma of each vma's part of [start, end); a hole in the range gives -ENOMEM at the end
 // (the vmas around it are still discarded), a vma's own error stops the loop
 long madvise_dontneed(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {

@@ -350,14 +350,15 @@ unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
   return ret & ~unsigned{VM_FAULT_AGAIN_GHOST};
 }
 
-// mm/memory.c v3.9: zap_pte_range (the ptes of one vma in [start, end); the page's put is
-// batched: tlb_remove_page, released at tlb_finish_mmu)
-void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+// mm/memory.c v3.9, v4.19: zap_pte_range's loop over the ptes of one vma in [start, end), the
+// caller holding the table's ptl (the eras differ only in which lock that is): present ptes
+// cleared (ptep_get_and_clear_full), page_remove_rmap, the page's put batched (tlb_remove_page,
+// released at tlb_finish_mmu); swap entries freed (free_swap_and_cache); a migration entry read
+// for the rss counter (migration_entry_to_page's BUG_ON(!PageLocked)), then cleared
+void zap_pte_entries(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
-  m.ptl->lock("zap_pte_range");  // pte_offset_map_lock
-  k.kasan_page_table(m, "zap_pte_range");
   for (auto& [addr, slot] : m.ptes) {
     if (addr < start || addr >= end) continue;
     const Pte ptent = slot.pte;  // read under the ptl
@@ -367,7 +368,7 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
       if (k.vm_normal_page(ptent) == kNoPage) continue;      // the zero page
       k.page_mapcount_add(ptent.page, -1, "zap_pte_range");  // page_remove_rmap
       tlb.pages.push_back(ptent.page);                        // __tlb_remove_page
-      if (ptent.write || m.gup_fast) tlb.flushes.emplace_back(mm, addr, ptent.page);  // gup_fast: every pte
+      if (ptent.write || m.gup_fast) tlb.flush_page(mm, addr, ptent.page);  // gup_fast: every pte
       continue;
     }
     if (ptent.is_swap()) {
@@ -384,6 +385,14 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
     }
     k.set_pte(mm, slot, Pte::none(), "zap_pte_range");  // pte_clear_not_present_full
   }
+}
+
+// mm/memory.c v3.9: zap_pte_range (the mm's one ptl; the loop is zap_pte_entries)
+void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  MmStruct& m = k.mms.at(k.vmas.at(vma).mm);
+  m.ptl->lock("zap_pte_range");  // pte_offset_map_lock
+  k.kasan_page_table(m, "zap_pte_range");
+  zap_pte_entries(k, tlb, vma, start, end);
   m.ptl->unlock("zap_pte_range");
 }
 
@@ -417,7 +426,7 @@ void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_
 // mm/memory.c, mm/swap.c v3.9: tlb_finish_mmu -> tlb_flush_mmu -> free_pages_and_swap_cache
 // (release_pages: the batched references; free_swap_cache is not modelled)
 void tlb_finish_mmu(Kernel& k, MmuGather& tlb) {
-  for (const auto& [mm, addr, page] : tlb.flushes) flush_tlb_page(k, mm, addr, page, "tlb_flush_mmu");
+  for (const MmuGather::Flush& f : tlb.flushes) flush_tlb_range(k, f.mm, f.start, f.end, f.page, "tlb_flush_mmu");
   tlb.flushes.clear();
   for (PageId p : tlb.pages) k.page_ref_put(p, "tlb_finish_mmu");
   tlb.pages.clear();
@@ -448,7 +457,7 @@ void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint6
       page_remove_rmap(k, old.page);
       if (tlb) {
         tlb->pages.push_back(old.page);  // tlb_remove_page: tlb->pages[tlb->nr++] = page
-        if (old.write) tlb->flushes.emplace_back(v.mm, addr, old.page);
+        if (old.write) tlb->flush_page(v.mm, addr, old.page);
         continue;
       }
       k.put_page_locked(old.page);

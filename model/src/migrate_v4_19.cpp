@@ -13,6 +13,7 @@
 #include "model/huge_memory.h"
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/rmap.h"
 #include "model/user_access.h"
 
 namespace model::v4_19 {
@@ -133,9 +134,16 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
-  // page_get_anon_vma(): the anon_vma is never freed in the model (no reference kept).
+  // page_get_anon_vma(): only a 4.19 munmap or exit can free an anon_vma (unlink_anon_vmas);
+  // without one in the scenario the reference is left out (Kernel::anon_vma_refs_v4_19).
+  const std::uint32_t anon_vma =
+      k.anon_vma_refs_v4_19 && p.PageAnon() && !p.PageKsm() ? page_get_anon_vma(k, page) : kNoAnonVma;
+  auto drop_anon_vma = [&] {  // out_unlock: "Drop an anon_vma reference if we took one"
+    if (anon_vma != kNoAnonVma) put_anon_vma_step(k, anon_vma, "__unmap_and_move");
+  };
   Page& np = k.pages.at(newpage);
   if (!np.lock->try_lock("__unmap_and_move")) {
+    drop_anon_vma();
     p.lock->unlock("__unmap_and_move");
     return rc;
   }
@@ -151,6 +159,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page);
   if (page_was_mapped) remove_migration_ptes(k, page, rc == 0 ? newpage : page);
   np.lock->unlock("__unmap_and_move");
+  drop_anon_vma();
   if (k.check_g1_at_unlock) {
     // G1: no pte or pmd migration entry of the old page survives its unlock_page().
     for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) {

@@ -12,6 +12,7 @@
 
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/mmap_v4_19.h"
 
 namespace model {
 
@@ -42,11 +43,13 @@ void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   // remove_vma_list -> remove_vma: the vma is freed
 }
 
-// mm/mmap.c v3.9: vm_munmap -> do_munmap of the whole vma containing addr (down_write(mmap_sem))
+// mm/mmap.c v3.9, v4.19: vm_munmap -> do_munmap of the whole vma containing addr (down_write(mmap_sem);
+// the same in both eras, whose do_munmap differs: v4.19's is in mmap_v4_19.cpp)
 void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("vm_munmap");
-  do_munmap(k, mm, addr);
+  if (k.config.era == Era::V4_19) v4_19::do_munmap(k, mm, addr);
+  else do_munmap(k, mm, addr);
   m.mmap_sem->up_write("vm_munmap");
 }
 

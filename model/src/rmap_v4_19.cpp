@@ -20,7 +20,9 @@ using checker::FailureKind;
 void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
   Page& p = k.pages.at(page);
   if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file / rmap_walk_ksm in kernel 4.19");
+  k.kasan_anon_vma(p.mapping.id, "rmap_walk_anon");  // freed by a 4.19 munmap or exit's unlink_anon_vmas
   AnonVma& av = k.anon_vmas.at(p.mapping.id);
+  k.kasan_anon_vma(av.root, "rmap_walk_anon");
   AnonVma& root = k.anon_vmas.at(av.root);
   root.lock->down_read("rmap_walk_anon");
   for (std::uint32_t vma : av.vmas) {

@@ -6,11 +6,13 @@
 // make_program() only copies validated data, so exploration never meets bad input.
 #include "model/scenario.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -420,14 +422,24 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if ((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write)
       add_zero_page(v->initial);
   // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
-  // WRITE) on a none pte maps the zero page too. No 4.19 path leaves a pte none during a run
-  // (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
-  // do_anonymous_page rechecks under the ptl before it maps the zero page).
+  // WRITE) on a none pte maps the zero page too. Only madvise_dontneed leaves a pte none during
+  // a 4.19 run (wp_page_copy's ptep_clear_flush_notify clears one for a step under the ptl, and
+  // do_anonymous_page rechecks under the ptl before it maps the zero page; munmap removes the vma).
   {
     const Kernel& k = v->initial;
-    auto none_at = [&k](std::uint32_t mm, std::uint64_t a) {
+    std::function<bool(std::uint32_t, std::uint64_t)> none_at = [&k](std::uint32_t mm, std::uint64_t a) {
       const auto it = k.mms[mm].ptes.find(a);
       return it != k.mms[mm].ptes.end() && it->second.pte.is_none();
+    };
+    // ... and so does a read fault where a 4.19 madvise_dontneed may leave the pte none first.
+    auto zapped = [&v](std::uint32_t mm, std::uint64_t a) {
+      return std::any_of(v->calls.begin(), v->calls.end(), [&](const ActorCall& d) {
+        return d.actor == "madvise_dontneed" && d.mm == mm && d.start <= a && a < d.end;
+      });
+    };
+    if (config.era == Era::V4_19) none_at = [&k, zapped](std::uint32_t mm, std::uint64_t a) {
+      const auto it = k.mms[mm].ptes.find(a);
+      return it != k.mms[mm].ptes.end() && (it->second.pte.is_none() || zapped(mm, a));
     };
     bool zero = false;
     for (const ActorCall& c : v->calls) {
@@ -450,22 +462,49 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
   // v3.9 exit: mm_users becomes an object (ksm_test_exit reads it), and no other
   // thread may act as a task of the exiting mm: the last mmput cannot run while one does.
+  // The same rule in 4.19, where a CPU fault or an HMM mirror's walk is a task of its mm too
+  // (a driver walks holding mmget: its mmput would not be the last).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
-    if (v->calls[i].actor != "exit" || config.era != Era::V3_9) continue;
-    v->initial.track_mm_users = true;
+    if (v->calls[i].actor != "exit" || (config.era != Era::V3_9 && config.era != Era::V4_19)) continue;
+    if (config.era == Era::V3_9) v->initial.track_mm_users = true;
     const std::uint32_t mm = v->calls[i].mm;
     v->initial.mms[mm].exit_thread = true;
     for (std::size_t j = 0; j < v->calls.size(); ++j) {
       const ActorCall& c = v->calls[j];
+      const bool hmm = c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns";
       const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
-                        c.actor == "madvise_dontneed" ||
+                        c.actor == "madvise_dontneed" || c.actor == "handle_mm_fault" || hmm ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
                         c.actor == "store" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast";
-      if (j == i || !task || (c.mm != mm && !(c.actor == "fork" && c.child == mm))) continue;
+      const std::uint32_t cmm = hmm ? v->initial.hmm_ranges.at(c.range).mm : c.mm;
+      if (j == i || !task || (cmm != mm && !(c.actor == "fork" && c.child == mm))) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
                                       ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
                                       quote_input(v->names[i]) +
                                       " exits: the last mmput cannot run while a task of the mm does");
+    }
+  }
+  // 4.19's munmap and exit free anon_vmas (unlink_anon_vmas): migration then holds
+  // page_get_anon_vma's reference. A CPU fault or an HMM walk after munmap removed its vma
+  // would be access_error's SIGSEGV or a driver's stale range->vma, neither modelled in 4.19.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    const ActorCall& u = v->calls[i];
+    if (config.era != Era::V4_19 || (u.actor != "munmap" && u.actor != "exit")) continue;
+    v->initial.anon_vma_refs_v4_19 = true;
+    if (u.actor != "munmap") continue;
+    const Vma& gone = v->initial.vmas.at(static_cast<std::size_t>(v->initial.find_vma(u.mm, u.address)));
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      bool inside = c.actor == "handle_mm_fault" && c.mm == u.mm && gone.start <= c.address && c.address < gone.end;
+      if (c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns") {
+        const HmmRange& r = v->initial.hmm_ranges.at(c.range);
+        inside = r.mm == u.mm && r.start < gone.end && gone.start < r.end;
+      }
+      if (inside)
+        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor + ") works in the vma " +
+                                        v->initial.where(u.mm, gone.start) + " that thread " + quote_input(v->names[i]) +
+                                        " unmaps: a fault or an HMM walk after its vma is gone is not modelled in "
+                                        "kernel 4.19 (race it against madvise_dontneed instead)");
     }
   }
   // mremap (model/mremap.h): no swapin_fault in its mm (which assumes its vma stays).

@@ -227,8 +227,8 @@ TEST(MadviseDontneed, ScenarioInputAndBadRanges) {
   nlohmann::json extra = dontneed_scenario("0x1000", "0x2000");
   extra["threads"][0]["args"]["len"] = 4096;
   STRCMP_EQUAL("/threads/0/args/len", load_error_pointer(extra, &msg).c_str());
+  // Kernel 4.19 has the actor too (zap_v4_19_test.cpp): the same scenario loads there.
   nlohmann::json v419 = dontneed_scenario("0x1000", "0x2000");
   v419["kernel"] = "4.19";
-  load_error_pointer(v419, &msg);
-  CHECK_TEXT(contains(msg, "actor \"madvise_dontneed\" is not modelled in kernel 4.19"), msg.c_str());
+  STRCMP_EQUAL("<none>", load_error_pointer(v419, &msg).c_str());
 }

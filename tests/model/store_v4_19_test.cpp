@@ -13,6 +13,7 @@
 
 #include <model/initial_state.h>
 #include <model/invariants.h>
+#include <model/mmap_v4_19.h>
 #include <model/scenario.h>
 #include <model/user_access.h>
 
@@ -108,6 +109,20 @@ TEST(Store419, PmdFlushDropsEveryTranslationOfTheTwoMegabytes) {
     model::flush_tlb_range(k, A, 0x200000, 0x400000, T, "pmdp_invalidate");
   });
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK_FALSE(p.kernel->user_data.tlb[0].valid);
+  CHECK(p.kernel->user_data.tlb[1].valid);
+}
+
+// zap_huge_pmd of a writable huge pmd (MADV_DONTNEED's zap_page_range): its
+// tlb_remove_pmd_tlb_entry flushes the 2 MiB at tlb_flush_mmu, so a translation cached
+// at any page inside is dropped; a translation of the pte-mapped P is not.
+TEST(Store419, ZapOfAHugePmdFlushesTheTwoMegabytes) {
+  model::Kernel k = tracking_kernel();
+  k.user_data.tlb.push_back(model::UserTlbEntry{0, A, 0x203000, T, true});
+  k.user_data.tlb.push_back(model::UserTlbEntry{1, A, 0x1000, P, true});
+  OneThread p(std::move(k), [](model::Kernel& k) { model::v4_19::zap_page_range(k, 1, 0x200000, 0x400000); });
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(p.kernel->mms[A].pmds.at(0x200000).pmd.is_none());
   CHECK_FALSE(p.kernel->user_data.tlb[0].valid);
   CHECK(p.kernel->user_data.tlb[1].valid);
 }

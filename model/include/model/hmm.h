@@ -64,6 +64,9 @@ struct Hmm {
   long sequence = 0;                       ///< hmm->sequence
   checker::ObjectId obj = checker::kNoObject;  ///< "A.hmm": the sequence count
   std::optional<checker::Spinlock> lock;   ///< "A.hmm.lock": hmm->lock (the range list, range->valid)
+  /// mmu_notifier_release ran (exit_mmap, v4.19): hmm_release told the mirrors the mm is
+  /// going and the notifier is unregistered, so no later invalidation reaches the ranges.
+  bool released = false;
 };
 
 /// hmm_vma_fault(range, block): fault mode (actor "hmm_vma_fault").
@@ -74,11 +77,22 @@ int hmm_vma_get_pfns(Kernel& k, std::uint32_t range);
 /// hmm_invalidate_range_start / hmm_invalidate_range_end (no-ops for an mm without hmm).
 void mmu_notifier_invalidate_range_start(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end);
 void mmu_notifier_invalidate_range_end(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end);
+/// mmu_notifier_release(mm) (exit_mmap, v4.19): hmm_release (a step on the mm's hmm;
+/// mirror->ops->release, the driver's teardown, is not modelled); the notifier is
+/// unregistered: later range start/end calls on mm reach no mirror.
+void mmu_notifier_release(Kernel& k, std::uint32_t mm);
 
 // ---- end-of-run checks of the invariant catalogue (model/src/hmm_invariants.cpp) ----
 /// I-004b, hmm_fault_complete: an hmm_vma_fault that returned 0 on a range still
-/// valid has every requested entry VALID (WRITE if asked) naming the page mapped now.
+/// valid has every requested entry VALID (WRITE if asked) naming the page mapped now
+/// (a range whose mirror was released by exit_mmap is dead, not stale: skipped).
 void check_hmm_fault_complete(const Kernel& k);
+/// hmm_snapshot_current: a walker (either mode) that returned 0 on a range still valid
+/// (its mirror not released) holds no VALID entry but for the page mapped there now, and
+/// WRITE only where it is mapped writable: every unmap or remap of a VALID entry's page
+/// went through the mmu notifier, which invalidates the range (mm/hmm.c v4.19's contract
+/// behind hmm_vma_range_done). NONE entries may be stale: mapping a page notifies nobody.
+void check_hmm_snapshot_current(const Kernel& k);
 /// I-004a/c, hmm_no_error_pfn: a walker that returned 0 holds no ERROR entry for
 /// an address of a regular anon vma.
 void check_hmm_no_error_pfn(const Kernel& k);

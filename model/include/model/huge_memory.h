@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "model/kernel.h"
+#include "model/memory.h"
 
 namespace model::v4_19 {
 
@@ -44,5 +45,14 @@ void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage);
 void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
 /// huge_pmd_set_accessed(): pmd lock, pmd_same with the faulting value, unlock.
 void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& pmd, const Pmd& orig);
+
+/// __pmd_trans_huge_lock(): the pmd lock, held on return when the pmd is still a
+/// swap pmd, trans huge or devmap; nullptr (nothing held) otherwise.
+checker::Spinlock* pmd_trans_huge_lock(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
+/// zap_huge_pmd(): under the pmd lock, clear a huge pmd covering the whole 2 MiB
+/// (pmdp_huge_get_and_clear_full); a present THP loses its compound mapcount and
+/// its reference is batched in tlb; a pmd migration entry is only cleared. False
+/// (nothing done) when the pmd is no longer huge under the lock.
+bool zap_huge_pmd(Kernel& k, MmuGather& tlb, std::uint32_t vma, PmdSlot& pmd);
 
 }  // namespace model::v4_19

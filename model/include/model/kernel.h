@@ -109,6 +109,10 @@ class Kernel {
   std::set<std::tuple<std::uint32_t, std::uint64_t, PageId>> ever_mapped_huge;
   /// Step check "hmm_no_spurious_error" (I-004a in hmm_pfns_bad) is on.
   bool check_hmm_pfns_bad = false;
+  /// 4.19 scenarios with a `munmap` or `exit` thread: an anon_vma may be freed during the run
+  /// (unlink_anon_vmas), so 4.19's __unmap_and_move takes page_get_anon_vma's reference.
+  /// Off elsewhere, so other scenarios run exactly the steps they ran before.
+  bool anon_vma_refs_v4_19 = false;
 
   /// Shared by the copies of one template (see PageFieldNames).
   std::shared_ptr<PageFieldNames> page_field_names = std::make_shared<PageFieldNames>();

@@ -82,14 +82,24 @@ PageId alloc_zeroed_anon_page(Kernel& k, const Vma& v);
 /// struct mmu_gather: the pages whose reference an unmap releases at tlb_finish_mmu.
 struct MmuGather {
   std::vector<PageId> pages;
-  /// (mm, address, page) of the writable present ptes cleared: their TLB entries are
-  /// flushed (tlb_flush_mmu) before the batched pages are released.
-  std::vector<std::tuple<std::uint32_t, std::uint64_t, PageId>> flushes;
+  /// (mm, [start, end), page) of the writable present ptes (one page) and huge pmds
+  /// (2 MiB, 4.19) cleared: their TLB entries are flushed (tlb_flush_mmu) before the
+  /// batched pages are released.
+  struct Flush {
+    std::uint32_t mm;
+    std::uint64_t start, end;
+    PageId page;
+  };
+  std::vector<Flush> flushes;
+  void flush_page(std::uint32_t mm, std::uint64_t addr, PageId page) { flushes.push_back({mm, addr, addr + kPageSize, page}); }
 };
 /// zap_pte_range() (v3.9): clear the ptes of vma in [start, end) under the ptl;
 /// present: page_remove_rmap, the reference batched in tlb; swap: swap_free;
 /// migration entry: migration_entry_to_page's BUG_ON(!PageLocked), nothing else.
 void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
+/// zap_pte_range()'s loop (v3.9, v4.19): the same clearing of the ptes of vma in
+/// [start, end); the caller holds the table's ptl (v3.9: the mm's, v4.19: pte_lockptr).
+void zap_pte_entries(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
 /// unmap_vmas() (v3.9): zap_pte_range over each vma's part of [start, end).
 void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
                 std::uint64_t end);

@@ -1,0 +1,104 @@
+// memory_zap_v4_19.cpp: kernel 4.19's unmapping half of mm/memory.c: unmap_vmas,
+// unmap_single_vma, unmap_page_range, zap_pmd_range, zap_pte_range,
+// zap_page_range and free_pgtables (v4.19), shared by munmap, MADV_DONTNEED and
+// exit (mmap_v4_19.cpp, madvise.cpp). The pte loop is the v3.9 one
+// (zap_pte_entries, memory.cpp): the eras clear ptes alike; 4.19 takes the
+// table's own ptl, goes through the pmd level first (zap_huge_pmd,
+// huge_memory.cpp) and brackets the zap with the mmu notifier.
+// Yield points: zap_pmd_range's lockless pmd reads, the pmd lock and the ptl,
+// each pmd and pte cleared, the mapcount and reference steps, the notifier's
+// hmm steps, unlink_anon_vmas' rwsem, tlb_finish_mmu's puts.
+// Invariant: every path releases the locks it takes; a huge pmd is zapped only
+// whole (zap_model_error refuses the rest at load).
+#include "model/mmap_v4_19.h"
+
+#include <algorithm>
+
+#include "model/hmm.h"
+#include "model/huge_memory.h"
+#include "model/rmap.h"
+
+namespace model::v4_19 {
+
+namespace {
+
+// mm/memory.c v4.19: zap_pte_range (pte_offset_map_lock: the table's own ptl)
+void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t addr, std::uint64_t end) {
+  checker::Spinlock& ptl = k.pte_lockptr(k.vmas.at(vma).mm, addr);
+  ptl.lock("zap_pte_range");
+  zap_pte_entries(k, tlb, vma, addr, end);
+  ptl.unlock("zap_pte_range");
+}
+
+// mm/memory.c v4.19: zap_pmd_range
+void zap_pmd_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t addr, std::uint64_t end) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  do {
+    const std::uint64_t next = std::min(pmd_base(addr) + kPmdSize, end);  // pmd_addr_end
+    if (PmdSlot* slot = k.pmd_slot(mm, addr)) {
+      const Pmd pmd = k.read_pmd(mm, *slot, "zap_pmd_range");
+      bool table = pmd.is_table();
+      if (is_swap_pmd(pmd) || pmd_trans_huge(pmd) || pmd_devmap(pmd, k.migration_pmd_layout)) {
+        // Refused at load (zap_model_error): the split is not modelled.
+        if (next - addr != kPmdSize) model_limit("__split_huge_pmd (a zap of part of a huge pmd)");
+        // zap_huge_pmd fails only when the pmd is no longer huge under the lock: then
+        // pmd_none_or_trans_huge_or_clear_bad's lockless re-read decides.
+        if (!zap_huge_pmd(k, tlb, vma, *slot))
+          table = k.read_pmd(mm, *slot, "pmd_none_or_trans_huge_or_clear_bad").is_table();
+      }
+      // A table pmd never changes in the model (no collapse, no freeing under a live
+      // vma), so its pmd_none_or_trans_huge_or_clear_bad re-read is no step here.
+      if (table) v4_19::zap_pte_range(k, tlb, vma, addr, next);
+    }
+    addr = next;  // cond_resched
+  } while (addr != end);
+}
+
+// mm/memory.c v4.19: unmap_single_vma -> unmap_page_range (tlb_start_vma; the pgd, p4d and pud
+// levels are always present in the model, so zap_pud_range reduces to zap_pmd_range)
+void unmap_single_vma(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint64_t s = std::max(start, v.start), e = std::min(end, v.end);
+  if (s < e) zap_pmd_range(k, tlb, vma, s, e);
+}
+
+}  // namespace
+
+// mm/memory.c v4.19: unmap_vmas (mmu_notifier_invalidate_range_start/end around the zap)
+void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
+                std::uint64_t end) {
+  if (vmas.empty()) return;
+  const std::uint32_t mm = k.vmas.at(vmas.front()).mm;
+  mmu_notifier_invalidate_range_start(k, mm, start, end);
+  for (std::uint32_t v : vmas) unmap_single_vma(k, tlb, v, start, end);
+  mmu_notifier_invalidate_range_end(k, mm, start, end);
+}
+
+// mm/memory.c v4.19: zap_page_range (lru_add_drain, tlb_gather_mmu, update_hiwater_rss, the
+// notifier's range start, unmap_single_vma, its end, tlb_finish_mmu)
+void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  MmuGather tlb;
+  v4_19::unmap_vmas(k, tlb, {vma}, start, end);
+  tlb_finish_mmu(k, tlb);
+}
+
+// mm/memory.c v4.19: free_pgtables (unlink_anon_vmas, unlink_file_vma: no file vmas; the table
+// pages freed by free_pgd_range are not modelled in 4.19: no path of an exited or unmapped
+// range reads them)
+void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas) {
+  for (std::uint32_t v : vmas) unlink_anon_vmas(k, v);
+}
+
+std::string zap_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
+  for (const auto& [base, slot] : k.mms.at(mm).pmds) {
+    if (slot.pmd.is_none() || slot.pmd.is_table()) continue;
+    if (base + kPmdSize <= start || base >= end) continue;
+    if (base < start || base + kPmdSize > end)
+      return "[" + k.where(mm, start) + ", " + k.where(mm, end) + ") covers only part of the huge pmd " +
+             k.where(mm, base) + " = " + k.pmd_str(slot.pmd) +
+             ": zap_pmd_range would __split_huge_pmd, which is not modelled in kernel 4.19 (zap the whole 2 MiB)";
+  }
+  return "";
+}
+
+}  // namespace model::v4_19
