@@ -134,7 +134,8 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   // page_get_anon_vma(): the anon_vma is never freed in the model (no reference kept).
   Page& np = k.pages.at(newpage);
   if (!np.lock->try_lock("__unmap_and_move")) {
-    p.lock->unlock("__unmap_and_move");
+    p.lock->unlock("__unmap_and_move");  // out_unlock
+    k.events.emit(ThreadEvents::UnlockPage);
     return rc;
   }
   bool page_was_mapped = false;
@@ -163,6 +164,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     }
   }
   p.lock->unlock("__unmap_and_move");
+  k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   if (rc == 0) putback_lru_page(k, newpage);
   return rc;
 }
