@@ -51,12 +51,14 @@ void copy_pmd_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma
     PmdSlot& src = it->second;
     const std::uint64_t addr = std::max(src.address, pv.start);
     const std::uint64_t next = std::min(src.address + kPmdSize, pv.end);  // pmd_addr_end(addr, end)
-    // dst_pmd = pmd_alloc(dst_mm, ..): the child's pmd slot is declared (fork_layout_error).
-    PmdSlot& dst = *k.pmd_slot(cmm, addr);
     Pmd pmd = k.read_pmd(pmm, src, "copy_pmd_range");  // *src_pmd, no lock
     if (is_swap_pmd(pmd) || pmd_trans_huge(pmd) || pmd_devmap(pmd, k.migration_pmd_layout)) {
-      // VM_BUG_ON_VMA(next-addr != HPAGE_PMD_SIZE, vma): the layout check gives a huge pmd its whole vma range.
-      if (copy_huge_pmd(k, cmm, pmm, dst, src) == 0) continue;
+      // VM_BUG_ON_VMA(next-addr != HPAGE_PMD_SIZE, vma): a huge pmd lies inside its vma (scenario loading).
+      // dst_pmd = pmd_alloc(dst_mm, ..): the child's pmd slot is declared none (fork_layout_error; the
+      // parent's pmd was huge at load, and nothing makes a none or table pmd huge in the model).
+      PmdSlot* dst = k.pmd_slot(cmm, addr);
+      if (!dst) model_limit("copy_huge_pmd into a child pmd the scenario did not declare");
+      if (copy_huge_pmd(k, cmm, pmm, *dst, src) == 0) continue;
       // -EAGAIN: not huge under the lock; fall through, pmd_none_or_clear_bad reads it again.
       pmd = k.read_pmd(pmm, src, "pmd_none_or_clear_bad");
     }

@@ -124,6 +124,18 @@ TEST(Fork419, PresentPteIsWriteProtectedInBothAndSharedOld) {
   CHECK(k.mms[C].mmap_sem->writer() == checker::kNoThread);
 }
 
+// copy_pmd_range skips a none pmd of the parent: the child needs no pmd there.
+TEST(Fork419, ParentsNonePmdNeedsNoChildPmd) {
+  nlohmann::json j = initial(kPresentP, false);
+  j["pmds"].erase(3);  // C's none pmd at 0x200000
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  OneThread p(model::parse_initial_state(j, "t", "/initial", config), fork_of_a(), kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(p.kernel->pmd_slot(C, 0x200000) == nullptr);
+  LONGS_EQUAL(2, p.kernel->pages[P].mapcount);
+}
+
 TEST(Fork419, SwapPteIsDuplicatedAndZeroPageSharedWithoutCounts) {
   model::Kernel init = kernel(nlohmann::json::parse(R"([
     { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 8 },
@@ -287,6 +299,15 @@ TEST(Fork419Input, ChildWithoutATableUnderTheParentsPtes) {
     j["initial"]["ptes"].erase(1);
   });
   STRCMP_CONTAINS("at /threads/0/args/child: the child needs a pte slot (none) at C:0x1000", e.c_str());
+}
+
+// ksm_fork is not modelled in 4.19: a parent with an mm_slot (MMF_VM_MERGEABLE) is refused.
+TEST(Fork419Input, ParentOnTheKsmListIsRefused) {
+  const std::string e = error_of(kPresentP, false, [](nlohmann::json& j) {
+    j["initial"]["ksm"] = nlohmann::json::parse(R"({ "mm_slots": ["A"] })");
+  });
+  STRCMP_CONTAINS("at /threads/0/args/child: the parent A is on the KSM list: ksm_fork is not modelled in kernel 4.19",
+                  e.c_str());
 }
 
 TEST(Fork419Input, FaultInTheChildNeedsStartAfterDupMmap) {
