@@ -14,6 +14,8 @@
 // parent's anon_vma chain (an rmap walk of a parent's page then finds it).
 #include "model/fork.h"
 
+#include <algorithm>
+
 #include "model/hmm.h"
 #include "model/huge_memory.h"
 #include "model/memory.h"
