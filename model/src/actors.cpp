@@ -58,8 +58,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"fork",
        "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
        "__ksm_enter, copy_page_range; 2.6.33: anon_vma_link puts the child's vma on the parent's anon_vma, a "
-       "migration entry is copied); args {\"mm\": PARENT, \"child\": CHILD}",
-       kEra2_6_33 | kEra3_9},
+       "migration entry is copied); args {\"mm\": PARENT, \"child\": CHILD}; in 4.19 no KSM, "
+       "mmu_notifier_invalidate_range_start/end around a COW vma's copy_page_range, copy_huge_pmd under both "
+       "pmd locks for a huge pmd or pmd migration entry (declare the child's pmd there none, a table where the "
+       "parent has one)",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"swapin_fault",
        "a read fault on a swap pte (handle_mm_fault -> do_swap_page -> ksm_might_need_to_copy); args {\"mm\": "
        "NAME, \"address\": ADDR, \"after_unmerge_store\": bool (default false: start at once; true: start once "
@@ -474,6 +477,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "fork") {
     if (k.config.era == Era::V2_6_33)
       v2_6_33::dup_mmap(k, call.child, call.mm);
+    else if (k.config.era == Era::V4_19)
+      v4_19::dup_mmap(k, call.child, call.mm);
     else
       dup_mmap(k, call.child, call.mm);
     k.events.emit(ThreadEvents::DupMmap);

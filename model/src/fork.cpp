@@ -1,6 +1,8 @@
 // fork.cpp: dup_mmap (kernel/fork.c v3.9 = v3.8), copy_page_range /
 // copy_one_pte (mm/memory.c v3.9), ksm_fork (include/linux/ksm.h v3.9) and
 // __ksm_enter (mm/ksm.c v3.9; v3.8 / cbf86cfe04a6/2 reverted: always behind the cursor).
+// copy_one_pte, dup_vma (anon_vma_fork) and flush_tlb_mm serve kernel 4.19's
+// fork too (fork_v4_19.cpp), where the kernel does the same.
 //
 // Yield points: the two mmap_sem acquires, the unlocked ksm_run read and the
 // list insert under ksm_mmlist_lock, the anon_vma lock, both ptls, each pte
@@ -8,6 +10,7 @@
 // Invariant: the child is on the KSM list before any of its ptes is copied.
 #include "model/fork.h"
 
+#include "model/kernel_config.h"
 #include "model/memory.h"
 #include "model/swap_state.h"
 #include "model/user_access.h"
@@ -34,6 +37,7 @@ std::string fork_layout_error(const Kernel& k, std::uint32_t child, std::uint32_
     if (!slot.pte.is_none()) return "the child's pte at " + k.where(child, addr) + " must be none";
   for (const auto& [addr, slot] : p.ptes)
     if (!c.ptes.count(addr)) return "the child needs a pte slot (none) at " + k.where(child, addr);
+  if (k.config.era == Era::V4_19) return v4_19::fork_pmd_layout_error(k, child, parent);
   return "";
 }
 
@@ -63,6 +67,67 @@ void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   if (k.mms.at(parent).mmf_vm_mergeable) ksm_enter(k, child);
 }
 
+namespace {
+
+// mm/memory.c v2.6.33, v3.9, v4.19: copy_one_pte of a present pte (the eras agree): for a
+// COW mapping ptep_set_wrprotect of the parent's (an atomic clear_bit) and pte_wrprotect of
+// the value read; the child's copy pte_mkold (the parent keeps its young and dirty bits; a
+// private mapping's child keeps the dirty bit too: pte_mkclean is for VM_SHARED only);
+// get_page + page_dup_rmap unless it is the zero page.
+void copy_present_pte(Kernel& k, std::uint32_t pmm, std::uint32_t cmm, PteSlot& pslot, PteSlot& cslot, bool cow,
+                      std::vector<std::pair<std::uint64_t, PageId>>* wrprotected) {
+  Pte pte = pslot.pte;
+  if (cow && pte.write) {
+    pte.write = false;  // pte_wrprotect(pte): the child's copy is the value read above
+    k.ptep_modify(pmm, pslot, pte_wrprotect, "copy_one_pte");
+    if (wrprotected) wrprotected->emplace_back(pslot.address, pte.page);  // the TLB keeps it writable until flush_tlb_mm
+  }
+  const Pte child_pte = pte_mkold(pte);
+  if (k.vm_normal_page(pte) != kNoPage) {  // the zero page: no reference, no rmap
+    k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
+    k.get_page_locked(pte.page);
+    ++k.pages[pte.page].mapcount;
+    checker::note([&] { return std::string("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
+                  std::to_string(k.pages[pte.page].mapcount)); });
+  }
+  k.set_pte(cmm, cslot, child_pte, "copy_one_pte");
+}
+
+}  // namespace
+
+// mm/memory.c v3.9, v4.19: copy_one_pte (the two eras agree on an anon private or
+// shared vma: 4.19 adds only the device-private entries, not modelled). Both ptls held.
+void copy_one_pte(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma, PteSlot& pslot, PteSlot& cslot,
+                  std::vector<std::pair<std::uint64_t, PageId>>* wrprotected) {
+  const Vma& pv = k.vmas.at(parent_vma);
+  const Vma& cv = k.vmas.at(child_vma);
+  const std::uint64_t addr = pslot.address;
+  const bool cow = !(pv.flags & VM_SHARED) && (pv.flags & VM_WRITE);  // is_cow_mapping
+  Pte pte = pslot.pte;
+  if (pte.is_swap()) {
+    swap_duplicate(k, pte.entry);
+    k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+  } else if (pte.is_migration()) {
+    // swap_duplicate() does nothing for a migration entry; migration_entry_to_page()
+    // (for the rss counter) has its BUG_ON(!PageLocked(p)); a write entry of a COW
+    // mapping becomes read in the parent too (make_migration_entry_read). The child's
+    // entry is found by remove_migration_ptes through the anon_vma chain set up above.
+    Page& page = k.pages.at(pte.page);
+    checker::announce(page.lock->id(), AccessKind::Read, "migration_entry_to_page");
+    if (!page.PageLocked())
+      checker::fail(checker::FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: copy_one_pte of " +
+                                                     k.where(pv.mm, addr) + " = " + k.pte_str(pte) + " but " +
+                                                     page.name + " is not locked");
+    if (pte.write && cow) {
+      pte.write = false;
+      k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
+    }
+    k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
+  } else {
+    copy_present_pte(k, pv.mm, cv.mm, pslot, cslot, cow, wrprotected);
+  }
+}
+
 // mm/memory.c v3.9: copy_page_range -> copy_pte_range -> copy_one_pte (one page table; a migration entry is copied)
 void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma,
                      std::vector<std::pair<std::uint64_t, PageId>>* wrprotected) {
@@ -74,54 +139,44 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
   pm.ptl->lock("copy_pte_range");  // spin_lock_nested(src_ptl)
   k.kasan_page_table(pm, "copy_pte_range");
   k.kasan_page_table(cm, "copy_pte_range");
-  const bool cow = !(pv.flags & VM_SHARED) && (pv.flags & VM_WRITE);  // is_cow_mapping
   for (auto& [addr, pslot] : pm.ptes) {
-    if (addr < pv.start || addr >= pv.end) continue;
-    Pte pte = pslot.pte;
-    if (pte.is_none()) continue;
-    PteSlot& cslot = *k.pte_slot(cv.mm, addr);
-    if (pte.is_swap()) {
-      swap_duplicate(k, pte.entry);
-      k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
-    } else if (pte.is_migration()) {
-      // swap_duplicate() does nothing for a migration entry; migration_entry_to_page()
-      // (for the rss counter) has its BUG_ON(!PageLocked(p)); a write entry of a COW
-      // mapping becomes read in the parent too (make_migration_entry_read). The child's
-      // entry is found by remove_migration_ptes through the anon_vma chain set up above.
-      Page& page = k.pages.at(pte.page);
-      checker::announce(page.lock->id(), AccessKind::Read, "migration_entry_to_page");
-      if (!page.PageLocked())
-        checker::fail(checker::FailureKind::BugOn, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: copy_one_pte of " +
-                                                       k.where(pv.mm, addr) + " = " + k.pte_str(pte) + " but " +
-                                                       page.name + " is not locked");
-      if (pte.write && cow) {
-        pte.write = false;
-        k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
-      }
-      k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
-    } else {
-      if (cow && pte.write) {  // ptep_set_wrprotect (an atomic clear_bit): both sides read-only
-        pte.write = false;  // pte_wrprotect(pte): the child's copy is the value read above
-        k.ptep_modify(pv.mm, pslot, pte_wrprotect, "copy_one_pte");
-        if (wrprotected) wrprotected->emplace_back(addr, pte.page);  // the TLB keeps it writable until flush_tlb_mm
-      }
-      // The child's copy: pte_mkold (the parent keeps its young and dirty bits; a private
-      // mapping's child keeps the dirty bit too: pte_mkclean is for VM_SHARED only).
-      const Pte child_pte = pte_mkold(pte);
-      if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
-        k.set_pte(cv.mm, cslot, child_pte, "copy_one_pte");
-        continue;
-      }
-      k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
-      k.get_page_locked(pte.page);
-      ++k.pages[pte.page].mapcount;
-      checker::note([&] { return std::string("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
-                    std::to_string(k.pages[pte.page].mapcount)); });
-      k.set_pte(cv.mm, cslot, child_pte, "copy_one_pte");
-    }
+    if (addr < pv.start || addr >= pv.end || pslot.pte.is_none()) continue;
+    copy_one_pte(k, child_vma, parent_vma, pslot, *k.pte_slot(cv.mm, addr), wrprotected);
   }
   pm.ptl->unlock("copy_pte_range");
   cm.ptl->unlock("copy_pte_range");
+}
+
+// kernel/fork.c v3.9, v4.19: dup_mmap's copy of one vma before its ptes (*tmp = *mpnt)
+// and mm/rmap.c v3.9, v4.19: anon_vma_fork (anon_vma_clone and the child's own anon_vma
+// linked, as one section under the root's lock: the two sections of the kernel have
+// nothing between them another thread could see, the child's vma being unreachable).
+void dup_vma(Kernel& k, std::uint32_t cv, std::uint32_t pv) {
+  k.vmas[cv].flags = k.vmas[pv].flags;  // *tmp = *mpnt
+  k.vmas[cv].pgoff = k.vmas[pv].pgoff;
+  if (!k.vmas[pv].has_anon_vma()) return;  // "Don't bother if the parent process has no anon_vma here."
+  // anon_vma_fork: the child's anon_vma chains to the parent's root.
+  AnonVma& root = k.anon_vmas[k.anon_vmas[k.vmas[pv].anon_vma].root];
+  root.lock->down_write("anon_vma_fork");
+  AnonVma& cav = k.anon_vmas[k.vmas[cv].anon_vma];
+  cav.root = k.anon_vmas[k.vmas[pv].anon_vma].root;
+  ++root.refcount;  // get_anon_vma(anon_vma->root): the root is pinned while the child's anon_vma lives
+  k.anon_vmas[k.vmas[pv].anon_vma].vmas.push_back(cv);  // anon_vma_chain to the parent's anon_vma
+  root.lock->up_write("anon_vma_fork");
+}
+
+// kernel/fork.c v3.9, v4.19: dup_mmap's flush_tlb_mm(oldmm) after the child's up_write: a
+// store of a parent's thread may write through a writable translation cached before
+// copy_one_pte write-protected the pte, until here.
+void flush_tlb_mm(Kernel& k, std::uint32_t parent, const std::vector<std::pair<std::uint64_t, PageId>>& wrprotected) {
+  for (const auto& [addr, page] : wrprotected) {
+    // 4.19: a huge pmd copy_huge_pmd write-protected (a THP mapped at its 2 MiB base): its 2 MiB
+    const PmdSlot* pmd = k.pmd_slot(parent, addr);
+    if (pmd && pmd->address == addr && pmd->pmd.kind == Pmd::Kind::Huge && pmd->pmd.page == page)
+      flush_tlb_range(k, parent, addr, addr + kPmdSize, page, "flush_tlb_mm");
+    else
+      flush_tlb_page(k, parent, addr, page, "flush_tlb_mm");
+  }
 }
 
 // kernel/fork.c v3.9 (= v3.8): dup_mmap
@@ -134,24 +189,11 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   ksm_fork(k, child, parent);
   for (std::size_t i = 0; i < pm.vmas.size(); ++i) {
     const std::uint32_t pv = pm.vmas[i], cv = cm.vmas[i];
-    k.vmas[cv].flags = k.vmas[pv].flags;  // *tmp = *mpnt
-    k.vmas[cv].pgoff = k.vmas[pv].pgoff;
-    if (k.vmas[pv].has_anon_vma()) {
-      // anon_vma_fork: the child's anon_vma chains to the parent's root.
-      AnonVma& root = k.anon_vmas[k.anon_vmas[k.vmas[pv].anon_vma].root];
-      root.lock->down_write("anon_vma_fork");
-      AnonVma& cav = k.anon_vmas[k.vmas[cv].anon_vma];
-      cav.root = k.anon_vmas[k.vmas[pv].anon_vma].root;
-      ++root.refcount;  // get_anon_vma(anon_vma->root): the root is pinned while the child's anon_vma lives
-      k.anon_vmas[k.vmas[pv].anon_vma].vmas.push_back(cv);  // anon_vma_chain to the parent's anon_vma
-      root.lock->up_write("anon_vma_fork");
-    }
+    dup_vma(k, cv, pv);
     copy_page_range(k, cv, pv, &wrprotected);
   }
   cm.mmap_sem->up_write("dup_mmap");
-  // flush_tlb_mm(oldmm): a store of a parent's thread may write through a writable
-  // translation cached before copy_one_pte write-protected the pte, until here.
-  for (const auto& [addr, page] : wrprotected) flush_tlb_page(k, parent, addr, page, "flush_tlb_mm");
+  flush_tlb_mm(k, parent, wrprotected);
   pm.mmap_sem->up_write("dup_mmap");
   return 0;
 }
@@ -187,20 +229,8 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
         k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
       }
     } else {
-      if (cow && pte.write) {  // ptep_set_wrprotect (an atomic clear_bit)
-        pte.write = false;  // pte_wrprotect(pte): the child's copy is the value read above
-        k.ptep_modify(pv.mm, pslot, pte_wrprotect, "copy_one_pte");
-      }
-      pte = pte_mkold(pte);  // the child's copy (the parent's pte keeps its bits)
-      if (k.vm_normal_page(pte) == kNoPage) {  // the zero page: no reference, no rmap
-        k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
-        continue;
-      }
-      k.touch_page(pte.page, "copy_one_pte");  // get_page + page_dup_rmap
-      k.get_page_locked(pte.page);
-      ++k.pages[pte.page].mapcount;
-      checker::note([&] { return std::string("page_dup_rmap(" + k.page_name(pte.page) + ") -> mapcount " +
-                    std::to_string(k.pages[pte.page].mapcount)); });
+      copy_present_pte(k, pv.mm, cv.mm, pslot, cslot, cow, nullptr);
+      continue;
     }
     k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
   }

@@ -1,6 +1,6 @@
-// huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration, the
+// huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration, fork, the
 // faults on it and the unmapping run: set_pmd_migration_entry, remove_migration_pmd,
-// huge_pmd_set_accessed, __pmd_trans_huge_lock and zap_huge_pmd
+// copy_huge_pmd, huge_pmd_set_accessed, __pmd_trans_huge_lock and zap_huge_pmd
 // (mm/huge_memory.c v4.19), pmdp_invalidate
 // (mm/pgtable-generic.c v4.19, x86's pmd_mknotpresent) and
 // pmd_migration_entry_wait (mm/migrate.c v4.19).
@@ -9,6 +9,7 @@
 // Invariant: a pmd changes only with the mm's pmd lock held.
 #include "model/huge_memory.h"
 
+#include "model/ksm.h"
 #include "model/memory.h"
 #include "model/user_access.h"
 
@@ -60,6 +61,44 @@ void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage) {
   checker::note([&] { return "page_add_anon_rmap(" + k.page_name(newpage) + ", compound) -> mapcount " +
                              std::to_string(k.pages[newpage].mapcount); });
   k.set_pmd(mm, *pvmw.pmd, Pmd::huge(newpage, write), "remove_migration_pmd");
+}
+
+// mm/huge_memory.c v4.19: copy_huge_pmd (an anonymous vma; no huge zero page; the
+// deposited page table of pte_alloc_one / pgtable_trans_huge_deposit is not kept)
+int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot& dst, PmdSlot& src) {
+  checker::Spinlock& dst_ptl = *k.mms.at(dst_mm).pmd_lock;
+  checker::Spinlock& src_ptl = *k.mms.at(src_mm).pmd_lock;
+  dst_ptl.lock("copy_huge_pmd");  // pmd_lock(dst_mm, dst_pmd)
+  src_ptl.lock("copy_huge_pmd");  // spin_lock_nested(src_ptl, SINGLE_DEPTH_NESTING)
+  int ret = -kEAGAIN;
+  Pmd pmd = src.pmd;
+  checker::note([&] { return "pmd " + k.where(src_mm, src.address) + " = " + k.pmd_str(pmd); });
+  if (is_swap_pmd(pmd)) {
+    if (!is_pmd_migration_entry(pmd)) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!is_pmd_migration_entry(pmd))");
+    if (pmd.write) {  // is_write_migration_entry: make_migration_entry_read, in the parent too
+      pmd.write = false;
+      k.set_pmd(src_mm, src, pmd, "copy_huge_pmd");
+    }
+    k.set_pmd(dst_mm, dst, pmd, "copy_huge_pmd");  // no reference: a migration entry holds none
+    ret = 0;
+  } else if (pmd_trans_huge(pmd)) {
+    const PageId page = pmd.page;  // src_page = pmd_page(pmd)
+    Page& p = k.pages.at(page);
+    if (!p.PageTransHuge()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageHead(src_page), src_page)");
+    // get_page(src_page); page_dup_rmap(src_page, true): atomics on the page, one step.
+    k.touch_page(page, "copy_huge_pmd");
+    k.get_page_locked(page);
+    ++p.mapcount;
+    checker::note([&] { return "page_dup_rmap(" + p.name + ", compound) -> mapcount " + std::to_string(p.mapcount); });
+    // pmdp_set_wrprotect(src_mm, addr, src_pmd): an atomic clear_bit of _PAGE_RW.
+    k.set_pmd(src_mm, src, Pmd::huge(page, false), "pmdp_set_wrprotect");
+    // pmd_mkold(pmd_wrprotect(pmd)): the model's pmd keeps no young bit.
+    k.set_pmd(dst_mm, dst, Pmd::huge(page, false), "copy_huge_pmd");
+    ret = 0;
+  }
+  src_ptl.unlock("copy_huge_pmd");
+  dst_ptl.unlock("copy_huge_pmd");
+  return ret;
 }
 
 // mm/migrate.c v4.19: pmd_migration_entry_wait

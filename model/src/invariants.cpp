@@ -3,6 +3,8 @@
 // names the offending pte, page or node in its message.
 #include "model/invariants.h"
 
+#include <map>
+
 #include "model/user_access.h"
 
 namespace model {
@@ -100,6 +102,11 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "seed 004, strict form of hmm_valid_pfn_mapped: no walker that returned 0 hands out a VALID entry naming a "
        "page never mapped there, even in a range the mmu notifier has invalidated meanwhile",
        true, kEra4_19},
+      {"cow_not_shared_writable",
+       "COW: no anon page mapped by more than one pte or pmd of private vmas (a fork's sharing: present, huge, or "
+       "a migration entry that will be restored) is mapped writable by any of them (a write migration entry "
+       "counts as writable: remove_migration_pte/pmd restores it so)",
+       true, kAllEras},
   };
   return all;
 }
@@ -279,6 +286,38 @@ void ksm_counters_consistent(const Kernel& k) {
     }
 }
 
+void cow_not_shared_writable(const Kernel& k) {
+  struct Use {
+    int maps = 0;
+    std::string writable;  ///< the first writable mapping found, as the report names it
+  };
+  std::map<PageId, Use> uses;
+  auto private_at = [&](std::uint32_t mm, std::uint64_t addr) {
+    const int v = k.find_vma(mm, addr);
+    return v >= 0 && !(k.vmas[static_cast<std::size_t>(v)].flags & VM_SHARED);
+  };
+  for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) {
+    for (const auto& [addr, slot] : k.mms[mm].pmds) {
+      if (slot.pmd.is_none() || slot.pmd.is_table() || !private_at(mm, addr)) continue;
+      Use& u = uses[slot.pmd.page];
+      ++u.maps;
+      if (slot.pmd.write && u.writable.empty()) u.writable = "pmd " + k.where(mm, addr) + " = " + k.pmd_str(slot.pmd);
+    }
+    for (const auto& [addr, slot] : k.mms[mm].ptes) {
+      if ((!slot.pte.is_present() && !slot.pte.is_migration()) || !private_at(mm, addr)) continue;
+      if (k.pages[slot.pte.page].reserved) continue;  // the zero page is never writable through a COW pte
+      Use& u = uses[slot.pte.page];
+      ++u.maps;
+      if (slot.pte.write && u.writable.empty()) u.writable = k.where(mm, addr) + " = " + k.pte_str(slot.pte);
+    }
+  }
+  for (const auto& [page, u] : uses)
+    if (u.maps > 1 && !u.writable.empty())
+      checker::fail(FailureKind::Invariant, "cow_not_shared_writable: " + k.page_name(page) + " is mapped by " +
+                                                std::to_string(u.maps) + " ptes/pmds but " + u.writable +
+                                                " is writable: a write there is seen through the other mappings");
+}
+
 }  // namespace
 
 void install_invariant(Kernel& k, const std::string& name) {
@@ -323,6 +362,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, false); });
   else if (name == "hmm_snapshot_current")
     checker::final_check(name, [kp] { check_hmm_snapshot_current(*kp); });
+  else if (name == "cow_not_shared_writable")
+    checker::final_check(name, [kp] { cow_not_shared_writable(*kp); });
   else if (name == "hmm_no_bogus_pfn")
     checker::final_check(name, [kp] { check_hmm_valid_pfn_mapped(*kp, true); });
   else

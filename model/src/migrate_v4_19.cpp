@@ -144,7 +144,8 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   Page& np = k.pages.at(newpage);
   if (!np.lock->try_lock("__unmap_and_move")) {
     drop_anon_vma();
-    p.lock->unlock("__unmap_and_move");
+    p.lock->unlock("__unmap_and_move");  // out_unlock
+    k.events.emit(ThreadEvents::UnlockPage);
     return rc;
   }
   bool page_was_mapped = false;
@@ -174,6 +175,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     }
   }
   p.lock->unlock("__unmap_and_move");
+  k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   if (rc == 0) putback_lru_page(k, newpage);
   return rc;
 }

@@ -579,7 +579,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                         c.actor == "madvise_dontneed" ||
                         c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "mbind" ||
                         c.actor == "mremap" || c.actor == "store" || c.actor == "get_user_pages" ||
-                        c.actor == "get_user_pages_fast" ||
+                        c.actor == "get_user_pages_fast" || c.actor == "handle_mm_fault" ||
                         (c.actor == "fork" && j != p);
       if (!task || c.mm != child) continue;
       const Validated::StartAfter& after = v->start_after[j];

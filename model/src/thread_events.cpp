@@ -20,8 +20,8 @@ constexpr EraSet kAllEras = kEra2_6_33 | kEra3_9 | kEra4_19;
 const EventInfo kEvents[ThreadEvents::kCount] = {
     {"done", "start_after done", "*", kAllEras, "the thread finished its actor"},
     {"run_store", "start_after run_store", "ksm_run_store admin", kEra3_9, "run_store returned (admin: after each \"run\" step)"},
-    {"dup_mmap", "start_after dup_mmap", "fork", kEra2_6_33 | kEra3_9, "dup_mmap returned (the child is set up)"},
-    {"unlock_page", "start_after unlock_page", "migrate_pages offline_pages mbind", kEra2_6_33 | kEra3_9,
+    {"dup_mmap", "start_after dup_mmap", "fork", kAllEras, "dup_mmap returned (the child is set up)"},
+    {"unlock_page", "start_after unlock_page", "migrate_pages offline_pages mbind", kAllEras,
      "the migration's unlock_page of the old page (__unmap_and_move; 2.6.33 unmap_and_move): migrated, or "
      "failed with its ptes restored; the first such unlock of the thread"},
 };

@@ -1,5 +1,5 @@
 // huge_memory.h: the pmd-level paths of kernel 4.19 for anonymous THPs:
-// mm/huge_memory.c (set_pmd_migration_entry, remove_migration_pmd,
+// mm/huge_memory.c (set_pmd_migration_entry, remove_migration_pmd, copy_huge_pmd,
 // huge_pmd_set_accessed), mm/pgtable-generic.c (pmdp_invalidate),
 // mm/migrate.c (pmd_migration_entry_wait) and mm/page_vma_mapped.c
 // (page_vma_mapped_walk).
@@ -40,6 +40,11 @@ void page_vma_mapped_walk_done(Kernel& k, PageVmaMappedWalk& pvmw);
 void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page);
 /// remove_migration_pmd(): the migration pmd becomes a huge pmd of `newpage`.
 void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage);
+/// copy_huge_pmd(): fork's copy of the parent's huge pmd `src` (of mm src_mm) into the
+/// child's none pmd `dst`, under both pmd locks: a migration entry made read in both, a
+/// huge pmd write-protected in both with the THP referenced and rmapped again. 0, or
+/// -EAGAIN when the pmd under the lock is neither.
+int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot& dst, PmdSlot& src);
 /// pmd_migration_entry_wait(): pmd lock, recheck, get_page_unless_zero, unlock,
 /// wait_on_page_locked, put_page.
 void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
