@@ -263,7 +263,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (initial.vmas[static_cast<std::size_t>(v)].end < call.end)
       end.error("the range must lie in one vma (the vma containing start ends below end)");
     if (actor == "madvise_dontneed" && era == Era::V4_19)
-      if (std::string err = v4_19::zap_model_error(initial, call.mm, call.start, call.end); !err.empty()) end.error(err);
+      if (std::string err = v4_19::zap_model_error(initial, call.mm, call.start, call.end); !err.empty()) end.refuse(err);
   } else if (actor == "migrate_pages") {
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);

@@ -501,7 +501,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
         inside = r.mm == u.mm && r.start < gone.end && gone.start < r.end;
       }
       if (inside)
-        threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor + ") works in the vma " +
+        threads.at(j).at("actor").unsupported("thread " + quote_input(v->names[j]) + " (" + c.actor + ") works in the vma " +
                                         v->initial.where(u.mm, gone.start) + " that thread " + quote_input(v->names[i]) +
                                         " unmaps: a fault or an HMM walk after its vma is gone is not modelled in "
                                         "kernel 4.19 (race it against madvise_dontneed instead)");
