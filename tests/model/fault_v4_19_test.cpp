@@ -378,20 +378,7 @@ namespace {
 
 std::string error_of(const nlohmann::json& ptes, const nlohmann::json& threads,
                      const std::function<void(nlohmann::json&)>& edit = {}) {
-  nlohmann::json j;
-  j["name"] = "t/f";
-  j["summary"] = "s";
-  j["kernel"] = "4.19";
-  j["initial"] = initial(ptes);
-  j["threads"] = threads;
-  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
-  if (edit) edit(j);
-  try {
-    model::Scenario::parse(j, "t.json");
-  } catch (const model::InputError& e) {
-    return e.what();
-  }
-  return "<none>";
+  return model_test::scenario_load_error("4.19", initial(ptes), threads, edit);
 }
 
 const nlohmann::json kWriteA2000 =

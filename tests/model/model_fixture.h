@@ -102,6 +102,24 @@ inline std::string load_error_pointer(const nlohmann::json& j, std::string* mess
   return "<none>";
 }
 
+/// The whole message ("t.json: at /ptr: what") a scenario of `kernel` over `initial` running
+/// `threads` (expecting a pass) is refused with at load, or "<none>"; `edit` changes the
+/// scenario's JSON first.
+inline std::string scenario_load_error(const char* kernel, const nlohmann::json& initial, const nlohmann::json& threads,
+                                       const std::function<void(nlohmann::json&)>& edit = {}) {
+  nlohmann::json j;
+  j["name"] = "t/s";
+  j["summary"] = "s";
+  j["kernel"] = kernel;
+  j["initial"] = initial;
+  j["threads"] = threads;
+  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
+  if (edit) edit(j);
+  std::string message = "<none>";
+  load_error_pointer(j, &message);
+  return message;
+}
+
 // A and B each map a private anon page (PA, PB) writable at 0x1000 in a
 // VM_MERGEABLE vma; data tokens a and b; stable node S preallocated ("unused");
 // free pages C1, C2 (node 0); run 1, mm list [A, B].

@@ -60,19 +60,7 @@ model::Kernel tracking_kernel(const char* thp_pmd = "rw") {
 const std::vector<std::string> kChecks = {"no_lost_write", "page_counts_consistent"};
 
 std::string error_of(const nlohmann::json& threads, const char* thp_pmd = "rw") {
-  nlohmann::json j;
-  j["name"] = "t/s";
-  j["summary"] = "s";
-  j["kernel"] = "4.19";
-  j["initial"] = initial(thp_pmd);
-  j["threads"] = threads;
-  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
-  try {
-    model::Scenario::parse(j, "t.json");
-  } catch (const model::InputError& e) {
-    return e.what();
-  }
-  return "<none>";
+  return model_test::scenario_load_error("4.19", initial(thp_pmd), threads);
 }
 
 }  // namespace

@@ -301,17 +301,7 @@ TEST_GROUP(Zap419Input){};
 namespace {
 
 std::string error_of(const nlohmann::json& threads, const std::function<void(nlohmann::json&)>& edit = {}) {
-  nlohmann::json j;
-  j["name"] = "t/z";
-  j["summary"] = "s";
-  j["kernel"] = "4.19";
-  j["initial"] = initial(kPOnce);
-  j["threads"] = threads;
-  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
-  if (edit) edit(j);
-  std::string message = "<none>";
-  model_test::load_error_pointer(j, &message);
-  return message;
+  return model_test::scenario_load_error("4.19", initial(kPOnce), threads, edit);
 }
 
 }  // namespace
