@@ -2,10 +2,10 @@
 // and swap-cache pages in 2.6.33 states, do_swap_page with 2.6.33's
 // ksm_might_need_to_copy -> ksm_does_need_to_copy, shrink_page_list through
 // 2.6.33's try_to_unmap_ksm, the keyhole get_ksm_page after reclaim freed the
-// KSM page, zap_pte_range of a swap pte, swapoff's unuse_pte without the KSM copy),
-// each asserting the state the kernel
-// leaves behind as derived by hand from the v2.6.33.3 sources; and the load-time
-// refusal of a 2.6.33 migrator beside swap.
+// KSM page, zap_pte_range and dup_mmap of a swap pte, swapoff's unuse_pte without
+// the KSM copy), each asserting the state the kernel leaves behind as derived by
+// hand from the v2.6.33.3 sources; and the load-time refusal of a 2.6.33 migrator
+// beside swap.
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -172,6 +172,24 @@ TEST(Swap2633Fault, PageOfAnotherAnonVmaIsCopiedAfterUnlock) {
   LONGS_EQUAL(0, swap_count(k, 1));
 }
 
+// A write fault: the copy C1 is no swap-cache page and not yet mapped, so reuse_swap_page says
+// it is ours alone (count 0 <= 1): mapped writable and dirty (VM_FAULT_WRITE), no do_wp_page.
+TEST(Swap2633Fault, WriteFaultReusesTheCopy) {
+  unsigned ret = 0;
+  OneThread p(kernel2633(anon_half_swapped()), [&ret](Kernel& k) { ret = fault(k, mA, 0x1000, true); },
+              {"page_counts_consistent"});
+  checker::Report r = model_test::explore_once(p);
+  STRCMP_EQUAL("<none>", violation_of(r).c_str());
+  const Kernel& k = *p.kernel;
+  CHECK(maps(pte_at(k, mA, 0x1000), C1, true));
+  CHECK_TRUE(pte_at(k, mA, 0x1000).dirty);
+  CHECK_TRUE((ret & VM_FAULT_WRITE) != 0);
+  CHECK_FALSE(k.pages[C1].in_free_pool);
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  LONGS_EQUAL(2, k.pages[P].refcount);
+  LONGS_EQUAL(0, swap_count(k, 1));
+}
+
 // The same copy with no free page: ksm_does_need_to_copy returns NULL after releasing P,
 // do_swap_page returns VM_FAULT_OOM ("goto out": nothing else to undo), A keeps swap(1).
 TEST(Swap2633Fault, CopyWithoutAFreePageIsOomWithPReleased) {
@@ -299,4 +317,24 @@ TEST(Swap2633Swapoff, AnotherAnonVmasPageIsReadBackForIt) {
   LONGS_EQUAL(1, k.pages[P].refcount);
   LONGS_EQUAL(kNoPage, swap_cache_page(k, 1));
   LONGS_EQUAL(0, swap_count(k, 1));
+}
+
+TEST_GROUP(Swap2633Fork){};
+
+// 2.6.33's copy_one_pte of A's swap(1): swap_duplicate (count 1 -> 2), the child holds swap(1)
+// too; K (in the swap cache, mapped by B) is untouched.
+TEST(Swap2633Fork, SwapPteIsDuplicated) {
+  nlohmann::json init = ksm_half_swapped();
+  init["mms"].push_back(nlohmann::json::parse(
+      R"({ "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avC" } ] })"));
+  init["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "C", "address": "0x1000", "pte": "none" })"));
+  OneThread p(kernel2633(init), [](Kernel& k) { v2_6_33::dup_mmap(k, 2, mA); }, {"page_counts_consistent"});
+  checker::Report r = model_test::explore_once(p);
+  STRCMP_EQUAL("<none>", violation_of(r).c_str());
+  const Kernel& k = *p.kernel;
+  CHECK(pte_at(k, 2, 0x1000) == Pte::swap(1));
+  CHECK(pte_at(k, mA, 0x1000) == Pte::swap(1));
+  LONGS_EQUAL(2, swap_count(k, 1));
+  LONGS_EQUAL(1, k.pages[K].mapcount);
+  LONGS_EQUAL(2, k.pages[K].refcount);
 }
