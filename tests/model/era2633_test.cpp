@@ -327,9 +327,7 @@ TEST_GROUP(Era2633Fork){};
 // anon_vma_chain), copies K's pte (K: 2 -> 3 mappings) and registers the child with KSM.
 TEST(Era2633Fork, ChildJoinsTheParentsAnonVma) {
   nlohmann::json init = era2633_initial();
-  init["mms"].push_back(nlohmann::json::parse(
-      R"({ "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avC" } ] })"));
-  init["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "C", "address": "0x1000", "pte": "none" })"));
+  model_test::add_fork_child(init);
   KernelConfig config;
   config.era = Era::V2_6_33;
   OneThread p(parse_initial_state(init, "fork", "/initial", config), [](Kernel& k) { v2_6_33::dup_mmap(k, 2, mA); });

@@ -325,9 +325,7 @@ TEST_GROUP(Swap2633Fork){};
 // too; K (in the swap cache, mapped by B) is untouched.
 TEST(Swap2633Fork, SwapPteIsDuplicated) {
   nlohmann::json init = ksm_half_swapped();
-  init["mms"].push_back(nlohmann::json::parse(
-      R"({ "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avC" } ] })"));
-  init["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "C", "address": "0x1000", "pte": "none" })"));
+  model_test::add_fork_child(init);
   OneThread p(kernel2633(init), [](Kernel& k) { v2_6_33::dup_mmap(k, 2, mA); }, {"page_counts_consistent"});
   checker::Report r = model_test::explore_once(p);
   STRCMP_EQUAL("<none>", violation_of(r).c_str());
