@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <model/lint.h>
 #include <model/memory.h>
 #include <model/swap_state.h>
 #include <model/swapin.h>
@@ -335,4 +336,26 @@ TEST(Swap2633Fork, SwapPteIsDuplicated) {
   LONGS_EQUAL(2, swap_count(k, 1));
   LONGS_EQUAL(1, k.pages[K].mapcount);
   LONGS_EQUAL(2, k.pages[K].refcount);
+}
+
+TEST_GROUP(Swap2633Lint){};
+
+// mmcheck check of 2.6.33 swapoff over P (B's anon_vma) and A's swap(1) with no free page:
+// 2.6.33's unuse_pte copies nothing; the slot is read back for A (one page), where v3.9's
+// rule counts unuse_pte's ksm_might_need_to_copy copy at A:0x1000 instead.
+TEST(Swap2633Lint, SwapoffReadsBackWhereV39Copies) {
+  nlohmann::json init = anon_half_swapped();
+  init["pages"].erase(1);
+  const nlohmann::json threads = nlohmann::json::parse(R"([ { "name": "S", "actor": "swapoff", "args": {} } ])");
+  auto finding = [&](const char* kernel) {
+    nlohmann::json j = {{"name", "t/s"}, {"summary", "s"}, {"kernel", kernel}, {"initial", init},
+                        {"threads", threads}, {"expect", {{"result", "pass"}}}};
+    const LintReport r = lint(Scenario::parse(j, "t.json"));
+    return r.findings.size() == 1 ? r.findings[0].message : std::string("<" + std::to_string(r.findings.size()) + ">");
+  };
+  const std::string f2633 = finding("2.6.33");
+  CHECK_TEXT(contains(f2633, "S needs 1 for try_to_unuse's swap reads (read_swap_cache_async) of slot 1"), f2633.c_str());
+  CHECK_TEXT(!contains(f2633, "ksm_might_need_to_copy"), f2633.c_str());
+  const std::string f39 = finding("3.9");
+  CHECK_TEXT(contains(f39, "S needs 1 for unuse_pte's ksm_might_need_to_copy copies at A:0x1000"), f39.c_str());
 }
