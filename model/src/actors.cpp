@@ -74,8 +74,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "the swap cache and freed; an anon page (KSM too) is swapped out first (add_to_swap to the smallest free "
        "slot, try_to_unmap (try_to_unmap_ksm for a KSM page): every pte a swap pte, pageout: PG_writeback, the device write as the next step, "
        "end_page_writeback, trylock_page again, __remove_mapping); kept when busy (locked, under writeback, "
-       "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page)}",
-       kEra3_9},
+       "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page)}; 2.6.33: the same "
+       "shrink_page_list with 2.6.33's try_to_unmap (try_to_unmap_ksm over each rmap_item's anon_vma, "
+       "try_to_unmap_anon), page_referenced not modelled (taken as unreferenced)",
+       kEra2_6_33 | kEra3_9},
       {"ksmd",
        "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "
        "`batches` times "
@@ -107,7 +109,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "a COW write, or on a none pte do_anonymous_page's fresh page, on the zero page a zeroed copy; false: on "
        "a none pte the zero page is mapped read-only); in 3.9 a fault on a swap entry swaps in from the swap "
        "cache or reads the slot from the device into a page of node 0 (a write: reuse_swap_page, else "
-       "do_wp_page's COW under the same ptl)}",
+       "do_wp_page's COW under the same ptl); in 2.6.33 the same do_swap_page without the swap-cache recheck "
+       "after lock_page, a KSM page mapped as it is, another anon_vma's page copied by ksm_does_need_to_copy}",
        kEra2_6_33 | kEra3_9},
       {"munmap",
        "munmap of the vma containing an address (2.6.33: zap_pte_range, anon_vma_unlink; 3.9: vm_munmap -> "
@@ -187,8 +190,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
        "read from the device (read_swap_cache_async), locked; unuse_mm -> unuse_vma -> unuse_pte_range -> "
        "unuse_pte under the ptl with pte_same, ksm_might_need_to_copy, swap_free; delete_from_swap_cache); "
-       "args {} (none)",
-       kEra3_9},
+       "args {} (none); 2.6.33: the same walk, unuse_pte maps the swap-cache page itself (no "
+       "ksm_might_need_to_copy: a KSM page keeps its stable node; unuse_vma skips another anon_vma's vma, "
+       "whose pte is read back from the device on the slot's next visit)",
+       kEra2_6_33 | kEra3_9},
   };
   return all;
 }

@@ -124,8 +124,6 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         d.pins = pin.as_int(0, 1000);
         if (p.in_free_pool && d.pins) pin.error("a free page has no pins");
       }
-      if (p.test(PG_swapcache) && era2633)
-        pj.at("flags").unsupported("the swap cache is not modelled in kernel 2.6.33 (its swap paths differ from 3.9)");
       if (p.in_free_pool && (p.flags || d.flag_anon || d.flag_ksm))
         pj.at("flags").error("a free page has no flags");
       pj.done();
@@ -262,7 +260,6 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (!k.vmas[static_cast<std::size_t>(vma)].has_anon_vma())
           pj.at("page").error("an anon page mapped in a vma without an anon_vma");
       } else if (ks == "swap") {
-        if (era2633) kind.unsupported("swap ptes are not modelled in kernel 2.6.33 (its swap paths differ from 3.9)");
         pte = Pte::swap(static_cast<std::uint32_t>(pj.at("entry").as_int(0, 1 << 20)));
         // do_swap_page maps the page into the vma's anon_vma: a swap entry only
         // exists in an anonymous vma that has one.

@@ -429,7 +429,13 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
         else if (cached->mapping.kind == Mapping::Kind::Anon && v >= 0 && k.vmas[v].has_anon_vma())
           copy = k.anon_vmas[cached->mapping.id].root != k.anon_vmas[k.vmas[v].anon_vma].root ||
                  cached->index != k.vmas[v].linear_page_index(addr);
-        if (copy) sites.push_back(where(k, mm, addr));
+        // mm/swapfile.c v2.6.33: no copy; unuse_vma skips the other anon_vma's vma, and the slot,
+        // deleted from the swap cache with this pte still holding it, is read back into a fresh page.
+        if (copy && k.config.era == Era::V2_6_33) {
+          if (read_slots.insert(slot.pte.entry).second) reads.push_back("slot " + std::to_string(slot.pte.entry));
+        } else if (copy) {
+          sites.push_back(where(k, mm, addr));
+        }
       }
     add(0, 1, sites, "unuse_pte's ksm_might_need_to_copy copies at");
     add(0, 1, reads, "try_to_unuse's swap reads (read_swap_cache_async) of");

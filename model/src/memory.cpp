@@ -461,6 +461,8 @@ void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint6
         continue;
       }
       k.put_page_locked(old.page);
+    } else if (old.is_swap()) {
+      swap_free(k, old.entry);  // free_swap_and_cache: the pte's swap count (as the v3.9 model)
     }
     // a migration entry: free_swap_and_cache() does nothing for it
   }

@@ -13,6 +13,7 @@
 #include "model/kernel.h"
 #include "model/rmap.h"
 #include "model/user_access.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -309,7 +310,8 @@ bool swap_out_locked(Kernel& k, PageId page) {
     // TTU_UNMAP as with TTU_IGNORE_ACCESS (page_check_references is not modelled: the page is
     // taken as unreferenced, a young pte does not keep it),
     // no VM_LOCKED vma: every pte becomes a swap pte, or SWAP_AGAIN keeps the page.
-    const int ret = try_to_unmap(k, page, TTU_UNMAP);
+    // mm/rmap.c v2.6.33: try_to_unmap (try_to_unmap_ksm over rmap_item->anon_vma) in that era.
+    const int ret = k.config.era == Era::V2_6_33 ? v2_6_33::try_to_unmap(k, page, TTU_UNMAP) : try_to_unmap(k, page, TTU_UNMAP);
     if (ret != SWAP_SUCCESS) {
       checker::note([&] { return std::string("try_to_unmap(" + p.name + ") = SWAP_AGAIN: keep"); });
       p.lock->unlock("shrink_page_list");  // keep_locked

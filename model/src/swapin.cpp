@@ -1,6 +1,8 @@
 // swapin.cpp: do_swap_page's swap-in path (mm/memory.c v3.9) and
 // ksm_might_need_to_copy (mm/ksm.c v3.9; include/linux/ksm.h + mm/ksm.c v3.8
-// ksm_does_need_to_copy when parts 3/4 of cbf86cfe04a6 are reverted).
+// ksm_does_need_to_copy when parts 3/4 of cbf86cfe04a6 are reverted), and their v2.6.33
+// forms: no recheck of the swap-cache page after lock_page, and ksm_does_need_to_copy
+// unlocking and releasing the swap-cache page before do_swap_page maps the copy.
 //
 // Yield points: the swap-cache lookup, lock_page, the unlocked ksm_run read in
 // ksm_might_need_to_copy, allocation, the ptl, the pte write, the page-count
@@ -12,6 +14,7 @@
 #include "model/memory.h"
 #include "model/swap_state.h"
 #include "model/user_access.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -23,9 +26,9 @@ bool swapin_fix_in(const KernelConfig& config, Fix fix) {
   return config.era == Era::V4_19 || config.applied(fix);
 }
 
-// mm/ksm.c v3.9, v4.19: ksm_might_need_to_copy (revert variant: include/linux/ksm.h v3.8
-// ksm_might_need_to_copy predicate + mm/ksm.c v3.8 ksm_does_need_to_copy)
-PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+// mm/ksm.c v3.9, v4.19: ksm_might_need_to_copy's test (revert variant and v2.6.33:
+// include/linux/ksm.h v3.8 / v2.6.33 ksm_might_need_to_copy's predicate)
+bool ksm_swapin_needs_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
   Page& p = k.pages.at(page);
   const Vma& v = k.vmas.at(vma);
   // page_anon_vma(): NULL for every PageKsm page (its mapping has ANON|KSM bits).
@@ -49,13 +52,19 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   }
   if (!copy) {
     checker::note([&] { return std::string("ksm_might_need_to_copy: no copy of " + p.name); });
-    return page;
+    return false;
   }
   if (swapin_fix_in(k.config, Fix::SwapinUptodateCheck) && !p.test(PG_uptodate)) {
     checker::note([&] { return std::string(p.name + " !PageUptodate: no copy, let do_swap_page report the error"); });
-    return page;
+    return false;
   }
-  // ksm_does_need_to_copy (v3.8) / the copy tail of ksm_might_need_to_copy (v3.9)
+  return true;
+}
+
+// mm/ksm.c v3.8 ksm_does_need_to_copy / the copy tail of v3.9's ksm_might_need_to_copy
+// (v2.6.33's ksm_does_need_to_copy between its unlock_page and page_cache_release)
+PageId ksm_copy_swapin_page(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
   PageId np = k.alloc_page(0, "alloc_page_vma");
   if (np == kNoPage) return kNoPage;
   Page& n = k.pages[np];
@@ -68,9 +77,16 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   return np;
 }
 
+// mm/ksm.c v3.9, v4.19: ksm_might_need_to_copy (revert variant: include/linux/ksm.h v3.8
+// ksm_might_need_to_copy predicate + mm/ksm.c v3.8 ksm_does_need_to_copy)
+PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  return ksm_swapin_needs_copy(k, page, vma, addr) ? ksm_copy_swapin_page(k, page) : page;
+}
+
 // mm/memory.c v3.9: do_swap_page (swap entry; a write fault reuses the page when reuse_swap_page
 // says it is ours alone, else do_wp_page COWs it under the same ptl; v3.8: same steps,
-// pre-003 rmap choice by `swapcache`, identical in effect)
+// pre-003 rmap choice by `swapcache`, identical in effect; v2.6.33: no PageSwapCache recheck,
+// ksm_does_need_to_copy's copy is the one page from there on, page_add_anon_rmap maps it)
 unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte,
                              unsigned fault_flags) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
@@ -91,9 +107,11 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
     m.ptl->unlock("do_swap_page");
     return ret;
   }
-  const PageId swapcache = page;
+  const PageId original = page;
+  const bool era2633 = k.config.era == Era::V2_6_33;
   k.pages[page].lock->lock("lock_page_or_retry");
-  {
+  // mm/memory.c v2.6.33: no PageSwapCache / page_private recheck after lock_page (4969c1192d15, v2.6.36)
+  if (!era2633) {
     const Page& sp = k.pages[page];
     if (!sp.test(PG_swapcache) || sp.swap_entry != entry) {
       // the page was reclaimed or reused meanwhile: the fault is retried
@@ -103,12 +121,17 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
       return VM_FAULT_AGAIN_GHOST;  // out_page: 0, the access is re-executed
     }
   }
-  page = ksm_might_need_to_copy(k, page, vma, addr);
-  if (page == kNoPage) {  // VM_FAULT_OOM, out_page
-    k.pages[swapcache].lock->unlock("do_swap_page");
-    k.put_page(swapcache, "do_swap_page");
+  page = era2633 ? v2_6_33::ksm_might_need_to_copy(k, page, vma, addr) : ksm_might_need_to_copy(k, page, vma, addr);
+  if (page == kNoPage) {  // VM_FAULT_OOM, out_page (2.6.33: goto out, the page already released)
+    if (!era2633) {
+      k.pages[original].lock->unlock("do_swap_page");
+      k.put_page(original, "do_swap_page");
+    }
     return VM_FAULT_OOM;
   }
+  // mm/memory.c v2.6.33: ksm_does_need_to_copy unlocked and released the swap-cache page, so
+  // do_swap_page goes on with one page (the copy, mapped by page_add_anon_rmap).
+  const PageId swapcache = era2633 ? page : original;
   unsigned ret = 0;
   m.ptl->lock("do_swap_page");
   k.kasan_page_table(m, "do_swap_page");
@@ -124,13 +147,13 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
     if (k.check_uptodate_at_map && pg.garbage)
       checker::fail(FailureKind::Assertion,
                     "never map a !Uptodate page: do_swap_page maps " + pg.name + " at " + k.where(mm, addr) +
-                        ", marked Uptodate but copied from !PageUptodate " + k.page_name(swapcache));
+                        ", marked Uptodate but copied from !PageUptodate " + k.page_name(original));
     // The recheck under the page lock keeps the slot on the locked swap-cache
     // page (the slot changes only under that lock): a swap-in maps the page
     // (or KSM's copy of the page) the swap cache holds for its entry.
-    if (const PageId cached = swap_cache_page(k, entry); cached != swapcache)
+    if (const PageId cached = swap_cache_page(k, entry); cached != original && page == original)
       checker::fail(FailureKind::Assertion,
-                    "do_swap_page maps a stale swap-cache page: " + k.page_name(swapcache) + " at " +
+                    "do_swap_page maps a stale swap-cache page: " + k.page_name(original) + " at " +
                         k.where(mm, addr) + ", but slot " + std::to_string(entry) + " holds " +
                         (cached == kNoPage ? std::string("nothing") : k.page_name(cached)));
     // reuse_swap_page() runs while the page is counted on swap and not yet in mapcount.
@@ -205,5 +228,24 @@ unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool afte
   checker::note([&] { return std::string("fault at " + k.where(mm, addr) + " returns " + std::to_string(ret)); });
   return ret;
 }
+
+// ===========================================================================
+// v2.6.33: the copy a swap-in of a page of another anon_vma takes.
+// ===========================================================================
+namespace v2_6_33 {
+
+// include/linux/ksm.h v2.6.33: ksm_might_need_to_copy (the v3.8 predicate: a KSM page has no
+// page_anon_vma and is mapped as it is) -> mm/ksm.c v2.6.33: ksm_does_need_to_copy (unlock_page,
+// the copy, lru_cache_add_lru, page_cache_release of the swap-cache page)
+PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  if (!ksm_swapin_needs_copy(k, page, vma, addr)) return page;
+  k.pages[page].lock->unlock("ksm_does_need_to_copy");  // "any racers will COW it, not modify it"
+  const PageId np = ksm_copy_swapin_page(k, page);
+  if (np != kNoPage) k.pages[np].flags |= PG_lru;        // lru_cache_add_lru(new_page, LRU_ACTIVE_ANON)
+  k.put_page(page, "ksm_does_need_to_copy");             // page_cache_release(page)
+  return np;
+}
+
+}  // namespace v2_6_33
 
 }  // namespace model

@@ -1,5 +1,6 @@
 // swapoff.cpp: try_to_unuse and the unuse_* walk (mm/swapfile.c v3.9), the
-// model of swapoff(2)'s page-table work for the one swap area of the model.
+// model of swapoff(2)'s page-table work for the one swap area of the model;
+// v2.6.33 the same walk, its unuse_pte without ksm_might_need_to_copy.
 //
 // Yield points: the swap-cache lookup, wait_on_page_locked/lock_page, the
 // swap_map reads, the mm_users read (v3.9 exit scenarios), mmap_sem, each
@@ -22,12 +23,13 @@ namespace model {
 using checker::AccessKind;
 
 // mm/swapfile.c v3.9: unuse_pte (no memcg: mem_cgroup_try_charge_swapin and friends are no-ops;
-// MM_SWAPENTS/MM_ANONPAGES counters and activate_page's LRU move are not modelled)
+// MM_SWAPENTS/MM_ANONPAGES counters and activate_page's LRU move are not modelled);
+// mm/swapfile.c v2.6.33: unuse_pte maps the swap-cache page itself (no ksm_might_need_to_copy)
 int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t entry, PageId page) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   const PageId swapcache = page;
-  page = ksm_might_need_to_copy(k, page, vma, addr);
+  if (k.config.era != Era::V2_6_33) page = ksm_might_need_to_copy(k, page, vma, addr);
   if (page == kNoPage) return -kENOMEM;
   int ret = 1;
   PteSlot& slot = *k.pte_slot(mm, addr);

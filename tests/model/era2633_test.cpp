@@ -278,10 +278,13 @@ TEST(Era2633Input, EraOnlyFields) {
   STRCMP_EQUAL("/initial/ksm/merge_across_nodes", error_of([](nlohmann::json& j) {
                  j["initial"]["ksm"]["merge_across_nodes"] = true;
                }).c_str());
-  STRCMP_EQUAL("/initial/ptes/2/pte", error_of([](nlohmann::json& j) {
+  // A swap pte loads in 2.6.33 (swap2633_test.cpp), but not beside this scenario's migrators.
+  std::string msg;
+  STRCMP_EQUAL("/threads/0/actor", error_of([](nlohmann::json& j) {
                  j["initial"]["mms"][0]["vmas"][0]["end"] = "0x3000";
                  j["initial"]["ptes"].push_back({{"mm", "A"}, {"address", "0x2000"}, {"pte", "swap"}, {"entry", 3}});
-               }).c_str());
+               }, &msg).c_str());
+  CHECK_TEXT(msg.find("migration of a swap-cache page is not modelled in kernel 2.6.33") != std::string::npos, msg.c_str());
   STRCMP_EQUAL("/initial/rmap_items/0/unstable", error_of([](nlohmann::json& j) {
                  j["initial"]["rmap_items"][0]["unstable"] = true;  // RA is stable
                }).c_str());
@@ -324,9 +327,7 @@ TEST_GROUP(Era2633Fork){};
 // anon_vma_chain), copies K's pte (K: 2 -> 3 mappings) and registers the child with KSM.
 TEST(Era2633Fork, ChildJoinsTheParentsAnonVma) {
   nlohmann::json init = era2633_initial();
-  init["mms"].push_back(nlohmann::json::parse(
-      R"({ "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avC" } ] })"));
-  init["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "C", "address": "0x1000", "pte": "none" })"));
+  model_test::add_fork_child(init);
   KernelConfig config;
   config.era = Era::V2_6_33;
   OneThread p(parse_initial_state(init, "fork", "/initial", config), [](Kernel& k) { v2_6_33::dup_mmap(k, 2, mA); });

@@ -90,6 +90,14 @@ inline nlohmann::json seed000_scenario() {
   })");
 }
 
+/// Adds the empty child a fork copies A into: mm C with one VM_MERGEABLE vma
+/// [0x1000, 0x2000) of its own anon_vma avC and a none pte at 0x1000.
+inline void add_fork_child(nlohmann::json& initial) {
+  initial["mms"].push_back(nlohmann::json::parse(
+      R"({ "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_MERGEABLE"], "anon_vma": "avC" } ] })"));
+  initial["ptes"].push_back(nlohmann::json::parse(R"({ "mm": "C", "address": "0x1000", "pte": "none" })"));
+}
+
 /// Load `j` as "t.json": "<none>" when it loads, else the InputError's JSON
 /// pointer, with its whole message in `message`.
 inline std::string load_error_pointer(const nlohmann::json& j, std::string* message = nullptr) {

@@ -430,8 +430,9 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
 }
 
 // An actor the era's kernel has but the model does not (swapoff in 4.19), and a state the era's
-// model has no paths for (a swap pte in 2.6.33): unsupported at load, exit 4, one line naming
-// the JSON location; `check` says the same. Bad input stays exit 2 (an actor no kernel has).
+// model has no paths for (a swap pte beside a 2.6.33 migrator, which models no swap-cache page):
+// unsupported at load, exit 4, one line naming the JSON location; `check` says the same. Bad
+// input stays exit 2 (an actor no kernel has).
 TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
   fs::path dir = fresh_dir("era-unsupported");
   json j = json::parse(read("scenarios/fault/cow-fault-vs-migration-4.19-fixed.json"));
@@ -443,7 +444,7 @@ TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
     LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
     LONGS_EQUAL(1, lines(r.err));
     CHECK_TEXT(r.err.rfind("mmcheck: " + file + ": at /threads/" + std::to_string(at) +
-                               "/actor: unsupported: actor \"swapoff\" is not modelled in kernel 4.19 (it exists in 3.9",
+                               "/actor: unsupported: actor \"swapoff\" is not modelled in kernel 4.19 (it exists in 2.6.33, 3.9",
                            0) == 0,
                r.err.c_str());
   }
@@ -462,7 +463,9 @@ TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
   Result r = cli({"run", file});
   LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
   LONGS_EQUAL(1, lines(r.err));
-  CHECK_TEXT(r.err.find(": unsupported: swap ptes are not modelled in kernel 2.6.33") != std::string::npos, r.err.c_str());
+  CHECK_TEXT(r.err.find("at /threads/0/actor: unsupported: thread \"H\" (offline_pages) migrates beside a swap pte: "
+                        "migration of a swap-cache page is not modelled in kernel 2.6.33") != std::string::npos,
+             r.err.c_str());
 }
 
 // Kernel 4.19's faults: a write the model has no path for (a vma without VM_WRITE: access_error's

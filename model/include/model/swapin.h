@@ -30,6 +30,12 @@ bool swapin_fix_in(const KernelConfig& config, Fix fix);
 /// Precondition: page locked and referenced by the caller.
 PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr);
 
+/// ksm_might_need_to_copy's test: must the swap-in copy the page (v3.9; v3.8's and
+/// v2.6.33's predicate when cbf86cfe04a6/3 is not in the kernel modelled)?
+bool ksm_swapin_needs_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr);
+/// The copy: a fresh locked, dirty, Uptodate page of node 0 with page's data, or kNoPage.
+PageId ksm_copy_swapin_page(Kernel& k, PageId page);
+
 /// The swap-in fault actor: down_read(mmap_sem), handle_mm_fault (read), up_read.
 /// after_unmerge_store: the fault starts only once ksm_run has KSM_RUN_UNMERGE.
 /// choose_read: the swap read of the slot's !Uptodate swap-cache page completes

@@ -47,6 +47,11 @@ void ksm_memory_callback(Kernel& k, MemAction action, const MemorySection& secti
 /// The ksmd thread: wait for run=1, one ksm_do_scan(pages) under ksm_thread_mutex.
 void ksmd_scan(Kernel& k, int pages);
 
+/// (swapin.cpp) ksm_might_need_to_copy() (include/linux/ksm.h) -> ksm_does_need_to_copy(): `page` itself
+/// (KSM, or of this vma's anon_vma and index), or a fresh locked copy after unlocking and
+/// releasing `page`, or kNoPage (page released). Precondition: page locked and referenced.
+PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr);
+
 // ---- mm/rmap.c v2.6.33 (rmap.cpp) ----
 /// try_to_unmap(): KSM -> try_to_unmap_ksm, anon -> try_to_unmap_anon.
 int try_to_unmap(Kernel& k, PageId page, unsigned flags);
