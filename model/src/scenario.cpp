@@ -27,6 +27,7 @@
 #include "model/kernel.h"
 #include "model/mremap.h"
 #include "model/path_stats.h"
+#include "model/swapfile_v4_19.h"
 #include "model/thread_events.h"
 
 namespace model {
@@ -506,6 +507,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                                         " unmaps: a fault or an HMM walk after its vma is gone is not modelled in "
                                         "kernel 4.19 (race it against madvise_dontneed instead)");
     }
+  }
+  // 4.19 swapoff (model/swapfile_v4_19.h): no THP, no exit, no reclaim beside it.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    if (config.era != Era::V4_19 || v->calls[i].actor != "swapoff") continue;
+    std::size_t culprit = i;
+    if (std::string err = v4_19::swapoff_model_error(v->initial, v->calls, i, culprit); !err.empty())
+      threads.at(culprit).at("actor").unsupported("thread " + quote_input(v->names[culprit]) + " (" +
+                                                  v->calls[culprit].actor + "): " + err);
   }
   // mremap (model/mremap.h): no swapin_fault in its mm (which assumes its vma stays).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
