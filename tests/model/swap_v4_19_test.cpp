@@ -17,7 +17,6 @@
 
 #include <model/hmm.h>
 #include <model/initial_state.h>
-#include <model/lint.h>
 #include <model/invariants.h>
 #include <model/scenario.h>
 #include <model/swap_state.h>
@@ -238,18 +237,10 @@ namespace {
 /// The free-page findings of a 4.19 scenario over initial(false) without its free pages,
 /// running R's reclaim of P beside `other`.
 std::vector<std::string> free_page_findings(const nlohmann::json& other) {
-  nlohmann::json j;
-  j["name"] = "t/s";
-  j["summary"] = "s";
-  j["kernel"] = "4.19";
-  j["initial"] = initial(false);
-  j["initial"]["pages"] = nlohmann::json::array({j["initial"]["pages"][0]});
-  j["threads"] = nlohmann::json::array({{{"name", "R"}, {"actor", "reclaim"}, {"args", {{"page", "P"}}}}, other});
-  j["expect"] = {{"result", "pass"}};
-  std::vector<std::string> out;
-  for (const model::LintFinding& f : model::lint(model::Scenario::parse(j, "t.json")).findings)
-    if (f.kind == model::LintFinding::Kind::FreePages) out.push_back(f.pointer + ": " + f.message);
-  return out;
+  nlohmann::json init = initial(false);
+  init["pages"] = nlohmann::json::array({init["pages"][0]});
+  return model_test::free_page_findings(
+      "4.19", init, nlohmann::json::array({{{"name", "R"}, {"actor", "reclaim"}, {"args", {{"page", "P"}}}}, other}));
 }
 
 }  // namespace
