@@ -77,7 +77,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "end_page_writeback, trylock_page again, __remove_mapping); kept when busy (locked, under writeback, "
        "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page)}; 4.19: the same order, "
        "try_to_unmap_one's swap branch under the table's ptl inside the mmu notifier's invalidate_range_start/end, "
-       "ptep_clear_flush, swap_duplicate; a THP is refused (split_huge_page_to_list is not modelled)",
+       "ptep_clear_flush, swap_duplicate; a THP is refused (split_huge_page_to_list is not modelled), and so is a "
+       "migrate_pages of the same page",
        kEra3_9 | kEra4_19},
       {"ksmd",
        "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "

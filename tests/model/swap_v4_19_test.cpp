@@ -224,6 +224,20 @@ TEST(Swap419Input, SwapoffBesideAnExitOrAReclaimIsUnsupported) {
                   e.c_str());
 }
 
+// Migration of a page reclaim may put in the swap cache (4.19's migrate_page_move_mapping
+// swap-cache branch is not modelled): unsupported at load, naming the migration thread.
+TEST(Swap419Input, MigrationOfThePageAReclaimNamesIsUnsupported) {
+  nlohmann::json init = initial(false);
+  init["numa_nodes"] = 2;
+  init["pages"].push_back(nlohmann::json::parse(R"({ "name": "N", "nid": 1, "free": true })"));
+  const std::string e = error_of(nlohmann::json::parse(R"([{ "name": "R", "actor": "reclaim", "args": { "page": "P" } },
+                                                          { "name": "M", "actor": "migrate_pages", "args": { "page": "P", "to_node": 1 } }])"),
+                                 init);
+  STRCMP_CONTAINS("t.json: at /threads/1/actor: unsupported: thread \"M\" (migrate_pages): a migrate_pages of page P, "
+                  "which a 4.19 reclaim may put in the swap cache",
+                  e.c_str());
+}
+
 // A page neither in the swap cache nor anonymous is bad input in 4.19 as in 3.9 (exit 2).
 TEST(Swap419Input, ReclaimOfAFreePageIsBadInput) {
   const std::string e = error_of(nlohmann::json::parse(R"([{ "actor": "reclaim", "args": { "page": "C1" } }])"));

@@ -27,12 +27,13 @@ int swapoff(Kernel& k);
 /// shrink_page_list splits (split_huge_page_to_list) before add_to_swap.
 std::string reclaim_model_error(const Kernel& k, PageId page);
 
-/// Why a 4.19 swapoff among `calls` is not modelled ("" when it is); `culprit` is the
-/// index of the thread to name: a THP in the scenario (unuse_pmd_range's
-/// pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap cache, are not
-/// modelled), an exit (try_to_unuse's mmget_not_zero against the last mmput) or a
-/// reclaim (get_swap_page after swapoff cleared SWP_WRITEOK).
-std::string swapoff_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t swapoff,
-                                std::size_t& culprit);
+/// Why the 4.19 swap threads among `calls` are not modelled ("" when they are); `culprit`
+/// is the index of the thread to name. Beside a swapoff: a THP in the scenario
+/// (unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap
+/// cache, are not modelled), an exit (try_to_unuse's mmget_not_zero against the last
+/// mmput) or a reclaim (get_swap_page after swapoff cleared SWP_WRITEOK). Beside a
+/// reclaim: a migrate_pages of its page (which it may put in the swap cache:
+/// migrate_page_move_mapping's swap-cache branch is not modelled in 4.19).
+std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
 
 }  // namespace model::v4_19
