@@ -1,7 +1,7 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
 // exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages, get_user_pages_fast;
-// munmap, madvise_dontneed and exit of kernel 4.19 too), with their
+// munmap, madvise_dontneed, exit, reclaim and swapoff of kernel 4.19 too), with their
 // argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
@@ -24,6 +24,7 @@
 #include "model/path_stats.h"
 #include "model/swapin.h"
 #include "model/swapoff.h"
+#include "model/swapfile_v4_19.h"
 #include "model/user_access.h"
 #include "model/v2_6_33.h"
 
@@ -76,8 +77,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "end_page_writeback, trylock_page again, __remove_mapping); kept when busy (locked, under writeback, "
        "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page)}; 2.6.33: the same "
        "shrink_page_list with 2.6.33's try_to_unmap (try_to_unmap_ksm over each rmap_item's anon_vma, "
-       "try_to_unmap_anon), page_referenced not modelled (taken as unreferenced)",
-       kEra2_6_33 | kEra3_9},
+       "try_to_unmap_anon), page_referenced not modelled (taken as unreferenced); 4.19: the same order, "
+       "try_to_unmap_one's swap branch under the table's ptl inside the mmu notifier's invalidate_range_start/end, "
+       "ptep_clear_flush, swap_duplicate; a THP is refused (split_huge_page_to_list is not modelled), and so is a "
+       "migrate_pages of the same page",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"ksmd",
        "ksmd: sleep until ksmd_should_run (run=1; a run that ends with ksmd asleep is a normal end), then one ksm_do_scan of up to `pages` pages under ksm_thread_mutex, "
        "`batches` times "
@@ -192,8 +196,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "unuse_pte under the ptl with pte_same, ksm_might_need_to_copy, swap_free; delete_from_swap_cache); "
        "args {} (none); 2.6.33: the same walk, unuse_pte maps the swap-cache page itself (no "
        "ksm_might_need_to_copy: a KSM page keeps its stable node; unuse_vma skips another anon_vma's vma, "
-       "whose pte is read back from the device on the slot's next visit)",
-       kEra2_6_33 | kEra3_9},
+       "whose pte is read back from the device on the slot's next visit); 4.19: disable_swap_slots_cache_lock "
+       "first, the table's own ptl; refused beside a THP, an exit or a reclaim",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
   };
   return all;
 }
@@ -305,6 +310,8 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
     check_reclaimable(initial, call.page, page);
+    if (era == Era::V4_19)
+      if (std::string err = v4_19::reclaim_model_error(initial, call.page); !err.empty()) page.unsupported(err);
   } else if (actor == "hmm_vma_fault" || actor == "hmm_vma_get_pfns") {
     JsonInput range = in.at("range");
     const std::string name = range.as_string();
@@ -521,7 +528,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
     const long ret = get_user_pages_fast_dma(k, call.mm, call.address, call.write, call.value);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "swapoff") {
-    k.outcomes.record(outcome_of_errno(try_to_unuse(k)));
+    k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19 ? v4_19::swapoff(k) : try_to_unuse(k)));
   } else if (call.actor == "mremap") {
     const long ret = sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));

@@ -339,8 +339,9 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   auto add = [&](int nid, std::uint32_t nr, std::vector<std::string> sites, std::string what) {
     if (!sites.empty()) out.push_back(Demand{nid, nr, std::move(sites), std::move(what)});
   };
+  // (a store's write fault too: after a reclaim swapped its page out, do_swap_page reads it back)
   if ((c.actor == "fault" || c.actor == "swapin_fault" || c.actor == "get_user_pages" ||
-       c.actor == "get_user_pages_fast" || c.actor == "handle_mm_fault") &&
+       c.actor == "get_user_pages_fast" || c.actor == "handle_mm_fault" || c.actor == "store") &&
       fault_may_read_swap(k, f, c.mm, c.address))
     add(0, 1, {where(k, c.mm, c.address)}, "a swap read (read_swap_cache_async) into a page at");
   // One faulting access's own page (v3.9 and v4.19 alike): do_wp_page's COW copy,
@@ -394,7 +395,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
       if (!(want & HMM_PFN_VALID)) continue;
       const auto it = k.mms[r.mm].ptes.find(a);
       if (it != k.mms[r.mm].ptes.end() && it->second.pte.is_present() &&
-          (it->second.pte.write || !(want & HMM_PFN_WRITE)) && !((want & HMM_PFN_WRITE) && zapped(r.mm, a)))
+          (it->second.pte.write || !(want & HMM_PFN_WRITE)) && !((want & HMM_PFN_WRITE) && zapped(r.mm, a)) &&
+          !f.swapout.count(it->second.pte.page))  // (a reclaim may swap it out: the fault reads it back)
         continue;
       if (fault_may_read_swap(k, f, r.mm, a)) add(0, 1, {where(k, r.mm, a)}, "a swap read (read_swap_cache_async) into a page at");
       fault_page(r.mm, a, (want & HMM_PFN_WRITE) != 0);

@@ -1,5 +1,6 @@
-// rmap_v4_19.cpp: kernel 4.19's try_to_unmap / try_to_unmap_one (TTU_MIGRATION)
-// and rmap_walk_anon (mm/rmap.c v4.19), beside the v3.9 base in rmap.cpp.
+// rmap_v4_19.cpp: kernel 4.19's try_to_unmap / try_to_unmap_one (TTU_MIGRATION,
+// and reclaim's swap-out: a swap-cache page's ptes become swap ptes) and
+// rmap_walk_anon (mm/rmap.c v4.19), beside the v3.9 base in rmap.cpp.
 // try_to_unmap_one brackets the unmap with the mmu notifier's
 // invalidate_range_start/end (HMM marks overlapping ranges invalid at the end)
 // and finds the mapping with page_vma_mapped_walk: a huge pmd becomes a pmd
@@ -11,6 +12,8 @@
 #include "model/memory.h"
 #include "model/user_access.h"
 #include "model/migrate_v4_19.h"
+#include "model/rmap.h"
+#include "model/swap_state.h"
 
 namespace model::v4_19 {
 
@@ -35,8 +38,10 @@ void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32
 
 namespace {
 
-// mm/rmap.c v4.19: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
-bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t address) {
+// mm/rmap.c v4.19: try_to_unmap_one (TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS, or
+// reclaim's flags without TTU_MIGRATION: the PageAnon swap branch; the young-bit check and
+// TTU_BATCH_FLUSH's deferred flush are not modelled: the pte is taken as old, flushed at once)
+bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t address, unsigned flags) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   Page& p = k.pages.at(page);
   // end = vma_address_end(page, vma): the whole THP, or one page.
@@ -53,12 +58,19 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
       if (!p.PageTransHuge()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(PageHuge(page) || !PageTransCompound(page))");
       set_pmd_migration_entry(k, pvmw, page);
     } else {
-      // ptep_clear_flush, then the migration entry in its place (one write of the pte).
-      const Pte migration = Pte::migration(page, pvmw.pte->pte.write);
-      const Pte pteval = k.ptep_modify(mm, *pvmw.pte, [&](const Pte&) { return migration; }, "try_to_unmap_one");
+      // The swap branch: "PageSwapBacked(page) != PageSwapCache(page)" (add_to_swap ran first).
+      if (!(flags & TTU_MIGRATION) && !p.test(PG_swapcache))
+        checker::fail(FailureKind::WarnOn, "WARN_ON_ONCE(PageSwapBacked(page) != PageSwapCache(page))");
+      // ptep_clear_flush, then the migration entry (make_migration_entry) or the swap pte
+      // (swp_entry_to_pte of page_private) in its place: one write of the pte.
+      const Pte entry = (flags & TTU_MIGRATION) ? Pte::migration(page, pvmw.pte->pte.write) : Pte::swap(p.swap_entry);
+      const Pte pteval = k.ptep_modify(mm, *pvmw.pte, [&](const Pte&) { return entry; }, "try_to_unmap_one");
       // ptep_clear_flush's flush: a store's cached writable translation is gone
       if (pteval.write) flush_tlb_page(k, mm, address, page, "try_to_unmap_one");
       if (pteval.dirty) p.flags |= PG_dirty;  // set_page_dirty: the dirty bit moves to the page
+      // swap_duplicate(entry) under the ptl, after the clear (it cannot fail in the model);
+      // mm->mmlist's list_add is not modelled (swapoff walks every mm).
+      if (!(flags & TTU_MIGRATION)) swap_duplicate(k, p.swap_entry);
       k.touch_page(page, "try_to_unmap_one");  // page_remove_rmap, put_page
       page_remove_rmap(k, page);
       k.put_page_locked(page);
@@ -72,13 +84,13 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
 
 }  // namespace
 
-// mm/rmap.c v4.19: try_to_unmap (rmap_walk with done = page_mapcount_is_zero)
-bool try_to_unmap(Kernel& k, PageId page) {
+// mm/rmap.c v4.19: try_to_unmap (rmap_walk with done = page_not_mapped; returns !page_mapcount)
+bool try_to_unmap(Kernel& k, PageId page, unsigned flags) {
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page)) in rmap_walk");
   if (p.PageKsm()) model_limit("try_to_unmap of a KSM page in kernel 4.19");
-  rmap_walk_anon(k, page, [&k, page](std::uint32_t vma, std::uint64_t address) {
-    try_to_unmap_one(k, page, vma, address);
+  rmap_walk_anon(k, page, [&k, page, flags](std::uint32_t vma, std::uint64_t address) {
+    v4_19::try_to_unmap_one(k, page, vma, address, flags);
     return k.pages[page].mapcount > 0;  // rwc.done: page_mapcount_is_zero
   });
   return p.mapcount == 0;

@@ -27,6 +27,7 @@
 #include "model/kernel.h"
 #include "model/mremap.h"
 #include "model/path_stats.h"
+#include "model/swapfile_v4_19.h"
 #include "model/thread_events.h"
 
 namespace model {
@@ -453,7 +454,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
     if (zero) add_zero_page(v->initial);
   }
-  // v3.9 swap-out: a reclaim may set PG_writeback; its readers then take a step.
+  // v3.9 and v4.19 swap-out: a reclaim may set PG_writeback; its readers then take a step.
   for (const ActorCall& c : v->calls) {
     if (c.actor == "reclaim") v->initial.track_writeback = true;
     if (c.actor == "admin")
@@ -506,6 +507,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                                         " unmaps: a fault or an HMM walk after its vma is gone is not modelled in "
                                         "kernel 4.19 (race it against madvise_dontneed instead)");
     }
+  }
+  // 4.19 swapoff and reclaim (model/swapfile_v4_19.h): no THP, exit or reclaim beside a swapoff,
+  // no migration of a page a reclaim names.
+  if (config.era == Era::V4_19) {
+    std::size_t culprit = 0;
+    if (std::string err = v4_19::swap_threads_model_error(v->initial, v->calls, culprit); !err.empty())
+      threads.at(culprit).at("actor").unsupported("thread " + quote_input(v->names[culprit]) + " (" +
+                                                  v->calls[culprit].actor + "): " + err);
   }
   // mremap (model/mremap.h): no swapin_fault in its mm (which assumes its vma stays).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {

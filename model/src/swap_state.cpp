@@ -11,6 +11,7 @@
 #include "model/swap_state.h"
 
 #include "model/kernel.h"
+#include "model/migrate_v4_19.h"
 #include "model/rmap.h"
 #include "model/user_access.h"
 #include "model/v2_6_33.h"
@@ -100,12 +101,12 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
     }
     // mm/swap_state.c v4.19 __read_swap_cache_async: "Just skip read ahead for unused swap
     // slot": __swp_swapcount(entry) (the slot's count under its cluster lock) of 0 returns
-    // NULL before any allocation (swap_slot_cache_enabled: no swapoff in 4.19 scenarios).
+    // NULL before any allocation (&& swap_slot_cache_enabled: a 4.19 swapoff clears it first, swapfile_v4_19.cpp).
     // v3.9 has no such check: its swapcache_prepare's -ENOENT comes after the allocation.
     if (k.config.era == Era::V4_19) {
       checker::announce(k.swap.map_obj, AccessKind::Read, "__swp_swapcount");
       const auto it = k.swap.swap_map.find(entry);
-      if (it == k.swap.swap_map.end() || it->second <= 0) {
+      if ((it == k.swap.swap_map.end() || it->second <= 0) && k.swap.slot_cache_enabled) {  // v4.19 swapoff clears it
         checker::note([&] { return std::string("slot " + std::to_string(entry) + " unused: skip"); });
         if (new_page != kNoPage) k.put_page(new_page, "read_swap_cache_async");
         return kNoPage;
@@ -267,7 +268,7 @@ void add_to_swap(Kernel& k, PageId page) {
   checker::note([&] { return std::string(p.name + " added to the swap cache (slot " + std::to_string(entry) + "), dirty"); });
 }
 
-// mm/vmscan.c v3.9: __remove_mapping (swap cache) and the free in shrink_page_list,
+// mm/vmscan.c v3.9 (v4.19 alike: page_ref_freeze(page, 2)): __remove_mapping (swap cache) and the free in shrink_page_list,
 // after the step that read the page whole (labelled page_freeze_refs). Unlocks the page.
 bool remove_mapping_locked(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
@@ -310,10 +311,15 @@ bool swap_out_locked(Kernel& k, PageId page) {
     // TTU_UNMAP as with TTU_IGNORE_ACCESS (page_check_references is not modelled: the page is
     // taken as unreferenced, a young pte does not keep it),
     // no VM_LOCKED vma: every pte becomes a swap pte, or SWAP_AGAIN keeps the page.
-    // mm/rmap.c v2.6.33: try_to_unmap (try_to_unmap_ksm over rmap_item->anon_vma) in that era.
-    const int ret = k.config.era == Era::V2_6_33 ? v2_6_33::try_to_unmap(k, page, TTU_UNMAP) : try_to_unmap(k, page, TTU_UNMAP);
-    if (ret != SWAP_SUCCESS) {
-      checker::note([&] { return std::string("try_to_unmap(" + p.name + ") = SWAP_AGAIN: keep"); });
+    // mm/rmap.c v2.6.33: try_to_unmap (try_to_unmap_ksm over rmap_item->anon_vma) in that era;
+    // mm/vmscan.c v4.19: try_to_unmap returns !page_mapped (rmap_v4_19.cpp); a failure goes to
+    // activate_locked (try_to_free_swap only when vm_swap_full: never on the model's one area).
+    bool unmapped;
+    if (k.config.era == Era::V4_19) unmapped = v4_19::try_to_unmap(k, page, TTU_UNMAP);
+    else if (k.config.era == Era::V2_6_33) unmapped = v2_6_33::try_to_unmap(k, page, TTU_UNMAP) == SWAP_SUCCESS;
+    else unmapped = try_to_unmap(k, page, TTU_UNMAP) == SWAP_SUCCESS;
+    if (!unmapped) {
+      checker::note([&] { return std::string("try_to_unmap(" + p.name + ") failed (still mapped): keep"); });
       p.lock->unlock("shrink_page_list");  // keep_locked
       return false;
     }
@@ -355,7 +361,7 @@ bool swap_out_locked(Kernel& k, PageId page) {
 
 }  // namespace
 
-// mm/vmscan.c v3.9: shrink_page_list on one page (trylock_page, PageWriteback: keep
+// mm/vmscan.c v3.9 and v4.19 (the same order): shrink_page_list on one page (trylock_page, PageWriteback: keep
 // as global reclaim does, the anon swap-out branch, __remove_mapping)
 bool reclaim_swapcache_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);

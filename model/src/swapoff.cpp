@@ -22,9 +22,10 @@ namespace model {
 
 using checker::AccessKind;
 
-// mm/swapfile.c v3.9: unuse_pte (no memcg: mem_cgroup_try_charge_swapin and friends are no-ops;
-// MM_SWAPENTS/MM_ANONPAGES counters and activate_page's LRU move are not modelled);
-// mm/swapfile.c v2.6.33: unuse_pte maps the swap-cache page itself (no ksm_might_need_to_copy)
+// mm/swapfile.c v3.9 (v4.19 alike: pte_same_as_swp, the table's ptl): unuse_pte (no memcg:
+// mem_cgroup_try_charge_swapin and friends are no-ops; MM_SWAPENTS/MM_ANONPAGES counters and
+// activate_page's LRU move are not modelled); mm/swapfile.c v2.6.33: unuse_pte maps the
+// swap-cache page itself (no ksm_might_need_to_copy)
 int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t entry, PageId page) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -33,7 +34,8 @@ int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t en
   if (page == kNoPage) return -kENOMEM;
   int ret = 1;
   PteSlot& slot = *k.pte_slot(mm, addr);
-  m.ptl->lock("unuse_pte");  // pte_offset_map_lock
+  checker::Spinlock& ptl = k.pte_lockptr(mm, addr);  // the mm's ptl; v4.19: the table's own
+  ptl.lock("unuse_pte");  // pte_offset_map_lock
   k.kasan_page_table(m, "unuse_pte");
   if (!(slot.pte == Pte::swap(entry))) {  // !pte_same(*pte, swp_entry_to_pte(entry))
     checker::note([&] { return std::string("unuse_pte: !pte_same: " + k.pte_str(slot.pte)); });
@@ -50,7 +52,7 @@ int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t en
     checker::note([&] { return std::string(k.page_name(page) + " mapcount -> " + std::to_string(k.pages[page].mapcount)); });
     swap_free(k, entry);
   }
-  m.ptl->unlock("unuse_pte");  // out: pte_unmap_unlock
+  ptl.unlock("unuse_pte");  // out: pte_unmap_unlock
   if (page != swapcache) {     // out_nolock
     k.pages[page].lock->unlock("unuse_pte");
     k.put_page(page, "unuse_pte");

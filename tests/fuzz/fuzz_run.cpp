@@ -1,8 +1,8 @@
 // fuzz_run.cpp: `mmcheck run` on arbitrary bytes as the scenario file, with a
 // small budget (16 executions of at most 2000 steps, the first counterexample
-// found), through tool::run_cli as main() calls it. Exit 0, 1 or 2 only; exit
-// 2 with exactly one error line; never exit 3 (an internal or model error: the
-// model met a state validation should have refused), a crash or a hang.
+// found), through tool::run_cli as main() calls it. Exit 0, 1, 2 or 4 only; exit
+// 2 and 4 (unsupported) with exactly one error line; never exit 3 (an internal or
+// model error: the model met a state validation should have refused), a crash or a hang.
 #include <unistd.h>
 
 #include <fstream>
@@ -27,10 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                            out, err);
   const std::string e = err.str();
   if (code == 3) fuzz::fail("exit 3: " + e);
-  if (code < 0 || code > 2) fuzz::fail("exit " + std::to_string(code));
+  if (code < 0 || code > 4) fuzz::fail("exit " + std::to_string(code));
   if (code == 2) {
     if (e.rfind("mmcheck: ", 0) != 0 || e.find('\n') != e.size() - 1)
       fuzz::fail("bad input not reported as one line: " + e.substr(0, 2000));
   }
+  // Exit 4, unsupported (a path the model does not have, refused at load or met in the run):
+  // one line, `unsupported` after the file name, as the README documents.
+  if (code == 4 && (e.rfind("mmcheck: ", 0) != 0 || e.find('\n') != e.size() - 1 || e.find(": unsupported") == std::string::npos))
+    fuzz::fail("unsupported not reported as one line: " + e.substr(0, 2000));
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@
 #include <model/initial_state.h>
 #include <model/invariants.h>
 #include <model/kernel.h>
+#include <model/lint.h>
 #include <model/scenario.h>
 
 namespace model_test {
@@ -110,11 +112,8 @@ inline std::string load_error_pointer(const nlohmann::json& j, std::string* mess
   return "<none>";
 }
 
-/// The whole message ("t.json: at /ptr: what") a scenario of `kernel` over `initial` running
-/// `threads` (expecting a pass) is refused with at load, or "<none>"; `edit` changes the
-/// scenario's JSON first.
-inline std::string scenario_load_error(const char* kernel, const nlohmann::json& initial, const nlohmann::json& threads,
-                                       const std::function<void(nlohmann::json&)>& edit = {}) {
+/// A scenario "t/s" of `kernel` over `initial` running `threads`, expecting a pass.
+inline nlohmann::json scenario_json(const char* kernel, const nlohmann::json& initial, const nlohmann::json& threads) {
   nlohmann::json j;
   j["name"] = "t/s";
   j["summary"] = "s";
@@ -122,10 +121,30 @@ inline std::string scenario_load_error(const char* kernel, const nlohmann::json&
   j["initial"] = initial;
   j["threads"] = threads;
   j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
+  return j;
+}
+
+/// The whole message ("t.json: at /ptr: what") a scenario of `kernel` over `initial` running
+/// `threads` (expecting a pass) is refused with at load, or "<none>"; `edit` changes the
+/// scenario's JSON first.
+inline std::string scenario_load_error(const char* kernel, const nlohmann::json& initial, const nlohmann::json& threads,
+                                       const std::function<void(nlohmann::json&)>& edit = {}) {
+  nlohmann::json j = scenario_json(kernel, initial, threads);
   if (edit) edit(j);
   std::string message = "<none>";
   load_error_pointer(j, &message);
   return message;
+}
+
+/// The free-page findings ("POINTER: MESSAGE") of `mmcheck check` on a scenario of `kernel`
+/// over `initial` running `threads` (expecting a pass), loaded as "t.json".
+inline std::vector<std::string> free_page_findings(const char* kernel, const nlohmann::json& initial,
+                                                   const nlohmann::json& threads) {
+  std::vector<std::string> out;
+  for (const model::LintFinding& f :
+       model::lint(model::Scenario::parse(scenario_json(kernel, initial, threads), "t.json")).findings)
+    if (f.kind == model::LintFinding::Kind::FreePages) out.push_back(f.pointer + ": " + f.message);
+  return out;
 }
 
 // A and B each map a private anon page (PA, PB) writable at 0x1000 in a

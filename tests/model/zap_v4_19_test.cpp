@@ -379,20 +379,11 @@ namespace {
 
 /// The FreePages findings of a 4.19 scenario where D discards A:0x1000 while W writes it.
 std::vector<std::string> free_page_findings(bool with_free_page) {
-  nlohmann::json j;
-  j["name"] = "t/z";
-  j["summary"] = "s";
-  j["kernel"] = "4.19";
-  j["initial"] = initial(kPOnce);
-  if (with_free_page) j["initial"]["pages"].push_back(nlohmann::json::parse(R"({ "name": "C1", "nid": 0, "free": true })"));
-  j["threads"] = nlohmann::json::parse(R"([
+  nlohmann::json init = initial(kPOnce);
+  if (with_free_page) init["pages"].push_back(nlohmann::json::parse(R"({ "name": "C1", "nid": 0, "free": true })"));
+  return model_test::free_page_findings("4.19", init, nlohmann::json::parse(R"([
     { "name": "D", "actor": "madvise_dontneed", "args": { "mm": "A", "start": "0x1000", "end": "0x2000" } },
-    { "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000", "write": true } }])");
-  j["expect"] = nlohmann::json::parse(R"({ "result": "pass" })");
-  std::vector<std::string> out;
-  for (const model::LintFinding& f : model::lint(model::Scenario::parse(j, "t.json")).findings)
-    if (f.kind == model::LintFinding::Kind::FreePages) out.push_back(f.pointer + ": " + f.message);
-  return out;
+    { "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000", "write": true } }])"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "model/kernel.h"
+#include "model/rmap.h"
 
 namespace model::v4_19 {
 
@@ -28,8 +29,10 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
 unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
 /// migration_entry_wait() (pte level, the table's ptl).
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
-/// try_to_unmap(TTU_MIGRATION): every mapping of page becomes a migration entry.
-bool try_to_unmap(Kernel& k, PageId page);
+/// try_to_unmap(flags): every mapping of page becomes a migration entry (TTU_MIGRATION, the
+/// default) or, for reclaim (TTU_UNMAP: flags without TTU_MIGRATION), a swap pte of the
+/// page's swap-cache slot. True when the page is no longer mapped.
+bool try_to_unmap(Kernel& k, PageId page, unsigned flags = TTU_MIGRATION);
 /// remove_migration_ptes(old, new): every migration entry of old maps new.
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage);
 /// rmap_walk() of an anon page (rmap_walk_anon): rmap_one(vma, address) per vma

@@ -43,6 +43,10 @@ struct SwapState {
   /// (get_swap_page, swapcache_prepare with __add_to_swap_cache) is on `obj`.
   checker::ObjectId tree_obj = checker::kNoObject;
   checker::ObjectId map_obj = checker::kNoObject;
+  /// mm/swap_slots.c v4.19: swap_slot_cache_enabled, cleared by swapoff's
+  /// disable_swap_slots_cache_lock (a write on map_obj) before try_to_unuse; read with
+  /// __read_swap_cache_async's unused-slot check.
+  bool slot_cache_enabled = true;
 };
 
 /// Count the swap ptes of the initial state into swap_map and enter the

@@ -1,0 +1,39 @@
+// swapfile_v4_19.h: kernel 4.19's swap-out and swapoff entry points and their
+// load-time limits (mm/vmscan.c, mm/swapfile.c v4.19): the `reclaim` and
+// `swapoff` actors of era 4.19. The paths themselves are the shared ones
+// (swap_state.cpp's shrink_page_list, swapoff.cpp's try_to_unuse) with 4.19's
+// try_to_unmap (rmap_v4_19.cpp) and the table's own ptl.
+//
+// Invariant: a 4.19 scenario that reaches these paths has no THP (compound
+// page) reclaim would need split_huge_page_to_list for, or that could put a
+// huge pmd where unuse_pmd_range skips it; no swapoff races an exit or a reclaim.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "model/actors.h"
+#include "model/kernel.h"
+
+namespace model::v4_19 {
+
+/// Actor swapoff (4.19): sys_swapoff's disable_swap_slots_cache_lock, then
+/// try_to_unuse; the slot cache comes back (reenable_swap_slots_cache_unlock)
+/// only when try_to_unuse fails. Returns try_to_unuse's result.
+int swapoff(Kernel& k);
+
+/// Why a 4.19 reclaim of `page` is not modelled ("" when it is): a THP, which
+/// shrink_page_list splits (split_huge_page_to_list) before add_to_swap.
+std::string reclaim_model_error(const Kernel& k, PageId page);
+
+/// Why the 4.19 swap threads among `calls` are not modelled ("" when they are); `culprit`
+/// is the index of the thread to name. Beside a swapoff: a THP in the scenario
+/// (unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap
+/// cache, are not modelled), an exit (try_to_unuse's mmget_not_zero against the last
+/// mmput) or a reclaim (get_swap_page after swapoff cleared SWP_WRITEOK). Beside a
+/// reclaim: a migrate_pages of its page (which it may put in the swap cache:
+/// migrate_page_move_mapping's swap-cache branch is not modelled in 4.19).
+std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
+
+}  // namespace model::v4_19

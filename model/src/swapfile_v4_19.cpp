@@ -1,0 +1,79 @@
+// swapfile_v4_19.cpp: kernel 4.19's swapoff entry (mm/swapfile.c v4.19 sys_swapoff
+// around try_to_unuse, mm/swap_slots.c's swap_slot_cache_enabled) and the load-time
+// limits of 4.19's reclaim and swapoff. The walk (try_to_unuse -> unuse_mm ->
+// unuse_vma -> unuse_pte_range -> unuse_pte) is swapoff.cpp's: 4.19's differs from
+// v3.9's only in names (mmget_not_zero, pte_same_as_swp, put_page), in the table's
+// own ptl (Kernel::pte_lockptr) and in unuse_pmd_range's skip of huge pmds, which
+// a scenario without THPs never meets.
+// Invariant: the slot cache is disabled (a step on swap_map) before try_to_unuse's
+// first step, so a racing read_swap_cache_async skips no unused slot during swapoff.
+#include "model/swapfile_v4_19.h"
+
+#include "model/swap_state.h"
+#include "model/swapoff.h"
+
+namespace model::v4_19 {
+
+namespace {
+
+/// The first THP (compound page) of the scenario, or kNoPage.
+PageId first_thp(const Kernel& k) {
+  for (std::size_t i = 0; i < k.pages.size(); ++i)
+    if (k.pages[i].PageTransHuge()) return static_cast<PageId>(i);
+  return kNoPage;
+}
+
+}  // namespace
+
+// mm/swapfile.c v4.19: sys_swapoff (disable_swap_slots_cache_lock, try_to_unuse,
+// reenable_swap_slots_cache_unlock on failure; the area's teardown is not modelled)
+int swapoff(Kernel& k) {
+  // mm/swap_slots.c v4.19: disable_swap_slots_cache_lock: swap_slot_cache_enabled = false
+  checker::announce(k.swap.map_obj, checker::AccessKind::Write, "disable_swap_slots_cache_lock");
+  k.swap.slot_cache_enabled = false;
+  checker::note([] { return std::string("swap_slot_cache_enabled = false"); });
+  const int err = try_to_unuse(k);
+  if (err) {
+    // reinsert_swap_info, reenable_swap_slots_cache_unlock: has_usable_swap() again
+    checker::announce(k.swap.map_obj, checker::AccessKind::Write, "reenable_swap_slots_cache_unlock");
+    k.swap.slot_cache_enabled = true;
+  }
+  return err;
+}
+
+std::string reclaim_model_error(const Kernel& k, PageId page) {
+  const Page& p = k.pages.at(page);
+  if (p.PageTransHuge())
+    return "page " + p.name + " is a THP: kernel 4.19's shrink_page_list splits it (split_huge_page_to_list) "
+           "before add_to_swap, which is not modelled";
+  return "";
+}
+
+std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit) {
+  for (std::size_t s = 0; s < calls.size(); ++s) {
+    if (calls[s].actor == "reclaim") {
+      for (std::size_t i = 0; i < calls.size(); ++i) {
+        culprit = i;
+        if (calls[i].actor == "migrate_pages" && calls[i].page == calls[s].page)
+          return "a migrate_pages of page " + k.pages[calls[s].page].name +
+                 ", which a 4.19 reclaim may put in the swap cache: migrate_page_move_mapping's swap-cache "
+                 "branch is not modelled in kernel 4.19";
+      }
+    }
+    if (calls[s].actor != "swapoff") continue;
+    culprit = s;
+    if (const PageId thp = first_thp(k); thp != kNoPage)
+      return "swapoff in kernel 4.19 with THP " + k.pages[thp].name +
+             " in the scenario: unuse_pmd_range's skip of huge pmds and THP swap-cache pages are not modelled";
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      culprit = i;
+      if (calls[i].actor == "exit")
+        return "an exit beside a 4.19 swapoff: try_to_unuse's mmget_not_zero against the last mmput is not modelled";
+      if (calls[i].actor == "reclaim")
+        return "a reclaim beside a 4.19 swapoff: get_swap_page after swapoff cleared SWP_WRITEOK is not modelled";
+    }
+  }
+  return "";
+}
+
+}  // namespace model::v4_19

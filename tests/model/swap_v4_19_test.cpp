@@ -1,0 +1,272 @@
+// swap_v4_19_test.cpp: kernel 4.19's `reclaim` (swap-out of a mapped anon page:
+// shrink_page_list -> add_to_swap, try_to_unmap -> try_to_unmap_one's swap branch,
+// pageout, __remove_mapping) and `swapoff` (sys_swapoff's disable_swap_slots_cache_lock,
+// try_to_unuse -> unuse_pte under the table's ptl), one thread at a time, and the
+// refusals at load.
+//
+// Expected states come from reading mm/vmscan.c, mm/rmap.c, mm/swap_state.c,
+// mm/swapfile.c and mm/swap_slots.c v4.19: add_to_swap takes the smallest free slot
+// (1) and dirties the page; every pte becomes swp_entry_to_pte(1) with one
+// swap_duplicate each; pageout writes the page's data to the slot; __remove_mapping
+// frees a page only the swap cache holds. try_to_unuse reads a slot with no swap-cache
+// page into a fresh page, maps it read-only and old in each swap pte (get_page each),
+// swap_free per pte, then drops the swap cache's and its own references.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <model/hmm.h>
+#include <model/initial_state.h>
+#include <model/invariants.h>
+#include <model/scenario.h>
+#include <model/swap_state.h>
+#include <model/swapfile_v4_19.h>
+#include <model/user_access.h>
+
+#include "model_fixture.h"
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+using model_test::OneThread;
+
+constexpr model::PageId P = 0, C1 = 1;
+constexpr model::PageId SwappedC1 = 0;  ///< C1 in the swapped state (no page P there)
+constexpr std::uint32_t A = 0, B = 1;
+
+/// A and B (a fork pair on one anon_vma AV) map anon page P (token 7) read-only at
+/// 0x1000, or (swapped: no page P) hold swap(1) there with no page in the swap cache; C1, C2 free;
+/// an HMM range R over A:0x1000 (VALID).
+nlohmann::json initial(bool swapped) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "numa_nodes": 1,
+    "pages": [
+      { "name": "P", "nid": 0, "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 2, "refcount": 2, "content": 7 },
+      { "name": "C1", "nid": 0, "free": true },
+      { "name": "C2", "nid": 0, "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": false },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "P", "writable": false }
+    ],
+    "hmm_ranges": [ { "name": "R", "mm": "A", "start": "0x1000", "end": "0x2000", "pfns": ["VALID"] } ]
+  })");
+  if (swapped) {
+    j["pages"].erase(0);
+    j["ptes"][0] = {{"mm", "A"}, {"address", "0x1000"}, {"pte", "swap"}, {"entry", 1}};
+    j["ptes"][1] = {{"mm", "B"}, {"address", "0x1000"}, {"pte", "swap"}, {"entry", 1}};
+  }
+  return j;
+}
+
+model::Kernel kernel_v419(bool swapped) {
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  model::Kernel k = model::parse_initial_state(initial(swapped), "t", "/initial", config);
+  k.track_writeback = true;  // as a scenario with a reclaim thread loads it
+  return k;
+}
+
+const std::vector<std::string> kChecks = {"page_counts_consistent"};
+
+std::string error_of(const nlohmann::json& threads, const nlohmann::json& init = initial(false)) {
+  return model_test::scenario_load_error("4.19", init, threads);
+}
+
+/// The initial state with a THP T (4 subpages) mapped by a huge pmd of A at 0x200000 too.
+nlohmann::json with_thp(nlohmann::json j) {
+  j["pages"].push_back(nlohmann::json::parse(
+      R"({ "name": "T", "nid": 0, "subpages": 4, "flags": ["Anon", "Uptodate", "LRU"] })"));
+  j["mms"][0]["vmas"].push_back(nlohmann::json::parse(
+      R"({ "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV2" })"));
+  j["pmds"] = nlohmann::json::parse(R"([{ "mm": "A", "address": "0x200000", "pmd": "huge", "page": "T" }])");
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(Reclaim419){};
+
+// Both ptes become swap(1) (one swap_duplicate each: count 2), P is written to slot 1
+// (add_to_swap dirtied it), then frozen, deleted from the swap cache and freed.
+TEST(Reclaim419, SwapOutOfAPageMappedTwiceLeavesTwoSwapPtes) {
+  OneThread p(kernel_v419(false), [](model::Kernel& k) { CHECK(model::reclaim_swapcache_page(k, P)); }, kChecks);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(k.mms[A].ptes.at(0x1000).pte == model::Pte::swap(1));
+  CHECK(k.mms[B].ptes.at(0x1000).pte == model::Pte::swap(1));
+  LONGS_EQUAL(2, k.swap.swap_map.at(1));
+  LONGS_EQUAL(7, k.swap.device.at(1));
+  CHECK(k.swap.cache.empty());
+  CHECK(k.pages[P].freed);
+  LONGS_EQUAL(0, k.pages[P].refcount);
+  LONGS_EQUAL(0, k.pages[P].mapcount);
+}
+
+// try_to_unmap_one brackets each unmap with the mmu notifier: a registered, valid HMM
+// range over A:0x1000 is invalid afterwards, after one invalidation per mapping of A.
+TEST(Reclaim419, UnmapInvalidatesAnHmmRangeOverTheAddress) {
+  model::Kernel k = kernel_v419(false);
+  k.hmm_ranges[0].on_list = true;
+  k.hmm_ranges[0].valid = true;
+  OneThread p(std::move(k), [](model::Kernel& k) { CHECK(model::reclaim_swapcache_page(k, P)); }, kChecks);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK_FALSE(p.kernel->hmm_ranges[0].valid);
+  LONGS_EQUAL(1, p.kernel->hmm_of(A)->sequence);
+}
+
+// ptep_clear_flush of a writable pte drops a store's cached translation; the pte's dirty
+// bit moves to the page (set_page_dirty) and the data reaches the slot.
+TEST(Reclaim419, UnmapOfAWritablePteFlushesTheStoresTranslation) {
+  model::Kernel k = kernel_v419(false);
+  k.user_data.track = true;
+  k.mms[A].ptes.at(0x1000).pte = model::Pte::present(P, true, true, true);
+  k.user_data.tlb.push_back(model::UserTlbEntry{0, A, 0x1000, P, true});
+  OneThread p(std::move(k), [](model::Kernel& k) { CHECK(model::reclaim_swapcache_page(k, P)); }, kChecks);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK_FALSE(p.kernel->user_data.tlb[0].valid);
+  LONGS_EQUAL(7, p.kernel->swap.device.at(1));
+}
+
+// A page someone else holds a reference on (a do_swap_page's lookup_swap_cache) is swapped
+// out and written, but page_ref_freeze(page, 2) fails: it stays in the swap cache, clean.
+TEST(Reclaim419, AnExtraReferenceKeepsThePageInTheSwapCache) {
+  model::Kernel k = kernel_v419(false);
+  k.pages[P].refcount = 3;
+  OneThread p(std::move(k), [](model::Kernel& k) { CHECK_FALSE(model::reclaim_swapcache_page(k, P)); });
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k2 = *p.kernel;
+  CHECK_FALSE(k2.pages[P].freed);
+  LONGS_EQUAL(2, k2.pages[P].refcount);  // the extra reference and the swap cache's
+  LONGS_EQUAL(P, k2.swap.cache.at(1));
+  CHECK_FALSE(k2.pages[P].test(model::PG_dirty));
+  CHECK_FALSE(k2.pages[P].PageLocked());
+}
+
+TEST_GROUP(Swapoff419){};
+
+// try_to_unuse reads slot 1 into C1 (the smallest free page), maps it read-only and old at
+// A and B (mapcount 2, refcount 2 once the swap cache's and its own are dropped), frees
+// both swap counts and leaves C1 dirty and out of the swap cache; the slot cache stays off.
+TEST(Swapoff419, SwapoffReadsTheSlotAndMapsItInBothMms) {
+  OneThread p(kernel_v419(true), [](model::Kernel& k) { LONGS_EQUAL(0, model::v4_19::swapoff(k)); }, kChecks);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(model_test::maps(k.mms[A].ptes.at(0x1000).pte, SwappedC1, false));
+  CHECK(model_test::maps(k.mms[B].ptes.at(0x1000).pte, SwappedC1, false));
+  CHECK_FALSE(k.mms[A].ptes.at(0x1000).pte.young);
+  LONGS_EQUAL(2, k.pages[SwappedC1].mapcount);
+  LONGS_EQUAL(2, k.pages[SwappedC1].refcount);
+  LONGS_EQUAL(0x10001, k.pages[SwappedC1].content);
+  LONGS_EQUAL(0, k.swap.swap_map.at(1));
+  CHECK(k.swap.cache.empty());
+  CHECK(k.pages[SwappedC1].test(model::PG_dirty));
+  CHECK_FALSE(k.pages[SwappedC1].test(model::PG_swapcache));
+  CHECK_FALSE(k.swap.slot_cache_enabled);
+}
+
+// __read_swap_cache_async's unused-slot check: with the slot cache on it returns before any
+// allocation; once swapoff disabled it, the page is allocated, swapcache_prepare's -ENOENT
+// puts it back (freed).
+TEST(Swapoff419, UnusedSlotSkipsTheAllocationOnlyWhileTheSlotCacheIsOn) {
+  for (bool enabled : {true, false}) {
+    model::Kernel k = kernel_v419(true);
+    k.swap.slot_cache_enabled = enabled;
+    OneThread p(std::move(k), [](model::Kernel& k) { LONGS_EQUAL(model::kNoPage, model::read_swap_cache_async(k, 9)); });
+    CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+    CHECK_EQUAL(!enabled, p.kernel->pages[SwappedC1].freed);
+  }
+}
+
+TEST_GROUP(Swap419Input){};
+
+TEST(Swap419Input, ReclaimAndSwapoffLoadIn419) {
+  STRCMP_EQUAL("<none>", error_of(nlohmann::json::parse(
+                             R"([{ "name": "R", "actor": "reclaim", "args": { "page": "P" } },
+                                 { "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000", "write": true } }])"))
+                             .c_str());
+  STRCMP_EQUAL("<none>", error_of(nlohmann::json::parse(
+                             R"([{ "name": "O", "actor": "swapoff", "args": {} },
+                                 { "name": "F", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000" } }])"),
+                                  initial(true))
+                             .c_str());
+}
+
+// shrink_page_list would split a THP (split_huge_page_to_list): unsupported at load (exit 4).
+TEST(Swap419Input, ReclaimOfATHPIsUnsupported) {
+  const std::string e =
+      error_of(nlohmann::json::parse(R"([{ "actor": "reclaim", "args": { "page": "T" } }])"), with_thp(initial(false)));
+  STRCMP_CONTAINS("t.json: at /threads/0/args/page: unsupported: page T is a THP: kernel 4.19's shrink_page_list "
+                  "splits it (split_huge_page_to_list) before add_to_swap, which is not modelled",
+                  e.c_str());
+}
+
+TEST(Swap419Input, SwapoffBesideATHPIsUnsupported) {
+  const std::string e =
+      error_of(nlohmann::json::parse(R"([{ "actor": "swapoff", "args": {} }])"), with_thp(initial(true)));
+  STRCMP_CONTAINS("t.json: at /threads/0/actor: unsupported: thread \"swapoff\" (swapoff): swapoff in kernel 4.19 with THP T",
+                  e.c_str());
+}
+
+TEST(Swap419Input, SwapoffBesideAnExitOrAReclaimIsUnsupported) {
+  std::string e = error_of(nlohmann::json::parse(R"([{ "name": "O", "actor": "swapoff", "args": {} },
+                                                     { "name": "X", "actor": "exit", "args": { "mm": "B" } }])"),
+                           initial(true));
+  STRCMP_CONTAINS("t.json: at /threads/1/actor: unsupported: thread \"X\" (exit): an exit beside a 4.19 swapoff", e.c_str());
+  e = error_of(nlohmann::json::parse(R"([{ "name": "O", "actor": "swapoff", "args": {} },
+                                         { "name": "R", "actor": "reclaim", "args": { "page": "P" } }])"));
+  STRCMP_CONTAINS("t.json: at /threads/1/actor: unsupported: thread \"R\" (reclaim): a reclaim beside a 4.19 swapoff",
+                  e.c_str());
+}
+
+// Migration of a page reclaim may put in the swap cache (4.19's migrate_page_move_mapping
+// swap-cache branch is not modelled): unsupported at load, naming the migration thread.
+TEST(Swap419Input, MigrationOfThePageAReclaimNamesIsUnsupported) {
+  nlohmann::json init = initial(false);
+  init["numa_nodes"] = 2;
+  init["pages"].push_back(nlohmann::json::parse(R"({ "name": "N", "nid": 1, "free": true })"));
+  const std::string e = error_of(nlohmann::json::parse(R"([{ "name": "R", "actor": "reclaim", "args": { "page": "P" } },
+                                                          { "name": "M", "actor": "migrate_pages", "args": { "page": "P", "to_node": 1 } }])"),
+                                 init);
+  STRCMP_CONTAINS("t.json: at /threads/1/actor: unsupported: thread \"M\" (migrate_pages): a migrate_pages of page P, "
+                  "which a 4.19 reclaim may put in the swap cache",
+                  e.c_str());
+}
+
+// A page neither in the swap cache nor anonymous is bad input in 4.19 as in 3.9 (exit 2).
+TEST(Swap419Input, ReclaimOfAFreePageIsBadInput) {
+  const std::string e = error_of(nlohmann::json::parse(R"([{ "actor": "reclaim", "args": { "page": "C1" } }])"));
+  STRCMP_CONTAINS("t.json: at /threads/0/args/page: page is neither in the swap cache nor an anonymous page", e.c_str());
+}
+
+TEST_GROUP(Swap419Lint){};
+
+namespace {
+
+/// The free-page findings of a 4.19 scenario over initial(false) without its free pages,
+/// running R's reclaim of P beside `other`.
+std::vector<std::string> free_page_findings(const nlohmann::json& other) {
+  nlohmann::json init = initial(false);
+  init["pages"] = nlohmann::json::array({init["pages"][0]});
+  return model_test::free_page_findings(
+      "4.19", init, nlohmann::json::array({{{"name", "R"}, {"actor", "reclaim"}, {"args", {{"page", "P"}}}}, other}));
+}
+
+}  // namespace
+
+// A store (a write fault) or an HMM mirror's VALID fault on a page a reclaim may swap out
+// and free reads the slot back into a fresh page (do_swap_page -> read_swap_cache_async):
+// one page on node 0 each, and the scenario declares none.
+TEST(Swap419Lint, SwapInAfterSwapOutAllocates) {
+  auto f = free_page_findings({{"name", "S"}, {"actor", "store"}, {"args", {{"mm", "B"}, {"address", "0x1000"}, {"value", 9}}}});
+  LONGS_EQUAL(1, f.size());
+  CHECK(model_test::contains(f[0], "S needs 1 for a swap read (read_swap_cache_async) into a page at B:0x1000"));
+  f = free_page_findings({{"name", "G"}, {"actor", "hmm_vma_fault"}, {"args", {{"range", "R"}}}});
+  LONGS_EQUAL(1, f.size());
+  CHECK(model_test::contains(f[0], "G needs 1 for a swap read (read_swap_cache_async) into a page at A:0x1000"));
+}
