@@ -32,7 +32,7 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "reference plus its get_user_pages pins (declared, or held by a get_user_pages thread), and no pte maps a "
        "freed or free page (no reference leaked, dropped twice or used after free); "
        "every slot's swap count equals the swap ptes holding it, and the swap cache's slots and the PG_swapcache "
-       "pages agree",
+       "pages agree; no page is left locked once every thread has finished",
        true, kAllEras},
       {"ksm_counters_consistent",
        "pages_shared and pages_sharing match the stable nodes' hlists; every linked stable node is in the tree of "
@@ -197,6 +197,10 @@ void page_counts_consistent(const Kernel& k) {
     }
   for (std::size_t i = 0; i < k.pages.size(); ++i) {
     const Page& p = k.pages[i];
+    // Every thread has finished: whoever locked a page (lock_page, trylock_page) has unlocked it.
+    if (p.PageLocked())
+      checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name +
+                                                " is still locked when every thread has finished (an unlock_page is missing)");
     if (p.reserved) {  // the zero page: pte_special, neither mapcount nor a reference per pte
       if (p.mapcount != 0 || p.refcount != 1 + p.pins)
         checker::fail(FailureKind::Invariant, "page_counts_consistent: " + p.name + " mapcount " +
