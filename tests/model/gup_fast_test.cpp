@@ -252,16 +252,7 @@ TEST(GetUserPagesFast, BadInput) {
 TEST(GetUserPagesFast, ScenariosAreCleanAndDfsAgrees) {
   for (const char* path : {"scenarios/ksm/gup-fast-vs-ksmd-merge-fixed.json", "scenarios/ksm/gup-fast-vs-migration-fixed.json",
                            "scenarios/ksm/gup-fast-vs-munmap-fixed.json"}) {
-    Scenario s = Scenario::load(path);
-    auto program = s.make_program();
-    checker::Options o = s.options();
-    const checker::Report r = checker::explore(*program, o);
-    CHECK_TEXT(r.verdict == checker::Verdict::Pass, path);
-    CHECK_TEXT(r.stats.complete, path);
-    o.strategy = checker::StrategyKind::Dfs;
-    o.preemption_bound = 2u;
-    o.fewest_preemptions = false;
-    CHECK_TEXT(checker::explore(*program, o).verdict == checker::Verdict::Pass, path);
+    check_clean_and_dfs_agrees(path);
   }
 }
 

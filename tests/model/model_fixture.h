@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <CppUTest/TestHarness.h>
+
 #include <checker/checker.h>
 #include <model/initial_state.h>
 #include <model/invariants.h>
@@ -256,6 +258,21 @@ inline model::Kernel seed000_kernel(bool foll_migration_fix = true) {
   config.era = model::Era::V3_9;
   if (!foll_migration_fix) config.reverted.push_back(model::Fix::FollMigration);
   return model::parse_initial_state(seed000_initial(), "seed000", "/initial", config);
+}
+
+/// A repository scenario passes its own exhaustive search, and plain DFS (no reduction)
+/// agrees within two preemptions.
+inline void check_clean_and_dfs_agrees(const char* path) {
+  model::Scenario s = model::Scenario::load(path);
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  const checker::Report r = checker::explore(*program, o);
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, path);
+  CHECK_TEXT(r.stats.complete, path);
+  o.strategy = checker::StrategyKind::Dfs;
+  o.preemption_bound = 2u;
+  o.fewest_preemptions = false;
+  CHECK_TEXT(checker::explore(*program, o).verdict == checker::Verdict::Pass, path);
 }
 
 inline checker::Report explore_once(OneThread& program) {
