@@ -9,48 +9,50 @@ namespace model {
 const std::vector<FixInfo>& fix_catalogue() {
   static const std::vector<FixInfo> fixes = {
       {Fix::FollMigration, "5117b3b835f2", "mm,ksm: FOLL_MIGRATION do migration_entry_wait",
-       Era::V3_9, "v3.9"},
+       kEra3_9, "v3.9"},
       {Fix::RemoveOldStableNodes, "cbf86cfe04a6", "ksm: remove old stable nodes more thoroughly",
-       Era::V3_9, "v3.9"},
+       kEra3_9, "v3.9"},
       {Fix::StaleNodesSweep, "cbf86cfe04a6/1",
        "part 1 of cbf86cfe04a6 (cause 1): remove_all_stable_nodes after unmerge and before a merge_across_nodes "
        "switch; reverted: pre-003 get_ksm_page (no kpfn retry) and erase from root_stable_tree[get_kpfn_nid(kpfn)]",
-       Era::V3_9, "v3.9"},
+       kEra3_9, "v3.9"},
       {Fix::ForkTailInsert, "cbf86cfe04a6/2",
        "part 2 of cbf86cfe04a6 (cause 2): __ksm_enter inserts at the tail of the mm list when KSM_RUN_UNMERGE",
-       Era::V3_9, "v3.9"},
+       kEra3_9, "v3.9"},
       {Fix::SwapinCopyKsm, "cbf86cfe04a6/3",
        "part 3 of cbf86cfe04a6 (cause 3): ksm_might_need_to_copy copies a KSM page when KSM_RUN_UNMERGE or it has "
        "no stable node; reverted: the v3.8 predicate (page_anon_vma is NULL for KSM: never copy)",
-       Era::V3_9, "v3.9"},
+       kEra3_9, "v3.9"},
       {Fix::SwapinUptodateCheck, "cbf86cfe04a6/4",
        "part 4 of cbf86cfe04a6: ksm_might_need_to_copy leaves a !PageUptodate page to do_swap_page (SIGBUS) "
        "instead of copying it into a page marked Uptodate",
-       Era::V3_9, "v3.9"},
+       kEra3_9, "v3.9"},
       {Fix::RmapWalkMigrationPtes, "e9995ef978a7", "ksm: rmap_walk to remove_migation_ptes",
-       Era::V2_6_33, "v2.6.33"},
+       kEra2_6_33, "v2.6.33"},
       {Fix::HotremoveMigrationOnly, "62b61f611eb5", "ksm: memory hotremove migration only",
-       Era::V2_6_33, "v2.6.33"},
+       kEra2_6_33, "v2.6.33"},
       {Fix::RmapWalkRemoveMigrationPtes, "e9995ef978a7/1",
        "part 1 of e9995ef978a7: remove_migration_ptes walks rmap_walk (a KSM page through rmap_walk_ksm, with its "
        "search_new_forks pass); reverted: the 2.6.32 anon/file dispatch, which takes a KSM page's stable node for an anon_vma",
-       Era::V2_6_33, "v2.6.33"},
+       kEra2_6_33, "v2.6.33"},
       {Fix::KsmMigratePage, "e9995ef978a7/2",
        "part 2 of e9995ef978a7: migrate_page_copy calls ksm_migrate_page, pointing the stable node at the new page",
-       Era::V2_6_33, "v2.6.33"},
+       kEra2_6_33, "v2.6.33"},
       {Fix::HotremoveKsmMutex, "62b61f611eb5/1",
        "part 1 of 62b61f611eb5: ksm_memory_callback takes ksm_thread_mutex at MEM_GOING_OFFLINE and releases it at "
        "MEM_OFFLINE / MEM_CANCEL_OFFLINE",
-       Era::V2_6_33, "v2.6.33"},
+       kEra2_6_33, "v2.6.33"},
       {Fix::KsmMigrateOnlyOfflining, "62b61f611eb5/2",
        "part 2 of 62b61f611eb5: check_pte_range skips PageKsm pages and unmap_and_move refuses a KSM page (-EBUSY) "
        "after lock_page unless migrate_pages was called with offlining",
-       Era::V2_6_33, "v2.6.33"},
+       kEra2_6_33, "v2.6.33"},
       {Fix::StableNodeKpfnPrune, "62b61f611eb5/3",
        "part 3 of 62b61f611eb5: stable_node->kpfn replaces ->page, and MEM_OFFLINE prunes the stable nodes whose kpfn "
        "lies in the offlined range (ksm_check_stable_tree)",
-       Era::V2_6_33, "v2.6.33"},
-      {Fix::HmmMigrationPmd, "d08faca018c4", "mm/hmm: properly handle migration pmd", Era::V4_19,
+       kEra2_6_33, "v2.6.33"},
+      {Fix::HmmMigrationPmd, "d08faca018c4", "mm/hmm: properly handle migration pmd", kEra4_19,
+       "v4.20"},
+      {Fix::MremapTlbFlush, "eb66ae030829", "mremap: properly flush TLB before releasing the page", kEra3_9,
        "v4.20"},
   };
   return fixes;
@@ -90,7 +92,7 @@ const FixInfo* find_fix(const std::string& id) {
 
 bool KernelConfig::applied(Fix fix) const {
   for (const FixInfo& f : fix_catalogue())
-    if (f.fix == fix && f.era != era) return false;
+    if (f.fix == fix && !(f.eras & era_bit(era))) return false;
   auto out = [this](Fix f) { return std::find(reverted.begin(), reverted.end(), f) != reverted.end(); };
   switch (fix) {
     case Fix::StaleNodesSweep:

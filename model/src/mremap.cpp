@@ -6,7 +6,9 @@
 // Yield points: mmap_sem (for write, the whole call); the unmerge of ksm_madvise
 // (break_ksm's steps); anon_vma_clone's root rwsem; the anon_vma rwsem in move_ptes
 // when need_rmap_locks; the ptl; each pte move (ptep_get_and_clear and set_pte_at,
-// two steps); then do_munmap of the old vma (model/src/mmap.cpp).
+// two steps); the TLB flush of each writable pte moved (a step on its page's data when
+// a scenario stores: under the ptls with eb66ae030829, after them without); then
+// do_munmap of the old vma (model/src/mmap.cpp).
 // Invariant: the vma that receives the ptes is in the old vma's anon_vmas before the
 // first pte moves, and either behind the old vma in interval-tree order (a new vma:
 // the v3.9 argument for moving without the rmap locks) or the ptes move under the
@@ -168,10 +170,14 @@ std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std:
 }
 
 // mm/mremap.c v3.9: move_ptes (need_rmap_locks: the anon_vma for write; the old ptl,
-// then the new one nested when it differs: never in the pre-4.19 model's one ptl per mm)
+// then the new one nested when it differs: never in the pre-4.19 model's one ptl per mm);
+// with eb66ae030829 (v4.20, as in 4.19.y's mremap.c) flush_tlb_range of the moved range
+// before the ptls are dropped when a present pte moved
 void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_end, std::uint32_t new_vma,
                std::uint64_t new_addr, bool need_rmap_locks,
                std::vector<std::pair<std::uint64_t, PageId>>& writable_moved) {
+  const std::uint64_t old_start = old_addr, new_start = new_addr;
+  const std::size_t flushed_before = writable_moved.size();
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
@@ -191,6 +197,13 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
     const Pte pte = k.ptep_modify(mm, *from, [](const Pte&) { return Pte::none(); }, "move_ptes");  // ptep_get_and_clear
     if (pte.is_present() && pte.write) writable_moved.emplace_back(old_addr, pte.page);  // flushed below
     k.set_pte(mm, *k.pte_slot(mm, new_addr), pte, "move_ptes");  // move_pte (nothing on x86), set_pte_at
+  }
+  if (k.config.applied(Fix::MremapTlbFlush)) {
+    // eb66ae030829: if (force_flush) flush_tlb_range(vma, old_end - len, old_end), under both ptls
+    for (std::size_t i = flushed_before; i < writable_moved.size(); ++i)
+      flush_tlb_page(k, mm, writable_moved[i].first, writable_moved[i].second, "move_ptes: flush_tlb_range");
+    writable_moved.resize(flushed_before);
+    move_user_data(k, mm, old_start, old_end, new_start);
   }
   if (&new_ptl != &old_ptl) new_ptl.unlock("move_ptes");
   old_ptl.unlock("move_ptes");  // pte_unmap_unlock
@@ -213,8 +226,13 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
     extent = std::min({extent, (new_addr + kPmdSize) / kPmdSize * kPmdSize - new_addr, kLatencyLimit});
     move_ptes(k, vma, old_addr, old_addr + extent, new_vma, new_addr, need_rmap_locks, writable_moved);
   }
-  // flush_tlb_range(vma, old_end - len, old_addr): the stores' cached translations of the old ptes
-  for (const auto& [addr, page] : writable_moved) flush_tlb_page(k, mm, addr, page, "flush_tlb_range");
+  // v3.9 (eb66ae030829 reverted): flush_tlb_range(vma, old_end - len, old_addr) once every ptl
+  // is dropped: until then a CPU may still store through its cached translation of an old pte
+  // into a page the new pte maps, which migration or reclaim may have unmapped there meanwhile.
+  if (!k.config.applied(Fix::MremapTlbFlush)) {
+    for (const auto& [addr, page] : writable_moved) flush_tlb_page(k, mm, addr, page, "flush_tlb_range");
+    move_user_data(k, mm, old_end - len, old_end, new_addr - len);
+  }
   return len;
 }
 

@@ -336,8 +336,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
         for (const FixInfo& f : fix_catalogue()) known += std::string(known.empty() ? "" : ", ") + f.id;
         r.error("unknown fix " + quote_input(id) + " (known: " + known + ")");
       }
-      if (fix->era != config.era)
-        r.error("fix " + id + " (" + quote_input(fix->title) + ") belongs to kernel " + era_name(fix->era) + ", not " +
+      if (!(fix->eras & era_bit(config.era)))
+        r.error("fix " + id + " (" + quote_input(fix->title) + ") belongs to kernel " + era_names(fix->eras) + ", not " +
                 s.era_ + ": reverting it there is a kernel that never existed");
       for (Fix f : config.reverted)
         if (f == fix->fix) r.error("fix " + id + " is reverted twice");
@@ -755,7 +755,7 @@ std::vector<CatalogueEntry> actors() {
 std::vector<CatalogueEntry> fixes() {
   std::vector<CatalogueEntry> out;
   for (const FixInfo& f : fix_catalogue())
-    out.push_back({f.id, std::string(f.title) + " (" + f.release + "; era " + era_name(f.era) + ")"});
+    out.push_back({f.id, std::string(f.title) + " (" + f.release + "; era " + era_names(f.eras) + ")"});
   return out;
 }
 

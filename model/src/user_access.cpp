@@ -131,6 +131,7 @@ void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t add
   p.content = value;
   p.garbage = false;
   k.user_data.last_store[{mm, addr}] = value;
+  k.user_data.last_page[{mm, addr}] = page;
   k.user_data.discarded.erase({mm, addr});
   if (by_dma)
     k.user_data.last_by_dma.insert({mm, addr});
@@ -143,6 +144,29 @@ void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t add
 void discard_user_data(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
   for (const auto& [where, value] : k.user_data.last_store)
     if (where.first == mm && start <= where.second && where.second < end) k.user_data.discarded.insert(where);
+}
+
+void move_user_data(Kernel& k, std::uint32_t mm, std::uint64_t old_start, std::uint64_t old_end,
+                    std::uint64_t new_start) {
+  UserData& d = k.user_data;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> moved;
+  for (const auto& [where, value] : d.last_store)
+    if (where.first == mm && old_start <= where.second && where.second < old_end) moved.push_back(where);
+  for (const auto& from : moved) {
+    const std::pair<std::uint32_t, std::uint64_t> to{mm, new_start + (from.second - old_start)};
+    if (!d.last_store.count(to)) {
+      d.last_store[to] = d.last_store[from];
+      d.last_page[to] = d.last_page[from];
+      if (d.last_by_dma.count(from)) d.last_by_dma.insert(to);
+      if (d.discarded.count(from)) d.discarded.insert(to);
+      checker::note([&] { return std::string("the data last written at " + k.where(mm, from.second) + " is now at " +
+                                             k.where(mm, to.second)); });
+    }
+    d.last_store.erase(from);
+    d.last_page.erase(from);
+    d.last_by_dma.erase(from);
+    d.discarded.erase(from);
+  }
 }
 
 void read_page_data(Kernel& k, PageId page, const char* label) {
@@ -164,6 +188,18 @@ void flush_tlb_range(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint
   for (UserTlbEntry& e : k.user_data.tlb)
     if (e.valid && e.mm == mm && start <= e.address && e.address < end) e.valid = false;
 }
+
+namespace {
+
+/// ", into P, which is free now": where the lost write landed, when not in `mapped`.
+std::string landed_in(const Kernel& k, const std::pair<std::uint32_t, std::uint64_t>& where, PageId mapped) {
+  const auto it = k.user_data.last_page.find(where);
+  if (it == k.user_data.last_page.end() || it->second == mapped) return "";
+  const Page& p = k.pages.at(it->second);
+  return " (into " + p.name + (p.freed ? ", which is free now: a write through a stale TLB entry, use-after-free)" : ")");
+}
+
+}  // namespace
 
 void no_lost_write(const Kernel& k) {
   for (const auto& [where, value] : k.user_data.last_store) {
@@ -207,7 +243,8 @@ void no_lost_write(const Kernel& k) {
     if (k.pages[page].content != value)
       checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" +
                                                 k.pte_str(*pte) + ") returns " + std::to_string(k.pages[page].content) +
-                                                ", but the last " + wrote + " there wrote " + std::to_string(value));
+                                                ", but the last " + wrote + " there wrote " + std::to_string(value) +
+                                                landed_in(k, where, page));
   }
 }
 

@@ -5,17 +5,21 @@
 // state: mm A with vma [0x1000, 0x3000) (anon_vma AV, vm_pgoff 1) mapping anon
 // pages P at 0x1000 (index 1) and Q at 0x2000 (index 2), a second vma
 // [0x8000, 0x9000) (AV, vm_pgoff 8) mapping R; N free on node 1.
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model_fixture.h"
 #include <model/actors.h>
 #include <model/lint.h>
+#include <model/memory.h>
 #include <model/migrate.h>
 #include <model/mmap.h>
 #include <model/mremap.h>
 #include <model/rmap.h>
 #include <model/scenario.h>
+#include <model/user_access.h>
 
 #include <CppUTest/TestHarness.h>
 
@@ -354,4 +358,82 @@ TEST(Mremap39, FaultAtTheTargetLoads) {
   std::string msg;
   STRCMP_EQUAL("/threads/0/args/address", load_error_pointer(j, &msg).c_str());
   CHECK_TEXT(contains(msg, "no pte slot"), msg.c_str());
+}
+
+// ---- eb66ae030829 (mremap: properly flush TLB before releasing the page, v4.20) ----
+
+namespace {
+
+Kernel storing(Kernel k) {
+  k.user_data.track = true;
+  return k;
+}
+
+Kernel kernel_reverting_tlb_flush(const nlohmann::json& initial) {
+  KernelConfig config;
+  config.era = Era::V3_9;
+  config.reverted = {Fix::MremapTlbFlush};
+  return parse_initial_state(initial, "t", "/initial", config);
+}
+
+}  // namespace
+
+// A store at 0x1000 before the move: the data moves with P's pte, so the record of the
+// last write follows it to 0x10000 (the old address has no vma any more), with the fix
+// (the record moves in move_ptes, at its flush under the ptl) and without it (at
+// move_page_tables' flush); a store at 0x2000 (Q) follows Q the same way.
+TEST(Mremap39, TheLastStoreFollowsTheMovedPte) {
+  for (bool fixed : {true, false}) {
+    Kernel k0 = storing(fixed ? kernel_of(two_vmas()) : kernel_reverting_tlb_flush(two_vmas()));
+    const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+    OneThread p(k0, [&](Kernel& k) {
+      LONGS_EQUAL(0, user_store(k, mmA, 0x1000, 9));
+      LONGS_EQUAL(0, user_store(k, mmA, 0x2000, 11));
+      sys_mremap(k, mmA, 0x1000, 0x10000, nv);
+    }, {"no_lost_write"});
+    CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+    const Kernel& k = *p.kernel;
+    const std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> expected{{{mmA, 0x10000}, 9}, {{mmA, 0x11000}, 11}};
+    CHECK(k.user_data.last_store == expected);
+    LONGS_EQUAL(P, k.user_data.last_page.at({mmA, 0x10000}));
+    LONGS_EQUAL(9, k.pages[P].content);
+    CHECK(maps(pte_at(k, 0x10000), P, true));
+  }
+}
+
+// A translation cached before the move is dropped by the move's flush, so the same
+// CPU's next store at the old address walks again, finds no vma there (do_munmap
+// removed it) and gets SIGSEGV; P keeps the token stored before the move.
+TEST(Mremap39, TheMoveDropsTheOldTranslationAndTheOldAddressFaults) {
+  Kernel k0 = storing(kernel_of(two_vmas()));
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  unsigned after = 0;
+  OneThread p(k0, [&](Kernel& k) {
+    LONGS_EQUAL(0, user_store(k, mmA, 0x1000, 9));
+    CHECK(k.user_data.tlb.at(0).valid);
+    sys_mremap(k, mmA, 0x1000, 0x10000, nv);
+    CHECK_FALSE(k.user_data.tlb.at(0).valid);
+    after = user_store(k, mmA, 0x1000, 5);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK((after & VM_FAULT_SIGBUS) != 0);
+  LONGS_EQUAL(9, p.kernel->pages[P].content);
+}
+
+// The race of the commit, both ways: with the fix the scenario is clean under DPOR and
+// bounded DFS; reverted, both searches end in no_lost_write at the new address with the
+// store's page named free (the use-after-free write).
+TEST(Mremap39, StaleTlbRaceWithMigrationIsFoundOnlyWhenTheFixIsReverted) {
+  check_clean_and_dfs_agrees("scenarios/ksm/mremap-stale-tlb-vs-migration-fixed.json");
+  Scenario s = Scenario::load("scenarios/ksm/mremap-stale-tlb-vs-migration-reverted.json");
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  for (checker::StrategyKind kind : {checker::StrategyKind::Dpor, checker::StrategyKind::Dfs}) {
+    o.strategy = kind;
+    o.preemption_bound = kind == checker::StrategyKind::Dfs ? std::optional<unsigned>(2u) : std::nullopt;
+    const checker::Report r = checker::explore(*program, o);
+    CHECK(r.verdict == checker::Verdict::Violation);
+    CHECK(r.counterexample->violation.message.find("no_lost_write: a read of A:0x10000") != std::string::npos);
+    CHECK(r.counterexample->violation.message.find("into P, which is free now") != std::string::npos);
+  }
 }

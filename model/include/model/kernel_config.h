@@ -2,9 +2,10 @@
 // the model follows) and the set of upstream fixes applied in it.
 //
 // Each upstream fix is a toggle named by its mainline commit id. A fix belongs
-// to exactly one era (the release whose sources the model follows for it); a
-// scenario names its era and the fixes it reverts, and reverting a fix of
-// another era is refused: that combination never existed.
+// to the eras whose model contains the code it changes (one, or several when
+// the model follows that code in each); a scenario names its era and the fixes
+// it reverts, and reverting a fix of another era is refused: that combination
+// never existed.
 // Invariant: every id in KernelConfig::reverted is a fix of KernelConfig::era.
 #pragma once
 
@@ -37,6 +38,7 @@ enum class Fix {
   RmapWalkMigrationPtes,    ///< e9995ef978a7 ksm: rmap_walk to remove_migation_ptes (v2.6.33)
   HotremoveMigrationOnly,   ///< 62b61f611eb5 ksm: memory hotremove migration only (v2.6.33)
   HmmMigrationPmd,          ///< d08faca018c4 mm/hmm: properly handle migration pmd (v4.20)
+  MremapTlbFlush,           ///< eb66ae030829 mremap: properly flush TLB before releasing the page (v4.20)
   // The parts of e9995ef978a7 ("e9995ef978a7/1", "/2") and 62b61f611eb5 ("/1".."/3"),
   // each revertible alone; reverting the whole commit reverts its parts.
   RmapWalkRemoveMigrationPtes,  ///< e9995ef978a7/1: remove_migration_ptes through rmap_walk (-> rmap_walk_ksm, two passes)
@@ -51,7 +53,7 @@ struct FixInfo {
   Fix fix;
   const char* id;     ///< 12-hex mainline commit id, or "id/N" for part N of a commit
   const char* title;  ///< the commit's subject line
-  Era era;            ///< the era whose model contains (and may revert) it
+  EraSet eras;        ///< the eras whose model contains (and may revert) it
   const char* release;  ///< the mainline release that first shipped it
 };
 

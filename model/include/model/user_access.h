@@ -43,6 +43,13 @@ void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page
 void flush_tlb_range(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end, PageId page,
                      const char* label);
 
+/// mremap moved the ptes of mm's [old_start, old_end) to new_start (called at the TLB flush
+/// of the old range, after which no store writes through a translation of it): the ghost
+/// record of what was last written at each old address now describes the new address (a
+/// record a later write at the new address left is kept).
+void move_user_data(Kernel& k, std::uint32_t mm, std::uint64_t old_start, std::uint64_t old_end,
+                    std::uint64_t new_start);
+
 /// End-of-run invariant "no_lost_write": every address a store or a get_user_pages DMA write
 /// (model/src/gup.cpp) completed at reads the last value written there (present pte: its page; migration entry: its page; swap pte: the
 /// swap-cache page of its slot). An address whose vma is gone is not checked.

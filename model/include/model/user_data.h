@@ -45,6 +45,9 @@ struct UserData {
   std::vector<UserTlbEntry> tlb;  ///< one entry per storing thread, at most
   /// Ghost: (mm, address) -> the value the last completed store there wrote.
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> last_store;
+  /// Ghost: (mm, address) -> the page the last completed write there landed in (named when
+  /// no_lost_write fails: a page freed since is a write through a stale TLB entry).
+  std::map<std::pair<std::uint32_t, std::uint64_t>, PageId> last_page;
   /// Ghost: the (mm, address)es whose last write was a get_user_pages DMA, not a store.
   std::set<std::pair<std::uint32_t, std::uint64_t>> last_by_dma;
   /// Ghost: the (mm, address)es whose last write a MADV_DONTNEED discarded (marked when
