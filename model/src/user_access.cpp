@@ -221,7 +221,8 @@ void no_lost_write(const Kernel& k) {
       if (k.pages[thp].content != value)
         checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (pmd " +
                                                   k.pmd_str(ps->pmd) + ") returns " + std::to_string(k.pages[thp].content) +
-                                                  ", but the last " + wrote + " there wrote " + std::to_string(value));
+                                                  ", but the last " + wrote + " there wrote " + std::to_string(value) +
+                                                  landed_in(k, where, thp));
       continue;
     }
     if (pte && (pte->is_present() || pte->is_migration())) {
@@ -233,7 +234,8 @@ void no_lost_write(const Kernel& k) {
         if (data != value)
           checker::fail(FailureKind::Invariant, "no_lost_write: a read of " + k.where(mm, addr) + " (" + k.pte_str(*pte) +
                                                     ") swaps in " + std::to_string(data) + " from the device, but the last " +
-                                                    std::string(wrote) + " there wrote " + std::to_string(value));
+                                                    std::string(wrote) + " there wrote " + std::to_string(value) +
+                                                    landed_in(k, where, kNoPage));
         continue;
       }
     }
