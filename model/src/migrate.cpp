@@ -60,7 +60,8 @@ void putback_lru_page(Kernel& k, PageId page) {
 
 }  // namespace
 
-// mm/migrate.c v2.6.33, v3.9: migrate_page_move_mapping (2.6.33 models only its anon case: no swap cache)
+// mm/migrate.c v2.6.33, v3.9: migrate_page_move_mapping (an anon page without mapping, or a
+// swap-cache page on swapper_space: the two eras' code is the same)
 int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
@@ -326,7 +327,8 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
   return SWAP_AGAIN;
 }
 
-// mm/migrate.c v2.6.33: migrate_page_copy (ksm_migrate_page with e9995ef978a7/2; page->mapping = NULL)
+// mm/migrate.c v2.6.33: migrate_page_copy (ksm_migrate_page with e9995ef978a7/2; ClearPageSwapCache,
+// set_page_private(page, 0), page->mapping = NULL)
 void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
@@ -334,6 +336,8 @@ void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
   np.flags |= p.flags & (PG_uptodate | PG_dirty);
   if (k.config.applied(Fix::KsmMigratePage)) v2_6_33::ksm_migrate_page(k, newpage, page);
   checker::announce(p.obj, AccessKind::Write, "migrate_page_copy");
+  p.flags &= ~PG_swapcache;  // ClearPageSwapCache; ClearPagePrivate
+  p.swap_entry = 0;          // set_page_private(page, 0)
   p.mapping = Mapping{};  // "page->mapping contains a flag for PageAnon()": page->mapping = NULL
   checker::note([&] { return std::string(p.name + ".mapping = NULL"); });
 }
@@ -409,12 +413,22 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
         checker::fail(FailureKind::Assertion, "ksm_migrate_only_offlining: KSM page " + p.name +
                                                   " migrated outside hot-remove (migrate_pages offlining=0, "
                                                   "ksm_thread_mutex not held)");
-      if (p.mapping.kind != Mapping::Kind::None)  // else skip_unmap
-        v2_6_33::try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
-      checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
-      checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
-      if (!p.page_mapped()) rc = v2_6_33::move_to_new_page(k, newpage, page);
-      if (rc) v2_6_33::remove_migration_ptes(k, page, page);
+      // PageWriteback (a swap-cache page reclaim is writing out): wait when forced, else
+      // goto uncharge with -EAGAIN; no step unless the scenario swaps out
+      bool writeback_busy = false;
+      if (page_writeback(k, page, "unmap_and_move")) {
+        if (force) wait_on_page_writeback(k, page, "unmap_and_move");
+        else writeback_busy = true;
+      }
+      if (!writeback_busy) {
+        // rcu_read_lock() for an anon page: a freed anon_vma stays an anon_vma (SLAB_DESTROY_BY_RCU)
+        if (p.mapping.kind != Mapping::Kind::None)  // else skip_unmap
+          v2_6_33::try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
+        checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
+        checker::note([&] { return std::string("page_mapped(" + p.name + ") = " + std::to_string(p.mapcount)); });
+        if (!p.page_mapped()) rc = v2_6_33::move_to_new_page(k, newpage, page);
+        if (rc) v2_6_33::remove_migration_ptes(k, page, page);
+      }
     }
     if (k.check_g1_at_unlock) {
       for (std::size_t mm = 0; mm < k.mms.size(); ++mm)

@@ -4,14 +4,14 @@
 // 2.6.33's try_to_unmap_ksm, the keyhole get_ksm_page after reclaim freed the
 // KSM page, zap_pte_range and dup_mmap of a swap pte, swapoff's unuse_pte without
 // the KSM copy), each asserting the state the kernel leaves behind as derived by
-// hand from the v2.6.33.3 sources; and the load-time refusal of a 2.6.33 migrator
-// beside swap.
+// hand from the v2.6.33.3 sources; and 2.6.33's migration of a swap-cache page.
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include <model/lint.h>
 #include <model/memory.h>
+#include <model/migrate.h>
 #include <model/swap_state.h>
 #include <model/swapin.h>
 #include <model/swapoff.h>
@@ -104,27 +104,79 @@ TEST(Swap2633Input, SwapPtesAndSwapCacheLoad) {
   LONGS_EQUAL(2, k.pages[K].refcount);
 }
 
-// A 2.6.33 migrator beside swap is refused (its migration models no swap-cache page):
-// beside a swap pte, a swap-cache page, or a reclaim thread; a reclaim with a fault loads.
-TEST(Swap2633Input, MigratorBesideSwapIsUnsupported) {
-  const nlohmann::json offline = nlohmann::json::parse(R"([
+// A 2.6.33 migrator beside swap ptes and swap-cache pages loads; beside a reclaim thread it is
+// refused (the model's reclaim takes no LRU isolation reference); a reclaim with a fault loads.
+TEST(Swap2633Input, MigratorBesideSwapLoadsButNotBesideReclaim) {
+  const nlohmann::json mbind = nlohmann::json::parse(R"([
     { "name": "H", "actor": "mbind", "args": { "mm": "B", "start": "0x1000", "end": "0x2000", "to_node": 0 } } ])");
-  std::string msg = model_test::scenario_load_error("2.6.33", ksm_half_swapped(), offline);
-  CHECK_TEXT(contains(msg, "at /threads/0/actor: unsupported: thread \"H\" (mbind) migrates beside swap-cache page K: "
-                           "migration of a swap-cache page is not modelled in kernel 2.6.33"),
-             msg.c_str());
+  STRCMP_EQUAL("<none>", model_test::scenario_load_error("2.6.33", ksm_half_swapped(), mbind).c_str());
   const nlohmann::json with_reclaim = nlohmann::json::parse(R"([
     { "name": "R", "actor": "reclaim", "args": { "page": "K" } },
     { "name": "H", "actor": "mbind", "args": { "mm": "B", "start": "0x1000", "end": "0x2000", "to_node": 0 } } ])");
-  msg = model_test::scenario_load_error("2.6.33", ksm_mapped(), with_reclaim);
+  const std::string msg = model_test::scenario_load_error("2.6.33", ksm_mapped(), with_reclaim);
   CHECK_TEXT(contains(msg, "at /threads/1/actor: unsupported: thread \"H\" (mbind) migrates beside reclaim thread \"R\""),
              msg.c_str());
   const nlohmann::json reclaim_fault = nlohmann::json::parse(R"([
     { "name": "R", "actor": "reclaim", "args": { "page": "K" } },
     { "name": "F", "actor": "fault", "args": { "mm": "A", "address": "0x1000" } } ])");
   STRCMP_EQUAL("<none>", model_test::scenario_load_error("2.6.33", ksm_mapped(), reclaim_fault).c_str());
-  // Without swap, the migrator alone still loads.
-  STRCMP_EQUAL("<none>", model_test::scenario_load_error("2.6.33", ksm_mapped(), offline).c_str());
+}
+
+TEST_GROUP(Swap2633Migration){};
+
+// 2.6.33's unmap_and_move of swap-cache page P (slot 1, mapped by B; A holds swap(1)),
+// isolated (count 3: the cache, B's pte, the isolation): try_to_unmap_one of a PageSwapCache
+// page stores the swap location, not a migration entry, even for TTU_MIGRATION (2.6.33's
+// "if (PageSwapCache(page)) ... swap_duplicate(entry)"; 3.9 the same): B's pte becomes
+// swap(1) (slot count 2) and P's count 2. migrate_page_move_mapping's swap-cache branch
+// finds count 2 and slot 1 naming P, freezes P, gives C1 the cache's reference (C1: 2 with
+// the allocation's), PG_swapcache and slot 1, unfreezes P at 1; migrate_page_copy clears P's
+// PG_swapcache and mapping; remove_migration_ptes finds no migration entry; putback frees P
+// and drops C1's allocation reference: C1 ends with the cache's reference alone, unmapped,
+// and both A and B fault it back from the swap cache.
+TEST(Swap2633Migration, ASwapCachePageHandsItsSlotToTheNewPage) {
+  int rc = -1;
+  OneThread p(kernel2633(anon_half_swapped()), [&](Kernel& k) {
+    LONGS_EQUAL(0, v2_6_33::isolate_lru_page(k, P));
+    rc = v2_6_33::migrate_pages(k, {P}, 0, 0, 1);
+  }, {"page_counts_consistent"});
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(0, rc);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(C1, swap_cache_page(k, 1));
+  CHECK(k.pages[C1].test(PG_swapcache));
+  LONGS_EQUAL(1, k.pages[C1].swap_entry);
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  LONGS_EQUAL(0, k.pages[C1].mapcount);
+  LONGS_EQUAL(5, k.pages[C1].content);
+  CHECK(pte_at(k, mB, 0x1000).is_swap());
+  CHECK(pte_at(k, mA, 0x1000).is_swap());
+  LONGS_EQUAL(2, swap_count(k, 1));
+  CHECK(k.pages[P].freed);
+  CHECK_FALSE(k.pages[P].test(PG_swapcache));
+}
+
+// A swap-cache page only in the cache, with no rmap (as swapin_readahead leaves one; A and B
+// both hold swap(1)): page->mapping is NULL, so 2.6.33 skips try_to_unmap (skip_unmap) and
+// moves it; remove_migration_ptes has no mapping to walk. Count: the cache and the isolation
+// (2): C1 ends with the cache's reference alone, P freed, the slot still counted twice.
+TEST(Swap2633Migration, AnUnmappedSwapCachePageMovesToo) {
+  nlohmann::json j = anon_half_swapped();
+  j["ptes"][1] = nlohmann::json::parse(R"({ "mm": "B", "address": "0x1000", "pte": "swap", "entry": 1 })");
+  j["pages"][0]["flags"] = nlohmann::json::parse(R"(["Uptodate", "LRU", "SwapCache"])");
+  int rc = -1;
+  OneThread p(kernel2633(j), [&](Kernel& k) {
+    LONGS_EQUAL(0, v2_6_33::isolate_lru_page(k, P));
+    rc = v2_6_33::migrate_pages(k, {P}, 0, 0, 1);
+  }, {"page_counts_consistent"});
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(0, rc);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(C1, swap_cache_page(k, 1));
+  LONGS_EQUAL(1, k.pages[C1].refcount);
+  LONGS_EQUAL(0, k.pages[C1].mapcount);
+  LONGS_EQUAL(2, swap_count(k, 1));
+  CHECK(k.pages[P].freed);
 }
 
 TEST_GROUP(Swap2633Fault){};
