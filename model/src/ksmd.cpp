@@ -69,8 +69,22 @@ bool memcmp_pages(Kernel& k, PageId page1, PageId page2, const char* label) {
   return k.pages.at(page1).content == k.pages.at(page2).content;
 }
 
+namespace {
+
+// cmp_and_merge_page passes page_stable_node(kpage): NULL once kpage stopped being a KSM page
+// (migrated after ksmd took its reference), and stable_tree_append's hlist_add_head oopses.
+void stable_node_not_null(const Kernel& k, std::uint32_t item, std::uint32_t node) {
+  if (node == kNoNode)
+    checker::fail(FailureKind::BugOn, "BUG: unable to handle kernel NULL pointer dereference in stable_tree_append(" +
+                                          (item < k.rmap_items.size() ? k.rmap_items[item].name : std::string("rmap_item")) +
+                                          ", page_stable_node(kpage) = NULL): kpage is no longer a KSM page");
+}
+
+}  // namespace
+
 // mm/ksm.c v3.9: stable_tree_append
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  stable_node_not_null(k, item, node);
   StableNode& s = k.stable_nodes.at(node);
   RmapItem& r = k.rmap_items.at(item);
   checker::announce(s.obj, AccessKind::Write, "stable_tree_append");
@@ -84,7 +98,8 @@ void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
   checker::note([&] { return std::string(s.name + ".hlist += " + r.name + " (pages_shared " + std::to_string(k.ksm.pages_shared) + ")"); });
 }
 
-// mm/ksm.c pre-003 (cbf86cfe04a6^): stable_tree_search (the descent; v3.9's migrate_nodes/replace path is not modelled)
+// mm/ksm.c pre-003 (cbf86cfe04a6^, with c8d6553b9580's lock and unlock of the match): stable_tree_search
+// (the descent; v3.9's migrate_nodes/replace path is not modelled)
 PageId stable_tree_search(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   if (k.page_stable_node(page) != kNoNode) {  // ksm page forked
@@ -102,8 +117,16 @@ PageId stable_tree_search(Kernel& k, PageId page) {
                                                 k.stable_nodes[node].name);
     PageId tree_page = get_ksm_page(k, node, false);
     if (tree_page == kNoPage) return kNoPage;  // the stale node was just removed
-    if (memcmp_pages(k, page, tree_page, "stable_tree_search")) return tree_page;  // memcmp_pages == 0
+    const bool same = memcmp_pages(k, page, tree_page, "stable_tree_search");  // memcmp_pages == 0
     k.put_page(tree_page, "stable_tree_search");
+    if (same) {
+      // "Lock and unlock the stable_node's page (which might already have been migrated) so
+      // that page migration is sure to notice its raised count": a migration past its count
+      // check holds the page lock until the page is migrated and the node points elsewhere.
+      tree_page = get_ksm_page(k, node, true);
+      if (tree_page != kNoPage) k.pages[tree_page].lock->unlock("stable_tree_search");
+      return tree_page;  // NULL: the node went stale meanwhile
+    }
   }
   return kNoPage;
 }
@@ -586,6 +609,7 @@ namespace {
 
 // mm/ksm.c v2.6.33: stable_tree_append (under the lock of the node's page: G3 asserted)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  stable_node_not_null(k, item, node);
   StableNode& s = k.stable_nodes.at(node);
   RmapItem& r = k.rmap_items.at(item);
   checker::announce(s.obj, AccessKind::Write, "stable_tree_append");
@@ -615,8 +639,16 @@ PageId stable_tree_search(Kernel& k, PageId page) {
   for (std::uint32_t node : path) {
     PageId tree_page = v2_6_33::get_ksm_page(k, node);
     if (tree_page == kNoPage) return kNoPage;
-    if (memcmp_pages(k, page, tree_page, "stable_tree_search")) return tree_page;  // memcmp_pages == 0
+    const bool same = memcmp_pages(k, page, tree_page, "stable_tree_search");  // memcmp_pages == 0
     k.put_page(tree_page, "stable_tree_search");
+    if (same) {
+      // "Lock and unlock the stable_node's page (which might already have been migrated) so
+      // that page migration is sure to notice its raised count": a migration past its count
+      // check holds the page lock until the page is migrated and the node points elsewhere.
+      tree_page = get_ksm_page(k, node, true);
+      if (tree_page != kNoPage) k.pages[tree_page].lock->unlock("stable_tree_search");
+      return tree_page;  // NULL: the node went stale meanwhile
+    }
   }
   return kNoPage;
 }

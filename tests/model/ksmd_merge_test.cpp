@@ -314,3 +314,21 @@ TEST(KsmdFullScan39, LintCountsBreakCowAndStoreCopies) {
   LONGS_EQUAL(1, r.notes.size());
   CHECK(contains(r.notes[0], "stable_tree_insert needs a declared"));
 }
+
+// stable_tree_search's match is taken with get_ksm_page(S, lock_it) and unlocked (v3.9,
+// c8d6553b9580), so a migration of S's page that passed its count check holds the lock until
+// S points at the new page: ksmd never maps a page that stops being a KSM page under it. The
+// scenario is clean under DPOR and under bounded DFS (the same verdict, derived independently).
+TEST(KsmdFullScan39, StableTreeMatchRacingItsMigrationIsClean) {
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/ksmd-stable-merge-vs-ksm-migration-fixed.json");
+}
+
+// A merge into a page that is no longer a KSM page is the kernel's oops in stable_tree_append
+// (page_stable_node(kpage) is NULL), reported as such rather than as a model error.
+TEST(KsmdFullScan39, StableTreeAppendToNoNodeIsTheKernelsOops) {
+  OneThread p(storing(kernel_of(two_pages(7, 7))), [](Kernel& k) { stable_tree_append(k, RA, kNoNode); });
+  const checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == checker::FailureKind::BugOn);
+  CHECK(r.counterexample->violation.message.find("NULL pointer dereference in stable_tree_append") != std::string::npos);
+}

@@ -11,6 +11,7 @@
 #include <model/ksm.h>
 #include <model/ksmd.h>
 #include <model/memory.h>
+#include <model/mmap.h>
 #include <model/scenario.h>
 #include <model/swap_state.h>
 #include <model/swapin.h>
@@ -236,6 +237,23 @@ TEST(Seed003Swapin, NotUptodateEndsInSigbus) {
   LONGS_EQUAL(1, k.pages[pQ].mapcount);
   CHECK_FALSE(k.pages[pQ].PageLocked());
   UNSIGNED_LONGS_EQUAL(2, k.free_pool.size());
+}
+
+// The swap-in fault of an mm whose vma a munmap removed first: __do_page_fault finds no vma
+// (bad_area: SIGSEGV, reported as VM_FAULT_SIGBUS) and touches nothing; before 2026-11-26 the
+// model indexed the missing vma (a model error found by sweeping actors over the scenarios).
+TEST(Seed003Swapin, NoVmaIsSigsegv) {
+  unsigned ret = 0;
+  std::size_t free_before = 0;
+  OneThread p(seed003_kernel(), [&](Kernel& k) {
+    vm_munmap(k, mB, 0x1000);
+    free_before = k.free_pool.size();
+    ret = swapin_fault(k, mB, 0x1000, false);
+  });
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  UNSIGNED_LONGS_EQUAL(VM_FAULT_SIGBUS, ret);
+  CHECK(p.kernel->find_vma(mB, 0x1000) < 0);
+  UNSIGNED_LONGS_EQUAL(free_before, p.kernel->free_pool.size());
 }
 
 // Part 4 reverted: the garbage copy is mapped; the step check I-003e fails at set_pte.
