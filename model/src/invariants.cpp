@@ -43,7 +43,10 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "a read returns the last value written: every address a `store` thread (or a get_user_pages DMA) wrote "
        "maps (present, or behind a migration entry, or a swap pte: the slot's swap-cache page, else the slot's "
        "data on the device; 4.19: under a huge pmd or a pmd migration entry, the THP) a page whose data is the last "
-       "value stored there; mremap carries the record with the ptes it moves; an address whose vma is gone is not checked",
+       "value stored there; mremap carries the record with the ptes it moves (and a DMA into a page pinned before "
+       "the move writes the new address); a MADV_DONTNEED discard leaves the zero fill, and a DMA into a page "
+       "pinned before a discard of its address may land in the orphaned page; an address whose vma is gone is not "
+       "checked",
        true, kEra3_9 | kEra4_19},
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "

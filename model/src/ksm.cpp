@@ -104,6 +104,7 @@ long run_store(Kernel& k, unsigned value) {
     ksm.ksm_run = value;
     checker::note([&] { return std::string("ksm_run = " + std::to_string(value)); });
     if (value & KSM_RUN_UNMERGE) {
+      ksm.unmerge_stored = true;
       err = unmerge_and_remove_all_rmap_items(k);
       if (err) {
         checker::announce(ksm.run_obj, AccessKind::Write, "run_store");

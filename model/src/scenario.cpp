@@ -461,6 +461,19 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       for (const ActorCall::AdminStep& st : c.steps)
         if (st.what == "reclaim") v->initial.track_writeback = true;
   }
+  // An HMM range (struct hmm_range) is its walker's own: two threads walking one range would
+  // share its pfns[] and its validity, which no driver does.
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    const ActorCall& a = v->calls[i];
+    if (a.actor != "hmm_vma_fault" && a.actor != "hmm_vma_get_pfns") continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      const ActorCall& b = v->calls[j];
+      if ((b.actor == "hmm_vma_fault" || b.actor == "hmm_vma_get_pfns") && b.range == a.range)
+        threads.at(i).at("args").at("range").error(
+            "hmm range " + quote_input(v->initial.hmm_ranges[a.range].name) + " is already walked by thread " +
+            quote_input(v->names[j]) + ": each walker needs its own range (declare another in initial.hmm_ranges)");
+    }
+  }
   // v3.9 exit: mm_users becomes an object (ksm_test_exit reads it), and no other
   // thread may act as a task of the exiting mm: the last mmput cannot run while one does.
   // The same rule in 4.19, where a CPU fault or an HMM mirror's walk is a task of its mm too

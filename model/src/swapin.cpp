@@ -199,9 +199,10 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
 // The swap-in fault actor (arch fault handler -> handle_mm_fault, read access).
 unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool after_unmerge_store, bool choose_read) {
   if (after_unmerge_store) {
-    // Scenario precondition: the fault starts after run_store wrote KSM_RUN_UNMERGE.
+    // Scenario precondition: the fault starts after run_store wrote KSM_RUN_UNMERGE (once
+    // written, even if another store changed ksm_run since: the fault never waits forever).
     checker::announce_blocking(k.ksm.run_obj, AccessKind::Wait, "fault after run=2",
-                               [&k] { return (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0; });
+                               [&k] { return k.ksm.unmerge_stored || (k.ksm.ksm_run & KSM_RUN_UNMERGE) != 0; });
   }
   MmStruct& m = k.mms.at(mm);
   if (choose_read) {

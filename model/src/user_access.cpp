@@ -13,6 +13,7 @@
 #include "model/user_access.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "model/gup_fast.h"
 #include "model/memory.h"
@@ -126,6 +127,14 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
 }
 
 void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value, bool by_dma) {
+  if (by_dma) {
+    // The device writes the buffer it was given: where mremap has moved it since the pin.
+    for (std::size_t hops = 0; hops < k.user_data.moved.size(); ++hops) {  // one mremap per mm: no cycle
+      const auto it = k.user_data.moved.find({mm, addr});
+      if (it == k.user_data.moved.end()) break;
+      std::tie(mm, addr) = it->second;
+    }
+  }
   Page& p = k.pages.at(page);
   const std::uint32_t old = p.content;
   p.content = value;
@@ -142,6 +151,7 @@ void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t add
 }
 
 void discard_user_data(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
+  for (std::uint64_t a = start; a < end; a += kPageSize) k.user_data.ever_discarded.insert({mm, a});
   for (const auto& [where, value] : k.user_data.last_store)
     if (where.first == mm && start <= where.second && where.second < end) k.user_data.discarded.insert(where);
 }
@@ -152,6 +162,7 @@ void move_user_data(Kernel& k, std::uint32_t mm, std::uint64_t old_start, std::u
   std::vector<std::pair<std::uint32_t, std::uint64_t>> moved;
   for (const auto& [where, value] : d.last_store)
     if (where.first == mm && old_start <= where.second && where.second < old_end) moved.push_back(where);
+  for (std::uint64_t a = old_start; a < old_end; a += kPageSize) d.moved[{mm, a}] = {mm, new_start + (a - old_start)};
   for (const auto& from : moved) {
     const std::pair<std::uint32_t, std::uint64_t> to{mm, new_start + (from.second - old_start)};
     if (!d.last_store.count(to)) {
@@ -213,6 +224,14 @@ void no_lost_write(const Kernel& k) {
     // flush): a read of a none pte or of the zero page returns the zero fill madvise promises.
     const bool discarded = k.user_data.discarded.count(where) != 0;
     if (discarded && (!pte || pte->is_none() || (pte->is_present() && pte->page == k.zero_page))) continue;
+    // A DMA into a page pinned before a MADV_DONTNEED of its address lands in the orphaned page:
+    // what the address reads now (zero fill, or a page faulted in since) owes nothing to it.
+    if (k.user_data.last_by_dma.count(where) && k.user_data.ever_discarded.count(where)) {
+      const auto landed = k.user_data.last_page.find(where);
+      const bool still_mapped = landed != k.user_data.last_page.end() && pte && pte->is_present() &&
+                                pte->page == landed->second;
+      if (!still_mapped) continue;
+    }
     PageId page = kNoPage;
     // 4.19: under a huge pmd, a pmd migration entry or an invalidated pmd, the THP (its head
     // page's token stands for the whole THP)

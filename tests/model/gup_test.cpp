@@ -368,3 +368,16 @@ TEST(GetUserPages, LintRule) {
   STRCMP_EQUAL("/invariants/0", read.findings[0].pointer.c_str());
   CHECK(read.notes.empty());
 }
+
+// A DMA into a page pinned before a MADV_DONTNEED of its address lands in the orphaned page
+// (the user discarded the buffer; the kernel keeps the page alive for the device): the address
+// then reads the zero fill or a page faulted in since, and no_lost_write accepts that. The
+// clean gup-vs-migration scenario with a MADV_DONTNEED of A:0x1000 added stays clean under
+// DPOR (before 2026-11-26: "A:0x1000 maps nothing, but the last DMA write there wrote 9").
+TEST(GetUserPages, ADmaIntoAPageOrphanedByADiscardIsNoLostWrite) {
+  const checker::Report r = model_test::run_with_extra_thread(
+      "scenarios/ksm/gup-vs-migration-fixed.json",
+      {{"name", "D"}, {"actor", "madvise_dontneed"}, {"args", {{"mm", "A"}, {"start", "0x1000"}, {"end", "0x2000"}}}});
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
+}

@@ -363,3 +363,21 @@ TEST(HmmInvariants, ValidPfnMustHaveBeenMappedThere) {
       {"hmm_valid_pfn_mapped"});
   CHECK(run_alone(p) == checker::Verdict::Violation);
 }
+
+// A struct hmm_range is its walker's own: a second walker of the same declared range is bad
+// input naming both threads; a second range of its own loads.
+TEST(HmmInput, TwoWalkersOfOneRangeAreRefused) {
+  std::string e = error_of([](nlohmann::json& j) {
+    j["threads"].push_back({{"name", "Z"}, {"actor", "hmm_vma_get_pfns"}, {"args", {{"range", "R"}}}});
+  });
+  CHECK_TEXT(has(e, "t.json: at /threads/1/args/range: hmm range \"R\" is already walked by thread \"G\": each walker "
+                    "needs its own range"),
+             e.c_str());
+  e = error_of([](nlohmann::json& j) {
+    nlohmann::json r2 = j["initial"]["hmm_ranges"][0];
+    r2["name"] = "R2";
+    j["initial"]["hmm_ranges"].push_back(r2);
+    j["threads"].push_back({{"name", "Z"}, {"actor", "hmm_vma_get_pfns"}, {"args", {{"range", "R2"}}}});
+  });
+  STRCMP_EQUAL("<none>", e.c_str());
+}

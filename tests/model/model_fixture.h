@@ -5,6 +5,7 @@
 // helper that loads an edited scenario and returns its error's JSON pointer.
 #pragma once
 
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -273,6 +274,19 @@ inline void check_clean_and_dfs_agrees(const char* path) {
   o.preemption_bound = 2u;
   o.fewest_preemptions = false;
   CHECK_TEXT(checker::explore(*program, o).verdict == checker::Verdict::Pass, path);
+}
+
+/// A repository scenario (path from the repository root) with one more thread: the
+/// hand-made pairings of actors the model once got wrong (found by sweeping every era's
+/// actors over the repository's scenarios), searched exhaustively under DPOR.
+inline checker::Report run_with_extra_thread(const char* path, const nlohmann::json& thread) {
+  std::ifstream in(path);
+  nlohmann::json j = nlohmann::json::parse(in);
+  j["threads"].push_back(thread);
+  j["expect"] = {{"result", "pass"}};
+  model::Scenario s = model::Scenario::parse(j, path);
+  auto program = s.make_program();
+  return checker::explore(*program, s.options());
 }
 
 inline checker::Report explore_once(OneThread& program) {

@@ -12,6 +12,7 @@
 
 #include "model_fixture.h"
 #include <model/actors.h>
+#include <model/gup.h>
 #include <model/lint.h>
 #include <model/memory.h>
 #include <model/migrate.h>
@@ -441,4 +442,27 @@ TEST(Mremap39, StaleTlbRaceIsFoundOnlyWhenTheFixIsReverted) {
       CHECK_TEXT(r.counterexample->violation.message.find("into P, which is free now") != std::string::npos, base.c_str());
     }
   }
+}
+
+// A page pinned at 0x1000 (get_user_pages, as O_DIRECT does) and moved by mremap before the
+// device writes it: the DMA writes the buffer now at 0x10000, so no_lost_write reads the DMA's
+// token there (the pinned page is the page mapped there: P). Before 2026-11-26 the record
+// stayed at the old address and a store's record, moved to 0x10000, was taken as the last.
+TEST(Mremap39, ADmaAfterTheMoveWritesTheBufferAtItsNewAddress) {
+  Kernel k0 = storing(kernel_of(two_vmas()));
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  OneThread p(k0, [&](Kernel& k) {
+    LONGS_EQUAL(0, user_store(k, mmA, 0x1000, 9));
+    PageId pinned = kNoPage;
+    LONGS_EQUAL(1, get_user_pages(k, mmA, 0x1000, true, pinned));
+    LONGS_EQUAL(P, pinned);
+    sys_mremap(k, mmA, 0x1000, 0x10000, nv);
+    dma_pinned_page(k, 1, pinned, mmA, 0x1000, true, 8);
+  }, {"no_lost_write"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  LONGS_EQUAL(8, k.user_data.last_store.at({mmA, 0x10000}));
+  CHECK(k.user_data.last_by_dma.count({mmA, 0x10000}) == 1);
+  CHECK(k.user_data.last_store.count({mmA, 0x1000}) == 0);
+  LONGS_EQUAL(8, k.pages[P].content);
 }

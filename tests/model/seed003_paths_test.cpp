@@ -488,3 +488,15 @@ TEST(Seed003StableTree, SearchSkipsOtherContentAndPrunesStaleNodes) {
   CHECK_FALSE(k.rmap_items[itemRA].stable);
   LONGS_EQUAL(0, k.ksm.pages_shared);
 }
+
+// swapin_fault's after_unmerge_store waits until a run_store has written KSM_RUN_UNMERGE, not
+// until ksm_run holds it now: a later store of 0 by another writer cannot leave the fault
+// waiting forever (a model deadlock before 2026-11-26). swapin-after-unmerge-fixed with an
+// admin writing run=0 beside it: no deadlock in any interleaving.
+TEST(Seed003Swapin, AfterUnmergeStoreSurvivesALaterStore) {
+  const checker::Report r = model_test::run_with_extra_thread(
+      "scenarios/ksm/swapin-after-unmerge-fixed.json",
+      {{"name", "Z"}, {"actor", "admin"}, {"args", {{"steps", nlohmann::json::array({{{"run", 0}}})}}}});
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
+}

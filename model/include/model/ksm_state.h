@@ -75,6 +75,9 @@ struct MmSlot {
 /// The globals of mm/ksm.c.
 struct KsmState {
   unsigned ksm_run = KSM_RUN_STOP;
+  /// Ghost: a run_store wrote KSM_RUN_UNMERGE at some time of the run (swapin_fault's
+  /// after_unmerge_store waits for it: a later store of another value does not undo it).
+  bool unmerge_stored = false;
   bool merge_across_nodes = true;      ///< ksm_merge_across_nodes
   int nr_node_ids = 1;                 ///< NUMA nodes in the machine
   /// root_stable_tree[nid]: node indices, in insertion order (the rb-tree's

@@ -55,6 +55,13 @@ struct UserData {
   /// write there): a read may return the zero fill, so no_lost_write accepts a none pte or
   /// the zero page there, and only there.
   std::set<std::pair<std::uint32_t, std::uint64_t>> discarded;
+  /// Ghost: every (mm, address) a MADV_DONTNEED discarded at some time of the run: a page a
+  /// get_user_pages thread pinned there before may have been orphaned, and its DMA lands in
+  /// a page no longer mapped there (defined behaviour: the user discarded the buffer).
+  std::set<std::pair<std::uint32_t, std::uint64_t>> ever_discarded;
+  /// Ghost: (mm, old address) -> (mm, new address) for each page mremap moved: a DMA into a
+  /// page pinned at the old address writes the buffer now at the new one.
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<std::uint32_t, std::uint64_t>> moved;
 };
 
 }  // namespace model
