@@ -418,9 +418,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     t.done();
     s.threads_.push_back(std::move(spec));
   }
-  // A read fault on a none pte maps the zero page: a scenario with a read fault gets one.
+  // A read fault on a none pte maps the zero page: a scenario with a read fault gets one
+  // (swapin_fault is a read fault too: its pte may be none by the time it runs, after a
+  // MADV_DONTNEED or an unmerge's zap).
   for (const ActorCall& c : v->calls)
-    if ((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write)
+    if (((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write) ||
+        c.actor == "swapin_fault")
       add_zero_page(v->initial);
   // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
   // WRITE) on a none pte maps the zero page too. Only madvise_dontneed leaves a pte none during
@@ -528,19 +531,6 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (std::string err = v4_19::swap_threads_model_error(v->initial, v->calls, culprit); !err.empty())
       threads.at(culprit).at("actor").unsupported("thread " + quote_input(v->names[culprit]) + " (" +
                                                   v->calls[culprit].actor + "): " + err);
-  }
-  // mremap (model/mremap.h): no swapin_fault in its mm (which assumes its vma stays).
-  for (std::size_t i = 0; i < v->calls.size(); ++i) {
-    if (v->calls[i].actor != "mremap") continue;
-    const std::uint32_t mm = v->calls[i].mm;
-    for (std::size_t j = 0; j < v->calls.size(); ++j) {
-      const ActorCall& c = v->calls[j];
-      if (c.actor == "swapin_fault" && c.mm == mm)
-        threads.at(j).at("actor").unsupported("thread " + quote_input(v->names[j]) + " (swapin_fault) faults in mm " +
-                                        v->initial.mms[mm].name + ", whose vma thread " + quote_input(v->names[i]) +
-                                        " moves: swapin_fault after its vma left is not modelled (a \"fault\" "
-                                        "thread reads a swap pte the same way and gets SIGSEGV without a vma)");
-    }
   }
   // 2.6.33 reclaim beside a migrator (offline_pages, mbind): the model's shrink_page_list holds
   // no LRU isolation reference (FIDELITY.md), so a page the migrator isolated, migrated and
