@@ -474,13 +474,26 @@ void run_actor(Kernel& k, const ActorCall& call) {
                                            ? v4_19::migrate_pages(k, call.page, call.to_node, call.passes)
                                            : migrate_one_page(k, call.page, call.to_node, call.passes)));
   } else if (call.actor == "hmm_vma_fault" || call.actor == "hmm_vma_get_pfns") {
-    checker::RwSem& sem = *k.mms.at(k.hmm_ranges.at(call.range).mm).mmap_sem;
+    const HmmRange& r = k.hmm_ranges.at(call.range);
+    checker::RwSem& sem = *k.mms.at(r.mm).mmap_sem;
+    // The driver's own lookup under mmap_sem (as the 4.19 HMM users do: find_vma, then
+    // range->vma): a munmap that came first leaves no vma over the range: -EFAULT, no walk.
+    const auto vma_gone = [&k, &r, &sem](const char* fn) {
+      const int v = k.find_vma(r.mm, r.start);
+      if (v >= 0 && k.vmas[static_cast<std::size_t>(v)].end >= r.end) return false;
+      checker::note("find_vma: no vma over the range: -EFAULT");
+      sem.up_read(fn);
+      k.outcomes.record(outcome_of_errno(-kEFAULT));
+      return true;
+    };
     if (call.actor == "hmm_vma_fault") {
       sem.down_read("hmm_vma_fault");
+      if (vma_gone("hmm_vma_fault")) return;
       k.outcomes.record(outcome_of_errno(hmm_vma_fault(k, call.range, call.block)));
       sem.up_read("hmm_vma_fault");
     } else {
       sem.down_read("hmm_vma_get_pfns");
+      if (vma_gone("hmm_vma_get_pfns")) return;
       k.outcomes.record(outcome_of_errno(hmm_vma_get_pfns(k, call.range)));
       sem.up_read("hmm_vma_get_pfns");
     }

@@ -361,7 +361,6 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
 // handle_mm_fault) until the access is allowed. Returns the last fault's
 // VM_FAULT_* bits (0 when the first walk found the access allowed).
 unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
-  const std::uint32_t vma = static_cast<std::uint32_t>(k.find_vma(mm, addr));
   unsigned ret = 0;
   for (;;) {
     PmdSlot* slot = k.pmd_slot(mm, addr);
@@ -380,7 +379,13 @@ unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write
     }
     MmStruct& m = k.mms.at(mm);
     m.mmap_sem->down_read("__do_page_fault");
-    ret = v4_19::handle_mm_fault(k, vma, addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    const int vma = k.find_vma(mm, addr);
+    if (vma < 0) {  // bad_area: a munmap removed the vma first (SIGSEGV)
+      checker::note("no vma: SIGSEGV");
+      m.mmap_sem->up_read("__do_page_fault");
+      return VM_FAULT_SIGBUS;
+    }
+    ret = v4_19::handle_mm_fault(k, static_cast<std::uint32_t>(vma), addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
     m.mmap_sem->up_read("__do_page_fault");
     if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
   }

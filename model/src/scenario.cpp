@@ -502,27 +502,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     }
   }
   // 4.19's munmap and exit free anon_vmas (unlink_anon_vmas): migration then holds
-  // page_get_anon_vma's reference. A CPU fault or an HMM walk after munmap removed its vma
-  // would be access_error's SIGSEGV or a driver's stale range->vma, neither modelled in 4.19.
+  // page_get_anon_vma's reference. A CPU fault after munmap removed its vma is SIGSEGV, an HMM
+  // walk's driver finds no vma (-EFAULT).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
     const ActorCall& u = v->calls[i];
     if (config.era != Era::V4_19 || (u.actor != "munmap" && u.actor != "exit")) continue;
     v->initial.anon_vma_refs_v4_19 = true;
-    if (u.actor != "munmap") continue;
-    const Vma& gone = v->initial.vmas.at(static_cast<std::size_t>(v->initial.find_vma(u.mm, u.address)));
-    for (std::size_t j = 0; j < v->calls.size(); ++j) {
-      const ActorCall& c = v->calls[j];
-      bool inside = c.actor == "handle_mm_fault" && c.mm == u.mm && gone.start <= c.address && c.address < gone.end;
-      if (c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns") {
-        const HmmRange& r = v->initial.hmm_ranges.at(c.range);
-        inside = r.mm == u.mm && r.start < gone.end && gone.start < r.end;
-      }
-      if (inside)
-        threads.at(j).at("actor").unsupported("thread " + quote_input(v->names[j]) + " (" + c.actor + ") works in the vma " +
-                                        v->initial.where(u.mm, gone.start) + " that thread " + quote_input(v->names[i]) +
-                                        " unmaps: a fault or an HMM walk after its vma is gone is not modelled in "
-                                        "kernel 4.19 (race it against madvise_dontneed instead)");
-    }
   }
   // 4.19 swapoff and reclaim (model/swapfile_v4_19.h): no THP, exit or reclaim beside a swapoff,
   // no migration of a page a reclaim names.
