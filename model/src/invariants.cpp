@@ -44,7 +44,8 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "maps (present, or behind a migration entry, or a swap pte: the slot's swap-cache page, else the slot's "
        "data on the device; 4.19: under a huge pmd or a pmd migration entry, the THP) a page whose data is the last "
        "value stored there; mremap carries the record with the ptes it moves (and a DMA into a page pinned before "
-       "the move writes the new address); a MADV_DONTNEED discard leaves the zero fill, and a DMA into a page "
+       "the move writes the new address); after a MADV_DONTNEED discard a read returns the zero fill or a value "
+       "some write left there (one that raced the discard), and a DMA into a page "
        "pinned before a discard of its address may land in the orphaned page; an address whose vma is gone is not "
        "checked",
        true, kEra3_9 | kEra4_19},

@@ -232,3 +232,12 @@ TEST(MadviseDontneed, ScenarioInputAndBadRanges) {
   v419["kernel"] = "4.19";
   STRCMP_EQUAL("<none>", load_error_pointer(v419, &msg).c_str());
 }
+
+// Two stores racing a MADV_DONTNEED of their address: after the discard a read returns the zero
+// fill or a token one of the stores wrote (the one that landed in the page faulted in after the
+// zap), whichever store was the last to complete. Clean under DPOR and under bounded DFS;
+// before no_lost_write knew of racing writes it reported the store that landed in the
+// discarded page before the TLB flush as lost.
+TEST(MadviseDontneed, StoresRacingTheDiscardAreNotLostWrites) {
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/stores-vs-dontneed-fixed.json");
+}

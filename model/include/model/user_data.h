@@ -55,6 +55,9 @@ struct UserData {
   /// write there): a read may return the zero fill, so no_lost_write accepts a none pte or
   /// the zero page there, and only there.
   std::set<std::pair<std::uint32_t, std::uint64_t>> discarded;
+  /// Ghost: every value a store or DMA wrote at (mm, address) during the run: once the last
+  /// write was discarded, a write that raced the discard may survive instead of the zero fill.
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::set<std::uint32_t>> written;
   /// Ghost: every (mm, address) a MADV_DONTNEED discarded at some time of the run: a page a
   /// get_user_pages thread pinned there before may have been orphaned, and its DMA lands in
   /// a page no longer mapped there (defined behaviour: the user discarded the buffer).
