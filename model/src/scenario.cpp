@@ -527,6 +527,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                                         v->initial.mms[mm].name + ", whose vma thread " + quote_input(v->names[i]) +
                                         " moves: swapin_fault after its vma left is not modelled (a \"fault\" "
                                         "thread reads a swap pte the same way and gets SIGSEGV without a vma)");
+      // 4.19: handle_mm_fault's thread keeps the vma it found at the start (as munmap's rule above)
+      const Vma& moved = v->initial.vmas.at(static_cast<std::size_t>(v->initial.find_vma(mm, v->calls[i].address)));
+      if (config.era == Era::V4_19 && c.actor == "handle_mm_fault" && c.mm == mm && moved.start <= c.address &&
+          c.address < moved.end)
+        threads.at(j).at("actor").unsupported("thread " + quote_input(v->names[j]) + " (handle_mm_fault) faults in the vma " +
+                                              v->initial.where(mm, moved.start) + " that thread " + quote_input(v->names[i]) +
+                                              " moves: a fault after its vma left is not modelled in kernel 4.19 (a "
+                                              "\"store\" thread faults the same way and gets SIGSEGV without a vma)");
     }
   }
   // 2.6.33 swap (swap ptes, swap-cache pages, reclaim): its migrators (offline_pages, mbind)
