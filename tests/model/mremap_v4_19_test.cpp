@@ -153,3 +153,29 @@ TEST(Mremap419, LoadChecks) {
   const std::string fault = model_test::scenario_load_error("4.19", initial(), with_fault);
   CHECK_TEXT(model_test::contains(fault, "/threads/1/actor") && model_test::contains(fault, "moves"), fault.c_str());
 }
+
+// The clean 4.19 mremap scenarios pass their exhaustive DPOR search, and plain DFS (no
+// reduction) within two preemptions agrees: the reduction hides no failing interleaving.
+TEST(Mremap419, CleanScenariosAgreeWithPlainDfs) {
+  for (const char* path : {"scenarios/thp/mremap-vs-anon-migration-4.19-fixed.json",
+                           "scenarios/thp/mremap-thp-vs-thp-migration-4.19-fixed.json",
+                           "scenarios/fault/mremap-vs-hmm-mirror-4.19-fixed.json",
+                           "scenarios/fault/mremap-stale-tlb-vs-migration-4.19-fixed.json"})
+    model_test::check_clean_and_dfs_agrees(path);
+}
+
+// eb66ae030829 reverted (4.19.0): the same move of a dirty pte, so the flush is move_ptes' own
+// (force_flush) and the end state is the fixed kernel's: the flush's place matters only to a
+// concurrent store (fault/mremap-stale-tlb-vs-migration-4.19-reverted).
+TEST(Mremap419, RevertedFlushMovesTheSameState) {
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  config.reverted.push_back(model::Fix::MremapTlbFlush);
+  model::Kernel k = model::parse_initial_state(initial(), "t", "/initial", config);
+  const std::uint32_t new_vma = model::mremap_reserve(k, A, 0x1000, 0x401000);
+  OneThread p(std::move(k), [=](model::Kernel& kk) { model::v4_19::sys_mremap(kk, A, 0x1000, 0x401000, new_vma); },
+              kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(p.kernel->mms[A].ptes.at(0x1000).pte.is_none());
+  CHECK(model_test::maps(p.kernel->mms[A].ptes.at(0x401000).pte, P, true));
+}
