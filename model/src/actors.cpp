@@ -160,8 +160,12 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "need_rmap_locks: move_ptes takes the anon_vma lock), move_page_tables -> move_ptes under the ptl, one pte "
        "at a time, do_munmap of the old vma); args {\"mm\": NAME, \"old_address\": ADDR (the start of a vma "
        "with an anon_vma), \"new_address\": ADDR (the start of a free range of the same size; not between two "
-       "vmas it would both merge with)}",
-       kEra3_9},
+       "vmas it would both merge with)}; 4.19: no ksm_madvise (no KSM: a VM_MERGEABLE vma mapping a KSM page is "
+       "refused), move_page_tables inside mmu_notifier_invalidate_range_start/end, a huge pmd or pmd migration "
+       "entry moved whole by move_huge_pmd under the pmd lock (its new place 2 MiB aligned: no split_huge_pmd), "
+       "move_ptes under the old table's ptl and the new table's, 4.19's do_munmap of the old vma; eb66ae030829 "
+       "(the TLB flush under the ptls) may be reverted to 4.19.0's dirty-only flush",
+       kEra3_9 | kEra4_19},
       {"store",
        "a task's store of a data token to its memory (the page walk; a pte not present and writable takes the "
        "write fault first, do_page_fault -> handle_mm_fault, and the store is re-run; on a clean or old pte the "
@@ -476,27 +480,20 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "hmm_vma_fault" || call.actor == "hmm_vma_get_pfns") {
     const HmmRange& r = k.hmm_ranges.at(call.range);
     checker::RwSem& sem = *k.mms.at(r.mm).mmap_sem;
-    // The driver's own lookup under mmap_sem (as the 4.19 HMM users do: find_vma, then
-    // range->vma): a munmap that came first leaves no vma over the range: -EFAULT, no walk.
-    const auto vma_gone = [&k, &r, &sem](const char* fn) {
-      const int v = k.find_vma(r.mm, r.start);
-      if (v >= 0 && k.vmas[static_cast<std::size_t>(v)].end >= r.end) return false;
-      checker::note("find_vma: no vma over the range: -EFAULT");
-      sem.up_read(fn);
+    const bool fault = call.actor == "hmm_vma_fault";
+    sem.down_read(fault ? "hmm_vma_fault" : "hmm_vma_get_pfns");
+    if (k.find_vma(r.mm, r.start) != static_cast<int>(r.vma)) {
+      // The driver looks its vma up under mmap_sem before it walks (range->vma): a 4.19
+      // mremap moved the vma away, so it finds none there and walks nothing (no step: the vma
+      // list is read under mmap_sem, which orders it against mremap's write).
+      checker::note([&] { return "range " + r.name + ": no vma at " + k.where(r.mm, r.start) + " any more: -EFAULT"; });
       k.outcomes.record(outcome_of_errno(-kEFAULT));
-      return true;
-    };
-    if (call.actor == "hmm_vma_fault") {
-      sem.down_read("hmm_vma_fault");
-      if (vma_gone("hmm_vma_fault")) return;
+    } else if (fault) {
       k.outcomes.record(outcome_of_errno(hmm_vma_fault(k, call.range, call.block)));
-      sem.up_read("hmm_vma_fault");
     } else {
-      sem.down_read("hmm_vma_get_pfns");
-      if (vma_gone("hmm_vma_get_pfns")) return;
       k.outcomes.record(outcome_of_errno(hmm_vma_get_pfns(k, call.range)));
-      sem.up_read("hmm_vma_get_pfns");
     }
+    sem.up_read(fault ? "hmm_vma_fault" : "hmm_vma_get_pfns");
   } else if (call.actor == "handle_mm_fault") {
     k.outcomes.record(outcome_of_fault(v4_19::user_access(k, call.mm, call.address, call.write)));
   } else if (call.actor == "fork") {
@@ -543,7 +540,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "swapoff") {
     k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19 ? v4_19::swapoff(k) : try_to_unuse(k)));
   } else if (call.actor == "mremap") {
-    const long ret = sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
+    const long ret = k.config.era == Era::V4_19 ? v4_19::sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma)
+                                                : sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "page_referenced") {
     v2_6_33::reclaim_page_referenced(k, call.page);

@@ -52,7 +52,7 @@ const std::vector<FixInfo>& fix_catalogue() {
        kEra2_6_33, "v2.6.33"},
       {Fix::HmmMigrationPmd, "d08faca018c4", "mm/hmm: properly handle migration pmd", kEra4_19,
        "v4.20"},
-      {Fix::MremapTlbFlush, "eb66ae030829", "mremap: properly flush TLB before releasing the page", kEra3_9,
+      {Fix::MremapTlbFlush, "eb66ae030829", "mremap: properly flush TLB before releasing the page", kEra3_9 | kEra4_19,
        "v4.20"},
   };
   return fixes;

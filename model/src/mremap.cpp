@@ -138,37 +138,6 @@ int vma_merge(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint64_t en
   return -1;
 }
 
-// mm/mmap.c v3.9: copy_vma (the vma has an anon_vma, so pgoff is kept: no merge with
-// itself). vma_merge into a neighbour: need_rmap_locks when the neighbour's vm_pgoff
-// puts it before the old vma in the rmap walk; else a new vma, behind the old one:
-// need_rmap_locks false.
-std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std::uint64_t pgoff,
-                       bool& need_rmap_locks) {
-  const Vma& v = k.vmas.at(vma);
-  const std::uint64_t addr = k.vmas.at(new_vma).start, end = k.vmas.at(new_vma).end;
-  if (const int merged = vma_merge(k, vma, addr, end); merged >= 0) {
-    need_rmap_locks = k.vmas[static_cast<std::size_t>(merged)].pgoff <= v.pgoff;
-    checker::note([&] {
-      return std::string("copy_vma: merged into the vma at " + k.where(v.mm, k.vmas[static_cast<std::size_t>(merged)].start) +
-                         ", need_rmap_locks " + (need_rmap_locks ? "true" : "false"));
-    });
-    return static_cast<std::uint32_t>(merged);
-  }
-  Vma& n = k.vmas.at(new_vma);  // kmem_cache_alloc; *new_vma = *vma
-  n.flags = v.flags;
-  n.anon_vma = v.anon_vma;
-  n.madv_unmerged = v.madv_unmerged;
-  n.pgoff = pgoff;  // vm_start, vm_end: the new range, set by mremap_reserve
-  anon_vma_clone(k, new_vma, vma);
-  vma_link(k, v.mm, new_vma);
-  checker::note([&] {
-    return std::string("copy_vma: vma " + k.where(n.mm, n.start) + " (vm_pgoff " + std::to_string(n.pgoff) +
-                       ") linked");
-  });
-  need_rmap_locks = false;
-  return new_vma;
-}
-
 // mm/mremap.c v3.9: move_ptes (need_rmap_locks: the anon_vma for write; the old ptl,
 // then the new one nested when it differs: never in the pre-4.19 model's one ptl per mm);
 // with eb66ae030829 (v4.20, as in 4.19.y's mremap.c) flush_tlb_range of the moved range
@@ -260,6 +229,37 @@ long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_
 
 }  // namespace
 
+// mm/mmap.c v3.9 and v4.19 (the same logic): copy_vma (the vma has an anon_vma, so pgoff
+// is kept: no merge with itself). vma_merge into a neighbour: need_rmap_locks when the neighbour's vm_pgoff
+// puts it before the old vma in the rmap walk; else a new vma, behind the old one:
+// need_rmap_locks false.
+std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std::uint64_t pgoff,
+                       bool& need_rmap_locks) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint64_t addr = k.vmas.at(new_vma).start, end = k.vmas.at(new_vma).end;
+  if (const int merged = vma_merge(k, vma, addr, end); merged >= 0) {
+    need_rmap_locks = k.vmas[static_cast<std::size_t>(merged)].pgoff <= v.pgoff;
+    checker::note([&] {
+      return std::string("copy_vma: merged into the vma at " + k.where(v.mm, k.vmas[static_cast<std::size_t>(merged)].start) +
+                         ", need_rmap_locks " + (need_rmap_locks ? "true" : "false"));
+    });
+    return static_cast<std::uint32_t>(merged);
+  }
+  Vma& n = k.vmas.at(new_vma);  // kmem_cache_alloc; *new_vma = *vma
+  n.flags = v.flags;
+  n.anon_vma = v.anon_vma;
+  n.madv_unmerged = v.madv_unmerged;
+  n.pgoff = pgoff;  // vm_start, vm_end: the new range, set by mremap_reserve
+  anon_vma_clone(k, new_vma, vma);
+  vma_link(k, v.mm, new_vma);
+  checker::note([&] {
+    return std::string("copy_vma: vma " + k.where(n.mm, n.start) + " (vm_pgoff " + std::to_string(n.pgoff) +
+                       ") linked");
+  });
+  need_rmap_locks = false;
+  return new_vma;
+}
+
 std::string mremap_input_error(const Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr,
                                bool& bad_new) {
   bad_new = false;
@@ -288,6 +288,7 @@ std::string mremap_input_error(const Kernel& k, std::uint32_t mm, std::uint64_t 
   for (const auto& [addr, slot] : m.ptes)
     if (addr >= new_addr && addr < new_addr + len)
       return "a pte slot exists at " + k.where(mm, addr) + " in the new range (another mremap's target?)";
+  if (k.config.era == Era::V4_19) return v4_19::mremap_input_error(k, mm, old, new_addr);
   for (auto it = m.pmds.lower_bound(new_addr / kPmdSize * kPmdSize); it != m.pmds.end() && it->first < new_addr + len;
        ++it)
     if (!it->second.pmd.is_table()) return "the pmd over " + k.where(mm, it->first) + " is not a table of ptes";
@@ -312,6 +313,17 @@ std::uint32_t mremap_reserve(Kernel& k, std::uint32_t mm, std::uint64_t old_addr
     PteSlot slot;
     slot.address = to;
     k.mms[mm].ptes.emplace(to, slot);
+  }
+  // 4.19: a none pmd at the new place of each huge pmd or pmd migration entry (alloc_new_pmd;
+  // move_huge_pmd's set_pmd_at fills it)
+  std::vector<std::uint64_t> huge;
+  for (const auto& [base, slot] : k.mms[mm].pmds)
+    if (base >= old.start && base < old.end && !slot.pmd.is_none() && !slot.pmd.is_table()) huge.push_back(base);
+  for (std::uint64_t base : huge) {
+    PmdSlot slot;
+    slot.address = new_addr + (base - old.start);
+    slot.pmd = Pmd::none();
+    k.mms[mm].pmds.emplace(slot.address, std::move(slot));
   }
   return index;
 }
