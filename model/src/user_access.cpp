@@ -163,7 +163,11 @@ void move_user_data(Kernel& k, std::uint32_t mm, std::uint64_t old_start, std::u
   std::vector<std::pair<std::uint32_t, std::uint64_t>> moved;
   for (const auto& [where, value] : d.last_store)
     if (where.first == mm && old_start <= where.second && where.second < old_end) moved.push_back(where);
-  for (std::uint64_t a = old_start; a < old_end; a += kPageSize) d.moved[{mm, a}] = {mm, new_start + (a - old_start)};
+  for (std::uint64_t a = old_start; a < old_end; a += kPageSize) {
+    const std::pair<std::uint32_t, std::uint64_t> to{mm, new_start + (a - old_start)};
+    d.moved[{mm, a}] = to;
+    if (d.ever_discarded.count({mm, a})) d.ever_discarded.insert(to);  // the buffer's history moves too
+  }
   for (const auto& from : moved) {
     const std::pair<std::uint32_t, std::uint64_t> to{mm, new_start + (from.second - old_start)};
     if (!d.last_store.count(to)) {

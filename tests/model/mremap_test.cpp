@@ -14,6 +14,7 @@
 #include <model/actors.h>
 #include <model/gup.h>
 #include <model/lint.h>
+#include <model/madvise.h>
 #include <model/memory.h>
 #include <model/migrate.h>
 #include <model/mmap.h>
@@ -465,4 +466,25 @@ TEST(Mremap39, ADmaAfterTheMoveWritesTheBufferAtItsNewAddress) {
   CHECK(k.user_data.last_by_dma.count({mmA, 0x10000}) == 1);
   CHECK(k.user_data.last_store.count({mmA, 0x1000}) == 0);
   LONGS_EQUAL(8, k.pages[P].content);
+}
+
+// Pinned at 0x1000, discarded there by MADV_DONTNEED (the pinned page orphaned), then moved:
+// the DMA into the orphaned page owes nothing to the new address either (the discard's mark
+// moves with the buffer). no_lost_write passes; before the mark moved it reported the new
+// address as mapping nothing.
+TEST(Mremap39, ADiscardBeforeTheMoveStillExcusesTheOrphanedDma) {
+  Kernel k0 = storing(kernel_of(two_vmas()));
+  const std::uint32_t nv = mremap_reserve(k0, mmA, 0x1000, 0x10000);
+  OneThread p(k0, [&](Kernel& k) {
+    PageId pinned = kNoPage;
+    LONGS_EQUAL(1, get_user_pages(k, mmA, 0x1000, true, pinned));
+    LONGS_EQUAL(0, madvise_dontneed(k, mmA, 0x1000, 0x2000));
+    sys_mremap(k, mmA, 0x1000, 0x10000, nv);
+    dma_pinned_page(k, 1, pinned, mmA, 0x1000, true, 8);
+  }, {"no_lost_write"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK(k.user_data.last_by_dma.count({mmA, 0x10000}) == 1);
+  CHECK(k.user_data.ever_discarded.count({mmA, 0x10000}) == 1);
+  CHECK(pte_at(k, 0x10000).is_none());
 }
