@@ -24,7 +24,7 @@ using checker::FailureKind;
 // mm/rmap.c v4.19: rmap_walk_anon (anon_vma_lock_read of the root; the interval tree is the vma list)
 void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
   Page& p = k.pages.at(page);
-  if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file / rmap_walk_ksm in kernel 4.19");
+  if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file in kernel 4.19");  // KSM: rmap_walk
   k.kasan_anon_vma(p.mapping.id, "rmap_walk_anon");  // freed by a 4.19 munmap or exit's unlink_anon_vmas
   AnonVma& av = k.anon_vmas.at(p.mapping.id);
   k.kasan_anon_vma(av.root, "rmap_walk_anon");
