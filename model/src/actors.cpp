@@ -1,7 +1,8 @@
 // actors.cpp: the scenario actors (ksm_run_store, madvise_unmergeable, migrate_pages; fork,
 // swapin_fault, reclaim, ksmd, admin for seed 003; offline_pages, mbind, fault, munmap,
 // exit, page_referenced and the 2.6.33 ksmd for seeds 001/002; swapoff; mremap; store; get_user_pages, get_user_pages_fast;
-// munmap, madvise_dontneed, exit, reclaim and swapoff of kernel 4.19 too), with their
+// munmap, madvise_dontneed, exit, reclaim, swapoff, ksmd, ksm_run_store and madvise_unmergeable
+// of kernel 4.19 too), with their
 // argument checks.
 // Invariant: argument errors name the JSON pointer of the argument.
 #include "model/actors.h"
@@ -33,12 +34,13 @@ namespace model {
 const std::vector<ActorInfo>& actor_catalogue() {
   static const std::vector<ActorInfo> all = {
       {"ksm_run_store",
-       "write /sys/kernel/mm/ksm/run (run_store); args {\"value\": 0|1|2}; 2 unmerges every KSM page",
-       kEra3_9},
+       "write /sys/kernel/mm/ksm/run (run_store); args {\"value\": 0|1|2}; 2 unmerges every KSM page (4.19: "
+       "break_ksm faults through 4.19's handle_mm_fault; remove_stable_node of a still-mapped page is -EBUSY)",
+       kEra3_9 | kEra4_19},
       {"madvise_unmergeable",
        "madvise(MADV_UNMERGEABLE) on one vma's range (ksm_madvise -> unmerge_ksm_pages, mmap_sem for write); "
        "args {\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}",
-       kEra3_9},
+       kEra3_9 | kEra4_19},
       {"madvise_dontneed",
        "madvise(MADV_DONTNEED) of a range of one vma (sys_madvise under mmap_sem for read -> madvise_dontneed "
        "-> zap_page_range: zap_pte_range under the ptl clears each pte, page_remove_rmap, the page references "
@@ -54,7 +56,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "(no mmap_sem); in 3.9 a KSM page (rmap_walk_ksm) or a plain anon page (page_get_anon_vma, "
        "try_to_unmap_anon, rmap_walk_anon); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}; in 4.19 an anon "
        "page or a pmd-mapped THP (to a free THP of the same size), with pte/pmd migration entries and the mmu "
-       "notifier around the unmap",
+       "notifier around the unmap, or a KSM page (rmap_walk_ksm, ksm_migrate_page)",
        kEra3_9 | kEra4_19},
       {"fork",
        "fork(): dup_mmap of mm into an empty child declared with the same vmas and none ptes (ksm_fork -> "
@@ -88,9 +90,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree); a page not in the stable tree passes the "
        "checksum gate on its second visit, then unstable_tree_search_insert, try_to_merge_two_pages, "
        "stable_tree_insert (from an \"unused\" stable node); args {\"pages\": 1..16, \"batches\": 1..8 (default 1; "
-       "3.9 only: rounds of ksm_scan_thread's loop, each ending at the end of a full scan, so merging two new pages "
-       "takes 2)}",
-       kEra2_6_33 | kEra3_9},
+       "3.9 and 4.19: rounds of ksm_scan_thread's loop, each ending at the end of a full scan, so merging two new pages "
+       "takes 2)}; 4.19: write_protect_page and replace_page inside the mmu notifier bracket, "
+       "stable nodes plain (no stable_node chains: refused at load), break_cow through 4.19's fault path",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"admin",
        "one administrator writing sysfs files and forcing reclaim, in order; args {\"steps\": [{\"run\": 0|1|2} | "
        "{\"merge_across_nodes\": 0|1} | {\"reclaim\": PAGE}]}",
@@ -283,8 +286,9 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     call.page = find_page(initial, page);
     const std::string& name = initial.pages[call.page].name;
     if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
-    if (era == Era::V4_19 && (initial.pages[call.page].mapping.kind != Mapping::Kind::Anon))
-      page.unsupported("kernel 4.19's model migrates anonymous (not KSM) pages only");
+    if (era == Era::V4_19 && initial.pages[call.page].mapping.kind != Mapping::Kind::Anon &&
+        initial.pages[call.page].mapping.kind != Mapping::Kind::Ksm)
+      page.unsupported("kernel 4.19's model migrates anonymous and KSM pages only");
     if (era == Era::V4_19 && initial.pages[call.page].test(PG_swapcache))
       page.unsupported("page " + name + " is in the swap cache: kernel 4.19's model does not migrate swap-cache pages "
                  "(migrate_page_move_mapping's radix-tree branch is not modelled)");
@@ -342,7 +346,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (in.has("batches")) {
       JsonInput b = in.at("batches");
       call.batches = static_cast<int>(b.as_int(1, 8));
-      if (era != Era::V3_9 && call.batches != 1)
+      if (era == Era::V2_6_33 && call.batches != 1)
         b.error("the 2.6.33 model runs one batch (its unstable tree is the initial state's, never reset)");
     }
   } else if (actor == "store") {

@@ -26,7 +26,8 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "(4.19: and no pmd is a migration entry or invalidated)",
        true, kAllEras},
       {"stable_trees_empty",
-       "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true, kEra3_9},
+       "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true,
+       kEra3_9 | kEra4_19},
       {"page_counts_consistent",
        "every page's mapcount equals the present ptes mapping it, its refcount equals mapcount plus its swap-cache "
        "reference plus its get_user_pages pins (declared, or held by a get_user_pages thread), and no pte maps a "
@@ -56,7 +57,7 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
-       false, kEra3_9},
+       false, kEra3_9 | kEra4_19},
       {"stable_trees_empty_at_flip",
        "step check, I-003a (seed 003): when merge_across_nodes_store switches the knob, every stable tree and "
        "migrate_nodes is empty (a node left in the old layout is later erased from the wrong tree)",

@@ -1,7 +1,12 @@
 // ksm.cpp: run_store, unmerge_and_remove_all_rmap_items, break_ksm,
 // get_ksm_page, remove_stable_node & co., try_to_unmap_ksm, rmap_walk_ksm,
-// ksm_migrate_page, ksm_test_exit and __ksm_exit (mm/ksm.c v3.9); below, in namespace v2_6_33, their v2.6.33
-// forms (seeds 001/002) with drop_anon_vma, page_referenced_ksm and ksm_memory_callback.
+// ksm_migrate_page, ksm_test_exit and __ksm_exit (mm/ksm.c v3.9); kernel 4.19 runs
+// rmap_walk_ksm and ksm_migrate_page as they are (the same code), and its forms of
+// run_store, unmerge, break_ksm, get_ksm_page and remove_stable_node are era
+// branches here (v4.19 has every v3.9 fix; its break_ksm faults through
+// memory_v4_19.cpp); below, in namespace v2_6_33, their v2.6.33
+// forms (seeds 001/002) with drop_anon_vma, page_referenced_ksm and ksm_memory_callback;
+// last, in namespace v4_19, the load-time limits of KSM in kernel 4.19.
 //
 // Yield points: lock operations, lockless reads of stable_node->kpfn and
 // page->mapping in get_ksm_page, the kpfn switch in ksm_migrate_page, stable
@@ -11,9 +16,12 @@
 // (ghost `tree`, asserted).
 #include "model/ksm.h"
 
+#include "model/actors.h"
+
 #include <algorithm>
 
 #include "model/memory.h"
+#include "model/migrate_v4_19.h"
 #include "model/rmap.h"
 #include "model/v2_6_33.h"
 
@@ -32,6 +40,10 @@ std::size_t mm_slot_index(const KsmState& ksm, std::uint32_t mm) {
     if (ksm.mm_slots[i].mm == mm) return i;
   return ksm.mm_slots.size();
 }
+
+/// A v3.9 KSM fix is in this kernel: applied in 3.9 (not reverted), and always in 4.19,
+/// whose tree has it (the toggles belong to the 3.9 era only).
+bool ksm_fix_in(const Kernel& k, Fix fix) { return k.config.era == Era::V4_19 || k.config.applied(fix); }
 
 }  // namespace
 
@@ -91,7 +103,7 @@ int get_kpfn_nid(const Kernel& k, PageId kpfn) {
   return k.ksm.merge_across_nodes ? 0 : k.pages.at(kpfn).nid;
 }
 
-// mm/ksm.c v3.9: run_store
+// mm/ksm.c v3.9, v4.19: run_store (the same in both)
 long run_store(Kernel& k, unsigned value) {
   if (value > KSM_RUN_UNMERGE) return -kEINVAL;
   KsmState& ksm = k.ksm;
@@ -119,7 +131,7 @@ long run_store(Kernel& k, unsigned value) {
   return err;
 }
 
-// mm/ksm.c v3.9: unmerge_and_remove_all_rmap_items
+// mm/ksm.c v3.9, v4.19: unmerge_and_remove_all_rmap_items (4.19: mmap_sem dropped before ksm_mmlist_lock)
 int unmerge_and_remove_all_rmap_items(Kernel& k) {
   KsmState& ksm = k.ksm;
   ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
@@ -152,6 +164,9 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     // the list is a vector here, so find the slot again by its mm.
     slot = mm_slot_index(ksm, mm);
     remove_trailing_rmap_items(k, slot);
+    // mm/ksm.c v4.19: up_read(&mm->mmap_sem) before spin_lock(&ksm_mmlist_lock) (v3.9: after it)
+    const bool v4_19 = k.config.era == Era::V4_19;
+    if (v4_19) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
     ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
     slot = mm_slot_index(ksm, mm);
     ksm.scan_cursor = slot + 1;
@@ -166,21 +181,21 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
       checker::note([&] { return std::string("mm_slot of exiting " + m.name + " freed"); });
       ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
       m.mmf_vm_mergeable = false;
-      m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+      if (!v4_19) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
       continue;
     }
     ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
-    m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+    if (!v4_19) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
   }
 
   // "Clean up stable nodes, but don't worry if some are still busy": added by
   // cbf86cfe04a6; v3.8 left the stable nodes to a later ksmd pass.
-  if (k.config.applied(Fix::StaleNodesSweep)) remove_all_stable_nodes(k);
+  if (ksm_fix_in(k, Fix::StaleNodesSweep)) remove_all_stable_nodes(k);
   ksm.seqnr = 0;  // ksm_scan.seqnr = 0
   return 0;
 }
 
-// mm/madvise.c v3.9: madvise (MADV_UNMERGEABLE needs mmap_sem for write) -> mm/ksm.c v3.9: ksm_madvise
+// mm/madvise.c v3.9, v4.19: madvise (MADV_UNMERGEABLE needs mmap_sem for write) -> mm/ksm.c v3.9, v4.19: ksm_madvise
 int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("madvise");
@@ -205,7 +220,7 @@ int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::u
   return err;
 }
 
-// mm/ksm.c v3.9: unmerge_ksm_pages
+// mm/ksm.c v3.9, v4.19: unmerge_ksm_pages
 int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   int err = 0;
   for (std::uint64_t addr = start; addr < end && !err; addr += kPageSize) {
@@ -215,19 +230,25 @@ int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::ui
   return err;
 }
 
-// mm/ksm.c v3.9: break_ksm
+// mm/ksm.c v3.9: break_ksm; v4.19: the same loop with FOLL_GET|FOLL_MIGRATION|FOLL_REMOTE and
+// handle_mm_fault(FAULT_FLAG_WRITE|FAULT_FLAG_REMOTE) through kernel 4.19's fault path
 int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
   // 5117b3b835f2 added FOLL_MIGRATION here: without it follow_page() finds no
   // page while the pte is a migration entry, and the address is skipped.
+  // (follow_page dispatches to v4_19::follow_page in 4.19; FOLL_REMOTE, FAULT_FLAG_REMOTE
+  // only skip protection keys, and VM_FAULT_SIGSEGV, which 4.19 also stops on, never
+  // comes from an anonymous vma's write fault in the model.)
+  const bool v4_19 = k.config.era == Era::V4_19;
   unsigned foll = FOLL_GET;
-  if (k.config.applied(Fix::FollMigration)) foll |= FOLL_MIGRATION;
+  if (ksm_fix_in(k, Fix::FollMigration)) foll |= FOLL_MIGRATION;
   unsigned ret = 0;
   do {
     PageId page = follow_page(k, vma, addr, foll);
     if (page == kNoPage) break;
     k.own_page_ref(page);  // follow_page(FOLL_GET)'s reference is ours
     if (k.pages[page].PageKsm())
-      ret = handle_mm_fault(k, vma, addr, FAULT_FLAG_WRITE);
+      ret = v4_19 ? v4_19::handle_mm_fault(k, vma, addr, FAULT_FLAG_WRITE)  // mm/memory.c v4.19
+                  : handle_mm_fault(k, vma, addr, FAULT_FLAG_WRITE);
     else
       ret = VM_FAULT_WRITE;
     k.page_ref_put_own(page, "break_ksm");
@@ -249,7 +270,7 @@ int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
   return (ret & VM_FAULT_OOM) ? -kENOMEM : 0;
 }
 
-// mm/ksm.c v3.9: remove_trailing_rmap_items
+// mm/ksm.c v3.9, v4.19: remove_trailing_rmap_items
 void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
   // The mm_slots vector may grow (a fork's __ksm_enter) while an item is
   // removed, so the slot is looked up again by its mm on every round.
@@ -264,7 +285,7 @@ void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
   }
 }
 
-// mm/ksm.c v3.9: remove_rmap_item_from_tree
+// mm/ksm.c v3.9, v4.19: remove_rmap_item_from_tree (4.19's rmap_hlist_len is the hlist's size)
 void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
   RmapItem& r = k.rmap_items.at(item);
   if (r.stable) {
@@ -308,7 +329,7 @@ void remove_rmap_item_from_unstable_tree(Kernel& k, std::uint32_t item) {
   checker::note([&] { return std::string(r.name + " leaves the unstable tree" + (age ? " (reset already)" : "")); });
 }
 
-// mm/ksm.c v3.9: get_ksm_page
+// mm/ksm.c v3.9, v4.19: get_ksm_page (the same function in both)
 PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
   StableNode& s = k.stable_nodes.at(node);
   const Mapping expected = ksm_mapping(node);
@@ -326,7 +347,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
       stale = true;
     } else {
       // pre-003 (cbf86cfe04a6^, part 1 reverted): no PageSwapCache spin, a zero count is stale.
-      const bool pre003 = !k.config.applied(Fix::StaleNodesSweep);
+      const bool pre003 = !ksm_fix_in(k, Fix::StaleNodesSweep);
       while (page.refcount == 0) {
         if (pre003 || !page.test(PG_swapcache)) {
           stale = true;
@@ -359,8 +380,8 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
     if (!stale) return kpfn;
     // stale: but the node's page might be under migration (smp_rmb, kpfn recheck;
     // v3.9 only: pre-003 removes the node at once).
-    if (k.config.applied(Fix::StaleNodesSweep)) checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
-    if (k.config.applied(Fix::StaleNodesSweep) && s.kpfn != kpfn) {
+    if (ksm_fix_in(k, Fix::StaleNodesSweep)) checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
+    if (ksm_fix_in(k, Fix::StaleNodesSweep) && s.kpfn != kpfn) {
       checker::note([&] { return std::string(s.name + ".kpfn moved to " + k.page_name(s.kpfn) + ": again"); });
       continue;
     }
@@ -370,7 +391,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
   }
 }
 
-// mm/ksm.c v3.9: remove_node_from_stable_tree
+// mm/ksm.c v3.9, v4.19: remove_node_from_stable_tree (4.19: stable_node_dup_del's rb_erase of a plain node)
 void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   StableNode& s = k.stable_nodes.at(node);
   checker::announce(s.obj, AccessKind::Write, "remove_node_from_stable_tree");
@@ -391,7 +412,7 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
     // v3.9: rb_erase(&stable_node->node, root_stable_tree + NUMA(stable_node->nid)).
     // pre-003 (part 1 of cbf86cfe04a6 reverted): the root is recomputed as
     // get_kpfn_nid(stable_node->kpfn) under the *current* merge_across_nodes.
-    const int root = k.config.applied(Fix::StaleNodesSweep) ? s.nid : get_kpfn_nid(k, s.kpfn);
+    const int root = ksm_fix_in(k, Fix::StaleNodesSweep) ? s.nid : get_kpfn_nid(k, s.kpfn);
     // I-003b: the ghost `tree` says where the node really is linked.
     if (s.tree != root)
       checker::fail(FailureKind::Assertion,
@@ -406,12 +427,22 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   checker::note([&] { return std::string(s.name + " removed from the stable tree and freed"); });
 }
 
-// mm/ksm.c v3.9: remove_stable_node
+// mm/ksm.c v3.9: remove_stable_node; v4.19: -EBUSY without a WARN when the page is still mapped
 int remove_stable_node(Kernel& k, std::uint32_t node) {
   PageId page = get_ksm_page(k, node, true);
   if (page == kNoPage) return 0;  // get_ksm_page did remove_node_from_stable_tree itself
   Page& p = k.pages[page];
-  if (k.page_mapcount(page, "remove_stable_node") > 0)  // page_mapped(page)
+  const bool mapped = k.page_mapcount(page, "remove_stable_node") > 0;  // page_mapped(page)
+  if (mapped && k.config.era == Era::V4_19) {
+    // "Page could be still mapped if this races with __mmput() running in between
+    // ksm_exit() and exit_mmap(). Just refuse to let merge_across_nodes/max_page_sharing
+    // be switched."
+    checker::note([&] { return std::string(p.name + " still mapped: remove_stable_node -EBUSY"); });
+    p.lock->unlock("remove_stable_node");
+    k.page_ref_put(page, "remove_stable_node");
+    return -kEBUSY;
+  }
+  if (mapped)
     checker::fail(FailureKind::WarnOn,
                   "WARN_ON_ONCE(page_mapped(page)) in remove_stable_node: " + p.name +
                       " is still mapped (mapcount " + std::to_string(p.mapcount) + ") with stable node " +
@@ -425,7 +456,7 @@ int remove_stable_node(Kernel& k, std::uint32_t node) {
   return 0;
 }
 
-// mm/ksm.c v3.9: remove_all_stable_nodes
+// mm/ksm.c v3.9, v4.19: remove_all_stable_nodes (4.19: remove_stable_node_chain of a plain node is remove_stable_node)
 int remove_all_stable_nodes(Kernel& k) {
   int err = 0;
   for (int nid = 0; nid < k.ksm.ksm_nr_node_ids(); ++nid) {
@@ -454,7 +485,9 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
   for (int search_new_forks = 0; search_new_forks < 2; ++search_new_forks) {
     const StableNode& s = k.stable_nodes.at(node);
     for (std::size_t i = 0; i < s.hlist.size(); ++i) {
-      const RmapItem& r = k.rmap_items[s.hlist[i]];
+      // A copy: the walk yields, and ksmd's alloc_rmap_item may grow (move) rmap_items meanwhile;
+      // a stable item's fields do not change while its page is locked.
+      const RmapItem r = k.rmap_items[s.hlist[i]];
       k.kasan_anon_vma(r.anon_vma, label);  // the rmap_item's reference keeps it alive
       const AnonVma& av = k.anon_vmas.at(r.anon_vma);
       k.kasan_anon_vma(av.root, label);     // a child anon_vma pins its root (anon_vma_fork)
@@ -493,7 +526,7 @@ int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
   });
 }
 
-// mm/ksm.c v3.9: rmap_walk_ksm
+// mm/ksm.c v3.9, v4.19: rmap_walk_ksm
 int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
   Page& p = k.pages.at(page);
   if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in rmap_walk_ksm");
@@ -506,7 +539,7 @@ int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
   });
 }
 
-// mm/ksm.c v3.9: ksm_migrate_page
+// mm/ksm.c v3.9, v4.19: ksm_migrate_page
 void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
   Page& np = k.pages.at(newpage);
   Page& op = k.pages.at(oldpage);
@@ -661,7 +694,7 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
       if (std::find(k.stable_nodes[node].hlist.begin(), k.stable_nodes[node].hlist.end(), item) ==
           k.stable_nodes[node].hlist.end())
         continue;  // unlinked meanwhile (G3 catches the unlocked hlist_del itself)
-      const RmapItem& r = k.rmap_items[item];
+      const RmapItem r = k.rmap_items[item];  // a copy: ksmd may grow rmap_items while this walk waits
       k.kasan_anon_vma(r.anon_vma, label);
       AnonVma& av = k.anon_vmas.at(r.anon_vma);
       av.lock->down_write(label);  // spin_lock(&anon_vma->lock)
@@ -785,3 +818,92 @@ void ksm_memory_callback(Kernel& k, MemAction action, const MemorySection& secti
 }  // namespace v2_6_33
 
 }  // namespace model
+
+// ===========================================================================
+// v4.19: which KSM scenarios the model runs (checked at load; the rest is refused
+// as unsupported, exit 4).
+// ===========================================================================
+namespace model::v4_19 {
+
+namespace {
+
+bool is_ksm_actor(const std::string& actor) {
+  return actor == "ksmd" || actor == "ksm_run_store" || actor == "madvise_unmergeable";
+}
+
+}  // namespace
+
+std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit) {
+  culprit = calls.size();
+  // Declared KSM state alone (a KSM page a fault copies, a stable node get_ksm_page never
+  // reads) needs nothing of this: only a KSM thread walks mm_slots and stable trees.
+  bool ksm = false;
+  bool ksmd = false;
+  for (const ActorCall& c : calls) {
+    ksm = ksm || is_ksm_actor(c.actor);
+    ksmd = ksmd || c.actor == "ksmd";
+  }
+  if (!ksm) return "";
+  // stable_node chains: two stable nodes of the same content in one tree are the dups of a
+  // chain in 4.19 (stable_node_chain_add_dup); the model keeps plain nodes only.
+  for (std::size_t a = 0; a < k.stable_nodes.size(); ++a)
+    for (std::size_t b = a + 1; b < k.stable_nodes.size(); ++b) {
+      const StableNode& x = k.stable_nodes[a];
+      const StableNode& y = k.stable_nodes[b];
+      if (x.unused || y.unused || x.tree != y.tree || x.tree < 0) continue;
+      if (k.pages[x.kpfn].content == k.pages[y.kpfn].content)
+        return "stable nodes " + x.name + " and " + y.name + " hold the same content in one stable tree: in kernel 4.19 "
+               "they are the dups of a stable_node chain, which the model does not keep";
+    }
+  // max_page_sharing: each pte of a mergeable vma of an mm on the KSM list can hold one rmap_item
+  // of a stable node; below the default limit no node reaches it, and no chain is ever made.
+  std::size_t sharers = 0;
+  for (const MmSlot& slot : k.ksm.mm_slots)
+    for (const auto& [addr, pte] : k.mms[slot.mm].ptes) {
+      const int v = k.find_vma(slot.mm, addr);
+      if (v >= 0 && (k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE)) ++sharers;
+    }
+  if (sharers >= kKsmMaxPageSharing)
+    return std::to_string(sharers) + " ptes of mergeable vmas could share one KSM page, max_page_sharing is " +
+           std::to_string(kKsmMaxPageSharing) + ": stable_node chains are not modelled in kernel 4.19";
+  for (const Vma& v : k.vmas)
+    if ((v.flags & VM_MERGEABLE) && (v.flags & VM_LOCKED))
+      return "a VM_LOCKED mergeable vma of mm " + k.mms[v.mm].name +
+             ": try_to_merge_one_page's munlock_vma_page / mlock_vma_page is not modelled in kernel 4.19";
+  for (const Page& p : k.pages) {
+    if (p.PageTransHuge() && !p.in_free_pool)
+      return "THP " + p.name + " beside KSM: split_huge_page (try_to_merge_one_page, cmp_and_merge_page) and "
+             "follow_trans_huge_pmd are not modelled in kernel 4.19";
+    if (p.test(PG_swapcache))
+      return "swap-cache page " + p.name + " beside KSM: try_to_free_swap, the swap cache's KSM pages and "
+             "ksm_might_need_to_copy's KSM branch are not modelled in kernel 4.19";
+  }
+  for (const MmStruct& m : k.mms)
+    for (const auto& [addr, slot] : m.ptes)
+      if (slot.pte.is_swap() && !slot.pte.is_migration())
+        return "a swap pte at " + k.where(static_cast<std::uint32_t>(&m - k.mms.data()), addr) +
+               " beside KSM: do_swap_page of a KSM page is not modelled in kernel 4.19";
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    culprit = i;
+    const ActorCall& c = calls[i];
+    if (c.actor == "exit")
+      return "exit beside KSM: __mmput's ksm_exit (__ksm_exit) is not modelled in kernel 4.19";
+    if (c.actor == "fork")
+      return "fork beside KSM: ksm_fork (__ksm_enter) is not modelled in kernel 4.19";
+    if (c.actor == "munmap" || c.actor == "madvise_dontneed")
+      return c.actor + " beside KSM: a zap's tlb_gather_mmu makes mm_tlb_flush_pending true, which "
+             "write_protect_page tests; that is not modelled in kernel 4.19";
+    if (c.actor == "reclaim" || c.actor == "swapoff")
+      return c.actor + " beside KSM: swap-out of a KSM page (rmap_walk_ksm in try_to_unmap) and the swap "
+             "cache's KSM pages are not modelled in kernel 4.19";
+    // A KSM page migrated to another node under merge_across_nodes 0 sends its stable node to
+    // migrate_nodes (cmp_and_merge_page, stable_tree_search's replace): not modelled in 4.19.
+    if (c.actor == "migrate_pages" && ksmd && !k.ksm.merge_across_nodes && k.ksm.nr_node_ids > 1)
+      return "a migration beside ksmd with merge_across_nodes 0: a KSM page on another node moves its stable node "
+             "to migrate_nodes, which is not modelled in kernel 4.19";
+  }
+  culprit = calls.size();
+  return "";
+}
+
+}  // namespace model::v4_19

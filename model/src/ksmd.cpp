@@ -1,9 +1,14 @@
 // ksmd.cpp: merge_across_nodes_store, ksm_do_scan, scan_get_next_rmap_item,
 // cmp_and_merge_page, stable_tree_search, stable_tree_append (mm/ksm.c v3.9;
 // pre-003 variants where cbf86cfe04a6/1 is reverted); ksmd's full scan shared by
-// both eras (the checksum gate, unstable_tree_search_insert, try_to_merge_two_pages,
+// the eras (the checksum gate, unstable_tree_search_insert, try_to_merge_two_pages,
 // stable_tree_insert, break_cow, get_mergeable_page, try_to_merge_one_page,
-// write_protect_page, replace_page); below, in namespace v2_6_33, ksmd's v2.6.33 batch.
+// write_protect_page, replace_page); kernel 4.19's forms, in namespace v4_19 beside
+// them, where 4.19 differs: write_protect_page (page_vma_mapped_walk inside the mmu
+// notifier bracket), replace_page (the bracket, ptep_clear_flush, set_pte_at_notify),
+// stable_tree_search and stable_tree_append (stable_node chains: a plain node is its
+// own dup, max_page_sharing), cmp_and_merge_page; below, in namespace v2_6_33,
+// ksmd's v2.6.33 batch.
 //
 // Yield points: the mutex, the mmap_sems, ksm_mmlist_lock, follow_page's ptl,
 // get_ksm_page's reads and locks, page-count steps, and (scenarios with a user
@@ -17,6 +22,8 @@
 #include <algorithm>
 
 #include "model/gup_fast.h"
+#include "model/hmm.h"
+#include "model/huge_memory.h"
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/rmap.h"
@@ -162,8 +169,81 @@ bool write_protect_page_clear_flush(Kernel& k, std::uint32_t mm, PteSlot& slot, 
   return true;
 }
 
+}  // namespace
+
+namespace v4_19 {
+namespace {
+
+// mm/ksm.c v4.19: write_protect_page (page_vma_mapped_walk, inside mmu_notifier_invalidate_range_start/end)
+bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  // pvmw.address = page_address_in_vma(page, vma): the rmap_item's address, where the scan found page.
+  if (k.pages.at(page).nr_pages > 1) checker::fail(FailureKind::BugOn, "BUG_ON(PageTransCompound(page)) in write_protect_page");
+  const std::uint64_t mmun_start = addr, mmun_end = addr + kPageSize;
+  mmu_notifier_invalidate_range_start(k, mm, mmun_start, mmun_end);
+  PageVmaMappedWalk pvmw;
+  pvmw.page = page;
+  pvmw.vma = vma;
+  pvmw.address = addr;
+  bool ok = false;
+  if (page_vma_mapped_walk(k, pvmw)) {
+    if (!pvmw.pte) {
+      checker::fail(FailureKind::WarnOn, "WARN_ONCE(!pvmw.pte, \"Unexpected PMD mapping?\") in write_protect_page");
+    } else {
+      // pte_write || pte_dirty (|| savedwrite of a protnone pte || mm_tlb_flush_pending: neither
+      // in the model): ptep_clear_flush before the count check, "so that no O_DIRECT can happen
+      // after the check or in the middle of the check"; a clean read-only pte is taken as it is.
+      const Pte entry = pvmw.pte->pte;
+      ok = (entry.write || entry.dirty) ? write_protect_page_clear_flush(k, mm, *pvmw.pte, addr, page) : true;
+      if (ok) orig_pte = pvmw.pte->pte;  // *orig_pte = *pvmw.pte
+    }
+    page_vma_mapped_walk_done(k, pvmw);
+  }
+  mmu_notifier_invalidate_range_end(k, mm, mmun_start, mmun_end);
+  return ok;
+}
+
+// mm/ksm.c v4.19: replace_page (mm_find_pmd, the mmu notifier bracket, the table's ptl, pte_same,
+// ptep_clear_flush, set_pte_at_notify, page_remove_rmap, put_page)
+bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage, const Pte& orig_pte) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  PmdSlot* pmd = k.pmd_slot(mm, addr);  // mm_find_pmd: NULL for a pmd not present or trans huge
+  if (!pmd || !k.read_pmd(mm, *pmd, "mm_find_pmd").is_table()) return false;
+  const std::uint64_t mmun_start = addr, mmun_end = addr + kPageSize;
+  mmu_notifier_invalidate_range_start(k, mm, mmun_start, mmun_end);
+  PteSlot& slot = *k.pte_slot(mm, addr);
+  checker::Spinlock& ptl = k.pte_lockptr(mm, addr);
+  ptl.lock("replace_page");  // pte_offset_map_lock
+  bool ok = false;
+  if (!(slot.pte == orig_pte)) {
+    checker::note([&] { return "!pte_same: " + k.pte_str(slot.pte); });
+  } else {
+    k.touch_page(kpage, "replace_page");  // get_page(kpage); page_add_anon_rmap(kpage, vma, addr, false)
+    k.get_page_locked(kpage);
+    page_add_anon_rmap(k, kpage, vma, addr);
+    k.ptep_modify(mm, slot, [](const Pte&) { return Pte::none(); }, "replace_page: ptep_clear_flush");
+    flush_tlb_page(k, mm, addr, page, "replace_page");
+    k.set_pte(mm, slot, Pte::mk_pte(kpage), "replace_page: set_pte_at_notify");  // mk_pte(kpage, vm_page_prot)
+    k.ever_mapped.insert({mm, addr, k.pages[kpage].pfn});
+    k.touch_page(page, "replace_page");  // page_remove_rmap(page, false); put_page(page)
+    page_remove_rmap(k, page);
+    // if (!page_mapped(page)) try_to_free_swap(page): no swap-cache page in a 4.19 KSM scenario
+    k.put_page_locked(page);
+    ok = true;
+  }
+  ptl.unlock("replace_page");  // pte_unmap_unlock
+  mmu_notifier_invalidate_range_end(k, mm, mmun_start, mmun_end);
+  return ok;
+}
+
+}  // namespace
+}  // namespace v4_19
+
+namespace {
+
 // mm/ksm.c v2.6.33, v3.9: write_protect_page (the page's pte made read-only; the count check for an extra pin)
 bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
+  if (k.config.era == Era::V4_19) return v4_19::write_protect_page(k, vma, addr, page, orig_pte);
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
@@ -202,6 +282,7 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
 
 // mm/ksm.c v2.6.33, v3.9: replace_page (the pte moves from page to kpage)
 bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage, const Pte& orig_pte) {
+  if (k.config.era == Era::V4_19) return v4_19::replace_page(k, vma, addr, page, kpage, orig_pte);
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot& slot = *k.pte_slot(mm, addr);
@@ -223,14 +304,16 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
   return true;
 }
 
-// mm/ksm.c v2.6.33, v3.9: try_to_merge_one_page (kpage kNoPage: upgrade page to PageKsm with a NULL node;
-// no THP, no VM_LOCKED munlock)
+// mm/ksm.c v2.6.33, v3.9, v4.19: try_to_merge_one_page (kpage kNoPage: upgrade page to PageKsm with a NULL
+// node; no THP, no VM_LOCKED munlock; 4.19: the upgrade also SetPageDirty)
 bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage) {
   if (page == kpage) return true;  // ksm page forked
-  if (!(k.vmas[vma].flags & VM_MERGEABLE)) return false;
+  if (!(k.vmas[vma].flags & VM_MERGEABLE)) return false;  // 4.19: find_mergeable_vma's test
   Page& p = k.pages[page];
   if (!p.PageAnon()) return false;
   if (!p.lock->try_lock("try_to_merge_one_page")) return false;
+  // 4.19: PageTransCompound -> split_huge_page (refused at load: no THP in a mergeable vma)
+  if (p.nr_pages > 1) model_limit("try_to_merge_one_page's split_huge_page in kernel 4.19");
   bool ok = false;
   Pte orig_pte;
   if (write_protect_page(k, vma, addr, page, orig_pte)) {
@@ -238,6 +321,9 @@ bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, Pag
       // "While we hold page lock, upgrade page from PageAnon+anon_vma to PageKsm+NULL stable_node"
       checker::announce(p.obj, AccessKind::Write, "try_to_merge_one_page");
       p.mapping = Mapping{Mapping::Kind::Ksm, kNoNode};  // set_page_stable_node(page, NULL)
+      // v4.19: "Page reclaim just frees a clean page with no dirty ptes: make sure that the ksm
+      // page would be swapped": if (!PageDirty(page)) SetPageDirty(page) (mark_page_accessed: no LRU ages)
+      if (k.config.era == Era::V4_19) p.flags |= PG_dirty;
       checker::note([&] { return std::string(p.name + " upgraded to PageKsm (no stable node yet)"); });
       ok = true;
     } else if (memcmp_pages(k, page, kpage, "try_to_merge_one_page")) {  // pages_identical
@@ -356,16 +442,25 @@ PageId try_to_merge_two_pages(Kernel& k, const KsmdEra& era, std::uint32_t item,
   return kNoPage;
 }
 
-// mm/ksm.c v2.6.33, v3.9: stable_tree_insert (root_stable_tree[get_kpfn_nid]; alloc_stable_node takes
-// the first preallocated "unused" node: objects exist before a run)
+// mm/ksm.c v2.6.33, v3.9, v4.19: stable_tree_insert (root_stable_tree[get_kpfn_nid]; alloc_stable_node takes
+// the first preallocated "unused" node: objects exist before a run; 4.19: a stale node restarts the
+// walk, an equal one would start a stable_node chain: a model limit)
 std::uint32_t stable_tree_insert(Kernel& k, const KsmdEra& era, PageId kpage) {
   const int nid = get_kpfn_nid(k, kpage);
+  const bool v4_19 = k.config.era == Era::V4_19;
+again:
   const std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
   for (std::uint32_t node : path) {
+    // v4.19: chain() of a plain node (a sharing candidate or not, stable_node_dup_any): get_ksm_page(node, false)
     PageId tree_page = era.get_ksm_page(k, node);
-    if (tree_page == kNoPage) return kNoNode;
+    if (tree_page == kNoPage) {
+      if (v4_19) goto again;  // v4.19: "restart the search from scratch" (the stale node is gone)
+      return kNoNode;
+    }
     const bool same = memcmp_pages(k, kpage, tree_page, "stable_tree_insert");
     k.put_page(tree_page, "stable_tree_insert");
+    // v4.19: need_chain = true: the new node becomes a dup of a stable_node chain (alloc_stable_node_chain)
+    if (same && v4_19) model_limit("stable_tree_insert of a page equal to a stable node's (a stable_node chain) in kernel 4.19");
     if (same) return kNoNode;  // not a bug: the page was not yet write-protected at the search
   }
   std::uint32_t node = kNoNode;
@@ -466,6 +561,112 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 
 }  // namespace
 
+namespace v4_19 {
+namespace {
+
+/// mm/ksm.c v4.19: __is_page_sharing_candidate(stable_node, offset) of a plain node (its
+/// rmap_hlist_len is the hlist's size): some mapping left, and room for `offset` more.
+bool is_page_sharing_candidate(const StableNode& s, std::size_t offset = 0) {
+  return !s.hlist.empty() && s.hlist.size() + offset < kKsmMaxPageSharing;
+}
+
+// mm/ksm.c v4.19: stable_tree_append (rmap_hlist_len++, WARN_ON_ONCE beyond ksm_max_page_sharing)
+void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node, bool max_page_sharing_bypass) {
+  // Load refuses a scenario with more possible sharers than max_page_sharing, so this never fires.
+  if (!max_page_sharing_bypass && k.stable_nodes.at(node).hlist.size() + 1 > kKsmMaxPageSharing)
+    checker::fail(FailureKind::WarnOn, "WARN_ON_ONCE(stable_node->rmap_hlist_len > ksm_max_page_sharing)");
+  model::stable_tree_append(k, item, node);  // head, STABLE_FLAG, hlist_add_head, the counters
+}
+void stable_tree_append_no_bypass(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  stable_tree_append(k, item, node, false);
+}
+
+// mm/ksm.c v4.19: stable_tree_search (chain_prune of a plain node; a stale node restarts the walk;
+// the match is locked and unlocked so migration notices the raised count)
+PageId stable_tree_search(Kernel& k, PageId page) {
+  if (k.page_stable_node(page) != kNoNode) {  // page_node && page_node->head != &migrate_nodes: ksm page forked
+    k.get_page(page, "stable_tree_search");
+    return page;
+  }
+  const int nid = get_kpfn_nid(k, page);
+  checker::note([&] { return "stable_tree_search(" + k.page_name(page) + ") in root_stable_tree[" + std::to_string(nid) + "]"; });
+again:
+  // The rb-tree's shape is not kept: nodes are visited in insertion order (the descent when at
+  // most one node lies on the path).
+  const std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
+  for (std::uint32_t node : path) {
+    if (k.stable_nodes[node].freed)
+      checker::fail(FailureKind::Assertion, "G4: stable_tree_search descends through freed stable node " +
+                                                k.stable_nodes[node].name);
+    // chain_prune -> __stable_node_chain: a candidate is its own dup; otherwise stable_node_dup_any
+    // is the node itself: both read the page with get_ksm_page(node, false).
+    const bool candidate = is_page_sharing_candidate(k.stable_nodes[node]);
+    PageId tree_page = get_ksm_page(k, node, false);
+    if (tree_page == kNoPage) goto again;  // "restart the search from scratch"
+    const bool same = memcmp_pages(k, page, tree_page, "stable_tree_search");
+    k.put_page(tree_page, "stable_tree_search");
+    if (!same) continue;
+    if (!candidate) return kNoPage;  // every dup full: wait for an unstable-tree match
+    tree_page = get_ksm_page(k, node, true);
+    if (tree_page == kNoPage) goto again;
+    k.pages[tree_page].lock->unlock("stable_tree_search");
+    const StableNode& s = k.stable_nodes[node];
+    if (get_kpfn_nid(k, s.kpfn) != s.nid)  // goto replace: only after a KSM page's migration, refused in 4.19
+      model_limit("stable_tree_search's replace (a stable node's page on another NUMA node) in kernel 4.19");
+    return tree_page;
+  }
+  return kNoPage;  // !page_node
+}
+
+const KsmdEra kEra419{try_to_merge_with_ksm_page, stable_tree_append_no_bypass, get_ksm_page_unlocked,
+                      put_anon_vma_of_rmap_item, nullptr};
+
+// mm/ksm.c v4.19: cmp_and_merge_page (the item already in the page's stable node returns at once;
+// remove_rmap_item_from_tree after stable_tree_search; stable_tree_append with max_page_sharing_bypass)
+void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
+  const std::uint32_t stable_node = k.page_stable_node(page);
+  bool max_page_sharing_bypass = false;
+  if (stable_node != kNoNode) {
+    const StableNode& s = k.stable_nodes[stable_node];
+    // get_kpfn_nid(READ_ONCE(stable_node->kpfn)) != NUMA(stable_node->nid): the node would move to
+    // migrate_nodes; only a KSM page's migration makes it so, refused in 4.19.
+    if (get_kpfn_nid(k, s.kpfn) != s.nid) model_limit("cmp_and_merge_page's move to migrate_nodes in kernel 4.19");
+    const RmapItem& r = k.rmap_items[item];
+    if (r.stable && r.head == stable_node) return;
+    // "If it's a KSM fork, allow it to go over the sharing limit without warnings."
+    if (!is_page_sharing_candidate(s)) max_page_sharing_bypass = true;
+  }
+  // "We first start with searching the page inside the stable tree"
+  const PageId kpage = v4_19::stable_tree_search(k, page);
+  if (kpage == page && k.rmap_items[item].stable && k.rmap_items[item].head == stable_node) {
+    k.put_page(kpage, "cmp_and_merge_page");
+    return;
+  }
+  remove_rmap_item_from_tree(k, item);
+  if (kpage != kNoPage) {
+    if (try_to_merge_with_ksm_page(k, item, page, kpage)) {
+      // "The page was successfully merged: add its rmap_item to the stable tree."
+      k.pages[kpage].lock->lock("cmp_and_merge_page");
+      const std::uint32_t node = k.page_stable_node(kpage);
+      // stable_tree_append's BUG_ON(stable_node->rmap_hlist_len < 0) reads through the pointer:
+      // a kpage that lost its stable node (a migration ksm_migrate_page finished) is an oops.
+      if (node == kNoNode)
+        checker::fail(FailureKind::BugOn, "BUG: NULL pointer dereference in stable_tree_append: page_stable_node(" +
+                                              k.page_name(kpage) + ") is NULL (" + k.page_name(kpage) + " was migrated)");
+      v4_19::stable_tree_append(k, item, node, max_page_sharing_bypass);
+      k.pages[kpage].lock->unlock("cmp_and_merge_page");
+    }
+    k.put_page(kpage, "cmp_and_merge_page");
+    return;
+  }
+  // The checksum gate, the unstable tree, try_to_merge_two_pages, stable_tree_insert: shared
+  // (ksm_use_zero_pages is off by default: its zero-page merge is not modelled).
+  cmp_and_merge_unstable(k, kEra419, page, item);
+}
+
+}  // namespace
+}  // namespace v4_19
+
 namespace {
 
 // mm/ksm.c v2.6.33, v3.9: ksm_scan_thread's wait_event_freezable(ksm_thread_wait,
@@ -545,7 +746,7 @@ void ksmd_scan(Kernel& k, int pages, int batches) {
     if (!ksm_do_scan(k, pages)) return;
 }
 
-// mm/ksm.c v3.9: one batch of ksm_scan_thread: ksm_do_scan under ksm_thread_mutex (false: ksmd should not run)
+// mm/ksm.c v3.9, v4.19: one batch of ksm_scan_thread: ksm_do_scan under ksm_thread_mutex (false: ksmd should not run)
 bool ksm_do_scan(Kernel& k, int pages) {
   KsmState& ksm = k.ksm;
   if (!ksmd_batch_start(k, true)) return false;
@@ -582,8 +783,10 @@ bool ksm_do_scan(Kernel& k, int pages) {
     const std::uint32_t item = get_next_rmap_item(k, ksm.mm_slots[mm_slot_position(ksm, mm)], mm, addr);
     scan_address = addr + kPageSize;
     m.mmap_sem->up_read("scan_get_next_rmap_item");
+    if (k.config.era == Era::V4_19)
+      v4_19::cmp_and_merge_page(k, page, item);  // mm/ksm.c v4.19: ksm_do_scan (the gate is in cmp_and_merge_page)
     // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page
-    if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
+    else if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
     k.put_page(page, "ksm_do_scan");
     ++done;
   }

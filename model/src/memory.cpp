@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "model/gup_fast.h"
+#include "model/migrate_v4_19.h"
 #include "model/rmap.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
@@ -58,6 +59,7 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
 
 // mm/memory.c v2.6.33 follow_page, v3.9 follow_page_mask (pte level; the pmd is a table in these scenarios)
 PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  if (k.config.era == Era::V4_19) return v4_19::follow_page(k, vma, addr, flags);  // mm/gup.c v4.19
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   for (;;) {  // split_fallthrough

@@ -81,7 +81,7 @@ int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   return 0;
 }
 
-// mm/migrate.c v4.19: migrate_page (with migrate_page_copy / migrate_page_states)
+// mm/migrate.c v4.19: migrate_page (with migrate_page_copy / migrate_page_states, ksm_migrate_page)
 int migrate_page(Kernel& k, PageId newpage, PageId page) {
   const int rc = migrate_page_move_mapping(k, newpage, page);
   if (rc) return rc;
@@ -90,6 +90,9 @@ int migrate_page(Kernel& k, PageId newpage, PageId page) {
   read_page_data(k, page, "copy_highpage");  // a step on the data when the scenario stores
   np.content = p.content;  // copy_huge_page / copy_highpage
   np.flags |= p.flags & (PG_uptodate | PG_dirty);
+  // migrate_page_states: ksm_migrate_page(newpage, page) (mm/ksm.c v4.19, the v3.9 function):
+  // the stable node's kpfn moves to newpage, then the old page's stable node is cleared.
+  if (p.PageKsm()) ksm_migrate_page(k, newpage, page);
   return 0;
 }
 
@@ -205,9 +208,9 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
 
 }  // namespace
 
-// mm/migrate.c v4.19: remove_migration_ptes (rmap_walk, not locked)
+// mm/migrate.c v4.19: remove_migration_ptes (rmap_walk, not locked: rmap_walk_ksm for a KSM page)
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
-  rmap_walk_anon(k, newpage, [&k, old, newpage](std::uint32_t vma, std::uint64_t address) {
+  rmap_walk(k, newpage, [&k, old, newpage](std::uint32_t vma, std::uint64_t address) {
     return remove_migration_pte(k, newpage, vma, address, old);
   });
 }

@@ -1,6 +1,7 @@
 // rmap_v4_19.cpp: kernel 4.19's try_to_unmap / try_to_unmap_one (TTU_MIGRATION,
-// and reclaim's swap-out: a swap-cache page's ptes become swap ptes) and
-// rmap_walk_anon (mm/rmap.c v4.19), beside the v3.9 base in rmap.cpp.
+// and reclaim's swap-out: a swap-cache page's ptes become swap ptes), rmap_walk
+// and rmap_walk_anon (mm/rmap.c v4.19), beside the v3.9 base in rmap.cpp; a KSM
+// page's walk is ksm.cpp's rmap_walk_ksm (the same in 4.19).
 // try_to_unmap_one brackets the unmap with the mmu notifier's
 // invalidate_range_start/end (HMM marks overlapping ranges invalid at the end)
 // and finds the mapping with page_vma_mapped_walk: a huge pmd becomes a pmd
@@ -9,6 +10,7 @@
 #include <functional>
 
 #include "model/huge_memory.h"
+#include "model/ksm.h"
 #include "model/memory.h"
 #include "model/user_access.h"
 #include "model/migrate_v4_19.h"
@@ -22,7 +24,7 @@ using checker::FailureKind;
 // mm/rmap.c v4.19: rmap_walk_anon (anon_vma_lock_read of the root; the interval tree is the vma list)
 void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
   Page& p = k.pages.at(page);
-  if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file / rmap_walk_ksm in kernel 4.19");
+  if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file in kernel 4.19");  // KSM: rmap_walk
   k.kasan_anon_vma(p.mapping.id, "rmap_walk_anon");  // freed by a 4.19 munmap or exit's unlink_anon_vmas
   AnonVma& av = k.anon_vmas.at(p.mapping.id);
   k.kasan_anon_vma(av.root, "rmap_walk_anon");
@@ -34,6 +36,16 @@ void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32
     if (!rmap_one(vma, address)) break;
   }
   root.lock->up_read("rmap_walk_anon");
+}
+
+// mm/rmap.c v4.19: rmap_walk (PageKsm -> mm/ksm.c v4.19 rmap_walk_ksm, else rmap_walk_anon)
+void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
+  if (!k.pages.at(page).PageKsm()) return rmap_walk_anon(k, page, rmap_one);
+  // rmap_walk_ksm: each rmap_item of the page's stable node, its anon_vma's root read-locked,
+  // the item's own vma first, then (search_new_forks) other mms' (ksm.cpp, as in v3.9).
+  model::rmap_walk_ksm(k, page, [&rmap_one](PageId, std::uint32_t vma, std::uint64_t address) {
+    return rmap_one(vma, address) ? int{SWAP_AGAIN} : int{SWAP_SUCCESS};
+  });
 }
 
 namespace {
@@ -88,8 +100,8 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
 bool try_to_unmap(Kernel& k, PageId page, unsigned flags) {
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page)) in rmap_walk");
-  if (p.PageKsm()) model_limit("try_to_unmap of a KSM page in kernel 4.19");
-  rmap_walk_anon(k, page, [&k, page, flags](std::uint32_t vma, std::uint64_t address) {
+  if (p.PageKsm() && !(flags & TTU_MIGRATION)) model_limit("swap-out of a KSM page (try_to_unmap) in kernel 4.19");
+  rmap_walk(k, page, [&k, page, flags](std::uint32_t vma, std::uint64_t address) {
     v4_19::try_to_unmap_one(k, page, vma, address, flags);
     return k.pages[page].mapcount > 0;  // rwc.done: page_mapcount_is_zero
   });

@@ -27,6 +27,7 @@
 #include "model/kernel.h"
 #include "model/mremap.h"
 #include "model/path_stats.h"
+#include "model/ksm.h"
 #include "model/swapfile_v4_19.h"
 #include "model/thread_events.h"
 
@@ -516,6 +517,17 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (std::string err = v4_19::swap_threads_model_error(v->initial, v->calls, culprit); !err.empty())
       threads.at(culprit).at("actor").unsupported("thread " + quote_input(v->names[culprit]) + " (" +
                                                   v->calls[culprit].actor + "): " + err);
+  }
+  // 4.19 KSM (model/ksm.h): plain stable nodes below max_page_sharing, no swap, THP, exit, fork,
+  // zap or migration of a page ksmd may merge beside it.
+  if (config.era == Era::V4_19) {
+    std::size_t culprit = 0;
+    if (std::string err = v4_19::ksm_model_error(v->initial, v->calls, culprit); !err.empty()) {
+      if (culprit < v->calls.size())
+        threads.at(culprit).at("actor").unsupported("thread " + quote_input(v->names[culprit]) + " (" +
+                                                    v->calls[culprit].actor + "): " + err);
+      in.at("initial").unsupported(err);
+    }
   }
   // 2.6.33 reclaim beside a migrator (offline_pages, mbind): the model's shrink_page_list holds
   // no LRU isolation reference (FIDELITY.md), so a page the migrator isolated, migrated and

@@ -177,9 +177,9 @@ TEST(ScenarioInput, ActorNotInEra) {
   STRCMP_EQUAL("/threads/0/actor", broken([](nlohmann::json& j) {
                  j["kernel"] = "4.19";
                  j["reverted"] = nlohmann::json::array();
-                 j["threads"][0] = {{"actor", "ksm_run_store"}, {"args", {{"value", 2}}}};
+                 j["threads"][0] = {{"actor", "admin"}, {"args", {{"steps", {{{"run", 2}}}}}}};
                }, &msg).c_str());
-  CHECK(contains(msg, "actor \"ksm_run_store\" is not modelled in kernel 4.19 (it exists in 3.9"));
+  CHECK(contains(msg, "actor \"admin\" is not modelled in kernel 4.19 (it exists in 3.9"));
 }
 
 TEST(ScenarioInput, UnknownSeed) {

@@ -455,16 +455,13 @@ TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
   CHECK_TEXT(bad.err.find(": unsupported:") == std::string::npos, bad.err.c_str());
 
   json k = json::parse(read("scenarios/ksm/rmap-walk-migration-ptes-fixed.json"));
-  json& ptes = k["initial"]["ptes"];
-  ptes[0]["pte"] = "swap";
-  ptes[0].erase("page");
-  ptes[0]["entry"] = 1;
-  file = write(dir / "swap-2633.json", k.dump());
+  k["threads"].push_back({{"name", "R"}, {"actor", "reclaim"}, {"args", {{"page", "K"}}}});
+  file = write(dir / "reclaim-2633.json", k.dump());
   Result r = cli({"run", file});
   LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
   LONGS_EQUAL(1, lines(r.err));
-  CHECK_TEXT(r.err.find("at /threads/0/actor: unsupported: thread \"H\" (offline_pages) migrates beside a swap pte: "
-                        "migration of a swap-cache page is not modelled in kernel 2.6.33") != std::string::npos,
+  CHECK_TEXT(r.err.find("at /threads/0/actor: unsupported: thread \"H\" (offline_pages) migrates beside reclaim thread "
+                        "\"R\": the model's shrink_page_list takes no LRU isolation reference") != std::string::npos,
              r.err.c_str());
 }
 

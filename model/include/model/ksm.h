@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "model/kernel.h"
 #include "model/rmap.h"
@@ -59,5 +61,18 @@ bool ksm_test_exit(const Kernel& k, std::uint32_t mm);
 void ksm_exit(Kernel& k, std::uint32_t mm);
 
 inline constexpr int kEINVAL = 22, kENOMEM = 12, kEBUSY = 16, kEAGAIN = 11;
+/// mm/ksm.c v4.19: ksm_max_page_sharing's default (the sysfs knob is not modelled).
+inline constexpr std::size_t kKsmMaxPageSharing = 256;
+
+struct ActorCall;
+
+namespace v4_19 {
+/// Why a kernel 4.19 scenario with KSM (a ksmd, ksm_run_store or madvise_unmergeable thread)
+/// would reach a KSM path the model does not have (stable_node chains, max_page_sharing, THP
+/// split, swap, ksm_exit, ksm_fork, migrate_nodes, a zap's mm_tlb_flush_pending), or "" when
+/// it is modelled. culprit: the thread at fault, or calls.size() for the initial state.
+/// Scenario validation refuses the former as unsupported.
+std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
+}  // namespace v4_19
 
 }  // namespace model

@@ -27,6 +27,9 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
 /// hardware walk finds a mapping allowing it (write: a writable one), or a fault
 /// ends in VM_FAULT_OOM / VM_FAULT_SIGBUS; returns the last fault's bits.
 unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+/// follow_page() (mm/gup.c v4.19, model/src/gup_v4_19.cpp): the page mapped at addr, with a
+/// reference when FOLL_GET, or kNoPage; FOLL_MIGRATION waits out a migration entry.
+PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags);
 /// migration_entry_wait() (pte level, the table's ptl).
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// try_to_unmap(flags): every mapping of page becomes a migration entry (TTU_MIGRATION, the
@@ -35,6 +38,8 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 bool try_to_unmap(Kernel& k, PageId page, unsigned flags = TTU_MIGRATION);
 /// remove_migration_ptes(old, new): every migration entry of old maps new.
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage);
+/// rmap_walk(): rmap_walk_ksm for a KSM page (ksm.cpp), else rmap_walk_anon.
+void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one);
 /// rmap_walk() of an anon page (rmap_walk_anon): rmap_one(vma, address) per vma
 /// of its anon_vma, under the root anon_vma's rwsem for read.
 void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one);
