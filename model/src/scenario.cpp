@@ -570,6 +570,16 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       ej.error("thread \"" + tname + "\" (actor " + s.threads_[target].actor + ", kernel " + s.era_ +
                ") never emits event \"" + ename + "\" (it emits: " + emits + ")");
     }
+    // ksmd's "done" is the end of its modelled batches; with run not 1 it sleeps in
+    // wait_event_freezable instead, for good (a normal end of the run): a thread waiting
+    // for its done would then never start, and that run would read as a deadlock.
+    if (s.threads_[target].actor == "ksmd" && *event == ThreadEvents::Done) {
+      bool run_changes = v->initial.ksm.ksm_run != KSM_RUN_MERGE;
+      for (const ActorCall& c : v->calls) run_changes |= c.actor == "ksm_run_store" || c.actor == "admin";
+      if (run_changes)
+        ej.error("thread \"" + tname + "\" (ksmd) may sleep for good on some schedule (ksm run is not 1, or a " +
+                 "thread writes it), so it may never be done: start after another thread's event");
+    }
     sa.done();
     v->start_after[i] = {static_cast<checker::ThreadId>(target), *event};
     v->wanted[target] |= 1u << *event;

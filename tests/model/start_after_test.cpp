@@ -153,3 +153,19 @@ TEST(StartAfter, EventNeverReachedIsUnsupportedNotADeadlock) {
   const std::string& msg = r.counterexample->violation.message;
   CHECK_TEXT(contains(msg, "thread H finished without reaching event \"unlock_page\""), msg.c_str());
 }
+
+// ksmd sleeps for good once run is not 1 (a normal end of the run), so its "done" is an event
+// a thread may wait for only when nothing can change run: seed 000's U writes run=2, so a
+// thread starting after a ksmd's done is refused; with ksmd alone beside M it loads.
+TEST(StartAfter, KsmdDoneIsRefusedWhenKsmdMaySleepForGood) {
+  std::string msg;
+  STRCMP_EQUAL("/threads/1/start_after/event", pointer_of([](nlohmann::json& j) {
+                 j["threads"].push_back({{"name", "KD"}, {"actor", "ksmd"}, {"args", {{"pages", 1}}}});
+                 j["threads"][1]["start_after"] = {{"thread", "KD"}, {"event", "done"}};
+               }, &msg).c_str());
+  CHECK_TEXT(contains(msg, "thread \"KD\" (ksmd) may sleep for good on some schedule"), msg.c_str());
+  STRCMP_EQUAL("<none>", pointer_of([](nlohmann::json& j) {
+                 j["threads"][0] = {{"name", "KD"}, {"actor", "ksmd"}, {"args", {{"pages", 1}}}};
+                 j["threads"][1]["start_after"] = {{"thread", "KD"}, {"event", "done"}};
+               }).c_str());
+}
