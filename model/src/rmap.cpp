@@ -55,9 +55,10 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
   // pteval = ptep_clear_flush(), then the swap or migration entry: one atomic exchange here.
   const Pte pteval = k.ptep_modify(mm, *slot, [&](const Pte&) { return entry; }, "try_to_unmap_one");
   if (pteval.dirty) p.flags |= PG_dirty;  // "Move the dirty bit to the physical page now the pte is gone."
-  // ptep_clear_flush: modelled for a writable pte (user stores' TLB entries) and, when a
-  // get_user_pages_fast thread walks mm, for every pte (its IPI waits for the walk)
-  if (pteval.write || m.gup_fast) flush_tlb_page(k, mm, addr, page, "try_to_unmap_one");
+  // ptep_clear_flush flushes every accessible pte, a read-only one too: a store may still hold
+  // a writable translation cached before fork's copy_one_pte write-protected it (until
+  // dup_mmap's flush_tlb_mm), and a get_user_pages_fast walk's IPI wait is part of it
+  flush_tlb_page(k, mm, addr, page, "try_to_unmap_one");
   // mm/rmap.c v3.9: page_remove_rmap (atomic_add_negative on _mapcount: its
   // result only feeds zone statistics the model does not keep)
   k.page_mapcount_add(page, -1, "try_to_unmap_one");

@@ -77,8 +77,9 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
       // (swp_entry_to_pte of page_private) in its place: one write of the pte.
       const Pte entry = (flags & TTU_MIGRATION) ? Pte::migration(page, pvmw.pte->pte.write) : Pte::swap(p.swap_entry);
       const Pte pteval = k.ptep_modify(mm, *pvmw.pte, [&](const Pte&) { return entry; }, "try_to_unmap_one");
-      // ptep_clear_flush's flush: a store's cached writable translation is gone
-      if (pteval.write) flush_tlb_page(k, mm, address, page, "try_to_unmap_one");
+      // ptep_clear_flush's flush (pte_accessible: a read-only pte too, whose writable translation
+      // a store may have cached before fork write-protected it): the store's translation is gone
+      flush_tlb_page(k, mm, address, page, "try_to_unmap_one");
       if (pteval.dirty) p.flags |= PG_dirty;  // set_page_dirty: the dirty bit moves to the page
       // swap_duplicate(entry) under the ptl, after the clear (it cannot fail in the model);
       // mm->mmlist's list_add is not modelled (swapoff walks every mm).

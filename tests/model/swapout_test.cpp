@@ -243,3 +243,11 @@ TEST(Swapout39, ReadFaultAfterSwapOutReadsTheDataBack) {
   LONGS_EQUAL(1, k.swap.swap_map.at(1));
   LONGS_EQUAL(F, swap_cache_page(k, 1));
 }
+
+// try_to_unmap_one's ptep_clear_flush flushes a read-only pte too: a store holding a writable
+// translation cached before fork's copy_one_pte write-protected the pte cannot write the page
+// reclaim is freeing. Clean under DPOR and bounded DFS (flushing only writable ptes, as the
+// model did before, fails no_lost_write after 9308 DPOR executions).
+TEST(Swapout39, AReadOnlyPteUnmappedIsFlushedForAStaleWritableTranslation) {
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/store-vs-fork-vs-swapout-fixed.json");
+}
