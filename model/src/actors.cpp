@@ -544,8 +544,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "swapoff") {
     k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19 ? v4_19::swapoff(k) : try_to_unuse(k)));
   } else if (call.actor == "mremap") {
-    const long ret = k.config.era == Era::V4_19 ? v4_19::sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma)
-                                                : sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
+    const long ret = sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "page_referenced") {
     v2_6_33::reclaim_page_referenced(k, call.page);

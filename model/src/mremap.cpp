@@ -28,6 +28,7 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/mmap.h"
+#include "model/mmap_v4_19.h"
 #include "model/rmap.h"
 #include "model/user_access.h"
 #include "pmd_input.h"
@@ -328,13 +329,16 @@ std::uint32_t mremap_reserve(Kernel& k, std::uint32_t mm, std::uint64_t old_addr
   return index;
 }
 
-// mm/mremap.c v3.9: sys_mremap (down_write(mmap_sem)) -> mremap_to (MREMAP_FIXED:
-// do_munmap of the target, vma_to_resize) -> move_vma
+// mm/mremap.c v3.9 and v4.19: sys_mremap (down_write(mmap_sem); 4.19's down_write_killable) ->
+// mremap_to (MREMAP_FIXED: do_munmap of the target, vma_to_resize) -> move_vma, the era's
 long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr, std::uint32_t new_vma) {
   MmStruct& m = k.mms.at(mm);
   const std::uint64_t len = k.vmas.at(new_vma).end - k.vmas.at(new_vma).start;
   m.mmap_sem->down_write("sys_mremap");
-  do_munmap(k, mm, new_addr);  // mremap_to: the target is free (checked at input): nothing to unmap
+  const bool v4_19 = k.config.era == Era::V4_19;
+  // mremap_to: the target is free (checked at input): nothing to unmap
+  if (v4_19) v4_19::do_munmap(k, mm, new_addr);
+  else do_munmap(k, mm, new_addr);
   long ret;
   const int v = k.find_vma(mm, old_addr);  // vma_to_resize
   if (v < 0 || k.vmas[static_cast<std::size_t>(v)].start != old_addr ||
@@ -342,7 +346,8 @@ long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64
     checker::note([&] { return std::string("mremap: no vma at " + k.where(mm, old_addr) + ": -EFAULT"); });
     ret = -kEFAULT;
   } else {
-    ret = move_vma(k, static_cast<std::uint32_t>(v), old_addr, len, new_addr, new_vma);
+    ret = v4_19 ? v4_19::move_vma(k, static_cast<std::uint32_t>(v), old_addr, len, new_addr, new_vma)
+                : move_vma(k, static_cast<std::uint32_t>(v), old_addr, len, new_addr, new_vma);
   }
   m.mmap_sem->up_write("sys_mremap");
   return ret;

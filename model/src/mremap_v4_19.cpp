@@ -178,6 +178,8 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
   return len;
 }
 
+}  // namespace
+
 // mm/mremap.c v4.19: move_vma (the map_count check and accounting not modelled; ksm_madvise is
 // a no-op: no KSM in the 4.19 model, and a VM_MERGEABLE vma mapping a KSM page is refused at
 // load; copy_vma; move_page_tables; do_munmap of the old range)
@@ -190,28 +192,6 @@ long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_
   v4_19::move_page_tables(k, vma, old_addr, new_vma, new_addr, old_len, need_rmap_locks);
   v4_19::do_munmap(k, mm, old_addr);
   return static_cast<long>(new_addr);
-}
-
-}  // namespace
-
-// mm/mremap.c v4.19: sys_mremap (down_write_killable(mmap_sem)) -> mremap_to (MREMAP_FIXED:
-// do_munmap of the target, vma_to_resize) -> move_vma
-long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr, std::uint32_t new_vma) {
-  MmStruct& m = k.mms.at(mm);
-  const std::uint64_t len = k.vmas.at(new_vma).end - k.vmas.at(new_vma).start;
-  m.mmap_sem->down_write("sys_mremap");
-  v4_19::do_munmap(k, mm, new_addr);  // mremap_to: the target is free (checked at load): nothing to unmap
-  long ret;
-  const int v = k.find_vma(mm, old_addr);  // vma_to_resize
-  if (v < 0 || k.vmas[static_cast<std::size_t>(v)].start != old_addr ||
-      k.vmas[static_cast<std::size_t>(v)].end - old_addr != len) {
-    checker::note([&] { return std::string("mremap: no vma at " + k.where(mm, old_addr) + ": -EFAULT"); });
-    ret = -kEFAULT;
-  } else {
-    ret = move_vma(k, static_cast<std::uint32_t>(v), old_addr, len, new_addr, new_vma);
-  }
-  m.mmap_sem->up_write("sys_mremap");
-  return ret;
 }
 
 std::string mremap_input_error(const Kernel& k, std::uint32_t mm, const Vma& old, std::uint64_t new_addr) {

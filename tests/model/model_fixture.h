@@ -263,6 +263,20 @@ inline model::Kernel seed000_kernel(bool foll_migration_fix = true) {
 
 /// A repository scenario passes its own exhaustive search, and plain DFS (no reduction)
 /// agrees within two preemptions.
+/// check_clean_and_dfs_agrees of a scenario written in the test ("t.json").
+inline void check_json_clean_and_dfs_agrees(const nlohmann::json& j) {
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  const checker::Report r = checker::explore(*program, o);
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
+  CHECK(r.stats.complete);
+  o.strategy = checker::StrategyKind::Dfs;
+  o.preemption_bound = 2u;
+  o.fewest_preemptions = false;
+  CHECK(checker::explore(*program, o).verdict == checker::Verdict::Pass);
+}
+
 inline void check_clean_and_dfs_agrees(const char* path) {
   model::Scenario s = model::Scenario::load(path);
   auto program = s.make_program();

@@ -70,7 +70,7 @@ std::unique_ptr<model::Kernel> run_mremap(std::uint64_t from, std::uint64_t to, 
   if (prepare) prepare(k);
   const std::uint32_t new_vma = model::mremap_reserve(k, A, from, to);
   OneThread p(std::move(k), [=](model::Kernel& kk) {
-    const long r = model::v4_19::sys_mremap(kk, A, from, to, new_vma);
+    const long r = model::sys_mremap(kk, A, from, to, new_vma);
     if (ret) *ret = r;
   }, kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
@@ -119,7 +119,7 @@ TEST(Mremap419, PmdMigrationEntryMovesLikeAHugePmd) {
   };
   edit(k0);
   const std::uint32_t new_vma = model::mremap_reserve(k0, A, 0x200000, 0x600000);
-  OneThread p(std::move(k0), [=](model::Kernel& kk) { model::v4_19::sys_mremap(kk, A, 0x200000, 0x600000, new_vma); });
+  OneThread p(std::move(k0), [=](model::Kernel& kk) { model::sys_mremap(kk, A, 0x200000, 0x600000, new_vma); });
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   CHECK(p.kernel->mms[A].pmds.at(0x200000).pmd.is_none());
   CHECK(p.kernel->mms[A].pmds.at(0x600000).pmd == model::Pmd::migration(T, true));
@@ -161,15 +161,7 @@ TEST(Mremap419, AFaultAtTheOldAddressRacesTheMove) {
     { "name": "R", "actor": "mremap", "args": { "mm": "A", "old_address": "0x1000", "new_address": "0x401000" } },
     { "name": "F", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000", "write": true } }])"));
   j["invariants"] = {"page_counts_consistent", "no_leftover_migration_entry"};
-  model::Scenario s = model::Scenario::parse(j, "t.json");
-  auto program = s.make_program();
-  checker::Options o = s.options();
-  const checker::Report r = checker::explore(*program, o);
-  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
-  CHECK(r.stats.complete);
-  o.strategy = checker::StrategyKind::Dfs;
-  o.preemption_bound = 2u;
-  CHECK(checker::explore(*program, o).verdict == checker::Verdict::Pass);
+  model_test::check_json_clean_and_dfs_agrees(j);
 }
 
 // The clean 4.19 mremap scenarios pass their exhaustive DPOR search, and plain DFS (no
@@ -191,7 +183,7 @@ TEST(Mremap419, RevertedFlushMovesTheSameState) {
   config.reverted.push_back(model::Fix::MremapTlbFlush);
   model::Kernel k = model::parse_initial_state(initial(), "t", "/initial", config);
   const std::uint32_t new_vma = model::mremap_reserve(k, A, 0x1000, 0x401000);
-  OneThread p(std::move(k), [=](model::Kernel& kk) { model::v4_19::sys_mremap(kk, A, 0x1000, 0x401000, new_vma); },
+  OneThread p(std::move(k), [=](model::Kernel& kk) { model::sys_mremap(kk, A, 0x1000, 0x401000, new_vma); },
               kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   CHECK(p.kernel->mms[A].ptes.at(0x1000).pte.is_none());

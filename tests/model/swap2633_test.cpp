@@ -5,6 +5,7 @@
 // KSM page, zap_pte_range and dup_mmap of a swap pte, swapoff's unuse_pte without
 // the KSM copy), each asserting the state the kernel leaves behind as derived by
 // hand from the v2.6.33.3 sources; and 2.6.33's migration of a swap-cache page.
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -124,6 +125,23 @@ TEST(Swap2633Input, MigratorBesideSwapLoadsButNotBesideReclaim) {
 
 TEST_GROUP(Swap2633Migration){};
 
+namespace {
+
+/// 2.6.33's migration of P in one thread (isolate_lru_page, migrate_pages to node 0 with one
+/// pass, not offlining), which must return 0 with counts consistent: the state left behind.
+std::unique_ptr<Kernel> migrated_to_node0(const nlohmann::json& initial) {
+  int rc = -1;
+  OneThread p(kernel2633(initial), [&](Kernel& k) {
+    LONGS_EQUAL(0, v2_6_33::isolate_lru_page(k, P));
+    rc = v2_6_33::migrate_pages(k, {P}, 0, 0, 1);
+  }, {"page_counts_consistent"});
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  LONGS_EQUAL(0, rc);
+  return std::move(p.kernel);
+}
+
+}  // namespace
+
 // 2.6.33's unmap_and_move of swap-cache page P (slot 1, mapped by B; A holds swap(1)),
 // isolated (count 3: the cache, B's pte, the isolation): try_to_unmap_one of a PageSwapCache
 // page stores the swap location, not a migration entry, even for TTU_MIGRATION (2.6.33's
@@ -135,14 +153,8 @@ TEST_GROUP(Swap2633Migration){};
 // and drops C1's allocation reference: C1 ends with the cache's reference alone, unmapped,
 // and both A and B fault it back from the swap cache.
 TEST(Swap2633Migration, ASwapCachePageHandsItsSlotToTheNewPage) {
-  int rc = -1;
-  OneThread p(kernel2633(anon_half_swapped()), [&](Kernel& k) {
-    LONGS_EQUAL(0, v2_6_33::isolate_lru_page(k, P));
-    rc = v2_6_33::migrate_pages(k, {P}, 0, 0, 1);
-  }, {"page_counts_consistent"});
-  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
-  LONGS_EQUAL(0, rc);
-  const Kernel& k = *p.kernel;
+  const std::unique_ptr<Kernel> after = migrated_to_node0(anon_half_swapped());
+  const Kernel& k = *after;
   LONGS_EQUAL(C1, swap_cache_page(k, 1));
   CHECK(k.pages[C1].test(PG_swapcache));
   LONGS_EQUAL(1, k.pages[C1].swap_entry);
@@ -164,14 +176,8 @@ TEST(Swap2633Migration, AnUnmappedSwapCachePageMovesToo) {
   nlohmann::json j = anon_half_swapped();
   j["ptes"][1] = nlohmann::json::parse(R"({ "mm": "B", "address": "0x1000", "pte": "swap", "entry": 1 })");
   j["pages"][0]["flags"] = nlohmann::json::parse(R"(["Uptodate", "LRU", "SwapCache"])");
-  int rc = -1;
-  OneThread p(kernel2633(j), [&](Kernel& k) {
-    LONGS_EQUAL(0, v2_6_33::isolate_lru_page(k, P));
-    rc = v2_6_33::migrate_pages(k, {P}, 0, 0, 1);
-  }, {"page_counts_consistent"});
-  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
-  LONGS_EQUAL(0, rc);
-  const Kernel& k = *p.kernel;
+  const std::unique_ptr<Kernel> after = migrated_to_node0(j);
+  const Kernel& k = *after;
   LONGS_EQUAL(C1, swap_cache_page(k, 1));
   LONGS_EQUAL(1, k.pages[C1].refcount);
   LONGS_EQUAL(0, k.pages[C1].mapcount);

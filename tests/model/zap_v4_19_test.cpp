@@ -353,15 +353,7 @@ TEST(Zap419Input, AFaultOrAWalkInTheVmaAMunmapRemovesRuns) {
     { "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000", "write": true } },
     { "name": "G", "actor": "hmm_vma_get_pfns", "args": { "range": "R" } }])"));
   j["invariants"] = {"page_counts_consistent", "hmm_snapshot_current", "hmm_no_error_pfn"};
-  model::Scenario s = model::Scenario::parse(j, "t.json");
-  auto program = s.make_program();
-  checker::Options o = s.options();
-  const checker::Report r = checker::explore(*program, o);
-  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
-  CHECK(r.stats.complete);
-  o.strategy = checker::StrategyKind::Dfs;
-  o.preemption_bound = 2u;
-  CHECK(checker::explore(*program, o).verdict == checker::Verdict::Pass);
+  model_test::check_json_clean_and_dfs_agrees(j);
 }
 
 // One thread: the munmap, then the write fault at the unmapped address: SIGSEGV, nothing mapped.

@@ -40,17 +40,20 @@ std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std:
                        bool& need_rmap_locks);
 
 /// sys_mremap(old_address, len, len, MREMAP_MAYMOVE|MREMAP_FIXED, new_address) of the
-/// whole vma at old_addr: mmap_sem for write, mremap_to -> move_vma. `new_vma` is
+/// whole vma at old_addr: mmap_sem for write, mremap_to -> move_vma (the era's: v3.9, or
+/// v4_19::move_vma with 4.19's do_munmap). `new_vma` is
 /// the vma mremap_reserve prepared. Returns new_addr, or -errno (-EFAULT when no vma
 /// starts at old_addr any more, -ENOMEM when ksm_madvise's unmerge ran out of memory).
 long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr, std::uint32_t new_vma);
 
 namespace v4_19 {
-/// The same call in kernel 4.19 (model/src/mremap_v4_19.cpp): move_page_tables inside the
-/// mmu notifier's range start/end, move_huge_pmd for a huge pmd or pmd migration entry
-/// covering a whole 2 MiB extent, move_ptes under the old table's ptl and the new one's,
-/// 4.19's do_munmap of the old vma; ksm_madvise is a no-op (no KSM in the 4.19 model).
-long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64_t new_addr, std::uint32_t new_vma);
+/// move_vma in kernel 4.19 (model/src/mremap_v4_19.cpp; sys_mremap calls it in a 4.19 kernel):
+/// copy_vma, move_page_tables inside the mmu notifier's range start/end, move_huge_pmd for a
+/// huge pmd or pmd migration entry covering a whole 2 MiB extent, move_ptes under the old
+/// table's ptl and the new one's, 4.19's do_munmap of the old vma; ksm_madvise is a no-op
+/// (a VM_MERGEABLE vma mapping a KSM page is refused at load).
+long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_addr,
+              std::uint32_t new_slot);
 /// 4.19's refusals for a move of `old` to new_addr (called by model::mremap_input_error once
 /// the eras' common checks passed; the error is then new_address's): a VM_MERGEABLE vma mapping
 /// a KSM page (ksm_madvise's unmerge: no KSM in the 4.19 model), a huge pmd or pmd migration
