@@ -163,8 +163,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "need_rmap_locks: move_ptes takes the anon_vma lock), move_page_tables -> move_ptes under the ptl, one pte "
        "at a time, do_munmap of the old vma); args {\"mm\": NAME, \"old_address\": ADDR (the start of a vma "
        "with an anon_vma), \"new_address\": ADDR (the start of a free range of the same size; not between two "
-       "vmas it would both merge with)}; 4.19: no ksm_madvise (no KSM: a VM_MERGEABLE vma mapping a KSM page is "
-       "refused), move_page_tables inside mmu_notifier_invalidate_range_start/end, a huge pmd or pmd migration "
+       "vmas it would both merge with)}; 4.19: ksm_madvise's unmerge through 4.19's break_ksm, move_page_tables inside mmu_notifier_invalidate_range_start/end, a huge pmd or pmd migration "
        "entry moved whole by move_huge_pmd under the pmd lock (its new place 2 MiB aligned: no split_huge_pmd), "
        "move_ptes under the old table's ptl and the new table's, 4.19's do_munmap of the old vma; eb66ae030829 "
        "(the TLB flush under the ptls) may be reverted to 4.19.0's dirty-only flush",

@@ -369,11 +369,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     Sites sites = all_unmerge_sites(k, f);
     std::erase_if(sites, [&](const auto& s) { return s.first != c.mm || s.second < c.start || s.second >= c.end; });
     add(0, 1, site_names(k, sites), "MADV_UNMERGEABLE's break_ksm COW copies at");
-  } else if (c.actor == "mremap" && k.config.era == Era::V4_19) {
-    // mm/mremap.c v4.19 move_vma: ksm_madvise has nothing to unmerge (no KSM in the 4.19 model);
-    // move_page_tables' tables are populated at load (mremap_reserve): no page allocated.
   } else if (c.actor == "mremap") {
-    // mm/mremap.c v3.9 move_vma -> ksm_madvise(MADV_UNMERGEABLE) of the whole old vma
+    // mm/mremap.c v3.9 and v4.19 move_vma -> ksm_madvise(MADV_UNMERGEABLE) of the whole old vma
     // (VM_MERGEABLE): a break_ksm COW copy per KSM site; the move itself allocates nothing.
     const int v = k.find_vma(c.mm, c.address);
     Sites sites = all_unmerge_sites(k, f);

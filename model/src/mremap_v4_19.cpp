@@ -26,6 +26,7 @@
 
 #include "model/hmm.h"
 #include "model/huge_memory.h"
+#include "model/ksm.h"
 #include "model/memory.h"
 #include "model/mmap_v4_19.h"
 #include "model/mremap.h"
@@ -180,12 +181,18 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
 
 }  // namespace
 
-// mm/mremap.c v4.19: move_vma (the map_count check and accounting not modelled; ksm_madvise is
-// a no-op: no KSM in the 4.19 model, and a VM_MERGEABLE vma mapping a KSM page is refused at
-// load; copy_vma; move_page_tables; do_munmap of the old range)
+// mm/mremap.c v4.19: move_vma (the map_count check and accounting not modelled; ksm_madvise
+// (MADV_UNMERGEABLE) of the old range into a local vm_flags, as in 3.9, through 4.19's break_ksm;
+// copy_vma; move_page_tables; do_munmap of the old range)
 long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_addr,
               std::uint32_t new_slot) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
+  // mm/ksm.c v4.19: ksm_madvise(MADV_UNMERGEABLE): a KSM page keeps its rmap_item's address,
+  // which the move would leave stale for rmap_walk_ksm ("ksm: prevent mremap move poisoning")
+  if ((k.vmas.at(vma).flags & VM_MERGEABLE) && k.vmas.at(vma).has_anon_vma()) {
+    const int err = unmerge_ksm_pages(k, vma, old_addr, old_addr + old_len);
+    if (err) return err;
+  }
   const std::uint64_t new_pgoff = k.vmas.at(vma).linear_page_index(old_addr);
   bool need_rmap_locks = false;
   const std::uint32_t new_vma = copy_vma(k, vma, new_slot, new_pgoff, need_rmap_locks);
@@ -197,11 +204,6 @@ long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_
 std::string mremap_input_error(const Kernel& k, std::uint32_t mm, const Vma& old, std::uint64_t new_addr) {
   const MmStruct& m = k.mms.at(mm);
   const std::uint64_t len = old.end - old.start;
-  if (old.flags & VM_MERGEABLE)
-    for (const auto& [addr, slot] : m.ptes)
-      if (addr >= old.start && addr < old.end && slot.pte.is_present() && k.pages.at(slot.pte.page).PageKsm())
-        return "the VM_MERGEABLE vma at " + k.where(mm, old.start) + " maps the KSM page " +
-               k.page_name(slot.pte.page) + ": move_vma's ksm_madvise would unmerge it, and the 4.19 model has no KSM";
   for (const auto& [base, slot] : m.pmds) {
     if (base < old.start || base >= old.end || slot.pmd.is_none() || slot.pmd.is_table()) continue;
     if ((new_addr + (base - old.start)) % kPmdSize)

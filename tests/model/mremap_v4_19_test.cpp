@@ -189,3 +189,9 @@ TEST(Mremap419, RevertedFlushMovesTheSameState) {
   CHECK(p.kernel->mms[A].ptes.at(0x1000).pte.is_none());
   CHECK(model_test::maps(p.kernel->mms[A].ptes.at(0x401000).pte, P, true));
 }
+
+// 4.19's move_vma unmerges a VM_MERGEABLE vma's KSM pages first (ksm_madvise), as 3.9's does:
+// the move of a vma mapping KSM page K against K's migration is clean, and bounded DFS agrees.
+TEST(Mremap419, KsmPagesAreUnmergedBeforeTheMove) {
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/mremap-vs-ksm-migration-4.19-fixed.json");
+}

@@ -48,15 +48,13 @@ long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64
 
 namespace v4_19 {
 /// move_vma in kernel 4.19 (model/src/mremap_v4_19.cpp; sys_mremap calls it in a 4.19 kernel):
-/// copy_vma, move_page_tables inside the mmu notifier's range start/end, move_huge_pmd for a
+/// ksm_madvise(MADV_UNMERGEABLE) of the old range (4.19's break_ksm), copy_vma, move_page_tables inside the mmu notifier's range start/end, move_huge_pmd for a
 /// huge pmd or pmd migration entry covering a whole 2 MiB extent, move_ptes under the old
-/// table's ptl and the new one's, 4.19's do_munmap of the old vma; ksm_madvise is a no-op
-/// (a VM_MERGEABLE vma mapping a KSM page is refused at load).
+/// table's ptl and the new one's, 4.19's do_munmap of the old vma.
 long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_addr,
               std::uint32_t new_slot);
 /// 4.19's refusals for a move of `old` to new_addr (called by model::mremap_input_error once
-/// the eras' common checks passed; the error is then new_address's): a VM_MERGEABLE vma mapping
-/// a KSM page (ksm_madvise's unmerge: no KSM in the 4.19 model), a huge pmd or pmd migration
+/// the eras' common checks passed; the error is then new_address's): a huge pmd or pmd migration
 /// entry whose new place is not 2 MiB aligned (split_huge_pmd), a pmd of the new range that
 /// is not a table.
 std::string mremap_input_error(const Kernel& k, std::uint32_t mm, const Vma& old, std::uint64_t new_addr);
