@@ -572,6 +572,7 @@ bool is_page_sharing_candidate(const StableNode& s, std::size_t offset = 0) {
 
 // mm/ksm.c v4.19: stable_tree_append (rmap_hlist_len++, WARN_ON_ONCE beyond ksm_max_page_sharing)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node, bool max_page_sharing_bypass) {
+  stable_node_not_null(k, item, node);  // BUG_ON(stable_node->rmap_hlist_len < 0) reads through it
   // Load refuses a scenario with more possible sharers than max_page_sharing, so this never fires.
   if (!max_page_sharing_bypass && k.stable_nodes.at(node).hlist.size() + 1 > kKsmMaxPageSharing)
     checker::fail(FailureKind::WarnOn, "WARN_ON_ONCE(stable_node->rmap_hlist_len > ksm_max_page_sharing)");
@@ -647,13 +648,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
     if (try_to_merge_with_ksm_page(k, item, page, kpage)) {
       // "The page was successfully merged: add its rmap_item to the stable tree."
       k.pages[kpage].lock->lock("cmp_and_merge_page");
-      const std::uint32_t node = k.page_stable_node(kpage);
-      // stable_tree_append's BUG_ON(stable_node->rmap_hlist_len < 0) reads through the pointer:
-      // a kpage that lost its stable node (a migration ksm_migrate_page finished) is an oops.
-      if (node == kNoNode)
-        checker::fail(FailureKind::BugOn, "BUG: NULL pointer dereference in stable_tree_append: page_stable_node(" +
-                                              k.page_name(kpage) + ") is NULL (" + k.page_name(kpage) + " was migrated)");
-      v4_19::stable_tree_append(k, item, node, max_page_sharing_bypass);
+      v4_19::stable_tree_append(k, item, k.page_stable_node(kpage), max_page_sharing_bypass);
       k.pages[kpage].lock->unlock("cmp_and_merge_page");
     }
     k.put_page(kpage, "cmp_and_merge_page");
@@ -842,16 +837,8 @@ PageId stable_tree_search(Kernel& k, PageId page) {
   for (std::uint32_t node : path) {
     PageId tree_page = v2_6_33::get_ksm_page(k, node);
     if (tree_page == kNoPage) return kNoPage;
-    const bool same = memcmp_pages(k, page, tree_page, "stable_tree_search");  // memcmp_pages == 0
+    if (memcmp_pages(k, page, tree_page, "stable_tree_search")) return tree_page;  // memcmp_pages == 0
     k.put_page(tree_page, "stable_tree_search");
-    if (same) {
-      // "Lock and unlock the stable_node's page (which might already have been migrated) so
-      // that page migration is sure to notice its raised count": a migration past its count
-      // check holds the page lock until the page is migrated and the node points elsewhere.
-      tree_page = get_ksm_page(k, node, true);
-      if (tree_page != kNoPage) k.pages[tree_page].lock->unlock("stable_tree_search");
-      return tree_page;  // NULL: the node went stale meanwhile
-    }
   }
   return kNoPage;
 }
