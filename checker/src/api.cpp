@@ -34,6 +34,18 @@ void announce_update(ObjectId object, std::uint8_t groups, const char* label, So
   a.groups = groups;
   ex("announce_update").announce(a, Guard{});
 }
+void announce_refinable(ObjectId object, AccessKind kind, const char* label, SourceLoc loc) {
+  Access a{object, kind, label, loc};
+  a.may_refine = true;
+  ex("announce_refinable").announce(a, Guard{});
+}
+void announce_refinable_update(ObjectId object, std::uint8_t groups, const char* label,
+                               SourceLoc loc) {
+  Access a{object, AccessKind::CommutingUpdate, label, loc};
+  a.groups = groups;
+  a.may_refine = true;
+  ex("announce_refinable_update").announce(a, Guard{});
+}
 void refine_update(ObjectId child, std::uint8_t groups, SourceLoc loc) {
   ex("refine_update").refine(child, AccessKind::CommutingUpdate, loc, groups);
 }

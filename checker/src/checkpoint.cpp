@@ -21,7 +21,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kFormat = "mmcheck-engine-checkpoint";
-constexpr std::uint64_t kVersion = 1;
+constexpr std::uint64_t kVersion = 2;  // 2: an access says whether it may refine
 /// Wakeup trees nest one level per event of a reversal; a live search on the
 /// scenarios this engine serves nests a few hundred. The loader recurses once
 /// per level, so deeper documents are refused rather than risk the stack.
@@ -79,16 +79,19 @@ class In {
 
 // ---- shared pieces -----------------------------------------------------------
 
-json access_json(const Access& a) { return json::array({a.object, static_cast<unsigned>(a.kind), a.parent, a.groups}); }
+json access_json(const Access& a) {
+  return json::array({a.object, static_cast<unsigned>(a.kind), a.parent, a.groups, a.may_refine});
+}
 
 Access access_from(const In& in) {
-  in.tuple(4);
+  in.tuple(5);
   Access a;
   a.object = in.at(std::size_t{0}).u32();
   std::uint64_t kind = in.at(1).u64(std::size(kAllAccessKinds) - 1);
   a.kind = kAllAccessKinds[kind];
   a.parent = in.at(2).u32();
   a.groups = static_cast<std::uint8_t>(in.at(3).u64(255));
+  a.may_refine = in.at(4).boolean();
   a.label = "";
   return a;
 }
@@ -334,7 +337,8 @@ bool DporStrategy::refresh_loaded(Node& n, const SchedulingPoint& sp) {
     if (!has(sp.enabled | sp.waiting, static_cast<ThreadId>(t))) continue;
     const Access& a = n.pending[t];
     const Access& b = sp.pending[t];
-    same = a.object == b.object && a.kind == b.kind && a.parent == b.parent && a.groups == b.groups;
+    same = a.object == b.object && a.kind == b.kind && a.parent == b.parent && a.groups == b.groups &&
+           a.may_refine == b.may_refine;
   }
   if (!same) {
     abort_ = "scheduling point " + std::to_string(depth_) +
@@ -442,7 +446,7 @@ json event_json(const Dp::Event& e) {
 Dp::Event event_from(const In& in) {
   in.tuple(4);
   Dp::Event e;
-  e.thread = thread_from(in.at(std::size_t{0}), false);
+  e.thread = thread_from(in.at(std::size_t{0}), true);  // kNoThread: a race's guard (dpor.cpp)
   e.access = access_from(in.at(1));
   e.vals = vals_from(in.at(2));
   e.open = in.at(3).boolean();

@@ -407,19 +407,27 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
       // The moved event runs in another state: its announced kind.
       v.push_back(Event{e.thread, j < n ? path_[j].pending[t] : e.access, {}, true});
       const Node& at = path_[i];
+      // The race's first event, when it may refine: a thread whose step
+      // depends on it may change what it turns out to be (a get_page before a
+      // put_page that would free the page), and with it whether the race
+      // exists at all; such a thread's subtree does not cover v.
+      const Access& first = at.pending[ev[i].thread];
+      const Access* guard = first.may_refine ? &first : nullptr;
       bool covered = false;
       for (ThreadMask s = at.sleep; s && !covered; s &= s - 1) {
         ThreadId p = lowest(s);
         std::size_t where;
-        covered = weak_initial(p, at.pending[p], v, &where);
+        covered = weak_initial(p, at.pending[p], v, &where) && !guarded(at.pending[p], guard);
       }
       for (const Slept& sl : at.psleep) {
         std::size_t where;
         if (covered) break;
         covered = weak_initial(sl.thread, at.pending[sl.thread], v, &where) && where != npos &&
-                  !v[where].open && v[where].vals == sl.vals;
+                  !v[where].open && v[where].vals == sl.vals && !guarded(at.pending[sl.thread], guard);
       }
-      if (!covered) insert(i, std::move(v));
+      if (covered) continue;
+      if (guard) v.insert(v.begin(), Event{kNoThread, *guard, {}, false});
+      insert(i, std::move(v));
     }
   }
 }
@@ -461,10 +469,21 @@ bool DporStrategy::weak_initial(ThreadId p, const Access& next, const std::vecto
   return true;
 }
 
+bool DporStrategy::guarded(const Access& a, const Access* guard) {
+  return guard != nullptr && dependent(a, *guard);
+}
+
 void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
   // A task changes nothing above its branch: such insertions go to the master.
   std::vector<Event> original;
   if (floor_ != npos_ && k <= floor_) original = v;
+  // A leading event of no thread is the race's guard (see compute_races).
+  std::optional<Access> guard_copy;
+  if (!v.empty() && v.front().thread == kNoThread) {
+    guard_copy = v.front().access;
+    v.erase(v.begin());
+  }
+  const Access* guard = guard_copy ? &*guard_copy : nullptr;
   auto exported = [&](std::size_t m, bool variants) {
     if (floor_ == npos_ || m > floor_ || (variants && m == floor_)) return false;
     result_.exports.emplace_back(k, std::move(original));
@@ -477,10 +496,10 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
     // A branch named for some value vectors covers v only for those: when v
     // is independent of it, or ends with its event with open values, v goes
     // beside it (the thread then sleeps for the vectors already explored).
-    if (!weak_initial(node.thread, node.ran, v, &at) ||
+    if (!weak_initial(node.thread, node.ran, v, &at) || guarded(node.pending[node.thread], guard) ||
         (at == npos && named)) {
       if (exported(m, false)) return;
-      insert_forest(node.later, v);
+      insert_forest(node.later, v, guard);
       return;
     }
     if (at != npos && v[at].open && named) {
@@ -504,7 +523,7 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
         Variant& var = node.variants[i];
         if (var.vals != x.vals) continue;
         if (!node.all_values && i < node.variant) ++lost_;  // explored already
-        else if (!v.empty() && !var.sub.empty()) insert_forest(var.sub, v);
+        else if (!v.empty() && !var.sub.empty()) insert_forest(var.sub, v, guard);
         return;
       }
       node.variants.push_back(Variant{std::move(x.vals), chain(v, 0), {}});
@@ -516,16 +535,16 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
   // Past the end of this execution: nothing can run there.
 }
 
-void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
+void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v, const Access* guard) {
   for (Group& g : f) {
     std::size_t at;
-    if (!weak_initial(g.thread, g.access, v, &at)) continue;
+    if (!weak_initial(g.thread, g.access, v, &at) || guarded(g.access, guard)) continue;
     if (at == npos) {
       // Independent of all of v: the branch covers v once it explores every
       // value vector (v may be followed by any of them).
       if (!no_choices(g.variants)) g.every = true;
       if (g.variants.empty() || g.variants.front().sub.empty()) return;  // a leaf covers v
-      insert_forest(g.variants.front().sub, v);
+      insert_forest(g.variants.front().sub, v, guard);
       return;
     }
     Event x = std::move(v[at]);
@@ -535,7 +554,7 @@ void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v) {
     for (Variant& var : g.variants) {
       if (var.vals != x.vals) continue;
       if (v.empty() || var.sub.empty()) return;
-      insert_forest(var.sub, v);
+      insert_forest(var.sub, v, guard);
       return;
     }
     g.variants.push_back(Variant{std::move(x.vals), chain(v, 0), {}});

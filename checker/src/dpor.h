@@ -52,9 +52,21 @@
 //    Race detection orders the events by the kinds they ran with; an event a
 //    reversal moves (open) and sleep-set propagation (the sleeper's next step
 //    and the step that ran) use the announced kind, which over-approximates
-//    whatever the step will do elsewhere. Every trace is explored (DFS
-//    agreement on 3000 random programs with failing CAS and trylock), but a
-//    trace may be explored more than once (7% of the runs there). Families of objects (a parent and its
+//    whatever the step will do elsewhere. What a refinable step turns out to
+//    be can depend on the steps before it: when the first event of a race was
+//    announced refinable (checker::announce_refinable), a sleeping thread or a
+//    wakeup-tree branch whose step depends on that event does not cover the
+//    reversal (it may make the event weaker, and the race vanish, in its
+//    subtree: a get_page before the put_page that frees a page). Without that
+//    rule a program whose put refines to the count field when it does not
+//    free loses an outcome (tests/checker/dpor_test.cpp, random puts #17).
+//    Every trace is explored (DFS agreement on 3000 random programs with
+//    failing CAS and trylock), but a trace may be explored more than once (7%
+//    of the runs there), and the rule costs a few sleep-set-blocked runs.
+//    Which kinds may refine is the model's promise: a refinement must not
+//    depend on the order of two steps declared independent (two puts that
+//    commute must not refine by which one frees; random puts #39 shows the
+//    loss when they do). Families of objects (a parent and its
 //    children): an event is checked against the events on its own object and
 //    on its parent, and an event on a parent against those on its children.
 //  * Violations: with stop_on_first off, the other threads run on after a
@@ -234,7 +246,10 @@ class DporStrategy : public Strategy {
 
   void detect_races(const ExecutionEnd& end);
   void insert(std::size_t k, std::vector<Event> v);
-  static void insert_forest(Forest& f, std::vector<Event>& v);
+  static void insert_forest(Forest& f, std::vector<Event>& v, const Access* guard);
+  /// True when `a` depends on a race's guard (its first event, when that may
+  /// refine): a thread about to run `a` does not cover the race's reversal.
+  static bool guarded(const Access& a, const Access* guard);
   static bool weak_initial(ThreadId p, const Access& next, const std::vector<Event>& v,
                            std::size_t* index);
   /// True when, in the execution of points [0, i) followed by v (the events

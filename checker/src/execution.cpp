@@ -99,6 +99,11 @@ void Execution::refine(ObjectId child, AccessKind kind, SourceLoc loc, std::uint
     fail(Verdict::ModelError, FailureKind::Assertion,
          "checker::refine called outside a step of a simulated thread", loc);
   Access& a = steps_.back().access;
+  if (!a.may_refine)
+    fail(Verdict::ModelError, FailureKind::Assertion,
+         std::string("checker::refine in \"") + a.label +
+             "\": the step was not announced refinable (checker::announce_refinable)",
+         loc);
   if (child != kNoObject && child != a.object &&
       (child >= object_parents_.size() || object_parents_[child] != a.object))
     fail(Verdict::ModelError, FailureKind::Assertion,

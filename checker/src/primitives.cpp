@@ -25,7 +25,7 @@ void Mutex::lock(const char* label, SourceLoc loc) {
 }
 
 bool Mutex::try_lock(const char* label, SourceLoc loc) {
-  announce(id_, AccessKind::ReadModifyWrite, label, loc);
+  announce_refinable(id_, AccessKind::ReadModifyWrite, label, loc);
   if (holder_ != kNoThread) {
     refine(AccessKind::Read, loc);  // a failed trylock only read the lock
     return false;
@@ -76,7 +76,7 @@ void BitLock::lock(const char* label, SourceLoc loc) {
 }
 
 bool BitLock::try_lock(const char* label, SourceLoc loc) {
-  announce(id_, AccessKind::ReadModifyWrite, label, loc);
+  announce_refinable(id_, AccessKind::ReadModifyWrite, label, loc);
   if (holder_ != kNoThread) {
     refine(AccessKind::Read, loc);  // a failed trylock only read the lock
     return false;

@@ -238,12 +238,19 @@ void Kernel::page_ref_put_held(PageId p, const char* label, checker::SourceLoc l
   checker::note([&] { return std::string("put_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
 }
 
+// include/linux/mm.h v3.9: put_page (a commuting update of the whole page, kernel.h)
 void Kernel::page_ref_put(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
-  checker::announce(page.obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  checker::announce_update(page.obj, kRefPut, label, loc);
   put_page_locked(p);
-  // Not the last reference: the step read and wrote the count only.
-  if (page.refcount > 0) checker::refine(page.count_obj, checker::AccessKind::ReadModifyWrite, loc);
+}
+
+// mm/vmscan.c v3.9: putback_lru_page's SetPageLRU (lru_cache_add, drained at once) and put_page
+void Kernel::putback_put(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce_update(page.obj, kRefPut, label, loc);
+  page.flags |= PG_lru;
+  put_page_locked(p);
 }
 
 void Kernel::own_page_ref(PageId p) { ++own_refs[{checker::current_thread(), p}]; }
@@ -260,7 +267,7 @@ void Kernel::page_ref_put_own(PageId p, const char* label, checker::SourceLoc lo
 
 bool Kernel::get_page_unless_zero(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
-  checker::announce(page.count_obj, checker::AccessKind::ReadModifyWrite, label, loc);
+  checker::announce_refinable(page.count_obj, checker::AccessKind::ReadModifyWrite, label, loc);
   if (page.refcount == 0) {
     checker::refine(checker::AccessKind::Read, loc);
     checker::note([&] { return std::string("get_page_unless_zero(" + page.name + ") failed"); });

@@ -48,14 +48,11 @@ int isolate_lru_page(Kernel& k, PageId page) {
 }
 
 // mm/vmscan.c v2.6.33, v3.9: putback_lru_page (SetPageLRU and the put_page of the
-// isolation or allocation reference: one step on the whole page)
+// isolation or allocation reference: one step, Kernel::putback_put)
 void putback_lru_page(Kernel& k, PageId page) {
-  Page& p = k.pages.at(page);
-  checker::announce(p.obj, AccessKind::ReadModifyWrite, "putback_lru_page");
-  p.flags |= PG_lru;
   int& own = k.own_refs[{checker::current_thread(), page}];
   if (own > 0) --own;
-  k.put_page_locked(page);
+  k.putback_put(page, "putback_lru_page");
 }
 
 }  // namespace

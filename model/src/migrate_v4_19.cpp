@@ -39,10 +39,7 @@ int isolate_lru_page(Kernel& k, PageId page) {
 
 // mm/vmscan.c v4.19: putback_lru_page
 void putback_lru_page(Kernel& k, PageId page) {
-  Page& p = k.pages.at(page);
-  checker::announce(p.obj, AccessKind::ReadModifyWrite, "putback_lru_page");
-  p.flags |= PG_lru;
-  k.put_page_locked(page);
+  k.putback_put(page, "putback_lru_page");
 }
 
 // mm/migrate.c v4.19: new_page_nodemask (a THP of the same size for a THP: alloc_pages_node + prep_transhuge_page)

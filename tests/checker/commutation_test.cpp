@@ -119,7 +119,8 @@ TEST(CommutationCheck, KindThatDependsOnTheOrderCaught) {
   p.init = 1;
   p.a = [](Shared<int>& x, int&) { x.commuting_update([](int& v) { ++v; }, "get_page"); };
   p.b = [](Shared<int>& x, int& seen) {
-    seen = x.update([](int& v) { --v; }, "put_page") - 1;
+    announce_refinable(x.id(), AccessKind::ReadModifyWrite, "put_page");
+    seen = --const_cast<int&>(x.peek());
     if (seen != 0) refine(AccessKind::CommutingUpdate);
   };
   Report r = check(p);
@@ -216,7 +217,12 @@ TEST(CommutationCheck, FamiliesAndRefineMisuse) {
       ObjectId child = new_object("a.f", a);
       if (mode == 0) new_object("a.f.g", child);  // two levels: refused
       spawn("T", [this, a] {
-        announce(a, AccessKind::Read, "look");
+        if (mode == 2) {
+          announce(a, AccessKind::ReadModifyWrite, "look");
+          refine(AccessKind::Read);  // not announced refinable: refused
+          return;
+        }
+        announce_refinable(a, AccessKind::Read, "look");
         if (mode == 1) refine(AccessKind::Write);  // stronger than announced: refused
       });
     }
@@ -231,6 +237,11 @@ TEST(CommutationCheck, FamiliesAndRefineMisuse) {
   CHECK(r.verdict == Verdict::ModelError);
   CHECK_TEXT(r.counterexample->violation.message.find("write is not weaker than the announced read") !=
                  std::string::npos,
+             r.counterexample->violation.message.c_str());
+  p.mode = 2;
+  r = explore(p, o);
+  CHECK(r.verdict == Verdict::ModelError);
+  CHECK_TEXT(r.counterexample->violation.message.find("not announced refinable") != std::string::npos,
              r.counterexample->violation.message.c_str());
   // The relation itself.
   Access parent{1, AccessKind::Write, "", {}, kNoObject};

@@ -64,6 +64,11 @@ struct Access {
   /// false while no other thread has written `object` (or its family) since
   /// this thread's last step on it. Not part of dependent().
   bool until_change = false;
+  /// Announced with checker::announce_refinable (or _update): the step may
+  /// refine itself once it has run (checker::refine), so what it turns out
+  /// to be can depend on the steps of other threads before it. Not part of
+  /// dependent(); the race analysis takes it into account (dpor.h).
+  bool may_refine = false;
 };
 
 /// True when the order of a and b can matter: related objects (the same one,

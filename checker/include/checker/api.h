@@ -75,8 +75,21 @@ void announce(ObjectId object, AccessKind kind, const char* label,
 void announce_blocking(ObjectId object, AccessKind kind, const char* label, Guard ready,
                        SourceLoc loc = SourceLoc::current());
 
-/// Called by the running thread while it performs its step (after announce()
-/// returned): the operation turned out to be an access of `kind`, weaker than
+/// Like announce(), for a step that may turn out weaker than announced once it
+/// has run (a compare-and-swap, a trylock, a put_page that may or may not
+/// free): only steps announced so may call refine(). What such a step turns
+/// out to be can depend on other threads' steps before it (a get_page makes
+/// the put that would have freed a page a plain decrement), which the race
+/// analysis has to know to keep every trace.
+void announce_refinable(ObjectId object, AccessKind kind, const char* label,
+                        SourceLoc loc = SourceLoc::current());
+
+/// announce_update() for a step that may refine (announce_refinable).
+void announce_refinable_update(ObjectId object, std::uint8_t groups, const char* label,
+                               SourceLoc loc = SourceLoc::current());
+
+/// Called by the running thread while it performs its step (after
+/// announce_refinable() returned): the operation turned out to be an access of `kind`, weaker than
 /// the one announced (checker::refinable: a compare-and-swap that failed is a
 /// Read; a counter decrement that did not reach zero may be a
 /// CommutingUpdate). Partial-order reduction then orders the step by what it

@@ -50,7 +50,7 @@ class Shared {
   /// and the step counts as a Read (it changed nothing).
   bool compare_exchange(T& expected, T desired, const char* label = "cmpxchg",
                         SourceLoc loc = SourceLoc::current()) {
-    announce(id_, AccessKind::ReadModifyWrite, label, loc);
+    announce_refinable(id_, AccessKind::ReadModifyWrite, label, loc);
     if (value_ == expected) {
       value_ = std::move(desired);
       return true;

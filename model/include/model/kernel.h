@@ -186,10 +186,12 @@ class Kernel {
   // page. The caller reads and writes nothing else of the page in that step.
   // Reference counting commutes in groups (checker::announce_update):
   // increments (kRefGet) with increments and with puts that cannot reach zero
-  // (page_ref_put_held: kRefGet | kRefPut). A put that may free the page is a
-  // read-modify-write: whether it frees depends on the order (measured: as a
-  // commuting update of the whole page in group kRefPut it conflicts with more
-  // than it saves, see bench/README).
+  // (page_ref_put_held: kRefGet | kRefPut), and puts with puts (group
+  // kRefPut): the caller of put_page does not look at the count, and which of
+  // two puts frees the page does not change the state they leave. A put that
+  // may free the page is on the whole page (the free resets flags and
+  // mapping) whether it frees or not: which of two commuting puts frees
+  // depends on their order, so a put's kind must not (dpor.h, refined kinds).
   static constexpr std::uint8_t kRefGet = 1, kRefPut = 2;
   /// get_page() as a commuting update of page_count: the caller does not look at the count.
   void page_ref_get(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
@@ -197,9 +199,15 @@ class Kernel {
   /// cannot reach zero in any order: a commuting update of page_count. Reaching
   /// zero is a model error (the caller's other reference is missing).
   void page_ref_put_held(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
-  /// put_page() announced on the whole page (it frees the page at zero); when
-  /// the page is not freed, the step is refined to a read-modify-write of page_count.
+  /// put_page() as a commuting update (group kRefPut) of the whole page (it
+  /// frees the page at zero).
   void page_ref_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// putback_lru_page's step: SetPageLRU and the put_page of the isolation
+  /// (or allocation) reference. PG_lru counts as part of page_count's object
+  /// (every other step that reads or writes it is on the whole page:
+  /// isolate_lru_page, scan_lru_pages, the free), so like page_ref_put this is
+  /// a commuting update of the whole page in group kRefPut.
+  void putback_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// The running thread now owns one more reference on p (taken by a step
   /// just before: follow_page(FOLL_GET), page_cache_get). A ghost count per
   /// thread and page, for page_ref_put_own.
