@@ -241,14 +241,14 @@ void Kernel::page_ref_put_held(PageId p, const char* label, checker::SourceLoc l
 // include/linux/mm.h v3.9: put_page (a commuting update of the whole page, kernel.h)
 void Kernel::page_ref_put(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
-  checker::announce_update(page.obj, kRefPut, label, loc);
+  checker::announce_update(page.count_obj, kRefPut, label, loc);
   put_page_locked(p);
 }
 
 // mm/vmscan.c v3.9: putback_lru_page's SetPageLRU (lru_cache_add, drained at once) and put_page
 void Kernel::putback_put(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
-  checker::announce_update(page.obj, kRefPut, label, loc);
+  checker::announce_update(page.count_obj, kRefPut, label, loc);
   page.flags |= PG_lru;
   put_page_locked(p);
 }

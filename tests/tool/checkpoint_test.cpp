@@ -57,7 +57,7 @@ fs::path scratch(const char* name) {
   return d;
 }
 
-// First failure after a few thousand executions (DPOR).
+// First failure after a few hundred executions (DPOR).
 const char* const kReverted = "scenarios/ksm/foll-migration-reverted.json";
 // Exhaustive, clean, a hundred-odd executions.
 const char* const kSmallFixed = "scenarios/ksm/cow-fault-vs-migration-fixed.json";
@@ -96,8 +96,8 @@ void check_chain(const char* scenario, std::uint64_t budget, const char* jobs) {
 TEST_GROUP(CliCheckpoint){};
 
 TEST(CliCheckpoint, PiecesAddUpToTheUncutSearch) {
-  check_chain(kReverted, 1000, "1");
-  check_chain(kReverted, 700, "2");
+  check_chain(kReverted, 200, "1");
+  check_chain(kReverted, 150, "2");
   check_chain(kSmallFixed, 40, "1");
   check_chain(kSmallFixed, 25, "2");
 }
