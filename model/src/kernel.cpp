@@ -238,7 +238,7 @@ void Kernel::page_ref_put_held(PageId p, const char* label, checker::SourceLoc l
   checker::note([&] { return std::string("put_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
 }
 
-// include/linux/mm.h v3.9: put_page (a commuting update of the whole page, kernel.h)
+// include/linux/mm.h v3.9: put_page (a commuting update of page_count, kernel.h)
 void Kernel::page_ref_put(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
   checker::announce_update(page.count_obj, kRefPut, label, loc);

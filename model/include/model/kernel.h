@@ -188,10 +188,13 @@ class Kernel {
   // increments (kRefGet) with increments and with puts that cannot reach zero
   // (page_ref_put_held: kRefGet | kRefPut), and puts with puts (group
   // kRefPut): the caller of put_page does not look at the count, and which of
-  // two puts frees the page does not change the state they leave. A put that
-  // may free the page is on the whole page (the free resets flags and
-  // mapping) whether it frees or not: which of two commuting puts frees
-  // depends on their order, so a put's kind must not (dpor.h, refined kinds).
+  // two puts frees the page does not change the state they leave. A put is
+  // on page_count whether it frees or not (which of two commuting puts frees
+  // depends on their order, so a put's kind must not: dpor.h, refined
+  // kinds). The free also resets flags and mapping: only a step that holds no
+  // reference on the page can see that, and every such step is announced on
+  // the whole page (get_ksm_page, isolate_lru_page, scan_lru_pages); a step
+  // that holds one keeps any put from freeing the page.
   static constexpr std::uint8_t kRefGet = 1, kRefPut = 2;
   /// get_page() as a commuting update of page_count: the caller does not look at the count.
   void page_ref_get(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
@@ -199,14 +202,14 @@ class Kernel {
   /// cannot reach zero in any order: a commuting update of page_count. Reaching
   /// zero is a model error (the caller's other reference is missing).
   void page_ref_put_held(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
-  /// put_page() as a commuting update (group kRefPut) of the whole page (it
-  /// frees the page at zero).
+  /// put_page() as a commuting update (group kRefPut) of page_count (it frees
+  /// the page at zero).
   void page_ref_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// putback_lru_page's step: SetPageLRU and the put_page of the isolation
   /// (or allocation) reference. PG_lru counts as part of page_count's object
   /// (every other step that reads or writes it is on the whole page:
   /// isolate_lru_page, scan_lru_pages, the free), so like page_ref_put this is
-  /// a commuting update of the whole page in group kRefPut.
+  /// a commuting update of page_count in group kRefPut.
   void putback_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// The running thread now owns one more reference on p (taken by a step
   /// just before: follow_page(FOLL_GET), page_cache_get). A ghost count per

@@ -8,6 +8,11 @@
 // ("K.flags": flags, mapping, index, private, content). A step announced on a
 // child reads and writes that field only; a step on `obj` conflicts with every
 // child's, the children are independent of each other (checker families).
+// Two exceptions, both kept by Kernel (kernel.h): PG_lru counts as part of
+// page_count (isolate_lru_page and the other steps that read it are on `obj`;
+// putback_lru_page's SetPageLRU rides on its put), and a put_page on
+// `count_obj` that frees the page also resets flags and mapping, which only
+// steps on `obj` (the ones that hold no reference) can observe.
 // The zero page (reserved) is outside these rules: ptes map it without a
 // mapcount or a reference each (pte_special).
 // Invariants: refcount == 0 iff the page is free or freed (then mapping is
