@@ -51,7 +51,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
       ptl.unlock("follow_page_pte");
       return kNoPage;
     }
-    if (flags & FOLL_GET) k.page_ref_get(page, "follow_page_pte");  // try_get_page
+    if (flags & FOLL_GET) k.page_ref_get_mapped(page, "follow_page_pte");  // try_get_page
     ptl.unlock("follow_page_pte");
     return page;
   }

@@ -227,6 +227,17 @@ void Kernel::page_ref_get(PageId p, const char* label, checker::SourceLoc loc) {
   checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
 }
 
+// include/linux/mm.h v3.9: get_page under the ptl of a pte that maps the page
+void Kernel::page_ref_get_mapped(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce_update(page.count_obj, kRefGet | kRefPut, label, loc);
+  if (page.refcount <= 0)
+    checker::fail(checker::FailureKind::BugOn,
+                  "VM_BUG_ON(atomic_read(&page->_count) <= 0) in get_page(" + page.name + ")");
+  ++page.refcount;
+  checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
+}
+
 void Kernel::page_ref_put_held(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
   checker::announce_update(page.count_obj, kRefGet | kRefPut, label, loc);

@@ -88,7 +88,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
       return kNoPage;
     }
     PageId page = pte.page;
-    if (flags & FOLL_GET) k.page_ref_get(page, "follow_page");
+    if (flags & FOLL_GET) k.page_ref_get_mapped(page, "follow_page");
     m.ptl->unlock("follow_page");
     return page;
   }
@@ -266,7 +266,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   }
 
   // Ok, we need to copy (KSM pages are never reused).
-  k.page_ref_get(old, "do_wp_page");  // page_cache_get(old_page)
+  k.page_ref_get_mapped(old, "do_wp_page");  // page_cache_get(old_page)
   k.own_page_ref(old);
   m.ptl->unlock("do_wp_page");
   PageId np = k.alloc_page(0, "alloc_page_vma");

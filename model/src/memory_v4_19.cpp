@@ -190,7 +190,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
     p.lock->unlock("do_wp_page");
   }
   // "Ok, we need to copy. Oh, well.." (a KSM page, or an anon page not ours alone)
-  k.page_ref_get(page, "do_wp_page");  // get_page(vmf->page)
+  k.page_ref_get_mapped(page, "do_wp_page");  // get_page(vmf->page)
   k.own_page_ref(page);
   ptl.unlock("do_wp_page");
   return wp_page_copy(k, vma, addr, orig_pte, page);

@@ -198,6 +198,12 @@ class Kernel {
   static constexpr std::uint8_t kRefGet = 1, kRefPut = 2;
   /// get_page() as a commuting update of page_count: the caller does not look at the count.
   void page_ref_get(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// get_page() of a page that a present pte maps, under that pte's ptl
+  /// (follow_page, do_wp_page): the pte's reference cannot be dropped
+  /// meanwhile (clearing the pte takes the ptl), so no put of another thread
+  /// reaches zero in either order, and the step commutes with puts as well
+  /// as with gets (kRefGet | kRefPut). A lockless get (gup_fast) is page_ref_get.
+  void page_ref_get_mapped(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// put_page() when the caller holds another reference on p, so the count
   /// cannot reach zero in any order: a commuting update of page_count. Reaching
   /// zero is a model error (the caller's other reference is missing).
