@@ -341,7 +341,10 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
     bool stale = false;
     // page->mapping check, then get_page_unless_zero() and the recheck: one
     // step (the only change that matters in between is the page being freed,
-    // which get_page_unless_zero sees).
+    // which get_page_unless_zero sees). On the whole page even when the
+    // mapping check alone decides: it holds no reference, so it sees the
+    // reset a freeing put makes (a put is a step on page_count, kernel.h);
+    // as a read of K.flags the commutation check fails it at once.
     checker::announce(page.obj, AccessKind::ReadModifyWrite, "get_ksm_page");
     if (!(page.mapping == expected)) {
       stale = true;
