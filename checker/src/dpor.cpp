@@ -417,13 +417,14 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
       for (ThreadMask s = at.sleep; s && !covered; s &= s - 1) {
         ThreadId p = lowest(s);
         std::size_t where;
-        covered = weak_initial(p, at.pending[p], v, &where) && !guarded(at.pending[p], guard);
+        covered = weak_initial(p, at.pending[p], v, &where) &&
+                  (where != npos || !guarded(at.pending[p], guard));
       }
       for (const Slept& sl : at.psleep) {
         std::size_t where;
         if (covered) break;
         covered = weak_initial(sl.thread, at.pending[sl.thread], v, &where) && where != npos &&
-                  !v[where].open && v[where].vals == sl.vals && !guarded(at.pending[sl.thread], guard);
+                  !v[where].open && v[where].vals == sl.vals;
       }
       if (covered) continue;
       if (guard) v.insert(v.begin(), Event{kNoThread, *guard, {}, false});
@@ -496,8 +497,9 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
     // A branch named for some value vectors covers v only for those: when v
     // is independent of it, or ends with its event with open values, v goes
     // beside it (the thread then sleeps for the vectors already explored).
-    if (!weak_initial(node.thread, node.ran, v, &at) || guarded(node.pending[node.thread], guard) ||
-        (at == npos && named)) {
+    // (At m == k the branch is the race's first event itself, never a weak
+    // initial of v, so the guard matters only in the forests.)
+    if (!weak_initial(node.thread, node.ran, v, &at) || (at == npos && named)) {
       if (exported(m, false)) return;
       insert_forest(node.later, v, guard);
       return;
@@ -538,7 +540,16 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
 void DporStrategy::insert_forest(Forest& f, std::vector<Event>& v, const Access* guard) {
   for (Group& g : f) {
     std::size_t at;
-    if (!weak_initial(g.thread, g.access, v, &at) || guarded(g.access, guard)) continue;
+    if (!weak_initial(g.thread, g.access, v, &at)) continue;
+    if (at == npos && guarded(g.access, guard)) {
+      // g runs before v and depends on the race's first event: its subtree
+      // gets v as it would without the guard, and v needs a branch of its own.
+      std::vector<Event> copy = v;
+      if (!no_choices(g.variants)) g.every = true;
+      if (!g.variants.empty() && !g.variants.front().sub.empty())
+        insert_forest(g.variants.front().sub, copy, guard);
+      continue;
+    }
     if (at == npos) {
       // Independent of all of v: the branch covers v once it explores every
       // value vector (v may be followed by any of them).

@@ -55,14 +55,16 @@
 //    whatever the step will do elsewhere. What a refinable step turns out to
 //    be can depend on the steps before it: when the first event of a race was
 //    announced refinable (checker::announce_refinable), a sleeping thread or a
-//    wakeup-tree branch whose step depends on that event does not cover the
-//    reversal (it may make the event weaker, and the race vanish, in its
-//    subtree: a get_page before the put_page that frees a page). Without that
-//    rule a program whose put refines to the count field when it does not
-//    free loses an outcome (tests/checker/dpor_test.cpp, random puts #17).
+//    wakeup-tree branch that would run before the reversal and whose step
+//    depends on that event does not cover the reversal (it may make the event
+//    weaker, and the race vanish, in its subtree: a get_page before the
+//    put_page that frees a page). Such a branch still gets the reversal in its
+//    subtree, and the reversal gets a branch of its own. Without the rule a
+//    program whose put refines to the count field when it does not free
+//    loses an outcome (tests/checker/dpor_test.cpp, random refined puts #17).
 //    Every trace is explored (DFS agreement on 3000 random programs with
 //    failing CAS and trylock), but a trace may be explored more than once (7%
-//    of the runs there), and the rule costs a few sleep-set-blocked runs.
+//    of the runs there).
 //    Which kinds may refine is the model's promise: a refinement must not
 //    depend on the order of two steps declared independent (two puts that
 //    commute must not refine by which one frees; random puts #39 shows the
