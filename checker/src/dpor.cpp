@@ -410,7 +410,8 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
       // The race's first event, when it may refine: a thread whose step
       // depends on it may change what it turns out to be (a get_page before a
       // put_page that would free the page), and with it whether the race
-      // exists at all; such a thread's subtree does not cover v.
+      // exists at all; such a thread's subtree does not cover v (insert_forest
+      // gives it v all the same, and v a branch of its own).
       const Access& first = at.pending[ev[i].thread];
       const Access* guard = first.may_refine ? &first : nullptr;
       bool covered = false;
@@ -478,7 +479,7 @@ void DporStrategy::insert(std::size_t k, std::vector<Event> v) {
   // A task changes nothing above its branch: such insertions go to the master.
   std::vector<Event> original;
   if (floor_ != npos_ && k <= floor_) original = v;
-  // A leading event of no thread is the race's guard (see compute_races).
+  // A leading event of no thread is the race's guard (see detect_races).
   std::optional<Access> guard_copy;
   if (!v.empty() && v.front().thread == kNoThread) {
     guard_copy = v.front().access;

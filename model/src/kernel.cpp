@@ -238,6 +238,12 @@ void Kernel::page_ref_get_mapped(PageId p, const char* label, checker::SourceLoc
   checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
 }
 
+void Kernel::page_ref_get_own(PageId p, const char* label, checker::SourceLoc loc) {
+  const auto it = own_refs.find({checker::current_thread(), p});
+  if (it == own_refs.end() || it->second <= 0) page_ref_get(p, label, loc);  // nothing to lean on
+  else page_ref_get_mapped(p, label, loc);
+}
+
 void Kernel::page_ref_put_held(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
   checker::announce_update(page.count_obj, kRefGet | kRefPut, label, loc);

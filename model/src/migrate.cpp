@@ -144,7 +144,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
     m.ptl->unlock("remove_migration_pte");
     return SWAP_AGAIN;
   }
-  k.page_ref_get(newpage, "remove_migration_pte");
+  k.page_ref_get_own(newpage, "remove_migration_pte");  // under the migration's own reference
   // pte_mkold(mk_pte(new, vma->vm_page_prot)), pte_mkwrite for a write entry: old and clean
   // (the dirty bit went to the old page in try_to_unmap_one and moves with PG_dirty).
   Pte np = pte_mkold(Pte::mk_pte(newpage));

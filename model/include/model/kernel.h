@@ -204,6 +204,12 @@ class Kernel {
   /// reaches zero in either order, and the step commutes with puts as well
   /// as with gets (kRefGet | kRefPut). A lockless get (gup_fast) is page_ref_get.
   void page_ref_get_mapped(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// get_page() by a thread that owns a reference on p (own_page_ref:
+  /// remove_migration_pte's, under the migration's isolation or allocation
+  /// reference): like page_ref_get_mapped, no put reaches zero in either
+  /// order. A thread that owns none (a unit test calling the function alone)
+  /// gets page_ref_get's step, which commutes with fewer.
+  void page_ref_get_own(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// put_page() when the caller holds another reference on p, so the count
   /// cannot reach zero in any order: a commuting update of page_count. Reaching
   /// zero is a model error (the caller's other reference is missing).
