@@ -238,6 +238,7 @@ void Kernel::page_ref_get_mapped(PageId p, const char* label, checker::SourceLoc
   checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
 }
 
+// include/linux/mm.h v3.9: get_page by a thread that holds a reference of its own (remove_migration_pte)
 void Kernel::page_ref_get_own(PageId p, const char* label, checker::SourceLoc loc) {
   const auto it = own_refs.find({checker::current_thread(), p});
   if (it == own_refs.end() || it->second <= 0) page_ref_get(p, label, loc);  // nothing to lean on
