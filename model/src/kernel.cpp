@@ -216,10 +216,11 @@ void Kernel::put_page(PageId p, const char* label, checker::SourceLoc loc) {
   put_page_locked(p);
 }
 
-// include/linux/mm.h v3.9: get_page (VM_BUG_ON(atomic_read(&page->_count) <= 0))
-void Kernel::page_ref_get(PageId p, const char* label, checker::SourceLoc loc) {
+// include/linux/mm.h v3.9: get_page (VM_BUG_ON(atomic_read(&page->_count) <= 0)), a
+// commuting update of page_count in the commutation groups `groups`
+void Kernel::page_ref_inc(PageId p, std::uint8_t groups, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
-  checker::announce_update(page.count_obj, kRefGet, label, loc);
+  checker::announce_update(page.count_obj, groups, label, loc);
   if (page.refcount <= 0)
     checker::fail(checker::FailureKind::BugOn,
                   "VM_BUG_ON(atomic_read(&page->_count) <= 0) in get_page(" + page.name + ")");
@@ -227,15 +228,14 @@ void Kernel::page_ref_get(PageId p, const char* label, checker::SourceLoc loc) {
   checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
 }
 
+// include/linux/mm.h v3.9: get_page
+void Kernel::page_ref_get(PageId p, const char* label, checker::SourceLoc loc) {
+  page_ref_inc(p, kRefGet, label, loc);
+}
+
 // include/linux/mm.h v3.9: get_page under the ptl of a pte that maps the page
 void Kernel::page_ref_get_mapped(PageId p, const char* label, checker::SourceLoc loc) {
-  Page& page = pages.at(p);
-  checker::announce_update(page.count_obj, kRefGet | kRefPut, label, loc);
-  if (page.refcount <= 0)
-    checker::fail(checker::FailureKind::BugOn,
-                  "VM_BUG_ON(atomic_read(&page->_count) <= 0) in get_page(" + page.name + ")");
-  ++page.refcount;
-  checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
+  page_ref_inc(p, kRefGet | kRefPut, label, loc);
 }
 
 // include/linux/mm.h v3.9: get_page by a thread that holds a reference of its own (remove_migration_pte)

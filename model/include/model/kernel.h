@@ -198,6 +198,8 @@ class Kernel {
   static constexpr std::uint8_t kRefGet = 1, kRefPut = 2;
   /// get_page() as a commuting update of page_count: the caller does not look at the count.
   void page_ref_get(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// get_page()'s step for both: a commuting update of page_count in `groups`.
+  void page_ref_inc(PageId p, std::uint8_t groups, const char* label, checker::SourceLoc loc);
   /// get_page() of a page that a present pte maps, under that pte's ptl
   /// (follow_page, do_wp_page): the pte's reference cannot be dropped
   /// meanwhile (clearing the pte takes the ptl), so no put of another thread
