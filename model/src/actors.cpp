@@ -185,8 +185,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "step; a read: the device reads the page), then the pin is dropped as bio completion does "
        "(set_page_dirty_lock, put_page); the pin is a page reference page_counts_consistent counts while held; "
        "args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default true), \"dma_value\": 1..1048576 "
-       "(write only; default: 1 + the largest data token of the initial pages)}; check the DMA with no_lost_write",
-       kEra3_9},
+       "(write only; default: 1 + the largest data token of the initial pages)}; check the DMA with no_lost_write; "
+       "4.19: mm/gup.c's __get_user_pages (follow_page_mask: a huge pmd under the pmd lock pins the THP's head, "
+       "the zero page is pinned as it is; faultin_page -> 4.19's handle_mm_fault), and with 17839856fd58 (in the "
+       "4.19.y tree) a read pin follows as a write, breaking COW first (should_force_cow_break)",
+       kEra3_9 | kEra4_19},
       {"get_user_pages_fast",
        "a task pins one page of its memory without mmap_sem the way x86's get_user_pages_fast does "
        "(local_irq_disable, one lockless read of the pte (gup_get_pte), get_page when it is present, writable "
@@ -194,8 +197,11 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "which may fault and COW), then the DMA and the release as get_user_pages; every TLB flush of the mm "
        "(ptep_clear_flush, tlb_flush_mmu, flush_tlb_mm/range) waits for CPUs with interrupts off (\"A.irqs_off\"); "
        "args as get_user_pages: {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default true), "
-       "\"dma_value\": 1..1048576 (write only)}; check the DMA with no_lost_write",
-       kEra3_9},
+       "\"dma_value\": 1..1048576 (write only)}; check the DMA with no_lost_write; 4.19: mm/gup.c's generic walk "
+       "(the pmd read locklessly: gup_huge_pmd for a huge pmd, gup_pte_range for a table; try_get_compound_head's "
+       "speculative reference, page_ref_add_unless(head, 1, 0), then the entry read again and the reference put "
+       "back when it changed), writable entries only with 17839856fd58, the slow path get_user_pages_unlocked",
+       kEra3_9 | kEra4_19},
       {"swapoff",
        "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
        "read from the device (read_swap_cache_async), locked; unuse_mm -> unuse_vma -> unuse_pte_range -> "

@@ -13,6 +13,7 @@
 // held and refuses it once the thread has let it go without a put_page.
 #include "model/gup.h"
 
+#include "model/gup_v4_19.h"
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/user_access.h"
@@ -20,6 +21,7 @@
 namespace model {
 
 using checker::AccessKind;
+using checker::FailureKind;
 
 namespace {
 
@@ -47,9 +49,7 @@ long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool writ
     page = follow_page(k, vma, addr, foll_flags);  // follow_page_mask
     if (page != kNoPage) {
       // FOLL_GET's reference is the pin: this thread owns it until release_user_page.
-      k.own_page_ref(page);
-      ++k.pages[page].pins;
-      checker::note([&] { return std::string("get_user_pages pinned " + k.page_name(page) + " at " + k.where(mm, addr)); });
+      pin_taken(k, page, mm, addr, "get_user_pages");
       return 1;
     }
     const unsigned ret = handle_mm_fault(k, vma, addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
@@ -62,11 +62,19 @@ long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool writ
 
 // mm/memory.c v3.9: get_user_pages, with the mmap_sem for read its callers take around it
 long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  if (k.config.era == Era::V4_19) return v4_19::get_user_pages(k, mm, addr, write, page);  // mm/gup.c v4.19
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages");
   const long ret = __get_user_pages(k, mm, addr, write, page);
   sem.up_read("get_user_pages");
   return ret;
+}
+
+void pin_taken(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, const char* who) {
+  k.own_page_ref(page);
+  ++k.pages[page].pins;
+  k.user_data.pins[checker::current_thread()] = {mm, addr, k.pages[page].content};
+  checker::note([&] { return std::string(who) + " pinned " + k.page_name(page) + " at " + k.where(mm, addr); });
 }
 
 // the device's DMA into a page get_user_pages pinned (the data a direct-I/O read brings in)
@@ -79,7 +87,31 @@ void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr
 }
 
 // the device's DMA out of a pinned page (the data a direct-I/O write sends)
-void dma_read_page(Kernel& k, PageId page) { read_page_data(k, page, "DMA read"); }
+void dma_read_page(Kernel& k, PageId page) {
+  read_page_data(k, page, "DMA read");
+  if (!k.check_pin_reads_own_data || !k.user_data.track) return;
+  const auto pin = k.user_data.pins.find(checker::current_thread());
+  if (pin == k.user_data.pins.end()) return;
+  const UserData::Pin& at = pin->second;
+  const std::uint32_t got = k.pages.at(page).content;
+  if (got == at.token) return;
+  // A token the pinning mm wrote at any of its addresses (tokens are page-granular: a store
+  // stands for a write anywhere in its page) is its own data.
+  std::string foreign;
+  for (const auto& [where, values] : k.user_data.written) {
+    if (!values.count(got)) continue;
+    if (where.first == at.mm) return;
+    if (foreign.empty()) foreign = k.where(where.first, where.second);
+  }
+  checker::fail(FailureKind::Invariant,
+                "pin_reads_own_data: the DMA read of the page pinned at " + k.where(at.mm, at.address) + " (" +
+                    k.pages[page].name + ") returns " + std::to_string(got) + ", which " + k.mms.at(at.mm).name +
+                    " neither held at the pin (" + std::to_string(at.token) + ") nor wrote since" +
+                    (foreign.empty() ? std::string("")
+                                     : "; a write at " + foreign +
+                                           " put it there (another process's data read through the pin: a COW "
+                                           "broke the other way)"));
+}
 
 // mm/page-writeback.c v3.9: set_page_dirty_lock (an anon page outside the swap cache has no
 // mapping: set_page_dirty is TestSetPageDirty; a swap-cache page's swap_set_page_dirty ->
@@ -98,6 +130,7 @@ void release_user_page(Kernel& k, PageId page, bool dirty) {
   if (dirty) set_page_dirty_lock(k, page);
   k.page_ref_put_own(page, "put_page");
   --k.pages[page].pins;  // the pin is gone with the put_page's step
+  k.user_data.pins.erase(checker::current_thread());
 }
 
 long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
@@ -118,6 +151,7 @@ long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool wr
 }
 
 std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
+  if (k.config.era == Era::V4_19) return v4_19::gup_model_error(k, mm, addr, write);
   const int v = k.find_vma(mm, addr);
   if (v < 0) return "no vma of mm " + k.mms.at(mm).name + " contains this address (get_user_pages would return -EFAULT)";
   if (!k.mms.at(mm).ptes.count(addr)) return "no pte slot of mm " + k.mms[mm].name + " at this address";

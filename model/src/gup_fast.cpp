@@ -15,6 +15,7 @@
 #include "model/gup_fast.h"
 
 #include "model/gup.h"
+#include "model/gup_v4_19.h"
 #include "model/memory.h"
 #include "model/user_access.h"
 
@@ -61,8 +62,7 @@ bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
   if (!pte.is_present() || (write && !pte.write) || k.vm_normal_page(pte) == kNoPage) return false;
   page = pte.page;
   k.page_ref_get(page, "gup_pte_range");  // get_page: VM_BUG_ON(page_count == 0) on a freed page
-  k.own_page_ref(page);
-  ++k.pages[page].pins;
+  pin_taken(k, page, mm, addr, "get_user_pages_fast");
   return true;
 }
 
@@ -70,14 +70,12 @@ bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
 
 // arch/x86/mm/gup.c v3.9: get_user_pages_fast (nr_pages 1; the slow: path with nr 0)
 long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  if (k.config.era == Era::V4_19) return v4_19::get_user_pages_fast(k, mm, addr, write, page);  // mm/gup.c v4.19
   page = kNoPage;
   local_irq_disable(k, mm);
   const bool fast = gup_pte_range(k, mm, addr, write, page);
   local_irq_enable(k, mm);
-  if (fast) {
-    checker::note([&] { return std::string("get_user_pages_fast pinned " + k.page_name(page) + " at " + k.where(mm, addr)); });
-    return 1;
-  }
+  if (fast) return 1;
   checker::note("get_user_pages_fast: slow path");
   return get_user_pages(k, mm, addr, write, page);  // down_read(mmap_sem), get_user_pages, up_read
 }

@@ -1,27 +1,49 @@
-// gup_v4_19.cpp: kernel 4.19's follow_page (mm/gup.c v4.19: follow_page ->
-// follow_page_mask -> follow_pmd_mask -> follow_page_pte) at the pmd and pte
-// level, for KSM's callers (break_ksm, get_mergeable_page, ksmd's scan). The
-// v3.9 form is memory.cpp's follow_page, which dispatches here in 4.19.
-// Yield points: the lockless READ_ONCE of the pmd, the table's ptl (pte_lockptr),
-// FOLL_GET's get_page under it, and migration_entry_wait's steps.
-// Invariant: returns with no lock held; with FOLL_GET the page's reference is the caller's.
+// gup_v4_19.cpp: kernel 4.19's page-table lookup and pinning (mm/gup.c v4.19:
+// follow_page -> follow_page_mask -> follow_pmd_mask -> follow_page_pte;
+// mm/huge_memory.c v4.19 follow_trans_huge_pmd; __get_user_pages, faultin_page,
+// get_user_pages_unlocked, get_user_pages_fast with gup_pmd_range, gup_huge_pmd,
+// gup_pte_range, try_get_compound_head), read in the maxiangpan/linux-4.19 tree.
+// KSM's callers use follow_page (memory.cpp's follow_page dispatches here in 4.19);
+// the `get_user_pages(_fast)` actors use get_user_pages(_fast) (gup.cpp and
+// gup_fast.cpp dispatch here in 4.19).
+//
+// Yield points: the lockless READ_ONCE of the pmd, the pmd lock of a huge pmd, the
+// table's ptl (pte_lockptr), FOLL_GET's reference under either, FOLL_TOUCH's
+// set_page_dirty, the migration waits; the fast walk's interrupts-off section, its
+// reads of the pmd and pte, its speculative reference and the recheck.
+// Invariant: every function returns with no lock held; with FOLL_GET the returned
+// page's reference is the caller's; the fast walk keeps a reference only when the
+// entry it read is still there after the reference was taken.
+#include "model/gup_v4_19.h"
+
+#include "model/gup.h"
+#include "model/gup_fast.h"
 #include "model/huge_memory.h"
+#include "model/ksm.h"
 #include "model/memory.h"
 #include "model/migrate_v4_19.h"
 
 namespace model::v4_19 {
 
-// mm/gup.c v4.19: follow_page -> follow_page_mask -> follow_pmd_mask -> follow_page_pte (anon vmas)
-PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
-  const std::uint32_t mm = k.vmas.at(vma).mm;
-  for (;;) {  // retry:
-    PmdSlot* pmd = k.pmd_slot(mm, addr);
-    if (!pmd) return kNoPage;  // no_page_table
-    const Pmd pmdval = k.read_pmd(mm, *pmd, "follow_pmd_mask");  // pmdval = READ_ONCE(*pmd)
-    if (pmd_none(pmdval)) return kNoPage;
-    // A huge pmd (follow_trans_huge_pmd) or a pmd migration entry: KSM scenarios of 4.19
-    // have no THP in a mergeable vma (refused at load), so this is never reached.
-    if (!pmdval.is_table()) model_limit("follow_page of a huge or migrating pmd in kernel 4.19");
+using checker::AccessKind;
+using checker::FailureKind;
+
+namespace {
+
+/// __get_user_pages' FOLL_TOUCH (only the pinning callers pass it; KSM's do not).
+constexpr unsigned kFollTouch = 0x02;
+
+/// How often __get_user_pages faults and looks again before the model gives up.
+constexpr int kGupAttempts = 8;
+
+/// mm/gup.c v4.19: can_follow_write_pte (pte_write, or FOLL_COW on a dirty pte: no FOLL_COW
+/// here, as a vma the model pins in is VM_WRITE and faultin_page sets it only without VM_WRITE)
+bool can_follow_write_pte(const Pte& pte) { return pte.write; }
+
+// mm/gup.c v4.19: follow_page_pte (no FOLL_NUMA hinting ptes, FOLL_SPLIT, FOLL_MLOCK, devmap
+// or pfn ptes in the model)
+PageId follow_page_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, unsigned flags, bool zero_page) {
+  for (;;) {  // retry: (pmd_bad(*pmd) is false: a table pmd never changes under mmap_sem here)
     PteSlot* slot = k.pte_slot(mm, addr);
     if (!slot) return kNoPage;  // a pte never populated: pte_none
     checker::Spinlock& ptl = k.pte_lockptr(mm, addr);
@@ -39,22 +61,223 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
       v4_19::migration_entry_wait(k, mm, addr);
       continue;  // goto retry
     }
-    if ((flags & FOLL_WRITE) && !pte.write) {  // !can_follow_write_pte (no FOLL_FORCE)
+    if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte)) {
       ptl.unlock("follow_page_pte");
       return kNoPage;
     }
-    // vm_normal_page: the zero page is returned by the kernel (is_zero_pfn) with a reference;
-    // every KSM caller treats it as "no anon page" (break_ksm: not PageKsm, done;
-    // get_mergeable_page and the scan: not PageAnon, put), so the model returns NULL for it.
-    const PageId page = k.vm_normal_page(pte);
+    PageId page = k.vm_normal_page(pte);
+    // !page && is_zero_pfn: the zero page, returned with a reference (KSM's callers take it
+    // for "no anon page": break_ksm finds it !PageKsm, get_mergeable_page and the scan
+    // !PageAnon, so the model returns NULL to them)
+    if (page == kNoPage && zero_page && k.is_zero_pte(pte)) page = pte.page;
     if (page == kNoPage) {
       ptl.unlock("follow_page_pte");
       return kNoPage;
     }
     if (flags & FOLL_GET) k.page_ref_get_mapped(page, "follow_page_pte");  // try_get_page
+    // FOLL_TOUCH: a write through a clean pte dirties the page (set_page_dirty of an anon
+    // page: TestSetPageDirty); mark_page_accessed is not modelled (no LRU lists)
+    if ((flags & kFollTouch) && (flags & FOLL_WRITE) && !pte.dirty && page != k.zero_page &&
+        !k.pages[page].test(PG_dirty)) {
+      k.page_flags_write(page, "set_page_dirty");
+      k.pages[page].flags |= PG_dirty;
+      checker::note([&] { return k.pages[page].name + " PG_dirty"; });
+    }
     ptl.unlock("follow_page_pte");
     return page;
   }
+}
+
+// mm/huge_memory.c v4.19: follow_trans_huge_pmd (under the pmd lock; touch_pmd's young and
+// dirty bits are not kept by the model's pmd; no FOLL_MLOCK, FOLL_DUMP or huge zero page)
+PageId follow_trans_huge_pmd(Kernel& k, const Pmd& pmd, unsigned flags) {
+  if ((flags & FOLL_WRITE) && !pmd_write(pmd)) return kNoPage;  // !can_follow_write_pmd
+  const PageId page = pmd.page;  // pmd_page(*pmd); page += the subpage: its head's reference
+  if (!k.pages.at(page).PageTransHuge())
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageHead(page)) in follow_trans_huge_pmd: " + k.pages[page].name);
+  if (flags & FOLL_GET) k.page_ref_get_mapped(page, "follow_trans_huge_pmd");  // get_page(compound_head)
+  return page;
+}
+
+}  // namespace
+
+// mm/gup.c v4.19: follow_page_mask -> follow_pmd_mask (anon vmas: no hugetlb, hugepd or devmap)
+PageId follow_page_mask(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags, bool zero_page) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
+  PmdSlot* slot = k.pmd_slot(mm, addr);
+  if (!slot) return kNoPage;  // no_page_table
+  Pmd pmdval = k.read_pmd(mm, *slot, "follow_pmd_mask");  // pmdval = READ_ONCE(*pmd)
+  if (pmd_none(pmdval)) return kNoPage;
+  while (!pmd_present(pmdval)) {  // retry: a pmd migration entry
+    if (!(flags & FOLL_MIGRATION)) return kNoPage;
+    pmd_migration_entry_wait(k, mm, *slot);
+    pmdval = k.read_pmd(mm, *slot, "follow_pmd_mask");  // "MADV_DONTNEED may convert the pmd to null"
+    if (pmd_none(pmdval)) return kNoPage;
+  }
+  if (!pmd_trans_huge(pmdval)) return follow_page_pte(k, mm, addr, flags, zero_page);
+  // A huge pmd: KSM's callers meet none (a THP in a mergeable vma is refused at load).
+  if (!zero_page) model_limit("follow_page of a huge pmd for KSM in kernel 4.19 (a THP in a mergeable vma)");
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  for (;;) {  // retry_locked:
+    ptl.lock("follow_pmd_mask");  // pmd_lock
+    const Pmd now = slot->pmd;
+    checker::note([&] { return "pmd " + k.where(mm, slot->address) + " = " + k.pmd_str(now); });
+    if (pmd_none(now)) {
+      ptl.unlock("follow_pmd_mask");
+      return kNoPage;
+    }
+    if (!pmd_present(now)) {
+      ptl.unlock("follow_pmd_mask");
+      if (!(flags & FOLL_MIGRATION)) return kNoPage;
+      pmd_migration_entry_wait(k, mm, *slot);
+      continue;
+    }
+    if (!pmd_trans_huge(now)) {
+      ptl.unlock("follow_pmd_mask");
+      return follow_page_pte(k, mm, addr, flags, zero_page);
+    }
+    const PageId page = follow_trans_huge_pmd(k, now, flags);
+    ptl.unlock("follow_pmd_mask");
+    return page;
+  }
+}
+
+// mm/gup.c v4.19: follow_page (FOLL_GET, FOLL_MIGRATION: KSM's callers)
+PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  return follow_page_mask(k, vma, addr, flags, false);
+}
+
+namespace {
+
+// mm/gup.c v4.19: __get_user_pages_locked -> __get_user_pages of one page with faultin_page (FOLL_GET | FOLL_TOUCH; FOLL_NUMA
+// meets no NUMA hinting entry; no FOLL_FORCE, so FOLL_COW never applies in a VM_WRITE vma),
+// the caller holding mmap_sem for read
+long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  page = kNoPage;
+  const int v = k.find_vma(mm, addr);  // find_extend_vma
+  // check_vma_flags(vma, gup_flags): VM_WRITE for a write, else VM_READ
+  if (v < 0 || !(k.vmas[static_cast<std::size_t>(v)].flags & (write ? VM_WRITE : VM_READ))) {
+    checker::note(v < 0 ? "no vma: -EFAULT" : "the vma forbids the access: -EFAULT");
+    return -kEFAULT;
+  }
+  const std::uint32_t vma = static_cast<std::uint32_t>(v);
+  unsigned foll_flags = FOLL_GET | kFollTouch | (write ? unsigned{FOLL_WRITE} : 0u);
+  // 17839856fd58: should_force_cow_break (is_cow_mapping: every anon vma of the model is a
+  // private mapping, VM_MAYWRITE without VM_SHARED) -> FOLL_WRITE for a pin
+  if (k.config.applied(Fix::GupCowBreak) && !(foll_flags & FOLL_WRITE)) {
+    foll_flags |= FOLL_WRITE;
+    checker::note("should_force_cow_break: FOLL_WRITE");
+  }
+  for (int attempt = 0; attempt < kGupAttempts; ++attempt) {
+    page = follow_page_mask(k, vma, addr, foll_flags, true);
+    if (page != kNoPage) {
+      pin_taken(k, page, mm, addr, "get_user_pages");  // FOLL_GET's reference is the pin
+      return 1;
+    }
+    // faultin_page: handle_mm_fault with FAULT_FLAG_WRITE for FOLL_WRITE; VM_FAULT_ERROR ->
+    // vm_fault_to_errno (VM_FAULT_OOM -ENOMEM, VM_FAULT_SIGBUS -EFAULT)
+    const unsigned ret =
+        v4_19::handle_mm_fault(k, vma, addr, (foll_flags & FOLL_WRITE) ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    if (ret & VM_FAULT_OOM) return -kENOMEM;
+    if (ret & VM_FAULT_SIGBUS) return -kEFAULT;
+  }
+  model_limit("get_user_pages faulting more than 8 times for one page");
+}
+
+// mm/gup.c v4.19: try_get_compound_head (WARN_ON_ONCE(page_ref_count(head) < 0) never holds in
+// the model; page_cache_add_speculative on SMP: page_ref_add_unless(head, refs, 0))
+bool try_get_compound_head(Kernel& k, PageId head, const char* label) {
+  return k.get_page_unless_zero(head, label);
+}
+
+// mm/gup.c v4.19: gup_huge_pmd (one subpage: refs 1)
+bool gup_huge_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig, bool write, PageId& page) {
+  // pmd_access_permitted: _PAGE_PRESENT|_PAGE_USER (an invalidated pmd has no _PAGE_PRESENT),
+  // _PAGE_RW for a write
+  if (orig.kind != Pmd::Kind::Huge || (write && !orig.write)) return false;
+  const PageId head = orig.page;
+  if (!try_get_compound_head(k, head, "gup_huge_pmd")) return false;
+  if (!(k.read_pmd(mm, slot, "gup_huge_pmd") == orig)) {  // pmd_val(orig) != pmd_val(*pmdp)
+    k.page_ref_put(head, "gup_huge_pmd");
+    return false;
+  }
+  page = head;  // SetPageReferenced(head) is not modelled
+  return true;
+}
+
+// mm/gup.c v4.19: gup_pte_range (CONFIG_ARCH_HAS_PTE_SPECIAL; one pte; no devmap, no NUMA hinting)
+bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  PteSlot* slot = k.pte_slot(mm, addr);
+  if (!slot) return false;  // a pte never populated: none
+  checker::announce(slot->obj, AccessKind::Read, "gup_get_pte");  // one read, no lock
+  const Pte pte = slot->pte;
+  checker::note([&] { return "pte " + k.where(mm, addr) + " = " + k.pte_str(pte); });
+  // pte_access_permitted (_PAGE_PRESENT|_PAGE_USER, _PAGE_RW for a write); pte_special: the zero page
+  if (!pte.is_present() || (write && !pte.write) || k.vm_normal_page(pte) == kNoPage) return false;
+  const PageId head = pte.page;  // compound_head(pte_page(pte)): the model maps no THP by ptes
+  if (!try_get_compound_head(k, head, "gup_pte_range")) return false;
+  checker::announce(slot->obj, AccessKind::Read, "gup_pte_range");  // pte_val(pte) != pte_val(*ptep)
+  if (!(slot->pte == pte)) {
+    checker::note([&] { return "pte changed: " + k.pte_str(slot->pte); });
+    k.page_ref_put(head, "gup_pte_range");
+    return false;
+  }
+  page = head;
+  return true;
+}
+
+// mm/gup.c v4.19: gup_pgd_range -> gup_pmd_range for one page (the pgd, p4d and pud are tables)
+bool gup_pmd_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  PmdSlot* slot = k.pmd_slot(mm, addr);
+  if (!slot) return false;
+  const Pmd pmd = k.read_pmd(mm, *slot, "gup_pmd_range");  // READ_ONCE(*pmdp)
+  if (!pmd_present(pmd)) return false;  // none, or a pmd migration entry
+  // pmd_trans_huge (a huge or an invalidated pmd); pmd_protnone: no NUMA hinting in the model
+  if (pmd_trans_huge(pmd)) return gup_huge_pmd(k, mm, *slot, pmd, write, page);
+  return gup_pte_range(k, mm, addr, write, page);
+}
+
+}  // namespace
+
+// mm/gup.c v4.19: get_user_pages_unlocked (mmap_sem for read around __get_user_pages_locked;
+// no VM_FAULT_RETRY in the model, so the lock is never dropped inside)
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
+  sem.down_read("get_user_pages_unlocked");
+  const long ret = get_user_pages_locked(k, mm, addr, write, page);
+  sem.up_read("get_user_pages_unlocked");
+  return ret;
+}
+
+// mm/gup.c v4.19: get_user_pages_fast (nr_pages 1; gup_fast_permitted: a user address)
+long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  page = kNoPage;
+  // 17839856fd58: "The FAST_GUP case requires FOLL_WRITE even for pure reads"
+  const bool fast_write = write || k.config.applied(Fix::GupCowBreak);
+  local_irq_disable(k, mm);
+  const bool fast = gup_pmd_range(k, mm, addr, fast_write, page);
+  local_irq_enable(k, mm);
+  if (fast) {
+    pin_taken(k, page, mm, addr, "get_user_pages_fast");
+    return 1;
+  }
+  checker::note("get_user_pages_fast: get_user_pages_unlocked");
+  return v4_19::get_user_pages(k, mm, addr, write, page);
+}
+
+std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
+  const int v = k.find_vma(mm, addr);
+  if (v < 0) return "no vma of mm " + k.mms.at(mm).name + " contains this address (get_user_pages would return -EFAULT)";
+  const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
+  if (!(vma.flags & (write ? VM_WRITE : VM_READ)))
+    return std::string("the vma is not ") + (write ? "VM_WRITE" : "VM_READ") +
+           ": get_user_pages would return -EFAULT at once (not a race worth a scenario)";
+  // The pin may fault as a write: FOLL_WRITE, or 17839856fd58's forced COW break of a read pin.
+  const bool fault_write = write || k.config.applied(Fix::GupCowBreak);
+  if (fault_write && !(vma.flags & VM_WRITE))
+    return "a read pin in a vma without VM_WRITE: 17839856fd58's forced COW break there (FOLL_COW on a read-only "
+           "vma) is not modelled";
+  return v4_19::fault_model_error(k, mm, addr, fault_write);
 }
 
 }  // namespace model::v4_19

@@ -9,6 +9,7 @@
 // Invariant: a pmd changes only with the mm's pmd lock held.
 #include "model/huge_memory.h"
 
+#include "model/gup_fast.h"
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/user_access.h"
@@ -34,8 +35,10 @@ void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page) {
   if (!(pvmw.pmd && !pvmw.pte)) return;
   const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
   const Pmd pmdval = pmdp_invalidate(k, mm, *pvmw.pmd);
-  // pmdp_invalidate's flush_pmd_tlb_range: a store's cached writable translation is gone
+  // pmdp_invalidate's flush_pmd_tlb_range: a store's cached writable translation is gone, and
+  // the IPI waits for a get_user_pages_fast walk with interrupts off (a read-only pmd too)
   if (pmdval.write) flush_tlb_range(k, mm, pmd_base(pvmw.address), pmd_base(pvmw.address) + kPmdSize, page, "pmdp_invalidate");
+  else flush_tlb_others_wait(k, mm, "pmdp_invalidate");
   Page& p = k.pages.at(page);
   // make_migration_entry(page, pmd_write(pmdval)); swp_entry_to_pmd; set_pmd_at
   k.set_pmd(mm, *pvmw.pmd, Pmd::migration(page, pmdval.write), "set_pmd_migration_entry");
@@ -172,7 +175,9 @@ bool zap_huge_pmd(Kernel& k, MmuGather& tlb, std::uint32_t vma, PmdSlot& slot) {
   ptl->unlock("zap_huge_pmd");
   if (flush_needed) tlb.pages.push_back(orig.page);  // tlb_remove_page_size: put at tlb_finish_mmu
   // tlb_remove_pmd_tlb_entry: a store's writable translation in the 2 MiB goes at tlb_flush_mmu
-  if (flush_needed && orig.write) tlb.flushes.push_back({mm, slot.address, slot.address + kPmdSize, orig.page});
+  // (a get_user_pages_fast mm: every present pmd, for the IPI the flush sends)
+  if (flush_needed && (orig.write || k.mms[mm].gup_fast))
+    tlb.flushes.push_back({mm, slot.address, slot.address + kPmdSize, orig.page});
   return true;
 }
 

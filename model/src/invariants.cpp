@@ -54,6 +54,13 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
        "of it",
        false, kEra2_6_33 | kEra3_9 | kEra4_19},
+      {"pin_reads_own_data",
+       "step check: the DMA read of a get_user_pages (or _fast) read pin returns the data token the page held at "
+       "the pin or one the pinning mm wrote since, never one only another process wrote (a COW that broke the "
+       "other way: the pinned page, still shared, was reused by the other process's write fault; the leak "
+       "17839856fd58 closed, CVE-2020-29374); checked only where the scenario tracks user data (a store or a DMA "
+       "write)",
+       false, kEra3_9 | kEra4_19},
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
@@ -357,6 +364,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     k.check_no_node_in_offlined = true;
   else if (name == "no_stable_node_freed_in_use")
     k.check_node_freed_in_use = true;
+  else if (name == "pin_reads_own_data")
+    k.check_pin_reads_own_data = true;
   else if (name == "anon_rmap_walk_type")
     k.check_anon_vma_type = true;
   else if (name == "break_ksm_postcondition")

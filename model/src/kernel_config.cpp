@@ -54,6 +54,11 @@ const std::vector<FixInfo>& fix_catalogue() {
        "v4.20"},
       {Fix::MremapTlbFlush, "eb66ae030829", "mremap: properly flush TLB before releasing the page", kEra3_9 | kEra4_19,
        "v4.20"},
+      {Fix::GupCowBreak, "17839856fd58",
+       "gup: document and work around \"COW can break either way\" issue (in the 4.19.y tree): a pin of a COW "
+       "mapping follows as a write (should_force_cow_break), get_user_pages_fast's walk takes writable entries only; "
+       "reverted (4.19.0): a read pin follows the page as mapped, shared or not",
+       kEra4_19, "v5.8"},
   };
   return fixes;
 }

@@ -92,6 +92,7 @@ struct Facts {
   bool hmm_fault = false;       ///< hmm_vma_fault
   bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
   bool store = false;           ///< a store thread or a get_user_pages for write (user data)
+  bool read_pin = false;        ///< a get_user_pages(_fast) for read (its DMA reads the page)
   std::set<PageId> swapout;     ///< non-KSM pages a reclaim names (it may swap them out: their ptes become swap ptes)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
@@ -106,6 +107,7 @@ Facts facts_of(const LintInput& in) {
     f.ksmd |= c.actor == "ksmd";
     f.store |= c.actor == "store" ||
                ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write);  // a DMA write is checked too
+    f.read_pin |= (c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write;
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
                    });
@@ -645,6 +647,9 @@ const InvariantRule kInvariantRules[] = {
     {"no_lost_write", [](const Facts& f, const Kernel&) { return f.store; },
      "it checks the addresses store threads and get_user_pages DMA wrote, and no thread is a store or a "
      "get_user_pages for write"},
+    {"pin_reads_own_data", [](const Facts& f, const Kernel&) { return f.read_pin && f.store; },
+     "it is checked at the DMA read of a get_user_pages read pin when some thread writes user data (a store or a "
+     "DMA write), and the scenario has no such pair"},
     {"hmm_no_spurious_error", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it is checked in hmm_pfns_bad, and no thread walks an HMM range (hmm_vma_fault, hmm_vma_get_pfns)"},
     {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },

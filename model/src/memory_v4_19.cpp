@@ -19,6 +19,7 @@
 // the hardware walk's reads of the pmd and pte.
 // Invariant: a fault takes and releases mmap_sem for read around the call;
 // every path releases the ptl, page locks and references it took.
+#include "model/gup_fast.h"
 #include "model/huge_memory.h"
 #include "model/memory.h"
 #include "model/migrate_v4_19.h"
@@ -124,6 +125,7 @@ unsigned wp_page_copy(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
     // entry = maybe_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)), vma)
     const Pte entry = maybe_mkwrite(pte_mkdirty(Pte::mk_pte(np)), (v.flags & VM_WRITE) != 0);
     k.ptep_modify(mm, slot, [](const Pte&) { return Pte::none(); }, "ptep_clear_flush_notify");
+    flush_tlb_others_wait(k, mm, "wp_page_copy: ptep_clear_flush_notify");  // get_user_pages_fast scenarios only
     page_add_new_anon_rmap(k, np, vma, addr);  // and lru_cache_add_active_or_unevictable
     k.set_pte(mm, slot, entry, "set_pte_at_notify");
     mapped_at(k, mm, addr, np);

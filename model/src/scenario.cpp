@@ -694,8 +694,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
 
   // Exploration options. Counterexamples come with the fewest preemptions
-  // possible unless the scenario says "fewest_preemptions": false.
+  // possible unless the scenario says "fewest_preemptions": false; a scenario
+  // that names no strategy gets DPOR (the engine's own default, plain DFS, is
+  // the reference and grows with every interleaving).
   s.options_.fewest_preemptions = true;
+  s.options_.strategy = checker::StrategyKind::Dpor;
   if (in.has("explore")) {
     JsonInput x = in.at("explore");
     x.expect_object();

@@ -214,7 +214,12 @@ std::string landed_in(const Kernel& k, const std::pair<std::uint32_t, std::uint6
   const auto it = k.user_data.last_page.find(where);
   if (it == k.user_data.last_page.end() || it->second == mapped) return "";
   const Page& p = k.pages.at(it->second);
-  return " (into " + p.name + (p.freed ? ", which is free now: a write through a stale TLB entry, use-after-free)" : ")");
+  if (!p.freed) return " (into " + p.name + ")";
+  // A store reaches a freed page through a stale TLB entry; a DMA through a pin whose reference
+  // did not keep the page.
+  return " (into " + p.name + ", which is free now: " +
+         (k.user_data.last_by_dma.count(where) ? "a DMA into a page its pin did not keep" : "a write through a stale TLB entry") +
+         ", use-after-free)";
 }
 
 }  // namespace

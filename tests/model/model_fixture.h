@@ -254,6 +254,14 @@ inline model::Kernel kernel_v39(const nlohmann::json& initial) {
   return model::parse_initial_state(initial, "t", "/initial", config);
 }
 
+/// A v4.19 Kernel template from an "initial" section written in a test (file "t"), with `reverted` out.
+inline model::Kernel kernel_v419(const nlohmann::json& initial, std::vector<model::Fix> reverted = {}) {
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  config.reverted = std::move(reverted);
+  return model::parse_initial_state(initial, "t", "/initial", config);
+}
+
 inline model::Kernel seed000_kernel(bool foll_migration_fix = true) {
   model::KernelConfig config;
   config.era = model::Era::V3_9;

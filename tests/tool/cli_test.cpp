@@ -429,14 +429,14 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
   }
 }
 
-// An actor the era's kernel has but the model does not (get_user_pages in 4.19), and a state the era's
+// An actor the era's kernel has but the model does not (page_referenced in 4.19), and a state the era's
 // model has no paths for (a swap pte beside a 2.6.33 migrator, which models no swap-cache page):
 // unsupported at load, exit 4, one line naming the JSON location; `check` says the same. Bad
 // input stays exit 2 (an actor no kernel has).
 TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
   fs::path dir = fresh_dir("era-unsupported");
   json j = json::parse(read("scenarios/fault/cow-fault-vs-migration-4.19-fixed.json"));
-  j["threads"].push_back(json::parse(R"({"name": "S", "actor": "get_user_pages", "args": {}})"));
+  j["threads"].push_back(json::parse(R"({"name": "S", "actor": "page_referenced", "args": {}})"));
   const std::size_t at = j["threads"].size() - 1;
   std::string file = write(dir / "gup-419.json", j.dump());
   for (const char* cmd : {"run", "check"}) {
@@ -444,7 +444,7 @@ TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
     LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
     LONGS_EQUAL(1, lines(r.err));
     CHECK_TEXT(r.err.rfind("mmcheck: " + file + ": at /threads/" + std::to_string(at) +
-                               "/actor: unsupported: actor \"get_user_pages\" is not modelled in kernel 4.19 (it exists in 3.9",
+                               "/actor: unsupported: actor \"page_referenced\" is not modelled in kernel 4.19 (it exists in 2.6.33",
                            0) == 0,
                r.err.c_str());
   }

@@ -34,11 +34,19 @@ long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool writ
 /// get_user_pages() as its callers run it: down_read(mmap_sem), __get_user_pages, up_read.
 long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page);
 
+/// Bookkeeping of a pin the running thread just took on `page` at (mm, addr) (the step
+/// before took its reference): the thread owns the reference, Page::pins counts it, and
+/// UserData::pins records the page's data token for pin_reads_own_data. Every era's
+/// get_user_pages and get_user_pages_fast end a successful pin here.
+void pin_taken(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, const char* who);
+
 /// The device writes data token `value` into the pinned page by DMA (a Write of "K.data");
 /// recorded as the last write at (mm, addr) for no_lost_write. Needs UserData::track.
 void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value);
 
-/// The device reads the pinned page by DMA (a Read of "K.data" when the scenario tracks data).
+/// The device reads the pinned page by DMA (a Read of "K.data" when the scenario tracks data);
+/// with the step check pin_reads_own_data, the token read must be the one the page held at
+/// the pin or one the pinning mm wrote since.
 void dma_read_page(Kernel& k, PageId page);
 
 /// mm/page-writeback.c v3.9 set_page_dirty_lock: lock_page, set_page_dirty, unlock_page.

@@ -96,6 +96,8 @@ class Kernel {
   bool check_anon_vma_type = false;
   /// Step check "no_stable_node_freed_in_use" (seed 001: no stable node freed while a page's mapping names it) is on.
   bool check_node_freed_in_use = false;
+  /// Step check "pin_reads_own_data" (a get_user_pages pin's DMA read sees the pinning mm's data) is on.
+  bool check_pin_reads_own_data = false;
 
   // ---- kernel 4.19: the pmd level and HMM (model/src/pmd.cpp, hmm.cpp) ----
   /// How the pre-d08faca018c4 walker's predicates see a pmd migration entry.

@@ -39,6 +39,7 @@ enum class Fix {
   HotremoveMigrationOnly,   ///< 62b61f611eb5 ksm: memory hotremove migration only (v2.6.33)
   HmmMigrationPmd,          ///< d08faca018c4 mm/hmm: properly handle migration pmd (v4.20)
   MremapTlbFlush,           ///< eb66ae030829 mremap: properly flush TLB before releasing the page (v4.20)
+  GupCowBreak,              ///< 17839856fd58 gup: document and work around "COW can break either way" issue (v5.8, in 4.19.y)
   // The parts of e9995ef978a7 ("e9995ef978a7/1", "/2") and 62b61f611eb5 ("/1".."/3"),
   // each revertible alone; reverting the whole commit reverts its parts.
   RmapWalkRemoveMigrationPtes,  ///< e9995ef978a7/1: remove_migration_ptes through rmap_walk (-> rmap_walk_ksm, two passes)

@@ -65,6 +65,15 @@ struct UserData {
   /// Ghost: (mm, old address) -> (mm, new address) for each page mremap moved: a DMA into a
   /// page pinned at the old address writes the buffer now at the new one.
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<std::uint32_t, std::uint64_t>> moved;
+  /// One get_user_pages pin held by a thread: where it was taken and the data token the
+  /// page held at the pin (for the step check pin_reads_own_data).
+  struct Pin {
+    std::uint32_t mm = 0;
+    std::uint64_t address = 0;
+    std::uint32_t token = 0;
+  };
+  /// Ghost: each pinning thread's pin, from the pin's step to its release.
+  std::map<checker::ThreadId, Pin> pins;
 };
 
 }  // namespace model
