@@ -44,22 +44,7 @@ void putback_lru_page(Kernel& k, PageId page) {
 
 // mm/migrate.c v4.19: new_page_nodemask (a THP of the same size for a THP: alloc_pages_node + prep_transhuge_page)
 PageId new_page_nodemask(Kernel& k, PageId page, int nid) {
-  checker::announce(k.pool_objs.at(static_cast<std::size_t>(nid)), AccessKind::ReadModifyWrite, "new_page_nodemask");
-  const std::uint32_t nr = k.pages[page].nr_pages;
-  for (std::size_t i = 0; i < k.free_pool.size(); ++i) {
-    const PageId np = k.free_pool[i];
-    Page& n = k.pages[np];
-    if (n.nid != nid || n.nr_pages != nr) continue;
-    k.free_pool.erase(k.free_pool.begin() + static_cast<std::ptrdiff_t>(i));
-    n.in_free_pool = false;
-    n.refcount = 1;
-    n.flags = 0;
-    n.mapping = Mapping{};
-    checker::note([&] { return "alloc " + n.name; });
-    return np;
-  }
-  checker::note("no free page of this size");
-  return kNoPage;
+  return k.alloc_pages(nid, k.pages.at(page).nr_pages, "new_page_nodemask");
 }
 
 // mm/migrate.c v4.19: migrate_page_move_mapping (an anon page: no mapping, expected count 1)

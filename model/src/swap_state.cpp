@@ -189,7 +189,9 @@ bool reuse_swap_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(checker::FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in reuse_swap_page");
   if (p.PageKsm()) return false;
-  int count = p.mapcount;  // page_mapcount()
+  // page_mapcount(): an atomic_read of _mapcount, its own step (a zap of another mm's pte
+  // decrements it without the page lock, and the reuse decision turns on it)
+  int count = k.page_mapcount(page, "reuse_swap_page");
   if (count <= 1 && p.test(PG_swapcache)) {
     count += page_swapcount(k, page);
     if (count == 1 && !page_writeback(k, page, "reuse_swap_page")) {  // && !PageWriteback(page)

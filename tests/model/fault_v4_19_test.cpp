@@ -228,6 +228,37 @@ TEST(DoWpPage419, CopyWithNoFreePageIsOom) {
   LONGS_EQUAL(model::VM_FAULT_OOM, ret);
 }
 
+// reuse_swap_page's page_mapcount is a step (a Read of P._mapcount): A's write fault on P, which
+// A and C map read-only, against C's munmap of its mapping. Every other pair of steps commutes
+// (different mms' locks and ptes; the reference and mapcount updates are commuting updates), so
+// by hand there are exactly two Mazurkiewicz traces: the fault reads mapcount 2 before the zap's
+// decrement (it copies P) or 1 after it (it reuses P). With the read folded into the trylock's
+// step, DPOR ran one execution and never saw the reuse. The same in 3.9 (`fault`).
+TEST(DoWpPage419, TheReuseDecisionRacesAZapOfTheOtherMapping) {
+  for (const char* era : {"4.19", "3.9"}) {
+    nlohmann::json j = nlohmann::json::parse(R"({
+      "name": "t/reuse", "summary": "s",
+      "initial": {
+        "pages": [ { "name": "P", "nid": 0, "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 2, "refcount": 2 },
+                   { "name": "C1", "nid": 0, "free": true } ],
+        "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] },
+                 { "name": "C", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] } ],
+        "ptes": [ { "mm": "A", "address": "0x1000", "pte": "present", "page": "P" },
+                  { "mm": "C", "address": "0x1000", "pte": "present", "page": "P" } ] },
+      "threads": [ { "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x1000", "write": true } },
+                   { "name": "U", "actor": "munmap", "args": { "mm": "C", "address": "0x1000" } } ],
+      "invariants": ["page_counts_consistent"], "expect": { "result": "pass" } })");
+    j["kernel"] = era;
+    if (std::string(era) == "3.9") j["threads"][0]["actor"] = "fault";
+    model::Scenario s = model::Scenario::parse(j, "t.json");
+    auto program = s.make_program();
+    const checker::Report r = checker::explore(*program, s.options());
+    CHECK_TEXT(r.verdict == checker::Verdict::Pass, era);
+    CHECK_TEXT(r.stats.complete, era);
+    LONGS_EQUAL_TEXT(2, r.stats.executions, era);
+  }
+}
+
 TEST_GROUP(DoSwapPage419){};
 
 TEST(DoSwapPage419, ReadMapsTheSwapCachePageAndDropsOneSwapCount) {

@@ -260,8 +260,13 @@ class Kernel {
   std::string fingerprint() const;
 
   /// Take a page from the free pool (alloc_page_vma / alloc_pages_exact_node):
-  /// the first one on node `nid`. kNoPage when none is left.
+  /// the first small (not compound) one on node `nid`. kNoPage when none is left.
   PageId alloc_page(int nid, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// Take a compound page of `nr_pages` pages (a THP: alloc_hugepage_vma,
+  /// alloc_pages_node + prep_transhuge_page) from node `nid`'s free pool, or a small
+  /// page when nr_pages is 1. kNoPage when none of that size is left.
+  PageId alloc_pages(int nid, std::uint32_t nr_pages, const char* label,
+                     checker::SourceLoc loc = checker::SourceLoc::current());
   // ---- KASAN-style poisoning (2.6.33 era): a failure naming the object and who freed it ----
   /// Fail when stable node `node` was freed; `where` is the accessing function.
   void kasan_stable_node(std::uint32_t node, const char* where) const;
