@@ -1,6 +1,6 @@
 // huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration, fork, the
 // faults on it and the unmapping run: set_pmd_migration_entry, remove_migration_pmd,
-// copy_huge_pmd, huge_pmd_set_accessed, __pmd_trans_huge_lock and zap_huge_pmd
+// copy_huge_pmd, huge_pmd_set_accessed, do_huge_pmd_wp_page, __pmd_trans_huge_lock and zap_huge_pmd
 // (mm/huge_memory.c v4.19), pmdp_invalidate
 // (mm/pgtable-generic.c v4.19, x86's pmd_mknotpresent) and
 // pmd_migration_entry_wait (mm/migrate.c v4.19).
@@ -10,8 +10,10 @@
 #include "model/huge_memory.h"
 
 #include "model/gup_fast.h"
+#include "model/hmm.h"
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/swap_state.h"
 #include "model/user_access.h"
 
 namespace model::v4_19 {
@@ -141,6 +143,85 @@ void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd
   checker::note([&] { return std::string(slot.pmd == orig ? "pmd_same" : "!pmd_same: ") +
                              (slot.pmd == orig ? "" : k.pmd_str(slot.pmd)); });
   ptl.unlock("huge_pmd_set_accessed");
+}
+
+// mm/huge_memory.c v4.19: do_huge_pmd_wp_page (an anonymous THP; no huge zero page, no memcg;
+// the fallback when no THP is free, do_huge_pmd_wp_page_fallback's 512 small pages or
+// split_huge_pmd, is a model limit)
+unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd& orig) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint32_t mm = v.mm;
+  const std::uint64_t haddr = slot.address;
+  if (!v.has_anon_vma()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_VMA(!vma->anon_vma) in do_huge_pmd_wp_page");
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  ptl.lock("do_huge_pmd_wp_page");
+  if (!(slot.pmd == orig)) {  // out_unlock
+    checker::note([&] { return "!pmd_same: " + k.pmd_str(slot.pmd); });
+    ptl.unlock("do_huge_pmd_wp_page");
+    return 0;
+  }
+  const PageId page = orig.page;  // pmd_page(orig_pmd)
+  Page& p = k.pages.at(page);
+  if (!p.PageTransHuge())
+    checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageCompound(page) || !PageHead(page)) in do_huge_pmd_wp_page");
+  // "We can only reuse the page if nobody else maps the huge page or it's part."
+  if (!p.lock->try_lock("do_huge_pmd_wp_page")) {
+    k.get_page(page, "do_huge_pmd_wp_page");
+    ptl.unlock("do_huge_pmd_wp_page");
+    p.lock->lock("do_huge_pmd_wp_page");
+    ptl.lock("do_huge_pmd_wp_page");
+    if (!(slot.pmd == orig)) {
+      checker::note([&] { return "!pmd_same: " + k.pmd_str(slot.pmd); });
+      p.lock->unlock("do_huge_pmd_wp_page");
+      k.put_page(page, "do_huge_pmd_wp_page");
+      ptl.unlock("do_huge_pmd_wp_page");
+      return 0;
+    }
+    k.put_page(page, "do_huge_pmd_wp_page");
+  }
+  if (reuse_swap_page(k, page)) {
+    // entry = maybe_pmd_mkwrite(pmd_mkdirty(pmd_mkyoung(orig_pmd)), vma); pmdp_set_access_flags
+    k.set_pmd(mm, slot, Pmd::huge(page, (v.flags & VM_WRITE) != 0), "pmdp_set_access_flags");
+    p.lock->unlock("do_huge_pmd_wp_page");
+    ptl.unlock("do_huge_pmd_wp_page");  // out_unlock
+    return VM_FAULT_WRITE;
+  }
+  p.lock->unlock("do_huge_pmd_wp_page");
+  k.page_ref_get_mapped(page, "do_huge_pmd_wp_page");  // get_page(page) under the pmd lock
+  k.own_page_ref(page);
+  ptl.unlock("do_huge_pmd_wp_page");
+  // alloc: alloc_hugepage_vma from the faulting CPU's node (node 0), prep_transhuge_page
+  const PageId np = k.alloc_pages(0, p.nr_pages, "alloc_hugepage_vma");
+  if (np == kNoPage)
+    model_limit("do_huge_pmd_wp_page_fallback (no free THP of " + std::to_string(p.nr_pages) +
+                " subpages on node 0 for the COW: its 512 small pages, or split_huge_pmd)");
+  read_page_data(k, page, "copy_user_huge_page");
+  k.pages[np].content = p.content;  // copy_user_huge_page: the THP's data token
+  k.pages[np].flags |= PG_uptodate;  // __SetPageUptodate
+  mmu_notifier_invalidate_range_start(k, mm, haddr, haddr + kPmdSize);
+  ptl.lock("do_huge_pmd_wp_page");
+  k.page_ref_put_own(page, "do_huge_pmd_wp_page");  // if (page) put_page(page)
+  bool copied = false;
+  if (!(slot.pmd == orig)) {
+    checker::note([&] { return "!pmd_same: " + k.pmd_str(slot.pmd); });
+    ptl.unlock("do_huge_pmd_wp_page");
+    k.put_page(np, "do_huge_pmd_wp_page");  // put_page(new_page)
+  } else {
+    // entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(new_page)), vma)
+    const Pmd entry = Pmd::huge(np, (v.flags & VM_WRITE) != 0);
+    k.set_pmd(mm, slot, Pmd::none(), "pmdp_huge_clear_flush_notify");
+    // its flush of the read-only pmd: no store caches it; the IPI waits for a fast walk
+    flush_tlb_others_wait(k, mm, "pmdp_huge_clear_flush_notify");
+    page_add_new_anon_rmap(k, np, vma, haddr);  // compound; lru_cache_add_active_or_unevictable
+    k.set_pmd(mm, slot, entry, "do_huge_pmd_wp_page");  // set_pmd_at
+    // page_remove_rmap(page, true); put_page(page): the pmd's reference, under the pmd lock
+    k.page_mapcount_add(page, -1, "page_remove_rmap");
+    k.page_ref_put(page, "do_huge_pmd_wp_page");
+    ptl.unlock("do_huge_pmd_wp_page");
+    copied = true;
+  }
+  mmu_notifier_invalidate_range_end(k, mm, haddr, haddr + kPmdSize);  // mmu_notifier_invalidate_range_only_end
+  return copied ? unsigned{VM_FAULT_WRITE} : 0u;
 }
 
 // mm/huge_memory.c v4.19: __pmd_trans_huge_lock (pmd_lock, kept when the pmd is still a swap

@@ -690,10 +690,12 @@ void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
 // ---- 4.19's huge-pmd paths the model does not have -------------------------------
 
 /// In 4.19 an access to a THP mapped by a huge pmd is modelled while the pmd stays huge
-/// (or a migration entry, waited out): a fork write-protects it (copy_huge_pmd), so a
-/// write after the fork needs wp_huge_pmd, and MADV_DONTNEED of its 2 MiB leaves the pmd
-/// none, so any fault after the zap needs create_huge_pmd. Neither path is modelled:
-/// such runs end unsupported (the model limit names the path). Say so before the run.
+/// (or a migration entry, waited out). A write on it when it is read-only (declared so, or
+/// write-protected by a fork's copy_huge_pmd) goes to do_huge_pmd_wp_page, whose copy
+/// needs a free THP of the same size on node 0 (its fallback to small pages is not
+/// modelled); MADV_DONTNEED of its 2 MiB leaves the pmd none, so any fault after the zap
+/// needs create_huge_pmd, which is not modelled. Such runs end unsupported (the model
+/// limit names the path). Say so before the run.
 void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
   const Kernel& k = in.initial;
   if (k.config.era != Era::V4_19) return;
@@ -709,6 +711,9 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
     const ActorCall& c = in.calls[t];
     if (c.actor == "store" || c.actor == "handle_mm_fault") {
       accesses.push_back({t, c.mm, c.address, c.actor == "store" || c.write});
+    } else if (c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") {
+      // 17839856fd58: a read pin follows as a write too
+      accesses.push_back({t, c.mm, c.address, c.write || k.config.applied(Fix::GupCowBreak)});
     } else if (c.actor == "hmm_vma_fault") {
       const HmmRange& range = k.hmm_ranges.at(c.range);
       for (std::size_t i = 0; i < range.pfns.size(); ++i)
@@ -720,18 +725,30 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
   for (const Access& a : accesses) {
     const PmdSlot* pmd = k.pmd_slot(a.mm, a.addr);
     if (!pmd || pmd->pmd.is_none() || pmd->pmd.is_table()) continue;
-    for (std::size_t t = 0; t < in.calls.size(); ++t) {
-      const ActorCall& c = in.calls[t];
+    const std::uint32_t nr = k.pages.at(pmd->pmd.page).nr_pages;
+    const bool thp_free = std::any_of(k.free_pool.begin(), k.free_pool.end(), [&](PageId p) {
+      return k.pages[p].nid == 0 && k.pages[p].nr_pages == nr;
+    });
+    const std::string no_thp = "a write then copies the THP (do_huge_pmd_wp_page) and no free THP of " +
+                               std::to_string(nr) + " subpages is declared on node 0: its fallback";
+    for (std::size_t t = 0; t <= in.calls.size(); ++t) {
       std::string path;
-      if (c.actor == "fork" && c.mm == a.mm && a.write)
-        path = "fork write-protects it (copy_huge_pmd), and a write after that needs wp_huge_pmd";
-      else if (c.actor == "madvise_dontneed" && c.mm == a.mm && c.start <= pmd->address && pmd->address < c.end)
-        path = "MADV_DONTNEED zaps it, and a fault after that finds the pmd none: create_huge_pmd";
+      if (t == in.calls.size()) {  // the pmd itself: read-only and shared at load
+        if (a.write && !pmd->pmd.write && k.pages.at(pmd->pmd.page).mapcount > 1 && !thp_free)
+          path = "huge pmd is read-only and its THP mapped " + std::to_string(k.pages[pmd->pmd.page].mapcount) +
+                 " times: " + no_thp;
+      } else {
+        const ActorCall& c = in.calls[t];
+        if (c.actor == "fork" && c.mm == a.mm && a.write && !thp_free)
+          path = "thread " + in.names[t] + "'s fork write-protects it (copy_huge_pmd), and " + no_thp;
+        else if (c.actor == "madvise_dontneed" && c.mm == a.mm && c.start <= pmd->address && pmd->address < c.end)
+          path = "thread " + in.names[t] + "'s MADV_DONTNEED zaps it, and a fault after that finds the pmd none: "
+                 "create_huge_pmd";
+      }
       if (path.empty() || !said.insert({a.thread, t}).second) continue;
       r.notes.push_back("thread " + in.names[a.thread] + " (" + in.calls[a.thread].actor + ") accesses " +
-                        k.where(a.mm, a.addr) + " under the huge pmd " + k.where(a.mm, pmd->address) + "; thread " +
-                        in.names[t] + "'s " + path + ", which the model does not have: runs with that order end "
-                        "unsupported");
+                        k.where(a.mm, a.addr) + " under the huge pmd " + k.where(a.mm, pmd->address) + "; " + path +
+                        ", which the model does not have: runs with that order end unsupported");
     }
   }
 }

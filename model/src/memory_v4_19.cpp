@@ -351,7 +351,8 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
     return 0;
   }
   if (pmd_trans_huge(orig_pmd) || pmd_devmap(orig_pmd, k.migration_pmd_layout)) {
-    if ((flags & FAULT_FLAG_WRITE) && !pmd_write(orig_pmd)) model_limit("wp_huge_pmd (write fault on a read-only huge pmd)");
+    // wp_huge_pmd -> do_huge_pmd_wp_page (vma_is_anonymous: every vma of the model)
+    if ((flags & FAULT_FLAG_WRITE) && !pmd_write(orig_pmd)) return do_huge_pmd_wp_page(k, vma, *slot, orig_pmd);
     huge_pmd_set_accessed(k, mm, *slot, orig_pmd);
     return 0;
   }
@@ -405,9 +406,7 @@ std::string fault_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t a
     return "a write fault at " + at + " in a vma without VM_WRITE: access_error's SIGSEGV is not modelled";
   if (!s || s->pmd.is_none())
     return "a fault at " + at + " finds pmd none: create_huge_pmd / __pte_alloc are not modelled in kernel 4.19";
-  if (s->pmd.kind == Pmd::Kind::Huge)
-    return write && !s->pmd.write ? "a write fault at " + at + " on a read-only huge pmd: wp_huge_pmd is not modelled"
-                                  : "";
+  if (s->pmd.kind == Pmd::Kind::Huge) return "";  // a write on a read-only one: do_huge_pmd_wp_page
   auto it = k.mms[mm].ptes.find(addr);
   if (it == k.mms[mm].ptes.end())
     return "a fault at " + at + " finds no pte declared in its page table (declare it, \"pte\": \"none\")";

@@ -83,7 +83,7 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
       const Pmd pmd = k.read_pmd(mm, *pmd_slot, "user store: page walk");
       if (!pmd.is_table()) {
         // A huge pmd that is not writable, a pmd migration entry or an invalidated pmd faults
-        // (pmd_migration_entry_wait; wp_huge_pmd is refused at load). The MMU's dirty and
+        // (pmd_migration_entry_wait; a read-only one: wp_huge_pmd -> do_huge_pmd_wp_page). The MMU's dirty and
         // accessed bits of a huge pmd are not modelled.
         if (pmd.kind != Pmd::Kind::Huge || !pmd.write) {
           const unsigned ret = store_fault(k, mm, addr);
@@ -278,8 +278,8 @@ void no_lost_write(const Kernel& k) {
 
 std::string store_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   const int v = k.find_vma(mm, addr);
-  // 4.19: the write fault's own refusals (no VM_WRITE, pmd none, a read-only huge pmd's
-  // wp_huge_pmd, no anon_vma, no pte declared under a table)
+  // 4.19: the write fault's own refusals (no VM_WRITE, pmd none, no anon_vma, no pte
+  // declared under a table)
   if (k.config.era == Era::V4_19 && v >= 0) return v4_19::fault_model_error(k, mm, addr, true);
   if (v < 0 || !k.mms.at(mm).ptes.count(addr)) return "no pte slot of mm " + k.mms[mm].name + " at this address";
   const Vma& vma = k.vmas[static_cast<std::size_t>(v)];

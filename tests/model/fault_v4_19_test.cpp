@@ -551,3 +551,80 @@ TEST(Lint419Faults, HmmFaultOfARangeCounts) {
   CHECK(model_test::contains(f[0], "a do_wp_page COW copy at A:0x1000"));
   CHECK(model_test::contains(f[0], "a do_anonymous_page page at A:0x2000"));
 }
+
+TEST_GROUP(HugePmdWp419){};
+
+namespace {
+
+/// A and C map THP T (4 subpages, data 7) read-only by huge pmds at 0x200000 (mapcount 2),
+/// as after a fork; T3, a free THP, on node 0 unless `no_free_thp`.
+nlohmann::json shared_thp(bool no_free_thp) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "pages": [ { "name": "T", "nid": 0, "subpages": 4, "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 2, "refcount": 2, "content": 7 },
+               { "name": "T3", "nid": 0, "subpages": 4, "free": true } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] },
+             { "name": "C", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] } ],
+    "pmds": [ { "mm": "A", "address": "0x200000", "pmd": "huge", "page": "T", "writable": false },
+              { "mm": "C", "address": "0x200000", "pmd": "huge", "page": "T", "writable": false } ] })");
+  if (no_free_thp) j["pages"].erase(1);
+  return j;
+}
+
+}  // namespace
+
+// A write on A's read-only huge pmd of T, mapped twice: do_huge_pmd_wp_page's reuse_swap_page
+// sees mapcount 2, so T is copied into T3 (data 7), A's pmd maps T3 writable (mapcount 1,
+// refcount 1: the caller's get_page put back under the pmd lock, the pmd's reference kept);
+// T keeps C's mapping only (mapcount 1, refcount 1).
+TEST(HugePmdWp419, AWriteOnASharedThpCopiesIt) {
+  unsigned ret = 99;
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  OneThread p(model::parse_initial_state(shared_thp(false), "t", "/initial", config),
+              [&](model::Kernel& k) { ret = model::v4_19::user_access(k, 0, 0x201000, true); }, kCounts);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(k.mms[0].pmds.at(0x200000).pmd == model::Pmd::huge(1, true));  // T3
+  CHECK(k.mms[1].pmds.at(0x200000).pmd == model::Pmd::huge(0, false));
+  LONGS_EQUAL(7, k.pages[1].content);
+  LONGS_EQUAL(1, k.pages[1].mapcount);
+  LONGS_EQUAL(1, k.pages[1].refcount);
+  LONGS_EQUAL(1, k.pages[0].mapcount);
+  LONGS_EQUAL(1, k.pages[0].refcount);
+  LONGS_EQUAL(model::VM_FAULT_WRITE, ret);
+}
+
+// The same write with no free THP: do_huge_pmd_wp_page's fallback (small pages or
+// split_huge_pmd) is a model limit, so the run ends unsupported, never a violation; and
+// `mmcheck check` says so beforehand.
+TEST(HugePmdWp419, NoFreeThpIsAModelLimitAndALintNote) {
+  nlohmann::json j = model_test::scenario_json(
+      "4.19", shared_thp(true),
+      nlohmann::json::parse(R"([{ "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x201000", "write": true } }])"));
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  const checker::Report r = checker::explore(*program, s.options());
+  CHECK(r.verdict == checker::Verdict::Unsupported);
+  CHECK(r.counterexample && r.counterexample->violation.message.find("do_huge_pmd_wp_page_fallback") != std::string::npos);
+  const model::LintReport lr = model::lint(s);
+  bool noted = false;
+  for (const std::string& n : lr.notes)
+    noted |= n.find("thread W (handle_mm_fault) accesses A:0x201000 under the huge pmd A:0x200000; huge pmd is read-only and "
+                    "its THP mapped 2 times: a write then copies the THP (do_huge_pmd_wp_page) and no free THP of 4 "
+                    "subpages is declared on node 0") == 0;
+  CHECK(noted);
+  j["initial"] = shared_thp(false);
+  const model::LintReport clean = model::lint(model::Scenario::parse(j, "t.json"));
+  CHECK(clean.notes.empty());
+}
+
+// The repository's THP COW scenarios: exhaustive and clean under DPOR; the two-thread one
+// also under plain DFS within two preemptions.
+TEST(HugePmdWp419, Scenarios) {
+  model_test::check_clean_and_dfs_agrees("scenarios/thp/thp-cow-fault-vs-thp-migration-4.19-fixed.json");
+  model::Scenario s = model::Scenario::load("scenarios/thp/fork-then-store-thp-cow-vs-migration-4.19-fixed.json");
+  auto program = s.make_program();
+  const checker::Report r = checker::explore(*program, s.options());
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
+}

@@ -143,13 +143,24 @@ TEST(Store419Input, StoresLoadInBothLayouts) {
                              .c_str());
 }
 
-// A write on a read-only huge pmd would need wp_huge_pmd: unsupported at load (exit 4).
-TEST(Store419Input, StoreOnAReadOnlyHugePmdIsUnsupported) {
-  const std::string e = error_of(
-      nlohmann::json::parse(R"([{ "actor": "store", "args": { "mm": "A", "address": "0x201000", "value": 9 } }])"), "ro");
-  STRCMP_CONTAINS("t.json: at /threads/0/args/address: unsupported: a write fault at A:0x201000 on a read-only huge pmd: "
-                  "wp_huge_pmd is not modelled",
-                  e.c_str());
+// A store on a read-only huge pmd of a THP mapped once: the walk faults, handle_mm_fault's
+// wp_huge_pmd -> do_huge_pmd_wp_page takes the pmd lock and T's lock, reuse_swap_page finds
+// mapcount 1 and makes the pmd writable (no copy: T2, the only free THP, is on node 1); the
+// store's walk then writes T. It loads now (it was refused before do_huge_pmd_wp_page).
+TEST(Store419Input, StoreOnAReadOnlyHugePmdReusesTheThp) {
+  STRCMP_EQUAL("<none>", error_of(nlohmann::json::parse(
+                                      R"([{ "actor": "store", "args": { "mm": "A", "address": "0x201000", "value": 9 } }])"),
+                                  "ro")
+                             .c_str());
+  OneThread p(tracking_kernel("ro"), [](model::Kernel& k) { LONGS_EQUAL(0, model::user_store(k, A, 0x201000, 9)); },
+              kChecks);
+  CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+  const model::Kernel& k = *p.kernel;
+  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true));
+  LONGS_EQUAL(9, k.pages[T].content);
+  LONGS_EQUAL(1, k.pages[T].mapcount);
+  LONGS_EQUAL(1, k.pages[T].refcount);
+  CHECK(k.pages[T2].in_free_pool);
 }
 
 TEST(Store419Input, StoreOutsideAnyVmaIsBadInput) {

@@ -1,6 +1,6 @@
 // huge_memory.h: the pmd-level paths of kernel 4.19 for anonymous THPs:
 // mm/huge_memory.c (set_pmd_migration_entry, remove_migration_pmd, copy_huge_pmd,
-// huge_pmd_set_accessed), mm/pgtable-generic.c (pmdp_invalidate),
+// huge_pmd_set_accessed, do_huge_pmd_wp_page, zap_huge_pmd), mm/pgtable-generic.c (pmdp_invalidate),
 // mm/migrate.c (pmd_migration_entry_wait) and mm/page_vma_mapped.c
 // (page_vma_mapped_walk).
 //
@@ -51,6 +51,13 @@ void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
 /// huge_pmd_set_accessed(): pmd lock, pmd_same with the faulting value, unlock.
 void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& pmd, const Pmd& orig);
 
+/// do_huge_pmd_wp_page(): a write fault on the read-only huge pmd `orig` of an anonymous
+/// vma: under the pmd lock, the THP reused when reuse_swap_page says it is ours alone
+/// (the pmd made writable), else copied into a free THP of the same size from node 0
+/// (alloc_hugepage_vma; none free: the fallback is a model limit) and mapped writable
+/// after pmdp_huge_clear_flush_notify, inside the mmu notifier's range. VM_FAULT_WRITE,
+/// or 0 when the pmd changed (the access faults again).
+unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& pmd, const Pmd& orig);
 /// __pmd_trans_huge_lock(): the pmd lock, held on return when the pmd is still a
 /// swap pmd, trans huge or devmap; nullptr (nothing held) otherwise.
 checker::Spinlock* pmd_trans_huge_lock(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
