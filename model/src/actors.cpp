@@ -176,8 +176,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "{\"mm\": NAME, \"address\": ADDR, \"value\": 1..1048576}; the vma must be VM_WRITE with an anon_vma; "
        "check the result with the invariant no_lost_write; 4.19: the walk reads the pmd first, a writable "
        "huge pmd maps the THP (one data token for the whole THP), a read-only one or a pmd migration entry "
-       "faults (pmd_migration_entry_wait)",
-       kEra3_9 | kEra4_19},
+       "faults (pmd_migration_entry_wait, do_huge_pmd_wp_page); 2.6.33: the same walk, 2.6.33's fault "
+       "(do_wp_page, do_swap_page; a migration entry waited out), every flush of 2.6.33's paths dropping the "
+       "translation (try_to_unmap_one, write_protect_page, fork's flush_tlb_mm, munmap's and exit's zap)",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"get_user_pages",
        "a task pins one page of its memory the way O_DIRECT or a driver does (get_user_pages under mmap_sem for "
        "read: follow_page(FOLL_GET|FOLL_WRITE), while it finds nothing handle_mm_fault (a write COWs a read-only "

@@ -207,7 +207,8 @@ namespace v2_6_33 {
 namespace {
 
 // mm/memory.c v2.6.33: copy_page_range -> copy_pte_range -> copy_one_pte (one page table)
-void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma) {
+void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma,
+                     std::vector<std::pair<std::uint64_t, PageId>>& wrprotected) {
   const Vma& pv = k.vmas.at(parent_vma);
   const Vma& cv = k.vmas.at(child_vma);
   MmStruct& pm = k.mms.at(pv.mm);
@@ -229,7 +230,7 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
         k.set_pte(pv.mm, pslot, pte, "copy_one_pte");
       }
     } else {
-      copy_present_pte(k, pv.mm, cv.mm, pslot, cslot, cow, nullptr);
+      copy_present_pte(k, pv.mm, cv.mm, pslot, cslot, cow, &wrprotected);
       continue;
     }
     k.set_pte(cv.mm, cslot, pte, "copy_one_pte");
@@ -240,8 +241,10 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
 
 }  // namespace
 
-// kernel/fork.c v2.6.33: dup_mmap (anon_vma_link: the child's vma on the parent's anon_vma)
+// kernel/fork.c v2.6.33: dup_mmap (anon_vma_link: the child's vma on the parent's anon_vma;
+// flush_tlb_mm(oldmm) after the child's up_write, as in 3.9)
 int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  std::vector<std::pair<std::uint64_t, PageId>> wrprotected;  // for flush_tlb_mm
   MmStruct& pm = k.mms.at(parent);
   MmStruct& cm = k.mms.at(child);
   pm.mmap_sem->down_write("dup_mmap");
@@ -262,9 +265,10 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
       a.vmas.push_back(cv);  // list_add_tail(&vma->anon_vma_node, &anon_vma->head)
       a.lock->up_write("anon_vma_link");
     }
-    v2_6_33::copy_page_range(k, cv, pv);
+    v2_6_33::copy_page_range(k, cv, pv, wrprotected);
   }
   cm.mmap_sem->up_write("dup_mmap");
+  flush_tlb_mm(k, parent, wrprotected);  // a step only when the scenario stores (user data)
   pm.mmap_sem->up_write("dup_mmap");
   return 0;
 }

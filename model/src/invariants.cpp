@@ -49,7 +49,7 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "some write left there (one that raced the discard), and a DMA into a page "
        "pinned before a discard of its address may land in the orphaned page; an address whose vma is gone is not "
        "checked",
-       true, kEra3_9 | kEra4_19},
+       true, kAllEras},
       {"no_migration_entry_at_unlock",
        "step check, G1: when migration unlocks the old page (success or failure), no pte holds a migration entry "
        "of it",

@@ -462,6 +462,9 @@ void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint6
         if (old.write) tlb->flush_page(v.mm, addr, old.page);
         continue;
       }
+      // The kernel's tlb_finish_mmu flushes before it frees the batch: a store's writable
+      // translation goes before the page does (a step only when the scenario stores).
+      if (old.write) flush_tlb_page(k, v.mm, addr, old.page, "zap_pte_range: tlb_flush_mmu");
       k.put_page_locked(old.page);
     } else if (old.is_swap()) {
       swap_free(k, old.entry);  // free_swap_and_cache: the pte's swap count (as the v3.9 model)

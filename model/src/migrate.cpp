@@ -329,6 +329,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
 void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
+  read_page_data(k, page, "copy_highpage");  // a step only when the scenario stores (user data)
   np.content = p.content;
   np.flags |= p.flags & (PG_uptodate | PG_dirty);
   if (k.config.applied(Fix::KsmMigratePage)) v2_6_33::ksm_migrate_page(k, newpage, page);

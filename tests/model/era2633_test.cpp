@@ -433,3 +433,16 @@ TEST(Era2633Ksmd, TrailingRmapItemsOfAnExitedMmAreFreed) {
                "remove_trailing_rmap_items by T)",
                violation_of(r).c_str());
 }
+
+TEST_GROUP(Store2633){};
+
+// The store actor in 2.6.33 (issue 13): its scenarios are exhaustive and clean under DPOR,
+// and plain DFS within two preemptions agrees; each one's scratch mutation (a TLB flush of
+// 2.6.33's try_to_unmap_one, write_protect_page or dup_mmap dropped) is named in its summary.
+TEST(Store2633, ScenariosAreCleanAndDfsAgrees) {
+  for (const char* path : {"scenarios/ksm/store-vs-hotremove-2.6.33-fixed.json",
+                           "scenarios/ksm/ksmd-merge-vs-store-2.6.33-fixed.json",
+                           "scenarios/ksm/store-vs-fork-2.6.33-fixed.json",
+                           "scenarios/ksm/store-vs-swapout-2.6.33-fixed.json"})
+    model_test::check_clean_and_dfs_agrees(path);
+}

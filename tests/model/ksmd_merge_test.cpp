@@ -286,7 +286,7 @@ TEST(KsmdFullScan39, StoreAndBatchesInputAndBadInput) {
   STRCMP_EQUAL("/threads/0/args/batches", load_error_pointer(j).c_str());
   j["threads"][0]["args"].erase("batches");
   j["threads"].push_back({{"name", "W"}, {"actor", "store"}, {"args", {{"mm", "A"}, {"address", "0x1000"}, {"value", 9}}}});
-  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j).c_str());
+  STRCMP_EQUAL("<none>", load_error_pointer(j).c_str());  // a 2.6.33 store (Store2633)
 }
 
 // mmcheck check: ksmd with two batches may undo a merge with break_cow (a COW copy at
