@@ -145,6 +145,37 @@ void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd
   ptl.unlock("huge_pmd_set_accessed");
 }
 
+// mm/huge_memory.c v4.19: do_huge_pmd_anonymous_page -> __do_huge_pmd_anonymous_page (a write:
+// no huge zero page; transhuge_vma_suitable and VM_HUGEPAGE checked by the caller; no memcg,
+// userfaultfd or OOM reaper; pte_alloc_one's deposited table is not kept)
+unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, unsigned flags) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint32_t mm = v.mm;
+  if (!(flags & FAULT_FLAG_WRITE))
+    model_limit("the huge zero page (a read fault under a none pmd of a VM_HUGEPAGE vma)");
+  if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a THP fault in a vma without an anon_vma)");
+  // alloc_hugepage_vma from the faulting CPU's node (node 0), prep_transhuge_page
+  const PageId page = k.alloc_pages(0, 0, "alloc_hugepage_vma");
+  if (page == kNoPage) return VM_FAULT_FALLBACK;  // count_vm_event(THP_FAULT_FALLBACK)
+  Page& p = k.pages[page];
+  p.content = 0;  // clear_huge_page
+  p.flags |= PG_uptodate;  // __SetPageUptodate
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  ptl.lock("__do_huge_pmd_anonymous_page");  // pmd_lock
+  if (!pmd_none(slot.pmd)) {  // unlock_release: pte_free, put_page
+    checker::note([&] { return "!pmd_none: " + k.pmd_str(slot.pmd); });
+    ptl.unlock("__do_huge_pmd_anonymous_page");
+    k.put_page(page, "__do_huge_pmd_anonymous_page");
+    return 0;
+  }
+  // entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(page)), vma); page_add_new_anon_rmap(page,
+  // vma, haddr, true) and lru_cache_add on a page no other thread reaches yet; set_pmd_at
+  page_add_new_anon_rmap(k, page, vma, slot.address);
+  k.set_pmd(mm, slot, Pmd::huge(page, (v.flags & VM_WRITE) != 0), "__do_huge_pmd_anonymous_page");
+  ptl.unlock("__do_huge_pmd_anonymous_page");
+  return 0;
+}
+
 // mm/huge_memory.c v4.19: do_huge_pmd_wp_page (an anonymous THP; no huge zero page, no memcg;
 // the fallback when no THP is free, do_huge_pmd_wp_page_fallback's 512 small pages or
 // split_huge_pmd, is a model limit)

@@ -43,7 +43,9 @@ std::uint32_t parse_vm_flags(JsonInput in) {
     else if (s == "VM_SHARED") flags |= VM_SHARED;
     else if (s == "VM_MERGEABLE") flags |= VM_MERGEABLE;
     else if (s == "VM_LOCKED") flags |= VM_LOCKED;
-    else f.error("unknown vma flag " + quote_input(s) + " (expected VM_READ, VM_WRITE, VM_SHARED, VM_MERGEABLE, VM_LOCKED)");
+    else if (s == "VM_HUGEPAGE") flags |= VM_HUGEPAGE;
+    else f.error("unknown vma flag " + quote_input(s) +
+                 " (expected VM_READ, VM_WRITE, VM_SHARED, VM_MERGEABLE, VM_LOCKED, VM_HUGEPAGE)");
   }
   return flags;
 }
@@ -178,6 +180,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         if (vma.start < prev_end) vj.at("start").error("vmas must be sorted and must not overlap");
         prev_end = vma.end;
         if (vj.has("flags")) vma.flags = parse_vm_flags(vj.at("flags"));
+        if ((vma.flags & VM_HUGEPAGE) && config.era != Era::V4_19)
+          vj.at("flags").unsupported("VM_HUGEPAGE (a THP fault under a none pmd) is modelled in kernel 4.19 only");
         // vm_pgoff: an anon vma's is the linear index of its start unless an
         // earlier mremap moved it (copy_vma keeps the old one).
         vma.pgoff = vma.start / kPageSize;

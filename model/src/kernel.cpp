@@ -378,7 +378,7 @@ PageId Kernel::alloc_pages(int nid, std::uint32_t nr_pages, const char* label, c
   checker::announce(pool_objs.at(static_cast<std::size_t>(nid)), checker::AccessKind::ReadModifyWrite, label, loc);
   for (std::size_t i = 0; i < free_pool.size(); ++i) {
     PageId p = free_pool[i];
-    if (pages[p].nid != nid || pages[p].nr_pages != nr_pages) continue;
+    if (pages[p].nid != nid || (nr_pages ? pages[p].nr_pages != nr_pages : pages[p].nr_pages == 1)) continue;
     // 2.6.33: an isolated (or offlining) section's free pages are not handed out.
     if (const MemorySection* sec = section_of(p); sec && sec->state != MemorySection::State::Online) continue;
     free_pool.erase(free_pool.begin() + static_cast<std::ptrdiff_t>(i));
@@ -390,7 +390,7 @@ PageId Kernel::alloc_pages(int nid, std::uint32_t nr_pages, const char* label, c
     checker::note([&] { return std::string("alloc " + page.name); });
     return p;
   }
-  checker::note(nr_pages > 1 ? "no free page of this size" : "no free page");
+  checker::note(nr_pages != 1 ? "no free page of this size" : "no free page");
   return kNoPage;
 }
 

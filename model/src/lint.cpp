@@ -355,8 +355,24 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
              return d.actor == "madvise_dontneed" && d.mm == mm && d.start <= addr && addr < d.end;
            });
   };
+  // mm/huge_memory.c v4.19: a write under a none pmd of a VM_HUGEPAGE vma covering the 2 MiB
+  // (declared none, or zapped by a MADV_DONTNEED) maps a new THP (create_huge_pmd): its size,
+  // that of the THP the pmd maps now, else of the first compound page declared (512 without one).
+  auto thp_fault = [&](std::uint32_t mm, std::uint64_t addr) -> std::uint32_t {
+    const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;
+    const int vi = k.find_vma(mm, addr);
+    if (!s || s->pmd.is_table() || vi < 0) return 0;
+    const Vma& v = k.vmas[static_cast<std::size_t>(vi)];
+    if (!(v.flags & VM_HUGEPAGE) || v.start > s->address || s->address + kPmdSize > v.end) return 0;
+    if (!s->pmd.is_none()) return zapped(mm, addr) ? k.pages[s->pmd.page].nr_pages : 0;
+    for (const Page& p : k.pages)
+      if (p.nr_pages > 1) return p.nr_pages;
+    return 512;
+  };
   auto fault_page = [&](std::uint32_t mm, std::uint64_t addr, bool write) {
-    if (write && write_fault_may_copy(k, f, mm, addr))
+    if (const std::uint32_t nr = write ? thp_fault(mm, addr) : 0)
+      add(0, nr, {where(k, mm, addr)}, "a THP for create_huge_pmd (do_huge_pmd_anonymous_page) at");
+    else if (write && write_fault_may_copy(k, f, mm, addr))
       add(0, 1, {where(k, mm, addr)}, "a do_wp_page COW copy at");
     else if (write && write_fault_anonymous(k, mm, addr))
       add(0, 1, {where(k, mm, addr)}, "a do_anonymous_page page at");
@@ -741,9 +757,26 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
         const ActorCall& c = in.calls[t];
         if (c.actor == "fork" && c.mm == a.mm && a.write && !thp_free)
           path = "thread " + in.names[t] + "'s fork write-protects it (copy_huge_pmd), and " + no_thp;
-        else if (c.actor == "madvise_dontneed" && c.mm == a.mm && c.start <= pmd->address && pmd->address < c.end)
-          path = "thread " + in.names[t] + "'s MADV_DONTNEED zaps it, and a fault after that finds the pmd none: "
-                 "create_huge_pmd";
+        else if (c.actor == "madvise_dontneed" && c.mm == a.mm && c.start <= pmd->address && pmd->address < c.end) {
+          // a fault after the zap finds the pmd none: create_huge_pmd in a VM_HUGEPAGE vma covering
+          // the 2 MiB (a write maps a free THP of node 0), else __pte_alloc
+          const int vi = k.find_vma(a.mm, a.addr);
+          const Vma* v = vi < 0 ? nullptr : &k.vmas[static_cast<std::size_t>(vi)];
+          const bool thp_vma = v && (v->flags & VM_HUGEPAGE) && v->start <= pmd->address &&
+                               pmd->address + kPmdSize <= v->end;
+          const bool any_thp_free = std::any_of(k.free_pool.begin(), k.free_pool.end(), [&](PageId p) {
+            return k.pages[p].nid == 0 && k.pages[p].nr_pages > 1;
+          });
+          const std::string zapped = "thread " + in.names[t] + "'s MADV_DONTNEED zaps it, and a fault after that finds "
+                                     "the pmd none: ";
+          if (!thp_vma)
+            path = zapped + "create_huge_pmd needs the vma VM_HUGEPAGE over the 2 MiB, and __pte_alloc";
+          else if (!a.write)
+            path = zapped + "a read maps the huge zero page";
+          else if (!any_thp_free)
+            path = zapped + "a write maps a new THP (create_huge_pmd) and no free THP is declared on node 0: its "
+                            "fallback, __pte_alloc";
+        }
       }
       if (path.empty() || !said.insert({a.thread, t}).second) continue;
       r.notes.push_back("thread " + in.names[a.thread] + " (" + in.calls[a.thread].actor + ") accesses " +

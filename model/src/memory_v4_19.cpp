@@ -339,13 +339,34 @@ unsigned handle_pte_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsi
 
 }  // namespace
 
+namespace {
+
+// include/linux/huge_mm.h v4.19: transparent_hugepage_enabled (sysfs "madvise": VM_HUGEPAGE) and
+// transhuge_vma_suitable (the vma covers the aligned 2 MiB around addr; anon: no pgoff check)
+bool thp_fault_suitable(const Kernel& k, std::uint32_t vma, std::uint64_t addr) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint64_t haddr = pmd_base(addr);
+  return (v.flags & VM_HUGEPAGE) && v.start <= haddr && haddr + kPmdSize <= v.end;
+}
+
+}  // namespace
+
 // mm/memory.c v4.19: handle_mm_fault -> __handle_mm_fault (anon vma, THP enabled)
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PmdSlot* slot = k.pmd_slot(mm, addr);
   if (!slot) model_limit("__pte_alloc / create_huge_pmd (fault under a pmd never populated)");
   const Pmd orig_pmd = k.read_pmd(mm, *slot, "__handle_mm_fault");  // orig_pmd = *vmf.pmd
-  if (pmd_none(orig_pmd)) model_limit("create_huge_pmd / do_anonymous_page (fault on pmd none)");
+  if (pmd_none(orig_pmd)) {
+    // pmd_none(*vmf.pmd) && transparent_hugepage_enabled(vma) (sysfs "madvise": VM_HUGEPAGE) ->
+    // create_huge_pmd -> do_huge_pmd_anonymous_page (transhuge_vma_suitable: the vma covers the 2 MiB)
+    if (thp_fault_suitable(k, vma, addr)) {
+      const unsigned ret = do_huge_pmd_anonymous_page(k, vma, *slot, flags);
+      if (!(ret & VM_FAULT_FALLBACK)) return ret;
+      model_limit("__pte_alloc (create_huge_pmd's fallback when no THP is free)");
+    }
+    model_limit("__pte_alloc / do_anonymous_page (a fault under a none pmd of a vma without VM_HUGEPAGE)");
+  }
   if (is_swap_pmd(orig_pmd)) {
     if (is_pmd_migration_entry(orig_pmd)) pmd_migration_entry_wait(k, mm, *slot);
     return 0;
@@ -404,8 +425,17 @@ std::string fault_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t a
   const int v = k.find_vma(mm, addr);
   if (v >= 0 && write && !(k.vmas[static_cast<std::size_t>(v)].flags & VM_WRITE))
     return "a write fault at " + at + " in a vma without VM_WRITE: access_error's SIGSEGV is not modelled";
+  if (s && s->pmd.is_none() && v >= 0 && thp_fault_suitable(k, static_cast<std::uint32_t>(v), addr)) {
+    // create_huge_pmd: a write maps a THP (none free on node 0: its fallback is a model limit
+    // at run time, noted by mmcheck check); a read would map the huge zero page
+    if (!write) return "a read fault at " + at + " under a none pmd of a VM_HUGEPAGE vma maps the huge zero page, which is not modelled";
+    if (!k.vmas[static_cast<std::size_t>(v)].has_anon_vma())
+      return "a write fault at " + at + " needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
+    return "";
+  }
   if (!s || s->pmd.is_none())
-    return "a fault at " + at + " finds pmd none: create_huge_pmd / __pte_alloc are not modelled in kernel 4.19";
+    return "a fault at " + at + " finds pmd none: create_huge_pmd (declare the vma VM_HUGEPAGE, covering the 2 MiB) and "
+           "__pte_alloc are not modelled in kernel 4.19";
   if (s->pmd.kind == Pmd::Kind::Huge) return "";  // a write on a read-only one: do_huge_pmd_wp_page
   auto it = k.mms[mm].ptes.find(addr);
   if (it == k.mms[mm].ptes.end())

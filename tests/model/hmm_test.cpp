@@ -331,7 +331,7 @@ TEST(HmmInput, FaultsTheModelDoesNotHaveAreRefused) {
     j["threads"][0]["args"]["range"] = "RP";
   });
   CHECK(has(e, "at /threads/0/args/range: unsupported: hmm_vma_fault of range RP: a fault at A:0x600000 finds pmd none: "
-               "create_huge_pmd / __pte_alloc are not modelled"));
+               "create_huge_pmd (declare the vma VM_HUGEPAGE, covering the 2 MiB) and __pte_alloc are not modelled"));
 }
 
 TEST_GROUP(HmmInvariants){};

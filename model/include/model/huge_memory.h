@@ -51,6 +51,11 @@ void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
 /// huge_pmd_set_accessed(): pmd lock, pmd_same with the faulting value, unlock.
 void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& pmd, const Pmd& orig);
 
+/// do_huge_pmd_anonymous_page(): a write fault under the none pmd `pmd` of a VM_HUGEPAGE
+/// vma that covers its 2 MiB: a zeroed free THP from node 0 (alloc_hugepage_vma; none:
+/// VM_FAULT_FALLBACK), mapped writable under the pmd lock unless the pmd is no longer none
+/// (then put back). A read fault would map the huge zero page: a model limit.
+unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& pmd, unsigned flags);
 /// do_huge_pmd_wp_page(): a write fault on the read-only huge pmd `orig` of an anonymous
 /// vma: under the pmd lock, the THP reused when reuse_swap_page says it is ours alone
 /// (the pmd made writable), else copied into a free THP of the same size from node 0

@@ -264,7 +264,9 @@ class Kernel {
   PageId alloc_page(int nid, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// Take a compound page of `nr_pages` pages (a THP: alloc_hugepage_vma,
   /// alloc_pages_node + prep_transhuge_page) from node `nid`'s free pool, or a small
-  /// page when nr_pages is 1. kNoPage when none of that size is left.
+  /// page when nr_pages is 1, or the first compound page of any size when nr_pages is 0
+  /// (a THP fault: the model's THPs come in the sizes the scenario declares). kNoPage
+  /// when none of that size is left.
   PageId alloc_pages(int nid, std::uint32_t nr_pages, const char* label,
                      checker::SourceLoc loc = checker::SourceLoc::current());
   // ---- KASAN-style poisoning (2.6.33 era): a failure naming the object and who freed it ----

@@ -28,6 +28,7 @@ enum VmFault : unsigned {
   VM_FAULT_SIGBUS = 0x0002,
   VM_FAULT_MAJOR = 0x0004,
   VM_FAULT_WRITE = 0x0008,
+  VM_FAULT_FALLBACK = 0x0800,  ///< 4.19: a huge-pmd fault that could not map a THP
   /// Ghost (no kernel bit): the fault backed out (a lost pte_same or pte_none race, a
   /// page that left the swap cache, a migration entry waited out) and the pte still
   /// does not allow the access, so the hardware faults again: `fault` re-runs it.

@@ -33,6 +33,7 @@ enum VmFlag : std::uint32_t {
   VM_SHARED = 1u << 2,
   VM_MERGEABLE = 1u << 3,
   VM_LOCKED = 1u << 4,
+  VM_HUGEPAGE = 1u << 5,  ///< madvise(MADV_HUGEPAGE) (4.19): a fault under a none pmd may map a THP
 };
 
 /// struct anon_vma: the lock (a rwsem from v3.8; a spinlock in 2.6.33, which
