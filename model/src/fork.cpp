@@ -41,13 +41,14 @@ std::string fork_layout_error(const Kernel& k, std::uint32_t child, std::uint32_
   return "";
 }
 
-// mm/ksm.c v3.9: __ksm_enter (revert variant: mm/ksm.c v3.8, which is also the v2.6.33 form)
+// mm/ksm.c v3.9, v4.19: __ksm_enter (revert variant: mm/ksm.c v3.8, which is also the v2.6.33 form;
+// 4.19 has cbf86cfe04a6, outside its era's fix catalogue)
 void ksm_enter(Kernel& k, std::uint32_t mm) {
   KsmState& ksm = k.ksm;
   ksm.ksm_mmlist_lock->lock("__ksm_enter");
   // insert_to_mm_slots_hash; then the unlocked read of ksm_run (cbf86cfe04a6/2).
   std::size_t at = ksm.scan_cursor;  // list_add_tail(.., &ksm_scan.mm_slot->mm_list): just behind the cursor
-  if (k.config.applied(Fix::ForkTailInsert)) {
+  if (k.config.era == Era::V4_19 || k.config.applied(Fix::ForkTailInsert)) {
     checker::announce(ksm.run_obj, AccessKind::Read, "__ksm_enter");
     if (ksm.ksm_run & KSM_RUN_UNMERGE) at = ksm.mm_slots.size();  // list_add_tail(.., &ksm_mm_head.mm_list)
   }

@@ -99,7 +99,7 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
   MmStruct& cm = k.mms.at(child);
   pm.mmap_sem->down_write("dup_mmap");  // down_write_killable(&oldmm->mmap_sem)
   cm.mmap_sem->down_write("dup_mmap");  // down_write_nested(SINGLE_DEPTH_NESTING)
-  // ksm_fork: the layout check refuses a parent with MMF_VM_MERGEABLE (no KSM in the 4.19 model).
+  ksm_fork(k, child, parent);  // retval = ksm_fork(mm, oldmm): __ksm_enter when MMF_VM_MERGEABLE
   for (std::size_t i = 0; i < pm.vmas.size(); ++i) {
     const std::uint32_t pv = pm.vmas[i], cv = cm.vmas[i];
     dup_vma(k, cv, pv);  // vm_area_dup, anon_vma_fork
@@ -113,7 +113,6 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
 
 std::string fork_pmd_layout_error(const Kernel& k, std::uint32_t child, std::uint32_t parent) {
   const MmStruct& p = k.mms.at(parent);
-  if (p.mmf_vm_mergeable) return "the parent " + p.name + " is on the KSM list: ksm_fork is not modelled in kernel 4.19";
   for (std::uint32_t v : p.vmas) {
     const Vma& pv = k.vmas[v];
     if (!pv.has_anon_vma()) continue;  // copy_page_range copies nothing there

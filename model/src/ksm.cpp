@@ -891,8 +891,6 @@ std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls
     const ActorCall& c = calls[i];
     if (c.actor == "exit")
       return "exit beside KSM: __mmput's ksm_exit (__ksm_exit) is not modelled in kernel 4.19";
-    if (c.actor == "fork")
-      return "fork beside KSM: ksm_fork (__ksm_enter) is not modelled in kernel 4.19";
     if (c.actor == "munmap" || c.actor == "madvise_dontneed")
       return c.actor + " beside KSM: a zap's tlb_gather_mmu makes mm_tlb_flush_pending true, which "
              "write_protect_page tests; that is not modelled in kernel 4.19";
