@@ -828,13 +828,9 @@ void ksm_memory_callback(Kernel& k, MemAction action, const MemorySection& secti
 // ===========================================================================
 namespace model::v4_19 {
 
-namespace {
-
 bool is_ksm_actor(const std::string& actor) {
   return actor == "ksmd" || actor == "ksm_run_store" || actor == "madvise_unmergeable";
 }
-
-}  // namespace
 
 std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit) {
   culprit = calls.size();
@@ -889,8 +885,6 @@ std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls
   for (std::size_t i = 0; i < calls.size(); ++i) {
     culprit = i;
     const ActorCall& c = calls[i];
-    if (c.actor == "exit")
-      return "exit beside KSM: __mmput's ksm_exit (__ksm_exit) is not modelled in kernel 4.19";
     if (c.actor == "munmap" || c.actor == "madvise_dontneed")
       return c.actor + " beside KSM: a zap's tlb_gather_mmu makes mm_tlb_flush_pending true, which "
              "write_protect_page tests; that is not modelled in kernel 4.19";

@@ -82,11 +82,19 @@ void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint
   tlb_finish_mmu(k, tlb);
 }
 
-// mm/memory.c v4.19: free_pgtables (unlink_anon_vmas, unlink_file_vma: no file vmas; the table
-// pages freed by free_pgd_range are not modelled in 4.19: no path of an exited or unmapped
-// range reads them)
-void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas) {
+// mm/memory.c v4.19: free_pgtables (unlink_anon_vmas, unlink_file_vma: no file vmas); with
+// free_page_table (exit_mmap's range covers the whole mm) free_pgd_range too: each pmd entry
+// cleared (a Write step on it, as pmd_clear under free_pte_range) and its table page and the pmd
+// page freed, so any later walk of mm is a use-after-free (Kernel::pte_slot, Kernel::read_pmd).
+// munmap's range frees no table in the model (its neighbours may share them).
+void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table) {
   for (std::uint32_t v : vmas) unlink_anon_vmas(k, v);
+  if (!free_page_table || vmas.empty()) return;
+  const std::uint32_t mm = k.vmas.at(vmas.front()).mm;
+  MmStruct& m = k.mms.at(mm);
+  for (auto& [addr, slot] : m.pmds) checker::announce(slot.obj, checker::AccessKind::Write, "free_pgd_range");
+  m.pgtables_freed_at = Kernel::freed_by("free_pgtables");
+  checker::note([&] { return "page tables of " + m.name + " freed"; });
 }
 
 std::string zap_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {

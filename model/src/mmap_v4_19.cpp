@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "model/hmm.h"
+#include "model/ksm.h"
 
 namespace model::v4_19 {
 
@@ -25,7 +26,7 @@ void unmap_region(Kernel& k, std::uint32_t vma) {
   const Vma& v = k.vmas.at(vma);
   const std::vector<std::uint32_t> one{vma};
   v4_19::unmap_vmas(k, tlb, one, v.start, v.end);
-  v4_19::free_pgtables(k, one);
+  v4_19::free_pgtables(k, one, false);
   tlb_finish_mmu(k, tlb);
 }
 
@@ -38,7 +39,7 @@ void exit_mmap(Kernel& k, std::uint32_t mm) {
   if (vmas.empty()) return;  // "Can happen if dup_mmap() received an OOM"
   MmuGather tlb;  // lru_add_drain, flush_cache_mm, tlb_gather_mmu(&tlb, mm, 0, -1)
   v4_19::unmap_vmas(k, tlb, vmas, 0, ~std::uint64_t{0});  // "Use -1 here to ensure all VMAs in the mm are unmapped"
-  v4_19::free_pgtables(k, vmas);
+  v4_19::free_pgtables(k, vmas, true);  // free_pgtables(&tlb, vma, FIRST_USER_ADDRESS, USER_PGTABLES_CEILING)
   tlb_finish_mmu(k, tlb);
   m.vmas.clear();  // "Walk the list again, actually closing and freeing it": remove_vma
   checker::note([&] { return m.name + ": every vma removed"; });
@@ -63,8 +64,12 @@ void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 // ksm_exit and khugepaged_exit do nothing in the 4.19 model, which has no KSM and no khugepaged)
 void mmput(Kernel& k, std::uint32_t mm) {
   MmStruct& m = k.mms.at(mm);
-  m.mm_users = 0;  // no other thread acts as a task of mm (scenario loading): nobody reads it
+  // atomic_dec_and_test(&mm->mm_users): an object when KSM threads read it (ksm_test_exit);
+  // otherwise no other thread acts as a task of mm (scenario loading) and nobody reads it
+  if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
+  m.mm_users = 0;
   checker::note([&] { return m.name + ".mm_users = 0"; });
+  ksm_exit(k, mm);  // __mmput: ksm_exit -> __ksm_exit when MMF_VM_MERGEABLE (mm/ksm.c v4.19 = v3.9)
   exit_mmap(k, mm);
 }
 

@@ -56,6 +56,9 @@ std::string Kernel::pmd_str(const Pmd& pmd) const {
 
 Pmd Kernel::read_pmd(std::uint32_t mm, PmdSlot& slot, const char* label, checker::SourceLoc loc) {
   checker::announce(slot.obj, checker::AccessKind::Read, label, loc);
+  if (!mms.at(mm).pgtables_freed_at.empty())  // 4.19 exit_mmap's free_pgd_range freed the pmd page
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of the page table of " + mms[mm].name + " at " +
+                                                       where(mm, slot.address) + " (freed in " + mms[mm].pgtables_freed_at + ")");
   Pmd v = slot.pmd;
   checker::note([&] { return "pmd " + where(mm, slot.address) + " = " + pmd_str(v); });
   return v;

@@ -484,7 +484,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // (a driver walks holding mmget: its mmput would not be the last).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
     if (v->calls[i].actor != "exit" || (config.era != Era::V3_9 && config.era != Era::V4_19)) continue;
-    if (config.era == Era::V3_9) v->initial.track_mm_users = true;
+    // (4.19: only beside a KSM thread, the one reader of mm_users there)
+    if (config.era == Era::V3_9 ||
+        std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return v4_19::is_ksm_actor(c.actor); }))
+      v->initial.track_mm_users = true;
     const std::uint32_t mm = v->calls[i].mm;
     v->initial.mms[mm].exit_thread = true;
     for (std::size_t j = 0; j < v->calls.size(); ++j) {

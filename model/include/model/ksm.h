@@ -67,10 +67,12 @@ inline constexpr std::size_t kKsmMaxPageSharing = 256;
 struct ActorCall;
 
 namespace v4_19 {
+/// A thread of KSM's in kernel 4.19 (ksmd, ksm_run_store, madvise_unmergeable).
+bool is_ksm_actor(const std::string& actor);
 /// Why a kernel 4.19 scenario with KSM (a ksmd, ksm_run_store or madvise_unmergeable thread)
 /// would reach a KSM path the model does not have (stable_node chains, max_page_sharing, THP
-/// split, swap, ksm_exit, ksm_fork, migrate_nodes, a zap's mm_tlb_flush_pending), or "" when
-/// it is modelled. culprit: the thread at fault, or calls.size() for the initial state.
+/// split, swap, migrate_nodes, a zap's mm_tlb_flush_pending), or "" when it is modelled.
+/// culprit: the thread at fault, or calls.size() for the initial state.
 /// Scenario validation refuses the former as unsupported.
 std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
 }  // namespace v4_19

@@ -27,8 +27,9 @@ void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vma
                 std::uint64_t end);
 /// zap_page_range(): [start, end) of one vma, with its own mmu_gather and notifier bracket.
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
-/// free_pgtables(): unlink_anon_vmas of each vma (the 4.19 model frees no table page).
-void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas);
+/// free_pgtables(): unlink_anon_vmas of each vma; with free_page_table (exit_mmap) the mm's
+/// pmd entries are written and its page tables freed (a later walk is a use-after-free).
+void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table);
 
 /// do_munmap() of the whole vma of mm containing addr (detach, unmap_region:
 /// unmap_vmas, free_pgtables, tlb_finish_mmu, remove_vma); the caller holds mmap_sem
