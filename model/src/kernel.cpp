@@ -73,6 +73,9 @@ void Kernel::create_objects() {
   // v3.9 exit scenarios: mm_users as an object, after every other one.
   if (track_mm_users)
     for (MmStruct& mm : mms) mm.users_obj = checker::new_object(mm.name + ".mm_users");
+  // 4.19 zaps beside KSM: each mm's tlb_flush_pending, after every other one.
+  if (track_tlb_flush_pending)
+    for (MmStruct& mm : mms) mm.tlb_flush_pending_obj = checker::new_object(mm.name + ".tlb_flush_pending");
   // Scenarios with a user store: each page's data, after every other object.
   if (user_data.track && user_data.one_object) {
     const checker::ObjectId all = checker::new_object("user data");
@@ -336,7 +339,8 @@ std::string Kernel::fingerprint() const {
   }
   for (const MmStruct& m : mms) {
     f += m.name + ":";
-    add(m.mm_users, m.mmf_vm_mergeable, m.pgtables_freed_at.empty(), m.irqs_off ? m.irqs_off->readers() : 0u);
+    add(m.mm_users, m.mmf_vm_mergeable, m.pgtables_freed_at.empty(), m.irqs_off ? m.irqs_off->readers() : 0u,
+        m.tlb_flush_pending);
     for (const auto& [addr, slot] : m.ptes) f += pte_str(slot.pte) + ",";
     f += ' ';
   }

@@ -885,9 +885,6 @@ std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls
   for (std::size_t i = 0; i < calls.size(); ++i) {
     culprit = i;
     const ActorCall& c = calls[i];
-    if (c.actor == "munmap" || c.actor == "madvise_dontneed")
-      return c.actor + " beside KSM: a zap's tlb_gather_mmu makes mm_tlb_flush_pending true, which "
-             "write_protect_page tests; that is not modelled in kernel 4.19";
     if (c.actor == "reclaim" || c.actor == "swapoff")
       return c.actor + " beside KSM: swap-out of a KSM page (rmap_walk_ksm in try_to_unmap) and the swap "
              "cache's KSM pages are not modelled in kernel 4.19";

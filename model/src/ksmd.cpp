@@ -26,6 +26,7 @@
 #include "model/huge_memory.h"
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/mmap_v4_19.h"
 #include "model/rmap.h"
 #include "model/user_access.h"
 #include "model/v2_6_33.h"
@@ -190,11 +191,13 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
     if (!pvmw.pte) {
       checker::fail(FailureKind::WarnOn, "WARN_ONCE(!pvmw.pte, \"Unexpected PMD mapping?\") in write_protect_page");
     } else {
-      // pte_write || pte_dirty (|| savedwrite of a protnone pte || mm_tlb_flush_pending: neither
-      // in the model): ptep_clear_flush before the count check, "so that no O_DIRECT can happen
-      // after the check or in the middle of the check"; a clean read-only pte is taken as it is.
+      // pte_write || pte_dirty || mm_tlb_flush_pending (savedwrite of a protnone pte: no NUMA
+      // hinting in the model): ptep_clear_flush before the count check, "so that no O_DIRECT can
+      // happen after the check or in the middle of the check"; a clean read-only pte is taken as it is.
       const Pte entry = pvmw.pte->pte;
-      ok = (entry.write || entry.dirty) ? write_protect_page_clear_flush(k, mm, *pvmw.pte, addr, page) : true;
+      ok = (entry.write || entry.dirty || mm_tlb_flush_pending(k, mm))
+               ? write_protect_page_clear_flush(k, mm, *pvmw.pte, addr, page)
+               : true;
       if (ok) orig_pte = pvmw.pte->pte;  // *orig_pte = *pvmw.pte
     }
     page_vma_mapped_walk_done(k, pvmw);

@@ -77,9 +77,36 @@ void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vma
 // mm/memory.c v4.19: zap_page_range (lru_add_drain, tlb_gather_mmu, update_hiwater_rss, the
 // notifier's range start, unmap_single_vma, its end, tlb_finish_mmu)
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  const std::uint32_t mm = k.vmas.at(vma).mm;
   MmuGather tlb;
+  inc_tlb_flush_pending(k, mm);  // tlb_gather_mmu
   v4_19::unmap_vmas(k, tlb, {vma}, start, end);
   tlb_finish_mmu(k, tlb);
+  dec_tlb_flush_pending(k, mm);  // tlb_finish_mmu's end
+}
+
+// include/linux/mm_types.h v4.19: inc_tlb_flush_pending (atomic_inc: an update nobody reads back)
+void inc_tlb_flush_pending(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  if (m.tlb_flush_pending_obj != checker::kNoObject)
+    checker::announce(m.tlb_flush_pending_obj, checker::AccessKind::CommutingUpdate, "inc_tlb_flush_pending");
+  ++m.tlb_flush_pending;
+}
+
+// include/linux/mm_types.h v4.19: dec_tlb_flush_pending (after the flush: atomic_dec)
+void dec_tlb_flush_pending(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  if (m.tlb_flush_pending_obj != checker::kNoObject)
+    checker::announce(m.tlb_flush_pending_obj, checker::AccessKind::CommutingUpdate, "dec_tlb_flush_pending");
+  --m.tlb_flush_pending;
+}
+
+// include/linux/mm_types.h v4.19: mm_tlb_flush_pending (atomic_read(&mm->tlb_flush_pending) > 0)
+bool mm_tlb_flush_pending(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  if (m.tlb_flush_pending_obj != checker::kNoObject)
+    checker::announce(m.tlb_flush_pending_obj, checker::AccessKind::Read, "mm_tlb_flush_pending");
+  return m.tlb_flush_pending > 0;
 }
 
 // mm/memory.c v4.19: free_pgtables (unlink_anon_vmas, unlink_file_vma: no file vmas); with

@@ -25,9 +25,11 @@ void unmap_region(Kernel& k, std::uint32_t vma) {
   MmuGather tlb;
   const Vma& v = k.vmas.at(vma);
   const std::vector<std::uint32_t> one{vma};
+  inc_tlb_flush_pending(k, v.mm);  // tlb_gather_mmu
   v4_19::unmap_vmas(k, tlb, one, v.start, v.end);
   v4_19::free_pgtables(k, one, false);
   tlb_finish_mmu(k, tlb);
+  dec_tlb_flush_pending(k, v.mm);
 }
 
 // mm/mmap.c v4.19: exit_mmap (no mmap_sem: the mm has no users; the OOM reaper's
@@ -38,9 +40,11 @@ void exit_mmap(Kernel& k, std::uint32_t mm) {
   const std::vector<std::uint32_t> vmas = m.vmas;
   if (vmas.empty()) return;  // "Can happen if dup_mmap() received an OOM"
   MmuGather tlb;  // lru_add_drain, flush_cache_mm, tlb_gather_mmu(&tlb, mm, 0, -1)
+  inc_tlb_flush_pending(k, mm);
   v4_19::unmap_vmas(k, tlb, vmas, 0, ~std::uint64_t{0});  // "Use -1 here to ensure all VMAs in the mm are unmapped"
   v4_19::free_pgtables(k, vmas, true);  // free_pgtables(&tlb, vma, FIRST_USER_ADDRESS, USER_PGTABLES_CEILING)
   tlb_finish_mmu(k, tlb);
+  dec_tlb_flush_pending(k, mm);
   m.vmas.clear();  // "Walk the list again, actually closing and freeing it": remove_vma
   checker::note([&] { return m.name + ": every vma removed"; });
 }

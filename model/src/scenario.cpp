@@ -478,6 +478,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
             quote_input(v->names[j]) + ": each walker needs its own range (declare another in initial.hmm_ranges)");
     }
   }
+  // 4.19: a zap (munmap, madvise_dontneed, exit) beside a KSM thread raises mm_tlb_flush_pending,
+  // which write_protect_page reads: the counter becomes an object (elsewhere no step is added).
+  if (config.era == Era::V4_19 &&
+      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return v4_19::is_ksm_actor(c.actor); }) &&
+      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) {
+        return c.actor == "munmap" || c.actor == "madvise_dontneed" || c.actor == "exit";
+      }))
+    v->initial.track_tlb_flush_pending = true;
   // v3.9 exit: mm_users becomes an object (ksm_test_exit reads it), and no other
   // thread may act as a task of the exiting mm: the last mmput cannot run while one does.
   // The same rule in 4.19, where a CPU fault or an HMM mirror's walk is a task of its mm too

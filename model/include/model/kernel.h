@@ -79,6 +79,9 @@ class Kernel {
   /// object (MmStruct::users_obj) that mmput writes and ksm_test_exit reads.
   /// Off elsewhere, so other scenarios run exactly the steps they ran before.
   bool track_mm_users = false;
+  /// 4.19 scenarios with a zap (munmap, madvise_dontneed, exit) beside a KSM thread: each
+  /// mm's tlb_flush_pending is an object (MmStruct::tlb_flush_pending_obj).
+  bool track_tlb_flush_pending = false;
   /// User data (issue 13): stores, their TLB entries, the ghost of the last value written
   /// (model/src/user_access.cpp). Off unless a scenario has a `store` thread.
   UserData user_data;

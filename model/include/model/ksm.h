@@ -71,7 +71,7 @@ namespace v4_19 {
 bool is_ksm_actor(const std::string& actor);
 /// Why a kernel 4.19 scenario with KSM (a ksmd, ksm_run_store or madvise_unmergeable thread)
 /// would reach a KSM path the model does not have (stable_node chains, max_page_sharing, THP
-/// split, swap, migrate_nodes, a zap's mm_tlb_flush_pending), or "" when it is modelled.
+/// split, swap, migrate_nodes), or "" when it is modelled.
 /// culprit: the thread at fault, or calls.size() for the initial state.
 /// Scenario validation refuses the former as unsupported.
 std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);

@@ -83,6 +83,12 @@ struct MmStruct {
   /// "A.mm_users" (v3.9 exit scenarios only, Kernel::track_mm_users): the
   /// lockless atomic mmput decrements and ksm_test_exit reads.
   checker::ObjectId users_obj = checker::kNoObject;
+  /// 4.19: mm->tlb_flush_pending, raised by tlb_gather_mmu and lowered by tlb_finish_mmu
+  /// (inc/dec_tlb_flush_pending), read by write_protect_page (mm_tlb_flush_pending). An
+  /// object ("A.tlb_flush_pending") only in 4.19 scenarios where a zap runs beside KSM
+  /// (Kernel::track_tlb_flush_pending); elsewhere nobody reads it and no step is added.
+  int tlb_flush_pending = 0;
+  checker::ObjectId tlb_flush_pending_obj = checker::kNoObject;
   /// An `exit` thread of the scenario ends this mm (set at load; static).
   bool exit_thread = false;
   /// A get_user_pages_fast thread walks this mm (set at load; static): its TLB flushes wait

@@ -27,6 +27,12 @@ void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vma
                 std::uint64_t end);
 /// zap_page_range(): [start, end) of one vma, with its own mmu_gather and notifier bracket.
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
+/// inc_tlb_flush_pending() / dec_tlb_flush_pending(): mm->tlb_flush_pending around a zap's
+/// mmu_gather (tlb_gather_mmu .. tlb_finish_mmu); a commuting update of its object when it has one.
+void inc_tlb_flush_pending(Kernel& k, std::uint32_t mm);
+void dec_tlb_flush_pending(Kernel& k, std::uint32_t mm);
+/// mm_tlb_flush_pending(): a zap of mm is between tlb_gather_mmu and tlb_finish_mmu (a Read).
+bool mm_tlb_flush_pending(Kernel& k, std::uint32_t mm);
 /// free_pgtables(): unlink_anon_vmas of each vma; with free_page_table (exit_mmap) the mm's
 /// pmd entries are written and its page tables freed (a later walk is a use-after-free).
 void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table);
