@@ -20,6 +20,7 @@
 #include "model/actors.h"
 #include "model/initial_state.h"
 #include "model/kernel.h"
+#include "model/migrate_v4_19.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
 #include "model/thread_events.h"
@@ -361,9 +362,7 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   auto thp_fault = [&](std::uint32_t mm, std::uint64_t addr) -> std::uint32_t {
     const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;
     const int vi = k.find_vma(mm, addr);
-    if (!s || s->pmd.is_table() || vi < 0) return 0;
-    const Vma& v = k.vmas[static_cast<std::size_t>(vi)];
-    if (!(v.flags & VM_HUGEPAGE) || v.start > s->address || s->address + kPmdSize > v.end) return 0;
+    if (!s || s->pmd.is_table() || vi < 0 || !v4_19::thp_fault_suitable(k, static_cast<std::uint32_t>(vi), addr)) return 0;
     if (!s->pmd.is_none()) return zapped(mm, addr) ? k.pages[s->pmd.page].nr_pages : 0;
     for (const Page& p : k.pages)
       if (p.nr_pages > 1) return p.nr_pages;
@@ -761,9 +760,7 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
           // a fault after the zap finds the pmd none: create_huge_pmd in a VM_HUGEPAGE vma covering
           // the 2 MiB (a write maps a free THP of node 0), else __pte_alloc
           const int vi = k.find_vma(a.mm, a.addr);
-          const Vma* v = vi < 0 ? nullptr : &k.vmas[static_cast<std::size_t>(vi)];
-          const bool thp_vma = v && (v->flags & VM_HUGEPAGE) && v->start <= pmd->address &&
-                               pmd->address + kPmdSize <= v->end;
+          const bool thp_vma = vi >= 0 && v4_19::thp_fault_suitable(k, static_cast<std::uint32_t>(vi), a.addr);
           const bool any_thp_free = std::any_of(k.free_pool.begin(), k.free_pool.end(), [&](PageId p) {
             return k.pages[p].nid == 0 && k.pages[p].nr_pages > 1;
           });

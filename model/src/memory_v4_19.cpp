@@ -339,8 +339,6 @@ unsigned handle_pte_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsi
 
 }  // namespace
 
-namespace {
-
 // include/linux/huge_mm.h v4.19: transparent_hugepage_enabled (sysfs "madvise": VM_HUGEPAGE) and
 // transhuge_vma_suitable (the vma covers the aligned 2 MiB around addr; anon: no pgoff check)
 bool thp_fault_suitable(const Kernel& k, std::uint32_t vma, std::uint64_t addr) {
@@ -348,8 +346,6 @@ bool thp_fault_suitable(const Kernel& k, std::uint32_t vma, std::uint64_t addr) 
   const std::uint64_t haddr = pmd_base(addr);
   return (v.flags & VM_HUGEPAGE) && v.start <= haddr && haddr + kPmdSize <= v.end;
 }
-
-}  // namespace
 
 // mm/memory.c v4.19: handle_mm_fault -> __handle_mm_fault (anon vma, THP enabled)
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {

@@ -298,6 +298,16 @@ inline void check_clean_and_dfs_agrees(const char* path) {
   CHECK_TEXT(checker::explore(*program, o).verdict == checker::Verdict::Pass, path);
 }
 
+/// A repository scenario passes its own exhaustive DPOR search (for those too large for
+/// check_clean_and_dfs_agrees' DFS).
+inline void check_clean(const char* path) {
+  model::Scenario s = model::Scenario::load(path);
+  auto program = s.make_program();
+  const checker::Report r = checker::explore(*program, s.options());
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, path);
+  CHECK_TEXT(r.stats.complete, path);
+}
+
 /// A repository scenario (path from the repository root) with one more thread: the
 /// hand-made pairings of actors the model once got wrong (found by sweeping every era's
 /// actors over the repository's scenarios), searched exhaustively under DPOR.

@@ -23,6 +23,9 @@ namespace model::v4_19 {
 int migrate_pages(Kernel& k, PageId page, int to_node, int passes);
 /// handle_mm_fault() -> __handle_mm_fault() -> handle_pte_fault() at addr.
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags);
+/// transparent_hugepage_enabled (sysfs "madvise": the vma's VM_HUGEPAGE) && transhuge_vma_suitable
+/// (the vma covers the 2 MiB around addr): a fault under a none pmd there goes to create_huge_pmd.
+bool thp_fault_suitable(const Kernel& k, std::uint32_t vma, std::uint64_t addr);
 /// Actor handle_mm_fault (4.19): a user access to addr that faults until the
 /// hardware walk finds a mapping allowing it (write: a writable one), or a fault
 /// ends in VM_FAULT_OOM / VM_FAULT_SIGBUS; returns the last fault's bits.
