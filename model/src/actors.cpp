@@ -296,9 +296,9 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (era == Era::V4_19 && initial.pages[call.page].mapping.kind != Mapping::Kind::Anon &&
         initial.pages[call.page].mapping.kind != Mapping::Kind::Ksm)
       page.unsupported("kernel 4.19's model migrates anonymous and KSM pages only");
-    if (era == Era::V4_19 && initial.pages[call.page].test(PG_swapcache))
-      page.unsupported("page " + name + " is in the swap cache: kernel 4.19's model does not migrate swap-cache pages "
-                 "(migrate_page_move_mapping's radix-tree branch is not modelled)");
+    if (era == Era::V4_19 && initial.pages[call.page].test(PG_swapcache) && initial.pages[call.page].nr_pages > 1)
+      page.unsupported("THP " + name + " is in the swap cache: kernel 4.19's model does not migrate a THP in the "
+                 "swap cache (THP swap)");
     call.to_node = static_cast<int>(in.at("to_node").as_int(0, initial.ksm.nr_node_ids - 1));
     if (in.has("passes")) call.passes = static_cast<int>(in.at("passes").as_int(1, 10));
   } else if (actor == "fork") {

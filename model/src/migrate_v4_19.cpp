@@ -13,7 +13,9 @@
 #include "model/huge_memory.h"
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/migrate.h"
 #include "model/rmap.h"
+#include "model/swap_state.h"
 #include "model/user_access.h"
 
 namespace model::v4_19 {
@@ -47,10 +49,33 @@ PageId new_page_nodemask(Kernel& k, PageId page, int nid) {
   return k.alloc_pages(nid, k.pages.at(page).nr_pages, "new_page_nodemask");
 }
 
-// mm/migrate.c v4.19: migrate_page_move_mapping (an anon page: no mapping, expected count 1)
+// mm/migrate.c v4.19: migrate_page_move_mapping (an anon page: no mapping, expected count 1; a
+// swap-cache page: page_mapping() is the swap address space, the i_pages branch)
 int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
   Page& p = k.pages.at(page);
-  if (p.test(PG_swapcache)) model_limit("migration of a swap-cache page in kernel 4.19");
+  if (p.test(PG_swapcache)) {
+    // xa_lock_irq(&mapping->i_pages), radix_tree_lookup_slot, expected_count 1 + hpage_nr_pages
+    // (page_has_private is 0 for an anon page), page_ref_freeze, newpage's cache reference,
+    // SetPageSwapCache(newpage), set_page_private, radix_tree_replace_slot,
+    // page_ref_unfreeze(page, expected - 1): v3.9's steps (page_freeze_refs under tree_lock).
+    if (p.nr_pages > 1) model_limit("migration of a THP in the swap cache (THP swap) in kernel 4.19");
+    // newpage->index and ->mapping are set under the freeze, before the slot exposes newpage;
+    // newpage is locked and unused until then, so the model sets them first (undone on failure).
+    Page& np = k.pages.at(newpage);
+    np.index = p.index;
+    np.mapping = p.mapping;
+    const int rc = model::migrate_page_move_mapping(k, newpage, page);
+    if (rc) {
+      np.mapping = Mapping{};
+      return rc;
+    }
+    // "Move dirty while page refs frozen and newpage not yet exposed" (done with the handover)
+    if (p.test(PG_dirty)) {
+      p.flags &= ~static_cast<std::uint32_t>(PG_dirty);
+      np.flags |= PG_dirty;
+    }
+    return 0;
+  }
   checker::announce(p.obj, AccessKind::Read, "migrate_page_move_mapping");
   if (p.refcount != 1) {
     checker::note([&] { return "page_count(" + p.name + ") = " + std::to_string(p.refcount) + " != 1: -EAGAIN"; });
@@ -65,16 +90,25 @@ int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v4.19: migrate_page (with migrate_page_copy / migrate_page_states, ksm_migrate_page)
 int migrate_page(Kernel& k, PageId newpage, PageId page) {
-  const int rc = migrate_page_move_mapping(k, newpage, page);
+  // "Writeback must be complete" (a check of the model's state, no step: the caller read
+  // PG_writeback clear under the page lock, and only reclaim sets it, under that lock)
+  if (k.pages.at(page).test(PG_writeback)) checker::fail(FailureKind::BugOn, "BUG_ON(PageWriteback(page))");
+  const int rc = v4_19::migrate_page_move_mapping(k, newpage, page);
   if (rc) return rc;
   Page& np = k.pages.at(newpage);
-  const Page& p = k.pages.at(page);
+  Page& p = k.pages.at(page);
   read_page_data(k, page, "copy_highpage");  // a step on the data when the scenario stores
   np.content = p.content;  // copy_huge_page / copy_highpage
   np.flags |= p.flags & (PG_uptodate | PG_dirty);
   // migrate_page_states: ksm_migrate_page(newpage, page) (mm/ksm.c v4.19, the v3.9 function):
   // the stable node's kpfn moves to newpage, then the old page's stable node is cleared.
   if (p.PageKsm()) ksm_migrate_page(k, newpage, page);
+  // "Please do not reorder this without considering how mm/ksm.c's get_ksm_page() depends upon
+  // ksm_migrate_page() and PageSwapCache()": ClearPageSwapCache, ClearPagePrivate, set_page_private(0).
+  if (p.test(PG_swapcache)) {
+    p.flags &= ~static_cast<std::uint32_t>(PG_swapcache);
+    p.swap_entry = 0;
+  }
   return 0;
 }
 
@@ -119,6 +153,16 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
+  // PageWriteback(page) (a swap-out's set_page_writeback; no step without reclaim in the
+  // scenario): MIGRATE_SYNC waits only when forced, else out_unlock with -EAGAIN.
+  if (page_writeback(k, page, "__unmap_and_move")) {
+    if (!force) {
+      p.lock->unlock("__unmap_and_move");  // out_unlock
+      k.events.emit(ThreadEvents::UnlockPage);
+      return rc;
+    }
+    wait_on_page_writeback(k, page, "__unmap_and_move");
+  }
   // page_get_anon_vma(): only a 4.19 munmap or exit can free an anon_vma (unlink_anon_vmas);
   // without one in the scenario the reference is left out (Kernel::anon_vma_refs_v4_19).
   const std::uint32_t anon_vma =
@@ -143,7 +187,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   checker::announce(p.obj, AccessKind::Read, "__unmap_and_move");
   checker::note([&] { return "page_mapped(" + p.name + ") = " + std::to_string(p.mapcount); });
   if (!p.page_mapped()) rc = move_to_new_page(k, newpage, page);
-  if (page_was_mapped) remove_migration_ptes(k, page, rc == 0 ? newpage : page);
+  if (page_was_mapped) v4_19::remove_migration_ptes(k, page, rc == 0 ? newpage : page);
   np.lock->unlock("__unmap_and_move");
   drop_anon_vma();
   if (k.check_g1_at_unlock) {
@@ -178,7 +222,7 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
     return 0;
   }
   checker::note([&] { return "page_count(" + p.name + ") = " + std::to_string(p.refcount); });
-  const int rc = unmap_and_move_locked(k, page, newpage, force);
+  const int rc = v4_19::unmap_and_move_locked(k, page, newpage, force);
   if (rc == 0) {
     k.put_page(page, "unmap_and_move");  // the isolation reference: frees the old page
   } else {
@@ -216,8 +260,15 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
                                           " holds " + k.pte_str(pte) + " but " + page.name + " is not locked");
   k.touch_page(pte.page, "migration_entry_wait");  // get_page_unless_zero
   if (page.refcount == 0) {
-    checker::note([&] { return "get_page_unless_zero(" + page.name + ") failed"; });
+    checker::note([&] { return "get_page_unless_zero(" + page.name + ") failed: frozen"; });
     ptl.unlock("migration_entry_wait");
+    // Frozen by migrate_page_move_mapping (a swap-cache page): the fault returns and the
+    // access faults again, round after round, until the unfreeze; those rounds change
+    // nothing, so the model waits for the count once (a zap of the pte meanwhile is seen
+    // after the unfreeze, which changes no outcome: the old page stays locked until its
+    // migration entries are gone).
+    checker::announce_blocking(page.obj, AccessKind::Wait, "migration_entry_wait",
+                               [&page] { return page.refcount != 0 || page.freed; });
     return;
   }
   k.get_page_locked(pte.page);
@@ -231,7 +282,7 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 int migrate_pages(Kernel& k, PageId page, int to_node, int passes) {
   if (isolate_lru_page(k, page)) return -kEBUSY;
   int rc = -kEAGAIN;
-  for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = unmap_and_move(k, page, to_node, pass > 2);
+  for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = v4_19::unmap_and_move(k, page, to_node, pass > 2);
   if (rc == -kEAGAIN || rc == -kENOMEM) putback_lru_page(k, page);  // putback_movable_pages by the caller
   return rc;
 }

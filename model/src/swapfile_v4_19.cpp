@@ -51,15 +51,6 @@ std::string reclaim_model_error(const Kernel& k, PageId page) {
 
 std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit) {
   for (std::size_t s = 0; s < calls.size(); ++s) {
-    if (calls[s].actor == "reclaim") {
-      for (std::size_t i = 0; i < calls.size(); ++i) {
-        culprit = i;
-        if (calls[i].actor == "migrate_pages" && calls[i].page == calls[s].page)
-          return "a migrate_pages of page " + k.pages[calls[s].page].name +
-                 ", which a 4.19 reclaim may put in the swap cache: migrate_page_move_mapping's swap-cache "
-                 "branch is not modelled in kernel 4.19";
-      }
-    }
     if (calls[s].actor != "swapoff") continue;
     culprit = s;
     if (const PageId thp = first_thp(k); thp != kNoPage)

@@ -31,9 +31,7 @@ std::string reclaim_model_error(const Kernel& k, PageId page);
 /// is the index of the thread to name. Beside a swapoff: a THP in the scenario
 /// (unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap
 /// cache, are not modelled), an exit (try_to_unuse's mmget_not_zero against the last
-/// mmput) or a reclaim (get_swap_page after swapoff cleared SWP_WRITEOK). Beside a
-/// reclaim: a migrate_pages of its page (which it may put in the swap cache:
-/// migrate_page_move_mapping's swap-cache branch is not modelled in 4.19).
+/// mmput) or a reclaim (get_swap_page after swapoff cleared SWP_WRITEOK).
 std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
 
 }  // namespace model::v4_19
