@@ -110,7 +110,7 @@ class JsonInput {
       error("expected an address (\"0x1000\" or an integer), got " + type_name(j_));
     }
     if (v > kTaskSize) error("address " + hex(v) + " is above the end of user space (" + hex(kTaskSize) + ")");
-    if (v % 0x1000 != 0) error("address is not page aligned (0x1000)");
+    if (v % 0x1000 != 0) error("address " + hex(v) + " is not page aligned (a multiple of the page size, 0x1000)");
     return v;
   }
 

@@ -214,6 +214,22 @@ TEST(Swapoff39, LintCountsKsmCopies) {
   CHECK(lint(Scenario::parse(j, "t.json")).findings.empty());
 }
 
+// swapoff beside an exit of a mm it walks: try_to_unuse's mm_users reference against the
+// last mmput is not modelled. The lint says so before the run (a note, not a finding),
+// and the run does end unsupported in the schedule where swapoff reaches A first.
+TEST(Swapoff39, LintNotesSwapoffBesideAnExit) {
+  nlohmann::json j = swapoff_scenario();
+  CHECK(lint(Scenario::parse(j, "t.json")).notes.empty());
+  j["threads"].push_back({{"name", "X"}, {"actor", "exit"}, {"args", {{"mm", "A"}}}});
+  const LintReport r = lint(Scenario::parse(j, "t.json"));
+  CHECK(r.findings.empty());
+  LONGS_EQUAL(1, r.notes.size());
+  CHECK(contains(r.notes[0], "thread SO (swapoff) may walk mm A before thread X's exit"));
+  Scenario s = Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  CHECK(checker::explore(*program, s.options()).verdict == checker::Verdict::Unsupported);
+}
+
 // do_swap_page after swapoff took the slot (mm/memory.c v3.9): lookup_swap_cache
 // finds nothing, read_swap_cache_async's swapcache_prepare fails on the freed
 // slot (count 0), and the pte no longer matches orig_pte: return 0, and as the

@@ -100,6 +100,15 @@ TEST(HostileInput, DeepNestingInATraceIsALimit) {
   LONGS_EQUAL(1, lines(r.err));
 }
 
+// A scenario given to replay: one line saying it is a scenario, not a trace (exit 2).
+TEST(HostileInput, AScenarioGivenToReplayIsNamedAsOne) {
+  std::string file = write("s.json", base.dump());
+  Result r = cli({"replay", file});
+  LONGS_EQUAL(2, r.code);
+  CHECK_TEXT(r.err.find("this is a scenario, not a trace") != std::string::npos, r.err.c_str());
+  LONGS_EQUAL(1, lines(r.err));
+}
+
 TEST(HostileInput, NestingUpToTheLimitParses) {
   // 64 levels: the document itself is one, then 63 arrays.
   std::string ok = "{\"a\":" + std::string(model::kMaxJsonDepth - 1, '[') +
@@ -209,7 +218,7 @@ TEST(HostileInput, StoreAndKsmdBatchesAreChecked) {
   expect_bad(j.dump(), "/threads/1/args/mm", "no mm named \"Z\"");
   j = merge;
   j["threads"][1]["args"]["address"] = "0x1001";
-  expect_bad(j.dump(), "/threads/1/args/address", "page aligned");
+  expect_bad(j.dump(), "/threads/1/args/address", "address 0x1001 is not page aligned");
   j = merge;
   j["threads"][1]["args"]["address"] = "0x9000";
   expect_bad(j.dump(), "/threads/1/args/address", "no pte slot of mm A at this address");

@@ -274,7 +274,12 @@ ordered_json Trace::to_json() const {
 Trace Trace::parse(const json& j, const std::string& file) {
   Reader r(file);
   if (!j.is_object()) r.fail("", fmt::format("expected a trace object, got {}", j.type_name()));
-  if (!j.contains("format_version")) r.fail("", "missing field \"format_version\"");
+  if (!j.contains("format_version")) {
+    if (j.contains("threads") && j.contains("initial"))
+      r.fail("", "missing field \"format_version\": this is a scenario, not a trace (mmcheck run SCENARIO "
+                 "--trace-out TRACE writes a trace; mmcheck run runs a scenario)");
+    r.fail("", "missing field \"format_version\"");
+  }
   if (!j["format_version"].is_number_integer() ||
       j["format_version"].get<std::int64_t>() != kTraceFormatVersion)
     r.fail("/format_version",
