@@ -368,8 +368,26 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
       if (p.nr_pages > 1) return p.nr_pages;
     return 512;
   };
+  // mm/huge_memory.c v4.19: a fork's child gets the parent's huge pmd write-protected
+  // (copy_huge_pmd over the child's declared none pmd); a write there copies the THP
+  // (do_huge_pmd_wp_page). The THP of the parent's huge pmd at addr, else kNoPage.
+  auto forked_huge = [&](std::uint32_t mm, std::uint64_t addr) -> PageId {
+    if (k.config.era != Era::V4_19) return kNoPage;
+    const PmdSlot* s = k.pmd_slot(mm, addr);
+    if (!s || !s->pmd.is_none()) return kNoPage;
+    for (const ActorCall& f : in.calls)
+      if (f.actor == "fork" && f.child == mm)
+        if (const PmdSlot* p = k.pmd_slot(f.mm, addr); p && p->pmd.kind == Pmd::Kind::Huge) return p->pmd.page;
+    return kNoPage;
+  };
+  std::set<std::pair<std::uint32_t, std::uint64_t>> thp_pmds;  // one THP per pmd and thread
   auto fault_page = [&](std::uint32_t mm, std::uint64_t addr, bool write) {
-    if (const std::uint32_t nr = write ? thp_fault(mm, addr) : 0)
+    const PageId forked = write ? forked_huge(mm, addr) : kNoPage;
+    const std::uint32_t nr = forked != kNoPage ? k.pages[forked].nr_pages : write ? thp_fault(mm, addr) : 0;
+    if (nr && !thp_pmds.insert({mm, pmd_base(addr)}).second) return;  // the pmd's THP is counted
+    if (forked != kNoPage)
+      add(0, nr, {where(k, mm, addr)}, "a THP for do_huge_pmd_wp_page's copy (of the huge pmd a fork's copy_huge_pmd write-protects) at");
+    else if (nr)
       add(0, nr, {where(k, mm, addr)}, "a THP for create_huge_pmd (do_huge_pmd_anonymous_page) at");
     else if (write && write_fault_may_copy(k, f, mm, addr))
       add(0, 1, {where(k, mm, addr)}, "a do_wp_page COW copy at");

@@ -23,6 +23,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::FaultOom: return "VM_FAULT_OOM";
     case Outcome::FaultSigbus: return "VM_FAULT_SIGBUS";
     case Outcome::Kept: return "page kept (not reclaimed)";
+    case Outcome::NotStarted: return "not started (its start_after event never came)";
     case Outcome::kCount: break;
   }
   return "?";

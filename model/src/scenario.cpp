@@ -23,6 +23,7 @@
 #include "model/actors.h"
 #include "model/initial_state.h"
 #include "model/input_limits.h"
+#include "model/hmm.h"
 #include "model/invariants.h"
 #include "model/kernel.h"
 #include "model/mremap.h"
@@ -40,6 +41,46 @@ int mm_index(const Kernel& k, const nlohmann::json& name) {
   if (!name.is_string()) return -1;
   for (std::size_t i = 0; i < k.mms.size(); ++i)
     if (k.mms[i].name == name.get<std::string>()) return static_cast<int>(i);
+  return -1;
+}
+
+/// 4.19: the state a thread acting on a fork's child meets. dup_mmap's copy_huge_pmd gives
+/// the child each huge pmd (write-protected in both) and pmd migration entry (read) of the
+/// parent over the child's declared none pmd, and such a thread starts after dup_mmap
+/// (start_after, required of a child's tasks), so its arguments are judged against that
+/// copy, not the none pmd the scenario declares for the child. Empty: no fork of a huge pmd.
+std::optional<Kernel> forked_pmd_view(const Kernel& k, const JsonInput& threads) {
+  std::optional<Kernel> view;
+  if (k.config.era != Era::V4_19) return view;
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    const nlohmann::json& t = threads.at(i).json();
+    if (!t.is_object() || t.value("actor", nlohmann::json()) != "fork" || !t.contains("args") ||
+        !t.at("args").is_object())
+      continue;
+    const int mm = mm_index(k, t.at("args").value("mm", nlohmann::json()));
+    const int child = mm_index(k, t.at("args").value("child", nlohmann::json()));
+    if (mm < 0 || child < 0 || mm == child) continue;
+    for (const auto& [addr, slot] : k.mms[static_cast<std::size_t>(mm)].pmds) {
+      if (slot.pmd.kind != Pmd::Kind::Huge && slot.pmd.kind != Pmd::Kind::Migration) continue;
+      if (!view) view.emplace(k);
+      auto it = view->mms[static_cast<std::size_t>(child)].pmds.find(addr);
+      if (it == view->mms[static_cast<std::size_t>(child)].pmds.end() || !it->second.pmd.is_none()) continue;
+      it->second.pmd = slot.pmd.kind == Pmd::Kind::Huge ? Pmd::huge(slot.pmd.page, false)
+                                                       : Pmd::migration(slot.pmd.page, false);
+      view->mms[static_cast<std::size_t>(mm)].pmds.at(addr).pmd.write = false;
+    }
+  }
+  return view;
+}
+
+/// The mm a thread's arguments name ("mm", or an HMM range's mm), or -1.
+int thread_mm(const Kernel& k, const nlohmann::json& t) {
+  if (!t.is_object() || !t.contains("args") || !t.at("args").is_object()) return -1;
+  const nlohmann::json& a = t.at("args");
+  if (a.contains("mm")) return mm_index(k, a.at("mm"));
+  if (a.contains("range") && a.at("range").is_string())
+    for (const HmmRange& r : k.hmm_ranges)
+      if (r.name == a.at("range").get<std::string>()) return static_cast<int>(r.mm);
   return -1;
 }
 
@@ -131,17 +172,25 @@ class ScenarioProgram : public checker::Program {
       kernel_->events.obj = checker::new_object("thread_events");
       kernel_->events.wanted = v_->wanted;
       kernel_->events.emitted.assign(v_->wanted.size(), 0);
+      kernel_->events.ended.assign(v_->wanted.size(), false);
     }
     for (std::size_t t = 0; t < v_->calls.size(); ++t) {
       const ActorCall* call = &v_->calls[t];
       const Validated::StartAfter* after = &v_->start_after[t];
       Kernel* k = kernel_.get();
       checker::spawn(v_->names[t], [k, call, after] {
-        if (after->thread != checker::kNoThread) k->events.wait_for(after->thread, after->event);
+        if (after->thread != checker::kNoThread && !k->events.wait_for(after->thread, after->event)) {
+          // The awaited thread ended without the event on this schedule: this thread
+          // does not start (and its own waiters, if any, do not either).
+          k->outcomes.record(Outcome::NotStarted);
+          k->outcomes.finish();
+          k->events.finish();
+          return;
+        }
         run_actor(*k, *call);
         k->outcomes.finish();
         k->events.emit(ThreadEvents::Done);
-        k->events.check_all_emitted();
+        k->events.finish();
       });
     }
   }
@@ -397,6 +446,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     call.new_vma = mremap_reserve(v->initial, call.mm, call.address, call.new_address);
     mremaps.emplace(i, std::move(call));
   }
+  const std::optional<Kernel> forked = forked_pmd_view(v->initial, threads);
   for (std::size_t i = 0; i < threads.size(); ++i) {
     JsonInput t = threads.at(i);
     t.expect_object();
@@ -412,9 +462,17 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (t.has("start_after")) start_after[i].emplace(t.at("start_after"));
     if (const auto m = mremaps.find(i); m != mremaps.end())
       v->calls.push_back(m->second);
-    else
-      v->calls.push_back(parse_actor(spec.actor, spec.args, v->initial, file, actor.pointer(),
+    else {
+      // A thread on a fork's child is judged against the child's state after dup_mmap.
+      const int mm = forked && spec.actor != "fork" ? thread_mm(v->initial, t.json()) : -1;
+      const bool child = mm >= 0 && forked->mms[static_cast<std::size_t>(mm)].pmds.size() > 0 &&
+                         std::any_of(forked->mms[static_cast<std::size_t>(mm)].pmds.begin(),
+                                     forked->mms[static_cast<std::size_t>(mm)].pmds.end(), [&](const auto& e) {
+                                       return !(e.second.pmd == v->initial.mms[static_cast<std::size_t>(mm)].pmds.at(e.first).pmd);
+                                     });
+      v->calls.push_back(parse_actor(spec.actor, spec.args, child ? *forked : v->initial, file, actor.pointer(),
                                      t.pointer() + "/args"));
+    }
     v->names.push_back(spec.name);
     t.done();
     s.threads_.push_back(std::move(spec));

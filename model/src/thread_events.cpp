@@ -34,20 +34,30 @@ void ThreadEvents::emit(Event e) {
   emitted[t] |= 1u << e;
 }
 
-void ThreadEvents::check_all_emitted() const {
+void ThreadEvents::finish() {
   const checker::ThreadId t = checker::current_thread();
   if (t >= wanted.size()) return;
   const std::uint32_t missing = wanted[t] & ~emitted[t];
-  for (unsigned e = 0; e < kCount; ++e)
-    if (missing & (1u << e))
-      checker::unsupported("start_after: thread " + checker::thread_name(t) + " finished without reaching event \"" +
-                           kEvents[e].name + "\" on this schedule, so a thread waiting for it can never start");
+  if (!missing) return;
+  checker::announce(obj, checker::AccessKind::Write, "start_after: event never reached");
+  ended[t] = true;
+  checker::note([this, missing, t] {
+    std::string names;
+    for (unsigned e = 0; e < kCount; ++e)
+      if (missing & (1u << e)) names += std::string(names.empty() ? "" : ", ") + kEvents[e].name;
+    return checker::thread_name(t) + " finished without " + names + ": its waiters will not start";
+  });
 }
 
-void ThreadEvents::wait_for(checker::ThreadId t, Event e) {
+bool ThreadEvents::wait_for(checker::ThreadId t, Event e) {
   const std::uint32_t bit = 1u << e;
   checker::announce_blocking(obj, checker::AccessKind::Wait, kEvents[e].wait_label,
-                             [this, t, bit] { return (emitted[t] & bit) != 0; });
+                             [this, t, bit] { return (emitted[t] & bit) != 0 || ended[t]; });
+  if (emitted[t] & bit) return true;
+  checker::note([t, e] {
+    return std::string("not started: ") + checker::thread_name(t) + " finished without " + kEvents[e].name;
+  });
+  return false;
 }
 
 const char* event_name(ThreadEvents::Event e) { return kEvents[e].name; }

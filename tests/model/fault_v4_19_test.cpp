@@ -509,6 +509,33 @@ TEST(Lint419Faults, CowsAndNewAnonPagesCount) {
   CHECK(model_test::contains(f[0], "a do_anonymous_page page at A:0x2000"));
 }
 
+// hmm_vma_fault writing four pages under one none pmd of a VM_HUGEPAGE vma: the first
+// fault's create_huge_pmd maps a THP over all four, so one free THP covers the range;
+// none declared: one THP short (of 512 subpages), named at the first address only.
+TEST(Lint419Faults, AnHmmRangeUnderOnePmdNeedsOneThp) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "name": "t", "summary": "s", "kernel": "4.19",
+    "initial": {
+      "numa_nodes": 1,
+      "pages": [ { "name": "T2", "nid": 0, "subpages": 4, "free": true } ],
+      "mms": [ { "name": "A", "vmas": [ { "start": "0x200000", "end": "0x400000",
+                 "flags": ["VM_READ", "VM_WRITE", "VM_HUGEPAGE"], "anon_vma": "av" } ] } ],
+      "pmds": [ { "mm": "A", "address": "0x200000", "pmd": "none" } ],
+      "hmm_ranges": [ { "name": "R", "mm": "A", "start": "0x200000", "end": "0x204000",
+                        "pfns": ["VALID|WRITE", "VALID|WRITE", "VALID|WRITE", "VALID|WRITE"] } ]
+    },
+    "threads": [ { "name": "G", "actor": "hmm_vma_fault", "args": { "range": "R" } } ],
+    "expect": { "result": "pass" }
+  })");
+  CHECK(model::lint(model::Scenario::parse(j, "t.json")).findings.empty());
+  j["initial"]["pages"] = nlohmann::json::array();  // no THP declared: 512 subpages, none free
+  const model::LintReport r = model::lint(model::Scenario::parse(j, "t.json"));
+  LONGS_EQUAL(1, r.findings.size());
+  CHECK_TEXT(model_test::contains(r.findings[0].message, "the threads may allocate 1 there (G needs 1 for a THP for "
+                                                         "create_huge_pmd (do_huge_pmd_anonymous_page) at A:0x200000)"),
+             r.findings[0].message.c_str());
+}
+
 // A reused page (mapped once), a read fault (the zero page) and a read of a present pte allocate nothing.
 TEST(Lint419Faults, ReuseAndReadsAllocateNothing) {
   const auto f = free_page_findings(nlohmann::json::parse(R"([

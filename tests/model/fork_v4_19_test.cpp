@@ -332,6 +332,25 @@ TEST(Fork419Input, FaultInTheChildNeedsStartAfterDupMmap) {
                }).c_str());
 }
 
+// A task of the child meets the pmd copy_huge_pmd made (start_after dup_mmap), not the none
+// pmd the scenario declares for the child: a store in C's THP range loads, the scenario passes
+// (DFS within two preemptions agrees), and the lint counts its write as one THP for
+// do_huge_pmd_wp_page's copy, then says too few when node 0 has no free THP left.
+TEST(Fork419Input, AChildsTaskIsJudgedAgainstTheCopiedHugePmd) {
+  const char* path = "scenarios/thp/fork-then-child-store-thp-cow-vs-migration-4.19-fixed.json";
+  model_test::check_clean_and_dfs_agrees(path);
+  nlohmann::json j = model::load_json_file(path);
+  CHECK(model::lint(model::Scenario::parse(j, "t.json")).findings.empty());
+  j["initial"]["pages"].erase(3);  // T4
+  j["initial"]["pages"].erase(2);  // T3: no free THP of node 0
+  bool found = false;
+  for (const model::LintFinding& f : model::lint(model::Scenario::parse(j, "t.json")).findings)
+    found |= f.kind == model::LintFinding::Kind::FreePages &&
+             model_test::contains(f.message, "SC needs 1 for a THP for do_huge_pmd_wp_page's copy (of the huge pmd a "
+                                             "fork's copy_huge_pmd write-protects) at C:0x201000");
+  CHECK(found);
+}
+
 TEST_GROUP(Fork419Events){};
 
 namespace {

@@ -27,6 +27,14 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
     const model::ThreadSpec& spec = scenario.threads()[t];
     out.push_back(fmt::format("{} ({}): {}; never returned success", spec.name, spec.actor, got));
   }
+  // A start_after waiter that did not start on some schedules (it did on others).
+  for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {
+    const std::uint64_t n = paths.count(t, model::Outcome::NotStarted);
+    if (n == 0 || paths.count(t, model::Outcome::Ok) == 0) continue;
+    const model::ThreadSpec& spec = scenario.threads()[t];
+    out.push_back(fmt::format("{} ({}): {} in {} of the {} runs", spec.name, spec.actor,
+                              model::outcome_name(model::Outcome::NotStarted), n, paths.finished(t)));
+  }
   return out;
 }
 

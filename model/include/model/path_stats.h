@@ -33,6 +33,7 @@ enum class Outcome : unsigned {
   FaultOom,     ///< VM_FAULT_OOM (no free page for a COW or swap-in copy)
   FaultSigbus,  ///< VM_FAULT_SIGBUS
   Kept,         ///< reclaim (shrink_page_list) kept the page: locked, under writeback, mapped by KSM, or still referenced
+  NotStarted,   ///< start_after: the awaited thread finished without the event, so this one never ran its actor
   kCount
 };
 

@@ -29,17 +29,19 @@ struct ThreadEvents {
   checker::ObjectId obj = checker::kNoObject;  ///< created only when someone waits
   std::vector<std::uint32_t> wanted;           ///< by thread: bits of awaited events
   std::vector<std::uint32_t> emitted;          ///< by thread: bits of events reached
+  std::vector<bool> ended;  ///< by thread: finished without an event someone awaits
 
   /// Record that the running thread reached `e` (a Write step when awaited).
   void emit(Event e);
-  /// At the end of the running thread: an awaited event it never reached ends
-  /// the run as unsupported (the scenario's ordering cannot hold on this
-  /// schedule), naming the thread and the event, instead of a deadlock.
-  void check_all_emitted() const;
+  /// At the end of the running thread: when it never reached an event some thread
+  /// awaits (a migration with nothing to migrate), a Write step records that it
+  /// ended, so its waiters wake and do not start.
+  void finish();
   /// Block the running thread until thread `t` reached `e` (a step labelled
-  /// "start_after EVENT"; if `t` ends without reaching it, the run is a deadlock
-  /// naming that label: the scenario's ordering cannot be met on that schedule).
-  void wait_for(checker::ThreadId t, Event e);
+  /// "start_after EVENT"): true. False when `t` finished without reaching it on
+  /// this schedule: the scenario's ordering cannot hold, and the waiter does not
+  /// run its actor (the run goes on; the path statistics count "not started").
+  bool wait_for(checker::ThreadId t, Event e);
 };
 
 /// "done", "run_store", "dup_mmap", "unlock_page".

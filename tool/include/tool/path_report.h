@@ -19,7 +19,8 @@
 
 namespace tool {
 
-/// One line per thread that finished in some run and never with "ok".
+/// One line per thread that finished in some run and never with "ok", then one per
+/// start_after waiter that did not start in some runs (and did in others).
 std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const model::PathStats& paths);
 
 /// {"runs": N, "threads": [{"name", "actor", "finished", "outcomes": {"ok": n, ...}}], "never_ok": [...]}.
