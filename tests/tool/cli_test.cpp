@@ -135,6 +135,19 @@ TEST(CliUsage, UsageErrorsAreOneLineExitTwo) {
   LONGS_EQUAL(1, lines(format.err));
 }
 
+// A max_steps below what an execution needs: the step-bound verdict says how to tell a
+// livelock from a bound too small (a larger --max-steps), and the larger bound passes.
+TEST(CliUsage, AStepBoundSaysHowToTellALivelockFromASmallBound) {
+  Result small = cli({"run", kFixed, "--max-steps", "20"});
+  LONGS_EQUAL(1, small.code);
+  CHECK_TEXT(small.out.find("hint: a step bound is a livelock of the simulated kernel or a max_steps (20) too small") !=
+                 std::string::npos,
+             small.out.c_str());
+  Result enough = cli({"run", kFixed, "--max-steps", "2000"});
+  LONGS_EQUAL(0, enough.code);
+  CHECK(enough.out.find("hint:") == std::string::npos);
+}
+
 TEST(CliUsage, PathsThatAreNotFilesAreOneLineExitTwo) {
   Result run = cli({"run", "no/such/scenario.json"});
   LONGS_EQUAL(2, run.code);

@@ -375,6 +375,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << (trace ? describe_violation(trace->violation, trace->log)
                   : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
         << "\n";
+    if (trace && trace->violation.verdict == checker::Verdict::StepBound)
+      out << fmt::format("hint: a step bound is a livelock of the simulated kernel or a max_steps ({}) too small for "
+                         "this scenario: run again with a larger --max-steps (or explore.max_steps) to tell them apart\n",
+                         run.options.max_steps);
     out << "search: " << search_text(r, run.options) << "\n";
     out << fmt::format("memory: peak RSS {:.1f} MiB (this process)\n", peak_rss_kib() / 1024.0);
     if (run.paths && paths_whole)
