@@ -515,6 +515,20 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
             p.index = v.linear_page_index(addr);
           }
     }
+    if (p.mapping.kind == Mapping::Kind::None && p.mapcount == 0 && d.flag_anon && !d.flag_ksm &&
+        p.test(PG_swapcache) && p.swap_entry != 0 && !p.PageTransHuge()) {
+      // Unmapped but still PageAnon: swapped out by reclaim's try_to_unmap (page_remove_rmap
+      // leaves page->mapping), so its anon_vma is that of the first vma whose swap pte holds
+      // its slot (and its index that address's linear index).
+      for (const MmStruct& m : k.mms)
+        for (const auto& [addr, slot] : m.ptes)
+          if (slot.pte.is_swap() && slot.pte.entry == p.swap_entry && p.mapping.kind == Mapping::Kind::None) {
+            const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))];
+            if (!v.has_anon_vma()) continue;
+            p.mapping = Mapping{Mapping::Kind::Anon, v.anon_vma};
+            p.index = v.linear_page_index(addr);
+          }
+    }
     if (p.mapping.kind == Mapping::Kind::Anon && !p.PageTransHuge()) {
       // rmap_walk_anon finds a pte only at vma_address(): each vma mapping the
       // page must give it the same linear index (vm_pgoff).
@@ -538,7 +552,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
                                   : "page " + p.name + " is the page of a stable node: add flag Ksm");
     if (p.PageAnon() != d.flag_anon)
       throw InputError(file, d.ptr + "/flags",
-                       d.flag_anon ? "page " + p.name + " is marked Anon but nothing maps it"
+                       d.flag_anon ? "page " + p.name + " is marked Anon but nothing maps it (a swap-cache page stays Anon "
+                                                     "while a swap pte of its slot, in a vma with an anon_vma, names it)"
                                    : "page " + p.name + " is mapped (or KSM): add flag Anon");
     if (d.mapcount && *d.mapcount != p.mapcount)
       throw InputError(file, d.ptr + "/mapcount", "mapcount " + std::to_string(*d.mapcount) + " but " +

@@ -249,6 +249,34 @@ TEST(SwapCache, WriteFaultCopiesASwapCachePageAnotherSwapPteHolds) {
   LONGS_EQUAL(1, k.swap.swap_map.at(4));
 }
 
+// A swap-cache page reclaim unmapped is still PageAnon (page_remove_rmap leaves
+// page->mapping): declared Anon with A:0x2000 = swap(4) and no present pte, P takes
+// the anon_vma of A's vma and 0x2000's linear index, and a read fault of A maps P
+// itself (ksm_might_need_to_copy: same anon_vma root and index, no copy). With no
+// swap pte of its slot either, "Anon" is refused with how a page stays Anon.
+TEST(SwapCache, AnUnmappedAnonSwapCachePageTakesItsSwapPtesAnonVma) {
+  nlohmann::json j = swap_cache_initial();
+  j["ptes"][1] = {{"mm", "A"}, {"address", "0x2000"}, {"pte", "swap"}, {"entry", 4}};
+  KernelConfig config;
+  config.era = Era::V3_9;
+  Kernel k0 = parse_initial_state(j, "t.json", "/initial", config);
+  CHECK(k0.pages[sP].mapping.kind == Mapping::Kind::Anon);
+  CHECK(k0.pages[sP].mapping.id == k0.vmas[svA].anon_vma);
+  LONGS_EQUAL(k0.vmas[svA].linear_page_index(0x2000), k0.pages[sP].index);
+  OneThread p(std::move(k0), [](Kernel& k) { handle_mm_fault(k, svA, 0x2000, 0); }, {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(maps(pte_at(*p.kernel, sA, 0x2000), sP, false));
+  j["ptes"].erase(1);
+  std::string message;
+  try {
+    parse_initial_state(j, "t.json", "/initial", config);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  STRCMP_CONTAINS("page P is marked Anon but nothing maps it (a swap-cache page stays Anon while a swap pte of its slot",
+                  message.c_str());
+}
+
 // The radix tree holds one page per slot: a second page declared in slot 9
 // is refused at load, naming its swap_entry.
 TEST(SwapCache, TwoPagesInOneSlotAreRefused) {
