@@ -465,11 +465,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     else {
       // A thread on a fork's child is judged against the child's state after dup_mmap.
       const int mm = forked && spec.actor != "fork" ? thread_mm(v->initial, t.json()) : -1;
-      const bool child = mm >= 0 && forked->mms[static_cast<std::size_t>(mm)].pmds.size() > 0 &&
-                         std::any_of(forked->mms[static_cast<std::size_t>(mm)].pmds.begin(),
-                                     forked->mms[static_cast<std::size_t>(mm)].pmds.end(), [&](const auto& e) {
-                                       return !(e.second.pmd == v->initial.mms[static_cast<std::size_t>(mm)].pmds.at(e.first).pmd);
-                                     });
+      bool child = false;  // the fork changed a pmd of the thread's mm
+      if (mm >= 0)
+        for (const auto& [addr, slot] : forked->mms[static_cast<std::size_t>(mm)].pmds)
+          child |= !(slot.pmd == v->initial.mms[static_cast<std::size_t>(mm)].pmds.at(addr).pmd);
       v->calls.push_back(parse_actor(spec.actor, spec.args, child ? *forked : v->initial, file, actor.pointer(),
                                      t.pointer() + "/args"));
     }
