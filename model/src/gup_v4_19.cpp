@@ -89,7 +89,8 @@ PageId follow_page_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, unsigned
 }
 
 // mm/huge_memory.c v4.19: follow_trans_huge_pmd (under the pmd lock; touch_pmd's young and
-// dirty bits are not kept by the model's pmd; no FOLL_MLOCK, FOLL_DUMP or huge zero page)
+// dirty bits are not kept by the model's pmd; no FOLL_MLOCK or FOLL_DUMP: the huge zero page
+// is returned, with a reference, as any THP)
 PageId follow_trans_huge_pmd(Kernel& k, const Pmd& pmd, unsigned flags) {
   if ((flags & FOLL_WRITE) && !pmd_write(pmd)) return kNoPage;  // !can_follow_write_pmd
   const PageId page = pmd.page;  // pmd_page(*pmd); page += the subpage: its head's reference

@@ -1,7 +1,8 @@
 // huge_memory.cpp: the huge-pmd paths of kernel 4.19 the THP migration, fork, the
 // faults on it and the unmapping run: set_pmd_migration_entry, remove_migration_pmd,
-// copy_huge_pmd, huge_pmd_set_accessed, do_huge_pmd_wp_page, __pmd_trans_huge_lock and zap_huge_pmd
-// (mm/huge_memory.c v4.19), pmdp_invalidate
+// copy_huge_pmd, huge_pmd_set_accessed, do_huge_pmd_anonymous_page (a THP, or the huge zero
+// page for a read), do_huge_pmd_wp_page (of a THP or the huge zero page), __pmd_trans_huge_lock
+// and zap_huge_pmd (mm/huge_memory.c v4.19), pmdp_invalidate
 // (mm/pgtable-generic.c v4.19, x86's pmd_mknotpresent) and
 // pmd_migration_entry_wait (mm/migrate.c v4.19).
 // Yield points: the pmd lock, each pmd write (pmdp_invalidate, set_pmd_at),
@@ -29,6 +30,8 @@ Pmd pmdp_invalidate(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
   k.set_pmd(mm, slot, Pmd::invalidated(old.page, old.write), "pmdp_invalidate");
   return old;
 }
+
+unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd& orig, PageId page);
 
 }  // namespace
 
@@ -68,7 +71,7 @@ void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage) {
   k.set_pmd(mm, *pvmw.pmd, Pmd::huge(newpage, write), "remove_migration_pmd");
 }
 
-// mm/huge_memory.c v4.19: copy_huge_pmd (an anonymous vma; no huge zero page; the
+// mm/huge_memory.c v4.19: copy_huge_pmd (an anonymous vma, a THP or the huge zero page; the
 // deposited page table of pte_alloc_one / pgtable_trans_huge_deposit is not kept)
 int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot& dst, PmdSlot& src) {
   checker::Spinlock& dst_ptl = *k.mms.at(dst_mm).pmd_lock;
@@ -85,6 +88,11 @@ int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot
       k.set_pmd(src_mm, src, pmd, "copy_huge_pmd");
     }
     k.set_pmd(dst_mm, dst, pmd, "copy_huge_pmd");  // no reference: a migration entry holds none
+    ret = 0;
+  } else if (k.is_huge_zero_pmd(pmd)) {
+    // mm_get_huge_zero_page(dst_mm) (a reference of the mm, not modelled); set_huge_zero_page:
+    // the child's pmd maps it read-only, no rmap; the parent's pmd stays as it was
+    if (pmd_none(dst.pmd)) k.set_pmd(dst_mm, dst, Pmd::huge(pmd.page, false), "set_huge_zero_page");
     ret = 0;
   } else if (pmd_trans_huge(pmd)) {
     const PageId page = pmd.page;  // src_page = pmd_page(pmd)
@@ -145,22 +153,32 @@ void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd
   ptl.unlock("huge_pmd_set_accessed");
 }
 
-// mm/huge_memory.c v4.19: do_huge_pmd_anonymous_page -> __do_huge_pmd_anonymous_page (a write:
-// no huge zero page; transhuge_vma_suitable and VM_HUGEPAGE checked by the caller; no memcg,
-// userfaultfd or OOM reaper; pte_alloc_one's deposited table is not kept)
+// mm/huge_memory.c v4.19: do_huge_pmd_anonymous_page -> __do_huge_pmd_anonymous_page, and a
+// read's set_huge_zero_page (transhuge_vma_suitable and VM_HUGEPAGE checked by the caller; no
+// memcg, userfaultfd, khugepaged_enter or OOM reaper; pte_alloc_one's deposited table is not
+// kept; mm_get_huge_zero_page always finds the page: huge_zero_refcount is not modelled)
 unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, unsigned flags) {
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
-  if (!(flags & FAULT_FLAG_WRITE))
-    model_limit("the huge zero page (a read fault under a none pmd of a VM_HUGEPAGE vma)");
   if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a THP fault in a vma without an anon_vma)");
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  if (!(flags & FAULT_FLAG_WRITE)) {  // && !mm_forbids_zeropage && transparent_hugepage_use_zero_page
+    if (k.huge_zero_page == kNoPage)
+      throw std::logic_error("model error: a read fault under a none pmd in a scenario loaded without the huge zero page");
+    ptl.lock("do_huge_pmd_anonymous_page");  // vmf->ptl = pmd_lock(vma->vm_mm, vmf->pmd)
+    if (pmd_none(slot.pmd))  // set_huge_zero_page: mk_pmd(zero_page, vm_page_prot), read-only
+      k.set_pmd(mm, slot, Pmd::huge(k.huge_zero_page, false), "set_huge_zero_page");
+    else  // pte_free(pgtable)
+      checker::note([&] { return "!pmd_none: " + k.pmd_str(slot.pmd); });
+    ptl.unlock("do_huge_pmd_anonymous_page");
+    return 0;
+  }
   // alloc_hugepage_vma from the faulting CPU's node (node 0), prep_transhuge_page
   const PageId page = k.alloc_pages(0, 0, "alloc_hugepage_vma");
   if (page == kNoPage) return VM_FAULT_FALLBACK;  // count_vm_event(THP_FAULT_FALLBACK)
   Page& p = k.pages[page];
   p.content = 0;  // clear_huge_page
   p.flags |= PG_uptodate;  // __SetPageUptodate
-  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
   ptl.lock("__do_huge_pmd_anonymous_page");  // pmd_lock
   if (!pmd_none(slot.pmd)) {  // unlock_release: pte_free, put_page
     checker::note([&] { return "!pmd_none: " + k.pmd_str(slot.pmd); });
@@ -176,14 +194,15 @@ unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot,
   return 0;
 }
 
-// mm/huge_memory.c v4.19: do_huge_pmd_wp_page (an anonymous THP; no huge zero page, no memcg;
-// the fallback when no THP is free, do_huge_pmd_wp_page_fallback's 512 small pages or
+// mm/huge_memory.c v4.19: do_huge_pmd_wp_page (an anonymous THP or the huge zero page; no
+// memcg; the fallback when no THP is free, do_huge_pmd_wp_page_fallback's 512 small pages or
 // split_huge_pmd, is a model limit)
 unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd& orig) {
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
-  const std::uint64_t haddr = slot.address;
   if (!v.has_anon_vma()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_VMA(!vma->anon_vma) in do_huge_pmd_wp_page");
+  // is_huge_zero_pmd(orig_pmd): goto alloc with page = NULL, the pmd lock not taken
+  if (k.is_huge_zero_pmd(orig)) return huge_pmd_wp_copy(k, vma, slot, orig, kNoPage);
   checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
   ptl.lock("do_huge_pmd_wp_page");
   if (!(slot.pmd == orig)) {  // out_unlock
@@ -221,17 +240,40 @@ unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, const 
   k.page_ref_get_mapped(page, "do_huge_pmd_wp_page");  // get_page(page) under the pmd lock
   k.own_page_ref(page);
   ptl.unlock("do_huge_pmd_wp_page");
-  // alloc: alloc_hugepage_vma from the faulting CPU's node (node 0), prep_transhuge_page
-  const PageId np = k.alloc_pages(0, p.nr_pages, "alloc_hugepage_vma");
+  return huge_pmd_wp_copy(k, vma, slot, orig, page);
+}
+
+namespace {
+
+// mm/huge_memory.c v4.19: do_huge_pmd_wp_page from its alloc label: a new THP for the
+// write, cleared for the huge zero page (page = kNoPage) or copied from page (whose reference
+// the caller took), mapped under the pmd lock if the pmd is still orig
+unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd& orig, PageId page) {
+  const Vma& v = k.vmas.at(vma);
+  const std::uint32_t mm = v.mm;
+  const std::uint64_t haddr = slot.address;
+  checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
+  // alloc: __transparent_hugepage_enabled(vma) (sysfs "madvise": VM_HUGEPAGE) ->
+  // alloc_hugepage_vma from the faulting CPU's node (node 0), prep_transhuge_page
+  if (page == kNoPage && !(v.flags & VM_HUGEPAGE))
+    model_limit("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page in a vma without VM_HUGEPAGE)");
+  const std::uint32_t nr = page == kNoPage ? 0 : k.pages[page].nr_pages;
+  const PageId np = k.alloc_pages(0, nr, "alloc_hugepage_vma");
+  if (np == kNoPage && page == kNoPage)
+    model_limit("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP on node 0)");
   if (np == kNoPage)
-    model_limit("do_huge_pmd_wp_page_fallback (no free THP of " + std::to_string(p.nr_pages) +
+    model_limit("do_huge_pmd_wp_page_fallback (no free THP of " + std::to_string(nr) +
                 " subpages on node 0 for the COW: its 512 small pages, or split_huge_pmd)");
-  read_page_data(k, page, "copy_user_huge_page");
-  k.pages[np].content = p.content;  // copy_user_huge_page: the THP's data token
+  if (page == kNoPage) {
+    k.pages[np].content = 0;  // clear_huge_page
+  } else {
+    read_page_data(k, page, "copy_user_huge_page");
+    k.pages[np].content = k.pages[page].content;  // copy_user_huge_page: the THP's data token
+  }
   k.pages[np].flags |= PG_uptodate;  // __SetPageUptodate
   mmu_notifier_invalidate_range_start(k, mm, haddr, haddr + kPmdSize);
   ptl.lock("do_huge_pmd_wp_page");
-  k.page_ref_put_own(page, "do_huge_pmd_wp_page");  // if (page) put_page(page)
+  if (page != kNoPage) k.page_ref_put_own(page, "do_huge_pmd_wp_page");  // if (page) put_page(page)
   bool copied = false;
   if (!(slot.pmd == orig)) {
     checker::note([&] { return "!pmd_same: " + k.pmd_str(slot.pmd); });
@@ -245,15 +287,19 @@ unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, const 
     flush_tlb_others_wait(k, mm, "pmdp_huge_clear_flush_notify");
     page_add_new_anon_rmap(k, np, vma, haddr);  // compound; lru_cache_add_active_or_unevictable
     k.set_pmd(mm, slot, entry, "do_huge_pmd_wp_page");  // set_pmd_at
-    // page_remove_rmap(page, true); put_page(page): the pmd's reference, under the pmd lock
-    k.page_mapcount_add(page, -1, "page_remove_rmap");
-    k.page_ref_put(page, "do_huge_pmd_wp_page");
+    if (page != kNoPage) {  // else add_mm_counter(MM_ANONPAGES): not modelled
+      // page_remove_rmap(page, true); put_page(page): the pmd's reference, under the pmd lock
+      k.page_mapcount_add(page, -1, "page_remove_rmap");
+      k.page_ref_put(page, "do_huge_pmd_wp_page");
+    }
     ptl.unlock("do_huge_pmd_wp_page");
     copied = true;
   }
   mmu_notifier_invalidate_range_end(k, mm, haddr, haddr + kPmdSize);  // mmu_notifier_invalidate_range_only_end
   return copied ? unsigned{VM_FAULT_WRITE} : 0u;
 }
+
+}  // namespace
 
 // mm/huge_memory.c v4.19: __pmd_trans_huge_lock (pmd_lock, kept when the pmd is still a swap
 // pmd, trans huge or devmap; nullptr, unlocked, otherwise)
@@ -267,14 +313,21 @@ checker::Spinlock* pmd_trans_huge_lock(Kernel& k, std::uint32_t mm, PmdSlot& slo
   return nullptr;
 }
 
-// mm/huge_memory.c v4.19: zap_huge_pmd (an anonymous THP or a pmd migration entry; no dax,
-// no huge zero page in the model; zap_deposited_table and the rss counters are not modelled)
+// mm/huge_memory.c v4.19: zap_huge_pmd (an anonymous THP, the huge zero page or a pmd migration
+// entry; no dax; zap_deposited_table and the rss counters are not modelled)
 bool zap_huge_pmd(Kernel& k, MmuGather& tlb, std::uint32_t vma, PmdSlot& slot) {
   const std::uint32_t mm = k.vmas.at(vma).mm;
   checker::Spinlock* ptl = pmd_trans_huge_lock(k, mm, slot);
   if (!ptl) return false;
   const Pmd orig = slot.pmd;
   k.set_pmd(mm, slot, Pmd::none(), "pmdp_huge_get_and_clear_full");
+  if (k.is_huge_zero_pmd(orig)) {
+    // zap_deposited_table; tlb_remove_page_size of the huge zero page, which release_pages
+    // skips (is_huge_zero_page): no rmap, no reference to drop
+    ptl->unlock("zap_huge_pmd");
+    if (k.mms[mm].gup_fast) tlb.flushes.push_back({mm, slot.address, slot.address + kPmdSize, orig.page});
+    return true;
+  }
   const bool flush_needed = pmd_present(orig);
   if (flush_needed) {
     // page_remove_rmap(page, true): the compound mapcount; VM_BUG_ON_PAGE(page_mapcount(page) < 0)

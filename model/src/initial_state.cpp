@@ -214,11 +214,12 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   }
 
   // ---- pmds (4.19): model/src/pmd.cpp ----
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> huge_zero_pmds;  ///< set once the huge zero page exists
   if (in.has("pmds")) {
     JsonInput pmds = in.at("pmds");
     if (config.era != Era::V4_19) pmds.error("the pmd level is modelled in kernel 4.19 only");
     parse_pmds(k, pmds, [&](const JsonInput& j) { return mm_names.find(j); },
-               [&](const JsonInput& j) { return page_names.find(j); });
+               [&](const JsonInput& j) { return page_names.find(j); }, huge_zero_pmds);
   }
   if (in.has("migration_pmd_predicates")) {
     JsonInput mp = in.at("migration_pmd_predicates");
@@ -581,6 +582,13 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       k.ever_mapped.insert({mm, addr, k.pages[k.zero_page].pfn});  // 4.19's hmm_valid_pfn_mapped
     }
   }
+  if (!huge_zero_pmds.empty()) {
+    add_huge_zero_page(k);
+    for (const auto& [mm, addr] : huge_zero_pmds) {
+      k.mms[mm].pmds.at(addr).pmd = Pmd::huge(k.huge_zero_page, false);
+      k.ever_mapped_huge.insert({mm, addr, k.huge_zero_page});  // hmm_valid_pfn_mapped
+    }
+  }
   return k;
 }
 
@@ -595,6 +603,22 @@ void add_zero_page(Kernel& k) {
   z.content = 0;
   z.reserved = true;
   k.zero_page = static_cast<PageId>(k.pages.size());
+  k.pages.push_back(std::move(z));
+}
+
+// mm/huge_memory.c v4.19: get_huge_zero_page (alloc_pages(GFP_TRANSHUGE | __GFP_ZERO,
+// HPAGE_PMD_ORDER), kept until the shrinker finds huge_zero_refcount at 1)
+void add_huge_zero_page(Kernel& k) {
+  if (k.huge_zero_page != kNoPage) return;
+  Page z;
+  z.name = "HUGE_ZERO_PAGE";
+  z.pfn = k.pages.empty() ? 0x1000 : k.pages.back().pfn + k.pages.back().nr_pages;
+  z.nr_pages = 512;  // HPAGE_PMD_NR
+  z.refcount = 1;    // never freed during a run
+  z.flags = PG_uptodate;
+  z.content = 0;
+  z.reserved = true;
+  k.huge_zero_page = static_cast<PageId>(k.pages.size());
   k.pages.push_back(std::move(z));
 }
 

@@ -870,6 +870,9 @@ std::string ksm_model_error(const Kernel& k, const std::vector<ActorCall>& calls
       return "a VM_LOCKED mergeable vma of mm " + k.mms[v.mm].name +
              ": try_to_merge_one_page's munlock_vma_page / mlock_vma_page is not modelled in kernel 4.19";
   for (const Page& p : k.pages) {
+    if (p.PageTransHuge() && p.reserved)
+      return "the huge zero page beside KSM: follow_page of a huge pmd (break_ksm, get_mergeable_page, the scan) is "
+             "not modelled in kernel 4.19";
     if (p.PageTransHuge() && !p.in_free_pool)
       return "THP " + p.name + " beside KSM: split_huge_page (try_to_merge_one_page, cmp_and_merge_page) and "
              "follow_trans_huge_pmd are not modelled in kernel 4.19";

@@ -213,6 +213,16 @@ std::vector<std::string> run2_sites(const Kernel& k, const Facts& f) {
   return site_names(k, sites);
 }
 
+/// The size of a THP a fault at (mm, addr) takes (4.19): that of the THP the pmd maps now, else
+/// of the first compound page declared (512 without one; the huge zero page is not one).
+std::uint32_t lint_thp_size(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  const PmdSlot* s = k.pmd_slot(mm, addr);
+  if (s && s->pmd.kind == Pmd::Kind::Huge && !k.pages[s->pmd.page].reserved) return k.pages[s->pmd.page].nr_pages;
+  for (const Page& p : k.pages)
+    if (p.nr_pages > 1 && !p.reserved) return p.nr_pages;
+  return 512;
+}
+
 /// mm/memory.c v3.9 do_wp_page: a write fault copies unless it can reuse an
 /// anon page mapped once; a KSM page, a shared page, or a pte a fork (copy_one_pte
 /// write-protects the parent) or ksmd (write_protect_page) may change is counted.
@@ -356,17 +366,39 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
              return d.actor == "madvise_dontneed" && d.mm == mm && d.start <= addr && addr < d.end;
            });
   };
+  auto thp_size = [&](std::uint32_t mm, std::uint64_t addr) { return lint_thp_size(k, mm, addr); };
   // mm/huge_memory.c v4.19: a write under a none pmd of a VM_HUGEPAGE vma covering the 2 MiB
-  // (declared none, or zapped by a MADV_DONTNEED) maps a new THP (create_huge_pmd): its size,
-  // that of the THP the pmd maps now, else of the first compound page declared (512 without one).
+  // (declared none, or zapped by a MADV_DONTNEED) maps a new THP (create_huge_pmd): its size.
   auto thp_fault = [&](std::uint32_t mm, std::uint64_t addr) -> std::uint32_t {
     const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;
     const int vi = k.find_vma(mm, addr);
     if (!s || s->pmd.is_table() || vi < 0 || !v4_19::thp_fault_suitable(k, static_cast<std::uint32_t>(vi), addr)) return 0;
-    if (!s->pmd.is_none()) return zapped(mm, addr) ? k.pages[s->pmd.page].nr_pages : 0;
-    for (const Page& p : k.pages)
-      if (p.nr_pages > 1) return p.nr_pages;
-    return 512;
+    if (!s->pmd.is_none() && !zapped(mm, addr)) return 0;
+    return thp_size(mm, addr);
+  };
+  // mm/huge_memory.c v4.19: a read fault under such a none pmd maps the huge zero page
+  // (do_huge_pmd_anonymous_page), and a write on it takes a new THP (do_huge_pmd_wp_page, which
+  // clears it): one more THP for a write under a pmd that maps the huge zero page, or under a none
+  // pmd some thread's read fault may fill with it first (create_huge_pmd's THP is then put back
+  // and never reused in the model).
+  auto huge_zero_read = [&](std::uint32_t mm, std::uint64_t addr) {
+    const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;
+    if (s && k.is_huge_zero_pmd(s->pmd)) return true;
+    if (!thp_fault(mm, addr)) return false;
+    auto same_pmd = [&](std::uint32_t m, std::uint64_t a) { return m == mm && pmd_base(a) == pmd_base(addr); };
+    for (const ActorCall& d : in.calls) {
+      if (d.actor == "handle_mm_fault" && !d.write && same_pmd(d.mm, d.address)) return true;
+      if ((d.actor == "get_user_pages" || d.actor == "get_user_pages_fast") && !d.write &&
+          !k.config.applied(Fix::GupCowBreak) && same_pmd(d.mm, d.address))
+        return true;
+      if (d.actor != "hmm_vma_fault") continue;
+      const HmmRange& r = k.hmm_ranges[d.range];
+      for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
+        const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
+        if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE) && same_pmd(r.mm, a)) return true;
+      }
+    }
+    return false;
   };
   // mm/huge_memory.c v4.19: a fork's child gets the parent's huge pmd write-protected
   // (copy_huge_pmd over the child's declared none pmd); a write there copies the THP
@@ -383,8 +415,12 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   std::set<std::pair<std::uint32_t, std::uint64_t>> thp_pmds;  // one THP per pmd and thread
   auto fault_page = [&](std::uint32_t mm, std::uint64_t addr, bool write) {
     const PageId forked = write ? forked_huge(mm, addr) : kNoPage;
-    const std::uint32_t nr = forked != kNoPage ? k.pages[forked].nr_pages : write ? thp_fault(mm, addr) : 0;
-    if (nr && !thp_pmds.insert({mm, pmd_base(addr)}).second) return;  // the pmd's THP is counted
+    const std::uint32_t nr = forked != kNoPage ? (k.pages[forked].reserved ? thp_size(mm, addr) : k.pages[forked].nr_pages)
+                             : write ? thp_fault(mm, addr) : 0;
+    const bool zero_cow = write && forked == kNoPage && huge_zero_read(mm, addr);
+    if ((nr || zero_cow) && !thp_pmds.insert({mm, pmd_base(addr)}).second) return;  // the pmd's THPs are counted
+    if (zero_cow)
+      add(0, thp_size(mm, addr), {where(k, mm, addr)}, "a THP for do_huge_pmd_wp_page's copy of the huge zero page at");
     if (forked != kNoPage)
       add(0, nr, {where(k, mm, addr)}, "a THP for do_huge_pmd_wp_page's copy (of the huge pmd a fork's copy_huge_pmd write-protects) at");
     else if (nr)
@@ -776,12 +812,16 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
   for (const Access& a : accesses) {
     const PmdSlot* pmd = k.pmd_slot(a.mm, a.addr);
     if (!pmd || pmd->pmd.is_none() || pmd->pmd.is_table()) continue;
-    const std::uint32_t nr = k.pages.at(pmd->pmd.page).nr_pages;
-    const bool thp_free = std::any_of(k.free_pool.begin(), k.free_pool.end(), [&](PageId p) {
-      return k.pages[p].nid == 0 && k.pages[p].nr_pages == nr;
-    });
-    const std::string no_thp = "a write then copies the THP (do_huge_pmd_wp_page) and no free THP of " +
-                               std::to_string(nr) + " subpages is declared on node 0: its fallback";
+    // The huge zero page: a write first takes a THP for its copy (a demand of the thread), then
+    // the copy is what a fork write-protects: a second THP.
+    const bool zero = k.is_huge_zero_pmd(pmd->pmd);
+    const std::uint32_t nr = zero ? lint_thp_size(k, a.mm, a.addr) : k.pages.at(pmd->pmd.page).nr_pages;
+    const bool thp_free = std::count_if(k.free_pool.begin(), k.free_pool.end(), [&](PageId p) {
+                            return k.pages[p].nid == 0 && k.pages[p].nr_pages == nr;
+                          }) >= (zero ? 2 : 1);
+    const std::string no_thp = std::string("a write then copies the THP (do_huge_pmd_wp_page) and no ") +
+                               (zero ? "second " : "") + "free THP of " + std::to_string(nr) +
+                               " subpages is declared on node 0: its fallback";
     for (std::size_t t = 0; t <= in.calls.size(); ++t) {
       std::string path;
       if (t == in.calls.size()) {  // the pmd itself: read-only and shared at load
@@ -804,9 +844,7 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
                                      "the pmd none: ";
           if (!thp_vma)
             path = zapped + "create_huge_pmd needs the vma VM_HUGEPAGE over the 2 MiB, and __pte_alloc";
-          else if (!a.write)
-            path = zapped + "a read maps the huge zero page";
-          else if (!any_thp_free)
+          else if (a.write && !any_thp_free)
             path = zapped + "a write maps a new THP (create_huge_pmd) and no free THP is declared on node 0: its "
                             "fallback, __pte_alloc";
         }

@@ -423,10 +423,10 @@ std::string fault_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t a
     return "a write fault at " + at + " in a vma without VM_WRITE: access_error's SIGSEGV is not modelled";
   if (s && s->pmd.is_none() && v >= 0 && thp_fault_suitable(k, static_cast<std::uint32_t>(v), addr)) {
     // create_huge_pmd: a write maps a THP (none free on node 0: its fallback is a model limit
-    // at run time, noted by mmcheck check); a read would map the huge zero page
-    if (!write) return "a read fault at " + at + " under a none pmd of a VM_HUGEPAGE vma maps the huge zero page, which is not modelled";
+    // at run time, noted by mmcheck check), a read the huge zero page; anon_vma_prepare first
     if (!k.vmas[static_cast<std::size_t>(v)].has_anon_vma())
-      return "a write fault at " + at + " needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
+      return std::string("a ") + (write ? "write" : "read") + " fault at " + at +
+             " needs the vma's anon_vma declared (do_huge_pmd_anonymous_page's anon_vma_prepare is not modelled)";
     return "";
   }
   if (!s || s->pmd.is_none())

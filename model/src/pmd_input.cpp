@@ -6,7 +6,8 @@
 
 namespace model {
 
-void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLookup& page_of) {
+void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLookup& page_of,
+                std::vector<std::pair<std::uint32_t, std::uint64_t>>& huge_zero) {
   pmds.expect_array();
   for (std::size_t i = 0; i < pmds.size(); ++i) {
     JsonInput pj = pmds.at(i);
@@ -41,10 +42,26 @@ void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLo
       ++p.mapcount;
       ++p.refcount;
       k.ever_mapped_huge.insert({mm, addr, page});
+    } else if (ks == "huge_zero") {
+      // do_huge_pmd_anonymous_page's read fault mapped the huge zero page (set_huge_zero_page):
+      // read-only, no rmap, no reference; anon_vma_prepare ran before it.
+      const int v = k.find_vma(mm, addr);
+      if (v < 0 || k.vmas[static_cast<std::size_t>(v)].end < addr + kPmdSize)
+        aj.error("a huge pmd needs one vma of mm " + k.mms[mm].name + " covering its whole 2 MiB");
+      if (!(k.vmas[static_cast<std::size_t>(v)].flags & VM_HUGEPAGE))
+        kind.error("the huge zero page is mapped by a read fault in a VM_HUGEPAGE vma (THP \"enabled\" is "
+                   "\"madvise\" in the model): declare the vma's VM_HUGEPAGE");
+      if (!k.vmas[static_cast<std::size_t>(v)].has_anon_vma())
+        kind.error("the huge zero page is mapped by a read fault after anon_vma_prepare: declare the vma's anon_vma");
+      if (pj.has("page")) pj.at("page").error("a huge_zero pmd maps the huge zero page: it names no page");
+      if (pj.has("writable") && pj.at("writable").as_bool())
+        pj.at("writable").error("the huge zero page is always mapped read-only");
+      slot.pmd = Pmd::none();
+      huge_zero.emplace_back(mm, addr);
     } else if (ks == "migration" || ks == "invalidated") {
       kind.error("a " + ks + " pmd needs a migration in progress: start a migrate_pages thread instead");
     } else {
-      kind.error("unknown pmd \"" + ks + "\" (expected none, table, huge)");
+      kind.error("unknown pmd \"" + ks + "\" (expected none, table, huge, huge_zero)");
     }
     pj.done();
     if (!k.mms[mm].pmds.emplace(addr, std::move(slot)).second)

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "json_input.h"
 #include "model/kernel.h"
@@ -16,8 +18,11 @@ namespace model {
 
 using NameLookup = std::function<std::uint32_t(const JsonInput&)>;
 
-/// initial.pmds: [{mm, address (2 MiB aligned), pmd: none|table|huge, page, writable}].
-void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLookup& page_of);
+/// initial.pmds: [{mm, address (2 MiB aligned), pmd: none|table|huge|huge_zero, page, writable}].
+/// A huge_zero pmd is left none and listed in `huge_zero`: the caller maps the huge zero
+/// page there once every declared page exists (add_huge_zero_page).
+void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLookup& page_of,
+                std::vector<std::pair<std::uint32_t, std::uint64_t>>& huge_zero);
 /// A pte at (mm, addr) needs a table pmd: creates the table when the range has
 /// no pmd yet (every era's default); returns an error text when the pmd is not a table.
 std::string pte_table_error(Kernel& k, std::uint32_t mm, std::uint64_t addr);

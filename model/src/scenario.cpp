@@ -26,6 +26,7 @@
 #include "model/hmm.h"
 #include "model/invariants.h"
 #include "model/kernel.h"
+#include "model/migrate_v4_19.h"
 #include "model/mremap.h"
 #include "model/path_stats.h"
 #include "model/ksm.h"
@@ -503,17 +504,34 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       const auto it = k.mms[mm].ptes.find(a);
       return it != k.mms[mm].ptes.end() && (it->second.pte.is_none() || zapped(mm, a));
     };
-    bool zero = false;
+    // A read fault under a none pmd (declared none, or zapped whole by a MADV_DONTNEED) of a
+    // VM_HUGEPAGE vma covering the 2 MiB maps the huge zero page (do_huge_pmd_anonymous_page).
+    auto huge_zero_at = [&k, &zapped](std::uint32_t mm, std::uint64_t a) {
+      const PmdSlot* s = k.pmd_slot(mm, a);
+      const int vi = k.find_vma(mm, a);
+      return s && vi >= 0 && (s->pmd.is_none() || (s->pmd.kind == Pmd::Kind::Huge && zapped(mm, a))) &&
+             v4_19::thp_fault_suitable(k, static_cast<std::uint32_t>(vi), a);
+    };
+    bool zero = false, huge_zero = false;
+    auto read_fault = [&](std::uint32_t mm, std::uint64_t a) {
+      zero |= none_at(mm, a);
+      huge_zero |= config.era == Era::V4_19 && huge_zero_at(mm, a);
+    };
     for (const ActorCall& c : v->calls) {
-      if (c.actor == "handle_mm_fault" && !c.write && none_at(c.mm, c.address)) zero = true;
+      if (c.actor == "handle_mm_fault" && !c.write) read_fault(c.mm, c.address);
+      // a read pin faults as a read unless 17839856fd58 breaks COW for it (a write fault)
+      if ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && config.era == Era::V4_19 &&
+          !c.write && !config.applied(Fix::GupCowBreak))
+        huge_zero |= huge_zero_at(c.mm, c.address);
       if (c.actor != "hmm_vma_fault") continue;
       const HmmRange& r = k.hmm_ranges.at(c.range);
       for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
         const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
-        if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE) && none_at(r.mm, a)) zero = true;
+        if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE)) read_fault(r.mm, a);
       }
     }
     if (zero) add_zero_page(v->initial);
+    if (huge_zero) add_huge_zero_page(v->initial);
   }
   // v3.9 and v4.19 swap-out: a reclaim may set PG_writeback; its readers then take a step.
   for (const ActorCall& c : v->calls) {

@@ -27,4 +27,11 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file,
 /// the objects of every other scenario keep their ids.
 void add_zero_page(Kernel& k);
 
+/// Give a 4.19 `k` its huge zero page (once): a reserved compound page of 512 subpages
+/// named "HUGE_ZERO_PAGE" after the declared ones, Uptodate, content 0, one reference of
+/// its own (huge_zero_refcount is not modelled: the shrinker never frees it during a run).
+/// Called for scenarios that map it (a "huge_zero" pmd, a read fault under a none pmd of a
+/// VM_HUGEPAGE vma) only.
+void add_huge_zero_page(Kernel& k);
+
 }  // namespace model

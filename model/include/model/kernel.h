@@ -145,6 +145,10 @@ class Kernel {
   /// The zero page (my_zero_pfn, mapped read-only by do_anonymous_page on a read fault),
   /// or kNoPage when the scenario never maps it (add_zero_page, initial_state.h).
   PageId zero_page = kNoPage;
+  /// 4.19: the huge zero page (mm_get_huge_zero_page, mapped read-only by a read fault under a
+  /// none pmd of a VM_HUGEPAGE vma), or kNoPage when the scenario never maps it
+  /// (add_huge_zero_page, initial_state.h).
+  PageId huge_zero_page = kNoPage;
 
   // ---- lookups (no announcements) ----
   /// vm_normal_page(): the page a present pte maps, or kNoPage for the zero page (pte_special).
@@ -153,6 +157,10 @@ class Kernel {
   }
   /// is_zero_pfn(pte_pfn(pte)).
   bool is_zero_pte(const Pte& pte) const { return pte.is_present() && pte.page == zero_page && pte.page != kNoPage; }
+  /// is_huge_zero_pmd(pmd): a huge pmd mapping the huge zero page.
+  bool is_huge_zero_pmd(const Pmd& pmd) const {
+    return pmd.kind == Pmd::Kind::Huge && pmd.page == huge_zero_page && pmd.page != kNoPage;
+  }
   const std::string& page_name(PageId p) const { return pages.at(p).name; }
   std::string pte_str(const Pte& pte) const;
   /// "A:0x1000"

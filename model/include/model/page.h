@@ -13,8 +13,9 @@
 // putback_lru_page's SetPageLRU rides on its put), and a put_page on
 // `count_obj` that frees the page also resets flags and mapping, which only
 // steps on `obj` (the ones that hold no reference) can observe.
-// The zero page (reserved) is outside these rules: ptes map it without a
-// mapcount or a reference each (pte_special).
+// The zero page and the huge zero page (reserved) are outside these rules: ptes
+// and pmds map them without a mapcount or a reference each (pte_special,
+// set_huge_zero_page).
 // Invariants: refcount == 0 iff the page is free or freed (then mapping is
 // None and mapcount is 0), or frozen by page_freeze_refs for a few steps
 // (reclaim's __remove_mapping, migrate_page_move_mapping of a swap-cache
@@ -77,7 +78,9 @@ struct Page {
   bool garbage = false;     ///< ghost: content copied from a !PageUptodate page (a failed swap read)
   /// PG_reserved: the zero page (Kernel::zero_page). vm_normal_page() returns NULL for a pte
   /// mapping it, so no mapcount, rmap or mapping reference is kept for it, and its count
-  /// (references taken by follow_page only) never reaches zero.
+  /// (references taken by follow_page only) never reaches zero. 4.19's huge zero page
+  /// (Kernel::huge_zero_page) keeps the same rules: a huge pmd maps it without a
+  /// compound_mapcount or a reference (set_huge_zero_page), only pins count.
   bool reserved = false;
   /// 2.6.33 memory hot-remove: the page's section was offlined (offline_isolated_pages);
   /// the struct page no longer exists and any access is a use-after-free (Kernel::kasan_page).
