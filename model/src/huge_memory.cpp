@@ -257,6 +257,10 @@ unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd
   // alloc_hugepage_vma from the faulting CPU's node (node 0), prep_transhuge_page
   if (page == kNoPage && !(v.flags & VM_HUGEPAGE))
     model_limit("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page in a vma without VM_HUGEPAGE)");
+  if (!(v.flags & VM_HUGEPAGE))
+    model_limit("do_huge_pmd_wp_page_fallback (a COW of THP " + k.page_name(page) +
+                " in a vma without VM_HUGEPAGE: with THP \"enabled\" = \"madvise\", the model's setting, the kernel "
+                "copies it into 512 small pages)");
   const std::uint32_t nr = page == kNoPage ? 0 : k.pages[page].nr_pages;
   const PageId np = k.alloc_pages(0, nr, "alloc_hugepage_vma");
   if (np == kNoPage && page == kNoPage)

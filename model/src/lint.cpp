@@ -819,18 +819,24 @@ void check_unmodelled_huge_pmd_paths(const LintInput& in, LintReport& r) {
     const bool thp_free = std::count_if(k.free_pool.begin(), k.free_pool.end(), [&](PageId p) {
                             return k.pages[p].nid == 0 && k.pages[p].nr_pages == nr;
                           }) >= (zero ? 2 : 1);
-    const std::string no_thp = std::string("a write then copies the THP (do_huge_pmd_wp_page) and no ") +
-                               (zero ? "second " : "") + "free THP of " + std::to_string(nr) +
-                               " subpages is declared on node 0: its fallback";
+    // do_huge_pmd_wp_page copies into a new THP only where __transparent_hugepage_enabled: VM_HUGEPAGE.
+    const int vi = k.find_vma(a.mm, a.addr);
+    const bool hugepage = vi >= 0 && (k.vmas[static_cast<std::size_t>(vi)].flags & VM_HUGEPAGE);
+    const std::string no_thp =
+        hugepage ? std::string("a write then copies the THP (do_huge_pmd_wp_page) and no ") + (zero ? "second " : "") +
+                       "free THP of " + std::to_string(nr) + " subpages is declared on node 0: its fallback"
+                 : std::string("a write then copies the THP (do_huge_pmd_wp_page), and in a vma without VM_HUGEPAGE "
+                               "(THP \"enabled\" = \"madvise\") into small pages: do_huge_pmd_wp_page_fallback");
+    const bool copy_ok = thp_free && hugepage;
     for (std::size_t t = 0; t <= in.calls.size(); ++t) {
       std::string path;
       if (t == in.calls.size()) {  // the pmd itself: read-only and shared at load
-        if (a.write && !pmd->pmd.write && k.pages.at(pmd->pmd.page).mapcount > 1 && !thp_free)
+        if (a.write && !pmd->pmd.write && k.pages.at(pmd->pmd.page).mapcount > 1 && !copy_ok)
           path = "huge pmd is read-only and its THP mapped " + std::to_string(k.pages[pmd->pmd.page].mapcount) +
                  " times: " + no_thp;
       } else {
         const ActorCall& c = in.calls[t];
-        if (c.actor == "fork" && c.mm == a.mm && a.write && !thp_free)
+        if (c.actor == "fork" && c.mm == a.mm && a.write && !copy_ok)
           path = "thread " + in.names[t] + "'s fork write-protects it (copy_huge_pmd), and " + no_thp;
         else if (c.actor == "madvise_dontneed" && c.mm == a.mm && c.start <= pmd->address && pmd->address < c.end) {
           // a fault after the zap finds the pmd none: create_huge_pmd in a VM_HUGEPAGE vma covering

@@ -584,16 +584,19 @@ TEST_GROUP(HugePmdWp419){};
 namespace {
 
 /// A and C map THP T (4 subpages, data 7) read-only by huge pmds at 0x200000 (mapcount 2),
-/// as after a fork; T3, a free THP, on node 0 unless `no_free_thp`.
-nlohmann::json shared_thp(bool no_free_thp) {
+/// as after a fork, in VM_HUGEPAGE vmas unless `plain`; T3, a free THP, on node 0 unless
+/// `no_free_thp`.
+nlohmann::json shared_thp(bool no_free_thp, bool plain = false) {
   nlohmann::json j = nlohmann::json::parse(R"({
     "pages": [ { "name": "T", "nid": 0, "subpages": 4, "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 2, "refcount": 2, "content": 7 },
                { "name": "T3", "nid": 0, "subpages": 4, "free": true } ],
-    "mms": [ { "name": "A", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] },
-             { "name": "C", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "av" } ] } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE", "VM_HUGEPAGE"], "anon_vma": "av" } ] },
+             { "name": "C", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE", "VM_HUGEPAGE"], "anon_vma": "av" } ] } ],
     "pmds": [ { "mm": "A", "address": "0x200000", "pmd": "huge", "page": "T", "writable": false },
               { "mm": "C", "address": "0x200000", "pmd": "huge", "page": "T", "writable": false } ] })");
   if (no_free_thp) j["pages"].erase(1);
+  if (plain)
+    for (auto& m : j["mms"]) m["vmas"][0]["flags"] = {"VM_READ", "VM_WRITE"};
   return j;
 }
 
@@ -643,6 +646,26 @@ TEST(HugePmdWp419, NoFreeThpIsAModelLimitAndALintNote) {
   j["initial"] = shared_thp(false);
   const model::LintReport clean = model::lint(model::Scenario::parse(j, "t.json"));
   CHECK(clean.notes.empty());
+}
+
+// The same write in vmas without VM_HUGEPAGE: __transparent_hugepage_enabled is false under the
+// model's THP "enabled" = "madvise", so do_huge_pmd_wp_page goes to do_huge_pmd_wp_page_fallback
+// (small pages), a model limit even with a free THP; `mmcheck check` notes it.
+TEST(HugePmdWp419, NoVmHugepageIsTheFallbackToo) {
+  nlohmann::json j = model_test::scenario_json(
+      "4.19", shared_thp(false, true),
+      nlohmann::json::parse(R"([{ "name": "W", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x201000", "write": true } }])"));
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  const checker::Report r = checker::explore(*program, s.options());
+  CHECK(r.verdict == checker::Verdict::Unsupported);
+  CHECK(r.counterexample && r.counterexample->violation.message.find("do_huge_pmd_wp_page_fallback (a COW of THP T in a "
+                                                                     "vma without VM_HUGEPAGE") != std::string::npos);
+  bool noted = false;
+  for (const std::string& n : model::lint(s).notes)
+    noted |= n.find("and in a vma without VM_HUGEPAGE (THP \"enabled\" = \"madvise\") into small pages: "
+                    "do_huge_pmd_wp_page_fallback") != std::string::npos;
+  CHECK(noted);
 }
 
 // The repository's THP COW scenarios: exhaustive and clean under DPOR; the two-thread one
