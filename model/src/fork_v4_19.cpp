@@ -135,4 +135,14 @@ std::string fork_pmd_layout_error(const Kernel& k, std::uint32_t child, std::uin
   return "";
 }
 
+// mm/huge_memory.c v4.19: copy_huge_pmd's result, read off the initial state
+std::optional<Pmd> forked_huge_pmd(const Kernel& k, std::uint32_t parent, std::uint32_t child, std::uint64_t addr) {
+  const PmdSlot* p = k.pmd_slot(parent, addr);
+  const PmdSlot* c = k.pmd_slot(child, addr);
+  if (!p || !c || !c->pmd.is_none()) return std::nullopt;
+  if (p->pmd.kind == Pmd::Kind::Huge) return Pmd::huge(p->pmd.page, false);
+  if (p->pmd.kind == Pmd::Kind::Migration) return Pmd::migration(p->pmd.page, false);
+  return std::nullopt;
+}
+
 }  // namespace model::v4_19

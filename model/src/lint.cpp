@@ -18,6 +18,7 @@
 #include <set>
 
 #include "model/actors.h"
+#include "model/fork.h"
 #include "model/initial_state.h"
 #include "model/kernel.h"
 #include "model/migrate_v4_19.h"
@@ -405,11 +406,10 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   // (do_huge_pmd_wp_page). The THP of the parent's huge pmd at addr, else kNoPage.
   auto forked_huge = [&](std::uint32_t mm, std::uint64_t addr) -> PageId {
     if (k.config.era != Era::V4_19) return kNoPage;
-    const PmdSlot* s = k.pmd_slot(mm, addr);
-    if (!s || !s->pmd.is_none()) return kNoPage;
     for (const ActorCall& f : in.calls)
       if (f.actor == "fork" && f.child == mm)
-        if (const PmdSlot* p = k.pmd_slot(f.mm, addr); p && p->pmd.kind == Pmd::Kind::Huge) return p->pmd.page;
+        if (const std::optional<Pmd> p = v4_19::forked_huge_pmd(k, f.mm, mm, pmd_base(addr)); p && p->kind == Pmd::Kind::Huge)
+          return p->page;
     return kNoPage;
   };
   std::set<std::pair<std::uint32_t, std::uint64_t>> thp_pmds;  // one THP per pmd and thread

@@ -197,6 +197,20 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
 }
 
 // mm/migrate.c v3.9: __unmap_and_move
+// mm/migrate.c v3.9 (v4.19 alike): __unmap_and_move's PageWriteback check with the page locked
+bool unmap_and_move_writeback(Kernel& k, PageId page, bool force) {
+  // PageWriteback(page): "Only in the case of a full synchronous migration is it
+  // necessary to wait for PageWriteback" (no step unless swap-out is in the scenario).
+  if (!page_writeback(k, page, "__unmap_and_move")) return true;
+  if (force) {
+    wait_on_page_writeback(k, page, "__unmap_and_move");
+    return true;
+  }
+  k.pages.at(page).lock->unlock("__unmap_and_move");
+  k.events.emit(ThreadEvents::UnlockPage);
+  return false;
+}
+
 int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   Page& p = k.pages.at(page);
   int rc = -kEAGAIN;
@@ -207,16 +221,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     if (!force) return rc;
     p.lock->lock("__unmap_and_move");
   }
-  // PageWriteback(page): "Only in the case of a full synchronous migration is it
-  // necessary to wait for PageWriteback" (no step unless swap-out is in the scenario).
-  if (page_writeback(k, page, "__unmap_and_move")) {
-    if (!force) {
-      p.lock->unlock("__unmap_and_move");  // goto unlock
-      k.events.emit(ThreadEvents::UnlockPage);
-      return rc;
-    }
-    wait_on_page_writeback(k, page, "__unmap_and_move");
-  }
+  if (!unmap_and_move_writeback(k, page, force)) return rc;  // goto unlock
   bool remap_swapcache = true;
   std::uint32_t anon_vma = kNoAnonVma;
   if (p.PageAnon() && !p.PageKsm()) {

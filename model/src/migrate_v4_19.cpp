@@ -155,14 +155,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   }
   // PageWriteback(page) (a swap-out's set_page_writeback; no step without reclaim in the
   // scenario): MIGRATE_SYNC waits only when forced, else out_unlock with -EAGAIN.
-  if (page_writeback(k, page, "__unmap_and_move")) {
-    if (!force) {
-      p.lock->unlock("__unmap_and_move");  // out_unlock
-      k.events.emit(ThreadEvents::UnlockPage);
-      return rc;
-    }
-    wait_on_page_writeback(k, page, "__unmap_and_move");
-  }
+  if (!model::unmap_and_move_writeback(k, page, force)) return rc;
   // page_get_anon_vma(): only a 4.19 munmap or exit can free an anon_vma (unlink_anon_vmas);
   // without one in the scenario the reference is left out (Kernel::anon_vma_refs_v4_19).
   const std::uint32_t anon_vma =

@@ -22,6 +22,7 @@
 #include "pmd_input.h"
 #include "model/actors.h"
 #include "model/initial_state.h"
+#include "model/fork.h"
 #include "model/input_limits.h"
 #include "model/hmm.h"
 #include "model/invariants.h"
@@ -62,12 +63,11 @@ std::optional<Kernel> forked_pmd_view(const Kernel& k, const JsonInput& threads)
     const int child = mm_index(k, t.at("args").value("child", nlohmann::json()));
     if (mm < 0 || child < 0 || mm == child) continue;
     for (const auto& [addr, slot] : k.mms[static_cast<std::size_t>(mm)].pmds) {
-      if (slot.pmd.kind != Pmd::Kind::Huge && slot.pmd.kind != Pmd::Kind::Migration) continue;
+      const std::optional<Pmd> copied =
+          v4_19::forked_huge_pmd(k, static_cast<std::uint32_t>(mm), static_cast<std::uint32_t>(child), addr);
+      if (!copied) continue;
       if (!view) view.emplace(k);
-      auto it = view->mms[static_cast<std::size_t>(child)].pmds.find(addr);
-      if (it == view->mms[static_cast<std::size_t>(child)].pmds.end() || !it->second.pmd.is_none()) continue;
-      it->second.pmd = slot.pmd.kind == Pmd::Kind::Huge ? Pmd::huge(slot.pmd.page, false)
-                                                       : Pmd::migration(slot.pmd.page, false);
+      view->mms[static_cast<std::size_t>(child)].pmds.at(addr).pmd = *copied;
       view->mms[static_cast<std::size_t>(mm)].pmds.at(addr).pmd.write = false;
     }
   }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,11 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent);
 /// The 4.19 part of fork_layout_error: the child's pmds can take the parent's (a table
 /// under a table, none under a huge pmd); no KSM parent.
 std::string fork_pmd_layout_error(const Kernel& k, std::uint32_t child, std::uint32_t parent);
+/// What copy_huge_pmd leaves in the child's pmd at addr when the parent's (at load) is a huge
+/// pmd (write-protected; the huge zero page as it is) or a pmd migration entry (made read) and
+/// the child's is declared none; nothing otherwise. The state a thread of a fork's child, started
+/// after dup_mmap, is judged against at load (scenario.cpp) and counted by `mmcheck check`.
+std::optional<Pmd> forked_huge_pmd(const Kernel& k, std::uint32_t parent, std::uint32_t child, std::uint64_t addr);
 }  // namespace v4_19
 
 }  // namespace model

@@ -21,6 +21,9 @@ int migrate_one_page(Kernel& k, PageId page, int to_node, int passes);
 int unmap_and_move(Kernel& k, PageId page, int to_node, bool force);
 /// __unmap_and_move(): lock, unmap to migration entries, move, restore, unlock.
 int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force);
+/// __unmap_and_move's PageWriteback check (v3.9, v4.19), the page locked: forced, wait for
+/// the write to end; else unlock the page and return false (the caller's -EAGAIN).
+bool unmap_and_move_writeback(Kernel& k, PageId page, bool force);
 /// move_to_new_page(): precondition: page locked and unmapped.
 int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap);
 /// migrate_page_move_mapping(): the refcount check and, for a swap-cache page,
