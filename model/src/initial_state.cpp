@@ -86,6 +86,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       d.ptr = pj.pointer();
       p.name = pj.at("name").as_string();
       if (p.name == "ZERO_PAGE") pj.at("name").error("the name ZERO_PAGE is the zero page's (map it with a \"zero\" pte)");
+      if (p.name == "HUGE_ZERO_PAGE")
+        pj.at("name").error("the name HUGE_ZERO_PAGE is the huge zero page's (map it with a \"huge_zero\" pmd)");
       page_names.add(pj.at("name"), p.name, static_cast<std::uint32_t>(i));
       p.pfn = k.pages.empty() ? 0x1000 : k.pages.back().pfn + k.pages.back().nr_pages;  // pfns from 16 MiB up
       p.content = static_cast<std::uint32_t>(i + 1);
@@ -245,6 +247,8 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       if (vma < 0) pj.at("address").error("no vma of mm " + k.mms[mm].name + " contains this address");
       if (mm_without_tables.count(mm))
         pj.at("mm").error("mm " + k.mms[mm].name + " has no page table (pmd none)");
+      if (std::find(huge_zero_pmds.begin(), huge_zero_pmds.end(), std::make_pair(mm, pmd_base(addr))) != huge_zero_pmds.end())
+        pj.at("address").error("the pmd over " + k.where(mm, addr) + " maps the huge zero page (\"huge_zero\"), not a table of ptes");
       if (std::string err = pte_table_error(k, mm, addr); !err.empty()) pj.at("address").error(err);
       Pte pte;
       JsonInput kind = pj.at("pte");

@@ -455,7 +455,10 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     // A store faults for write when its pte is not present and writable (user_access.cpp);
     // get_user_pages faults as its access (write or read) when follow_page finds nothing (gup.cpp);
     // get_user_pages_fast's slow path is get_user_pages, which may fault (and COW) the same way.
-    fault_page(c.mm, c.address, c.write || c.actor == "store");
+    // 17839856fd58: a read pin faults as a write too (should_force_cow_break).
+    fault_page(c.mm, c.address,
+               c.write || c.actor == "store" ||
+                   ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && k.config.applied(Fix::GupCowBreak)));
   } else if (c.actor == "hmm_vma_fault") {
     // mm/hmm.c v4.19: hmm_vma_fault faults each requested entry (VALID, VALID|WRITE) through
     // handle_mm_fault; an entry the walk finds mapped as asked needs nothing, and

@@ -54,7 +54,7 @@ std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCal
     if (calls[s].actor != "swapoff") continue;
     culprit = s;
     if (const PageId thp = first_thp(k); thp != kNoPage)
-      return "swapoff in kernel 4.19 with THP " + k.pages[thp].name +
+      return "swapoff in kernel 4.19 with " + (thp == k.huge_zero_page ? std::string("the huge zero page") : "THP " + k.pages[thp].name) +
              " in the scenario: unuse_pmd_range's skip of huge pmds and THP swap-cache pages are not modelled";
     for (std::size_t i = 0; i < calls.size(); ++i) {
       culprit = i;

@@ -186,6 +186,50 @@ TEST(HugeZeroPage419Input, AHugeZeroPmdIsDeclaredAsSuch) {
                   model_test::scenario_load_error("4.19", unknown, fault(true)).c_str());
 }
 
+// A read fault can meet a none pmd that no declaration shows: the one step of a COW's
+// pmdp_huge_clear_flush_notify (here after a fork shared A's writable THP T). It takes the
+// pmd lock, finds the new THP and leaves it (the kernel's pte_free path): every read fault in a
+// VM_HUGEPAGE range gets the huge zero page at load, and the search is clean.
+TEST(HugeZeroPage419Input, AReadFaultMeetingACowWindowFindsTheNewThp) {
+  const nlohmann::json initial = nlohmann::json::parse(R"({
+    "pages": [ { "name": "T", "nid": 0, "subpages": 4, "flags": ["Anon", "Uptodate", "LRU"], "content": 7 },
+               { "name": "T1", "nid": 0, "subpages": 4, "free": true }, { "name": "T2", "nid": 0, "subpages": 4, "free": true } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE", "VM_HUGEPAGE"], "anon_vma": "av" } ] },
+             { "name": "C", "vmas": [ { "start": "0x200000", "end": "0x400000", "flags": ["VM_READ", "VM_WRITE", "VM_HUGEPAGE"], "anon_vma": "cv" } ] } ],
+    "pmds": [ { "mm": "A", "address": "0x200000", "pmd": "huge", "page": "T", "writable": true },
+              { "mm": "C", "address": "0x200000", "pmd": "none" } ] })");
+  const nlohmann::json threads = nlohmann::json::parse(R"([
+    { "name": "F", "actor": "fork", "args": { "mm": "A", "child": "C" } },
+    { "name": "W", "actor": "store", "args": { "mm": "A", "address": "0x201000", "value": 9 }, "start_after": { "thread": "F", "event": "dup_mmap" } },
+    { "name": "R", "actor": "handle_mm_fault", "args": { "mm": "A", "address": "0x202000" }, "start_after": { "thread": "F", "event": "dup_mmap" } } ])");
+  nlohmann::json j = model_test::scenario_json("4.19", initial, threads);
+  j["invariants"] = {"no_lost_write", "page_counts_consistent"};
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  CHECK(s.initial_kernel().huge_zero_page != model::kNoPage);
+  model_test::check_json_clean_and_dfs_agrees(j);
+}
+
+// Names and declarations the huge zero page keeps for itself; two stores into one THP's 2 MiB
+// under no_lost_write (one data token per THP in the model) are refused, not misjudged.
+TEST(HugeZeroPage419Input, WhatIsRefused) {
+  nlohmann::json named = thp_vma("none");
+  named["pages"][1]["name"] = "HUGE_ZERO_PAGE";
+  STRCMP_CONTAINS("at /initial/pages/1/name: the name HUGE_ZERO_PAGE is the huge zero page's",
+                  model_test::scenario_load_error("4.19", named, fault(true)).c_str());
+  nlohmann::json pte = thp_vma("huge_zero");
+  pte["ptes"] = nlohmann::json::parse(R"([{ "mm": "A", "address": "0x201000", "pte": "none" }])");
+  STRCMP_CONTAINS("at /initial/ptes/0/address: the pmd over A:0x201000 maps the huge zero page (\"huge_zero\"), not a table of ptes",
+                  model_test::scenario_load_error("4.19", pte, fault(true)).c_str());
+  const nlohmann::json stores = nlohmann::json::parse(R"([
+    { "name": "W1", "actor": "store", "args": { "mm": "A", "address": "0x201000", "value": 9 } },
+    { "name": "W2", "actor": "store", "args": { "mm": "A", "address": "0x202000", "value": 7 } } ])");
+  auto with_no_lost_write = [](nlohmann::json& j) { j["invariants"] = {"no_lost_write"}; };
+  STRCMP_CONTAINS("at /threads/1/actor: unsupported: threads \"W1\" and \"W2\" write A:0x201000 and A:0x202000, two pages "
+                  "of one 2 MiB a THP maps (or may map)",
+                  model_test::scenario_load_error("4.19", thp_vma("huge_zero"), stores, with_no_lost_write).c_str());
+  STRCMP_EQUAL("<none>", model_test::scenario_load_error("4.19", thp_vma("huge_zero"), stores).c_str());
+}
+
 // mmcheck check: a write on the huge zero page takes one THP; a write under a none pmd that
 // another thread's read fault may fill with the huge zero page first takes two (create_huge_pmd's,
 // put back when it loses, and the copy's). One free THP: a finding; two: none.
@@ -207,6 +251,9 @@ TEST(HugeZeroPage419Input, LintCountsTheCopy) {
   nlohmann::json zero_none = thp_vma("huge_zero");
   zero_none["pages"] = nlohmann::json::array();
   LONGS_EQUAL(1, model_test::free_page_findings("4.19", zero_none, fault(true)).size());
+  // A read pin with 17839856fd58 applied (the default) faults as a write: it copies the huge zero page too.
+  const nlohmann::json pin = nlohmann::json::parse(R"([{ "name": "G", "actor": "get_user_pages", "args": { "mm": "A", "address": "0x201000", "write": false } }])");
+  LONGS_EQUAL(1, model_test::free_page_findings("4.19", zero_none, pin).size());
 }
 
 // The repository's huge zero page scenarios: exhaustive and clean; plain DFS within two
