@@ -5,6 +5,7 @@
 #include "model/initial_state.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -510,30 +511,27 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       // A THP head: the anon_vma of the first vma whose huge pmd maps it.
       huge_pmd_anon_mapping(k, static_cast<PageId>(i));
     }
-    if (p.mapping.kind == Mapping::Kind::None && p.mapcount > 0) {
-      // Anon: the anon_vma of the first vma mapping it.
+    // The anon_vma (and linear index) of the first vma with a pte `takes` (that has an anon_vma
+    // when `declared`).
+    auto anon_of_first = [&](bool declared, const std::function<bool(const Pte&)>& takes) {
       for (const MmStruct& m : k.mms)
-        for (const auto& [addr, slot] : m.ptes)
-          if (slot.pte.is_present() && slot.pte.page == i && p.mapping.kind == Mapping::Kind::None) {
-            const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))];
-            p.mapping = Mapping{Mapping::Kind::Anon, v.anon_vma};
-            p.index = v.linear_page_index(addr);
-          }
-    }
+        for (const auto& [addr, slot] : m.ptes) {
+          if (p.mapping.kind != Mapping::Kind::None || !takes(slot.pte)) continue;
+          const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))];
+          if (declared && !v.has_anon_vma()) continue;
+          p.mapping = Mapping{Mapping::Kind::Anon, v.anon_vma};
+          p.index = v.linear_page_index(addr);
+        }
+    };
+    // Anon: the anon_vma of the first vma mapping it.
+    if (p.mapping.kind == Mapping::Kind::None && p.mapcount > 0)
+      anon_of_first(false, [&](const Pte& pte) { return pte.is_present() && pte.page == i; });
+    // Unmapped but still PageAnon: swapped out by reclaim's try_to_unmap (page_remove_rmap
+    // leaves page->mapping), so its anon_vma is that of the first vma whose swap pte holds
+    // its slot (and its index that address's linear index).
     if (p.mapping.kind == Mapping::Kind::None && p.mapcount == 0 && d.flag_anon && !d.flag_ksm &&
-        p.test(PG_swapcache) && p.swap_entry != 0 && !p.PageTransHuge()) {
-      // Unmapped but still PageAnon: swapped out by reclaim's try_to_unmap (page_remove_rmap
-      // leaves page->mapping), so its anon_vma is that of the first vma whose swap pte holds
-      // its slot (and its index that address's linear index).
-      for (const MmStruct& m : k.mms)
-        for (const auto& [addr, slot] : m.ptes)
-          if (slot.pte.is_swap() && slot.pte.entry == p.swap_entry && p.mapping.kind == Mapping::Kind::None) {
-            const Vma& v = k.vmas[static_cast<std::size_t>(k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr))];
-            if (!v.has_anon_vma()) continue;
-            p.mapping = Mapping{Mapping::Kind::Anon, v.anon_vma};
-            p.index = v.linear_page_index(addr);
-          }
-    }
+        p.test(PG_swapcache) && p.swap_entry != 0 && !p.PageTransHuge())
+      anon_of_first(true, [&](const Pte& pte) { return pte.is_swap() && pte.entry == p.swap_entry; });
     if (p.mapping.kind == Mapping::Kind::Anon && !p.PageTransHuge()) {
       // rmap_walk_anon finds a pte only at vma_address(): each vma mapping the
       // page must give it the same linear index (vm_pgoff).
