@@ -196,7 +196,6 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
   return rc;
 }
 
-// mm/migrate.c v3.9: __unmap_and_move
 // mm/migrate.c v3.9 (v4.19 alike): __unmap_and_move's PageWriteback check with the page locked
 bool unmap_and_move_writeback(Kernel& k, PageId page, bool force) {
   // PageWriteback(page): "Only in the case of a full synchronous migration is it
@@ -211,6 +210,7 @@ bool unmap_and_move_writeback(Kernel& k, PageId page, bool force) {
   return false;
 }
 
+// mm/migrate.c v3.9: __unmap_and_move
 int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   Page& p = k.pages.at(page);
   int rc = -kEAGAIN;
