@@ -476,6 +476,24 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
   return call;
 }
 
+std::vector<ReadFault> read_faults(const Kernel& initial, const std::vector<ActorCall>& calls) {
+  std::vector<ReadFault> out;
+  for (const ActorCall& c : calls) {
+    if (c.actor == "handle_mm_fault" && !c.write) out.push_back({c.mm, c.address, false});
+    // mm/gup.c v4.19: a read pin faults as a read unless 17839856fd58 breaks COW for it (a write fault)
+    if ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && initial.config.era == Era::V4_19 &&
+        !c.write && !initial.config.applied(Fix::GupCowBreak))
+      out.push_back({c.mm, c.address, true});
+    if (c.actor != "hmm_vma_fault") continue;
+    const HmmRange& r = initial.hmm_ranges.at(c.range);
+    for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
+      const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
+      if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE)) out.push_back({r.mm, a, false});
+    }
+  }
+  return out;
+}
+
 void run_actor(Kernel& k, const ActorCall& call) {
   if (call.actor == "ksm_run_store") {
     k.outcomes.record(outcome_of_errno(run_store(k, call.value)));

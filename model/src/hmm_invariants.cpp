@@ -112,7 +112,7 @@ void check_hmm_valid_pfn_mapped(const Kernel& k, bool strict) {
       if (!seen)
         checker::fail(FailureKind::Invariant,
                       std::string(strict ? "hmm_no_bogus_pfn: " : "hmm_valid_pfn_mapped: ") + entry_at(k, r, a) +
-                          " names a page never mapped there (neither before nor after the migration)" +
+                          " names a page never mapped there (by the initial state or any pte or pmd written since)" +
                           (r.valid ? "" : ", in a range the mmu notifier has since invalidated"));
     }
   }

@@ -171,17 +171,23 @@ std::uint32_t Kernel::page_stable_node(PageId p) const {
 void Kernel::set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
                      checker::SourceLoc loc) {
   checker::announce(slot.obj, checker::AccessKind::Write, label, loc);
-  (void)mm;  // the step's object names the pte (A.pte[0x1000]); the note is the transition
+  // the step's object names the pte (A.pte[0x1000]); the note is the transition
   checker::note([&] { return std::string(pte_str(slot.pte) + " -> " + pte_str(pte)); });
   slot.pte = pte;
+  mapped_ghost(mm, slot);
+}
+
+void Kernel::mapped_ghost(std::uint32_t mm, const PteSlot& slot) {
+  if (config.era == Era::V4_19 && slot.pte.is_present())
+    ever_mapped.insert({mm, slot.address, pages.at(slot.pte.page).pfn});
 }
 
 Pte Kernel::ptep_modify(std::uint32_t mm, PteSlot& slot, const std::function<Pte(const Pte&)>& update,
                         const char* label, checker::SourceLoc loc) {
   checker::announce(slot.obj, checker::AccessKind::Write, label, loc);
-  (void)mm;
   const Pte old = slot.pte;
   slot.pte = update(old);
+  mapped_ghost(mm, slot);
   checker::note([&] { return std::string(pte_str(old) + " -> " + pte_str(slot.pte)); });
   return old;
 }

@@ -227,7 +227,6 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
     k.ptep_modify(mm, slot, [](const Pte&) { return Pte::none(); }, "replace_page: ptep_clear_flush");
     flush_tlb_page(k, mm, addr, page, "replace_page");
     k.set_pte(mm, slot, Pte::mk_pte(kpage), "replace_page: set_pte_at_notify");  // mk_pte(kpage, vm_page_prot)
-    k.ever_mapped.insert({mm, addr, k.pages[kpage].pfn});
     k.touch_page(page, "replace_page");  // page_remove_rmap(page, false); put_page(page)
     page_remove_rmap(k, page);
     // if (!page_mapped(page)) try_to_free_swap(page): no swap-cache page in a 4.19 KSM scenario

@@ -386,20 +386,9 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
     const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;
     if (s && k.is_huge_zero_pmd(s->pmd)) return true;
     if (!thp_fault(mm, addr)) return false;
-    auto same_pmd = [&](std::uint32_t m, std::uint64_t a) { return m == mm && pmd_base(a) == pmd_base(addr); };
-    for (const ActorCall& d : in.calls) {
-      if (d.actor == "handle_mm_fault" && !d.write && same_pmd(d.mm, d.address)) return true;
-      if ((d.actor == "get_user_pages" || d.actor == "get_user_pages_fast") && !d.write &&
-          !k.config.applied(Fix::GupCowBreak) && same_pmd(d.mm, d.address))
-        return true;
-      if (d.actor != "hmm_vma_fault") continue;
-      const HmmRange& r = k.hmm_ranges[d.range];
-      for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
-        const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
-        if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE) && same_pmd(r.mm, a)) return true;
-      }
-    }
-    return false;
+    const std::vector<ReadFault> reads = read_faults(k, in.calls);
+    return std::any_of(reads.begin(), reads.end(),
+                       [&](const ReadFault& f) { return f.mm == mm && pmd_base(f.address) == pmd_base(addr); });
   };
   // mm/huge_memory.c v4.19: a fork's child gets the parent's huge pmd write-protected
   // (copy_huge_pmd over the child's declared none pmd); a write there copies the THP

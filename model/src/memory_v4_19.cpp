@@ -33,11 +33,6 @@ using checker::AccessKind;
 
 namespace {
 
-/// The ghost record of a mapping a 4.19 path installs (hmm_valid_pfn_mapped reads it).
-void mapped_at(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page) {
-  k.ever_mapped.insert({mm, addr, k.pages.at(page).pfn});
-}
-
 // mm/memory.c v4.19: do_anonymous_page (an anonymous private vma; no userfaultfd, no memcg)
 unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   const Vma& v = k.vmas.at(vma);
@@ -59,7 +54,6 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
     // Scenario loading adds the zero page for every read fault on a none pte (scenario.cpp).
     if (k.zero_page == kNoPage) model_limit("do_anonymous_page's zero page in a scenario that declared no read fault on a none pte");
     k.set_pte(mm, slot, Pte::mk_pte(k.zero_page), "do_anonymous_page");  // setpte: young, clean, read-only
-    mapped_at(k, mm, addr, k.zero_page);
     ptl.unlock("do_anonymous_page");
     return 0;
   }
@@ -80,7 +74,6 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
   // thread can reach yet, then setpte.
   page_add_new_anon_rmap(k, np, vma, addr);
   k.set_pte(mm, slot, entry, "do_anonymous_page");
-  mapped_at(k, mm, addr, np);
   ptl.unlock("do_anonymous_page");
   return 0;
 }
@@ -128,7 +121,6 @@ unsigned wp_page_copy(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
     flush_tlb_others_wait(k, mm, "wp_page_copy: ptep_clear_flush_notify");  // get_user_pages_fast scenarios only
     page_add_new_anon_rmap(k, np, vma, addr);  // and lru_cache_add_active_or_unevictable
     k.set_pte(mm, slot, entry, "set_pte_at_notify");
-    mapped_at(k, mm, addr, np);
     if (old != kNoPage) {
       // "Only after switching the pte to the new page may we remove the mapcount here."
       k.page_mapcount_add(old, -1, "page_remove_rmap");
@@ -279,7 +271,6 @@ unsigned do_swap_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
     ret |= VM_FAULT_WRITE;  // exclusive = RMAP_EXCLUSIVE
   }
   k.set_pte(mm, slot, pte, "do_swap_page");  // set_pte_at; vmf->orig_pte = pte
-  mapped_at(k, mm, addr, page);
   Page& pg = k.pages[page];
   k.touch_page(page, "do_swap_page");
   if (page != swapcache)

@@ -136,7 +136,6 @@ bool remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uin
     const bool write = entry.write && (k.vmas[vma].flags & VM_WRITE);  // maybe_mkwrite
     // pte_mkold(mk_pte(new, vm_page_prot)), maybe_mkwrite for a write entry: old and clean.
     k.set_pte(mm, *pvmw.pte, maybe_mkwrite(pte_mkold(Pte::mk_pte(newpage)), write), "remove_migration_pte");
-    k.ever_mapped.insert({mm, address, k.pages[newpage].pfn});
     k.touch_page(newpage, "remove_migration_pte");  // page_add_anon_rmap
     page_add_anon_rmap(k, newpage, vma, address);
   }

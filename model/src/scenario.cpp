@@ -518,18 +518,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       zero |= none_at(mm, a);
       huge_zero |= config.era == Era::V4_19 && huge_zero_at(mm, a);
     };
-    for (const ActorCall& c : v->calls) {
-      if (c.actor == "handle_mm_fault" && !c.write) read_fault(c.mm, c.address);
-      // a read pin faults as a read unless 17839856fd58 breaks COW for it (a write fault)
-      if ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && config.era == Era::V4_19 &&
-          !c.write && !config.applied(Fix::GupCowBreak))
-        huge_zero |= huge_zero_at(c.mm, c.address);
-      if (c.actor != "hmm_vma_fault") continue;
-      const HmmRange& r = k.hmm_ranges.at(c.range);
-      for (std::uint64_t a = r.start; a < r.end; a += kPageSize) {
-        const std::uint64_t want = r.pfns[(a - r.start) / kPageSize];
-        if ((want & HMM_PFN_VALID) && !(want & HMM_PFN_WRITE)) read_fault(r.mm, a);
-      }
+    // a read pin's zero page came with the loop above (every read pin gets one)
+    for (const ReadFault& f : read_faults(k, v->calls)) {
+      if (f.pin) huge_zero |= huge_zero_at(f.mm, f.address);
+      else read_fault(f.mm, f.address);
     }
     if (zero) add_zero_page(v->initial);
     if (huge_zero) add_huge_zero_page(v->initial);

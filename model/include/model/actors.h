@@ -70,4 +70,20 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 /// The thread body: run the actor on `k` (inside a simulated thread).
 void run_actor(Kernel& k, const ActorCall& call);
 
+/// One address a call may read-fault, as read_faults() lists them.
+struct ReadFault {
+  std::uint32_t mm = 0;
+  std::uint64_t address = 0;
+  /// A read pin (get_user_pages, get_user_pages_fast without FOLL_WRITE in
+  /// 4.19 with 17839856fd58 reverted: it faults as a read). The others are a
+  /// handle_mm_fault read and an hmm_vma_fault entry asking VALID without WRITE.
+  bool pin = false;
+};
+
+/// The addresses the calls may fault for read (handle_mm_fault's
+/// do_anonymous_page or do_huge_pmd_anonymous_page read branches): what
+/// scenario loading gives the zero pages for and what `mmcheck check` counts
+/// the huge zero page's copies by. One list, so the two cannot disagree.
+std::vector<ReadFault> read_faults(const Kernel& initial, const std::vector<ActorCall>& calls);
+
 }  // namespace model

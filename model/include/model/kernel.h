@@ -108,7 +108,9 @@ class Kernel {
   std::vector<Hmm> hmms;              ///< struct hmm of each mirrored mm
   std::vector<HmmRange> hmm_ranges;   ///< the drivers' ranges, by declaration order
   /// Ghost: (mm, address, pfn) of every page ever mapped at a user address
-  /// (the initial state, and each mapping the 4.19 paths install).
+  /// in 4.19 (the initial state, and every present pte set_pte and
+  /// ptep_modify write: faults, swap-in, swapoff's unuse_pte, fork's
+  /// copy_one_pte, migration, mremap, ksmd).
   std::set<std::tuple<std::uint32_t, std::uint64_t, std::uint64_t>> ever_mapped;
   /// Ghost: (mm, pmd address, head page) of every THP ever mapped by a huge pmd.
   std::set<std::tuple<std::uint32_t, std::uint64_t, PageId>> ever_mapped_huge;
@@ -177,6 +179,8 @@ class Kernel {
   /// set_pte_at(): announce a write of the pte (the step names it), note "old -> new", store.
   void set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
                checker::SourceLoc loc = checker::SourceLoc::current());
+  /// Record the present pte of `slot` in ever_mapped (4.19; set_pte and ptep_modify call it).
+  void mapped_ghost(std::uint32_t mm, const PteSlot& slot);
   /// An atomic update of a pte (ptep_get_and_clear, ptep_clear_flush, ptep_set_wrprotect): one
   /// step reads the pte and stores update(old), so the MMU's dirty/young update (user_store)
   /// cannot fall between the read and the write. Returns the old value.
