@@ -342,7 +342,7 @@ unsigned fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
     if (v < 0) {
       checker::note("no vma: SIGSEGV");
       m.mmap_sem->up_read("do_page_fault");
-      return VM_FAULT_SIGBUS;
+      return VM_FAULT_BAD_AREA_GHOST;
     }
     ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
     m.mmap_sem->up_read("do_page_fault");

@@ -394,7 +394,7 @@ unsigned user_access(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write
     if (vma < 0) {  // bad_area: a munmap removed the vma first (SIGSEGV)
       checker::note("no vma: SIGSEGV");
       m.mmap_sem->up_read("__do_page_fault");
-      return VM_FAULT_SIGBUS;
+      return VM_FAULT_BAD_AREA_GHOST;
     }
     ret = v4_19::handle_mm_fault(k, static_cast<std::uint32_t>(vma), addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
     m.mmap_sem->up_read("__do_page_fault");

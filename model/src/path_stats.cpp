@@ -22,6 +22,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::NotMigrated: return "pages left unmigrated";
     case Outcome::FaultOom: return "VM_FAULT_OOM";
     case Outcome::FaultSigbus: return "VM_FAULT_SIGBUS";
+    case Outcome::BadArea: return "SIGSEGV (bad_area: no vma)";
     case Outcome::Kept: return "page kept (not reclaimed)";
     case Outcome::NotStarted: return "not started (its start_after event never came)";
     case Outcome::kCount: break;
@@ -43,6 +44,7 @@ Outcome outcome_of_errno(long err) {
 Outcome outcome_of_fault(unsigned vm_fault) {
   if (vm_fault & VM_FAULT_OOM) return Outcome::FaultOom;
   if (vm_fault & VM_FAULT_SIGBUS) return Outcome::FaultSigbus;
+  if (vm_fault & VM_FAULT_BAD_AREA_GHOST) return Outcome::BadArea;
   return Outcome::Ok;
 }
 

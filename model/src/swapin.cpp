@@ -226,7 +226,7 @@ unsigned swapin_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool afte
   if (v < 0) {  // __do_page_fault's bad_area: a munmap or exit of the mm came first
     checker::note("no vma: SIGSEGV");
     m.mmap_sem->up_read("do_page_fault");
-    return VM_FAULT_SIGBUS;
+    return VM_FAULT_BAD_AREA_GHOST;
   }
   // One attempt (the seed-003 actor): a backed-out fault is not re-run.
   unsigned ret = handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, 0) & ~unsigned{VM_FAULT_AGAIN_GHOST};

@@ -61,7 +61,7 @@ unsigned store_fault(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_read("__do_page_fault");
   const int v = k.find_vma(mm, addr);
-  unsigned ret = VM_FAULT_SIGBUS;  // no vma: SIGSEGV
+  unsigned ret = VM_FAULT_BAD_AREA_GHOST;  // no vma: SIGSEGV
   if (v >= 0) ret = v4_19::handle_mm_fault(k, static_cast<std::uint32_t>(v), addr, FAULT_FLAG_WRITE);
   else checker::note("no vma: SIGSEGV");
   m.mmap_sem->up_read("__do_page_fault");
@@ -87,7 +87,7 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
         // accessed bits of a huge pmd are not modelled.
         if (pmd.kind != Pmd::Kind::Huge || !pmd.write) {
           const unsigned ret = store_fault(k, mm, addr);
-          if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
+          if (ret & VM_FAULT_ENDS_ACCESS) return ret;
           continue;
         }
         target = pmd.page;
@@ -102,7 +102,7 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
       checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(pte)); });
       if (!pte.is_present() || !pte.write) {
         const unsigned ret = store_fault(k, mm, addr);  // do_page_fault, then the access again
-        if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) return ret;
+        if (ret & VM_FAULT_ENDS_ACCESS) return ret;
         continue;
       }
       if (!mmu_sets_dirty_bit(k, *slot, mm, addr, pte)) continue;

@@ -33,6 +33,11 @@ enum VmFault : unsigned {
   /// page that left the swap cache, a migration entry waited out) and the pte still
   /// does not allow the access, so the hardware faults again: `fault` re-runs it.
   VM_FAULT_AGAIN_GHOST = 0x8000,
+  /// Ghost (no VM_FAULT bit in 3.9; not 4.19's VM_FAULT_SIGSEGV either): the arch
+  /// fault handler found no vma (__do_page_fault's bad_area): SIGSEGV, SEGV_MAPERR.
+  VM_FAULT_BAD_AREA_GHOST = 0x4000,
+  /// The results that end a user access: VM_FAULT_ERROR's bits the model has, and bad_area.
+  VM_FAULT_ENDS_ACCESS = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_BAD_AREA_GHOST,
 };
 
 /// VM_FAULT_AGAIN_GHOST when the pte `now` (read under the ptl at a back-out)

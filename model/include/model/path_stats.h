@@ -34,6 +34,7 @@ enum class Outcome : unsigned {
   FaultSigbus,  ///< VM_FAULT_SIGBUS
   Kept,         ///< reclaim (shrink_page_list) kept the page: locked, under writeback, mapped by KSM, or still referenced
   NotStarted,   ///< start_after: the awaited thread finished without the event, so this one never ran its actor
+  BadArea,      ///< a user access found no vma (__do_page_fault's bad_area): SIGSEGV
   kCount
 };
 
