@@ -246,17 +246,23 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
     rc = move_to_new_page(k, newpage, page, remap_swapcache);
   if (rc && remap_swapcache) remove_migration_ptes(k, page, page);
   if (anon_vma != kNoAnonVma) put_anon_vma_step(k, anon_vma, "__unmap_and_move");  // "Drop an anon_vma reference if we took one"
-  if (k.check_g1_at_unlock) {
-    // G1: no migration entry of the old page survives its unlock_page().
-    for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
-      for (const auto& [addr, slot] : k.mms[mm].ptes)
-        if (slot.pte.is_migration() && slot.pte.page == page)
-          checker::fail(FailureKind::Assertion, "G1: " + k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
-                                                    k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
-  }
+  check_g1_before_unlock(k, page);
   p.lock->unlock("__unmap_and_move");
   k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   return rc;
+}
+
+void check_g1_before_unlock(const Kernel& k, PageId page) {
+  if (!k.check_g1_at_unlock) return;
+  const std::string at = " as the migration goes to unlock_page(" + k.pages.at(page).name + ")";
+  for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) {
+    for (const auto& [addr, slot] : k.mms[mm].ptes)
+      if (slot.pte.is_migration() && slot.pte.page == page)
+        checker::fail(FailureKind::Assertion, "G1: " + k.where(mm, addr) + " = " + k.pte_str(slot.pte) + at);
+    for (const auto& [addr, slot] : k.mms[mm].pmds)  // 4.19 only: no other era has pmd entries
+      if (is_pmd_migration_entry(slot.pmd) && slot.pmd.page == page)
+        checker::fail(FailureKind::Assertion, "G1: pmd " + k.where(mm, addr) + " = " + k.pmd_str(slot.pmd) + at);
+  }
 }
 
 // mm/migrate.c v3.9: unmap_and_move
@@ -433,13 +439,7 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
         if (rc) v2_6_33::remove_migration_ptes(k, page, page);
       }
     }
-    if (k.check_g1_at_unlock) {
-      for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
-        for (const auto& [addr, slot] : k.mms[mm].ptes)
-          if (slot.pte.is_migration() && slot.pte.page == page)
-            checker::fail(FailureKind::Assertion, "G1: " + k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
-                                                      k.pte_str(slot.pte) + " at unlock_page(" + p.name + ")");
-    }
+    check_g1_before_unlock(k, page);
     p.lock->unlock("unmap_and_move");
     k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   }

@@ -182,19 +182,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
   if (page_was_mapped) v4_19::remove_migration_ptes(k, page, rc == 0 ? newpage : page);
   np.lock->unlock("__unmap_and_move");
   drop_anon_vma();
-  if (k.check_g1_at_unlock) {
-    // G1: no pte or pmd migration entry of the old page survives its unlock_page().
-    for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) {
-      for (const auto& [addr, slot] : k.mms[mm].ptes)
-        if (slot.pte.is_migration() && slot.pte.page == page)
-          checker::fail(FailureKind::Assertion, "G1: " + k.where(mm, addr) + " = " + k.pte_str(slot.pte) +
-                                                    " at unlock_page(" + p.name + ")");
-      for (const auto& [addr, slot] : k.mms[mm].pmds)
-        if (is_pmd_migration_entry(slot.pmd) && slot.pmd.page == page)
-          checker::fail(FailureKind::Assertion, "G1: pmd " + k.where(mm, addr) + " = " + k.pmd_str(slot.pmd) +
-                                                    " at unlock_page(" + p.name + ")");
-    }
-  }
+  check_g1_before_unlock(k, page);
   p.lock->unlock("__unmap_and_move");
   k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   if (rc == 0) putback_lru_page(k, newpage);

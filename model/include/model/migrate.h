@@ -24,6 +24,10 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force);
 /// __unmap_and_move's PageWriteback check (v3.9, v4.19), the page locked: forced, wait for
 /// the write to end; else unlock the page and return false (the caller's -EAGAIN).
 bool unmap_and_move_writeback(Kernel& k, PageId page, bool force);
+/// The step check G1 (Kernel::check_g1_at_unlock), all eras: no pte (nor, in 4.19, pmd)
+/// holds a migration entry of `page` as the migration goes to unlock_page(page). It runs
+/// at the end of the migration's step before that unlock (the timeline's failing step).
+void check_g1_before_unlock(const Kernel& k, PageId page);
 /// move_to_new_page(): precondition: page locked and unmapped.
 int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap);
 /// migrate_page_move_mapping(): the refcount check and, for a swap-cache page,
