@@ -371,6 +371,20 @@ TEST(CliSeed000, BoundedFirstFindsTheFewestPreemptionCounterexampleBeforeTheSear
   CHECK(jc["trace"]["schedule"] == jb["trace"]["schedule"]);
 }
 
+// A bounded-first pass that completes bound 0 without a failure, then the search proper and
+// the re-search for fewer preemptions, which starts above bound 0 (the line once said
+// bound 0 was searched again). Seed 000's race needs one preemption, so DPOR's first
+// counterexample has one or more, and the re-search under bound 1 finds one with exactly one.
+TEST(CliSeed000, TheReSearchSaysWhichBoundsTheBoundedFirstPassCovered) {
+  Result r = cli({"run", kReverted, "--bounded-first", "3"});
+  LONGS_EQUAL_TEXT(1, r.code, r.err.c_str());
+  CHECK_TEXT(r.out.find("(bounds 0..0 searched completely)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("counterexample: 1 preemption, the fewest possible (bounds 0..0 searched before the "
+                        "search, with no failure") != std::string::npos,
+             r.out.c_str());
+  CHECK(r.out.find("searched again") == std::string::npos);
+}
+
 TEST(CliSeed000, FixedIsACleanSearchThatMeetsItsExpectation) {
   Result r = cli({"run", kSmallFixed});
   LONGS_EQUAL_TEXT(0, r.code, r.err.c_str());

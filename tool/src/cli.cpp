@@ -204,6 +204,19 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
 }
 
 /// The most resident memory this process has held so far, in KiB (getrusage).
+/// How the fewest-preemption counterexample (n > 0 preemptions) was shown to be the fewest:
+/// bounds 0..n-1 searched without a failure, by the bounded-first pass before the search
+/// (0..bounded_first_exhausted) and by the re-search after it (the bounds above those).
+std::string fewest_preemptions_note(const checker::Stats& s, unsigned n) {
+  if (s.bounded_first_exhausted < 0)
+    return fmt::format(" (bounds 0..{} searched again: {} executions)", n - 1, s.minimize_executions);
+  const std::string before = fmt::format("bounds 0..{} searched before the search, with no failure",
+                                         s.bounded_first_exhausted);
+  if (s.minimize_executions == 0) return " (" + before + ")";
+  return fmt::format(" ({}; the re-search under the bounds above took {} executions)", before,
+                     s.minimize_executions);
+}
+
 long peak_rss_kib() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -397,12 +410,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       else if (run.options.fewest_preemptions)
         out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
                            n == 1 ? "" : "s",
-                           n == 0 ? std::string()
-                                  : fmt::format(" (bounds 0..{} searched again: {} executions{})",
-                                                n - 1, r.stats.minimize_executions,
-                                                r.stats.bounded_first_exhausted >= 0
-                                                    ? fmt::format(", and 0..{} before the search", r.stats.bounded_first_exhausted)
-                                                    : std::string()));
+                           n == 0 ? std::string() : fewest_preemptions_note(r.stats, n));
       else
         out << fmt::format("counterexample: {} preemption{} (the first found)\n", n,
                            n == 1 ? "" : "s");
