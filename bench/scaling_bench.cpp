@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,10 +71,8 @@ std::string count(const Run& r) {
   return (capped(r) ? ">=" : "") + std::to_string(r.report.stats.executions);
 }
 
-json load(const fs::path& p) {
-  std::ifstream in(p);
-  return json::parse(in);
-}
+// A missing or malformed file is model::InputError ("FILE: at /pointer: what"), reported by main.
+json load(const fs::path& p) { return model::load_json_file(p.string()); }
 
 /// The seed-000 scenario with n mms mapping K (n >= 1).
 json with_mms(json j, unsigned n) {
@@ -150,12 +149,25 @@ void fit(const char* what, const std::vector<unsigned>& ns, const std::vector<Ru
 
 }  // namespace
 
+int bench_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  try {
+    return bench_main(argc, argv);
+  } catch (const std::exception& e) {  // a bad path or argument: one line, exit 2
+    std::fprintf(stderr, "scaling_bench: %s\n", e.what());
+    return 2;
+  }
+}
+
+int bench_main(int argc, char** argv) {
   if (argc == 6 && std::string(argv[1]) == "--write") {
     json j = with_mms(load(fs::path(argv[2]) / "ksm" / (std::string(argv[3]) + ".json")),
                       static_cast<unsigned>(std::stoul(argv[4])));
     j["name"] = std::string("generated/") + argv[3] + "-n" + argv[4];
-    std::ofstream(argv[5]) << j.dump(2) << "\n";
+    std::ofstream out(argv[5]);
+    out << j.dump(2) << "\n";
+    if (!out.flush()) throw std::runtime_error(std::string(argv[5]) + ": cannot write the scenario there");
     return 0;
   }
   fs::path dir = argc > 1 ? argv[1] : "scenarios";
