@@ -35,12 +35,13 @@ const std::vector<ActorInfo>& actor_catalogue() {
   static const std::vector<ActorInfo> all = {
       {"ksm_run_store",
        "write /sys/kernel/mm/ksm/run (run_store); args {\"value\": 0|1|2}; 2 unmerges every KSM page (4.19: "
-       "break_ksm faults through 4.19's handle_mm_fault; remove_stable_node of a still-mapped page is -EBUSY)",
-       kEra3_9 | kEra4_19},
+       "break_ksm faults through 4.19's handle_mm_fault; remove_stable_node of a still-mapped page is -EBUSY; "
+       "2.6.33: break_ksm without FOLL_MIGRATION, 2.6.33's remove_rmap_item_from_tree, no stable-node sweep)",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"madvise_unmergeable",
        "madvise(MADV_UNMERGEABLE) on one vma's range (ksm_madvise -> unmerge_ksm_pages, mmap_sem for write); "
        "args {\"mm\": NAME, \"start\": ADDR, \"end\": ADDR}",
-       kEra3_9 | kEra4_19},
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"madvise_dontneed",
        "madvise(MADV_DONTNEED) of a range of one vma (sys_madvise under mmap_sem for read -> madvise_dontneed "
        "-> zap_page_range: zap_pte_range under the ptl clears each pte, page_remove_rmap, the page references "

@@ -103,7 +103,7 @@ int get_kpfn_nid(const Kernel& k, PageId kpfn) {
   return k.ksm.merge_across_nodes ? 0 : k.pages.at(kpfn).nid;
 }
 
-// mm/ksm.c v3.9, v4.19: run_store (the same in both)
+// mm/ksm.c v2.6.33, v3.9, v4.19: run_store (the same in all three; 2.6.33 has no wait_while_offlining)
 long run_store(Kernel& k, unsigned value) {
   if (value > KSM_RUN_UNMERGE) return -kEINVAL;
   KsmState& ksm = k.ksm;
@@ -131,7 +131,8 @@ long run_store(Kernel& k, unsigned value) {
   return err;
 }
 
-// mm/ksm.c v3.9, v4.19: unmerge_and_remove_all_rmap_items (4.19: mmap_sem dropped before ksm_mmlist_lock)
+// mm/ksm.c v2.6.33, v3.9, v4.19: unmerge_and_remove_all_rmap_items (4.19: mmap_sem dropped before
+// ksm_mmlist_lock; 2.6.33 and v3.8: no remove_all_stable_nodes at the end)
 int unmerge_and_remove_all_rmap_items(Kernel& k) {
   KsmState& ksm = k.ksm;
   ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
@@ -195,7 +196,7 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
   return 0;
 }
 
-// mm/madvise.c v3.9, v4.19: madvise (MADV_UNMERGEABLE needs mmap_sem for write) -> mm/ksm.c v3.9, v4.19: ksm_madvise
+// mm/madvise.c v2.6.33, v3.9, v4.19: madvise (MADV_UNMERGEABLE needs mmap_sem for write) -> mm/ksm.c: ksm_madvise
 int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("madvise");
@@ -220,7 +221,7 @@ int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::u
   return err;
 }
 
-// mm/ksm.c v3.9, v4.19: unmerge_ksm_pages
+// mm/ksm.c v2.6.33, v3.9, v4.19: unmerge_ksm_pages
 int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
   int err = 0;
   for (std::uint64_t addr = start; addr < end && !err; addr += kPageSize) {
@@ -230,7 +231,7 @@ int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::ui
   return err;
 }
 
-// mm/ksm.c v3.9: break_ksm; v4.19: the same loop with FOLL_GET|FOLL_MIGRATION|FOLL_REMOTE and
+// mm/ksm.c v2.6.33 (FOLL_GET only: FOLL_MIGRATION came with 5117b3b835f2), v3.9: break_ksm; v4.19: the same loop with FOLL_GET|FOLL_MIGRATION|FOLL_REMOTE and
 // handle_mm_fault(FAULT_FLAG_WRITE|FAULT_FLAG_REMOTE) through kernel 4.19's fault path
 int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
   // 5117b3b835f2 added FOLL_MIGRATION here: without it follow_page() finds no
@@ -270,7 +271,7 @@ int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
   return (ret & VM_FAULT_OOM) ? -kENOMEM : 0;
 }
 
-// mm/ksm.c v3.9, v4.19: remove_trailing_rmap_items
+// mm/ksm.c v2.6.33, v3.9, v4.19: remove_trailing_rmap_items (each era's remove_rmap_item_from_tree)
 void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
   // The mm_slots vector may grow (a fork's __ksm_enter) while an item is
   // removed, so the slot is looked up again by its mm on every round.
@@ -280,7 +281,8 @@ void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
     if (list.empty()) break;
     std::uint32_t item = list.front();
     list.erase(list.begin());
-    remove_rmap_item_from_tree(k, item);
+    if (k.config.era == Era::V2_6_33) v2_6_33::remove_rmap_item_from_tree(k, item);
+    else remove_rmap_item_from_tree(k, item);
     k.rmap_items[item].freed = true;  // free_rmap_item
   }
 }

@@ -446,3 +446,43 @@ TEST(Store2633, ScenariosAreCleanAndDfsAgrees) {
                            "scenarios/ksm/store-vs-swapout-2.6.33-fixed.json"})
     model_test::check_clean_and_dfs_agrees(path);
 }
+
+TEST_GROUP(Unmerge2633){};
+
+// run_store and madvise(MADV_UNMERGEABLE) in 2.6.33 (the 3.9 functions, with 2.6.33's
+// break_ksm (FOLL_GET only) and remove_rmap_item_from_tree): both scenarios racing a
+// swap-out of the KSM page are clean, and plain DFS agrees.
+TEST(Unmerge2633, ScenariosAreCleanAndDfsAgrees) {
+  for (const char* path : {"scenarios/ksm/unmerge-vs-swapout-2.6.33-fixed.json",
+                           "scenarios/ksm/madvise-unmergeable-vs-swapout-2.6.33-fixed.json"})
+    model_test::check_clean_and_dfs_agrees(path);
+}
+
+// run=2 alone on KSM page K mapped by A and B (v2.6.33 mm/ksm.c, by hand): A's break_ksm
+// copies K into C1 (do_wp_page), remove_rmap_item_from_tree(RA) takes get_ksm_page's keyhole
+// reference and drops RA (pages_sharing 1 -> 0); B's break_ksm copies K into C2 and drops
+// the last reference to K, which is freed; remove_rmap_item_from_tree(RB) then finds S
+// stale (K's mapping reset by the free) and remove_node_from_stable_tree drops RB's count
+// (pages_shared 1 -> 0) and frees S. No stable-node sweep: that came with cbf86cfe04a6.
+TEST(Unmerge2633, RunStoreUnmergesEveryPageAndTheLastRemovalFindsTheNodeStale) {
+  nlohmann::json s = model::load_json_file("scenarios/ksm/unmerge-vs-swapout-2.6.33-fixed.json");
+  KernelConfig config;
+  config.era = Era::V2_6_33;
+  long ret = 1;
+  OneThread p(parse_initial_state(s["initial"], "t", "/initial", config),
+              [&ret](Kernel& k) { ret = run_store(k, KSM_RUN_UNMERGE); },
+              {"page_counts_consistent", "ksm_counters_consistent", "ksm_fully_unmerged"});
+  checker::Report r = model_test::explore_once(p);
+  STRCMP_EQUAL("<none>", violation_of(r).c_str());
+  LONGS_EQUAL(0, ret);
+  const Kernel& k = *p.kernel;
+  const PageId K = 0, C1 = 1, C2 = 2;
+  CHECK(model_test::maps(k.mms[0].ptes.at(0x1000).pte, C1, true));
+  CHECK(model_test::maps(k.mms[1].ptes.at(0x1000).pte, C2, true));
+  CHECK(k.pages[K].freed);
+  CHECK(k.stable_nodes[0].freed);
+  CHECK(k.ksm.root_stable_tree[0].empty());
+  LONGS_EQUAL(0, k.ksm.pages_shared);
+  LONGS_EQUAL(0, k.ksm.pages_sharing);
+  LONGS_EQUAL(KSM_RUN_UNMERGE, k.ksm.ksm_run);
+}
