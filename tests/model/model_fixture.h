@@ -20,6 +20,7 @@
 #include <model/invariants.h>
 #include <model/kernel.h>
 #include <model/lint.h>
+#include <model/path_stats.h>
 #include <model/scenario.h>
 
 namespace model_test {
@@ -319,6 +320,16 @@ inline checker::Report run_with_extra_thread(const char* path, const nlohmann::j
   model::Scenario s = model::Scenario::parse(j, path);
   auto program = s.make_program();
   return checker::explore(*program, s.options());
+}
+
+/// A scenario's own exhaustive search (its options, without the re-search for fewer
+/// preemptions), recording how each thread's actor returned in `paths`.
+inline checker::Report explore_recording_paths(const model::Scenario& s, std::shared_ptr<model::PathStats>& paths) {
+  paths = std::make_shared<model::PathStats>(s.threads().size());
+  auto program = s.make_program(paths);
+  checker::Options o = s.options();
+  o.fewest_preemptions = false;
+  return checker::explore(*program, o);
 }
 
 inline checker::Report explore_once(OneThread& program) {

@@ -494,12 +494,9 @@ TEST(Mremap39, ADiscardBeforeTheMoveStillExcusesTheOrphanedDma) {
 // VM_FAULT error. In mremap-fault-at-target-fixed, W faults at the new address: before the move
 // it finds no vma there, and the thread's outcome says SIGSEGV (it once said VM_FAULT_SIGBUS).
 TEST(Mremap39, AFaultAtTheTargetBeforeTheMoveIsSigsegvNotSigbus) {
-  model::Scenario s = model::Scenario::load("scenarios/ksm/mremap-fault-at-target-fixed.json");
-  auto paths = std::make_shared<model::PathStats>(s.threads().size());
-  auto program = s.make_program(paths);
-  checker::Options o = s.options();
-  o.fewest_preemptions = false;
-  const checker::Report r = checker::explore(*program, o);
+  std::shared_ptr<model::PathStats> paths;
+  const checker::Report r = model_test::explore_recording_paths(
+      model::Scenario::load("scenarios/ksm/mremap-fault-at-target-fixed.json"), paths);
   CHECK(r.verdict == checker::Verdict::Pass);
   CHECK(r.stats.complete);
   CHECK(paths->count(1, model::Outcome::BadArea) > 0);  // W before R's move

@@ -149,12 +149,8 @@ TEST(StartAfter, FaultAfterMigrationLoadsAndIsClean) {
 TEST(StartAfter, EventNeverReachedLeavesTheWaiterNotStarted) {
   nlohmann::json j = model::load_json_file("scenarios/ksm/fault-after-migration.json");
   j["threads"][0]["args"]["section"] = "Y";
-  model::Scenario s = model::Scenario::parse(j, "unmet.json");
-  auto paths = std::make_shared<model::PathStats>(s.threads().size());
-  auto program = s.make_program(paths);
-  checker::Options o = s.options();
-  o.fewest_preemptions = false;
-  const checker::Report r = checker::explore(*program, o);
+  std::shared_ptr<model::PathStats> paths;
+  const checker::Report r = model_test::explore_recording_paths(model::Scenario::parse(j, "unmet.json"), paths);
   CHECK(r.verdict == checker::Verdict::Pass);
   CHECK(r.stats.complete);
   CHECK(paths->runs() > 0);
