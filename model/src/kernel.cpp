@@ -178,7 +178,9 @@ void Kernel::set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char
 }
 
 void Kernel::mapped_ghost(std::uint32_t mm, const PteSlot& slot) {
-  if (config.era == Era::V4_19 && slot.pte.is_present())
+  // Only hmm_valid_pfn_mapped reads the record, over the declared HMM ranges (4.19 only): a
+  // scenario without one keeps no record, so its pte writes cost no set insertion.
+  if (!hmm_ranges.empty() && slot.pte.is_present())
     ever_mapped.insert({mm, slot.address, pages.at(slot.pte.page).pfn});
 }
 

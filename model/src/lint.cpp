@@ -382,11 +382,11 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   // clears it): one more THP for a write under a pmd that maps the huge zero page, or under a none
   // pmd some thread's read fault may fill with it first (create_huge_pmd's THP is then put back
   // and never reused in the model).
+  const std::vector<ReadFault> reads = read_faults(k, in.calls);
   auto huge_zero_read = [&](std::uint32_t mm, std::uint64_t addr) {
     const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;
     if (s && k.is_huge_zero_pmd(s->pmd)) return true;
     if (!thp_fault(mm, addr)) return false;
-    const std::vector<ReadFault> reads = read_faults(k, in.calls);
     return std::any_of(reads.begin(), reads.end(),
                        [&](const ReadFault& f) { return f.mm == mm && pmd_base(f.address) == pmd_base(addr); });
   };

@@ -68,7 +68,7 @@ void Kernel::set_pmd(std::uint32_t mm, PmdSlot& slot, const Pmd& pmd, const char
   checker::announce(slot.obj, checker::AccessKind::Write, label, loc);
   checker::note([&] { return "pmd " + where(mm, slot.address) + " " + pmd_str(slot.pmd) + " -> " + pmd_str(pmd); });
   slot.pmd = pmd;
-  if (pmd.kind == Pmd::Kind::Huge) ever_mapped_huge.insert({mm, slot.address, pmd.page});
+  if (pmd.kind == Pmd::Kind::Huge && !hmm_ranges.empty()) ever_mapped_huge.insert({mm, slot.address, pmd.page});
 }
 
 Hmm* Kernel::hmm_of(std::uint32_t mm) {

@@ -179,7 +179,8 @@ class Kernel {
   /// set_pte_at(): announce a write of the pte (the step names it), note "old -> new", store.
   void set_pte(std::uint32_t mm, PteSlot& slot, const Pte& pte, const char* label,
                checker::SourceLoc loc = checker::SourceLoc::current());
-  /// Record the present pte of `slot` in ever_mapped (4.19; set_pte and ptep_modify call it).
+  /// Record the present pte of `slot` in ever_mapped (set_pte and ptep_modify call it; a
+  /// scenario without HMM ranges, the record's only reader, keeps none).
   void mapped_ghost(std::uint32_t mm, const PteSlot& slot);
   /// An atomic update of a pte (ptep_get_and_clear, ptep_clear_flush, ptep_set_wrprotect): one
   /// step reads the pte and stores update(old), so the MMU's dirty/young update (user_store)
