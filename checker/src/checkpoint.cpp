@@ -21,7 +21,9 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kFormat = "mmcheck-engine-checkpoint";
-constexpr std::uint64_t kVersion = 2;  // 2: an access says whether it may refine
+// 2: an access says whether it may refine; 3: the first unmodelled path kept
+// (Options::past_unsupported) and counted.
+constexpr std::uint64_t kVersion = 3;
 /// Wakeup trees nest one level per event of a reversal; a live search on the
 /// scenarios this engine serves nests a few hundred. The loader recurses once
 /// per level, so deeper documents are refused rather than risk the stack.
@@ -124,7 +126,8 @@ void check_chosen(const In& in, const std::vector<std::uint32_t>& vals,
 json stats_json(const Stats& s) {
   return {{"executions", s.executions},       {"sleep_blocked", s.sleep_blocked},
           {"post_failure_runs", s.post_failure_runs}, {"total_steps", s.total_steps},
-          {"max_depth", s.max_depth},         {"commutation_checks", s.commutation_checks}};
+          {"max_depth", s.max_depth},         {"commutation_checks", s.commutation_checks},
+          {"unsupported_executions", s.unsupported_executions}};
 }
 
 Stats stats_from(const In& in) {
@@ -135,6 +138,7 @@ Stats stats_from(const In& in) {
   s.total_steps = in.at("total_steps").u64();
   s.max_depth = in.at("max_depth").u64();
   s.commutation_checks = in.at("commutation_checks").u64();
+  s.unsupported_executions = in.at("unsupported_executions").u64();
   return s;
 }
 
@@ -397,8 +401,10 @@ std::string write_checkpoint(const Strategy& s, const Options& options, const Re
               {"version", kVersion},
               {"strategy", name},
               {"preemption_bound", options.preemption_bound ? json(*options.preemption_bound) : json(nullptr)},
+              {"past_unsupported", options.past_unsupported},
               {"stats", stats_json(report.stats)},
               {"failure", std::move(failure)},
+              {"unsupported", report.unsupported ? schedule_json(report.unsupported->schedule) : json(nullptr)},
               {"state", std::move(state)}};
   return doc.dump();
 }
@@ -420,6 +426,10 @@ Resumed read_checkpoint(const std::string& text, const Options& options, Strateg
   std::optional<unsigned> b;
   if (!bound.is_null()) b = bound.u32();
   if (b != options.preemption_bound) bound.fail("taken under another preemption bound");
+  if (in.at("past_unsupported").boolean() != options.past_unsupported)
+    in.at("past_unsupported").fail(options.past_unsupported
+                                       ? "taken by a search that stops at an unmodelled path, this one goes past it"
+                                       : "taken by a search that goes past an unmodelled path, this one stops at it");
   Resumed r;
   r.stats = stats_from(in.at("stats"));
   In failure = in.at("failure");
@@ -429,6 +439,7 @@ Resumed read_checkpoint(const std::string& text, const Options& options, Strateg
     if (r.verdict == Verdict::Pass) failure.at("verdict").fail("a failure cannot pass");
     r.failure = schedule_from(failure.at("schedule"));
   }
+  if (!in.at("unsupported").is_null()) r.unsupported = schedule_from(in.at("unsupported"));
   In state = in.at("state");
   if (!state.value().is_object()) state.fail("expected an object");
   s.load(state.value());
@@ -510,6 +521,7 @@ std::string outcome_to_text(const TaskOutcome& o) {
             {"complete", s.complete},
             {"verdict", static_cast<unsigned>(o.verdict)},
             {"failure", o.failure ? schedule_json(*o.failure) : json(nullptr)},
+            {"unsupported", o.unsupported ? schedule_json(*o.unsupported) : json(nullptr)},
             {"exports", std::move(exports)},
             {"sleep_add", o.result.sleep_add},
             {"psleep_add", psleep_json(o.result.psleep_add)},
@@ -530,6 +542,7 @@ TaskOutcome outcome_from_text(const std::string& text) {
   o.stats.complete = in.at("complete").boolean();
   o.verdict = static_cast<Verdict>(in.at("verdict").u64(static_cast<unsigned>(Verdict::Unsupported)));
   if (!in.at("failure").is_null()) o.failure = schedule_from(in.at("failure"));
+  if (!in.at("unsupported").is_null()) o.unsupported = schedule_from(in.at("unsupported"));
   In exports = in.at("exports");
   for (std::size_t i = 0; i < exports.size(); ++i) {
     In x = exports.at(i);
@@ -557,16 +570,21 @@ std::uint64_t begin_piece(Program& program, Strategy& s, const Options& options,
   st.total_steps = r.stats.total_steps;
   st.max_depth = r.stats.max_depth;
   st.commutation_checks = r.stats.commutation_checks;
+  st.unsupported_executions = r.stats.unsupported_executions;
   st.resumed_executions = r.stats.executions;
-  if (r.failure) {
-    ReplayStrategy replay(*r.failure);
+  auto again = [&](const Schedule& s, Verdict want, const char* where) {
+    ReplayStrategy replay(s);
     Execution ex(program, replay, options.max_steps);
     Verdict v = ex.run();
-    if (ex.aborted() || v != r.verdict)
-      throw CheckpointError("at /failure: the failure it records does not happen on this program");
-    report.verdict = v;
-    report.counterexample = ex.take_counterexample();
+    if (ex.aborted() || v != want)
+      throw CheckpointError(std::string("at ") + where + ": the failure it records does not happen on this program");
+    return ex.take_counterexample();
+  };
+  if (r.failure) {
+    report.verdict = r.verdict;
+    report.counterexample = again(*r.failure, r.verdict, "/failure");
   }
+  if (r.unsupported) report.unsupported = again(*r.unsupported, Verdict::Unsupported, "/unsupported");
   return st.executions;
 }
 

@@ -4,7 +4,8 @@
 // The document is JSON text:
 //   {"format": "mmcheck-engine-checkpoint", "version": 1, "strategy": "dpor",
 //    "preemption_bound": null | N, "stats": {...}, "failure": null |
-//    {"verdict": V, "schedule": [[kind, value, range], ...]}, "state": {...}}
+//    {"verdict": V, "schedule": [[kind, value, range], ...]}, "unsupported": null |
+//    [[kind, value, range], ...], "state": {...}}
 // "state" is the strategy's own (Strategy::save). It is taken between two
 // executions, after the strategy's end() chose the next one, so the resumed
 // search starts with exactly the execution the cut one would have run next.
@@ -35,6 +36,7 @@ struct Resumed {
   Stats stats;                      ///< counts so far (executions, steps, ...)
   Verdict verdict = Verdict::Pass;  ///< of the first failure, if any
   std::optional<Schedule> failure;  ///< the first failure's schedule (searches going on after one)
+  std::optional<Schedule> unsupported;  ///< Options::past_unsupported: the first unmodelled path's
 };
 
 /// Load `text` into the fresh strategy `s` made for `options`.
@@ -57,6 +59,7 @@ struct TaskOutcome {
   Stats stats;
   Verdict verdict = Verdict::Pass;
   std::optional<Schedule> failure;
+  std::optional<Schedule> unsupported;  ///< Report::unsupported's schedule
   DporStrategy::TaskResult result;
   std::string error;  ///< an exception the task's search threw (else "")
 };

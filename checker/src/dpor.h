@@ -78,6 +78,13 @@
 //    past the failing step) is the same execution up to the failure, so it
 //    counts as a post-failure run, not an execution: executions are then at
 //    most DFS's, which also ends each execution at its first failure.
+//    Options::past_unsupported: the same after an unmodelled path
+//    (checker::unsupported()), whatever stop_on_first says; a violation of
+//    another thread in the rest of such a run whose causal past holds no
+//    unmodelled path is a failure of the execution that runs that past alone
+//    (Execution::violation_past_unsupported): the one trace may run the path
+//    first. Checked against every interleaving DFS runs (dpor_test.cpp,
+//    PastUnsupported).
 //
 // Invariant: path_[0..depth_) replays the current prefix; path_[k].thread and
 // path_[k].vals are the branch being explored at point k, path_[k].later the

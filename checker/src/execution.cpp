@@ -1,6 +1,7 @@
 // execution.cpp: one run of a Program. See execution.h.
 #include "execution.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -50,6 +51,9 @@ void Execution::reset() {
   failed_ = aborted_ = false;
   fail_steps_ = fail_choices_ = 0;
   fail_preemptions_ = 0;
+  unsupported_steps_.clear();
+  later_violation_.reset();
+  violation_past_unsupported_.reset();
   running_ = previous_ = kNoThread;
   stopped_at_mark_ = false;
 }
@@ -194,10 +198,12 @@ Verdict Execution::run() {
   if (!failed_) start_threads();
 
   // After a violation in a thread, a strategy may ask for the other threads to
-  // run on (continue_after_violation_); the outcome stays the violation.
+  // run on (continue_after_violation_, and continue_after_unsupported_ after
+  // an unmodelled path); the outcome stays the thread's failure.
   auto continuing = [this] {
-    return continue_after_violation_ && fail_steps_ != 0 && !aborted_ &&
-           violation_.verdict == Verdict::Violation;
+    return fail_steps_ != 0 && !aborted_ &&
+           ((continue_after_violation_ && violation_.verdict == Verdict::Violation) ||
+            (continue_after_unsupported_ && violation_.verdict == Verdict::Unsupported));
   };
   while (!failed_ || continuing()) {
     if (steps_.size() == stop_after_ && !failed_) {
@@ -265,11 +271,59 @@ Verdict Execution::run() {
 
   scheduler_.teardown();
   program_.teardown();
+  if (later_violation_) {
+    std::vector<bool> past = causal_past(*later_violation_);
+    if (std::none_of(unsupported_steps_.begin(), unsupported_steps_.end(),
+                     [&](std::size_t u) { return past[u]; }))
+      violation_past_unsupported_ = schedule_of(past);
+  }
   if (fail_steps_ != 0 && steps_.size() > fail_steps_) {
     steps_.resize(fail_steps_);  // the record ends at the violation
     schedule_.resize(fail_choices_);
   }
   return failed_ ? violation_.verdict : Verdict::Pass;
+}
+
+std::vector<bool> Execution::causal_past(std::size_t step) const {
+  auto as_ran = [](Access a) {
+    const bool blocking = a.kind == AccessKind::Wait || a.kind == AccessKind::LockAcquire ||
+                          a.kind == AccessKind::LockAcquireShared || a.kind == AccessKind::LockRelease ||
+                          a.kind == AccessKind::LockReleaseShared;
+    if (a.may_refine && !blocking) {
+      if (a.parent != kNoObject) a.object = a.parent;
+      a.parent = kNoObject;
+      a.kind = AccessKind::ReadModifyWrite;
+    }
+    return a;
+  };
+  std::vector<bool> in(step + 1, false);
+  std::vector<Access> kept{as_ran(steps_[step].access)};
+  std::vector<ThreadId> kept_threads{steps_[step].thread};
+  in[step] = true;
+  for (std::size_t i = step; i-- > 0;) {
+    const Access a = as_ran(steps_[i].access);
+    for (std::size_t j = 0; j < kept.size() && !in[i]; ++j)
+      in[i] = kept_threads[j] == steps_[i].thread || dependent(a, kept[j]);
+    if (in[i]) {
+      kept.push_back(a);
+      kept_threads.push_back(steps_[i].thread);
+    }
+  }
+  return in;
+}
+
+Schedule Execution::schedule_of(const std::vector<bool>& steps) const {
+  Schedule out;
+  std::size_t step = 0;
+  bool keep = true;  // the choices before the first step
+  for (const Choice& c : schedule_) {
+    if (c.kind == Choice::Kind::Thread) {
+      keep = step < steps.size() && steps[step];
+      ++step;
+    }
+    if (keep) out.push_back(c);
+  }
+  return out;
 }
 
 ThreadMask Execution::pending_mask() const {
@@ -368,6 +422,14 @@ void Execution::note(std::string_view text) {
 }
 
 void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc) {
+  if (running_ != kNoThread && !steps_.empty()) {
+    if (v == Verdict::Unsupported) {
+      unsupported_steps_.push_back(steps_.size() - 1);
+    } else if (failed_ && v == Verdict::Violation && violation_.verdict == Verdict::Unsupported &&
+               !later_violation_) {
+      later_violation_ = steps_.size() - 1;
+    }
+  }
   if (!failed_) {
     failed_ = true;
     violation_.verdict = v;
@@ -416,6 +478,40 @@ RunKind classify_run(const Strategy& strategy, Verdict v, const Execution& ex) {
     return RunKind::SleepBlocked;
   if (strategy.last_repeats_previous(ex.failure_step())) return RunKind::PostFailure;
   return RunKind::Execution;
+}
+
+bool count_failure(Program& program, Execution& ex, Verdict v, const Options& options, Report& report,
+                   bool counted) {
+  if (v == Verdict::Pass) return false;
+  if (v == Verdict::Unsupported && options.past_unsupported) {
+    if (counted) {
+      ++report.stats.unsupported_executions;
+      if (!report.unsupported) report.unsupported = recorded_counterexample(program, ex, options.max_steps);
+    }
+    if (report.counterexample || !ex.violation_past_unsupported()) return false;
+    // A violation independent of every unmodelled path the run reached: its
+    // causal past alone is an execution that fails with it.
+    ReplayStrategy replay(*ex.violation_past_unsupported());
+    Execution rx(program, replay, options.max_steps);
+    if (rx.run() != Verdict::Violation || rx.aborted() || replay.unused() != 0)
+      throw std::logic_error("a violation after an unmodelled path, run again as its causal past alone, "
+                             "ended in \"" + rx.violation().message + "\" (a claim of commutation is "
+                             "wrong: Options::check_commutation finds which)");
+    report.verdict = Verdict::Violation;
+    report.counterexample = rx.take_counterexample();
+    return options.stop_on_first;
+  }
+  if (!counted) return false;
+  if (report.counterexample) return false;
+  report.verdict = v;
+  report.counterexample = recorded_counterexample(program, ex, options.max_steps);
+  return options.stop_on_first;
+}
+
+void settle_unsupported(Report& report) {
+  if (report.verdict != Verdict::Pass || !report.unsupported) return;
+  report.verdict = Verdict::Unsupported;
+  report.counterexample = report.unsupported;
 }
 
 Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,14 @@ class Execution {
   /// Let the other threads run on after a violation in a thread, so a search
   /// strategy sees what they would do (the record still ends at the violation).
   void set_continue_after_violation(bool on) { continue_after_violation_ = on; }
+  /// Likewise after a thread reached checker::unsupported().
+  void set_continue_after_unsupported(bool on) { continue_after_unsupported_ = on; }
+  /// After a run that reached an unmodelled path and ran on: the schedule of
+  /// a violation of another thread whose causal past (program order and
+  /// dependent steps) holds no step that reached an unmodelled path. Those
+  /// steps alone, in their order, are an execution of the program that fails
+  /// with that violation, unmodelled path or not. Else empty.
+  const std::optional<Schedule>& violation_past_unsupported() const { return violation_past_unsupported_; }
   /// Record checker::note() texts (on by default). A search turns them off
   /// and takes its counterexample through recorded_counterexample().
   void set_notes(bool on) { notes_ = on; }
@@ -116,6 +125,13 @@ class Execution {
   void run_final_checks();
   [[noreturn]] void stop_thread_forever();  // from inside a fiber
   void describe_deadlock(ThreadMask waiting);
+  /// The steps in the causal past of steps_[step] (it included): program
+  /// order and dependent accesses, a step that may refine taken as a
+  /// read-modify-write of its whole object (whatever it refined to).
+  std::vector<bool> causal_past(std::size_t step) const;
+  /// The schedule that runs only the steps marked (with their value choices)
+  /// after the choices made before the first step.
+  Schedule schedule_of(const std::vector<bool>& steps) const;
 
   Program& program_;
   Strategy& strategy_;
@@ -143,6 +159,10 @@ class Execution {
   Violation violation_;
   bool failed_ = false;
   bool continue_after_violation_ = false;
+  bool continue_after_unsupported_ = false;
+  std::vector<std::size_t> unsupported_steps_;  ///< steps in which a thread reached an unmodelled path
+  std::optional<std::size_t> later_violation_;  ///< the step of a violation after an unmodelled path
+  std::optional<Schedule> violation_past_unsupported_;
   bool notes_ = true;
   std::size_t fail_steps_ = 0;    ///< steps_.size() when a thread failed (0: none)
   std::size_t fail_choices_ = 0;  ///< schedule_.size() then
@@ -175,6 +195,21 @@ RunKind classify_run(const Strategy& strategy, Verdict v, const Execution& ex);
 /// when ex ran without notes, the failing schedule is run once more with them
 /// (not when the strategy aborted the run: its schedule stops short).
 Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps);
+
+/// Count the failure of an execution of a search (verdict v, counted as an
+/// execution) in `report`: with options.past_unsupported an unmodelled path
+/// goes to Report::unsupported (the first) and Stats::unsupported_executions;
+/// any other failure is the counterexample if it is the first. True when the
+/// search stops here (options.stop_on_first and a failure counted).
+/// `counted`: the run is an execution (else a post-failure run, where only a
+/// violation independent of the unmodelled paths counts, see
+/// Execution::violation_past_unsupported).
+bool count_failure(Program& program, Execution& ex, Verdict v, const Options& options, Report& report,
+                   bool counted = true);
+
+/// Options::past_unsupported, the search over: without a failure, the first
+/// unmodelled path is the verdict and counterexample.
+void settle_unsupported(Report& report);
 
 /// Thrown on the engine's own stack by fail() in setup() or a final check.
 struct FailureOnEngineStack {};

@@ -51,6 +51,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   auto last_progress = t0;
   Execution ex(program, strategy, options.max_steps);
   ex.set_continue_after_violation(!options.stop_on_first && strategy.wants_continuation());
+  ex.set_continue_after_unsupported(options.past_unsupported && strategy.wants_continuation());
   ex.set_notes(false);
   ex.set_whole_objects(options.whole_objects);
   Stats& st = report.stats;
@@ -73,15 +74,12 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
       ++st.sleep_blocked;
     } else if (kind == RunKind::PostFailure) {
       ++st.post_failure_runs;
+      if (count_failure(program, ex, v, options, report, false)) break;
     } else {
       ++st.executions;
       st.total_steps += ex.steps();
       if (ex.steps() > st.max_depth) st.max_depth = ex.steps();
-      if (v != Verdict::Pass && !report.counterexample) {
-        report.verdict = v;
-        report.counterexample = recorded_counterexample(program, ex, options.max_steps);
-        if (options.stop_on_first) break;
-      }
+      if (count_failure(program, ex, v, options, report)) break;
       if (commutation) {
         if (std::optional<Counterexample> c = commutation->check(ex, st)) {
           report.verdict = Verdict::ModelError;
@@ -155,6 +153,9 @@ bool search_bounded_first(Program& program, const Options& options, Report& repo
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, left);
     report.stats.bounded_first_executions += r.stats.executions;
+    // Options::past_unsupported: the pass's first unmodelled path comes
+    // before any of the search proper (it is kept if nothing fails).
+    if (r.unsupported && !report.unsupported) report.unsupported = std::move(r.unsupported);
     if (r.stats.interrupted) {
       report.stats.interrupted = true;
       return false;
@@ -180,7 +181,9 @@ void minimize_preemptions(Program& program, const Options& options, Report& repo
   if (!report.counterexample || report.stats.found_bounded_first) return;
   unsigned found = report.counterexample->preemptions;
   for (unsigned b = static_cast<unsigned>(report.stats.bounded_first_exhausted + 1); b < found; ++b) {
-    const Options o = bounded_pass_options(options);
+    Options o = bounded_pass_options(options);
+    // An unmodelled path reported (no failure found) is searched for itself.
+    if (report.verdict == Verdict::Unsupported) o.past_unsupported = false;
     Report r;
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, options.max_executions);
@@ -215,6 +218,7 @@ Report explore(Program& program, const Options& options) {
     budget = kDefaultSamplingExecutions;
   const bool found_first = bounded_first_applies(options) && search_bounded_first(program, options, report);
   if (!found_first && !report.stats.interrupted) detail::run_search(program, *strategy, options, report, budget);
+  detail::settle_unsupported(report);
   if (options.fewest_preemptions) minimize_preemptions(program, options, report);
   report.stats.elapsed_seconds = seconds_since(t0);
   if (report.stats.elapsed_seconds > 0)
@@ -250,10 +254,13 @@ Report explore(const ProgramFactory& factory, const Options& options) {
       first.stats.jobs = options.jobs;
       first.stats.processes = static_cast<unsigned>(Cluster::size());
       first.stats.elapsed_seconds = seconds_since(t0);
+      detail::settle_unsupported(first);
       return first;
     }
   }
   Report report = detail::ParallelSearch(factory, options).run();
+  if (first.unsupported) report.unsupported = std::move(first.unsupported);
+  detail::settle_unsupported(report);
   report.stats.bounded_first_executions = first.stats.bounded_first_executions;
   report.stats.bounded_first_exhausted = first.stats.bounded_first_exhausted;
   report.stats.seed = options.seed;

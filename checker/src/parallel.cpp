@@ -61,6 +61,7 @@ void merge(Stats& into, const Stats& from) {
   into.executions += from.executions;
   into.sleep_blocked += from.sleep_blocked;
   into.post_failure_runs += from.post_failure_runs;
+  into.unsupported_executions += from.unsupported_executions;
   into.total_steps += from.total_steps;
   into.max_depth = std::max(into.max_depth, from.max_depth);
   into.tasks_taken += from.tasks_taken;
@@ -218,6 +219,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
 
   Execution ex(program, s, options.max_steps);
   ex.set_continue_after_violation(!options.stop_on_first);
+  ex.set_continue_after_unsupported(options.past_unsupported);
   ex.set_notes(false);
   for (;;) {
     Verdict v = ex.run();
@@ -230,16 +232,13 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
       ++st.sleep_blocked;
     } else if (kind == RunKind::PostFailure) {
       ++st.post_failure_runs;
+      if (count_failure(program, ex, v, options, report, false)) break;
     } else {
       ++st.executions;
       ++own;
       st.total_steps += ex.steps();
       st.max_depth = std::max<std::uint64_t>(st.max_depth, ex.steps());
-      if (v != Verdict::Pass && !report.counterexample) {
-        report.verdict = v;
-        report.counterexample = recorded_counterexample(program, ex, options.max_steps);
-        if (options.stop_on_first) break;
-      }
+      if (count_failure(program, ex, v, options, report)) break;
     }
     accepted.clear();
     failed_in_end = false;
@@ -250,6 +249,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
     bool stop = false;
     for (Report& r : accepted) {
       merge(st, r.stats);
+      if (r.unsupported && !report.unsupported) report.unsupported = std::move(r.unsupported);
       if (r.counterexample && !report.counterexample) {
         report.verdict = r.verdict;
         report.counterexample = std::move(r.counterexample);
@@ -335,6 +335,7 @@ TaskOutcome outcome_of(const Report& report, TaskResult result, const std::excep
   o.stats = report.stats;
   o.verdict = report.verdict;
   if (report.counterexample) o.failure = report.counterexample->schedule;
+  if (report.unsupported) o.unsupported = report.unsupported->schedule;
   o.result = std::move(result);
   if (error) {
     try {
@@ -352,14 +353,16 @@ Report Pool::rebuild(const TaskOutcome& o, Program& program) {
   Report r;
   r.stats = o.stats;
   r.verdict = o.verdict;
-  if (o.failure) {
-    ReplayStrategy replay(*o.failure);
+  auto again = [&](const Schedule& s, Verdict want) {
+    ReplayStrategy replay(s);
     Execution ex(program, replay, options.max_steps);
     Verdict v = ex.run();
-    if (ex.aborted() || v != o.verdict)
+    if (ex.aborted() || v != want)
       throw std::logic_error("a failure another process found does not replay here");
-    r.counterexample = ex.take_counterexample();
-  }
+    return ex.take_counterexample();
+  };
+  if (o.failure) r.counterexample = again(*o.failure, o.verdict);
+  if (o.unsupported) r.unsupported = again(*o.unsupported, Verdict::Unsupported);
   return r;
 }
 

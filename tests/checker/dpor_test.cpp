@@ -55,6 +55,7 @@ enum class Op {
   Put,          // x0 -= 1 as a commuting update of "s" in group 2; at zero it also
                 // clears x1 (the free)
   GetUnless,    // x0 += 1 unless x0 == 0 (get_page_unless_zero): a read when it fails
+  Unsupp,       // checker::unsupported() when x[obj] == arg (read): a path not modelled
   PutRefined,   // x0 -= 1 announced refinable, a read-modify-write of "s"; at zero it also
                 // clears x1, else it refines to a read-modify-write of x0 (whether it
                 // refines depends on the gets and puts before it)
@@ -103,6 +104,7 @@ struct Interp : Program {
   int last_thread = -1;
   unsigned preempt = 0;
   bool failed = false;
+  bool first_unsupported = false;  // the first failure was an unmodelled path
   std::vector<std::size_t> fail_indices;  // the recs of failing reads
 
   // Over all executions.
@@ -113,6 +115,7 @@ struct Interp : Program {
   std::set<std::string> outcomes;  // what the threads read and the final values, per execution
   std::optional<unsigned> min_fail_preemptions;
   std::uint64_t cut = 0;
+  std::set<std::string> first_failures;  // "violation", "unsupported": how executions first failed
 
   void setup() override {
     x.clear();
@@ -128,6 +131,7 @@ struct Interp : Program {
     last_thread = -1;
     preempt = 0;
     failed = false;
+    first_unsupported = false;
     fail_indices.clear();
     int init = 0;
     if (spec.choose_in_setup) {
@@ -292,6 +296,18 @@ struct Interp : Program {
           }
           break;
         }
+        case Op::Unsupp: {
+          int v = x[in.obj]->load();
+          performed(t, xo, true);
+          if (v == in.arg) {
+            fail_indices.push_back(recs.size() - 1);
+            if (!failed) first_unsupported = true;
+            failed = true;
+            unsupported("T" + std::to_string(t) + " found x" + std::to_string(in.obj) + " == " +
+                        std::to_string(in.arg));
+          }
+          break;
+        }
       }
     }
     finished[t] = true;
@@ -420,14 +436,16 @@ struct Interp : Program {
     }
     full_keys.insert(key(false));
     first_failure_keys.insert(first_failure_key());
+    if (failed) first_failures.insert(first_unsupported ? "unsupported" : "violation");
     if (!failed) passing.insert(key(false));
   }
 };
 
-Options with(StrategyKind k, bool all = true) {
+Options with(StrategyKind k, bool all = true, bool past_unsupported = false) {
   Options o;
   o.strategy = k;
   o.stop_on_first = !all;
+  o.past_unsupported = past_unsupported;
   return o;
 }
 
@@ -659,6 +677,7 @@ struct Outcome {
   Report report;
   std::multiset<std::string> keys, full_keys, passing, first_failure_keys;
   std::uint64_t cut = 0;
+  std::set<std::string> first_failures;
 };
 
 Outcome run_spec(const Spec& spec, Options o) {
@@ -670,6 +689,7 @@ Outcome run_spec(const Spec& spec, Options o) {
   out.passing = std::move(p.passing);
   out.first_failure_keys = std::move(p.first_failure_keys);
   out.cut = p.cut;
+  out.first_failures = std::move(p.first_failures);
   return out;
 }
 
@@ -689,9 +709,9 @@ std::uint64_t g_blocked = 0, g_executions = 0;  // over the random programs
 /// counted in g_blocked instead of failing the check; everything else holds.
 std::uint64_t g_redundant = 0;
 void check_dpor_against_dfs(const Spec& spec, const std::string& what, bool exact = true,
-                            bool blocked_ok = false) {
+                            bool blocked_ok = false, bool past_unsupported = false) {
   Outcome dfs = run_spec(spec, with(StrategyKind::Dfs));
-  Outcome dpor = run_spec(spec, with(StrategyKind::Dpor));
+  Outcome dpor = run_spec(spec, with(StrategyKind::Dpor, true, past_unsupported));
   std::set<std::string> traces = distinct(dfs.keys);
   std::set<std::string> passing = distinct(dfs.passing);
   if (traces != distinct(dpor.keys) ||
@@ -741,8 +761,8 @@ void check_dpor_against_dfs(const Spec& spec, const std::string& what, bool exac
   CHECK_TEXT((dfs.report.verdict == Verdict::Pass) == (dpor.report.verdict == Verdict::Pass),
              what.c_str());
   // Stopping at the first failure: both find one, or neither.
-  Outcome dfs1 = run_spec(spec, with(StrategyKind::Dfs, false));
-  Outcome dpor1 = run_spec(spec, with(StrategyKind::Dpor, false));
+  Outcome dfs1 = run_spec(spec, with(StrategyKind::Dfs, false, past_unsupported));
+  Outcome dpor1 = run_spec(spec, with(StrategyKind::Dpor, false, past_unsupported));
   CHECK_TEXT((dfs1.report.verdict == Verdict::Pass) == (dpor1.report.verdict == Verdict::Pass),
              what.c_str());
   // Every DPOR counterexample replays to the same verdict, also when the
@@ -1250,6 +1270,159 @@ TEST(DporVsDfs, RandomProgramsWithRefinedPuts) {
 // get_page_unless_zero: it conflicts with every put (an increment does not
 // commute with a decrement that may free), so one execution per set of puts
 // that run before it: 2^3 = 8 (with all three before it, it fails and reads).
+// ---- Options::past_unsupported: the search goes on past unmodelled paths -----
+
+TEST_GROUP(PastUnsupported){};
+
+namespace {
+
+/// A random program (random_spec) in which some assertions are unmodelled
+/// paths instead (half of them reached at x == 0, the initial value), and at
+/// least one such path.
+Spec random_spec_unsupported(std::mt19937_64& rng, bool blocking) {
+  Spec s = random_spec(rng, blocking, true);
+  bool any = false;
+  for (auto& code : s.threads)
+    for (Instr& in : code)
+      if (in.op == Op::AssertNot && rng() % 2 == 0) {
+        in.op = Op::Unsupp;
+        if (rng() % 2 == 0) in.arg = 0;
+        any = true;
+      }
+  if (!any) {
+    auto& code = s.threads[rng() % s.threads.size()];
+    code.insert(code.begin() + static_cast<std::ptrdiff_t>(rng() % (code.size() + 1)),
+                Instr{Op::Unsupp, static_cast<unsigned>(rng() % 2), 0});
+  }
+  return s;
+}
+
+/// What a search that goes past unmodelled paths must say, from every
+/// interleaving plain DFS runs (each ended at its first failure): a
+/// violation if one interleaving fails first with one, else unsupported if
+/// one reaches an unmodelled path, else pass.
+Verdict expected_past_unsupported(const Outcome& dfs) {
+  if (dfs.first_failures.count("violation")) return Verdict::Violation;
+  if (dfs.first_failures.count("unsupported")) return Verdict::Unsupported;
+  return Verdict::Pass;
+}
+
+}  // namespace
+
+// By hand: T1 writes x1 = 0 + 1 + 1 = 2, then fails asserting x1 != 2; T0
+// finds x0 == 0 (nobody writes x0) and reaches an unmodelled path. The two
+// threads touch different variables: one trace, whose run (T0 first, the
+// lowest thread first) reaches the unmodelled path before T1 fails. Stopping
+// there says unsupported; going past it, T1's failure, independent of it, is
+// the verdict, and its counterexample is T1's two steps alone.
+TEST(PastUnsupported, AViolationIndependentOfTheUnmodelledPathIsFound) {
+  Spec s;
+  s.vars = 2;
+  s.threads = {{{Op::Unsupp, 0, 0}}, {{Op::Write, 1}, {Op::AssertNot, 1, 2}}};
+  for (StrategyKind k : {StrategyKind::Dpor, StrategyKind::Dfs}) {
+    Interp p(s), q(s);
+    Report old = explore(p, with(k, false, false));
+    CHECK(old.verdict == Verdict::Unsupported);
+    Report r = explore(q, with(k, false, true));
+    CHECK(r.verdict == Verdict::Violation);
+    STRCMP_EQUAL("x1 == 2", r.counterexample->violation.message.c_str());
+    LONGS_EQUAL(2, r.counterexample->log.steps.size());
+    for (const StepRecord& step : r.counterexample->log.steps) LONGS_EQUAL(1, step.thread);
+    CHECK(r.unsupported.has_value());
+    CHECK(r.stats.unsupported_executions >= 1);
+  }
+}
+
+// By hand: T0 reaches the unmodelled path before it would write x1 = 1, and
+// nobody writes x0, so T1's assertion x1 != 1 holds in every execution: the
+// verdict is unsupported (never a violation past the path), its
+// counterexample the path, after the whole search (complete).
+TEST(PastUnsupported, NoViolationBeyondTheUnmodelledPath) {
+  Spec s;
+  s.vars = 2;
+  s.threads = {{{Op::Unsupp, 0, 0}, {Op::Write, 1}}, {{Op::AssertNot, 1, 1}}};
+  for (StrategyKind k : {StrategyKind::Dpor, StrategyKind::Dfs}) {
+    Interp p(s);
+    Report r = explore(p, with(k, false, true));
+    CHECK(r.verdict == Verdict::Unsupported);
+    CHECK(r.stats.complete);
+    STRCMP_EQUAL("T0 found x0 == 0", r.counterexample->violation.message.c_str());
+    // Every execution reaches it: DPOR has one trace (T1's read of x1 and
+    // T0's steps before the path are independent), DFS two interleavings.
+    LONGS_EQUAL(r.stats.executions, r.stats.unsupported_executions);
+    LONGS_EQUAL(k == StrategyKind::Dpor ? 1 : 2, r.stats.executions);
+  }
+}
+
+// Random programs, non-blocking: the verdict every interleaving implies
+// (expected_past_unsupported), with DPOR and DFS stopping at the first
+// failure; exploring every failure, DPOR sees DFS's traces exactly (the
+// threads run on past an unmodelled path as past a violation).
+TEST(PastUnsupported, RandomProgramsAgreeWithEveryInterleaving) {
+  std::mt19937_64 rng(20261127);
+  int hidden = 0;  // programs whose violation stopping at the path would hide
+  for (int i = 0; i < N_RANDOM; ++i) {
+    const std::string what = "past unsupported #" + std::to_string(i);
+    Spec s = random_spec_unsupported(rng, false);
+    check_dpor_against_dfs(s, what, true, false, true);
+    Outcome dfs = run_spec(s, with(StrategyKind::Dfs));
+    const Verdict want = expected_past_unsupported(dfs);
+    for (StrategyKind k : {StrategyKind::Dpor, StrategyKind::Dfs}) {
+      Interp p(s);
+      Report r = explore(p, with(k, false, true));
+      CHECK_TEXT(r.verdict == want, what.c_str());
+      CHECK_TEXT(r.unsupported.has_value() == (dfs.first_failures.count("unsupported") > 0) ||
+                     want == Verdict::Violation,
+                 what.c_str());
+      if (want == Verdict::Unsupported) CHECK_TEXT(r.stats.complete, what.c_str());
+      if (r.counterexample) {
+        Interp q(s);
+        Report again = replay(q, r.counterexample->schedule, 10000, &r.counterexample->log);
+        CHECK_TEXT(again.divergence.empty(), (what + ": " + again.divergence).c_str());
+        CHECK_TEXT(again.verdict == r.verdict, what.c_str());
+      }
+      if (k == StrategyKind::Dpor && want == Verdict::Violation) {
+        Interp q(s);
+        hidden += explore(q, with(k, false, false)).verdict == Verdict::Unsupported;
+      }
+    }
+  }
+  std::fprintf(stderr, "\n  past unsupported: %d programs whose violation a stop at the path hides\n", hidden);
+  CHECK(hidden > 0);
+}
+
+// With locks (a thread stopped at the path may hold one for ever: the
+// deadlocks that follow are not reported) and jobs (a third of them through
+// the wire form of a distributed search): DPOR exploring every
+// failure sees DFS's traces; stopping at the first failure, a violation is
+// reported only where an interleaving has one, and found (or a deadlock
+// before it) where one has; two and three jobs say what one says.
+TEST(PastUnsupported, RandomProgramsWithLocksAndJobs) {
+  std::mt19937_64 rng(1127);
+  for (int i = 0; i < N_RANDOM; ++i) {
+    const std::string what = "past unsupported, locks #" + std::to_string(i);
+    Spec s = random_spec_unsupported(rng, true);
+    check_dpor_against_dfs(s, what, true, false, true);
+    Outcome dfs = run_spec(s, with(StrategyKind::Dfs));
+    Options o = with(StrategyKind::Dpor, false, true);
+    Report one = explore([&] { return std::make_unique<Interp>(s); }, o);
+    if (dfs.first_failures.count("violation"))
+      CHECK_TEXT(one.verdict == Verdict::Violation || one.verdict == Verdict::Deadlock, what.c_str());
+    if (one.verdict == Verdict::Violation) CHECK_TEXT(dfs.first_failures.count("violation"), what.c_str());
+    if (one.verdict == Verdict::Unsupported) CHECK_TEXT(dfs.first_failures.count("unsupported"), what.c_str());
+    o.jobs = 2;
+    o.wire_check = i % 3 == 0;  // tasks and outcomes through a distributed search's text
+    Report two = explore([&] { return std::make_unique<Interp>(s); }, o);
+    CHECK_TEXT(one.verdict == two.verdict, what.c_str());
+    LONGS_EQUAL_TEXT(one.stats.executions, two.stats.executions, what.c_str());
+    LONGS_EQUAL_TEXT(one.stats.unsupported_executions, two.stats.unsupported_executions, what.c_str());
+    if (one.counterexample)
+      CHECK_TEXT(one.counterexample->schedule == two.counterexample->schedule, what.c_str());
+    CHECK_TEXT(one.unsupported.has_value() == two.unsupported.has_value(), what.c_str());
+    if (one.unsupported) CHECK_TEXT(one.unsupported->schedule == two.unsupported->schedule, what.c_str());
+  }
+}
+
 TEST(DporCounts, FreeingPuts) {
   auto run = [](std::vector<std::vector<Instr>> threads) {
     Spec s;
@@ -1486,15 +1659,19 @@ struct Whole {
   std::optional<Schedule> schedule;
   std::string message;
   std::multiset<std::string> passing;
+  std::uint64_t unsupported_executions = 0;
+  std::optional<Schedule> unsupported;  // Options::past_unsupported: the first path's schedule
 };
 
 Whole summary(const Report& r, std::multiset<std::string> passing) {
   Whole w{r.stats.executions, r.stats.sleep_blocked, r.stats.total_steps, r.verdict,
-          r.stats.complete, std::nullopt, "", std::move(passing)};
+          r.stats.complete, std::nullopt, "", std::move(passing), r.stats.unsupported_executions,
+          std::nullopt};
   if (r.counterexample) {
     w.schedule = r.counterexample->schedule;
     w.message = r.counterexample->violation.message;
   }
+  if (r.unsupported) w.unsupported = r.unsupported->schedule;
   return w;
 }
 
@@ -1525,8 +1702,9 @@ Whole in_pieces(const Spec& spec, Options o, std::uint64_t budget, unsigned jobs
   }
 }
 
-void check_pieces(const Spec& spec, StrategyKind k, bool all, const std::string& what) {
-  Options o = with(k, all);
+void check_pieces(const Spec& spec, StrategyKind k, bool all, const std::string& what,
+                  bool past_unsupported = false) {
+  Options o = with(k, all, past_unsupported);
   Interp p(spec);
   Report full = explore(p, o);
   Whole whole = summary(full, p.passing);
@@ -1543,6 +1721,8 @@ void check_pieces(const Spec& spec, StrategyKind k, bool all, const std::string&
       CHECK_TEXT(whole.verdict == cut.verdict, w.c_str());
       CHECK_TEXT(whole.schedule == cut.schedule, w.c_str());
       STRCMP_EQUAL_TEXT(whole.message.c_str(), cut.message.c_str(), w.c_str());
+      LONGS_EQUAL_TEXT(whole.unsupported_executions, cut.unsupported_executions, w.c_str());
+      CHECK_TEXT(whole.unsupported == cut.unsupported, w.c_str());
       // The same passing executions, each once, wherever the cuts fell.
       if (jobs == 1) CHECK_TEXT(whole.passing == cut.passing, w.c_str());
       // A piece per budget's worth of executions (a failing search stops early).
@@ -1564,6 +1744,18 @@ TEST(Checkpoint, PiecesAddUpToTheWholeSearch) {
     check_pieces(s, StrategyKind::Dpor, true, "dpor all #" + std::to_string(i));
     check_pieces(s, StrategyKind::Dpor, false, "dpor first #" + std::to_string(i));
     if (i % 4 == 0) check_pieces(s, StrategyKind::Dfs, false, "dfs #" + std::to_string(i));
+  }
+}
+
+// Searches that go past unmodelled paths: the first path and their count
+// carry over the cuts too.
+TEST(Checkpoint, PiecesAddUpPastUnmodelledPaths) {
+  std::mt19937_64 rng(4244);
+  for (int i = 0; i < 20; ++i) {
+    Spec s = random_spec_unsupported(rng, i % 2 == 1);
+    check_pieces(s, StrategyKind::Dpor, false, "dpor past #" + std::to_string(i), true);
+    check_pieces(s, StrategyKind::Dpor, true, "dpor all past #" + std::to_string(i), true);
+    if (i % 4 == 0) check_pieces(s, StrategyKind::Dfs, false, "dfs past #" + std::to_string(i), true);
   }
 }
 

@@ -46,6 +46,16 @@ struct Options {
   std::optional<unsigned> preemption_bound;
   std::uint64_t max_executions = 0;      ///< 0: unbounded; otherwise stop (incomplete) after this many
   bool stop_on_first = true;             ///< stop at the first failing execution
+  /// An execution that reaches checker::unsupported() (a path the program
+  /// does not model) does not end the search: its thread stops there, the
+  /// others run on (DPOR, to show their races) and the search goes on, so a
+  /// failure elsewhere is still found. The first such execution in the
+  /// search's order is kept in Report::unsupported, their number in
+  /// Stats::unsupported_executions. At the end a failure found is the verdict
+  /// as usual; without one the verdict is Unsupported, with the first such
+  /// execution as the counterexample. false: an unsupported execution is a
+  /// failure like any other (stop_on_first stops at it).
+  bool past_unsupported = false;
   /// After a failure is found, search again under preemption bounds 0, 1, 2, ...
   /// (plain DFS, exact for each bound) below the failure's own preemption count,
   /// so the counterexample reported has the fewest preemptions possible.

@@ -19,6 +19,9 @@ struct Stats {
   /// its failure and differ only after it (the other threads ran on to show
   /// their races). Not executions: up to its first failure each is one already counted.
   std::uint64_t post_failure_runs = 0;
+  /// Options::past_unsupported: executions that reached an unmodelled path
+  /// (counted in `executions` too).
+  std::uint64_t unsupported_executions = 0;
   std::uint64_t total_steps = 0;         ///< steps over all executions
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;
@@ -70,6 +73,10 @@ struct Report {
   Verdict verdict = Verdict::Pass;
   Stats stats;
   std::optional<Counterexample> counterexample;  ///< set unless verdict == Pass
+  /// Options::past_unsupported: the first execution that reached an
+  /// unmodelled path, whatever the verdict (with verdict Unsupported it is
+  /// the counterexample too).
+  std::optional<Counterexample> unsupported;
   std::string divergence;  ///< replay only: "diverged at step N: expected X, got Y"
   /// Options::checkpoint and the search cut short: its unexplored frontier,
   /// for Options::resume (JSON text in the engine's checkpoint format).
