@@ -9,7 +9,8 @@
 // memory and the allocator cost what they cost). The scenario's own
 // max_steps is used (and its max_executions caps DPOR where it has one); preemption
 // bounds and fewest_preemptions are not, so the numbers are those of the plain
-// searches. Prints one Markdown table.
+// searches; like `run`, they go on past executions that reach a model limit
+// (checker::Options::past_unsupported). Prints one Markdown table.
 //
 // Usage: scenario_bench [SCENARIO_DIR] [DFS_CAP]   (defaults: scenarios, 200000)
 #include <algorithm>
@@ -39,6 +40,7 @@ Run explore(const model::Scenario& s, checker::StrategyKind kind, std::uint64_t 
   o.max_steps = s.options().max_steps;
   o.max_executions = cap;
   o.jobs = jobs;
+  o.past_unsupported = true;
   auto t0 = std::chrono::steady_clock::now();
   Run r;
   r.report = checker::explore([&s] { return s.make_program(); }, o);

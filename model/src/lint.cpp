@@ -761,8 +761,9 @@ void check_swapoff_beside_exit(const LintInput& in, LintReport& r) {
       if (in.calls[t].actor == "exit")
         r.notes.push_back("thread " + in.names[s] + " (swapoff) may walk mm " + in.initial.mms.at(in.calls[t].mm).name +
                           " before thread " + in.names[t] + "'s exit drops its last mm_users: try_to_unuse's reference "
-                          "against the last mmput is not modelled, so such a run ends unsupported (the search stops "
-                          "there; start one thread after the other with start_after to check the rest)");
+                          "against the last mmput is not modelled, so such a run stops there (the search goes on past it, "
+                          "and says unsupported if nothing else fails; start one thread after the other with "
+                          "start_after to check that order fully)");
   }
 }
 

@@ -456,6 +456,59 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
   }
 }
 
+// The search goes on past executions that reach a model limit. With d08faca018c4 reverted,
+// the HMM mirror's walk can meet a pmd that MADV_DONTNEED cleared under it (a path the model
+// does not have) or, in other executions, return an ERROR pfn for valid memory (the race). The
+// run reports the race, says how many executions met the limit and that the race does not
+// depend on them; --stop-at-limit ends at the first limit instead (exit 4, the old behaviour);
+// the JSON report carries both.
+TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
+  const char* file = "scenarios/hmm/thp-migration-vs-dontneed-reverted.json";
+  Result r = cli({"run", file, "--bounded-first", "0", "--first-found"});
+  LONGS_EQUAL_TEXT(1, r.code, r.err.c_str());
+  CHECK_TEXT(r.out.find("verdict: violation (invariant hmm_no_error_pfn)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("executions reached a kernel path the model does not have and stopped there") !=
+                 std::string::npos,
+             r.out.c_str());
+  CHECK_TEXT(r.out.find("pte_offset_map on a pmd that became none under the walk is not modelled") !=
+                 std::string::npos,
+             r.out.c_str());
+  CHECK_TEXT(r.out.find("model limit: the failure reported does not depend on them") != std::string::npos,
+             r.out.c_str());
+  CHECK(r.out.find("expectation: violation \"hmm_no_error_pfn\": met") != std::string::npos);
+
+  Result stop = cli({"run", file, "--bounded-first", "0", "--stop-at-limit"});
+  LONGS_EQUAL_TEXT(4, stop.code, stop.out.c_str());
+  CHECK_TEXT(stop.out.find("verdict: unsupported in CPU1 (G)") != std::string::npos, stop.out.c_str());
+  CHECK(stop.out.find("stopped at the first failing execution") != std::string::npos);
+
+  Result j = cli({"run", file, "--bounded-first", "0", "--first-found", "--format", "json"});
+  LONGS_EQUAL_TEXT(1, j.code, j.err.c_str());
+  json out = json::parse(j.out);
+  STRCMP_EQUAL("violation", out["verdict"].get<std::string>().c_str());
+  const auto limits = out["statistics"]["unsupported_executions"].get<std::uint64_t>();
+  CHECK(limits > 0);
+  CHECK(limits < out["statistics"]["executions"].get<std::uint64_t>());
+  CHECK(out["model_limit"].get<std::string>().find("pte_offset_map") != std::string::npos);
+}
+
+// A limit met in some executions and no failure in any other: the verdict is unsupported after
+// the whole search, and the run says so (swapoff beside an exit of the mm, as above).
+TEST(CliModelLimit, ALimitWithNoOtherFailureIsUnsupportedAfterTheWholeSearch) {
+  json j = json::parse(read("scenarios/ksm/swapoff-vs-swapin-fixed.json"));
+  j["threads"] = json::parse(R"([{"name": "E", "actor": "exit", "args": {"mm": "B"}},
+                                  {"name": "P", "actor": "swapoff", "args": {}}])");
+  j["invariants"] = json::array();
+  fs::path dir = fresh_dir("model-limit-whole");
+  std::string file = write(dir / "s.json", j.dump());
+  Result r = cli({"run", file});
+  LONGS_EQUAL_TEXT(4, r.code, r.out.c_str());
+  CHECK_TEXT(r.out.find("complete (exhaustive)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("model limit: no other failure in the whole search, so the verdict is unsupported") !=
+                 std::string::npos,
+             r.out.c_str());
+}
+
 // An actor the era's kernel has but the model does not (page_referenced in 4.19), and a state the era's
 // model has no paths for (a swap pte beside a 2.6.33 migrator, which models no swap-cache page):
 // unsupported at load, exit 4, one line naming the JSON location; `check` says the same. Bad

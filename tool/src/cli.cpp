@@ -137,7 +137,10 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
                        "first failing execution",
                        s.bounded_first_executions, s.bounded_first_exhausted + 1, o.bounded_first);
   std::string end;
-  if (r.verdict != checker::Verdict::Pass)
+  // A model limit reported by a search that went past it ran to its end.
+  const bool went_on = r.verdict == checker::Verdict::Pass ||
+                       (r.verdict == checker::Verdict::Unsupported && o.past_unsupported);
+  if (!went_on)
     end = "stopped at the first failing execution";
   else if (s.complete)
     end = "complete (exhaustive)";
@@ -151,7 +154,7 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
     end = fmt::format("incomplete (preemption bound {})", *o.preemption_bound);
   else
     end = "incomplete";
-  if (r.verdict == checker::Verdict::Pass && !s.complete && s.fraction_done > 0 &&
+  if (went_on && !s.complete && s.fraction_done > 0 &&
       s.fraction_done < 1) {
     // Two significant digits, as plain numbers while they are readable.
     auto rough = [](double x) {
@@ -203,6 +206,27 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
   return text;
 }
 
+/// A search that went past executions reaching a model limit (Options::past_unsupported):
+/// how many, the first, and what that means for the verdict. "" when none did.
+std::string model_limit_text(const checker::Report& r) {
+  const checker::Stats& s = r.stats;
+  if (!r.unsupported || s.unsupported_executions == 0) return "";
+  std::string first = describe_violation(r.unsupported->violation, r.unsupported->log);
+  if (first.rfind("unsupported ", 0) == 0) first.erase(0, 12);
+  if (std::size_t at = first.find(": model limit: "); at != std::string::npos) first.erase(at + 2, 13);
+  std::string text = fmt::format("model limit: {} of the {} executions reached a kernel path the model does not "
+                                 "have and stopped there (the other threads ran on); the first {}",
+                                 s.unsupported_executions, s.executions, first);
+  if (r.verdict == checker::Verdict::Unsupported)
+    text += s.complete ? "\nmodel limit: no other failure in the whole search, so the verdict is unsupported: "
+                         "the scenario is beyond the model, not shown clean"
+                       : "\nmodel limit: no other failure in the executions searched";
+  else if (r.verdict != checker::Verdict::Pass)
+    text += "\nmodel limit: the failure reported does not depend on them (no step of its execution "
+            "reached the limit)";
+  return text;
+}
+
 /// The most resident memory this process has held so far, in KiB (getrusage).
 /// How the fewest-preemption counterexample (n > 0 preemptions) was shown to be the fewest:
 /// bounds 0..n-1 searched without a failure, by the bounded-first pass before the search
@@ -244,6 +268,7 @@ struct RunArgs {
   unsigned jobs = 0;
   bool expect = false;  ///< exit code says whether the scenario's expectation was met
   bool first_found = false;  ///< no re-search for the counterexample with the fewest preemptions
+  bool stop_at_limit = false;  ///< end the search at the first run that reaches a model limit
   unsigned check_commutation = 0;  ///< checker::Options::check_commutation
   std::uint64_t bounded_first = 0;  ///< checker::Options::bounded_first
   CLI::Option* bounded_first_opt = nullptr;
@@ -309,6 +334,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (!a.strategy.empty()) ov.strategy = strategy_from_name(a.strategy);
   if (a.jobs_opt->count()) ov.jobs = a.jobs;
   if (a.first_found) ov.fewest_preemptions = false;
+  if (a.stop_at_limit) ov.past_unsupported = false;
   if (a.check_commutation) ov.check_commutation = a.check_commutation;
   if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
   if (a.bounded_first_opt->count()) ov.bounded_first = a.bounded_first;
@@ -354,6 +380,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
+    j["statistics"]["unsupported_executions"] = r.stats.unsupported_executions;
+    j["model_limit"] = r.unsupported ? nlohmann::ordered_json(describe_violation(r.unsupported->violation,
+                                                                                 r.unsupported->log))
+                                     : nlohmann::ordered_json();
     j["statistics"]["minimize_executions"] = r.stats.minimize_executions;
     j["statistics"]["bounded_first"] = {{"executions", r.stats.bounded_first_executions},
                                         {"exhausted_bound", r.stats.bounded_first_exhausted >= 0
@@ -393,6 +423,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                          "this scenario: run again with a larger --max-steps (or explore.max_steps) to tell them apart\n",
                          run.options.max_steps);
     out << "search: " << search_text(r, run.options) << "\n";
+    if (std::string limit = model_limit_text(r); !limit.empty()) out << limit << "\n";
     out << fmt::format("memory: peak RSS {:.1f} MiB (this process)\n", peak_rss_kib() / 1024.0);
     if (run.paths && paths_whole)
       for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
@@ -629,6 +660,10 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     run->add_flag("--first-found", ra.first_found,
                   "report the first counterexample found, without searching again under "
                   "preemption bounds 0, 1, ... for the one with the fewest preemptions");
+    run->add_flag("--stop-at-limit", ra.stop_at_limit,
+                  "end the search at the first execution that reaches a model limit (by default "
+                  "the search goes on past such executions, so a violation elsewhere is still "
+                  "found, and reports the limit only when there is none)");
     ra.bounded_first_opt =
         run->add_option("--bounded-first", ra.bounded_first,
                         "before the search, spend up to N executions on plain DFS under "

@@ -67,6 +67,7 @@ checker::Options ScenarioRun::options_for(const model::Scenario& scenario,
   o.bounded_first = overrides.bounded_first.value_or(kDefaultBoundedFirst);
   o.stop_requested = overrides.stop_requested;
   o.stop_on_first = true;
+  o.past_unsupported = overrides.past_unsupported;
   o.checkpoint = overrides.checkpoint;
   o.resume = overrides.resume;
   return o;

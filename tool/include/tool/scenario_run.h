@@ -41,6 +41,9 @@ struct ExploreOverrides {
   /// checker::Options::bounded_first (`run --bounded-first N`); default
   /// kDefaultBoundedFirst.
   std::optional<std::uint64_t> bounded_first;
+  /// checker::Options::past_unsupported: true unless `run --stop-at-limit`
+  /// (a run that reaches a model limit then ends the search).
+  bool past_unsupported = true;
   /// checker::Options::stop_requested (not an override of the scenario: the
   /// caller's way to interrupt the search, e.g. from a signal handler).
   const std::atomic<bool>* stop_requested = nullptr;
