@@ -153,6 +153,7 @@ bool search_bounded_first(Program& program, const Options& options, Report& repo
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, left);
     report.stats.bounded_first_executions += r.stats.executions;
+    report.stats.bounded_first_unsupported += r.stats.unsupported_executions;
     // Options::past_unsupported: the pass's first unmodelled path comes
     // before any of the search proper (it is kept if nothing fails).
     if (r.unsupported && !report.unsupported) report.unsupported = std::move(r.unsupported);
@@ -179,11 +180,13 @@ bool search_bounded_first(Program& program, const Options& options, Report& repo
 // first bound with a failure gives the reported counterexample.
 void minimize_preemptions(Program& program, const Options& options, Report& report) {
   if (!report.counterexample || report.stats.found_bounded_first) return;
+  // A model limit reported by a search that went past them is its first (in the
+  // search's order, the bounded-first pass's first if it met one: the fewest
+  // preemptions then); the bounds the pass exhausted were not searched for it.
+  if (report.verdict == Verdict::Unsupported && options.past_unsupported) return;
   unsigned found = report.counterexample->preemptions;
   for (unsigned b = static_cast<unsigned>(report.stats.bounded_first_exhausted + 1); b < found; ++b) {
-    Options o = bounded_pass_options(options);
-    // An unmodelled path reported (no failure found) is searched for itself.
-    if (report.verdict == Verdict::Unsupported) o.past_unsupported = false;
+    const Options o = bounded_pass_options(options);
     Report r;
     detail::DfsStrategy dfs(b);
     detail::run_search(program, dfs, o, r, options.max_executions);
@@ -262,6 +265,7 @@ Report explore(const ProgramFactory& factory, const Options& options) {
   if (first.unsupported) report.unsupported = std::move(first.unsupported);
   detail::settle_unsupported(report);
   report.stats.bounded_first_executions = first.stats.bounded_first_executions;
+  report.stats.bounded_first_unsupported = first.stats.bounded_first_unsupported;
   report.stats.bounded_first_exhausted = first.stats.bounded_first_exhausted;
   report.stats.seed = options.seed;
   if (Cluster::rank() == 0 && options.fewest_preemptions && report.counterexample) {

@@ -748,13 +748,37 @@ void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
                         "\"unused\": true} stable node: there is none, so such a merge ends its run unsupported");
 }
 
+// ---- a KSM page its stable node's rmap_items do not reach ---------------------------
+
+/// rmap_walk_ksm (try_to_unmap, remove_migration_ptes) reaches a KSM page's ptes only
+/// through its stable node's rmap_items (and their anon_vmas). A mapped KSM page whose
+/// node has none (the kernel's state after a merged mm forked and its own mapping went:
+/// the child maps the page with no rmap_item until ksmd scans it) cannot be unmapped, so
+/// its migration ends -EAGAIN every time, as the kernel's would: say why.
+void check_ksm_page_without_rmap_items(const LintInput& in, LintReport& r) {
+  const Kernel& k = in.initial;
+  for (std::size_t t = 0; t < in.calls.size(); ++t) {
+    const ActorCall& c = in.calls[t];
+    if (c.actor != "migrate_pages" || c.page == kNoPage) continue;
+    const std::uint32_t node = k.page_stable_node(c.page);
+    if (node == kNoNode || !k.stable_nodes[node].hlist.empty() || k.pages[c.page].mapcount <= 0) continue;
+    r.notes.push_back("thread " + in.names[t] + " (migrate_pages) migrates KSM page " + k.page_name(c.page) +
+                      ", mapped by " + std::to_string(k.pages[c.page].mapcount) + " pte(s), whose stable node " +
+                      k.stable_nodes[node].name + " has no rmap_items: rmap_walk_ksm reaches none of its ptes, so "
+                      "try_to_unmap leaves it mapped and the migration ends -EAGAIN in every run, as the kernel's "
+                      "would (declare the rmap_items of the mappings ksmd merged to migrate it)");
+  }
+}
+
 // ---- swapoff beside an exit (2.6.33, 3.9) ------------------------------------------
 
 /// try_to_unuse takes an mm_users reference on each mm it walks (atomic_inc_not_zero);
 /// against an `exit` of that mm the reference would make swapoff's mmput the last one,
 /// which the model does not have: a run where swapoff reaches the mm before the exit's
-/// mmput ends unsupported (4.19 refuses the pair at load). Say so before the run.
+/// mmput ends unsupported (4.19 refuses the pair at load; 2.6.33 has no mm_users).
+/// Say so before the run.
 void check_swapoff_beside_exit(const LintInput& in, LintReport& r) {
+  if (in.initial.config.era != Era::V3_9) return;  // 2.6.33 does not model mm_users (FIDELITY.md)
   for (std::size_t s = 0; s < in.calls.size(); ++s) {
     if (in.calls[s].actor != "swapoff") continue;
     for (std::size_t t = 0; t < in.calls.size(); ++t)
@@ -866,6 +890,7 @@ LintReport lint(const Scenario& scenario) {
   check_never_runs(in, f, r);
   check_invariants(in, f, r);
   check_unused_stable_nodes(in, r);
+  check_ksm_page_without_rmap_items(in, r);
   check_swapoff_beside_exit(in, r);
   check_unmodelled_huge_pmd_paths(in, r);
   return r;

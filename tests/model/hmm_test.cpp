@@ -88,7 +88,8 @@ TEST(PmdPredicates, EachValueAsX86SeesIt) {
   CHECK(!model::pmd_trans_huge(migr) && !model::pmd_trans_huge(table));
   CHECK(!model::pmd_devmap(migr, L::PmdBad) && model::pmd_devmap(migr, L::PmdDevmap));
   CHECK(!model::pmd_devmap(huge, L::PmdDevmap));
-  CHECK(model::pmd_bad(migr) && model::pmd_bad(huge) && !model::pmd_bad(table) && !model::pmd_bad(none));
+  // pmd_bad: (pmd_flags(pmd) & ~_PAGE_USER) != _KERNPG_TABLE, so a none pmd (no flags) is bad too.
+  CHECK(model::pmd_bad(migr) && model::pmd_bad(huge) && !model::pmd_bad(table) && model::pmd_bad(none));
   CHECK(model::is_pmd_migration_entry(migr) && !model::is_pmd_migration_entry(inv));
   CHECK(model::is_swap_pmd(migr) && !model::is_swap_pmd(none) && !model::is_swap_pmd(huge));
   // pmd_pfn of the migration entry of pfn 0x1000: bits 3..42 of ~0x1000 = 2^40 - 1 - 0x200.

@@ -323,3 +323,30 @@ TEST(LintInvariants, FlipAndSwapinChecksWithoutTheirPaths) {
           j["threads"][0] = {{"name", "U"}, {"actor", "ksm_run_store"}, {"args", {{"value", 1}}}};
         }) == Pointers({"/invariants/0"}));
 }
+
+TEST_GROUP(LintNotes){};
+
+// By hand from v3.9's rmap_walk_ksm: it walks the stable node's rmap_items only, so
+// with S's list empty try_to_unmap reaches neither of K's two ptes, K stays mapped and
+// unmap_and_move gives -EAGAIN: the migration fails in every run, and check says why.
+// With the rmap_items of seed 000 declared, no note.
+TEST(LintNotes, AKsmPageItsStableNodeDoesNotReachCannotMigrate) {
+  nlohmann::json j = model_test::seed000_scenario();
+  j["threads"] = nlohmann::json::parse(R"([{ "name": "M", "actor": "migrate_pages", "args": { "page": "K", "to_node": 1 } }])");
+  CHECK(lint_of(j).notes.empty());
+  j["initial"].erase("rmap_items");
+  j["initial"]["ksm"]["pages_shared"] = 0;
+  j["initial"]["ksm"]["pages_sharing"] = 0;
+  model::LintReport r = lint_of(j);
+  LONGS_EQUAL(1, r.notes.size());
+  CHECK_TEXT(contains(r.notes[0], "thread M (migrate_pages) migrates KSM page K, mapped by 2 pte(s), whose stable "
+                                  "node S has no rmap_items"),
+             r.notes[0].c_str());
+  CHECK(r.findings.empty());
+  std::shared_ptr<model::PathStats> paths;
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  checker::Report rep = model_test::explore_recording_paths(s, paths);
+  CHECK(rep.verdict == checker::Verdict::Pass);
+  CHECK(paths->finished(0) > 0);
+  LONGS_EQUAL(paths->finished(0), paths->count(0, model::Outcome::Eagain));
+}

@@ -456,31 +456,35 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
   }
 }
 
-// The search goes on past executions that reach a model limit. With d08faca018c4 reverted,
-// the HMM mirror's walk can meet a pmd that MADV_DONTNEED cleared under it (a path the model
-// does not have) or, in other executions, return an ERROR pfn for valid memory (the race). The
-// run reports the race, says how many executions met the limit and that the race does not
-// depend on them; --stop-at-limit ends at the first limit instead (exit 4, the old behaviour);
-// the JSON report carries both.
+// The search goes on past executions that reach a model limit. Seed 000's race (FOLL_MIGRATION
+// reverted) beside a swapoff of slot 3 while C, which holds swap(3), exits: swapoff meeting C
+// before the exit's last mmput is a model limit in some executions. The run reports the race,
+// says how many executions met the limit and that the race does not depend on them;
+// --stop-at-limit ends at the first limit instead (exit 4, the old behaviour); the JSON report
+// carries both; replay of the limit's trace exits 4 too.
 TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
-  const char* file = "scenarios/hmm/thp-migration-vs-dontneed-reverted.json";
+  const char* file = "scenarios/ksm/foll-migration-beside-swapoff-exit-reverted.json";
   Result r = cli({"run", file, "--bounded-first", "0", "--first-found"});
   LONGS_EQUAL_TEXT(1, r.code, r.err.c_str());
-  CHECK_TEXT(r.out.find("verdict: violation (invariant hmm_no_error_pfn)") != std::string::npos, r.out.c_str());
-  CHECK_TEXT(r.out.find("executions reached a kernel path the model does not have and stopped there") !=
+  CHECK_TEXT(r.out.find("verdict: violation (WARN_ON)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("executions of the search reached a kernel path the model does not have and stopped there") !=
                  std::string::npos,
              r.out.c_str());
-  CHECK_TEXT(r.out.find("pte_offset_map on a pmd that became none under the walk is not modelled") !=
-                 std::string::npos,
+  CHECK_TEXT(r.out.find("try_to_unuse's mm_users reference against an exit of the same mm") != std::string::npos,
              r.out.c_str());
   CHECK_TEXT(r.out.find("model limit: the failure reported does not depend on them") != std::string::npos,
              r.out.c_str());
-  CHECK(r.out.find("expectation: violation \"hmm_no_error_pfn\": met") != std::string::npos);
+  CHECK(r.out.find("expectation: violation \"WARN_ON_ONCE(page_mapped(page))\": met") != std::string::npos);
 
-  Result stop = cli({"run", file, "--bounded-first", "0", "--stop-at-limit"});
+  fs::path dir = fresh_dir("model-limit-stop");
+  const std::string trace = (dir / "limit.json").string();
+  Result stop = cli({"run", file, "--bounded-first", "0", "--stop-at-limit", "--trace-out", trace});
   LONGS_EQUAL_TEXT(4, stop.code, stop.out.c_str());
-  CHECK_TEXT(stop.out.find("verdict: unsupported in CPU1 (G)") != std::string::npos, stop.out.c_str());
-  CHECK(stop.out.find("stopped at the first failing execution") != std::string::npos);
+  CHECK_TEXT(stop.out.find("verdict: unsupported in CPU2 (SO)") != std::string::npos, stop.out.c_str());
+  CHECK(stop.out.find("stopped at the first execution that reached a model limit (--stop-at-limit)") !=
+        std::string::npos);
+  Result again = cli({"replay", trace});
+  LONGS_EQUAL_TEXT(4, again.code, again.err.c_str());
 
   Result j = cli({"run", file, "--bounded-first", "0", "--first-found", "--format", "json"});
   LONGS_EQUAL_TEXT(1, j.code, j.err.c_str());
@@ -489,7 +493,7 @@ TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
   const auto limits = out["statistics"]["unsupported_executions"].get<std::uint64_t>();
   CHECK(limits > 0);
   CHECK(limits < out["statistics"]["executions"].get<std::uint64_t>());
-  CHECK(out["model_limit"].get<std::string>().find("pte_offset_map") != std::string::npos);
+  CHECK(out["model_limit"].get<std::string>().find("try_to_unuse") != std::string::npos);
 }
 
 // A limit met in some executions and no failure in any other: the verdict is unsupported after

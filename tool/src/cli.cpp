@@ -53,8 +53,9 @@ constexpr const char* kFooter = R"(Exit codes:
      that diverges from its trace
   3  internal error (a bug in mmcheck), or a model error (an exception in the
      simulated kernel)
-  4  unsupported (run): the scenario reached a kernel path the model does not
-     have; a limit of the model, never a kernel bug
+  4  unsupported (run, replay): the scenario reached a kernel path the model
+     does not have, and no execution searched failed otherwise; a limit of the
+     model, never a kernel bug
   130, 143  run interrupted by SIGINT (Ctrl-C) or SIGTERM: the search ended at
      its next execution and printed what it found so far, its search line
      saying incomplete (interrupted); a second signal exits at once
@@ -141,7 +142,9 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
   const bool went_on = r.verdict == checker::Verdict::Pass ||
                        (r.verdict == checker::Verdict::Unsupported && o.past_unsupported);
   if (!went_on)
-    end = "stopped at the first failing execution";
+    end = r.verdict == checker::Verdict::Unsupported
+              ? "stopped at the first execution that reached a model limit (--stop-at-limit)"
+              : "stopped at the first failing execution";
   else if (s.complete)
     end = "complete (exhaustive)";
   else if (s.interrupted)
@@ -210,13 +213,17 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
 /// how many, the first, and what that means for the verdict. "" when none did.
 std::string model_limit_text(const checker::Report& r) {
   const checker::Stats& s = r.stats;
-  if (!r.unsupported || s.unsupported_executions == 0) return "";
+  if (!r.unsupported) return "";
   std::string first = describe_violation(r.unsupported->violation, r.unsupported->log);
   if (first.rfind("unsupported ", 0) == 0) first.erase(0, 12);
   if (std::size_t at = first.find(": model limit: "); at != std::string::npos) first.erase(at + 2, 13);
-  std::string text = fmt::format("model limit: {} of the {} executions reached a kernel path the model does not "
-                                 "have and stopped there (the other threads ran on); the first {}",
-                                 s.unsupported_executions, s.executions, first);
+  std::string counts = fmt::format("{} of the {} executions of the search", s.unsupported_executions, s.executions);
+  if (s.bounded_first_executions)
+    counts += fmt::format(" and {} of the {} of the bounded-first pass", s.bounded_first_unsupported,
+                          s.bounded_first_executions);
+  std::string text = fmt::format("model limit: {} reached a kernel path the model does not have and stopped there "
+                                 "(the other threads ran on); the first (in the order searched) {}",
+                                 counts, first);
   if (r.verdict == checker::Verdict::Unsupported)
     text += s.complete ? "\nmodel limit: no other failure in the whole search, so the verdict is unsupported: "
                          "the scenario is beyond the model, not shown clean"
@@ -381,15 +388,19 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
     j["statistics"]["unsupported_executions"] = r.stats.unsupported_executions;
-    j["model_limit"] = r.unsupported ? nlohmann::ordered_json(describe_violation(r.unsupported->violation,
-                                                                                 r.unsupported->log))
-                                     : nlohmann::ordered_json();
+    // The first execution that reached a model limit (a search stopped there: its counterexample).
+    const checker::Counterexample* limit =
+        r.unsupported ? &*r.unsupported
+                      : (r.verdict == checker::Verdict::Unsupported && r.counterexample ? &*r.counterexample : nullptr);
+    j["model_limit"] = limit ? nlohmann::ordered_json(describe_violation(limit->violation, limit->log))
+                             : nlohmann::ordered_json();
     j["statistics"]["minimize_executions"] = r.stats.minimize_executions;
     j["statistics"]["bounded_first"] = {{"executions", r.stats.bounded_first_executions},
                                         {"exhausted_bound", r.stats.bounded_first_exhausted >= 0
                                                                 ? nlohmann::ordered_json(r.stats.bounded_first_exhausted)
                                                                 : nlohmann::ordered_json()},
-                                        {"found", r.stats.found_bounded_first}};
+                                        {"found", r.stats.found_bounded_first},
+                                        {"unsupported_executions", r.stats.bounded_first_unsupported}};
     if (!r.stats.complete && r.stats.fraction_done >= 0)
       j["statistics"]["fraction_done_estimate"] = r.stats.fraction_done;
     j["statistics"]["executions_per_second"] = r.stats.executions_per_second;
@@ -429,7 +440,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
     if (r.counterexample) {
       unsigned n = r.counterexample->preemptions;
-      if (run.options.fewest_preemptions && r.stats.interrupted)
+      if (r.verdict == checker::Verdict::Unsupported && run.options.past_unsupported)
+        out << fmt::format("counterexample: {} preemption{} (the first execution that reached the limit)\n", n,
+                           n == 1 ? "" : "s");
+      else if (run.options.fewest_preemptions && r.stats.interrupted)
         out << fmt::format("counterexample: {} preemption{} (the search for fewer was "
                            "interrupted)\n",
                            n, n == 1 ? "" : "s");
@@ -536,6 +550,8 @@ int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
     err << "mmcheck: " << a.trace << ": " << one_line(rp.problem) << "\n";
     return kExitBadInput;
   }
+  // A trace of a model limit reproduces a limit, not a kernel bug: exit as run did.
+  if (rp.report.verdict == checker::Verdict::Unsupported) return kExitUnsupported;
   return kExitViolation;
 }
 

@@ -22,6 +22,8 @@ struct Stats {
   /// Options::past_unsupported: executions that reached an unmodelled path
   /// (counted in `executions` too).
   std::uint64_t unsupported_executions = 0;
+  /// The same among the bounded-first pass's executions (Options::bounded_first).
+  std::uint64_t bounded_first_unsupported = 0;
   std::uint64_t total_steps = 0;         ///< steps over all executions
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;

@@ -65,8 +65,9 @@ inline bool pmd_devmap(const Pmd& p, MigrationPmdLayout l) {
 }
 // arch/x86/include/asm/pgtable.h v4.19: pmd_trans_huge ((val & (_PAGE_PSE|_PAGE_DEVMAP)) == _PAGE_PSE)
 inline bool pmd_trans_huge(const Pmd& p) { return p.kind == Pmd::Kind::Huge || p.kind == Pmd::Kind::Invalidated; }
-// arch/x86/include/asm/pgtable.h v4.19: pmd_bad (flags other than _PAGE_USER differ from _KERNPG_TABLE)
-inline bool pmd_bad(const Pmd& p) { return p.kind != Pmd::Kind::None && p.kind != Pmd::Kind::Table; }
+// arch/x86/include/asm/pgtable.h v4.19: pmd_bad (flags other than _PAGE_USER differ from
+// _KERNPG_TABLE): every pmd but a table, a none pmd (all flags clear) too
+inline bool pmd_bad(const Pmd& p) { return p.kind != Pmd::Kind::Table; }
 // arch/x86/mm/hugetlbpage.c v4.19: pmd_huge (!none and not exactly _PAGE_PRESENT without PSE)
 inline bool pmd_huge(const Pmd& p) { return p.kind != Pmd::Kind::None && p.kind != Pmd::Kind::Table; }
 // include/linux/swapops.h v4.19: is_pmd_migration_entry (!pmd_present && is_migration_entry)
