@@ -573,12 +573,9 @@ std::uint64_t begin_piece(Program& program, Strategy& s, const Options& options,
   st.unsupported_executions = r.stats.unsupported_executions;
   st.resumed_executions = r.stats.executions;
   auto again = [&](const Schedule& s, Verdict want, const char* where) {
-    ReplayStrategy replay(s);
-    Execution ex(program, replay, options.max_steps);
-    Verdict v = ex.run();
-    if (ex.aborted() || v != want)
-      throw CheckpointError(std::string("at ") + where + ": the failure it records does not happen on this program");
-    return ex.take_counterexample();
+    std::optional<Counterexample> c = replay_failure(program, s, want, options.max_steps);
+    if (!c) throw CheckpointError(std::string("at ") + where + ": the failure it records does not happen on this program");
+    return std::move(*c);
   };
   if (r.failure) {
     report.verdict = r.verdict;

@@ -491,14 +491,14 @@ bool count_failure(Program& program, Execution& ex, Verdict v, const Options& op
     if (report.counterexample || !ex.violation_past_unsupported()) return false;
     // A violation independent of every unmodelled path the run reached: its
     // causal past alone is an execution that fails with it.
-    ReplayStrategy replay(*ex.violation_past_unsupported());
-    Execution rx(program, replay, options.max_steps);
-    if (rx.run() != Verdict::Violation || rx.aborted() || replay.unused() != 0)
+    std::optional<Counterexample> c =
+        replay_failure(program, *ex.violation_past_unsupported(), Verdict::Violation, options.max_steps);
+    if (!c)
       throw std::logic_error("a violation after an unmodelled path, run again as its causal past alone, "
-                             "ended in \"" + rx.violation().message + "\" (a claim of commutation is "
-                             "wrong: Options::check_commutation finds which)");
+                             "did not fail with it (a claim of commutation is wrong: "
+                             "Options::check_commutation finds which)");
     report.verdict = Verdict::Violation;
-    report.counterexample = rx.take_counterexample();
+    report.counterexample = std::move(c);
     return options.stop_on_first;
   }
   if (!counted) return false;
@@ -506,6 +506,14 @@ bool count_failure(Program& program, Execution& ex, Verdict v, const Options& op
   report.verdict = v;
   report.counterexample = recorded_counterexample(program, ex, options.max_steps);
   return options.stop_on_first;
+}
+
+std::optional<Counterexample> replay_failure(Program& program, const Schedule& schedule, Verdict verdict,
+                                             std::uint64_t max_steps) {
+  ReplayStrategy replay(schedule);
+  Execution ex(program, replay, max_steps);
+  if (ex.run() != verdict || ex.aborted() || replay.unused() != 0) return std::nullopt;
+  return ex.take_counterexample();
 }
 
 void settle_unsupported(Report& report) {

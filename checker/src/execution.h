@@ -196,6 +196,11 @@ RunKind classify_run(const Strategy& strategy, Verdict v, const Execution& ex);
 /// (not when the strategy aborted the run: its schedule stops short).
 Counterexample recorded_counterexample(Program& program, Execution& ex, std::uint64_t max_steps);
 
+/// Run `schedule` once on `program`, with notes: its counterexample when the run
+/// ends in `verdict` having used every choice, else nothing (it does not replay).
+std::optional<Counterexample> replay_failure(Program& program, const Schedule& schedule, Verdict verdict,
+                                             std::uint64_t max_steps);
+
 /// Count the failure of an execution of a search (verdict v, counted as an
 /// execution) in `report`: with options.past_unsupported an unmodelled path
 /// goes to Report::unsupported (the first) and Stats::unsupported_executions;

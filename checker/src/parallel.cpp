@@ -354,12 +354,9 @@ Report Pool::rebuild(const TaskOutcome& o, Program& program) {
   r.stats = o.stats;
   r.verdict = o.verdict;
   auto again = [&](const Schedule& s, Verdict want) {
-    ReplayStrategy replay(s);
-    Execution ex(program, replay, options.max_steps);
-    Verdict v = ex.run();
-    if (ex.aborted() || v != want)
-      throw std::logic_error("a failure another process found does not replay here");
-    return ex.take_counterexample();
+    std::optional<Counterexample> c = replay_failure(program, s, want, options.max_steps);
+    if (!c) throw std::logic_error("a failure another process found does not replay here");
+    return std::move(*c);
   };
   if (o.failure) r.counterexample = again(*o.failure, o.verdict);
   if (o.unsupported) r.unsupported = again(*o.unsupported, Verdict::Unsupported);

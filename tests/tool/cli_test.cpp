@@ -426,6 +426,18 @@ TEST(CliSeed000, ExpectFlagFollowsTheScenariosExpectation) {
 
 TEST_GROUP(CliModelLimit){};
 
+namespace {
+/// swapoff-vs-swapin-fixed with only an exit E of mm B and a swapoff P: P meeting B
+/// before E's last mmput is a model limit, and nothing else can fail (no invariants).
+json swapoff_beside_exit() {
+  json j = json::parse(read("scenarios/ksm/swapoff-vs-swapin-fixed.json"));
+  j["threads"] = json::parse(R"([{"name": "E", "actor": "exit", "args": {"mm": "B"}},
+                                  {"name": "P", "actor": "swapoff", "args": {}}])");
+  j["invariants"] = json::array();
+  return j;
+}
+}  // namespace
+
 // A model limit is its own verdict: swapoff P holds an mm_users reference on B
 // while E exits B, so the last mmput would be swapoff's own, a path the model
 // does not have. The run says
@@ -433,10 +445,7 @@ TEST_GROUP(CliModelLimit){};
 // and never reads as a violation (the scenario expects a clean pass, and a limit
 // must not meet a violation expectation either).
 TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
-  json j = json::parse(read("scenarios/ksm/swapoff-vs-swapin-fixed.json"));
-  j["threads"] = json::parse(R"([{"name": "E", "actor": "exit", "args": {"mm": "B"}},
-                                  {"name": "P", "actor": "swapoff", "args": {}}])");
-  j["invariants"] = json::array();
+  json j = swapoff_beside_exit();
   fs::path dir = fresh_dir("model-limit");
   for (const char* expect : {"pass", "violation"}) {
     j["expect"] = json{{"result", expect}};
@@ -499,10 +508,7 @@ TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
 // A limit met in some executions and no failure in any other: the verdict is unsupported after
 // the whole search, and the run says so (swapoff beside an exit of the mm, as above).
 TEST(CliModelLimit, ALimitWithNoOtherFailureIsUnsupportedAfterTheWholeSearch) {
-  json j = json::parse(read("scenarios/ksm/swapoff-vs-swapin-fixed.json"));
-  j["threads"] = json::parse(R"([{"name": "E", "actor": "exit", "args": {"mm": "B"}},
-                                  {"name": "P", "actor": "swapoff", "args": {}}])");
-  j["invariants"] = json::array();
+  json j = swapoff_beside_exit();
   fs::path dir = fresh_dir("model-limit-whole");
   std::string file = write(dir / "s.json", j.dump());
   Result r = cli({"run", file});
