@@ -324,7 +324,7 @@ int Kernel::page_mapcount(PageId p, const char* label, checker::SourceLoc loc) {
 
 void Kernel::page_mapcount_add(PageId p, int delta, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);
-  checker::announce(page.mapcount_obj, checker::AccessKind::CommutingUpdate, label, loc);
+  checker::announce_update(page.mapcount_obj, kMapcount | kRefGet, label, loc);
   if (page.mapcount + delta < 0)
     checker::fail(checker::FailureKind::BugOn, "page_remove_rmap: mapcount of " + page.name + " below zero");
   page.mapcount += delta;

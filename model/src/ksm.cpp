@@ -346,13 +346,19 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
     // which get_page_unless_zero sees). On the whole page even when the
     // mapping check alone decides: it holds no reference, so it sees the
     // reset a freeing put makes (a put is a step on page_count, kernel.h);
-    // as a read of K.flags the commutation check fails it at once.
-    checker::announce(page.obj, AccessKind::ReadModifyWrite, "get_ksm_page");
+    // as a read of K.flags the commutation check fails it at once. Once it
+    // took its reference it is refined to a get of the whole page (group
+    // kRefGet, kernel.h): it then commutes with other gets, with puts that
+    // cannot free (a free would have made it stale) and with mapcount
+    // updates, and still conflicts with a put that may free the page and with
+    // every read or write of the flags and mapping.
+    checker::announce_refinable(page.obj, AccessKind::ReadModifyWrite, "get_ksm_page");
     if (!(page.mapping == expected)) {
       stale = true;
     } else {
       // pre-003 (cbf86cfe04a6^, part 1 reverted): no PageSwapCache spin, a zero count is stale.
       const bool pre003 = !ksm_fix_in(k, Fix::StaleNodesSweep);
+      bool waited = false;  // the get below is then part of the wait's step, which does not refine
       while (page.refcount == 0) {
         if (pre003 || !page.test(PG_swapcache)) {
           stale = true;
@@ -361,6 +367,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
         // cpu_relax(): page_freeze_refs() in migrate_page_move_mapping.
         checker::announce_blocking(page.obj, AccessKind::Wait, "get_ksm_page",
                                    [&page] { return page.refcount != 0 || !page.test(PG_swapcache); });
+        waited = true;
       }
       if (!stale) {
         k.get_page_locked(kpfn);
@@ -368,6 +375,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
           k.put_page_locked(kpfn);
           stale = true;
         } else {
+          if (!waited) checker::refine_update(checker::kNoObject, Kernel::kRefGet);
           checker::note([&] { return std::string("get_page(" + page.name + ") -> " + std::to_string(page.refcount)); });
         }
       }

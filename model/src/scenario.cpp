@@ -161,7 +161,9 @@ class ScenarioProgram : public checker::Program {
       : v_(std::move(v)), paths_(std::move(paths)) {}
 
   void setup() override {
-    kernel_ = std::make_unique<Kernel>(v_->initial);
+    // Assigned over the last execution's kernel: its vectors, maps and strings keep their storage.
+    if (kernel_) *kernel_ = v_->initial;
+    else kernel_ = std::make_unique<Kernel>(v_->initial);
     kernel_->create_objects();
     if (paths_) {
       kernel_->outcomes.bits.assign(v_->calls.size(), 0);

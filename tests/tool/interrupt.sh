@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # interrupt.sh MMCHECK: `mmcheck run` on the real process under SIGINT and
-# SIGTERM. foll-migration-fixed with three mms (tests/tool/data, written by
+# SIGTERM. foll-migration-fixed with four mms (tests/tool/data, written by
 # bench/scaling_bench --write) searches for a few seconds, so
 # a signal after 1 s lands mid-search: the run must end cleanly with the
 # statistics so far, "incomplete (interrupted)", no exhaustive claim, and exit
@@ -9,7 +9,7 @@
 # the repository root.
 set -u
 mmcheck=$1
-scenario=tests/tool/data/foll-migration-fixed-3mms.json
+scenario=tests/tool/data/foll-migration-fixed-4mms.json
 status=0
 # A shell that runs this script in the background ignores SIGINT, and mmcheck
 # keeps a signal ignored at start ignored (nohup, background jobs): then only

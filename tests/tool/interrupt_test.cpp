@@ -19,8 +19,8 @@ using tool_test::Result;
 using tool_test::cli;
 
 // An exhaustive search of a few seconds (DPOR): seed 000's fixed scenario
-// with three mms mapping the KSM page (bench/scaling_bench --write).
-const char* const kLong = "tests/tool/data/foll-migration-fixed-3mms.json";
+// with four mms mapping the KSM page (bench/scaling_bench --write).
+const char* const kLong = "tests/tool/data/foll-migration-fixed-4mms.json";
 
 }  // namespace
 

@@ -212,8 +212,11 @@ class Kernel {
   // kinds). The free also resets flags and mapping: only a step that holds no
   // reference on the page can see that, and every such step is announced on
   // the whole page (get_ksm_page, isolate_lru_page, scan_lru_pages); a step
-  // that holds one keeps any put from freeing the page.
-  static constexpr std::uint8_t kRefGet = 1, kRefPut = 2;
+  // that holds one keeps any put from freeing the page. Mapcount updates
+  // commute with each other (group kMapcount) and with get_ksm_page's step
+  // once it took its reference (refined to a get of the whole page, group
+  // kRefGet: it reads the mapping and the count, never the mapcount).
+  static constexpr std::uint8_t kRefGet = 1, kRefPut = 2, kMapcount = 4;
   /// get_page() as a commuting update of page_count: the caller does not look at the count.
   void page_ref_get(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// get_page()'s step for both: a commuting update of page_count in `groups`.
