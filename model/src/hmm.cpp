@@ -334,7 +334,9 @@ void record_return(Kernel& k, HmmRange& r, bool fault_mode, int ret) {
   r.ret = ret;
   checker::note([&] {
     std::string s = std::string(fault_mode ? "hmm_vma_fault" : "hmm_vma_get_pfns") + "(" + r.name + ") = " +
-                    std::to_string(ret) + (r.valid ? ", valid:" : ", invalid:");
+                    // range->valid only once hmm_vma_range_done read it (a step under hmm->lock): until
+                    // then the driver has not looked, and an invalidation may still come.
+                    std::to_string(ret) + (r.on_list ? ":" : r.valid ? ", valid:" : ", invalid:");
     for (std::uint64_t v : r.pfns) s += " [" + hmm_pfn_string(k, v) + "]";
     return s;
   });

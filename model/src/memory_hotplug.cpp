@@ -84,10 +84,12 @@ long offline_pages(Kernel& k, std::size_t index, int to_node, int rounds, int pa
     failed = scan_lru_pages(k, sec) != kNoPage;
   }
   if (!failed) {
-    // check_pages_isolated: every page of the range is free
+    // check_pages_isolated -> __test_page_isolated_in_pageblock: every page of the range is
+    // free (PageBuddy, or a count of 0 with page_private MIGRATE_ISOLATE: a freed page); a
+    // page frozen at 0 by reclaim or migration keeps its swap entry in page_private: busy.
     for (PageId pfn = sec.start_pfn; pfn < sec.end_pfn && !failed; ++pfn) {
       checker::announce(k.pages[pfn].obj, AccessKind::Read, "check_pages_isolated");
-      if (k.pages[pfn].refcount != 0 && !k.pages[pfn].in_free_pool) {
+      if (!k.pages[pfn].in_free_pool && !k.pages[pfn].freed) {
         checker::note([&] { return std::string(k.page_name(pfn) + " is not free: -EBUSY"); });
         failed = true;
       }

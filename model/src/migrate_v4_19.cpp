@@ -23,8 +23,6 @@ namespace model::v4_19 {
 using checker::AccessKind;
 using checker::FailureKind;
 
-namespace {
-
 // mm/vmscan.c v4.19: isolate_lru_page (0, or -EBUSY when not on the LRU)
 int isolate_lru_page(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
@@ -43,6 +41,8 @@ int isolate_lru_page(Kernel& k, PageId page) {
 void putback_lru_page(Kernel& k, PageId page) {
   k.putback_put(page, "putback_lru_page");
 }
+
+namespace {
 
 // mm/migrate.c v4.19: new_page_nodemask (a THP of the same size for a THP: alloc_pages_node + prep_transhuge_page)
 PageId new_page_nodemask(Kernel& k, PageId page, int nid) {

@@ -610,21 +610,6 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       in.at("initial").unsupported(err);
     }
   }
-  // 2.6.33 reclaim beside a migrator (offline_pages, mbind): the model's shrink_page_list holds
-  // no LRU isolation reference (FIDELITY.md), so a page the migrator isolated, migrated and
-  // offlined could still be reclaimed: refused. Swap ptes and swap-cache pages are migrated.
-  if (config.era == Era::V2_6_33) {
-    std::size_t reclaimer = v->calls.size();
-    for (std::size_t i = 0; i < v->calls.size(); ++i)
-      if (reclaimer == v->calls.size() && v->calls[i].actor == "reclaim") reclaimer = i;
-    for (std::size_t j = 0; j < v->calls.size() && reclaimer < v->calls.size(); ++j)
-      if (v->calls[j].actor == "offline_pages" || v->calls[j].actor == "mbind")
-        threads.at(j).at("actor").unsupported(
-            "thread " + quote_input(v->names[j]) + " (" + v->calls[j].actor + ") migrates beside reclaim thread " +
-            quote_input(v->names[reclaimer]) +
-            ": the model's shrink_page_list takes no LRU isolation reference, so a page both threads take is not "
-            "modelled in kernel 2.6.33");
-  }
   // "start_after": {"thread": NAME, "event": EVENT}, resolved once every thread is named.
   v->start_after.assign(threads.size(), {});
   v->wanted.assign(threads.size(), 0);

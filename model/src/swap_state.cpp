@@ -275,9 +275,8 @@ void add_to_swap(Kernel& k, PageId page) {
 bool remove_mapping_locked(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   // page_freeze_refs(page, 2) succeeds only when the isolation and swap-cache
-  // references are all that is left (the model keeps no isolation reference:
-  // the count must be the swap cache's 1); a dirty or written-back page is kept.
-  const bool freeable = !p.page_mapped() && p.test(PG_swapcache) && p.refcount == 1 && !p.test(PG_dirty) &&
+  // references are all that is left; a dirty or written-back page is kept.
+  const bool freeable = !p.page_mapped() && p.test(PG_swapcache) && p.refcount == 2 && !p.test(PG_dirty) &&
                         !p.test(PG_writeback);
   if (!freeable) {
     checker::note([&] { return std::string("reclaim keeps " + p.name + " (mapcount " + std::to_string(p.mapcount) + ", refcount " +
@@ -286,6 +285,9 @@ bool remove_mapping_locked(Kernel& k, PageId page) {
     return false;
   }
   p.refcount = 0;  // frozen: get_page_unless_zero fails from here on
+  // The isolation reference goes with the freeze (the page is freed, not put back).
+  if (auto own = k.own_refs.find({checker::current_thread(), page}); own != k.own_refs.end() && own->second > 0)
+    --own->second;
   checker::note([&] { return std::string(p.name + " refcount frozen at 0"); });
   // A clean page: the device already holds its data (nothing is written here; a page
   // whose dirty bit was lost leaves the device stale, which no_lost_write reads back).
@@ -363,9 +365,11 @@ bool swap_out_locked(Kernel& k, PageId page) {
 
 }  // namespace
 
+namespace {
+
 // mm/vmscan.c v3.9 and v4.19 (the same order): shrink_page_list on one page (trylock_page, PageWriteback: keep
 // as global reclaim does, the anon swap-out branch, __remove_mapping)
-bool reclaim_swapcache_page(Kernel& k, PageId page) {
+bool shrink_page_list(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
   // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,
@@ -378,6 +382,20 @@ bool reclaim_swapcache_page(Kernel& k, PageId page) {
       (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty)))
     return swap_out_locked(k, page);
   return remove_mapping_locked(k, page);
+}
+
+}  // namespace
+
+// mm/vmscan.c v2.6.33, v3.9, v4.19: shrink_inactive_list on one page: isolate_lru_pages
+// (isolate_lru_page's step: PG_lru, the isolation reference), shrink_page_list, and
+// putback_inactive_pages for a page it kept (SetPageLRU, the put of the isolation reference)
+bool reclaim_swapcache_page(Kernel& k, PageId page) {
+  const bool v4_19 = k.config.era == Era::V4_19;
+  if ((v4_19 ? v4_19::isolate_lru_page(k, page) : v2_6_33::isolate_lru_page(k, page)) != 0) return false;
+  if (shrink_page_list(k, page)) return true;
+  if (v4_19) v4_19::putback_lru_page(k, page);
+  else v2_6_33::putback_lru_page(k, page);
+  return false;
 }
 
 }  // namespace model

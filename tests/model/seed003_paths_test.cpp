@@ -32,8 +32,8 @@ nlohmann::json seed003_initial() {
   return nlohmann::json::parse(R"({
     "numa_nodes": 2,
     "pages": [
-      { "name": "K", "nid": 1, "flags": ["Anon", "Ksm", "Uptodate", "SwapCache"], "swap_entry": 5 },
-      { "name": "Q", "nid": 0, "flags": ["Anon", "SwapCache"], "swap_entry": 3 },
+      { "name": "K", "nid": 1, "flags": ["Anon", "Ksm", "Uptodate", "SwapCache", "LRU"], "swap_entry": 5 },
+      { "name": "Q", "nid": 0, "flags": ["Anon", "SwapCache", "LRU"], "swap_entry": 3 },
       { "name": "C1", "nid": 0, "free": true },
       { "name": "C2", "nid": 0, "free": true }
     ],
@@ -309,9 +309,9 @@ TEST_GROUP(Seed003Reclaim){};
 // the swap cache). Q: mapped by A (read-only, clean) and in the swap cache (slot
 // 3, B's swap(3) holds count 1): swapped out (v3.9 shrink_page_list: no
 // add_to_swap, try_to_unmap turns A:0x2000 into swap(3), swap_duplicate 1 -> 2,
-// mapcount 1 -> 0, refcount 2 -> 1; not dirty: no pageout; __remove_mapping
-// freezes the swap cache's 1 and frees Q). Before the swap-out the model kept a
-// mapped page.
+// mapcount 1 -> 0, refcount 3 -> 2 with the isolation's reference; not dirty:
+// no pageout; __remove_mapping freezes the isolation's and the swap cache's 2 and
+// frees Q). Before the swap-out the model kept a mapped page.
 TEST(Seed003Reclaim, FreesAnUnmappedSwapCachePageAndSwapsOutAMappedOne) {
   bool freedK = false, freedQ = false;
   OneThread p(seed003_kernel(), [&](Kernel& k) {

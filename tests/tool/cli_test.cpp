@@ -547,12 +547,13 @@ TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
   json k = json::parse(read("scenarios/ksm/rmap-walk-migration-ptes-fixed.json"));
   k["threads"].push_back({{"name", "R"}, {"actor", "reclaim"}, {"args", {{"page", "K"}}}});
   file = write(dir / "reclaim-2633.json", k.dump());
-  Result r = cli({"run", file});
-  LONGS_EQUAL_TEXT(4, r.code, r.err.c_str());
-  LONGS_EQUAL(1, lines(r.err));
-  CHECK_TEXT(r.err.find("at /threads/0/actor: unsupported: thread \"H\" (offline_pages) migrates beside reclaim thread "
-                        "\"R\": the model's shrink_page_list takes no LRU isolation reference") != std::string::npos,
-             r.err.c_str());
+  // A migrator beside reclaim runs since reclaim takes its LRU isolation reference (the
+  // search is long: its first 300 executions, clean).
+  Result r = cli({"run", file, "--max-executions", "300"});
+  LONGS_EQUAL_TEXT(0, r.code, r.err.c_str());
+  CHECK_TEXT(r.err.find("unsupported") == std::string::npos, r.err.c_str());
+  CHECK_TEXT(r.out.find("verdict: pass\n") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("incomplete (max executions 300 reached)") != std::string::npos, r.out.c_str());
 }
 
 // Kernel 4.19's faults: a write the model has no path for (a vma without VM_WRITE: access_error's

@@ -18,6 +18,11 @@
 
 namespace model::v4_19 {
 
+/// isolate_lru_page() (mm/vmscan.c v4.19): 0, or -EBUSY when the page is not on the LRU;
+/// takes the isolation reference and clears PG_lru in one step on the whole page.
+int isolate_lru_page(Kernel& k, PageId page);
+/// putback_lru_page() (mm/vmscan.c v4.19): SetPageLRU and the put of the isolation reference.
+void putback_lru_page(Kernel& k, PageId page);
 /// Actor migrate_pages (4.19): isolate_lru_page, then migrate_pages on a
 /// one-page list to node to_node with up to `passes` passes. 0 when migrated.
 int migrate_pages(Kernel& k, PageId page, int to_node, int passes);

@@ -32,7 +32,7 @@ enum class Outcome : unsigned {
   NotMigrated,  ///< migrate_pages (2.6.33) returned a count of pages left unmigrated
   FaultOom,     ///< VM_FAULT_OOM (no free page for a COW or swap-in copy)
   FaultSigbus,  ///< VM_FAULT_SIGBUS
-  Kept,         ///< reclaim (shrink_page_list) kept the page: locked, under writeback, mapped by KSM, or still referenced
+  Kept,         ///< reclaim (shrink_page_list) kept the page: not on the LRU, locked, under writeback, mapped by KSM, or still referenced
   NotStarted,   ///< start_after: the awaited thread finished without the event, so this one never ran its actor
   BadArea,      ///< a user access found no vma (__do_page_fault's bad_area): SIGSEGV
   kCount

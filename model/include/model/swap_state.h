@@ -86,14 +86,15 @@ bool reuse_swap_page(Kernel& k, PageId page);
 void swap_free(Kernel& k, std::uint32_t entry);
 /// swap_duplicate(): one more pte holds slot `entry` (fork, try_to_unmap_one).
 void swap_duplicate(Kernel& k, std::uint32_t entry);
-/// shrink_page_list() on one page: trylock; an unmapped clean swap-cache page
-/// goes to __remove_mapping (freeze the count at the swap cache's reference,
+/// shrink_inactive_list() on one page: isolate_lru_page (the isolation reference;
+/// not on the LRU: kept), then shrink_page_list: trylock; an unmapped clean swap-cache page
+/// goes to __remove_mapping (freeze the isolation's and the swap cache's references,
 /// __delete_from_swap_cache), unlock, free; a non-KSM anon page that is mapped,
 /// dirty or not in the swap cache is swapped out first (add_to_swap,
 /// try_to_unmap to swap ptes, pageout: PG_writeback, the device write as the
 /// next step, end_page_writeback, trylock again). Returns true when the page
-/// was freed, false when reclaim kept it (locked, under writeback, a mapped KSM
-/// page, referenced beyond the swap cache, remapped meanwhile).
+/// was freed, false when reclaim kept it (not on the LRU, locked, under writeback, a
+/// mapped KSM page, referenced beyond the swap cache, remapped meanwhile): put back.
 bool reclaim_swapcache_page(Kernel& k, PageId page);
 
 }  // namespace model
