@@ -50,6 +50,21 @@ std::set<std::string> final_states(const nlohmann::json& j, bool whole_objects) 
   return recording.states;
 }
 
+// A scenario's DPOR search (at most max_executions, 0: all) under check_commutation,
+// which must pass: every pair of steps it takes as independent commutes.
+checker::Report checked_search(const char* path, std::uint64_t max_executions) {
+  model::Scenario s = model::Scenario::load(path);
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  o.check_commutation = 4;
+  o.fewest_preemptions = false;
+  o.bounded_first = 0;
+  o.max_executions = max_executions;
+  const checker::Report r = checker::explore(*program, o);
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : path);
+  return r;
+}
+
 nlohmann::json load_json(const char* path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);
@@ -92,18 +107,8 @@ TEST(CommutationClaims, RefinedKindsKeepEveryFinalStateOfTheWholeObjectSearch) {
 // once every pte is COWed away, and beside remove_migration_pte's get and
 // mapcount update) and seed 003's combined scenario.
 TEST(CommutationClaims, TheKsmSeedScenariosHold) {
-  for (const char* path : {"scenarios/ksm/foll-migration-fixed.json", "scenarios/ksm/stale-nodes-combined-fixed.json"}) {
-    model::Scenario s = model::Scenario::load(path);
-    auto program = s.make_program();
-    checker::Options o = s.options();
-    o.check_commutation = 4;
-    o.fewest_preemptions = false;
-    o.bounded_first = 0;
-    const checker::Report r = checker::explore(*program, o);
-    CHECK_TEXT(r.verdict == checker::Verdict::Pass,
-               r.counterexample ? r.counterexample->violation.message.c_str() : path);
-    CHECK_TEXT(r.stats.complete, path);
-  }
+  for (const char* path : {"scenarios/ksm/foll-migration-fixed.json", "scenarios/ksm/stale-nodes-combined-fixed.json"})
+    CHECK_TEXT(checked_search(path, 0).stats.complete, path);
 }
 
 // Two scenarios where the check once failed, each with an execution budget:
@@ -113,16 +118,6 @@ TEST(CommutationClaims, TheKsmSeedScenariosHold) {
 // return note read range->valid, which no step of the walker reads).
 TEST(CommutationClaims, ScenariosWhereTheCheckOnceFailedHold) {
   for (const char* path : {"scenarios/ksm/unmerge-vs-swapout-2.6.33-fixed.json",
-                           "scenarios/thp/huge-zero-cow-vs-dontneed-4.19-fixed.json"}) {
-    model::Scenario s = model::Scenario::load(path);
-    auto program = s.make_program();
-    checker::Options o = s.options();
-    o.check_commutation = 4;
-    o.fewest_preemptions = false;
-    o.bounded_first = 0;
-    o.max_executions = 3000;
-    const checker::Report r = checker::explore(*program, o);
-    CHECK_TEXT(r.verdict == checker::Verdict::Pass,
-               r.counterexample ? r.counterexample->violation.message.c_str() : path);
-  }
+                           "scenarios/thp/huge-zero-cow-vs-dontneed-4.19-fixed.json"})
+    checked_search(path, 3000);
 }
