@@ -770,6 +770,32 @@ void check_ksm_page_without_rmap_items(const LintInput& in, LintReport& r) {
   }
 }
 
+// ---- reclaim of a page not on the LRU ------------------------------------------------
+
+/// Reclaim isolates its page first (isolate_lru_page: PG_lru and a reference). A page
+/// declared without the LRU flag, where no other thread migrates or reclaims (their
+/// putback_lru_page sets it), is never isolated: reclaim keeps it in every run and
+/// nothing of shrink_page_list runs. Say so before the run.
+void check_reclaim_off_the_lru(const LintInput& in, LintReport& r) {
+  const Kernel& k = in.initial;
+  for (std::size_t t = 0; t < in.calls.size(); ++t) {
+    const ActorCall& c = in.calls[t];
+    std::vector<PageId> pages;
+    if (c.actor == "reclaim") pages.push_back(c.page);
+    if (c.actor == "admin")
+      for (const ActorCall::AdminStep& st : c.steps)
+        if (st.what == "reclaim") pages.push_back(st.page);
+    const bool putback_elsewhere = std::any_of(in.calls.begin(), in.calls.end(), [&](const ActorCall& o) {
+      return &o != &c && (migrates(o) || o.actor == "reclaim" || o.actor == "admin");
+    });
+    for (PageId p : pages)
+      if (p != kNoPage && !k.pages[p].test(PG_lru) && !putback_elsewhere)
+        r.notes.push_back("thread " + in.names[t] + " (" + c.actor + ") reclaims " + k.page_name(p) +
+                          ", which is not on the LRU (no LRU flag): isolate_lru_page fails and the page is kept in "
+                          "every run, before shrink_page_list (declare \"LRU\" in its flags to reclaim it)");
+  }
+}
+
 // ---- swapoff beside an exit (2.6.33, 3.9) ------------------------------------------
 
 /// try_to_unuse takes an mm_users reference on each mm it walks (atomic_inc_not_zero);
@@ -891,6 +917,7 @@ LintReport lint(const Scenario& scenario) {
   check_invariants(in, f, r);
   check_unused_stable_nodes(in, r);
   check_ksm_page_without_rmap_items(in, r);
+  check_reclaim_off_the_lru(in, r);
   check_swapoff_beside_exit(in, r);
   check_unmodelled_huge_pmd_paths(in, r);
   return r;

@@ -350,3 +350,38 @@ TEST(LintNotes, AKsmPageItsStableNodeDoesNotReachCannotMigrate) {
   CHECK(paths->finished(0) > 0);
   LONGS_EQUAL(paths->finished(0), paths->count(0, model::Outcome::Eagain));
 }
+
+// Reclaim isolates its page first: a page declared without the LRU flag, with no other
+// thread to put a page back on the LRU, is kept in every run (isolate_lru_page fails),
+// and check says so; with the flag, no note, and reclaim frees the unmapped clean
+// swap-cache page (A's swap pte holds its slot) in every run: its count is the swap
+// cache's 1 and nothing else runs.
+TEST(LintNotes, ReclaimOfAPageOffTheLruIsKeptInEveryRun) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "name": "t", "summary": "reclaim of P alone", "kernel": "3.9",
+    "initial": {
+      "pages": [ { "name": "P", "flags": ["Anon", "Uptodate", "SwapCache"], "swap_entry": 1, "refcount": 1 } ],
+      "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"],
+                                          "anon_vma": "avA" } ] } ],
+      "ptes": [ { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 1 } ]
+    },
+    "threads": [ { "name": "R", "actor": "reclaim", "args": { "page": "P" } } ],
+    "invariants": ["page_counts_consistent"],
+    "expect": { "result": "pass" }
+  })");
+  for (const bool lru : {false, true}) {
+    if (lru) j["initial"]["pages"][0]["flags"].push_back("LRU");
+    model::LintReport r = lint_of(j);
+    LONGS_EQUAL_TEXT(lru ? 0 : 1, r.notes.size(), r.notes.empty() ? "no note" : r.notes[0].c_str());
+    if (!lru && !r.notes.empty())
+      CHECK_TEXT(contains(r.notes[0], "thread R (reclaim) reclaims P, which is not on the LRU (no LRU flag): "
+                                      "isolate_lru_page fails and the page is kept in every run"),
+                 r.notes[0].c_str());
+    std::shared_ptr<model::PathStats> paths;
+    model::Scenario s = model::Scenario::parse(j, "t.json");
+    checker::Report rep = model_test::explore_recording_paths(s, paths);
+    CHECK(rep.verdict == checker::Verdict::Pass);
+    UNSIGNED_LONGS_EQUAL(1, paths->finished(0));
+    UNSIGNED_LONGS_EQUAL(lru ? 0 : 1, paths->count(0, model::Outcome::Kept));
+  }
+}
