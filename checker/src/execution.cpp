@@ -55,6 +55,8 @@ void Execution::reset() {
   later_violation_.reset();
   violation_past_unsupported_.reset();
   running_ = previous_ = kNoThread;
+  decided_.reset();
+  pick_error_ = nullptr;
   stopped_at_mark_ = false;
 }
 
@@ -206,44 +208,40 @@ Verdict Execution::run() {
             (continue_after_unsupported_ && violation_.verdict == Verdict::Unsupported));
   };
   while (!failed_ || continuing()) {
-    if (steps_.size() == stop_after_ && !failed_) {
-      stopped_at_mark_ = true;
-      if (observe_) observe_();
-      failed_ = aborted_ = true;
-      violation_.verdict = Verdict::ModelError;
-      violation_.message = "stopped after step " + std::to_string(stop_after_);
-      violation_.step = steps_.size();
-      break;
-    }
-    ThreadMask enabled = 0, waiting = 0, busy_waiting = 0;
-    for (ThreadId t = 0; t < threads_.size(); ++t) {
-      const Thread& th = threads_[t];
-      if (!th.has_pending) continue;
-      if (th.ready()) {
-        enabled |= ThreadMask{1} << t;
-      } else {
-        waiting |= ThreadMask{1} << t;
-        if (!th.idle) busy_waiting |= ThreadMask{1} << t;
+    std::optional<ThreadId> pick;
+    if (decided_) {
+      // The last thread decided this step on its own stack (announce()).
+      pick = *std::exchange(decided_, std::nullopt);
+    } else {
+      if (steps_.size() == stop_after_ && !failed_) {
+        stopped_at_mark_ = true;
+        if (observe_) observe_();
+        failed_ = aborted_ = true;
+        violation_.verdict = Verdict::ModelError;
+        violation_.message = "stopped after step " + std::to_string(stop_after_);
+        violation_.step = steps_.size();
+        break;
       }
+      const Masks m = masks();
+      if (m.enabled == 0) {
+        if (failed_) break;
+        // Only idle waits left (daemons asleep): a normal end, not a deadlock.
+        if (m.busy_waiting != 0) describe_deadlock(m.waiting);
+        else run_final_checks();
+        break;
+      }
+      if (failed_ && steps_.size() >= max_steps_) break;
+      if (steps_.size() >= max_steps_) {
+        failed_ = true;
+        violation_.verdict = Verdict::StepBound;
+        violation_.message = "step bound of " + std::to_string(max_steps_) +
+                             " exceeded: suspected livelock";
+        violation_.step = steps_.size();
+        break;
+      }
+      SchedulingPoint sp{steps_.size(), m.enabled, m.waiting, previous_, pending_, failed_};
+      pick = strategy_.pick_thread(sp);
     }
-    if (enabled == 0) {
-      if (failed_) break;
-      // Only idle waits left (daemons asleep): a normal end, not a deadlock.
-      if (busy_waiting != 0) describe_deadlock(waiting);
-      else run_final_checks();
-      break;
-    }
-    if (failed_ && steps_.size() >= max_steps_) break;
-    if (steps_.size() >= max_steps_) {
-      failed_ = true;
-      violation_.verdict = Verdict::StepBound;
-      violation_.message = "step bound of " + std::to_string(max_steps_) +
-                           " exceeded: suspected livelock";
-      violation_.step = steps_.size();
-      break;
-    }
-    SchedulingPoint sp{steps_.size(), enabled, waiting, previous_, pending_, failed_};
-    std::optional<ThreadId> pick = strategy_.pick_thread(sp);
     if (!pick && failed_) break;
     if (!pick) {
       failed_ = aborted_ = true;
@@ -252,21 +250,13 @@ Verdict Execution::run() {
       violation_.step = steps_.size();
       break;
     }
-    ThreadId t = *pick;
-    if (t >= threads_.size() || !(enabled & (ThreadMask{1} << t))) {
-      std::fprintf(stderr, "internal error: strategy picked thread %u, not enabled\n", t);
-      std::abort();
-    }
-    schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
-    steps_.push_back(StepRecord{t, pending_[t], {}});
-    threads_[t].has_pending = false;
-    threads_[t].ready = Guard{};
-    threads_[t].idle = false;
+    const ThreadId t = *pick;
+    begin_step(t);
     running_ = t;
     scheduler_.resume(t);
     running_ = kNoThread;
-    previous_ = t;
     after_resume(t);
+    if (pick_error_) std::rethrow_exception(std::exchange(pick_error_, nullptr));
   }
 
   scheduler_.teardown();
@@ -282,6 +272,57 @@ Verdict Execution::run() {
     schedule_.resize(fail_choices_);
   }
   return failed_ ? violation_.verdict : Verdict::Pass;
+}
+
+Execution::Masks Execution::masks() const {
+  Masks m;
+  for (ThreadId t = 0; t < threads_.size(); ++t) {
+    const Thread& th = threads_[t];
+    if (!th.has_pending) continue;
+    if (th.ready()) {
+      m.enabled |= ThreadMask{1} << t;
+    } else {
+      m.waiting |= ThreadMask{1} << t;
+      if (!th.idle) m.busy_waiting |= ThreadMask{1} << t;
+    }
+  }
+  return m;
+}
+
+void Execution::begin_step(ThreadId t) {
+  if (t >= threads_.size() || !threads_[t].has_pending || !threads_[t].ready()) {
+    std::fprintf(stderr, "internal error: strategy picked thread %u, not enabled\n", t);
+    std::abort();
+  }
+  schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
+  steps_.push_back(StepRecord{t, pending_[t], {}});
+  threads_[t].has_pending = false;
+  threads_[t].ready = Guard{};
+  threads_[t].idle = false;
+  previous_ = t;
+}
+
+bool Execution::decide_on_fiber(ThreadId t) {
+  // Only the plain case: whatever else (a stop mark, the step bound, no thread
+  // enabled, a failure) is for the engine's loop, on the engine's stack.
+  // (Not while the threads are started: their first announces come before step 0.)
+  if (failed_ || steps_.empty() || steps_.size() == stop_after_ || steps_.size() >= max_steps_)
+    return false;
+  const Masks m = masks();
+  if (m.enabled == 0) return false;
+  SchedulingPoint sp{steps_.size(), m.enabled, m.waiting, previous_, pending_, false};
+  try {
+    decided_ = strategy_.pick_thread(sp);
+  } catch (...) {
+    // Rethrown by the engine's loop, not taken for an exception of the thread.
+    decided_.reset();
+    pick_error_ = std::current_exception();
+    return false;
+  }
+  if (*decided_ != t) return false;
+  decided_.reset();
+  begin_step(t);
+  return true;
 }
 
 std::vector<bool> Execution::causal_past(std::size_t step) const {
@@ -397,6 +438,9 @@ void Execution::announce(const Access& a, Guard ready, bool idle) {
   threads_[t].ready = ready;
   threads_[t].idle = idle && ready;
   threads_[t].has_pending = true;
+  // Most steps are followed by another step of the same thread: decided here,
+  // it begins without two switches through the engine's stack.
+  if (decide_on_fiber(t)) return;
   scheduler_.yield(t);
 }
 

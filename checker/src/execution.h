@@ -3,10 +3,15 @@
 // decisions of a Strategy (policy) and records what happened.
 //
 // Invariant: at most one simulated thread runs at a time; while it runs,
-// running_ names it and steps_.back() is the step it is performing.
+// running_ names it and steps_.back() is the step it is performing. A thread
+// that announced its next access asks the strategy itself (decide_on_fiber):
+// picked again, it goes on without a switch; else the engine's loop resumes
+// the thread picked. Stop marks, deadlocks, final checks and anything after a
+// failure are decided on the engine's stack only.
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -119,6 +124,18 @@ class Execution {
     std::function<void()> body;
   };
 
+  struct Masks {
+    ThreadMask enabled = 0, waiting = 0, busy_waiting = 0;  ///< busy: waiting, not idle
+  };
+  Masks masks() const;
+  /// Record the start of thread t's pending step (it is enabled).
+  void begin_step(ThreadId t);
+  /// From inside thread t, its next access just announced: ask the strategy
+  /// for the next step here when nothing needs the engine's stack. True when
+  /// it picked t (the step has begun); else the pick, if one was made, waits
+  /// in decided_ (or its exception in pick_error_) for the engine's loop.
+  bool decide_on_fiber(ThreadId t);
+
   void reset();
   void start_threads();
   void after_resume(ThreadId t);
@@ -171,6 +188,10 @@ class Execution {
   bool in_setup_ = false;
   ThreadId running_ = kNoThread;
   ThreadId previous_ = kNoThread;
+  /// A pick made on a thread's stack for the engine's loop to carry out
+  /// (nullopt inside: the strategy aborted the execution).
+  std::optional<std::optional<ThreadId>> decided_;
+  std::exception_ptr pick_error_;
   std::size_t stop_after_ = npos;
   std::function<void()> observe_;
   bool stopped_at_mark_ = false;
