@@ -55,7 +55,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
       {"migrate_pages",
        "migrate one page (isolate_lru_page, migrate_pages) to a free page of a node, compaction-style "
        "(no mmap_sem); in 3.9 a KSM page (rmap_walk_ksm) or a plain anon page (page_get_anon_vma, "
-       "try_to_unmap_anon, rmap_walk_anon); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1)}; in 4.19 an anon "
+       "try_to_unmap_anon, rmap_walk_anon); args {\"page\": NAME, \"to_node\": N, \"passes\": 1..10 (default 1): "
+       "migrate_pages' retry loop, the fourth and later passes forced (pass > 2: lock_page, wait_on_page_writeback); "
+       "each pass allocates its own target (a failed pass frees it, and the model never reuses a freed page: declare "
+       "one free page per pass that may run)}; in 4.19 an anon "
        "page or a pmd-mapped THP (to a free THP of the same size), with pte/pmd migration entries and the mmu "
        "notifier around the unmap, or a KSM page (rmap_walk_ksm, ksm_migrate_page)",
        kEra3_9 | kEra4_19},
@@ -78,7 +81,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "the swap cache and freed; an anon page (KSM too) is swapped out first (add_to_swap to the smallest free "
        "slot, try_to_unmap (try_to_unmap_ksm for a KSM page): every pte a swap pte, pageout: PG_writeback, the device write as the next step, "
        "end_page_writeback, trylock_page again, __remove_mapping); kept when busy (locked, under writeback, "
-       "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page)}; 2.6.33: the same "
+       "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page), \"writeback\": "
+       "\"sync\" (the default: the write completes before shrink_page_list looks again, and the page is freed) "
+       "| \"async\" (the write is still in flight then: PageWriteback keeps the page, it is put back on the LRU "
+       "under writeback, and end_swap_bio_write completes it as R's last step)}; 2.6.33: the same "
        "shrink_page_list with 2.6.33's try_to_unmap (try_to_unmap_ksm over each rmap_item's anon_vma, "
        "try_to_unmap_anon), page_referenced not modelled (taken as unreferenced); 4.19: the same order, "
        "try_to_unmap_one's swap branch under the table's ptl inside the mmu notifier's invalidate_range_start/end, "
@@ -328,6 +334,12 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     check_reclaimable(initial, call.page, page);
     if (era == Era::V4_19)
       if (std::string err = v4_19::reclaim_model_error(initial, call.page); !err.empty()) page.unsupported(err);
+    if (in.has("writeback")) {
+      JsonInput wb = in.at("writeback");
+      const std::string how = wb.as_string();
+      if (how == "async") call.async_write = true;
+      else if (how != "sync") wb.error("expected \"sync\" or \"async\"");
+    }
   } else if (actor == "hmm_vma_fault" || actor == "hmm_vma_get_pfns") {
     JsonInput range = in.at("range");
     const std::string name = range.as_string();
@@ -537,7 +549,8 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "swapin_fault") {
     k.outcomes.record(outcome_of_fault(swapin_fault(k, call.mm, call.address, call.after_unmerge_store, call.choose_read)));
   } else if (call.actor == "reclaim") {
-    if (!reclaim_swapcache_page(k, call.page)) k.outcomes.record(Outcome::Kept);
+    if (!reclaim_swapcache_page(k, call.page, call.async_write ? SwapWrite::Async : SwapWrite::Sync))
+      k.outcomes.record(Outcome::Kept);
   } else if (call.actor == "ksmd") {
     if (k.config.era == Era::V2_6_33)
       v2_6_33::ksmd_scan(k, call.pages);

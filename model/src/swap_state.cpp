@@ -238,6 +238,18 @@ void wait_on_page_writeback(Kernel& k, PageId page, const char* label) {
   checker::announce_blocking(p.flags_obj, AccessKind::Read, label, [&p] { return !p.test(PG_writeback); });
 }
 
+// mm/page_io.c v3.9 (v2.6.33 and v4.19 alike): end_swap_bio_write, a successful write:
+// the device slot holds the page's data, end_page_writeback clears PG_writeback
+// (without the page lock) and wakes its waiters. The write I/O reads the data here.
+void end_swap_bio_write(Kernel& k, PageId page) {
+  Page& p = k.pages.at(page);
+  read_page_data(k, page, "swap_writepage");
+  k.page_flags_write(page, "end_page_writeback");
+  k.swap.device[p.swap_entry] = p.content;
+  p.flags &= ~static_cast<std::uint32_t>(PG_writeback);
+  checker::note([&] { return std::string("slot " + std::to_string(p.swap_entry) + " written from " + p.name + ": end_page_writeback"); });
+}
+
 namespace {
 
 // mm/swapfile.c v3.9: get_swap_page (scan_swap_map on the model's one swap
@@ -307,7 +319,7 @@ bool remove_mapping_locked(Kernel& k, PageId page) {
 // !PageKsm, !PageWriteback anon page: add_to_swap, try_to_unmap, pageout
 // (mm/page_io.c swap_writepage and end_swap_bio_write), then the synchronous-write
 // path (trylock_page again) into __remove_mapping.
-bool swap_out_locked(Kernel& k, PageId page) {
+bool swap_out_locked(Kernel& k, PageId page, SwapWrite write, bool& in_flight) {
   Page& p = k.pages.at(page);
   if (!p.test(PG_swapcache)) add_to_swap(k, page);  // PageAnon(page) && !PageSwapCache(page)
   // page_mapped(page) (read in the step before, which covers the whole page).
@@ -347,14 +359,16 @@ bool swap_out_locked(Kernel& k, PageId page) {
     p.flags |= PG_writeback;
     checker::note([&] { return std::string(p.name + " under writeback to slot " + std::to_string(p.swap_entry)); });
     p.lock->unlock("__swap_writepage");
-    // end_swap_bio_write -> end_page_writeback: the write completes as the reclaimer's
-    // next step (the slot cannot change meanwhile: nothing takes a page under
-    // writeback out of the swap cache).
-    read_page_data(k, page, "swap_writepage");  // the write I/O reads the page's data
-    k.page_flags_write(page, "end_page_writeback");
-    k.swap.device[p.swap_entry] = p.content;
-    p.flags &= ~static_cast<std::uint32_t>(PG_writeback);
-    checker::note([&] { return std::string("slot " + std::to_string(p.swap_entry) + " written from " + p.name + ": end_page_writeback"); });
+    if (write == SwapWrite::Async) {
+      // PAGE_SUCCESS with PageWriteback(page) (set here, cleared only by this
+      // write's completion): goto keep; the write completes after the putback.
+      in_flight = true;
+      checker::note([&] { return std::string(p.name + ": write in flight, keep"); });
+      return false;
+    }
+    // The write completes as the reclaimer's next step (the slot cannot change
+    // meanwhile: nothing takes a page under writeback out of the swap cache).
+    end_swap_bio_write(k, page);
     // PAGE_SUCCESS: "A synchronous write": PageWriteback/PageDirty (read with the
     // freeze step below), trylock_page, then __remove_mapping.
     if (!p.lock->try_lock("shrink_page_list")) return false;  // keep
@@ -369,7 +383,7 @@ namespace {
 
 // mm/vmscan.c v3.9 and v4.19 (the same order): shrink_page_list on one page (trylock_page, PageWriteback: keep
 // as global reclaim does, the anon swap-out branch, __remove_mapping)
-bool shrink_page_list(Kernel& k, PageId page) {
+bool shrink_page_list(Kernel& k, PageId page, SwapWrite write, bool& in_flight) {
   Page& p = k.pages.at(page);
   if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
   // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,
@@ -380,7 +394,7 @@ bool shrink_page_list(Kernel& k, PageId page) {
   // mapped, dirty or not in the swap cache is swapped out; a page under writeback is kept.
   if (p.PageAnon() && !p.test(PG_writeback) &&
       (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty)))
-    return swap_out_locked(k, page);
+    return swap_out_locked(k, page, write, in_flight);
   return remove_mapping_locked(k, page);
 }
 
@@ -388,13 +402,18 @@ bool shrink_page_list(Kernel& k, PageId page) {
 
 // mm/vmscan.c v2.6.33, v3.9, v4.19: shrink_inactive_list on one page: isolate_lru_pages
 // (isolate_lru_page's step: PG_lru, the isolation reference), shrink_page_list, and
-// putback_inactive_pages for a page it kept (SetPageLRU, the put of the isolation reference)
-bool reclaim_swapcache_page(Kernel& k, PageId page) {
+// putback_inactive_pages for a page it kept (SetPageLRU, the put of the isolation reference);
+// an asynchronous write of the page completes after that (end_swap_bio_write)
+bool reclaim_swapcache_page(Kernel& k, PageId page, SwapWrite write) {
   const bool v4_19 = k.config.era == Era::V4_19;
   if ((v4_19 ? v4_19::isolate_lru_page(k, page) : v2_6_33::isolate_lru_page(k, page)) != 0) return false;
-  if (shrink_page_list(k, page)) return true;
+  bool in_flight = false;
+  if (shrink_page_list(k, page, write, in_flight)) return true;
   if (v4_19) v4_19::putback_lru_page(k, page);
   else v2_6_33::putback_lru_page(k, page);
+  // The bio's completion (another CPU's interrupt in the kernel): the page,
+  // back on the LRU, stays under writeback until this step.
+  if (in_flight) end_swap_bio_write(k, page);
   return false;
 }
 

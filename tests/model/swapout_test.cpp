@@ -4,7 +4,8 @@
 // test runs the path in one thread on a small state written here and asserts
 // on the state left behind; the expected values are derived by hand from the
 // v3.9 code in each comment. Bad input for the reclaim page is refused with its
-// JSON pointer.
+// JSON pointer. The asynchronous write (reclaim "writeback": "async") is
+// kept under writeback past the putback, where a migration meets it.
 #include <string>
 
 #include "model_fixture.h"
@@ -12,6 +13,7 @@
 #include <model/ksm.h>
 #include <model/lint.h>
 #include <model/memory.h>
+#include <model/path_stats.h>
 #include <model/scenario.h>
 #include <model/swap_state.h>
 
@@ -250,4 +252,69 @@ TEST(Swapout39, ReadFaultAfterSwapOutReadsTheDataBack) {
 // model did before, fails no_lost_write after 9308 DPOR executions).
 TEST(Swapout39, AReadOnlyPteUnmappedIsFlushedForAStaleWritableTranslation) {
   model_test::check_clean_and_dfs_agrees("scenarios/ksm/store-vs-fork-vs-swapout-fixed.json");
+}
+
+// "writeback": "async": pageout's write is still in flight when shrink_page_list
+// looks again. By hand from v3.9 shrink_page_list and swap_writepage: isolate
+// (refcount 2 -> 3, LRU cleared), add_to_swap (slot 1, +1: 4), try_to_unmap
+// (both ptes swap(1), -2: 2), set_page_writeback, unlock; PageWriteback: keep;
+// putback_lru_page (LRU set, -1: 1, the swap cache's); end_swap_bio_write (slot
+// 1 = 7, PG_writeback cleared). P stays in the swap cache, unmapped, clean.
+TEST(Swapout39, AsyncWriteKeepsThePageAndCompletesAfterThePutback) {
+  bool freed = true;
+  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) { freed = reclaim_swapcache_page(k, P, SwapWrite::Async); },
+              {"page_counts_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  CHECK_FALSE(freed);
+  CHECK_FALSE(k.pages[P].freed);
+  CHECK(pte_at(k, mA, 0x1000) == Pte::swap(1));
+  CHECK(pte_at(k, mB, 0x1000) == Pte::swap(1));
+  LONGS_EQUAL(2, k.swap.swap_map.at(1));
+  LONGS_EQUAL(P, swap_cache_page(k, 1));
+  LONGS_EQUAL(7u, k.swap.device.at(1));
+  LONGS_EQUAL(1, k.pages[P].refcount);
+  LONGS_EQUAL(0, k.pages[P].mapcount);
+  CHECK(k.pages[P].test(PG_lru));
+  CHECK(k.pages[P].test(PG_swapcache));
+  CHECK_FALSE(k.pages[P].test(PG_writeback));
+  CHECK_FALSE(k.pages[P].test(PG_dirty));
+  CHECK_FALSE(k.pages[P].PageLocked());
+}
+
+// A migration of P beside the asynchronous write meets P under writeback: with
+// one pass, some order puts P back on the LRU before M isolates it and M's
+// __unmap_and_move finds PG_writeback set (not forced: -EAGAIN). With the
+// synchronous write it never can: R holds its isolation reference until the
+// write is done, so M either isolates P first or finds it off the LRU (-EBUSY)
+// or after the write. Every run stays clean either way.
+TEST(Swapout39, MigrationMeetsThePageUnderWritebackOnlyWithTheAsyncWrite) {
+  for (bool async : {true, false}) {
+    nlohmann::json j = reclaim_scenario(fork_pair());
+    j["initial"]["numa_nodes"] = 2;
+    j["initial"]["pages"][1]["nid"] = 1;
+    if (async) j["threads"][0]["args"]["writeback"] = "async";
+    j["threads"].push_back({{"name", "M"}, {"actor", "migrate_pages"}, {"args", {{"page", "P"}, {"to_node", 1}}}});
+    j["invariants"] = {"page_counts_consistent", "no_migration_entry_at_unlock"};
+    j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
+    Scenario s = Scenario::parse(j, "t.json");
+    auto paths = std::make_shared<PathStats>(2);
+    auto program = s.make_program(paths);
+    const checker::Report r = checker::explore(*program, s.options());
+    CHECK(r.verdict == checker::Verdict::Pass);
+    CHECK(r.stats.complete);
+    CHECK_EQUAL(async, paths->count(1, Outcome::Eagain) > 0);
+    CHECK(paths->count(1, Outcome::Ok) > 0);
+  }
+}
+
+// Bad input: "writeback" takes "sync" or "async", named at its JSON pointer.
+TEST(Swapout39, WritebackArgumentIsChecked) {
+  auto f = reclaim_scenario(fork_pair());
+  f["threads"][0]["args"]["writeback"] = "later";
+  std::string message;
+  STRCMP_EQUAL("/threads/0/args/writeback", load_error_pointer(f, &message).c_str());
+  CHECK(contains(message, "expected \"sync\" or \"async\""));
+  f["threads"][0]["args"]["writeback"] = 1;
+  STRCMP_EQUAL("/threads/0/args/writeback", load_error_pointer(f).c_str());
 }

@@ -39,6 +39,7 @@ struct ActorCall {
   std::uint64_t address = 0;      ///< swapin_fault: the faulting address (in `mm`)
   bool after_unmerge_store = false;  ///< swapin_fault: start only once ksm_run has KSM_RUN_UNMERGE
   bool choose_read = false;       ///< swapin_fault: the pending swap read's outcome is a value choice
+  bool async_write = false;       ///< reclaim: pageout's write completes after the putback (SwapWrite::Async)
   int pages = 1;                  ///< ksmd: pages_to_scan
   int batches = 1;                ///< ksmd (v3.9): rounds of ksm_scan_thread's loop (a batch ends at a full scan's end)
   // 2.6.33 actors (offline_pages, mbind, fault, munmap, exit, page_referenced):

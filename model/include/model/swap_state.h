@@ -95,6 +95,12 @@ void swap_duplicate(Kernel& k, std::uint32_t entry);
 /// next step, end_page_writeback, trylock again). Returns true when the page
 /// was freed, false when reclaim kept it (not on the LRU, locked, under writeback, a
 /// mapped KSM page, referenced beyond the swap cache, remapped meanwhile): put back.
-bool reclaim_swapcache_page(Kernel& k, PageId page);
+/// SwapWrite::Async: pageout's write is still in flight when shrink_page_list
+/// looks again (PageWriteback: keep); the page is put back under writeback and
+/// the write completes (end_swap_bio_write) as the reclaimer's last step.
+enum class SwapWrite { Sync, Async };
+bool reclaim_swapcache_page(Kernel& k, PageId page, SwapWrite write = SwapWrite::Sync);
+/// end_swap_bio_write(): the swap write of `page` (under writeback) completes.
+void end_swap_bio_write(Kernel& k, PageId page);
 
 }  // namespace model
