@@ -84,7 +84,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "referenced or remapped); args {\"page\": NAME (a swap-cache page or an anon page), \"writeback\": "
        "\"sync\" (the default: the write completes before shrink_page_list looks again, and the page is freed) "
        "| \"async\" (the write is still in flight then: PageWriteback keeps the page, it is put back on the LRU "
-       "under writeback, and end_swap_bio_write completes it as R's last step)}; 2.6.33: the same "
+       "under writeback, and end_swap_bio_write completes it as the reclaimer's last step)}; 2.6.33: the same "
        "shrink_page_list with 2.6.33's try_to_unmap (try_to_unmap_ksm over each rmap_item's anon_vma, "
        "try_to_unmap_anon), page_referenced not modelled (taken as unreferenced); 4.19: the same order, "
        "try_to_unmap_one's swap branch under the table's ptl inside the mmu notifier's invalidate_range_start/end, "
