@@ -796,6 +796,32 @@ void check_reclaim_off_the_lru(const LintInput& in, LintReport& r) {
   }
 }
 
+// ---- migration retries -------------------------------------------------------------
+
+/// mm/migrate.c v3.9 and v4.19: each pass of migrate_pages' retry loop allocates a new
+/// target (unmap_and_move's get_new_page) and a failed pass frees it; the model never
+/// hands a freed page out again, so a pass beyond the free pages declared on the target
+/// node ends -ENOMEM where the kernel would retry (and the forced passes, the fourth
+/// and later, are never reached). Say so before the run.
+void check_migration_retries(const LintInput& in, LintReport& r) {
+  const Kernel& k = in.initial;
+  const auto supply = free_supply(in);
+  for (std::size_t t = 0; t < in.calls.size(); ++t) {
+    const ActorCall& c = in.calls[t];
+    if (c.actor != "migrate_pages" || c.passes <= 1 || c.page == kNoPage) continue;
+    const auto it = supply.find({c.to_node, k.pages[c.page].nr_pages});
+    const std::size_t have = it == supply.end() ? 0 : it->second.size();
+    if (have == 0 || static_cast<std::size_t>(c.passes) <= have) continue;  // none: a free-pages finding
+    r.notes.push_back("thread " + in.names[t] + " (migrate_pages) may run " + std::to_string(c.passes) +
+                      " passes, each allocating a new target on node " + std::to_string(c.to_node) +
+                      " (a failed pass frees its target, and the model never reuses a freed page), and the scenario "
+                      "declares " + std::to_string(have) + " usable there: a pass after the " + std::to_string(have) +
+                      (have == 1 ? "st" : have == 2 ? "nd" : have == 3 ? "rd" : "th") +
+                      " ends -ENOMEM where the kernel would retry (declare one free page per pass; forced passes "
+                      "start at the fourth)");
+  }
+}
+
 // ---- swapoff beside an exit (2.6.33, 3.9) ------------------------------------------
 
 /// try_to_unuse takes an mm_users reference on each mm it walks (atomic_inc_not_zero);
@@ -918,6 +944,7 @@ LintReport lint(const Scenario& scenario) {
   check_unused_stable_nodes(in, r);
   check_ksm_page_without_rmap_items(in, r);
   check_reclaim_off_the_lru(in, r);
+  check_migration_retries(in, r);
   check_swapoff_beside_exit(in, r);
   check_unmodelled_huge_pmd_paths(in, r);
   return r;

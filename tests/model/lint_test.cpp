@@ -385,3 +385,32 @@ TEST(LintNotes, ReclaimOfAPageOffTheLruIsKeptInEveryRun) {
     UNSIGNED_LONGS_EQUAL(lru ? 0 : 1, paths->count(0, model::Outcome::Kept));
   }
 }
+
+// Each migrate_pages pass takes a new target and the model never reuses a freed one:
+// ksm/swapout-async-vs-migration-fixed declares four targets for M's four passes (no
+// note, and M never ends -ENOMEM); with N alone, M's first pass that meets P under
+// writeback (-EAGAIN) leaves no target for the next: the note says so, and some run
+// ends -ENOMEM. Both searches stay clean.
+TEST(LintNotes, MigrationRetriesNeedAFreePageEach) {
+  for (const bool all : {true, false}) {
+    nlohmann::json j = model::load_json_file("scenarios/ksm/swapout-async-vs-migration-fixed.json");
+    if (!all) {
+      auto& pages = j["initial"]["pages"];
+      for (std::size_t i = pages.size(); i-- > 0;)
+        if (pages[i]["name"] == "N2" || pages[i]["name"] == "N3" || pages[i]["name"] == "N4") pages.erase(i);
+    }
+    model::LintReport r = lint_of(j);
+    LONGS_EQUAL_TEXT(all ? 0 : 1, r.notes.size(), r.notes.empty() ? "no note" : r.notes[0].c_str());
+    if (!all && !r.notes.empty())
+      CHECK_TEXT(contains(r.notes[0], "thread M (migrate_pages) may run 4 passes, each allocating a new target on "
+                                      "node 1") &&
+                     contains(r.notes[0], "declares 1 usable there: a pass after the 1st ends -ENOMEM"),
+                 r.notes[0].c_str());
+    std::shared_ptr<model::PathStats> paths;
+    model::Scenario s = model::Scenario::parse(j, "t.json");
+    checker::Report rep = model_test::explore_recording_paths(s, paths);
+    CHECK(rep.verdict == checker::Verdict::Pass);
+    CHECK(rep.stats.complete);
+    CHECK_EQUAL(!all, paths->count(1, model::Outcome::Enomem) > 0);
+  }
+}
