@@ -77,6 +77,9 @@ bool notes_wanted() {
 void fail(FailureKind kind, std::string message, SourceLoc loc) {
   ex("fail").fail(Verdict::Violation, kind, std::move(message), loc);
 }
+void fail_check(std::string invariant, FailureKind kind, std::string message, SourceLoc loc) {
+  ex("fail_check").fail(Verdict::Violation, kind, std::move(message), loc, std::move(invariant));
+}
 void unsupported(std::string what, SourceLoc loc) {
   ex("unsupported").fail(Verdict::Unsupported, FailureKind::Assertion, std::move(what), loc);
 }

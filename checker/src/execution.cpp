@@ -465,7 +465,7 @@ void Execution::note(std::string_view text) {
   n += text;
 }
 
-void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc) {
+void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc, std::string invariant) {
   if (running_ != kNoThread && !steps_.empty()) {
     if (v == Verdict::Unsupported) {
       unsupported_steps_.push_back(steps_.size() - 1);
@@ -482,6 +482,7 @@ void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc
     violation_.thread = running_;
     violation_.step = current_step();
     violation_.loc = loc;
+    if (!invariant.empty()) violation_.invariant = std::move(invariant);  // (a final check set its own)
     if (running_ != kNoThread) {
       fail_steps_ = steps_.size();
       fail_choices_ = schedule_.size();

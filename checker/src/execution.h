@@ -103,7 +103,9 @@ class Execution {
   void announce(const Access& a, Guard ready, bool idle = false);
   std::uint32_t choose(std::uint32_t n, const char* label);
   void note(std::string_view text);
-  [[noreturn]] void fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc);
+  /// `invariant`: the step check that failed (fail_check), kept in the violation.
+  [[noreturn]] void fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc,
+                         std::string invariant = {});
   ThreadId running() const { return running_; }
   const std::string& object_name(ObjectId id) const;
   const std::string& thread_name(ThreadId id) const;

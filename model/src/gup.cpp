@@ -103,7 +103,7 @@ void dma_read_page(Kernel& k, PageId page) {
     if (where.first == at.mm) return;
     if (foreign.empty()) foreign = k.where(where.first, where.second);
   }
-  checker::fail(FailureKind::Invariant,
+  checker::fail_check("pin_reads_own_data", FailureKind::Invariant,
                 "pin_reads_own_data: the DMA read of the page pinned at " + k.where(at.mm, at.address) + " (" +
                     k.pages[page].name + ") returns " + std::to_string(got) + ", which " + k.mms.at(at.mm).name +
                     " neither held at the pin (" + std::to_string(at.token) + ") nor wrote since" +

@@ -111,7 +111,7 @@ int hmm_pfns_bad(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end
     std::string reads;
     if (seen)
       for (const Pmd& v : *seen) reads += std::string(reads.empty() ? "" : ", ") + k.pmd_str(v);
-    checker::fail(FailureKind::Assertion,
+    checker::fail_check("hmm_no_spurious_error", FailureKind::Assertion,
                   "I-004a: hmm_pfns_bad marks [" + k.where(r.mm, addr) + ", " + k.where(r.mm, end) + ") of range " +
                       r.name + " ERROR, but its pmd is " + k.pmd_str(why) +
                       ": a migration entry of a regular anon vma, not a bad pmd" +

@@ -263,7 +263,7 @@ int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
       const Pte& pte = slot->pte;
       if ((pte.is_present() || pte.is_migration()) && k.pages[pte.page].PageKsm() &&
           !(ret & VM_FAULT_OOM))
-        checker::fail(FailureKind::Assertion,
+        checker::fail_check("break_ksm_postcondition", FailureKind::Assertion,
                       "break_ksm postcondition: " + k.where(mm, addr) + " = " + k.pte_str(pte) +
                           " still maps KSM page " + k.page_name(pte.page) + " when break_ksm returns 0");
     }
@@ -625,7 +625,7 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   if (k.check_node_freed_in_use)
     for (const Page& p : k.pages)
       if (!p.freed && !p.offlined && !p.in_free_pool && p.PageKsm() && p.mapping.id == node)
-        checker::fail(FailureKind::Assertion, "no_stable_node_freed_in_use: stable node " + s.name +
+        checker::fail_check("no_stable_node_freed_in_use", FailureKind::Assertion, "no_stable_node_freed_in_use: stable node " + s.name +
                                                   " freed while page " + p.name + " still points at it (" + p.name +
                                                   ".mapping = " + s.name + ")");
 }

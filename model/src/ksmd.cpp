@@ -52,12 +52,13 @@ long merge_across_nodes_store(Kernel& k, unsigned knob) {
         // I-003a: the old trees must be empty when their layout changes.
         for (std::size_t nid = 0; nid < ksm.root_stable_tree.size(); ++nid)
           for (std::uint32_t node : ksm.root_stable_tree[nid])
-            checker::fail(FailureKind::Assertion,
+            checker::fail_check("stable_trees_empty_at_flip", FailureKind::Assertion,
                           "stable_trees_empty_at_flip: merge_across_nodes switched to " + std::to_string(knob) +
                               " with stable node " + k.stable_nodes[node].name + " still in root_stable_tree[" +
                               std::to_string(nid) + "]");
         for (std::uint32_t node : ksm.migrate_nodes)
-          checker::fail(FailureKind::Assertion, "stable_trees_empty_at_flip: merge_across_nodes switched with " +
+          checker::fail_check("stable_trees_empty_at_flip", FailureKind::Assertion,
+                              "stable_trees_empty_at_flip: merge_across_nodes switched with " +
                                                     k.stable_nodes[node].name + " on migrate_nodes");
       }
       checker::announce(ksm.tree_obj, AccessKind::Write, "merge_across_nodes_store");

@@ -120,7 +120,8 @@ long offline_pages(Kernel& k, std::size_t index, int to_node, int rounds, int pa
   if (k.check_no_node_in_offlined) {
     for (const StableNode& s : k.stable_nodes)
       if (!s.freed && !s.unused && sec.contains(s.kpfn))
-        checker::fail(FailureKind::Assertion, "no_stable_node_in_offlined_range: stable node " + s.name + " (" +
+        checker::fail_check("no_stable_node_in_offlined_range", FailureKind::Assertion,
+                            "no_stable_node_in_offlined_range: stable node " + s.name + " (" +
                                                   s.name + "." + v2_6_33::stable_node_key(k) + " = " +
                                                   k.page_name(s.kpfn) + ") points into offlined section " +
                                                   sec.name + " at MEM_OFFLINE");

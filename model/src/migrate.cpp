@@ -258,10 +258,10 @@ void check_g1_before_unlock(const Kernel& k, PageId page) {
   for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) {
     for (const auto& [addr, slot] : k.mms[mm].ptes)
       if (slot.pte.is_migration() && slot.pte.page == page)
-        checker::fail(FailureKind::Assertion, "G1: " + k.where(mm, addr) + " = " + k.pte_str(slot.pte) + at);
+        checker::fail_check("no_migration_entry_at_unlock", FailureKind::Assertion, "G1: " + k.where(mm, addr) + " = " + k.pte_str(slot.pte) + at);
     for (const auto& [addr, slot] : k.mms[mm].pmds)  // 4.19 only: no other era has pmd entries
       if (is_pmd_migration_entry(slot.pmd) && slot.pmd.page == page)
-        checker::fail(FailureKind::Assertion, "G1: pmd " + k.where(mm, addr) + " = " + k.pmd_str(slot.pmd) + at);
+        checker::fail_check("no_migration_entry_at_unlock", FailureKind::Assertion, "G1: pmd " + k.where(mm, addr) + " = " + k.pmd_str(slot.pmd) + at);
   }
 }
 
@@ -419,7 +419,7 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
       checker::note([&] { return std::string(p.name + " is PageKsm and not offlining: -EBUSY"); });
     } else {
       if (p.PageKsm() && !offlining && k.check_ksm_migration_offlining)
-        checker::fail(FailureKind::Assertion, "ksm_migrate_only_offlining: KSM page " + p.name +
+        checker::fail_check("ksm_migrate_only_offlining", FailureKind::Assertion, "ksm_migrate_only_offlining: KSM page " + p.name +
                                                   " migrated outside hot-remove (migrate_pages offlining=0, "
                                                   "ksm_thread_mutex not held)");
       // PageWriteback (a swap-cache page reclaim is writing out): wait when forced, else

@@ -376,7 +376,7 @@ int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
   if (p.PageKsm()) {
     // page->mapping - PAGE_MAPPING_ANON taken for an anon_vma: it is a stable node.
     if (k.check_anon_vma_type)
-      checker::fail(FailureKind::Assertion,
+      checker::fail_check("anon_rmap_walk_type", FailureKind::Assertion,
                     "anon_rmap_walk_type: an rmap walk over a mapping that is not an anon_vma: " + p.name +
                         "->mapping is stable node " +
                         (p.mapping.id == kNoNode ? std::string("NULL") : k.stable_nodes[p.mapping.id].name) +

@@ -145,7 +145,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
     Page& pg = k.pages[page];
     // I-003e: never map a page whose data came from a failed swap read.
     if (k.check_uptodate_at_map && pg.garbage)
-      checker::fail(FailureKind::Assertion,
+      checker::fail_check("never_map_not_uptodate", FailureKind::Assertion,
                     "never map a !Uptodate page: do_swap_page maps " + pg.name + " at " + k.where(mm, addr) +
                         ", marked Uptodate but copied from !PageUptodate " + k.page_name(original));
     // The recheck under the page lock keeps the slot on the locked swap-cache

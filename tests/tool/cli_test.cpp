@@ -571,3 +571,26 @@ TEST(CliSeed000, Unmodelled419FaultIsOneLineExitFour) {
                          "without VM_WRITE: access_error's SIGSEGV is not modelled", 0) == 0,
              r.err.c_str());
 }
+
+// A step check names its invariant (checker::fail_check): G1 in the reverted
+// rmap-walk scenario fails at the migration's unlock_page with the message
+// "G1: ...", and the verdict line says which scenario invariant that is. An
+// expectation may name the invariant instead of quoting the message; another
+// invariant's name is missed (exit 1 under --expect).
+TEST(CliSeed000, AStepCheckNamesItsInvariant) {
+  const char* file = "scenarios/ksm/rmap-walk-migration-ptes-reverted-g1.json";
+  Result r = cli({"run", file});
+  LONGS_EQUAL_TEXT(1, r.code, r.err.c_str());
+  CHECK_TEXT(r.out.find("violation (assertion, check no_migration_entry_at_unlock)") != std::string::npos,
+             r.out.c_str());
+  json j = json::parse(read(file));
+  fs::path dir = fresh_dir("step-check-name");
+  for (const bool right : {true, false}) {
+    j["expect"]["violation"] = right ? "no_migration_entry_at_unlock" : "no_leftover_migration_entry";
+    const std::string path = (dir / (right ? "right.json" : "wrong.json")).string();
+    std::ofstream(path) << j.dump(2);
+    Result e = cli({"run", path, "--expect"});
+    LONGS_EQUAL_TEXT(right ? 0 : 1, e.code, e.out.c_str());
+    CHECK_TEXT(e.out.find(right ? "\": met" : "\": MISSED") != std::string::npos, e.out.c_str());
+  }
+}

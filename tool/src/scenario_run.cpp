@@ -49,8 +49,8 @@ bool expectation_met(const model::Expectation& e, const checker::Report& r) {
   if (r.verdict != Verdict::Violation && r.verdict != Verdict::Deadlock &&
       r.verdict != Verdict::StepBound)
     return false;
-  return r.counterexample &&
-         r.counterexample->violation.message.find(e.violation) != std::string::npos;
+  return r.counterexample && (r.counterexample->violation.message.find(e.violation) != std::string::npos ||
+                              r.counterexample->violation.invariant == e.violation);
 }
 
 checker::Options ScenarioRun::options_for(const model::Scenario& scenario,

@@ -167,6 +167,12 @@ void note(F&& make) {
 [[noreturn]] void fail(FailureKind kind, std::string message,
                        SourceLoc loc = SourceLoc::current());
 
+/// fail() from a step check: a named invariant the model checks at a step
+/// rather than at the end. The violation carries the name (Violation::invariant),
+/// as a failed final check does.
+[[noreturn]] void fail_check(std::string invariant, FailureKind kind, std::string message,
+                             SourceLoc loc = SourceLoc::current());
+
 /// End the execution with Verdict::Unsupported: the model reached a path it
 /// does not have (`what` names it). Never a violation: a search that meets it
 /// stops and reports the path and the step, like a failure, with its own verdict.

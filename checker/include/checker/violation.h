@@ -36,7 +36,7 @@ struct Violation {
   Verdict verdict = Verdict::Pass;
   FailureKind kind = FailureKind::Assertion;  ///< meaningful for Verdict::Violation
   std::string message;
-  std::string invariant;        ///< name of the final check, if one failed
+  std::string invariant;        ///< name of the final check or step check (fail_check) that failed, if any
   ThreadId thread = kNoThread;  ///< the thread that failed, if any
   std::size_t step = 0;         ///< index of the step during which it failed
   SourceLoc loc{};

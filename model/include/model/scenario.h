@@ -55,7 +55,8 @@ struct Expectation {
   enum class Result { Violation, Pass };
   Result result = Result::Pass;
   /// For Violation: a substring the violation message must contain
-  /// (e.g. "WARN_ON_ONCE(page_mapped(page))"); empty means any violation.
+  /// (e.g. "WARN_ON_ONCE(page_mapped(page))"), or the name of the invariant
+  /// (end-of-run or step check) that failed; empty means any violation.
   std::string violation;
   /// For Pass: the search must be complete (exhaustive), not cut by a bound.
   bool exhaustive = true;
