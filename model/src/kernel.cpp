@@ -380,6 +380,7 @@ std::string Kernel::fingerprint() const {
   f += "| ";
   for (const auto& [slot, count] : swap.swap_map) add(slot, count);
   for (const auto& [slot, page] : swap.cache) add(slot, page);
+  for (const auto& [reclaimer, page] : swap.bios) add(reclaimer, page);
   for (PageId p : free_pool) add(p);
   return f;
 }

@@ -196,6 +196,15 @@ class ScenarioProgram : public checker::Program {
         k->events.finish();
       });
     }
+    // After every declared thread (their ids are their indices): an asynchronous
+    // reclaimer's write completes on a CPU of its own (bio_thread_name).
+    for (std::size_t t = 0; t < v_->calls.size(); ++t) {
+      if (!v_->calls[t].async_write) continue;
+      Kernel* k = kernel_.get();
+      const PageId page = v_->calls[t].page;
+      const auto reclaimer = static_cast<checker::ThreadId>(t);
+      checker::spawn(bio_thread_name(v_->names[t]), [k, reclaimer, page] { swap_bio_completion(*k, reclaimer, page); });
+    }
   }
 
   std::string state_fingerprint() override { return kernel_ ? kernel_->fingerprint() : std::string(); }
@@ -461,6 +470,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       t.at("name").error("a thread name of 1 to " + std::to_string(kMaxNameBytes) + " bytes");
     if (!names.insert(spec.name).second)
       t.at("name").error("duplicate thread name " + quote_input(spec.name));
+    if (spec.name.ends_with(kBioThreadSuffix))
+      t.at("name").error("thread name " + quote_input(spec.name) + " ends with \"" + kBioThreadSuffix +
+                         "\", which names an asynchronous reclaimer's bio completion thread");
     spec.args = t.has("args") ? t.at("args").json() : nlohmann::json::object();
     if (t.has("start_after")) start_after[i].emplace(t.at("start_after"));
     if (const auto m = mremaps.find(i); m != mremaps.end())

@@ -247,7 +247,17 @@ void end_swap_bio_write(Kernel& k, PageId page) {
   k.page_flags_write(page, "end_page_writeback");
   k.swap.device[p.swap_entry] = p.content;
   p.flags &= ~static_cast<std::uint32_t>(PG_writeback);
+  std::erase_if(k.swap.bios, [page](const auto& bio) { return bio.second == page; });
   checker::note([&] { return std::string("slot " + std::to_string(p.swap_entry) + " written from " + p.name + ": end_page_writeback"); });
+}
+
+// block/bio.c bio_endio -> mm/page_io.c v3.9 end_swap_bio_write (v2.6.33, v4.19 alike), in
+// the interrupt of the CPU the device completes on: an asynchronous reclaimer's write,
+// whenever the device is done with it after submit_bio.
+void swap_bio_completion(Kernel& k, checker::ThreadId reclaimer, PageId page) {
+  checker::announce_idle(k.pages.at(page).flags_obj, AccessKind::Read, "bio_endio",
+                         [&k, reclaimer] { return k.swap.bios.count(reclaimer) != 0; });
+  end_swap_bio_write(k, k.swap.bios.at(reclaimer));
 }
 
 namespace {
@@ -319,7 +329,7 @@ bool remove_mapping_locked(Kernel& k, PageId page) {
 // !PageKsm, !PageWriteback anon page: add_to_swap, try_to_unmap, pageout
 // (mm/page_io.c swap_writepage and end_swap_bio_write), then the synchronous-write
 // path (trylock_page again) into __remove_mapping.
-bool swap_out_locked(Kernel& k, PageId page, SwapWrite write, bool& in_flight) {
+bool swap_out_locked(Kernel& k, PageId page, SwapWrite write) {
   Page& p = k.pages.at(page);
   if (!p.test(PG_swapcache)) add_to_swap(k, page);  // PageAnon(page) && !PageSwapCache(page)
   // page_mapped(page) (read in the step before, which covers the whole page).
@@ -357,18 +367,21 @@ bool swap_out_locked(Kernel& k, PageId page, SwapWrite write, bool& in_flight) {
     // __swap_writepage: set_page_writeback, unlock_page, submit_bio(WRITE).
     k.page_flags_write(page, "set_page_writeback");
     p.flags |= PG_writeback;
+    if (write == SwapWrite::Async) k.swap.bios[checker::current_thread()] = page;  // submit_bio
     checker::note([&] { return std::string(p.name + " under writeback to slot " + std::to_string(p.swap_entry)); });
     p.lock->unlock("__swap_writepage");
     if (write == SwapWrite::Async) {
-      // PAGE_SUCCESS with PageWriteback(page) (set here, cleared only by this
-      // write's completion): goto keep; the write completes after the putback.
-      in_flight = true;
-      checker::note([&] { return std::string(p.name + ": write in flight, keep"); });
-      return false;
+      // PAGE_SUCCESS: PageWriteback(page) (cleared by the bio thread's
+      // end_swap_bio_write, whenever the device is done): goto keep; the page is put back.
+      if (page_writeback(k, page, "shrink_page_list")) {
+        checker::note([&] { return std::string(p.name + ": write in flight, keep"); });
+        return false;
+      }
+    } else {
+      // The write completes as the reclaimer's next step (the slot cannot change
+      // meanwhile: nothing takes a page under writeback out of the swap cache).
+      end_swap_bio_write(k, page);
     }
-    // The write completes as the reclaimer's next step (the slot cannot change
-    // meanwhile: nothing takes a page under writeback out of the swap cache).
-    end_swap_bio_write(k, page);
     // PAGE_SUCCESS: "A synchronous write": PageWriteback/PageDirty (read with the
     // freeze step below), trylock_page, then __remove_mapping.
     if (!p.lock->try_lock("shrink_page_list")) return false;  // keep
@@ -383,7 +396,7 @@ namespace {
 
 // mm/vmscan.c v3.9 and v4.19 (the same order): shrink_page_list on one page (trylock_page, PageWriteback: keep
 // as global reclaim does, the anon swap-out branch, __remove_mapping)
-bool shrink_page_list(Kernel& k, PageId page, SwapWrite write, bool& in_flight) {
+bool shrink_page_list(Kernel& k, PageId page, SwapWrite write) {
   Page& p = k.pages.at(page);
   if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
   // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,
@@ -394,7 +407,7 @@ bool shrink_page_list(Kernel& k, PageId page, SwapWrite write, bool& in_flight) 
   // mapped, dirty or not in the swap cache is swapped out; a page under writeback is kept.
   if (p.PageAnon() && !p.test(PG_writeback) &&
       (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty)))
-    return swap_out_locked(k, page, write, in_flight);
+    return swap_out_locked(k, page, write);
   return remove_mapping_locked(k, page);
 }
 
@@ -402,18 +415,14 @@ bool shrink_page_list(Kernel& k, PageId page, SwapWrite write, bool& in_flight) 
 
 // mm/vmscan.c v2.6.33, v3.9, v4.19: shrink_inactive_list on one page: isolate_lru_pages
 // (isolate_lru_page's step: PG_lru, the isolation reference), shrink_page_list, and
-// putback_inactive_pages for a page it kept (SetPageLRU, the put of the isolation reference);
-// an asynchronous write of the page completes after that (end_swap_bio_write)
+// putback_inactive_pages for a page it kept (SetPageLRU, the put of the isolation reference;
+// under writeback still when an asynchronous write has not completed yet)
 bool reclaim_swapcache_page(Kernel& k, PageId page, SwapWrite write) {
   const bool v4_19 = k.config.era == Era::V4_19;
   if ((v4_19 ? v4_19::isolate_lru_page(k, page) : v2_6_33::isolate_lru_page(k, page)) != 0) return false;
-  bool in_flight = false;
-  if (shrink_page_list(k, page, write, in_flight)) return true;
+  if (shrink_page_list(k, page, write)) return true;
   if (v4_19) v4_19::putback_lru_page(k, page);
   else v2_6_33::putback_lru_page(k, page);
-  // The bio's completion (another CPU's interrupt in the kernel): the page,
-  // back on the LRU, stays under writeback until this step.
-  if (in_flight) end_swap_bio_write(k, page);
   return false;
 }
 

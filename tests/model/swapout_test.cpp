@@ -4,8 +4,8 @@
 // test runs the path in one thread on a small state written here and asserts
 // on the state left behind; the expected values are derived by hand from the
 // v3.9 code in each comment. Bad input for the reclaim page is refused with its
-// JSON pointer. The asynchronous write (reclaim "writeback": "async") is
-// kept under writeback past the putback, where a migration meets it.
+// JSON pointer. The asynchronous write (reclaim "writeback": "async") completes on
+// the reclaimer's bio thread, possibly past the putback, where a migration meets it.
 #include <string>
 
 #include "model_fixture.h"
@@ -254,19 +254,31 @@ TEST(Swapout39, AReadOnlyPteUnmappedIsFlushedForAStaleWritableTranslation) {
   model_test::check_clean_and_dfs_agrees("scenarios/ksm/store-vs-fork-vs-swapout-fixed.json");
 }
 
-// "writeback": "async": pageout's write is still in flight when shrink_page_list
-// looks again. By hand from v3.9 shrink_page_list and swap_writepage: isolate
-// (refcount 2 -> 3, LRU cleared), add_to_swap (slot 1, +1: 4), try_to_unmap
-// (both ptes swap(1), -2: 2), set_page_writeback, unlock; PageWriteback: keep;
-// putback_lru_page (LRU set, -1: 1, the swap cache's); end_swap_bio_write (slot
-// 1 = 7, PG_writeback cleared). P stays in the swap cache, unmapped, clean.
-TEST(Swapout39, AsyncWriteKeepsThePageAndCompletesAfterThePutback) {
+// "writeback": "async": pageout submits the write and goes on. By hand from v3.9
+// shrink_page_list and swap_writepage, with the completion held back until R is done:
+// isolate (refcount 2 -> 3, LRU cleared), add_to_swap (slot 1, +1: 4), try_to_unmap
+// (both ptes swap(1), -2: 2), set_page_writeback and submit_bio, unlock; PageWriteback:
+// keep; putback_lru_page (LRU set, -1: 1, the swap cache's). The write is in flight
+// (R's bio, the device's slot 1 not written yet) until swap_bio_completion runs it:
+// end_swap_bio_write (slot 1 = 7, PG_writeback cleared, the bio gone). P stays in the
+// swap cache, unmapped, clean.
+TEST(Swapout39, AsyncWriteKeepsThePageUnderWritebackUntilItsBioCompletes) {
   bool freed = true;
-  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) { freed = reclaim_swapcache_page(k, P, SwapWrite::Async); },
-              {"page_counts_consistent"});
+  bool in_flight_after_putback = false, device_written_early = true;
+  OneThread p(kernel_of(fork_pair()), [&](Kernel& k) {
+        freed = reclaim_swapcache_page(k, P, SwapWrite::Async);
+        in_flight_after_putback = k.pages[P].test(PG_writeback) && k.swap.bios.count(checker::current_thread()) == 1 &&
+                                  k.swap.bios.at(checker::current_thread()) == P && k.pages[P].test(PG_lru);
+        device_written_early = k.swap.device.count(1) != 0;
+        swap_bio_completion(k, checker::current_thread(), P);
+      },
+      {"page_counts_consistent"});
   CHECK(explore_once(p).verdict == checker::Verdict::Pass);
   const Kernel& k = *p.kernel;
   CHECK_FALSE(freed);
+  CHECK(in_flight_after_putback);
+  CHECK_FALSE(device_written_early);
+  CHECK(k.swap.bios.empty());
   CHECK_FALSE(k.pages[P].freed);
   CHECK(pte_at(k, mA, 0x1000) == Pte::swap(1));
   CHECK(pte_at(k, mB, 0x1000) == Pte::swap(1));
@@ -280,6 +292,30 @@ TEST(Swapout39, AsyncWriteKeepsThePageAndCompletesAfterThePutback) {
   CHECK_FALSE(k.pages[P].test(PG_writeback));
   CHECK_FALSE(k.pages[P].test(PG_dirty));
   CHECK_FALSE(k.pages[P].PageLocked());
+}
+
+// The bio completes on a thread of its own ("R.bio"), whenever the device is done:
+// before R's second PageWriteback look, R goes on as after a synchronous write and
+// frees P (trylock_page, __remove_mapping: refcount 2 = isolation + swap cache);
+// after it, R keeps P under writeback. So R alone with "async" both frees and keeps P
+// over the search, and with "sync" only frees it. Both searches are exhaustive and
+// clean, and the DPOR search agrees with plain DFS.
+TEST(Swapout39, TheAsyncBioCompletesBeforeOrAfterTheSecondLook) {
+  for (bool async : {true, false}) {
+    nlohmann::json j = reclaim_scenario(fork_pair());
+    if (async) j["threads"][0]["args"]["writeback"] = "async";
+    j["invariants"] = {"page_counts_consistent"};
+    j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
+    Scenario s = Scenario::parse(j, "t.json");
+    auto paths = std::make_shared<PathStats>(1);
+    auto program = s.make_program(paths);
+    const checker::Report r = checker::explore(*program, s.options());
+    CHECK(r.verdict == checker::Verdict::Pass);
+    CHECK(r.stats.complete);
+    CHECK(paths->count(0, Outcome::Ok) > 0);
+    CHECK_EQUAL(async, paths->count(0, Outcome::Kept) > 0);
+  }
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/swapout-async-vs-migration-fixed.json");
 }
 
 // A migration of P beside the asynchronous write meets P under writeback: with
@@ -308,7 +344,8 @@ TEST(Swapout39, MigrationMeetsThePageUnderWritebackOnlyWithTheAsyncWrite) {
   }
 }
 
-// Bad input: "writeback" takes "sync" or "async", named at its JSON pointer.
+// Bad input: "writeback" takes "sync" or "async", named at its JSON pointer; a
+// declared thread may not take a name ending in ".bio" (the bio threads' names).
 TEST(Swapout39, WritebackArgumentIsChecked) {
   auto f = reclaim_scenario(fork_pair());
   f["threads"][0]["args"]["writeback"] = "later";
@@ -317,4 +354,8 @@ TEST(Swapout39, WritebackArgumentIsChecked) {
   CHECK(contains(message, "expected \"sync\" or \"async\""));
   f["threads"][0]["args"]["writeback"] = 1;
   STRCMP_EQUAL("/threads/0/args/writeback", load_error_pointer(f).c_str());
+  auto g = reclaim_scenario(fork_pair());
+  g["threads"][0]["name"] = "R.bio";
+  STRCMP_EQUAL("/threads/0/name", load_error_pointer(g, &message).c_str());
+  CHECK(contains(message, "bio completion thread"));
 }

@@ -39,7 +39,7 @@ struct ActorCall {
   std::uint64_t address = 0;      ///< swapin_fault: the faulting address (in `mm`)
   bool after_unmerge_store = false;  ///< swapin_fault: start only once ksm_run has KSM_RUN_UNMERGE
   bool choose_read = false;       ///< swapin_fault: the pending swap read's outcome is a value choice
-  bool async_write = false;       ///< reclaim: pageout's write completes after the putback (SwapWrite::Async)
+  bool async_write = false;       ///< reclaim: pageout's write completes on the reclaimer's bio thread (SwapWrite::Async)
   int pages = 1;                  ///< ksmd: pages_to_scan
   int batches = 1;                ///< ksmd (v3.9): rounds of ksm_scan_thread's loop (a batch ends at a full scan's end)
   // 2.6.33 actors (offline_pages, mbind, fault, munmap, exit, page_referenced):
@@ -70,6 +70,12 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
 
 /// The thread body: run the actor on `k` (inside a simulated thread).
 void run_actor(Kernel& k, const ActorCall& call);
+
+/// An asynchronous reclaimer's (`"writeback": "async"`) write completes on a thread of
+/// its own, spawned after the declared ones and named after its reclaimer: "R.bio" for
+/// R. No declared thread's name may end so.
+inline constexpr const char* kBioThreadSuffix = ".bio";
+inline std::string bio_thread_name(const std::string& reclaimer) { return reclaimer + kBioThreadSuffix; }
 
 /// One address a call may read-fault, as read_faults() lists them.
 struct ReadFault {

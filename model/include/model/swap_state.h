@@ -47,6 +47,11 @@ struct SwapState {
   /// disable_swap_slots_cache_lock (a write on map_obj) before try_to_unuse; read with
   /// __read_swap_cache_async's unused-slot check.
   bool slot_cache_enabled = true;
+  /// The asynchronous swap writes in flight, by the reclaimer that submitted them:
+  /// set with set_page_writeback (a write of the page's flags), erased by
+  /// end_swap_bio_write's end_page_writeback. Its reclaimer's bio thread
+  /// (swap_bio_completion) waits for its entry.
+  std::map<checker::ThreadId, PageId> bios;
 };
 
 /// Count the swap ptes of the initial state into swap_map and enter the
@@ -95,12 +100,18 @@ void swap_duplicate(Kernel& k, std::uint32_t entry);
 /// next step, end_page_writeback, trylock again). Returns true when the page
 /// was freed, false when reclaim kept it (not on the LRU, locked, under writeback, a
 /// mapped KSM page, referenced beyond the swap cache, remapped meanwhile): put back.
-/// SwapWrite::Async: pageout's write is still in flight when shrink_page_list
-/// looks again (PageWriteback: keep); the page is put back under writeback and
-/// the write completes (end_swap_bio_write) as the reclaimer's last step.
+/// SwapWrite::Async: pageout submits the write and goes on; the write completes on
+/// another CPU (swap_bio_completion, the reclaimer's bio thread) at any point after
+/// that: before shrink_page_list looks at PageWriteback again (the page is then
+/// reclaimed as after a synchronous write) or after (PageWriteback: keep; the page is
+/// put back on the LRU under writeback).
 enum class SwapWrite { Sync, Async };
 bool reclaim_swapcache_page(Kernel& k, PageId page, SwapWrite write = SwapWrite::Sync);
 /// end_swap_bio_write(): the swap write of `page` (under writeback) completes.
 void end_swap_bio_write(Kernel& k, PageId page);
+/// The body of an asynchronous reclaimer's bio thread: waits (an idle wait: an
+/// execution may end with it waiting, when the reclaimer submitted nothing) until
+/// `reclaimer`'s write of `page` is in flight, then completes it (end_swap_bio_write).
+void swap_bio_completion(Kernel& k, checker::ThreadId reclaimer, PageId page);
 
 }  // namespace model
