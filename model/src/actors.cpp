@@ -214,7 +214,9 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "back when it changed), writable entries only with 17839856fd58, the slow path get_user_pages_unlocked",
        kEra3_9 | kEra4_19},
       {"swapoff",
-       "swapoff of the model's one swap area (try_to_unuse: for each slot in use its swap-cache page, or one "
+       "swapoff of the model's one swap area (sys_swapoff clears SWP_WRITEOK first, so a reclaim's get_swap_page "
+       "allocates no slot behind the scan, and sets it again if try_to_unuse fails; try_to_unuse: for each slot in "
+       "use (a swap count, or a swap-cache page alone) its swap-cache page, or one "
        "read from the device (read_swap_cache_async), locked; unuse_mm -> unuse_vma -> unuse_pte_range -> "
        "unuse_pte under the ptl with pte_same, ksm_might_need_to_copy, swap_free; delete_from_swap_cache); "
        "args {} (none); 2.6.33: the same walk, unuse_pte maps the swap-cache page itself (no "
@@ -583,7 +585,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
     const long ret = get_user_pages_fast_dma(k, call.mm, call.address, call.write, call.value);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "swapoff") {
-    k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19 ? v4_19::swapoff(k) : try_to_unuse(k)));
+    k.outcomes.record(outcome_of_errno(k.config.era == Era::V4_19 ? v4_19::swapoff(k) : sys_swapoff(k)));
   } else if (call.actor == "mremap") {
     const long ret = sys_mremap(k, call.mm, call.address, call.new_address, call.new_vma);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));

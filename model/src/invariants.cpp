@@ -25,6 +25,11 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "G1: when every thread has finished (every migration has unlocked its page), no pte holds a migration entry "
        "(4.19: and no pmd is a migration entry or invalidated)",
        true, kAllEras},
+      {"swapoff_complete",
+       "after a swapoff that returned 0, the swap area is empty: no pte holds a swap entry, no slot has a swap "
+       "count or a swap-cache page (try_to_unuse empties it; SWP_WRITEOK keeps a reclaim from allocating a slot "
+       "behind its scan)",
+       true, kAllEras},
       {"stable_trees_empty",
        "after a successful run=2, every stable tree and the migrate_nodes list is empty (needs cbf86cfe04a6)", true,
        kEra3_9 | kEra4_19},
@@ -171,6 +176,22 @@ void no_leftover_migration_entry(const Kernel& k) {
         checker::fail(FailureKind::Invariant,
                       "no_leftover_migration_entry: " + k.where(static_cast<std::uint32_t>(mm), addr) + " = " +
                           k.pte_str(slot.pte) + " after every migration finished");
+}
+
+void swapoff_complete(const Kernel& k) {
+  if (!k.swap.swapoff_succeeded) return;
+  for (std::size_t mm = 0; mm < k.mms.size(); ++mm)
+    for (const auto& [addr, slot] : k.mms[mm].ptes)
+      if (slot.pte.is_swap())
+        checker::fail(FailureKind::Invariant, "swapoff_complete: " + k.where(static_cast<std::uint32_t>(mm), addr) +
+                                                  " = " + k.pte_str(slot.pte) + " after swapoff returned 0");
+  for (const auto& [entry, count] : k.swap.swap_map)
+    if (count != 0)
+      checker::fail(FailureKind::Invariant, "swapoff_complete: swap_map[" + std::to_string(entry) + "] = " +
+                                                std::to_string(count) + " after swapoff returned 0");
+  for (const auto& [entry, page] : k.swap.cache)
+    checker::fail(FailureKind::Invariant, "swapoff_complete: " + k.page_name(page) + " is in the swap cache (slot " +
+                                              std::to_string(entry) + ") after swapoff returned 0");
 }
 
 void stable_trees_empty(const Kernel& k) {
@@ -344,6 +365,8 @@ void install_invariant(Kernel& k, const std::string& name) {
     checker::final_check(name, [kp] { ksm_unmergeable_vma_clean(*kp); });
   else if (name == "no_leftover_migration_entry")
     checker::final_check(name, [kp] { no_leftover_migration_entry(*kp); });
+  else if (name == "swapoff_complete")
+    checker::final_check(name, [kp] { swapoff_complete(*kp); });
   else if (name == "stable_trees_empty")
     checker::final_check(name, [kp] { stable_trees_empty(*kp); });
   else if (name == "page_counts_consistent")

@@ -95,6 +95,7 @@ struct Facts {
   bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
   bool store = false;           ///< a store thread or a get_user_pages for write (user data)
   bool read_pin = false;        ///< a get_user_pages(_fast) for read (its DMA reads the page)
+  bool swapoff = false;         ///< a swapoff thread
   std::set<PageId> swapout;     ///< non-KSM pages a reclaim names (it may swap them out: their ptes become swap ptes)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
@@ -107,6 +108,7 @@ Facts facts_of(const LintInput& in) {
     f.madvise |= c.actor == "madvise_unmergeable";
     f.mremap |= c.actor == "mremap";
     f.ksmd |= c.actor == "ksmd";
+    f.swapoff |= c.actor == "swapoff";
     f.store |= c.actor == "store" ||
                ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write);  // a DMA write is checked too
     f.read_pin |= (c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write;
@@ -705,6 +707,8 @@ const InvariantRule kInvariantRules[] = {
     {"no_leftover_migration_entry", [](const Facts& f, const Kernel&) { return f.migrator; },
      "no thread migrates (migrate_pages, offline_pages, mbind), and an initial state never holds a migration "
      "entry (refused at load), so none can be left over"},
+    {"swapoff_complete", [](const Facts& f, const Kernel&) { return f.swapoff; },
+     "it checks the swap area after a swapoff that returned 0, and no thread is a swapoff"},
     {"no_lost_write", [](const Facts& f, const Kernel&) { return f.store; },
      "it checks the addresses store threads and get_user_pages DMA wrote, and no thread is a store or a "
      "get_user_pages for write"},

@@ -547,6 +547,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       for (const ActorCall::AdminStep& st : c.steps)
         if (st.what == "reclaim") v->initial.track_writeback = true;
   }
+  // A reclaim beside a swapoff: get_swap_page reads the SWP_WRITEOK that swapoff clears.
+  v->initial.swap.writeok_tracked =
+      v->initial.track_writeback &&
+      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return c.actor == "swapoff"; });
   // An HMM range (struct hmm_range) is its walker's own: two threads walking one range would
   // share its pfns[] and its validity, which no driver does.
   for (std::size_t i = 0; i < v->calls.size(); ++i) {

@@ -270,6 +270,10 @@ namespace {
 // under the tree_lock, which the kernel takes right after).
 std::uint32_t get_swap_page_and_insert(Kernel& k, PageId page) {
   checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "get_swap_page");
+  if (!k.swap.writeok) {  // the area lost SWP_WRITEOK to swapoff: "noswap"
+    checker::note("get_swap_page: no swap area with SWP_WRITEOK (swapoff)");
+    return 0;
+  }
   std::uint32_t entry = 1;
   for (;; ++entry) {
     const auto it = k.swap.swap_map.find(entry);
@@ -281,15 +285,18 @@ std::uint32_t get_swap_page_and_insert(Kernel& k, PageId page) {
 }
 
 // mm/swap_state.c v3.9: add_to_swap (get_swap_page, add_to_swap_cache: page_cache_get,
-// SetPageSwapCache, set_page_private; then SetPageDirty). Never fails in the model.
-void add_to_swap(Kernel& k, PageId page) {
+// SetPageSwapCache, set_page_private; then SetPageDirty). Fails only when swapoff has
+// cleared the area's SWP_WRITEOK (no radix-tree preload or memcg failures in the model).
+bool add_to_swap(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);
   const std::uint32_t entry = get_swap_page_and_insert(k, page);
+  if (entry == 0) return false;
   k.touch_page(page, "add_to_swap_cache");
   ++p.refcount;  // page_cache_get: the swap cache's reference
   p.flags |= PG_swapcache | PG_dirty;  // SetPageSwapCache; add_to_swap's SetPageDirty
   p.swap_entry = entry;
   checker::note([&] { return std::string(p.name + " added to the swap cache (slot " + std::to_string(entry) + "), dirty"); });
+  return true;
 }
 
 // mm/vmscan.c v3.9 (v4.19 alike: page_ref_freeze(page, 2)): __remove_mapping (swap cache) and the free in shrink_page_list,
@@ -331,7 +338,12 @@ bool remove_mapping_locked(Kernel& k, PageId page) {
 // path (trylock_page again) into __remove_mapping.
 bool swap_out_locked(Kernel& k, PageId page, SwapWrite write) {
   Page& p = k.pages.at(page);
-  if (!p.test(PG_swapcache)) add_to_swap(k, page);  // PageAnon(page) && !PageSwapCache(page)
+  // PageAnon(page) && !PageSwapCache(page): add_to_swap, or activate_locked (SetPageActive
+  // is not modelled), keep_locked: unlock, put back.
+  if (!p.test(PG_swapcache) && !add_to_swap(k, page)) {
+    p.lock->unlock("shrink_page_list");
+    return false;
+  }
   // page_mapped(page) (read in the step before, which covers the whole page).
   if (p.page_mapped()) {
     // TTU_UNMAP as with TTU_IGNORE_ACCESS (page_check_references is not modelled: the page is

@@ -38,6 +38,7 @@ int swapoff(Kernel& k) {
     checker::announce(k.swap.map_obj, checker::AccessKind::Write, "reenable_swap_slots_cache_unlock");
     k.swap.slot_cache_enabled = true;
   }
+  if (!err) k.swap.swapoff_succeeded = true;
   return err;
 }
 

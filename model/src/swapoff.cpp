@@ -11,6 +11,7 @@
 #include "model/swapoff.h"
 
 #include <algorithm>
+#include <set>
 
 #include "model/ksm.h"
 #include "model/memory.h"
@@ -128,16 +129,42 @@ int swap_count(Kernel& k, std::uint32_t entry, const char* label) {
 
 /// find_next_to_unuse(): the next slot above `prev` in use (0 when none; slot 0 is
 /// the swap header, never a swap entry), wrapping around once as the kernel does.
+/// In use: a swap count, or SWAP_HAS_CACHE alone (a swap-cache page no pte's
+/// swap entry holds any more: the model keeps that bit as the cache's slot), so
+/// the step reads the swap map and the cache index together.
 std::uint32_t find_next_to_unuse(Kernel& k, std::uint32_t prev) {
-  checker::announce(k.swap.map_obj, AccessKind::Read, "find_next_to_unuse");
+  checker::announce(k.swap.obj, AccessKind::Read, "find_next_to_unuse");
+  std::set<std::uint32_t> in_use;
   for (const auto& [slot, count] : k.swap.swap_map)
-    if (slot > prev && count > 0) return slot;
-  for (const auto& [slot, count] : k.swap.swap_map)
-    if (slot > 0 && slot <= prev && count > 0) return slot;
+    if (count > 0) in_use.insert(slot);
+  for (const auto& [slot, page] : k.swap.cache) in_use.insert(slot);
+  for (std::uint32_t slot : in_use)
+    if (slot > prev) return slot;
+  for (std::uint32_t slot : in_use)
+    if (slot > 0 && slot <= prev) return slot;
   return 0;
 }
 
 }  // namespace
+
+// mm/swapfile.c v3.9 (v2.6.33 alike): sys_swapoff's SWP_WRITEOK around try_to_unuse (the
+// security_vm_enough_memory_mm accounting, the swap_list unlink and the area's teardown after
+// a success are not modelled: the area simply stays without SWP_WRITEOK)
+int sys_swapoff(Kernel& k) {
+  if (k.swap.writeok_tracked) {
+    checker::announce(k.swap.obj, AccessKind::Write, "sys_swapoff");
+    k.swap.writeok = false;  // p->flags &= ~SWP_WRITEOK, under swap_lock
+    checker::note("SWP_WRITEOK cleared: get_swap_page allocates no more slots");
+  }
+  const int err = try_to_unuse(k);
+  if (err && k.swap.writeok_tracked) {
+    checker::announce(k.swap.obj, AccessKind::Write, "reinsert_swap_info");
+    k.swap.writeok = true;
+    checker::note("try_to_unuse failed: reinsert_swap_info sets SWP_WRITEOK again");
+  }
+  if (!err) k.swap.swapoff_succeeded = true;
+  return err;
+}
 
 // mm/swapfile.c v3.9: try_to_unuse (one swap area, frontswap off; the mmlist is every mm in
 // declaration order, start_mm's heuristics aside; a shmem slot does not exist in the model)

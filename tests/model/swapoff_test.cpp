@@ -11,6 +11,7 @@
 #include <model/ksm.h>
 #include <model/lint.h>
 #include <model/memory.h>
+#include <model/path_stats.h>
 #include <model/scenario.h>
 #include <model/swapin.h>
 #include <model/swapoff.h>
@@ -278,4 +279,81 @@ TEST(Swapoff39, AReferenceRemainsWritesTheDirtyPageOut) {
   CHECK(pte_at(k, mB, 0x1000) == Pte::swap(5));
   CHECK_FALSE(k.pages[K].test(PG_swapcache));
   CHECK(k.pages[K].test(PG_dirty));
+}
+
+// sys_swapoff around try_to_unuse (v3.9 mm/swapfile.c): a slot held only by its
+// swap-cache page (SWAP_HAS_CACHE, no swap pte) is in use for find_next_to_unuse
+// too. S in the swap cache at slot 5 (refcount 1, the cache's), nothing maps it:
+// read_swap_cache_async finds S (1 -> 2), lock_page, swap count 0 (no mm walked),
+// delete_from_swap_cache (slot emptied, PG_swapcache off, 2 -> 1), SetPageDirty,
+// unlock, page_cache_release (1 -> 0: freed). Returns 0; SWP_WRITEOK (tracked here)
+// stays cleared. With run = 2 and one free page, try_to_unuse fails with -ENOMEM
+// (KsmCopyUnderUnmergeAndOom) and reinsert_swap_info sets SWP_WRITEOK again.
+TEST(Swapoff39, SwapoffEmptiesACacheOnlySlotAndClearsSwpWriteok) {
+  Kernel cache_only = kernel_of(nlohmann::json::parse(R"({
+    "pages": [ { "name": "S", "flags": ["Anon", "Uptodate", "LRU", "SwapCache"], "swap_entry": 5, "mapcount": 0,
+                 "refcount": 1 } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avA" } ] } ],
+    "ptes": [ { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 5 } ]
+  })"));
+  cache_only.swap.writeok_tracked = true;
+  OneThread p(cache_only, [](Kernel& k) {
+        // An exit's zap of A's swap pte, by hand (free_swap_and_cache whose trylock_page failed: S stays cached).
+        k.mms[0].ptes.at(0x1000).pte = Pte::none();
+        k.swap.swap_map[5] = 0;
+        LONGS_EQUAL(0, sys_swapoff(k));
+      },
+      {"page_counts_consistent", "swapoff_complete"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  CHECK(p.kernel->swap.cache.empty());
+  CHECK(p.kernel->pages[0].freed);
+  CHECK_FALSE(p.kernel->swap.writeok);
+  CHECK(p.kernel->swap.swapoff_succeeded);
+
+  Kernel oom = kernel_of(ksm_initial(2));
+  oom.swap.writeok_tracked = true;
+  OneThread q(oom, [](Kernel& k) { LONGS_EQUAL(-12, sys_swapoff(k)); }, {"page_counts_consistent", "swapoff_complete"});
+  CHECK(explore_once(q).verdict == checker::Verdict::Pass);
+  CHECK(q.kernel->swap.writeok);
+  CHECK_FALSE(q.kernel->swap.swapoff_succeeded);
+}
+
+// swapoff_complete: a swap pte left after a swapoff that returned 0 is a failure
+// naming the pte (the ghost set by hand, nothing unused: A and B still hold swap(5)).
+TEST(Swapoff39, SwapoffCompleteNamesALeftoverSwapPte) {
+  OneThread p(kernel_of(ksm_initial()), [](Kernel& k) { k.swap.swapoff_succeeded = true; }, {"swapoff_complete"});
+  const checker::Report r = explore_once(p);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample.has_value());
+  if (!r.counterexample) return;
+  CHECK_TEXT(contains(r.counterexample->violation.message, "swapoff_complete: A:0x1000 = swap(5) after swapoff returned 0"),
+             r.counterexample->violation.message.c_str());
+}
+
+// A reclaim that starts after swapoff returned (start_after O's done) finds no swap
+// area: v3.9 get_swap_page skips an area without SWP_WRITEOK, add_to_swap fails,
+// shrink_page_list's activate_locked keeps P: every run ends with A still mapping P,
+// P out of the swap cache, no slot in use (P: refcount 1 after the putback).
+TEST(Swapoff39, ReclaimAfterSwapoffFindsNoSwapArea) {
+  nlohmann::json j;
+  j["name"] = "t/reclaim-after-swapoff";
+  j["summary"] = "s";
+  j["kernel"] = "3.9";
+  j["initial"] = nlohmann::json::parse(R"({
+    "pages": [ { "name": "P", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1 } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avA" } ] } ],
+    "ptes": [ { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": true, "dirty": true } ]
+  })");
+  j["threads"] = nlohmann::json::parse(R"([ { "name": "O", "actor": "swapoff", "args": {} },
+    { "name": "V", "actor": "reclaim", "args": { "page": "P" }, "start_after": { "thread": "O", "event": "done" } } ])");
+  j["invariants"] = {"page_counts_consistent", "swapoff_complete"};
+  j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
+  Scenario s = Scenario::parse(j, "t.json");
+  auto paths = std::make_shared<PathStats>(2);
+  auto program = s.make_program(paths);
+  const checker::Report r = checker::explore(*program, s.options());
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
+  CHECK(paths->count(1, Outcome::Kept) > 0);
+  LONGS_EQUAL(0, paths->count(1, Outcome::Ok));
 }

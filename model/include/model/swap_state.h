@@ -52,6 +52,14 @@ struct SwapState {
   /// end_swap_bio_write's end_page_writeback. Its reclaimer's bio thread
   /// (swap_bio_completion) waits for its entry.
   std::map<checker::ThreadId, PageId> bios;
+  /// SWP_WRITEOK of the one swap area (v2.6.33, v3.9): sys_swapoff clears it before
+  /// try_to_unuse (reinsert_swap_info sets it again when try_to_unuse fails), and
+  /// get_swap_page then finds no area to allocate from. A step of its own only when a
+  /// scenario has both a swapoff and a reclaim (`writeok_tracked`).
+  bool writeok = true;
+  bool writeok_tracked = false;
+  /// Ghost: a swapoff returned 0 (the swapoff_complete invariant then wants the area empty).
+  bool swapoff_succeeded = false;
 };
 
 /// Count the swap ptes of the initial state into swap_map and enter the

@@ -28,4 +28,9 @@ int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t en
 /// Returns 0 or a negative errno (-ENOMEM).
 int try_to_unuse(Kernel& k);
 
+/// sys_swapoff() of the one area (v2.6.33, v3.9): SWP_WRITEOK cleared under the
+/// swap_lock (a step when SwapState::writeok_tracked), try_to_unuse, and on its failure
+/// reinsert_swap_info (SWP_WRITEOK again). Returns try_to_unuse's result.
+int sys_swapoff(Kernel& k);
+
 }  // namespace model
