@@ -264,10 +264,11 @@ unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd
   const std::uint32_t nr = page == kNoPage ? 0 : k.pages[page].nr_pages;
   const PageId np = k.alloc_pages(0, nr, "alloc_hugepage_vma");
   if (np == kNoPage && page == kNoPage)
-    model_limit("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP on node 0)");
+    thp_pool_limit("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP on node 0)", 0);
   if (np == kNoPage)
-    model_limit("do_huge_pmd_wp_page_fallback (no free THP of " + std::to_string(nr) +
-                " subpages on node 0 for the COW: its 512 small pages, or split_huge_pmd)");
+    thp_pool_limit("do_huge_pmd_wp_page_fallback (no free THP of " + std::to_string(nr) +
+                       " subpages on node 0 for the COW: its 512 small pages, or split_huge_pmd)",
+                   nr);
   if (page == kNoPage) {
     k.pages[np].content = 0;  // clear_huge_page
   } else {

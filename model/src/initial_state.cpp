@@ -291,6 +291,13 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       if (ks == "none" || ks == "swap")
         for (const char* bit : {"writable", "dirty", "young"})
           if (pj.has(bit)) pj.at(bit).error(std::string("\"") + bit + "\" is a bit of a present pte, not of a " + ks + " pte");
+      if (ks != "present" && pj.has("page"))
+        pj.at("page").error("a " + ks + " pte maps no page (\"page\" is a field of a present pte" +
+                            (ks == "swap" ? std::string("; a swap-cache page of the slot is the page declared with its "
+                                                        "\"swap_entry\" and flag SwapCache)")
+                                          : std::string(")")));
+      if (ks != "swap" && pj.has("entry"))
+        pj.at("entry").error("\"entry\" is the slot of a swap pte, not of a " + ks + " pte");
       pj.done();
       PteSlot slot;
       slot.address = addr;

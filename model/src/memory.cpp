@@ -29,6 +29,13 @@ void model_limit(const std::string& what) {
   checker::unsupported("model limit: " + what + " is not modelled");
 }
 
+void thp_pool_limit(const std::string& what, std::uint32_t subpages) {
+  checker::unsupported("model limit: " + what + " is not modelled; the model never reuses a freed page, so each THP "
+                       "allocation of an execution (a fault retried after a lost race, or after a zap freed its first "
+                       "THP, allocates again) needs a free THP of its own: declare one more free THP" +
+                       (subpages ? " of " + std::to_string(subpages) + " subpages" : std::string()) + " on node 0");
+}
+
 // mm/rmap.c v2.6.33, v3.9: page_remove_rmap (anon pages: the mapcount only)
 void page_remove_rmap(Kernel& k, PageId page) {
   Page& p = k.pages.at(page);

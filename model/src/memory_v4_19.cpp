@@ -350,7 +350,7 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
     if (thp_fault_suitable(k, vma, addr)) {
       const unsigned ret = do_huge_pmd_anonymous_page(k, vma, *slot, flags);
       if (!(ret & VM_FAULT_FALLBACK)) return ret;
-      model_limit("__pte_alloc (create_huge_pmd's fallback when no THP is free)");
+      thp_pool_limit("__pte_alloc (create_huge_pmd's fallback when no THP is free)", 0);
     }
     model_limit("__pte_alloc / do_anonymous_page (a fault under a none pmd of a vma without VM_HUGEPAGE)");
   }

@@ -118,6 +118,32 @@ TEST(ScenarioInput, MissingField) {
   STRCMP_EQUAL("/threads/0", broken([](nlohmann::json& j) { j["threads"][0].erase("actor"); }).c_str());
 }
 
+// A required field that is missing while the object has a key one or two edits away
+// from it names that key as a likely misspelling; a field of another pte kind is named
+// as such, not as an unknown field.
+TEST(ScenarioInput, MisspelledOrMisplacedFieldIsNamed) {
+  std::string msg;
+  STRCMP_EQUAL("/initial/ptes/0", broken([](nlohmann::json& j) {
+                 nlohmann::json& pte = j["initial"]["ptes"][0];
+                 pte["adress"] = pte["address"];
+                 pte.erase("address");
+               }, &msg).c_str());
+  CHECK_TEXT(contains(msg, "missing required field \"address\" (the object has \"adress\": a misspelling?)"), msg.c_str());
+  STRCMP_EQUAL("/threads/0", broken([](nlohmann::json& j) { j["threads"][0].erase("actor"); }, &msg).c_str());
+  CHECK_TEXT(!contains(msg, "misspelling"), msg.c_str());  // nothing close to "actor" there
+  STRCMP_EQUAL("/initial/ptes/0/page", broken([](nlohmann::json& j) {
+                 nlohmann::json& pte = j["initial"]["ptes"][0];
+                 pte["pte"] = "swap";
+                 pte["entry"] = 1;
+                 pte.erase("writable");
+                 pte.erase("dirty");
+                 pte.erase("young");
+               }, &msg).c_str());
+  CHECK_TEXT(contains(msg, "a swap pte maps no page"), msg.c_str());
+  STRCMP_EQUAL("/initial/ptes/0/entry", broken([](nlohmann::json& j) { j["initial"]["ptes"][0]["entry"] = 1; }, &msg).c_str());
+  CHECK_TEXT(contains(msg, "\"entry\" is the slot of a swap pte, not of a present pte"), msg.c_str());
+}
+
 TEST(ScenarioInput, UnknownActor) {
   std::string msg;
   STRCMP_EQUAL("/threads/1/actor",

@@ -117,5 +117,8 @@ void tlb_finish_mmu(Kernel& k, MmuGather& tlb);
 
 /// Report a kernel path the model does not cover (ends the execution).
 [[noreturn]] void model_limit(const std::string& what);
+/// model_limit() for a fallback taken only because the pool ran out of free THPs (of
+/// `subpages` subpages; 0: any size) on node 0: the message says how to avoid it.
+[[noreturn]] void thp_pool_limit(const std::string& what, std::uint32_t subpages);
 
 }  // namespace model
