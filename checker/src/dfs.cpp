@@ -143,4 +143,54 @@ std::optional<std::uint32_t> ReplayStrategy::pick_value(std::uint32_t n, ThreadI
   return schedule_[pos_++].value;
 }
 
+void FollowStrategy::begin() {
+  taken_.assign(schedule_.size(), false);
+  first_open_ = 0;
+  stats_ = FollowStats{};
+  preemptions_ = 0;
+}
+
+std::optional<ThreadId> FollowStrategy::pick_thread(const SchedulingPoint& sp) {
+  if (sp.after_violation) return std::nullopt;  // the violation ends the replay
+  while (first_open_ < schedule_.size() && taken_[first_open_]) ++first_open_;
+  const bool prev_enabled = sp.previous != kNoThread && has(sp.enabled, sp.previous);
+  std::optional<ThreadId> pick;
+  bool next_in_order = true;  // every earlier open thread choice was skipped: false
+  for (std::size_t i = first_open_; i < schedule_.size(); ++i) {
+    const Choice& c = schedule_[i];
+    if (taken_[i] || c.kind != Choice::Kind::Thread) continue;
+    if (has(sp.enabled, c.value)) {
+      taken_[i] = true;
+      pick = c.value;
+      ++(next_in_order ? stats_.in_order : stats_.out_of_order);
+      break;
+    }
+    next_in_order = false;
+  }
+  if (!pick) {
+    ++stats_.free;
+    pick = prev_enabled ? sp.previous : static_cast<ThreadId>(std::countr_zero(sp.enabled));
+  }
+  if (prev_enabled && *pick != sp.previous) ++preemptions_;
+  return pick;
+}
+
+std::optional<std::uint32_t> FollowStrategy::pick_value(std::uint32_t n, ThreadId) {
+  for (std::size_t i = first_open_; i < schedule_.size(); ++i) {
+    const Choice& c = schedule_[i];
+    if (taken_[i] || c.kind != Choice::Kind::Value || c.range != n || c.value >= n) continue;
+    taken_[i] = true;
+    return c.value;
+  }
+  ++stats_.values_free;
+  return 0;
+}
+
+FollowStats FollowStrategy::stats() const {
+  FollowStats s = stats_;
+  for (std::size_t i = 0; i < schedule_.size(); ++i)
+    if (!taken_[i] && schedule_[i].kind == Choice::Kind::Thread) ++s.unused;
+  return s;
+}
+
 }  // namespace checker::detail

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "checker/explorer.h"
 #include "strategy.h"
 
 namespace checker::detail {
@@ -69,6 +70,32 @@ class ReplayStrategy : public Strategy {
   std::size_t steps_ = 0;
   unsigned preemptions_ = 0;
   std::string abort_;
+};
+
+/// Follows another program's schedule as a thread order (replay_following): at
+/// each scheduling point the earliest recorded thread choice not yet taken whose
+/// thread is enabled is taken; with none left for an enabled thread, the previous
+/// thread runs on when it can, else the lowest enabled one. A value choice takes
+/// the earliest recorded value choice of the same range not yet taken, else 0.
+/// Never aborts; stops at a violation.
+class FollowStrategy : public Strategy {
+ public:
+  explicit FollowStrategy(const Schedule& s) : schedule_(s), taken_(s.size(), false) {}
+  void begin() override;
+  std::optional<ThreadId> pick_thread(const SchedulingPoint& sp) override;
+  std::optional<std::uint32_t> pick_value(std::uint32_t n, ThreadId t) override;
+  bool end(const ExecutionEnd&) override { return false; }
+  std::string abort_reason() const override { return {}; }
+  unsigned preemptions() const override { return preemptions_; }
+  /// The counts of FollowStats, unused included.
+  FollowStats stats() const;
+
+ private:
+  const Schedule& schedule_;
+  std::vector<bool> taken_;
+  std::size_t first_open_ = 0;  ///< no choice before it is left untaken
+  FollowStats stats_;
+  unsigned preemptions_ = 0;
 };
 
 }  // namespace checker::detail

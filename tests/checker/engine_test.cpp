@@ -503,6 +503,55 @@ TEST(Replay, DivergenceOnImpossibleChoice) {
              r.divergence.c_str());
 }
 
+// replay_following: a schedule as a thread order, followed where the threads can run.
+// On the program it was recorded on it is the plain replay: every step in order.
+TEST(Replay, FollowingTheRecordingProgramIsReplay) {
+  Counter p;
+  Report r = explore(p, dfs());
+  FollowStats f;
+  Report again = replay_following(p, r.counterexample->schedule, 10000, &f);
+  CHECK(again.verdict == Verdict::Violation);
+  STRCMP_EQUAL("lost update", again.counterexample->violation.message.c_str());
+  LONGS_EQUAL(4, f.in_order);
+  LONGS_EQUAL(0, f.out_of_order + f.free + f.unused + f.values_free);
+}
+
+// By hand, A, B, A, B on the program whose B loads once more first: A load (0), B extra,
+// A store (1), B load (1), all four in order; B's store has no recorded step left: the
+// previous thread runs on (free). The counter ends at 2: no lost update on this order.
+TEST(Replay, FollowingAChangedProgramRunsItsExtraStepsFreely) {
+  Counter changed;
+  changed.extra = true;
+  Schedule s = {Choice{Choice::Kind::Thread, 0, 0}, Choice{Choice::Kind::Thread, 1, 0},
+                Choice{Choice::Kind::Thread, 0, 0}, Choice{Choice::Kind::Thread, 1, 0}};
+  FollowStats f;
+  Report r = replay_following(changed, s, 10000, &f);
+  CHECK(r.verdict == Verdict::Pass);
+  STRCMP_EQUAL("", r.divergence.c_str());
+  LONGS_EQUAL(5, r.counterexample->log.steps.size());
+  LONGS_EQUAL(4, f.in_order);
+  LONGS_EQUAL(1, f.free);
+  LONGS_EQUAL(0, f.out_of_order + f.unused);
+}
+
+// B, B, B, A, A on the original program (B has two steps): B load, B store (in order);
+// the third B cannot run (B is done), so A's load is taken out of order, then A's store
+// (the third B still open before it: out of order again); the third B is never taken.
+// B stores 1, A loads 1 and stores 2: pass.
+TEST(Replay, FollowingSkipsAThreadThatCannotRun) {
+  Counter p;
+  Schedule s = {Choice{Choice::Kind::Thread, 1, 0}, Choice{Choice::Kind::Thread, 1, 0},
+                Choice{Choice::Kind::Thread, 1, 0}, Choice{Choice::Kind::Thread, 0, 0},
+                Choice{Choice::Kind::Thread, 0, 0}};
+  FollowStats f;
+  Report r = replay_following(p, s, 10000, &f);
+  CHECK(r.verdict == Verdict::Pass);
+  LONGS_EQUAL(2, f.in_order);
+  LONGS_EQUAL(2, f.out_of_order);
+  LONGS_EQUAL(0, f.free);
+  LONGS_EQUAL(1, f.unused);
+}
+
 TEST(Replay, DeterministicAcrossRuns) {
   Counter p1, p2;
   Options o;

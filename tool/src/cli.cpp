@@ -518,10 +518,50 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
 struct ReplayArgs {
   std::string trace;
   std::string scenario;
+  std::string against;
   std::string format = "text";
 };
 
+/// replay --against: the trace's schedule on another scenario; the verdict is the answer.
+int cmd_replay_against(const ReplayArgs& a, std::ostream& out) {
+  TraceReplay rp = TraceReplay::follow(a.trace, a.against);
+  const Provenance& p = rp.trace.provenance;
+  const checker::Counterexample& c = rp.report.counterexample.value();
+  const checker::FollowStats& f = *rp.followed;
+  const checker::Verdict v = rp.report.verdict;
+  if (a.format == "json") {
+    nlohmann::ordered_json j;
+    j["trace"] = a.trace;
+    j["against"] = rp.scenario_file;
+    j["verdict"] = checker::to_string(v);
+    j["followed"] = {{"in_order", f.in_order}, {"out_of_order", f.out_of_order}, {"free", f.free},
+                     {"unused", f.unused}, {"values_free", f.values_free}};
+    j["replayed"] = rp.replayed_trace().to_json();
+    out << dump_json(j);
+  } else {
+    out << fmt::format("trace {}: scenario {} (kernel {}, {})\n", a.trace, p.scenario_name, p.era,
+                       reverted_text(p.reverted));
+    out << fmt::format("against {}: its schedule as a thread order, followed where the threads can run\n",
+                       rp.scenario_file);
+    out << fmt::format("followed: {} steps as recorded, {} out of order (an earlier recorded step's thread could "
+                       "not run), {} with no recorded step left for a thread that could run, {} recorded steps "
+                       "never taken{}\n",
+                       f.in_order, f.out_of_order, f.free, f.unused,
+                       f.values_free ? fmt::format(", {} value choices not recorded (0 taken)", f.values_free) : "");
+    out << fmt::format("verdict: {}\n", v == checker::Verdict::Pass
+                                            ? "pass: no violation on this schedule (evidence for this one "
+                                              "schedule only; `mmcheck run` searches them all)"
+                                            : describe_violation(c.violation, c.log));
+    out << "\n" << render_timeline(c.log, v == checker::Verdict::Pass ? nullptr : &c.violation);
+  }
+  if (v == checker::Verdict::Pass) return kExitOk;
+  if (v == checker::Verdict::Unsupported) return kExitUnsupported;
+  if (v == checker::Verdict::ModelError) return kExitInternal;
+  return kExitViolation;
+}
+
 int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
+  if (!a.against.empty()) return cmd_replay_against(a, out);
   std::optional<std::string> scenario;
   if (!a.scenario.empty()) scenario = a.scenario;
   TraceReplay rp = TraceReplay::run(a.trace, scenario);
@@ -710,6 +750,12 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     replay->add_option("--scenario", pa.scenario,
                        "scenario file (default: the path recorded in the trace, relative to "
                        "the working directory or a parent directory of the trace)");
+    CLI::Option* against =
+        replay->add_option("--against", pa.against,
+                           "another scenario (the trace's with its fix applied, say): run the trace's schedule "
+                           "there as a thread order, followed where its threads can run, and print the verdict "
+                           "and timeline (exit 0 when no violation, 1 on one)");
+    replay->get_option("--scenario")->excludes(against);
     replay->add_option("--format", pa.format, "output format")
         ->check(CLI::IsMember({"text", "json"}));
 

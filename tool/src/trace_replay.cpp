@@ -85,6 +85,35 @@ TraceReplay TraceReplay::run(const std::string& trace_file,
   return r;
 }
 
+TraceReplay TraceReplay::follow(const std::string& trace_file, const std::string& against) {
+  TraceReplay r;
+  r.trace_file = trace_file;
+  r.trace = Trace::load(trace_file);
+  require_file(against, "scenario");
+  r.scenario_file = against;
+  model::Scenario scenario = model::Scenario::load(against);
+  std::unique_ptr<checker::Program> program = scenario.make_program();
+  checker::FollowStats stats;
+  r.report = checker::replay_following(*program, r.trace.schedule, r.trace.provenance.max_steps, &stats);
+  r.followed = stats;
+  if (!r.report.counterexample) throw std::logic_error("internal error: replay_following returned no step log");
+  // The schedule names threads by spawn order: the scenario must spawn the trace's threads.
+  const std::vector<std::string>& want = r.trace.log.thread_names;
+  const std::vector<std::string>& got = r.report.counterexample->log.thread_names;
+  if (want != got) {
+    auto list = [](const std::vector<std::string>& names) {
+      std::string s;
+      for (const std::string& n : names) s += (s.empty() ? "" : ", ") + model::excerpt(n);
+      return s;
+    };
+    throw model::InputError(trace_file, "/threads",
+                            fmt::format("the trace's threads are {}; scenario {} has {} (--against needs the same "
+                                        "threads in the same order)",
+                                        list(want), against, list(got)));
+  }
+  return r;
+}
+
 Trace TraceReplay::replayed_trace() const {
   return Trace::from_report(trace.provenance, report);
 }

@@ -164,6 +164,23 @@ Report explore(const ProgramFactory& factory, const Options& options);
 Report replay(Program& program, const Schedule& schedule, std::uint64_t max_steps = 10000,
               const StepLog* expected = nullptr);
 
+/// How replay_following() mapped the schedule onto the program.
+struct FollowStats {
+  std::size_t in_order = 0;      ///< steps that took the next recorded thread choice
+  std::size_t out_of_order = 0;  ///< steps that took a later one (the earlier ones' threads could not run)
+  std::size_t free = 0;          ///< steps with no recorded choice left for any enabled thread
+  std::size_t unused = 0;        ///< recorded thread choices never taken
+  std::size_t values_free = 0;   ///< value choices with no recorded one of their range left (0 taken)
+};
+
+/// Re-execute a schedule recorded on another program (the same threads, in spawn
+/// order: a scenario with a fix applied against the trace of its reverted twin) as
+/// closely as that program allows: the recorded thread order where its threads can
+/// run (see FollowStats). Never diverges: the report is the execution's verdict and
+/// log; `stats`, when given, says how closely the schedule was followed.
+Report replay_following(Program& program, const Schedule& schedule, std::uint64_t max_steps = 10000,
+                        FollowStats* stats = nullptr);
+
 /// A one-line description of a step: "thread: label kind object [note]".
 std::string describe_step(const StepLog& log, std::size_t index);
 

@@ -31,6 +31,8 @@ struct TraceReplay {
   std::string scenario_file;   ///< the scenario file it was replayed against
   checker::Report report;      ///< the replay (its counterexample holds the replayed log)
   std::string problem;         ///< "" when reproduced; else the divergence or the difference
+  /// follow(): how closely the recorded thread order was followed (unset for run()).
+  std::optional<checker::FollowStats> followed;
 
   bool reproduced() const { return problem.empty(); }
 
@@ -42,6 +44,15 @@ struct TraceReplay {
   static TraceReplay run(const std::string& trace_file,
                          const std::optional<std::string>& scenario_override,
                          const std::string& base_dir = {});
+
+  /// Load `trace_file` and re-execute its schedule against another scenario,
+  /// `against` (typically the trace's scenario with the fix applied): no content-hash
+  /// check and no comparison of steps; the recorded thread order is followed where
+  /// the other scenario's threads can run (checker::replay_following). The
+  /// scenario must have the trace's threads, by name in the same order (else
+  /// model::InputError at /threads). `problem` stays "": the report's verdict is
+  /// the answer.
+  static TraceReplay follow(const std::string& trace_file, const std::string& against);
 
   /// A trace of the replayed execution, with the recorded provenance.
   Trace replayed_trace() const;
