@@ -99,8 +99,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree); a page not in the stable tree passes the "
        "checksum gate on its second visit, then unstable_tree_search_insert, try_to_merge_two_pages, "
        "stable_tree_insert (from an \"unused\" stable node); args {\"pages\": 1..16, \"batches\": 1..8 (default 1; "
-       "3.9 and 4.19: rounds of ksm_scan_thread's loop, each ending at the end of a full scan, so merging two new pages "
-       "takes 2)}; 4.19: write_protect_page and replace_page inside the mmu notifier bracket, "
+       "2.6.33: 1 only, the model runs one batch; 3.9 and 4.19: rounds of ksm_scan_thread's loop, each ending at the "
+       "end of a full scan, so merging two new pages takes 2)}; 4.19: write_protect_page and replace_page inside the mmu notifier bracket, "
        "stable nodes plain (no stable_node chains: refused at load), break_cow through 4.19's fault path",
        kEra2_6_33 | kEra3_9 | kEra4_19},
       {"admin",

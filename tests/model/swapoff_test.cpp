@@ -231,6 +231,19 @@ TEST(Swapoff39, LintNotesSwapoffBesideAnExit) {
   CHECK(checker::explore(*program, s.options()).verdict == checker::Verdict::Unsupported);
 }
 
+// swapoff beside a fork: the model's try_to_unuse walks every declared mm, not the
+// kernel's mmlist, so the lint notes that a race on the mmlist cannot show.
+TEST(Swapoff39, LintNotesSwapoffBesideAFork) {
+  nlohmann::json j = swapoff_scenario();
+  j["initial"]["mms"].push_back({{"name", "C"}, {"vmas", j["initial"]["mms"][0]["vmas"]}});
+  j["threads"].push_back({{"name", "F"}, {"actor", "fork"}, {"args", {{"mm", "A"}, {"child", "C"}}}});
+  const LintReport r = lint(Scenario::parse(j, "t.json"));
+  LONGS_EQUAL(1, r.notes.size());
+  CHECK_TEXT(contains(r.notes[0], "thread SO (swapoff) walks every mm in declaration order, mm C (thread F's fork "
+                                  "child) included: the kernel's mmlist"),
+             r.notes[0].c_str());
+}
+
 // do_swap_page after swapoff took the slot (mm/memory.c v3.9): lookup_swap_cache
 // finds nothing, read_swap_cache_async's swapcache_prepare fails on the freed
 // slot (count 0), and the pte no longer matches orig_pte: return 0, and as the
