@@ -292,18 +292,32 @@ std::string describe_step(const StepLog& log, std::size_t i) {
   return out;
 }
 
+namespace {
+
+/// One execution of `program` under `strategy` (replay, replay_following): the
+/// report's statistics, its verdict and whether the engine aborted; returns the
+/// execution's counterexample (its step log, whatever the verdict).
+Counterexample run_once(Program& program, detail::Strategy& strategy, std::uint64_t max_steps, Report& report,
+                        Verdict& verdict, bool& aborted) {
+  detail::Execution ex(program, strategy, max_steps);
+  verdict = ex.run();
+  report.stats.executions = 1;
+  report.stats.total_steps = report.stats.max_depth = ex.steps();
+  report.stats.complete = true;
+  aborted = ex.aborted();
+  return ex.take_counterexample();
+}
+
+}  // namespace
+
 Report replay_following(Program& program, const Schedule& schedule, std::uint64_t max_steps,
                         FollowStats* stats) {
   Report report;
   auto t0 = Clock::now();
   detail::FollowStrategy strategy(schedule);
-  detail::Execution ex(program, strategy, max_steps);
-  Verdict v = ex.run();
-  report.stats.executions = 1;
-  report.stats.total_steps = report.stats.max_depth = ex.steps();
-  report.stats.complete = true;
-  const bool aborted = ex.aborted();
-  Counterexample c = ex.take_counterexample();
+  Verdict v = Verdict::Pass;
+  bool aborted = false;
+  Counterexample c = run_once(program, strategy, max_steps, report, v, aborted);
   if (aborted) report.divergence = c.violation.message;  // an engine abort, not a kernel verdict
   report.verdict = aborted ? Verdict::ModelError : v;
   report.counterexample = std::move(c);  // always returns its log, as replay()
@@ -317,13 +331,9 @@ Report replay(Program& program, const Schedule& schedule, std::uint64_t max_step
   Report report;
   auto t0 = Clock::now();
   detail::ReplayStrategy strategy(schedule);
-  detail::Execution ex(program, strategy, max_steps);
-  Verdict v = ex.run();
-  report.stats.executions = 1;
-  report.stats.total_steps = report.stats.max_depth = ex.steps();
-  report.stats.complete = true;
-  bool aborted = ex.aborted();
-  Counterexample c = ex.take_counterexample();
+  Verdict v = Verdict::Pass;
+  bool aborted = false;
+  Counterexample c = run_once(program, strategy, max_steps, report, v, aborted);
   // The first difference wins: a recorded step that differs comes before the
   // schedule running out (or a choice becoming impossible) later on.
   if (expected) {

@@ -286,6 +286,18 @@ inline void check_json_clean_and_dfs_agrees(const nlohmann::json& j) {
   CHECK(checker::explore(*program, o).verdict == checker::Verdict::Pass);
 }
 
+/// Explore a scenario written in a test ("t.json") with its actors' outcomes counted;
+/// checks the search clean and exhaustive and returns the counts (PathStats, by thread).
+inline std::shared_ptr<model::PathStats> explore_clean_with_paths(const nlohmann::json& j) {
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  auto paths = std::make_shared<model::PathStats>(s.threads().size());
+  auto program = s.make_program(paths);
+  const checker::Report r = checker::explore(*program, s.options());
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
+  CHECK(r.stats.complete);
+  return paths;
+}
+
 inline void check_clean_and_dfs_agrees(const char* path) {
   model::Scenario s = model::Scenario::load(path);
   auto program = s.make_program();

@@ -361,12 +361,7 @@ TEST(Swapoff39, ReclaimAfterSwapoffFindsNoSwapArea) {
     { "name": "V", "actor": "reclaim", "args": { "page": "P" }, "start_after": { "thread": "O", "event": "done" } } ])");
   j["invariants"] = {"page_counts_consistent", "swapoff_complete"};
   j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
-  Scenario s = Scenario::parse(j, "t.json");
-  auto paths = std::make_shared<PathStats>(2);
-  auto program = s.make_program(paths);
-  const checker::Report r = checker::explore(*program, s.options());
-  CHECK(r.verdict == checker::Verdict::Pass);
-  CHECK(r.stats.complete);
+  const auto paths = model_test::explore_clean_with_paths(j);
   CHECK(paths->count(1, Outcome::Kept) > 0);
   LONGS_EQUAL(0, paths->count(1, Outcome::Ok));
 }

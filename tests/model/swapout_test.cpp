@@ -306,12 +306,7 @@ TEST(Swapout39, TheAsyncBioCompletesBeforeOrAfterTheSecondLook) {
     if (async) j["threads"][0]["args"]["writeback"] = "async";
     j["invariants"] = {"page_counts_consistent"};
     j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
-    Scenario s = Scenario::parse(j, "t.json");
-    auto paths = std::make_shared<PathStats>(1);
-    auto program = s.make_program(paths);
-    const checker::Report r = checker::explore(*program, s.options());
-    CHECK(r.verdict == checker::Verdict::Pass);
-    CHECK(r.stats.complete);
+    const auto paths = model_test::explore_clean_with_paths(j);
     CHECK(paths->count(0, Outcome::Ok) > 0);
     CHECK_EQUAL(async, paths->count(0, Outcome::Kept) > 0);
   }
@@ -333,12 +328,7 @@ TEST(Swapout39, MigrationMeetsThePageUnderWritebackOnlyWithTheAsyncWrite) {
     j["threads"].push_back({{"name", "M"}, {"actor", "migrate_pages"}, {"args", {{"page", "P"}, {"to_node", 1}}}});
     j["invariants"] = {"page_counts_consistent", "no_migration_entry_at_unlock"};
     j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
-    Scenario s = Scenario::parse(j, "t.json");
-    auto paths = std::make_shared<PathStats>(2);
-    auto program = s.make_program(paths);
-    const checker::Report r = checker::explore(*program, s.options());
-    CHECK(r.verdict == checker::Verdict::Pass);
-    CHECK(r.stats.complete);
+    const auto paths = model_test::explore_clean_with_paths(j);
     CHECK_EQUAL(async, paths->count(1, Outcome::Eagain) > 0);
     CHECK(paths->count(1, Outcome::Ok) > 0);
   }
