@@ -11,7 +11,6 @@
 #include "model/swapoff.h"
 
 #include <algorithm>
-#include <set>
 
 #include "model/ksm.h"
 #include "model/memory.h"
@@ -134,15 +133,21 @@ int swap_count(Kernel& k, std::uint32_t entry, const char* label) {
 /// the step reads the swap map and the cache index together.
 std::uint32_t find_next_to_unuse(Kernel& k, std::uint32_t prev) {
   checker::announce(k.swap.obj, AccessKind::Read, "find_next_to_unuse");
-  std::set<std::uint32_t> in_use;
-  for (const auto& [slot, count] : k.swap.swap_map)
-    if (count > 0) in_use.insert(slot);
-  for (const auto& [slot, page] : k.swap.cache) in_use.insert(slot);
-  for (std::uint32_t slot : in_use)
-    if (slot > prev) return slot;
-  for (std::uint32_t slot : in_use)
-    if (slot > 0 && slot <= prev) return slot;
-  return 0;
+  // The smallest slot in use above `after` (0: none).
+  auto first_above = [&k](std::uint32_t after) {
+    std::uint32_t best = 0;
+    for (auto it = k.swap.swap_map.upper_bound(after); it != k.swap.swap_map.end(); ++it)
+      if (it->second > 0) {
+        best = it->first;
+        break;
+      }
+    if (auto c = k.swap.cache.upper_bound(after); c != k.swap.cache.end() && (best == 0 || c->first < best))
+      best = c->first;
+    return best;
+  };
+  if (const std::uint32_t next = first_above(prev)) return next;
+  const std::uint32_t wrapped = first_above(0);
+  return wrapped <= prev ? wrapped : 0;
 }
 
 }  // namespace
