@@ -196,7 +196,12 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "step; a read: the device reads the page), then the pin is dropped as bio completion does "
        "(set_page_dirty_lock, put_page); the pin is a page reference page_counts_consistent counts while held; "
        "args {\"mm\": NAME, \"address\": ADDR, \"write\": bool (default true), \"dma_value\": 1..1048576 "
-       "(write only; default: 1 + the largest data token of the initial pages)}; check the DMA with no_lost_write; "
+       "(write only; default: 1 + the largest data token of the initial pages), \"force\": bool (default false; true: "
+       "FOLL_FORCE as ptrace and /proc/PID/mem write (access_process_vm: get_user_pages(write, force), "
+       "copy_to_user_page, set_page_dirty_lock, put_page): a private vma without VM_WRITE is written through its own "
+       "COW copy: after the fault that broke COW (VM_FAULT_WRITE) follow_page takes the read-only pte while it is "
+       "dirty (FOLL_COW, 19be0eaffa3a; reverted: FOLL_WRITE is dropped, the Dirty COW race))}; check the DMA with "
+       "no_lost_write and pin_writes_private_page; "
        "4.19: mm/gup.c's __get_user_pages (follow_page_mask: a huge pmd under the pmd lock pins the THP's head, "
        "the zero page is pinned as it is; faultin_page -> 4.19's handle_mm_fault), and with 17839856fd58 (in the "
        "4.19.y tree) a read pin follows as a write, breaking COW first (should_force_cow_break)",
@@ -384,7 +389,13 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     JsonInput addr = in.at("address");
     call.address = addr.as_address();
     call.write = in.has("write") ? in.at("write").as_bool() : true;
-    if (std::string err = gup_model_error(initial, call.mm, call.address, call.write); !err.empty()) addr.refuse(err);
+    if (in.has("force")) {
+      JsonInput force = in.at("force");
+      if (actor == "get_user_pages_fast") force.error("get_user_pages_fast takes no FOLL_FORCE (use get_user_pages)");
+      call.force = force.as_bool();
+    }
+    if (std::string err = gup_model_error(initial, call.mm, call.address, call.write, call.force); !err.empty())
+      addr.refuse(err);
     if (in.has("dma_value")) {
       JsonInput dma = in.at("dma_value");
       if (!call.write) dma.error("a get_user_pages with \"write\": false only lets the device read the page: no DMA value");
@@ -579,7 +590,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
   } else if (call.actor == "store") {
     k.outcomes.record(outcome_of_fault(user_store(k, call.mm, call.address, call.value)));
   } else if (call.actor == "get_user_pages") {
-    const long ret = get_user_pages_dma(k, call.mm, call.address, call.write, call.value);
+    const long ret = get_user_pages_dma(k, call.mm, call.address, call.write, call.value, call.force);
     k.outcomes.record(outcome_of_errno(ret < 0 ? ret : 0));
   } else if (call.actor == "get_user_pages_fast") {
     const long ret = get_user_pages_fast_dma(k, call.mm, call.address, call.write, call.value);

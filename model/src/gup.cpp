@@ -29,22 +29,27 @@ namespace {
 /// round follows another thread's step, as user_store's re-runs do).
 constexpr int kGupAttempts = 8;
 
-/// __get_user_pages' vm_flags test: VM_WRITE for FOLL_WRITE, else VM_READ (no FOLL_FORCE).
-bool vma_allows(const Vma& vma, bool write) { return (vma.flags & (write ? VM_WRITE : VM_READ)) != 0; }
+/// __get_user_pages' vm_flags test: VM_WRITE for FOLL_WRITE, else VM_READ; with FOLL_FORCE the
+/// VM_MAY* flags, which every private anonymous vma has (the model's non-VM_SHARED vmas).
+bool vma_allows(const Vma& vma, bool write, bool force) {
+  if (force) return !(vma.flags & VM_SHARED);
+  return (vma.flags & (write ? VM_WRITE : VM_READ)) != 0;
+}
 
 }  // namespace
 
-// mm/memory.c v3.9: __get_user_pages (one page; FOLL_GET | FOLL_TOUCH, FOLL_WRITE for a write;
-// FOLL_NUMA changes nothing without NUMA hinting ptes; no FOLL_FORCE, so FOLL_COW never applies)
-long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+// mm/memory.c v3.9 (the 3.9.6 tree): __get_user_pages (one page; FOLL_GET | FOLL_TOUCH, FOLL_WRITE
+// for a write, FOLL_FORCE for a forced access; FOLL_NUMA changes nothing without NUMA hinting ptes;
+// FOLL_TOUCH's set_page_dirty and mark_page_accessed are not modelled)
+long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
   page = kNoPage;
   const int v = k.find_vma(mm, addr);  // find_extend_vma: no stack vmas in the model
-  if (v < 0 || !vma_allows(k.vmas[static_cast<std::size_t>(v)], write)) {
+  if (v < 0 || !vma_allows(k.vmas[static_cast<std::size_t>(v)], write, force)) {
     checker::note(v < 0 ? "no vma: -EFAULT" : "the vma forbids the access: -EFAULT");
     return -kEFAULT;
   }
   const std::uint32_t vma = static_cast<std::uint32_t>(v);
-  const unsigned foll_flags = FOLL_GET | (write ? unsigned{FOLL_WRITE} : 0u);
+  unsigned foll_flags = FOLL_GET | (write ? unsigned{FOLL_WRITE} : 0u) | (force ? unsigned{FOLL_FORCE} : 0u);
   for (int attempt = 0; attempt < kGupAttempts; ++attempt) {
     page = follow_page(k, vma, addr, foll_flags);  // follow_page_mask
     if (page != kNoPage) {
@@ -52,20 +57,32 @@ long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool writ
       pin_taken(k, page, mm, addr, "get_user_pages");
       return 1;
     }
-    const unsigned ret = handle_mm_fault(k, vma, addr, write ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    const unsigned ret = handle_mm_fault(k, vma, addr, (foll_flags & FOLL_WRITE) ? unsigned{FAULT_FLAG_WRITE} : 0u);
     if (ret & VM_FAULT_OOM) return -kENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -kEFAULT;
-    // VM_FAULT_WRITE with !(vm_flags & VM_WRITE) would set FOLL_COW: a write needs VM_WRITE here.
+    foll_flags = foll_flags_after_fault(k, k.vmas[vma], ret, foll_flags);
   }
   model_limit("get_user_pages faulting more than 8 times for one page");
 }
 
+unsigned foll_flags_after_fault(const Kernel& k, const Vma& vma, unsigned ret, unsigned foll_flags) {
+  // "The VM_FAULT_WRITE bit tells us that do_wp_page has broken COW when necessary, even if
+  // maybe_mkwrite decided not to set pte_write."
+  if (!(ret & VM_FAULT_WRITE) || (vma.flags & VM_WRITE)) return foll_flags;
+  if (k.config.applied(Fix::FollCow)) {
+    checker::note("VM_FAULT_WRITE without VM_WRITE: FOLL_COW");
+    return foll_flags | FOLL_COW;
+  }
+  checker::note("VM_FAULT_WRITE without VM_WRITE: FOLL_WRITE dropped (19be0eaffa3a reverted)");
+  return foll_flags & ~unsigned{FOLL_WRITE};
+}
+
 // mm/memory.c v3.9: get_user_pages, with the mmap_sem for read its callers take around it
-long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
-  if (k.config.era == Era::V4_19) return v4_19::get_user_pages(k, mm, addr, write, page);  // mm/gup.c v4.19
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
+  if (k.config.era == Era::V4_19) return v4_19::get_user_pages(k, mm, addr, write, page, force);  // mm/gup.c v4.19
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages");
-  const long ret = __get_user_pages(k, mm, addr, write, page);
+  const long ret = __get_user_pages(k, mm, addr, write, page, force);
   sem.up_read("get_user_pages");
   return ret;
 }
@@ -78,11 +95,20 @@ void pin_taken(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, con
 }
 
 // the device's DMA into a page get_user_pages pinned (the data a direct-I/O read brings in)
-void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value) {
+void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value,
+                    const char* label) {
   Page& p = k.pages.at(page);
   if (!k.user_data.track)
     throw std::logic_error("model error: a DMA write with the data steps off (UserData::track)");
-  checker::announce(p.data_obj, AccessKind::Write, "DMA write");
+  checker::announce(p.data_obj, AccessKind::Write, label);
+  if (k.check_pin_writes_private && (page == k.zero_page || p.PageKsm()))
+    checker::fail_check("pin_writes_private_page", FailureKind::Invariant,
+                        "pin_writes_private_page: the write through the pin at " + k.where(mm, addr) + " lands in " +
+                            (page == k.zero_page ? "the zero page (" + p.name + "), which every none-faulted read "
+                                                   "maps: it now reads " + std::to_string(value) + ", not zeros"
+                                                 : "KSM page " + p.name + ", which every process merged into it "
+                                                   "reads") +
+                            " (a write pin followed a read-only pte: Dirty COW)");
   write_user_data(k, page, mm, addr, value, true);
 }
 
@@ -134,31 +160,37 @@ void release_user_page(Kernel& k, PageId page, bool dirty) {
 }
 
 long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
-                     std::uint32_t dma_value) {
+                     std::uint32_t dma_value, const char* write_label) {
   if (pinned != 1) return pinned;
   if (write)
-    dma_write_page(k, page, mm, addr, dma_value);
+    dma_write_page(k, page, mm, addr, dma_value, write_label);
   else
     dma_read_page(k, page);
   release_user_page(k, page, write);
   return pinned;
 }
 
-long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value) {
+long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value,
+                        bool force) {
   PageId page = kNoPage;
-  const long ret = get_user_pages(k, mm, addr, write, page);
-  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value);
+  const long ret = get_user_pages(k, mm, addr, write, page, force);
+  // mm/memory.c v3.9: __access_remote_vm writes a forced pin's page with copy_to_user_page
+  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value, force ? "copy_to_user_page" : "DMA write");
 }
 
-std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
-  if (k.config.era == Era::V4_19) return v4_19::gup_model_error(k, mm, addr, write);
+std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, bool force) {
+  if (k.config.era == Era::V4_19) return v4_19::gup_model_error(k, mm, addr, write, force);
   const int v = k.find_vma(mm, addr);
   if (v < 0) return "no vma of mm " + k.mms.at(mm).name + " contains this address (get_user_pages would return -EFAULT)";
   if (!k.mms.at(mm).ptes.count(addr)) return "no pte slot of mm " + k.mms[mm].name + " at this address";
   const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
-  if (!vma_allows(vma, write))
+  if (force && (vma.flags & VM_SHARED))
+    return "a forced access to a VM_SHARED vma (3.9's COW in a shared mapping) is not modelled: FOLL_FORCE is "
+           "modelled for private anonymous vmas";
+  if (!vma_allows(vma, write, force))
     return std::string("the vma is not ") + (write ? "VM_WRITE" : "VM_READ") +
-           ": get_user_pages would return -EFAULT at once (not a race worth a scenario)";
+           ": get_user_pages would return -EFAULT at once (not a race worth a scenario; \"force\": true lets a "
+           "private vma be written as ptrace does)";
   if (write && !vma.has_anon_vma())
     return "a get_user_pages for write may fault, which needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
   return "";

@@ -36,10 +36,6 @@ constexpr unsigned kFollTouch = 0x02;
 /// How often __get_user_pages faults and looks again before the model gives up.
 constexpr int kGupAttempts = 8;
 
-/// mm/gup.c v4.19: can_follow_write_pte (pte_write, or FOLL_COW on a dirty pte: no FOLL_COW
-/// here, as a vma the model pins in is VM_WRITE and faultin_page sets it only without VM_WRITE)
-bool can_follow_write_pte(const Pte& pte) { return pte.write; }
-
 // mm/gup.c v4.19: follow_page_pte (no FOLL_NUMA hinting ptes, FOLL_SPLIT, FOLL_MLOCK, devmap
 // or pfn ptes in the model)
 PageId follow_page_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, unsigned flags, bool zero_page) {
@@ -61,7 +57,7 @@ PageId follow_page_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, unsigned
       v4_19::migration_entry_wait(k, mm, addr);
       continue;  // goto retry
     }
-    if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte)) {
+    if ((flags & FOLL_WRITE) && !can_follow_write_pte(k, pte, flags)) {
       ptl.unlock("follow_page_pte");
       return kNoPage;
     }
@@ -150,22 +146,32 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
 
 namespace {
 
-// mm/gup.c v4.19: __get_user_pages_locked -> __get_user_pages of one page with faultin_page (FOLL_GET | FOLL_TOUCH; FOLL_NUMA
-// meets no NUMA hinting entry; no FOLL_FORCE, so FOLL_COW never applies in a VM_WRITE vma),
-// the caller holding mmap_sem for read
-long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+// mm/gup.c v4.19: check_vma_flags (no VM_IO, VM_PFNMAP or FOLL_ANON; every vma of the model is
+// anonymous, and a non-VM_SHARED one is a COW mapping with VM_MAYREAD and VM_MAYWRITE)
+bool check_vma_flags(const Vma& vma, bool write, bool force) {
+  if (write) {
+    if (!(vma.flags & VM_WRITE)) return force && !(vma.flags & VM_SHARED);  // !is_cow_mapping: -EFAULT
+  } else if (!(vma.flags & VM_READ)) {
+    return force;
+  }
+  return true;
+}
+
+// mm/gup.c v4.19: __get_user_pages_locked -> __get_user_pages of one page with faultin_page (FOLL_GET | FOLL_TOUCH,
+// FOLL_FORCE when forced; FOLL_NUMA meets no NUMA hinting entry), the caller holding mmap_sem for read
+long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
   page = kNoPage;
   const int v = k.find_vma(mm, addr);  // find_extend_vma
-  // check_vma_flags(vma, gup_flags): VM_WRITE for a write, else VM_READ
-  if (v < 0 || !(k.vmas[static_cast<std::size_t>(v)].flags & (write ? VM_WRITE : VM_READ))) {
+  if (v < 0 || !check_vma_flags(k.vmas[static_cast<std::size_t>(v)], write, force)) {
     checker::note(v < 0 ? "no vma: -EFAULT" : "the vma forbids the access: -EFAULT");
     return -kEFAULT;
   }
   const std::uint32_t vma = static_cast<std::uint32_t>(v);
-  unsigned foll_flags = FOLL_GET | kFollTouch | (write ? unsigned{FOLL_WRITE} : 0u);
+  unsigned foll_flags =
+      FOLL_GET | kFollTouch | (write ? unsigned{FOLL_WRITE} : 0u) | (force ? unsigned{FOLL_FORCE} : 0u);
   // 17839856fd58: should_force_cow_break (is_cow_mapping: every anon vma of the model is a
   // private mapping, VM_MAYWRITE without VM_SHARED) -> FOLL_WRITE for a pin
-  if (k.config.applied(Fix::GupCowBreak) && !(foll_flags & FOLL_WRITE)) {
+  if (k.config.applied(Fix::GupCowBreak) && !(foll_flags & FOLL_WRITE) && !(k.vmas[vma].flags & VM_SHARED)) {
     foll_flags |= FOLL_WRITE;
     checker::note("should_force_cow_break: FOLL_WRITE");
   }
@@ -176,11 +182,13 @@ long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool
       return 1;
     }
     // faultin_page: handle_mm_fault with FAULT_FLAG_WRITE for FOLL_WRITE; VM_FAULT_ERROR ->
-    // vm_fault_to_errno (VM_FAULT_OOM -ENOMEM, VM_FAULT_SIGBUS -EFAULT)
+    // vm_fault_to_errno (VM_FAULT_OOM -ENOMEM, VM_FAULT_SIGBUS -EFAULT); VM_FAULT_WRITE in a vma
+    // without VM_WRITE sets FOLL_COW (19be0eaffa3a)
     const unsigned ret =
         v4_19::handle_mm_fault(k, vma, addr, (foll_flags & FOLL_WRITE) ? unsigned{FAULT_FLAG_WRITE} : 0u);
     if (ret & VM_FAULT_OOM) return -kENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -kEFAULT;
+    foll_flags = foll_flags_after_fault(k, k.vmas[vma], ret, foll_flags);
   }
   model_limit("get_user_pages faulting more than 8 times for one page");
 }
@@ -242,10 +250,10 @@ bool gup_pmd_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
 
 // mm/gup.c v4.19: get_user_pages_unlocked (mmap_sem for read around __get_user_pages_locked;
 // no VM_FAULT_RETRY in the model, so the lock is never dropped inside)
-long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages_unlocked");
-  const long ret = get_user_pages_locked(k, mm, addr, write, page);
+  const long ret = get_user_pages_locked(k, mm, addr, write, page, force);
   sem.up_read("get_user_pages_unlocked");
   return ret;
 }
@@ -266,18 +274,29 @@ long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool w
   return v4_19::get_user_pages(k, mm, addr, write, page);
 }
 
-std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write) {
+std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, bool force) {
   const int v = k.find_vma(mm, addr);
   if (v < 0) return "no vma of mm " + k.mms.at(mm).name + " contains this address (get_user_pages would return -EFAULT)";
   const Vma& vma = k.vmas[static_cast<std::size_t>(v)];
-  if (!(vma.flags & (write ? VM_WRITE : VM_READ)))
+  if (!check_vma_flags(vma, write, force))
     return std::string("the vma is not ") + (write ? "VM_WRITE" : "VM_READ") +
-           ": get_user_pages would return -EFAULT at once (not a race worth a scenario)";
+           (force ? " and is VM_SHARED" : "") +
+           ": get_user_pages would return -EFAULT at once (not a race worth a scenario" +
+           (force ? ")" : "; \"force\": true lets a private vma be written as ptrace does)");
   // The pin may fault as a write: FOLL_WRITE, or 17839856fd58's forced COW break of a read pin.
-  const bool fault_write = write || k.config.applied(Fix::GupCowBreak);
-  if (fault_write && !(vma.flags & VM_WRITE))
-    return "a read pin in a vma without VM_WRITE: 17839856fd58's forced COW break there (FOLL_COW on a read-only "
-           "vma) is not modelled";
+  const bool fault_write = write || (k.config.applied(Fix::GupCowBreak) && !(vma.flags & VM_SHARED));
+  if (fault_write && !(vma.flags & VM_WRITE)) {
+    // The COW cycle leaves a dirty read-only entry that FOLL_COW follows: the model keeps a pte's
+    // dirty bit but not a huge pmd's (can_follow_write_pmd).
+    const PmdSlot* s = k.pmd_slot(mm, addr);
+    if ((s && s->pmd.kind == Pmd::Kind::Huge) ||
+        (s && s->pmd.is_none() && thp_fault_suitable(k, static_cast<std::uint32_t>(v), addr)))
+      return "a write pin in a vma without VM_WRITE under a huge pmd: can_follow_write_pmd's FOLL_COW test needs the "
+             "pmd's dirty bit, which the model does not keep";
+    if (!vma.has_anon_vma())
+      return "a write pin may fault, which needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
+    return v4_19::fault_model_error(k, mm, addr, false);  // the write fault's own checks but VM_WRITE
+  }
   return v4_19::fault_model_error(k, mm, addr, fault_write);
 }
 

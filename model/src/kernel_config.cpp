@@ -59,6 +59,12 @@ const std::vector<FixInfo>& fix_catalogue() {
        "mapping follows as a write (should_force_cow_break), get_user_pages_fast's walk takes writable entries only; "
        "reverted (4.19.0): a read pin follows the page as mapped, shared or not",
        kEra4_19, "v5.8"},
+      {Fix::FollCow, "19be0eaffa3a",
+       "mm: remove gup_flags FOLL_WRITE games from __get_user_pages() (Dirty COW, CVE-2016-5195; in the 3.9.6 tree "
+       "as a backport): after a fault that broke COW in a vma without VM_WRITE, get_user_pages keeps FOLL_WRITE and "
+       "sets FOLL_COW, and follow_page takes the read-only pte only while it is dirty (can_follow_write_pte); "
+       "reverted (4.8): FOLL_WRITE is dropped, so the retry follows whatever the pte maps then, read-only",
+       kEra3_9 | kEra4_19, "v4.9"},
   };
   return fixes;
 }

@@ -95,6 +95,7 @@ struct Facts {
   bool reclaim = false;         ///< a reclaim thread or admin reclaim step (it may empty a swap-cache slot)
   bool store = false;           ///< a store thread or a get_user_pages for write (user data)
   bool read_pin = false;        ///< a get_user_pages(_fast) for read (its DMA reads the page)
+  bool write_pin = false;       ///< a get_user_pages(_fast) for write (its DMA writes the page)
   bool swapoff = false;         ///< a swapoff thread
   std::set<PageId> swapout;     ///< non-KSM pages a reclaim names (it may swap them out: their ptes become swap ptes)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
@@ -112,6 +113,7 @@ Facts facts_of(const LintInput& in) {
     f.store |= c.actor == "store" ||
                ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write);  // a DMA write is checked too
     f.read_pin |= (c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write;
+    f.write_pin |= (c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write;
     f.mac_store |= c.actor == "admin" && std::any_of(c.steps.begin(), c.steps.end(), [](const ActorCall::AdminStep& s) {
                      return s.what == "merge_across_nodes";
                    });
@@ -715,6 +717,9 @@ const InvariantRule kInvariantRules[] = {
     {"pin_reads_own_data", [](const Facts& f, const Kernel&) { return f.read_pin && f.store; },
      "it is checked at the DMA read of a get_user_pages read pin when some thread writes user data (a store or a "
      "DMA write), and the scenario has no such pair"},
+    {"pin_writes_private_page", [](const Facts& f, const Kernel&) { return f.write_pin; },
+     "it is checked at the DMA write of a get_user_pages write pin, and no thread is a get_user_pages(_fast) for "
+     "write"},
     {"hmm_no_spurious_error", [](const Facts& f, const Kernel&) { return f.hmm_walker; },
      "it is checked in hmm_pfns_bad, and no thread walks an HMM range (hmm_vma_fault, hmm_vma_get_pfns)"},
     {"hmm_no_error_pfn", [](const Facts& f, const Kernel&) { return f.hmm_walker; },

@@ -64,6 +64,13 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
   p.flags |= PG_lru;
 }
 
+// mm/memory.c v3.9 (3.9.6 tree), mm/gup.c v4.19: can_follow_write_pte
+bool can_follow_write_pte(const Kernel& k, const Pte& pte, unsigned flags) {
+  const bool cow_ok = (flags & FOLL_COW) &&
+                      ((flags & FOLL_FORCE) || (k.config.era == Era::V4_19 && k.config.applied(Fix::GupCowBreak)));
+  return pte.write || (cow_ok && pte.dirty);
+}
+
 // mm/memory.c v2.6.33 follow_page, v3.9 follow_page_mask (pte level; the pmd is a table in these scenarios)
 PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
   if (k.config.era == Era::V4_19) return v4_19::follow_page(k, vma, addr, flags);  // mm/gup.c v4.19
@@ -90,7 +97,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
       migration_entry_wait(k, mm, addr);
       continue;
     }
-    if ((flags & FOLL_WRITE) && !pte.write) {
+    if ((flags & FOLL_WRITE) && !can_follow_write_pte(k, pte, flags)) {
       m.ptl->unlock("follow_page");
       return kNoPage;
     }

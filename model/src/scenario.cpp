@@ -491,12 +491,13 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     t.done();
     s.threads_.push_back(std::move(spec));
   }
-  // A read fault on a none pte maps the zero page: a scenario with a read fault gets one
+  // A read fault on a none pte maps the zero page: a scenario with a read fault gets one, and so
+  // does a forced write pin (with 19be0eaffa3a reverted it may retry as a read)
   // (swapin_fault is a read fault too: its pte may be none by the time it runs, after a
   // MADV_DONTNEED or an unmerge's zap).
   for (const ActorCall& c : v->calls)
     if (((c.actor == "fault" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write) ||
-        c.actor == "swapin_fault")
+        c.actor == "swapin_fault" || c.force)
       add_zero_page(v->initial);
   // 4.19: a read fault (handle_mm_fault, or an hmm_vma_fault entry requested VALID without
   // WRITE) on a none pte maps the zero page too. Only madvise_dontneed leaves a pte none during

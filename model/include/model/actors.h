@@ -46,6 +46,7 @@ struct ActorCall {
   std::size_t section = 0;        ///< offline_pages: index in Kernel::sections
   int rounds = 1;                 ///< offline_pages: rounds of the repeat loop before the timeout
   bool write = false;             ///< fault (2.6.33), handle_mm_fault (4.19), get_user_pages (FOLL_WRITE): a write access
+  bool force = false;             ///< get_user_pages: FOLL_FORCE (ptrace, /proc/PID/mem)
   bool move_all = false;          ///< mbind: MPOL_MF_MOVE_ALL (shared pages too)
   /// admin: the sysfs writes and reclaims, in order: {"run"|"merge_across_nodes"|"reclaim", value or page}.
   struct AdminStep {

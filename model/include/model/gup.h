@@ -29,10 +29,19 @@ namespace model {
 /// nothing handle_mm_fault and follow_page again. Returns 1 with the pinned page in
 /// `page` (the running thread owns its reference, Page::pins counts it), or -EFAULT
 /// (no vma, a vma without the access, VM_FAULT_SIGBUS) / -ENOMEM (VM_FAULT_OOM).
-long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page);
+/// With `force` (FOLL_FORCE: ptrace, /proc/PID/mem) a private vma is written without VM_WRITE:
+/// the fault breaks COW into a read-only dirty pte, and foll_flags_after_fault decides how the
+/// lookup after it treats that pte.
+long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force = false);
+
+/// __get_user_pages' foll_flags after a handle_mm_fault that returned `ret` in `vma` (both eras):
+/// VM_FAULT_WRITE in a vma without VM_WRITE sets FOLL_COW (19be0eaffa3a), or with that fix
+/// reverted drops FOLL_WRITE (the 4.8 code: the retry follows the pte as a read, whatever it maps
+/// by then; Dirty COW). Unchanged otherwise.
+unsigned foll_flags_after_fault(const Kernel& k, const Vma& vma, unsigned ret, unsigned foll_flags);
 
 /// get_user_pages() as its callers run it: down_read(mmap_sem), __get_user_pages, up_read.
-long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page);
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force = false);
 
 /// Bookkeeping of a pin the running thread just took on `page` at (mm, addr) (the step
 /// before took its reference): the thread owns the reference, Page::pins counts it, and
@@ -42,7 +51,8 @@ void pin_taken(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, con
 
 /// The device writes data token `value` into the pinned page by DMA (a Write of "K.data");
 /// recorded as the last write at (mm, addr) for no_lost_write. Needs UserData::track.
-void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value);
+void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value,
+                    const char* label = "DMA write");
 
 /// The device reads the pinned page by DMA (a Read of "K.data" when the scenario tracks data);
 /// with the step check pin_reads_own_data, the token read must be the one the page held at
@@ -61,13 +71,15 @@ void release_user_page(Kernel& k, PageId page, bool dirty);
 /// get_user_pages_fast returned `pinned`): the DMA (a write of `dma_value` when `write`,
 /// else a read), then the release. Nothing when the pin failed. Returns `pinned`.
 long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
-                     std::uint32_t dma_value);
+                     std::uint32_t dma_value, const char* write_label = "DMA write");
 
 /// The `get_user_pages` actor: pin (get_user_pages), DMA (a write of `dma_value` when
-/// `write`, else a read), release. Returns get_user_pages' result (1 or -errno).
-long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value);
+/// `write`, else a read), release. Returns get_user_pages' result (1 or -errno). With
+/// `force`, access_process_vm's FOLL_FORCE pin and its copy_to_user_page write.
+long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value,
+                        bool force = false);
 
 /// Why a `get_user_pages` of (mm, addr) cannot run in this initial state, or "" (checked at load).
-std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, bool force = false);
 
 }  // namespace model

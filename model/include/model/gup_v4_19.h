@@ -39,7 +39,8 @@ PageId follow_page_mask(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsign
 /// 17839856fd58, always in a COW mapping): follow_page_mask, and while it finds nothing
 /// faultin_page (handle_mm_fault) and again. Returns 1 with the pinned page in `page`
 /// (the running thread owns its reference, Page::pins counts it), or -errno.
-long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page);
+/// With `force`, FOLL_FORCE (check_vma_flags takes a private vma without VM_WRITE for a write).
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force = false);
 
 /// mm/gup.c v4.19 get_user_pages_fast of one page: interrupts off, a lockless read of the
 /// pmd, gup_huge_pmd or gup_pte_range (a speculative reference and a recheck of the
@@ -47,6 +48,6 @@ long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write,
 long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page);
 
 /// Why a 4.19 get_user_pages(_fast) of (mm, addr) cannot run in this initial state, or "".
-std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write);
+std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, bool force = false);
 
 }  // namespace model::v4_19

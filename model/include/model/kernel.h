@@ -101,6 +101,8 @@ class Kernel {
   bool check_node_freed_in_use = false;
   /// Step check "pin_reads_own_data" (a get_user_pages pin's DMA read sees the pinning mm's data) is on.
   bool check_pin_reads_own_data = false;
+  /// Step check "pin_writes_private_page" (a write pin's data never lands in the zero page or a KSM page) is on.
+  bool check_pin_writes_private = false;
 
   // ---- kernel 4.19: the pmd level and HMM (model/src/pmd.cpp, hmm.cpp) ----
   /// How the pre-d08faca018c4 walker's predicates see a pmd migration entry.

@@ -18,6 +18,8 @@ namespace model {
 enum FollFlags : unsigned {
   FOLL_WRITE = 0x01,
   FOLL_GET = 0x04,
+  FOLL_FORCE = 0x10,       ///< get_user_pages(force): the vma's VM_MAY* flags suffice (ptrace, /proc/PID/mem)
+  FOLL_COW = 0x4000,       ///< 19be0eaffa3a: COW was broken; a dirty read-only pte may be followed for a write
   FOLL_MIGRATION = 0x400,  ///< wait for migration entries (5117b3b835f2)
 };
 
@@ -45,6 +47,12 @@ enum VmFault : unsigned {
 inline unsigned access_faults_again(const Pte& now, unsigned fault_flags) {
   return !now.is_present() || ((fault_flags & FAULT_FLAG_WRITE) && !now.write) ? unsigned{VM_FAULT_AGAIN_GHOST} : 0u;
 }
+
+/// mm/memory.c v3.9 (the 3.9.6 tree's backport), mm/gup.c v4.19: can_follow_write_pte: a
+/// FOLL_WRITE lookup takes a writable pte, or after a COW cycle (FOLL_COW, 19be0eaffa3a) a
+/// dirty read-only one; FOLL_FORCE is needed for that too, except in 4.19 with 17839856fd58
+/// (its forced COW break of a read pin relies on it without FOLL_FORCE).
+bool can_follow_write_pte(const Kernel& k, const Pte& pte, unsigned flags);
 
 /// follow_page(): the page mapped at addr in vma, with a reference when
 /// FOLL_GET, or kNoPage (NULL: nothing present). With FOLL_MIGRATION a
