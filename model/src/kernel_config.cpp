@@ -59,6 +59,11 @@ const std::vector<FixInfo>& fix_catalogue() {
        "mapping follows as a write (should_force_cow_break), get_user_pages_fast's walk takes writable entries only; "
        "reverted (4.19.0): a read pin follows the page as mapped, shared or not",
        kEra4_19, "v5.8"},
+      {Fix::SwapinRecheck, "4969c1192d15",
+       "mm: fix swapin race condition: do_swap_page rechecks, once it holds the page lock, that the page is still "
+       "the swap cache's page of the entry (PageSwapCache, page_private) and retries the fault if not; reverted (the "
+       "2.6.33 code): the pte_same check alone, which a freed and reused slot passes",
+       kEra3_9, "v2.6.36"},
       {Fix::FollCow, "19be0eaffa3a",
        "mm: remove gup_flags FOLL_WRITE games from __get_user_pages() (Dirty COW, CVE-2016-5195; in the 3.9.6 tree "
        "as a backport): after a fault that broke COW in a vma without VM_WRITE, get_user_pages keeps FOLL_WRITE and "

@@ -388,7 +388,7 @@ void zap_pte_entries(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t
       continue;
     }
     if (ptent.is_swap()) {
-      swap_free(k, ptent.entry);  // free_swap_and_cache: the pte's swap count
+      free_swap_and_cache(k, ptent.entry);
     } else {
       // A migration entry: migration_entry_to_page() for the rss counter, with its
       // BUG_ON(!PageLocked(p)); the page's count and mapcount are not touched.
@@ -481,7 +481,7 @@ void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint6
       if (old.write) flush_tlb_page(k, v.mm, addr, old.page, "zap_pte_range: tlb_flush_mmu");
       k.put_page_locked(old.page);
     } else if (old.is_swap()) {
-      swap_free(k, old.entry);  // free_swap_and_cache: the pte's swap count (as the v3.9 model)
+      free_swap_and_cache(k, old.entry);
     }
     // a migration entry: free_swap_and_cache() does nothing for it
   }

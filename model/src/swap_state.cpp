@@ -213,6 +213,31 @@ void swap_free(Kernel& k, std::uint32_t entry) {
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }
 
+// mm/swapfile.c v3.9, v2.6.33: free_swap_and_cache; v4.19: free_swap_and_cache ->
+// __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL) -> try_to_free_swap, the same steps
+void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
+  swap_free(k, entry);  // swap_entry_free under swap_lock
+  const auto left = k.swap.swap_map.find(entry);
+  if (left != k.swap.swap_map.end() && left->second > 0) return;  // other swap ptes hold the slot
+  // == SWAP_HAS_CACHE: find_get_page (a reference), trylock_page ("we hold a lock on a page
+  // here": the caller holds the ptl, so no sleeping lock_page)
+  const PageId page = lookup_swap_cache(k, entry);
+  if (page == kNoPage) return;
+  Page& p = k.pages.at(page);
+  if (p.lock->try_lock("free_swap_and_cache")) {
+    // PageSwapCache rechecked under the lock, !PageWriteback, and !page_mapped(page) ||
+    // vm_swap_full(): the model's swap area is never more than half full
+    if (p.test(PG_swapcache) && p.swap_entry == entry && !page_writeback(k, page, "free_swap_and_cache") &&
+        k.page_mapcount(page, "free_swap_and_cache") == 0) {
+      delete_from_swap_cache(k, page);
+      p.flags |= PG_dirty;  // SetPageDirty
+      checker::note([&] { return std::string(p.name + " unmapped: out of the swap cache, dirty"); });
+    }
+    p.lock->unlock("free_swap_and_cache");
+  }
+  k.put_page(page, "free_swap_and_cache");  // page_cache_release
+}
+
 // mm/swapfile.c v3.9: swap_duplicate
 void swap_duplicate(Kernel& k, std::uint32_t entry) {
   checker::announce(k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_duplicate");

@@ -110,8 +110,9 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
   const PageId original = page;
   const bool era2633 = k.config.era == Era::V2_6_33;
   k.pages[page].lock->lock("lock_page_or_retry");
-  // mm/memory.c v2.6.33: no PageSwapCache / page_private recheck after lock_page (4969c1192d15, v2.6.36)
-  if (!era2633) {
+  // mm/memory.c v2.6.33: no PageSwapCache / page_private recheck after lock_page (4969c1192d15, v2.6.36,
+  // revertable in 3.9)
+  if (!era2633 && k.config.applied(Fix::SwapinRecheck)) {
     const Page& sp = k.pages[page];
     if (!sp.test(PG_swapcache) || sp.swap_entry != entry) {
       // the page was reclaimed or reused meanwhile: the fault is retried
@@ -155,7 +156,9 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
       checker::fail(FailureKind::Assertion,
                     "do_swap_page maps a stale swap-cache page: " + k.page_name(original) + " at " +
                         k.where(mm, addr) + ", but slot " + std::to_string(entry) + " holds " +
-                        (cached == kNoPage ? std::string("nothing") : k.page_name(cached)));
+                        (cached == kNoPage ? std::string("nothing") : k.page_name(cached)) +
+                        " (the slot was freed and reused while the fault slept on the page lock, and pte_same "
+                        "passed on the reused entry: the race 4969c1192d15 closed with a PageSwapCache recheck)");
     // reuse_swap_page() runs while the page is counted on swap and not yet in mapcount.
     Pte mapped = Pte::mk_pte(page);  // mk_pte(page, vma->vm_page_prot)
     if ((fault_flags & FAULT_FLAG_WRITE) && reuse_swap_page(k, page)) {

@@ -8,6 +8,7 @@
 
 #include "model_fixture.h"
 #include <model/initial_state.h>
+#include <model/madvise.h>
 #include <model/ksm.h>
 #include <model/memory.h>
 #include <model/migrate.h>
@@ -291,4 +292,97 @@ TEST(SwapCache, TwoPagesInOneSlotAreRefused) {
   }
   STRCMP_EQUAL("/initial/pages/1/swap_entry", pointer.c_str());
   STRCMP_EQUAL("t.json: at /initial/pages/1/swap_entry: swap cache slot 9 already holds page K", message.c_str());
+}
+
+namespace {
+
+/// A holds swap(4) at 0x1000 (vma [0x1000, 0x2000)); P (data 7) is slot 4's swap-cache page,
+/// unmapped: refcount 1, the swap cache's. `b` adds mm B at 0x1000 with "swap" (another swap pte
+/// of slot 4: swap count 2) or "present" (B maps P: mapcount 1, refcount 2).
+nlohmann::json zapped_swap_state(const std::string& b) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "pages": [ { "name": "P", "nid": 0, "flags": ["Anon", "Uptodate", "LRU", "SwapCache"], "swap_entry": 4,
+                 "mapcount": 0, "refcount": 1, "content": 7 } ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avA" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "avB" } ] }
+    ],
+    "ptes": [ { "mm": "A", "address": "0x1000", "pte": "swap", "entry": 4 } ]
+  })");
+  if (b == "swap") j["ptes"].push_back({{"mm", "B"}, {"address", "0x1000"}, {"pte", "swap"}, {"entry", 4}});
+  if (b == "present") {
+    j["pages"][0]["mapcount"] = 1;
+    j["pages"][0]["refcount"] = 2;
+    j["ptes"].push_back({{"mm", "B"}, {"address", "0x1000"}, {"pte", "present"}, {"page", "P"}, {"writable", false}});
+  }
+  return j;
+}
+
+}  // namespace
+
+TEST_GROUP(FreeSwapAndCache){};
+
+// MADV_DONTNEED of A's swap pte, in each era: zap_pte_range -> free_swap_and_cache. Alone on
+// slot 4, swap_entry_free leaves only SWAP_HAS_CACHE: find_get_page takes P (refcount 2),
+// trylock_page succeeds, P is still in the swap cache, not under writeback and not mapped,
+// so delete_from_swap_cache (the cache's reference: 1) and SetPageDirty; unlock,
+// page_cache_release frees P (the freed page's flags are not kept). With B's swap pte too the count stays 1 and nothing is looked
+// up; with B mapping P the lookup finds it mapped and leaves it in the swap cache (refcount 2).
+TEST(FreeSwapAndCache, ZapOfTheLastSwapPteTakesAnUnmappedPageOutOfTheSwapCache) {
+  for (Era era : {Era::V2_6_33, Era::V3_9, Era::V4_19})
+    for (const char* b : {"", "swap", "present"}) {
+      KernelConfig config;
+      config.era = era;
+      Kernel initial = parse_initial_state(zapped_swap_state(b), "t", "/initial", config);
+      OneThread t(std::move(initial), [](Kernel& k) { madvise_dontneed(k, 0, 0x1000, 0x2000); },
+                  {"page_counts_consistent"});
+      CHECK(explore_once(t).verdict == checker::Verdict::Pass);
+      const Kernel& k = *t.kernel;
+      CHECK(k.mms[0].ptes.at(0x1000).pte.is_none());
+      const std::string which = std::string(era_name(era)) + " B:" + b;
+      if (std::string(b) == "") {
+        LONGS_EQUAL_TEXT(0, k.swap.swap_map.at(4), which.c_str());
+        CHECK_TEXT(!k.swap.cache.count(4), which.c_str());
+        CHECK_TEXT(k.pages[0].freed, which.c_str());
+      } else {
+        LONGS_EQUAL_TEXT(std::string(b) == "swap" ? 1 : 0, k.swap.swap_map.at(4), which.c_str());
+        CHECK_TEXT(k.swap.cache.count(4) && k.swap.cache.at(4) == 0, which.c_str());
+        CHECK_TEXT(k.pages[0].test(PG_swapcache), which.c_str());
+        LONGS_EQUAL_TEXT(std::string(b) == "swap" ? 1 : 2, k.pages[0].refcount, which.c_str());
+      }
+    }
+}
+
+// The page lock taken by someone else: trylock_page fails, the lookup's reference is put back
+// and P stays in the swap cache with no swap count (a cache-only slot, as the kernel leaves it
+// for reclaim to find).
+TEST(FreeSwapAndCache, ALockedPageStaysInTheSwapCache) {
+  Kernel initial = kernel_v39(zapped_swap_state(""));
+  OneThread t(std::move(initial), [](Kernel& k) {
+    k.pages[0].lock->lock("test");
+    madvise_dontneed(k, 0, 0x1000, 0x2000);
+    k.pages[0].lock->unlock("test");
+  });
+  CHECK(explore_once(t).verdict == checker::Verdict::Pass);
+  const Kernel& k = *t.kernel;
+  LONGS_EQUAL(0, k.swap.swap_map.at(4));
+  CHECK(k.swap.cache.count(4));
+  LONGS_EQUAL(1, k.pages[0].refcount);
+  CHECK_FALSE(k.pages[0].freed);
+}
+
+// The repository's swap-in slot-reuse scenarios (4969c1192d15): with free_swap_and_cache taking
+// the unmapped page out of the swap cache, the fault that sleeps on its page lock meets a reused
+// slot; v2.6.33 (no recheck) and v3.9 with the fix reverted map the stale page, v3.9 backs out.
+TEST(FreeSwapAndCache, SwapinSlotReuseScenarios) {
+  for (const char* path : {"scenarios/ksm/swapin-slot-reuse-2.6.33.json", "scenarios/ksm/swapin-slot-reuse-reverted.json"}) {
+    Scenario s = Scenario::load(path);
+    auto program = s.make_program();
+    const checker::Report r = checker::explore(*program, s.options());
+    CHECK_TEXT(r.verdict == checker::Verdict::Violation, path);
+    CHECK_TEXT(r.counterexample && contains(r.counterexample->violation.message,
+                                            "do_swap_page maps a stale swap-cache page: P at A:0x1000"),
+               path);
+  }
+  check_clean("scenarios/ksm/swapin-slot-reuse-fixed.json");
 }

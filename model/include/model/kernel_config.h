@@ -40,6 +40,7 @@ enum class Fix {
   HmmMigrationPmd,          ///< d08faca018c4 mm/hmm: properly handle migration pmd (v4.20)
   MremapTlbFlush,           ///< eb66ae030829 mremap: properly flush TLB before releasing the page (v4.20)
   GupCowBreak,              ///< 17839856fd58 gup: document and work around "COW can break either way" issue (v5.8, in 4.19.y)
+  SwapinRecheck,            ///< 4969c1192d15 mm: fix swapin race condition (v2.6.36)
   FollCow,                  ///< 19be0eaffa3a mm: remove gup_flags FOLL_WRITE games from __get_user_pages() (v4.9; Dirty COW)
   // The parts of e9995ef978a7 ("e9995ef978a7/1", "/2") and 62b61f611eb5 ("/1".."/3"),
   // each revertible alone; reverting the whole commit reverts its parts.

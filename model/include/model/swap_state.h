@@ -97,6 +97,12 @@ void delete_from_swap_cache(Kernel& k, PageId page);
 bool reuse_swap_page(Kernel& k, PageId page);
 /// swap_free(): drop one pte's swap count of slot `entry`.
 void swap_free(Kernel& k, std::uint32_t entry);
+/// free_swap_and_cache(): a zapped swap pte's slot freed (swap_free); when that was its
+/// last swap count and the slot has a swap-cache page, the page is looked up (a
+/// reference), trylocked, and deleted from the swap cache (SetPageDirty) when it is still
+/// there, not under writeback and not mapped; then unlocked and released. May free the
+/// page. Called under the zapping pte's ptl.
+void free_swap_and_cache(Kernel& k, std::uint32_t entry);
 /// swap_duplicate(): one more pte holds slot `entry` (fork, try_to_unmap_one).
 void swap_duplicate(Kernel& k, std::uint32_t entry);
 /// shrink_inactive_list() on one page: isolate_lru_page (the isolation reference;
