@@ -100,6 +100,36 @@ bool parse_era(const std::string& name, Era& out) {
   return false;
 }
 
+namespace {
+
+/// "v4.20" or "2.6.33" as numbers ({4, 20}, {2, 6, 33}), for ordering releases.
+std::vector<int> version_numbers(std::string v) {
+  if (!v.empty() && v[0] == 'v') v.erase(0, 1);
+  std::vector<int> out;
+  std::size_t i = 0;
+  while (i < v.size()) {
+    std::size_t end = v.find('.', i);
+    if (end == std::string::npos) end = v.size();
+    out.push_back(std::stoi(v.substr(i, end - i)));
+    i = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> later_fixes_applied(Era era, const std::vector<std::string>& reverted) {
+  std::vector<std::string> out;
+  const std::vector<int> era_version = version_numbers(era_name(era));
+  for (const FixInfo& f : fix_catalogue()) {
+    const std::string id = f.id;
+    if (!(f.eras & era_bit(era)) || id.find('/') != std::string::npos) continue;
+    if (std::find(reverted.begin(), reverted.end(), id) != reverted.end()) continue;
+    if (version_numbers(f.release) > era_version) out.push_back(id + " (" + f.release + ")");
+  }
+  return out;
+}
+
 const FixInfo* find_fix(const std::string& id) {
   for (const FixInfo& f : fix_catalogue())
     if (id == f.id) return &f;

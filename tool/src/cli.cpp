@@ -20,6 +20,7 @@
 #include <checker/cluster.h>
 #include <fmt/format.h>
 #include <model/input_limits.h>
+#include <model/kernel_config.h>
 #include <model/scenario.h>
 
 #include "tool/checkpoint_file.h"
@@ -254,10 +255,17 @@ long peak_rss_kib() {
   return ru.ru_maxrss;
 }
 
-std::string reverted_text(const std::vector<std::string>& reverted) {
-  if (reverted.empty()) return "no fixes reverted";
-  std::string s = "reverted";
+/// "no fixes reverted" or "reverted ID ...", then the era's fixes newer than its release that
+/// stay applied ("; applied though newer than v3.9: eb66ae030829 (v4.20)").
+std::string reverted_text(const std::string& era, const std::vector<std::string>& reverted) {
+  std::string s = reverted.empty() ? "no fixes reverted" : "reverted";
   for (const std::string& r : reverted) s += " " + r;
+  model::Era e{};
+  if (!model::parse_era(era, e)) return s;
+  const std::vector<std::string> later = model::later_fixes_applied(e, reverted);
+  if (later.empty()) return s;
+  s += "; applied though newer than v" + era + ":";
+  for (std::size_t i = 0; i < later.size(); ++i) s += (i ? ", " : " ") + later[i];
   return s;
 }
 
@@ -424,7 +432,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     if (resume)
       out << fmt::format("resumed from {} ({} executions explored before it)\n", a.resume,
                          r.stats.resumed_executions);
-    out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.reverted()));
+    out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.era(), scenario.reverted()));
     out << "verdict: "
         << (trace ? describe_violation(trace->violation, trace->log)
                   : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
@@ -540,7 +548,7 @@ int cmd_replay_against(const ReplayArgs& a, std::ostream& out) {
     out << dump_json(j);
   } else {
     out << fmt::format("trace {}: scenario {} (kernel {}, {})\n", a.trace, p.scenario_name, p.era,
-                       reverted_text(p.reverted));
+                       reverted_text(p.era, p.reverted));
     out << fmt::format("against {}: its schedule as a thread order, followed where the threads can run\n",
                        rp.scenario_file);
     out << fmt::format("followed: {} steps as recorded, {} out of order (an earlier recorded step's thread could "
@@ -579,7 +587,7 @@ int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
   } else {
     out << fmt::format("trace {}: scenario {} ({}, version {})\n", a.trace, p.scenario_name,
                        rp.scenario_file, p.content_hash);
-    out << fmt::format("kernel {}, {}\n", p.era, reverted_text(p.reverted));
+    out << fmt::format("kernel {}, {}\n", p.era, reverted_text(p.era, p.reverted));
     out << fmt::format("replay: {} steps, {}\n", c.log.steps.size(),
                        rp.reproduced() ? "reproduced the recorded violation" : "NOT reproduced");
     out << "\n"

@@ -69,6 +69,11 @@ std::string era_names(EraSet set);
 bool parse_era(const std::string& name, Era& out);
 /// Find a fix by its 12-hex commit id (or "id/N" part); nullptr when unknown.
 const FixInfo* find_fix(const std::string& id);
+/// The whole commits of `era` that mainline first shipped after the era's own release
+/// (eb66ae030829, v4.20, in the 3.9 model) and that `reverted` (fix ids as a scenario
+/// lists them) leaves applied, as "id (vX.Y)" in catalogue order: the model of an era
+/// includes them unless reverted, and a run's header says so.
+std::vector<std::string> later_fixes_applied(Era era, const std::vector<std::string>& reverted);
 
 /// The kernel a scenario runs: an era with some of its fixes reverted.
 struct KernelConfig {
