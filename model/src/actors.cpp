@@ -265,7 +265,10 @@ PageId find_page(const Kernel& initial, const JsonInput& in) {
 void check_reclaimable(const Kernel& initial, PageId page, const JsonInput& in) {
   const Page& p = initial.pages[page];
   if (p.test(PG_swapcache)) return;
-  if (!p.PageAnon() || p.in_free_pool) in.error("page is neither in the swap cache nor an anonymous page");
+  if (p.in_free_pool)
+    in.error("page " + p.name + " is free at load: reclaim names a page of the initial state (a page a thread "
+             "allocates during the run has no name a scenario can give)");
+  if (!p.PageAnon()) in.error("page " + p.name + " is neither in the swap cache nor an anonymous page");
 }
 
 }  // namespace

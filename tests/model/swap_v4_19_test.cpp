@@ -238,10 +238,11 @@ TEST(Swap419Input, MigrationOfThePageAReclaimNamesLoads) {
   STRCMP_EQUAL("<none>", e.c_str());
 }
 
-// A page neither in the swap cache nor anonymous is bad input in 4.19 as in 3.9 (exit 2).
+// A free page (neither in the swap cache nor anonymous) is bad input in 4.19 as in 3.9 (exit 2).
 TEST(Swap419Input, ReclaimOfAFreePageIsBadInput) {
   const std::string e = error_of(nlohmann::json::parse(R"([{ "actor": "reclaim", "args": { "page": "C1" } }])"));
-  STRCMP_CONTAINS("t.json: at /threads/0/args/page: page is neither in the swap cache nor an anonymous page", e.c_str());
+  STRCMP_CONTAINS("t.json: at /threads/0/args/page: page C1 is free at load: reclaim names a page of the initial "
+                  "state (a page a thread allocates during the run has no name a scenario can give)", e.c_str());
 }
 
 TEST_GROUP(Migrate419SwapCache){};

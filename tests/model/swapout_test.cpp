@@ -197,7 +197,7 @@ TEST(Swapout39, KsmPageIsSwappedOutThroughItsStableNode) {
   f["threads"][0]["args"]["page"] = "F";
   std::string message;
   STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(f, &message).c_str());
-  CHECK(contains(message, "neither in the swap cache nor an anonymous page"));
+  CHECK(contains(message, "page F is free at load: reclaim names a page of the initial state"));
 }
 
 // Lint: a write fault on A:0x1000 while R may swap out P (mapped by A and B)

@@ -789,7 +789,8 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
         "check", "Check a scenario statically, without running it: too few free pages for the "
                  "allocations its threads may make, a thread that can never run, an invariant that "
                  "cannot fire; one line per finding (\"mmcheck: FILE: at /pointer: what\"); exit 0 "
-                 "with no finding, 1 with findings, 2 on bad input");
+                 "with no finding, 1 with findings, 2 on bad input, 4 when the scenario needs a path the model does "
+                 "not have (as run's load-time refusals)");
     check->add_option("SCENARIO", check_file, "scenario file (JSON)")->required();
     check->add_option("--format", check_format, "output format")
         ->check(CLI::IsMember({"text", "json"}));
