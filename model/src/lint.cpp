@@ -748,8 +748,27 @@ void check_invariants(const LintInput& in, const Facts& f, LintReport& r) {
 /// declared "unused" stable node in stable_tree_insert; with none, such a merge ends
 /// the run unsupported (a model limit): say so.
 void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
-  const bool unused = std::any_of(in.initial.stable_nodes.begin(), in.initial.stable_nodes.end(),
+  const Kernel& k = in.initial;
+  const bool unused = std::any_of(k.stable_nodes.begin(), k.stable_nodes.end(),
                                   [](const StableNode& s) { return s.unused; });
+  // Two merge candidates are needed: non-KSM anon pages mapped in VM_MERGEABLE vmas at load,
+  // or a thread that may map one (a fault, a store, a pin, an unmerge's copy, a swap-in, a
+  // fork...). The actors below only unmap, move or migrate pages already there.
+  int candidates = 0;
+  for (const MmStruct& m : k.mms)
+    for (const auto& [addr, slot] : m.ptes) {
+      const int v = k.find_vma(static_cast<std::uint32_t>(&m - k.mms.data()), addr);
+      if (v < 0 || !(k.vmas[static_cast<std::size_t>(v)].flags & VM_MERGEABLE) || !slot.pte.is_present()) continue;
+      const PageId p = k.vm_normal_page(slot.pte);
+      if (p != kNoPage && k.pages[p].PageAnon() && !k.pages[p].PageKsm()) ++candidates;
+    }
+  const bool no_new_anon = std::all_of(in.calls.begin(), in.calls.end(), [](const ActorCall& c) {
+    for (const char* a : {"ksmd", "exit", "munmap", "madvise_dontneed", "migrate_pages", "offline_pages", "mbind",
+                          "reclaim", "page_referenced", "hmm_vma_get_pfns"})
+      if (c.actor == a) return true;
+    return false;
+  });
+  if (candidates < 2 && no_new_anon) return;
   for (std::size_t t = 0; t < in.calls.size(); ++t)
     if (in.calls[t].actor == "ksmd" && in.calls[t].batches > 1 && !unused)
       r.notes.push_back("thread " + in.names[t] + " (ksmd, " + std::to_string(in.calls[t].batches) +

@@ -3,6 +3,8 @@
 // from the model's paths: run=2 COWs each KSM pte of a mergeable vma on the
 // KSM list once (do_wp_page always copies a KSM page), on node 0; a migration
 // takes one page on its target node.
+#include <algorithm>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -413,4 +415,30 @@ TEST(LintNotes, MigrationRetriesNeedAFreePageEach) {
     CHECK(rep.stats.complete);
     CHECK_EQUAL(!all, paths->count(1, model::Outcome::Enomem) > 0);
   }
+}
+
+// stable_tree_insert's "unused" node: ksmd-merge-two-pages (PA and PB, both anon, mergeable)
+// without its unused node gets the note; seed 000's state (K, a KSM page, is the only page
+// mapped) with two exits beside ksmd has no merge candidate and no thread that may map one,
+// so no note; a MADV_UNMERGEABLE there breaks K into a new anon page (break_ksm's COW): the note again.
+TEST(LintNotes, KsmdWithoutAnUnusedStableNodeOnlyWhereTwoPagesMayMerge) {
+  auto merge_note = [](const model::LintReport& r) {
+    return std::count_if(r.notes.begin(), r.notes.end(),
+                         [](const std::string& n) { return contains(n, "may merge two pages"); });
+  };
+  std::ifstream file("scenarios/ksm/ksmd-merge-two-pages.json");
+  nlohmann::json two = nlohmann::json::parse(file);
+  LONGS_EQUAL(0, merge_note(lint_of(two)));
+  two["initial"].erase("stable_nodes");
+  LONGS_EQUAL(1, merge_note(lint_of(two)));
+
+  nlohmann::json j = model_test::seed000_scenario();
+  j["threads"] = nlohmann::json::parse(R"([
+    { "name": "XA", "actor": "exit", "args": { "mm": "A" } },
+    { "name": "XB", "actor": "exit", "args": { "mm": "B" } },
+    { "name": "KD", "actor": "ksmd", "args": { "pages": 2, "batches": 2 } }])");
+  LONGS_EQUAL(0, merge_note(lint_of(j)));
+  j["threads"][1] = nlohmann::json::parse(
+      R"({ "name": "U", "actor": "madvise_unmergeable", "args": { "mm": "B", "start": "0x1000", "end": "0x2000" } })");
+  LONGS_EQUAL(1, merge_note(lint_of(j)));
 }
