@@ -65,6 +65,7 @@ long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool writ
   model_limit("get_user_pages faulting more than 8 times for one page");
 }
 
+// mm/memory.c v3.9 (3.9.6 tree) __get_user_pages' loop, mm/gup.c v4.19 faultin_page: foll_flags after the fault
 unsigned foll_flags_after_fault(const Kernel& k, const Vma& vma, unsigned ret, unsigned foll_flags) {
   // "The VM_FAULT_WRITE bit tells us that do_wp_page has broken COW when necessary, even if
   // maybe_mkwrite decided not to set pte_write."
