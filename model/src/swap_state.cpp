@@ -227,7 +227,7 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
   if (p.lock->try_lock("free_swap_and_cache")) {
     // PageSwapCache rechecked under the lock, !PageWriteback, and !page_mapped(page) ||
     // vm_swap_full(): the model's swap area is never more than half full
-    if (p.test(PG_swapcache) && p.swap_entry == entry && !page_writeback(k, page, "free_swap_and_cache") &&
+    if (p.test(PG_swapcache) && !page_writeback(k, page, "free_swap_and_cache") &&
         k.page_mapcount(page, "free_swap_and_cache") == 0) {
       delete_from_swap_cache(k, page);
       p.flags |= PG_dirty;  // SetPageDirty
