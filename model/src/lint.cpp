@@ -97,9 +97,20 @@ struct Facts {
   bool read_pin = false;        ///< a get_user_pages(_fast) for read (its DMA reads the page)
   bool write_pin = false;       ///< a get_user_pages(_fast) for write (its DMA writes the page)
   bool swapoff = false;         ///< a swapoff thread
+  /// a thread that may map a non-KSM anon page not mapped at load (a fault, a store, a pin,
+  /// an unmerge's copy, a swap-in, a fork...); the others only unmap, move or migrate pages
+  bool maps_new_anon = false;
   std::set<PageId> swapout;     ///< non-KSM pages a reclaim names (it may swap them out: their ptes become swap ptes)
   std::multimap<std::uint32_t, std::uint32_t> forks;  ///< parent mm -> child mm
 };
+
+/// Whether the actor of c only unmaps, moves or migrates pages already mapped (Facts::maps_new_anon).
+bool maps_no_new_anon(const ActorCall& c) {
+  for (const char* a : {"ksmd", "exit", "munmap", "madvise_dontneed", "migrate_pages", "offline_pages", "mbind",
+                        "reclaim", "page_referenced", "hmm_vma_get_pfns"})
+    if (c.actor == a) return true;
+  return false;
+}
 
 Facts facts_of(const LintInput& in) {
   Facts f;
@@ -110,6 +121,7 @@ Facts facts_of(const LintInput& in) {
     f.mremap |= c.actor == "mremap";
     f.ksmd |= c.actor == "ksmd";
     f.swapoff |= c.actor == "swapoff";
+    f.maps_new_anon |= !maps_no_new_anon(c);
     f.store |= c.actor == "store" ||
                ((c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && c.write);  // a DMA write is checked too
     f.read_pin |= (c.actor == "get_user_pages" || c.actor == "get_user_pages_fast") && !c.write;
@@ -747,13 +759,12 @@ void check_invariants(const LintInput& in, const Facts& f, LintReport& r) {
 /// ksmd merging two pages through the unstable tree (v3.9 with batches > 1) takes a
 /// declared "unused" stable node in stable_tree_insert; with none, such a merge ends
 /// the run unsupported (a model limit): say so.
-void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
+void check_unused_stable_nodes(const LintInput& in, const Facts& f, LintReport& r) {
   const Kernel& k = in.initial;
   const bool unused = std::any_of(k.stable_nodes.begin(), k.stable_nodes.end(),
                                   [](const StableNode& s) { return s.unused; });
   // Two merge candidates are needed: non-KSM anon pages mapped in VM_MERGEABLE vmas at load,
-  // or a thread that may map one (a fault, a store, a pin, an unmerge's copy, a swap-in, a
-  // fork...). The actors below only unmap, move or migrate pages already there.
+  // or a thread that may map one (Facts::maps_new_anon).
   int candidates = 0;
   for (const MmStruct& m : k.mms)
     for (const auto& [addr, slot] : m.ptes) {
@@ -762,13 +773,7 @@ void check_unused_stable_nodes(const LintInput& in, LintReport& r) {
       const PageId p = k.vm_normal_page(slot.pte);
       if (p != kNoPage && k.pages[p].PageAnon() && !k.pages[p].PageKsm()) ++candidates;
     }
-  const bool no_new_anon = std::all_of(in.calls.begin(), in.calls.end(), [](const ActorCall& c) {
-    for (const char* a : {"ksmd", "exit", "munmap", "madvise_dontneed", "migrate_pages", "offline_pages", "mbind",
-                          "reclaim", "page_referenced", "hmm_vma_get_pfns"})
-      if (c.actor == a) return true;
-    return false;
-  });
-  if (candidates < 2 && no_new_anon) return;
+  if (candidates < 2 && !f.maps_new_anon) return;
   for (std::size_t t = 0; t < in.calls.size(); ++t)
     if (in.calls[t].actor == "ksmd" && in.calls[t].batches > 1 && !unused)
       r.notes.push_back("thread " + in.names[t] + " (ksmd, " + std::to_string(in.calls[t].batches) +
@@ -986,7 +991,7 @@ LintReport lint(const Scenario& scenario) {
   check_free_pages(in, f, r);
   check_never_runs(in, f, r);
   check_invariants(in, f, r);
-  check_unused_stable_nodes(in, r);
+  check_unused_stable_nodes(in, f, r);
   check_ksm_page_without_rmap_items(in, r);
   check_reclaim_off_the_lru(in, r);
   check_migration_retries(in, r);
