@@ -66,6 +66,13 @@ long forced_write(Kernel initial, std::unique_ptr<Kernel>& after) {
   return ret;
 }
 
+/// body(era, reverted) in 3.9 and 4.19, each with 19be0eaffa3a applied and reverted.
+template <class Body>
+void for_each_era_with_and_without_the_fix(Body body) {
+  for (Era era : {Era::V3_9, Era::V4_19})
+    for (const std::vector<Fix>& reverted : {std::vector<Fix>{}, std::vector<Fix>{Fix::FollCow}}) body(era, reverted);
+}
+
 /// The scenario of the repository's Dirty COW file, explored under its own options.
 checker::Report run_file(const char* path) {
   Scenario s = Scenario::load(path);
@@ -84,19 +91,17 @@ TEST_GROUP(DirtyCow){};
 // pte; without it FOLL_WRITE is dropped and the read follows it: either way P is pinned,
 // 9 lands in P, the release drops the pin (refcount 1), N1 is never taken.
 TEST(DirtyCow, ForcedWriteBreaksCowInPlace) {
-  for (Era era : {Era::V3_9, Era::V4_19})
-    for (bool fixed : {true, false}) {
-      std::unique_ptr<Kernel> k;
-      const std::vector<Fix> reverted = fixed ? std::vector<Fix>{} : std::vector<Fix>{Fix::FollCow};
-      LONGS_EQUAL(1, forced_write(with_era(read_only_state(false), era, reverted), k));
-      const Pte& pte = pte_at(*k, 0x1000);
-      CHECK(maps(pte, P, false));
-      CHECK(pte.dirty);
-      LONGS_EQUAL(9, k->pages[P].content);
-      LONGS_EQUAL(1, k->pages[P].refcount);
-      LONGS_EQUAL(0, k->pages[P].pins);
-      CHECK(k->pages[N1].in_free_pool);
-    }
+  for_each_era_with_and_without_the_fix([](Era era, const std::vector<Fix>& reverted) {
+    std::unique_ptr<Kernel> k;
+    LONGS_EQUAL(1, forced_write(with_era(read_only_state(false), era, reverted), k));
+    const Pte& pte = pte_at(*k, 0x1000);
+    CHECK(maps(pte, P, false));
+    CHECK(pte.dirty);
+    LONGS_EQUAL(9, k->pages[P].content);
+    LONGS_EQUAL(1, k->pages[P].refcount);
+    LONGS_EQUAL(0, k->pages[P].pins);
+    CHECK(k->pages[N1].in_free_pool);
+  });
 }
 
 // A forced write on a none pte: the write fault's do_anonymous_page maps a fresh zeroed page
@@ -106,19 +111,17 @@ TEST(DirtyCow, ForcedWriteBreaksCowInPlace) {
 // reuses P in place (dirty, VM_FAULT_WRITE), and the lookup after it pins P. With the fix
 // and without, the same page: nothing raced.
 TEST(DirtyCow, ForcedWriteOnANonePteFaultsTwice) {
-  for (Era era : {Era::V3_9, Era::V4_19})
-    for (bool fixed : {true, false}) {
-      std::unique_ptr<Kernel> k;
-      const std::vector<Fix> reverted = fixed ? std::vector<Fix>{} : std::vector<Fix>{Fix::FollCow};
-      LONGS_EQUAL(1, forced_write(with_era(read_only_state(true), era, reverted), k));
-      const Pte& pte = pte_at(*k, 0x1000);
-      CHECK(maps(pte, P, false));
-      CHECK(pte.dirty);
-      LONGS_EQUAL(9, k->pages[P].content);
-      LONGS_EQUAL(1, k->pages[P].refcount);
-      LONGS_EQUAL(1, k->pages[P].mapcount);
-      CHECK(k->pages[N1].in_free_pool);
-    }
+  for_each_era_with_and_without_the_fix([](Era era, const std::vector<Fix>& reverted) {
+    std::unique_ptr<Kernel> k;
+    LONGS_EQUAL(1, forced_write(with_era(read_only_state(true), era, reverted), k));
+    const Pte& pte = pte_at(*k, 0x1000);
+    CHECK(maps(pte, P, false));
+    CHECK(pte.dirty);
+    LONGS_EQUAL(9, k->pages[P].content);
+    LONGS_EQUAL(1, k->pages[P].refcount);
+    LONGS_EQUAL(1, k->pages[P].mapcount);
+    CHECK(k->pages[N1].in_free_pool);
+  });
 }
 
 // can_follow_write_pte: a writable pte always; a read-only dirty one only with FOLL_COW and
