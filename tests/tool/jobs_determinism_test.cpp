@@ -58,6 +58,9 @@ bool same_schedule(const checker::Schedule& a, const checker::Schedule& b) {
 
 }  // namespace
 
+/// The largest reference search repeated with 2 and 4 jobs.
+constexpr std::uint64_t kMaxReferenceExecutions = 100000;
+
 TEST_GROUP(JobsDeterminism){};
 
 TEST(JobsDeterminism, FailingScenariosGiveTheSameResultWithAnyJobs) {
@@ -68,6 +71,10 @@ TEST(JobsDeterminism, FailingScenariosGiveTheSameResultWithAnyJobs) {
     for (bool fewest : {false, true}) {
       Outcome ref = search(s, 1, fewest);
       CHECK_TEXT(ref.verdict != checker::Verdict::Pass, f.c_str());
+      // A violation found only after more than kMaxReferenceExecutions (one scenario:
+      // foll-migration-beside-swapoff-exit-reverted, 508376) is left out: its 22 searches
+      // would take minutes, and nothing in the parallel search's ordering depends on the size.
+      if (ref.executions > kMaxReferenceExecutions) continue;
       for (unsigned jobs : {2u, 4u})
         for (int rep = 0; rep < (fewest ? 2 : 8); ++rep) {
           Outcome o = search(s, jobs, fewest);
