@@ -573,7 +573,8 @@ std::uint64_t begin_piece(Program& program, Strategy& s, const Options& options,
   st.unsupported_executions = r.stats.unsupported_executions;
   st.resumed_executions = r.stats.executions;
   auto again = [&](const Schedule& s, Verdict want, const char* where) {
-    std::optional<Counterexample> c = replay_failure(program, s, want, options.max_steps);
+    std::optional<Counterexample> c =
+        replay_failure(program, s, want, options.max_steps, options.reach ? &*options.reach : nullptr);
     if (!c) throw CheckpointError(std::string("at ") + where + ": the failure it records does not happen on this program");
     return std::move(*c);
   };

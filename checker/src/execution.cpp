@@ -58,6 +58,8 @@ void Execution::reset() {
   decided_.reset();
   pick_error_ = nullptr;
   stopped_at_mark_ = false;
+  reached_ = kNoThread;
+  reached_step_ = 0;
 }
 
 ThreadId Execution::spawn(std::string name, std::function<void()> body) {
@@ -171,6 +173,9 @@ void Execution::after_resume(ThreadId t) {
   if (threads_[t].has_pending || !scheduler_.finished(t) || threads_[t].finished) return;
   threads_[t].finished = true;
   threads_[t].has_pending = false;
+  // The step Options::reach asked for was the thread's last: the run ends after it.
+  if (reached_ == t && !failed_)
+    record_failure(Verdict::Violation, FailureKind::Reached, reached_message(), {}, t);
   if (auto err = scheduler_.error(t); err && !failed_) {
     failed_ = true;
     violation_.verdict = Verdict::ModelError;
@@ -296,6 +301,11 @@ void Execution::begin_step(ThreadId t) {
   }
   schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
   steps_.push_back(StepRecord{t, pending_[t], {}});
+  if (reach_ && reached_ == kNoThread && !failed_ && pending_[t].label &&
+      reach_->matches(threads_[t].name, pending_[t].label)) {
+    reached_ = t;
+    reached_step_ = steps_.size() - 1;
+  }
   threads_[t].has_pending = false;
   threads_[t].ready = Guard{};
   threads_[t].idle = false;
@@ -419,6 +429,9 @@ void Execution::run_final_checks() {
 
 void Execution::announce(const Access& a, Guard ready, bool idle) {
   ThreadId t = running_;
+  // The step Options::reach asked for has run (this announce ends it): the witness is complete.
+  if (reached_ != kNoThread && reached_ == t && !failed_)
+    fail(Verdict::Violation, FailureKind::Reached, reached_message(), a.loc);
   if (t == kNoThread)
     fail(Verdict::ModelError, FailureKind::Assertion,
          std::string("announce(\"") + a.label + "\") called outside a simulated thread", a.loc);
@@ -475,22 +488,31 @@ void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc
     }
   }
   if (!failed_) {
-    failed_ = true;
-    violation_.verdict = v;
-    violation_.kind = kind;
-    violation_.message = std::move(message);
-    violation_.thread = running_;
-    violation_.step = current_step();
-    violation_.loc = loc;
+    record_failure(v, kind, std::move(message), loc, running_);
     if (!invariant.empty()) violation_.invariant = std::move(invariant);  // (a final check set its own)
-    if (running_ != kNoThread) {
-      fail_steps_ = steps_.size();
-      fail_choices_ = schedule_.size();
-      fail_preemptions_ = strategy_.preemptions();
-    }
   }
   if (running_ == kNoThread) throw FailureOnEngineStack{};
   stop_thread_forever();
+}
+
+void Execution::record_failure(Verdict v, FailureKind kind, std::string message, SourceLoc loc, ThreadId t) {
+  failed_ = true;
+  violation_.verdict = v;
+  violation_.kind = kind;
+  violation_.message = std::move(message);
+  violation_.thread = t;
+  violation_.step = current_step();
+  violation_.loc = loc;
+  if (t != kNoThread) {
+    fail_steps_ = steps_.size();
+    fail_choices_ = schedule_.size();
+    fail_preemptions_ = strategy_.preemptions();
+  }
+}
+
+std::string Execution::reached_message() const {
+  return threads_[reached_].name + " reached " + steps_[reached_step_].access.label + " (step " +
+         std::to_string(reached_step_) + ")";
 }
 
 void Execution::stop_thread_forever() {
@@ -537,7 +559,8 @@ bool count_failure(Program& program, Execution& ex, Verdict v, const Options& op
     // A violation independent of every unmodelled path the run reached: its
     // causal past alone is an execution that fails with it.
     std::optional<Counterexample> c =
-        replay_failure(program, *ex.violation_past_unsupported(), Verdict::Violation, options.max_steps);
+        replay_failure(program, *ex.violation_past_unsupported(), Verdict::Violation, options.max_steps,
+                       options.reach ? &*options.reach : nullptr);
     if (!c)
       throw std::logic_error("a violation after an unmodelled path, run again as its causal past alone, "
                              "did not fail with it (a claim of commutation is wrong: "
@@ -554,9 +577,10 @@ bool count_failure(Program& program, Execution& ex, Verdict v, const Options& op
 }
 
 std::optional<Counterexample> replay_failure(Program& program, const Schedule& schedule, Verdict verdict,
-                                             std::uint64_t max_steps) {
+                                             std::uint64_t max_steps, const ReachTarget* reach) {
   ReplayStrategy replay(schedule);
   Execution ex(program, replay, max_steps);
+  ex.set_reach(reach);
   if (ex.run() != verdict || ex.aborted() || replay.unused() != 0) return std::nullopt;
   return ex.take_counterexample();
 }
@@ -572,6 +596,7 @@ Counterexample recorded_counterexample(Program& program, Execution& ex, std::uin
   if (ex.notes() || ex.aborted()) return c;
   ReplayStrategy replay(c.schedule);
   Execution rx(program, replay, max_steps);
+  rx.set_reach(ex.reach());
   rx.run();
   const Violation& v = rx.violation();
   if (v.verdict != c.violation.verdict || v.step != c.violation.step ||

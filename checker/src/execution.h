@@ -87,6 +87,9 @@ class Execution {
   /// Options::whole_objects: announce children as their parents, commuting
   /// updates as read-modify-writes, and ignore refinements.
   void set_whole_objects(bool on) { whole_objects_ = on; }
+  /// Options::reach for the next runs (null: none); the target must outlive them.
+  void set_reach(const ReachTarget* reach) { reach_ = reach; }
+  const ReachTarget* reach() const { return reach_; }
   /// After a run: true when it reached the stop set by set_stop_after.
   bool stopped_at_mark() const { return stopped_at_mark_; }
 
@@ -143,6 +146,10 @@ class Execution {
   void after_resume(ThreadId t);
   void run_final_checks();
   [[noreturn]] void stop_thread_forever();  // from inside a fiber
+  /// Record the first failure of the run (fail() without the stop): in thread t, its last step.
+  void record_failure(Verdict v, FailureKind kind, std::string message, SourceLoc loc, ThreadId t);
+  /// The Options::reach step of thread reached_ has run: the run fails with FailureKind::Reached.
+  std::string reached_message() const;
   void describe_deadlock(ThreadMask waiting);
   /// The steps in the causal past of steps_[step] (it included): program
   /// order and dependent accesses, a step that may refine taken as a
@@ -198,6 +205,10 @@ class Execution {
   std::function<void()> observe_;
   bool stopped_at_mark_ = false;
   bool whole_objects_ = false;
+  const ReachTarget* reach_ = nullptr;
+  /// The thread whose step matched reach_ (the run ends at its next announce or its end).
+  ThreadId reached_ = kNoThread;
+  std::size_t reached_step_ = 0;
 };
 
 /// The search loop: run executions of `program` under `strategy` until it is
@@ -221,8 +232,9 @@ Counterexample recorded_counterexample(Program& program, Execution& ex, std::uin
 
 /// Run `schedule` once on `program`, with notes: its counterexample when the run
 /// ends in `verdict` having used every choice, else nothing (it does not replay).
+/// `reach`: the search's Options::reach (a witness ends at its step), or null.
 std::optional<Counterexample> replay_failure(Program& program, const Schedule& schedule, Verdict verdict,
-                                             std::uint64_t max_steps);
+                                             std::uint64_t max_steps, const ReachTarget* reach);
 
 /// Count the failure of an execution of a search (verdict v, counted as an
 /// execution) in `report`: with options.past_unsupported an unmodelled path

@@ -54,6 +54,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   ex.set_continue_after_unsupported(options.past_unsupported && strategy.wants_continuation());
   ex.set_notes(false);
   ex.set_whole_objects(options.whole_objects);
+  ex.set_reach(options.reach ? &*options.reach : nullptr);
   Stats& st = report.stats;
   std::uint64_t runs = 0;
   const std::uint64_t carried = begin_piece(program, strategy, options, report);
@@ -276,6 +277,14 @@ Report explore(const ProgramFactory& factory, const Options& options) {
   return report;
 }
 
+bool ReachTarget::matches(std::string_view thread_name, std::string_view step_label) const {
+  if (!thread.empty() && thread_name != thread) return false;
+  if (step_label.size() < label.size() || step_label.compare(0, label.size(), label) != 0) return false;
+  if (step_label.size() == label.size()) return true;
+  const char next = step_label[label.size()];
+  return next == ':' || next == ' ' || next == '(';
+}
+
 namespace {
 std::string step_key(const StepLog& log, const StepRecord& s) {
   std::string name = s.thread < log.thread_names.size() ? log.thread_names[s.thread] : "?";
@@ -298,8 +307,9 @@ namespace {
 /// report's statistics, its verdict and whether the engine aborted; returns the
 /// execution's counterexample (its step log, whatever the verdict).
 Counterexample run_once(Program& program, detail::Strategy& strategy, std::uint64_t max_steps, Report& report,
-                        Verdict& verdict, bool& aborted) {
+                        Verdict& verdict, bool& aborted, const ReachTarget* reach) {
   detail::Execution ex(program, strategy, max_steps);
+  ex.set_reach(reach);
   verdict = ex.run();
   report.stats.executions = 1;
   report.stats.total_steps = report.stats.max_depth = ex.steps();
@@ -311,13 +321,13 @@ Counterexample run_once(Program& program, detail::Strategy& strategy, std::uint6
 }  // namespace
 
 Report replay_following(Program& program, const Schedule& schedule, std::uint64_t max_steps,
-                        FollowStats* stats) {
+                        FollowStats* stats, const ReachTarget* reach) {
   Report report;
   auto t0 = Clock::now();
   detail::FollowStrategy strategy(schedule);
   Verdict v = Verdict::Pass;
   bool aborted = false;
-  Counterexample c = run_once(program, strategy, max_steps, report, v, aborted);
+  Counterexample c = run_once(program, strategy, max_steps, report, v, aborted, reach);
   if (aborted) report.divergence = c.violation.message;  // an engine abort, not a kernel verdict
   report.verdict = aborted ? Verdict::ModelError : v;
   report.counterexample = std::move(c);  // always returns its log, as replay()
@@ -327,13 +337,13 @@ Report replay_following(Program& program, const Schedule& schedule, std::uint64_
 }
 
 Report replay(Program& program, const Schedule& schedule, std::uint64_t max_steps,
-              const StepLog* expected) {
+              const StepLog* expected, const ReachTarget* reach) {
   Report report;
   auto t0 = Clock::now();
   detail::ReplayStrategy strategy(schedule);
   Verdict v = Verdict::Pass;
   bool aborted = false;
-  Counterexample c = run_once(program, strategy, max_steps, report, v, aborted);
+  Counterexample c = run_once(program, strategy, max_steps, report, v, aborted, reach);
   // The first difference wins: a recorded step that differs comes before the
   // schedule running out (or a choice becoming impossible) later on.
   if (expected) {

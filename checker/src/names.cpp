@@ -26,6 +26,7 @@ std::string_view to_string(FailureKind k) {
     case FailureKind::WarnOn: return "WARN_ON";
     case FailureKind::Assertion: return "assertion";
     case FailureKind::Invariant: return "invariant";
+    case FailureKind::Reached: return "reached";
   }
   return "?";
 }

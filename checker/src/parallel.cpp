@@ -221,6 +221,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   ex.set_continue_after_violation(!options.stop_on_first);
   ex.set_continue_after_unsupported(options.past_unsupported);
   ex.set_notes(false);
+  ex.set_reach(options.reach ? &*options.reach : nullptr);
   for (;;) {
     Verdict v = ex.run();
     if (replaying) {
@@ -354,7 +355,8 @@ Report Pool::rebuild(const TaskOutcome& o, Program& program) {
   r.stats = o.stats;
   r.verdict = o.verdict;
   auto again = [&](const Schedule& s, Verdict want) {
-    std::optional<Counterexample> c = replay_failure(program, s, want, options.max_steps);
+    std::optional<Counterexample> c =
+        replay_failure(program, s, want, options.max_steps, options.reach ? &*options.reach : nullptr);
     if (!c) throw std::logic_error("a failure another process found does not replay here");
     return std::move(*c);
   };

@@ -992,3 +992,146 @@ TEST(BoundedFirst, ABoundThatCutsNothingEndsThePass) {
   LONGS_EQUAL(0, r.stats.bounded_first_exhausted);
   LONGS_EQUAL(1, r.stats.executions);
 }
+
+TEST_GROUP(Reach){};
+
+namespace {
+
+/// A reads flag and, only when B has set it, stores to y ("A saw the flag"); B sets the flag.
+void flag_program(Lambda& p, std::optional<Shared<int>>& flag, std::optional<Shared<int>>& y) {
+  p.on_setup = [&] {
+    flag.emplace("flag", 0);
+    y.emplace("y", 0);
+    spawn("A", [&] {
+      if (flag->load("A reads flag") == 1) y->store(1, "A saw the flag");
+    });
+    spawn("B", [&] { flag->store(1, "B sets flag"); });
+  };
+}
+
+Options reaching(StrategyKind s, std::string thread, std::string label) {
+  Options o;
+  o.strategy = s;
+  o.reach = ReachTarget{std::move(thread), std::move(label)};
+  return o;
+}
+
+}  // namespace
+
+// A label matches itself, or a longer label it begins, followed by ':', ' ' or '('; a
+// thread, when given, must be the step's.
+TEST(Reach, TargetMatchesTheLabelOrItsFunctionPrefix) {
+  const ReachTarget any{"", "user store"};
+  CHECK(any.matches("S", "user store"));
+  CHECK(any.matches("S", "user store: page walk"));
+  CHECK(any.matches("S", "user store (retry)"));
+  CHECK_FALSE(any.matches("S", "user stores"));
+  CHECK_FALSE(any.matches("S", "user stor"));
+  const ReachTarget of_f{"F", "do_swap_page"};
+  CHECK(of_f.matches("F", "do_swap_page"));
+  CHECK_FALSE(of_f.matches("G", "do_swap_page"));
+  STRCMP_EQUAL("F:do_swap_page", of_f.text().c_str());
+  STRCMP_EQUAL("user store", any.text().c_str());
+}
+
+// "A saw the flag" runs only when B's store comes before A's load. DFS runs A first (A
+// reads 0 and ends; B stores), then B first: A reads 1 and stores, the witness. Its log
+// ends with that step (B's store, A's load, A's store: 3 steps), and it has no
+// preemption (B ran to its end before A began).
+TEST(Reach, WitnessEndsAfterTheStepReached) {
+  for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    Lambda p;
+    std::optional<Shared<int>> flag, y;
+    flag_program(p, flag, y);
+    Report r = explore(p, reaching(s, "A", "A saw the flag"));
+    CHECK(r.verdict == Verdict::Violation);
+    CHECK(r.counterexample->violation.kind == FailureKind::Reached);
+    STRCMP_EQUAL("A reached A saw the flag (step 2)", r.counterexample->violation.message.c_str());
+    LONGS_EQUAL(2, r.stats.executions);
+    LONGS_EQUAL(3, r.counterexample->log.steps.size());
+    LONGS_EQUAL(2, r.counterexample->violation.step);
+    LONGS_EQUAL(0, r.counterexample->preemptions);
+    // Replayed with the same target, the schedule reaches it again; without one it passes.
+    const ReachTarget target{"A", "A saw the flag"};
+    Report again = replay(p, r.counterexample->schedule, 10000, &r.counterexample->log, &target);
+    CHECK(again.divergence.empty());
+    CHECK(again.counterexample->violation.kind == FailureKind::Reached);
+    CHECK(replay(p, r.counterexample->schedule).verdict == Verdict::Pass);
+  }
+}
+
+// A thread's last step reached: the run ends as the thread does. DFS's first execution runs A
+// (its load, step 0), then B's store (step 1): reached there.
+TEST(Reach, LastStepOfAThread) {
+  Lambda p;
+  std::optional<Shared<int>> flag, y;
+  flag_program(p, flag, y);
+  Report r = explore(p, reaching(StrategyKind::Dfs, "B", "B sets flag"));
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == FailureKind::Reached);
+  LONGS_EQUAL(1, r.counterexample->violation.thread);
+  LONGS_EQUAL(1, r.stats.executions);
+  STRCMP_EQUAL("B reached B sets flag (step 1)", r.counterexample->violation.message.c_str());
+}
+
+// A step no execution runs: the search is the one without a target (DPOR: A's load and B's
+// store conflict, 2 traces; DFS: the same 2 interleavings of 1 + 1 steps), and passes.
+TEST(Reach, UnreachableStepSearchesEverything) {
+  for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    Lambda p;
+    std::optional<Shared<int>> flag, y;
+    flag_program(p, flag, y);
+    Report r = explore(p, reaching(s, "B", "A saw the flag"));
+    CHECK(r.verdict == Verdict::Pass);
+    CHECK(r.stats.complete);
+    LONGS_EQUAL(2, r.stats.executions);
+  }
+}
+
+// A failure of the program met before the target is reported as it is.
+TEST(Reach, AFailureFirstIsReported) {
+  Lambda p;
+  std::optional<Shared<int>> flag, y;
+  p.on_setup = [&] {
+    flag.emplace("flag", 0);
+    spawn("A", [&] {
+      flag->load("A reads flag");
+      fail(FailureKind::BugOn, "A's BUG");
+    });
+  };
+  Report r = explore(p, reaching(StrategyKind::Dfs, "A", "never"));
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == FailureKind::BugOn);
+}
+
+namespace {
+
+/// flag_program as a Program of its own, for a factory (one per worker).
+struct FlagProgram : Program {
+  std::optional<Shared<int>> flag, y;
+  void setup() override {
+    flag.emplace("flag", 0);
+    y.emplace("y", 0);
+    spawn("A", [this] {
+      if (flag->load("A reads flag") == 1) y->store(1, "A saw the flag");
+    });
+    spawn("B", [this] { flag->store(1, "B sets flag"); });
+  }
+};
+
+}  // namespace
+
+// With 2 jobs, every task and its outcome through the distributed search's text form
+// (wire_check): the same witness as one job.
+TEST(Reach, ParallelSearchFindsTheSameWitness) {
+  Options one = reaching(StrategyKind::Dpor, "A", "A saw the flag");
+  Options two = one;
+  two.jobs = 2;
+  two.wire_check = true;
+  const ProgramFactory factory = [] { return std::make_unique<FlagProgram>(); };
+  Report a = explore(factory, one), b = explore(factory, two);
+  CHECK(b.verdict == Verdict::Violation);
+  CHECK(b.counterexample->violation.kind == FailureKind::Reached);
+  STRCMP_EQUAL(a.counterexample->violation.message.c_str(), b.counterexample->violation.message.c_str());
+  LONGS_EQUAL(a.stats.executions, b.stats.executions);
+}

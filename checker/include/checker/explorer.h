@@ -38,6 +38,17 @@ struct Progress {
 /// Random and Pct without a budget: this many executions.
 inline constexpr std::uint64_t kDefaultSamplingExecutions = 10000;
 
+/// A step to reach (Options::reach): a step of thread `thread` (of any thread when
+/// empty) whose label is `label`, or begins with `label` followed by ':', ' ' or '('
+/// ("user store" matches "user store: page walk").
+struct ReachTarget {
+  std::string thread;
+  std::string label;
+  bool matches(std::string_view thread_name, std::string_view step_label) const;
+  /// "THREAD:LABEL", or "LABEL" for any thread.
+  std::string text() const { return thread.empty() ? label : thread + ":" + label; }
+};
+
 struct Options {
   StrategyKind strategy = StrategyKind::Dfs;
   std::uint64_t max_steps = 10000;       ///< per execution; exceeding it is Verdict::StepBound
@@ -136,6 +147,16 @@ struct Options {
   /// strategy or options, a path this program does not take) throws
   /// CheckpointError before any execution of this piece is counted.
   std::shared_ptr<const std::string> resume;
+  /// A reachability query: the search looks for an execution in which a step
+  /// matching the target runs. That execution ends right after the step (at
+  /// the thread's next announce or its end), with Verdict::Violation of
+  /// FailureKind::Reached, its counterexample the witness; the search treats
+  /// it as any failure (stop_on_first, bounded_first, fewest_preemptions: the
+  /// witness with the fewest preemptions). A failure of the program met first
+  /// is reported as usual. A search that ends Pass and complete shows that no
+  /// execution runs such a step (under the reduction: reaching it is a
+  /// property of the thread's own path, which every trace preserves).
+  std::optional<ReachTarget> reach;
 };
 
 /// A checkpoint given in Options::resume cannot continue this search. what():
@@ -161,8 +182,9 @@ Report explore(const ProgramFactory& factory, const Options& options);
 /// Re-execute one schedule. With `expected` steps (from a trace), each step is
 /// compared with the recorded one and the first difference is reported in
 /// Report::divergence as "diverged at step N: expected X, got Y".
+/// `reach`: the Options::reach the schedule was found under (a witness), or null.
 Report replay(Program& program, const Schedule& schedule, std::uint64_t max_steps = 10000,
-              const StepLog* expected = nullptr);
+              const StepLog* expected = nullptr, const ReachTarget* reach = nullptr);
 
 /// How replay_following() mapped the schedule onto the program.
 struct FollowStats {
@@ -179,7 +201,7 @@ struct FollowStats {
 /// run (see FollowStats). Never diverges: the report is the execution's verdict and
 /// log; `stats`, when given, says how closely the schedule was followed.
 Report replay_following(Program& program, const Schedule& schedule, std::uint64_t max_steps = 10000,
-                        FollowStats* stats = nullptr);
+                        FollowStats* stats = nullptr, const ReachTarget* reach = nullptr);
 
 /// A one-line description of a step: "thread: label kind object [note]".
 std::string describe_step(const StepLog& log, std::size_t index);

@@ -14,6 +14,9 @@ enum class FailureKind : std::uint8_t {
   WarnOn,     ///< a kernel WARN_ON / WARN_ON_ONCE
   Assertion,  ///< a model assertion (a postcondition, a step invariant)
   Invariant,  ///< an end-of-execution invariant
+  /// Not a failure of the program: the step Options::reach asked for ran (the
+  /// execution, ended right after it, is the witness that it is reachable).
+  Reached,
 };
 
 /// The outcome of one execution, or of a whole search (the first non-Pass one).
