@@ -88,8 +88,10 @@ TEST(CliUsage, HelpDocumentsTheExitCodes) {
   Result r = cli({"--help"});
   LONGS_EQUAL(0, r.code);
   CHECK(r.out.find("Subcommands:") != std::string::npos);
-  CHECK(r.out.find("  0  no violation found / every expectation met / no finding (check)\n") != std::string::npos);
-  CHECK(r.out.find("     one or more findings (check)\n") != std::string::npos);
+  CHECK(r.out.find("  0  no violation found / every expectation met / no finding (check) /\n"
+                   "     the step asked for reached (run --reach, replay of its witness)\n") != std::string::npos);
+  CHECK(r.out.find("     one or more findings (check) / no execution searched reached the step\n"
+                   "     (run --reach)\n") != std::string::npos);
   CHECK(r.out.find("  1  a violation found") != std::string::npos);
   CHECK(r.out.find("  2  bad input or usage") != std::string::npos);
   CHECK(r.out.find("  3  internal error") != std::string::npos);

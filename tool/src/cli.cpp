@@ -46,9 +46,11 @@ namespace fs = std::filesystem;
 constexpr unsigned kMaxJobs = 256;
 
 constexpr const char* kFooter = R"(Exit codes:
-  0  no violation found / every expectation met / no finding (check)
+  0  no violation found / every expectation met / no finding (check) /
+     the step asked for reached (run --reach, replay of its witness)
   1  a violation found (run, replay) / an expectation missed (regress) /
-     one or more findings (check)
+     one or more findings (check) / no execution searched reached the step
+     (run --reach)
   2  bad input or usage: a missing or malformed file, an unknown field, actor
      or fix, a trace recorded for another version of its scenario, a replay
      that diverges from its trace
@@ -133,11 +135,14 @@ std::string recorded_path(const std::string& given) {
 
 std::string search_text(const checker::Report& r, const checker::Options& o) {
   const checker::Stats& s = r.stats;
+  const std::string first_failing = r.counterexample && r.verdict == checker::Verdict::Violation &&
+                                            r.counterexample->violation.kind == checker::FailureKind::Reached
+                                        ? "stopped at the first execution that reached the step (--reach)"
+                                        : "stopped at the first failing execution";
   if (s.found_bounded_first)
     return fmt::format("{} executions of plain DFS under preemption bounds 0..{} before the search "
-                       "proper (iterative context bounding, --bounded-first {}), stopped at the "
-                       "first failing execution",
-                       s.bounded_first_executions, s.bounded_first_exhausted + 1, o.bounded_first);
+                       "proper (iterative context bounding, --bounded-first {}), {}",
+                       s.bounded_first_executions, s.bounded_first_exhausted + 1, o.bounded_first, first_failing);
   std::string end;
   // A model limit reported by a search that went past it ran to its end.
   const bool went_on = r.verdict == checker::Verdict::Pass ||
@@ -145,7 +150,7 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
   if (!went_on)
     end = r.verdict == checker::Verdict::Unsupported
               ? "stopped at the first execution that reached a model limit (--stop-at-limit)"
-              : "stopped at the first failing execution";
+              : first_failing;
   else if (s.complete)
     end = "complete (exhaustive)";
   else if (s.interrupted)
@@ -289,6 +294,8 @@ struct RunArgs {
   CLI::Option* bounded_first_opt = nullptr;
   std::string checkpoint;  ///< --checkpoint FILE
   std::string resume;      ///< --resume FILE
+  std::string reach;       ///< --reach [THREAD:]FUNCTION
+  CLI::Option* reach_opt = nullptr;
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -304,6 +311,32 @@ model::InputError engine_checkpoint_error(const std::string& file, const std::st
       return model::InputError(file, "/engine" + what.substr(3, colon - 3), what.substr(colon + 2));
   }
   return model::InputError(file, "/engine", what);
+}
+
+/// --reach [THREAD:]FUNCTION: a thread of the scenario and a step label, or a label of any
+/// thread ("user store: page walk" is a label: a colon followed by a space is part of it).
+checker::ReachTarget parse_reach(const std::string& text, const model::Scenario& scenario) {
+  const std::string usage = "give [THREAD:]FUNCTION, a kernel function as the timeline names it (F:do_swap_page)";
+  if (text.empty()) throw BadInput("--reach: empty; " + usage);
+  std::string names;
+  for (const model::ThreadSpec& t : scenario.threads()) names += (names.empty() ? "" : ", ") + t.name;
+  const std::size_t colon = text.find(':');
+  if (colon != std::string::npos) {
+    const std::string thread = text.substr(0, colon);
+    const std::string label = text.substr(colon + 1);
+    const bool named = std::any_of(scenario.threads().begin(), scenario.threads().end(),
+                                   [&](const model::ThreadSpec& t) { return t.name == thread; });
+    if (named) {
+      if (label.empty()) throw BadInput("--reach " + model::quote_input(text) + ": no function after the thread; " + usage);
+      return {thread, label};
+    }
+    const bool looks_like_a_thread =
+        !thread.empty() && thread.find(' ') == std::string::npos && (label.empty() || label[0] != ' ');
+    if (looks_like_a_thread)
+      throw BadInput("--reach " + model::quote_input(text) + ": the scenario has no thread " +
+                     model::quote_input(thread) + " (its threads: " + names + ")");
+  }
+  return {"", text};
 }
 
 int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
@@ -354,6 +387,15 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
   if (a.bounded_first_opt->count()) ov.bounded_first = a.bounded_first;
   ov.checkpoint = !a.checkpoint.empty();
+  if (!a.reach.empty() || a.reach_opt->count()) {
+    for (auto [given, name] : {std::pair{a.expect, "--expect"}, std::pair{!a.checkpoint.empty(), "--checkpoint"},
+                               std::pair{!a.resume.empty(), "--resume"},
+                               std::pair{a.check_commutation != 0, "--check-commutation"}})
+      if (given)
+        throw BadInput(std::string("--reach does not combine with ") + name +
+                       ": it asks whether one step is reachable, not for the scenario's verdict");
+    ov.reach = parse_reach(a.reach, scenario);
+  }
   {
     checker::Options o = ScenarioRun::options_for(scenario, ov);
     if (resume) resume->check_options(a.resume, o);
@@ -382,6 +424,20 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   const checker::Report& r = run.report;
   std::optional<Trace> trace;
   if (r.counterexample && r.verdict != checker::Verdict::Pass) trace = run.trace();
+  // --reach: the search found its witness (a failure of the kernel met first is reported as one).
+  const bool reached = trace && trace->violation.verdict == checker::Verdict::Violation &&
+                       trace->violation.kind == checker::FailureKind::Reached;
+  const std::optional<checker::ReachTarget>& reach = run.options.reach;
+  const std::string not_reached =
+      reach && r.verdict == checker::Verdict::Pass
+          ? fmt::format("not reached: no execution {} runs {}{}", r.stats.complete ? "of the whole search" : "searched",
+                        reach->thread.empty() ? "a step " + model::quote_input(reach->label)
+                                              : fmt::format("{} in thread {}", model::quote_input(reach->label),
+                                                            reach->thread),
+                        r.stats.complete ? " (exhaustive: it is unreachable in this scenario, or no step has that "
+                                           "label: the timeline of any trace of the scenario shows its steps' names)"
+                                         : " (the search was cut short)")
+          : std::string();
 
   // The paths each run took are counted in this process: a resumed search or
   // one spread over processes sees only part of the runs, so says nothing.
@@ -391,8 +447,13 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["scenario"] = {{"name", scenario.name()},
                      {"file", run.provenance.scenario_file},
                      {"content_hash", scenario.content_hash()}};
-    j["verdict"] = checker::to_string(r.verdict);
-    j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
+    j["verdict"] = reached ? "reached" : !not_reached.empty() ? "not reached" : checker::to_string(r.verdict);
+    if (reach)  // the scenario's expectation is not what --reach asks
+      j["expectation"] = nullptr;
+    else
+      j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
+    j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread}, {"function", reach->label}, {"reached", reached}}
+                       : nlohmann::ordered_json();
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
     j["statistics"]["unsupported_executions"] = r.stats.unsupported_executions;
@@ -435,8 +496,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.era(), scenario.reverted()));
     out << "verdict: "
         << (trace ? describe_violation(trace->violation, trace->log)
-                  : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
+            : !not_reached.empty() ? not_reached
+                                   : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
         << "\n";
+    if (reach && trace && !reached)
+      out << fmt::format("reach: the search ended at this failure before any execution ran {}\n", reach->text());
     if (trace && trace->violation.verdict == checker::Verdict::StepBound)
       out << fmt::format("hint: a step bound is a livelock of the simulated kernel or a max_steps ({}) too small for "
                          "this scenario: run again with a larger --max-steps (or explore.max_steps) to tell them apart\n",
@@ -447,29 +511,33 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     if (run.paths && paths_whole)
       for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
     if (r.counterexample) {
+      const char* noun = reached ? "witness" : "counterexample";
       unsigned n = r.counterexample->preemptions;
       if (r.verdict == checker::Verdict::Unsupported && run.options.past_unsupported)
-        out << fmt::format("counterexample: {} preemption{} (the first execution that reached the limit)\n", n,
+        out << noun << fmt::format(": {} preemption{} (the first execution that reached the limit)\n", n,
                            n == 1 ? "" : "s");
       else if (run.options.fewest_preemptions && r.stats.interrupted)
-        out << fmt::format("counterexample: {} preemption{} (the search for fewer was "
+        out << noun << fmt::format(": {} preemption{} (the search for fewer was "
                            "interrupted)\n",
                            n, n == 1 ? "" : "s");
       else if (r.stats.found_bounded_first)
-        out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
+        out << noun << fmt::format(": {} preemption{}, the fewest possible{}\n", n,
                            n == 1 ? "" : "s",
                            n == 0 ? std::string()
                                   : fmt::format(" (bounds 0..{} searched first, with no failure)", n - 1));
       else if (run.options.fewest_preemptions)
-        out << fmt::format("counterexample: {} preemption{}, the fewest possible{}\n", n,
+        out << noun << fmt::format(": {} preemption{}, the fewest possible{}\n", n,
                            n == 1 ? "" : "s",
                            n == 0 ? std::string() : fewest_preemptions_note(r.stats, n));
       else
-        out << fmt::format("counterexample: {} preemption{} (the first found)\n", n,
+        out << noun << fmt::format(": {} preemption{} (the first found)\n", n,
                            n == 1 ? "" : "s");
     }
-    out << fmt::format("expectation: {}: {}\n", run.expected,
-                       run.met ? "met" : fmt::format("MISSED (got {})", run.got));
+    if (reach)
+      out << "expectation: not checked (--reach asks whether a step is reachable)\n";
+    else
+      out << fmt::format("expectation: {}: {}\n", run.expected,
+                         run.met ? "met" : fmt::format("MISSED (got {})", run.got));
     if (trace) out << "\n" << render_timeline(trace->log, &trace->violation);
   }
 
@@ -478,7 +546,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       trace->save(a.trace_out);
       if (a.format != "json") out << "\ntrace written to " << a.trace_out << "\n";
     } else if (a.format != "json") {
-      out << "\nno trace written: no failing execution\n";
+      out << (reach ? "\nno trace written: no execution reached the step\n"
+                    : "\nno trace written: no failing execution\n");
     }
   }
 
@@ -517,6 +586,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   }
   // A signal that came during the search, even one that came too late to cut it.
   if (stop_signal) return 128 + stop_signal;
+  if (reach) return reached ? kExitOk : kExitViolation;
   if (a.expect) return run.met ? kExitOk : kExitViolation;
   return r.verdict == checker::Verdict::Pass ? kExitOk : kExitViolation;
 }
@@ -589,7 +659,9 @@ int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
                        rp.scenario_file, p.content_hash);
     out << fmt::format("kernel {}, {}\n", p.era, reverted_text(p.era, p.reverted));
     out << fmt::format("replay: {} steps, {}\n", c.log.steps.size(),
-                       rp.reproduced() ? "reproduced the recorded violation" : "NOT reproduced");
+                       !rp.reproduced() ? "NOT reproduced"
+                       : p.reach        ? "reproduced the recorded witness (it reaches " + p.reach->text() + ")"
+                                        : "reproduced the recorded violation");
     out << "\n"
         << render_timeline(c.log, rp.report.verdict == checker::Verdict::Pass ? nullptr
                                                                               : &c.violation);
@@ -600,6 +672,10 @@ int cmd_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
   }
   // A trace of a model limit reproduces a limit, not a kernel bug: exit as run did.
   if (rp.report.verdict == checker::Verdict::Unsupported) return kExitUnsupported;
+  // A witness (run --reach) reproduced: the step is reached again, as run said with exit 0.
+  if (rp.report.counterexample->violation.kind == checker::FailureKind::Reached &&
+      rp.report.verdict == checker::Verdict::Violation)
+    return kExitOk;
   return kExitViolation;
 }
 
@@ -746,6 +822,12 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
     run->add_option("--resume", ra.resume,
                     "continue the search a --checkpoint file left: the executions of the pieces "
                     "add up to those of one uncut search, with the same verdict");
+    ra.reach_opt = run->add_option(
+        "--reach", ra.reach,
+        "[THREAD:]FUNCTION: search for an execution in which THREAD (any thread when left out) runs a "
+        "step named FUNCTION (as the timeline names it: do_swap_page, or \"user store\" for \"user store: page "
+        "walk\"); print the first such execution, with the fewest preemptions, as a witness (its trace with "
+        "--trace-out) and exit 0, or exit 1 when none does");
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);

@@ -70,6 +70,7 @@ checker::Options ScenarioRun::options_for(const model::Scenario& scenario,
   o.past_unsupported = overrides.past_unsupported;
   o.checkpoint = overrides.checkpoint;
   o.resume = overrides.resume;
+  o.reach = overrides.reach;
   return o;
 }
 
@@ -94,6 +95,7 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   p.fewest_preemptions = run.options.fewest_preemptions;
   p.seed = run.options.seed;
   p.pct_depth = run.options.pct_depth;
+  p.reach = run.options.reach;
 
   // One Program per worker when the search runs on several OS threads.
   run.paths = std::make_shared<model::PathStats>(scenario.threads().size());

@@ -144,6 +144,10 @@ std::string describe_violation(const checker::Violation& v, const checker::StepL
   std::string message = v.message;
   switch (v.verdict) {
     case Verdict::Violation: {
+      if (v.kind == checker::FailureKind::Reached && v.thread != checker::kNoThread && v.step < log.steps.size())
+        return fmt::format("reached in {} at step {}: {} (this execution is a witness that the step is reachable)",
+                           thread_text(log, v.thread), v.step,
+                           log.steps[v.step].access.label ? log.steps[v.step].access.label : "?");
       std::string what(checker::to_string(v.kind));
       if (!v.invariant.empty())
         what = v.kind == checker::FailureKind::Invariant ? "invariant " + v.invariant

@@ -5,6 +5,7 @@
 // replay can use as it is.
 #include "tool/trace.h"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <filesystem>
@@ -41,6 +42,7 @@ constexpr std::array kVerdicts = {
 constexpr std::array kFailureKinds = {
     checker::FailureKind::BugOn, checker::FailureKind::WarnOn,
     checker::FailureKind::Assertion, checker::FailureKind::Invariant,
+    checker::FailureKind::Reached,
 };
 
 /// The JSON reader: type and shape checks that throw model::InputError with
@@ -229,6 +231,8 @@ ordered_json Trace::to_json() const {
                    {"seed", p.seed},
                    {"pct_depth", p.pct_depth}}},
   };
+  // A witness (run --reach) records its target; a trace of a failure has none.
+  if (p.reach) j["provenance"]["explore"]["reach"] = {{"thread", p.reach->thread}, {"function", p.reach->label}};
   j["threads"] = log.thread_names;
   ordered_json sched = ordered_json::array();
   for (const checker::Choice& c : schedule) {
@@ -317,7 +321,8 @@ Trace Trace::parse(const json& j, const std::string& file) {
   const json& ej = pj["explore"];
   r.object(ej, "/provenance/explore", {"strategy", "max_steps", "preemption_bound",
                                        "max_executions", "fewest_preemptions", "seed",
-                                       "pct_depth"});
+                                       "pct_depth"},
+           {"reach"});
   p.strategy = r.string(ej["strategy"], "/provenance/explore/strategy");
   if (p.strategy != "dfs" && p.strategy != "dpor" && p.strategy != "random" && p.strategy != "pct")
     r.fail("/provenance/explore/strategy",
@@ -331,6 +336,14 @@ Trace Trace::parse(const json& j, const std::string& file) {
   p.fewest_preemptions = r.boolean(ej["fewest_preemptions"], "/provenance/explore/fewest_preemptions");
   p.seed = r.uint(ej["seed"], "/provenance/explore/seed");
   p.pct_depth = r.uint32(ej["pct_depth"], "/provenance/explore/pct_depth");
+  if (ej.contains("reach")) {
+    const json& rj = ej["reach"];
+    r.object(rj, "/provenance/explore/reach", {"thread", "function"});
+    checker::ReachTarget target{r.string(rj["thread"], "/provenance/explore/reach/thread"),
+                                r.string(rj["function"], "/provenance/explore/reach/function")};
+    if (target.label.empty()) r.fail("/provenance/explore/reach/function", "empty function name");
+    p.reach = std::move(target);
+  }
 
   // threads
   const json& tj = r.array(j["threads"], "/threads");
@@ -343,6 +356,10 @@ Trace Trace::parse(const json& j, const std::string& file) {
       r.fail(Reader::child("/threads", i), fmt::format("a thread name of more than {} bytes", model::kMaxNameBytes));
   }
   const std::size_t nthreads = t.log.thread_names.size();
+  if (p.reach && !p.reach->thread.empty() &&
+      std::find(t.log.thread_names.begin(), t.log.thread_names.end(), p.reach->thread) == t.log.thread_names.end())
+    r.fail("/provenance/explore/reach/thread",
+           fmt::format("no thread {} in this trace's /threads", model::quote_input(p.reach->thread)));
 
   // schedule
   const json& schj = r.array(j["schedule"], "/schedule");

@@ -69,7 +69,8 @@ TraceReplay TraceReplay::run(const std::string& trace_file,
                     scenario.content_hash()));
 
   std::unique_ptr<checker::Program> program = scenario.make_program();
-  r.report = checker::replay(*program, r.trace.schedule, p.max_steps, &r.trace.log);
+  r.report = checker::replay(*program, r.trace.schedule, p.max_steps, &r.trace.log,
+                             p.reach ? &*p.reach : nullptr);
   if (!r.report.divergence.empty()) {
     r.problem = r.report.divergence;
   } else if (!r.report.counterexample) {
@@ -94,7 +95,9 @@ TraceReplay TraceReplay::follow(const std::string& trace_file, const std::string
   model::Scenario scenario = model::Scenario::load(against);
   std::unique_ptr<checker::Program> program = scenario.make_program();
   checker::FollowStats stats;
-  r.report = checker::replay_following(*program, r.trace.schedule, r.trace.provenance.max_steps, &stats);
+  const std::optional<checker::ReachTarget>& reach = r.trace.provenance.reach;
+  r.report = checker::replay_following(*program, r.trace.schedule, r.trace.provenance.max_steps, &stats,
+                                       reach ? &*reach : nullptr);
   r.followed = stats;
   if (!r.report.counterexample) throw std::logic_error("internal error: replay_following returned no step log");
   // The schedule names threads by spawn order: the scenario must spawn the trace's threads.

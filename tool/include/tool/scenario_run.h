@@ -50,6 +50,8 @@ struct ExploreOverrides {
   /// checker::Options::checkpoint and ::resume (`run --checkpoint/--resume`).
   bool checkpoint = false;
   std::shared_ptr<const std::string> resume;
+  /// checker::Options::reach (`run --reach [THREAD:]FUNCTION`).
+  std::optional<checker::ReachTarget> reach;
 };
 
 struct ScenarioRun {

@@ -48,6 +48,8 @@ struct Provenance {
   bool fewest_preemptions = false;
   std::uint64_t seed = 0;        ///< random and pct
   unsigned pct_depth = 3;        ///< pct
+  /// run --reach: the step the trace is a witness for (its violation is FailureKind::Reached).
+  std::optional<checker::ReachTarget> reach;
 };
 
 class Trace {

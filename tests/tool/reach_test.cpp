@@ -1,0 +1,166 @@
+// reach_test.cpp: `mmcheck run --reach [THREAD:]FUNCTION`, the witness search, and the
+// replay of its trace. Expected executions and steps are derived by hand beside each test
+// (or compared with the same search without --reach).
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_fixture.h"
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using tool_test::cli;
+using tool_test::Result;
+
+/// Dirty COW with 19be0eaffa3a applied: W's forced write pin of A:0x1000 (P mapped read-only)
+/// and D's MADV_DONTNEED of it; 5 DPOR executions, clean.
+const char* const kDirtyCow = "scenarios/fault/dirty-cow-dontneed-fixed.json";
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / "mmcheck-reach-test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+json read_json(const fs::path& file) {
+  std::ifstream in(file);
+  return json::parse(in);
+}
+
+/// The number before " executions" on the search line.
+long executions(const std::string& out) {
+  const std::size_t at = out.find("search: ");
+  if (at == std::string::npos) return -1;
+  return std::stol(out.substr(at + 8));
+}
+
+}  // namespace
+
+TEST_GROUP(CliReach){};
+
+// W reaches do_anonymous_page only when the pte is none at its fault: D's zap came first. The
+// bounded-first pass under bound 0 runs W to its end first (its COW fault is do_wp_page), then
+// D to its end and W: the second execution reaches it, with no preemption. The execution ends
+// right after that step (W's next announce), which is its last step. The trace records the
+// target, and its replay reaches it again: exit 0 both.
+TEST(CliReach, WitnessIsPrintedWrittenAndReplayed) {
+  const fs::path dir = fresh_dir("witness");
+  const std::string trace = (dir / "w.json").string();
+  Result r = cli({"run", kDirtyCow, "--reach", "W:do_anonymous_page", "--trace-out", trace});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, "verdict: reached in CPU0 (W) at step "), r.out.c_str());
+  CHECK_TEXT(contains(r.out, "search: 2 executions of plain DFS under preemption bounds 0..0"), r.out.c_str());
+  CHECK(contains(r.out, "stopped at the first execution that reached the step (--reach)"));
+  CHECK(contains(r.out, "witness: 0 preemptions, the fewest possible"));
+  CHECK(contains(r.out, "expectation: not checked (--reach"));
+  const json t = read_json(trace);
+  STRCMP_EQUAL("W", t["provenance"]["explore"]["reach"]["thread"].get<std::string>().c_str());
+  STRCMP_EQUAL("do_anonymous_page", t["provenance"]["explore"]["reach"]["function"].get<std::string>().c_str());
+  STRCMP_EQUAL("reached", t["violation"]["kind"].get<std::string>().c_str());
+  const json& last = t["steps"].back();
+  STRCMP_EQUAL("do_anonymous_page", last["function"].get<std::string>().c_str());
+  STRCMP_EQUAL("W", last["thread"].get<std::string>().c_str());
+  // D ran first, to its end: its steps precede every step of W.
+  bool w_started = false;
+  for (const json& s : t["steps"]) {
+    const bool is_w = s["thread"].get<std::string>() == "W";
+    CHECK(is_w || !w_started);
+    w_started |= is_w;
+  }
+
+  Result again = cli({"replay", trace});
+  LONGS_EQUAL(0, again.code);
+  CHECK_TEXT(contains(again.out, "reproduced the recorded witness (it reaches W:do_anonymous_page)"), again.out.c_str());
+}
+
+// A step no execution runs: the whole search is the one without --reach (the same
+// executions), the verdict says "not reached", exit 1, and no trace is written.
+TEST(CliReach, UnreachedStepSearchesEverythingAndExitsOne) {
+  Result plain = cli({"run", kDirtyCow, "--bounded-first", "0"});
+  LONGS_EQUAL(0, plain.code);
+  Result r = cli({"run", kDirtyCow, "--bounded-first", "0", "--reach", "D:do_anonymous_page"});
+  LONGS_EQUAL(1, r.code);
+  CHECK_TEXT(contains(r.out, "verdict: not reached: no execution of the whole search runs \"do_anonymous_page\" in "
+                             "thread D (exhaustive"),
+             r.out.c_str());
+  CHECK(contains(r.out, "complete (exhaustive)"));
+  LONGS_EQUAL(executions(plain.out), executions(r.out));
+  CHECK(executions(r.out) > 0);
+  // A label of any thread, left without a thread: W's do_wp_page (its COW of P) runs in the
+  // first execution.
+  Result any = cli({"run", kDirtyCow, "--reach", "do_wp_page"});
+  LONGS_EQUAL(0, any.code);
+  CHECK_TEXT(contains(any.out, "verdict: reached in CPU0 (W)"), any.out.c_str());
+}
+
+// The same witness with 2 jobs and with DPOR alone: the search proper finds it too.
+TEST(CliReach, SameWitnessWithJobsAndWithoutTheBoundedPass) {
+  Result one = cli({"run", kDirtyCow, "--bounded-first", "0", "--reach", "W:do_anonymous_page"});
+  Result two = cli({"run", kDirtyCow, "--bounded-first", "0", "--reach", "W:do_anonymous_page", "--jobs", "2"});
+  LONGS_EQUAL(0, one.code);
+  LONGS_EQUAL(0, two.code);
+  const std::size_t a = one.out.find("verdict:"), b = two.out.find("verdict:");
+  STRCMP_EQUAL(one.out.substr(a, one.out.find('\n', a) - a).c_str(), two.out.substr(b, two.out.find('\n', b) - b).c_str());
+}
+
+// A failure of the kernel met before the step: reported as the violation it is (exit 1),
+// with a line saying the search ended there. The reverted Dirty COW's pin writes the zero
+// page... in P's place: pin_writes_private_page, before any execution reaches a step no
+// thread has.
+TEST(CliReach, AKernelFailureFirstIsReportedAsOne) {
+  Result r = cli({"run", "scenarios/fault/dirty-cow-dontneed-reverted.json", "--reach", "W:no_such_function"});
+  LONGS_EQUAL(1, r.code);
+  CHECK_TEXT(contains(r.out, "verdict: violation"), r.out.c_str());
+  CHECK(contains(r.out, "reach: the search ended at this failure before any execution ran W:no_such_function"));
+  CHECK(contains(r.out, "counterexample: "));
+}
+
+// Bad --reach values and combinations: one line each, exit 2.
+TEST(CliReach, BadTargetsAreOneLineExitTwo) {
+  Result thread = cli({"run", kDirtyCow, "--reach", "X:do_wp_page"});
+  LONGS_EQUAL(2, thread.code);
+  STRCMP_EQUAL("mmcheck: --reach \"X:do_wp_page\": the scenario has no thread \"X\" (its threads: W, D)\n",
+               thread.err.c_str());
+  Result empty = cli({"run", kDirtyCow, "--reach", ""});
+  LONGS_EQUAL(2, empty.code);
+  CHECK(contains(empty.err, "--reach: empty"));
+  Result nofn = cli({"run", kDirtyCow, "--reach", "W:"});
+  LONGS_EQUAL(2, nofn.code);
+  CHECK(contains(nofn.err, "no function after the thread"));
+  for (const char* opt : {"--expect", "--check-commutation"}) {
+    std::vector<std::string> args = {"run", kDirtyCow, "--reach", "W:do_wp_page", opt};
+    if (std::string(opt) == "--check-commutation") args.push_back("10");
+    Result combo = cli(args);
+    LONGS_EQUAL(2, combo.code);
+    CHECK_TEXT(contains(combo.err, std::string("--reach does not combine with ") + opt), combo.err.c_str());
+  }
+  // A label with ": " is a label, not a thread ("user store: page walk").
+  Result label = cli({"run", kDirtyCow, "--reach", "user store: page walk", "--max-executions", "3",
+                      "--bounded-first", "0"});
+  LONGS_EQUAL(1, label.code);
+  CHECK(contains(label.out, "not reached"));
+}
+
+// A witness trace whose reach names a thread the trace does not have: bad input at its pointer.
+TEST(CliReach, TraceWithAReachThreadItLacksIsBadInput) {
+  const fs::path dir = fresh_dir("bad-trace");
+  const std::string trace = (dir / "w.json").string();
+  LONGS_EQUAL(0, cli({"run", kDirtyCow, "--reach", "W:do_anonymous_page", "--trace-out", trace}).code);
+  json t = read_json(trace);
+  t["provenance"]["explore"]["reach"]["thread"] = "Q";
+  std::ofstream(trace) << t.dump(2);
+  Result r = cli({"replay", trace});
+  LONGS_EQUAL(2, r.code);
+  CHECK_TEXT(contains(r.err, "at /provenance/explore/reach/thread: no thread \"Q\" in this trace's /threads"),
+             r.err.c_str());
+}
