@@ -831,6 +831,13 @@ void check_reclaim_off_the_lru(const LintInput& in, LintReport& r) {
 
 // ---- migration retries -------------------------------------------------------------
 
+/// "1st", "2nd", "3rd", "4th", "11th", "21st", "112th".
+std::string ordinal(std::size_t n) {
+  const std::size_t tens = n % 100, ones = n % 10;
+  const char* suffix = (tens >= 11 && tens <= 13) ? "th" : ones == 1 ? "st" : ones == 2 ? "nd" : ones == 3 ? "rd" : "th";
+  return std::to_string(n) + suffix;
+}
+
 /// mm/migrate.c v3.9 and v4.19: each pass of migrate_pages' retry loop allocates a new
 /// target (unmap_and_move's get_new_page) and a failed pass frees it; the model never
 /// hands a freed page out again, so a pass beyond the free pages declared on the target
@@ -848,9 +855,7 @@ void check_migration_retries(const LintInput& in, LintReport& r) {
     r.notes.push_back("thread " + in.names[t] + " (migrate_pages) may run " + std::to_string(c.passes) +
                       " passes, each allocating a new target on node " + std::to_string(c.to_node) +
                       " (a failed pass frees its target, and the model never reuses a freed page), and the scenario "
-                      "declares " + std::to_string(have) + " usable there: a pass after the " + std::to_string(have) +
-                      (have == 1 ? "st" : have == 2 ? "nd" : have == 3 ? "rd" : "th") +
-                      " ends -ENOMEM where the kernel would retry (declare one free page per pass; forced passes "
+                      "declares " + std::to_string(have) + " usable there: a pass after the " + ordinal(have) + " ends -ENOMEM where the kernel would retry (declare one free page per pass; forced passes "
                       "start at the fourth)");
   }
 }
