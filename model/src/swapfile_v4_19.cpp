@@ -25,16 +25,29 @@ PageId first_thp(const Kernel& k) {
 
 }  // namespace
 
-// mm/swapfile.c v4.19: sys_swapoff (disable_swap_slots_cache_lock, try_to_unuse,
-// reenable_swap_slots_cache_unlock on failure; the area's teardown is not modelled)
+// mm/swapfile.c v4.19: sys_swapoff (del_from_avail_list and SWP_WRITEOK cleared under the
+// swap_lock and p->lock, disable_swap_slots_cache_lock, try_to_unuse, reinsert_swap_info and
+// reenable_swap_slots_cache_unlock on failure; the accounting and the teardown are not modelled)
 int swapoff(Kernel& k) {
+  if (k.swap.writeok_tracked) {
+    // del_from_avail_list(p); p->flags &= ~SWP_WRITEOK: get_swap_pages finds no area (the slot
+    // cache is disabled next, so get_swap_page goes to get_swap_pages)
+    checker::announce(k.swap.obj, checker::AccessKind::Write, "sys_swapoff");
+    k.swap.writeok = false;
+    checker::note("del_from_avail_list, SWP_WRITEOK cleared: get_swap_pages allocates no more slots");
+  }
   // mm/swap_slots.c v4.19: disable_swap_slots_cache_lock: swap_slot_cache_enabled = false
   checker::announce(k.swap.map_obj, checker::AccessKind::Write, "disable_swap_slots_cache_lock");
   k.swap.slot_cache_enabled = false;
   checker::note([] { return std::string("swap_slot_cache_enabled = false"); });
   const int err = try_to_unuse(k);
   if (err) {
-    // reinsert_swap_info, reenable_swap_slots_cache_unlock: has_usable_swap() again
+    if (k.swap.writeok_tracked) {
+      // reinsert_swap_info: SWP_WRITEOK and the avail list again
+      checker::announce(k.swap.obj, checker::AccessKind::Write, "reinsert_swap_info");
+      k.swap.writeok = true;
+      checker::note("try_to_unuse failed: reinsert_swap_info sets SWP_WRITEOK again");
+    }
     checker::announce(k.swap.map_obj, checker::AccessKind::Write, "reenable_swap_slots_cache_unlock");
     k.swap.slot_cache_enabled = true;
   }
@@ -61,8 +74,6 @@ std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCal
       culprit = i;
       if (calls[i].actor == "exit")
         return "an exit beside a 4.19 swapoff: try_to_unuse's mmget_not_zero against the last mmput is not modelled";
-      if (calls[i].actor == "reclaim")
-        return "a reclaim beside a 4.19 swapoff: get_swap_page after swapoff cleared SWP_WRITEOK is not modelled";
     }
   }
   return "";

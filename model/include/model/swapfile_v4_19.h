@@ -6,7 +6,8 @@
 //
 // Invariant: a 4.19 scenario that reaches these paths has no THP (compound
 // page) reclaim would need split_huge_page_to_list for, or that could put a
-// huge pmd where unuse_pmd_range skips it; no swapoff races an exit or a reclaim.
+// huge pmd where unuse_pmd_range skips it; no swapoff races an exit. A reclaim
+// beside a swapoff allocates no slot once swapoff cleared SWP_WRITEOK.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +19,11 @@
 
 namespace model::v4_19 {
 
-/// Actor swapoff (4.19): sys_swapoff's disable_swap_slots_cache_lock, then
-/// try_to_unuse; the slot cache comes back (reenable_swap_slots_cache_unlock)
-/// only when try_to_unuse fails. Returns try_to_unuse's result.
+/// Actor swapoff (4.19): sys_swapoff's del_from_avail_list and SWP_WRITEOK clear (a
+/// step when a reclaim is in the scenario), disable_swap_slots_cache_lock, then
+/// try_to_unuse; SWP_WRITEOK (reinsert_swap_info) and the slot cache
+/// (reenable_swap_slots_cache_unlock) come back only when try_to_unuse fails.
+/// Returns try_to_unuse's result.
 int swapoff(Kernel& k);
 
 /// Why a 4.19 reclaim of `page` is not modelled ("" when it is): a THP, which
@@ -30,8 +33,8 @@ std::string reclaim_model_error(const Kernel& k, PageId page);
 /// Why the 4.19 swap threads among `calls` are not modelled ("" when they are); `culprit`
 /// is the index of the thread to name. Beside a swapoff: a THP in the scenario
 /// (unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap
-/// cache, are not modelled), an exit (try_to_unuse's mmget_not_zero against the last
-/// mmput) or a reclaim (get_swap_page after swapoff cleared SWP_WRITEOK).
+/// cache, are not modelled) or an exit (try_to_unuse's mmget_not_zero against the last
+/// mmput).
 std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
 
 }  // namespace model::v4_19
