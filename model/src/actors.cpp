@@ -226,8 +226,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "unuse_pte under the ptl with pte_same, ksm_might_need_to_copy, swap_free; delete_from_swap_cache); "
        "args {} (none); 2.6.33: the same walk, unuse_pte maps the swap-cache page itself (no "
        "ksm_might_need_to_copy: a KSM page keeps its stable node; unuse_vma skips another anon_vma's vma, "
-       "whose pte is read back from the device on the slot's next visit); 4.19: disable_swap_slots_cache_lock "
-       "first, the table's own ptl; refused beside a THP, an exit or a reclaim",
+       "whose pte is read back from the device on the slot's next visit); 4.19: del_from_avail_list with the "
+       "SWP_WRITEOK clear, then disable_swap_slots_cache_lock, the table's own ptl; refused beside a THP or an exit",
        kEra2_6_33 | kEra3_9 | kEra4_19},
   };
   return all;
