@@ -998,16 +998,17 @@ TEST_GROUP(Reach){};
 namespace {
 
 /// A reads flag and, only when B has set it, stores to y ("A saw the flag"); B sets the flag.
-void flag_program(Lambda& p, std::optional<Shared<int>>& flag, std::optional<Shared<int>>& y) {
-  p.on_setup = [&] {
+struct FlagProgram : Program {
+  std::optional<Shared<int>> flag, y;
+  void setup() override {
     flag.emplace("flag", 0);
     y.emplace("y", 0);
-    spawn("A", [&] {
+    spawn("A", [this] {
       if (flag->load("A reads flag") == 1) y->store(1, "A saw the flag");
     });
-    spawn("B", [&] { flag->store(1, "B sets flag"); });
-  };
-}
+    spawn("B", [this] { flag->store(1, "B sets flag"); });
+  }
+};
 
 Options reaching(StrategyKind s, std::string thread, std::string label) {
   Options o;
@@ -1040,9 +1041,7 @@ TEST(Reach, TargetMatchesTheLabelOrItsFunctionPrefix) {
 // preemption (B ran to its end before A began).
 TEST(Reach, WitnessEndsAfterTheStepReached) {
   for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
-    Lambda p;
-    std::optional<Shared<int>> flag, y;
-    flag_program(p, flag, y);
+    FlagProgram p;
     Report r = explore(p, reaching(s, "A", "A saw the flag"));
     CHECK(r.verdict == Verdict::Violation);
     CHECK(r.counterexample->violation.kind == FailureKind::Reached);
@@ -1063,9 +1062,7 @@ TEST(Reach, WitnessEndsAfterTheStepReached) {
 // A thread's last step reached: the run ends as the thread does. DFS's first execution runs A
 // (its load, step 0), then B's store (step 1): reached there.
 TEST(Reach, LastStepOfAThread) {
-  Lambda p;
-  std::optional<Shared<int>> flag, y;
-  flag_program(p, flag, y);
+  FlagProgram p;
   Report r = explore(p, reaching(StrategyKind::Dfs, "B", "B sets flag"));
   CHECK(r.verdict == Verdict::Violation);
   CHECK(r.counterexample->violation.kind == FailureKind::Reached);
@@ -1078,9 +1075,7 @@ TEST(Reach, LastStepOfAThread) {
 // store conflict, 2 traces; DFS: the same 2 interleavings of 1 + 1 steps), and passes.
 TEST(Reach, UnreachableStepSearchesEverything) {
   for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
-    Lambda p;
-    std::optional<Shared<int>> flag, y;
-    flag_program(p, flag, y);
+    FlagProgram p;
     Report r = explore(p, reaching(s, "B", "A saw the flag"));
     CHECK(r.verdict == Verdict::Pass);
     CHECK(r.stats.complete);
@@ -1091,7 +1086,7 @@ TEST(Reach, UnreachableStepSearchesEverything) {
 // A failure of the program met before the target is reported as it is.
 TEST(Reach, AFailureFirstIsReported) {
   Lambda p;
-  std::optional<Shared<int>> flag, y;
+  std::optional<Shared<int>> flag;
   p.on_setup = [&] {
     flag.emplace("flag", 0);
     spawn("A", [&] {
@@ -1103,23 +1098,6 @@ TEST(Reach, AFailureFirstIsReported) {
   CHECK(r.verdict == Verdict::Violation);
   CHECK(r.counterexample->violation.kind == FailureKind::BugOn);
 }
-
-namespace {
-
-/// flag_program as a Program of its own, for a factory (one per worker).
-struct FlagProgram : Program {
-  std::optional<Shared<int>> flag, y;
-  void setup() override {
-    flag.emplace("flag", 0);
-    y.emplace("y", 0);
-    spawn("A", [this] {
-      if (flag->load("A reads flag") == 1) y->store(1, "A saw the flag");
-    });
-    spawn("B", [this] { flag->store(1, "B sets flag"); });
-  }
-};
-
-}  // namespace
 
 // With 2 jobs, every task and its outcome through the distributed search's text form
 // (wire_check): the same witness as one job.
