@@ -291,8 +291,9 @@ std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t add
     const PmdSlot* s = k.pmd_slot(mm, addr);
     if ((s && s->pmd.kind == Pmd::Kind::Huge) ||
         (s && s->pmd.is_none() && thp_fault_suitable(k, static_cast<std::uint32_t>(v), addr)))
-      return "a write pin in a vma without VM_WRITE under a huge pmd: can_follow_write_pmd's FOLL_COW test needs the "
-             "pmd's dirty bit, which the model does not keep";
+      return std::string(write ? "a forced write pin" : "a read pin (17839856fd58 breaks COW first, as a forced write)") +
+             " in a vma without VM_WRITE under a huge pmd is not modelled: can_follow_write_pmd's FOLL_COW test "
+             "needs the pmd's dirty bit, which the model does not keep";
     if (!vma.has_anon_vma())
       return "a write pin may fault, which needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
     return v4_19::fault_model_error(k, mm, addr, false);  // the write fault's own checks but VM_WRITE

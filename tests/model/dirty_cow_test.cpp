@@ -210,6 +210,31 @@ TEST(DirtyCow, Scenarios) {
 // "force" is get_user_pages' alone, a bool, and refused where the model has no FOLL_FORCE path:
 // a VM_SHARED vma, a huge pmd in 4.19; without it a write in a vma lacking VM_WRITE is refused
 // with a pointer to it. pin_writes_private_page without a write pin is a lint finding.
+// A forced write pin, or a read pin that 17839856fd58 turns into a forced COW break, under the
+// huge zero pmd of a vma without VM_WRITE (Huge Dirty COW's setting): a model limit (the pmd keeps
+// no dirty bit for can_follow_write_pmd), so unsupported at load (exit 4), never bad input.
+TEST(DirtyCow, PinUnderAHugePmdOfAReadOnlyVmaIsAModelLimit) {
+  const nlohmann::json initial = nlohmann::json::parse(R"({
+    "numa_nodes": 1,
+    "pages": [ { "name": "T1", "nid": 0, "subpages": 4, "free": true } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x200000", "end": "0x400000",
+                                         "flags": ["VM_READ", "VM_HUGEPAGE"], "anon_vma": "AV" } ] } ],
+    "pmds": [ { "mm": "A", "address": "0x200000", "pmd": "huge_zero" } ] })");
+  const nlohmann::json forced = nlohmann::json::parse(R"([
+    { "name": "W", "actor": "get_user_pages", "args": { "mm": "A", "address": "0x200000", "force": true } } ])");
+  std::string msg = scenario_load_error("4.19", initial, forced);
+  CHECK_TEXT(contains(msg, "at /threads/0/args/address: unsupported: a forced write pin in a vma without VM_WRITE "
+                           "under a huge pmd is not modelled"),
+             msg.c_str());
+  const nlohmann::json read = nlohmann::json::parse(R"([
+    { "name": "R", "actor": "get_user_pages", "args": { "mm": "A", "address": "0x200000", "write": false } } ])");
+  msg = scenario_load_error("4.19", initial, read);
+  CHECK_TEXT(contains(msg, "unsupported: a read pin (17839856fd58 breaks COW first, as a forced write)"), msg.c_str());
+  // Without 17839856fd58 the read pin follows the huge zero pmd as it is: modelled.
+  msg = scenario_load_error("4.19", initial, read, [](nlohmann::json& j) { j["reverted"] = {"17839856fd58"}; });
+  STRCMP_EQUAL("<none>", msg.c_str());
+}
+
 TEST(DirtyCow, BadInputAndLint) {
   const nlohmann::json threads = nlohmann::json::parse(R"([
     { "name": "W", "actor": "get_user_pages", "args": { "mm": "A", "address": "0x1000", "force": true } } ])");
