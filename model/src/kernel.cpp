@@ -381,7 +381,7 @@ std::string Kernel::fingerprint() const {
   for (const auto& [slot, count] : swap.swap_map) add(slot, count);
   for (const auto& [slot, page] : swap.cache) add(slot, page);
   for (const auto& [reclaimer, page] : swap.bios) add(reclaimer, page);
-  add(swap.writeok, swap.swapoff_succeeded);
+  add(swap.writeok, swap.swapoff_succeeded, swap.address_space_freed);
   for (PageId p : free_pool) add(p);
   return f;
 }

@@ -24,6 +24,7 @@
 #include "model/memory.h"
 #include "model/migrate_v4_19.h"
 #include "model/swap_state.h"
+#include "model/swapfile_v4_19.h"
 #include "model/swapin.h"
 #include "model/user_access.h"
 
@@ -201,6 +202,7 @@ unsigned do_swap_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
   // pte_unmap_same(): no lock where a pte fits in a long (x86_64).
   const std::uint32_t entry = orig_pte.entry;
   unsigned ret = 0;
+  v4_19::swap_address_space(k, entry, "lookup_swap_cache");
   PageId page = lookup_swap_cache(k, entry);
   PageId swapcache = page;
   if (page == kNoPage) {

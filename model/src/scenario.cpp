@@ -548,6 +548,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       for (const ActorCall::AdminStep& st : c.steps)
         if (st.what == "reclaim") v->initial.track_writeback = true;
   }
+  // 4.19: a swapoff frees the area's address space, which do_swap_page then reads.
+  v->initial.swap.teardown_tracked =
+      config.era == Era::V4_19 &&
+      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return c.actor == "swapoff"; });
   // A reclaim beside a swapoff: get_swap_page reads the SWP_WRITEOK that swapoff clears.
   v->initial.swap.writeok_tracked =
       v->initial.track_writeback &&

@@ -51,8 +51,30 @@ int swapoff(Kernel& k) {
     checker::announce(k.swap.map_obj, checker::AccessKind::Write, "reenable_swap_slots_cache_unlock");
     k.swap.slot_cache_enabled = true;
   }
-  if (!err) k.swap.swapoff_succeeded = true;
+  if (!err) {
+    k.swap.swapoff_succeeded = true;
+    if (k.swap.teardown_tracked) {
+      // After try_to_unuse: p->swap_map = NULL under the swap_lock, vfree(swap_map), and
+      // exit_swap_address_space (swapper_spaces[type] = NULL, synchronize_rcu, kvfree).
+      checker::announce(k.swap.obj, checker::AccessKind::Write, "exit_swap_address_space");
+      k.swap.address_space_freed = true;
+      checker::note("swap_map and swapper_spaces[0] freed");
+    }
+  }
   return err;
+}
+
+// mm/swap_state.c v4.19: lookup_swap_cache's swap_address_space(entry), a read of
+// swapper_spaces[swp_type(entry)] (the area's address space, freed by swapoff)
+void swap_address_space(Kernel& k, std::uint32_t entry, const char* label) {
+  if (!k.swap.teardown_tracked) return;
+  checker::announce(k.swap.obj, checker::AccessKind::Read, label);
+  if (k.swap.address_space_freed)
+    checker::fail(checker::FailureKind::BugOn,
+                  std::string("BUG: unable to handle kernel NULL pointer dereference in ") + label +
+                      ": swap(" + std::to_string(entry) + ")'s address space was freed by swapoff "
+                      "(exit_swap_address_space, after try_to_unuse) while this fault held the entry it read "
+                      "from the pte before swapoff (v4.19 has no get_swap_device: eb085574a752, v5.1)");
 }
 
 std::string reclaim_model_error(const Kernel& k, PageId page) {

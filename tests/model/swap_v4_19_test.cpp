@@ -208,6 +208,31 @@ TEST(Swapoff419, NoSlotForAReclaimAfterSwapoffClearedSwpWriteok) {
   CHECK(after.swap.cache.empty());
 }
 
+// A successful swapoff in a scenario that tracks the teardown frees the area's address space
+// (exit_swap_address_space); a lookup_swap_cache after it (a fault that read swap(1) from its
+// pte before swapoff) oopses. Before the swapoff the same read is a plain step.
+TEST(Swapoff419, LookupAfterTheTeardownOopses) {
+  for (bool after : {false, true}) {
+    model::Kernel k = kernel_v419(true);
+    k.swap.teardown_tracked = true;
+    OneThread p(std::move(k), [after](model::Kernel& k) {
+      if (after) LONGS_EQUAL(0, model::v4_19::swapoff(k));
+      model::v4_19::swap_address_space(k, 1, "lookup_swap_cache");
+    });
+    const checker::Report r = model_test::explore_once(p);
+    if (!after) {
+      CHECK(r.verdict == checker::Verdict::Pass);
+      continue;
+    }
+    CHECK(r.verdict == checker::Verdict::Violation);
+    CHECK(r.counterexample->violation.kind == checker::FailureKind::BugOn);
+    CHECK_TEXT(r.counterexample->violation.message.find(
+                   "BUG: unable to handle kernel NULL pointer dereference in lookup_swap_cache: swap(1)'s address space "
+                   "was freed by swapoff") == 0,
+               r.counterexample->violation.message.c_str());
+  }
+}
+
 TEST_GROUP(Swap419Input){};
 
 TEST(Swap419Input, ReclaimAndSwapoffLoadIn419) {

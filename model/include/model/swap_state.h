@@ -60,6 +60,12 @@ struct SwapState {
   bool writeok_tracked = false;
   /// Ghost: a swapoff returned 0 (the swapoff_complete invariant then wants the area empty).
   bool swapoff_succeeded = false;
+  /// v4.19: a successful sys_swapoff freed the area's swap_map and its swap address space
+  /// (vfree(swap_map), exit_swap_address_space: swapper_spaces[type] = NULL), a Write of
+  /// `obj`; do_swap_page's lookup_swap_cache reads swapper_spaces[type] (a Read of `obj`) and
+  /// oopses after it. Steps only in a 4.19 scenario with a swapoff (`teardown_tracked`).
+  bool address_space_freed = false;
+  bool teardown_tracked = false;
 };
 
 /// Count the swap ptes of the initial state into swap_map and enter the

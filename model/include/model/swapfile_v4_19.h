@@ -26,6 +26,11 @@ namespace model::v4_19 {
 /// Returns try_to_unuse's result.
 int swapoff(Kernel& k);
 
+/// mm/swap_state.c v4.19: swap_address_space(entry) as lookup_swap_cache reads it (a step
+/// only in a 4.19 scenario with a swapoff); after a successful swapoff freed it, the oops
+/// (a BUG_ON failure): the swapoff race eb085574a752 (v5.1) fixed.
+void swap_address_space(Kernel& k, std::uint32_t entry, const char* label);
+
 /// Why a 4.19 reclaim of `page` is not modelled ("" when it is): a THP, which
 /// shrink_page_list splits (split_huge_page_to_list) before add_to_swap.
 std::string reclaim_model_error(const Kernel& k, PageId page);
