@@ -108,6 +108,23 @@ TEST(Check, EveryRepositoryScenarioIsClean) {
 
 TEST_GROUP(RunPaths){};
 
+// Out of free pages in some runs only: with one free page, the mremap's break_ksm COW finds none
+// where the migration took it first (the model never reuses the page the migration frees), and
+// succeeds elsewhere. The run passes and names the runs that ended -ENOMEM, and why.
+TEST(RunPaths, SomeRunsOutOfFreePagesAreNamed) {
+  Result r = cli({"run", "tests/tool/data/mremap-ksm-one-free-page.json"});
+  LONGS_EQUAL(0, r.code);
+  const std::size_t at = r.out.find("\npaths: R (mremap): -ENOMEM in ");
+  CHECK_TEXT(at != std::string::npos, r.out.c_str());
+  CHECK(contains(r.out, "never reuses one freed during the run, where the kernel would"));
+  // n of the total, n below it: the other runs returned success.
+  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  const std::uint64_t n = std::stoull(line.substr(line.find(" in ") + 4));
+  const std::uint64_t total = std::stoull(line.substr(line.find(" of the ") + 8));
+  CHECK(n > 0);
+  CHECK(n < total);
+}
+
 // The shortage the check warns about, seen by the search: F's COW fails with
 // VM_FAULT_OOM in every run, and the run's summary says so.
 TEST(RunPaths, EveryCowFailsWithOom) {

@@ -27,6 +27,21 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
     const model::ThreadSpec& spec = scenario.threads()[t];
     out.push_back(fmt::format("{} ({}): {}; never returned success", spec.name, spec.actor, got));
   }
+  // Out of free pages in some runs only (others succeeded): the model hands out only the free
+  // pages the scenario declares and never reuses one freed during the run, where the kernel
+  // would; say so, since such runs end early without anything else showing it.
+  for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {
+    if (paths.count(t, model::Outcome::Ok) == 0) continue;  // never ok: said above
+    for (model::Outcome o : {model::Outcome::Enomem, model::Outcome::FaultOom}) {
+      const std::uint64_t n = paths.count(t, o);
+      if (n == 0) continue;
+      const model::ThreadSpec& spec = scenario.threads()[t];
+      out.push_back(fmt::format("{} ({}): {} in {} of the {} runs that finished it (no free page left: the model "
+                                "allocates only the free pages the scenario declares and never reuses one freed "
+                                "during the run, where the kernel would; declare more if those runs matter)",
+                                spec.name, spec.actor, model::outcome_name(o), n, paths.finished(t)));
+    }
+  }
   // A start_after waiter that did not start on some schedules (it did on others).
   for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {
     const std::uint64_t n = paths.count(t, model::Outcome::NotStarted);
