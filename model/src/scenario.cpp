@@ -548,14 +548,12 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       for (const ActorCall::AdminStep& st : c.steps)
         if (st.what == "reclaim") v->initial.track_writeback = true;
   }
+  const bool swapoff =
+      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return c.actor == "swapoff"; });
   // 4.19: a swapoff frees the area's address space, which do_swap_page then reads.
-  v->initial.swap.teardown_tracked =
-      config.era == Era::V4_19 &&
-      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return c.actor == "swapoff"; });
+  v->initial.swap.teardown_tracked = config.era == Era::V4_19 && swapoff;
   // A reclaim beside a swapoff: get_swap_page reads the SWP_WRITEOK that swapoff clears.
-  v->initial.swap.writeok_tracked =
-      v->initial.track_writeback &&
-      std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return c.actor == "swapoff"; });
+  v->initial.swap.writeok_tracked = v->initial.track_writeback && swapoff;
   // An HMM range (struct hmm_range) is its walker's own: two threads walking one range would
   // share its pfns[] and its validity, which no driver does.
   for (std::size_t i = 0; i < v->calls.size(); ++i) {

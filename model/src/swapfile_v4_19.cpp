@@ -29,25 +29,16 @@ PageId first_thp(const Kernel& k) {
 // swap_lock and p->lock, disable_swap_slots_cache_lock, try_to_unuse, reinsert_swap_info and
 // reenable_swap_slots_cache_unlock on failure; the accounting and the teardown are not modelled)
 int swapoff(Kernel& k) {
-  if (k.swap.writeok_tracked) {
-    // del_from_avail_list(p); p->flags &= ~SWP_WRITEOK: get_swap_pages finds no area (the slot
-    // cache is disabled next, so get_swap_page goes to get_swap_pages)
-    checker::announce(k.swap.obj, checker::AccessKind::Write, "sys_swapoff");
-    k.swap.writeok = false;
-    checker::note("del_from_avail_list, SWP_WRITEOK cleared: get_swap_pages allocates no more slots");
-  }
+  // del_from_avail_list(p); p->flags &= ~SWP_WRITEOK: get_swap_pages finds no area (the slot
+  // cache is disabled next, so get_swap_page goes to get_swap_pages)
+  clear_swp_writeok(k, "del_from_avail_list, SWP_WRITEOK cleared: get_swap_pages allocates no more slots");
   // mm/swap_slots.c v4.19: disable_swap_slots_cache_lock: swap_slot_cache_enabled = false
   checker::announce(k.swap.map_obj, checker::AccessKind::Write, "disable_swap_slots_cache_lock");
   k.swap.slot_cache_enabled = false;
   checker::note([] { return std::string("swap_slot_cache_enabled = false"); });
   const int err = try_to_unuse(k);
   if (err) {
-    if (k.swap.writeok_tracked) {
-      // reinsert_swap_info: SWP_WRITEOK and the avail list again
-      checker::announce(k.swap.obj, checker::AccessKind::Write, "reinsert_swap_info");
-      k.swap.writeok = true;
-      checker::note("try_to_unuse failed: reinsert_swap_info sets SWP_WRITEOK again");
-    }
+    reinsert_swap_info(k);  // SWP_WRITEOK and the avail list again
     checker::announce(k.swap.map_obj, checker::AccessKind::Write, "reenable_swap_slots_cache_unlock");
     k.swap.slot_cache_enabled = true;
   }

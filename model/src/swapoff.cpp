@@ -152,21 +152,29 @@ std::uint32_t find_next_to_unuse(Kernel& k, std::uint32_t prev) {
 
 }  // namespace
 
+// mm/swapfile.c v3.9, v4.19: sys_swapoff's `p->flags &= ~SWP_WRITEOK` under the swap_lock
+void clear_swp_writeok(Kernel& k, const char* note) {
+  if (!k.swap.writeok_tracked) return;
+  checker::announce(k.swap.obj, AccessKind::Write, "sys_swapoff");
+  k.swap.writeok = false;  // p->flags &= ~SWP_WRITEOK, under swap_lock
+  checker::note(note);
+}
+
+// mm/swapfile.c v3.9, v4.19: reinsert_swap_info (SWP_WRITEOK again after try_to_unuse failed)
+void reinsert_swap_info(Kernel& k) {
+  if (!k.swap.writeok_tracked) return;
+  checker::announce(k.swap.obj, AccessKind::Write, "reinsert_swap_info");
+  k.swap.writeok = true;
+  checker::note("try_to_unuse failed: reinsert_swap_info sets SWP_WRITEOK again");
+}
+
 // mm/swapfile.c v3.9 (v2.6.33 alike): sys_swapoff's SWP_WRITEOK around try_to_unuse (the
 // security_vm_enough_memory_mm accounting, the swap_list unlink and the area's teardown after
 // a success are not modelled: the area simply stays without SWP_WRITEOK)
 int sys_swapoff(Kernel& k) {
-  if (k.swap.writeok_tracked) {
-    checker::announce(k.swap.obj, AccessKind::Write, "sys_swapoff");
-    k.swap.writeok = false;  // p->flags &= ~SWP_WRITEOK, under swap_lock
-    checker::note("SWP_WRITEOK cleared: get_swap_page allocates no more slots");
-  }
+  clear_swp_writeok(k, "SWP_WRITEOK cleared: get_swap_page allocates no more slots");
   const int err = try_to_unuse(k);
-  if (err && k.swap.writeok_tracked) {
-    checker::announce(k.swap.obj, AccessKind::Write, "reinsert_swap_info");
-    k.swap.writeok = true;
-    checker::note("try_to_unuse failed: reinsert_swap_info sets SWP_WRITEOK again");
-  }
+  if (err) reinsert_swap_info(k);
   if (!err) k.swap.swapoff_succeeded = true;
   return err;
 }

@@ -387,7 +387,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
   if (a.bounded_first_opt->count()) ov.bounded_first = a.bounded_first;
   ov.checkpoint = !a.checkpoint.empty();
-  if (!a.reach.empty() || a.reach_opt->count()) {
+  if (a.reach_opt->count()) {
     for (auto [given, name] : {std::pair{a.expect, "--expect"}, std::pair{!a.checkpoint.empty(), "--checkpoint"},
                                std::pair{!a.resume.empty(), "--resume"},
                                std::pair{a.check_commutation != 0, "--check-commutation"}})

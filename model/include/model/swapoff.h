@@ -33,4 +33,11 @@ int try_to_unuse(Kernel& k);
 /// reinsert_swap_info (SWP_WRITEOK again). Returns try_to_unuse's result.
 int sys_swapoff(Kernel& k);
 
+/// sys_swapoff's `p->flags &= ~SWP_WRITEOK` under the swap_lock (4.19: with
+/// del_from_avail_list), a Write of `swapper_space` noted `note`; nothing unless
+/// SwapState::writeok_tracked. Shared by the eras' sys_swapoff.
+void clear_swp_writeok(Kernel& k, const char* note);
+/// reinsert_swap_info(): SWP_WRITEOK again after try_to_unuse failed (when tracked).
+void reinsert_swap_info(Kernel& k);
+
 }  // namespace model
