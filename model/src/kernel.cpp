@@ -405,6 +405,7 @@ PageId Kernel::alloc_pages(int nid, std::uint32_t nr_pages, const char* label, c
     return p;
   }
   checker::note(nr_pages != 1 ? "no free page of this size" : "no free page");
+  outcomes.record(Outcome::NoFreePage);  // ghost: `run` says which OOM runs were the model's short pool
   return kNoPage;
 }
 

@@ -55,7 +55,7 @@ long do_mbind(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t en
   long err = 0;
   const int v = k.find_vma(mm, start);
   if (v < 0 || k.vmas[static_cast<std::size_t>(v)].end < end) {
-    err = -kENOMEM;  // check_range: a hole in the range (-EFAULT in the kernel)
+    err = -kEFAULT;  // check_range (and mbind_range): no vma, or a hole in the range
   } else {
     check_pte_range(k, static_cast<std::uint32_t>(v), start, end, to_node, move_all, pagelist);
     // mbind_range: the policy itself is not modelled

@@ -23,6 +23,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::FaultOom: return "VM_FAULT_OOM";
     case Outcome::FaultSigbus: return "VM_FAULT_SIGBUS";
     case Outcome::BadArea: return "SIGSEGV (bad_area: no vma)";
+    case Outcome::NoFreePage: return "an allocation found no free page";
     case Outcome::Kept: return "page kept (not reclaimed)";
     case Outcome::NotStarted: return "not started (its start_after event never came)";
     case Outcome::kCount: break;
@@ -57,7 +58,8 @@ void ActorOutcomes::record(Outcome o) {
 void ActorOutcomes::finish() {
   const checker::ThreadId t = checker::current_thread();
   if (t >= bits.size()) return;
-  if (bits[t] == 0) bits[t] = 1u << static_cast<unsigned>(Outcome::Ok);
+  if ((bits[t] & ~(1u << static_cast<unsigned>(Outcome::NoFreePage))) == 0)
+    bits[t] |= 1u << static_cast<unsigned>(Outcome::Ok);
   finished[t] = true;
 }
 

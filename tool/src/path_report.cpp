@@ -27,20 +27,35 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
     const model::ThreadSpec& spec = scenario.threads()[t];
     out.push_back(fmt::format("{} ({}): {}; never returned success", spec.name, spec.actor, got));
   }
-  // Out of free pages in some runs only (others succeeded): the model hands out only the free
-  // pages the scenario declares and never reuses one freed during the run, where the kernel
-  // would; say so, since such runs end early without anything else showing it.
+  // Out of memory in some runs only (others succeeded). When an allocation of the thread's found
+  // no free page, the model's pool is the cause: it hands out only the free pages the scenario
+  // declares and never reuses one freed during the run, where the kernel would; say so, since
+  // such runs end early without anything else showing it. When every allocation was served, the
+  // error is the kernel's own return (3.9's do_swap_page returns VM_FAULT_OOM when
+  // read_swap_cache_async finds its slot freed and the pte is the same swap entry again).
   for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {
     if (paths.count(t, model::Outcome::Ok) == 0) continue;  // never ok: said above
-    for (model::Outcome o : {model::Outcome::Enomem, model::Outcome::FaultOom}) {
-      const std::uint64_t n = paths.count(t, o);
-      if (n == 0) continue;
-      const model::ThreadSpec& spec = scenario.threads()[t];
-      out.push_back(fmt::format("{} ({}): {} in {} of the {} runs that finished it (no free page left: the model "
-                                "allocates only the free pages the scenario declares and never reuses one freed "
-                                "during the run, where the kernel would; declare more if those runs matter)",
-                                spec.name, spec.actor, model::outcome_name(o), n, paths.finished(t)));
-    }
+    const model::ThreadSpec& spec = scenario.threads()[t];
+    std::string errors;
+    for (model::Outcome o : {model::Outcome::Enomem, model::Outcome::FaultOom})
+      if (const std::uint64_t n = paths.count(t, o))
+        errors += fmt::format("{}{} in {} of the {} runs that finished it", errors.empty() ? "" : ", ",
+                              model::outcome_name(o), n, paths.finished(t));
+    const std::uint64_t short_pool = paths.count(t, model::Outcome::NoFreePage);
+    if (errors.empty() && short_pool == 0) continue;
+    const char* why =
+        "the model allocates only the free pages the scenario declares and never reuses one freed during the run, "
+        "where the kernel would; declare more if those runs matter";
+    if (short_pool == 0)
+      out.push_back(fmt::format("{} ({}): {} (every allocation found a free page: the kernel's own error return)",
+                                spec.name, spec.actor, errors));
+    else if (errors.empty())
+      out.push_back(fmt::format("{} ({}): an allocation found no free page in {} runs, and the actor returned "
+                                "success ({})",
+                                spec.name, spec.actor, short_pool, why));
+    else
+      out.push_back(fmt::format("{} ({}): {}; an allocation found no free page in {} runs ({})", spec.name,
+                                spec.actor, errors, short_pool, why));
   }
   // A start_after waiter that did not start on some schedules (it did on others).
   for (std::size_t t = 0; t < paths.threads() && t < scenario.threads().size(); ++t) {

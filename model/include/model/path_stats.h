@@ -7,8 +7,10 @@
 // executions' records; it is shared by the Programs of a search (one per
 // worker with --jobs) and safe to add to from several OS threads.
 // Invariant: a thread's record is the set of failures its actor returned in
-// that run (an admin thread may return several, one per step); a thread that
-// finished without recording one ended "ok"; a run adds 1 to `runs` and, per
+// that run (an admin thread may return several, one per step), and NoFreePage
+// when one of its allocations failed (Kernel::alloc_pages); a thread that
+// finished without recording a failure ended "ok" (NoFreePage alone still
+// ends "ok": a caller may have coped); a run adds 1 to `runs` and, per
 // thread and outcome it recorded, 1 to that count.
 #pragma once
 
@@ -35,10 +37,11 @@ enum class Outcome : unsigned {
   Kept,         ///< reclaim (shrink_page_list) kept the page: not on the LRU, locked, under writeback, mapped by KSM, or still referenced
   NotStarted,   ///< start_after: the awaited thread finished without the event, so this one never ran its actor
   BadArea,      ///< a user access found no vma (__do_page_fault's bad_area): SIGSEGV
+  NoFreePage,   ///< an allocation of the thread's found no free page (a note beside its return, never its return)
   kCount
 };
 
-/// "ok", "-ENOMEM", ..., "VM_FAULT_OOM".
+/// "ok", "-ENOMEM", ..., "VM_FAULT_OOM", "an allocation found no free page".
 const char* outcome_name(Outcome o);
 /// The outcome of a return value of 0 or -errno (a positive count: NotMigrated).
 Outcome outcome_of_errno(long err);
