@@ -140,7 +140,8 @@ std::optional<Pmd> forked_huge_pmd(const Kernel& k, std::uint32_t parent, std::u
   const PmdSlot* p = k.pmd_slot(parent, addr);
   const PmdSlot* c = k.pmd_slot(child, addr);
   if (!p || !c || !c->pmd.is_none()) return std::nullopt;
-  if (p->pmd.kind == Pmd::Kind::Huge) return Pmd::huge(p->pmd.page, false);
+  if (p->pmd.kind == Pmd::Kind::Huge && k.is_huge_zero_pmd(p->pmd)) return Pmd::huge(p->pmd.page, false, false);
+  if (p->pmd.kind == Pmd::Kind::Huge) return Pmd::huge(p->pmd.page, false, p->pmd.dirty);
   if (p->pmd.kind == Pmd::Kind::Migration) return Pmd::migration(p->pmd.page, false);
   return std::nullopt;
 }

@@ -102,14 +102,18 @@ void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr
   if (!k.user_data.track)
     throw std::logic_error("model error: a DMA write with the data steps off (UserData::track)");
   checker::announce(p.data_obj, AccessKind::Write, label);
-  if (k.check_pin_writes_private && (page == k.zero_page || p.PageKsm()))
+  const bool huge_zero = page != kNoPage && page == k.huge_zero_page;
+  if (k.check_pin_writes_private && (page == k.zero_page || huge_zero || p.PageKsm()))
     checker::fail_check("pin_writes_private_page", FailureKind::Invariant,
                         "pin_writes_private_page: the write through the pin at " + k.where(mm, addr) + " lands in " +
                             (page == k.zero_page ? "the zero page (" + p.name + "), which every none-faulted read "
                                                    "maps: it now reads " + std::to_string(value) + ", not zeros"
-                                                 : "KSM page " + p.name + ", which every process merged into it "
-                                                   "reads") +
-                            " (a write pin followed a read-only pte: Dirty COW)");
+                             : huge_zero ? "the huge zero page (" + p.name + "), which every read fault of a "
+                                           "VM_HUGEPAGE range maps: it now reads " + std::to_string(value) +
+                                           ", not zeros"
+                                         : "KSM page " + p.name + ", which every process merged into it reads") +
+                            (huge_zero ? " (a write pin followed a read-only huge pmd: Huge Dirty COW, CVE-2017-1000405)"
+                                       : " (a write pin followed a read-only pte: Dirty COW)"));
   write_user_data(k, page, mm, addr, value, true);
 }
 

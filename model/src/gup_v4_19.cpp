@@ -84,14 +84,36 @@ PageId follow_page_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, unsigned
   }
 }
 
-// mm/huge_memory.c v4.19: follow_trans_huge_pmd (under the pmd lock; touch_pmd's young and
-// dirty bits are not kept by the model's pmd; no FOLL_MLOCK or FOLL_DUMP: the huge zero page
-// is returned, with a reference, as any THP)
-PageId follow_trans_huge_pmd(Kernel& k, const Pmd& pmd, unsigned flags) {
-  if ((flags & FOLL_WRITE) && !pmd_write(pmd)) return kNoPage;  // !can_follow_write_pmd
+// mm/huge_memory.c v4.19: can_follow_write_pmd (8310d48b125d, v4.15; the 4.19.y tree's, with
+// 17839856fd58, drops its FOLL_FORCE test: a forced COW break follows a COWed pmd too)
+bool can_follow_write_pmd(const Kernel& k, const Pmd& pmd, unsigned flags) {
+  const bool force_ok = (flags & FOLL_FORCE) || k.config.applied(Fix::GupCowBreak);
+  return pmd_write(pmd) || (force_ok && (flags & FOLL_COW) && pmd_dirty(pmd));
+}
+
+// mm/huge_memory.c v4.19: touch_pmd (pmdp_set_access_flags writes on x86 only for a write, where
+// the pmd changed; the young bit is not kept). a8f97366452e (v4.15) made the dirty bit
+// FOLL_WRITE's; reverted (v4.9-v4.14): pmd_mkyoung(pmd_mkdirty(*pmd)), written for any pin,
+// so a read pin dirties a read-only pmd, the huge zero page's too (CVE-2017-1000405)
+void touch_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, unsigned flags) {
+  const bool write = (flags & FOLL_WRITE) != 0;
+  const bool fixed = k.config.applied(Fix::TouchPmdDirty);
+  if ((!write && fixed) || slot.pmd.dirty) return;
+  Pmd entry = slot.pmd;
+  entry.dirty = true;
+  if (!write) checker::note("touch_pmd: pmd_mkdirty for a read pin (a8f97366452e reverted)");
+  k.set_pmd(mm, slot, entry, "touch_pmd");
+}
+
+// mm/huge_memory.c v4.19: follow_trans_huge_pmd (under the pmd lock; no FOLL_MLOCK or FOLL_DUMP:
+// the huge zero page is returned, with a reference, as any THP)
+PageId follow_trans_huge_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, unsigned flags) {
+  const Pmd pmd = slot.pmd;
+  if ((flags & FOLL_WRITE) && !can_follow_write_pmd(k, pmd, flags)) return kNoPage;
   const PageId page = pmd.page;  // pmd_page(*pmd); page += the subpage: its head's reference
   if (!k.pages.at(page).PageTransHuge())
     checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageHead(page)) in follow_trans_huge_pmd: " + k.pages[page].name);
+  if (flags & kFollTouch) touch_pmd(k, mm, slot, flags);
   if (flags & FOLL_GET) k.page_ref_get_mapped(page, "follow_trans_huge_pmd");  // get_page(compound_head)
   return page;
 }
@@ -133,7 +155,7 @@ PageId follow_page_mask(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsign
       ptl.unlock("follow_pmd_mask");
       return follow_page_pte(k, mm, addr, flags, zero_page);
     }
-    const PageId page = follow_trans_huge_pmd(k, now, flags);
+    const PageId page = follow_trans_huge_pmd(k, mm, *slot, flags);
     ptl.unlock("follow_pmd_mask");
     return page;
   }
@@ -286,14 +308,8 @@ std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t add
   // The pin may fault as a write: FOLL_WRITE, or 17839856fd58's forced COW break of a read pin.
   const bool fault_write = write || (k.config.applied(Fix::GupCowBreak) && !(vma.flags & VM_SHARED));
   if (fault_write && !(vma.flags & VM_WRITE)) {
-    // The COW cycle leaves a dirty read-only entry that FOLL_COW follows: the model keeps a pte's
-    // dirty bit but not a huge pmd's (can_follow_write_pmd).
-    const PmdSlot* s = k.pmd_slot(mm, addr);
-    if ((s && s->pmd.kind == Pmd::Kind::Huge) ||
-        (s && s->pmd.is_none() && thp_fault_suitable(k, static_cast<std::uint32_t>(v), addr)))
-      return std::string(write ? "a forced write pin" : "a read pin (17839856fd58 breaks COW first, as a forced write)") +
-             " in a vma without VM_WRITE under a huge pmd is not modelled: can_follow_write_pmd's FOLL_COW test "
-             "needs the pmd's dirty bit, which the model does not keep";
+    // The COW cycle leaves a dirty read-only entry that FOLL_COW follows (can_follow_write_pte,
+    // can_follow_write_pmd).
     if (!vma.has_anon_vma())
       return "a write pin may fault, which needs the vma's anon_vma declared (anon_vma_prepare is not modelled)";
     return v4_19::fault_model_error(k, mm, addr, false);  // the write fault's own checks but VM_WRITE

@@ -27,7 +27,7 @@ namespace {
 // mm/pgtable-generic.c v4.19: pmdp_invalidate (pmdp_establish of pmd_mknotpresent; returns the old value)
 Pmd pmdp_invalidate(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
   const Pmd old = slot.pmd;
-  k.set_pmd(mm, slot, Pmd::invalidated(old.page, old.write), "pmdp_invalidate");
+  k.set_pmd(mm, slot, Pmd::invalidated(old.page, old.write, old.dirty), "pmdp_invalidate");
   return old;
 }
 
@@ -45,7 +45,9 @@ void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page) {
   if (pmdval.write) flush_tlb_range(k, mm, pmd_base(pvmw.address), pmd_base(pvmw.address) + kPmdSize, page, "pmdp_invalidate");
   else flush_tlb_others_wait(k, mm, "pmdp_invalidate");
   Page& p = k.pages.at(page);
-  // make_migration_entry(page, pmd_write(pmdval)); swp_entry_to_pmd; set_pmd_at
+  // "if (pmd_dirty(pmdval)) set_page_dirty(page)": PG_dirty of an anon THP is read by no modelled
+  // path, so the model takes no step for it; make_migration_entry(page, pmd_write(pmdval));
+  // swp_entry_to_pmd; set_pmd_at (the entry keeps no dirty bit)
   k.set_pmd(mm, *pvmw.pmd, Pmd::migration(page, pmdval.write), "set_pmd_migration_entry");
   // page_remove_rmap(page, true) and put_page(page): atomics on the page, one step.
   k.touch_page(page, "set_pmd_migration_entry");
@@ -61,14 +63,15 @@ void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage) {
   const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
   const Pmd entry = pvmw.pmd->pmd;  // pmd_to_swp_entry(*pvmw->pmd)
   k.get_page(newpage, "remove_migration_pmd");
-  // maybe_pmd_mkwrite: writable again when the entry was a write migration entry of a VM_WRITE vma.
+  // pmd_mkold(mk_huge_pmd(new)), clean; maybe_pmd_mkwrite: writable again when the entry was a
+  // write migration entry of a VM_WRITE vma.
   const bool write = entry.write && (k.vmas[pvmw.vma].flags & VM_WRITE);
   // page_add_anon_rmap(new, vma, mmun_start, true) comes before set_pmd_at in 4.19.
   k.touch_page(newpage, "remove_migration_pmd");
   page_add_anon_rmap(k, newpage, pvmw.vma, pvmw.pmd->address);
   checker::note([&] { return "page_add_anon_rmap(" + k.page_name(newpage) + ", compound) -> mapcount " +
                              std::to_string(k.pages[newpage].mapcount); });
-  k.set_pmd(mm, *pvmw.pmd, Pmd::huge(newpage, write), "remove_migration_pmd");
+  k.set_pmd(mm, *pvmw.pmd, Pmd::huge(newpage, write, false), "remove_migration_pmd");
 }
 
 // mm/huge_memory.c v4.19: copy_huge_pmd (an anonymous vma, a THP or the huge zero page; the
@@ -92,7 +95,7 @@ int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot
   } else if (k.is_huge_zero_pmd(pmd)) {
     // mm_get_huge_zero_page(dst_mm) (a reference of the mm, not modelled); set_huge_zero_page:
     // the child's pmd maps it read-only, no rmap; the parent's pmd stays as it was
-    if (pmd_none(dst.pmd)) k.set_pmd(dst_mm, dst, Pmd::huge(pmd.page, false), "set_huge_zero_page");
+    if (pmd_none(dst.pmd)) k.set_pmd(dst_mm, dst, Pmd::huge(pmd.page, false, false), "set_huge_zero_page");
     ret = 0;
   } else if (pmd_trans_huge(pmd)) {
     const PageId page = pmd.page;  // src_page = pmd_page(pmd)
@@ -103,10 +106,10 @@ int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot
     k.get_page_locked(page);
     ++p.mapcount;
     checker::note([&] { return "page_dup_rmap(" + p.name + ", compound) -> mapcount " + std::to_string(p.mapcount); });
-    // pmdp_set_wrprotect(src_mm, addr, src_pmd): an atomic clear_bit of _PAGE_RW.
-    k.set_pmd(src_mm, src, Pmd::huge(page, false), "pmdp_set_wrprotect");
-    // pmd_mkold(pmd_wrprotect(pmd)): the model's pmd keeps no young bit.
-    k.set_pmd(dst_mm, dst, Pmd::huge(page, false), "copy_huge_pmd");
+    // pmdp_set_wrprotect(src_mm, addr, src_pmd): an atomic clear_bit of _PAGE_RW (dirty stays).
+    k.set_pmd(src_mm, src, Pmd::huge(page, false, pmd.dirty), "pmdp_set_wrprotect");
+    // pmd_mkold(pmd_wrprotect(pmd)): the model's pmd keeps no young bit; the dirty bit is copied.
+    k.set_pmd(dst_mm, dst, Pmd::huge(page, false, pmd.dirty), "copy_huge_pmd");
     ret = 0;
   }
   src_ptl.unlock("copy_huge_pmd");
@@ -144,12 +147,18 @@ void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
   k.put_page(pmd.page, "pmd_migration_entry_wait");
 }
 
-// mm/huge_memory.c v4.19: huge_pmd_set_accessed (pmd_mkyoung on an unchanged pmd)
-void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig) {
+// mm/huge_memory.c v4.19: huge_pmd_set_accessed (pmd_mkyoung, and pmd_mkdirty for a write, on an
+// unchanged pmd; x86's pmdp_set_access_flags writes only for a write that changes it; no young bit)
+void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig, unsigned flags) {
   checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
   ptl.lock("huge_pmd_set_accessed");
   checker::note([&] { return std::string(slot.pmd == orig ? "pmd_same" : "!pmd_same: ") +
                              (slot.pmd == orig ? "" : k.pmd_str(slot.pmd)); });
+  if (slot.pmd == orig && (flags & FAULT_FLAG_WRITE) && !orig.dirty) {
+    Pmd entry = orig;
+    entry.dirty = true;
+    k.set_pmd(mm, slot, entry, "pmdp_set_access_flags");
+  }
   ptl.unlock("huge_pmd_set_accessed");
 }
 
@@ -166,8 +175,8 @@ unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot,
     if (k.huge_zero_page == kNoPage)
       throw std::logic_error("model error: a read fault under a none pmd in a scenario loaded without the huge zero page");
     ptl.lock("do_huge_pmd_anonymous_page");  // vmf->ptl = pmd_lock(vma->vm_mm, vmf->pmd)
-    if (pmd_none(slot.pmd))  // set_huge_zero_page: mk_pmd(zero_page, vm_page_prot), read-only
-      k.set_pmd(mm, slot, Pmd::huge(k.huge_zero_page, false), "set_huge_zero_page");
+    if (pmd_none(slot.pmd))  // set_huge_zero_page: pmd_mkhuge(mk_pmd(zero_page, vm_page_prot)), read-only, clean
+      k.set_pmd(mm, slot, Pmd::huge(k.huge_zero_page, false, false), "set_huge_zero_page");
     else  // pte_free(pgtable)
       checker::note([&] { return "!pmd_none: " + k.pmd_str(slot.pmd); });
     ptl.unlock("do_huge_pmd_anonymous_page");
@@ -189,7 +198,7 @@ unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot,
   // entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(page)), vma); page_add_new_anon_rmap(page,
   // vma, haddr, true) and lru_cache_add on a page no other thread reaches yet; set_pmd_at
   page_add_new_anon_rmap(k, page, vma, slot.address);
-  k.set_pmd(mm, slot, Pmd::huge(page, (v.flags & VM_WRITE) != 0), "__do_huge_pmd_anonymous_page");
+  k.set_pmd(mm, slot, Pmd::huge(page, (v.flags & VM_WRITE) != 0, true), "__do_huge_pmd_anonymous_page");
   ptl.unlock("__do_huge_pmd_anonymous_page");
   return 0;
 }
@@ -231,7 +240,7 @@ unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, const 
   }
   if (reuse_swap_page(k, page)) {
     // entry = maybe_pmd_mkwrite(pmd_mkdirty(pmd_mkyoung(orig_pmd)), vma); pmdp_set_access_flags
-    k.set_pmd(mm, slot, Pmd::huge(page, (v.flags & VM_WRITE) != 0), "pmdp_set_access_flags");
+    k.set_pmd(mm, slot, Pmd::huge(page, (v.flags & VM_WRITE) != 0, true), "pmdp_set_access_flags");
     p.lock->unlock("do_huge_pmd_wp_page");
     ptl.unlock("do_huge_pmd_wp_page");  // out_unlock
     return VM_FAULT_WRITE;
@@ -286,7 +295,7 @@ unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd
     k.put_page(np, "do_huge_pmd_wp_page");  // put_page(new_page)
   } else {
     // entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(new_page)), vma)
-    const Pmd entry = Pmd::huge(np, (v.flags & VM_WRITE) != 0);
+    const Pmd entry = Pmd::huge(np, (v.flags & VM_WRITE) != 0, true);
     k.set_pmd(mm, slot, Pmd::none(), "pmdp_huge_clear_flush_notify");
     // its flush of the read-only pmd: no store caches it; the IPI waits for a fast walk
     flush_tlb_others_wait(k, mm, "pmdp_huge_clear_flush_notify");

@@ -594,7 +594,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
   if (!huge_zero_pmds.empty()) {
     add_huge_zero_page(k);
     for (const auto& [mm, addr] : huge_zero_pmds) {
-      k.mms[mm].pmds.at(addr).pmd = Pmd::huge(k.huge_zero_page, false);
+      k.mms[mm].pmds.at(addr).pmd = Pmd::huge(k.huge_zero_page, false, false);
       k.ever_mapped_huge.insert({mm, addr, k.huge_zero_page});  // hmm_valid_pfn_mapped
     }
   }

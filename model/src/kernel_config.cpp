@@ -70,6 +70,12 @@ const std::vector<FixInfo>& fix_catalogue() {
        "sets FOLL_COW, and follow_page takes the read-only pte only while it is dirty (can_follow_write_pte); "
        "reverted (4.8): FOLL_WRITE is dropped, so the retry follows whatever the pte maps then, read-only",
        kEra3_9 | kEra4_19, "v4.9"},
+      {Fix::TouchPmdDirty, "a8f97366452e",
+       "mm, thp: Do not make page table dirty unconditionally in touch_p[mu]d() (Huge Dirty COW, CVE-2017-1000405): "
+       "follow_trans_huge_pmd's touch_pmd dirties the pmd for a FOLL_WRITE pin only; reverted (v4.9-v4.14): for any "
+       "pin, so a read pin dirties a read-only pmd (the huge zero page's too) and a later FOLL_FORCE|FOLL_COW pin "
+       "takes it for its own COWed copy (can_follow_write_pmd)",
+       kEra4_19, "v4.15"},
   };
   return fixes;
 }

@@ -363,7 +363,7 @@ unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsig
   if (pmd_trans_huge(orig_pmd) || pmd_devmap(orig_pmd, k.migration_pmd_layout)) {
     // wp_huge_pmd -> do_huge_pmd_wp_page (vma_is_anonymous: every vma of the model)
     if ((flags & FAULT_FLAG_WRITE) && !pmd_write(orig_pmd)) return do_huge_pmd_wp_page(k, vma, *slot, orig_pmd);
-    huge_pmd_set_accessed(k, mm, *slot, orig_pmd);
+    huge_pmd_set_accessed(k, mm, *slot, orig_pmd, flags);
     return 0;
   }
   return handle_pte_fault(k, vma, addr, flags);

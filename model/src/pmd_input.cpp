@@ -38,7 +38,10 @@ void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLo
       if (!k.vmas[static_cast<std::size_t>(v)].has_anon_vma())
         pg.error("an anon THP mapped in a vma without an anon_vma");
       const bool writable = pj.has("writable") ? pj.at("writable").as_bool() : false;
-      slot.pmd = Pmd::huge(page, writable);
+      // The fault that made a huge pmd made it dirty (__do_huge_pmd_anonymous_page, do_huge_pmd_wp_page);
+      // a clean one is remove_migration_pmd's, or a fork's copy of a clean one.
+      const bool dirty = pj.has("dirty") ? pj.at("dirty").as_bool() : writable;
+      slot.pmd = Pmd::huge(page, writable, dirty);
       ++p.mapcount;
       ++p.refcount;
       k.ever_mapped_huge.insert({mm, addr, page});
@@ -56,6 +59,9 @@ void parse_pmds(Kernel& k, JsonInput pmds, const NameLookup& mm_of, const NameLo
       if (pj.has("page")) pj.at("page").error("a huge_zero pmd maps the huge zero page: it names no page");
       if (pj.has("writable") && pj.at("writable").as_bool())
         pj.at("writable").error("the huge zero page is always mapped read-only");
+      if (pj.has("dirty") && pj.at("dirty").as_bool())
+        pj.at("dirty").error("set_huge_zero_page maps the huge zero page clean; only touch_pmd with a8f97366452e "
+                             "reverted dirties it: start a get_user_pages read thread for that");
       slot.pmd = Pmd::none();
       huge_zero.emplace_back(mm, addr);
     } else if (ks == "migration" || ks == "invalidated") {

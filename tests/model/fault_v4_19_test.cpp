@@ -614,8 +614,8 @@ TEST(HugePmdWp419, AWriteOnASharedThpCopiesIt) {
               [&](model::Kernel& k) { ret = model::v4_19::user_access(k, 0, 0x201000, true); }, kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(k.mms[0].pmds.at(0x200000).pmd == model::Pmd::huge(1, true));  // T3
-  CHECK(k.mms[1].pmds.at(0x200000).pmd == model::Pmd::huge(0, false));
+  CHECK(k.mms[0].pmds.at(0x200000).pmd == model::Pmd::huge(1, true, true));  // T3, pmd_mkdirty
+  CHECK(k.mms[1].pmds.at(0x200000).pmd == model::Pmd::huge(0, false, false));  // declared read-only: clean
   LONGS_EQUAL(7, k.pages[1].content);
   LONGS_EQUAL(1, k.pages[1].mapcount);
   LONGS_EQUAL(1, k.pages[1].refcount);
@@ -708,7 +708,7 @@ TEST(CreateHugePmd419, AWriteFaultMapsAZeroedThp) {
               [&](model::Kernel& k) { ret = model::v4_19::user_access(k, 0, 0x201000, true); }, kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(k.mms[0].pmds.at(0x200000).pmd == model::Pmd::huge(0, true));
+  CHECK(k.mms[0].pmds.at(0x200000).pmd == model::Pmd::huge(0, true, true));  // maybe_pmd_mkwrite(pmd_mkdirty)
   LONGS_EQUAL(0, k.pages[0].content);
   LONGS_EQUAL(1, k.pages[0].mapcount);
   LONGS_EQUAL(1, k.pages[0].refcount);

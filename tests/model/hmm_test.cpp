@@ -79,7 +79,7 @@ TEST_GROUP(PmdPredicates){};
 // L1TF layout), PRESENT and PSE clear.
 TEST(PmdPredicates, EachValueAsX86SeesIt) {
   using L = model::MigrationPmdLayout;
-  const Pmd none = Pmd::none(), table = Pmd::table(), huge = Pmd::huge(T, true), inv = Pmd::invalidated(T, true),
+  const Pmd none = Pmd::none(), table = Pmd::table(), huge = Pmd::huge(T, true, true), inv = Pmd::invalidated(T, true, true),
             migr = Pmd::migration(T, true);
   CHECK(model::pmd_none(none) && !model::pmd_none(table) && !model::pmd_none(migr));
   CHECK(model::pmd_present(table) && model::pmd_present(huge) && model::pmd_present(inv));
@@ -88,6 +88,9 @@ TEST(PmdPredicates, EachValueAsX86SeesIt) {
   CHECK(!model::pmd_trans_huge(migr) && !model::pmd_trans_huge(table));
   CHECK(!model::pmd_devmap(migr, L::PmdBad) && model::pmd_devmap(migr, L::PmdDevmap));
   CHECK(!model::pmd_devmap(huge, L::PmdDevmap));
+  // _PAGE_DIRTY is read off a present pmd only (a swap pmd's bit 6 is part of its offset)
+  CHECK(model::pmd_dirty(huge) && model::pmd_dirty(inv) && !model::pmd_dirty(migr));
+  CHECK(!model::pmd_dirty(Pmd::huge(T, false, false)) && !model::pmd_dirty(none));
   // pmd_bad: (pmd_flags(pmd) & ~_PAGE_USER) != _KERNPG_TABLE, so a none pmd (no flags) is bad too.
   CHECK(model::pmd_bad(migr) && model::pmd_bad(huge) && !model::pmd_bad(table) && model::pmd_bad(none));
   CHECK(model::is_pmd_migration_entry(migr) && !model::is_pmd_migration_entry(inv));
@@ -165,7 +168,7 @@ TEST(HmmWalk, FixedSnapshotLeavesAMigrationPmdAlone) {
 
 TEST(HmmWalk, InvalidatedPmdStillLooksHuge) {
   model_test::OneThread p(kernel_419(true), [](model::Kernel& k) {
-    set_pmd(k, Pmd::invalidated(T, false));
+    set_pmd(k, Pmd::invalidated(T, false, false));
     model::hmm_vma_get_pfns(k, R);
   });
   CHECK(run_alone(p) == checker::Verdict::Pass);
@@ -191,7 +194,8 @@ TEST(PmdPaths, ThpMigrationAloneMovesTheHugePmd) {
                           {"page_counts_consistent", "no_leftover_migration_entry", "no_migration_entry_at_unlock"});
   CHECK(run_alone(p) == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(k.pmd_slot(mmA, 0x200000)->pmd == Pmd::huge(T2, true));
+  // remove_migration_pmd: pmd_mkold(mk_huge_pmd(new)), no pmd_mkdirty; writable again (a write entry)
+  CHECK(k.pmd_slot(mmA, 0x200000)->pmd == Pmd::huge(T2, true, false));
   CHECK(k.pages[T].freed);
   LONGS_EQUAL(1, k.pages[T2].mapcount);
   LONGS_EQUAL(1, k.pages[T2].refcount);  // the huge pmd's reference
@@ -215,7 +219,7 @@ TEST(PmdPaths, MigrationFailsAndRestoresTheHugePmdWhenReferenced) {
   },
                           {"page_counts_consistent", "no_leftover_migration_entry"});
   CHECK(run_alone(p) == checker::Verdict::Pass);
-  CHECK(p.kernel->pmd_slot(mmA, 0x200000)->pmd == Pmd::huge(T, true));
+  CHECK(p.kernel->pmd_slot(mmA, 0x200000)->pmd == Pmd::huge(T, true, false));  // restored clean, as above
   CHECK(p.kernel->pages[T2].freed);
 }
 
@@ -265,7 +269,7 @@ TEST(HmmInput, HugePmdOfASmallPage) {
 
 TEST(HmmInput, PteUnderAHugePmd) {
   std::string e = error_of([](nlohmann::json& j) { j["initial"]["ptes"][0]["address"] = "0x201000"; });
-  CHECK(has(e, "at /initial/ptes/0/address: the pmd over A:0x201000 is huge(T,rw), not a table of ptes"));
+  CHECK(has(e, "at /initial/ptes/0/address: the pmd over A:0x201000 is huge(T,rw,dirty), not a table of ptes"));
 }
 
 TEST(HmmInput, HugePmdNeedsAVmaOverItsWhole2MiB) {
@@ -345,7 +349,7 @@ TEST(HmmInvariants, FaultCompleteRejectsAStalePfn) {
       [](model::Kernel& k) {
         model::hmm_vma_fault(k, R, true);
         k.pages[T2].in_free_pool = false;
-        set_pmd(k, Pmd::huge(T2, true));
+        set_pmd(k, Pmd::huge(T2, true, true));
       },
       {"hmm_fault_complete"});
   CHECK(run_alone(p) == checker::Verdict::Violation);

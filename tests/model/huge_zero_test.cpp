@@ -88,7 +88,7 @@ TEST(HugeZeroPage419, AReadFaultUnderANonePmdMapsIt) {
   OneThread p(kernel("none"), [&](model::Kernel& k) { ret = model::v4_19::user_access(k, A, 0x201000, false); }, kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(pmd_at(k, A) == Pmd::huge(HZ, false));
+  CHECK(pmd_at(k, A) == Pmd::huge(HZ, false, false));
   LONGS_EQUAL(0, k.pages[HZ].mapcount);
   LONGS_EQUAL(1, k.pages[HZ].refcount);
   CHECK(k.pages[T1].in_free_pool);
@@ -101,7 +101,7 @@ TEST(HugeZeroPage419, AWriteOnItTakesAClearedThp) {
   OneThread p(kernel("huge_zero"), [&](model::Kernel& k) { ret = model::v4_19::user_access(k, A, 0x201000, true); }, kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(pmd_at(k, A) == Pmd::huge(T1, true));
+  CHECK(pmd_at(k, A) == Pmd::huge(T1, true, true));
   LONGS_EQUAL(0, k.pages[T1].content);
   LONGS_EQUAL(1, k.pages[T1].mapcount);
   LONGS_EQUAL(1, k.pages[T1].refcount);
@@ -116,8 +116,8 @@ TEST(HugeZeroPage419, ForkGivesTheChildItAndCountsNothing) {
   OneThread p(kernel("huge_zero"), [](model::Kernel& k) { model::v4_19::dup_mmap(k, C, A); }, kCounts);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(pmd_at(k, A) == Pmd::huge(HZ, false));
-  CHECK(pmd_at(k, C) == Pmd::huge(HZ, false));
+  CHECK(pmd_at(k, A) == Pmd::huge(HZ, false, false));
+  CHECK(pmd_at(k, C) == Pmd::huge(HZ, false, false));
   LONGS_EQUAL(0, k.pages[HZ].mapcount);
   LONGS_EQUAL(1, k.pages[HZ].refcount);
 }
@@ -145,9 +145,66 @@ TEST(HugeZeroPage419, AReadPinFaultsItInAndHoldsAReference) {
   const model::Kernel& k = *p.kernel;
   LONGS_EQUAL(1, ret);
   LONGS_EQUAL(HZ, pinned);
-  CHECK(pmd_at(k, A) == Pmd::huge(HZ, false));
+  CHECK(pmd_at(k, A) == Pmd::huge(HZ, false, false));
   LONGS_EQUAL(2, k.pages[HZ].refcount);
   LONGS_EQUAL(1, k.pages[HZ].pins);
+}
+
+TEST_GROUP(HugeDirtyCow419){};
+
+namespace {
+
+/// thp_vma("huge_zero") with A's vma read-only (VM_READ | VM_HUGEPAGE: Huge Dirty COW's mapping),
+/// the fixes `reverted`, and the data steps on.
+model::Kernel read_only_kernel(std::vector<model::Fix> reverted) {
+  nlohmann::json j = thp_vma("huge_zero");
+  j["mms"][0]["vmas"][0]["flags"] = {"VM_READ", "VM_HUGEPAGE"};
+  model::KernelConfig config;
+  config.era = model::Era::V4_19;
+  config.reverted = std::move(reverted);
+  model::Kernel k = model::parse_initial_state(j, "t", "/initial", config);
+  k.user_data.track = true;  // as a scenario with a DMA write sets it
+  return k;
+}
+
+}  // namespace
+
+// A read pin of the huge zero pmd (17839856fd58 reverted: FOLL_GET | FOLL_TOUCH, no FOLL_WRITE):
+// follow_trans_huge_pmd pins the huge zero page and calls touch_pmd. With a8f97366452e the pmd
+// is dirtied for FOLL_WRITE only, so it stays clean; reverted, pmd_mkyoung(pmd_mkdirty(*pmd)) is
+// written for any pin: huge(HZ, ro, dirty). No fault either way (the pmd allowed the read).
+TEST(HugeDirtyCow419, AReadPinDirtiesTheHugeZeroPmdOnlyWithA8f97366452eReverted) {
+  for (bool reverted : {false, true}) {
+    std::vector<model::Fix> fixes = {model::Fix::GupCowBreak};
+    if (reverted) fixes.push_back(model::Fix::TouchPmdDirty);
+    model::PageId pinned = model::kNoPage;
+    OneThread p(read_only_kernel(fixes),
+                [&](model::Kernel& k) { LONGS_EQUAL(1, model::get_user_pages(k, A, 0x201000, false, pinned)); }, kCounts);
+    CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
+    LONGS_EQUAL(HZ, pinned);
+    CHECK(pmd_at(*p.kernel, A) == Pmd::huge(HZ, false, reverted));
+    CHECK(p.kernel->pages[T1].in_free_pool);
+  }
+}
+
+// A forced write pin alone (ptrace's FOLL_FORCE | FOLL_WRITE), the 4.19.y kernel: the huge zero
+// pmd is read-only and clean, so follow_trans_huge_pmd refuses it; faultin_page's write fault
+// copies it into T1 (do_huge_pmd_wp_page from alloc: cleared, pmd_mkdirty, no VM_WRITE so not
+// writable), VM_FAULT_WRITE without VM_WRITE sets FOLL_COW, and the retry follows T1's pmd
+// because it is dirty (can_follow_write_pmd). The write (9) lands in T1, the huge zero page
+// still reads 0; the pin is put (refcount back to the pmd's 1).
+TEST(HugeDirtyCow419, AForcedWritePinFollowsItsDirtyCopy) {
+  OneThread p(read_only_kernel({}),
+              [&](model::Kernel& k) { LONGS_EQUAL(1, model::get_user_pages_dma(k, A, 0x201000, true, 9, true)); },
+              {"page_counts_consistent", "pin_writes_private_page"});
+  const checker::Report r = model_test::explore_once(p);
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
+  const model::Kernel& k = *p.kernel;
+  CHECK(pmd_at(k, A) == Pmd::huge(T1, false, true));
+  LONGS_EQUAL(9, k.pages[T1].content);
+  LONGS_EQUAL(0, k.pages[HZ].content);
+  LONGS_EQUAL(1, k.pages[T1].refcount);
+  LONGS_EQUAL(0, k.pages[T1].pins);
 }
 
 TEST_GROUP(HugeZeroPage419Input){};

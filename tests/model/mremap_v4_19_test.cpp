@@ -103,7 +103,7 @@ TEST(Mremap419, PteMovesToAnotherTableAndTheOldVmaGoes) {
 TEST(Mremap419, HugePmdMovesWholeByMoveHugePmd) {
   const auto k = run_mremap(0x200000, 0x600000);
   CHECK(k->mms[A].pmds.at(0x200000).pmd.is_none());   // pmdp_huge_get_and_clear
-  CHECK(k->mms[A].pmds.at(0x600000).pmd == model::Pmd::huge(T, true));  // set_pmd_at
+  CHECK(k->mms[A].pmds.at(0x600000).pmd == model::Pmd::huge(T, true, true));  // set_pmd_at of the old value
   LONGS_EQUAL(1, k->pages[T].mapcount);                // compound mapcount unchanged
   LONGS_EQUAL(1, k->pages[T].refcount);
   LONGS_EQUAL(1, k->anon_vmas[tv].vmas.size());

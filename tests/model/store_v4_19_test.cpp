@@ -77,7 +77,7 @@ TEST(Store419, StoreThroughAWritableHugePmdWritesTheThp) {
   const model::Kernel& k = *p.kernel;
   LONGS_EQUAL(9, k.pages[T].content);
   LONGS_EQUAL(9, k.user_data.last_store.at({A, 0x201000}));
-  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true));
+  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true, true));  // declared writable: dirty
 }
 
 // Under a table pmd the 3.9 walk follows: a writable dirty pte, the store into P.
@@ -156,7 +156,7 @@ TEST(Store419Input, StoreOnAReadOnlyHugePmdReusesTheThp) {
               kChecks);
   CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
   const model::Kernel& k = *p.kernel;
-  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true));
+  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true, true));  // the reuse's pmd_mkdirty
   LONGS_EQUAL(9, k.pages[T].content);
   LONGS_EQUAL(1, k.pages[T].mapcount);
   LONGS_EQUAL(1, k.pages[T].refcount);

@@ -105,7 +105,7 @@ TEST(Munmap419, PteOfAPageMappedOnceFreesItAndTheVmaLeavesItsAnonVma) {
   LONGS_EQUAL(1, k.mms[A].vmas.size());             // the THP vma stays
   LONGS_EQUAL(1, k.anon_vmas[av].vmas.size());      // B's vma is still on av
   CHECK(!k.anon_vmas[av].freed);
-  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true));  // another vma: untouched
+  CHECK(k.mms[A].pmds.at(0x200000).pmd == model::Pmd::huge(T, true, true));  // another vma: untouched (declared writable: dirty)
 }
 
 TEST(Munmap419, PteOfAPageMappedTwiceLeavesTheOtherMapping) {
@@ -318,7 +318,7 @@ TEST(Zap419Input, DontneedOfPartOfAHugePmdIsRefused) {
   const std::string e = error_of(nlohmann::json::parse(R"([
     { "actor": "madvise_dontneed", "args": { "mm": "A", "start": "0x200000", "end": "0x201000" } }])"));
   STRCMP_CONTAINS("t.json: at /threads/0/args/end: unsupported: [A:0x200000, A:0x201000) covers only part of the huge pmd A:0x200000 = "
-                  "huge(T,rw): zap_pmd_range would __split_huge_pmd, which is not modelled in kernel 4.19",
+                  "huge(T,rw,dirty): zap_pmd_range would __split_huge_pmd, which is not modelled in kernel 4.19",
                   e.c_str());
 }
 

@@ -50,9 +50,8 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
       out.push_back(fmt::format("{} ({}): {} (every allocation found a free page: the kernel's own error return)",
                                 spec.name, spec.actor, errors));
     else if (errors.empty())
-      out.push_back(fmt::format("{} ({}): an allocation found no free page in {} runs, and the actor returned "
-                                "success ({})",
-                                spec.name, spec.actor, short_pool, why));
+      out.push_back(fmt::format("{} ({}): an allocation found no free page in {} runs ({})", spec.name, spec.actor,
+                                short_pool, why));
     else
       out.push_back(fmt::format("{} ({}): {}; an allocation found no free page in {} runs ({})", spec.name,
                                 spec.actor, errors, short_pool, why));

@@ -48,8 +48,9 @@ int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot
 /// pmd_migration_entry_wait(): pmd lock, recheck, get_page_unless_zero, unlock,
 /// wait_on_page_locked, put_page.
 void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& pmd);
-/// huge_pmd_set_accessed(): pmd lock, pmd_same with the faulting value, unlock.
-void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& pmd, const Pmd& orig);
+/// huge_pmd_set_accessed(): pmd lock, pmd_same with the faulting value, a write fault's
+/// pmd_mkdirty of a clean pmd (FAULT_FLAG_WRITE in `flags`), unlock.
+void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& pmd, const Pmd& orig, unsigned flags);
 
 /// do_huge_pmd_anonymous_page(): a write fault under the none pmd `pmd` of a VM_HUGEPAGE
 /// vma that covers its 2 MiB: a zeroed free THP from node 0 (alloc_hugepage_vma; none:

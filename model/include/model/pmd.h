@@ -9,8 +9,13 @@
 // v4.14+), or transiently invalidated (pmdp_invalidate: _PAGE_PRESENT cleared,
 // _PAGE_PSE kept, so x86 still calls it present and trans_huge).
 // Invariants: `page` is meaningful for Huge, Invalidated and Migration only and
-// is then a compound head; a slot's value changes only under the mm's pmd lock
-// (set_pmd), while readers may look at it locklessly (each look is a step).
+// is then a compound head; `dirty` (_PAGE_DIRTY) only for Huge and Invalidated
+// (a migration entry keeps none); a slot's value changes only under the mm's
+// pmd lock (set_pmd), while readers may look at it locklessly (each look is a
+// step). The dirty bit is the kernel's software view: the model's CPU does not
+// set it on a store through a writable pmd (every writable pmd the model makes
+// is born dirty but remove_migration_pmd's), and only can_follow_write_pmd reads
+// it, for a FOLL_COW pin in a vma without VM_WRITE, where no pmd is writable.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +39,13 @@ struct Pmd {
   Kind kind = Kind::Table;
   PageId page = kNoPage;  ///< Huge / Invalidated / Migration: the compound head page
   bool write = false;     ///< pmd_write; Migration: is_write_migration_entry
+  bool dirty = false;     ///< Huge / Invalidated: pmd_dirty (_PAGE_DIRTY)
 
-  static Pmd none() { return {Kind::None, kNoPage, false}; }
-  static Pmd table() { return {Kind::Table, kNoPage, false}; }
-  static Pmd huge(PageId p, bool w) { return {Kind::Huge, p, w}; }
-  static Pmd migration(PageId p, bool w) { return {Kind::Migration, p, w}; }
-  static Pmd invalidated(PageId p, bool w) { return {Kind::Invalidated, p, w}; }
+  static Pmd none() { return {Kind::None, kNoPage, false, false}; }
+  static Pmd table() { return {Kind::Table, kNoPage, false, false}; }
+  static Pmd huge(PageId p, bool w, bool dirty) { return {Kind::Huge, p, w, dirty}; }
+  static Pmd migration(PageId p, bool w) { return {Kind::Migration, p, w, false}; }
+  static Pmd invalidated(PageId p, bool w, bool dirty) { return {Kind::Invalidated, p, w, dirty}; }
 
   bool is_none() const { return kind == Kind::None; }
   bool is_table() const { return kind == Kind::Table; }
@@ -77,6 +83,8 @@ inline bool is_swap_pmd(const Pmd& p) { return !pmd_none(p) && !pmd_present(p); 
 // arch/x86/include/asm/pgtable.h v4.19: pmd_write (_PAGE_RW; bit 1 of a swap pmd is
 // _PAGE_SWP_SOFT_DIRTY, taken as clear)
 inline bool pmd_write(const Pmd& p) { return pmd_present(p) && p.write; }
+// arch/x86/include/asm/pgtable.h v4.19: pmd_dirty (_PAGE_DIRTY; bit 6 of a swap pmd is clear)
+inline bool pmd_dirty(const Pmd& p) { return pmd_present(p) && p.dirty; }
 /// pmd_pfn() of a pmd migration entry read as a huge pmd (the devmap misreading):
 /// pgtable_64.h v4.19 stores ~offset in bits 9..58 and pmd_pfn takes bits 12..51
 /// (PTE_PFN_MASK: _PAGE_PSE, bit 7, is clear in a swap pmd), so the "pfn" is
@@ -84,10 +92,11 @@ inline bool pmd_write(const Pmd& p) { return pmd_present(p) && p.write; }
 /// a page of the model.
 inline std::uint64_t migration_pmd_misread_pfn(std::uint64_t pfn) { return (~pfn >> 3) & ((std::uint64_t{1} << 40) - 1); }
 
-/// "none", "table", "huge(T,rw)", "migration(T,w)", "invalidated(T,rw)".
+/// "none", "table", "huge(T,rw,dirty)", "huge(Z,ro)", "migration(T,w)", "invalidated(T,rw,dirty)":
+/// a huge or invalidated pmd names its dirty bit when set.
 template <class NameOf>
 std::string pmd_string(const Pmd& p, NameOf page_name) {
-  const char* rw = p.write ? ",rw)" : ",ro)";
+  const std::string rw = std::string(p.write ? ",rw" : ",ro") + (p.dirty ? ",dirty)" : ")");
   switch (p.kind) {
     case Pmd::Kind::None: return "none";
     case Pmd::Kind::Table: return "table";
