@@ -241,6 +241,45 @@ TEST(HugeZeroPage419Input, AHugeZeroPmdIsDeclaredAsSuch) {
   nlohmann::json unknown = thp_vma("zero");
   STRCMP_CONTAINS("unknown pmd \"zero\" (expected none, table, huge, huge_zero)",
                   model_test::scenario_load_error("4.19", unknown, fault(true)).c_str());
+  // "dirty": a huge zero pmd is mapped clean; false is what it is; a none pmd has no such bit.
+  nlohmann::json dirty = thp_vma("huge_zero");
+  dirty["pmds"][0]["dirty"] = true;
+  STRCMP_CONTAINS("at /initial/pmds/0/dirty: set_huge_zero_page maps the huge zero page clean",
+                  model_test::scenario_load_error("4.19", dirty, fault(true)).c_str());
+  dirty["pmds"][0]["dirty"] = false;
+  STRCMP_EQUAL("<none>", model_test::scenario_load_error("4.19", dirty, fault(true)).c_str());
+  dirty["pmds"][0]["dirty"] = "yes";
+  STRCMP_CONTAINS("at /initial/pmds/0/dirty: ", model_test::scenario_load_error("4.19", dirty, fault(true)).c_str());
+  nlohmann::json none_dirty = thp_vma("none");
+  none_dirty["pmds"][0]["dirty"] = true;
+  STRCMP_CONTAINS("at /initial/pmds/0/dirty: ", model_test::scenario_load_error("4.19", none_dirty, fault(true)).c_str());
+}
+
+// A huge pmd's "dirty" defaults to its "writable" (the fault that mapped it made it dirty) and
+// may be given either way; it is a bool.
+TEST(HugeZeroPage419Input, AHugePmdsDirtyBit) {
+  for (const char* given : {"none", "false", "true"})
+    for (bool writable : {false, true}) {
+      nlohmann::json j = thp_vma("huge");
+      j["pages"][0].erase("free");
+      j["pages"][0]["mapcount"] = 1;
+      j["pages"][0]["refcount"] = 1;
+      j["pages"][0]["flags"] = {"Anon", "Uptodate", "LRU"};
+      j["pmds"][0]["page"] = "T1";
+      j["pmds"][0]["writable"] = writable;
+      if (std::string(given) != "none") j["pmds"][0]["dirty"] = std::string(given) == "true";
+      model::KernelConfig config;
+      config.era = model::Era::V4_19;
+      const model::Kernel k = model::parse_initial_state(j, "t", "/initial", config);
+      const bool want = std::string(given) == "none" ? writable : std::string(given) == "true";
+      CHECK(pmd_at(k, A) == Pmd::huge(T1, writable, want));
+    }
+  nlohmann::json bad = thp_vma("huge");
+  bad["pages"][0].erase("free");
+  bad["pages"][0]["flags"] = {"Anon", "Uptodate", "LRU"};
+  bad["pmds"][0]["page"] = "T1";
+  bad["pmds"][0]["dirty"] = 1;
+  STRCMP_CONTAINS("at /initial/pmds/0/dirty: ", model_test::scenario_load_error("4.19", bad, fault(true)).c_str());
 }
 
 // A read fault can meet a none pmd that no declaration shows: the one step of a COW's
