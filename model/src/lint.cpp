@@ -860,26 +860,7 @@ void check_migration_retries(const LintInput& in, LintReport& r) {
   }
 }
 
-// ---- swapoff beside an exit (2.6.33, 3.9) ------------------------------------------
-
-/// try_to_unuse takes an mm_users reference on each mm it walks (atomic_inc_not_zero);
-/// against an `exit` of that mm the reference would make swapoff's mmput the last one,
-/// which the model does not have: a run where swapoff reaches the mm before the exit's
-/// mmput ends unsupported (4.19 refuses the pair at load; 2.6.33 has no mm_users).
-/// Say so before the run.
-void check_swapoff_beside_exit(const LintInput& in, LintReport& r) {
-  if (in.initial.config.era != Era::V3_9) return;  // 2.6.33 does not model mm_users (FIDELITY.md)
-  for (std::size_t s = 0; s < in.calls.size(); ++s) {
-    if (in.calls[s].actor != "swapoff") continue;
-    for (std::size_t t = 0; t < in.calls.size(); ++t)
-      if (in.calls[t].actor == "exit")
-        r.notes.push_back("thread " + in.names[s] + " (swapoff) may walk mm " + in.initial.mms.at(in.calls[t].mm).name +
-                          " before thread " + in.names[t] + "'s exit drops its last mm_users: try_to_unuse's reference "
-                          "against the last mmput is not modelled, so such a run stops there (the search goes on past it, "
-                          "and says unsupported if nothing else fails; start one thread after the other with "
-                          "start_after to check that order fully)");
-  }
-}
+// ---- swapoff beside a fork (2.6.33, 3.9) ---------------------------------------------
 
 /// try_to_unuse walks init_mm.mmlist: an mm joins it with its first swap entry
 /// (try_to_unmap_one) or, for a fork's child, in copy_one_pte right after its parent.
@@ -1000,7 +981,6 @@ LintReport lint(const Scenario& scenario) {
   check_ksm_page_without_rmap_items(in, r);
   check_reclaim_off_the_lru(in, r);
   check_migration_retries(in, r);
-  check_swapoff_beside_exit(in, r);
   check_swapoff_beside_fork(in, r);
   check_unmodelled_huge_pmd_paths(in, r);
   return r;

@@ -9,6 +9,7 @@
 #include "model/mmap.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "model/ksm.h"
 #include "model/memory.h"
@@ -66,12 +67,17 @@ void exit_mmap(Kernel& k, std::uint32_t mm) {
   checker::note([&] { return std::string(m.name + ": every vma removed"); });
 }
 
-// kernel/fork.c v3.9: mmput (the last user: atomic_dec_and_test(&mm->mm_users), ksm_exit, exit_mmap)
+// kernel/fork.c v3.9: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit, exit_mmap)
 void mmput(Kernel& k, std::uint32_t mm) {
   MmStruct& m = k.mms.at(mm);
   if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
-  m.mm_users = 0;  // ksm_test_exit() true from here
-  checker::note([&] { return std::string(m.name + ".mm_users = 0"); });
+  if (m.mm_users <= 0)
+    throw std::logic_error("model error: mmput of " + m.name + " whose mm_users is already 0");
+  if (--m.mm_users > 0) {  // another user (swapoff's try_to_unuse) puts the last reference
+    checker::note([&] { return std::string(m.name + ".mm_users -> " + std::to_string(m.mm_users) + ": not the last user"); });
+    return;
+  }
+  checker::note([&] { return std::string(m.name + ".mm_users = 0"); });  // ksm_test_exit() true from here
   ksm_exit(k, mm);
   exit_mmap(k, mm);
 }

@@ -828,6 +828,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
       s.options_.preemption_bound = static_cast<unsigned>(x.at("preemption_bound").as_int(0, 1000));
     if (x.has("max_executions"))
       s.options_.max_executions = static_cast<std::uint64_t>(x.at("max_executions").as_int(0, std::int64_t{1} << 40));
+    if (x.has("bounded_first")) {
+      s.bounded_first_ = static_cast<std::uint64_t>(x.at("bounded_first").as_int(0, std::int64_t{1} << 40));
+      s.options_.bounded_first = *s.bounded_first_;
+    }
     x.done();
     const bool randomized = s.options_.strategy == checker::StrategyKind::Random ||
                             s.options_.strategy == checker::StrategyKind::Pct;

@@ -11,9 +11,11 @@
 #include "model/swapoff.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/mmap.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
 #include "model/user_access.h"
@@ -202,20 +204,29 @@ int try_to_unuse(Kernel& k) {
     wait_on_page_writeback(k, page, "try_to_unuse");
     int swcount = swap_count(k, entry, "try_to_unuse");
     checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(swcount)); });
+    // The mm whose mm_users reference swapoff holds (prev_mm), when mm_users is tracked.
+    std::optional<std::uint32_t> prev_mm;
     for (std::uint32_t mm = 0; mm < k.mms.size() && swcount && !retval; ++mm) {
       MmStruct& m = k.mms[mm];
       if (m.users_obj != checker::kNoObject) {
-        // atomic_inc_not_zero(&mm->mm_users): an exiting mm is skipped; a live one is
-        // held by swapoff until its mmput. Of an mm no thread exits that changes nothing;
-        // of one an `exit` thread ends, it would make the exit's mmput not the last.
-        checker::announce(m.users_obj, AccessKind::Read, "try_to_unuse");
-        if (m.mm_users == 0) continue;
-        if (m.exit_thread)
-          model_limit("try_to_unuse's mm_users reference against an exit of the same mm (the last mmput in swapoff)");
+        // atomic_inc_not_zero(&mm->mm_users): an exiting mm is skipped; a live one is held
+        // by swapoff until its mmput, after the next mm's reference is taken or after the
+        // walk. An `exit` of the mm meanwhile is then not the last user: swapoff's mmput is,
+        // and tears the mm down (ksm_exit, exit_mmap) on swapoff's thread.
+        checker::announce(m.users_obj, AccessKind::ReadModifyWrite, "try_to_unuse");
+        if (m.mm_users == 0) {
+          checker::note([&] { return std::string(m.name + ".mm_users = 0: exiting, skipped"); });
+          continue;
+        }
+        ++m.mm_users;
+        checker::note([&] { return std::string("atomic_inc_not_zero(" + m.name + ".mm_users) -> " + std::to_string(m.mm_users)); });
+        if (prev_mm) mmput(k, *prev_mm);
+        prev_mm = mm;
       }
       retval = unuse_mm(k, mm, entry, page);
       swcount = swap_count(k, entry, "try_to_unuse");
     }
+    if (prev_mm) mmput(k, *prev_mm);
     if (retval) {
       p.lock->unlock("try_to_unuse");
       k.put_page(page, "try_to_unuse");  // page_cache_release

@@ -87,10 +87,8 @@ TEST(Check, BadInputIsTheLoadersErrorAndExitsTwo) {
 }
 
 // Every scenario of the repository passes the check: no free-page shortage,
-// no thread that can never run, no invariant that cannot fire; and no note,
-// but for the scenario written to meet a model limit (the note says which).
+// no thread that can never run, no invariant that cannot fire, and no note.
 TEST(Check, EveryRepositoryScenarioIsClean) {
-  const std::string limit_example = "scenarios/ksm/foll-migration-beside-swapoff-exit-reverted.json";
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator("scenarios"))
     if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().generic_string());
@@ -99,10 +97,7 @@ TEST(Check, EveryRepositoryScenarioIsClean) {
   for (const std::string& f : files) {
     Result r = cli({"check", f});
     CHECK_TEXT(r.code == 0, (f + ": " + r.out + r.err).c_str());
-    if (f == limit_example)
-      CHECK_TEXT(contains(r.out, "thread SO (swapoff) may walk mm C before thread X's exit"), r.out.c_str());
-    else
-      CHECK_TEXT(!contains(r.out, "note:"), (f + ": " + r.out).c_str());
+    CHECK_TEXT(!contains(r.out, "note:"), (f + ": " + r.out).c_str());
   }
 }
 

@@ -453,25 +453,20 @@ TEST(CliSeed000, ExpectFlagFollowsTheScenariosExpectation) {
 TEST_GROUP(CliModelLimit){};
 
 namespace {
-/// swapoff-vs-swapin-fixed with only an exit E of mm B and a swapoff P: P meeting B
-/// before E's last mmput is a model limit, and nothing else can fail (no invariants).
-json swapoff_beside_exit() {
-  json j = json::parse(read("scenarios/ksm/swapoff-vs-swapin-fixed.json"));
-  j["threads"] = json::parse(R"([{"name": "E", "actor": "exit", "args": {"mm": "B"}},
-                                  {"name": "P", "actor": "swapoff", "args": {}}])");
-  j["invariants"] = json::array();
-  return j;
-}
+/// Huge Dirty COW with one free THP too few (tests/tool/data/huge-dirty-cow-two-thps-*.json): a
+/// fault that a schedule retries after D's zap needs a THP of its own, and with none left
+/// do_huge_pmd_wp_page would split_huge_pmd, which the model does not have. "fixed" (a8f97366452e
+/// applied): nothing else fails; "reverted": the race is found in an execution that never gets there.
+const char* kLimitFixed = "tests/tool/data/huge-dirty-cow-two-thps-fixed.json";
+const char* kLimitReverted = "tests/tool/data/huge-dirty-cow-two-thps-reverted.json";
 }  // namespace
 
-// A model limit is its own verdict: swapoff P holds an mm_users reference on B
-// while E exits B, so the last mmput would be swapoff's own, a path the model
-// does not have. The run says
-// "unsupported", names the path and the step, exits 4 with or without --expect,
-// and never reads as a violation (the scenario expects a clean pass, and a limit
-// must not meet a violation expectation either).
+// A model limit is its own verdict: where W's fault needs a third THP, the kernel would split
+// the pmd, a path the model does not have. The run says "unsupported", names the path and the
+// step, exits 4 with or without --expect, and never reads as a violation (whether the scenario
+// expects a clean pass or a violation: a limit meets neither).
 TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
-  json j = swapoff_beside_exit();
+  json j = json::parse(read(kLimitFixed));
   fs::path dir = fresh_dir("model-limit");
   for (const char* expect : {"pass", "violation"}) {
     j["expect"] = json{{"result", expect}};
@@ -481,41 +476,44 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
       if (flag) args.insert(args.begin() + 1, "--expect");
       Result r = cli(args);
       LONGS_EQUAL_TEXT(4, r.code, r.out.c_str());
-      CHECK_TEXT(r.out.find("verdict: unsupported in CPU1 (P) at step ") != std::string::npos, r.out.c_str());
-      CHECK_TEXT(r.out.find("model limit: try_to_unuse's mm_users reference against an exit of the same mm (the last "
-                            "mmput in swapoff) is not modelled") != std::string::npos, r.out.c_str());
+      CHECK_TEXT(r.out.find("verdict: unsupported in CPU0 (W) at step ") != std::string::npos, r.out.c_str());
+      CHECK_TEXT(r.out.find("model limit: split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP "
+                            "on node 0) is not modelled") != std::string::npos, r.out.c_str());
       CHECK(r.out.find("violation (") == std::string::npos);
       LONGS_EQUAL(1, lines(r.err));
-      CHECK(r.err.rfind("mmcheck: " + file + ": unsupported in CPU1 (P)", 0) == 0);
+      CHECK(r.err.rfind("mmcheck: " + file + ": unsupported in CPU0 (W)", 0) == 0);
     }
   }
 }
 
-// The search goes on past executions that reach a model limit. Seed 000's race (FOLL_MIGRATION
-// reverted) beside a swapoff of slot 3 while C, which holds swap(3), exits: swapoff meeting C
-// before the exit's last mmput is a model limit in some executions. The run reports the race,
-// says how many executions met the limit and that the race does not depend on them;
-// --stop-at-limit ends at the first limit instead (exit 4, the old behaviour); the JSON report
-// carries both; replay of the limit's trace exits 4 too.
+// The search goes on past executions that reach a model limit: Huge Dirty COW (a8f97366452e
+// reverted) with two free THPs, where a schedule that retries W's fault after D's zap needs a
+// third (split_huge_pmd, not modelled). The run reports the race, says how many executions met
+// the limit and that the race does not depend on them; --stop-at-limit ends at the first limit
+// instead (exit 4, the old behaviour; shown on the fixed twin); the JSON report carries both;
+// replay of the limit's trace exits 4 too.
 TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
-  const char* file = "scenarios/ksm/foll-migration-beside-swapoff-exit-reverted.json";
+  const char* file = kLimitReverted;
   Result r = cli({"run", file, "--bounded-first", "0", "--first-found"});
   LONGS_EQUAL_TEXT(1, r.code, r.err.c_str());
-  CHECK_TEXT(r.out.find("verdict: violation (WARN_ON)") != std::string::npos, r.out.c_str());
+  CHECK_TEXT(r.out.find("verdict: violation (invariant pin_writes_private_page)") != std::string::npos, r.out.c_str());
   CHECK_TEXT(r.out.find("executions of the search reached a kernel path the model does not have and stopped there") !=
                  std::string::npos,
              r.out.c_str());
-  CHECK_TEXT(r.out.find("try_to_unuse's mm_users reference against an exit of the same mm") != std::string::npos,
+  CHECK_TEXT(r.out.find("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP on node 0)") !=
+                 std::string::npos,
              r.out.c_str());
   CHECK_TEXT(r.out.find("model limit: the failure reported does not depend on them") != std::string::npos,
              r.out.c_str());
-  CHECK(r.out.find("expectation: violation \"WARN_ON_ONCE(page_mapped(page))\": met") != std::string::npos);
+  CHECK(r.out.find("expectation: violation \"lands in the huge zero page\": met") != std::string::npos);
 
+  // --stop-at-limit (on the fixed twin: here, searched without halted threads, DPOR's order meets
+  // the race before any limit, since a halt changes which steps race).
   fs::path dir = fresh_dir("model-limit-stop");
   const std::string trace = (dir / "limit.json").string();
-  Result stop = cli({"run", file, "--bounded-first", "0", "--stop-at-limit", "--trace-out", trace});
+  Result stop = cli({"run", kLimitFixed, "--bounded-first", "0", "--stop-at-limit", "--trace-out", trace});
   LONGS_EQUAL_TEXT(4, stop.code, stop.out.c_str());
-  CHECK_TEXT(stop.out.find("verdict: unsupported in CPU2 (SO)") != std::string::npos, stop.out.c_str());
+  CHECK_TEXT(stop.out.find("verdict: unsupported in CPU0 (W)") != std::string::npos, stop.out.c_str());
   CHECK(stop.out.find("stopped at the first execution that reached a model limit (--stop-at-limit)") !=
         std::string::npos);
   Result again = cli({"replay", trace});
@@ -528,15 +526,13 @@ TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
   const auto limits = out["statistics"]["unsupported_executions"].get<std::uint64_t>();
   CHECK(limits > 0);
   CHECK(limits < out["statistics"]["executions"].get<std::uint64_t>());
-  CHECK(out["model_limit"].get<std::string>().find("try_to_unuse") != std::string::npos);
+  CHECK(out["model_limit"].get<std::string>().find("split_huge_pmd") != std::string::npos);
 }
 
 // A limit met in some executions and no failure in any other: the verdict is unsupported after
-// the whole search, and the run says so (swapoff beside an exit of the mm, as above).
+// the whole search, and the run says so (Huge Dirty COW fixed with two free THPs, as above).
 TEST(CliModelLimit, ALimitWithNoOtherFailureIsUnsupportedAfterTheWholeSearch) {
-  json j = swapoff_beside_exit();
-  fs::path dir = fresh_dir("model-limit-whole");
-  std::string file = write(dir / "s.json", j.dump());
+  const std::string file = kLimitFixed;
   Result r = cli({"run", file});
   LONGS_EQUAL_TEXT(4, r.code, r.out.c_str());
   CHECK_TEXT(r.out.find("complete (exhaustive)") != std::string::npos, r.out.c_str());

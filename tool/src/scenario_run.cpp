@@ -64,7 +64,7 @@ checker::Options ScenarioRun::options_for(const model::Scenario& scenario,
   if (overrides.fewest_preemptions) o.fewest_preemptions = *overrides.fewest_preemptions;
   if (overrides.check_commutation) o.check_commutation = *overrides.check_commutation;
   if (overrides.time_budget_seconds) o.time_budget_seconds = *overrides.time_budget_seconds;
-  o.bounded_first = overrides.bounded_first.value_or(kDefaultBoundedFirst);
+  o.bounded_first = overrides.bounded_first.value_or(scenario.bounded_first().value_or(kDefaultBoundedFirst));
   o.stop_requested = overrides.stop_requested;
   o.stop_on_first = true;
   o.past_unsupported = overrides.past_unsupported;

@@ -22,7 +22,8 @@ void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// exit_mmap(): unmap every vma, free_pgtables (the page table is freed), tlb_finish_mmu, remove_vma.
 void exit_mmap(Kernel& k, std::uint32_t mm);
-/// mmput() of the last user: mm_users = 0, ksm_exit, exit_mmap.
+/// mmput(): mm_users decremented; by the last user (0): ksm_exit, exit_mmap (an exit
+/// whose mm swapoff holds leaves the teardown to swapoff's mmput).
 void mmput(Kernel& k, std::uint32_t mm);
 
 }  // namespace model

@@ -88,8 +88,11 @@ class Scenario {
   const std::vector<ThreadSpec>& threads() const { return threads_; }
   const std::vector<std::string>& invariants() const { return invariants_; }
   const Expectation& expect() const { return expect_; }
-  /// The "explore" section as engine options (strategy, bounds).
+  /// The "explore" section as engine options (strategy, bounds; bounded_first 0 unless given).
   const checker::Options& options() const { return options_; }
+  /// "explore": {"bounded_first": N}, the scenario's budget for the bounded-first pass (a
+  /// race that needs one preemption but lies deep in DPOR's order); unset: the tool's default.
+  const std::optional<std::uint64_t>& bounded_first() const { return bounded_first_; }
   /// The "explore" section as written, for trace provenance.
   const nlohmann::json& explore_json() const { return explore_json_; }
   /// A stable hash of the scenario's content (16 hex digits, FNV-1a 64 of the
@@ -114,6 +117,7 @@ class Scenario {
   std::vector<ThreadSpec> threads_;
   Expectation expect_;
   checker::Options options_;
+  std::optional<std::uint64_t> bounded_first_;
   nlohmann::json explore_json_, json_;
   std::shared_ptr<const void> initial_;  ///< the validated initial state (model-internal type)
 };

@@ -38,8 +38,8 @@ struct ExploreOverrides {
   std::optional<bool> fewest_preemptions;
   std::optional<unsigned> check_commutation;  ///< checker::Options::check_commutation
   std::optional<double> time_budget_seconds;  ///< seconds, > 0 (checker::Options)
-  /// checker::Options::bounded_first (`run --bounded-first N`); default
-  /// kDefaultBoundedFirst.
+  /// checker::Options::bounded_first (`run --bounded-first N`); default the
+  /// scenario's "explore": {"bounded_first"}, else kDefaultBoundedFirst.
   std::optional<std::uint64_t> bounded_first;
   /// checker::Options::past_unsupported: true unless `run --stop-at-limit`
   /// (a run that reaches a model limit then ends the search).
