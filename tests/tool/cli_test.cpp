@@ -616,3 +616,31 @@ TEST(CliSeed000, AStepCheckNamesItsInvariant) {
     CHECK_TEXT(e.out.find(right ? "\": met" : "\": MISSED") != std::string::npos, e.out.c_str());
   }
 }
+
+TEST_GROUP(CliBoundedFirst){};
+
+// A scenario's "explore": {"bounded_first": N} is the bounded-first pass's budget and
+// --bounded-first overrides it. foll-migration-beside-swapoff-exit-reverted's race is one
+// preemption away: with its 5000 the pass searches bound 0 whole and finds it in bound 1;
+// with --bounded-first 0 and a cap of 2000 DPOR executions the search ends without it
+// (DPOR alone needs 1614600, the README's table). Not a non-negative integer: exit 2 at its pointer.
+TEST(CliBoundedFirst, TheScenarioGivesTheBudgetAndTheOptionOverridesIt) {
+  const char* file = "scenarios/ksm/foll-migration-beside-swapoff-exit-reverted.json";
+  Result r = cli({"run", file, "--first-found"});
+  LONGS_EQUAL_TEXT(1, r.code, r.out.c_str());
+  CHECK_TEXT(contains(r.out, "executions of plain DFS under preemption bounds 0..1 before the search proper"), r.out.c_str());
+  Result off = cli({"run", file, "--bounded-first", "0", "--max-executions", "2000"});
+  LONGS_EQUAL_TEXT(0, off.code, off.out.c_str());
+  CHECK_TEXT(contains(off.out, "incomplete (max executions 2000 reached)"), off.out.c_str());
+
+  fs::path dir = fresh_dir("bounded-first");
+  json j = json::parse(read(file));
+  for (const json& bad : {json(-1), json("5000"), json(1.5)}) {
+    j["explore"]["bounded_first"] = bad;
+    const std::string path = write(dir / "s.json", j.dump());
+    Result b = cli({"run", path});
+    LONGS_EQUAL_TEXT(2, b.code, b.err.c_str());
+    LONGS_EQUAL(1, lines(b.err));
+    CHECK_TEXT(contains(b.err, "mmcheck: " + path + ": at /explore/bounded_first: "), b.err.c_str());
+  }
+}
