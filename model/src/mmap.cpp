@@ -69,6 +69,7 @@ void exit_mmap(Kernel& k, std::uint32_t mm) {
 
 // kernel/fork.c v3.9: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit, exit_mmap)
 void mmput(Kernel& k, std::uint32_t mm) {
+  if (k.config.era == Era::V4_19) return v4_19::mmput(k, mm);  // kernel/fork.c v4.19 (mmap_v4_19.cpp)
   MmStruct& m = k.mms.at(mm);
   if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
   if (m.mm_users <= 0)

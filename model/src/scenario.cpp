@@ -581,9 +581,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // (a driver walks holding mmget: its mmput would not be the last).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
     if (v->calls[i].actor != "exit" || (config.era != Era::V3_9 && config.era != Era::V4_19)) continue;
-    // (4.19: only beside a KSM thread, the one reader of mm_users there)
-    if (config.era == Era::V3_9 ||
-        std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return v4_19::is_ksm_actor(c.actor); }))
+    // (4.19: only beside a KSM thread or a swapoff, its readers there: ksm_test_exit, mmget_not_zero)
+    if (config.era == Era::V3_9 || std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) {
+          return v4_19::is_ksm_actor(c.actor) || c.actor == "swapoff";
+        }))
       v->initial.track_mm_users = true;
     const std::uint32_t mm = v->calls[i].mm;
     v->initial.mms[mm].exit_thread = true;
@@ -610,7 +611,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (config.era != Era::V4_19 || (u.actor != "munmap" && u.actor != "exit")) continue;
     v->initial.anon_vma_refs_v4_19 = true;
   }
-  // 4.19 swapoff and reclaim (model/swapfile_v4_19.h): no THP, exit or reclaim beside a swapoff,
+  // 4.19 swapoff and reclaim (model/swapfile_v4_19.h): no THP beside a swapoff,
   // no migration of a page a reclaim names.
   if (config.era == Era::V4_19) {
     std::size_t culprit = 0;

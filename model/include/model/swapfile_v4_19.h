@@ -38,8 +38,7 @@ std::string reclaim_model_error(const Kernel& k, PageId page);
 /// Why the 4.19 swap threads among `calls` are not modelled ("" when they are); `culprit`
 /// is the index of the thread to name. Beside a swapoff: a THP in the scenario
 /// (unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap
-/// cache, are not modelled) or an exit (try_to_unuse's mmget_not_zero against the last
-/// mmput).
+/// cache, are not modelled).
 std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
 
 }  // namespace model::v4_19
