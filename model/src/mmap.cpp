@@ -67,18 +67,24 @@ void exit_mmap(Kernel& k, std::uint32_t mm) {
   checker::note([&] { return std::string(m.name + ": every vma removed"); });
 }
 
+// kernel/fork.c v3.9, v4.19: mmput's atomic_dec_and_test(&mm->mm_users), a step on `A.mm_users`
+// where it is tracked (Kernel::track_mm_users); no other thread reads it otherwise
+bool mmput_dec_and_test(Kernel& k, std::uint32_t mm) {
+  MmStruct& m = k.mms.at(mm);
+  if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
+  if (m.mm_users <= 0) throw std::logic_error("model error: mmput of " + m.name + " whose mm_users is already 0");
+  if (--m.mm_users > 0) {  // another user (swapoff's try_to_unuse) puts the last reference
+    checker::note([&] { return m.name + ".mm_users -> " + std::to_string(m.mm_users) + ": not the last user"; });
+    return false;
+  }
+  checker::note([&] { return m.name + ".mm_users = 0"; });  // ksm_test_exit() true from here
+  return true;
+}
+
 // kernel/fork.c v3.9: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit, exit_mmap)
 void mmput(Kernel& k, std::uint32_t mm) {
   if (k.config.era == Era::V4_19) return v4_19::mmput(k, mm);  // kernel/fork.c v4.19 (mmap_v4_19.cpp)
-  MmStruct& m = k.mms.at(mm);
-  if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
-  if (m.mm_users <= 0)
-    throw std::logic_error("model error: mmput of " + m.name + " whose mm_users is already 0");
-  if (--m.mm_users > 0) {  // another user (swapoff's try_to_unuse) puts the last reference
-    checker::note([&] { return std::string(m.name + ".mm_users -> " + std::to_string(m.mm_users) + ": not the last user"); });
-    return;
-  }
-  checker::note([&] { return std::string(m.name + ".mm_users = 0"); });  // ksm_test_exit() true from here
+  if (!mmput_dec_and_test(k, mm)) return;
   ksm_exit(k, mm);
   exit_mmap(k, mm);
 }

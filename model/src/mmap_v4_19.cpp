@@ -11,10 +11,10 @@
 #include "model/mmap_v4_19.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "model/hmm.h"
 #include "model/ksm.h"
+#include "model/mmap.h"
 
 namespace model::v4_19 {
 
@@ -68,19 +68,12 @@ void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 // kernel/fork.c v4.19: mmput -> __mmput (atomic_dec_and_test(&mm->mm_users); the last user:
 // ksm_exit, exit_mmap; khugepaged_exit does nothing in the 4.19 model, which has no khugepaged)
 void mmput(Kernel& k, std::uint32_t mm) {
-  MmStruct& m = k.mms.at(mm);
   // atomic_dec_and_test(&mm->mm_users): an object when KSM threads read it (ksm_test_exit) or a
   // swapoff takes references (mmget_not_zero); otherwise no other thread acts as a task of mm
   // (scenario loading) and nobody reads it
-  if (m.users_obj != checker::kNoObject) checker::announce(m.users_obj, checker::AccessKind::ReadModifyWrite, "mmput");
-  if (m.mm_users <= 0) throw std::logic_error("model error: mmput of " + m.name + " whose mm_users is already 0");
-  if (--m.mm_users > 0) {  // swapoff's try_to_unuse holds a reference: its mmput is the last
-    checker::note([&] { return m.name + ".mm_users -> " + std::to_string(m.mm_users) + ": not the last user"; });
-    return;
-  }
-  checker::note([&] { return m.name + ".mm_users = 0"; });
+  if (!mmput_dec_and_test(k, mm)) return;  // swapoff's try_to_unuse holds a reference: its mmput is the last
   ksm_exit(k, mm);  // __mmput: ksm_exit -> __ksm_exit when MMF_VM_MERGEABLE (mm/ksm.c v4.19 = v3.9)
-  exit_mmap(k, mm);
+  v4_19::exit_mmap(k, mm);  // this file's (model::exit_mmap is 3.9's)
 }
 
 }  // namespace model::v4_19

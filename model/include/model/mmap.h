@@ -23,7 +23,9 @@ void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// exit_mmap(): unmap every vma, free_pgtables (the page table is freed), tlb_finish_mmu, remove_vma.
 void exit_mmap(Kernel& k, std::uint32_t mm);
 /// mmput(): mm_users decremented; by the last user (0): ksm_exit, exit_mmap (an exit
-/// whose mm swapoff holds leaves the teardown to swapoff's mmput).
+/// whose mm swapoff holds leaves the teardown to swapoff's mmput). 4.19: v4_19::mmput.
 void mmput(Kernel& k, std::uint32_t mm);
+/// mmput's atomic_dec_and_test(&mm->mm_users) (3.9, 4.19): true for the last user.
+bool mmput_dec_and_test(Kernel& k, std::uint32_t mm);
 
 }  // namespace model
