@@ -13,6 +13,7 @@
 #include "model/kernel.h"
 #include "model/migrate_v4_19.h"
 #include "model/rmap.h"
+#include "model/swapfile_v4_19.h"
 #include "model/user_access.h"
 #include "model/v2_6_33.h"
 
@@ -220,7 +221,10 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
   const auto left = k.swap.swap_map.find(entry);
   if (left != k.swap.swap_map.end() && left->second > 0) return;  // other swap ptes hold the slot
   // == SWAP_HAS_CACHE: find_get_page (a reference), trylock_page ("we hold a lock on a page
-  // here": the caller holds the ptl, so no sleeping lock_page)
+  // here": the caller holds the ptl, so no sleeping lock_page). v4.19: swap_page_trans_huge_swapped
+  // and find_get_page(swap_address_space(entry)) with no reference on the swap device, so a
+  // swapoff that finished meanwhile has freed both (82b1c07a0af6, v6.9, takes get_swap_device)
+  if (k.config.era == Era::V4_19) v4_19::swap_address_space(k, entry, "free_swap_and_cache");
   const PageId page = lookup_swap_cache(k, entry);
   if (page == kNoPage) return;
   Page& p = k.pages.at(page);

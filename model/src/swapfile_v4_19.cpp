@@ -60,12 +60,17 @@ int swapoff(Kernel& k) {
 void swap_address_space(Kernel& k, std::uint32_t entry, const char* label) {
   if (!k.swap.teardown_tracked) return;
   checker::announce(k.swap.obj, checker::AccessKind::Read, label);
-  if (k.swap.address_space_freed)
-    checker::fail(checker::FailureKind::BugOn,
-                  std::string("BUG: unable to handle kernel NULL pointer dereference in ") + label +
-                      ": swap(" + std::to_string(entry) + ")'s address space was freed by swapoff "
-                      "(exit_swap_address_space, after try_to_unuse) while this fault held the entry it read "
-                      "from the pte before swapoff (v4.19 has no get_swap_device: eb085574a752, v5.1)");
+  if (!k.swap.address_space_freed) return;
+  const bool zap = std::string(label) == "free_swap_and_cache";
+  checker::fail(checker::FailureKind::BugOn,
+                std::string("BUG: unable to handle kernel NULL pointer dereference in ") + label + ": swap(" +
+                    std::to_string(entry) + ")'s address space was freed by swapoff (exit_swap_address_space, "
+                    "after try_to_unuse) while " +
+                    (zap ? "this zap, which had just dropped the slot's last pte reference, looked the slot up "
+                           "(swap_page_trans_huge_swapped reads the freed swap_map too; v4.19 takes no reference on "
+                           "the swap device here: 82b1c07a0af6, v6.9)"
+                         : "this fault held the entry it read from the pte before swapoff (v4.19 has no "
+                           "get_swap_device: eb085574a752, v5.1)"));
 }
 
 std::string reclaim_model_error(const Kernel& k, PageId page) {

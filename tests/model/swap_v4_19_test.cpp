@@ -264,7 +264,7 @@ TEST(Swap419Input, SwapoffBesideATHPIsUnsupported) {
 }
 
 // An exit beside a swapoff loads (try_to_unuse's mmget_not_zero and the decrementing mmput are
-// modelled: fault/swapoff-vs-exit-4.19-fixed), and so does a reclaim.
+// modelled: fault/swapoff-vs-exit-4.19), and so does a reclaim.
 TEST(Swap419Input, SwapoffBesideAnExitOrAReclaimLoads) {
   std::string e = error_of(nlohmann::json::parse(R"([{ "name": "O", "actor": "swapoff", "args": {} },
                                                      { "name": "X", "actor": "exit", "args": { "mm": "B" } }])"),

@@ -26,9 +26,10 @@ namespace model::v4_19 {
 /// Returns try_to_unuse's result.
 int swapoff(Kernel& k);
 
-/// mm/swap_state.c v4.19: swap_address_space(entry) as lookup_swap_cache reads it (a step
-/// only in a 4.19 scenario with a swapoff); after a successful swapoff freed it, the oops
-/// (a BUG_ON failure): the swapoff race eb085574a752 (v5.1) fixed.
+/// mm/swap_state.c v4.19: swap_address_space(entry) as lookup_swap_cache and free_swap_and_cache
+/// read it (a step only in a 4.19 scenario with a swapoff); after a successful swapoff freed it,
+/// the oops (a BUG_ON failure): the swapoff races eb085574a752 (v5.1, the fault's) and
+/// 82b1c07a0af6 (v6.9, the zap's) fixed.
 void swap_address_space(Kernel& k, std::uint32_t entry, const char* label);
 
 /// Why a 4.19 reclaim of `page` is not modelled ("" when it is): a THP, which
