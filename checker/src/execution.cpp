@@ -301,6 +301,8 @@ void Execution::begin_step(ThreadId t) {
   }
   schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
   steps_.push_back(StepRecord{t, pending_[t], {}});
+  if (reach_ && !reach_label_seen_ && pending_[t].label && reach_->matches_label(pending_[t].label))
+    reach_label_seen_ = true;
   if (reach_ && reached_ == kNoThread && !failed_ && pending_[t].label &&
       reach_->matches(threads_[t].name, pending_[t].label)) {
     reached_ = t;

@@ -90,6 +90,9 @@ class Execution {
   /// Options::reach for the next runs (null: none); the target must outlive them.
   void set_reach(const ReachTarget* reach) { reach_ = reach; }
   const ReachTarget* reach() const { return reach_; }
+  /// Since set_reach: a step of some thread bore the target's label in some run (sticky
+  /// across runs; the search copies it into Stats::reach_label_seen).
+  bool reach_label_seen() const { return reach_label_seen_; }
   /// After a run: true when it reached the stop set by set_stop_after.
   bool stopped_at_mark() const { return stopped_at_mark_; }
 
@@ -209,6 +212,7 @@ class Execution {
   /// The thread whose step matched reach_ (the run ends at its next announce or its end).
   ThreadId reached_ = kNoThread;
   std::size_t reached_step_ = 0;
+  bool reach_label_seen_ = false;
 };
 
 /// The search loop: run executions of `program` under `strategy` until it is

@@ -66,6 +66,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
   for (;;) {
     Verdict v = ex.run();
     ++runs;
+    if (ex.reach_label_seen()) st.reach_label_seen = true;
     if (replaying) {
       check_replayed(ex, strategy);
       replaying = false;
@@ -155,6 +156,7 @@ bool search_bounded_first(Program& program, const Options& options, Report& repo
     detail::run_search(program, dfs, o, r, left);
     report.stats.bounded_first_executions += r.stats.executions;
     report.stats.bounded_first_unsupported += r.stats.unsupported_executions;
+    report.stats.reach_label_seen = report.stats.reach_label_seen || r.stats.reach_label_seen;
     // Options::past_unsupported: the pass's first unmodelled path comes
     // before any of the search proper (it is kept if nothing fails).
     if (r.unsupported && !report.unsupported) report.unsupported = std::move(r.unsupported);
@@ -278,7 +280,10 @@ Report explore(const ProgramFactory& factory, const Options& options) {
 }
 
 bool ReachTarget::matches(std::string_view thread_name, std::string_view step_label) const {
-  if (!thread.empty() && thread_name != thread) return false;
+  return (thread.empty() || thread_name == thread) && matches_label(step_label);
+}
+
+bool ReachTarget::matches_label(std::string_view step_label) const {
   if (step_label.size() < label.size() || step_label.compare(0, label.size(), label) != 0) return false;
   if (step_label.size() == label.size()) return true;
   const char next = step_label[label.size()];

@@ -62,6 +62,7 @@ void merge(Stats& into, const Stats& from) {
   into.sleep_blocked += from.sleep_blocked;
   into.post_failure_runs += from.post_failure_runs;
   into.unsupported_executions += from.unsupported_executions;
+  into.reach_label_seen = into.reach_label_seen || from.reach_label_seen;
   into.total_steps += from.total_steps;
   into.max_depth = std::max(into.max_depth, from.max_depth);
   into.tasks_taken += from.tasks_taken;
@@ -224,6 +225,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   ex.set_reach(options.reach ? &*options.reach : nullptr);
   for (;;) {
     Verdict v = ex.run();
+    if (ex.reach_label_seen()) st.reach_label_seen = true;
     if (replaying) {
       check_replayed(ex, s);
       replaying = false;

@@ -427,7 +427,7 @@ bool swap_out_locked(Kernel& k, PageId page, SwapWrite write) {
     // freeze step below), trylock_page, then __remove_mapping.
     if (!p.lock->try_lock("shrink_page_list")) return false;  // keep
   }
-  k.touch_page(page, "page_freeze_refs");
+  k.touch_page(page, k.config.era == Era::V4_19 ? "page_ref_freeze" : "page_freeze_refs");  // 4.19's name
   return remove_mapping_locked(k, page);
 }
 
@@ -443,7 +443,7 @@ bool shrink_page_list(Kernel& k, PageId page, SwapWrite write) {
   // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,
   // page_mapped, PageDirty, and (for an unmapped clean swap-cache page) it is
   // __remove_mapping's page_freeze_refs.
-  k.touch_page(page, "page_freeze_refs");
+  k.touch_page(page, k.config.era == Era::V4_19 ? "page_ref_freeze" : "page_freeze_refs");  // 4.19's name
   // An anon page (PageAnon: KSM pages too, unmapped through try_to_unmap_ksm) that is
   // mapped, dirty or not in the swap cache is swapped out; a page under writeback is kept.
   if (p.PageAnon() && !p.test(PG_writeback) &&

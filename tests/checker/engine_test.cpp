@@ -1080,6 +1080,16 @@ TEST(Reach, UnreachableStepSearchesEverything) {
     CHECK(r.verdict == Verdict::Pass);
     CHECK(r.stats.complete);
     LONGS_EQUAL(2, r.stats.executions);
+    // A runs "A saw the flag" in the execution where B goes first: the name exists.
+    CHECK(r.stats.reach_label_seen);
+    // No step of either thread is named "C stores" (nor begins "C stores:"): never seen.
+    FlagProgram q;
+    Report none = explore(q, reaching(s, "", "C stores"));
+    CHECK(none.verdict == Verdict::Pass);
+    CHECK_FALSE(none.stats.reach_label_seen);
+    // "A reads" matches "A reads flag" (a ' ' follows it), a step of A only: seen, not reached by B.
+    FlagProgram w;
+    CHECK(explore(w, reaching(s, "B", "A reads")).stats.reach_label_seen);
   }
 }
 

@@ -434,9 +434,14 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                         reach->thread.empty() ? "a step " + model::quote_input(reach->label)
                                               : fmt::format("{} in thread {}", model::quote_input(reach->label),
                                                             reach->thread),
-                        r.stats.complete ? " (exhaustive: it is unreachable in this scenario, or no step has that "
-                                           "label: the timeline of any trace of the scenario shows its steps' names)"
-                                         : " (the search was cut short)")
+                        r.stats.complete
+                            ? (r.stats.reach_label_seen
+                                   ? " (exhaustive: other threads run steps so named, this one never does)"
+                                   : " (exhaustive, and no step of any thread has that name in any run: check it "
+                                     "against a timeline of the scenario, which shows its steps' names)")
+                            : (r.stats.reach_label_seen ? " (the search was cut short)"
+                                                        : " (the search was cut short, and no step it ran has that "
+                                                          "name)"))
           : std::string();
 
   // The paths each run took are counted in this process: a resumed search or
@@ -452,7 +457,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       j["expectation"] = nullptr;
     else
       j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
-    j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread}, {"function", reach->label}, {"reached", reached}}
+    j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread},
+                                                {"function", reach->label},
+                                                {"reached", reached},
+                                                {"name_seen", reached || r.stats.reach_label_seen}}
                        : nlohmann::ordered_json();
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;

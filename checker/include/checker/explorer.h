@@ -45,6 +45,8 @@ struct ReachTarget {
   std::string thread;
   std::string label;
   bool matches(std::string_view thread_name, std::string_view step_label) const;
+  /// The label test alone (any thread).
+  bool matches_label(std::string_view step_label) const;
   /// "THREAD:LABEL", or "LABEL" for any thread.
   std::string text() const { return thread.empty() ? label : thread + ":" + label; }
 };
