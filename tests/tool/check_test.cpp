@@ -200,3 +200,16 @@ TEST(RunPaths, PinnedPageIsNeverReclaimed) {
   CHECK_TEXT(contains(r.out, "\npaths: R (reclaim): page kept (not reclaimed) in every run that finished it ("),
              r.out.c_str());
 }
+
+// A swapoff beside an exit: its -ENOMEM runs are try_to_unuse's busy loop on a slot the exiting
+// mm still holds (each pass reads it into a new page), so the line says more pages only lengthen
+// it instead of asking for more.
+TEST(RunPaths, SwapoffBesideAnExitNamesItsBusyLoop) {
+  Result r = cli({"run", "scenarios/fault/swapoff-vs-exit-fixed.json"});
+  LONGS_EQUAL(0, r.code);
+  const std::size_t at = r.out.find("\npaths: O (swapoff): -ENOMEM in ");
+  CHECK_TEXT(at != std::string::npos, r.out.c_str());
+  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  CHECK_TEXT(contains(line, "a busy loop that more pages only lengthen"), line.c_str());
+  CHECK_TEXT(!contains(line, "declare more"), line.c_str());
+}
