@@ -46,6 +46,13 @@ json starved() {
   return j;
 }
 
+/// The output line that begins `prefix` (after a newline), or "" when there is none.
+std::string line_starting(const std::string& out, const std::string& prefix) {
+  const std::size_t at = out.find("\n" + prefix);
+  if (at == std::string::npos) return "";
+  return out.substr(at + 1, out.find('\n', at + 1) - at - 1);
+}
+
 }  // namespace
 
 TEST_GROUP(Check){};
@@ -109,11 +116,10 @@ TEST_GROUP(RunPaths){};
 TEST(RunPaths, SomeRunsOutOfFreePagesAreNamed) {
   Result r = cli({"run", "tests/tool/data/mremap-ksm-one-free-page.json"});
   LONGS_EQUAL(0, r.code);
-  const std::size_t at = r.out.find("\npaths: R (mremap): -ENOMEM in ");
-  CHECK_TEXT(at != std::string::npos, r.out.c_str());
+  const std::string line = line_starting(r.out, "paths: R (mremap): -ENOMEM in ");
+  CHECK_TEXT(!line.empty(), r.out.c_str());
   CHECK(contains(r.out, "never reuses one freed during the run, where the kernel would"));
   // n of the total, n below it: the other runs returned success.
-  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
   const std::uint64_t n = std::stoull(line.substr(line.find(" in ") + 4));
   const std::uint64_t total = std::stoull(line.substr(line.find(" of the ") + 8));
   CHECK(n > 0);
@@ -131,9 +137,8 @@ TEST(RunPaths, SomeRunsOutOfFreePagesAreNamed) {
 TEST(RunPaths, TheKernelsOwnOomIsNotBlamedOnThePool) {
   Result r = cli({"run", "scenarios/ksm/swapin-slot-reuse-fixed.json"});
   LONGS_EQUAL(0, r.code);
-  const std::size_t at = r.out.find("\npaths: F (fault): VM_FAULT_OOM in ");
-  CHECK_TEXT(at != std::string::npos, r.out.c_str());
-  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  const std::string line = line_starting(r.out, "paths: F (fault): VM_FAULT_OOM in ");
+  CHECK_TEXT(!line.empty(), r.out.c_str());
   CHECK_TEXT(contains(line, "(every allocation found a free page: the kernel's own error return)"), line.c_str());
   CHECK_TEXT(!contains(r.out, "no free page"), r.out.c_str());
 }
@@ -207,9 +212,8 @@ TEST(RunPaths, PinnedPageIsNeverReclaimed) {
 TEST(RunPaths, SwapoffBesideAnExitNamesItsBusyLoop) {
   Result r = cli({"run", "scenarios/fault/swapoff-vs-exit-fixed.json"});
   LONGS_EQUAL(0, r.code);
-  const std::size_t at = r.out.find("\npaths: O (swapoff): -ENOMEM in ");
-  CHECK_TEXT(at != std::string::npos, r.out.c_str());
-  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  const std::string line = line_starting(r.out, "paths: O (swapoff): -ENOMEM in ");
+  CHECK_TEXT(!line.empty(), r.out.c_str());
   CHECK_TEXT(contains(line, "a busy loop that more pages only lengthen"), line.c_str());
   CHECK_TEXT(!contains(line, "declare more"), line.c_str());
 }
