@@ -301,12 +301,12 @@ void Execution::begin_step(ThreadId t) {
   }
   schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
   steps_.push_back(StepRecord{t, pending_[t], {}});
-  if (reach_ && !reach_label_seen_ && pending_[t].label && reach_->matches_label(pending_[t].label))
-    reach_label_seen_ = true;
-  if (reach_ && reached_ == kNoThread && !failed_ && pending_[t].label &&
-      reach_->matches(threads_[t].name, pending_[t].label)) {
-    reached_ = t;
-    reached_step_ = steps_.size() - 1;
+  if (reach_ && pending_[t].label) {  // one pointer test per step without Options::reach
+    if (!reach_label_seen_ && reach_->matches_label(pending_[t].label)) reach_label_seen_ = true;
+    if (reached_ == kNoThread && !failed_ && reach_->matches(threads_[t].name, pending_[t].label)) {
+      reached_ = t;
+      reached_step_ = steps_.size() - 1;
+    }
   }
   threads_[t].has_pending = false;
   threads_[t].ready = Guard{};

@@ -88,7 +88,10 @@ class Execution {
   /// updates as read-modify-writes, and ignore refinements.
   void set_whole_objects(bool on) { whole_objects_ = on; }
   /// Options::reach for the next runs (null: none); the target must outlive them.
-  void set_reach(const ReachTarget* reach) { reach_ = reach; }
+  void set_reach(const ReachTarget* reach) {
+    reach_ = reach;
+    reach_label_seen_ = false;
+  }
   const ReachTarget* reach() const { return reach_; }
   /// Since set_reach: a step of some thread bore the target's label in some run (sticky
   /// across runs; the search copies it into Stats::reach_label_seen).

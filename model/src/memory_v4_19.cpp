@@ -202,7 +202,9 @@ unsigned do_swap_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
   // pte_unmap_same(): no lock where a pte fits in a long (x86_64).
   const std::uint32_t entry = orig_pte.entry;
   unsigned ret = 0;
-  v4_19::swap_address_space(k, entry, "lookup_swap_cache");
+  v4_19::swap_address_space(k, entry, "lookup_swap_cache",
+                            "this fault held the entry it read from the pte before swapoff (v4.19 has no "
+                            "get_swap_device: eb085574a752, v5.1)");
   PageId page = lookup_swap_cache(k, entry);
   PageId swapcache = page;
   if (page == kNoPage) {

@@ -224,7 +224,11 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
   // here": the caller holds the ptl, so no sleeping lock_page). v4.19: swap_page_trans_huge_swapped
   // and find_get_page(swap_address_space(entry)) with no reference on the swap device, so a
   // swapoff that finished meanwhile has freed both (82b1c07a0af6, v6.9, takes get_swap_device)
-  if (k.config.era == Era::V4_19) v4_19::swap_address_space(k, entry, "free_swap_and_cache");
+  if (k.config.era == Era::V4_19)
+    v4_19::swap_address_space(k, entry, "free_swap_and_cache",
+                              "this zap, which had just dropped the slot's last pte reference, looked the slot up "
+                              "(swap_page_trans_huge_swapped reads the freed swap_map too; v4.19 takes no reference "
+                              "on the swap device here: 82b1c07a0af6, v6.9)");
   const PageId page = lookup_swap_cache(k, entry);
   if (page == kNoPage) return;
   Page& p = k.pages.at(page);

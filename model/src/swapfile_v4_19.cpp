@@ -55,22 +55,16 @@ int swapoff(Kernel& k) {
   return err;
 }
 
-// mm/swap_state.c v4.19: lookup_swap_cache's swap_address_space(entry), a read of
-// swapper_spaces[swp_type(entry)] (the area's address space, freed by swapoff)
-void swap_address_space(Kernel& k, std::uint32_t entry, const char* label) {
+// mm/swap_state.c v4.19: swap_address_space(entry) as lookup_swap_cache and free_swap_and_cache
+// read it, a read of swapper_spaces[swp_type(entry)] (the area's address space, freed by swapoff)
+void swap_address_space(Kernel& k, std::uint32_t entry, const char* label, const char* holder) {
   if (!k.swap.teardown_tracked) return;
   checker::announce(k.swap.obj, checker::AccessKind::Read, label);
   if (!k.swap.address_space_freed) return;
-  const bool zap = std::string(label) == "free_swap_and_cache";
   checker::fail(checker::FailureKind::BugOn,
                 std::string("BUG: unable to handle kernel NULL pointer dereference in ") + label + ": swap(" +
                     std::to_string(entry) + ")'s address space was freed by swapoff (exit_swap_address_space, "
-                    "after try_to_unuse) while " +
-                    (zap ? "this zap, which had just dropped the slot's last pte reference, looked the slot up "
-                           "(swap_page_trans_huge_swapped reads the freed swap_map too; v4.19 takes no reference on "
-                           "the swap device here: 82b1c07a0af6, v6.9)"
-                         : "this fault held the entry it read from the pte before swapoff (v4.19 has no "
-                           "get_swap_device: eb085574a752, v5.1)"));
+                    "after try_to_unuse) while " + holder);
 }
 
 std::string reclaim_model_error(const Kernel& k, PageId page) {

@@ -217,7 +217,7 @@ TEST(Swapoff419, LookupAfterTheTeardownOopses) {
     k.swap.teardown_tracked = true;
     OneThread p(std::move(k), [after](model::Kernel& k) {
       if (after) LONGS_EQUAL(0, model::v4_19::swapoff(k));
-      model::v4_19::swap_address_space(k, 1, "lookup_swap_cache");
+      model::v4_19::swap_address_space(k, 1, "lookup_swap_cache", "this fault held swap(1)");
     });
     const checker::Report r = model_test::explore_once(p);
     if (!after) {

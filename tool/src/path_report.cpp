@@ -48,13 +48,13 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
     const bool swapoff_beside_exit =
         spec.actor == "swapoff" && std::any_of(scenario.threads().begin(), scenario.threads().end(),
                                                [](const model::ThreadSpec& t) { return t.actor == "exit"; });
-    const char* why =
-        swapoff_beside_exit
-            ? "the model allocates only the free pages the scenario declares and never reuses one freed during the "
-              "run; beside an exit, try_to_unuse re-reads a slot the exiting mm still holds into a new page on each "
-              "pass until the exit's zap frees it, a busy loop that more pages only lengthen"
-            : "the model allocates only the free pages the scenario declares and never reuses one freed during the "
-              "run, where the kernel would; declare more if those runs matter";
+    const std::string why =
+        std::string("the model allocates only the free pages the scenario declares and never reuses one freed during "
+                    "the run") +
+        (swapoff_beside_exit ? "; beside an exit, try_to_unuse re-reads a slot the exiting mm still holds into a new "
+                               "page on each pass until the exit's zap frees it, a busy loop that more pages only "
+                               "lengthen"
+                             : ", where the kernel would; declare more if those runs matter");
     if (short_pool == 0)
       out.push_back(fmt::format("{} ({}): {} (every allocation found a free page: the kernel's own error return)",
                                 spec.name, spec.actor, errors));

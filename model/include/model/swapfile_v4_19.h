@@ -30,7 +30,8 @@ int swapoff(Kernel& k);
 /// read it (a step only in a 4.19 scenario with a swapoff); after a successful swapoff freed it,
 /// the oops (a BUG_ON failure): the swapoff races eb085574a752 (v5.1, the fault's) and
 /// 82b1c07a0af6 (v6.9, the zap's) fixed.
-void swap_address_space(Kernel& k, std::uint32_t entry, const char* label);
+/// `holder`: how the caller came to hold the entry, for the oops message ("this fault held ...").
+void swap_address_space(Kernel& k, std::uint32_t entry, const char* label, const char* holder);
 
 /// Why a 4.19 reclaim of `page` is not modelled ("" when it is): a THP, which
 /// shrink_page_list splits (split_huge_page_to_list) before add_to_swap.
