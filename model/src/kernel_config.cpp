@@ -76,6 +76,12 @@ const std::vector<FixInfo>& fix_catalogue() {
        "pin, so a read pin dirties a read-only pmd (the huge zero page's too) and a later FOLL_FORCE|FOLL_COW pin "
        "takes it for its own COWed copy (can_follow_write_pmd)",
        kEra4_19, "v4.15"},
+      {Fix::RemoveMigrationPteLocked, "486cf46f3f9b",
+       "mm: fix race between mremap and removing migration entry: remove_migration_pte reads the pte only under the "
+       "ptl; reverted (v3.0, as 2.6.33's code still is): it first peeks at the pte without the ptl and skips one that "
+       "is not a swap entry, so the rmap walk can miss a migration entry that move_ptes is moving (cleared at the old "
+       "address, not yet set at the new) at both places, and a later fault on it hits BUG_ON(!PageLocked(p))",
+       kEra3_9, "v3.1"},
   };
   return fixes;
 }

@@ -5,6 +5,7 @@
 // state: mm A with vma [0x1000, 0x3000) (anon_vma AV, vm_pgoff 1) mapping anon
 // pages P at 0x1000 (index 1) and Q at 0x2000 (index 2), a second vma
 // [0x8000, 0x9000) (AV, vm_pgoff 8) mapping R; N free on node 1.
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -258,6 +259,50 @@ TEST(Mremap39, KsmPagesAreUnmergedBeforeTheMove) {
   CHECK(k.vmas[nv].flags & VM_MERGEABLE);
   LONGS_EQUAL(1, k.swap.swap_map.at(7));
   UNSIGNED_LONGS_EQUAL(0x1000, k.rmap_items[0].address);
+}
+
+// 486cf46f3f9b reverted (v3.0's remove_migration_pte, which 2.6.33 has too): the walk
+// peeks at each pte without the ptl. R's move_ptes clears P's migration entry at 0x1000
+// and sets it at 0x10000 in two steps under the ptl; a walk that visits the old vma
+// after the clear and the new one before the set skips both (none, not a swap entry), so
+// M unlocks and frees P behind migration(P) at 0x10000, and F's fault there hits
+// migration_entry_to_page's BUG_ON(!PageLocked(p)). The counterexample must show that
+// order: the peek at the old address after R's clear, the peek at the new address before
+// R's set. With the fix the same threads are clean (DFS agrees), and with it reverted but
+// no mremap the peek alone is harmless (nothing else moves a migration entry).
+TEST(Mremap39, TheV30LocklessPeekMissesAnEntryInMidMove) {
+  const checker::Report r = [] {
+    Scenario s = Scenario::load("scenarios/ksm/mremap-peek-vs-migration-reverted.json");
+    auto program = s.make_program();
+    return checker::explore(*program, s.options());
+  }();
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample.has_value());
+  CHECK_TEXT(contains(r.counterexample->violation.message, "BUG_ON(!PageLocked(p)) in migration_entry_to_page: A:0x10000"),
+             r.counterexample->violation.message.c_str());
+  const auto& steps = r.counterexample->log.steps;
+  auto first = [&](const std::string& text) {
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      if (contains(steps[i].note, text)) return static_cast<long>(i);
+    return -1L;
+  };
+  const long clear_old = first("migration(P,w) -> none"), peek_old = first("pte A:0x1000 = none (read without the ptl)");
+  const long peek_new = first("pte A:0x10000 = none (read without the ptl)"), set_new = first("none -> migration(P,w)");
+  CHECK(clear_old >= 0 && peek_old >= 0 && peek_new >= 0 && set_new >= 0);
+  CHECK_TEXT(clear_old < peek_old && peek_old < peek_new && peek_new < set_new,
+             (std::to_string(clear_old) + " " + std::to_string(peek_old) + " " + std::to_string(peek_new) + " " +
+              std::to_string(set_new)).c_str());
+
+  std::ifstream in("scenarios/ksm/mremap-peek-vs-migration-reverted.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  j["reverted"] = nlohmann::json::array();
+  check_json_clean_and_dfs_agrees(j);
+  j["reverted"] = {"486cf46f3f9b"};
+  j["threads"].erase(0);  // no mremap: F starts at once, on P's own pte
+  j["threads"][1]["start_after"] = nullptr;
+  j["threads"][1].erase("start_after");
+  j["threads"][1]["args"]["address"] = "0x1000";
+  check_json_clean_and_dfs_agrees(j);
 }
 
 // The arguments: each bad one names its pointer.
