@@ -337,7 +337,10 @@ void DporStrategy::detect_races(const ExecutionEnd& end) {
     for (std::size_t i : deps) {
       std::size_t cand = i;
       bool disabled_at_i = false;  // cand replaces i: the step that disabled e
-      if (blocking(e.access.kind) && release(ev[i].access.kind)) {
+      // (Only a wait on the lock itself: a wait on the lock's parent, whose guard reads
+      // what the lock's critical sections change, is not enabled by the release; it is
+      // the step that disabled it, found below, that races with it.)
+      if (blocking(e.access.kind) && release(ev[i].access.kind) && ev[i].access.object == e.access.object) {
         cand = npos;
         for (std::size_t q = i; q-- > 0;) {
           if (ev[q].thread == ev[i].thread && ev[q].access.object == ev[i].access.object &&

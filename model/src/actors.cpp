@@ -136,7 +136,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "free_pgtables' unlink_anon_vmas, tlb_finish_mmu; args {\"mm\": NAME, \"address\": ADDR}",
        kEra2_6_33 | kEra3_9 | kEra4_19},
       {"exit",
-       "a process exit: the last mmput (2.6.33: ksm_exit's mmap_sem, mm_users = 0, every vma unmapped; 3.9: "
+       "a process exit: the last mmput (2.6.33: mm_users = 0, ksm_exit -> __ksm_exit as 3.9's, every vma unmapped without mmap_sem; 3.9: "
        "mm_users = 0, ksm_exit -> __ksm_exit (mm_slot freed at once, or mmap_sem taken and dropped for write), "
        "exit_mmap without mmap_sem: unmap_vmas, free_pgtables (unlink_anon_vmas, the page table freed), "
        "tlb_finish_mmu; 4.19: mmput -> exit_mmap: mmu_notifier_release (an HMM mirror is released), unmap_vmas "
@@ -588,7 +588,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
     if (k.config.era == Era::V2_6_33) v2_6_33::munmap(k, call.mm, call.address);
     else vm_munmap(k, call.mm, call.address);  // v3.9, v4.19
   } else if (call.actor == "exit") {
-    if (k.config.era == Era::V2_6_33) v2_6_33::exit_mmap(k, call.mm);
+    if (k.config.era == Era::V2_6_33) v2_6_33::mmput(k, call.mm);
     else if (k.config.era == Era::V4_19) v4_19::mmput(k, call.mm);
     else mmput(k, call.mm);
   } else if (call.actor == "store") {

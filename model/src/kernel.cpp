@@ -29,8 +29,11 @@ std::vector<std::array<std::string, 3>> field_names(const std::vector<Page>& pag
 
 void Kernel::create_objects() {
   ksm.ksm_thread_mutex.emplace("ksm_thread_mutex");
-  ksm.ksm_mmlist_lock.emplace("ksm_mmlist_lock");
-  ksm.run_obj = checker::new_object("ksm_run");
+  // ksmd_should_run reads ksm_run and, locklessly, whether the mm_slot list that
+  // ksm_mmlist_lock guards is empty: both are children of its object (KsmState::should_run_obj).
+  ksm.should_run_obj = checker::new_object("ksmd_should_run");
+  ksm.run_obj = checker::new_object("ksm_run", ksm.should_run_obj);
+  ksm.ksm_mmlist_lock.emplace("ksm_mmlist_lock", ksm.should_run_obj);
   ksm.tree_obj = checker::new_object("root_stable_tree");
   pool_objs.clear();
   for (int nid = 0; nid < ksm.nr_node_ids; ++nid)

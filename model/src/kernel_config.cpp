@@ -82,6 +82,12 @@ const std::vector<FixInfo>& fix_catalogue() {
        "is not a swap entry, so the rmap walk can miss a migration entry that move_ptes is moving (cleared at the old "
        "address, not yet set at the new) at both places, and a later fault on it hits BUG_ON(!PageLocked(p))",
        kEra3_9, "v3.1"},
+      {Fix::ScanHeadRecheck, "2b472611a32a",
+       "ksm: fix NULL pointer dereference in scan_get_next_rmap_item(): after taking the next mm_slot under "
+       "ksm_mmlist_lock at the start of a full scan, return NULL when it is &ksm_mm_head again (a racing __ksm_exit "
+       "freed the last mm's slot after ksmd_should_run's lockless list_empty()); reverted (v2.6.32-v2.6.39): ksmd "
+       "goes on with slot->mm, NULL",
+       kEra3_9, "v3.0"},
   };
   return fixes;
 }

@@ -674,10 +674,10 @@ namespace {
 // released, when ksmd should not run after all.
 bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
   KsmState& ksm = k.ksm;
-  checker::announce_idle(ksm.run_obj, AccessKind::Wait, "ksm_scan_thread",
+  checker::announce_idle(ksm.should_run_obj, AccessKind::Wait, "ksm_scan_thread",
                              [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
   ksm.ksm_thread_mutex->lock("ksm_scan_thread");
-  checker::announce(ksm.run_obj, AccessKind::Read, "ksmd_should_run");
+  checker::announce(ksm.should_run_obj, AccessKind::Read, "ksmd_should_run");
   if (!(ksm.ksm_run & KSM_RUN_MERGE) || ksm.mm_slots.empty()) {
     ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
     return false;
@@ -687,8 +687,23 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
       for (std::vector<std::uint32_t>& tree : ksm.root_unstable_tree) tree.clear();
     ksm.scan_address = 0;  // next_mm: ksm_scan.address = 0
     ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-    ksm.scan_cursor = 0;
+    ksm.scan_cursor = 0;  // slot = list_entry(slot->mm_list.next, ...); ksm_scan.mm_slot = slot
+    const bool emptied = ksm.mm_slots.empty();
     ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+    if (emptied) {
+      // The list was not empty at ksmd_should_run's lockless list_empty(); a racing __ksm_exit of
+      // the last mm removed its slot since, and slot is &ksm_mm_head again.
+      // 2b472611a32a (v3.0; 4.19 has it): "if (slot == &ksm_mm_head) return NULL".
+      if (k.config.era != Era::V4_19 && !k.config.applied(Fix::ScanHeadRecheck))
+        checker::fail(FailureKind::BugOn,
+                      std::string("BUG: unable to handle kernel NULL pointer dereference in scan_get_next_rmap_item: "
+                                  "slot->mm of &ksm_mm_head (the mm list emptied by a racing __ksm_exit after "
+                                  "ksmd_should_run's list_empty(); ") +
+                          (k.config.era == Era::V2_6_33 ? "v2.6.33 predates 2b472611a32a, v3.0)" : "2b472611a32a reverted)"));
+      checker::note("slot == &ksm_mm_head: the list emptied since list_empty(), return NULL");
+      ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+      return false;
+    }
   }
   return true;
 }
@@ -854,7 +869,7 @@ bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, Page
   m.mmap_sem->down_read("try_to_merge_with_ksm_page");
   bool ok = false;
   const int v = k.find_vma(r.mm, r.address);
-  if (m.mm_users > 0 && v >= 0) {
+  if (!ksm_test_exit(k, r.mm) && v >= 0) {
     ok = try_to_merge_one_page(k, static_cast<std::uint32_t>(v), r.address, page, kpage);
     if (ok) {
       // hold_anon_vma(rmap_item, vma->anon_vma): "while still holding mmap_sem"
@@ -903,9 +918,10 @@ void ksmd_scan(Kernel& k, int pages) {
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
     std::uint64_t addr = 0;
-    const PageId page = m.mm_users > 0 ? next_anon_page(k, mm, scan_address, addr) : kNoPage;
+    const bool exiting = ksm_test_exit(k, mm);  // "if (ksm_test_exit(mm)) vma = NULL"
+    const PageId page = exiting ? kNoPage : next_anon_page(k, mm, scan_address, addr);
     if (page == kNoPage) {  // the end of this mm: the cursor moves on
-      if (m.mm_users == 0) scan_address = 0;  // ksm_test_exit: ksm_scan.rmap_list = &slot->rmap_list
+      if (exiting) scan_address = 0;  // ksm_scan.rmap_list = &slot->rmap_list
       // "Nuke all the rmap_items that are above this current rmap"
       free_rmap_items(k, v2_6_33::remove_rmap_item_from_tree, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
       ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");

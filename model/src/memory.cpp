@@ -13,7 +13,9 @@
 #include <algorithm>
 
 #include "model/gup_fast.h"
+#include "model/ksm.h"
 #include "model/migrate_v4_19.h"
+#include "model/mmap.h"
 #include "model/rmap.h"
 #include "model/swap_state.h"
 #include "model/swapin.h"
@@ -531,14 +533,15 @@ void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   m.mmap_sem->up_write("sys_munmap");
 }
 
-// kernel/exit.c, mm/mmap.c v2.6.33: mmput -> ksm_exit (mmap_sem taken to serialize with ksmd) -> exit_mmap
-void exit_mmap(Kernel& k, std::uint32_t mm) {
-  MmStruct& m = k.mms.at(mm);
-  m.mmap_sem->down_write("__ksm_exit");
-  m.mm_users = 0;  // ksm_test_exit() true from here
-  checker::note([&] { return std::string(m.name + ".mm_users = 0"); });
-  for (std::uint32_t v : std::vector<std::uint32_t>(m.vmas)) unmap_vma(k, mm, v);
-  m.mmap_sem->up_write("__ksm_exit");
+// kernel/fork.c v2.6.33: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit ->
+// __ksm_exit (mm/ksm.c v2.6.33: the code of v3.9's, model::ksm_exit: the mm_slot freed at once when it
+// has no rmap_item and is not at ksmd's cursor, else mmap_sem taken and dropped for write), then
+// exit_mmap (mm/mmap.c v2.6.33) without mmap_sem: unmap_vmas, free_pgtables and remove_vma, here
+// each vma as munmap unmaps it (zap_pte_range, anon_vma_unlink)
+void mmput(Kernel& k, std::uint32_t mm) {
+  if (!mmput_dec_and_test(k, mm)) return;
+  ksm_exit(k, mm);
+  for (std::uint32_t v : std::vector<std::uint32_t>(k.mms.at(mm).vmas)) unmap_vma(k, mm, v);
 }
 
 }  // namespace v2_6_33

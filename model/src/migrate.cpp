@@ -367,6 +367,12 @@ void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
   const RmapOne one = [&k, old](PageId np, std::uint32_t vma, std::uint64_t addr) {
     return v2_6_33::remove_migration_pte(k, np, vma, addr, old);
   };
+  // The walk's spin_lock(&anon_vma->lock) on an anon_vma freed before unmap_and_move's
+  // rcu_read_lock (Page::anon_vma_freed_before_rcu): a use-after-free.
+  if (const Mapping& m = k.pages.at(newpage).mapping;
+      k.pages.at(old).anon_vma_freed_before_rcu && m.kind == Mapping::Kind::Anon && m.id != Mapping::kNone)
+    k.kasan_anon_vma(m.id, "rmap_walk_anon (remove_migration_ptes: freed before unmap_and_move's rcu_read_lock; "
+                           "the window 3fe2011ff51e, v2.6.35, closed)");
   if (k.config.applied(Fix::RmapWalkRemoveMigrationPtes)) {
     v2_6_33::rmap_walk(k, newpage, one);
     return;
@@ -438,7 +444,17 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
         else writeback_busy = true;
       }
       if (!writeback_busy) {
-        // rcu_read_lock() for an anon page: a freed anon_vma stays an anon_vma (SLAB_DESTROY_BY_RCU)
+        // rcu_read_lock() for an anon page: from here an anon_vma freed meanwhile stays an anon_vma
+        // (SLAB_DESTROY_BY_RCU), but one freed before (its last vma unlinked since page_count
+        // above: nothing in 2.6.33 pins it; 3fe2011ff51e, v2.6.35, closed the window) may already be reused:
+        // a Read of its lock, so the free (anon_vma_unlink's release) is ordered against this.
+        if (p.mapping.kind == Mapping::Kind::Anon && p.mapping.id != Mapping::kNone) {
+          const AnonVma& av = k.anon_vmas.at(p.mapping.id);
+          checker::announce(av.lock->id(), AccessKind::Read, "rcu_read_lock");
+          p.anon_vma_freed_before_rcu = av.freed;
+          if (av.freed)
+            checker::note([&] { return std::string("page_anon_vma(" + p.name + ") = " + av.name + ", freed before rcu_read_lock"); });
+        }
         if (p.mapping.kind != Mapping::Kind::None)  // else skip_unmap
           v2_6_33::try_to_unmap(k, page, TTU_MIGRATION | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);
         checker::announce(p.obj, AccessKind::Read, "unmap_and_move");
@@ -448,6 +464,7 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
       }
     }
     check_g1_before_unlock(k, page);
+    p.anon_vma_freed_before_rcu = false;
     p.lock->unlock("unmap_and_move");
     k.events.emit(ThreadEvents::UnlockPage);  // the start_after event "unlock_page"
   }

@@ -580,9 +580,9 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   // The same rule in 4.19, where a CPU fault or an HMM mirror's walk is a task of its mm too
   // (a driver walks holding mmget: its mmput would not be the last).
   for (std::size_t i = 0; i < v->calls.size(); ++i) {
-    if (v->calls[i].actor != "exit" || (config.era != Era::V3_9 && config.era != Era::V4_19)) continue;
+    if (v->calls[i].actor != "exit") continue;
     // (4.19: only beside a KSM thread or a swapoff, its readers there: ksm_test_exit, mmget_not_zero)
-    if (config.era == Era::V3_9 || std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) {
+    if (config.era != Era::V4_19 || std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) {
           return v4_19::is_ksm_actor(c.actor) || c.actor == "swapoff";
         }))
       v->initial.track_mm_users = true;

@@ -90,6 +90,18 @@ std::uint32_t swap_device_data(const Kernel& k, std::uint32_t entry) {
   return it == k.swap.device.end() ? 0x10000u + entry : it->second;
 }
 
+// mm/swapfile.c v2.6.33, v3.9: a step on swap_map (or on the whole swapper_space) by a path
+// that takes swap_lock (v3.9: p->lock) around it: it waits while another thread is inside
+// free_swap_and_cache's locked section (SwapState::swap_lock_holder). v4.19: a plain step.
+void swap_map_step(Kernel& k, checker::ObjectId obj, AccessKind kind, const char* label) {
+  if (k.config.era == Era::V4_19) return checker::announce(obj, kind, label);
+  const checker::ThreadId me = checker::current_thread();
+  const SwapState& swap = k.swap;
+  checker::announce_blocking(obj, kind, label, [&swap, me] {
+    return swap.swap_lock_holder == checker::kNoThread || swap.swap_lock_holder == me;
+  });
+}
+
 // mm/swap_state.c v3.9: read_swap_cache_async (mm/page_io.c swap_readpage, end_swap_bio_read);
 // v4.19's __read_swap_cache_async adds the unused-slot check before the allocation
 PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
@@ -123,7 +135,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
     np.lock->lock("__set_page_locked");
     // swapcache_prepare (SWAP_HAS_CACHE) and __add_to_swap_cache in one step on
     // swapper_space: between them the kernel only lets a second reader spin on -EEXIST.
-    checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "swapcache_prepare");
+    swap_map_step(k, k.swap.obj, AccessKind::ReadModifyWrite, "swapcache_prepare");
     const auto it = k.swap.swap_map.find(entry);
     const bool enoent = it == k.swap.swap_map.end() || it->second <= 0;
     if (enoent || k.swap.cache.count(entry)) {
@@ -153,7 +165,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
 // mm/swapfile.c v3.9: page_swapcount (swap_info_get's lock around the read)
 int page_swapcount(Kernel& k, PageId page) {
   const std::uint32_t entry = k.pages.at(page).swap_entry;
-  checker::announce(k.swap.map_obj, AccessKind::Read, "page_swapcount");
+  swap_map_step(k, k.swap.map_obj, AccessKind::Read, "page_swapcount");
   auto it = k.swap.swap_map.find(entry);
   const int count = it == k.swap.swap_map.end() ? 0 : it->second;
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(count)); });
@@ -206,7 +218,7 @@ bool reuse_swap_page(Kernel& k, PageId page) {
 
 // mm/swapfile.c v3.9: swap_free
 void swap_free(Kernel& k, std::uint32_t entry) {
-  checker::announce(k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_free");
+  swap_map_step(k, k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_free");
   int& count = k.swap.swap_map[entry];
   if (count <= 0)
     checker::fail(checker::FailureKind::BugOn, "swap_free: slot " + std::to_string(entry) + " has no swap count");
@@ -220,6 +232,12 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
   swap_free(k, entry);  // swap_entry_free under swap_lock
   const auto left = k.swap.swap_map.find(entry);
   if (left != k.swap.swap_map.end() && left->second > 0) return;  // other swap ptes hold the slot
+  if (!k.swap.cache.count(entry)) return;  // swap_entry_free returned 0, not SWAP_HAS_CACHE
+  // v2.6.33, v3.9: swap_lock (p->lock) stays held, taken in swap_info_get before
+  // swap_entry_free, until after trylock_page: no swap_duplicate (try_to_unmap, fork) nor
+  // swap_free of the slot can come between the count reaching 0 and the trylock.
+  const bool locked_section = k.config.era != Era::V4_19;
+  if (locked_section) k.swap.swap_lock_holder = checker::current_thread();  // in swap_free's step
   // == SWAP_HAS_CACHE: find_get_page (a reference), trylock_page ("we hold a lock on a page
   // here": the caller holds the ptl, so no sleeping lock_page). v4.19: swap_page_trans_huge_swapped
   // and find_get_page(swap_address_space(entry)) with no reference on the swap device, so a
@@ -230,13 +248,20 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
                               "(swap_page_trans_huge_swapped reads the freed swap_map too; v4.19 takes no reference "
                               "on the swap device here: 82b1c07a0af6, v6.9)");
   const PageId page = lookup_swap_cache(k, entry);
+  const bool page_locked = page != kNoPage && k.pages.at(page).lock->try_lock("free_swap_and_cache");
+  if (locked_section) {
+    checker::announce(k.swap.map_obj, AccessKind::Write, "free_swap_and_cache");  // spin_unlock(&swap_lock)
+    k.swap.swap_lock_holder = checker::kNoThread;
+  }
   if (page == kNoPage) return;
   Page& p = k.pages.at(page);
-  if (p.lock->try_lock("free_swap_and_cache")) {
+  if (page_locked) {
     // PageSwapCache rechecked under the lock, !PageWriteback, and !page_mapped(page) ||
-    // vm_swap_full(): the model's swap area is never more than half full
+    // vm_swap_full(): the model's swap area is never more than half full. v4.19's
+    // try_to_free_swap also rechecks page_swapped(page): no swap pte took the slot again.
     if (p.test(PG_swapcache) && !page_writeback(k, page, "free_swap_and_cache") &&
-        k.page_mapcount(page, "free_swap_and_cache") == 0) {
+        k.page_mapcount(page, "free_swap_and_cache") == 0 &&
+        (k.config.era != Era::V4_19 || page_swapcount(k, page) == 0)) {
       delete_from_swap_cache(k, page);
       p.flags |= PG_dirty;  // SetPageDirty
       checker::note([&] { return std::string(p.name + " unmapped: out of the swap cache, dirty"); });
@@ -248,7 +273,7 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
 
 // mm/swapfile.c v3.9: swap_duplicate
 void swap_duplicate(Kernel& k, std::uint32_t entry) {
-  checker::announce(k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_duplicate");
+  swap_map_step(k, k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_duplicate");
   int& count = ++k.swap.swap_map[entry];
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }
@@ -302,7 +327,7 @@ namespace {
 // in the radix tree in the same step (add_to_swap_cache's radix_tree_insert
 // under the tree_lock, which the kernel takes right after).
 std::uint32_t get_swap_page_and_insert(Kernel& k, PageId page) {
-  checker::announce(k.swap.obj, AccessKind::ReadModifyWrite, "get_swap_page");
+  swap_map_step(k, k.swap.obj, AccessKind::ReadModifyWrite, "get_swap_page");
   if (!k.swap.writeok) {  // the area lost SWP_WRITEOK to swapoff: "noswap"
     checker::note("get_swap_page: no swap area with SWP_WRITEOK (swapoff)");
     return 0;

@@ -798,6 +798,49 @@ TEST(IdleWait, DporFindsTheWakeBetweenTwoStores) {
   }
 }
 
+// An idle wait on a parent object whose guard reads what a child's steps change
+// (ksmd_should_run: ksm_run and the mm list behind ksm_mmlist_lock, both children).
+// U: run = 0 (a write of child R), then lock and unlock child lock L. D: idle-wait on
+// parent S until run == 1, then a read of S. Traces, by hand: D's wait before U's write
+// (and D's read before it, or after it: dependent), or U's write first and D asleep: 3
+// Mazurkiewicz traces. DPOR must keep the runs where D wakes: D's read is reached.
+TEST(IdleWait, AWaitOnAParentRacesAWriteToItsChild) {
+  for (StrategyKind kind : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    for (bool lock_after : {false, true}) {
+      Lambda p;
+      std::optional<Mutex> lock;
+      ObjectId s = kNoObject, run_obj = kNoObject;
+      int run = 1, woke = 0;
+      p.on_setup = [&] {
+        run = 1;
+        s = new_object("S");
+        run_obj = new_object("S.run", s);
+        lock.emplace("S.lock", s);
+        spawn("U", [&] {
+          announce(run_obj, AccessKind::Write, "run_store");
+          run = 0;
+          if (lock_after) {
+            lock->lock();
+            lock->unlock();
+          }
+        });
+        spawn("D", [&] {
+          announce_idle(s, AccessKind::Wait, "sleep", [&] { return run == 1; });
+          announce(s, AccessKind::Read, "should_run");
+          ++woke;
+        });
+      };
+      Options o;
+      o.strategy = kind;
+      Report r = explore(p, o);
+      CHECK(r.verdict == Verdict::Pass);
+      CHECK(r.stats.complete);
+      CHECK_TEXT(woke > 0, lock_after ? "lock after" : "no lock");
+      if (kind == StrategyKind::Dpor && !lock_after) LONGS_EQUAL(3, r.stats.executions);
+    }
+  }
+}
+
 // ---- Options::stop_requested: a stop request from outside the search ----------
 
 TEST_GROUP(StopRequest){};

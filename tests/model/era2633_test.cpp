@@ -225,7 +225,7 @@ nlohmann::json valid_2633() {
     { "name": "F", "actor": "fault", "args": { "mm": "A", "address": "0x1000" } },
     { "name": "M", "actor": "mbind", "args": { "mm": "A", "start": "0x1000", "end": "0x2000", "to_node": 1 } },
     { "name": "R", "actor": "page_referenced", "args": { "page": "K" } },
-    { "name": "T", "actor": "munmap", "args": { "mm": "B", "address": "0x1000" } },
+    { "name": "T", "actor": "munmap", "args": { "mm": "A", "address": "0x1000" } },
     { "name": "E", "actor": "exit", "args": { "mm": "B" } },
     { "name": "KSMD", "actor": "ksmd", "args": { "pages": 1 } }
   ])");
@@ -420,7 +420,7 @@ TEST(Era2633Ksmd, CheckPteRangeSkipsKsmOnlyWithTheFix) {
 TEST(Era2633Ksmd, TrailingRmapItemsOfAnExitedMmAreFreed) {
   long shared = -1, sharing = -1;
   OneThread p(era2633_kernel(), [&](Kernel& k) {
-    v2_6_33::exit_mmap(k, mA);
+    v2_6_33::mmput(k, mA);
     v2_6_33::ksmd_scan(k, 1);
     shared = k.ksm.pages_shared;
     sharing = k.ksm.pages_sharing;
@@ -485,4 +485,29 @@ TEST(Unmerge2633, RunStoreUnmergesEveryPageAndTheLastRemovalFindsTheNodeStale) {
   LONGS_EQUAL(0, k.ksm.pages_shared);
   LONGS_EQUAL(0, k.ksm.pages_sharing);
   LONGS_EQUAL(KSM_RUN_UNMERGE, k.ksm.ksm_run);
+}
+
+TEST_GROUP(Era2633RcuWindow){};
+
+// v2.6.33's unmap_and_move takes rcu_read_lock for an anon page only after page_count and
+// lock_page, pinning nothing: A's exit can free P's anon_vma AV in between (its last vma
+// unlinked), and move_to_new_page's remove_migration_ptes then spin_locks AV in rmap_walk_anon.
+// By hand: H's page_count read, X's whole exit, then H's lock_page, rcu_read_lock and the walk
+// is such a schedule, so the search finds the KASAN report. With X started once H unlocked
+// P (start_after unlock_page) AV is freed after the walk: clean, and DFS agrees.
+TEST(Era2633RcuWindow, AnAnonVmaFreedBeforeRcuReadLockIsAUseAfterFree) {
+  const char* file = "scenarios/ksm/exit-vs-hotremove-2.6.33.json";
+  model::Scenario s = model::Scenario::load(file);
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  o.bounded_first = 0;
+  const checker::Report r = checker::explore(*program, o);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK_TEXT(r.counterexample && r.counterexample->violation.message.find(
+                                     "KASAN: use-after-free of anon_vma AV in rmap_walk_anon") == 0,
+             r.counterexample ? r.counterexample->violation.message.c_str() : "");
+  nlohmann::json j = model::load_json_file(file);
+  j["threads"][1]["start_after"] = {{"thread", "H"}, {"event", "unlock_page"}};
+  j["expect"] = {{"result", "pass"}, {"exhaustive", true}};
+  model_test::check_json_clean_and_dfs_agrees(j);
 }

@@ -382,3 +382,29 @@ TEST(Exit39Scenario, MmUsersIsAnObjectOnlyWithAnExit) {
   CHECK(other.verdict == checker::Verdict::Violation);
   CHECK_FALSE(log_names(other.counterexample->log, "A.mm_users"));
 }
+
+// 2b472611a32a (v3.0): A, the only mm on the KSM list, exits between ksmd_should_run's
+// lockless list_empty() and the start of the full scan; __ksm_exit frees its slot, and the
+// scan's slot = list_entry(ksm_mm_head.mm_list.next) is the head again. Without the
+// recheck (3.9 reverted, and 2.6.33, which predates it) ksmd dereferences slot->mm, NULL;
+// with it (3.9, 4.19) ksmd returns NULL and sleeps. DPOR alone must find the window (no
+// bounded-first pass): ksmd's wait and its should_run read are steps on their parent object,
+// whose children are ksm_run and ksm_mmlist_lock, and __ksm_exit's list_del is a critical
+// section of that lock (a DPOR that took the lock's release for what the wait waits for
+// explored 1 execution and never woke ksmd). The fixed twins: clean, DFS agrees.
+TEST(Exit39Scenario, TheLastMmExitingUnderKsmdsScanStart) {
+  for (const char* file : {"scenarios/ksm/exit-last-mm-vs-ksmd-scan-reverted.json",
+                           "scenarios/ksm/exit-last-mm-vs-ksmd-scan-2.6.33.json"}) {
+    Scenario s = Scenario::load(file);
+    auto program = s.make_program();
+    checker::Options o = s.options();
+    o.bounded_first = 0;
+    const checker::Report r = checker::explore(*program, o);
+    CHECK_TEXT(r.verdict == checker::Verdict::Violation, file);
+    CHECK_TEXT(r.counterexample && r.counterexample->violation.message.find(
+                                       "BUG: unable to handle kernel NULL pointer dereference in scan_get_next_rmap_item") == 0,
+               file);
+  }
+  check_clean_and_dfs_agrees("scenarios/ksm/exit-last-mm-vs-ksmd-scan-fixed.json");
+  check_clean_and_dfs_agrees("scenarios/ksm/exit-last-mm-vs-ksmd-scan-4.19-fixed.json");
+}

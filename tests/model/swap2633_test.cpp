@@ -416,3 +416,18 @@ TEST(Swap2633Lint, SwapoffReadsBackWhereV39Copies) {
   const std::string f39 = finding("3.9");
   CHECK_TEXT(contains(f39, "S needs 1 for unuse_pte's ksm_might_need_to_copy copies at A:0x1000"), f39.c_str());
 }
+
+TEST_GROUP(Swap2633SwapLock){};
+
+// free_swap_and_cache's section under swap_lock (v2.6.33; v3.9's p->lock): R swaps P out of
+// fork pair A and B (a swap_duplicate per pte, P locked throughout), U munmaps A, F faults B.
+// By hand from mm/swapfile.c: the zap's swap_entry_free, find_get_page and trylock_page run
+// under the lock swap_duplicate takes, so either U's count reaches 0 before R's second
+// swap_duplicate (and U's trylock meets R's page lock: P stays cached) or after it (the count
+// stays above 0: nothing to free); P never leaves the swap cache while B's swap pte holds the
+// slot. Clean in both eras, DFS agrees (a swap_duplicate that waited for good would be a
+// deadlock in both searches).
+TEST(Swap2633SwapLock, NoSwapDuplicateBetweenTheCountAndTheTrylock) {
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/swapout-vs-munmap-vs-swapin-2.6.33.json");
+  model_test::check_clean_and_dfs_agrees("scenarios/ksm/swapout-vs-munmap-vs-swapin-3.9.json");
+}

@@ -14,6 +14,11 @@ namespace checker {
 class Mutex {
  public:
   explicit Mutex(std::string name) : id_(new_object(std::move(name))) {}
+  /// A lock that is a child of `parent` (checker::new_object(name, parent)): its
+  /// acquires and releases are related to every access to `parent`. For a lock whose
+  /// critical sections change what a lockless reader of `parent` reads (a list the
+  /// lock guards, whose emptiness a waiter tests as part of `parent`'s state).
+  Mutex(std::string name, ObjectId parent) : id_(new_object(std::move(name), parent)) {}
 
   void lock(const char* label = "mutex_lock", SourceLoc loc = SourceLoc::current());
   /// Never blocks; returns whether the lock was taken.
@@ -32,6 +37,7 @@ class Mutex {
 class Spinlock : public Mutex {
  public:
   explicit Spinlock(std::string name) : Mutex(std::move(name)) {}
+  Spinlock(std::string name, ObjectId parent) : Mutex(std::move(name), parent) {}
   void lock(const char* label = "spin_lock", SourceLoc loc = SourceLoc::current()) {
     Mutex::lock(label, loc);
   }

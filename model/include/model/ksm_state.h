@@ -96,6 +96,11 @@ struct KsmState {
   unsigned long seqnr = 0;             ///< ksm_scan.seqnr: full scans completed (v3.9; 2.6.33 keeps 0)
   long pages_unshared = 0;             ///< ksm_pages_unshared: rmap_items with UNSTABLE_FLAG
 
+  /// "ksmd_should_run": the parent of run_obj and of ksm_mmlist_lock, for the one test
+  /// that reads both, ksmd_should_run's (ksm_run & KSM_RUN_MERGE) && !list_empty(&ksm_mm_head):
+  /// ksmd's idle wait and its check under ksm_thread_mutex. A slot added or removed (under
+  /// ksm_mmlist_lock) is then ordered against that test, and neither child against the other.
+  checker::ObjectId should_run_obj = checker::kNoObject;
   checker::ObjectId run_obj = checker::kNoObject;       ///< "ksm_run"
   checker::ObjectId tree_obj = checker::kNoObject;      ///< "root_stable_tree"
   std::optional<checker::Mutex> ksm_thread_mutex;       ///< "ksm_thread_mutex"

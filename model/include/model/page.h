@@ -85,6 +85,10 @@ struct Page {
   /// 2.6.33 memory hot-remove: the page's section was offlined (offline_isolated_pages);
   /// the struct page no longer exists and any access is a use-after-free (Kernel::kasan_page).
   bool offlined = false;
+  /// Ghost (v2.6.33 unmap_and_move): the page's anon_vma was already freed when the migration
+  /// took rcu_read_lock, so SLAB_DESTROY_BY_RCU does not keep it an anon_vma for its later
+  /// rmap walk (remove_migration_ptes): that walk is a use-after-free. Cleared at unlock_page.
+  bool anon_vma_freed_before_rcu = false;
   std::string offlined_at;   ///< "offline_pages by H": who offlined it, for the KASAN report
 
   checker::ObjectId obj = checker::kNoObject;  ///< the whole struct page ("K")

@@ -43,6 +43,14 @@ struct SwapState {
   /// (get_swap_page, swapcache_prepare with __add_to_swap_cache) is on `obj`.
   checker::ObjectId tree_obj = checker::kNoObject;
   checker::ObjectId map_obj = checker::kNoObject;
+  /// v2.6.33's swap_lock (v3.9: the area's p->lock), as free_swap_and_cache holds it from
+  /// swap_entry_free across find_get_page and trylock_page when the slot is left to the swap
+  /// cache (SWAP_HAS_CACHE): the thread in that section, else kNoThread. Set by its swap_free
+  /// step on map_obj, cleared by its spin_unlock (a Write of map_obj); while another thread
+  /// holds it, every other swap_map step (swap_free, swap_duplicate, page_swapcount,
+  /// get_swap_page, swapcache_prepare) waits, as they take the same lock (swap_map_step).
+  /// v4.19 has no such section: try_to_free_swap rechecks page_swapped under the page lock.
+  checker::ThreadId swap_lock_holder = checker::kNoThread;
   /// mm/swap_slots.c v4.19: swap_slot_cache_enabled, cleared by swapoff's
   /// disable_swap_slots_cache_lock (a write on map_obj) before try_to_unuse; read with
   /// __read_swap_cache_async's unused-slot check.

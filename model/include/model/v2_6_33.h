@@ -100,7 +100,8 @@ void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// holds mmap_sem for read): the ptes cleared and their pages' rmap dropped under the ptl,
 /// the pages batched in an mmu_gather and their references released at tlb_finish_mmu.
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end);
-/// exit_mmap: mm_users = 0, then every vma unmapped as by munmap.
-void exit_mmap(Kernel& k, std::uint32_t mm);
+/// mmput of the last user: mm_users = 0, ksm_exit (__ksm_exit, the same code as v3.9's),
+/// then exit_mmap without mmap_sem: every vma unmapped as by munmap.
+void mmput(Kernel& k, std::uint32_t mm);
 
 }  // namespace model::v2_6_33
