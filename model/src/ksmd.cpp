@@ -265,7 +265,11 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
     } else if (entry.write || (v3_9 && entry.dirty)) {
       Page& p = k.pages[page];
       k.touch_page(page, "write_protect_page");  // page_mapcount + 1 + swapped != page_count
-      if (p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0) == p.refcount) {
+      const int expected = p.mapcount + 1 + (p.test(PG_swapcache) ? 1 : 0);
+      if (expected != p.refcount)
+        checker::note([&] { return std::string("page_mapcount(" + p.name + ") + 1 + swapped = " + std::to_string(expected) +
+                                               " != page_count " + std::to_string(p.refcount) + ": an extra reference, no merge"); });
+      if (expected == p.refcount) {
         // entry = ptep_clear_flush(); pte_mkclean(pte_wrprotect(entry)); set_pte_at_notify: the
         // MMU cannot set a bit in between (the pte is none), so one atomic update here.
         const Pte old = k.ptep_modify(mm, *slot, [&](const Pte& e) { return v3_9 ? pte_mkclean(pte_wrprotect(e)) : pte_wrprotect(e); },

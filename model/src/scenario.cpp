@@ -847,6 +847,14 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   return s;
 }
 
+std::vector<std::string> Scenario::thread_names() const {
+  std::vector<std::string> out;
+  for (const ThreadSpec& t : threads_) out.push_back(t.name);
+  for (std::size_t t = 0; t < threads_.size() && t < calls().size(); ++t)
+    if (calls()[t].async_write) out.push_back(bio_thread_name(threads_[t].name));
+  return out;
+}
+
 const Kernel& Scenario::initial_kernel() const {
   if (!initial_) throw std::logic_error("internal error: initial_kernel() on a Scenario that was not loaded");
   return std::static_pointer_cast<const Validated>(initial_)->initial;

@@ -109,7 +109,7 @@ unsigned do_swap_page_swapin(Kernel& k, std::uint32_t vma, std::uint64_t addr, c
   }
   const PageId original = page;
   const bool era2633 = k.config.era == Era::V2_6_33;
-  k.pages[page].lock->lock("lock_page_or_retry");
+  k.pages[page].lock->lock(era2633 ? "lock_page" : "lock_page_or_retry");  // v2.6.33: plain lock_page
   // mm/memory.c v2.6.33: no PageSwapCache / page_private recheck after lock_page (4969c1192d15, v2.6.36,
   // revertable in 3.9)
   if (!era2633 && k.config.applied(Fix::SwapinRecheck)) {

@@ -162,6 +162,22 @@ TEST(CliReach, BadTargetsAreOneLineExitTwo) {
   CHECK(contains(label.out, "not reached"));
 }
 
+// An asynchronous reclaimer R's write completes on a thread the model adds, "R.bio": --reach
+// names it as the timeline does (R swaps P out with "writeback": "async"; its bio thread's
+// first step is bio_endio, which the first execution of the bounded-first pass, R then M then
+// R.bio with no preemption, reaches). A thread neither declared nor added is still refused,
+// and the error lists the added thread too.
+TEST(CliReach, AnAddedBioThreadCanBeNamed) {
+  const char* async = "scenarios/ksm/swapout-async-vs-migration-fixed.json";
+  Result bio = cli({"run", async, "--reach", "R.bio:bio_endio"});
+  LONGS_EQUAL(0, bio.code);
+  CHECK_TEXT(contains(bio.out, "reached in CPU2 (R.bio)"), bio.out.c_str());
+  Result other = cli({"run", async, "--reach", "M.bio:bio_endio"});
+  LONGS_EQUAL(2, other.code);
+  STRCMP_EQUAL("mmcheck: --reach \"M.bio:bio_endio\": the scenario has no thread \"M.bio\" (its threads: R, M, R.bio)\n",
+               other.err.c_str());
+}
+
 // A witness trace whose reach names a thread the trace does not have: bad input at its pointer.
 TEST(CliReach, TraceWithAReachThreadItLacksIsBadInput) {
   const fs::path dir = fresh_dir("bad-trace");

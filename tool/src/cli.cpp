@@ -319,13 +319,13 @@ checker::ReachTarget parse_reach(const std::string& text, const model::Scenario&
   const std::string usage = "give [THREAD:]FUNCTION, a kernel function as the timeline names it (F:do_swap_page)";
   if (text.empty()) throw BadInput("--reach: empty; " + usage);
   std::string names;
-  for (const model::ThreadSpec& t : scenario.threads()) names += (names.empty() ? "" : ", ") + t.name;
+  const std::vector<std::string> threads = scenario.thread_names();  // "R.bio" too
+  for (const std::string& t : threads) names += (names.empty() ? "" : ", ") + t;
   const std::size_t colon = text.find(':');
   if (colon != std::string::npos) {
     const std::string thread = text.substr(0, colon);
     const std::string label = text.substr(colon + 1);
-    const bool named = std::any_of(scenario.threads().begin(), scenario.threads().end(),
-                                   [&](const model::ThreadSpec& t) { return t.name == thread; });
+    const bool named = std::find(threads.begin(), threads.end(), thread) != threads.end();
     if (named) {
       if (label.empty()) throw BadInput("--reach " + model::quote_input(text) + ": no function after the thread; " + usage);
       return {thread, label};

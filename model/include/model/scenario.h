@@ -86,6 +86,9 @@ class Scenario {
   const std::string& seed() const { return seed_; }
   const std::vector<std::string>& reverted() const { return reverted_; }  ///< fix ids
   const std::vector<ThreadSpec>& threads() const { return threads_; }
+  /// Every thread a run has, as timelines name them: the declared threads in order, then
+  /// the threads the model adds (an asynchronous reclaimer R's "R.bio", bio_thread_name).
+  std::vector<std::string> thread_names() const;
   const std::vector<std::string>& invariants() const { return invariants_; }
   const Expectation& expect() const { return expect_; }
   /// The "explore" section as engine options (strategy, bounds; bounded_first 0 unless given).
