@@ -421,8 +421,17 @@ bool swap_out_locked(Kernel& k, PageId page, SwapWrite write) {
     }
   }
   if (p.test(PG_dirty)) {  // changed under the page lock only (and by try_to_unmap_one above)
-    // pageout: clear_page_dirty_for_io, then ->writepage = swap_writepage.
-    k.page_flags_write(page, "clear_page_dirty_for_io");
+    // mm/vmscan.c v2.6.33, v3.9, v4.19: pageout: is_page_cache_freeable (page_count -
+    // page_has_private == 2: the isolation's reference and the swap cache's; a pin or any
+    // other holder makes it PAGE_KEEP: keep_locked), then clear_page_dirty_for_io and
+    // ->writepage = swap_writepage. One step: it reads the count and writes the flags.
+    k.touch_page(page, "pageout");
+    if (p.refcount != 2) {
+      checker::note([&] { return std::string("is_page_cache_freeable: page_count(" + p.name + ") = " +
+                                             std::to_string(p.refcount) + ", not 2 (another reference): PAGE_KEEP"); });
+      p.lock->unlock("shrink_page_list");  // keep_locked
+      return false;
+    }
     p.flags &= ~static_cast<std::uint32_t>(PG_dirty);
     checker::note([&] { return std::string(p.name + " clean for I/O"); });
     // swap_writepage: try_to_free_swap (no swap pte holds the slot any more: the

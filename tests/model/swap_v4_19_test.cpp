@@ -135,8 +135,10 @@ TEST(Reclaim419, UnmapOfAWritablePteFlushesTheStoresTranslation) {
   LONGS_EQUAL(7, p.kernel->swap.device.at(1));
 }
 
-// A page someone else holds a reference on (a do_swap_page's lookup_swap_cache) is swapped
-// out and written, but page_ref_freeze(page, 2) fails: it stays in the swap cache, clean.
+// A page someone else holds a reference on (a do_swap_page's lookup_swap_cache) is unmapped
+// into the swap cache, but pageout's is_page_cache_freeable finds page_count 3 (the
+// isolation's, the swap cache's and the extra one; not 2): PAGE_KEEP before any write. It
+// stays in the swap cache, dirty (add_to_swap's set_page_dirty), its slot never written.
 TEST(Reclaim419, AnExtraReferenceKeepsThePageInTheSwapCache) {
   model::Kernel k = kernel_v419(false);
   k.pages[P].refcount = 3;
@@ -146,7 +148,8 @@ TEST(Reclaim419, AnExtraReferenceKeepsThePageInTheSwapCache) {
   CHECK_FALSE(k2.pages[P].freed);
   LONGS_EQUAL(2, k2.pages[P].refcount);  // the extra reference and the swap cache's
   LONGS_EQUAL(P, k2.swap.cache.at(1));
-  CHECK_FALSE(k2.pages[P].test(model::PG_dirty));
+  CHECK(k2.pages[P].test(model::PG_dirty));
+  CHECK_FALSE(k2.swap.device.count(1));
   CHECK_FALSE(k2.pages[P].PageLocked());
 }
 

@@ -109,10 +109,12 @@ TEST(Swapout39, GetSwapPageTakesTheSmallestFreeSlot) {
   LONGS_EQUAL(7u, k.swap.device.at(2));
 }
 
-// An extra reference (a get_user_pages pin, or a fault's lookup) makes
-// page_freeze_refs fail after the write: the page stays in the swap cache,
-// clean, unmapped, with the swap cache's reference plus its own (count 2).
-TEST(Swapout39, ExtraReferenceKeepsTheWrittenPage) {
+// An extra reference (a get_user_pages pin, or a fault's lookup) fails pageout's
+// is_page_cache_freeable (page_count 3: the isolation's, the swap cache's and the extra
+// one, not 2): PAGE_KEEP before any write. The page stays in the swap cache unmapped (A's
+// and B's ptes are swap(1), count 2), still dirty (add_to_swap's SetPageDirty), not under
+// writeback, slot 1 never written; its count: 3 - 2 ptes + 1 cache - 1 test = 1.
+TEST(Swapout39, ExtraReferenceKeepsThePageUnwritten) {
   bool freed = true;
   OneThread p(kernel_of(fork_pair()), [&](Kernel& k) {
     k.get_page(P, "test");  // 2 -> 3: a reference besides the ptes
@@ -124,11 +126,14 @@ TEST(Swapout39, ExtraReferenceKeepsTheWrittenPage) {
   CHECK_FALSE(freed);
   CHECK_FALSE(k.pages[P].freed);
   CHECK(k.pages[P].test(PG_swapcache));
-  CHECK_FALSE(k.pages[P].test(PG_dirty));
+  CHECK(k.pages[P].test(PG_dirty));
   CHECK_FALSE(k.pages[P].test(PG_writeback));
-  LONGS_EQUAL(1, k.pages[P].refcount);  // 3 - 2 ptes + 1 cache - 1 test = 1
+  LONGS_EQUAL(1, k.pages[P].refcount);
   LONGS_EQUAL(0, k.pages[P].mapcount);
   LONGS_EQUAL(P, swap_cache_page(k, 1));
+  LONGS_EQUAL(2, k.swap.swap_map.at(1));
+  CHECK(pte_at(k, mA, 0x1000).is_swap() && pte_at(k, mB, 0x1000).is_swap());
+  CHECK_FALSE(k.swap.device.count(1));
 }
 
 // shrink_page_list keeps a page under writeback (global reclaim: keep_locked);
