@@ -99,8 +99,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "(2.6.33: its own get_ksm_page, remove_rmap_item_from_tree); a page not in the stable tree passes the "
        "checksum gate on its second visit, then unstable_tree_search_insert, try_to_merge_two_pages, "
        "stable_tree_insert (from an \"unused\" stable node); args {\"pages\": 1..16, \"batches\": 1..8 (default 1; "
-       "2.6.33: 1 only, the model runs one batch; 3.9 and 4.19: rounds of ksm_scan_thread's loop, each ending at the "
-       "end of a full scan, so merging two new pages takes 2)}; 4.19: write_protect_page and replace_page inside the mmu notifier bracket, "
+       "rounds of ksm_scan_thread's loop, each ending at the end of a full scan, so merging two new pages takes 2; "
+       "2.6.33: the first round keeps the initial state's unstable tree, a later full scan resets it)}; 4.19: write_protect_page and replace_page inside the mmu notifier bracket, "
        "stable nodes plain (no stable_node chains: refused at load), break_cow through 4.19's fault path",
        kEra2_6_33 | kEra3_9 | kEra4_19},
       {"admin",
@@ -379,8 +379,6 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     if (in.has("batches")) {
       JsonInput b = in.at("batches");
       call.batches = static_cast<int>(b.as_int(1, 8));
-      if (era == Era::V2_6_33 && call.batches != 1)
-        b.error("the 2.6.33 model runs one batch (its unstable tree is the initial state's, never reset)");
     }
   } else if (actor == "store") {
     call.mm = find_mm(initial, in.at("mm"));
@@ -572,7 +570,7 @@ void run_actor(Kernel& k, const ActorCall& call) {
       k.outcomes.record(Outcome::Kept);
   } else if (call.actor == "ksmd") {
     if (k.config.era == Era::V2_6_33)
-      v2_6_33::ksmd_scan(k, call.pages);
+      v2_6_33::ksmd_scan(k, call.pages, call.batches);
     else
       ksmd_scan(k, call.pages, call.batches);
   } else if (call.actor == "offline_pages") {

@@ -907,16 +907,15 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
   cmp_and_merge_unstable(k, kEra2633, page, item);
 }
 
-}  // namespace
-
-// mm/ksm.c v2.6.33: ksm_scan_thread (one batch) -> ksm_do_scan -> scan_get_next_rmap_item
-// (slot == &ksm_mm_head: root_unstable_tree = RB_ROOT would start a new pass; the
-// model's batch starts at the first mm and keeps the unstable tree of the initial state)
-void ksmd_scan(Kernel& k, int pages) {
+// mm/ksm.c v2.6.33: one batch of ksm_scan_thread -> ksm_do_scan -> scan_get_next_rmap_item
+// (slot == &ksm_mm_head: root_unstable_tree = RB_ROOT starts a new pass; the model's first
+// batch keeps the unstable tree of the initial state, a later batch that starts a pass
+// resets it). False when ksmd should not run (the mutex released).
+bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
   KsmState& ksm = k.ksm;
-  if (!ksmd_batch_start(k, false)) return;
+  if (!ksmd_batch_start(k, reset_unstable_tree)) return false;
   int done = 0;
-  std::uint64_t scan_address = 0;  // ksm_scan.address
+  std::uint64_t& scan_address = ksm.scan_address;  // ksm_scan.address: 0 at a new pass (ksmd_batch_start)
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
@@ -944,7 +943,22 @@ void ksmd_scan(Kernel& k, int pages) {
     k.put_page(page, "ksm_do_scan");
     ++done;
   }
+  if (ksm.scan_cursor >= ksm.mm_slots.size()) {  // the end of a full scan: ksm_scan.seqnr++
+    ++ksm.seqnr;
+    checker::note([&] { return std::string("full scan done: ksm_scan.seqnr = " + std::to_string(ksm.seqnr)); });
+  }
   ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+  return true;
+}
+
+}  // namespace
+
+// mm/ksm.c v2.6.33: ksm_scan_thread's loop, `batches` times (each ksm_do_scan of up to `pages`
+// pages, ending at the end of a full scan as v3.9's; the first keeps the initial state's
+// unstable tree, a later one that starts a full scan resets it)
+void ksmd_scan(Kernel& k, int pages, int batches) {
+  for (int batch = 0; batch < batches; ++batch)
+    if (!ksm_do_scan(k, pages, batch > 0)) return;
 }
 
 }  // namespace v2_6_33

@@ -370,9 +370,11 @@ void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
   // The walk's spin_lock(&anon_vma->lock) on an anon_vma freed before unmap_and_move's
   // rcu_read_lock (Page::anon_vma_freed_before_rcu): a use-after-free.
   if (const Mapping& m = k.pages.at(newpage).mapping;
-      k.pages.at(old).anon_vma_freed_before_rcu && m.kind == Mapping::Kind::Anon && m.id != Mapping::kNone)
+      k.pages.at(old).anon_vma_freed_before_rcu && m.kind == Mapping::Kind::Anon && m.id != Mapping::kNone) {
+    checker::announce(k.anon_vmas.at(m.id).lock->id(), AccessKind::Read, "rmap_walk_anon");  // spin_lock(&anon_vma->lock)
     k.kasan_anon_vma(m.id, "rmap_walk_anon (remove_migration_ptes: freed before unmap_and_move's rcu_read_lock; "
                            "the window 3fe2011ff51e, v2.6.35, closed)");
+  }
   if (k.config.applied(Fix::RmapWalkRemoveMigrationPtes)) {
     v2_6_33::rmap_walk(k, newpage, one);
     return;

@@ -14,6 +14,7 @@
 #include "model/ksm.h"
 #include "model/memory.h"
 #include "model/mmap_v4_19.h"
+#include "model/v2_6_33.h"
 
 namespace model {
 
@@ -84,6 +85,7 @@ bool mmput_dec_and_test(Kernel& k, std::uint32_t mm) {
 // kernel/fork.c v3.9: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit, exit_mmap)
 void mmput(Kernel& k, std::uint32_t mm) {
   if (k.config.era == Era::V4_19) return v4_19::mmput(k, mm);  // kernel/fork.c v4.19 (mmap_v4_19.cpp)
+  if (k.config.era == Era::V2_6_33) return v2_6_33::mmput(k, mm);  // kernel/fork.c v2.6.33 (memory.cpp)
   if (!mmput_dec_and_test(k, mm)) return;
   ksm_exit(k, mm);
   exit_mmap(k, mm);

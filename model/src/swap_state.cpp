@@ -216,9 +216,10 @@ bool reuse_swap_page(Kernel& k, PageId page) {
   return count <= 1;
 }
 
-// mm/swapfile.c v3.9: swap_free
-void swap_free(Kernel& k, std::uint32_t entry) {
-  swap_map_step(k, k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_free");
+namespace {
+
+// mm/swapfile.c v3.9: swap_entry_free's count decrement (the caller announced the step)
+void swap_entry_free(Kernel& k, std::uint32_t entry) {
   int& count = k.swap.swap_map[entry];
   if (count <= 0)
     checker::fail(checker::FailureKind::BugOn, "swap_free: slot " + std::to_string(entry) + " has no swap count");
@@ -226,10 +227,22 @@ void swap_free(Kernel& k, std::uint32_t entry) {
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
 }
 
+}  // namespace
+
+// mm/swapfile.c v3.9: swap_free
+void swap_free(Kernel& k, std::uint32_t entry) {
+  swap_map_step(k, k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_free");
+  swap_entry_free(k, entry);
+}
+
 // mm/swapfile.c v3.9, v2.6.33: free_swap_and_cache; v4.19: free_swap_and_cache ->
 // __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL) -> try_to_free_swap, the same steps
 void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
-  swap_free(k, entry);  // swap_entry_free under swap_lock
+  // swap_entry_free under swap_lock: the count, and whether SWAP_HAS_CACHE is set, which
+  // swapcache_free clears (__remove_mapping, delete_from_swap_cache): a step on the whole
+  // swapper_space (its count and its cache index), ordered against both.
+  swap_map_step(k, k.swap.obj, AccessKind::ReadModifyWrite, "swap_free");
+  swap_entry_free(k, entry);
   const auto left = k.swap.swap_map.find(entry);
   if (left != k.swap.swap_map.end() && left->second > 0) return;  // other swap ptes hold the slot
   if (!k.swap.cache.count(entry)) return;  // swap_entry_free returned 0, not SWAP_HAS_CACHE

@@ -14,6 +14,7 @@
 #include <model/lint.h>
 #include <model/scenario.h>
 #include <model/user_access.h>
+#include <model/v2_6_33.h>
 
 #include <CppUTest/TestHarness.h>
 
@@ -283,7 +284,7 @@ TEST(KsmdFullScan39, StoreAndBatchesInputAndBadInput) {
   j["kernel"] = "2.6.33";
   j["threads"].erase(1);
   j["invariants"] = nlohmann::json::array();
-  STRCMP_EQUAL("/threads/0/args/batches", load_error_pointer(j).c_str());
+  STRCMP_EQUAL("<none>", load_error_pointer(j).c_str());  // 2.6.33 runs `batches` rounds too (KsmdFullScan2633)
   j["threads"][0]["args"].erase("batches");
   j["threads"].push_back({{"name", "W"}, {"actor", "store"}, {"args", {{"mm", "A"}, {"address", "0x1000"}, {"value", 9}}}});
   STRCMP_EQUAL("<none>", load_error_pointer(j).c_str());  // a 2.6.33 store (Store2633)
@@ -331,4 +332,44 @@ TEST(KsmdFullScan39, StableTreeAppendToNoNodeIsTheKernelsOops) {
   CHECK(r.verdict == checker::Verdict::Violation);
   CHECK(r.counterexample->violation.kind == checker::FailureKind::BugOn);
   CHECK(r.counterexample->violation.message.find("NULL pointer dereference in stable_tree_append") != std::string::npos);
+}
+
+TEST_GROUP(KsmdFullScan2633){};
+
+// v2.6.33's ksmd, two rounds over A's PA and B's PB (both data 7), by hand from mm/ksm.c
+// v2.6.33 (the same steps as v3.9 here): round 1 gives RA and RB their checksums and ends
+// at the end of the mm list (ksm_scan.seqnr 1); round 2 starts a full scan (the unstable
+// tree reset), RA goes in, RB finds it: try_to_merge_two_pages upgrades PB to PageKsm and
+// merges PA into it; stable_tree_insert takes S (kpfn PB). Both ptes map PB read-only, PA is
+// freed, seqnr 2; with one round nothing is merged (the checksum gate).
+TEST(KsmdFullScan2633, TwoRoundsMergeTwoEqualPages) {
+  for (int batches : {1, 2}) {
+    model::KernelConfig config;
+    config.era = Era::V2_6_33;
+    Kernel k0 = model::parse_initial_state(two_pages(7, 7), "t", "/initial", config);
+    OneThread p(std::move(k0), [batches](Kernel& k) { v2_6_33::ksmd_scan(k, 3, batches); },
+                {"page_counts_consistent", "ksm_counters_consistent"});
+    CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+    const Kernel& k = *p.kernel;
+    LONGS_EQUAL(batches, k.ksm.seqnr);
+    if (batches == 1) {
+      CHECK(maps(pte_at(k, mA, 0x1000), PA, true));
+      CHECK(maps(pte_at(k, mB, 0x1000), PB, true));
+      LONGS_EQUAL(0, k.ksm.pages_shared);
+      continue;
+    }
+    CHECK(maps(pte_at(k, mA, 0x1000), PB, false));
+    CHECK(maps(pte_at(k, mB, 0x1000), PB, false));
+    CHECK(k.pages[PB].PageKsm());
+    CHECK(k.pages[PA].freed);
+    LONGS_EQUAL(PB, k.stable_nodes[S].kpfn);
+    LONGS_EQUAL(1, k.ksm.pages_shared);
+    LONGS_EQUAL(1, k.ksm.pages_sharing);
+  }
+}
+
+// The 2.6.33 merge of two new pages against a store to one of them: clean under DPOR and
+// plain DFS within two preemptions agrees.
+TEST(KsmdFullScan2633, MergeAgainstAStoreIsClean) {
+  check_clean_and_dfs_agrees("scenarios/ksm/ksmd-merge-vs-write-2.6.33-fixed.json");
 }

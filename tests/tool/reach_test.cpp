@@ -178,6 +178,18 @@ TEST(CliReach, AnAddedBioThreadCanBeNamed) {
                other.err.c_str());
 }
 
+// free_swap_and_cache's first step reads SWAP_HAS_CACHE, which reclaim's __delete_from_swap_cache
+// clears: DPOR alone (no bounded-first pass) must still order U's zap before R's deletion. By
+// hand: U's zap reaches free_swap_and_cache only when its swap_entry_free finds the slot's page
+// still cached, i.e. when U's step runs before R's deletion; R first runs R to its end, so the
+// witness needs the other order, which DPOR reaches only if it sees the two steps conflict.
+TEST(CliReach, DporAloneReachesTheZapBeforeTheSwapCacheDeletion) {
+  Result r = cli({"run", "scenarios/ksm/munmap-vs-reclaim-swapcache-fixed.json", "--reach", "U:free_swap_and_cache",
+                  "--bounded-first", "0"});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, "reached in CPU1 (U)"), r.out.c_str());
+}
+
 // A witness trace whose reach names a thread the trace does not have: bad input at its pointer.
 TEST(CliReach, TraceWithAReachThreadItLacksIsBadInput) {
   const fs::path dir = fresh_dir("bad-trace");

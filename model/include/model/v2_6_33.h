@@ -44,8 +44,10 @@ void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage);
 /// ksm_memory_callback(): MEM_GOING_OFFLINE / MEM_OFFLINE / MEM_CANCEL_OFFLINE (62b61f611eb5).
 enum MemAction { MEM_GOING_OFFLINE, MEM_OFFLINE, MEM_CANCEL_OFFLINE };
 void ksm_memory_callback(Kernel& k, MemAction action, const MemorySection& section);
-/// The ksmd thread: wait for run=1, one ksm_do_scan(pages) under ksm_thread_mutex.
-void ksmd_scan(Kernel& k, int pages);
+/// The ksmd thread: `batches` times, wait for run=1 and ksm_do_scan(pages) under
+/// ksm_thread_mutex (a batch ends at the end of a full scan; a later full scan resets
+/// the unstable tree, the first keeps the initial state's).
+void ksmd_scan(Kernel& k, int pages, int batches = 1);
 
 /// (swapin.cpp) ksm_might_need_to_copy() (include/linux/ksm.h) -> ksm_does_need_to_copy(): `page` itself
 /// (KSM, or of this vma's anon_vma and index), or a fresh locked copy after unlocking and
