@@ -141,7 +141,8 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "exit_mmap without mmap_sem: unmap_vmas, free_pgtables (unlink_anon_vmas, the page table freed), "
        "tlb_finish_mmu; 4.19: mmput -> exit_mmap: mmu_notifier_release (an HMM mirror is released), unmap_vmas "
        "with the mmu notifier around zap_pmd_range, free_pgtables' unlink_anon_vmas, tlb_finish_mmu); no other "
-       "thread may act as a task of the mm; args {\"mm\": NAME}",
+       "thread may act as a task of the mm unless the exit starts after it is done (start_after), and a fork's child "
+       "exits after the fork's dup_mmap; args {\"mm\": NAME}",
        kEra2_6_33 | kEra3_9 | kEra4_19},
       {"page_referenced",
        "the reclaim rmap walker: isolate the page from the LRU (nothing when it is not there), page_referenced "

@@ -586,22 +586,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
           return v4_19::is_ksm_actor(c.actor) || c.actor == "swapoff";
         }))
       v->initial.track_mm_users = true;
-    const std::uint32_t mm = v->calls[i].mm;
-    v->initial.mms[mm].exit_thread = true;
-    for (std::size_t j = 0; j < v->calls.size(); ++j) {
-      const ActorCall& c = v->calls[j];
-      const bool hmm = c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns";
-      const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
-                        c.actor == "madvise_dontneed" || c.actor == "handle_mm_fault" || hmm ||
-                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
-                        c.actor == "store" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast";
-      const std::uint32_t cmm = hmm ? v->initial.hmm_ranges.at(c.range).mm : c.mm;
-      if (j == i || !task || (cmm != mm && !(c.actor == "fork" && c.child == mm))) continue;
-      threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
-                                      ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
-                                      quote_input(v->names[i]) +
-                                      " exits: the last mmput cannot run while a task of the mm does");
-    }
+    v->initial.mms[v->calls[i].mm].exit_thread = true;
   }
   // 4.19's munmap and exit free anon_vmas (unlink_anon_vmas): migration then holds
   // page_get_anon_vma's reference. A CPU fault after munmap removed its vma is SIGSEGV, an HMM
@@ -685,6 +670,45 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
         } while (u != i);
         start_after[i]->error("a cycle of start_after waits: " + cycle);
       }
+    }
+  }
+
+  // No other thread may act as a task of an exiting mm while the exit runs (the last mmput
+  // cannot run while a task of the mm does), unless the exit starts after it (start_after,
+  // directly or through a chain): after its "done", or, for the fork that creates the mm (a
+  // child's exit), after its "dup_mmap".
+  for (std::size_t i = 0; i < v->calls.size(); ++i) {
+    if (v->calls[i].actor != "exit") continue;
+    const std::uint32_t mm = v->calls[i].mm;
+    for (std::size_t j = 0; j < v->calls.size(); ++j) {
+      const ActorCall& c = v->calls[j];
+      const bool hmm = c.actor == "hmm_vma_fault" || c.actor == "hmm_vma_get_pfns";
+      const bool creates = c.actor == "fork" && c.child == mm;
+      const bool task = c.actor == "fault" || c.actor == "munmap" || c.actor == "madvise_unmergeable" ||
+                        c.actor == "madvise_dontneed" || c.actor == "handle_mm_fault" || hmm ||
+                        c.actor == "swapin_fault" || c.actor == "exit" || c.actor == "fork" || c.actor == "mremap" ||
+                        c.actor == "store" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast";
+      const std::uint32_t cmm = hmm ? v->initial.hmm_ranges.at(c.range).mm : c.mm;
+      if (j == i || !task || (cmm != mm && !creates)) continue;
+      bool ordered = false;  // the exit starts after j is done (or, j creating the mm, after its dup_mmap)
+      for (std::size_t t = i, hops = 0; hops <= threads.size() && v->start_after[t].thread != checker::kNoThread; ++hops) {
+        const Validated::StartAfter& after = v->start_after[t];
+        if (after.thread == static_cast<checker::ThreadId>(j) &&
+            (after.event == ThreadEvents::Done || (creates && after.event == ThreadEvents::DupMmap)))
+          ordered = true;
+        t = after.thread;
+      }
+      if (ordered && c.actor != "exit") continue;  // (a second exit of the mm is never a task before it)
+      if (creates)
+        threads.at(i).at("actor").error("thread " + quote_input(v->names[i]) + " (exit) exits mm " +
+                                        v->initial.mms[mm].name + ", which thread " + quote_input(v->names[j]) +
+                                        " (fork) creates: it needs \"start_after\": {\"thread\": " +
+                                        quote_input(v->names[j]) + ", \"event\": \"dup_mmap\"}");
+      threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor +
+                                      ") acts as a task of mm " + v->initial.mms[mm].name + ", which thread " +
+                                      quote_input(v->names[i]) +
+                                      " exits: the last mmput cannot run while a task of the mm does (unless the "
+                                      "exit starts after it: \"start_after\" its \"done\")");
     }
   }
 

@@ -325,8 +325,15 @@ TEST(Exit39Input, ExitAndMunmapLoadAndBadInputIsRefused) {
   j["threads"][1] = {{"name", "F"}, {"actor", "fault"}, {"args", {{"mm", "A"}, {"address", "0x1000"}}}};
   STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j, &msg).c_str());
   CHECK_TEXT(msg.find("acts as a task of mm A, which thread \"X\" exits") != std::string::npos, msg.c_str());
+  // Unless the exit starts after that task is done (the task ran before the last mmput).
+  j["threads"][0]["start_after"] = {{"thread", "F"}, {"event", "done"}};
+  STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
+  j["threads"][0]["start_after"] = {{"thread", "F"}, {"event", "dup_mmap"}};  // fault emits no dup_mmap
+  STRCMP_EQUAL("/threads/0/start_after/event", load_error_pointer(j, &msg).c_str());
   j = exit_scenario();
   j["threads"][1] = {{"name", "Y"}, {"actor", "exit"}, {"args", {{"mm", "A"}}}};
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j).c_str());
+  j["threads"][1]["start_after"] = {{"thread", "X"}, {"event", "done"}};  // a second exit of A: never
   STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j).c_str());
   j = exit_scenario();
   j["threads"][0]["args"] = nlohmann::json::object();  // no "mm": the object is named
@@ -407,4 +414,22 @@ TEST(Exit39Scenario, TheLastMmExitingUnderKsmdsScanStart) {
   }
   check_clean_and_dfs_agrees("scenarios/ksm/exit-last-mm-vs-ksmd-scan-fixed.json");
   check_clean_and_dfs_agrees("scenarios/ksm/exit-last-mm-vs-ksmd-scan-4.19-fixed.json");
+}
+
+// The exit of a fork's child: the fork creates the mm, so the exit must start after its
+// dup_mmap (the child's first mmput comes after fork returned); without start_after it is
+// refused at the exit's actor, naming the event.
+TEST(Exit39Input, AForksChildExitsAfterDupMmap) {
+  nlohmann::json j = exit_scenario();
+  j["initial"]["mms"].push_back(nlohmann::json::parse(R"({ "name": "C", "vmas": [
+      { "start": "0x1000", "end": "0x3000", "flags": ["VM_READ", "VM_WRITE", "VM_MERGEABLE"], "anon_vma": "C.anon_vma" } ] })"));
+  for (const char* a : {"0x1000", "0x2000"}) j["initial"]["ptes"].push_back({{"mm", "C"}, {"address", a}, {"pte", "none"}});
+  j["threads"] = nlohmann::json::parse(R"([
+    { "name": "P", "actor": "fork", "args": { "mm": "A", "child": "C" } },
+    { "name": "X", "actor": "exit", "args": { "mm": "C" } } ])");
+  std::string msg;
+  STRCMP_EQUAL("/threads/1/actor", load_error_pointer(j, &msg).c_str());
+  CHECK_TEXT(contains(msg, "which thread \"P\" (fork) creates") && contains(msg, "\"dup_mmap\""), msg.c_str());
+  j["threads"][1]["start_after"] = {{"thread", "P"}, {"event", "dup_mmap"}};
+  STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
 }
