@@ -241,7 +241,7 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
   // swap_entry_free under swap_lock: the count, and whether SWAP_HAS_CACHE is set, which
   // swapcache_free clears (__remove_mapping, delete_from_swap_cache): a step on the whole
   // swapper_space (its count and its cache index), ordered against both.
-  swap_map_step(k, k.swap.obj, AccessKind::ReadModifyWrite, "swap_free");
+  swap_map_step(k, k.swap.obj, AccessKind::ReadModifyWrite, "free_swap_and_cache");  // swap_info_get, swap_entry_free
   swap_entry_free(k, entry);
   const auto left = k.swap.swap_map.find(entry);
   if (left != k.swap.swap_map.end() && left->second > 0) return;  // other swap ptes hold the slot

@@ -190,6 +190,21 @@ TEST(CliReach, DporAloneReachesTheZapBeforeTheSwapCacheDeletion) {
   CHECK_TEXT(contains(r.out, "reached in CPU1 (U)"), r.out.c_str());
 }
 
+// The paths lines count the runs that finished a thread; a --reach search stops at its
+// witness, whose own run is cut at the step and not counted, so they are not printed there.
+// Here R reclaims a KSM page beside an exit and ksmd (2.6.33): the first bounded-first runs
+// keep the page, the witness deletes it from the swap cache; "page kept ... in every run"
+// would contradict the witness printed below it.
+TEST(CliReach, NoPathsLinesAfterAWitness) {
+  Result r = cli({"run", "tests/tool/data/reach-paths-2.6.33.json", "--reach", "R:__delete_from_swap_cache"});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, "reached in CPU2 (R)"), r.out.c_str());
+  CHECK_TEXT(!contains(r.out, "\npaths: "), r.out.c_str());
+  Result j = cli({"run", "tests/tool/data/reach-paths-2.6.33.json", "--reach", "R:__delete_from_swap_cache", "--format", "json"});
+  LONGS_EQUAL(0, j.code);
+  CHECK_FALSE(nlohmann::json::parse(j.out).contains("paths"));
+}
+
 // A witness trace whose reach names a thread the trace does not have: bad input at its pointer.
 TEST(CliReach, TraceWithAReachThreadItLacksIsBadInput) {
   const fs::path dir = fresh_dir("bad-trace");

@@ -493,7 +493,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["statistics"]["messages"] = r.stats.messages;
     j["checkpoint"] = r.checkpoint && !a.checkpoint.empty() ? nlohmann::ordered_json(a.checkpoint)
                                                             : nlohmann::ordered_json();
-    if (run.paths && paths_whole) j["paths"] = paths_to_json(scenario, *run.paths);
+    if (run.paths && paths_whole && !reached) j["paths"] = paths_to_json(scenario, *run.paths);  // (as the text: not after a witness)
     j["trace"] = trace ? trace->to_json() : nlohmann::ordered_json();
     out << dump_json(j);
   } else {
@@ -516,7 +516,9 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     out << "search: " << search_text(r, run.options) << "\n";
     if (std::string limit = model_limit_text(r); !limit.empty()) out << limit << "\n";
     out << fmt::format("memory: peak RSS {:.1f} MiB (this process)\n", peak_rss_kib() / 1024.0);
-    if (run.paths && paths_whole)
+    // (Not after a witness: the search stopped there, and the witness's own run, cut at its
+    // step, is not among the runs the lines count, so "in every run" would contradict it.)
+    if (run.paths && paths_whole && !reached)
       for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
     if (r.counterexample) {
       const char* noun = reached ? "witness" : "counterexample";
