@@ -712,6 +712,18 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
   return true;
 }
 
+// mm/ksm.c v2.6.33, v3.9: the end of ksm_do_scan's batch: scan_get_next_rmap_item's
+// ksm_scan.seqnr++ when the cursor came back to &ksm_mm_head ("Repeat until we've completed
+// scanning the whole list"), then ksm_scan_thread's mutex_unlock(&ksm_thread_mutex).
+void ksmd_batch_end(Kernel& k) {
+  KsmState& ksm = k.ksm;
+  if (ksm.scan_cursor >= ksm.mm_slots.size()) {
+    ++ksm.seqnr;
+    checker::note([&] { return std::string("full scan done: ksm_scan.seqnr = " + std::to_string(ksm.seqnr)); });
+  }
+  ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+}
+
 // mm/ksm.c v2.6.33, v3.9: scan_get_next_rmap_item's walk of mm's mergeable vmas
 // from `from` on: the next anon page (follow_page(FOLL_GET), its reference is
 // the caller's) and its address, or kNoPage at the end of mm.
@@ -807,11 +819,7 @@ bool ksm_do_scan(Kernel& k, int pages) {
     k.put_page(page, "ksm_do_scan");
     ++done;
   }
-  if (ksm.scan_cursor >= ksm.mm_slots.size()) {  // "Repeat until we've completed scanning the whole list"
-    ++ksm.seqnr;
-    checker::note([&] { return std::string("full scan done: ksm_scan.seqnr = " + std::to_string(ksm.seqnr)); });
-  }
-  ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+  ksmd_batch_end(k);
   return true;
 }
 
@@ -943,11 +951,7 @@ bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
     k.put_page(page, "ksm_do_scan");
     ++done;
   }
-  if (ksm.scan_cursor >= ksm.mm_slots.size()) {  // the end of a full scan: ksm_scan.seqnr++
-    ++ksm.seqnr;
-    checker::note([&] { return std::string("full scan done: ksm_scan.seqnr = " + std::to_string(ksm.seqnr)); });
-  }
-  ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
+  ksmd_batch_end(k);
   return true;
 }
 

@@ -129,20 +129,23 @@ int migrate_page(Kernel& k, PageId newpage, PageId page) {
   return 0;
 }
 
+// mm/migrate.c v2.6.33 (v3.0 alike): remove_migration_pte's "if (!is_swap_pte(*ptep)) goto out",
+// a read of the pte without the ptl: true when it finds no swap entry and the walk skips the pte
+bool lockless_not_swap_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, const PteSlot& slot) {
+  checker::announce(slot.obj, AccessKind::Read, "remove_migration_pte");
+  if (!slot.pte.is_present() && !slot.pte.is_none()) return false;
+  checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(slot.pte) +
+                                         " (read without the ptl): not a swap entry, skipped"); });
+  return true;
+}
+
 // mm/migrate.c v3.9: remove_migration_pte (486cf46f3f9b reverted: v3.0's lockless peek first, as v2.6.33's)
 int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t addr, PageId old) {
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return SWAP_AGAIN;
-  if (!k.config.applied(Fix::RemoveMigrationPteLocked)) {
-    checker::announce(slot->obj, AccessKind::Read, "remove_migration_pte");  // if (!is_swap_pte(*ptep)) goto out
-    if (slot->pte.is_present() || slot->pte.is_none()) {
-      checker::note([&] { return std::string("pte " + k.where(mm, addr) + " = " + k.pte_str(slot->pte) +
-                                             " (read without the ptl): not a swap entry, skipped"); });
-      return SWAP_AGAIN;
-    }
-  }
+  if (!k.config.applied(Fix::RemoveMigrationPteLocked) && lockless_not_swap_pte(k, mm, addr, *slot)) return SWAP_AGAIN;
   m.ptl->lock("remove_migration_pte");
   k.kasan_page_table(m, "remove_migration_pte");
   Pte pte = slot->pte;
@@ -321,8 +324,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return SWAP_AGAIN;
-  checker::announce(slot->obj, AccessKind::Read, "remove_migration_pte");  // if (!is_swap_pte(*ptep))
-  if (slot->pte.is_present() || slot->pte.is_none()) return SWAP_AGAIN;
+  if (lockless_not_swap_pte(k, mm, addr, *slot)) return SWAP_AGAIN;
   m.ptl->lock("remove_migration_pte");
   k.kasan_page_table(m, "remove_migration_pte");
   const Pte pte = slot->pte;

@@ -699,7 +699,7 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
         t = after.thread;
       }
       if (ordered && c.actor != "exit") continue;  // (a second exit of the mm is never a task before it)
-      if (creates)
+      if (creates)  // (error() throws: one message or the other)
         threads.at(i).at("actor").error("thread " + quote_input(v->names[i]) + " (exit) exits mm " +
                                         v->initial.mms[mm].name + ", which thread " + quote_input(v->names[j]) +
                                         " (fork) creates: it needs \"start_after\": {\"thread\": " +
