@@ -91,4 +91,18 @@ void set_lock_holder(ObjectId object, ThreadId holder) {
 }
 std::size_t current_step() { return ex("current_step").current_step(); }
 
+Frame::Frame(const char* function) {
+  detail::Execution* e = detail::Execution::current();
+  if (!e || e->running() == kNoThread) return;
+  execution_ = e;
+  thread_ = e->running();
+  e->push_frame(thread_, function);
+}
+
+Frame::~Frame() {
+  // Also while Execution::reset or ~Execution unwinds the fiber (the thread list
+  // is cleared only after that unwinding).
+  if (execution_) static_cast<detail::Execution*>(execution_)->pop_frame(thread_);
+}
+
 }  // namespace checker

@@ -60,6 +60,7 @@ void Execution::reset() {
   stopped_at_mark_ = false;
   reached_ = kNoThread;
   reached_step_ = 0;
+  reached_frame_ = nullptr;
 }
 
 ThreadId Execution::spawn(std::string name, std::function<void()> body) {
@@ -302,10 +303,13 @@ void Execution::begin_step(ThreadId t) {
   schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
   steps_.push_back(StepRecord{t, pending_[t], {}});
   if (reach_ && pending_[t].label) {  // one pointer test per step without Options::reach
-    if (!reach_label_seen_ && reach_->matches_label(pending_[t].label)) reach_label_seen_ = true;
-    if (reached_ == kNoThread && !failed_ && reach_->matches(threads_[t].name, pending_[t].label)) {
-      reached_ = t;
-      reached_step_ = steps_.size() - 1;
+    if (!reach_label_seen_ && reach_match(t, /*any_thread=*/true)) reach_label_seen_ = true;
+    if (reached_ == kNoThread && !failed_) {
+      if (const char* m = reach_match(t, /*any_thread=*/false)) {
+        reached_ = t;
+        reached_step_ = steps_.size() - 1;
+        reached_frame_ = m == pending_[t].label ? nullptr : m;
+      }
     }
   }
   threads_[t].has_pending = false;
@@ -512,9 +516,21 @@ void Execution::record_failure(Verdict v, FailureKind kind, std::string message,
   }
 }
 
+const char* Execution::reach_match(ThreadId t, bool any_thread) const {
+  if (!any_thread && !reach_->thread.empty() && threads_[t].name != reach_->thread) return nullptr;
+  if (reach_->matches_label(pending_[t].label)) return pending_[t].label;
+  const std::vector<const char*>& frames = threads_[t].frames;
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it)
+    if (reach_->matches_label(*it)) return *it;
+  return nullptr;
+}
+
 std::string Execution::reached_message() const {
-  return threads_[reached_].name + " reached " + steps_[reached_step_].access.label + " (step " +
-         std::to_string(reached_step_) + ")";
+  const std::string step = "step " + std::to_string(reached_step_);
+  if (reached_frame_)  // a step inside the function asked for (checker::Frame)
+    return threads_[reached_].name + " reached " + reached_frame_ + " (" + step + ": " +
+           steps_[reached_step_].access.label + ")";
+  return threads_[reached_].name + " reached " + steps_[reached_step_].access.label + " (" + step + ")";
 }
 
 void Execution::stop_thread_forever() {

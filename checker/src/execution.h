@@ -120,6 +120,11 @@ class Execution {
   const std::string& thread_name(ThreadId id) const;
   void set_lock_holder(ObjectId object, ThreadId holder);
   std::size_t current_step() const { return steps_.empty() ? 0 : steps_.size() - 1; }
+  /// checker::Frame: thread t entered / left a function.
+  void push_frame(ThreadId t, const char* function) { threads_[t].frames.push_back(function); }
+  void pop_frame(ThreadId t) {
+    if (t < threads_.size() && !threads_[t].frames.empty()) threads_[t].frames.pop_back();
+  }
 
  private:
   struct Thread {
@@ -129,6 +134,7 @@ class Execution {
     bool stopped = false;  ///< failed or aborted: never resumed again
     Guard ready;
     bool idle = false;  ///< the pending access is an announce_idle() wait
+    std::vector<const char*> frames = {};  ///< checker::Frame functions it is inside, outermost first
   };
   struct FinalCheck {
     std::string name;
@@ -156,6 +162,10 @@ class Execution {
   void record_failure(Verdict v, FailureKind kind, std::string message, SourceLoc loc, ThreadId t);
   /// The Options::reach step of thread reached_ has run: the run fails with FailureKind::Reached.
   std::string reached_message() const;
+  /// The Options::reach match of thread t's pending step: its label, else the innermost
+  /// frame it was announced in whose function matches; null when neither does.
+  /// `any_thread`: the label test alone, whatever the thread.
+  const char* reach_match(ThreadId t, bool any_thread) const;
   void describe_deadlock(ThreadMask waiting);
   /// The steps in the causal past of steps_[step] (it included): program
   /// order and dependent accesses, a step that may refine taken as a
@@ -215,6 +225,7 @@ class Execution {
   /// The thread whose step matched reach_ (the run ends at its next announce or its end).
   ThreadId reached_ = kNoThread;
   std::size_t reached_step_ = 0;
+  const char* reached_frame_ = nullptr;  ///< the frame function that matched, when not the label
   bool reach_label_seen_ = false;
 };
 

@@ -61,10 +61,12 @@ void ksm_enter(Kernel& k, std::uint32_t mm) {
                                                        : std::string("&ksm_mm_head"))); });
   ksm.ksm_mmlist_lock->unlock("__ksm_enter");
   k.mms[mm].mmf_vm_mergeable = true;  // set_bit(MMF_VM_MERGEABLE)
+  ++k.mms[mm].mm_count;               // atomic_inc(&mm->mm_count): the slot's reference
 }
 
 // include/linux/ksm.h v2.6.33, v3.9: ksm_fork
 void ksm_fork(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  checker::Frame frame("ksm_fork");
   if (k.mms.at(parent).mmf_vm_mergeable) ksm_enter(k, child);
 }
 
@@ -100,6 +102,7 @@ void copy_present_pte(Kernel& k, std::uint32_t pmm, std::uint32_t cmm, PteSlot& 
 // shared vma: 4.19 adds only the device-private entries, not modelled). Both ptls held.
 void copy_one_pte(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma, PteSlot& pslot, PteSlot& cslot,
                   std::vector<std::pair<std::uint64_t, PageId>>* wrprotected) {
+  checker::Frame frame("copy_one_pte");
   const Vma& pv = k.vmas.at(parent_vma);
   const Vma& cv = k.vmas.at(child_vma);
   const std::uint64_t addr = pslot.address;
@@ -132,6 +135,7 @@ void copy_one_pte(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma, 
 // mm/memory.c v3.9: copy_page_range -> copy_pte_range -> copy_one_pte (one page table; a migration entry is copied)
 void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma,
                      std::vector<std::pair<std::uint64_t, PageId>>* wrprotected) {
+  checker::Frame frame("copy_page_range");
   const Vma& pv = k.vmas.at(parent_vma);
   const Vma& cv = k.vmas.at(child_vma);
   MmStruct& pm = k.mms.at(pv.mm);
@@ -182,6 +186,7 @@ void flush_tlb_mm(Kernel& k, std::uint32_t parent, const std::vector<std::pair<s
 
 // kernel/fork.c v3.9 (= v3.8): dup_mmap
 int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  checker::Frame frame("dup_mmap");
   std::vector<std::pair<std::uint64_t, PageId>> wrprotected;  // for flush_tlb_mm
   MmStruct& pm = k.mms.at(parent);
   MmStruct& cm = k.mms.at(child);
@@ -210,6 +215,7 @@ namespace {
 // mm/memory.c v2.6.33: copy_page_range -> copy_pte_range -> copy_one_pte (one page table)
 void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma,
                      std::vector<std::pair<std::uint64_t, PageId>>& wrprotected) {
+  checker::Frame frame("copy_page_range");
   const Vma& pv = k.vmas.at(parent_vma);
   const Vma& cv = k.vmas.at(child_vma);
   MmStruct& pm = k.mms.at(pv.mm);
@@ -245,6 +251,7 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
 // kernel/fork.c v2.6.33: dup_mmap (anon_vma_link: the child's vma on the parent's anon_vma;
 // flush_tlb_mm(oldmm) after the child's up_write, as in 3.9)
 int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  checker::Frame frame("dup_mmap");
   std::vector<std::pair<std::uint64_t, PageId>> wrprotected;  // for flush_tlb_mm
   MmStruct& pm = k.mms.at(parent);
   MmStruct& cm = k.mms.at(child);

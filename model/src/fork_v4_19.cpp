@@ -29,6 +29,7 @@ using WrProtected = std::vector<std::pair<std::uint64_t, PageId>>;
 // mm/memory.c v4.19: copy_pte_range (one table: the child's ptl, then the parent's nested)
 void copy_pte_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma, std::uint64_t addr,
                     std::uint64_t end, WrProtected& wrprotected) {
+  checker::Frame frame("copy_pte_range");
   const std::uint32_t pmm = k.vmas.at(parent_vma).mm, cmm = k.vmas.at(child_vma).mm;
   // pte_alloc_map_lock(dst): the child's table is declared (fork_layout_error), no __pte_alloc.
   checker::Spinlock& dst_ptl = k.pte_lockptr(cmm, addr);
@@ -46,6 +47,7 @@ void copy_pte_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma
 
 // mm/memory.c v4.19: copy_pmd_range (the parent's pmds under the vma, each read locklessly)
 void copy_pmd_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma, WrProtected& wrprotected) {
+  checker::Frame frame("copy_pmd_range");
   const Vma& pv = k.vmas.at(parent_vma);
   const std::uint32_t pmm = pv.mm, cmm = k.vmas.at(child_vma).mm;
   MmStruct& pm = k.mms[pmm];
@@ -77,6 +79,7 @@ void copy_pmd_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma
 
 // mm/memory.c v4.19: copy_page_range (an anonymous vma: no hugetlb, no VM_PFNMAP)
 void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vma, WrProtected& wrprotected) {
+  checker::Frame frame("copy_page_range");
   const Vma& pv = k.vmas.at(parent_vma);
   // "Don't copy ptes where a page fault will fill them correctly."
   if (!pv.has_anon_vma()) return;
@@ -94,6 +97,7 @@ void copy_page_range(Kernel& k, std::uint32_t child_vma, std::uint32_t parent_vm
 
 // kernel/fork.c v4.19: dup_mmap (no VM_DONTCOPY, VM_WIPEONFORK, uprobes, userfaultfd or khugepaged_fork)
 int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent) {
+  checker::Frame frame("dup_mmap");
   WrProtected wrprotected;
   MmStruct& pm = k.mms.at(parent);
   MmStruct& cm = k.mms.at(child);

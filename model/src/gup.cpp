@@ -42,6 +42,7 @@ bool vma_allows(const Vma& vma, bool write, bool force) {
 // for a write, FOLL_FORCE for a forced access; FOLL_NUMA changes nothing without NUMA hinting ptes;
 // FOLL_TOUCH's set_page_dirty and mark_page_accessed are not modelled)
 long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
+  checker::Frame frame("__get_user_pages");
   page = kNoPage;
   const int v = k.find_vma(mm, addr);  // find_extend_vma: no stack vmas in the model
   if (v < 0 || !vma_allows(k.vmas[static_cast<std::size_t>(v)], write, force)) {
@@ -80,6 +81,7 @@ unsigned foll_flags_after_fault(const Kernel& k, const Vma& vma, unsigned ret, u
 
 // mm/memory.c v3.9: get_user_pages, with the mmap_sem for read its callers take around it
 long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
+  checker::Frame frame("get_user_pages");
   if (k.config.era == Era::V4_19) return v4_19::get_user_pages(k, mm, addr, write, page, force);  // mm/gup.c v4.19
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages");
@@ -148,6 +150,7 @@ void dma_read_page(Kernel& k, PageId page) {
 // mapping: set_page_dirty is TestSetPageDirty; a swap-cache page's swap_set_page_dirty ->
 // __set_page_dirty_no_writeback sets the same flag)
 void set_page_dirty_lock(Kernel& k, PageId page) {
+  checker::Frame frame("set_page_dirty_lock");
   Page& p = k.pages.at(page);
   p.lock->lock("set_page_dirty_lock");
   k.page_flags_write(page, "set_page_dirty");

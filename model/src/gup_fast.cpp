@@ -48,6 +48,7 @@ namespace {
 // arch/x86/mm/gup.c v3.9: gup_pte_range (one pte; mask _PAGE_PRESENT|_PAGE_USER, |_PAGE_RW for a write,
 // _PAGE_SPECIAL refused; get_page, SetPageReferenced is not modelled). False: "goto slow".
 bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::Frame frame("gup_pte_range");
   // arch/x86/mm/gup.c v3.9: gup_pmd_range (pmd_none: slow; the 3.9 scenarios' pmds are tables)
   const PmdSlot* pmd = k.pmd_slot(mm, addr);
   if (!pmd || pmd->pmd.is_none()) return false;
@@ -70,6 +71,7 @@ bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
 
 // arch/x86/mm/gup.c v3.9: get_user_pages_fast (nr_pages 1; the slow: path with nr 0)
 long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::Frame frame("get_user_pages_fast");
   if (k.config.era == Era::V4_19) return v4_19::get_user_pages_fast(k, mm, addr, write, page);  // mm/gup.c v4.19
   page = kNoPage;
   local_irq_disable(k, mm);

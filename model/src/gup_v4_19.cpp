@@ -39,6 +39,7 @@ constexpr int kGupAttempts = 8;
 // mm/gup.c v4.19: follow_page_pte (no FOLL_NUMA hinting ptes, FOLL_SPLIT, FOLL_MLOCK, devmap
 // or pfn ptes in the model)
 PageId follow_page_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, unsigned flags, bool zero_page) {
+  checker::Frame frame("follow_page_pte");
   for (;;) {  // retry: (pmd_bad(*pmd) is false: a table pmd never changes under mmap_sem here)
     PteSlot* slot = k.pte_slot(mm, addr);
     if (!slot) return kNoPage;  // a pte never populated: pte_none
@@ -96,6 +97,7 @@ bool can_follow_write_pmd(const Kernel& k, const Pmd& pmd, unsigned flags) {
 // FOLL_WRITE's; reverted (v4.9-v4.14): pmd_mkyoung(pmd_mkdirty(*pmd)), written for any pin,
 // so a read pin dirties a read-only pmd, the huge zero page's too (CVE-2017-1000405)
 void touch_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, unsigned flags) {
+  checker::Frame frame("touch_pmd");
   const bool write = (flags & FOLL_WRITE) != 0;
   const bool fixed = k.config.applied(Fix::TouchPmdDirty);
   if ((!write && fixed) || slot.pmd.dirty) return;
@@ -108,6 +110,7 @@ void touch_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, unsigned flags) {
 // mm/huge_memory.c v4.19: follow_trans_huge_pmd (under the pmd lock; no FOLL_MLOCK or FOLL_DUMP:
 // the huge zero page is returned, with a reference, as any THP)
 PageId follow_trans_huge_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, unsigned flags) {
+  checker::Frame frame("follow_trans_huge_pmd");
   const Pmd pmd = slot.pmd;
   if ((flags & FOLL_WRITE) && !can_follow_write_pmd(k, pmd, flags)) return kNoPage;
   const PageId page = pmd.page;  // pmd_page(*pmd); page += the subpage: its head's reference
@@ -122,6 +125,7 @@ PageId follow_trans_huge_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, unsigne
 
 // mm/gup.c v4.19: follow_page_mask -> follow_pmd_mask (anon vmas: no hugetlb, hugepd or devmap)
 PageId follow_page_mask(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags, bool zero_page) {
+  checker::Frame frame("follow_page_mask");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PmdSlot* slot = k.pmd_slot(mm, addr);
   if (!slot) return kNoPage;  // no_page_table
@@ -163,6 +167,7 @@ PageId follow_page_mask(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsign
 
 // mm/gup.c v4.19: follow_page (FOLL_GET, FOLL_MIGRATION: KSM's callers)
 PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  checker::Frame frame("follow_page");
   return follow_page_mask(k, vma, addr, flags, false);
 }
 
@@ -182,6 +187,7 @@ bool check_vma_flags(const Vma& vma, bool write, bool force) {
 // mm/gup.c v4.19: __get_user_pages_locked -> __get_user_pages of one page with faultin_page (FOLL_GET | FOLL_TOUCH,
 // FOLL_FORCE when forced; FOLL_NUMA meets no NUMA hinting entry), the caller holding mmap_sem for read
 long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
+  checker::Frame frame("get_user_pages_locked");
   page = kNoPage;
   const int v = k.find_vma(mm, addr);  // find_extend_vma
   if (v < 0 || !check_vma_flags(k.vmas[static_cast<std::size_t>(v)], write, force)) {
@@ -218,11 +224,13 @@ long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool
 // mm/gup.c v4.19: try_get_compound_head (WARN_ON_ONCE(page_ref_count(head) < 0) never holds in
 // the model; page_cache_add_speculative on SMP: page_ref_add_unless(head, refs, 0))
 bool try_get_compound_head(Kernel& k, PageId head, const char* label) {
+  checker::Frame frame("try_get_compound_head");
   return k.get_page_unless_zero(head, label);
 }
 
 // mm/gup.c v4.19: gup_huge_pmd (one subpage: refs 1)
 bool gup_huge_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig, bool write, PageId& page) {
+  checker::Frame frame("gup_huge_pmd");
   // pmd_access_permitted: _PAGE_PRESENT|_PAGE_USER (an invalidated pmd has no _PAGE_PRESENT),
   // _PAGE_RW for a write
   if (orig.kind != Pmd::Kind::Huge || (write && !orig.write)) return false;
@@ -238,6 +246,7 @@ bool gup_huge_pmd(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig, b
 
 // mm/gup.c v4.19: gup_pte_range (CONFIG_ARCH_HAS_PTE_SPECIAL; one pte; no devmap, no NUMA hinting)
 bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::Frame frame("gup_pte_range");
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return false;  // a pte never populated: none
   checker::announce(slot->obj, AccessKind::Read, "gup_get_pte");  // one read, no lock
@@ -259,6 +268,7 @@ bool gup_pte_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
 
 // mm/gup.c v4.19: gup_pgd_range -> gup_pmd_range for one page (the pgd, p4d and pud are tables)
 bool gup_pmd_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::Frame frame("gup_pmd_range");
   PmdSlot* slot = k.pmd_slot(mm, addr);
   if (!slot) return false;
   const Pmd pmd = k.read_pmd(mm, *slot, "gup_pmd_range");  // READ_ONCE(*pmdp)
@@ -273,6 +283,7 @@ bool gup_pmd_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
 // mm/gup.c v4.19: get_user_pages_unlocked (mmap_sem for read around __get_user_pages_locked;
 // no VM_FAULT_RETRY in the model, so the lock is never dropped inside)
 long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
+  checker::Frame frame("get_user_pages");
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages_unlocked");
   const long ret = get_user_pages_locked(k, mm, addr, write, page, force);
@@ -282,6 +293,7 @@ long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write,
 
 // mm/gup.c v4.19: get_user_pages_fast (nr_pages 1; gup_fast_permitted: a user address)
 long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::Frame frame("get_user_pages_fast");
   page = kNoPage;
   // 17839856fd58: "The FAST_GUP case requires FOLL_WRITE even for pure reads"
   const bool fast_write = write || k.config.applied(Fix::GupCowBreak);

@@ -57,6 +57,7 @@ void mmu_notifier_invalidate_range_start(Kernel& k, std::uint32_t mm, std::uint6
 
 // mm/hmm.c v4.19: hmm_invalidate_range_end -> hmm_invalidate_range
 void mmu_notifier_invalidate_range_end(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("mmu_notifier_invalidate_range_end");
   Hmm* hmm = k.hmm_of(mm);
   if (!hmm || hmm->released) return;
   hmm->lock->lock("hmm_invalidate_range");
@@ -73,6 +74,7 @@ void mmu_notifier_invalidate_range_end(Kernel& k, std::uint32_t mm, std::uint64_
 // each mirror unlinked and its ->release called: the driver side is not modelled), then the
 // notifier is unhooked from the mm (hlist_del_init_rcu)
 void mmu_notifier_release(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("mmu_notifier_release");
   Hmm* hmm = k.hmm_of(mm);
   if (!hmm || hmm->released) return;
   checker::announce(hmm->obj, AccessKind::ReadModifyWrite, "hmm_release");
@@ -94,6 +96,7 @@ std::size_t pfn_index(const HmmRange& r, std::uint64_t addr) { return (addr - r.
 
 // mm/hmm.c v4.19: hmm_vma_do_fault
 int hmm_vma_do_fault(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, bool write_fault, std::uint64_t& pfn) {
+  checker::Frame frame("hmm_vma_do_fault");
   const unsigned ret = v4_19::handle_mm_fault(k, w.range->vma, addr, write_fault ? unsigned{FAULT_FLAG_WRITE} : 0u);
   if (ret & (VM_FAULT_OOM | VM_FAULT_SIGBUS)) {  // VM_FAULT_ERROR
     pfn = HMM_PFN_ERROR;
@@ -106,6 +109,7 @@ int hmm_vma_do_fault(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, bool write_fa
 // `seen`, the values this hmm_vma_walk_pmd call read before (the pre-patch re-reads), for the message.
 int hmm_pfns_bad(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end, const Pmd& why,
                  const std::vector<Pmd>* seen = nullptr) {
+  checker::Frame frame("hmm_pfns_bad");
   HmmRange& r = *w.range;
   if (k.check_hmm_pfns_bad && is_pmd_migration_entry(why)) {
     std::string reads;
@@ -125,6 +129,7 @@ int hmm_pfns_bad(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end
 // mm/hmm.c v4.19: hmm_vma_walk_hole_
 int hmm_vma_walk_hole_(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end, bool fault,
                        bool write_fault) {
+  checker::Frame frame("hmm_vma_walk_hole_");
   HmmRange& r = *w.range;
   w.last = addr;
   for (; addr < end; addr += kPageSize) {
@@ -161,6 +166,7 @@ void hmm_range_need_fault(const HmmVmaWalk& w, std::uint64_t addr, std::uint64_t
 
 // mm/hmm.c v4.19: hmm_vma_walk_hole
 int hmm_vma_walk_hole(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end) {
+  checker::Frame frame("hmm_vma_walk_hole");
   bool fault, write_fault;
   hmm_range_need_fault(w, addr, end, 0, fault, write_fault);
   return hmm_vma_walk_hole_(k, w, addr, end, fault, write_fault);
@@ -179,6 +185,7 @@ std::uint64_t pmd_pfn(const Kernel& k, const Pmd& pmd) {
 
 // mm/hmm.c v4.19: hmm_vma_handle_pmd
 int hmm_vma_handle_pmd(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end, const Pmd& pmd) {
+  checker::Frame frame("hmm_vma_handle_pmd");
   HmmRange& r = *w.range;
   const std::uint64_t cpu_flags = pmd_to_hmm_pfn_flags(pmd);
   bool fault, write_fault;
@@ -193,6 +200,7 @@ int hmm_vma_handle_pmd(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64
 
 // mm/hmm.c v4.19: hmm_vma_handle_pte (no device-private entries in the model)
 int hmm_vma_handle_pte(Kernel& k, HmmVmaWalk& w, std::uint64_t addr, std::uint64_t end) {
+  checker::Frame frame("hmm_vma_handle_pte");
   HmmRange& r = *w.range;
   std::uint64_t& pfn = r.pfns[pfn_index(r, addr)];
   PteSlot* slot = k.pte_slot(r.mm, addr);
@@ -297,6 +305,7 @@ int hmm_vma_walk_pmd_fixed(Kernel& k, HmmVmaWalk& w, PmdSlot& slot, std::uint64_
 
 // mm/hmm.c v4.19: hmm_vma_walk_pmd (d08faca018c4 is a fix toggle of the 4.19 era)
 int hmm_vma_walk_pmd(Kernel& k, HmmVmaWalk& w, PmdSlot& slot, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("hmm_vma_walk_pmd");
   if (k.config.applied(Fix::HmmMigrationPmd)) return hmm_vma_walk_pmd_fixed(k, w, slot, start, end);
   return hmm_vma_walk_pmd_reverted(k, w, slot, start, end);
 }
@@ -321,6 +330,7 @@ v4_19::MmWalk make_walk(Kernel& k, HmmVmaWalk& w) {
 
 // mm/hmm.c v4.19: hmm_vma_range_done (the list removal; returns range->valid)
 bool hmm_vma_range_done(Kernel& k, HmmRange& r) {
+  checker::Frame frame("hmm_vma_range_done");
   Hmm& hmm = *k.hmm_of(r.mm);
   hmm.lock->lock("hmm_vma_range_done");
   r.on_list = false;
@@ -346,6 +356,7 @@ void record_return(Kernel& k, HmmRange& r, bool fault_mode, int ret) {
 
 // mm/hmm.c v4.19: hmm_vma_get_pfns (argument checks done when the scenario is loaded)
 int hmm_vma_get_pfns(Kernel& k, std::uint32_t index) {
+  checker::Frame frame("hmm_vma_get_pfns");
   HmmRange& r = k.hmm_ranges.at(index);
   hmm_range_register(k, r);
   HmmVmaWalk w;
@@ -359,6 +370,7 @@ int hmm_vma_get_pfns(Kernel& k, std::uint32_t index) {
 
 // mm/hmm.c v4.19: hmm_vma_fault (argument checks done when the scenario is loaded)
 int hmm_vma_fault(Kernel& k, std::uint32_t index, bool block) {
+  checker::Frame frame("hmm_vma_fault");
   HmmRange& r = k.hmm_ranges.at(index);
   hmm_range_register(k, r);
   HmmVmaWalk w;

@@ -26,6 +26,7 @@ namespace {
 
 // mm/pgtable-generic.c v4.19: pmdp_invalidate (pmdp_establish of pmd_mknotpresent; returns the old value)
 Pmd pmdp_invalidate(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
+  checker::Frame frame("pmdp_invalidate");
   const Pmd old = slot.pmd;
   k.set_pmd(mm, slot, Pmd::invalidated(old.page, old.write, old.dirty), "pmdp_invalidate");
   return old;
@@ -37,6 +38,7 @@ unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd
 
 // mm/huge_memory.c v4.19: set_pmd_migration_entry
 void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page) {
+  checker::Frame frame("set_pmd_migration_entry");
   if (!(pvmw.pmd && !pvmw.pte)) return;
   const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
   const Pmd pmdval = pmdp_invalidate(k, mm, *pvmw.pmd);
@@ -59,6 +61,7 @@ void set_pmd_migration_entry(Kernel& k, PageVmaMappedWalk& pvmw, PageId page) {
 
 // mm/huge_memory.c v4.19: remove_migration_pmd
 void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage) {
+  checker::Frame frame("remove_migration_pmd");
   if (!(pvmw.pmd && !pvmw.pte)) return;
   const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
   const Pmd entry = pvmw.pmd->pmd;  // pmd_to_swp_entry(*pvmw->pmd)
@@ -77,6 +80,7 @@ void remove_migration_pmd(Kernel& k, PageVmaMappedWalk& pvmw, PageId newpage) {
 // mm/huge_memory.c v4.19: copy_huge_pmd (an anonymous vma, a THP or the huge zero page; the
 // deposited page table of pte_alloc_one / pgtable_trans_huge_deposit is not kept)
 int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot& dst, PmdSlot& src) {
+  checker::Frame frame("copy_huge_pmd");
   checker::Spinlock& dst_ptl = *k.mms.at(dst_mm).pmd_lock;
   checker::Spinlock& src_ptl = *k.mms.at(src_mm).pmd_lock;
   dst_ptl.lock("copy_huge_pmd");  // pmd_lock(dst_mm, dst_pmd)
@@ -119,6 +123,7 @@ int copy_huge_pmd(Kernel& k, std::uint32_t dst_mm, std::uint32_t src_mm, PmdSlot
 
 // mm/migrate.c v4.19: pmd_migration_entry_wait
 void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
+  checker::Frame frame("pmd_migration_entry_wait");
   checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
   ptl.lock("pmd_migration_entry_wait");
   const Pmd pmd = slot.pmd;
@@ -150,6 +155,7 @@ void pmd_migration_entry_wait(Kernel& k, std::uint32_t mm, PmdSlot& slot) {
 // mm/huge_memory.c v4.19: huge_pmd_set_accessed (pmd_mkyoung, and pmd_mkdirty for a write, on an
 // unchanged pmd; x86's pmdp_set_access_flags writes only for a write that changes it; no young bit)
 void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd& orig, unsigned flags) {
+  checker::Frame frame("huge_pmd_set_accessed");
   checker::Spinlock& ptl = *k.mms.at(mm).pmd_lock;
   ptl.lock("huge_pmd_set_accessed");
   checker::note([&] { return std::string(slot.pmd == orig ? "pmd_same" : "!pmd_same: ") +
@@ -167,6 +173,7 @@ void huge_pmd_set_accessed(Kernel& k, std::uint32_t mm, PmdSlot& slot, const Pmd
 // memcg, userfaultfd, khugepaged_enter or OOM reaper; pte_alloc_one's deposited table is not
 // kept; mm_get_huge_zero_page always finds the page: huge_zero_refcount is not modelled)
 unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, unsigned flags) {
+  checker::Frame frame("do_huge_pmd_anonymous_page");
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   if (!v.has_anon_vma()) model_limit("anon_vma_prepare (a THP fault in a vma without an anon_vma)");
@@ -207,6 +214,7 @@ unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot,
 // memcg; the fallback when no THP is free, do_huge_pmd_wp_page_fallback's 512 small pages or
 // split_huge_pmd, is a model limit)
 unsigned do_huge_pmd_wp_page(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd& orig) {
+  checker::Frame frame("do_huge_pmd_wp_page");
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   if (!v.has_anon_vma()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_VMA(!vma->anon_vma) in do_huge_pmd_wp_page");
@@ -330,6 +338,7 @@ checker::Spinlock* pmd_trans_huge_lock(Kernel& k, std::uint32_t mm, PmdSlot& slo
 // mm/huge_memory.c v4.19: zap_huge_pmd (an anonymous THP, the huge zero page or a pmd migration
 // entry; no dax; zap_deposited_table and the rss counters are not modelled)
 bool zap_huge_pmd(Kernel& k, MmuGather& tlb, std::uint32_t vma, PmdSlot& slot) {
+  checker::Frame frame("zap_huge_pmd");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   checker::Spinlock* ptl = pmd_trans_huge_lock(k, mm, slot);
   if (!ptl) return false;

@@ -333,6 +333,7 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
         slot_of_mm[mm] = k.ksm.mm_slots.size();
         k.ksm.mm_slots.push_back(MmSlot{mm, {}});
         k.mms[mm].mmf_vm_mergeable = true;
+        ++k.mms[mm].mm_count;  // the mm_slot's reference (__ksm_enter's atomic_inc)
       }
     }
     if (kj.has("pages_shared")) {

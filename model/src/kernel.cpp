@@ -106,6 +106,13 @@ void Kernel::kasan_stable_node(std::uint32_t node, const char* where) const {
                                                        where + " (freed in " + s.freed_at + ")");
 }
 
+void Kernel::kasan_mm(std::uint32_t mm, const char* where) const {
+  const MmStruct& m = mms.at(mm);
+  if (!m.freed_at.empty())
+    checker::fail(checker::FailureKind::Assertion, "KASAN: use-after-free of mm_struct " + m.name + " in " + where +
+                                                       " (freed in " + m.freed_at + ")");
+}
+
 void Kernel::kasan_rmap_item(std::uint32_t item, const char* where) const {
   const RmapItem& r = rmap_items.at(item);
   if (r.freed)

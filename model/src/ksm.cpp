@@ -22,6 +22,7 @@
 
 #include "model/memory.h"
 #include "model/migrate_v4_19.h"
+#include "model/mmap.h"
 #include "model/rmap.h"
 #include "model/v2_6_33.h"
 
@@ -56,6 +57,7 @@ bool ksm_test_exit(const Kernel& k, std::uint32_t mm) {
 
 // mm/ksm.c v3.9: __ksm_exit (via include/linux/ksm.h ksm_exit: only an mm with MMF_VM_MERGEABLE)
 void ksm_exit(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("ksm_exit");
   MmStruct& m = k.mms.at(mm);
   if (!m.mmf_vm_mergeable) return;
   KsmState& ksm = k.ksm;
@@ -90,7 +92,8 @@ void ksm_exit(Kernel& k, std::uint32_t mm) {
                                          ", mm list [" + order + "]"); });
   ksm.ksm_mmlist_lock->unlock("__ksm_exit");
   if (easy_to_free) {
-    m.mmf_vm_mergeable = false;  // clear_bit(MMF_VM_MERGEABLE); mmdrop
+    m.mmf_vm_mergeable = false;  // free_mm_slot, clear_bit(MMF_VM_MERGEABLE)
+    mmdrop(k, mm, "__ksm_exit", /*may_free=*/false);  // the users' reference is __mmput's to drop
   } else if (found) {
     // "use mmap_sem to synchronize with any break_cows before pagetables are freed"
     m.mmap_sem->down_write("__ksm_exit");
@@ -134,6 +137,7 @@ long run_store(Kernel& k, unsigned value) {
 // mm/ksm.c v2.6.33, v3.9, v4.19: unmerge_and_remove_all_rmap_items (4.19: mmap_sem dropped before
 // ksm_mmlist_lock; 2.6.33 and v3.8: no remove_all_stable_nodes at the end)
 int unmerge_and_remove_all_rmap_items(Kernel& k) {
+  checker::Frame frame("unmerge_and_remove_all_rmap_items");
   KsmState& ksm = k.ksm;
   ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
   ksm.scan_cursor = 0;
@@ -223,6 +227,7 @@ int madvise_unmergeable(Kernel& k, std::uint32_t mm, std::uint64_t start, std::u
 
 // mm/ksm.c v2.6.33, v3.9, v4.19: unmerge_ksm_pages
 int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("unmerge_ksm_pages");
   int err = 0;
   for (std::uint64_t addr = start; addr < end && !err; addr += kPageSize) {
     if (ksm_test_exit(k, k.vmas[vma].mm)) break;
@@ -234,6 +239,7 @@ int unmerge_ksm_pages(Kernel& k, std::uint32_t vma, std::uint64_t start, std::ui
 // mm/ksm.c v2.6.33 (FOLL_GET only: FOLL_MIGRATION came with 5117b3b835f2), v3.9: break_ksm; v4.19: the same loop with FOLL_GET|FOLL_MIGRATION|FOLL_REMOTE and
 // handle_mm_fault(FAULT_FLAG_WRITE|FAULT_FLAG_REMOTE) through kernel 4.19's fault path
 int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
+  checker::Frame frame("break_ksm");
   // 5117b3b835f2 added FOLL_MIGRATION here: without it follow_page() finds no
   // page while the pte is a migration entry, and the address is skipped.
   // (follow_page dispatches to v4_19::follow_page in 4.19; FOLL_REMOTE, FAULT_FLAG_REMOTE
@@ -273,6 +279,7 @@ int break_ksm(Kernel& k, std::uint32_t vma, std::uint64_t addr) {
 
 // mm/ksm.c v2.6.33, v3.9, v4.19: remove_trailing_rmap_items (each era's remove_rmap_item_from_tree)
 void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
+  checker::Frame frame("remove_trailing_rmap_items");
   // The mm_slots vector may grow (a fork's __ksm_enter) while an item is
   // removed, so the slot is looked up again by its mm on every round.
   const std::uint32_t mm = k.ksm.mm_slots.at(slot).mm;
@@ -289,6 +296,7 @@ void remove_trailing_rmap_items(Kernel& k, std::size_t slot) {
 
 // mm/ksm.c v3.9, v4.19: remove_rmap_item_from_tree (4.19's rmap_hlist_len is the hlist's size)
 void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
+  checker::Frame frame("remove_rmap_item_from_tree");
   RmapItem& r = k.rmap_items.at(item);
   if (r.stable) {
     std::uint32_t node = r.head;
@@ -333,6 +341,7 @@ void remove_rmap_item_from_unstable_tree(Kernel& k, std::uint32_t item) {
 
 // mm/ksm.c v3.9, v4.19: get_ksm_page (the same function in both)
 PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
+  checker::Frame frame("get_ksm_page");
   StableNode& s = k.stable_nodes.at(node);
   const Mapping expected = ksm_mapping(node);
   for (;;) {  // again:
@@ -406,6 +415,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node, bool lock_it) {
 
 // mm/ksm.c v3.9, v4.19: remove_node_from_stable_tree (4.19: stable_node_dup_del's rb_erase of a plain node)
 void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
+  checker::Frame frame("remove_node_from_stable_tree");
   StableNode& s = k.stable_nodes.at(node);
   checker::announce(s.obj, AccessKind::Write, "remove_node_from_stable_tree");
   for (std::size_t i = 0; i < s.hlist.size(); ++i) {
@@ -442,6 +452,7 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
 
 // mm/ksm.c v3.9: remove_stable_node; v4.19: -EBUSY without a WARN when the page is still mapped
 int remove_stable_node(Kernel& k, std::uint32_t node) {
+  checker::Frame frame("remove_stable_node");
   PageId page = get_ksm_page(k, node, true);
   if (page == kNoPage) return 0;  // get_ksm_page did remove_node_from_stable_tree itself
   Page& p = k.pages[page];
@@ -471,6 +482,7 @@ int remove_stable_node(Kernel& k, std::uint32_t node) {
 
 // mm/ksm.c v3.9, v4.19: remove_all_stable_nodes (4.19: remove_stable_node_chain of a plain node is remove_stable_node)
 int remove_all_stable_nodes(Kernel& k) {
+  checker::Frame frame("remove_all_stable_nodes");
   int err = 0;
   for (int nid = 0; nid < k.ksm.ksm_nr_node_ids(); ++nid) {
     auto& tree = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
@@ -527,6 +539,7 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
 
 // mm/ksm.c v3.9: try_to_unmap_ksm
 int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap_ksm");
   Page& p = k.pages.at(page);
   if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in try_to_unmap_ksm");
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in try_to_unmap_ksm");
@@ -541,6 +554,7 @@ int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
 
 // mm/ksm.c v3.9, v4.19: rmap_walk_ksm
 int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  checker::Frame frame("rmap_walk_ksm");
   Page& p = k.pages.at(page);
   if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in rmap_walk_ksm");
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk_ksm");
@@ -554,6 +568,7 @@ int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
 
 // mm/ksm.c v3.9, v4.19: ksm_migrate_page
 void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
+  checker::Frame frame("ksm_migrate_page");
   Page& np = k.pages.at(newpage);
   Page& op = k.pages.at(oldpage);
   if (!op.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(oldpage)) in ksm_migrate_page");
@@ -588,6 +603,7 @@ const char* stable_node_key(const Kernel& k) {
 
 // mm/ksm.c v2.6.33: drop_anon_vma (atomic_dec_and_lock on ksm_refcount; anon_vma_free when unused)
 void drop_anon_vma(Kernel& k, std::uint32_t av) {
+  checker::Frame frame("drop_anon_vma");
   k.kasan_anon_vma(av, "drop_anon_vma");
   AnonVma& a = k.anon_vmas.at(av);
   --a.refcount;
@@ -600,6 +616,7 @@ void drop_anon_vma(Kernel& k, std::uint32_t av) {
 
 // mm/ksm.c v2.6.33: remove_node_from_stable_tree
 void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
+  checker::Frame frame("remove_node_from_stable_tree");
   StableNode& s = k.stable_nodes.at(node);
   checker::announce(s.obj, AccessKind::Write, "remove_node_from_stable_tree");
   k.kasan_stable_node(node, "remove_node_from_stable_tree");
@@ -632,6 +649,7 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
 
 // mm/ksm.c v2.6.33: get_ksm_page (the "keyhole reference": no page lock, no kpfn re-read)
 PageId get_ksm_page(Kernel& k, std::uint32_t node) {
+  checker::Frame frame("get_ksm_page");
   StableNode& s = k.stable_nodes.at(node);
   checker::announce(s.obj, AccessKind::Read, "get_ksm_page");
   k.kasan_stable_node(node, "get_ksm_page");
@@ -654,6 +672,7 @@ PageId get_ksm_page(Kernel& k, std::uint32_t node) {
 
 // mm/ksm.c v2.6.33: remove_rmap_item_from_tree (lock_page after get_ksm_page, no re-check)
 void remove_rmap_item_from_tree(Kernel& k, std::uint32_t item) {
+  checker::Frame frame("remove_rmap_item_from_tree");
   k.kasan_rmap_item(item, "remove_rmap_item_from_tree");
   RmapItem& r = k.rmap_items.at(item);
   if (r.stable) {
@@ -730,6 +749,7 @@ int walk_stable_node(Kernel& k, std::uint32_t node, const char* label, One one) 
 
 // mm/ksm.c v2.6.33: try_to_unmap_ksm
 int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap_ksm");
   Page& p = k.pages.at(page);
   if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in try_to_unmap_ksm");
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in try_to_unmap_ksm");
@@ -746,6 +766,7 @@ int try_to_unmap_ksm(Kernel& k, PageId page, unsigned flags) {
 
 // mm/ksm.c v2.6.33: rmap_walk_ksm (added by e9995ef978a7)
 int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  checker::Frame frame("rmap_walk_ksm");
   Page& p = k.pages.at(page);
   if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in rmap_walk_ksm");
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk_ksm");
@@ -759,6 +780,7 @@ int rmap_walk_ksm(Kernel& k, PageId page, const RmapOne& rmap_one) {
 
 // mm/ksm.c v2.6.33: page_referenced_ksm (-> mm/rmap.c page_referenced_one under the ptl)
 int page_referenced_ksm(Kernel& k, PageId page) {
+  checker::Frame frame("page_referenced_ksm");
   Page& p = k.pages.at(page);
   if (!p.PageKsm()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageKsm(page)) in page_referenced_ksm");
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in page_referenced_ksm");
@@ -775,6 +797,7 @@ int page_referenced_ksm(Kernel& k, PageId page) {
 
 // mm/ksm.c v2.6.33: ksm_migrate_page (e9995ef978a7/2; the kpfn of 62b61f611eb5/3)
 void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage) {
+  checker::Frame frame("ksm_migrate_page");
   Page& np = k.pages.at(newpage);
   Page& op = k.pages.at(oldpage);
   if (!op.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(oldpage)) in ksm_migrate_page");
@@ -811,6 +834,7 @@ std::uint32_t ksm_check_stable_tree(Kernel& k, PageId start_pfn, PageId end_pfn)
 
 // mm/ksm.c v2.6.33: ksm_memory_callback (added by 62b61f611eb5: /1 the mutex, /3 the pruning)
 void ksm_memory_callback(Kernel& k, MemAction action, const MemorySection& section) {
+  checker::Frame frame("ksm_memory_callback");
   const bool mutex = k.config.applied(Fix::HotremoveKsmMutex);
   switch (action) {
     case MEM_GOING_OFFLINE:

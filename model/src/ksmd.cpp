@@ -26,6 +26,7 @@
 #include "model/huge_memory.h"
 #include "model/ksm.h"
 #include "model/memory.h"
+#include "model/mmap.h"
 #include "model/mmap_v4_19.h"
 #include "model/rmap.h"
 #include "model/user_access.h"
@@ -73,6 +74,7 @@ long merge_across_nodes_store(Kernel& k, unsigned knob) {
 // mm/ksm.c v2.6.33, v3.9: memcmp_pages == 0 (pages_identical): the data tokens, each read a step
 // on "K.data" when the scenario stores
 bool memcmp_pages(Kernel& k, PageId page1, PageId page2, const char* label) {
+  checker::Frame frame("memcmp_pages");
   read_page_data(k, page1, label);
   read_page_data(k, page2, label);
   return k.pages.at(page1).content == k.pages.at(page2).content;
@@ -93,6 +95,7 @@ void stable_node_not_null(const Kernel& k, std::uint32_t item, std::uint32_t nod
 
 // mm/ksm.c v3.9: stable_tree_append
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  checker::Frame frame("stable_tree_append");
   stable_node_not_null(k, item, node);
   StableNode& s = k.stable_nodes.at(node);
   RmapItem& r = k.rmap_items.at(item);
@@ -110,6 +113,7 @@ void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
 // mm/ksm.c pre-003 (cbf86cfe04a6^, with c8d6553b9580's lock and unlock of the match): stable_tree_search
 // (the descent; v3.9's migrate_nodes/replace path is not modelled)
 PageId stable_tree_search(Kernel& k, PageId page) {
+  checker::Frame frame("stable_tree_search");
   Page& p = k.pages.at(page);
   if (k.page_stable_node(page) != kNoNode) {  // ksm page forked
     k.get_page(page, "stable_tree_search");
@@ -178,6 +182,7 @@ namespace {
 
 // mm/ksm.c v4.19: write_protect_page (page_vma_mapped_walk, inside mmu_notifier_invalidate_range_start/end)
 bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
+  checker::Frame frame("write_protect_page");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   // pvmw.address = page_address_in_vma(page, vma): the rmap_item's address, where the scan found page.
   if (k.pages.at(page).nr_pages > 1) checker::fail(FailureKind::BugOn, "BUG_ON(PageTransCompound(page)) in write_protect_page");
@@ -210,6 +215,7 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
 // mm/ksm.c v4.19: replace_page (mm_find_pmd, the mmu notifier bracket, the table's ptl, pte_same,
 // ptep_clear_flush, set_pte_at_notify, page_remove_rmap, put_page)
 bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage, const Pte& orig_pte) {
+  checker::Frame frame("replace_page");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PmdSlot* pmd = k.pmd_slot(mm, addr);  // mm_find_pmd: NULL for a pmd not present or trans huge
   if (!pmd || !k.read_pmd(mm, *pmd, "mm_find_pmd").is_table()) return false;
@@ -246,6 +252,7 @@ namespace {
 
 // mm/ksm.c v2.6.33, v3.9: write_protect_page (the page's pte made read-only; the count check for an extra pin)
 bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, Pte& orig_pte) {
+  checker::Frame frame("write_protect_page");
   if (k.config.era == Era::V4_19) return v4_19::write_protect_page(k, vma, addr, page, orig_pte);
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -289,6 +296,7 @@ bool write_protect_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId
 
 // mm/ksm.c v2.6.33, v3.9: replace_page (the pte moves from page to kpage)
 bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage, const Pte& orig_pte) {
+  checker::Frame frame("replace_page");
   if (k.config.era == Era::V4_19) return v4_19::replace_page(k, vma, addr, page, kpage, orig_pte);
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -314,6 +322,7 @@ bool replace_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page,
 // mm/ksm.c v2.6.33, v3.9, v4.19: try_to_merge_one_page (kpage kNoPage: upgrade page to PageKsm with a NULL
 // node; no THP, no VM_LOCKED munlock; 4.19: the upgrade also SetPageDirty)
 bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, PageId page, PageId kpage) {
+  checker::Frame frame("try_to_merge_one_page");
   if (page == kpage) return true;  // ksm page forked
   if (!(k.vmas[vma].flags & VM_MERGEABLE)) return false;  // 4.19: find_mergeable_vma's test
   Page& p = k.pages[page];
@@ -343,6 +352,7 @@ bool try_to_merge_one_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, Pag
 
 // mm/ksm.c v3.9: try_to_merge_with_ksm_page (the unstable item leaves its tree, then get_anon_vma under mmap_sem)
 bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, PageId kpage) {
+  checker::Frame frame("try_to_merge_with_ksm_page");
   RmapItem& r = k.rmap_items.at(item);
   MmStruct& m = k.mms.at(r.mm);
   m.mmap_sem->down_read("try_to_merge_with_ksm_page");
@@ -375,6 +385,7 @@ struct KsmdEra {
 
 // mm/ksm.c v2.6.33, v3.9: get_mergeable_page (find_mergeable_vma, follow_page(FOLL_GET), PageAnon)
 PageId get_mergeable_page(Kernel& k, std::uint32_t item) {
+  checker::Frame frame("get_mergeable_page");
   const RmapItem& r = k.rmap_items.at(item);
   MmStruct& m = k.mms.at(r.mm);
   m.mmap_sem->down_read("get_mergeable_page");
@@ -394,6 +405,7 @@ PageId get_mergeable_page(Kernel& k, std::uint32_t item) {
 
 // mm/ksm.c v2.6.33, v3.9: break_cow (the anon_vma reference dropped, then break_ksm under mmap_sem)
 void break_cow(Kernel& k, const KsmdEra& era, std::uint32_t item) {
+  checker::Frame frame("break_cow");
   const RmapItem& r = k.rmap_items.at(item);
   // "It is not an accident that whenever we want to break COW to undo, we also
   // need to drop a reference to the anon_vma."
@@ -443,6 +455,7 @@ std::uint32_t unstable_tree_search_insert(Kernel& k, std::uint32_t item, PageId 
 // mm/ksm.c v2.6.33, v3.9: try_to_merge_two_pages
 PageId try_to_merge_two_pages(Kernel& k, const KsmdEra& era, std::uint32_t item, PageId page, std::uint32_t tree_item,
                               PageId tree_page) {
+  checker::Frame frame("try_to_merge_two_pages");
   if (!era.try_to_merge_with_ksm_page(k, item, page, kNoPage)) return kNoPage;
   if (era.try_to_merge_with_ksm_page(k, tree_item, tree_page, page)) return page;
   break_cow(k, era, item);  // "a ksm page with only one pte pointing to it: so break it"
@@ -551,6 +564,7 @@ const KsmdEra kEra39{try_to_merge_with_ksm_page, stable_tree_append, get_ksm_pag
 
 // mm/ksm.c v3.9: cmp_and_merge_page (the stable tree first, then the unstable tree)
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
+  checker::Frame frame("cmp_and_merge_page");
   remove_rmap_item_from_tree(k, item);
   PageId kpage = stable_tree_search(k, page);
   if (kpage != kNoPage) {
@@ -579,6 +593,7 @@ bool is_page_sharing_candidate(const StableNode& s, std::size_t offset = 0) {
 
 // mm/ksm.c v4.19: stable_tree_append (rmap_hlist_len++, WARN_ON_ONCE beyond ksm_max_page_sharing)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node, bool max_page_sharing_bypass) {
+  checker::Frame frame("stable_tree_append");
   stable_node_not_null(k, item, node);  // BUG_ON(stable_node->rmap_hlist_len < 0) reads through it
   // Load refuses a scenario with more possible sharers than max_page_sharing, so this never fires.
   if (!max_page_sharing_bypass && k.stable_nodes.at(node).hlist.size() + 1 > kKsmMaxPageSharing)
@@ -592,6 +607,7 @@ void stable_tree_append_no_bypass(Kernel& k, std::uint32_t item, std::uint32_t n
 // mm/ksm.c v4.19: stable_tree_search (chain_prune of a plain node; a stale node restarts the walk;
 // the match is locked and unlocked so migration notices the raised count)
 PageId stable_tree_search(Kernel& k, PageId page) {
+  checker::Frame frame("stable_tree_search");
   if (k.page_stable_node(page) != kNoNode) {  // page_node && page_node->head != &migrate_nodes: ksm page forked
     k.get_page(page, "stable_tree_search");
     return page;
@@ -632,6 +648,7 @@ const KsmdEra kEra419{try_to_merge_with_ksm_page, stable_tree_append_no_bypass, 
 // mm/ksm.c v4.19: cmp_and_merge_page (the item already in the page's stable node returns at once;
 // remove_rmap_item_from_tree after stable_tree_search; stable_tree_append with max_page_sharing_bypass)
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
+  checker::Frame frame("cmp_and_merge_page");
   const std::uint32_t stable_node = k.page_stable_node(page);
   bool max_page_sharing_bypass = false;
   if (stable_node != kNoNode) {
@@ -747,6 +764,46 @@ PageId next_anon_page(Kernel& k, std::uint32_t mm, std::uint64_t from, std::uint
   return kNoPage;
 }
 
+// mm/ksm.c v2.6.33, v3.9, v4.19: the end of scan_get_next_rmap_item's walk of mm (the slot at
+// the cursor, its mmap_sem held for read): ksm_scan.mm_slot moves to the next slot under
+// ksm_mmlist_lock. An exiting mm (ksm_scan.address == 0) loses its slot there (hash_del, list_del,
+// free_mm_slot, clear_bit(MMF_VM_MERGEABLE)), then up_read and the slot's mmdrop. Another mm:
+// spin_unlock then up_read (v2.6.33, and v3.9 with 7496fea9a6bf reverted: an exit's __ksm_exit may
+// free the slot the cursor left and the last mmdrop the mm_struct in between), or up_read then
+// spin_unlock (7496fea9a6bf, v4.13; 4.19).
+void scan_next_mm_slot(Kernel& k, std::uint32_t mm, bool exiting) {
+  KsmState& ksm = k.ksm;
+  MmStruct& m = k.mms[mm];
+  ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
+  ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
+  if (exiting) {
+    const std::size_t at = mm_slot_position(ksm, mm);  // hash_del, list_del, free_mm_slot
+    ksm.mm_slots.erase(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(at));
+    ksm.scan_cursor = at;
+    m.mmf_vm_mergeable = false;  // clear_bit(MMF_VM_MERGEABLE)
+    checker::note([&] { return std::string("mm_slot of exiting " + m.name + " freed"); });
+    ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+    m.mmap_sem->up_read("scan_get_next_rmap_item");
+    k.kasan_mm(mm, "scan_get_next_rmap_item's up_read(&mm->mmap_sem)");  // never: the slot's reference
+    mmdrop(k, mm, "scan_get_next_rmap_item", /*may_free=*/false);  // ksmd's last access to mm is behind it
+    return;
+  }
+  const bool up_read_first = k.config.era == Era::V4_19 || (k.config.era == Era::V3_9 && k.config.applied(Fix::ScanUpReadFirst));
+  if (up_read_first) {
+    m.mmap_sem->up_read("scan_get_next_rmap_item");
+    k.kasan_mm(mm, "scan_get_next_rmap_item's up_read(&mm->mmap_sem)");  // never: the lock still keeps __ksm_exit out
+    ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+    return;
+  }
+  ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
+  m.mmap_sem->up_read("scan_get_next_rmap_item");
+  // The slot stays hashed with the cursor past it: __ksm_exit frees it at once when it has no
+  // rmap_item (easy_to_free, no mmap_sem taken), and the exit's last mmdrop the mm_struct.
+  k.kasan_mm(mm, k.config.era == Era::V2_6_33
+                     ? "scan_get_next_rmap_item's up_read(&mm->mmap_sem) (v2.6.33 predates 7496fea9a6bf, v4.13)"
+                     : "scan_get_next_rmap_item's up_read(&mm->mmap_sem) (7496fea9a6bf reverted)");
+}
+
 // mm/ksm.c v2.6.33, v3.9: get_next_rmap_item: the slot's rmap_item at addr, or a new one (alloc_rmap_item).
 std::uint32_t get_next_rmap_item(Kernel& k, MmSlot& slot, std::uint32_t mm, std::uint64_t addr) {
   std::uint32_t item = kNoNode;
@@ -777,6 +834,7 @@ void ksmd_scan(Kernel& k, int pages, int batches) {
 
 // mm/ksm.c v3.9, v4.19: one batch of ksm_scan_thread: ksm_do_scan under ksm_thread_mutex (false: ksmd should not run)
 bool ksm_do_scan(Kernel& k, int pages) {
+  checker::Frame frame("ksm_do_scan");
   KsmState& ksm = k.ksm;
   if (!ksmd_batch_start(k, true)) return false;
   int done = 0;
@@ -785,6 +843,7 @@ bool ksm_do_scan(Kernel& k, int pages) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
+    k.kasan_mm(mm, "scan_get_next_rmap_item's down_read(&mm->mmap_sem)");  // never: the slot's reference
     std::uint64_t addr = 0;
     const bool exiting = ksm_test_exit(k, mm);  // "if (ksm_test_exit(mm)) vma = NULL"
     const PageId page = exiting ? kNoPage : next_anon_page(k, mm, scan_address, addr);
@@ -793,18 +852,8 @@ bool ksm_do_scan(Kernel& k, int pages) {
       // every one ("ksm_scan.rmap_list = &slot->rmap_list"), then the slot itself.
       free_rmap_items(k, remove_rmap_item_from_tree, mm, exiting ? 0 : scan_address, ~std::uint64_t{0},
                       "remove_trailing_rmap_items");
-      ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-      ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
-      if (exiting) {
-        const std::size_t at = mm_slot_position(ksm, mm);  // hash_del, list_del, free_mm_slot
-        ksm.mm_slots.erase(ksm.mm_slots.begin() + static_cast<std::ptrdiff_t>(at));
-        ksm.scan_cursor = at;
-        m.mmf_vm_mergeable = false;  // clear_bit(MMF_VM_MERGEABLE); mmdrop after up_read
-        checker::note([&] { return std::string("mm_slot of exiting " + m.name + " freed"); });
-      }
-      ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
-      scan_address = 0;
-      m.mmap_sem->up_read("scan_get_next_rmap_item");
+      scan_next_mm_slot(k, mm, exiting);
+      scan_address = 0;  // next_mm
       continue;
     }
     // get_next_rmap_item: the items below addr that the scan passed are freed
@@ -837,6 +886,7 @@ namespace {
 
 // mm/ksm.c v2.6.33: stable_tree_append (under the lock of the node's page: G3 asserted)
 void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
+  checker::Frame frame("stable_tree_append");
   stable_node_not_null(k, item, node);
   StableNode& s = k.stable_nodes.at(node);
   RmapItem& r = k.rmap_items.at(item);
@@ -859,6 +909,7 @@ void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
 
 // mm/ksm.c v2.6.33: stable_tree_search (one tree; nodes in insertion order)
 PageId stable_tree_search(Kernel& k, PageId page) {
+  checker::Frame frame("stable_tree_search");
   if (k.page_stable_node(page) != kNoNode) {  // ksm page forked
     k.get_page(page, "stable_tree_search");
     return page;
@@ -875,6 +926,7 @@ PageId stable_tree_search(Kernel& k, PageId page) {
 
 // mm/ksm.c v2.6.33: try_to_merge_with_ksm_page (hold_anon_vma under mmap_sem)
 bool try_to_merge_with_ksm_page(Kernel& k, std::uint32_t item, PageId page, PageId kpage) {
+  checker::Frame frame("try_to_merge_with_ksm_page");
   k.kasan_rmap_item(item, "try_to_merge_with_ksm_page");
   RmapItem& r = k.rmap_items.at(item);
   MmStruct& m = k.mms.at(r.mm);
@@ -901,6 +953,7 @@ const KsmdEra kEra2633{try_to_merge_with_ksm_page, v2_6_33::stable_tree_append, 
 
 // mm/ksm.c v2.6.33: cmp_and_merge_page
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
+  checker::Frame frame("cmp_and_merge_page");
   v2_6_33::remove_rmap_item_from_tree(k, item);
   PageId kpage = v2_6_33::stable_tree_search(k, page);
   if (kpage != kNoPage) {
@@ -920,6 +973,7 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 // batch keeps the unstable tree of the initial state, a later batch that starts a pass
 // resets it). False when ksmd should not run (the mutex released).
 bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
+  checker::Frame frame("ksm_do_scan");
   KsmState& ksm = k.ksm;
   if (!ksmd_batch_start(k, reset_unstable_tree)) return false;
   int done = 0;
@@ -928,6 +982,7 @@ bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
     const std::uint32_t mm = ksm.mm_slots[ksm.scan_cursor].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("scan_get_next_rmap_item");
+    k.kasan_mm(mm, "scan_get_next_rmap_item's down_read(&mm->mmap_sem)");  // never: the slot's reference
     std::uint64_t addr = 0;
     const bool exiting = ksm_test_exit(k, mm);  // "if (ksm_test_exit(mm)) vma = NULL"
     const PageId page = exiting ? kNoPage : next_anon_page(k, mm, scan_address, addr);
@@ -935,11 +990,8 @@ bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
       if (exiting) scan_address = 0;  // ksm_scan.rmap_list = &slot->rmap_list
       // "Nuke all the rmap_items that are above this current rmap"
       free_rmap_items(k, v2_6_33::remove_rmap_item_from_tree, mm, scan_address, ~std::uint64_t{0}, "remove_trailing_rmap_items");
-      ksm.ksm_mmlist_lock->lock("scan_get_next_rmap_item");
-      ksm.scan_cursor = mm_slot_position(ksm, mm) + 1;
-      ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
-      scan_address = 0;
-      m.mmap_sem->up_read("scan_get_next_rmap_item");
+      scan_next_mm_slot(k, mm, exiting);
+      scan_address = 0;  // next_mm
       continue;
     }
     // get_next_rmap_item: the items below addr that the scan passed are freed

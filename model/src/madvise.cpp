@@ -69,6 +69,7 @@ long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std
 // madvise_vma of each vma's part of [start, end); a hole in the range gives -ENOMEM at the end
 // (the vmas around it are still discarded), a vma's own error stops the loop
 long madvise_dontneed(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("madvise_dontneed");
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_read("sys_madvise");
   long error = 0, unmapped_error = 0;

@@ -40,6 +40,7 @@ void thp_pool_limit(const std::string& what, std::uint32_t subpages) {
 
 // mm/rmap.c v2.6.33, v3.9: page_remove_rmap (anon pages: the mapcount only)
 void page_remove_rmap(Kernel& k, PageId page) {
+  checker::Frame frame("page_remove_rmap");
   Page& p = k.pages.at(page);
   if (p.mapcount <= 0)
     checker::fail(FailureKind::BugOn, "page_remove_rmap: mapcount of " + p.name + " below zero");
@@ -48,6 +49,7 @@ void page_remove_rmap(Kernel& k, PageId page) {
 
 // mm/rmap.c v2.6.33, v3.9: page_add_anon_rmap -> do_page_add_anon_rmap (a KSM page only gains a mapcount)
 void page_add_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  checker::Frame frame("page_add_anon_rmap");
   Page& p = k.pages.at(page);
   bool first = ++p.mapcount == 1;
   if (p.PageKsm()) return;
@@ -59,6 +61,7 @@ void page_add_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t
 
 // mm/rmap.c v3.9: page_add_new_anon_rmap (a fresh private page: mapping, index, LRU)
 void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  checker::Frame frame("page_add_new_anon_rmap");
   Page& p = k.pages.at(page);
   p.mapcount = 1;
   p.mapping = Mapping{Mapping::Kind::Anon, k.vmas.at(vma).anon_vma};
@@ -75,6 +78,7 @@ bool can_follow_write_pte(const Kernel& k, const Pte& pte, unsigned flags) {
 
 // mm/memory.c v2.6.33 follow_page, v3.9 follow_page_mask (pte level; the pmd is a table in these scenarios)
 PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  checker::Frame frame("follow_page");
   if (k.config.era == Era::V4_19) return v4_19::follow_page(k, vma, addr, flags);  // mm/gup.c v4.19
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
@@ -113,6 +117,7 @@ PageId follow_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fl
 // mm/memory.c v2.6.33, v3.9: do_swap_page (its migration-entry branch)
 static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, const Pte& orig_pte,
                              unsigned fault_flags) {
+  checker::Frame frame("do_swap_page");
   // pte_unmap_same() takes no lock where a pte fits in a long (x86_64).
   if (orig_pte.is_migration()) {
     migration_entry_wait(k, mm, addr);
@@ -124,6 +129,7 @@ static unsigned do_swap_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, co
 
 // mm/memory.c v2.6.33, v3.9: handle_mm_fault -> handle_pte_fault
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
+  checker::Frame frame("handle_mm_fault");
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   if (const PmdSlot* pmd = k.pmd_slot(mm, addr); !pmd || !pmd->pmd.is_table())
@@ -172,6 +178,7 @@ PageId alloc_zeroed_anon_page(Kernel& k, const Vma& v) {
 // mm/memory.c v2.6.33, v3.9: do_anonymous_page (a write fault: a fresh zeroed page; the eras differ
 // only by v3.9's check_stack_guard_page, a no-op for the scenarios' vmas, which are no stacks)
 unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned fault_flags) {
+  checker::Frame frame("do_anonymous_page");
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
@@ -243,6 +250,7 @@ static unsigned do_wp_zero_page(Kernel& k, std::uint32_t vma, std::uint64_t addr
 
 // mm/memory.c v2.6.33, v3.9: do_wp_page (anon reuse and the COW copy; no shared-file page_mkwrite)
 unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte) {
+  checker::Frame frame("do_wp_page");
   const Vma& v = k.vmas.at(vma);
   std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
@@ -318,6 +326,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
 
 // mm/migrate.c v2.6.33, v3.9: migration_entry_wait (2.6.33: get_page, not get_page_unless_zero)
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("migration_entry_wait");
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return;
@@ -407,6 +416,7 @@ void zap_pte_entries(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t
 
 // mm/memory.c v3.9: zap_pte_range (the mm's one ptl; the loop is zap_pte_entries)
 void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("zap_pte_range");
   MmStruct& m = k.mms.at(k.vmas.at(vma).mm);
   m.ptl->lock("zap_pte_range");  // pte_offset_map_lock
   k.kasan_page_table(m, "zap_pte_range");
@@ -417,6 +427,7 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t s
 // mm/memory.c v3.9: unmap_vmas -> unmap_single_vma -> unmap_page_range (the pmds are tables)
 void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
                 std::uint64_t end) {
+  checker::Frame frame("unmap_vmas");
   for (std::uint32_t v : vmas) {
     const Vma& vma = k.vmas.at(v);
     const std::uint64_t s = std::max(start, vma.start), e = std::min(end, vma.end);
@@ -427,6 +438,7 @@ void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vma
 // mm/memory.c v3.9: free_pgtables (unlink_anon_vmas of each vma; free_pgd_range when the
 // caller's range covers the mm's page table: exit_mmap)
 void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table) {
+  checker::Frame frame("free_pgtables");
   for (std::uint32_t v : vmas) unlink_anon_vmas(k, v);  // unlink_file_vma: no file vmas
   if (!free_page_table || vmas.empty()) return;
   const std::uint32_t mm = k.vmas.at(vmas.front()).mm;
@@ -444,6 +456,7 @@ void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_
 // mm/memory.c, mm/swap.c v3.9: tlb_finish_mmu -> tlb_flush_mmu -> free_pages_and_swap_cache
 // (release_pages: the batched references; free_swap_cache is not modelled)
 void tlb_finish_mmu(Kernel& k, MmuGather& tlb) {
+  checker::Frame frame("tlb_finish_mmu");
   for (const MmuGather::Flush& f : tlb.flushes) flush_tlb_range(k, f.mm, f.start, f.end, f.page, "tlb_flush_mmu");
   tlb.flushes.clear();
   for (PageId p : tlb.pages) k.page_ref_put(p, "tlb_finish_mmu");
@@ -463,6 +476,7 @@ namespace {
 // mmu_gather the model leaves out); with it, the page batched as SMP's tlb_remove_page does,
 // its reference released at tlb_finish_mmu)
 void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, MmuGather* tlb = nullptr) {
+  checker::Frame frame("zap_pte_range");
   const Vma& v = k.vmas[vma];
   MmStruct& m = k.mms[v.mm];
   m.ptl->lock("zap_pte_range");
@@ -492,6 +506,7 @@ void zap_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint6
 
 // mm/rmap.c v2.6.33: anon_vma_unlink (frees the anon_vma when no vma and no ksm_refcount is left)
 void anon_vma_unlink(Kernel& k, std::uint32_t vma) {
+  checker::Frame frame("anon_vma_unlink");
   const Vma& v = k.vmas[vma];
   if (!v.has_anon_vma()) return;
   k.kasan_anon_vma(v.anon_vma, "anon_vma_unlink");
@@ -519,6 +534,7 @@ void unmap_vma(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
 // (SMP: nr = 0, not fast mode), unmap_vmas -> zap_pte_range, tlb_finish_mmu: tlb_flush_mmu's
 // flush_tlb_mm, then free_pages_and_swap_cache of the batch, after the ptl is released)
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("zap_page_range");
   MmuGather tlb;
   zap_pte_range(k, vma, start, end, &tlb);
   model::tlb_finish_mmu(k, tlb);
@@ -526,6 +542,7 @@ void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint
 
 // mm/mmap.c v2.6.33: do_munmap of the whole vma containing addr (down_write(mmap_sem) in sys_munmap)
 void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("munmap");
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("sys_munmap");
   const int v = k.find_vma(mm, addr);
@@ -539,9 +556,11 @@ void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 // exit_mmap (mm/mmap.c v2.6.33) without mmap_sem: unmap_vmas, free_pgtables and remove_vma, here
 // each vma as munmap unmaps it (zap_pte_range, anon_vma_unlink)
 void mmput(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("mmput");
   if (!mmput_dec_and_test(k, mm)) return;
   ksm_exit(k, mm);
   for (std::uint32_t v : std::vector<std::uint32_t>(k.mms.at(mm).vmas)) unmap_vma(k, mm, v);
+  mmdrop(k, mm, "mmput", !k.mms[mm].mmf_vm_mergeable);  // the KSM slot's reference: ksmd's last drop
 }
 
 }  // namespace v2_6_33

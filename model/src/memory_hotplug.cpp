@@ -29,6 +29,7 @@ void set_state(Kernel& k, MemorySection& sec, MemorySection::State state, const 
 
 // mm/memory_hotplug.c v2.6.33: scan_lru_pages (the first PageLRU pfn of the range, or none)
 PageId scan_lru_pages(Kernel& k, const MemorySection& sec) {
+  checker::Frame frame("scan_lru_pages");
   for (PageId pfn = sec.start_pfn; pfn < sec.end_pfn; ++pfn) {
     checker::announce(k.pages[pfn].obj, AccessKind::Read, "scan_lru_pages");
     if (k.pages[pfn].test(PG_lru)) return pfn;
@@ -38,6 +39,7 @@ PageId scan_lru_pages(Kernel& k, const MemorySection& sec) {
 
 // mm/memory_hotplug.c v2.6.33: do_migrate_range (isolate every LRU page from pfn on, migrate with offlining=1)
 long do_migrate_range(Kernel& k, const MemorySection& sec, PageId start, int to_node, int passes) {
+  checker::Frame frame("do_migrate_range");
   std::vector<PageId> source;
   int not_managed = 0;
   for (PageId pfn = start; pfn < sec.end_pfn; ++pfn) {
@@ -61,6 +63,7 @@ long do_migrate_range(Kernel& k, const MemorySection& sec, PageId start, int to_
 
 // mm/memory_hotplug.c v2.6.33: offline_pages (the repeat loop bounded by `rounds`: the kernel's timeout)
 long offline_pages(Kernel& k, std::size_t index, int to_node, int rounds, int passes) {
+  checker::Frame frame("offline_pages");
   MemorySection& sec = k.sections.at(index);
   if (sec.state != MemorySection::State::Online) return -kEINVAL;
   set_state(k, sec, MemorySection::State::Isolated, "start_isolate_page_range");

@@ -36,6 +36,7 @@ namespace {
 
 // mm/memory.c v4.19: do_anonymous_page (an anonymous private vma; no userfaultfd, no memcg)
 unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  checker::Frame frame("do_anonymous_page");
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   // pte_alloc(): the pmd is a table already (a fault under a none pmd is refused at load).
@@ -81,6 +82,7 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
 
 // mm/memory.c v4.19: wp_page_reuse (the ptl held on entry, released)
 void wp_page_reuse(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte, checker::Spinlock& ptl) {
+  checker::Frame frame("wp_page_reuse");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   // entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte)), vma); ptep_set_access_flags(.., 1)
   const Pte entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte)), (k.vmas.at(vma).flags & VM_WRITE) != 0);
@@ -91,6 +93,7 @@ void wp_page_reuse(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& 
 // mm/memory.c v4.19: wp_page_copy (the ptl not held; `old` referenced by the caller, or
 // kNoPage for the zero page; no memcg, no VM_LOCKED munlock)
 unsigned wp_page_copy(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte, PageId old) {
+  checker::Frame frame("wp_page_copy");
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   PageId np;
@@ -141,6 +144,7 @@ unsigned wp_page_copy(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
 
 // mm/rmap.c v4.19: page_move_anon_rmap (under the page lock: the page is ours alone)
 void page_move_anon_rmap(Kernel& k, PageId page, std::uint32_t vma) {
+  checker::Frame frame("page_move_anon_rmap");
   Page& p = k.pages.at(page);
   const std::uint32_t av = k.vmas.at(vma).anon_vma;
   if (p.mapping.kind == Mapping::Kind::Anon && p.mapping.id == av) return;  // already the vma's anon_vma
@@ -151,6 +155,7 @@ void page_move_anon_rmap(Kernel& k, PageId page, std::uint32_t vma) {
 
 // mm/memory.c v4.19: do_wp_page (an anon private vma: reuse or copy; the ptl held on entry, released)
 unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte, checker::Spinlock& ptl) {
+  checker::Frame frame("do_wp_page");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PteSlot& slot = *k.pte_slot(mm, addr);
   const PageId page = k.vm_normal_page(orig_pte);  // vmf->page
@@ -196,6 +201,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
 // ksm_might_need_to_copy'd and mapped under the ptl; a write reuses it
 // (reuse_swap_page) or goes on to do_wp_page under the same ptl.
 unsigned do_swap_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte& orig_pte, unsigned flags) {
+  checker::Frame frame("do_swap_page");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PteSlot& slot = *k.pte_slot(mm, addr);
   checker::Spinlock& ptl = k.pte_lockptr(mm, addr);
@@ -301,6 +307,7 @@ unsigned do_swap_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
 
 // mm/memory.c v4.19: handle_pte_fault (the pmd a table)
 unsigned handle_pte_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  checker::Frame frame("handle_pte_fault");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PteSlot* slot = k.pte_slot(mm, addr);
   // Scenario loading refuses a fault at an address of a table without a pte slot.
@@ -344,6 +351,7 @@ bool thp_fault_suitable(const Kernel& k, std::uint32_t vma, std::uint64_t addr) 
 
 // mm/memory.c v4.19: handle_mm_fault -> __handle_mm_fault (anon vma, THP enabled)
 unsigned handle_mm_fault(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  checker::Frame frame("handle_mm_fault");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   PmdSlot* slot = k.pmd_slot(mm, addr);
   if (!slot) model_limit("__pte_alloc / create_huge_pmd (fault under a pmd never populated)");

@@ -24,6 +24,7 @@ namespace {
 
 // mm/memory.c v4.19: zap_pte_range (pte_offset_map_lock: the table's own ptl)
 void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t addr, std::uint64_t end) {
+  checker::Frame frame("zap_pte_range");
   checker::Spinlock& ptl = k.pte_lockptr(k.vmas.at(vma).mm, addr);
   ptl.lock("zap_pte_range");
   zap_pte_entries(k, tlb, vma, addr, end);
@@ -32,6 +33,7 @@ void zap_pte_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t a
 
 // mm/memory.c v4.19: zap_pmd_range
 void zap_pmd_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t addr, std::uint64_t end) {
+  checker::Frame frame("zap_pmd_range");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   do {
     const std::uint64_t next = std::min(pmd_base(addr) + kPmdSize, end);  // pmd_addr_end
@@ -57,6 +59,7 @@ void zap_pmd_range(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t a
 // mm/memory.c v4.19: unmap_single_vma -> unmap_page_range (tlb_start_vma; the pgd, p4d and pud
 // levels are always present in the model, so zap_pud_range reduces to zap_pmd_range)
 void unmap_single_vma(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("unmap_single_vma");
   const Vma& v = k.vmas.at(vma);
   const std::uint64_t s = std::max(start, v.start), e = std::min(end, v.end);
   if (s < e) zap_pmd_range(k, tlb, vma, s, e);
@@ -67,6 +70,7 @@ void unmap_single_vma(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_
 // mm/memory.c v4.19: unmap_vmas (mmu_notifier_invalidate_range_start/end around the zap)
 void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vmas, std::uint64_t start,
                 std::uint64_t end) {
+  checker::Frame frame("unmap_vmas");
   if (vmas.empty()) return;
   const std::uint32_t mm = k.vmas.at(vmas.front()).mm;
   mmu_notifier_invalidate_range_start(k, mm, start, end);
@@ -77,6 +81,7 @@ void unmap_vmas(Kernel& k, MmuGather& tlb, const std::vector<std::uint32_t>& vma
 // mm/memory.c v4.19: zap_page_range (lru_add_drain, tlb_gather_mmu, update_hiwater_rss, the
 // notifier's range start, unmap_single_vma, its end, tlb_finish_mmu)
 void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame("zap_page_range");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmuGather tlb;
   inc_tlb_flush_pending(k, mm);  // tlb_gather_mmu
@@ -115,6 +120,7 @@ bool mm_tlb_flush_pending(Kernel& k, std::uint32_t mm) {
 // page freed, so any later walk of mm is a use-after-free (Kernel::pte_slot, Kernel::read_pmd).
 // munmap's range frees no table in the model (its neighbours may share them).
 void free_pgtables(Kernel& k, const std::vector<std::uint32_t>& vmas, bool free_page_table) {
+  checker::Frame frame("free_pgtables");
   for (std::uint32_t v : vmas) unlink_anon_vmas(k, v);
   if (!free_page_table || vmas.empty()) return;
   const std::uint32_t mm = k.vmas.at(vmas.front()).mm;

@@ -21,6 +21,7 @@ namespace {
 // mm/mempolicy.c v2.6.33: check_pte_range (MPOL_MF_MOVE[_ALL] | MPOL_MF_INVERT: pages not on to_node)
 void check_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, int to_node,
                      bool move_all, std::vector<PageId>& pagelist) {
+  checker::Frame frame("check_pte_range");
   const std::uint32_t mm = k.vmas[vma].mm;
   MmStruct& m = k.mms[mm];
   m.ptl->lock("check_pte_range");
@@ -49,6 +50,7 @@ void check_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uin
 // mm/mempolicy.c v2.6.33: do_mbind (MPOL_BIND to {to_node}, MPOL_MF_MOVE or MPOL_MF_MOVE_ALL)
 long do_mbind(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end, int to_node, bool move_all,
               int passes) {
+  checker::Frame frame("do_mbind");
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("do_mbind");
   std::vector<PageId> pagelist;

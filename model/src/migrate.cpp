@@ -32,6 +32,7 @@ namespace {
 
 // mm/vmscan.c v2.6.33, v3.9: isolate_lru_page (0, or -EBUSY when not on the LRU)
 int isolate_lru_page(Kernel& k, PageId page) {
+  checker::Frame frame("isolate_lru_page");
   Page& p = k.pages.at(page);
   // Under the zone's lru_lock, which freeing a page on the LRU takes too:
   // PageLRU, get_page and ClearPageLRU are one step on the whole page.
@@ -50,6 +51,7 @@ int isolate_lru_page(Kernel& k, PageId page) {
 // mm/vmscan.c v2.6.33, v3.9: putback_lru_page (SetPageLRU and the put_page of the
 // isolation or allocation reference: one step, Kernel::putback_put)
 void putback_lru_page(Kernel& k, PageId page) {
+  checker::Frame frame("putback_lru_page");
   int& own = k.own_refs[{checker::current_thread(), page}];
   if (own > 0) --own;
   k.putback_put(page, "putback_lru_page");
@@ -60,6 +62,7 @@ void putback_lru_page(Kernel& k, PageId page) {
 // mm/migrate.c v2.6.33, v3.9: migrate_page_move_mapping (an anon page without mapping, or a
 // swap-cache page on swapper_space: the two eras' code is the same)
 int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("migrate_page_move_mapping");
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "migrate_page_move_mapping");
   if (!p.test(PG_swapcache)) {  // anonymous page without mapping
@@ -104,6 +107,7 @@ namespace {
 
 // mm/migrate.c v3.9: migrate_page_copy
 void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("migrate_page_copy");
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
   read_page_data(k, page, "copy_highpage");
@@ -118,6 +122,7 @@ void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v3.9: migrate_page
 int migrate_page(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("migrate_page");
   // "Writeback must be complete" (a check of the model's state, no step: the
   // caller read PG_writeback clear under the page lock, and only reclaim sets it,
   // under that lock).
@@ -141,6 +146,7 @@ bool lockless_not_swap_pte(Kernel& k, std::uint32_t mm, std::uint64_t addr, cons
 
 // mm/migrate.c v3.9: remove_migration_pte (486cf46f3f9b reverted: v3.0's lockless peek first, as v2.6.33's)
 int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t addr, PageId old) {
+  checker::Frame frame("remove_migration_pte");
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
@@ -179,6 +185,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
 
 // mm/migrate.c v3.9: remove_migration_ptes
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
+  checker::Frame frame("remove_migration_ptes");
   rmap_walk(k, newpage, [&k, old](PageId np, std::uint32_t vma, std::uint64_t addr) {
     return remove_migration_pte(k, np, vma, addr, old);
   });
@@ -186,6 +193,7 @@ void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
 
 // mm/migrate.c v3.9: move_to_new_page
 int move_to_new_page(Kernel& k, PageId newpage, PageId page, bool remap) {
+  checker::Frame frame("move_to_new_page");
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
   if (!np.lock->try_lock("move_to_new_page"))
@@ -278,6 +286,7 @@ void check_g1_before_unlock(const Kernel& k, PageId page) {
 
 // mm/migrate.c v3.9: unmap_and_move
 int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
+  checker::Frame frame("unmap_and_move");
   PageId newpage = k.alloc_page(to_node, "new_page_node");
   if (newpage == kNoPage) return -kENOMEM;
   k.own_page_ref(newpage);  // the allocation's reference, dropped by putback_lru_page
@@ -320,6 +329,7 @@ namespace {
 
 // mm/migrate.c v2.6.33: remove_migration_pte (the lockless is_swap_pte peek, then the ptl)
 int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t addr, PageId old) {
+  checker::Frame frame("remove_migration_pte");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
@@ -348,6 +358,7 @@ int remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint
 // mm/migrate.c v2.6.33: migrate_page_copy (ksm_migrate_page with e9995ef978a7/2; ClearPageSwapCache,
 // set_page_private(page, 0), page->mapping = NULL)
 void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("migrate_page_copy");
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
   read_page_data(k, page, "copy_highpage");  // a step only when the scenario stores (user data)
@@ -366,6 +377,7 @@ void migrate_page_copy(Kernel& k, PageId newpage, PageId page) {
 // mm/migrate.c v2.6.33: remove_migration_ptes (e9995ef978a7/1: rmap_walk); reverted,
 // mm/migrate.c v2.6.32: remove_migration_ptes (PageAnon -> remove_anon_migration_ptes, else file)
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
+  checker::Frame frame("remove_migration_ptes");
   const RmapOne one = [&k, old](PageId np, std::uint32_t vma, std::uint64_t addr) {
     return v2_6_33::remove_migration_pte(k, np, vma, addr, old);
   };
@@ -389,6 +401,7 @@ void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
 
 // mm/migrate.c v2.6.33: move_to_new_page
 int move_to_new_page(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("move_to_new_page");
   Page& np = k.pages.at(newpage);
   Page& p = k.pages.at(page);
   if (!np.lock->try_lock("move_to_new_page"))
@@ -484,12 +497,14 @@ int unmap_and_move_list(Kernel& k, PageId page, int to_node, bool force, int off
 
 // mm/migrate.c v2.6.33: unmap_and_move (one page; migrate_pages keeps the list)
 int unmap_and_move(Kernel& k, PageId page, int to_node, bool force, int offlining) {
+  checker::Frame frame("unmap_and_move");
   bool removed = false;
   return unmap_and_move_list(k, page, to_node, force, offlining, removed);
 }
 
 // mm/migrate.c v2.6.33: migrate_pages(from, get_new_page, private, offlining)
 int migrate_pages(Kernel& k, const std::vector<PageId>& list, int to_node, int offlining, int passes) {
+  checker::Frame frame("migrate_pages");
   std::vector<PageId> from = list;  // the pages still on the list
   int nr_failed = 0, retry = 1;
   bool nomem = false;

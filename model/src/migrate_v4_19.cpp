@@ -25,6 +25,7 @@ using checker::FailureKind;
 
 // mm/vmscan.c v4.19: isolate_lru_page (0, or -EBUSY when not on the LRU)
 int isolate_lru_page(Kernel& k, PageId page) {
+  checker::Frame frame("isolate_lru_page");
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::ReadModifyWrite, "isolate_lru_page");
   if (!p.test(PG_lru) || p.refcount == 0) {
@@ -39,6 +40,7 @@ int isolate_lru_page(Kernel& k, PageId page) {
 
 // mm/vmscan.c v4.19: putback_lru_page
 void putback_lru_page(Kernel& k, PageId page) {
+  checker::Frame frame("putback_lru_page");
   k.putback_put(page, "putback_lru_page");
 }
 
@@ -46,12 +48,14 @@ namespace {
 
 // mm/migrate.c v4.19: new_page_nodemask (a THP of the same size for a THP: alloc_pages_node + prep_transhuge_page)
 PageId new_page_nodemask(Kernel& k, PageId page, int nid) {
+  checker::Frame frame("new_page_nodemask");
   return k.alloc_pages(nid, k.pages.at(page).nr_pages, "new_page_nodemask");
 }
 
 // mm/migrate.c v4.19: migrate_page_move_mapping (an anon page: no mapping, expected count 1; a
 // swap-cache page: page_mapping() is the swap address space, the i_pages branch)
 int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("migrate_page_move_mapping");
   Page& p = k.pages.at(page);
   if (p.test(PG_swapcache)) {
     // xa_lock_irq(&mapping->i_pages), radix_tree_lookup_slot, expected_count 1 + hpage_nr_pages
@@ -90,6 +94,7 @@ int migrate_page_move_mapping(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v4.19: migrate_page (with migrate_page_copy / migrate_page_states, ksm_migrate_page)
 int migrate_page(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("migrate_page");
   // "Writeback must be complete" (a check of the model's state, no step: the caller read
   // PG_writeback clear under the page lock, and only reclaim sets it, under that lock)
   if (k.pages.at(page).test(PG_writeback)) checker::fail(FailureKind::BugOn, "BUG_ON(PageWriteback(page))");
@@ -114,6 +119,7 @@ int migrate_page(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v4.19: move_to_new_page (anon: page->mapping kept for free_pages_prepare)
 int move_to_new_page(Kernel& k, PageId newpage, PageId page) {
+  checker::Frame frame("move_to_new_page");
   if (!k.pages[page].PageLocked() || !k.pages[newpage].PageLocked())
     checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page) || !PageLocked(newpage))");
   return migrate_page(k, newpage, page);
@@ -121,6 +127,7 @@ int move_to_new_page(Kernel& k, PageId newpage, PageId page) {
 
 // mm/migrate.c v4.19: remove_migration_pte (rmap_one; page_vma_mapped_walk with PVMW_SYNC|PVMW_MIGRATION)
 bool remove_migration_pte(Kernel& k, PageId newpage, std::uint32_t vma, std::uint64_t address, PageId old) {
+  checker::Frame frame("remove_migration_pte");
   PageVmaMappedWalk pvmw;
   pvmw.page = old;
   pvmw.vma = vma;
@@ -191,6 +198,7 @@ int unmap_and_move_locked(Kernel& k, PageId page, PageId newpage, bool force) {
 
 // mm/migrate.c v4.19: unmap_and_move
 int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
+  checker::Frame frame("unmap_and_move");
   const PageId newpage = new_page_nodemask(k, page, to_node);
   if (newpage == kNoPage) return -kENOMEM;
   Page& p = k.pages.at(page);
@@ -216,6 +224,7 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
 
 // mm/migrate.c v4.19: remove_migration_ptes (rmap_walk, not locked: rmap_walk_ksm for a KSM page)
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
+  checker::Frame frame("remove_migration_ptes");
   rmap_walk(k, newpage, [&k, old, newpage](std::uint32_t vma, std::uint64_t address) {
     return remove_migration_pte(k, newpage, vma, address, old);
   });
@@ -223,6 +232,7 @@ void remove_migration_ptes(Kernel& k, PageId old, PageId newpage) {
 
 // mm/migrate.c v4.19: migration_entry_wait -> __migration_entry_wait (pte_lockptr of the table)
 void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("migration_entry_wait");
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return;
   checker::Spinlock& ptl = k.pte_lockptr(mm, addr);
@@ -260,6 +270,7 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 
 // mm/migrate.c v4.19: migrate_pages (one page on the list; the caller isolated it and puts it back)
 int migrate_pages(Kernel& k, PageId page, int to_node, int passes) {
+  checker::Frame frame("migrate_pages");
   if (isolate_lru_page(k, page)) return -kEBUSY;
   int rc = -kEAGAIN;
   for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = v4_19::unmap_and_move(k, page, to_node, pass > 2);

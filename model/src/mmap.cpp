@@ -23,6 +23,7 @@ namespace {
 // mm/mmap.c v3.9: unmap_region (one vma; free_pgtables frees no table page: the
 // scenarios' vmas share one page table, which exit_mmap frees)
 void unmap_region(Kernel& k, std::uint32_t vma) {
+  checker::Frame frame("unmap_region");
   MmuGather tlb;  // lru_add_drain, tlb_gather_mmu
   const Vma& v = k.vmas.at(vma);
   const std::vector<std::uint32_t> one{vma};
@@ -35,6 +36,7 @@ void unmap_region(Kernel& k, std::uint32_t vma) {
 
 // mm/mmap.c v3.9: do_munmap of the whole vma containing addr (no split; mmap_sem held for write)
 void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("do_munmap");
   MmStruct& m = k.mms.at(mm);
   const int v = k.find_vma(mm, addr);
   if (v < 0) return;
@@ -48,6 +50,7 @@ void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 // mm/mmap.c v3.9, v4.19: vm_munmap -> do_munmap of the whole vma containing addr (down_write(mmap_sem);
 // the same in both eras, whose do_munmap differs: v4.19's is in mmap_v4_19.cpp)
 void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("vm_munmap");
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("vm_munmap");
   if (k.config.era == Era::V4_19) v4_19::do_munmap(k, mm, addr);
@@ -57,6 +60,7 @@ void vm_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 
 // mm/mmap.c v3.9: exit_mmap (no mmap_sem: the mm has no users)
 void exit_mmap(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("exit_mmap");
   MmStruct& m = k.mms.at(mm);
   const std::vector<std::uint32_t> vmas = m.vmas;
   if (vmas.empty()) return;  // "Can happen if dup_mmap() received an OOM"
@@ -82,13 +86,39 @@ bool mmput_dec_and_test(Kernel& k, std::uint32_t mm) {
   return true;
 }
 
-// kernel/fork.c v3.9: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit, exit_mmap)
+// include/linux/sched.h v2.6.33, v3.9 (v4.19: sched/mm.h): mmdrop (atomic_dec_and_test(&mm->mm_count);
+// at 0 __mmdrop frees the mm_struct). Where mm_users is tracked and the drop may free, a step on
+// the mm's mmap_sem: a CommutingUpdate that may free (group 2), so the free is ordered against
+// every use of the lock inside the struct and commutes with the other mmdrops. `may_free` false:
+// no step, the decrement runs in the caller's step before, as its caller knows that no thread
+// touches the mm after it but through a reference of its own: __ksm_exit's drop, under the
+// users' reference __mmput drops last; __mmput's while the KSM mm_slot still holds one, which
+// ksmd drops only after its last access to the mm (so when ksmd reaps the slot first, this
+// drop frees a struct nobody touches again); and that drop of ksmd's, after which only the
+// exiting thread, under the users' reference, touches the mm. Where mm_users is not tracked no other thread can
+// reach a freed mm, and no step is added.
+void mmdrop(Kernel& k, std::uint32_t mm, const char* label, bool may_free) {
+  MmStruct& m = k.mms.at(mm);
+  if (m.users_obj != checker::kNoObject && may_free) checker::announce_update(m.mmap_sem->id(), 2, "mmdrop");
+  if (m.mm_count <= 0) throw std::logic_error("model error: mmdrop of " + m.name + " whose mm_count is already 0");
+  if (--m.mm_count > 0) {
+    checker::note([&] { return m.name + ".mm_count -> " + std::to_string(m.mm_count) + " (" + label + ")"; });
+    return;
+  }
+  m.freed_at = "__mmdrop from " + Kernel::freed_by(label);
+  checker::note([&] { return "__mmdrop: mm_struct " + m.name + " freed"; });
+}
+
+// kernel/fork.c v3.9: mmput (atomic_dec_and_test(&mm->mm_users); the last user: ksm_exit, exit_mmap,
+// then the users' mmdrop)
 void mmput(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("mmput");
   if (k.config.era == Era::V4_19) return v4_19::mmput(k, mm);  // kernel/fork.c v4.19 (mmap_v4_19.cpp)
   if (k.config.era == Era::V2_6_33) return v2_6_33::mmput(k, mm);  // kernel/fork.c v2.6.33 (memory.cpp)
   if (!mmput_dec_and_test(k, mm)) return;
   ksm_exit(k, mm);
   exit_mmap(k, mm);
+  mmdrop(k, mm, "mmput", !k.mms[mm].mmf_vm_mergeable);  // the KSM slot's reference: ksmd's last drop
 }
 
 }  // namespace model

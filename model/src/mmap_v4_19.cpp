@@ -23,6 +23,7 @@ namespace {
 // mm/mmap.c v4.19: unmap_region (one vma: lru_add_drain, tlb_gather_mmu, unmap_vmas,
 // free_pgtables, tlb_finish_mmu)
 void unmap_region(Kernel& k, std::uint32_t vma) {
+  checker::Frame frame("unmap_region");
   MmuGather tlb;
   const Vma& v = k.vmas.at(vma);
   const std::vector<std::uint32_t> one{vma};
@@ -36,6 +37,7 @@ void unmap_region(Kernel& k, std::uint32_t vma) {
 // mm/mmap.c v4.19: exit_mmap (no mmap_sem: the mm has no users; the OOM reaper's
 // mm_is_oom_victim dance and munlock_vma_pages_all are not modelled)
 void exit_mmap(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("exit_mmap");
   mmu_notifier_release(k, mm);  // "mm's last user has gone": an HMM mirror is told
   MmStruct& m = k.mms.at(mm);
   const std::vector<std::uint32_t> vmas = m.vmas;
@@ -55,6 +57,7 @@ void exit_mmap(Kernel& k, std::uint32_t mm) {
 // mm/mmap.c v4.19: do_munmap of the whole vma containing addr (no split; no userfaultfd, no
 // VM_LOCKED munlock: the scenarios' vmas are not mlocked; mmap_sem held for write)
 void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("do_munmap");
   const int v = k.find_vma(mm, addr);
   if (v < 0) return;
   const std::uint32_t vma = static_cast<std::uint32_t>(v);
@@ -68,12 +71,14 @@ void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 // kernel/fork.c v4.19: mmput -> __mmput (atomic_dec_and_test(&mm->mm_users); the last user:
 // ksm_exit, exit_mmap; khugepaged_exit does nothing in the 4.19 model, which has no khugepaged)
 void mmput(Kernel& k, std::uint32_t mm) {
+  checker::Frame frame("mmput");
   // atomic_dec_and_test(&mm->mm_users): an object when KSM threads read it (ksm_test_exit) or a
   // swapoff takes references (mmget_not_zero); otherwise no other thread acts as a task of mm
   // (scenario loading) and nobody reads it
   if (!mmput_dec_and_test(k, mm)) return;  // swapoff's try_to_unuse holds a reference: its mmput is the last
   ksm_exit(k, mm);  // __mmput: ksm_exit -> __ksm_exit when MMF_VM_MERGEABLE (mm/ksm.c v4.19 = v3.9)
   v4_19::exit_mmap(k, mm);  // this file's (model::exit_mmap is 3.9's)
+  mmdrop(k, mm, "mmput", !k.mms[mm].mmf_vm_mergeable);  // the KSM slot's reference: ksmd's last drop
 }
 
 }  // namespace model::v4_19

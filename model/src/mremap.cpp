@@ -75,6 +75,7 @@ void anon_vma_interval_tree_insert(Kernel& k, std::uint32_t av, std::uint32_t vm
 // mm/rmap.c v3.9: anon_vma_clone (dst joins every anon_vma of src's chain, under
 // the root's rwsem: lock_anon_vma_root, anon_vma_chain_link)
 void anon_vma_clone(Kernel& k, std::uint32_t dst, std::uint32_t src) {
+  checker::Frame frame("anon_vma_clone");
   const std::vector<std::uint32_t> chain = anon_vma_chain(k, src);
   if (chain.empty()) return;
   for (std::uint32_t av : chain) k.kasan_anon_vma(av, "anon_vma_clone");
@@ -91,6 +92,7 @@ void anon_vma_clone(Kernel& k, std::uint32_t dst, std::uint32_t src) {
 
 // mm/mmap.c v3.9: vma_link (mmap_sem held for write: __vma_link_list, __vma_link_rb)
 void vma_link(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
+  checker::Frame frame("vma_link");
   std::vector<std::uint32_t>& list = k.mms.at(mm).vmas;
   auto at = std::find_if(list.begin(), list.end(), [&](std::uint32_t v) { return k.vmas[v].start > k.vmas[vma].start; });
   list.insert(at, vma);
@@ -101,6 +103,7 @@ void vma_link(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
 // vma leaves the interval tree of each anon_vma it is chained to, gets its new
 // bounds and vm_pgoff, and goes back in at its (new) key
 void vma_adjust(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, std::uint64_t pgoff) {
+  checker::Frame frame("vma_adjust");
   const std::vector<std::uint32_t> chain = anon_vma_chain(k, vma);
   checker::RwSem& lock = *k.anon_vmas.at(k.anon_vmas.at(k.vmas.at(vma).anon_vma).root).lock;
   lock.down_write("vma_adjust");  // anon_vma_lock_write
@@ -121,6 +124,7 @@ void vma_adjust(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t
 // vma (cases 2, 5, 7) or the next one downwards (cases 3, 8); prev and next at once
 // (case 1) is refused at input. Returns the grown vma, or -1.
 int vma_merge(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint64_t end) {
+  checker::Frame frame("vma_merge");
   const Vma moved = k.vmas.at(vma);
   const std::uint32_t mm = moved.mm;
   const int prev = merge_candidate(k, mm, moved, addr, end, Side::Prev);
@@ -146,6 +150,7 @@ int vma_merge(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint64_t en
 void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_end, std::uint32_t new_vma,
                std::uint64_t new_addr, bool need_rmap_locks,
                std::vector<std::pair<std::uint64_t, PageId>>& writable_moved) {
+  checker::Frame frame("move_ptes");
   const std::uint64_t old_start = old_addr, new_start = new_addr;
   const std::size_t flushed_before = writable_moved.size();
   const Vma& v = k.vmas.at(vma);
@@ -211,6 +216,7 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
 // accounting and the VM_ACCOUNT dance are not modelled)
 long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_addr,
               std::uint32_t new_slot) {
+  checker::Frame frame("move_vma");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   // mm/ksm.c v3.9: ksm_madvise(MADV_UNMERGEABLE) into a local copy of vm_flags
   if (k.vmas.at(vma).flags & VM_MERGEABLE) {

@@ -65,6 +65,7 @@ checker::RwSem* take_rmap_locks(Kernel& k, std::uint32_t vma, const char* who) {
 // THP whose flush the reverted fix leaves to move_page_tables.
 bool move_huge_pmd(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t new_addr,
                    std::uint64_t old_end, PmdSlot& old_pmd, PmdSlot& new_pmd, std::vector<Moved>& owed) {
+  checker::Frame frame("move_huge_pmd");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   if (old_addr % kPmdSize || new_addr % kPmdSize || old_end - old_addr < kPmdSize) return false;
   // "The destination pmd shouldn't be established": only this thread (mmap_sem for write)
@@ -102,6 +103,7 @@ bool move_huge_pmd(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::ui
 // moved range before either ptl is dropped when a present pte moved; 4.19.0 as commented)
 void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_end, std::uint32_t new_vma,
                std::uint64_t new_addr, bool need_rmap_locks, std::vector<Moved>& owed) {
+  checker::Frame frame("move_ptes");
   const std::uint64_t old_start = old_addr, new_start = new_addr;
   const std::uint32_t mm = k.vmas.at(vma).mm;
   const bool fixed = k.config.applied(Fix::MremapTlbFlush);
@@ -186,6 +188,7 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
 // copy_vma; move_page_tables; do_munmap of the old range)
 long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_addr,
               std::uint32_t new_slot) {
+  checker::Frame frame("move_vma");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   // mm/ksm.c v4.19: ksm_madvise(MADV_UNMERGEABLE): a KSM page keeps its rmap_item's address,
   // which the move would leave stale for rmap_walk_ksm ("ksm: prevent mremap move poisoning")

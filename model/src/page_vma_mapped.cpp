@@ -25,6 +25,7 @@ bool check_pte(const PageVmaMappedWalk& pvmw) {
 
 // mm/page_vma_mapped.c v4.19: page_vma_mapped_walk
 bool page_vma_mapped_walk(Kernel& k, PageVmaMappedWalk& pvmw) {
+  checker::Frame frame("page_vma_mapped_walk");
   const std::uint32_t mm = k.vmas.at(pvmw.vma).mm;
   PmdSlot* slot = k.pmd_slot(mm, pvmw.address);
   if (!slot) return false;  // pud/pmd never populated

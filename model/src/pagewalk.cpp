@@ -12,6 +12,7 @@ namespace {
 
 // mm/pagewalk.c v4.19: walk_pmd_range (no pte_entry: no split, no walk_pte_range)
 int walk_pmd_range(Kernel& k, std::uint64_t addr, std::uint64_t end, MmWalk& walk) {
+  checker::Frame frame("walk_pmd_range");
   int err = 0;
   do {
     const std::uint64_t next = std::min(pmd_base(addr) + kPmdSize, end);  // pmd_addr_end
@@ -32,6 +33,7 @@ int walk_pmd_range(Kernel& k, std::uint64_t addr, std::uint64_t end, MmWalk& wal
 
 // mm/pagewalk.c v4.19: walk_page_range (-> walk_page_test, __walk_page_range, walk_pgd_range)
 int walk_page_range(Kernel& k, std::uint64_t start, std::uint64_t end, MmWalk& walk) {
+  checker::Frame frame("walk_page_range");
   if (start >= end) return -kEINVAL;
   int err = 0;
   do {

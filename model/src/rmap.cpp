@@ -27,6 +27,7 @@ using checker::FailureKind;
 
 // mm/rmap.c v2.6.33, v3.9: try_to_unmap_one (TTU_MIGRATION or, v3.9 reclaim, TTU_UNMAP; TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS)
 int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr, unsigned flags) {
+  checker::Frame frame("try_to_unmap_one");
   std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   PteSlot* slot = k.pte_slot(mm, addr);
@@ -71,6 +72,7 @@ int try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t ad
 
 // mm/rmap.c v2.6.33, v3.9: page_referenced_one (page_check_address's ptl; ptep_clear_flush_young_notify)
 bool page_referenced_one(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, int& mapcount) {
+  checker::Frame frame("page_referenced_one");
   PteSlot* slot = k.pte_slot(mm, addr);
   if (!slot) return false;
   MmStruct& m = k.mms.at(mm);
@@ -172,6 +174,7 @@ void put_anon_vma_step(Kernel& k, std::uint32_t av, const char* where) {
 // mm/rmap.c v3.9: try_to_unmap_anon (page_lock_anon_vma_read, then each vma of the
 // anon_vma's interval tree that covers the page's index, in chain order)
 int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap_anon");
   const std::uint32_t av = page_lock_anon_vma_read(k, page);
   if (av == kNoAnonVma) return SWAP_AGAIN;
   int ret = SWAP_AGAIN;
@@ -188,6 +191,7 @@ int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
 // mm/rmap.c v3.9: rmap_walk_anon ("Users without mmap_sem are required to take a
 // reference count to prevent the anon_vma disappearing": a freed one is a KASAN report)
 int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  checker::Frame frame("rmap_walk_anon");
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::Read, "rmap_walk_anon");  // page_anon_vma(page)
   if (p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
@@ -209,6 +213,7 @@ int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
 
 // mm/rmap.c v3.9: try_to_unmap
 int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap");
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(page)) in try_to_unmap");
   int ret;
@@ -224,6 +229,7 @@ int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
 
 // mm/rmap.c v3.9: rmap_walk
 int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  checker::Frame frame("rmap_walk");
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk");
   if (p.PageKsm()) return rmap_walk_ksm(k, page, rmap_one);
@@ -236,6 +242,7 @@ namespace {
 // mm/rmap.c v3.9: anon_vma_free (kmem_cache_free; poisoned for the KASAN checks) and
 // __put_anon_vma's put of the root a child anon_vma pins (anon_vma_fork's get_anon_vma(root))
 void anon_vma_free(Kernel& k, std::uint32_t av, const char* where) {
+  checker::Frame frame("anon_vma_free");
   AnonVma& a = k.anon_vmas.at(av);
   a.freed = true;
   a.freed_at = Kernel::freed_by(where);
@@ -248,6 +255,7 @@ void anon_vma_free(Kernel& k, std::uint32_t av, const char* where) {
 // include/linux/rmap.h, mm/rmap.c v3.9: put_anon_vma -> __put_anon_vma (AnonVma::refcount
 // counts the references besides the vmas' own one, which unlink_anon_vmas drops with the last vma)
 void put_anon_vma(Kernel& k, std::uint32_t av, const char* where) {
+  checker::Frame frame("put_anon_vma");
   k.kasan_anon_vma(av, where);
   AnonVma& a = k.anon_vmas.at(av);
   if (a.refcount <= 0)
@@ -270,6 +278,7 @@ std::vector<std::uint32_t> anon_vma_chain(const Kernel& k, std::uint32_t vma) {
 // mm/rmap.c v3.9: unlink_anon_vmas (the vma leaves every anon_vma it is chained to, under
 // the root's rwsem; an anon_vma left with no vma drops the vmas' reference)
 void unlink_anon_vmas(Kernel& k, std::uint32_t vma) {
+  checker::Frame frame("unlink_anon_vmas");
   const std::vector<std::uint32_t> chain = anon_vma_chain(k, vma);
   const Vma& v = k.vmas.at(vma);
   if (chain.empty()) return;
@@ -306,6 +315,7 @@ namespace {
 
 // mm/rmap.c v2.6.33: try_to_unmap_anon (page_lock_anon_vma: the page_mapped test, then the spinlock)
 int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap_anon");
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma");  // page->mapping, page_mapped
   if (!p.page_mapped() || p.mapping.kind != Mapping::Kind::Anon) return SWAP_AGAIN;
@@ -328,6 +338,7 @@ int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags) {
 
 // mm/rmap.c v2.6.33: page_referenced_anon (page_lock_anon_vma, page_referenced_one per vma under the ptl)
 int page_referenced_anon(Kernel& k, PageId page) {
+  checker::Frame frame("page_referenced_anon");
   Page& p = k.pages.at(page);
   if (p.mapping.kind != Mapping::Kind::Anon) return 0;
   int mapcount = p.mapcount;
@@ -355,6 +366,7 @@ int page_referenced_anon(Kernel& k, PageId page) {
 
 // mm/rmap.c v2.6.33: try_to_unmap
 int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap");
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "BUG_ON(!PageLocked(page)) in try_to_unmap");
   int ret;
@@ -371,6 +383,7 @@ int try_to_unmap(Kernel& k, PageId page, unsigned flags) {
 // mm/rmap.c v2.6.33: rmap_walk_anon; before e9995ef978a7 the same walk was
 // mm/migrate.c v2.6.32: remove_anon_migration_ptes, reached for a KSM page too
 int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  checker::Frame frame("rmap_walk_anon");
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::Read, "rmap_walk_anon");  // page_anon_vma(page): page->mapping
   if (p.PageKsm()) {
@@ -406,6 +419,7 @@ int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one) {
 
 // mm/rmap.c v2.6.33: rmap_walk (added by e9995ef978a7)
 int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
+  checker::Frame frame("rmap_walk");
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in rmap_walk");
   if (p.PageKsm()) return v2_6_33::rmap_walk_ksm(k, page, rmap_one);
@@ -416,6 +430,7 @@ int rmap_walk(Kernel& k, PageId page, const RmapOne& rmap_one) {
 
 // mm/rmap.c v2.6.33: page_referenced (is_locked = 0: a KSM page is trylocked), for a KSM page
 int page_referenced(Kernel& k, PageId page) {
+  checker::Frame frame("page_referenced");
   Page& p = k.pages.at(page);
   checker::announce(p.obj, AccessKind::Read, "page_referenced");  // page_mapped && page_rmapping
   k.kasan_page(page, "page_referenced");

@@ -23,6 +23,7 @@ using checker::FailureKind;
 
 // mm/rmap.c v4.19: rmap_walk_anon (anon_vma_lock_read of the root; the interval tree is the vma list)
 void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
+  checker::Frame frame("rmap_walk_anon");
   Page& p = k.pages.at(page);
   if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file in kernel 4.19");  // KSM: rmap_walk
   k.kasan_anon_vma(p.mapping.id, "rmap_walk_anon");  // freed by a 4.19 munmap or exit's unlink_anon_vmas
@@ -40,6 +41,7 @@ void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32
 
 // mm/rmap.c v4.19: rmap_walk (PageKsm -> mm/ksm.c v4.19 rmap_walk_ksm, else rmap_walk_anon)
 void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
+  checker::Frame frame("rmap_walk");
   if (!k.pages.at(page).PageKsm()) return rmap_walk_anon(k, page, rmap_one);
   // rmap_walk_ksm: each rmap_item of the page's stable node, its anon_vma's root read-locked,
   // the item's own vma first, then (search_new_forks) other mms' (ksm.cpp, as in v3.9).
@@ -54,6 +56,7 @@ namespace {
 // reclaim's flags without TTU_MIGRATION: the PageAnon swap branch; the young-bit check and
 // TTU_BATCH_FLUSH's deferred flush are not modelled: the pte is taken as old, flushed at once)
 bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t address, unsigned flags) {
+  checker::Frame frame("try_to_unmap_one");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   Page& p = k.pages.at(page);
   // end = vma_address_end(page, vma): the whole THP, or one page.
@@ -99,6 +102,7 @@ bool try_to_unmap_one(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t a
 
 // mm/rmap.c v4.19: try_to_unmap (rmap_walk with done = page_not_mapped; returns !page_mapcount)
 bool try_to_unmap(Kernel& k, PageId page, unsigned flags) {
+  checker::Frame frame("try_to_unmap");
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page)) in rmap_walk");
   if (p.PageKsm() && !(flags & TTU_MIGRATION)) model_limit("swap-out of a KSM page (try_to_unmap) in kernel 4.19");

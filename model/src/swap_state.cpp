@@ -105,6 +105,7 @@ void swap_map_step(Kernel& k, checker::ObjectId obj, AccessKind kind, const char
 // mm/swap_state.c v3.9: read_swap_cache_async (mm/page_io.c swap_readpage, end_swap_bio_read);
 // v4.19's __read_swap_cache_async adds the unused-slot check before the allocation
 PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
+  checker::Frame frame("read_swap_cache_async");
   PageId new_page = kNoPage;
   for (;;) {
     const PageId found = find_get_page(k, entry);
@@ -192,6 +193,7 @@ void delete_from_swap_cache_locked(Kernel& k, PageId page) {
 
 // mm/swap_state.c v3.9: delete_from_swap_cache
 void delete_from_swap_cache(Kernel& k, PageId page) {
+  checker::Frame frame("delete_from_swap_cache");
   delete_from_swap_cache_locked(k, page);
   // swapcache_free(): SWAP_HAS_CACHE is the page flag in the model, already clear.
   k.put_page(page, "delete_from_swap_cache");  // page_cache_release: the swap cache's reference
@@ -199,6 +201,7 @@ void delete_from_swap_cache(Kernel& k, PageId page) {
 
 // mm/swapfile.c v3.9: reuse_swap_page
 bool reuse_swap_page(Kernel& k, PageId page) {
+  checker::Frame frame("reuse_swap_page");
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(checker::FailureKind::BugOn, "VM_BUG_ON(!PageLocked(page)) in reuse_swap_page");
   if (p.PageKsm()) return false;
@@ -220,6 +223,7 @@ namespace {
 
 // mm/swapfile.c v3.9: swap_entry_free's count decrement (the caller announced the step)
 void swap_entry_free(Kernel& k, std::uint32_t entry) {
+  checker::Frame frame("swap_entry_free");
   int& count = k.swap.swap_map[entry];
   if (count <= 0)
     checker::fail(checker::FailureKind::BugOn, "swap_free: slot " + std::to_string(entry) + " has no swap count");
@@ -231,6 +235,7 @@ void swap_entry_free(Kernel& k, std::uint32_t entry) {
 
 // mm/swapfile.c v3.9: swap_free
 void swap_free(Kernel& k, std::uint32_t entry) {
+  checker::Frame frame("swap_free");
   swap_map_step(k, k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_free");
   swap_entry_free(k, entry);
 }
@@ -238,6 +243,7 @@ void swap_free(Kernel& k, std::uint32_t entry) {
 // mm/swapfile.c v3.9, v2.6.33: free_swap_and_cache; v4.19: free_swap_and_cache ->
 // __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL) -> try_to_free_swap, the same steps
 void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
+  checker::Frame frame("free_swap_and_cache");
   // swap_entry_free under swap_lock: the count, and whether SWAP_HAS_CACHE is set, which
   // swapcache_free clears (__remove_mapping, delete_from_swap_cache): a step on the whole
   // swapper_space (its count and its cache index), ordered against both.
@@ -286,6 +292,7 @@ void free_swap_and_cache(Kernel& k, std::uint32_t entry) {
 
 // mm/swapfile.c v3.9: swap_duplicate
 void swap_duplicate(Kernel& k, std::uint32_t entry) {
+  checker::Frame frame("swap_duplicate");
   swap_map_step(k, k.swap.map_obj, AccessKind::ReadModifyWrite, "swap_duplicate");
   int& count = ++k.swap.swap_map[entry];
   checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
@@ -304,6 +311,7 @@ bool page_writeback(Kernel& k, PageId page, const char* label) {
 // include/linux/pagemap.h v3.9: wait_on_page_writeback (sleeps on PG_writeback
 // until end_page_writeback wakes it; no step when writeback cannot happen)
 void wait_on_page_writeback(Kernel& k, PageId page, const char* label) {
+  checker::Frame frame("wait_on_page_writeback");
   if (!k.track_writeback) return;
   Page& p = k.pages.at(page);
   checker::announce_blocking(p.flags_obj, AccessKind::Read, label, [&p] { return !p.test(PG_writeback); });
@@ -313,6 +321,7 @@ void wait_on_page_writeback(Kernel& k, PageId page, const char* label) {
 // the device slot holds the page's data, end_page_writeback clears PG_writeback
 // (without the page lock) and wakes its waiters. The write I/O reads the data here.
 void end_swap_bio_write(Kernel& k, PageId page) {
+  checker::Frame frame("end_swap_bio_write");
   Page& p = k.pages.at(page);
   read_page_data(k, page, "swap_writepage");
   k.page_flags_write(page, "end_page_writeback");
@@ -359,6 +368,7 @@ std::uint32_t get_swap_page_and_insert(Kernel& k, PageId page) {
 // SetPageSwapCache, set_page_private; then SetPageDirty). Fails only when swapoff has
 // cleared the area's SWP_WRITEOK (no radix-tree preload or memcg failures in the model).
 bool add_to_swap(Kernel& k, PageId page) {
+  checker::Frame frame("add_to_swap");
   Page& p = k.pages.at(page);
   const std::uint32_t entry = get_swap_page_and_insert(k, page);
   if (entry == 0) return false;
@@ -489,6 +499,7 @@ namespace {
 // mm/vmscan.c v3.9 and v4.19 (the same order): shrink_page_list on one page (trylock_page, PageWriteback: keep
 // as global reclaim does, the anon swap-out branch, __remove_mapping)
 bool shrink_page_list(Kernel& k, PageId page, SwapWrite write) {
+  checker::Frame frame("shrink_page_list");
   Page& p = k.pages.at(page);
   if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
   // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,

@@ -29,6 +29,7 @@ PageId first_thp(const Kernel& k) {
 // swap_lock and p->lock, disable_swap_slots_cache_lock, try_to_unuse, reinsert_swap_info and
 // reenable_swap_slots_cache_unlock on failure; the accounting and the teardown are not modelled)
 int swapoff(Kernel& k) {
+  checker::Frame frame("swapoff");
   // del_from_avail_list(p); p->flags &= ~SWP_WRITEOK: get_swap_pages finds no area (the slot
   // cache is disabled next, so get_swap_page goes to get_swap_pages)
   clear_swp_writeok(k, "del_from_avail_list, SWP_WRITEOK cleared: get_swap_pages allocates no more slots");

@@ -80,6 +80,7 @@ PageId ksm_copy_swapin_page(Kernel& k, PageId page) {
 // mm/ksm.c v3.9, v4.19: ksm_might_need_to_copy (revert variant: include/linux/ksm.h v3.8
 // ksm_might_need_to_copy predicate + mm/ksm.c v3.8 ksm_does_need_to_copy)
 PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  checker::Frame frame("ksm_might_need_to_copy");
   return ksm_swapin_needs_copy(k, page, vma, addr) ? ksm_copy_swapin_page(k, page) : page;
 }
 
@@ -247,6 +248,7 @@ namespace v2_6_33 {
 // page_anon_vma and is mapped as it is) -> mm/ksm.c v2.6.33: ksm_does_need_to_copy (unlock_page,
 // the copy, lru_cache_add_lru, page_cache_release of the swap-cache page)
 PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::uint64_t addr) {
+  checker::Frame frame("ksm_might_need_to_copy");
   if (!ksm_swapin_needs_copy(k, page, vma, addr)) return page;
   k.pages[page].lock->unlock("ksm_does_need_to_copy");  // "any racers will COW it, not modify it"
   const PageId np = ksm_copy_swapin_page(k, page);

@@ -29,6 +29,7 @@ using checker::AccessKind;
 // activate_page's LRU move are not modelled); mm/swapfile.c v2.6.33: unuse_pte maps the
 // swap-cache page itself (no ksm_might_need_to_copy)
 int unuse_pte(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint32_t entry, PageId page) {
+  checker::Frame frame("unuse_pte");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   MmStruct& m = k.mms.at(mm);
   const PageId swapcache = page;
@@ -69,6 +70,7 @@ namespace {
 // unuse_pmd_range / unuse_pud_range / the pgd loop: the model's vmas have one pte table.
 int unuse_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, std::uint32_t entry,
                     PageId page) {
+  checker::Frame frame("unuse_pte_range");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   std::vector<std::uint64_t> addrs;
   for (const auto& [addr, slot] : k.mms.at(mm).ptes)
@@ -86,6 +88,7 @@ int unuse_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint
 // mm/swapfile.c v3.9: unuse_vma (an anon page: the one address page_address_in_vma gives;
 // a KSM page, whose page_anon_vma is NULL: the whole vma)
 int unuse_vma(Kernel& k, std::uint32_t vma, std::uint32_t entry, PageId page) {
+  checker::Frame frame("unuse_vma");
   const Vma& v = k.vmas.at(vma);
   const Page& p = k.pages.at(page);
   std::uint64_t start = v.start, end = v.end;
@@ -101,6 +104,7 @@ int unuse_vma(Kernel& k, std::uint32_t vma, std::uint32_t entry, PageId page) {
 
 // mm/swapfile.c v3.9: unuse_mm (down_read_trylock(mmap_sem), else drop the page lock around down_read)
 int unuse_mm(Kernel& k, std::uint32_t mm, std::uint32_t entry, PageId page) {
+  checker::Frame frame("unuse_mm");
   MmStruct& m = k.mms.at(mm);
   Page& p = k.pages.at(page);
   // down_read_trylock: a look at the semaphore; the down_read that follows a
@@ -164,6 +168,7 @@ void clear_swp_writeok(Kernel& k, const char* note) {
 
 // mm/swapfile.c v3.9, v4.19: reinsert_swap_info (SWP_WRITEOK again after try_to_unuse failed)
 void reinsert_swap_info(Kernel& k) {
+  checker::Frame frame("reinsert_swap_info");
   if (!k.swap.writeok_tracked) return;
   checker::announce(k.swap.obj, AccessKind::Write, "reinsert_swap_info");
   k.swap.writeok = true;
@@ -174,6 +179,7 @@ void reinsert_swap_info(Kernel& k) {
 // security_vm_enough_memory_mm accounting, the swap_list unlink and the area's teardown after
 // a success are not modelled: the area simply stays without SWP_WRITEOK)
 int sys_swapoff(Kernel& k) {
+  checker::Frame frame("sys_swapoff");
   clear_swp_writeok(k, "SWP_WRITEOK cleared: get_swap_page allocates no more slots");
   const int err = try_to_unuse(k);
   if (err) reinsert_swap_info(k);
@@ -184,6 +190,7 @@ int sys_swapoff(Kernel& k) {
 // mm/swapfile.c v3.9: try_to_unuse (one swap area, frontswap off; the mmlist is every mm in
 // declaration order, start_mm's heuristics aside; a shmem slot does not exist in the model)
 int try_to_unuse(Kernel& k) {
+  checker::Frame frame("try_to_unuse");
   int retval = 0;
   std::uint32_t i = 0;
   while ((i = find_next_to_unuse(k, i)) != 0) {

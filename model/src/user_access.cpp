@@ -200,6 +200,7 @@ void flush_tlb_page(Kernel& k, std::uint32_t mm, std::uint64_t addr, PageId page
 // arch/x86/mm/tlb.c v4.19: flush_tlb_range (flush_tlb_mm_range; pmdp_invalidate's flush_pmd_tlb_range)
 void flush_tlb_range(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end, PageId page,
                      const char* label) {
+  checker::Frame frame("flush_tlb_range");
   flush_tlb_others_wait(k, mm, label);  // CPUs of mm with interrupts off (get_user_pages_fast scenarios only)
   if (!k.user_data.track) return;
   checker::announce(k.pages.at(page).data_obj, AccessKind::Write, label);

@@ -1136,6 +1136,88 @@ TEST(Reach, UnreachableStepSearchesEverything) {
   }
 }
 
+namespace {
+
+/// FlagProgram with checker::Frame functions around A's steps: "a_reader" around its load,
+/// "a_writer" (inside "a_reader") around its store; "a_empty" holds no step, so A's load,
+/// announced after it ended, is not inside it. B fails inside "b_setter" when `fail_b`, so a
+/// fiber is unwound with a frame alive, run after run.
+struct FramedProgram : Program {
+  bool fail_b = false;
+  std::optional<Shared<int>> flag, y;
+  void setup() override {
+    flag.emplace("flag", 0);
+    y.emplace("y", 0);
+    spawn("A", [this] {
+      { Frame empty("a_empty"); }
+      Frame reader("a_reader");
+      if (flag->load("A reads flag") == 1) {
+        Frame writer("a_writer");
+        y->store(1, "A saw the flag");
+      }
+    });
+    spawn("B", [this] {
+      Frame setter("b_setter");
+      flag->store(1, "B sets flag");
+      if (fail_b) checker::fail(FailureKind::Assertion, "B fails in b_setter");
+    });
+  }
+};
+
+}  // namespace
+
+// A frame names the function a step runs in: the target matches the innermost frame that
+// matches, and the witness names it with the step. By hand: "a_writer" holds only A's store,
+// which runs when B's store came first (DFS: the second execution, step 2; DPOR: A's load and
+// B's store conflict, the second trace too). "a_reader" holds A's load, A's first step: DFS's
+// first execution runs A first (step 0). "a_empty" ended before any step: nothing reaches it
+// and no step ran inside it. "a_reader" asked of B: never reached, but A's steps ran inside
+// a function so named.
+TEST(Reach, AFrameNamesTheFunctionAStepRunsIn) {
+  for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    FramedProgram p;
+    Report w = explore(p, reaching(s, "A", "a_writer"));
+    CHECK(w.verdict == Verdict::Violation);
+    STRCMP_EQUAL("A reached a_writer (step 2: A saw the flag)", w.counterexample->violation.message.c_str());
+    LONGS_EQUAL(2, w.stats.executions);
+    const ReachTarget target{"A", "a_writer"};
+    Report again = replay(p, w.counterexample->schedule, 10000, &w.counterexample->log, &target);
+    CHECK(again.divergence.empty());
+    CHECK(again.counterexample->violation.kind == FailureKind::Reached);
+
+    FramedProgram q;
+    Report r = explore(q, reaching(StrategyKind::Dfs, "A", "a_reader"));
+    STRCMP_EQUAL("A reached a_reader (step 0: A reads flag)", r.counterexample->violation.message.c_str());
+    LONGS_EQUAL(1, r.stats.executions);
+
+    FramedProgram e;
+    Report none = explore(e, reaching(s, "", "a_empty"));
+    CHECK(none.verdict == Verdict::Pass);
+    CHECK_FALSE(none.stats.reach_label_seen);
+    FramedProgram b;
+    Report other = explore(b, reaching(s, "B", "a_reader"));
+    CHECK(other.verdict == Verdict::Pass);
+    CHECK(other.stats.reach_label_seen);
+  }
+}
+
+// A thread that fails inside a frame is unwound with the frame alive (the engine tears the
+// fiber down; under the sanitizers a dangling frame would show). B fails after its store in
+// the first execution (DFS runs A, then B): the failure is reported, not a reach of
+// "b_setter", which is B's and asked of A. The witness's replay unwinds it again.
+TEST(Reach, AFrameAliveAtAFailureIsUnwound) {
+  FramedProgram p;
+  p.fail_b = true;
+  Report r = explore(p, reaching(StrategyKind::Dfs, "A", "b_setter"));
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == FailureKind::Assertion);
+  STRCMP_EQUAL("B fails in b_setter", r.counterexample->violation.message.c_str());
+  LONGS_EQUAL(1, r.stats.executions);
+  CHECK(replay(p, r.counterexample->schedule).verdict == Verdict::Violation);
+  // Outside a simulated thread a Frame does nothing.
+  { Frame outside("no_execution"); }
+}
+
 // A failure of the program met before the target is reported as it is.
 TEST(Reach, AFailureFirstIsReported) {
   Lambda p;

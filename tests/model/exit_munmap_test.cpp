@@ -416,6 +416,49 @@ TEST(Exit39Scenario, TheLastMmExitingUnderKsmdsScanStart) {
   check_clean_and_dfs_agrees("scenarios/ksm/exit-last-mm-vs-ksmd-scan-4.19-fixed.json");
 }
 
+// 7496fea9a6bf (v4.13): A (no rmap_item) and B on the KSM list; ksmd's walk of A ends and the
+// cursor moves to B under ksm_mmlist_lock. v2.6.33 and v3.9 then spin_unlock before
+// up_read(&A->mmap_sem): in between, A's exit frees the slot at once (__ksm_exit's
+// easy_to_free, no mmap_sem) and its last mmdrop the mm_struct, so ksmd's up_read is a
+// use-after-free. By hand, the counterexample's order: ksmd releases ksm_mmlist_lock, X takes
+// it in __ksm_exit, X's mmdrop frees A, and ksmd's up_read comes last (its failing step).
+// DPOR alone finds it (the free is an update of A.mmap_sem that may free: dependent on the
+// up_read). The fixed order (3.9 by default, 4.19): clean, DFS agrees.
+TEST(Exit39Scenario, KsmdsUpReadAfterTheExitFreedTheMm) {
+  for (const char* file : {"scenarios/ksm/ksmd-up-read-vs-exit-reverted.json",
+                           "scenarios/ksm/ksmd-up-read-vs-exit-2.6.33.json"}) {
+    Scenario s = Scenario::load(file);
+    auto program = s.make_program();
+    checker::Options o = s.options();
+    o.bounded_first = 0;
+    const checker::Report r = checker::explore(*program, o);
+    CHECK_TEXT(r.verdict == checker::Verdict::Violation, file);
+    const checker::Counterexample& c = *r.counterexample;
+    CHECK_TEXT(c.violation.message.find("KASAN: use-after-free of mm_struct A in scan_get_next_rmap_item") == 0,
+               c.violation.message.c_str());
+    // The positions of: ksmd's last ksm_mmlist_lock release, X's __ksm_exit acquire, X's
+    // freeing mmdrop, ksmd's up_read of A.mmap_sem (the last step).
+    std::size_t kd_unlock = 0, x_lock = 0, x_free = 0;
+    const std::vector<checker::StepRecord>& steps = c.log.steps;
+    for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
+      const std::string& thread = c.log.thread_names[steps[i].thread];
+      const std::string& object = c.log.object_names[steps[i].access.object];
+      const std::string label = steps[i].access.label;
+      if (thread == "KD" && object == "ksm_mmlist_lock" && steps[i].access.kind == checker::AccessKind::LockRelease)
+        kd_unlock = i;
+      if (thread == "X" && label == "__ksm_exit" && steps[i].access.kind == checker::AccessKind::LockAcquire) x_lock = i;
+      if (thread == "X" && label == "mmdrop") x_free = i;
+    }
+    const checker::StepRecord& last = steps.back();
+    STRCMP_EQUAL("KD", c.log.thread_names[last.thread].c_str());
+    STRCMP_EQUAL("A.mmap_sem", c.log.object_names[last.access.object].c_str());
+    CHECK(last.access.kind == checker::AccessKind::LockReleaseShared);
+    CHECK_TEXT(kd_unlock < x_lock && x_lock < x_free, file);
+  }
+  check_clean_and_dfs_agrees("scenarios/ksm/ksmd-up-read-vs-exit-fixed.json");
+  check_clean_and_dfs_agrees("scenarios/ksm/ksmd-up-read-vs-exit-4.19-fixed.json");
+}
+
 // The exit of a fork's child: the fork creates the mm, so the exit must start after its
 // dup_mmap (the child's first mmput comes after fork returned); without start_after it is
 // refused at the exit's actor, naming the event.

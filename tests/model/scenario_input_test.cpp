@@ -265,7 +265,7 @@ TEST(ScenarioInput, Catalogues) {
     migrate |= a.name == "migrate_pages";
   }
   CHECK_TRUE(run && migrate);
-  LONGS_EQUAL(21, model::fixes().size());  // 12 commits + the 4 parts of cbf86cfe04a6, 2 of e9995ef978a7, 3 of 62b61f611eb5
+  LONGS_EQUAL(22, model::fixes().size());  // 13 commits + the 4 parts of cbf86cfe04a6, 2 of e9995ef978a7, 3 of 62b61f611eb5
   LONGS_EQUAL(3, model::eras().size());
   bool unmerged = false, leftover = false;
   for (const auto& i : model::invariants()) {
@@ -310,14 +310,16 @@ TEST(ScenarioInput, UndeclaredPtesOfAVmaAreNone) {
   STRCMP_EQUAL("/threads/1/args/child", load_error_pointer(no_table, &message).c_str());
 }
 
-// later_fixes_applied, from the catalogue's releases by hand: 3.9 has eb66ae030829 (v4.20) and
-// 19be0eaffa3a (v4.9) newer than v3.9 (5117b3b835f2 and cbf86cfe04a6 are v3.9, 4969c1192d15
-// v2.6.36); 4.19 has d08faca018c4 and eb66ae030829 (v4.20) and 17839856fd58 (v5.8), not
+// later_fixes_applied, from the catalogue's releases by hand: 3.9 has eb66ae030829 (v4.20),
+// 19be0eaffa3a (v4.9) and 7496fea9a6bf (v4.13) newer than v3.9 (5117b3b835f2 and cbf86cfe04a6
+// are v3.9, 4969c1192d15 v2.6.36, 486cf46f3f9b v3.1, 2b472611a32a v3.0); 4.19 has d08faca018c4 and eb66ae030829 (v4.20) and 17839856fd58 (v5.8), not
 // 19be0eaffa3a (v4.9); 2.6.33's are all v2.6.33. A reverted one is not listed.
 TEST(ScenarioInput, LaterFixesAppliedAreNamed) {
   using V = std::vector<std::string>;
-  CHECK(model::later_fixes_applied(model::Era::V3_9, {}) == (V{"eb66ae030829 (v4.20)", "19be0eaffa3a (v4.9)"}));
-  CHECK(model::later_fixes_applied(model::Era::V3_9, {"eb66ae030829"}) == (V{"19be0eaffa3a (v4.9)"}));
+  CHECK(model::later_fixes_applied(model::Era::V3_9, {}) ==
+        (V{"eb66ae030829 (v4.20)", "19be0eaffa3a (v4.9)", "7496fea9a6bf (v4.13)"}));
+  CHECK(model::later_fixes_applied(model::Era::V3_9, {"eb66ae030829"}) ==
+        (V{"19be0eaffa3a (v4.9)", "7496fea9a6bf (v4.13)"}));
   CHECK(model::later_fixes_applied(model::Era::V4_19, {}) ==
         (V{"d08faca018c4 (v4.20)", "eb66ae030829 (v4.20)", "17839856fd58 (v5.8)"}));
   CHECK(model::later_fixes_applied(model::Era::V2_6_33, {}).empty());

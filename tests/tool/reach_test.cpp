@@ -50,8 +50,9 @@ TEST_GROUP(CliReach){};
 
 // W reaches do_anonymous_page only when the pte is none at its fault: D's zap came first. The
 // bounded-first pass under bound 0 runs W to its end first (its COW fault is do_wp_page), then
-// D to its end and W: the second execution reaches it, with no preemption. The execution ends
-// right after that step (W's next announce), which is its last step. The trace records the
+// D to its end and W: the second execution reaches it, with no preemption, at its first step
+// (the page allocation). The execution ends right after that step (W's next announce), which
+// is its last step. The trace records the
 // target, and its replay reaches it again: exit 0 both.
 TEST(CliReach, WitnessIsPrintedWrittenAndReplayed) {
   const fs::path dir = fresh_dir("witness");
@@ -68,7 +69,9 @@ TEST(CliReach, WitnessIsPrintedWrittenAndReplayed) {
   STRCMP_EQUAL("do_anonymous_page", t["provenance"]["explore"]["reach"]["function"].get<std::string>().c_str());
   STRCMP_EQUAL("reached", t["violation"]["kind"].get<std::string>().c_str());
   const json& last = t["steps"].back();
-  STRCMP_EQUAL("do_anonymous_page", last["function"].get<std::string>().c_str());
+  // do_anonymous_page's first step is its page allocation (a step inside it: checker::Frame).
+  STRCMP_EQUAL("alloc_zeroed_user_highpage_movable", last["function"].get<std::string>().c_str());
+  CHECK_TEXT(contains(r.out, ": alloc_zeroed_user_highpage_movable, inside do_anonymous_page ("), r.out.c_str());
   STRCMP_EQUAL("W", last["thread"].get<std::string>().c_str());
   // D ran first, to its end: its steps precede every step of W.
   bool w_started = false;
@@ -83,6 +86,44 @@ TEST(CliReach, WitnessIsPrintedWrittenAndReplayed) {
   CHECK_TEXT(contains(again.out, "reproduced the recorded witness (it reaches W:do_anonymous_page)"), again.out.c_str());
 }
 
+// A kernel function the model runs as several steps, none named after it, is reached by
+// its first step inside it (checker::Frame). swap-read-race: FA and FB swap in slot 5, which
+// no page caches. Bound 0 runs FA to its end first: its page is then in the swap cache and
+// FB's lookup_swap_cache finds it, so FB never calls read_swap_cache_async. The second
+// execution runs FB first: do_swap_page's lookup (find_get_page) misses, and
+// read_swap_cache_async's own find_get_page, the next step of FB, is the witness. The
+// trace's replay reaches it again.
+TEST(CliReach, AFunctionIsReachedByAStepInsideIt) {
+  const char* const scenario = "scenarios/ksm/swap-read-race-fixed.json";
+  const fs::path dir = fresh_dir("frame");
+  const std::string trace = (dir / "f.json").string();
+  Result r = cli({"run", scenario, "--reach", "FB:read_swap_cache_async", "--trace-out", trace});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, ": find_get_page, inside read_swap_cache_async (this execution is a witness"),
+             r.out.c_str());
+  CHECK_TEXT(contains(r.out, "search: 2 executions of plain DFS"), r.out.c_str());
+  const json t = read_json(trace);
+  const json& steps = t["steps"];
+  const json& last = steps.back();
+  STRCMP_EQUAL("FB", last["thread"].get<std::string>().c_str());
+  STRCMP_EQUAL("find_get_page", last["function"].get<std::string>().c_str());
+  // The step before it in FB is do_swap_page's own lookup, not inside read_swap_cache_async.
+  const json* before = nullptr;
+  for (std::size_t i = 0; i + 1 < steps.size(); ++i)
+    if (steps[i]["thread"] == "FB") before = &steps[i];
+  CHECK(before != nullptr);
+  STRCMP_EQUAL("find_get_page", (*before)["function"].get<std::string>().c_str());
+  CHECK_TEXT(contains(r.out, "at step " + std::to_string(last["index"].get<int>()) + ":"), r.out.c_str());
+  // Asked for by its step's name, find_get_page is reached in the first execution already
+  // (FB's lookup after FA's swap-in), which read_swap_cache_async is not.
+  CHECK_TEXT(contains(cli({"run", scenario, "--reach", "FB:find_get_page"}).out, "search: 1 executions of plain DFS"),
+             "find_get_page");
+  Result again = cli({"replay", trace});
+  LONGS_EQUAL(0, again.code);
+  CHECK_TEXT(contains(again.out, "reproduced the recorded witness (it reaches FB:read_swap_cache_async)"),
+             again.out.c_str());
+}
+
 // A step no execution runs: the whole search is the one without --reach (the same
 // executions), the verdict says "not reached", exit 1, and no trace is written.
 TEST(CliReach, UnreachedStepSearchesEverythingAndExitsOne) {
@@ -92,7 +133,7 @@ TEST(CliReach, UnreachedStepSearchesEverythingAndExitsOne) {
   LONGS_EQUAL(1, r.code);
   // W runs do_anonymous_page (after D's zap), D never does: the run says the name exists.
   CHECK_TEXT(contains(r.out, "verdict: not reached: no execution of the whole search runs \"do_anonymous_page\" in "
-                             "thread D (exhaustive: other threads run steps so named, this one never does)"),
+                             "thread D (exhaustive: other threads run steps so named, or inside a function so named, this one never does)"),
              r.out.c_str());
   CHECK(contains(r.out, "complete (exhaustive)"));
   LONGS_EQUAL(executions(plain.out), executions(r.out));
@@ -106,7 +147,7 @@ TEST(CliReach, UnreachedStepSearchesEverythingAndExitsOne) {
   // the run says so, and the JSON's name_seen is false.
   Result none = cli({"run", kDirtyCow, "--reach", "W:page_ref_freeze"});
   LONGS_EQUAL(1, none.code);
-  CHECK_TEXT(contains(none.out, "(exhaustive, and no step of any thread has that name in any run: check it"),
+  CHECK_TEXT(contains(none.out, "(exhaustive, and no step of any thread has that name or runs inside a "),
              none.out.c_str());
   const json j = json::parse(cli({"run", kDirtyCow, "--reach", "W:page_ref_freeze", "--format", "json"}).out);
   CHECK(j["reach"]["name_seen"] == false);

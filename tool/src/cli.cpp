@@ -436,12 +436,14 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                                                             reach->thread),
                         r.stats.complete
                             ? (r.stats.reach_label_seen
-                                   ? " (exhaustive: other threads run steps so named, this one never does)"
-                                   : " (exhaustive, and no step of any thread has that name in any run: check it "
-                                     "against a timeline of the scenario, which shows its steps' names)")
+                                   ? " (exhaustive: other threads run steps so named, or inside a function so "
+                                     "named, this one never does)"
+                                   : " (exhaustive, and no step of any thread has that name or runs inside a "
+                                     "modelled function of that name in any run: check it against a timeline of "
+                                     "the scenario, which shows its steps' names)")
                             : (r.stats.reach_label_seen ? " (the search was cut short)"
                                                         : " (the search was cut short, and no step it ran has that "
-                                                          "name)"))
+                                                          "name or runs inside a function of that name)"))
           : std::string();
 
   // The paths each run took are counted in this process: a resumed search or

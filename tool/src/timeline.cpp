@@ -144,10 +144,18 @@ std::string describe_violation(const checker::Violation& v, const checker::StepL
   std::string message = v.message;
   switch (v.verdict) {
     case Verdict::Violation: {
-      if (v.kind == checker::FailureKind::Reached && v.thread != checker::kNoThread && v.step < log.steps.size())
-        return fmt::format("reached in {} at step {}: {} (this execution is a witness that the step is reachable)",
-                           thread_text(log, v.thread), v.step,
-                           log.steps[v.step].access.label ? log.steps[v.step].access.label : "?");
+      if (v.kind == checker::FailureKind::Reached && v.thread != checker::kNoThread && v.step < log.steps.size()) {
+        const std::string label = log.steps[v.step].access.label ? log.steps[v.step].access.label : "?";
+        // The engine's message, "T reached F (step N: LABEL)" when the target named the function
+        // F the step ran inside (checker::Frame), else "T reached LABEL (step N)".
+        const std::size_t from = message.find(" reached "), to = message.rfind(" (step ");
+        const std::string function =
+            from != std::string::npos && to != std::string::npos && to > from + 9 ? message.substr(from + 9, to - from - 9)
+                                                                                  : label;
+        return fmt::format("reached in {} at step {}: {}{} (this execution is a witness that the step is reachable)",
+                           thread_text(log, v.thread), v.step, label,
+                           function != label ? ", inside " + function : std::string());
+      }
       std::string what(checker::to_string(v.kind));
       if (!v.invariant.empty())
         what = v.kind == checker::FailureKind::Invariant ? "invariant " + v.invariant

@@ -207,4 +207,24 @@ void set_lock_holder(ObjectId object, ThreadId holder);
 /// Index of the step being executed (0-based), for messages.
 std::size_t current_step();
 
+/// A function the running thread is inside, for Options::reach: while a Frame
+/// lives, a step its thread announces matches a ReachTarget naming the frame's
+/// function as well as one naming the step's own label. A program whose function
+/// takes several steps, none labelled with its name, can so still be asked for
+/// ("read_swap_cache_async" for its swapcache_prepare and end_swap_bio_read
+/// steps). Frames nest; they change no step, schedule or reduction. `function`
+/// must live as long as the run (a string literal). Outside a simulated thread
+/// (setup, final checks, no execution) a Frame does nothing.
+class Frame {
+ public:
+  explicit Frame(const char* function);
+  ~Frame();
+  Frame(const Frame&) = delete;
+  Frame& operator=(const Frame&) = delete;
+
+ private:
+  void* execution_ = nullptr;  ///< the Execution it was pushed on, or null
+  ThreadId thread_ = kNoThread;
+};
+
 }  // namespace checker

@@ -40,7 +40,8 @@ inline constexpr std::uint64_t kDefaultSamplingExecutions = 10000;
 
 /// A step to reach (Options::reach): a step of thread `thread` (of any thread when
 /// empty) whose label is `label`, or begins with `label` followed by ':', ' ' or '('
-/// ("user store" matches "user store: page walk").
+/// ("user store" matches "user store: page walk"); or a step announced inside a
+/// checker::Frame whose function so matches `label`.
 struct ReachTarget {
   std::string thread;
   std::string label;

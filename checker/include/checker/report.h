@@ -25,8 +25,9 @@ struct Stats {
   /// The same among the bounded-first pass's executions (Options::bounded_first).
   std::uint64_t bounded_first_unsupported = 0;
   std::uint64_t total_steps = 0;         ///< steps over all executions
-  /// Options::reach: some step of some thread bore the target's label in some run (with the
-  /// target not reached, the thread never ran it; without it, no step is so named).
+  /// Options::reach: some step of some thread bore the target's label, or ran inside a
+  /// checker::Frame of that function, in some run (with the target not reached, the
+  /// thread never ran it; without it, no step is so named or so placed).
   bool reach_label_seen = false;
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;

@@ -300,6 +300,8 @@ class Kernel {
   /// Fail when mm's page table was freed (v3.9 exit_mmap -> free_pgtables); called
   /// in the step that takes the table's ptl (the split ptl lives in the table's page).
   void kasan_page_table(const MmStruct& m, const char* where) const;
+  /// Fail when mm's mm_struct was freed (the last mmdrop); `where` names the access.
+  void kasan_mm(std::uint32_t mm, const char* where) const;
   /// Fail when page p's struct page was offlined with its memory section.
   void kasan_page(PageId p, const char* where) const;
   /// "FUNCTION by THREAD": recorded in an object's freed_at when it is freed.

@@ -45,6 +45,7 @@ enum class Fix {
   TouchPmdDirty,            ///< a8f97366452e mm, thp: Do not make page table dirty unconditionally in touch_p[mu]d() (v4.15; Huge Dirty COW)
   RemoveMigrationPteLocked, ///< 486cf46f3f9b mm: fix race between mremap and removing migration entry (v3.1)
   ScanHeadRecheck,          ///< 2b472611a32a ksm: fix NULL pointer dereference in scan_get_next_rmap_item() (v3.0)
+  ScanUpReadFirst,          ///< 7496fea9a6bf ksm: fix conflict between mmput and scan_get_next_rmap_item (v4.13)
   // The parts of e9995ef978a7 ("e9995ef978a7/1", "/2") and 62b61f611eb5 ("/1".."/3"),
   // each revertible alone; reverting the whole commit reverts its parts.
   RmapWalkRemoveMigrationPtes,  ///< e9995ef978a7/1: remove_migration_ptes through rmap_walk (-> rmap_walk_ksm, two passes)

@@ -80,6 +80,12 @@ struct MmStruct {
   std::string name;                   ///< "A"
   std::vector<std::uint32_t> vmas;    ///< mm->mmap, sorted by start
   int mm_users = 1;                   ///< 0 once exiting (ksm_test_exit)
+  /// mm_count (mmgrab/mmdrop): one reference for all the users (__mmput drops it) and one
+  /// per KSM mm_slot (__ksm_enter's atomic_inc). At 0 __mmdrop frees the mm_struct:
+  /// `freed_at` names who did ("mmdrop by X"; empty while it is live), and an access
+  /// through it later is a KASAN report (Kernel::kasan_mm).
+  int mm_count = 1;
+  std::string freed_at;
   /// "A.mm_users" (v3.9 exit scenarios only, Kernel::track_mm_users): the
   /// lockless atomic mmput decrements and ksm_test_exit reads.
   checker::ObjectId users_obj = checker::kNoObject;

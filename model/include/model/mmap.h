@@ -25,6 +25,10 @@ void exit_mmap(Kernel& k, std::uint32_t mm);
 /// mmput(): mm_users decremented; by the last user (0): ksm_exit, exit_mmap (an exit
 /// whose mm swapoff holds leaves the teardown to swapoff's mmput). 4.19: v4_19::mmput.
 void mmput(Kernel& k, std::uint32_t mm);
+/// mmdrop(): mm_count decremented; at 0 the mm_struct is freed (MmStruct::freed_at).
+/// `may_free` false: no other thread can touch the mm after this drop but through a
+/// reference it holds (no step: the decrement is part of the caller's step before).
+void mmdrop(Kernel& k, std::uint32_t mm, const char* label, bool may_free = true);
 /// mmput's atomic_dec_and_test(&mm->mm_users) (3.9, 4.19): true for the last user.
 bool mmput_dec_and_test(Kernel& k, std::uint32_t mm);
 
