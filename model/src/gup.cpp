@@ -99,7 +99,7 @@ void pin_taken(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, con
 
 // the device's DMA into a page get_user_pages pinned (the data a direct-I/O read brings in)
 void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value,
-                    const char* label) {
+                    const char* label, const char* what) {
   Page& p = k.pages.at(page);
   if (!k.user_data.track)
     throw std::logic_error("model error: a DMA write with the data steps off (UserData::track)");
@@ -116,7 +116,7 @@ void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr
                                          : "KSM page " + p.name + ", which every process merged into it reads") +
                             (huge_zero ? " (a write pin followed a read-only huge pmd: Huge Dirty COW, CVE-2017-1000405)"
                                        : " (a write pin followed a read-only pte: Dirty COW)"));
-  write_user_data(k, page, mm, addr, value, true);
+  write_user_data(k, page, mm, addr, value, what);
 }
 
 // the device's DMA out of a pinned page (the data a direct-I/O write sends)
@@ -168,10 +168,10 @@ void release_user_page(Kernel& k, PageId page, bool dirty) {
 }
 
 long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
-                     std::uint32_t dma_value, const char* write_label) {
+                     std::uint32_t dma_value, const char* write_label, const char* what) {
   if (pinned != 1) return pinned;
   if (write)
-    dma_write_page(k, page, mm, addr, dma_value, write_label);
+    dma_write_page(k, page, mm, addr, dma_value, write_label, what);
   else
     dma_read_page(k, page);
   release_user_page(k, page, write);
@@ -183,7 +183,8 @@ long get_user_pages_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool wr
   PageId page = kNoPage;
   const long ret = get_user_pages(k, mm, addr, write, page, force);
   // mm/memory.c v3.9: __access_remote_vm writes a forced pin's page with copy_to_user_page
-  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value, force ? "copy_to_user_page" : "DMA write");
+  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value, force ? "copy_to_user_page" : "DMA write",
+                         force ? "copy_to_user_page (get_user_pages, FOLL_FORCE)" : "DMA write (get_user_pages)");
 }
 
 std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, bool force) {

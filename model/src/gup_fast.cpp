@@ -85,7 +85,7 @@ long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool w
 long get_user_pages_fast_dma(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, std::uint32_t dma_value) {
   PageId page = kNoPage;
   const long ret = get_user_pages_fast(k, mm, addr, write, page);
-  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value);
+  return dma_pinned_page(k, ret, page, mm, addr, write, dma_value, "DMA write", "DMA write (get_user_pages_fast)");
 }
 
 }  // namespace model

@@ -120,13 +120,15 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
       checker::note([&] { return std::string("translation of " + k.where(mm, addr) + " flushed: walk again"); });
       continue;
     }
-    write_user_data(k, target, mm, addr, value, false);
+    write_user_data(k, target, mm, addr, value, nullptr);
     return 0;
   }
   model_limit("a user store re-run more than 8 times (faults or flushed translations)");
 }
 
-void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value, bool by_dma) {
+void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value,
+                     const char* dma_what) {
+  const bool by_dma = dma_what != nullptr;
   if (by_dma) {
     // The device writes the buffer it was given: where mremap has moved it since the pin.
     for (std::size_t hops = 0; hops < k.user_data.moved.size(); ++hops) {  // one mremap per mm: no cycle
@@ -144,9 +146,13 @@ void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t add
   k.user_data.written[{mm, addr}].insert(value);
   k.user_data.discarded.erase({mm, addr});
   if (by_dma)
-    k.user_data.last_by_dma.insert({mm, addr});
+    k.user_data.last_by_dma[{mm, addr}] = dma_what;
   else
     k.user_data.last_by_dma.erase({mm, addr});
+  if (p.freed)  // a store through a stale TLB entry, a DMA through a pin that did not keep the page
+    k.user_data.landed_freed.insert({mm, addr});
+  else
+    k.user_data.landed_freed.erase({mm, addr});
   checker::note([&] { return std::string(p.name + " data " + std::to_string(old) + " -> " + std::to_string(value) +
                                          (by_dma ? " (DMA for " : " (store at ") + k.where(mm, addr) + ")"); });
 }
@@ -173,7 +179,8 @@ void move_user_data(Kernel& k, std::uint32_t mm, std::uint64_t old_start, std::u
     if (!d.last_store.count(to)) {
       d.last_store[to] = d.last_store[from];
       d.last_page[to] = d.last_page[from];
-      if (d.last_by_dma.count(from)) d.last_by_dma.insert(to);
+      if (d.last_by_dma.count(from)) d.last_by_dma[to] = d.last_by_dma[from];
+      if (d.landed_freed.count(from)) d.landed_freed.insert(to);
       if (d.discarded.count(from)) d.discarded.insert(to);
       d.written[to].insert(d.written[from].begin(), d.written[from].end());
       checker::note([&] { return std::string("the data last written at " + k.where(mm, from.second) + " is now at " +
@@ -182,6 +189,7 @@ void move_user_data(Kernel& k, std::uint32_t mm, std::uint64_t old_start, std::u
     d.last_store.erase(from);
     d.last_page.erase(from);
     d.last_by_dma.erase(from);
+    d.landed_freed.erase(from);
     d.discarded.erase(from);
     d.written.erase(from);
   }
@@ -216,9 +224,11 @@ std::string landed_in(const Kernel& k, const std::pair<std::uint32_t, std::uint6
   if (it == k.user_data.last_page.end() || it->second == mapped) return "";
   const Page& p = k.pages.at(it->second);
   if (!p.freed) return " (into " + p.name + ")";
-  // A store reaches a freed page through a stale TLB entry; a DMA through a pin whose reference
-  // did not keep the page.
-  return " (into " + p.name + ", which is free now: " +
+  // Written after its free: a store reaches a freed page through a stale TLB entry, a DMA
+  // through a pin whose reference did not keep the page. Written before: the page was freed
+  // later with the data in it, which never reached the page the address maps now.
+  if (!k.user_data.landed_freed.count(where)) return " (into " + p.name + ", freed since with the data in it)";
+  return " (into " + p.name + ", which was free when it was written: " +
          (k.user_data.last_by_dma.count(where) ? "a DMA into a page its pin did not keep" : "a write through a stale TLB entry") +
          ", use-after-free)";
 }
@@ -229,7 +239,8 @@ void no_lost_write(const Kernel& k) {
   for (const auto& [where, value] : k.user_data.last_store) {
     const auto [mm, addr] = where;
     // "store" for a store, "DMA write (get_user_pages)" for a device's write into a pinned page
-    const char* const wrote = k.user_data.last_by_dma.count(where) ? "DMA write (get_user_pages)" : "store";
+    const auto dma = k.user_data.last_by_dma.find(where);
+    const char* const wrote = dma != k.user_data.last_by_dma.end() ? dma->second : "store";
     if (k.find_vma(mm, addr) < 0) continue;  // unmapped: nothing to read back
     const auto it = k.mms.at(mm).ptes.find(addr);
     const Pte* pte = it == k.mms[mm].ptes.end() ? nullptr : &it->second.pte;

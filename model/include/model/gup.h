@@ -51,8 +51,9 @@ void pin_taken(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, con
 
 /// The device writes data token `value` into the pinned page by DMA (a Write of "K.data");
 /// recorded as the last write at (mm, addr) for no_lost_write. Needs UserData::track.
+/// `what` names the write in no_lost_write's report.
 void dma_write_page(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value,
-                    const char* label = "DMA write");
+                    const char* label = "DMA write", const char* what = "DMA write (get_user_pages)");
 
 /// The device reads the pinned page by DMA (a Read of "K.data" when the scenario tracks data);
 /// with the step check pin_reads_own_data, the token read must be the one the page held at
@@ -71,7 +72,8 @@ void release_user_page(Kernel& k, PageId page, bool dirty);
 /// get_user_pages_fast returned `pinned`): the DMA (a write of `dma_value` when `write`,
 /// else a read), then the release. Nothing when the pin failed. Returns `pinned`.
 long dma_pinned_page(Kernel& k, long pinned, PageId page, std::uint32_t mm, std::uint64_t addr, bool write,
-                     std::uint32_t dma_value, const char* write_label = "DMA write");
+                     std::uint32_t dma_value, const char* write_label = "DMA write",
+                     const char* what = "DMA write (get_user_pages)");
 
 /// The `get_user_pages` actor: pin (get_user_pages), DMA (a write of `dma_value` when
 /// `write`, else a read), release. Returns get_user_pages' result (1 or -errno). With

@@ -26,7 +26,8 @@ unsigned user_store(Kernel& k, std::uint32_t mm, std::uint64_t addr, std::uint32
 /// A write of user data `value` into `page` for (mm, addr), inside the step the caller announced
 /// on the page's data: the page's token, no_lost_write's last write there (and whether a DMA
 /// made it), and the note "K data old -> new (store at / DMA for A:0x1000)".
-void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value, bool by_dma);
+void write_user_data(Kernel& k, PageId page, std::uint32_t mm, std::uint64_t addr, std::uint32_t value,
+                     const char* dma_what);
 /// A kernel read of the page's data (kmap_atomic + memcmp or jhash2): a Read step on
 /// "K.data" when the scenario stores (Kernel::user_data.track); nothing otherwise.
 void read_page_data(Kernel& k, PageId page, const char* label);

@@ -48,8 +48,12 @@ struct UserData {
   /// Ghost: (mm, address) -> the page the last completed write there landed in (named when
   /// no_lost_write fails: a page freed since is a write through a stale TLB entry).
   std::map<std::pair<std::uint32_t, std::uint64_t>, PageId> last_page;
-  /// Ghost: the (mm, address)es whose last write was a get_user_pages DMA, not a store.
-  std::set<std::pair<std::uint32_t, std::uint64_t>> last_by_dma;
+  /// Ghost: the (mm, address)es whose last write was a write through a pin, not a store, and
+  /// what it was ("DMA write (get_user_pages_fast)": a string literal).
+  std::map<std::pair<std::uint32_t, std::uint64_t>, const char*> last_by_dma;
+  /// Ghost: the (mm, address)es whose last write landed in a page already freed then (a store
+  /// through a stale TLB entry, a DMA through a pin that did not keep the page).
+  std::set<std::pair<std::uint32_t, std::uint64_t>> landed_freed;
   /// Ghost: the (mm, address)es whose last write a MADV_DONTNEED discarded (marked when
   /// madvise_dontneed's zap and TLB flush of the range are done, unmarked by the next
   /// write there): a read may return the zero fill, so no_lost_write accepts a none pte or
