@@ -923,7 +923,8 @@ std::vector<CatalogueEntry> eras() {
   return {
       {"2.6.33", "v2.6.33: KSM pages swappable and migratable (seeds 001, 002)"},
       {"3.9", "v3.9: KSM NUMA trees and page migration (seeds 000, 003)"},
-      {"4.19", "v4.19/4.20: HMM and THP migration pmds (seed 004)"},
+      {"4.19", "v4.19 as the 4.19.y stable tree (4.19.304) reads: HMM and THP migration pmds (seed 004); the tree "
+               "has stable backports of later fixes (9a63236f1ad8, 17839856fd58): check a fix after v4.19 there first"},
   };
 }
 
