@@ -205,8 +205,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "no_lost_write and pin_writes_private_page; "
        "4.19: mm/gup.c's __get_user_pages (follow_page_mask: a huge pmd under the pmd lock pins the THP's head, "
        "the zero page is pinned as it is; faultin_page -> 4.19's handle_mm_fault), and with 17839856fd58 (in the "
-       "4.19.y tree) a read pin follows as a write, breaking COW first (should_force_cow_break)",
-       kEra3_9 | kEra4_19},
+       "4.19.y tree) a read pin follows as a write, breaking COW first (should_force_cow_break); 2.6.33: the same "
+       "__get_user_pages over 2.6.33's fault (no FOLL_COW: a forced write drops FOLL_WRITE after the COW, the Dirty "
+       "COW race is there as the kernel had it)",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"get_user_pages_fast",
        "a task pins one page of its memory without mmap_sem the way x86's get_user_pages_fast does "
        "(local_irq_disable, one lockless read of the pte (gup_get_pte), get_page when it is present, writable "

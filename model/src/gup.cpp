@@ -38,7 +38,8 @@ bool vma_allows(const Vma& vma, bool write, bool force) {
 
 }  // namespace
 
-// mm/memory.c v3.9 (the 3.9.6 tree): __get_user_pages (one page; FOLL_GET | FOLL_TOUCH, FOLL_WRITE
+// mm/memory.c v3.9 (the 3.9.6 tree; v2.6.33's is the same for one page of an anonymous vma, without
+// FOLL_COW): __get_user_pages (one page; FOLL_GET | FOLL_TOUCH, FOLL_WRITE
 // for a write, FOLL_FORCE for a forced access; FOLL_NUMA changes nothing without NUMA hinting ptes;
 // FOLL_TOUCH's set_page_dirty and mark_page_accessed are not modelled)
 long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
@@ -66,20 +67,22 @@ long __get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool writ
   model_limit("get_user_pages faulting more than 8 times for one page");
 }
 
-// mm/memory.c v3.9 (3.9.6 tree) __get_user_pages' loop, mm/gup.c v4.19 faultin_page: foll_flags after the fault
+// mm/memory.c v2.6.33, v3.9 (3.9.6 tree) __get_user_pages' loop, mm/gup.c v4.19 faultin_page: foll_flags after the fault
 unsigned foll_flags_after_fault(const Kernel& k, const Vma& vma, unsigned ret, unsigned foll_flags) {
   // "The VM_FAULT_WRITE bit tells us that do_wp_page has broken COW when necessary, even if
   // maybe_mkwrite decided not to set pte_write."
   if (!(ret & VM_FAULT_WRITE) || (vma.flags & VM_WRITE)) return foll_flags;
-  if (k.config.applied(Fix::FollCow)) {
+  if (k.config.era != Era::V2_6_33 && k.config.applied(Fix::FollCow)) {
     checker::note("VM_FAULT_WRITE without VM_WRITE: FOLL_COW");
     return foll_flags | FOLL_COW;
   }
-  checker::note("VM_FAULT_WRITE without VM_WRITE: FOLL_WRITE dropped (19be0eaffa3a reverted)");
+  checker::note(k.config.era == Era::V2_6_33
+                    ? "VM_FAULT_WRITE without VM_WRITE: FOLL_WRITE dropped (v2.6.33 predates 19be0eaffa3a, v4.9)"
+                    : "VM_FAULT_WRITE without VM_WRITE: FOLL_WRITE dropped (19be0eaffa3a reverted)");
   return foll_flags & ~unsigned{FOLL_WRITE};
 }
 
-// mm/memory.c v3.9: get_user_pages, with the mmap_sem for read its callers take around it
+// mm/memory.c v2.6.33, v3.9: get_user_pages, with the mmap_sem for read its callers take around it
 long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
   checker::Frame frame("get_user_pages");
   if (k.config.era == Era::V4_19) return v4_19::get_user_pages(k, mm, addr, write, page, force);  // mm/gup.c v4.19

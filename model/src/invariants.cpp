@@ -65,13 +65,13 @@ const std::vector<InvariantInfo>& invariant_catalogue() {
        "other way: the pinned page, still shared, was reused by the other process's write fault; the leak "
        "17839856fd58 closed, CVE-2020-29374); checked only where the scenario tracks user data (a store or a DMA "
        "write)",
-       false, kEra3_9 | kEra4_19},
+       false, kEra2_6_33 | kEra3_9 | kEra4_19},
       {"pin_writes_private_page",
        "step check: the data a get_user_pages write pin writes (the device's DMA, or ptrace's copy_to_user_page "
        "for a forced pin) lands in a page private to the pinning process, never the zero page or a KSM page, "
        "which every other mapping of them reads (Dirty COW, CVE-2016-5195: with FOLL_WRITE dropped after the "
        "COW, a MADV_DONTNEED of the copy lets the retry follow the zero page read-only; 19be0eaffa3a closed it)",
-       false, kEra3_9 | kEra4_19},
+       false, kEra2_6_33 | kEra3_9 | kEra4_19},
       {"break_ksm_postcondition",
        "step check: when break_ksm returns 0 the address maps no KSM page, neither present nor behind a migration "
        "entry (seed 000, section 2(c))",
