@@ -176,8 +176,10 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "vmas it would both merge with)}; 4.19: ksm_madvise's unmerge through 4.19's break_ksm, move_page_tables inside mmu_notifier_invalidate_range_start/end, a huge pmd or pmd migration "
        "entry moved whole by move_huge_pmd under the pmd lock (its new place 2 MiB aligned: no split_huge_pmd), "
        "move_ptes under the old table's ptl and the new table's, 4.19's do_munmap of the old vma; eb66ae030829 "
-       "(the TLB flush under the ptls) may be reverted to 4.19.0's dirty-only flush",
-       kEra3_9 | kEra4_19},
+       "(the TLB flush under the ptls) may be reverted to 4.19.0's dirty-only flush; 2.6.33: the same move_vma "
+       "(2.6.33's break_ksm, anon_vma_link) without an anon_vma lock in move_ptes, each present pte cleared by "
+       "ptep_clear_flush under the ptl; a new place next to a vma it would merge with is not modelled",
+       kEra2_6_33 | kEra3_9 | kEra4_19},
       {"store",
        "a task's store of a data token to its memory (the page walk; a pte not present and writable takes the "
        "write fault first, do_page_fault -> handle_mm_fault, and the store is re-run; on a clean or old pte the "

@@ -89,10 +89,11 @@ const std::vector<FixInfo>& fix_catalogue() {
        "goes on with slot->mm, NULL",
        kEra3_9, "v3.0"},
       {Fix::ScanUpReadFirst, "7496fea9a6bf",
-       "ksm: fix conflict between mmput and scan_get_next_rmap_item: at the end of an mm's walk, ksmd drops its "
-       "mmap_sem (up_read) before ksm_mmlist_lock; reverted (v2.6.32-v4.12, 2.6.33's code): spin_unlock first, so "
-       "an exit's __ksm_exit can free the mm_slot ksmd just moved past (no rmap_item: no mmap_sem taken) and the "
-       "last mmdrop free the mm_struct before ksmd's up_read(&mm->mmap_sem), a use-after-free",
+       "ksm: fix conflict between mmput and scan_get_next_rmap_item: at the end of an mm's walk, ksmd "
+       "(scan_get_next_rmap_item) and the run=2 unmerge (unmerge_and_remove_all_rmap_items) drop its mmap_sem "
+       "(up_read) before ksm_mmlist_lock; reverted (v2.6.32-v4.12, 2.6.33's code): after the spin_unlock, so an "
+       "exit's __ksm_exit can free the mm_slot the cursor just moved past (no rmap_item: no mmap_sem taken) and "
+       "the last mmdrop free the mm_struct before that up_read(&mm->mmap_sem), a use-after-free",
        kEra3_9, "v4.13"},
   };
   return fixes;

@@ -134,8 +134,9 @@ long run_store(Kernel& k, unsigned value) {
   return err;
 }
 
-// mm/ksm.c v2.6.33, v3.9, v4.19: unmerge_and_remove_all_rmap_items (4.19: mmap_sem dropped before
-// ksm_mmlist_lock; 2.6.33 and v3.8: no remove_all_stable_nodes at the end)
+// mm/ksm.c v2.6.33, v3.9, v4.19: unmerge_and_remove_all_rmap_items (4.19, and 3.9 with 7496fea9a6bf,
+// v4.13: mmap_sem dropped before ksm_mmlist_lock; 2.6.33 and 3.9 with it reverted: after the
+// spin_unlock, when an exit may have freed the mm; 2.6.33 and v3.8: no remove_all_stable_nodes at the end)
 int unmerge_and_remove_all_rmap_items(Kernel& k) {
   checker::Frame frame("unmerge_and_remove_all_rmap_items");
   KsmState& ksm = k.ksm;
@@ -150,6 +151,7 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     std::uint32_t mm = ksm.mm_slots[slot].mm;
     MmStruct& m = k.mms[mm];
     m.mmap_sem->down_read("unmerge_and_remove_all_rmap_items");
+    k.kasan_mm(mm, "unmerge_and_remove_all_rmap_items' down_read(&mm->mmap_sem)");  // never: the slot's reference
     // A copy of the vma list: exit_mmap (no mmap_sem) may only change it once
     // ksm_test_exit is true, and the loop stops then.
     for (std::uint32_t v : std::vector<std::uint32_t>(m.vmas)) {
@@ -169,9 +171,10 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     // the list is a vector here, so find the slot again by its mm.
     slot = mm_slot_index(ksm, mm);
     remove_trailing_rmap_items(k, slot);
-    // mm/ksm.c v4.19: up_read(&mm->mmap_sem) before spin_lock(&ksm_mmlist_lock) (v3.9: after it)
-    const bool v4_19 = k.config.era == Era::V4_19;
-    if (v4_19) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+    // mm/ksm.c v4.19 (7496fea9a6bf): up_read(&mm->mmap_sem) before spin_lock(&ksm_mmlist_lock) (v3.9.6: after it)
+    const bool up_read_first =
+        k.config.era == Era::V4_19 || (k.config.era == Era::V3_9 && k.config.applied(Fix::ScanUpReadFirst));
+    if (up_read_first) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
     ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
     slot = mm_slot_index(ksm, mm);
     ksm.scan_cursor = slot + 1;
@@ -186,11 +189,19 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
       checker::note([&] { return std::string("mm_slot of exiting " + m.name + " freed"); });
       ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
       m.mmf_vm_mergeable = false;
-      if (!v4_19) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+      if (!up_read_first) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+      mmdrop(k, mm, "unmerge_and_remove_all_rmap_items", /*may_free=*/false);  // its last access is behind it
       continue;
     }
     ksm.ksm_mmlist_lock->unlock("unmerge_and_remove_all_rmap_items");
-    if (!v4_19) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+    if (!up_read_first) {
+      m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
+      // The slot stays hashed with the cursor past it: __ksm_exit frees it at once when it has no
+      // rmap_item (easy_to_free, no mmap_sem taken), and the exit's last mmdrop the mm_struct.
+      k.kasan_mm(mm, k.config.era == Era::V2_6_33
+                         ? "unmerge_and_remove_all_rmap_items' up_read(&mm->mmap_sem) (v2.6.33 predates 7496fea9a6bf, v4.13)"
+                         : "unmerge_and_remove_all_rmap_items' up_read(&mm->mmap_sem) (7496fea9a6bf reverted)");
+    }
   }
 
   // "Clean up stable nodes, but don't worry if some are still busy": added by

@@ -20,6 +20,7 @@
 #include "model/ksmd.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "model/gup_fast.h"
 #include "model/hmm.h"
@@ -692,8 +693,9 @@ namespace {
 // ksmd_should_run()) and ksm_thread_mutex, then scan_get_next_rmap_item's start
 // of a new pass at the first mm (slot == &ksm_mm_head: v3.9 resets the unstable
 // trees, 2.6.33's model keeps the one of the initial state). False, with the mutex
-// released, when ksmd should not run after all.
-bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
+// released, when ksmd should not run after all. `scan` is emplaced with ksm_do_scan's frame
+// once ksmd_should_run said yes (the wait and the mutex are ksm_scan_thread's).
+bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees, std::optional<checker::Frame>& scan) {
   KsmState& ksm = k.ksm;
   checker::announce_idle(ksm.should_run_obj, AccessKind::Wait, "ksm_scan_thread",
                              [&ksm] { return (ksm.ksm_run & KSM_RUN_MERGE) && !ksm.mm_slots.empty(); });
@@ -703,6 +705,7 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
     ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
     return false;
   }
+  scan.emplace("ksm_do_scan");
   if (ksm.scan_cursor >= ksm.mm_slots.size()) {
     if (reset_unstable_trees)  // v3.9: "root_unstable_tree[nid] = RB_ROOT" for each nid
       for (std::vector<std::uint32_t>& tree : ksm.root_unstable_tree) tree.clear();
@@ -722,6 +725,7 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees) {
                                   "ksmd_should_run's list_empty(); ") +
                           (k.config.era == Era::V2_6_33 ? "v2.6.33 predates 2b472611a32a, v3.0)" : "2b472611a32a reverted)"));
       checker::note("slot == &ksm_mm_head: the list emptied since list_empty(), return NULL");
+      scan.reset();
       ksm.ksm_thread_mutex->unlock("ksm_scan_thread");
       return false;
     }
@@ -834,9 +838,10 @@ void ksmd_scan(Kernel& k, int pages, int batches) {
 
 // mm/ksm.c v3.9, v4.19: one batch of ksm_scan_thread: ksm_do_scan under ksm_thread_mutex (false: ksmd should not run)
 bool ksm_do_scan(Kernel& k, int pages) {
-  checker::Frame frame("ksm_do_scan");
+  checker::Frame thread("ksm_scan_thread");
+  std::optional<checker::Frame> frame;  // ksm_do_scan's, from ksmd_should_run's yes to the batch's end
   KsmState& ksm = k.ksm;
-  if (!ksmd_batch_start(k, true)) return false;
+  if (!ksmd_batch_start(k, true, frame)) return false;
   int done = 0;
   std::uint64_t& scan_address = ksm.scan_address;  // ksm_scan.address: 0 at a new pass (ksmd_batch_start)
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
@@ -868,6 +873,7 @@ bool ksm_do_scan(Kernel& k, int pages) {
     k.put_page(page, "ksm_do_scan");
     ++done;
   }
+  frame.reset();
   ksmd_batch_end(k);
   return true;
 }
@@ -973,9 +979,10 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
 // batch keeps the unstable tree of the initial state, a later batch that starts a pass
 // resets it). False when ksmd should not run (the mutex released).
 bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
-  checker::Frame frame("ksm_do_scan");
+  checker::Frame thread("ksm_scan_thread");
+  std::optional<checker::Frame> frame;  // ksm_do_scan's, from ksmd_should_run's yes to the batch's end
   KsmState& ksm = k.ksm;
-  if (!ksmd_batch_start(k, reset_unstable_tree)) return false;
+  if (!ksmd_batch_start(k, reset_unstable_tree, frame)) return false;
   int done = 0;
   std::uint64_t& scan_address = ksm.scan_address;  // ksm_scan.address: 0 at a new pass (ksmd_batch_start)
   while (done < pages && ksm.scan_cursor < ksm.mm_slots.size()) {
@@ -1003,6 +1010,7 @@ bool ksm_do_scan(Kernel& k, int pages, bool reset_unstable_tree) {
     k.put_page(page, "ksm_do_scan");
     ++done;
   }
+  frame.reset();
   ksmd_batch_end(k);
   return true;
 }

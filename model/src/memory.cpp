@@ -540,13 +540,19 @@ void zap_page_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint
   model::tlb_finish_mmu(k, tlb);
 }
 
-// mm/mmap.c v2.6.33: do_munmap of the whole vma containing addr (down_write(mmap_sem) in sys_munmap)
+// mm/mmap.c v2.6.33: do_munmap of the whole vma containing addr (the caller holds mmap_sem for write)
+void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  checker::Frame frame("do_munmap");
+  const int v = k.find_vma(mm, addr);
+  if (v >= 0) unmap_vma(k, mm, static_cast<std::uint32_t>(v));
+}
+
+// mm/mmap.c v2.6.33: sys_munmap (down_write(mmap_sem), do_munmap)
 void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
   checker::Frame frame("munmap");
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_write("sys_munmap");
-  const int v = k.find_vma(mm, addr);
-  if (v >= 0) unmap_vma(k, mm, static_cast<std::uint32_t>(v));
+  v2_6_33::do_munmap(k, mm, addr);
   m.mmap_sem->up_write("sys_munmap");
 }
 

@@ -31,6 +31,7 @@
 #include "model/mmap_v4_19.h"
 #include "model/rmap.h"
 #include "model/user_access.h"
+#include "model/v2_6_33.h"
 #include "pmd_input.h"
 
 namespace model {
@@ -73,21 +74,23 @@ void anon_vma_interval_tree_insert(Kernel& k, std::uint32_t av, std::uint32_t vm
 }
 
 // mm/rmap.c v3.9: anon_vma_clone (dst joins every anon_vma of src's chain, under
-// the root's rwsem: lock_anon_vma_root, anon_vma_chain_link)
+// the root's rwsem: lock_anon_vma_root, anon_vma_chain_link); v2.6.33's anon_vma_link, the
+// same for its one anon_vma (under anon_vma->lock, which the 2.6.33 model takes as the write side)
 void anon_vma_clone(Kernel& k, std::uint32_t dst, std::uint32_t src) {
-  checker::Frame frame("anon_vma_clone");
+  const char* const name = k.config.era == Era::V2_6_33 ? "anon_vma_link" : "anon_vma_clone";
+  checker::Frame frame(name);
   const std::vector<std::uint32_t> chain = anon_vma_chain(k, src);
   if (chain.empty()) return;
-  for (std::uint32_t av : chain) k.kasan_anon_vma(av, "anon_vma_clone");
+  for (std::uint32_t av : chain) k.kasan_anon_vma(av, name);
   AnonVma& root = k.anon_vmas.at(k.anon_vmas.at(chain.front()).root);
-  root.lock->down_write("anon_vma_clone");  // lock_anon_vma_root
+  root.lock->down_write(name);  // lock_anon_vma_root
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {  // list_for_each_entry_reverse
     anon_vma_interval_tree_insert(k, *it, dst);
     checker::note([&] {
       return std::string(k.anon_vmas[*it].name + " += vma of " + k.where(k.vmas[dst].mm, k.vmas[dst].start));
     });
   }
-  root.lock->up_write("anon_vma_clone");  // unlock_anon_vma_root
+  root.lock->up_write(name);  // unlock_anon_vma_root
 }
 
 // mm/mmap.c v3.9: vma_link (mmap_sem held for write: __vma_link_list, __vma_link_rb)
@@ -146,7 +149,8 @@ int vma_merge(Kernel& k, std::uint32_t vma, std::uint64_t addr, std::uint64_t en
 // mm/mremap.c v3.9: move_ptes (need_rmap_locks: the anon_vma for write; the old ptl,
 // then the new one nested when it differs: never in the pre-4.19 model's one ptl per mm);
 // with eb66ae030829 (v4.20, as in 4.19.y's mremap.c) flush_tlb_range of the moved range
-// before the ptls are dropped when a present pte moved
+// before the ptls are dropped when a present pte moved. v2.6.33's: no anon_vma lock, and
+// each present pte cleared by ptep_clear_flush, its TLB entry flushed at once, under the ptl
 void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_t old_end, std::uint32_t new_vma,
                std::uint64_t new_addr, bool need_rmap_locks,
                std::vector<std::pair<std::uint64_t, PageId>>& writable_moved) {
@@ -156,6 +160,7 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
   const Vma& v = k.vmas.at(vma);
   const std::uint32_t mm = v.mm;
   MmStruct& m = k.mms.at(mm);
+  const bool v2_6_33 = k.config.era == Era::V2_6_33;
   checker::RwSem* anon_vma = nullptr;
   if (need_rmap_locks && v.has_anon_vma()) {
     anon_vma = &*k.anon_vmas.at(k.anon_vmas.at(v.anon_vma).root).lock;
@@ -170,10 +175,13 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
     PteSlot* from = k.pte_slot(mm, old_addr);
     if (!from || from->pte.is_none()) continue;  // pte_none(*old_pte), read under the ptl
     const Pte pte = k.ptep_modify(mm, *from, [](const Pte&) { return Pte::none(); }, "move_ptes");  // ptep_get_and_clear
-    if (pte.is_present() && pte.write) writable_moved.emplace_back(old_addr, pte.page);  // flushed below
+    if (v2_6_33 && pte.is_present()) flush_tlb_page(k, mm, old_addr, pte.page, "ptep_clear_flush");
+    else if (pte.is_present() && pte.write) writable_moved.emplace_back(old_addr, pte.page);  // flushed below
     k.set_pte(mm, *k.pte_slot(mm, new_addr), pte, "move_ptes");  // move_pte (nothing on x86), set_pte_at
   }
-  if (k.config.applied(Fix::MremapTlbFlush)) {
+  if (v2_6_33) {
+    move_user_data(k, mm, old_start, old_end, new_start);  // every translation flushed at its clear
+  } else if (k.config.applied(Fix::MremapTlbFlush)) {
     // eb66ae030829: if (force_flush) flush_tlb_range(vma, old_end - len, old_end), under both ptls
     for (std::size_t i = flushed_before; i < writable_moved.size(); ++i)
       flush_tlb_page(k, mm, writable_moved[i].first, writable_moved[i].second, "move_ptes: flush_tlb_range");
@@ -204,7 +212,7 @@ std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_a
   // v3.9 (eb66ae030829 reverted): flush_tlb_range(vma, old_end - len, old_addr) once every ptl
   // is dropped: until then a CPU may still store through its cached translation of an old pte
   // into a page the new pte maps, which migration or reclaim may have unmapped there meanwhile.
-  if (!k.config.applied(Fix::MremapTlbFlush)) {
+  if (k.config.era != Era::V2_6_33 && !k.config.applied(Fix::MremapTlbFlush)) {
     for (const auto& [addr, page] : writable_moved) flush_tlb_page(k, mm, addr, page, "flush_tlb_range");
     move_user_data(k, mm, old_end - len, old_end, new_addr - len);
   }
@@ -230,7 +238,8 @@ long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_
   const std::uint32_t new_vma = copy_vma(k, vma, new_slot, new_pgoff, need_rmap_locks);
   move_page_tables(k, vma, old_addr, new_vma, new_addr, old_len, need_rmap_locks);
   // (moved_len < old_len: the page tables never fail to allocate in the model)
-  do_munmap(k, mm, old_addr);
+  if (k.config.era == Era::V2_6_33) v2_6_33::do_munmap(k, mm, old_addr);
+  else do_munmap(k, mm, old_addr);
   return static_cast<long>(new_addr);
 }
 
@@ -296,6 +305,10 @@ std::string mremap_input_error(const Kernel& k, std::uint32_t mm, std::uint64_t 
     if (addr >= new_addr && addr < new_addr + len)
       return "a pte slot exists at " + k.where(mm, addr) + " in the new range (another mremap's target?)";
   if (k.config.era == Era::V4_19) return v4_19::mremap_input_error(k, mm, old, new_addr);
+  if (k.config.era == Era::V2_6_33 && (merge_candidate(k, mm, old, new_addr, new_addr + len, Side::Prev) >= 0 ||
+                                       merge_candidate(k, mm, old, new_addr, new_addr + len, Side::Next) >= 0))
+    return "a neighbour of the new range would merge with the moved vma: 2.6.33's vma_merge (vma_adjust under its "
+           "anon_vma lock) is not modelled; leave a gap";
   for (auto it = m.pmds.lower_bound(new_addr / kPmdSize * kPmdSize); it != m.pmds.end() && it->first < new_addr + len;
        ++it)
     if (!it->second.pmd.is_table()) return "the pmd over " + k.where(mm, it->first) + " is not a table of ptes";
@@ -344,6 +357,7 @@ long sys_mremap(Kernel& k, std::uint32_t mm, std::uint64_t old_addr, std::uint64
   const bool v4_19 = k.config.era == Era::V4_19;
   // mremap_to: the target is free (checked at input): nothing to unmap
   if (v4_19) v4_19::do_munmap(k, mm, new_addr);
+  else if (k.config.era == Era::V2_6_33) v2_6_33::do_munmap(k, mm, new_addr);
   else do_munmap(k, mm, new_addr);
   long ret;
   const int v = k.find_vma(mm, old_addr);  // vma_to_resize

@@ -504,8 +504,13 @@ bool shrink_page_list(Kernel& k, PageId page, SwapWrite write) {
   if (!p.lock->try_lock("shrink_page_list")) return false;  // someone holds it: keep
   // One step reads the page whole: PageWriteback, PageAnon, PageSwapCache,
   // page_mapped, PageDirty, and (for an unmapped clean swap-cache page) it is
-  // __remove_mapping's page_freeze_refs.
-  k.touch_page(page, k.config.era == Era::V4_19 ? "page_ref_freeze" : "page_freeze_refs");  // 4.19's name
+  // __remove_mapping's page_freeze_refs. Named for the path the page's state, as the
+  // step is announced, leads to: the swap-out's checks, or the freeze.
+  const bool swap_out_ahead = p.PageAnon() && !p.test(PG_writeback) &&
+                              (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty));
+  k.touch_page(page, swap_out_ahead             ? "shrink_page_list"
+                     : k.config.era == Era::V4_19 ? "page_ref_freeze"  // 4.19's name
+                                                  : "page_freeze_refs");
   // An anon page (PageAnon: KSM pages too, unmapped through try_to_unmap_ksm) that is
   // mapped, dirty or not in the swap cache is swapped out; a page under writeback is kept.
   if (p.PageAnon() && !p.test(PG_writeback) &&

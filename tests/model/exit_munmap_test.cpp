@@ -423,10 +423,15 @@ TEST(Exit39Scenario, TheLastMmExitingUnderKsmdsScanStart) {
 // use-after-free. By hand, the counterexample's order: ksmd releases ksm_mmlist_lock, X takes
 // it in __ksm_exit, X's mmdrop frees A, and ksmd's up_read comes last (its failing step).
 // DPOR alone finds it (the free is an update of A.mmap_sem that may free: dependent on the
-// up_read). The fixed order (3.9 by default, 4.19): clean, DFS agrees.
+// up_read). The fixed order (3.9 by default, 4.19): clean, DFS agrees. The same for the run=2
+// unmerge's walk (unmerge_and_remove_all_rmap_items, thread U), which the commit fixed too.
 TEST(Exit39Scenario, KsmdsUpReadAfterTheExitFreedTheMm) {
-  for (const char* file : {"scenarios/ksm/ksmd-up-read-vs-exit-reverted.json",
-                           "scenarios/ksm/ksmd-up-read-vs-exit-2.6.33.json"}) {
+  const std::pair<const char*, const char*> files[] = {
+      {"scenarios/ksm/ksmd-up-read-vs-exit-reverted.json", "KD"},
+      {"scenarios/ksm/ksmd-up-read-vs-exit-2.6.33.json", "KD"},
+      {"scenarios/ksm/unmerge-up-read-vs-exit-reverted.json", "U"},
+      {"scenarios/ksm/unmerge-up-read-vs-exit-2.6.33.json", "U"}};
+  for (const auto& [file, walker] : files) {
     Scenario s = Scenario::load(file);
     auto program = s.make_program();
     checker::Options o = s.options();
@@ -434,9 +439,11 @@ TEST(Exit39Scenario, KsmdsUpReadAfterTheExitFreedTheMm) {
     const checker::Report r = checker::explore(*program, o);
     CHECK_TEXT(r.verdict == checker::Verdict::Violation, file);
     const checker::Counterexample& c = *r.counterexample;
-    CHECK_TEXT(c.violation.message.find("KASAN: use-after-free of mm_struct A in scan_get_next_rmap_item") == 0,
+    CHECK_TEXT(c.violation.message.find(std::string("KASAN: use-after-free of mm_struct A in ") +
+                                        (std::string(walker) == "KD" ? "scan_get_next_rmap_item"
+                                                                     : "unmerge_and_remove_all_rmap_items")) == 0,
                c.violation.message.c_str());
-    // The positions of: ksmd's last ksm_mmlist_lock release, X's __ksm_exit acquire, X's
+    // The positions of: the walker's last ksm_mmlist_lock release, X's __ksm_exit acquire, X's
     // freeing mmdrop, ksmd's up_read of A.mmap_sem (the last step).
     std::size_t kd_unlock = 0, x_lock = 0, x_free = 0;
     const std::vector<checker::StepRecord>& steps = c.log.steps;
@@ -444,19 +451,21 @@ TEST(Exit39Scenario, KsmdsUpReadAfterTheExitFreedTheMm) {
       const std::string& thread = c.log.thread_names[steps[i].thread];
       const std::string& object = c.log.object_names[steps[i].access.object];
       const std::string label = steps[i].access.label;
-      if (thread == "KD" && object == "ksm_mmlist_lock" && steps[i].access.kind == checker::AccessKind::LockRelease)
+      if (thread == walker && object == "ksm_mmlist_lock" && steps[i].access.kind == checker::AccessKind::LockRelease)
         kd_unlock = i;
       if (thread == "X" && label == "__ksm_exit" && steps[i].access.kind == checker::AccessKind::LockAcquire) x_lock = i;
       if (thread == "X" && label == "mmdrop") x_free = i;
     }
     const checker::StepRecord& last = steps.back();
-    STRCMP_EQUAL("KD", c.log.thread_names[last.thread].c_str());
+    STRCMP_EQUAL(walker, c.log.thread_names[last.thread].c_str());
     STRCMP_EQUAL("A.mmap_sem", c.log.object_names[last.access.object].c_str());
     CHECK(last.access.kind == checker::AccessKind::LockReleaseShared);
     CHECK_TEXT(kd_unlock < x_lock && x_lock < x_free, file);
   }
-  check_clean_and_dfs_agrees("scenarios/ksm/ksmd-up-read-vs-exit-fixed.json");
-  check_clean_and_dfs_agrees("scenarios/ksm/ksmd-up-read-vs-exit-4.19-fixed.json");
+  for (const char* file : {"scenarios/ksm/ksmd-up-read-vs-exit-fixed.json", "scenarios/ksm/ksmd-up-read-vs-exit-4.19-fixed.json",
+                           "scenarios/ksm/unmerge-up-read-vs-exit-fixed.json",
+                           "scenarios/ksm/unmerge-up-read-vs-exit-4.19-fixed.json"})
+    check_clean_and_dfs_agrees(file);
 }
 
 // The exit of a fork's child: the fork creates the mm, so the exit must start after its

@@ -98,6 +98,8 @@ int dup_mmap(Kernel& k, std::uint32_t child, std::uint32_t parent);
 // ---- mm/memory.c, mm/mmap.c v2.6.33 (memory.cpp): the tasks ----
 /// munmap of the vma containing addr: zap its ptes, unlink it from its anon_vma.
 void munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
+/// do_munmap of the vma containing addr, mmap_sem held for write (munmap, mremap's move_vma).
+void do_munmap(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 /// zap_page_range() of [start, end) in one vma (madvise(MADV_DONTNEED); the caller
 /// holds mmap_sem for read): the ptes cleared and their pages' rmap dropped under the ptl,
 /// the pages batched in an mmu_gather and their references released at tlb_finish_mmu.
