@@ -367,6 +367,15 @@ checker::Report run_file(const char* file) {
   return checker::explore(*program, options);
 }
 
+/// The scenario's search with DPOR alone (no bounded-first pass before it).
+checker::Report explore_dpor_alone(const char* file) {
+  Scenario s = Scenario::load(file);
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  o.bounded_first = 0;
+  return checker::explore(*program, o);
+}
+
 bool log_names(const checker::StepLog& log, const std::string& name) {
   for (const std::string& n : log.object_names)
     if (n == name) return true;
@@ -402,11 +411,7 @@ TEST(Exit39Scenario, MmUsersIsAnObjectOnlyWithAnExit) {
 TEST(Exit39Scenario, TheLastMmExitingUnderKsmdsScanStart) {
   for (const char* file : {"scenarios/ksm/exit-last-mm-vs-ksmd-scan-reverted.json",
                            "scenarios/ksm/exit-last-mm-vs-ksmd-scan-2.6.33.json"}) {
-    Scenario s = Scenario::load(file);
-    auto program = s.make_program();
-    checker::Options o = s.options();
-    o.bounded_first = 0;
-    const checker::Report r = checker::explore(*program, o);
+    const checker::Report r = explore_dpor_alone(file);
     CHECK_TEXT(r.verdict == checker::Verdict::Violation, file);
     CHECK_TEXT(r.counterexample && r.counterexample->violation.message.find(
                                        "BUG: unable to handle kernel NULL pointer dereference in scan_get_next_rmap_item") == 0,
@@ -432,11 +437,7 @@ TEST(Exit39Scenario, KsmdsUpReadAfterTheExitFreedTheMm) {
       {"scenarios/ksm/unmerge-up-read-vs-exit-reverted.json", "U"},
       {"scenarios/ksm/unmerge-up-read-vs-exit-2.6.33.json", "U"}};
   for (const auto& [file, walker] : files) {
-    Scenario s = Scenario::load(file);
-    auto program = s.make_program();
-    checker::Options o = s.options();
-    o.bounded_first = 0;
-    const checker::Report r = checker::explore(*program, o);
+    const checker::Report r = explore_dpor_alone(file);
     CHECK_TEXT(r.verdict == checker::Verdict::Violation, file);
     const checker::Counterexample& c = *r.counterexample;
     CHECK_TEXT(c.violation.message.find(std::string("KASAN: use-after-free of mm_struct A in ") +
