@@ -212,8 +212,11 @@ long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool
     // faultin_page: handle_mm_fault with FAULT_FLAG_WRITE for FOLL_WRITE; VM_FAULT_ERROR ->
     // vm_fault_to_errno (VM_FAULT_OOM -ENOMEM, VM_FAULT_SIGBUS -EFAULT); VM_FAULT_WRITE in a vma
     // without VM_WRITE sets FOLL_COW (19be0eaffa3a)
-    const unsigned ret =
-        v4_19::handle_mm_fault(k, vma, addr, (foll_flags & FOLL_WRITE) ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    unsigned ret;
+    {
+      checker::Frame faultin("faultin_page");
+      ret = v4_19::handle_mm_fault(k, vma, addr, (foll_flags & FOLL_WRITE) ? unsigned{FAULT_FLAG_WRITE} : 0u);
+    }
     if (ret & VM_FAULT_OOM) return -kENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -kEFAULT;
     foll_flags = foll_flags_after_fault(k, k.vmas[vma], ret, foll_flags);

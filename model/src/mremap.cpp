@@ -198,6 +198,7 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
 // mremap_reserve populated it; no huge pmd in 3.9 scenarios; no mmu notifier)
 std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint32_t new_vma,
                                std::uint64_t new_addr, std::uint64_t len, bool need_rmap_locks) {
+  checker::Frame frame("move_page_tables");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   const std::uint64_t old_end = old_addr + len;
   std::uint64_t extent = 0;
@@ -251,6 +252,7 @@ long move_vma(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64_
 // need_rmap_locks false.
 std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std::uint64_t pgoff,
                        bool& need_rmap_locks) {
+  checker::Frame frame("copy_vma");
   const Vma& v = k.vmas.at(vma);
   const std::uint64_t addr = k.vmas.at(new_vma).start, end = k.vmas.at(new_vma).end;
   if (const int merged = vma_merge(k, vma, addr, end); merged >= 0) {

@@ -147,6 +147,7 @@ void move_ptes(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint64
 // no LATENCY_LIMIT in 4.19)
 std::uint64_t move_page_tables(Kernel& k, std::uint32_t vma, std::uint64_t old_addr, std::uint32_t new_vma,
                                std::uint64_t new_addr, std::uint64_t len, bool need_rmap_locks) {
+  checker::Frame frame("move_page_tables");
   const std::uint32_t mm = k.vmas.at(vma).mm;
   const std::uint64_t old_end = old_addr + len, old_start = old_addr, new_start = new_addr;
   mmu_notifier_invalidate_range_start(k, mm, old_start, old_end);

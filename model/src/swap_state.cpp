@@ -83,7 +83,10 @@ PageId find_get_page(Kernel& k, std::uint32_t entry) {
 }  // namespace
 
 // mm/swap_state.c v3.9: lookup_swap_cache
-PageId lookup_swap_cache(Kernel& k, std::uint32_t entry) { return find_get_page(k, entry); }
+PageId lookup_swap_cache(Kernel& k, std::uint32_t entry) {
+  checker::Frame frame("lookup_swap_cache");
+  return find_get_page(k, entry);
+}
 
 std::uint32_t swap_device_data(const Kernel& k, std::uint32_t entry) {
   const auto it = k.swap.device.find(entry);
