@@ -55,6 +55,20 @@ bool ksm_test_exit(const Kernel& k, std::uint32_t mm) {
   return m.mm_users == 0;
 }
 
+// mm/ksm.c v4.19 (7496fea9a6bf): scan_get_next_rmap_item's and unmerge_and_remove_all_rmap_items'
+// up_read(&mm->mmap_sem) before ksm_mmlist_lock is released (v2.6.33, v3.9.6: after it)
+bool ksm_up_read_first(const Kernel& k) {
+  return k.config.era == Era::V4_19 || (k.config.era == Era::V3_9 && k.config.applied(Fix::ScanUpReadFirst));
+}
+
+void kasan_mm_up_read_after_unlock(const Kernel& k, std::uint32_t mm, const char* function) {
+  if (k.mms.at(mm).freed_at.empty()) return;  // (the message is built only for a report)
+  const std::string name = function;
+  k.kasan_mm(mm, (name + (name.back() == 's' ? "'" : "'s") + " up_read(&mm->mmap_sem) (" +
+                  (k.config.era == Era::V2_6_33 ? "v2.6.33 predates 7496fea9a6bf, v4.13)" : "7496fea9a6bf reverted)"))
+                     .c_str());
+}
+
 // mm/ksm.c v3.9: __ksm_exit (via include/linux/ksm.h ksm_exit: only an mm with MMF_VM_MERGEABLE)
 void ksm_exit(Kernel& k, std::uint32_t mm) {
   checker::Frame frame("ksm_exit");
@@ -172,8 +186,7 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
     slot = mm_slot_index(ksm, mm);
     remove_trailing_rmap_items(k, slot);
     // mm/ksm.c v4.19 (7496fea9a6bf): up_read(&mm->mmap_sem) before spin_lock(&ksm_mmlist_lock) (v3.9.6: after it)
-    const bool up_read_first =
-        k.config.era == Era::V4_19 || (k.config.era == Era::V3_9 && k.config.applied(Fix::ScanUpReadFirst));
+    const bool up_read_first = ksm_up_read_first(k);
     if (up_read_first) m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
     ksm.ksm_mmlist_lock->lock("unmerge_and_remove_all_rmap_items");
     slot = mm_slot_index(ksm, mm);
@@ -198,9 +211,7 @@ int unmerge_and_remove_all_rmap_items(Kernel& k) {
       m.mmap_sem->up_read("unmerge_and_remove_all_rmap_items");
       // The slot stays hashed with the cursor past it: __ksm_exit frees it at once when it has no
       // rmap_item (easy_to_free, no mmap_sem taken), and the exit's last mmdrop the mm_struct.
-      k.kasan_mm(mm, k.config.era == Era::V2_6_33
-                         ? "unmerge_and_remove_all_rmap_items' up_read(&mm->mmap_sem) (v2.6.33 predates 7496fea9a6bf, v4.13)"
-                         : "unmerge_and_remove_all_rmap_items' up_read(&mm->mmap_sem) (7496fea9a6bf reverted)");
+      kasan_mm_up_read_after_unlock(k, mm, "unmerge_and_remove_all_rmap_items");
     }
   }
 

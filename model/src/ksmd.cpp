@@ -792,8 +792,7 @@ void scan_next_mm_slot(Kernel& k, std::uint32_t mm, bool exiting) {
     mmdrop(k, mm, "scan_get_next_rmap_item", /*may_free=*/false);  // ksmd's last access to mm is behind it
     return;
   }
-  const bool up_read_first = k.config.era == Era::V4_19 || (k.config.era == Era::V3_9 && k.config.applied(Fix::ScanUpReadFirst));
-  if (up_read_first) {
+  if (ksm_up_read_first(k)) {
     m.mmap_sem->up_read("scan_get_next_rmap_item");
     k.kasan_mm(mm, "scan_get_next_rmap_item's up_read(&mm->mmap_sem)");  // never: the lock still keeps __ksm_exit out
     ksm.ksm_mmlist_lock->unlock("scan_get_next_rmap_item");
@@ -803,9 +802,7 @@ void scan_next_mm_slot(Kernel& k, std::uint32_t mm, bool exiting) {
   m.mmap_sem->up_read("scan_get_next_rmap_item");
   // The slot stays hashed with the cursor past it: __ksm_exit frees it at once when it has no
   // rmap_item (easy_to_free, no mmap_sem taken), and the exit's last mmdrop the mm_struct.
-  k.kasan_mm(mm, k.config.era == Era::V2_6_33
-                     ? "scan_get_next_rmap_item's up_read(&mm->mmap_sem) (v2.6.33 predates 7496fea9a6bf, v4.13)"
-                     : "scan_get_next_rmap_item's up_read(&mm->mmap_sem) (7496fea9a6bf reverted)");
+  kasan_mm_up_read_after_unlock(k, mm, "scan_get_next_rmap_item");
 }
 
 // mm/ksm.c v2.6.33, v3.9: get_next_rmap_item: the slot's rmap_item at addr, or a new one (alloc_rmap_item).

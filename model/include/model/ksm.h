@@ -56,6 +56,12 @@ void ksm_migrate_page(Kernel& k, PageId newpage, PageId oldpage);
 /// ksm_test_exit(): mm_users == 0 (the mm is exiting); a Read step on
 /// "A.mm_users" in v3.9 exit scenarios (Kernel::track_mm_users).
 bool ksm_test_exit(const Kernel& k, std::uint32_t mm);
+/// 7496fea9a6bf (v4.13) is in this kernel: ksmd's and the run=2 unmerge's walks drop an mm's
+/// mmap_sem before ksm_mmlist_lock (4.19; 3.9 unless reverted; never 2.6.33).
+bool ksm_up_read_first(const Kernel& k);
+/// Without it: the KASAN check of `function`'s up_read(&mm->mmap_sem) after the spin_unlock,
+/// where an exit may have freed the mm meanwhile.
+void kasan_mm_up_read_after_unlock(const Kernel& k, std::uint32_t mm, const char* function);
 /// ksm_exit() -> __ksm_exit() (v3.9): free the mm_slot at once when easy, or
 /// take and drop mmap_sem for write to wait out a KSM walker of the mm.
 void ksm_exit(Kernel& k, std::uint32_t mm);
