@@ -151,6 +151,21 @@ struct Validated {
   std::vector<StartAfter> start_after;
   std::vector<std::uint32_t> wanted;  ///< by thread: the events some thread waits for
   bool any_start_after = false;
+
+  /// Whether thread t starts after thread `waited`'s `done` (or, with dup_mmap_too, its
+  /// `dup_mmap`), directly or through a chain of start_after waits: a thread starts after
+  /// the one it waits on has started, so every hop keeps the order. (Cycles are refused
+  /// before this is asked; the hop bound only keeps a bad table from looping.)
+  bool starts_after(std::size_t t, std::size_t waited, bool dup_mmap_too) const {
+    for (std::size_t hops = 0; hops <= start_after.size() && start_after[t].thread != checker::kNoThread; ++hops) {
+      const StartAfter& after = start_after[t];
+      if (after.thread == static_cast<checker::ThreadId>(waited) &&
+          (after.event == ThreadEvents::Done || (dup_mmap_too && after.event == ThreadEvents::DupMmap)))
+        return true;
+      t = after.thread;
+    }
+    return false;
+  }
 };
 
 /// Runs one scenario: each execution copies the initial Kernel, creates its
@@ -690,14 +705,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                         c.actor == "store" || c.actor == "get_user_pages" || c.actor == "get_user_pages_fast";
       const std::uint32_t cmm = hmm ? v->initial.hmm_ranges.at(c.range).mm : c.mm;
       if (j == i || !task || (cmm != mm && !creates)) continue;
-      bool ordered = false;  // the exit starts after j is done (or, j creating the mm, after its dup_mmap)
-      for (std::size_t t = i, hops = 0; hops <= threads.size() && v->start_after[t].thread != checker::kNoThread; ++hops) {
-        const Validated::StartAfter& after = v->start_after[t];
-        if (after.thread == static_cast<checker::ThreadId>(j) &&
-            (after.event == ThreadEvents::Done || (creates && after.event == ThreadEvents::DupMmap)))
-          ordered = true;
-        t = after.thread;
-      }
+      // the exit starts after j is done (or, j creating the mm, after its dup_mmap)
+      const bool ordered = v->starts_after(i, j, creates);
       if (ordered && c.actor != "exit") continue;  // (a second exit of the mm is never a task before it)
       if (creates)  // (error() throws: one message or the other)
         threads.at(i).at("actor").error("thread " + quote_input(v->names[i]) + " (exit) exits mm " +
@@ -713,7 +722,8 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   }
 
   // A fork's child has no task before dup_mmap returns (the kernel's child runs
-  // only after fork): a thread acting as a task of the child must start after it.
+  // only after fork): a thread acting as a task of the child must start after it,
+  // directly or through a chain of start_after waits.
   for (std::size_t p = 0; p < v->calls.size(); ++p) {
     if (v->calls[p].actor != "fork") continue;
     const std::uint32_t child = v->calls[p].child;
@@ -725,15 +735,11 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
                         c.actor == "mremap" || c.actor == "store" || c.actor == "get_user_pages" ||
                         c.actor == "get_user_pages_fast" || c.actor == "handle_mm_fault" ||
                         (c.actor == "fork" && j != p);
-      if (!task || c.mm != child) continue;
-      const Validated::StartAfter& after = v->start_after[j];
-      if (after.thread == static_cast<checker::ThreadId>(p) &&
-          (after.event == ThreadEvents::DupMmap || after.event == ThreadEvents::Done))
-        continue;
+      if (!task || c.mm != child || v->starts_after(j, p, true)) continue;
       threads.at(j).at("actor").error("thread " + quote_input(v->names[j]) + " (" + c.actor + ") acts as a task of mm " +
                                       v->initial.mms[child].name + ", the child that thread " + quote_input(v->names[p]) +
                                       " forks: it needs \"start_after\": {\"thread\": " + quote_input(v->names[p]) +
-                                      ", \"event\": \"dup_mmap\"} (a child has no task before fork returns)");
+                                      ", \"event\": \"dup_mmap\"}, directly or through a chain (a child has no task before fork returns)");
     }
   }
 
