@@ -84,8 +84,8 @@ unsigned foll_flags_after_fault(const Kernel& k, const Vma& vma, unsigned ret, u
 
 // mm/memory.c v2.6.33, v3.9: get_user_pages, with the mmap_sem for read its callers take around it
 long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
-  checker::Frame frame("get_user_pages");
   if (k.config.era == Era::V4_19) return v4_19::get_user_pages(k, mm, addr, write, page, force);  // mm/gup.c v4.19
+  checker::Frame frame("get_user_pages");
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages");
   const long ret = __get_user_pages(k, mm, addr, write, page, force);

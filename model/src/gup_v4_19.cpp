@@ -187,7 +187,8 @@ bool check_vma_flags(const Vma& vma, bool write, bool force) {
 // mm/gup.c v4.19: __get_user_pages_locked -> __get_user_pages of one page with faultin_page (FOLL_GET | FOLL_TOUCH,
 // FOLL_FORCE when forced; FOLL_NUMA meets no NUMA hinting entry), the caller holding mmap_sem for read
 long get_user_pages_locked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
-  checker::Frame frame("get_user_pages_locked");
+  checker::Frame frame("__get_user_pages_locked");
+  checker::Frame inner("__get_user_pages");
   page = kNoPage;
   const int v = k.find_vma(mm, addr);  // find_extend_vma
   if (v < 0 || !check_vma_flags(k.vmas[static_cast<std::size_t>(v)], write, force)) {
@@ -281,16 +282,30 @@ bool gup_pmd_range(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, 
   return gup_pte_range(k, mm, addr, write, page);
 }
 
-}  // namespace
-
 // mm/gup.c v4.19: get_user_pages_unlocked (mmap_sem for read around __get_user_pages_locked;
 // no VM_FAULT_RETRY in the model, so the lock is never dropped inside)
-long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
-  checker::Frame frame("get_user_pages");
+long get_user_pages_unlocked(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page) {
+  checker::Frame frame("get_user_pages_unlocked");
   checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
   sem.down_read("get_user_pages_unlocked");
-  const long ret = get_user_pages_locked(k, mm, addr, write, page, force);
+  const long ret = get_user_pages_locked(k, mm, addr, write, page, false);
   sem.up_read("get_user_pages_unlocked");
+  return ret;
+}
+
+}  // namespace
+
+// mm/gup.c v4.19: get_user_pages (-> __get_user_pages_locked), with the mmap_sem for read its
+// callers take around it (a driver's pin; access_process_vm's get_user_pages_remote when forced)
+long get_user_pages(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, PageId& page, bool force) {
+  checker::RwSem& sem = *k.mms.at(mm).mmap_sem;
+  sem.down_read("get_user_pages");
+  long ret;
+  {
+    checker::Frame frame("get_user_pages");
+    ret = get_user_pages_locked(k, mm, addr, write, page, force);
+  }
+  sem.up_read("get_user_pages");
   return ret;
 }
 
@@ -308,7 +323,7 @@ long get_user_pages_fast(Kernel& k, std::uint32_t mm, std::uint64_t addr, bool w
     return 1;
   }
   checker::note("get_user_pages_fast: get_user_pages_unlocked");
-  return v4_19::get_user_pages(k, mm, addr, write, page);
+  return get_user_pages_unlocked(k, mm, addr, write, page);
 }
 
 std::string gup_model_error(const Kernel& k, std::uint32_t mm, std::uint64_t addr, bool write, bool force) {

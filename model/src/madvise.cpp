@@ -39,6 +39,7 @@ int find_vma_above(const Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 // mm/madvise.c v3.9, v2.6.33: madvise_dontneed, v4.19: madvise_dontneed_free (VM_LOCKED: -EINVAL; VM_HUGETLB, VM_PFNMAP and
 // VM_NONLINEAR vmas do not exist in the model) -> mm/memory.c zap_page_range of [start, end)
 long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end) {
+  checker::Frame frame(k.config.era == Era::V4_19 ? "madvise_dontneed_free" : "madvise_dontneed");
   if (k.vmas.at(vma).flags & VM_LOCKED) {
     checker::note("madvise_dontneed: VM_LOCKED vma: -EINVAL");
     return -kEINVAL;
@@ -69,7 +70,7 @@ long madvise_dontneed_vma(Kernel& k, std::uint32_t vma, std::uint64_t start, std
 // madvise_vma of each vma's part of [start, end); a hole in the range gives -ENOMEM at the end
 // (the vmas around it are still discarded), a vma's own error stops the loop
 long madvise_dontneed(Kernel& k, std::uint32_t mm, std::uint64_t start, std::uint64_t end) {
-  checker::Frame frame("madvise_dontneed");
+  checker::Frame frame("sys_madvise");
   MmStruct& m = k.mms.at(mm);
   m.mmap_sem->down_read("sys_madvise");
   long error = 0, unmapped_error = 0;

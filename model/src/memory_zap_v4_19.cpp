@@ -62,7 +62,10 @@ void unmap_single_vma(Kernel& k, MmuGather& tlb, std::uint32_t vma, std::uint64_
   checker::Frame frame("unmap_single_vma");
   const Vma& v = k.vmas.at(vma);
   const std::uint64_t s = std::max(start, v.start), e = std::min(end, v.end);
-  if (s < e) zap_pmd_range(k, tlb, vma, s, e);
+  if (s < e) {
+    checker::Frame inner("unmap_page_range");
+    zap_pmd_range(k, tlb, vma, s, e);
+  }
 }
 
 }  // namespace

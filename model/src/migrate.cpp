@@ -306,8 +306,10 @@ int unmap_and_move(Kernel& k, PageId page, int to_node, bool force) {
 int migrate_one_page(Kernel& k, PageId page, int to_node, int passes) {
   if (isolate_lru_page(k, page)) return -kEBUSY;
   int rc = -kEAGAIN;
-  for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass)
-    rc = unmap_and_move(k, page, to_node, pass > 2);
+  {
+    checker::Frame frame("migrate_pages");
+    for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = unmap_and_move(k, page, to_node, pass > 2);
+  }
   if (rc == -kEAGAIN || rc == -kENOMEM) putback_lru_page(k, page);  // putback_lru_pages by the caller
   return rc;
 }

@@ -270,10 +270,12 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
 
 // mm/migrate.c v4.19: migrate_pages (one page on the list; the caller isolated it and puts it back)
 int migrate_pages(Kernel& k, PageId page, int to_node, int passes) {
-  checker::Frame frame("migrate_pages");
   if (isolate_lru_page(k, page)) return -kEBUSY;
   int rc = -kEAGAIN;
-  for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = v4_19::unmap_and_move(k, page, to_node, pass > 2);
+  {
+    checker::Frame frame("migrate_pages");
+    for (int pass = 0; pass < passes && rc == -kEAGAIN; ++pass) rc = v4_19::unmap_and_move(k, page, to_node, pass > 2);
+  }
   if (rc == -kEAGAIN || rc == -kENOMEM) putback_lru_page(k, page);  // putback_movable_pages by the caller
   return rc;
 }

@@ -76,6 +76,7 @@ void mmput(Kernel& k, std::uint32_t mm) {
   // swapoff takes references (mmget_not_zero); otherwise no other thread acts as a task of mm
   // (scenario loading) and nobody reads it
   if (!mmput_dec_and_test(k, mm)) return;  // swapoff's try_to_unuse holds a reference: its mmput is the last
+  checker::Frame inner("__mmput");
   ksm_exit(k, mm);  // __mmput: ksm_exit -> __ksm_exit when MMF_VM_MERGEABLE (mm/ksm.c v4.19 = v3.9)
   v4_19::exit_mmap(k, mm);  // this file's (model::exit_mmap is 3.9's)
   mmdrop(k, mm, "mmput", !k.mms[mm].mmf_vm_mergeable);  // the KSM slot's reference: ksmd's last drop

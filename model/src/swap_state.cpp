@@ -10,6 +10,8 @@
 // and cleared without it, and a page under writeback never leaves the swap cache.
 #include "model/swap_state.h"
 
+#include <optional>
+
 #include "model/kernel.h"
 #include "model/migrate_v4_19.h"
 #include "model/rmap.h"
@@ -491,6 +493,7 @@ bool swap_out_locked(Kernel& k, PageId page, SwapWrite write) {
     // freeze step below), trylock_page, then __remove_mapping.
     if (!p.lock->try_lock("shrink_page_list")) return false;  // keep
   }
+  checker::Frame remove("__remove_mapping");
   k.touch_page(page, k.config.era == Era::V4_19 ? "page_ref_freeze" : "page_freeze_refs");  // 4.19's name
   return remove_mapping_locked(k, page);
 }
@@ -511,6 +514,8 @@ bool shrink_page_list(Kernel& k, PageId page, SwapWrite write) {
   // step is announced, leads to: the swap-out's checks, or the freeze.
   const bool swap_out_ahead = p.PageAnon() && !p.test(PG_writeback) &&
                               (p.page_mapped() || !p.test(PG_swapcache) || p.test(PG_dirty));
+  std::optional<checker::Frame> remove;  // the step is __remove_mapping's freeze
+  if (!swap_out_ahead) remove.emplace("__remove_mapping");
   k.touch_page(page, swap_out_ahead             ? "shrink_page_list"
                      : k.config.era == Era::V4_19 ? "page_ref_freeze"  // 4.19's name
                                                   : "page_freeze_refs");

@@ -1218,6 +1218,56 @@ TEST(Reach, AFrameAliveAtAFailureIsUnwound) {
   { Frame outside("no_execution"); }
 }
 
+// The locks run each operation in a frame named for it: one thread labels every lock step
+// with its caller's name, and --reach finds the operation by the lock's own name. Steps by
+// hand: 0 spin_lock, 1 spin_unlock, 2 down_read, 3 up_read, 4 mutex_lock, 5 mutex_unlock,
+// 6 lock_page, 7 unlock_page. A Spinlock's lock is spin_lock, never mutex_lock; no step
+// is a mutex_trylock.
+TEST(Reach, ALockOperationIsFoundByItsOwnName) {
+  auto program = [](Lambda& p, std::optional<Spinlock>& s, std::optional<RwSem>& r, std::optional<Mutex>& m,
+                    std::optional<BitLock>& b) {
+    p.on_setup = [&] {
+      s.emplace("s");
+      r.emplace("r");
+      m.emplace("m");
+      b.emplace("b");
+      spawn("A", [&] {
+        s->lock("caller_a");
+        s->unlock("caller_a");
+        r->down_read("caller_b");
+        r->up_read("caller_b");
+        m->lock("caller_c");
+        m->unlock("caller_c");
+        b->lock("caller_d");
+        b->unlock("caller_d");
+      });
+    };
+  };
+  const std::pair<const char*, const char*> expected[] = {
+      {"spin_lock", "A reached spin_lock (step 0: caller_a)"},   {"up_read", "A reached up_read (step 3: caller_b)"},
+      {"mutex_lock", "A reached mutex_lock (step 4: caller_c)"}, {"unlock_page", "A reached unlock_page (step 7: caller_d)"}};
+  for (const auto& [name, message] : expected) {
+    Lambda p;
+    std::optional<Spinlock> s;
+    std::optional<RwSem> r;
+    std::optional<Mutex> m;
+    std::optional<BitLock> b;
+    program(p, s, r, m, b);
+    Report w = explore(p, reaching(StrategyKind::Dpor, "A", name));
+    CHECK(w.verdict == Verdict::Violation);
+    STRCMP_EQUAL(message, w.counterexample->violation.message.c_str());
+  }
+  Lambda p;
+  std::optional<Spinlock> s;
+  std::optional<RwSem> r;
+  std::optional<Mutex> m;
+  std::optional<BitLock> b;
+  program(p, s, r, m, b);
+  Report none = explore(p, reaching(StrategyKind::Dpor, "A", "mutex_trylock"));
+  CHECK(none.verdict == Verdict::Pass);
+  CHECK_FALSE(none.stats.reach_label_seen);
+}
+
 // A failure of the program met before the target is reported as it is.
 TEST(Reach, AFailureFirstIsReported) {
   Lambda p;

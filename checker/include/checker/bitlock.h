@@ -1,6 +1,6 @@
 // bitlock.h: BitLock, a sleeping lock on one bit with waiters: the shape of the
 // kernel's page lock (PG_locked with lock_page / trylock_page / unlock_page /
-// wait_on_page_locked).
+// wait_on_page_locked). Each operation runs in a Frame of that name.
 //
 // Invariant: locked() iff holder() != kNoThread. Waiters are the threads whose
 // pending operation waits on this object; deadlock reports list them.

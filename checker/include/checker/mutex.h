@@ -1,5 +1,7 @@
 // mutex.h: exclusive locks. Mutex (sleeping) and Spinlock differ only in name:
 // a spinning waiter is modelled as blocked, since spinning changes no state.
+// Each operation runs in a Frame named for it (mutex_lock or spin_lock, ...),
+// so Options::reach finds a lock operation whatever the caller labelled it.
 //
 // Invariant: holder() is kNoThread or the thread between its lock() and
 // unlock(). Unlocking a lock one does not hold is a model error.
@@ -29,6 +31,9 @@ class Mutex {
   ThreadId holder() const { return holder_; }
   ObjectId id() const { return id_; }
 
+ protected:
+  bool spin_ = false;  ///< a Spinlock: its operations' frames are spin_lock, spin_trylock, spin_unlock
+
  private:
   ObjectId id_;
   ThreadId holder_ = kNoThread;
@@ -36,8 +41,8 @@ class Mutex {
 
 class Spinlock : public Mutex {
  public:
-  explicit Spinlock(std::string name) : Mutex(std::move(name)) {}
-  Spinlock(std::string name, ObjectId parent) : Mutex(std::move(name), parent) {}
+  explicit Spinlock(std::string name) : Mutex(std::move(name)) { spin_ = true; }
+  Spinlock(std::string name, ObjectId parent) : Mutex(std::move(name), parent) { spin_ = true; }
   void lock(const char* label = "spin_lock", SourceLoc loc = SourceLoc::current()) {
     Mutex::lock(label, loc);
   }

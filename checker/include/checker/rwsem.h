@@ -2,7 +2,8 @@
 //
 // Invariant: writer() != kNoThread implies readers() == 0. Readers do not
 // exclude each other; a waiting writer does not block new readers (no fairness
-// is modelled: fairness only removes interleavings).
+// is modelled: fairness only removes interleavings). Each operation runs in a
+// Frame named for it (down_read, up_read, down_write, up_write).
 #pragma once
 
 #include <string>

@@ -34,8 +34,8 @@ namespace model::v4_19 {
 /// which they would treat alike (not PageAnon, not PageKsm).
 PageId follow_page_mask(Kernel& k, std::uint32_t vma, std::uint64_t addr, unsigned flags, bool zero_page);
 
-/// mm/gup.c v4.19 get_user_pages_unlocked of one page: mmap_sem for read around
-/// __get_user_pages (FOLL_GET | FOLL_TOUCH, FOLL_WRITE when `write` or, with
+/// mm/gup.c v4.19 get_user_pages of one page, under the mmap_sem for read its callers take:
+/// __get_user_pages_locked -> __get_user_pages (FOLL_GET | FOLL_TOUCH, FOLL_WRITE when `write` or, with
 /// 17839856fd58, always in a COW mapping): follow_page_mask, and while it finds nothing
 /// faultin_page (handle_mm_fault) and again. Returns 1 with the pinned page in `page`
 /// (the running thread owns its reference, Page::pins counts it), or -errno.
