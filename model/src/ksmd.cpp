@@ -111,17 +111,66 @@ void stable_tree_append(Kernel& k, std::uint32_t item, std::uint32_t node) {
   checker::note([&] { return std::string(s.name + ".hlist += " + r.name + " (pages_shared " + std::to_string(k.ksm.pages_shared) + ")"); });
 }
 
-// mm/ksm.c pre-003 (cbf86cfe04a6^, with c8d6553b9580's lock and unlock of the match): stable_tree_search
-// (the descent; v3.9's migrate_nodes/replace path is not modelled)
+namespace {
+
+// mm/ksm.c v3.9 (4146d2d673e8, "ksm: make !merge_across_nodes migration safe"): a stable node
+// whose page migration moved to another NUMA node leaves its tree for migrate_nodes: rb_erase from
+// root_stable_tree + NUMA(stable_node->nid), stable_node->head = &migrate_nodes, list_add
+void move_to_migrate_nodes(Kernel& k, std::uint32_t node, const char* label) {
+  StableNode& s = k.stable_nodes.at(node);
+  checker::announce(s.obj, AccessKind::Write, label);
+  std::erase(k.ksm.root_stable_tree.at(static_cast<std::size_t>(s.nid)), node);
+  s.tree = StableNode::kInMigrateNodes;
+  k.ksm.migrate_nodes.insert(k.ksm.migrate_nodes.begin(), node);
+  checker::note([&] {
+    return s.name + " moved to migrate_nodes (its page " + k.page_name(s.kpfn) + " is on node " +
+           std::to_string(k.pages[s.kpfn].nid) + ", its tree is node " + std::to_string(s.nid) + "'s)";
+  });
+}
+
+// Whether stable node `node` is in the tree of another node than its page's (v3.9, cbf86cfe04a6 and
+// 4146d2d673e8 in: get_kpfn_nid(stable_node->kpfn) != NUMA(stable_node->nid), a Read of the node when
+// the trees are per node: ksm_migrate_page writes kpfn under the page lock, not ksm_thread_mutex)
+bool stable_node_misplaced(Kernel& k, std::uint32_t node, const char* label) {
+  if (!k.config.applied(Fix::StaleNodesSweep) || k.ksm.merge_across_nodes) return false;  // pre-003: no migrate_nodes
+  StableNode& s = k.stable_nodes.at(node);
+  checker::announce(s.obj, AccessKind::Read, label);
+  return s.tree != StableNode::kInMigrateNodes && get_kpfn_nid(k, s.kpfn) != s.nid;
+}
+
+// mm/ksm.c v3.9: stable_tree_search's page_node leaves migrate_nodes for root_stable_tree[nid]
+// (list_del, DO_NUMA(page_node->nid = nid), rb_link_node or, replacing `replaced`, rb_replace_node)
+void link_page_node(Kernel& k, std::uint32_t page_node, int nid, std::uint32_t replaced) {
+  StableNode& s = k.stable_nodes.at(page_node);
+  checker::announce(s.obj, AccessKind::Write, "stable_tree_search");
+  std::erase(k.ksm.migrate_nodes, page_node);
+  s.nid = nid;
+  s.tree = nid;
+  std::vector<std::uint32_t>& tree = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
+  const auto at = std::find(tree.begin(), tree.end(), replaced);
+  if (at != tree.end()) *at = page_node;
+  else tree.push_back(page_node);
+  checker::note([&] { return s.name + " back from migrate_nodes into root_stable_tree[" + std::to_string(nid) + "]"; });
+}
+
+}  // namespace
+
+// mm/ksm.c v3.9 (pre-003, cbf86cfe04a6^, with c8d6553b9580's lock and unlock of the match; with
+// cbf86cfe04a6 applied also 4146d2d673e8's migrate_nodes: a page whose stable node is on migrate_nodes
+// is searched for like a new page, and finds its node a place in the tree (or the node it replaces);
+// a match whose page migrated to another node is replaced or erased, goto replace): stable_tree_search
 PageId stable_tree_search(Kernel& k, PageId page) {
   checker::Frame frame("stable_tree_search");
   Page& p = k.pages.at(page);
-  if (k.page_stable_node(page) != kNoNode) {  // ksm page forked
-    k.get_page(page, "stable_tree_search");
+  const bool migrate_nodes = k.config.applied(Fix::StaleNodesSweep);  // 4146d2d673e8 came after cbf86cfe04a6
+  const std::uint32_t page_node = k.page_stable_node(page);
+  if (page_node != kNoNode && !(migrate_nodes && k.stable_nodes[page_node].tree == StableNode::kInMigrateNodes)) {
+    k.get_page(page, "stable_tree_search");  // ksm page forked
     return page;
   }
   const int nid = get_kpfn_nid(k, page);
   checker::note([&] { return std::string("stable_tree_search(" + p.name + ") in root_stable_tree[" + std::to_string(nid) + "]"); });
+again:
   // The rb-tree's shape is not kept: nodes are visited in insertion order,
   // which is the descent when at most one node lies on the path.
   std::vector<std::uint32_t> path = k.ksm.root_stable_tree.at(static_cast<std::size_t>(nid));
@@ -138,11 +187,26 @@ PageId stable_tree_search(Kernel& k, PageId page) {
       // that page migration is sure to notice its raised count": a migration past its count
       // check holds the page lock until the page is migrated and the node points elsewhere.
       tree_page = get_ksm_page(k, node, true);
-      if (tree_page != kNoPage) k.pages[tree_page].lock->unlock("stable_tree_search");
-      return tree_page;  // NULL: the node went stale meanwhile
+      if (tree_page != kNoPage) {
+        k.pages[tree_page].lock->unlock("stable_tree_search");
+        if (!stable_node_misplaced(k, node, "stable_tree_search")) return tree_page;
+        k.put_page(tree_page, "stable_tree_search");  // goto replace
+        if (page_node != kNoNode) {
+          link_page_node(k, page_node, nid, node);  // rb_replace_node
+          k.get_page(page, "stable_tree_search");
+        }
+        move_to_migrate_nodes(k, node, "stable_tree_search");
+        return page_node != kNoNode ? page : kNoPage;
+      }
+      // "There is now a place for page_node, but the tree may have been rebalanced"
+      if (page_node != kNoNode) goto again;
+      return kNoPage;  // NULL: the node went stale meanwhile
     }
   }
-  return kNoPage;
+  if (page_node == kNoNode) return kNoPage;
+  link_page_node(k, page_node, nid, kNoNode);  // rb_link_node, rb_insert_color
+  k.get_page(page, "stable_tree_search");
+  return page;
 }
 
 namespace {
@@ -566,6 +630,16 @@ const KsmdEra kEra39{try_to_merge_with_ksm_page, stable_tree_append, get_ksm_pag
 // mm/ksm.c v3.9: cmp_and_merge_page (the stable tree first, then the unstable tree)
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
   checker::Frame frame("cmp_and_merge_page");
+  // 4146d2d673e8 (with cbf86cfe04a6, per-node trees): the page's own stable node, in the tree of a
+  // node its page migrated away from, moves to migrate_nodes; an item already in its page's node,
+  // which stays in its tree, returns (ksm_do_scan's v3.8 gate does that when the trees are one)
+  const std::uint32_t page_node = k.page_stable_node(page);
+  if (page_node != kNoNode && k.config.applied(Fix::StaleNodesSweep) && !k.ksm.merge_across_nodes) {
+    if (stable_node_misplaced(k, page_node, "cmp_and_merge_page"))
+      move_to_migrate_nodes(k, page_node, "cmp_and_merge_page");
+    const RmapItem& r = k.rmap_items[item];
+    if (k.stable_nodes[page_node].tree != StableNode::kInMigrateNodes && r.stable && r.head == page_node) return;
+  }
   remove_rmap_item_from_tree(k, item);
   PageId kpage = stable_tree_search(k, page);
   if (kpage != kNoPage) {
@@ -707,6 +781,13 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees, std::optional<checke
   }
   scan.emplace("ksm_do_scan");
   if (ksm.scan_cursor >= ksm.mm_slots.size()) {
+    // v3.9 (4146d2d673e8, after cbf86cfe04a6), v4.19: "prune them once before each full scan": with
+    // per-node trees, get_ksm_page of each node on migrate_nodes removes the stale ones
+    if (reset_unstable_trees && !ksm.merge_across_nodes &&
+        (k.config.era == Era::V4_19 || k.config.applied(Fix::StaleNodesSweep)))
+      for (std::uint32_t node : std::vector<std::uint32_t>(ksm.migrate_nodes))
+        if (const PageId kpage = get_ksm_page(k, node, false); kpage != kNoPage)
+          k.put_page(kpage, "scan_get_next_rmap_item");
     if (reset_unstable_trees)  // v3.9: "root_unstable_tree[nid] = RB_ROOT" for each nid
       for (std::vector<std::uint32_t>& tree : ksm.root_unstable_tree) tree.clear();
     ksm.scan_address = 0;  // next_mm: ksm_scan.address = 0
@@ -865,8 +946,12 @@ bool ksm_do_scan(Kernel& k, int pages) {
     m.mmap_sem->up_read("scan_get_next_rmap_item");
     if (k.config.era == Era::V4_19)
       v4_19::cmp_and_merge_page(k, page, item);  // mm/ksm.c v4.19: ksm_do_scan (the gate is in cmp_and_merge_page)
-    // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page
-    else if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable) cmp_and_merge_page(k, page, item);
+    // ksm_do_scan: if (!PageKsm(page) || !in_stable_tree(rmap_item)) cmp_and_merge_page (v3.8's gate:
+    // 3.9 moved it into cmp_and_merge_page, with 4146d2d673e8's migrate_nodes checks, followed there
+    // when the trees are per node)
+    else if (!k.pages[page].PageKsm() || !k.rmap_items[item].stable ||
+             (k.config.applied(Fix::StaleNodesSweep) && !ksm.merge_across_nodes))
+      cmp_and_merge_page(k, page, item);
     k.put_page(page, "ksm_do_scan");
     ++done;
   }

@@ -12,6 +12,7 @@
 #include <model/ksm.h>
 #include <model/ksmd.h>
 #include <model/lint.h>
+#include <model/migrate.h>
 #include <model/scenario.h>
 #include <model/user_access.h>
 #include <model/v2_6_33.h>
@@ -372,4 +373,80 @@ TEST(KsmdFullScan2633, TwoRoundsMergeTwoEqualPages) {
 // plain DFS within two preemptions agrees.
 TEST(KsmdFullScan2633, MergeAgainstAStoreIsClean) {
   check_clean_and_dfs_agrees("scenarios/ksm/ksmd-merge-vs-write-2.6.33-fixed.json");
+}
+
+TEST_GROUP(KsmdNuma39){};
+
+namespace {
+
+constexpr PageId kPA = 0, kK = 1, kN = 2;  // scenarios/ksm/numa-migration-vs-ksmd-fixed's pages in order
+
+/// scenarios/ksm/numa-migration-vs-ksmd-fixed's initial state (3.9, with `reverted` out).
+Kernel numa_kernel(std::vector<Fix> reverted) {
+  const nlohmann::json j = load_json_file("scenarios/ksm/numa-migration-vs-ksmd-fixed.json");
+  KernelConfig config;
+  config.era = Era::V3_9;
+  config.reverted = std::move(reverted);
+  return parse_initial_state(j.at("initial"), "t", "/initial", config);
+}
+
+/// Its two threads in one, in order: M's migration of K (node 0) to N (node 1), then ksmd's
+/// two batches of two pages.
+void migrate_then_ksmd(Kernel& k) {
+  LONGS_EQUAL(0, migrate_one_page(k, kK, 1, 1));
+  ksmd_scan(k, 2, 2);
+}
+
+}  // namespace
+
+// By hand from mm/ksm.c v3.9.6 (4146d2d673e8): after the migration S.kpfn is N (node 1), S
+// still in root_stable_tree[0]. ksmd's first item, RA for PA (node 0): stable_tree_search(PA)
+// in tree 0 matches S (same data), get_ksm_page(S, true) gives N, and get_kpfn_nid(N) = 1 !=
+// S->nid = 0: goto replace without a page_node: rb_erase(S), S on migrate_nodes, NULL. PA's
+// checksum is recorded and it stays unmerged. B's item RB on N: N's node S is on migrate_nodes,
+// so it is searched for in tree 1 (empty) and S is linked there (nid 1); kpage == N: RB stays in
+// S. End: A maps PA writable, B maps N; S in root_stable_tree[1] only, migrate_nodes empty.
+TEST(KsmdNuma39, AStableNodeWhosePageMigratedIsNotMergedIntoFromItsOldNode) {
+  OneThread p(numa_kernel({}), migrate_then_ksmd, {"page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  const PageId pa = kPA, n = kN;
+  CHECK(maps(pte_at(k, mA, 0x1000), pa, true));
+  CHECK(maps(pte_at(k, mB, 0x1000), n, false));
+  CHECK_FALSE(k.pages[pa].PageKsm());
+  CHECK(k.ksm.root_stable_tree[0].empty());
+  LONGS_EQUAL(1, k.ksm.root_stable_tree[1].size());
+  const StableNode& s = k.stable_nodes[k.ksm.root_stable_tree[1][0]];
+  STRCMP_EQUAL("S", s.name.c_str());
+  LONGS_EQUAL(1, s.nid);
+  LONGS_EQUAL(n, s.kpfn);
+  LONGS_EQUAL(1, s.hlist.size());
+  CHECK(k.ksm.migrate_nodes.empty());
+  LONGS_EQUAL(1, k.ksm.pages_shared);
+  LONGS_EQUAL(0, k.ksm.pages_sharing);
+}
+
+// The pre-003 kernel (cbf86cfe04a6 reverted: the model's v3.9 before the NUMA series' later
+// patches, without 4146d2d673e8's migrate_nodes): the same order merges PA into N across nodes
+// (the bug 4146d2d673e8 fixed): A maps N, S (still in tree 0) has both items.
+TEST(KsmdNuma39, WithoutMigrateNodesThePageIsMergedAcrossNodes) {
+  OneThread p(numa_kernel({Fix::StaleNodesSweep}), migrate_then_ksmd,
+              {"page_counts_consistent", "ksm_counters_consistent"});
+  CHECK(explore_once(p).verdict == checker::Verdict::Pass);
+  const Kernel& k = *p.kernel;
+  const PageId n = kN;
+  CHECK(maps(pte_at(k, mA, 0x1000), n, false));
+  LONGS_EQUAL(1, k.ksm.root_stable_tree[0].size());
+  LONGS_EQUAL(2, k.stable_nodes[k.ksm.root_stable_tree[0][0]].hlist.size());
+}
+
+// The race itself (the migration at any point of ksmd's scan) is clean, and DPOR finds every
+// order the sequential tests above take apart.
+TEST(KsmdNuma39, TheRaceIsClean) {
+  const model::Scenario s = model::Scenario::load("scenarios/ksm/numa-migration-vs-ksmd-fixed.json");
+  checker::Options o = s.options();
+  o.fewest_preemptions = false;
+  const checker::Report r = checker::explore(*s.make_program(), o);
+  CHECK(r.verdict == checker::Verdict::Pass);
+  CHECK(r.stats.complete);
 }
