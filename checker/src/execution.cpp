@@ -302,6 +302,10 @@ void Execution::begin_step(ThreadId t) {
   }
   schedule_.push_back(Choice{Choice::Kind::Thread, t, 0});
   steps_.push_back(StepRecord{t, pending_[t], {}});
+  if (names_) {
+    if (pending_[t].label) names_->insert(pending_[t].label);
+    names_->insert(threads_[t].frames.begin(), threads_[t].frames.end());
+  }
   if (reach_ && pending_[t].label) {  // one pointer test per step without Options::reach
     if (!reach_label_seen_ && reach_match(t, /*any_thread=*/true)) reach_label_seen_ = true;
     if (reached_ == kNoThread && !failed_) {

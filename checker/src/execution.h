@@ -14,6 +14,7 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,8 @@ class Execution {
   /// Record checker::note() texts (on by default). A search turns them off
   /// and takes its counterexample through recorded_counterexample().
   void set_notes(bool on) { notes_ = on; }
+  /// Collect every step's label and the Frame functions it runs inside into `names` (null: off).
+  void set_name_sink(std::set<std::string>* names) { names_ = names; }
   bool notes() const { return notes_; }
   /// Index of the step in which a thread failed, if one did (else npos).
   std::size_t failure_step() const { return fail_steps_ ? fail_steps_ - 1 : npos; }
@@ -222,6 +225,7 @@ class Execution {
   bool stopped_at_mark_ = false;
   bool whole_objects_ = false;
   const ReachTarget* reach_ = nullptr;
+  std::set<std::string>* names_ = nullptr;  ///< set_name_sink
   /// The thread whose step matched reach_ (the run ends at its next announce or its end).
   ThreadId reached_ = kNoThread;
   std::size_t reached_step_ = 0;

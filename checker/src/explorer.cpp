@@ -341,6 +341,16 @@ Report replay_following(Program& program, const Schedule& schedule, std::uint64_
   return report;
 }
 
+std::set<std::string> names_in_one_execution(Program& program, std::uint64_t max_steps) {
+  const Schedule none;  // (the strategy keeps a reference)
+  detail::FollowStrategy strategy(none);
+  detail::Execution ex(program, strategy, max_steps);
+  std::set<std::string> names;
+  ex.set_name_sink(&names);
+  ex.run();
+  return names;
+}
+
 Report replay(Program& program, const Schedule& schedule, std::uint64_t max_steps,
               const StepLog* expected, const ReachTarget* reach) {
   Report report;

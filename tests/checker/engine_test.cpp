@@ -1201,6 +1201,15 @@ TEST(Reach, AFrameNamesTheFunctionAStepRunsIn) {
   }
 }
 
+// The names one execution runs, for a "not reached" hint: the first schedule runs A to its end
+// (flag still 0: no a_writer; a_empty holds no step), then B. By hand: A's load and its frame,
+// B's store and its frame.
+TEST(Reach, NamesOfOneExecutionAreItsLabelsAndFrames) {
+  FramedProgram p;
+  const std::set<std::string> want{"A reads flag", "B sets flag", "a_reader", "b_setter"};
+  CHECK(want == names_in_one_execution(p));
+}
+
 // A thread that fails inside a frame is unwound with the frame alive (the engine tears the
 // fiber down; under the sanitizers a dangling frame would show). B fails after its store in
 // the first execution (DFS runs A, then B): the failure is reported, not a reach of

@@ -151,6 +151,16 @@ TEST(CliReach, UnreachedStepSearchesEverythingAndExitsOne) {
              none.out.c_str());
   const json j = json::parse(cli({"run", kDirtyCow, "--reach", "W:page_ref_freeze", "--format", "json"}).out);
   CHECK(j["reach"]["name_seen"] == false);
+  // ... and names the scenario's own that look like the one asked: 4.19 has no function
+  // madvise_dontneed, its MADV_DONTNEED runs inside madvise_dontneed_free.
+  Result like = cli({"run", "scenarios/fault/swapoff-vs-dontneed-4.19-fixed.json", "--reach", "madvise_dontneed"});
+  LONGS_EQUAL(1, like.code);
+  CHECK_TEXT(contains(like.out, "reach: names one execution of this scenario runs that look like it: "
+                                "madvise_dontneed_free\n"),
+             like.out.c_str());
+  CHECK(json::parse(cli({"run", "scenarios/fault/swapoff-vs-dontneed-4.19-fixed.json", "--reach", "madvise_dontneed",
+                         "--format", "json"})
+                        .out)["reach"]["names_like"] == json::array({"madvise_dontneed_free"}));
   CHECK(json::parse(cli({"run", kDirtyCow, "--bounded-first", "0", "--reach", "D:do_anonymous_page", "--format", "json"}).out)
             ["reach"]["name_seen"] == true);
 }

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <checker/cluster.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <model/input_limits.h>
 #include <model/kernel_config.h>
 #include <model/scenario.h>
@@ -262,6 +263,41 @@ long peak_rss_kib() {
 
 /// "no fixes reverted" or "reverted ID ...", then the era's fixes newer than its release that
 /// stay applied ("; applied though newer than v3.9: eb66ae030829 (v4.20)").
+/// Levenshtein distance of a and b.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// For a --reach name no step bore: up to six names one execution of the scenario runs
+/// (step labels and modelled functions) that look like it: those containing it or contained
+/// in it, then those within a third of its length in edits; closest first, ties by name.
+std::vector<std::string> names_like(const model::Scenario& scenario, std::uint64_t max_steps,
+                                    const std::string& wanted) {
+  auto program = scenario.make_program();
+  std::vector<std::pair<std::size_t, std::string>> close;
+  for (const std::string& name : checker::names_in_one_execution(*program, max_steps)) {
+    const std::size_t d = edit_distance(name, wanted);
+    const bool contains = name.find(wanted) != std::string::npos || wanted.find(name) != std::string::npos;
+    if (contains && name.size() >= 4) close.emplace_back(0, name);
+    else if (3 * d <= std::max(name.size(), wanted.size())) close.emplace_back(d, name);
+  }
+  std::sort(close.begin(), close.end());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < close.size() && i < 6; ++i) out.push_back(close[i].second);
+  return out;
+}
+
 std::string reverted_text(const std::string& era, const std::vector<std::string>& reverted) {
   std::string s = reverted.empty() ? "no fixes reverted" : "reverted";
   for (const std::string& r : reverted) s += " " + r;
@@ -462,7 +498,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread},
                                                 {"function", reach->label},
                                                 {"reached", reached},
-                                                {"name_seen", reached || r.stats.reach_label_seen}}
+                                                {"name_seen", reached || r.stats.reach_label_seen},
+                                                {"names_like", !not_reached.empty() && !r.stats.reach_label_seen
+                                                                   ? nlohmann::ordered_json(names_like(
+                                                                         scenario, run.options.max_steps, reach->label))
+                                                                   : nlohmann::ordered_json()}}
                        : nlohmann::ordered_json();
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
@@ -511,6 +551,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << "\n";
     if (reach && trace && !reached)
       out << fmt::format("reach: the search ended at this failure before any execution ran {}\n", reach->text());
+    if (!not_reached.empty() && !r.stats.reach_label_seen) {
+      const std::vector<std::string> like = names_like(scenario, run.options.max_steps, reach->label);
+      out << (like.empty() ? std::string("reach: no name in one execution of this scenario looks like it\n")
+                           : fmt::format("reach: names one execution of this scenario runs that look like it: {}\n",
+                                         fmt::join(like, ", ")));
+    }
     if (trace && trace->violation.verdict == checker::Verdict::StepBound)
       out << fmt::format("hint: a step bound is a livelock of the simulated kernel or a max_steps ({}) too small for "
                          "this scenario: run again with a larger --max-steps (or explore.max_steps) to tell them apart\n",

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -205,6 +206,11 @@ struct FollowStats {
 /// log; `stats`, when given, says how closely the schedule was followed.
 Report replay_following(Program& program, const Schedule& schedule, std::uint64_t max_steps = 10000,
                         FollowStats* stats = nullptr, const ReachTarget* reach = nullptr);
+
+/// The names Options::reach can match in one execution of the program: every step's
+/// label and every Frame function a step runs inside, for the first schedule (the
+/// lowest enabled thread first). For a "not reached" answer whose name no step bore.
+std::set<std::string> names_in_one_execution(Program& program, std::uint64_t max_steps = 10000);
 
 /// A one-line description of a step: "thread: label kind object [note]".
 std::string describe_step(const StepLog& log, std::size_t index);
