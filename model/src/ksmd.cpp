@@ -627,7 +627,8 @@ void put_anon_vma_of_rmap_item(Kernel& k, std::uint32_t av) { put_anon_vma(k, av
 const KsmdEra kEra39{try_to_merge_with_ksm_page, stable_tree_append, get_ksm_page_unlocked, put_anon_vma_of_rmap_item,
                      nullptr};
 
-// mm/ksm.c v3.9: cmp_and_merge_page (the stable tree first, then the unstable tree)
+// mm/ksm.c v3.9: cmp_and_merge_page (stable_tree_search, then remove_rmap_item_from_tree; the stable
+// tree first, then the unstable tree)
 void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
   checker::Frame frame("cmp_and_merge_page");
   // 4146d2d673e8 (with cbf86cfe04a6, per-node trees): the page's own stable node, in the tree of a
@@ -640,8 +641,13 @@ void cmp_and_merge_page(Kernel& k, PageId page, std::uint32_t item) {
     const RmapItem& r = k.rmap_items[item];
     if (k.stable_nodes[page_node].tree != StableNode::kInMigrateNodes && r.stable && r.head == page_node) return;
   }
-  remove_rmap_item_from_tree(k, item);
+  // "We first start with searching the page inside the stable tree"
   PageId kpage = stable_tree_search(k, page);
+  if (kpage == page && k.rmap_items[item].stable && k.rmap_items[item].head == page_node) {
+    k.put_page(kpage, "cmp_and_merge_page");  // its own node, which it is in already
+    return;
+  }
+  remove_rmap_item_from_tree(k, item);
   if (kpage != kNoPage) {
     if (try_to_merge_with_ksm_page(k, item, page, kpage)) {
       // "The page was successfully merged": add its rmap_item to the stable tree.
