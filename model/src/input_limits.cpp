@@ -1,7 +1,9 @@
 // input_limits.cpp: excerpts of input for error lines (see input_limits.h).
 #include "model/input_limits.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace model {
 
@@ -28,6 +30,22 @@ std::string excerpt(const std::string& text, std::size_t max) {
 }
 
 std::string quote_input(const std::string& text, std::size_t max) { return "\"" + excerpt(text, max) + "\""; }
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  if (a.size() > 64 || b.size() > 64) return a == b ? 0 : 64;
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
 
 std::string pointer_token(const std::string& key) {
   constexpr std::size_t kMax = 48;

@@ -72,7 +72,7 @@ class JsonInput {
     if (!j_.contains(key)) {
       std::string typo;  // a key of the object one or two edits away, not read as anything else
       for (auto it = j_.begin(); it != j_.end() && typo.empty(); ++it)
-        if (!seen_.count(it.key()) && edit_distance(it.key(), key) <= 2) typo = it.key();
+        if (!seen_.count(it.key()) && model::edit_distance(it.key(), key) <= 2) typo = it.key();
       error("missing required field \"" + key + "\"" +
             (typo.empty() ? std::string() : " (the object has " + quote_input(typo) + ": a misspelling?)"));
     }
@@ -151,23 +151,6 @@ class JsonInput {
 
   /// A key as a JSON pointer token (RFC 6901), shortened when long.
   static std::string escape(const std::string& key) { return pointer_token(key); }
-
-  /// Levenshtein distance of two short keys (a typo's distance from the field it meant).
-  static std::size_t edit_distance(const std::string& a, const std::string& b) {
-    if (a.size() > 64 || b.size() > 64) return a == b ? 0 : 64;
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      std::size_t diag = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    return row[b.size()];
-  }
 
   /// Reject keys that were not read (typos, unknown fields).
   void done() const {

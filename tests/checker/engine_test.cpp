@@ -1233,14 +1233,17 @@ TEST(Reach, AFrameAliveAtAFailureIsUnwound) {
 // 6 lock_page, 7 unlock_page. A Spinlock's lock is spin_lock, never mutex_lock; no step
 // is a mutex_trylock.
 TEST(Reach, ALockOperationIsFoundByItsOwnName) {
-  auto program = [](Lambda& p, std::optional<Spinlock>& s, std::optional<RwSem>& r, std::optional<Mutex>& m,
-                    std::optional<BitLock>& b) {
-    p.on_setup = [&] {
+  struct Locks : Program {
+    std::optional<Spinlock> s;
+    std::optional<RwSem> r;
+    std::optional<Mutex> m;
+    std::optional<BitLock> b;
+    void setup() override {
       s.emplace("s");
       r.emplace("r");
       m.emplace("m");
       b.emplace("b");
-      spawn("A", [&] {
+      spawn("A", [this] {
         s->lock("caller_a");
         s->unlock("caller_a");
         r->down_read("caller_b");
@@ -1250,28 +1253,18 @@ TEST(Reach, ALockOperationIsFoundByItsOwnName) {
         b->lock("caller_d");
         b->unlock("caller_d");
       });
-    };
+    }
   };
   const std::pair<const char*, const char*> expected[] = {
       {"spin_lock", "A reached spin_lock (step 0: caller_a)"},   {"up_read", "A reached up_read (step 3: caller_b)"},
       {"mutex_lock", "A reached mutex_lock (step 4: caller_c)"}, {"unlock_page", "A reached unlock_page (step 7: caller_d)"}};
   for (const auto& [name, message] : expected) {
-    Lambda p;
-    std::optional<Spinlock> s;
-    std::optional<RwSem> r;
-    std::optional<Mutex> m;
-    std::optional<BitLock> b;
-    program(p, s, r, m, b);
+    Locks p;
     Report w = explore(p, reaching(StrategyKind::Dpor, "A", name));
     CHECK(w.verdict == Verdict::Violation);
     STRCMP_EQUAL(message, w.counterexample->violation.message.c_str());
   }
-  Lambda p;
-  std::optional<Spinlock> s;
-  std::optional<RwSem> r;
-  std::optional<Mutex> m;
-  std::optional<BitLock> b;
-  program(p, s, r, m, b);
+  Locks p;
   Report none = explore(p, reaching(StrategyKind::Dpor, "A", "mutex_trylock"));
   CHECK(none.verdict == Verdict::Pass);
   CHECK_FALSE(none.stats.reach_label_seen);

@@ -263,22 +263,6 @@ long peak_rss_kib() {
 
 /// "no fixes reverted" or "reverted ID ...", then the era's fixes newer than its release that
 /// stay applied ("; applied though newer than v3.9: eb66ae030829 (v4.20)").
-/// Levenshtein distance of a and b.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 /// For a --reach name no step bore: up to six names one execution of the scenario runs
 /// (step labels and modelled functions) that look like it: those containing it or contained
 /// in it, then those within a third of its length in edits; closest first, ties by name.
@@ -287,7 +271,7 @@ std::vector<std::string> names_like(const model::Scenario& scenario, std::uint64
   auto program = scenario.make_program();
   std::vector<std::pair<std::size_t, std::string>> close;
   for (const std::string& name : checker::names_in_one_execution(*program, max_steps)) {
-    const std::size_t d = edit_distance(name, wanted);
+    const std::size_t d = model::edit_distance(name, wanted);
     const bool contains = name.find(wanted) != std::string::npos || wanted.find(name) != std::string::npos;
     if (contains && name.size() >= 4) close.emplace_back(0, name);
     else if (3 * d <= std::max(name.size(), wanted.size())) close.emplace_back(d, name);

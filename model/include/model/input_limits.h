@@ -41,6 +41,11 @@ std::string excerpt(const std::string& text, std::size_t max = 48);
 /// excerpt() in double quotes.
 std::string quote_input(const std::string& text, std::size_t max = 48);
 
+/// The Levenshtein distance of two short names (a typo's distance from what it meant: an
+/// unknown field's hint, run --reach's names that look like the one asked); two names of
+/// which one is longer than 64 bytes are 64 apart unless equal.
+std::size_t edit_distance(const std::string& a, const std::string& b);
+
 /// An object key as a JSON pointer token (RFC 6901: "~" -> "~0", "/" -> "~1"),
 /// control bytes as \xNN and a long key cut to its first 48 bytes and "...":
 /// pointers in error lines stay short.
