@@ -105,17 +105,22 @@ void vma_link(Kernel& k, std::uint32_t mm, std::uint32_t vma) {
 // cases 2 and 3: no next vma overlapped or removed): under anon_vma_lock_write, the
 // vma leaves the interval tree of each anon_vma it is chained to, gets its new
 // bounds and vm_pgoff, and goes back in at its (new) key
+// (v2.6.33: the same under anon_vma->lock, the model's write side of AV's lock; its anon_vma's
+// vma list is not keyed by vm_pgoff, so the grown vma keeps its place in the rmap walk)
 void vma_adjust(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, std::uint64_t pgoff) {
   checker::Frame frame("vma_adjust");
+  const bool interval_tree = k.config.era != Era::V2_6_33;
   const std::vector<std::uint32_t> chain = anon_vma_chain(k, vma);
   checker::RwSem& lock = *k.anon_vmas.at(k.anon_vmas.at(k.vmas.at(vma).anon_vma).root).lock;
-  lock.down_write("vma_adjust");  // anon_vma_lock_write
-  for (std::uint32_t av : chain) std::erase(k.anon_vmas[av].vmas, vma);  // anon_vma_interval_tree_pre_update_vma
+  lock.down_write("vma_adjust");  // anon_vma_lock_write (2.6.33: spin_lock(&anon_vma->lock))
+  if (interval_tree)
+    for (std::uint32_t av : chain) std::erase(k.anon_vmas[av].vmas, vma);  // anon_vma_interval_tree_pre_update_vma
   Vma& v = k.vmas[vma];
   v.start = start;
   v.end = end;
   v.pgoff = pgoff;
-  for (std::uint32_t av : chain) anon_vma_interval_tree_insert(k, av, vma);  // ..._post_update_vma
+  if (interval_tree)
+    for (std::uint32_t av : chain) anon_vma_interval_tree_insert(k, av, vma);  // ..._post_update_vma
   checker::note([&] {
     return std::string("vma_adjust: vma of " + k.mms[v.mm].name + " now [" + k.where(v.mm, v.start) + ", " +
                        k.where(v.mm, v.end) + "), vm_pgoff " + std::to_string(v.pgoff));
@@ -256,10 +261,12 @@ std::uint32_t copy_vma(Kernel& k, std::uint32_t vma, std::uint32_t new_vma, std:
   const Vma& v = k.vmas.at(vma);
   const std::uint64_t addr = k.vmas.at(new_vma).start, end = k.vmas.at(new_vma).end;
   if (const int merged = vma_merge(k, vma, addr, end); merged >= 0) {
-    need_rmap_locks = k.vmas[static_cast<std::size_t>(merged)].pgoff <= v.pgoff;
+    // (v2.6.33 has no need_rmap_locks: its move_ptes never takes the anon_vma lock)
+    need_rmap_locks = k.config.era != Era::V2_6_33 && k.vmas[static_cast<std::size_t>(merged)].pgoff <= v.pgoff;
     checker::note([&] {
       return std::string("copy_vma: merged into the vma at " + k.where(v.mm, k.vmas[static_cast<std::size_t>(merged)].start) +
-                         ", need_rmap_locks " + (need_rmap_locks ? "true" : "false"));
+                         (k.config.era == Era::V2_6_33 ? std::string()
+                                                       : std::string(", need_rmap_locks ") + (need_rmap_locks ? "true" : "false")));
     });
     return static_cast<std::uint32_t>(merged);
   }
@@ -307,10 +314,6 @@ std::string mremap_input_error(const Kernel& k, std::uint32_t mm, std::uint64_t 
     if (addr >= new_addr && addr < new_addr + len)
       return "a pte slot exists at " + k.where(mm, addr) + " in the new range (another mremap's target?)";
   if (k.config.era == Era::V4_19) return v4_19::mremap_input_error(k, mm, old, new_addr);
-  if (k.config.era == Era::V2_6_33 && (merge_candidate(k, mm, old, new_addr, new_addr + len, Side::Prev) >= 0 ||
-                                       merge_candidate(k, mm, old, new_addr, new_addr + len, Side::Next) >= 0))
-    return "a neighbour of the new range would merge with the moved vma: 2.6.33's vma_merge (vma_adjust under its "
-           "anon_vma lock) is not modelled; leave a gap";
   for (auto it = m.pmds.lower_bound(new_addr / kPmdSize * kPmdSize); it != m.pmds.end() && it->first < new_addr + len;
        ++it)
     if (!it->second.pmd.is_table()) return "the pmd over " + k.where(mm, it->first) + " is not a table of ptes";

@@ -326,6 +326,39 @@ TEST(Mremap2633, ThePeekRaceIsThereAndEachMovedPteIsFlushedUnderThePtl) {
   check_clean_and_dfs_agrees("scenarios/ksm/mremap-vs-store-vs-reclaim-2.6.33-fixed.json");
 }
 
+// 2.6.33's vma_merge: the vma grown over the target comes first in AV's list, and move_ptes
+// takes no anon_vma lock, so remove_migration_ptes can look at the new address before the move
+// set it and at the old one after the move cleared it (948f017b093a's order problem, v3.7).
+// By hand, the counterexample's order: the walk's look at A:0x2000, the clear of A:0x5000 and
+// the set of A:0x2000, then the walk's look at A:0x5000. The same merge against reclaim is clean
+// (a missed pte keeps the page mapped, and reclaim keeps it).
+TEST(Mremap2633, AMergedVmaWalkedFirstMissesTheMovedEntry) {
+  Scenario s = Scenario::load("scenarios/ksm/mremap-merge-vs-hotremove-2.6.33.json");
+  const checker::Report r = checker::explore(*s.make_program(), s.options());
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK_TEXT(contains(r.counterexample->violation.message, "no_leftover_migration_entry: A:0x2000 = migration(P,w)"),
+             r.counterexample->violation.message.c_str());
+  const auto& steps = r.counterexample->log.steps;
+  auto first = [&](const std::string& text) {
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      if (contains(steps[i].note, text)) return static_cast<long>(i);
+    return -1L;
+  };
+  const long look_new = first("pte A:0x2000 = none (read without the ptl)"), clear_old = first("migration(P,w) -> none");
+  const long set_new = first("none -> migration(P,w)"), look_old = first("pte A:0x5000 = none (read without the ptl)");
+  CHECK(look_new >= 0 && clear_old >= 0 && set_new >= 0 && look_old >= 0);
+  CHECK(look_new < clear_old && clear_old < set_new && set_new < look_old);
+  CHECK(first("vma_adjust: vma of A now [A:0x1000, A:0x3000)") >= 0);
+  const checker::Report clean = [] {
+    Scenario c = Scenario::load("scenarios/ksm/mremap-merge-vs-store-vs-reclaim-2.6.33-fixed.json");
+    checker::Options o = c.options();
+    o.fewest_preemptions = false;
+    return checker::explore(*c.make_program(), o);
+  }();
+  CHECK(clean.verdict == checker::Verdict::Pass);
+  CHECK(clean.stats.complete);
+}
+
 // The arguments: each bad one names its pointer.
 TEST(Mremap39, BadArgumentsNameTheirPointer) {
   STRCMP_EQUAL("<none>", load_error_pointer(mremap_scenario()).c_str());
@@ -396,18 +429,17 @@ TEST(Mremap39, ThreadsThatCannotShareTheMmAreRefused) {
   // A swapin_fault in the moved mm loads: after its vma left it gets SIGSEGV, as "fault" does.
   j["threads"].push_back({{"name", "S"}, {"actor", "swapin_fault"}, {"args", {{"mm", "A"}, {"address", "0x8000"}}}});
   STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
-  // 2.6.33 has mremap too (the same move_vma without need_rmap_locks), but not its vma_merge:
-  // a new place next to a vma it would merge with (vm_pgoff 3 follows [0x1000, 0x3000)'s) is refused.
+  // 2.6.33 has mremap too (the same move_vma without need_rmap_locks), and its vma_merge: a new
+  // place next to a vma it would merge with (vm_pgoff 3 follows [0x1000, 0x3000)'s) loads in both eras.
   j = mremap_scenario();
   j["kernel"] = "2.6.33";
   STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
   j = mremap_scenario("0x8000", "0x3000");
-  j["kernel"] = "2.6.33";
   j["initial"]["mms"][0]["vmas"][1]["vm_pgoff"] = 3;
-  STRCMP_EQUAL("/threads/0/args/new_address", load_error_pointer(j, &msg).c_str());
-  CHECK_TEXT(contains(msg, "2.6.33's vma_merge"), msg.c_str());
-  j["kernel"] = "3.9";
-  STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
+  for (const char* era : {"2.6.33", "3.9"}) {
+    j["kernel"] = era;
+    STRCMP_EQUAL("<none>", load_error_pointer(j, &msg).c_str());
+  }
 }
 
 // mmcheck check: a VM_MERGEABLE vma's KSM pages cost move_vma's ksm_madvise one
