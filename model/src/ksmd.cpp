@@ -789,7 +789,7 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees, std::optional<checke
   if (ksm.scan_cursor >= ksm.mm_slots.size()) {
     // v3.9 (4146d2d673e8, after cbf86cfe04a6), v4.19: "prune them once before each full scan": with
     // per-node trees, get_ksm_page of each node on migrate_nodes removes the stale ones
-    if (reset_unstable_trees && !ksm.merge_across_nodes &&
+    if (reset_unstable_trees && !ksm.merge_across_nodes && k.config.era != Era::V2_6_33 &&
         (k.config.era == Era::V4_19 || k.config.applied(Fix::StaleNodesSweep)))
       for (std::uint32_t node : std::vector<std::uint32_t>(ksm.migrate_nodes))
         if (const PageId kpage = get_ksm_page(k, node, false); kpage != kNoPage)
