@@ -62,7 +62,8 @@ constexpr const char* kFooter = R"(Exit codes:
      model, never a kernel bug
   130, 143  run interrupted by SIGINT (Ctrl-C) or SIGTERM: the search ended at
      its next execution and printed what it found so far, its search line
-     saying incomplete (interrupted); a second signal exits at once
+     saying incomplete (interrupted); a second signal over half a
+     second later exits at once
 
 Errors are one line on stderr: "mmcheck: FILE: at /json/pointer: what".
 )";

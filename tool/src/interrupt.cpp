@@ -1,6 +1,8 @@
 // interrupt.cpp: InterruptGuard (see interrupt.h).
 #include "tool/interrupt.h"
 
+#include <ctime>
+
 namespace tool {
 
 namespace {
@@ -8,14 +10,30 @@ namespace {
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_int_caught{false}, g_term_caught{false};  // the handler is ours
-static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+std::atomic<long long> g_first_ns{0};  // CLOCK_MONOTONIC of the first signal, 0 before it
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free &&
+                  std::atomic<long long>::is_always_lock_free,
               "the signal handler needs lock-free atomics");
 
+long long monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe (POSIX)
+  return static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
 extern "C" void on_stop_signal(int signo) {
-  // A second signal of either kind ends the process at once.
-  if (g_int_caught.load()) std::signal(SIGINT, SIG_DFL);
-  if (g_term_caught.load()) std::signal(SIGTERM, SIG_DFL);
-  InterruptGuard::request(signo);
+  const long long now = monotonic_ns();
+  long long none = 0;
+  if (g_first_ns.compare_exchange_strong(none, now)) {
+    InterruptGuard::request(signo);
+    return;
+  }
+  // timeout(1) signals its child and then the child's process group, so one
+  // timeout delivers SIGTERM twice within microseconds: a copy inside the
+  // grace window is the same request. A later one ends the process at once.
+  if (now - none < InterruptGuard::kSecondSignalGraceNs) return;
+  std::signal(signo, SIG_DFL);
+  std::raise(signo);
 }
 
 }  // namespace
@@ -23,6 +41,7 @@ extern "C" void on_stop_signal(int signo) {
 InterruptGuard::InterruptGuard(bool install) {
   g_stop.store(false);
   g_signal.store(0);
+  g_first_ns.store(0);
   if (!install) return;
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;

@@ -1,10 +1,12 @@
 // interrupt.h: InterruptGuard, SIGINT and SIGTERM turned into a stop request
 // for the search of `mmcheck run` while the guard lives.
 //
-// Invariants: the handler only stores into lock-free atomics and restores the
-// default actions of both signals (all async-signal-safe), so the first
-// signal asks the search to stop at its next execution boundary and a second
-// one ends the process at once. A signal ignored at construction (a shell's
+// Invariants: the handler only reads the monotonic clock, stores into
+// lock-free atomics, and at a second signal restores the default action and
+// raises it (all async-signal-safe). The first signal asks the search to stop
+// at its next execution boundary; another one within kSecondSignalGraceNs is
+// taken as a copy of it (timeout(1) signals its child and then the child's
+// process group); a later one ends the process at once. A signal ignored at construction (a shell's
 // background job, nohup) stays ignored. The destructor puts back the actions
 // found at construction. At most one guard lives at a time (the flag is process-wide).
 #pragma once
@@ -16,6 +18,9 @@ namespace tool {
 
 class InterruptGuard {
  public:
+  /// A signal this soon after the first is a copy of it, not a second request.
+  static constexpr long long kSecondSignalGraceNs = 500'000'000;
+
   /// With `install` false nothing is installed (in-process callers, tests):
   /// the guard's flag stays false unless request() is called.
   explicit InterruptGuard(bool install);
