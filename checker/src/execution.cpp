@@ -486,6 +486,15 @@ void Execution::note(std::string_view text) {
   std::string& n = steps_.back().note;
   if (!n.empty()) n += "; ";
   n += text;
+  if (reach_ && reach_->matches_note(text)) {  // Options::reach asks for a note
+    reach_label_seen_ = true;
+    if (reached_ == kNoThread && !failed_ &&
+        (reach_->thread.empty() || threads_[running_].name == reach_->thread)) {
+      reached_ = running_;
+      reached_step_ = steps_.size() - 1;
+      reached_frame_ = nullptr;
+    }
+  }
 }
 
 void Execution::fail(Verdict v, FailureKind kind, std::string message, SourceLoc loc, std::string invariant) {
@@ -531,6 +540,9 @@ const char* Execution::reach_match(ThreadId t, bool any_thread) const {
 
 std::string Execution::reached_message() const {
   const std::string step = "step " + std::to_string(reached_step_);
+  if (reach_ && reach_->in_note)
+    return threads_[reached_].name + " reached a note containing \"" + reach_->label + "\" (" + step + ": " +
+           steps_[reached_step_].access.label + ")";
   if (reached_frame_)  // a step inside the function asked for (checker::Frame)
     return threads_[reached_].name + " reached " + reached_frame_ + " (" + step + ": " +
            steps_[reached_step_].access.label + ")";

@@ -91,9 +91,11 @@ class Execution {
   /// updates as read-modify-writes, and ignore refinements.
   void set_whole_objects(bool on) { whole_objects_ = on; }
   /// Options::reach for the next runs (null: none); the target must outlive them.
+  /// A note target (ReachTarget::in_note) turns notes on: the match is made in note().
   void set_reach(const ReachTarget* reach) {
     reach_ = reach;
     reach_label_seen_ = false;
+    if (reach_ && reach_->in_note) notes_ = true;
   }
   const ReachTarget* reach() const { return reach_; }
   /// Since set_reach: a step of some thread bore the target's label in some run (sticky

@@ -283,7 +283,17 @@ bool ReachTarget::matches(std::string_view thread_name, std::string_view step_la
   return (thread.empty() || thread_name == thread) && matches_label(step_label);
 }
 
+bool ReachTarget::matches_note(std::string_view note_text) const {
+  return in_note && note_text.find(label) != std::string_view::npos;
+}
+
+std::string ReachTarget::text() const {
+  const std::string what = in_note ? "note \"" + label + "\"" : label;
+  return thread.empty() ? what : thread + ":" + what;
+}
+
 bool ReachTarget::matches_label(std::string_view step_label) const {
+  if (in_note) return false;
   if (step_label.size() < label.size() || step_label.compare(0, label.size(), label) != 0) return false;
   if (step_label.size() == label.size()) return true;
   const char next = step_label[label.size()];

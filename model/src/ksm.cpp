@@ -451,8 +451,9 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
     r.head = kNoNode;
   }
   s.hlist.clear();
+  const int was_in = s.tree;
   if (s.tree == StableNode::kInMigrateNodes) {
-    std::erase(k.ksm.migrate_nodes, node);
+    std::erase(k.ksm.migrate_nodes, node);  // list_del(&stable_node->list)
   } else {
     // v3.9: rb_erase(&stable_node->node, root_stable_tree + NUMA(stable_node->nid)).
     // pre-003 (part 1 of cbf86cfe04a6 reverted): the root is recomputed as
@@ -469,7 +470,11 @@ void remove_node_from_stable_tree(Kernel& k, std::uint32_t node) {
   }
   s.tree = StableNode::kNotLinked;
   s.freed = true;  // free_stable_node
-  checker::note([&] { return std::string(s.name + " removed from the stable tree and freed"); });
+  checker::note([&] {
+    return s.name + (was_in == StableNode::kInMigrateNodes
+                         ? std::string(" removed from migrate_nodes (list_del) and freed")
+                         : " removed from root_stable_tree[" + std::to_string(was_in) + "] (rb_erase) and freed");
+  });
 }
 
 // mm/ksm.c v3.9: remove_stable_node; v4.19: -EBUSY without a WARN when the page is still mapped

@@ -150,7 +150,11 @@ void link_page_node(Kernel& k, std::uint32_t page_node, int nid, std::uint32_t r
   const auto at = std::find(tree.begin(), tree.end(), replaced);
   if (at != tree.end()) *at = page_node;
   else tree.push_back(page_node);
-  checker::note([&] { return s.name + " back from migrate_nodes into root_stable_tree[" + std::to_string(nid) + "]"; });
+  checker::note([&] {
+    return s.name + " leaves migrate_nodes for root_stable_tree[" + std::to_string(nid) + "]" +
+           (replaced == kNoNode ? std::string(" (list_del, rb_link_node)")
+                                : " in place of " + k.stable_nodes.at(replaced).name + " (list_del, rb_replace_node)");
+  });
 }
 
 }  // namespace
@@ -791,7 +795,8 @@ bool ksmd_batch_start(Kernel& k, bool reset_unstable_trees, std::optional<checke
     // per-node trees, get_ksm_page of each node on migrate_nodes removes the stale ones
     if (reset_unstable_trees && !ksm.merge_across_nodes && k.config.era != Era::V2_6_33 &&
         (k.config.era == Era::V4_19 || k.config.applied(Fix::StaleNodesSweep)))
-      for (std::uint32_t node : std::vector<std::uint32_t>(ksm.migrate_nodes))
+      for (checker::Frame prune("scan_get_next_rmap_item");
+           std::uint32_t node : std::vector<std::uint32_t>(ksm.migrate_nodes))
         if (const PageId kpage = get_ksm_page(k, node, false); kpage != kNoPage)
           k.put_page(kpage, "scan_get_next_rmap_item");
     if (reset_unstable_trees)  // v3.9: "root_unstable_tree[nid] = RB_ROOT" for each nid

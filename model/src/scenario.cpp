@@ -661,7 +661,13 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     // for its done would then never start, and that run would read as a deadlock.
     if (s.threads_[target].actor == "ksmd" && *event == ThreadEvents::Done) {
       bool run_changes = v->initial.ksm.ksm_run != KSM_RUN_MERGE;
-      for (const ActorCall& c : v->calls) run_changes |= c.actor == "ksm_run_store" || c.actor == "admin";
+      for (const ActorCall& c : v->calls) {
+        // Only a store of run other than KSM_RUN_MERGE can send ksmd to sleep:
+        // ksmd_should_run() reads ksm_run and the mm list, not merge_across_nodes.
+        run_changes |= c.actor == "ksm_run_store" && c.value != KSM_RUN_MERGE;
+        if (c.actor == "admin")
+          for (const ActorCall::AdminStep& st : c.steps) run_changes |= st.what == "run" && st.value != KSM_RUN_MERGE;
+      }
       if (run_changes)
         ej.error("thread \"" + tname + "\" (ksmd) may sleep for good on some schedule (ksm run is not 1, or a " +
                  "thread writes it), so it may never be done: start after another thread's event");

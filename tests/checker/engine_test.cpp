@@ -1138,6 +1138,68 @@ TEST(Reach, UnreachableStepSearchesEverything) {
 
 namespace {
 
+/// FlagProgram with notes: A's load notes what it read ("A read 0" or "A read 1").
+struct NotedFlagProgram : Program {
+  std::optional<Shared<int>> flag;
+  void setup() override {
+    flag.emplace("flag", 0);
+    spawn("A", [this] {
+      const int v = flag->load("A reads flag");
+      checker::note([v] { return "A read " + std::to_string(v); });
+    });
+    spawn("B", [this] { flag->store(1, "B sets flag"); });
+  }
+};
+
+}  // namespace
+
+// A note target: a step whose note contains the text. A's load notes "A read 1" only when
+// B's store came first: DFS's and DPOR's second execution (A's load and B's store conflict),
+// step 1 of B's store then A's load; the run ends there (2 steps). "read 0" is noted in the
+// first execution (A first). "read 2" is never noted: the whole search, the 2 executions, and
+// nothing seen. A search with a note target records notes, and none of its matching goes
+// through labels: a label ("A reads flag") asked as a note is not reached.
+TEST(Reach, ANoteTargetIsFoundInTheStepsNotes) {
+  for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    Options o;
+    o.strategy = s;
+    o.reach = ReachTarget{"A", "read 1", true};
+    NotedFlagProgram p;
+    Report r = explore(p, o);
+    CHECK(r.verdict == Verdict::Violation);
+    CHECK(r.counterexample->violation.kind == FailureKind::Reached);
+    STRCMP_EQUAL("A reached a note containing \"read 1\" (step 1: A reads flag)",
+                 r.counterexample->violation.message.c_str());
+    LONGS_EQUAL(2, r.stats.executions);
+    LONGS_EQUAL(2, r.counterexample->log.steps.size());
+    STRCMP_EQUAL("A read 1", r.counterexample->log.steps[1].note.c_str());
+    STRCMP_EQUAL("A:note \"read 1\"", o.reach->text().c_str());
+
+    o.reach = ReachTarget{"", "read 0", true};
+    NotedFlagProgram q;
+    Report first = explore(q, o);
+    CHECK(first.counterexample->violation.kind == FailureKind::Reached);
+    LONGS_EQUAL(1, first.stats.executions);
+
+    for (const char* text : {"read 2", "A reads flag"}) {
+      o.reach = ReachTarget{"", text, true};
+      NotedFlagProgram n;
+      Report none = explore(n, o);
+      CHECK(none.verdict == Verdict::Pass);
+      CHECK(none.stats.complete);
+      LONGS_EQUAL(2, none.stats.executions);
+      CHECK_FALSE(none.stats.reach_label_seen);
+    }
+    o.reach = ReachTarget{"B", "read", true};  // only A notes: seen, not reached
+    NotedFlagProgram b;
+    Report other = explore(b, o);
+    CHECK(other.verdict == Verdict::Pass);
+    CHECK(other.stats.reach_label_seen);
+  }
+}
+
+namespace {
+
 /// FlagProgram with checker::Frame functions around A's steps: "a_reader" around its load,
 /// "a_writer" (inside "a_reader") around its store; "a_empty" holds no step, so A's load,
 /// announced after it ended, is not inside it. B fails inside "b_setter" when `fail_b`, so a

@@ -221,3 +221,28 @@ TEST(StartAfter, KsmdDoneIsRefusedWhenKsmdMaySleepForGood) {
                  j["threads"][1]["start_after"] = {{"thread", "KD"}, {"event", "done"}};
                }).c_str());
 }
+
+// Only a store of run can send ksmd to sleep (ksmd_should_run reads ksm_run, not
+// merge_across_nodes): an admin that flips merge_across_nodes may start after ksmd's
+// done (probe 32 #4), one that writes run=2 may not, and neither may one writing 0 then 1.
+TEST(StartAfter, KsmdDoneIsRefusedOnlyWhenAThreadWritesRun) {
+  auto with_admin = [](nlohmann::json steps) {
+    return [steps](nlohmann::json& j) {
+      j["threads"][0] = {{"name", "KD"}, {"actor", "ksmd"}, {"args", {{"pages", 1}}}};
+      j["threads"].push_back({{"name", "ADM"},
+                              {"actor", "admin"},
+                              {"args", {{"steps", steps}}},
+                              {"start_after", {{"thread", "KD"}, {"event", "done"}}}});
+    };
+  };
+  std::string msg;
+  STRCMP_EQUAL("<none>",
+               pointer_of(with_admin(nlohmann::json::array({{{"merge_across_nodes", 0}}})), &msg).c_str());
+  STRCMP_EQUAL("<none>", pointer_of(with_admin(nlohmann::json::array({{{"run", 1}}})), &msg).c_str());
+  STRCMP_EQUAL("/threads/2/start_after/event",
+               pointer_of(with_admin(nlohmann::json::array({{{"merge_across_nodes", 0}}, {{"run", 2}}})), &msg)
+                   .c_str());
+  CHECK_TEXT(contains(msg, "thread \"KD\" (ksmd) may sleep for good on some schedule"), msg.c_str());
+  STRCMP_EQUAL("/threads/2/start_after/event",
+               pointer_of(with_admin(nlohmann::json::array({{{"run", 0}}, {{"run", 1}}})), &msg).c_str());
+}

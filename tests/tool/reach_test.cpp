@@ -269,3 +269,71 @@ TEST(CliReach, TraceWithAReachThreadItLacksIsBadInput) {
   CHECK_TEXT(contains(r.err, "at /provenance/explore/reach/thread: no thread \"Q\" in this trace's /threads"),
              r.err.c_str());
 }
+
+// --reach-note: a step whose note (the state change a timeline cell prints) contains the
+// text. In numa-migration-vs-ksmd-fixed, M migrates KSM page K to node 1 and ksmd scans; by
+// mm/ksm.c 3.9.6 only ksmd moves a stable node to migrate_nodes (stable_tree_search's
+// `replace:` and cmp_and_merge_page's top), never migration: asked of KD it is reached (M
+// runs first, then ksmd finds S misplaced), asked of M the whole search runs, the same
+// executions as the plain search, and says other threads have such notes.
+TEST(CliReach, ANoteIsReachedByTheThreadThatWritesIt) {
+  const char* const scenario = "scenarios/ksm/numa-migration-vs-ksmd-fixed.json";
+  const fs::path dir = fresh_dir("note");
+  const std::string trace = (dir / "n.json").string();
+  Result r = cli({"run", scenario, "--reach-note", "KD:moved to migrate_nodes", "--trace-out", trace});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, "a note containing \"moved to migrate_nodes\": \"S moved to migrate_nodes"),
+             r.out.c_str());
+  CHECK(contains(r.out, "stopped at the first execution that reached the step (--reach-note)"));
+  const json t = read_json(trace);
+  STRCMP_EQUAL("moved to migrate_nodes", t["provenance"]["explore"]["reach"]["note"].get<std::string>().c_str());
+  CHECK_FALSE(t["provenance"]["explore"]["reach"].contains("function"));
+  const json& last = t["steps"].back();
+  STRCMP_EQUAL("KD", last["thread"].get<std::string>().c_str());
+  CHECK(contains(last["note"].get<std::string>(), "S moved to migrate_nodes"));
+  Result again = cli({"replay", trace});
+  LONGS_EQUAL(0, again.code);
+  CHECK_TEXT(contains(again.out, "reproduced the recorded witness (it reaches KD:note \"moved to migrate_nodes\")"),
+             again.out.c_str());
+
+  Result plain = cli({"run", scenario, "--bounded-first", "0"});
+  Result m = cli({"run", scenario, "--bounded-first", "0", "--reach-note", "M:moved to migrate_nodes"});
+  LONGS_EQUAL(1, m.code);
+  CHECK_TEXT(contains(m.out, "verdict: not reached: no execution of the whole search has a step of thread M whose "
+                             "note contains \"moved to migrate_nodes\" (exhaustive: steps of other threads have "
+                             "such notes)"),
+             m.out.c_str());
+  LONGS_EQUAL(executions(plain.out), executions(m.out));
+  CHECK(executions(m.out) > 0);
+  CHECK_FALSE(contains(m.out, "reach: names"));
+  const json mj = json::parse(cli({"run", scenario, "--reach-note", "M:moved to migrate_nodes", "--format", "json",
+                                   "--max-executions", "10"})
+                                  .out);
+  STRCMP_EQUAL("moved to migrate_nodes", mj["reach"]["note"].get<std::string>().c_str());
+  // A note's text has colons of its own: only a thread's name before the first one is a thread.
+  Result colon = cli({"run", kDirtyCow, "--reach-note", "A:0x1000 nowhere", "--max-executions", "3",
+                      "--bounded-first", "0"});
+  LONGS_EQUAL(1, colon.code);
+  CHECK_TEXT(contains(colon.out, "any thread whose note contains \"A:0x1000 nowhere\""), colon.out.c_str());
+}
+
+// Bad --reach-note input, and a witness trace naming both a function and a note.
+TEST(CliReach, BadNoteTargetsAreOneLineExitTwo) {
+  Result empty = cli({"run", kDirtyCow, "--reach-note", "W:"});
+  LONGS_EQUAL(2, empty.code);
+  CHECK_TEXT(contains(empty.err, "--reach-note \"W:\": no text to find"), empty.err.c_str());
+  Result both = cli({"run", kDirtyCow, "--reach-note", "x", "--reach", "W:do_wp_page"});
+  LONGS_EQUAL(2, both.code);
+  Result expect = cli({"run", kDirtyCow, "--reach-note", "x", "--expect"});
+  LONGS_EQUAL(2, expect.code);
+  CHECK_TEXT(contains(expect.err, "--reach-note does not combine with --expect"), expect.err.c_str());
+  const fs::path dir = fresh_dir("bad-note-trace");
+  const std::string trace = (dir / "w.json").string();
+  LONGS_EQUAL(0, cli({"run", kDirtyCow, "--reach", "W:do_anonymous_page", "--trace-out", trace}).code);
+  json t = read_json(trace);
+  t["provenance"]["explore"]["reach"]["note"] = "x";
+  std::ofstream(trace) << t.dump(2);
+  Result r = cli({"replay", trace});
+  LONGS_EQUAL(2, r.code);
+  CHECK_TEXT(contains(r.err, "at /provenance/explore/reach: give one of \"function\""), r.err.c_str());
+}

@@ -139,7 +139,8 @@ std::string search_text(const checker::Report& r, const checker::Options& o) {
   const checker::Stats& s = r.stats;
   const std::string first_failing = r.counterexample && r.verdict == checker::Verdict::Violation &&
                                             r.counterexample->violation.kind == checker::FailureKind::Reached
-                                        ? "stopped at the first execution that reached the step (--reach)"
+                                        ? std::string("stopped at the first execution that reached the step (") +
+                                              (o.reach && o.reach->in_note ? "--reach-note)" : "--reach)")
                                         : "stopped at the first failing execution";
   if (s.found_bounded_first)
     return fmt::format("{} executions of plain DFS under preemption bounds 0..{} before the search "
@@ -317,6 +318,8 @@ struct RunArgs {
   std::string resume;      ///< --resume FILE
   std::string reach;       ///< --reach [THREAD:]FUNCTION
   CLI::Option* reach_opt = nullptr;
+  std::string reach_note;  ///< --reach-note [THREAD:]TEXT
+  CLI::Option* reach_note_opt = nullptr;
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -358,6 +361,34 @@ checker::ReachTarget parse_reach(const std::string& text, const model::Scenario&
                      model::quote_input(thread) + " (its threads: " + names + ")");
   }
   return {"", text};
+}
+
+/// --reach-note [THREAD:]TEXT: the text before the first ':' is a thread only when the
+/// scenario has a thread so named (a note's text has colons of its own: "A:0x1000 = none").
+checker::ReachTarget parse_reach_note(const std::string& text, const model::Scenario& scenario) {
+  const std::string usage = "give [THREAD:]TEXT, text of a step's note as the timeline prints it (KD:migrate_nodes)";
+  const std::vector<std::string> threads = scenario.thread_names();
+  const std::size_t colon = text.find(':');
+  checker::ReachTarget t{"", text, true};
+  if (colon != std::string::npos &&
+      std::find(threads.begin(), threads.end(), text.substr(0, colon)) != threads.end())
+    t = {text.substr(0, colon), text.substr(colon + 1), true};
+  if (t.label.empty()) throw BadInput("--reach-note " + model::quote_input(text) + ": no text to find; " + usage);
+  return t;
+}
+
+/// The "not reached" verdict of a --reach-note search.
+std::string not_reached_note(const checker::ReachTarget& reach, const checker::Stats& st) {
+  const std::string who = reach.thread.empty() ? "any thread" : "thread " + reach.thread;
+  return fmt::format("not reached: no execution {} has a step of {} whose note contains {}{}",
+                     st.complete ? "of the whole search" : "searched", who, model::quote_input(reach.label),
+                     st.complete ? (st.reach_label_seen ? " (exhaustive: steps of other threads have such notes)"
+                                                        : " (exhaustive, and no step of any thread has such a note in "
+                                                          "any run: notes are the state changes a timeline prints in "
+                                                          "its cells)")
+                                 : (st.reach_label_seen ? " (the search was cut short)"
+                                                        : " (the search was cut short, and no step it ran had such "
+                                                          "a note)"));
 }
 
 int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnvironment& env) {
@@ -408,14 +439,15 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   if (a.time_budget_opt->count()) ov.time_budget_seconds = a.time_budget;
   if (a.bounded_first_opt->count()) ov.bounded_first = a.bounded_first;
   ov.checkpoint = !a.checkpoint.empty();
-  if (a.reach_opt->count()) {
+  if (a.reach_opt->count() || a.reach_note_opt->count()) {
+    const char* flag = a.reach_opt->count() ? "--reach" : "--reach-note";
     for (auto [given, name] : {std::pair{a.expect, "--expect"}, std::pair{!a.checkpoint.empty(), "--checkpoint"},
                                std::pair{!a.resume.empty(), "--resume"},
                                std::pair{a.check_commutation != 0, "--check-commutation"}})
       if (given)
-        throw BadInput(std::string("--reach does not combine with ") + name +
+        throw BadInput(std::string(flag) + " does not combine with " + name +
                        ": it asks whether one step is reachable, not for the scenario's verdict");
-    ov.reach = parse_reach(a.reach, scenario);
+    ov.reach = a.reach_opt->count() ? parse_reach(a.reach, scenario) : parse_reach_note(a.reach_note, scenario);
   }
   {
     checker::Options o = ScenarioRun::options_for(scenario, ov);
@@ -451,7 +483,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   const std::optional<checker::ReachTarget>& reach = run.options.reach;
   const std::string not_reached =
       reach && r.verdict == checker::Verdict::Pass
-          ? fmt::format("not reached: no execution {} runs {}{}", r.stats.complete ? "of the whole search" : "searched",
+          ? reach->in_note ? not_reached_note(*reach, r.stats)
+          : fmt::format("not reached: no execution {} runs {}{}", r.stats.complete ? "of the whole search" : "searched",
                         reach->thread.empty() ? "a step " + model::quote_input(reach->label)
                                               : fmt::format("{} in thread {}", model::quote_input(reach->label),
                                                             reach->thread),
@@ -481,10 +514,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     else
       j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
     j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread},
-                                                {"function", reach->label},
+                                                {reach->in_note ? "note" : "function", reach->label},
                                                 {"reached", reached},
                                                 {"name_seen", reached || r.stats.reach_label_seen},
-                                                {"names_like", !not_reached.empty() && !r.stats.reach_label_seen
+                                                {"names_like", !not_reached.empty() && !r.stats.reach_label_seen &&
+                                                                       !reach->in_note
                                                                    ? nlohmann::ordered_json(names_like(
                                                                          scenario, run.options.max_steps, reach->label))
                                                                    : nlohmann::ordered_json()}}
@@ -536,7 +570,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << "\n";
     if (reach && trace && !reached)
       out << fmt::format("reach: the search ended at this failure before any execution ran {}\n", reach->text());
-    if (!not_reached.empty() && !r.stats.reach_label_seen) {
+    if (!not_reached.empty() && !r.stats.reach_label_seen && !reach->in_note) {
       const std::vector<std::string> like = names_like(scenario, run.options.max_steps, reach->label);
       out << (like.empty() ? std::string("reach: no name in one execution of this scenario looks like it\n")
                            : fmt::format("reach: names one execution of this scenario runs that look like it: {}\n",
@@ -551,8 +585,17 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     out << fmt::format("memory: peak RSS {:.1f} MiB (this process)\n", peak_rss_kib() / 1024.0);
     // (Not after a witness: the search stopped there, and the witness's own run, cut at its
     // step, is not among the runs the lines count, so "in every run" would contradict it.)
-    if (run.paths && paths_whole && !reached)
-      for (const std::string& line : paths_never_ok(scenario, *run.paths)) out << "paths: " << line << "\n";
+    if (run.paths && paths_whole && !reached) {
+      const std::vector<std::string> lines = paths_never_ok(scenario, *run.paths);
+      for (const std::string& line : lines) out << "paths: " << line << "\n";
+      if (!lines.empty() && (r.stats.bounded_first_executions || r.stats.minimize_executions))
+        out << fmt::format("paths: (the runs these lines count are every run of the program: the search's, and the {} "
+                           "of the bounded first pass{})\n",
+                           r.stats.bounded_first_executions,
+                           r.stats.minimize_executions
+                               ? fmt::format(" and the {} of the search for fewer preemptions", r.stats.minimize_executions)
+                               : std::string());
+    }
     if (r.counterexample) {
       const char* noun = reached ? "witness" : "counterexample";
       unsigned n = r.counterexample->preemptions;
@@ -871,6 +914,12 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
         "step named FUNCTION (as the timeline names it: do_swap_page, or \"user store\" for \"user store: page "
         "walk\"); print the first such execution, with the fewest preemptions, as a witness (its trace with "
         "--trace-out) and exit 0, or exit 1 when none does");
+    ra.reach_note_opt = run->add_option(
+        "--reach-note", ra.reach_note,
+        "[THREAD:]TEXT: as --reach, for a step of THREAD whose note (the state change the timeline prints "
+        "in its cell: \"S moved to migrate_nodes\", \"-EBUSY\") contains TEXT; the search records notes, "
+        "so it runs slower than --reach");
+    ra.reach_note_opt->excludes(ra.reach_opt);
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);

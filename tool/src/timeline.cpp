@@ -152,6 +152,10 @@ std::string describe_violation(const checker::Violation& v, const checker::StepL
         const std::string function =
             from != std::string::npos && to != std::string::npos && to > from + 9 ? message.substr(from + 9, to - from - 9)
                                                                                   : label;
+        if (function.rfind("a note containing ", 0) == 0)  // run --reach-note: show the note itself
+          return fmt::format("reached in {} at step {}: {}, {}: \"{}\" (this execution is a witness that "
+                             "the step is reachable)",
+                             thread_text(log, v.thread), v.step, label, function, log.steps[v.step].note);
         return fmt::format("reached in {} at step {}: {}{} (this execution is a witness that the step is reachable)",
                            thread_text(log, v.thread), v.step, label,
                            function != label ? ", inside " + function : std::string());

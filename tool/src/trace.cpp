@@ -232,7 +232,10 @@ ordered_json Trace::to_json() const {
                    {"pct_depth", p.pct_depth}}},
   };
   // A witness (run --reach) records its target; a trace of a failure has none.
-  if (p.reach) j["provenance"]["explore"]["reach"] = {{"thread", p.reach->thread}, {"function", p.reach->label}};
+  // ("function": a step's name or frame, run --reach; "note": text in a step's notes, run --reach-note)
+  if (p.reach)
+    j["provenance"]["explore"]["reach"] = {{"thread", p.reach->thread},
+                                           {p.reach->in_note ? "note" : "function", p.reach->label}};
   j["threads"] = log.thread_names;
   ordered_json sched = ordered_json::array();
   for (const checker::Choice& c : schedule) {
@@ -338,10 +341,15 @@ Trace Trace::parse(const json& j, const std::string& file) {
   p.pct_depth = r.uint32(ej["pct_depth"], "/provenance/explore/pct_depth");
   if (ej.contains("reach")) {
     const json& rj = ej["reach"];
-    r.object(rj, "/provenance/explore/reach", {"thread", "function"});
-    checker::ReachTarget target{r.string(rj["thread"], "/provenance/explore/reach/thread"),
-                                r.string(rj["function"], "/provenance/explore/reach/function")};
-    if (target.label.empty()) r.fail("/provenance/explore/reach/function", "empty function name");
+    r.object(rj, "/provenance/explore/reach", {"thread"}, {"function", "note"});
+    const bool note = rj.is_object() && rj.contains("note");
+    if (note == rj.contains("function"))
+      r.fail("/provenance/explore/reach", "give one of \"function\" (run --reach) and \"note\" (run --reach-note)");
+    const char* key = note ? "note" : "function";
+    const std::string ptr = std::string("/provenance/explore/reach/") + key;
+    checker::ReachTarget target{r.string(rj["thread"], "/provenance/explore/reach/thread"), r.string(rj[key], ptr),
+                                note};
+    if (target.label.empty()) r.fail(ptr, note ? "empty note text" : "empty function name");
     p.reach = std::move(target);
   }
 

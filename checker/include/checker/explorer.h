@@ -42,15 +42,20 @@ inline constexpr std::uint64_t kDefaultSamplingExecutions = 10000;
 /// A step to reach (Options::reach): a step of thread `thread` (of any thread when
 /// empty) whose label is `label`, or begins with `label` followed by ':', ' ' or '('
 /// ("user store" matches "user store: page walk"); or a step announced inside a
-/// checker::Frame whose function so matches `label`.
+/// checker::Frame whose function so matches `label`. With `in_note`, instead a
+/// step one of whose checker::note() texts contains `label` (the search then runs
+/// with notes on, which costs time on every execution).
 struct ReachTarget {
   std::string thread;
   std::string label;
+  bool in_note = false;
   bool matches(std::string_view thread_name, std::string_view step_label) const;
-  /// The label test alone (any thread).
+  /// The label test alone (any thread); false with in_note.
   bool matches_label(std::string_view step_label) const;
-  /// "THREAD:LABEL", or "LABEL" for any thread.
-  std::string text() const { return thread.empty() ? label : thread + ":" + label; }
+  /// The note test alone (any thread): `in_note` and `note_text` contains `label`.
+  bool matches_note(std::string_view note_text) const;
+  /// "THREAD:LABEL", or "LABEL" for any thread; a note target in quotes after "note ".
+  std::string text() const;
 };
 
 struct Options {
