@@ -266,14 +266,13 @@ PageId find_page(const Kernel& initial, const JsonInput& in) {
   in.error("no page named \"" + name + "\"" + (name == "ZERO_PAGE" ? " (the zero page is no actor's page)" : ""));
 }
 
-/// The page a reclaim names: a swap-cache page, or an anon page (KSM or not) reclaim
-/// can swap out (add_to_swap, try_to_unmap: try_to_unmap_ksm for a KSM page).
+/// The page a reclaim names: a swap-cache page, an anon page (KSM or not) reclaim can
+/// swap out (add_to_swap, try_to_unmap: try_to_unmap_ksm for a KSM page), or a free page
+/// a thread allocates during the run (Page::watched).
 void check_reclaimable(const Kernel& initial, PageId page, const JsonInput& in) {
   const Page& p = initial.pages[page];
   if (p.test(PG_swapcache)) return;
-  if (p.in_free_pool)
-    in.error("page " + p.name + " is free at load: reclaim names a page of the initial state (a page a thread "
-             "allocates during the run has no name a scenario can give)");
+  if (p.in_free_pool) return;  // a page a thread allocates during the run: reclaim finds it once it is on the LRU
   if (!p.PageAnon()) in.error("page " + p.name + " is neither in the swap cache nor an anonymous page");
 }
 
@@ -317,8 +316,10 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
     JsonInput page = in.at("page");
     call.page = find_page(initial, page);
     const std::string& name = initial.pages[call.page].name;
-    if (initial.pages[call.page].in_free_pool) page.error("page " + name + " is free: nothing to migrate");
-    if (era == Era::V4_19 && initial.pages[call.page].mapping.kind != Mapping::Kind::Anon &&
+    // A page free at load is one a thread allocates during the run (a fault's, a swap-in's,
+    // another migration's target): isolate_lru_page finds it once it is on the LRU.
+    const bool later = initial.pages[call.page].in_free_pool;
+    if (era == Era::V4_19 && !later && initial.pages[call.page].mapping.kind != Mapping::Kind::Anon &&
         initial.pages[call.page].mapping.kind != Mapping::Kind::Ksm)
       page.unsupported("kernel 4.19's model migrates anonymous and KSM pages only");
     if (era == Era::V4_19 && initial.pages[call.page].test(PG_swapcache) && initial.pages[call.page].nr_pages > 1)

@@ -292,6 +292,16 @@ void Kernel::putback_put(PageId p, const char* label, checker::SourceLoc loc) {
   put_page_locked(p);
 }
 
+// mm/swap.c v2.6.33, v3.9, v4.19: lru_cache_add (__lru_cache_add's pagevec drained at once: SetPageLRU)
+void Kernel::lru_cache_add(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  if (page.watched) {
+    checker::announce(page.obj, checker::AccessKind::Write, label, loc);
+    checker::note([&] { return page.name + " on the LRU"; });
+  }
+  page.flags |= PG_lru;
+}
+
 void Kernel::own_page_ref(PageId p) { ++own_refs[{checker::current_thread(), p}]; }
 
 void Kernel::page_ref_put_own(PageId p, const char* label, checker::SourceLoc loc) {

@@ -609,8 +609,23 @@ void check_free_pages(const LintInput& in, const Facts& f, LintReport& r) {
 
 // ---- threads that can never run ------------------------------------------------
 
+/// Whether a thread other than `self` may allocate a page of page p's node and size: a
+/// page free at load becomes a page a reclaim or a migration can find only so (the pool
+/// hands out its node's free pages of that size in declaration order).
+bool may_be_allocated(const LintInput& in, const Facts& f, PageId p, std::size_t self) {
+  const Page& page = in.initial.pages[p];
+  for (std::size_t t = 0; t < in.calls.size(); ++t) {
+    if (t == self) continue;
+    bool known = true;
+    for (const Demand& d : demands_of(in, f, in.calls[t], known))
+      if (d.nid == page.nid && d.nr_pages == page.nr_pages) return true;
+    if (!known) return true;  // an actor without a rule: assume it may
+  }
+  return false;
+}
+
 /// Why thread `t` never reaches `e` (empty: it may).
-std::string never_emits(const LintInput& in, std::size_t t, ThreadEvents::Event e) {
+std::string never_emits(const LintInput& in, const Facts& f, std::size_t t, ThreadEvents::Event e) {
   const Kernel& k = in.initial;
   const ActorCall& c = in.calls[t];
   const auto supply = free_supply(in);
@@ -624,7 +639,11 @@ std::string never_emits(const LintInput& in, std::size_t t, ThreadEvents::Event 
   if (e != ThreadEvents::UnlockPage) return {};
   if (c.actor == "migrate_pages") {
     const Page& p = k.pages[c.page];
-    if (!p.test(PG_lru) && std::none_of(in.calls.begin(), in.calls.end(), [&](const ActorCall& o) {
+    if (p.in_free_pool) {
+      if (!may_be_allocated(in, f, c.page, t))
+        return "its page " + p.name + " is free at load and no other thread allocates a page of node " +
+               std::to_string(p.nid) + ", so isolate_lru_page fails and no page is locked";
+    } else if (!p.test(PG_lru) && std::none_of(in.calls.begin(), in.calls.end(), [&](const ActorCall& o) {
           return &o != &c && migrates(o);  // another migration's putback may set PG_lru
         }))
       return "its page " + p.name + " is not on the LRU (no LRU flag), so isolate_lru_page fails and no page is locked";
@@ -669,7 +688,7 @@ void check_never_runs(const LintInput& in, const Facts& f, LintReport& r) {
       std::string reason;
       if (!why[target].empty())
         reason = "thread " + in.names[target] + " can never start";
-      else if (std::string ne = never_emits(in, target, event); !ne.empty())
+      else if (std::string ne = never_emits(in, f, target, event); !ne.empty())
         reason = "thread " + in.names[target] + " (" + in.calls[target].actor + ") never reaches it: " + ne;
       if (reason.empty()) continue;
       why[t] = "it starts after thread " + in.names[target] + "'s event \"" + event_name(event) + "\", and " + reason;
@@ -808,12 +827,18 @@ void check_ksm_page_without_rmap_items(const LintInput& in, LintReport& r) {
 /// Reclaim isolates its page first (isolate_lru_page: PG_lru and a reference). A page
 /// declared without the LRU flag, where no other thread migrates or reclaims (their
 /// putback_lru_page sets it), is never isolated: reclaim keeps it in every run and
-/// nothing of shrink_page_list runs. Say so before the run.
-void check_reclaim_off_the_lru(const LintInput& in, LintReport& r) {
+/// nothing of shrink_page_list runs. A page free at load that no other thread may
+/// allocate (no demand on its node and size) is never on the LRU either. Say so before the run.
+void check_reclaim_off_the_lru(const LintInput& in, const Facts& f, LintReport& r) {
   const Kernel& k = in.initial;
   for (std::size_t t = 0; t < in.calls.size(); ++t) {
     const ActorCall& c = in.calls[t];
     std::vector<PageId> pages;
+    if (c.actor == "migrate_pages" && c.page != kNoPage && k.pages[c.page].in_free_pool &&
+        !may_be_allocated(in, f, c.page, t))
+      r.notes.push_back("thread " + in.names[t] + " (migrate_pages) migrates " + k.page_name(c.page) +
+                        ", which is free at load, and no other thread allocates a page of node " +
+                        std::to_string(k.pages[c.page].nid) + ": isolate_lru_page fails (-EBUSY) in every run");
     if (c.actor == "reclaim") pages.push_back(c.page);
     if (c.actor == "admin")
       for (const ActorCall::AdminStep& st : c.steps)
@@ -821,11 +846,20 @@ void check_reclaim_off_the_lru(const LintInput& in, LintReport& r) {
     const bool putback_elsewhere = std::any_of(in.calls.begin(), in.calls.end(), [&](const ActorCall& o) {
       return &o != &c && (migrates(o) || o.actor == "reclaim" || o.actor == "admin");
     });
-    for (PageId p : pages)
+    for (PageId p : pages) {
+      if (p != kNoPage && k.pages[p].in_free_pool) {  // a page a thread may allocate during the run
+        if (!may_be_allocated(in, f, p, t))
+          r.notes.push_back("thread " + in.names[t] + " (" + c.actor + ") reclaims " + k.page_name(p) +
+                            ", which is free at load, and no other thread allocates a page of node " +
+                            std::to_string(k.pages[p].nid) + ": isolate_lru_page fails and nothing is reclaimed in "
+                            "every run");
+        continue;
+      }
       if (p != kNoPage && !k.pages[p].test(PG_lru) && !putback_elsewhere)
         r.notes.push_back("thread " + in.names[t] + " (" + c.actor + ") reclaims " + k.page_name(p) +
                           ", which is not on the LRU (no LRU flag): isolate_lru_page fails and the page is kept in "
                           "every run, before shrink_page_list (declare \"LRU\" in its flags to reclaim it)");
+    }
   }
 }
 
@@ -979,7 +1013,7 @@ LintReport lint(const Scenario& scenario) {
   check_invariants(in, f, r);
   check_unused_stable_nodes(in, f, r);
   check_ksm_page_without_rmap_items(in, r);
-  check_reclaim_off_the_lru(in, r);
+  check_reclaim_off_the_lru(in, f, r);
   check_migration_retries(in, r);
   check_swapoff_beside_fork(in, r);
   check_unmodelled_huge_pmd_paths(in, r);

@@ -66,7 +66,7 @@ void page_add_new_anon_rmap(Kernel& k, PageId page, std::uint32_t vma, std::uint
   p.mapcount = 1;
   p.mapping = Mapping{Mapping::Kind::Anon, k.vmas.at(vma).anon_vma};
   p.index = k.vmas.at(vma).linear_page_index(addr);
-  p.flags |= PG_lru;
+  k.lru_cache_add(page, "lru_cache_add_active_or_unevictable");
 }
 
 // mm/memory.c v3.9 (3.9.6 tree), mm/gup.c v4.19: can_follow_write_pte

@@ -557,11 +557,17 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (huge_zero) add_huge_zero_page(v->initial);
   }
   // v3.9 and v4.19 swap-out: a reclaim may set PG_writeback; its readers then take a step.
+  // A page free at load that a reclaim or a migration names is watched: the step that puts
+  // it on the LRU, once a thread allocates it, is one of its own (Kernel::lru_cache_add).
+  auto watch = [&](PageId p) {
+    if (p != kNoPage && v->initial.pages[p].in_free_pool) v->initial.pages[p].watched = true;
+  };
   for (const ActorCall& c : v->calls) {
     if (c.actor == "reclaim") v->initial.track_writeback = true;
+    if (c.actor == "reclaim" || c.actor == "migrate_pages") watch(c.page);
     if (c.actor == "admin")
       for (const ActorCall::AdminStep& st : c.steps)
-        if (st.what == "reclaim") v->initial.track_writeback = true;
+        if (st.what == "reclaim") v->initial.track_writeback = true, watch(st.page);
   }
   const bool swapoff =
       std::any_of(v->calls.begin(), v->calls.end(), [](const ActorCall& c) { return c.actor == "swapoff"; });

@@ -154,10 +154,11 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
     // SetPageSwapBacked, __add_to_swap_cache (page_cache_get, SetPageSwapCache,
     // set_page_private, radix_tree_insert), lru_cache_add_anon.
     ++np.refcount;
-    np.flags |= PG_swapcache | PG_lru;
+    np.flags |= PG_swapcache;
     np.swap_entry = entry;
     k.swap.cache[entry] = new_page;
     checker::note([&] { return std::string(np.name + " added to the swap cache (slot " + std::to_string(entry) + "), locked: swap_readpage"); });
+    k.lru_cache_add(new_page, "lru_cache_add_anon");
     // end_swap_bio_read: the read completes (the I/O is the reader's next step).
     checker::announce(np.flags_obj, AccessKind::Write, "end_swap_bio_read");
     np.content = swap_device_data(k, entry);

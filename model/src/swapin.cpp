@@ -252,7 +252,7 @@ PageId ksm_might_need_to_copy(Kernel& k, PageId page, std::uint32_t vma, std::ui
   if (!ksm_swapin_needs_copy(k, page, vma, addr)) return page;
   k.pages[page].lock->unlock("ksm_does_need_to_copy");  // "any racers will COW it, not modify it"
   const PageId np = ksm_copy_swapin_page(k, page);
-  if (np != kNoPage) k.pages[np].flags |= PG_lru;        // lru_cache_add_lru(new_page, LRU_ACTIVE_ANON)
+  if (np != kNoPage) k.lru_cache_add(np, "lru_cache_add_lru");  // lru_cache_add_lru(new_page, LRU_ACTIVE_ANON)
   k.put_page(page, "ksm_does_need_to_copy");             // page_cache_release(page)
   return np;
 }

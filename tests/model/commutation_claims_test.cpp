@@ -11,26 +11,13 @@
 
 #include <model/scenario.h>
 
+#include "model_fixture.h"
+
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-// A scenario's program that keeps the kernel state every execution ends in.
-class FinalStates : public checker::Program {
- public:
-  explicit FinalStates(checker::Program& inner) : inner_(inner) {}
-  void setup() override { inner_.setup(); }
-  void at_end() override { inner_.at_end(); }
-  void teardown() override {
-    states.insert(inner_.state_fingerprint());
-    inner_.teardown();
-  }
-  std::string state_fingerprint() override { return inner_.state_fingerprint(); }
-  std::set<std::string> states;
-
- private:
-  checker::Program& inner_;
-};
+using model_test::FinalStates;
 
 // The final states of every execution of an exhaustive DPOR search of the
 // scenario, under today's equivalence or the whole-object one of before issue

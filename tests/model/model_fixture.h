@@ -8,6 +8,8 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,42 @@
 #include <model/scenario.h>
 
 namespace model_test {
+
+/// A scenario's program that keeps the kernel state every execution ends in.
+class FinalStates : public checker::Program {
+ public:
+  explicit FinalStates(checker::Program& inner) : inner_(inner) {}
+  void setup() override { inner_.setup(); }
+  void at_end() override { inner_.at_end(); }
+  void teardown() override {
+    states.insert(inner_.state_fingerprint());
+    inner_.teardown();
+  }
+  std::string state_fingerprint() override { return inner_.state_fingerprint(); }
+  std::set<std::string> states;
+
+ private:
+  checker::Program& inner_;
+};
+
+/// The final states of every execution of a search of the scenario written in a test
+/// ("t.json") with `strategy` (no bounded-first pass), which must pass: exhaustive, or
+/// with `preemption_bound` (DFS) complete up to that bound.
+inline std::set<std::string> final_states_of(const nlohmann::json& j, checker::StrategyKind strategy,
+                                             std::optional<unsigned> preemption_bound = std::nullopt) {
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  FinalStates recording(*program);
+  checker::Options o = s.options();
+  o.strategy = strategy;
+  o.fewest_preemptions = false;
+  o.bounded_first = 0;
+  o.preemption_bound = preemption_bound;
+  const checker::Report r = checker::explore(recording, o);
+  CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
+  CHECK(r.stats.complete || preemption_bound);
+  return recording.states;
+}
 
 /// The seed-000 state of section 2(e): mms A and B each mapping KSM page K
 /// read-only at 0x1000, stable node S with rmap_items RA and RB, free pages

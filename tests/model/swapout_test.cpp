@@ -198,11 +198,10 @@ TEST(Swapout39, KsmPageIsSwappedOutThroughItsStableNode) {
   LONGS_EQUAL(kNoPage, stale);
   CHECK(k.stable_nodes[0].hlist.empty());
   LONGS_EQUAL(0, k.ksm.pages_shared);
+  // A page free at load loads: a thread may allocate it during the run (watched_page_test.cpp).
   auto f = reclaim_scenario(fork_pair());
   f["threads"][0]["args"]["page"] = "F";
-  std::string message;
-  STRCMP_EQUAL("/threads/0/args/page", load_error_pointer(f, &message).c_str());
-  CHECK(contains(message, "page F is free at load: reclaim names a page of the initial state"));
+  STRCMP_EQUAL("<none>", load_error_pointer(f).c_str());
 }
 
 // Lint: a write fault on A:0x1000 while R may swap out P (mapped by A and B)

@@ -248,6 +248,11 @@ class Kernel {
   /// isolate_lru_page, scan_lru_pages, the free), so like page_ref_put this is
   /// a commuting update of page_count in group kRefPut.
   void putback_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// lru_cache_add of a page its thread allocated during the run (the pagevec drained at
+  /// once): SetPageLRU. For a Page::watched page it is a step of its own, a write of the
+  /// whole page; for any other it is part of the caller's step (no thread finds that page
+  /// on the LRU: the scenario names no reclaim or migration of it).
+  void lru_cache_add(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// The running thread now owns one more reference on p (taken by a step
   /// just before: follow_page(FOLL_GET), page_cache_get). A ghost count per
   /// thread and page, for page_ref_put_own.

@@ -73,6 +73,11 @@ struct Page {
   std::uint64_t index = 0;   ///< page->index (linear index for anon pages)
   std::uint32_t swap_entry = 0;  ///< page_private() when PG_swapcache
   bool in_free_pool = false; ///< preallocated free page not yet handed out
+  /// Free at load, and named by a thread that finds pages on the LRU (reclaim, migrate_pages):
+  /// the step that puts it on the LRU once a thread has allocated it (Kernel::lru_cache_add)
+  /// is announced on `obj`, so the search orders that thread's isolate_lru_page against it.
+  /// Other free pages join the LRU inside their allocator's step, unseen until a pte maps them.
+  bool watched = false;
   bool freed = false;        ///< refcount reached zero during the run
   std::uint32_t content = 0; ///< ghost: data token, copied by COW and migration
   bool garbage = false;     ///< ghost: content copied from a !PageUptodate page (a failed swap read)
