@@ -17,24 +17,12 @@
 
 namespace {
 
-using model_test::FinalStates;
-
 // The final states of every execution of an exhaustive DPOR search of the
 // scenario, under today's equivalence or the whole-object one of before issue
 // 12 (Options::whole_objects: a struct page is one object, every count update
 // a read-modify-write, no refined kinds).
 std::set<std::string> final_states(const nlohmann::json& j, bool whole_objects) {
-  model::Scenario s = model::Scenario::parse(j, "t.json");
-  auto program = s.make_program();
-  FinalStates recording(*program);
-  checker::Options o = s.options();
-  o.whole_objects = whole_objects;
-  o.fewest_preemptions = false;
-  o.bounded_first = 0;
-  const checker::Report r = checker::explore(recording, o);
-  CHECK(r.verdict == checker::Verdict::Pass);
-  CHECK(r.stats.complete);
-  return recording.states;
+  return model_test::final_states_of(j, checker::StrategyKind::Dpor, std::nullopt, whole_objects);
 }
 
 // A scenario's DPOR search (at most max_executions, 0: all) under check_commutation,

@@ -46,9 +46,11 @@ class FinalStates : public checker::Program {
 
 /// The final states of every execution of a search of the scenario written in a test
 /// ("t.json") with `strategy` (no bounded-first pass), which must pass: exhaustive, or
-/// with `preemption_bound` (DFS) complete up to that bound.
+/// with `preemption_bound` (DFS) complete up to that bound; `whole_objects`: under the
+/// whole-object equivalence of before issue 12 (Options::whole_objects).
 inline std::set<std::string> final_states_of(const nlohmann::json& j, checker::StrategyKind strategy,
-                                             std::optional<unsigned> preemption_bound = std::nullopt) {
+                                             std::optional<unsigned> preemption_bound = std::nullopt,
+                                             bool whole_objects = false) {
   model::Scenario s = model::Scenario::parse(j, "t.json");
   auto program = s.make_program();
   FinalStates recording(*program);
@@ -57,6 +59,7 @@ inline std::set<std::string> final_states_of(const nlohmann::json& j, checker::S
   o.fewest_preemptions = false;
   o.bounded_first = 0;
   o.preemption_bound = preemption_bound;
+  o.whole_objects = whole_objects;
   const checker::Report r = checker::explore(recording, o);
   CHECK_TEXT(r.verdict == checker::Verdict::Pass, r.counterexample ? r.counterexample->violation.message.c_str() : "");
   CHECK(r.stats.complete || preemption_bound);
