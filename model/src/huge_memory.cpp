@@ -199,7 +199,7 @@ unsigned do_huge_pmd_anonymous_page(Kernel& k, std::uint32_t vma, PmdSlot& slot,
   if (!pmd_none(slot.pmd)) {  // unlock_release: pte_free, put_page
     checker::note([&] { return "!pmd_none: " + k.pmd_str(slot.pmd); });
     ptl.unlock("__do_huge_pmd_anonymous_page");
-    k.put_page(page, "__do_huge_pmd_anonymous_page");
+    k.free_new_page(page, "__do_huge_pmd_anonymous_page");
     return 0;
   }
   // entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(page)), vma); page_add_new_anon_rmap(page,
@@ -300,7 +300,7 @@ unsigned huge_pmd_wp_copy(Kernel& k, std::uint32_t vma, PmdSlot& slot, const Pmd
   if (!(slot.pmd == orig)) {
     checker::note([&] { return "!pmd_same: " + k.pmd_str(slot.pmd); });
     ptl.unlock("do_huge_pmd_wp_page");
-    k.put_page(np, "do_huge_pmd_wp_page");  // put_page(new_page)
+    k.free_new_page(np, "do_huge_pmd_wp_page");  // put_page(new_page)
   } else {
     // entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(new_page)), vma)
     const Pmd entry = Pmd::huge(np, (v.flags & VM_WRITE) != 0, true);

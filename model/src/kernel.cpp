@@ -292,6 +292,25 @@ void Kernel::putback_put(PageId p, const char* label, checker::SourceLoc loc) {
   put_page_locked(p);
 }
 
+// mm/page_alloc.c v2.6.33, v3.9, v4.19: the last put_page of a page never published -> free_hot_cold_page
+// (the freed page at the head of the per-cpu list, taken by the next allocation)
+void Kernel::free_new_page(PageId p, const char* label, checker::SourceLoc loc) {
+  Page& page = pages.at(p);
+  checker::announce(pool_objs.at(static_cast<std::size_t>(page.nid)), checker::AccessKind::ReadModifyWrite, label,
+                    loc);
+  if (page.refcount != 1 || page.mapcount != 0 || page.in_free_pool)
+    checker::fail(checker::FailureKind::Assertion,
+                  "model error: free_new_page(" + page.name + ") of a page with refcount " +
+                      std::to_string(page.refcount) + " and mapcount " + std::to_string(page.mapcount) +
+                      " (only a new page its thread never published may go back to the pool)");
+  page.refcount = 0;
+  page.mapping = Mapping{};
+  page.flags = 0;
+  page.in_free_pool = true;
+  free_pool.insert(free_pool.begin(), p);
+  checker::note([&] { return page.name + " freed, back to the free pool"; });
+}
+
 // mm/swap.c v2.6.33, v3.9, v4.19: lru_cache_add (__lru_cache_add's pagevec drained at once: SetPageLRU)
 void Kernel::lru_cache_add(PageId p, const char* label, checker::SourceLoc loc) {
   Page& page = pages.at(p);

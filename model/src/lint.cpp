@@ -396,8 +396,8 @@ std::vector<Demand> demands_of(const LintInput& in, const Facts& f, const ActorC
   // mm/huge_memory.c v4.19: a read fault under such a none pmd maps the huge zero page
   // (do_huge_pmd_anonymous_page), and a write on it takes a new THP (do_huge_pmd_wp_page, which
   // clears it): one more THP for a write under a pmd that maps the huge zero page, or under a none
-  // pmd some thread's read fault may fill with it first (create_huge_pmd's THP is then put back
-  // and never reused in the model).
+  // pmd some thread's read fault may fill with it first (create_huge_pmd's THP, which lost to
+  // it, goes back to the pool: Kernel::free_new_page).
   const std::vector<ReadFault> reads = read_faults(k, in.calls);
   auto huge_zero_read = [&](std::uint32_t mm, std::uint64_t addr) {
     const PmdSlot* s = k.config.era == Era::V4_19 ? k.pmd_slot(mm, addr) : nullptr;

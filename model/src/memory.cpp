@@ -32,9 +32,9 @@ void model_limit(const std::string& what) {
 }
 
 void thp_pool_limit(const std::string& what, std::uint32_t subpages) {
-  checker::unsupported("model limit: " + what + " is not modelled; the model never reuses a freed page, so each THP "
-                       "allocation of an execution (a fault retried after a lost race, or after a zap freed its first "
-                       "THP, allocates again) needs a free THP of its own: declare one more free THP" +
+  checker::unsupported("model limit: " + what + " is not modelled; the model never hands out again a page freed after "
+                       "other threads saw it, so each such THP allocation of an execution (a fault retried after a zap "
+                       "freed its first THP allocates again) needs a free THP of its own: declare one more free THP" +
                        (subpages ? " of " + std::to_string(subpages) + " subpages" : std::string()) + " on node 0");
 }
 
@@ -212,7 +212,7 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
     checker::note([&] { return std::string("!pte_none: " + k.pte_str(slot.pte)); });
     const unsigned again = access_faults_again(slot.pte, fault_flags);
     m.ptl->unlock("do_anonymous_page");
-    k.put_page(np, "do_anonymous_page");  // release: page_cache_release
+    k.free_new_page(np, "do_anonymous_page");  // release: page_cache_release
     return again;
   }
   page_add_new_anon_rmap(k, np, vma, addr);  // a page no other thread can reach yet
@@ -242,7 +242,7 @@ static unsigned do_wp_zero_page(Kernel& k, std::uint32_t vma, std::uint64_t addr
   } else {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
     ret = access_faults_again(slot.pte, FAULT_FLAG_WRITE);
-    k.put_page_locked(np);
+    k.free_new_page(np, "do_wp_page");  // page_cache_release(new_page)
   }
   m.ptl->unlock("do_wp_page");
   return ret;
@@ -317,7 +317,7 @@ unsigned do_wp_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pte&
   } else {
     checker::note([&] { return std::string("!pte_same: " + k.pte_str(slot.pte)); });
     ret = access_faults_again(slot.pte, FAULT_FLAG_WRITE);
-    k.put_page_locked(np);
+    k.free_new_page(np, "do_wp_page");  // page_cache_release(new_page)
   }
   m.ptl->unlock("do_wp_page");
   k.page_ref_put_own(old, "do_wp_page");  // page_cache_release(old_page)

@@ -68,7 +68,7 @@ unsigned do_anonymous_page(Kernel& k, std::uint32_t vma, std::uint64_t addr, uns
   if (!slot.pte.is_none()) {
     // release: put_page(page) under the ptl, then unlock
     checker::note([&] { return "!pte_none: " + k.pte_str(slot.pte); });
-    k.put_page(np, "do_anonymous_page");
+    k.free_new_page(np, "do_anonymous_page");
     ptl.unlock("do_anonymous_page");
     return 0;
   }
@@ -134,7 +134,7 @@ unsigned wp_page_copy(Kernel& k, std::uint32_t vma, std::uint64_t addr, const Pt
     copied = true;
   } else {
     checker::note([&] { return "!pte_same: " + k.pte_str(slot.pte); });
-    k.put_page(np, "wp_page_copy");  // put_page(new_page) under the ptl
+    k.free_new_page(np, "wp_page_copy");  // put_page(new_page) under the ptl
   }
   ptl.unlock("wp_page_copy");
   mmu_notifier_invalidate_range_end(k, mm, start, end);  // mmu_notifier_invalidate_range_only_end

@@ -115,7 +115,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
   for (;;) {
     const PageId found = find_get_page(k, entry);
     if (found != kNoPage) {
-      if (new_page != kNoPage) k.put_page(new_page, "read_swap_cache_async");  // page_cache_release
+      if (new_page != kNoPage) k.free_new_page(new_page, "read_swap_cache_async");  // page_cache_release
       return found;
     }
     // mm/swap_state.c v4.19 __read_swap_cache_async: "Just skip read ahead for unused swap
@@ -127,7 +127,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
       const auto it = k.swap.swap_map.find(entry);
       if ((it == k.swap.swap_map.end() || it->second <= 0) && k.swap.slot_cache_enabled) {  // v4.19 swapoff clears it
         checker::note([&] { return std::string("slot " + std::to_string(entry) + " unused: skip"); });
-        if (new_page != kNoPage) k.put_page(new_page, "read_swap_cache_async");
+        if (new_page != kNoPage) k.free_new_page(new_page, "read_swap_cache_async");
         return kNoPage;
       }
     }
@@ -148,7 +148,7 @@ PageId read_swap_cache_async(Kernel& k, std::uint32_t entry) {
       checker::note([&] { return std::string("slot " + std::to_string(entry) + (enoent ? " is free: -ENOENT" : " has a page: -EEXIST")); });
       np.lock->unlock("read_swap_cache_async");
       if (!enoent) continue;  // another reader added its page: look again
-      k.put_page(new_page, "read_swap_cache_async");
+      k.free_new_page(new_page, "read_swap_cache_async");
       return kNoPage;
     }
     // SetPageSwapBacked, __add_to_swap_cache (page_cache_get, SetPageSwapCache,

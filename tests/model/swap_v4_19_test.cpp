@@ -11,6 +11,7 @@
 // frees a page only the swap cache holds. try_to_unuse reads a slot with no swap-cache
 // page into a fresh page, maps it read-only and old in each swap pte (get_page each),
 // swap_free per pte, then drops the swap cache's and its own references.
+#include <algorithm>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -176,16 +177,32 @@ TEST(Swapoff419, SwapoffReadsTheSlotAndMapsItInBothMms) {
 }
 
 // __read_swap_cache_async's unused-slot check: with the slot cache on it returns before any
-// allocation; once swapoff disabled it, the page is allocated, swapcache_prepare's -ENOENT
-// puts it back (freed).
+// allocation (the pool as it was); once swapoff disabled it, the page is allocated (the first
+// free page of node 0, SwappedC1), and swapcache_prepare's -ENOENT puts it back: a page no one
+// saw returns to the head of the pool (Kernel::free_new_page), never marked freed.
 TEST(Swapoff419, UnusedSlotSkipsTheAllocationOnlyWhileTheSlotCacheIsOn) {
+  std::uint64_t steps[2] = {0, 0};
   for (bool enabled : {true, false}) {
     model::Kernel k = kernel_v419(true);
     k.swap.slot_cache_enabled = enabled;
+    std::vector<model::PageId> pool = k.free_pool;
+    CHECK(std::find(pool.begin(), pool.end(), SwappedC1) != pool.end());
+    if (!enabled) {  // SwappedC1 moves to the head
+      pool.erase(std::find(pool.begin(), pool.end(), SwappedC1));
+      pool.insert(pool.begin(), SwappedC1);
+    }
     OneThread p(std::move(k), [](model::Kernel& k) { LONGS_EQUAL(model::kNoPage, model::read_swap_cache_async(k, 9)); });
-    CHECK(model_test::explore_once(p).verdict == checker::Verdict::Pass);
-    CHECK_EQUAL(!enabled, p.kernel->pages[SwappedC1].freed);
+    const checker::Report r = model_test::explore_once(p);
+    CHECK(r.verdict == checker::Verdict::Pass);
+    steps[enabled] = r.stats.total_steps;  // one execution
+    CHECK_FALSE(p.kernel->pages[SwappedC1].freed);
+    CHECK(p.kernel->pages[SwappedC1].in_free_pool);
+    CHECK(pool == p.kernel->free_pool);
+    LONGS_EQUAL(0, p.kernel->pages[SwappedC1].refcount);
   }
+  // Disabled, five more steps: alloc_page_vma, __set_page_locked, swapcache_prepare (-ENOENT),
+  // the unlock, and free_new_page's step on the pool.
+  LONGS_EQUAL(steps[1] + 5, steps[0]);
 }
 
 // sys_swapoff's del_from_avail_list and SWP_WRITEOK clear (a scenario with a reclaim beside

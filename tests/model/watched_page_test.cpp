@@ -1,5 +1,6 @@
-// watched_page_test.cpp: a reclaim or a migration of a page that is free at load,
-// which another thread allocates during the run (issue 13; probe 31's reclaim of a
+// watched_page_test.cpp: pages allocated during the run. A new page a fault loses its
+// race with goes back to the free pool (Kernel::free_new_page), and a reclaim or a
+// migration of a page that is free at load, which another thread allocates during the run (issue 13; probe 31's reclaim of a
 // COW page, probe 32's migration there and back). Such a page is watched
 // (Page::watched): the step that puts it on the LRU is a write of the whole page,
 // so the search orders the reclaimer's or migrator's isolate_lru_page against it.
@@ -72,6 +73,38 @@ nlohmann::json there_and_back() {
     "invariants": ["page_counts_consistent", "no_leftover_migration_entry"],
     "expect": { "result": "pass", "exhaustive": true }
   })");
+}
+
+/// P (node 0) mapped read-only by fork pair A and B, C1 the only free page of node 0, N free
+/// on node 1. W stores 9 at A:0x1000 (do_wp_page's COW copies P into C1), M migrates P to N.
+nlohmann::json cow_beside_migration() {
+  return nlohmann::json::parse(R"({
+  "name": "t/cow-lost-race-reuses-its-page",
+  "summary": "s",
+  "kernel": "3.9",
+  "initial": {
+    "numa_nodes": 2,
+    "pages": [
+      { "name": "P", "nid": 0, "flags": ["Anon", "Uptodate", "LRU"], "mapcount": 2, "refcount": 2, "content": 7 },
+      { "name": "C1", "nid": 0, "free": true },
+      { "name": "N", "nid": 1, "free": true }
+    ],
+    "mms": [
+      { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] },
+      { "name": "B", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] }
+    ],
+    "ptes": [
+      { "mm": "A", "address": "0x1000", "pte": "present", "page": "P", "writable": false },
+      { "mm": "B", "address": "0x1000", "pte": "present", "page": "P", "writable": false }
+    ]
+  },
+  "threads": [
+    { "name": "W", "actor": "store", "args": { "mm": "A", "address": "0x1000", "value": 9 } },
+    { "name": "M", "actor": "migrate_pages", "args": { "page": "P", "to_node": 1 } }
+  ],
+  "invariants": ["page_counts_consistent", "no_lost_write", "no_leftover_migration_entry"],
+  "expect": { "result": "pass", "exhaustive": true }
+})");
 }
 
 /// DPOR's exhaustive search ends in more than one final state, and in every final state of
@@ -152,4 +185,25 @@ TEST(WatchedPage, CheckNamesAFreePageNoThreadAllocates) {
   CHECK_TEXT(contains(m.notes[0], "thread M2 (migrate_pages) migrates N1, which is free at load"), m.notes[0].c_str());
   LONGS_EQUAL(1, m.findings.size());
   STRCMP_EQUAL("/threads/1/start_after", m.findings[0].pointer.c_str());
+}
+
+// A COW that loses its race goes back to the pool: when M's try_to_unmap replaces A's pte
+// by a migration entry between W's unlocked copy into C1 and its ptl recheck, !pte_same, and
+// W's page_cache_release(new_page) frees C1, which no pte, cache or other thread ever saw:
+// it returns to the head of node 0's pool. W's retry (migration_entry_wait, then the COW of
+// N) takes C1 again, so the one free page of node 0 serves every run: no allocation fails
+// and W returns success in every run (the model before this handed C1 out once and failed
+// the retry with VM_FAULT_OOM). The path is reached (a witness of W's note).
+TEST(WatchedPage, ALostRaceNewPageGoesBackToThePool) {
+  const nlohmann::json j = cow_beside_migration();
+  const auto paths = explore_clean_with_paths(j);
+  LONGS_EQUAL(0, paths->count(0, Outcome::NoFreePage));
+  LONGS_EQUAL(paths->finished(0), paths->count(0, Outcome::Ok));
+  model::Scenario s = Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  checker::Options o = s.options();
+  o.reach = checker::ReachTarget{"W", "C1 freed, back to the free pool", true};
+  const checker::Report r = checker::explore(*program, o);
+  CHECK(r.verdict == checker::Verdict::Violation);
+  CHECK(r.counterexample->violation.kind == checker::FailureKind::Reached);
 }

@@ -453,16 +453,16 @@ TEST(CliSeed000, ExpectFlagFollowsTheScenariosExpectation) {
 TEST_GROUP(CliModelLimit){};
 
 namespace {
-/// Huge Dirty COW with one free THP too few (tests/tool/data/huge-dirty-cow-two-thps-*.json): a
+/// Huge Dirty COW with one free THP too few (tests/tool/data/huge-dirty-cow-one-thp-*.json): a
 /// fault that a schedule retries after D's zap needs a THP of its own, and with none left
-/// do_huge_pmd_wp_page would split_huge_pmd, which the model does not have. "fixed" (a8f97366452e
+/// create_huge_pmd would fall back to ptes (__pte_alloc), which the model does not have. "fixed" (a8f97366452e
 /// applied): nothing else fails; "reverted": the race is found in an execution that never gets there.
-const char* kLimitFixed = "tests/tool/data/huge-dirty-cow-two-thps-fixed.json";
-const char* kLimitReverted = "tests/tool/data/huge-dirty-cow-two-thps-reverted.json";
+const char* kLimitFixed = "tests/tool/data/huge-dirty-cow-one-thp-fixed.json";
+const char* kLimitReverted = "tests/tool/data/huge-dirty-cow-one-thp-reverted.json";
 }  // namespace
 
-// A model limit is its own verdict: where W's fault needs a third THP, the kernel would split
-// the pmd, a path the model does not have. The run says "unsupported", names the path and the
+// A model limit is its own verdict: where W's fault needs a second THP, the kernel would fall
+// back to ptes, a path the model does not have. The run says "unsupported", names the path and the
 // step, exits 4 with or without --expect, and never reads as a violation (whether the scenario
 // expects a clean pass or a violation: a limit meets neither).
 TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
@@ -477,8 +477,8 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
       Result r = cli(args);
       LONGS_EQUAL_TEXT(4, r.code, r.out.c_str());
       CHECK_TEXT(r.out.find("verdict: unsupported in CPU0 (W) at step ") != std::string::npos, r.out.c_str());
-      CHECK_TEXT(r.out.find("model limit: split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP "
-                            "on node 0) is not modelled") != std::string::npos, r.out.c_str());
+      CHECK_TEXT(r.out.find("model limit: __pte_alloc (create_huge_pmd's fallback when no THP is free) is not "
+                            "modelled") != std::string::npos, r.out.c_str());
       CHECK(r.out.find("violation (") == std::string::npos);
       LONGS_EQUAL(1, lines(r.err));
       CHECK(r.err.rfind("mmcheck: " + file + ": unsupported in CPU0 (W)", 0) == 0);
@@ -487,8 +487,8 @@ TEST(CliModelLimit, UnmodelledPathIsUnsupportedExitFourNeverAViolation) {
 }
 
 // The search goes on past executions that reach a model limit: Huge Dirty COW (a8f97366452e
-// reverted) with two free THPs, where a schedule that retries W's fault after D's zap needs a
-// third (split_huge_pmd, not modelled). The run reports the race, says how many executions met
+// reverted) with one free THP, where a schedule that retries W's fault after D's zap needs a
+// second (create_huge_pmd's fallback to ptes, __pte_alloc, not modelled). The run reports the race, says how many executions met
 // the limit and that the race does not depend on them; --stop-at-limit ends at the first limit
 // instead (exit 4, the old behaviour; shown on the fixed twin); the JSON report carries both;
 // replay of the limit's trace exits 4 too.
@@ -500,8 +500,7 @@ TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
   CHECK_TEXT(r.out.find("executions of the search reached a kernel path the model does not have and stopped there") !=
                  std::string::npos,
              r.out.c_str());
-  CHECK_TEXT(r.out.find("split_huge_pmd (do_huge_pmd_wp_page of the huge zero page with no free THP on node 0)") !=
-                 std::string::npos,
+  CHECK_TEXT(r.out.find("__pte_alloc (create_huge_pmd's fallback when no THP is free)") != std::string::npos,
              r.out.c_str());
   CHECK_TEXT(r.out.find("model limit: the failure reported does not depend on them") != std::string::npos,
              r.out.c_str());
@@ -526,11 +525,11 @@ TEST(CliModelLimit, TheSearchGoesPastALimitToTheViolationElsewhere) {
   const auto limits = out["statistics"]["unsupported_executions"].get<std::uint64_t>();
   CHECK(limits > 0);
   CHECK(limits < out["statistics"]["executions"].get<std::uint64_t>());
-  CHECK(out["model_limit"].get<std::string>().find("split_huge_pmd") != std::string::npos);
+  CHECK(out["model_limit"].get<std::string>().find("__pte_alloc") != std::string::npos);
 }
 
 // A limit met in some executions and no failure in any other: the verdict is unsupported after
-// the whole search, and the run says so (Huge Dirty COW fixed with two free THPs, as above).
+// the whole search, and the run says so (Huge Dirty COW fixed with one free THP, as above).
 TEST(CliModelLimit, ALimitWithNoOtherFailureIsUnsupportedAfterTheWholeSearch) {
   const std::string file = kLimitFixed;
   Result r = cli({"run", file});

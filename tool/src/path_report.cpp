@@ -31,7 +31,7 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
   }
   // Out of memory in some runs only (others succeeded). When an allocation of the thread's found
   // no free page, the model's pool is the cause: it hands out only the free pages the scenario
-  // declares and never reuses one freed during the run, where the kernel would; say so, since
+  // declares and never hands out again one other threads saw before it was freed; say so, since
   // such runs end early without anything else showing it. When every allocation was served, the
   // error is the kernel's own return (3.9's do_swap_page returns VM_FAULT_OOM when
   // read_swap_cache_async finds its slot freed and the pte is the same swap entry again).
@@ -49,8 +49,8 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
         spec.actor == "swapoff" && std::any_of(scenario.threads().begin(), scenario.threads().end(),
                                                [](const model::ThreadSpec& t) { return t.actor == "exit"; });
     const std::string why =
-        std::string("the model allocates only the free pages the scenario declares and never reuses one freed during "
-                    "the run") +
+        std::string("the model allocates only the free pages the scenario declares and never hands out again one "
+                    "other threads saw before it was freed") +
         (swapoff_beside_exit ? "; beside an exit, try_to_unuse re-reads a slot the exiting mm still holds into a new "
                                "page on each pass until the exit's zap frees it, a busy loop that more pages only "
                                "lengthen"

@@ -248,6 +248,13 @@ class Kernel {
   /// isolate_lru_page, scan_lru_pages, the free), so like page_ref_put this is
   /// a commuting update of page_count in group kRefPut.
   void putback_put(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
+  /// put_page of the new page a fault or a swap read allocated and lost a race with
+  /// (!pte_same, !pte_none, !pmd_same, swapcache_prepare's -EEXIST or -ENOENT): the page
+  /// was never published (no pte, cache or list holds it, no other thread saw it), so the
+  /// last reference goes and the page returns to the head of its node's free pool (the
+  /// allocator's hot list), where the next allocation on that node takes it again, as the
+  /// kernel's would: a step on the pool (rmw), ordered against every allocation there.
+  void free_new_page(PageId p, const char* label, checker::SourceLoc loc = checker::SourceLoc::current());
   /// lru_cache_add of a page its thread allocated during the run (the pagevec drained at
   /// once): SetPageLRU. For a Page::watched page it is a step of its own, a write of the
   /// whole page; for any other it is part of the caller's step (no thread finds that page
