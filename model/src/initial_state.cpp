@@ -307,6 +307,20 @@ Kernel parse_initial_state(const nlohmann::json& j, const std::string& file, con
       if (pte.is_present()) k.ever_mapped.insert({mm, addr, k.pages[pte.page].pfn});
     }
   }
+  // init_mm.mmlist's order (Kernel::mmlist): history the state does not show
+  for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm) k.mmlist.push_back(mm);
+  if (in.has("mmlist")) {
+    JsonInput lj = in.at("mmlist");
+    lj.expect_array();
+    k.mmlist.clear();
+    for (std::size_t i = 0; i < lj.size(); ++i) {
+      const std::uint32_t mm = mm_names.find(lj.at(i));
+      if (std::find(k.mmlist.begin(), k.mmlist.end(), mm) != k.mmlist.end())
+        lj.at(i).error("mm " + k.mms[mm].name + " is on the mmlist twice");
+      k.mmlist.push_back(mm);
+    }
+    k.mmlist_declared = true;
+  }
   if (in.has("hmm_ranges")) {
     JsonInput ranges = in.at("hmm_ranges");
     if (config.era != Era::V4_19) ranges.error("HMM is modelled in kernel 4.19 only");

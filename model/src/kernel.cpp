@@ -411,6 +411,7 @@ std::string Kernel::fingerprint() const {
     f += ';';
   }
   for (std::uint32_t n : ksm.migrate_nodes) add(n);
+  for (std::uint32_t mm : mmlist) add(mm);
   for (const MmSlot& s : ksm.mm_slots) {
     add(s.mm);
     for (std::uint32_t r : s.rmap_list) add(r);

@@ -896,23 +896,6 @@ void check_migration_retries(const LintInput& in, LintReport& r) {
 
 // ---- swapoff beside a fork (2.6.33, 3.9) ---------------------------------------------
 
-/// try_to_unuse walks init_mm.mmlist: an mm joins it with its first swap entry
-/// (try_to_unmap_one) or, for a fork's child, in copy_one_pte right after its parent.
-/// The model walks every declared mm in declaration order instead, so a swapoff beside
-/// a fork cannot show a race on the mmlist (a child missed by the walk): say so, so
-/// that a pass is not read as evidence about it.
-void check_swapoff_beside_fork(const LintInput& in, LintReport& r) {
-  for (std::size_t s = 0; s < in.calls.size(); ++s) {
-    if (in.calls[s].actor != "swapoff") continue;
-    for (std::size_t t = 0; t < in.calls.size(); ++t)
-      if (in.calls[t].actor == "fork")
-        r.notes.push_back("thread " + in.names[s] + " (swapoff) walks every mm in declaration order, mm " +
-                          in.initial.mms.at(in.calls[t].child).name + " (thread " + in.names[t] +
-                          "'s fork child) included: the kernel's mmlist (copy_one_pte adds the child after its "
-                          "parent) is not modelled, so a race on it cannot show here");
-  }
-}
-
 // ---- 4.19's huge-pmd paths the model does not have -------------------------------
 
 /// In 4.19 an access to a THP mapped by a huge pmd is modelled while the pmd stays huge
@@ -1015,7 +998,6 @@ LintReport lint(const Scenario& scenario) {
   check_ksm_page_without_rmap_items(in, r);
   check_reclaim_off_the_lru(in, f, r);
   check_migration_retries(in, r);
-  check_swapoff_beside_fork(in, r);
   check_unmodelled_huge_pmd_paths(in, r);
   return r;
 }

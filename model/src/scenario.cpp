@@ -575,6 +575,33 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
   v->initial.swap.teardown_tracked = config.era == Era::V4_19 && swapoff;
   // A reclaim beside a swapoff: get_swap_page reads the SWP_WRITEOK that swapoff clears.
   v->initial.swap.writeok_tracked = v->initial.track_writeback && swapoff;
+  // init_mm.mmlist (Kernel::mmlist): a fork's child is not on it at load (dup_mmap puts it
+  // after its parent); every other mm is, in the declared order or, without one, in each
+  // order the first swapoff walk chooses.
+  {
+    Kernel& k = v->initial;
+    std::set<std::uint32_t> children;
+    for (const ActorCall& c : v->calls)
+      if (c.actor == "fork") k.mmlist_children.emplace_back(c.child, c.mm), children.insert(c.child);
+    if (k.mmlist_declared) {
+      JsonInput lj = in.at("initial").at("mmlist");
+      for (std::size_t i = 0; i < k.mmlist.size(); ++i)
+        if (children.count(k.mmlist[i]))
+          lj.at(i).error("mm " + k.mms[k.mmlist[i]].name + " is a fork's child: dup_mmap puts it on the mmlist "
+                         "right after its parent, list the mms that exist before the run");
+      for (std::uint32_t mm = 0; mm < k.mms.size(); ++mm)
+        if (!children.count(mm) && std::find(k.mmlist.begin(), k.mmlist.end(), mm) == k.mmlist.end())
+          lj.error("mm " + k.mms[mm].name + " is missing: list every mm that is not a fork's child, in the order "
+                   "try_to_unuse walks them");
+    } else {
+      std::erase_if(k.mmlist, [&](std::uint32_t mm) { return children.count(mm) != 0; });
+      k.mmlist_searched = true;
+      if (swapoff && k.mmlist.size() > 5)
+        in.at("initial").refuse("a swapoff beside " + std::to_string(k.mmlist.size()) +
+                                " mms would search every order of the mmlist (more than 120): declare "
+                                "initial.mmlist, the order try_to_unuse walks them in");
+    }
+  }
   // An HMM range (struct hmm_range) is its walker's own: two threads walking one range would
   // share its pfns[] and its validity, which no driver does.
   for (std::size_t i = 0; i < v->calls.size(); ++i) {

@@ -187,8 +187,46 @@ int sys_swapoff(Kernel& k) {
   return err;
 }
 
-// mm/swapfile.c v3.9: try_to_unuse (one swap area, frontswap off; the mmlist is every mm in
-// declaration order, start_mm's heuristics aside; a shmem slot does not exist in the model)
+// mm/swapfile.c v3.9, v4.19: the mms on init_mm.mmlist in list order (try_to_unuse's walk from
+// init_mm): the first walk of a run fixes the order of the mms that were there before the run,
+// which the scenario may declare (initial.mmlist), else a value choice over all of them (the
+// history that put them there is not in the state); a fork's child right after its parent
+// (dup_mmap's copy_one_pte: list_add(&dst_mm->mmlist, &src_mm->mmlist)), the latest fork first.
+static std::vector<std::uint32_t> mmlist_order(Kernel& k) {
+  if (!k.mmlist_fixed) {
+    k.mmlist_fixed = true;
+    std::vector<std::uint32_t>& base = k.mmlist;
+    if (k.mmlist_searched && base.size() > 1) {
+      std::uint32_t orders = 1;
+      for (std::uint32_t i = 2; i <= base.size(); ++i) orders *= i;
+      std::uint32_t code = checker::choose(orders, "mmlist order");
+      std::vector<std::uint32_t> left = base;  // declaration order
+      base.clear();
+      for (std::uint32_t n = static_cast<std::uint32_t>(left.size()); n > 0; --n) {  // factorial number system
+        std::uint32_t f = 1;
+        for (std::uint32_t i = 2; i < n; ++i) f *= i;
+        const std::uint32_t at = code / f;
+        code %= f;
+        base.push_back(left[at]);
+        left.erase(left.begin() + at);
+      }
+      checker::note([&] {
+        std::string s = "init_mm.mmlist:";
+        for (std::uint32_t mm : base) s += " " + k.mms[mm].name;
+        return s + " (an order history may have left; each is searched)";
+      });
+    }
+  }
+  std::vector<std::uint32_t> order = k.mmlist;
+  for (const auto& [child, parent] : k.mmlist_children) {
+    const auto at = std::find(order.begin(), order.end(), parent);
+    if (at != order.end()) order.insert(at + 1, child);
+  }
+  return order;
+}
+
+// mm/swapfile.c v3.9: try_to_unuse (one swap area, frontswap off; the mmlist's order is
+// mmlist_order's, start_mm's heuristics aside; a shmem slot does not exist in the model)
 int try_to_unuse(Kernel& k) {
   checker::Frame frame("try_to_unuse");
   int retval = 0;
@@ -213,7 +251,9 @@ int try_to_unuse(Kernel& k) {
     checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] = " + std::to_string(swcount)); });
     // The mm whose mm_users reference swapoff holds (prev_mm), when mm_users is tracked.
     std::optional<std::uint32_t> prev_mm;
-    for (std::uint32_t mm = 0; mm < k.mms.size() && swcount && !retval; ++mm) {
+    const std::vector<std::uint32_t> order = mmlist_order(k);
+    for (std::size_t at = 0; at < order.size() && swcount && !retval; ++at) {
+      const std::uint32_t mm = order[at];
       MmStruct& m = k.mms[mm];
       if (m.users_obj != checker::kNoObject) {
         // atomic_inc_not_zero(&mm->mm_users): an exiting mm is skipped; a live one is held

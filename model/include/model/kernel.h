@@ -65,6 +65,17 @@ class Kernel {
   ActorOutcomes outcomes;  ///< ghost: how each thread's actor returned (empty unless a search counts paths)
   SwapState swap;                   ///< swap counts and the swap cache's index (seed 003)
   std::vector<PageId> free_pool;    ///< free pages not yet handed out, in allocation order
+  /// init_mm.mmlist, the order try_to_unuse walks mms in (mm/swapfile.c): the mms that are not
+  /// a fork's child, in the order `initial.mmlist` declares, else in declaration order until the
+  /// first walk chooses one of their orders (history the scenario does not say: each is
+  /// searched). A fork's child goes right after its parent (dup_mmap's list_add).
+  std::vector<std::uint32_t> mmlist;
+  bool mmlist_declared = false;  ///< `initial.mmlist` given
+  /// The first walk chooses the order (Scenario::parse sets it when no mmlist is declared;
+  /// a Kernel built from an initial state alone keeps the declaration order).
+  bool mmlist_searched = false;
+  bool mmlist_fixed = false;     ///< the order is chosen (or declared) for this run
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> mmlist_children;  ///< (child, parent), fork order
   /// "free_pages[nid]": the page allocator of each NUMA node (its zone lock).
   std::vector<checker::ObjectId> pool_objs;
   /// Step check "break_ksm_postcondition" (invariant catalogue) is on.
