@@ -822,14 +822,15 @@ void check_ksm_page_without_rmap_items(const LintInput& in, LintReport& r) {
   }
 }
 
-// ---- reclaim of a page not on the LRU ------------------------------------------------
+// ---- reclaim or migration of a page not on the LRU ------------------------------------
 
-/// Reclaim isolates its page first (isolate_lru_page: PG_lru and a reference). A page
-/// declared without the LRU flag, where no other thread migrates or reclaims (their
-/// putback_lru_page sets it), is never isolated: reclaim keeps it in every run and
-/// nothing of shrink_page_list runs. A page free at load that no other thread may
-/// allocate (no demand on its node and size) is never on the LRU either. Say so before the run.
-void check_reclaim_off_the_lru(const LintInput& in, const Facts& f, LintReport& r) {
+/// Reclaim and migration isolate their page first (isolate_lru_page: PG_lru and a reference).
+/// A page declared without the LRU flag, where no other thread migrates or reclaims (their
+/// putback_lru_page sets it), is never isolated: reclaim keeps it in every run and nothing
+/// of shrink_page_list runs. A page free at load that no other thread may allocate (no
+/// demand on its node and size) is never on the LRU either, for reclaim and migration
+/// alike. Say so before the run.
+void check_isolation_off_the_lru(const LintInput& in, const Facts& f, LintReport& r) {
   const Kernel& k = in.initial;
   for (std::size_t t = 0; t < in.calls.size(); ++t) {
     const ActorCall& c = in.calls[t];
@@ -996,7 +997,7 @@ LintReport lint(const Scenario& scenario) {
   check_invariants(in, f, r);
   check_unused_stable_nodes(in, f, r);
   check_ksm_page_without_rmap_items(in, r);
-  check_reclaim_off_the_lru(in, f, r);
+  check_isolation_off_the_lru(in, f, r);
   check_migration_retries(in, r);
   check_unmodelled_huge_pmd_paths(in, r);
   return r;
