@@ -278,6 +278,65 @@ void check_reclaimable(const Kernel& initial, PageId page, const JsonInput& in) 
 
 }  // namespace
 
+const std::vector<UnmodelledActor>& unmodelled_actors() {
+  static const std::vector<UnmodelledActor> all = {
+      {"mprotect", "mprotect_fixup -> change_protection (change_pte_range, change_huge_pmd)", kAllEras, "", ""},
+      {"madvise_free", "madvise_free_single_vma -> madvise_free_pte_range (MADV_FREE; lazyfree pages in reclaim)",
+       kEra4_19, "4.5", "madvise_dontneed"},
+      {"mlock", "mlock_fixup -> populate_vma_page_range, mlock_vma_page (VM_LOCKED, the unevictable LRU)", kAllEras,
+       "", ""},
+      {"munlock", "munlock_vma_pages_range (VM_LOCKED cleared, pages back to the evictable LRU)", kAllEras, "", ""},
+      {"mmap", "mmap_region (a new vma: declare it in the initial state instead)", kAllEras, "", ""},
+      {"brk", "do_brk (a new or grown vma: declare it in the initial state instead)", kAllEras, "", ""},
+      {"madvise_mergeable", "ksm_madvise(MADV_MERGEABLE) -> __ksm_enter (declare the mm's mm_slot and VM_MERGEABLE "
+       "in the initial state instead)", kAllEras, "", ""},
+      {"madvise_willneed", "madvise_willneed -> force_swapin_readahead (swapin_walk_pmd_entry, read_swap_cache_async)",
+       kAllEras, "", ""},
+      {"swapon", "sys_swapon (declare the swap device in the initial state instead)", kAllEras, "", ""},
+      {"move_pages", "sys_move_pages -> do_move_pages (isolate_lru_page, migrate_pages under mmap_sem for read)",
+       kAllEras, "", "migrate_pages"},
+      {"compaction", "compact_zone -> isolate_migratepages_range, migrate_pages(compaction_alloc)", kAllEras, "2.6.35",
+       "migrate_pages"},
+      {"khugepaged", "khugepaged_scan_mm_slot -> collapse_huge_page (__collapse_huge_page_isolate, "
+       "__collapse_huge_page_copy under mmap_sem for write)", kEra3_9 | kEra4_19, "2.6.38", ""},
+      {"madvise_hugepage", "hugepage_madvise -> khugepaged_enter (MADV_HUGEPAGE)", kEra3_9 | kEra4_19, "2.6.38", ""},
+      {"split_huge_page", "split_huge_page_to_list (__split_huge_page, remap_page)", kEra3_9 | kEra4_19, "2.6.38", ""},
+      {"memory_failure", "memory_failure (hwpoison: try_to_unmap with TTU_IGNORE_HWPOISON, me_pages)", kAllEras,
+       "2.6.32", ""},
+      {"numa_hinting_fault", "task_numa_work -> change_prot_numa, do_numa_page -> migrate_misplaced_page",
+       kEra3_9 | kEra4_19, "3.8", ""},
+      {"userfaultfd", "handle_userfault, mcopy_atomic (UFFDIO_COPY)", kEra4_19, "4.3", ""},
+      {"madvise_cold", "madvise_cold_or_pageout_pte_range (MADV_COLD)", 0, "5.4", ""},
+      {"madvise_pageout", "madvise_cold_or_pageout_pte_range -> reclaim_pages (MADV_PAGEOUT)", 0, "5.4", "reclaim"},
+      {"process_madvise", "process_madvise (pidfd)", 0, "5.10", ""},
+      {"madvise_collapse", "madvise_collapse -> hpage_collapse_scan_pmd (MADV_COLLAPSE)", 0, "6.1", ""},
+      {"truncate", "truncate_inode_pages_range (file pages: the model has anonymous memory only)", kAllEras, "", ""},
+      {"page_cache_read", "filemap_fault (file pages: the model has anonymous memory only)", kAllEras, "", ""},
+  };
+  return all;
+}
+
+namespace {
+
+/// `actor` is a kernel operation the model lacks: refuse it as a model limit (exit 4)
+/// where the era's kernel has it, as bad input where it came later. Returns when the
+/// name is not one of them.
+void refuse_unmodelled(const std::string& actor, Era era, const std::string& file, const std::string& pointer) {
+  for (const UnmodelledActor& u : unmodelled_actors()) {
+    if (actor != u.name) continue;
+    std::string instead = *u.instead ? std::string("; the model's \"") + u.instead + "\" covers part of it" : "";
+    if (!(u.eras & era_bit(era)))
+      throw InputError(file, pointer,
+                       "\"" + actor + "\" does not exist in kernel " + era_name(era) + " (" + u.kernel_path +
+                           " came in " + u.since + ")" + instead);
+    throw UnsupportedInput(file, pointer,
+                           "actor \"" + actor + "\" (" + u.kernel_path + ") is not modelled in kernel " +
+                               era_name(era) + instead);
+  }
+}
+
+}  // namespace
+
 ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, const Kernel& initial,
                       const std::string& file, const std::string& actor_pointer,
                       const std::string& args_pointer) {
@@ -504,6 +563,7 @@ ActorCall parse_actor(const std::string& actor, const nlohmann::json& args, cons
       call.steps.push_back(step);
     }
   } else {
+    refuse_unmodelled(actor, era, file, actor_pointer);
     std::string known;
     for (const ActorInfo& a : actor_catalogue()) known += std::string(known.empty() ? "" : ", ") + a.name;
     throw InputError(file, actor_pointer, "unknown actor \"" + actor + "\" (known: " + known + ")");

@@ -950,6 +950,17 @@ std::vector<CatalogueEntry> actors() {
   return out;
 }
 
+std::vector<CatalogueEntry> not_modelled() {
+  std::vector<CatalogueEntry> out;
+  for (const UnmodelledActor& u : unmodelled_actors()) {
+    std::string where = u.eras ? "kernel " + era_names(u.eras) : std::string("no era's kernel");
+    if (*u.since) where += std::string(u.eras ? "; since " : ": since ") + u.since;
+    out.push_back({u.name, std::string(u.kernel_path) + " [" + where + "]" +
+                               (*u.instead ? std::string("; partly: ") + u.instead : "")});
+  }
+  return out;
+}
+
 std::vector<CatalogueEntry> fixes() {
   std::vector<CatalogueEntry> out;
   for (const FixInfo& f : fix_catalogue())

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <model/actors.h>
 #include <model/kernel_config.h>
 #include <model/scenario.h>
 
@@ -207,6 +208,44 @@ TEST(ScenarioInput, ActorNotInEra) {
                  j["threads"][0] = {{"actor", "admin"}, {"args", {{"steps", {{{"run", 2}}}}}}};
                }, &msg).c_str());
   CHECK(contains(msg, "actor \"admin\" is not modelled in kernel 4.19 (it exists in 3.9"));
+}
+
+// A kernel operation the era's kernel has but no model does is a model limit (unsupported,
+// exit 4), not bad input; one that came after the era is bad input; a typo stays unknown.
+TEST(ScenarioInput, KnownKernelOperationsTheModelLacks) {
+  auto refusal = [](const char* kernel, const char* actor) {
+    nlohmann::json j = valid_scenario();
+    j["kernel"] = kernel;
+    j["reverted"] = nlohmann::json::array();
+    j["threads"][0] = {{"actor", actor}, {"args", nlohmann::json::object()}};
+    try {
+      model::Scenario::parse(j, "t.json");
+    } catch (const model::UnsupportedInput& e) {
+      return std::string("unsupported|") + e.pointer() + "|" + e.what();
+    } catch (const model::InputError& e) {
+      return std::string("bad|") + e.pointer() + "|" + e.what();
+    }
+    return std::string("loaded");
+  };
+  std::string r = refusal("4.19", "mprotect");
+  CHECK_TEXT(r.rfind("unsupported|/threads/0/actor|", 0) == 0, r.c_str());
+  CHECK_TEXT(contains(r, "actor \"mprotect\" (mprotect_fixup -> change_protection"), r.c_str());
+  CHECK_TEXT(contains(r, "is not modelled in kernel 4.19"), r.c_str());
+  r = refusal("4.19", "madvise_free");
+  CHECK_TEXT(r.rfind("unsupported|", 0) == 0, r.c_str());
+  CHECK_TEXT(contains(r, "the model's \"madvise_dontneed\" covers part of it"), r.c_str());
+  r = refusal("3.9", "madvise_free");  // MADV_FREE came in 4.5
+  CHECK_TEXT(r.rfind("bad|/threads/0/actor|", 0) == 0, r.c_str());
+  CHECK_TEXT(contains(r, "\"madvise_free\" does not exist in kernel 3.9"), r.c_str());
+  CHECK_TEXT(contains(r, "came in 4.5"), r.c_str());
+  r = refusal("2.6.33", "khugepaged");  // THP came in 2.6.38
+  CHECK_TEXT(r.rfind("bad|", 0) == 0, r.c_str());
+  r = refusal("4.19", "mprotectt");
+  CHECK_TEXT(r.rfind("bad|", 0) == 0, r.c_str());
+  CHECK_TEXT(contains(r, "unknown actor \"mprotectt\""), r.c_str());
+  // No modelled actor is also listed as unmodelled.
+  for (const model::UnmodelledActor& u : model::unmodelled_actors())
+    for (const model::ActorInfo& a : model::actor_catalogue()) CHECK_TEXT(std::string(u.name) != a.name, u.name);
 }
 
 TEST(ScenarioInput, UnknownSeed) {

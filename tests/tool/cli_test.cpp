@@ -175,6 +175,8 @@ TEST(CliUsage, ListShowsEveryCatalogueSection) {
   CHECK(r.out.find("\nfixes:\n") != std::string::npos);
   CHECK(r.out.find("\ninvariants:\n") != std::string::npos);
   CHECK(r.out.find("\neras:\n") != std::string::npos);
+  CHECK(r.out.find("\nnot modelled (") != std::string::npos);
+  CHECK(r.out.find("  mprotect ") != std::string::npos);
   for (const model::CatalogueEntry& e : model::actors())
     CHECK_TEXT(r.out.find("  " + e.name + " ") != std::string::npos, e.name.c_str());
   Result j = cli({"list", "--format", "json"});
@@ -182,6 +184,7 @@ TEST(CliUsage, ListShowsEveryCatalogueSection) {
   json parsed = json::parse(j.out);
   LONGS_EQUAL(model::actors().size(), parsed["actors"].size());
   LONGS_EQUAL(model::fixes().size(), parsed["fixes"].size());
+  LONGS_EQUAL(model::not_modelled().size(), parsed["not_modelled"].size());
 }
 
 TEST_GROUP(CliBadTrace) {

@@ -800,32 +800,39 @@ int cmd_regress(const RegressArgs& a, std::ostream& out, std::ostream& err,
 // ---- list --------------------------------------------------------------------
 
 int cmd_list(const std::string& format, std::ostream& out) {
-  const std::pair<const char*, std::vector<model::CatalogueEntry>> sections[] = {
-      {"actors", model::actors()},
-      {"fixes", model::fixes()},
-      {"invariants", model::invariants()},
-      {"eras", model::eras()},
+  struct Section {
+    const char* key;    ///< the JSON key
+    const char* title;  ///< the text heading
+    std::vector<model::CatalogueEntry> entries;
+  };
+  const Section sections[] = {
+      {"actors", "actors", model::actors()},
+      {"not_modelled", "not modelled (a scenario naming one is unsupported, exit 4, or bad input before its kernel)",
+       model::not_modelled()},
+      {"fixes", "fixes", model::fixes()},
+      {"invariants", "invariants", model::invariants()},
+      {"eras", "eras", model::eras()},
   };
   if (format == "json") {
     nlohmann::ordered_json j;
-    for (const auto& [title, entries] : sections) {
+    for (const Section& s : sections) {
       nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-      for (const model::CatalogueEntry& e : entries)
+      for (const model::CatalogueEntry& e : s.entries)
         arr.push_back({{"name", e.name}, {"description", e.description}});
-      j[title] = std::move(arr);
+      j[s.key] = std::move(arr);
     }
     out << dump_json(j);
     return kExitOk;
   }
   bool first = true;
-  for (const auto& [title, entries] : sections) {
+  for (const Section& s : sections) {
     if (!first) out << "\n";
     first = false;
-    out << title << ":\n";
+    out << s.title << ":\n";
     std::size_t w = 0;
-    for (const model::CatalogueEntry& e : entries) w = std::max(w, e.name.size());
-    if (entries.empty()) out << "  (none)\n";
-    for (const model::CatalogueEntry& e : entries)
+    for (const model::CatalogueEntry& e : s.entries) w = std::max(w, e.name.size());
+    if (s.entries.empty()) out << "  (none)\n";
+    for (const model::CatalogueEntry& e : s.entries)
       out << fmt::format("  {:<{}}  {}\n", e.name, w, e.description);
   }
   return kExitOk;

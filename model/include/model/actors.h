@@ -25,6 +25,19 @@ struct ActorInfo {
 
 const std::vector<ActorInfo>& actor_catalogue();
 
+/// A kernel operation a scenario may name that no era's model has: naming it is an
+/// honest model limit (UnsupportedInput, exit 4) in an era whose kernel has it, and
+/// bad input in an era whose kernel does not (it came later).
+struct UnmodelledActor {
+  const char* name;
+  const char* kernel_path;  ///< the kernel functions the model would need
+  EraSet eras;              ///< the eras whose kernel has the operation
+  const char* since;        ///< the kernel release that brought it, for the message
+  const char* instead;      ///< a modelled actor that covers part of it, or ""
+};
+
+const std::vector<UnmodelledActor>& unmodelled_actors();
+
 /// One validated thread body: which actor and its arguments, resolved.
 struct ActorCall {
   std::string actor;

@@ -140,6 +140,7 @@ struct CatalogueEntry {
 };
 
 std::vector<CatalogueEntry> actors();      ///< e.g. ksm_run_store, migrate_pages
+std::vector<CatalogueEntry> not_modelled();  ///< kernel operations no era's model has (mprotect, ...): exit 4
 std::vector<CatalogueEntry> fixes();       ///< by commit id, e.g. 5117b3b835f2
 std::vector<CatalogueEntry> invariants();  ///< end-of-run invariants by name
 std::vector<CatalogueEntry> eras();        ///< "2.6.33", "3.9", "4.19"
