@@ -70,8 +70,11 @@ void PathStats::add(const ActorOutcomes& run) {
   runs_.fetch_add(1, std::memory_order_relaxed);
   for (std::size_t t = 0; t < run.bits.size() && t < finished_.size(); ++t) {
     if (run.finished[t]) finished_[t].fetch_add(1, std::memory_order_relaxed);
+    // A thread's outcomes are counted over the runs that finished it, so that each count
+    // is a part of finished(t); an empty pool is counted in every run it happened in,
+    // since it explains runs that ended early (a model limit on the fallback path).
     for (unsigned o = 0; o < static_cast<unsigned>(Outcome::kCount); ++o)
-      if (run.bits[t] & (1u << o))
+      if ((run.bits[t] & (1u << o)) && (run.finished[t] || o == static_cast<unsigned>(Outcome::NoFreePage)))
         counts_[t * static_cast<std::size_t>(Outcome::kCount) + o].fetch_add(1, std::memory_order_relaxed);
   }
 }

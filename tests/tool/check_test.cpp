@@ -135,6 +135,26 @@ TEST(RunPaths, SomeRunsOutOfFreePagesAreNamed) {
   CHECK_TEXT(!contains(back.out, "\npaths: "), back.out.c_str());
 }
 
+// `run` says what `check` says before its verdict: a pass read without "too few free pages"
+// would hide the paths that shortage leaves unexplored. A clean repository scenario has none.
+TEST(RunPaths, RunPrintsChecksFindingsAndNotes) {
+  Result r = cli({"run", "tests/tool/data/two-cows-one-free-page.json"});
+  LONGS_EQUAL(0, r.code);
+  const std::string line = line_starting(r.out, "check: at /initial/pages: too few free pages on node 0");
+  CHECK_TEXT(!line.empty(), r.out.c_str());
+  CHECK(r.out.find(line) < r.out.find("\nverdict: "));
+  Result j = cli({"run", "--format", "json", "tests/tool/data/two-cows-one-free-page.json"});
+  LONGS_EQUAL(0, j.code);
+  const json parsed = json::parse(j.out);
+  LONGS_EQUAL(1, parsed["check"]["findings"].size());
+  STRCMP_EQUAL("free-pages", parsed["check"]["findings"][0]["kind"].get<std::string>().c_str());
+  STRCMP_EQUAL("/initial/pages", parsed["check"]["findings"][0]["pointer"].get<std::string>().c_str());
+  LONGS_EQUAL(0, parsed["check"]["notes"].size());
+  Result clean = cli({"run", "scenarios/ksm/swapin-slot-reuse-fixed.json"});
+  LONGS_EQUAL(0, clean.code);
+  CHECK_TEXT(!contains(clean.out, "\ncheck: ") && !contains(clean.out, "\nnote: "), clean.out.c_str());
+}
+
 // An error of the kernel's own, with every allocation served, is not blamed on the pool: in
 // swapin-slot-reuse-fixed, F's read fault finds slot 1 freed (D's zap) in read_swap_cache_async,
 // then the same swap(1) in its pte again (KD's merged page reclaimed to the reused slot), and

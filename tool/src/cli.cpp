@@ -22,6 +22,7 @@
 #include <fmt/ranges.h>
 #include <model/input_limits.h>
 #include <model/kernel_config.h>
+#include <model/lint.h>
 #include <model/scenario.h>
 
 #include "tool/checkpoint_file.h"
@@ -503,11 +504,18 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   // The paths each run took are counted in this process: a resumed search or
   // one spread over processes sees only part of the runs, so says nothing.
   const bool paths_whole = r.stats.resumed_executions == 0 && r.stats.processes == 1;
+  // What `mmcheck check` says of the scenario: a pass can only be read with its notes (what
+  // the model leaves out here) and findings (a thread that never runs, too few free pages).
+  const model::LintReport lint = model::lint(scenario);
   if (a.format == "json") {
     nlohmann::ordered_json j;
     j["scenario"] = {{"name", scenario.name()},
                      {"file", run.provenance.scenario_file},
                      {"content_hash", scenario.content_hash()}};
+    nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+    for (const model::LintFinding& f : lint.findings)
+      findings.push_back({{"kind", model::lint_kind_name(f.kind)}, {"pointer", f.pointer}, {"message", f.message}});
+    j["check"] = {{"findings", std::move(findings)}, {"notes", lint.notes}};
     j["verdict"] = reached ? "reached" : !not_reached.empty() ? "not reached" : checker::to_string(r.verdict);
     if (reach)  // the scenario's expectation is not what --reach asks
       j["expectation"] = nullptr;
@@ -563,6 +571,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       out << fmt::format("resumed from {} ({} executions explored before it)\n", a.resume,
                          r.stats.resumed_executions);
     out << fmt::format("kernel {}, {}\n", scenario.era(), reverted_text(scenario.era(), scenario.reverted()));
+    for (const model::LintFinding& f : lint.findings) out << fmt::format("check: at {}: {}\n", f.pointer, f.message);
+    for (const std::string& n : lint.notes) out << "note: " << n << "\n";
     out << "verdict: "
         << (trace ? describe_violation(trace->violation, trace->log)
             : !not_reached.empty() ? not_reached

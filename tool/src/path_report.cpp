@@ -21,6 +21,13 @@ std::vector<std::string> paths_never_ok(const model::Scenario& scenario, const m
       const std::uint64_t n = paths.count(t, static_cast<model::Outcome>(o));
       if (n == 0) continue;
       if (!got.empty()) got += ", ";
+      if (o == static_cast<unsigned>(model::Outcome::NoFreePage) && paths.runs() != finished) {
+        // Counted in every run (PathStats::add), not only the finished ones.
+        got += fmt::format("{} in {} run{} (those that ended before {} finished included)",
+                           model::outcome_name(model::Outcome::NoFreePage), n, n == 1 ? "" : "s",
+                           scenario.threads()[t].name);
+        continue;
+      }
       got += n == finished ? fmt::format("{} in every run that finished it ({} run{})",
                                          model::outcome_name(static_cast<model::Outcome>(o)), n, n == 1 ? "" : "s")
                            : fmt::format("{} in {} of the {} runs that finished it",

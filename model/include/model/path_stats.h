@@ -67,7 +67,8 @@ class PathStats {
   std::uint64_t runs() const { return runs_.load(); }
   /// Runs in which thread `t` finished.
   std::uint64_t finished(std::size_t t) const { return finished_[t].load(); }
-  /// Runs in which thread `t` returned `o`.
+  /// Runs that finished thread `t` in which it returned `o` (a part of finished(t)); for
+  /// NoFreePage, every run in which an allocation of `t` found the pool empty.
   std::uint64_t count(std::size_t t, Outcome o) const {
     return counts_[t * static_cast<std::size_t>(Outcome::kCount) + static_cast<std::size_t>(o)].load();
   }
