@@ -234,7 +234,15 @@ void swap_entry_free(Kernel& k, std::uint32_t entry) {
   if (count <= 0)
     checker::fail(checker::FailureKind::BugOn, "swap_free: slot " + std::to_string(entry) + " has no swap count");
   --count;
-  checker::note([&] { return std::string("swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count)); });
+  checker::note([&] {
+    std::string s = "swap_map[" + std::to_string(entry) + "] -> " + std::to_string(count);
+    // The model keeps SWAP_HAS_CACHE as the swap cache itself (Kernel::swap.cache), the
+    // kernel as a bit of this byte: say it stays when the count is gone.
+    if (count == 0)
+      if (auto c = k.swap.cache.find(entry); c != k.swap.cache.end())
+        s += " (SWAP_HAS_CACHE kept: " + k.pages.at(c->second).name + " in the swap cache)";
+    return s;
+  });
 }
 
 }  // namespace
