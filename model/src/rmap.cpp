@@ -117,13 +117,19 @@ bool anon_vma_get_unless_zero(Kernel& k, std::uint32_t av, const char* where) {
   return true;
 }
 
-// mm/rmap.c v3.9: page_lock_anon_vma_read (modelled as down_read of the root's rwsem:
+}  // namespace
+
+// mm/rmap.c v3.9, v4.19: page_lock_anon_vma_read (modelled as down_read of the root's rwsem:
 // the trylock's fallback, which pins the anon_vma and sleeps on the same rwsem, is not kept)
 std::uint32_t page_lock_anon_vma_read(Kernel& k, PageId page) {
+  checker::Frame frame("page_lock_anon_vma_read");
   Page& p = k.pages.at(page);
   // rcu_read_lock(); ACCESS_ONCE(page->mapping), page_mapped(page)
   checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma_read");
-  if (p.mapping.kind != Mapping::Kind::Anon || !p.page_mapped()) return kNoAnonVma;
+  if (p.mapping.kind != Mapping::Kind::Anon || !p.page_mapped()) {
+    checker::note([&] { return std::string("page_mapped(" + p.name + ") = 0: no anon_vma, nothing to walk"); });
+    return kNoAnonVma;
+  }
   const std::uint32_t av = p.mapping.id;
   // No KASAN check: anon_vmas are SLAB_DESTROY_BY_RCU and page_mapped() was true
   // under rcu_read_lock, so the anon_vma and its root are still anon_vmas.
@@ -131,18 +137,17 @@ std::uint32_t page_lock_anon_vma_read(Kernel& k, PageId page) {
   root.lock->down_read("page_lock_anon_vma_read");
   checker::announce(p.obj, AccessKind::Read, "page_lock_anon_vma_read");  // "if (!page_mapped(page))"
   if (!p.page_mapped()) {
+    checker::note([&] { return std::string(p.name + " unmapped before the anon_vma lock was taken: nothing to walk"); });
     root.lock->up_read("page_lock_anon_vma_read");
     return kNoAnonVma;
   }
   return av;
 }
 
-// mm/rmap.c v3.9: page_unlock_anon_vma_read (anon_vma_unlock_read: up_read of the root's rwsem)
+// mm/rmap.c v3.9, v4.19: page_unlock_anon_vma_read (anon_vma_unlock_read: up_read of the root's rwsem)
 void page_unlock_anon_vma_read(Kernel& k, std::uint32_t av) {
   k.anon_vmas.at(k.anon_vmas.at(av).root).lock->up_read("page_unlock_anon_vma_read");
 }
-
-}  // namespace
 
 // mm/rmap.c v3.9: page_get_anon_vma (under rcu_read_lock: page->mapping, page_mapped,
 // atomic_inc_not_zero(&anon_vma->refcount), page_mapped again)

@@ -21,28 +21,40 @@ namespace model::v4_19 {
 
 using checker::FailureKind;
 
-// mm/rmap.c v4.19: rmap_walk_anon (anon_vma_lock_read of the root; the interval tree is the vma list)
-void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
+// mm/rmap.c v4.19: rmap_walk_anon (rmap_walk_anon_lock: rwc->anon_lock, else page_anon_vma and
+// anon_vma_lock_read of the root; the interval tree is the vma list)
+void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one,
+                    AnonLock lock) {
   checker::Frame frame("rmap_walk_anon");
   Page& p = k.pages.at(page);
   if (p.mapping.kind != Mapping::Kind::Anon) model_limit("rmap_walk_file in kernel 4.19");  // KSM: rmap_walk
-  k.kasan_anon_vma(p.mapping.id, "rmap_walk_anon");  // freed by a 4.19 munmap or exit's unlink_anon_vmas
-  AnonVma& av = k.anon_vmas.at(p.mapping.id);
-  k.kasan_anon_vma(av.root, "rmap_walk_anon");
-  AnonVma& root = k.anon_vmas.at(av.root);
-  root.lock->down_read("rmap_walk_anon");
-  for (std::uint32_t vma : av.vmas) {
+  std::uint32_t anon_vma;
+  if (lock == AnonLock::PageLockAnonVmaRead) {
+    // No KASAN check: the anon_vma is reached under rcu_read_lock while the page is mapped,
+    // and anon_vmas are SLAB_TYPESAFE_BY_RCU (page_lock_anon_vma_read).
+    anon_vma = page_lock_anon_vma_read(k, page);
+    if (anon_vma == kNoAnonVma) return;
+  } else {
+    anon_vma = p.mapping.id;  // page_anon_vma(page)
+    k.kasan_anon_vma(anon_vma, "rmap_walk_anon");  // freed by a 4.19 munmap or exit's unlink_anon_vmas
+    k.kasan_anon_vma(k.anon_vmas.at(anon_vma).root, "rmap_walk_anon");
+    k.anon_vmas.at(k.anon_vmas.at(anon_vma).root).lock->down_read("rmap_walk_anon");  // anon_vma_lock_read
+  }
+  AnonVma& av = k.anon_vmas.at(anon_vma);
+  for (std::uint32_t vma : std::vector<std::uint32_t>(av.vmas)) {
     const std::uint64_t address = k.vmas.at(vma).address_of(p.index);  // vma_address()
     if (!address) continue;
     if (!rmap_one(vma, address)) break;
   }
-  root.lock->up_read("rmap_walk_anon");
+  if (lock == AnonLock::PageLockAnonVmaRead) page_unlock_anon_vma_read(k, anon_vma);
+  else k.anon_vmas.at(av.root).lock->up_read("rmap_walk_anon");  // anon_vma_unlock_read
 }
 
 // mm/rmap.c v4.19: rmap_walk (PageKsm -> mm/ksm.c v4.19 rmap_walk_ksm, else rmap_walk_anon)
-void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one) {
+void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one,
+               AnonLock lock) {
   checker::Frame frame("rmap_walk");
-  if (!k.pages.at(page).PageKsm()) return rmap_walk_anon(k, page, rmap_one);
+  if (!k.pages.at(page).PageKsm()) return rmap_walk_anon(k, page, rmap_one, lock);
   // rmap_walk_ksm: each rmap_item of the page's stable node, its anon_vma's root read-locked,
   // the item's own vma first, then (search_new_forks) other mms' (ksm.cpp, as in v3.9).
   model::rmap_walk_ksm(k, page, [&rmap_one](PageId, std::uint32_t vma, std::uint64_t address) {
@@ -106,10 +118,13 @@ bool try_to_unmap(Kernel& k, PageId page, unsigned flags) {
   Page& p = k.pages.at(page);
   if (!p.PageLocked()) checker::fail(FailureKind::BugOn, "VM_BUG_ON_PAGE(!PageLocked(page)) in rmap_walk");
   if (p.PageKsm() && !(flags & TTU_MIGRATION)) model_limit("swap-out of a KSM page (try_to_unmap) in kernel 4.19");
-  rmap_walk(k, page, [&k, page, flags](std::uint32_t vma, std::uint64_t address) {
-    v4_19::try_to_unmap_one(k, page, vma, address, flags);
-    return k.pages[page].mapcount > 0;  // rwc.done: page_mapcount_is_zero
-  });
+  rmap_walk(
+      k, page,
+      [&k, page, flags](std::uint32_t vma, std::uint64_t address) {
+        v4_19::try_to_unmap_one(k, page, vma, address, flags);
+        return k.pages[page].mapcount > 0;  // rwc.done: page_mapcount_is_zero
+      },
+      AnonLock::PageLockAnonVmaRead);  // rwc.anon_lock = page_lock_anon_vma_read
   return p.mapcount == 0;
 }
 

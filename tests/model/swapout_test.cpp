@@ -353,3 +353,36 @@ TEST(Swapout39, WritebackArgumentIsChecked) {
   STRCMP_EQUAL("/threads/0/name", load_error_pointer(g, &message).c_str());
   CHECK(contains(message, "bio completion thread"));
 }
+
+// 4.19: reclaim's try_to_unmap locks the anon_vma with page_lock_anon_vma_read (rwc.anon_lock):
+// page_mapped read under rcu, the root's rwsem, page_mapped again. A munmap of the page's only
+// mapper can zap the pte (and unlink_anon_vmas free the anon_vma) after shrink_page_list saw
+// the page mapped: before the first read (nothing to walk), or between it and the lock (the
+// recheck). Both windows are reached, and every interleaving is clean: the freed anon_vma is
+// never walked (a walk through it would be a KASAN report).
+TEST_GROUP(Swapout419){};
+
+TEST(Swapout419, PageLockAnonVmaReadSeesAMunmapInEitherWindow) {
+  auto initial = nlohmann::json::parse(R"({
+    "pages": [ { "name": "P", "flags": ["Anon", "Uptodate", "LRU", "Dirty"], "mapcount": 1, "refcount": 1, "content": 7 } ],
+    "mms": [ { "name": "A", "vmas": [ { "start": "0x1000", "end": "0x2000", "flags": ["VM_READ", "VM_WRITE"], "anon_vma": "AV" } ] } ],
+    "ptes": [ { "mm": "A", "address": "0x1000", "pte": "present", "page": "P" } ]
+  })");
+  nlohmann::json j = scenario_json("4.19", initial, nlohmann::json::parse(R"([
+    { "name": "R", "actor": "reclaim", "args": { "page": "P" } },
+    { "name": "U", "actor": "munmap", "args": { "mm": "A", "address": "0x1000" } }
+  ])"));
+  j["invariants"] = {"page_counts_consistent"};
+  check_json_clean_and_dfs_agrees(j);
+  model::Scenario s = model::Scenario::parse(j, "t.json");
+  auto program = s.make_program();
+  for (const char* note : {"page_mapped(P) = 0: no anon_vma, nothing to walk",
+                           "P unmapped before the anon_vma lock was taken: nothing to walk", "anon_vma AV freed"}) {
+    checker::Options o = s.options();
+    o.reach = checker::ReachTarget{"", note, true};
+    const checker::Report r = checker::explore(*program, o);
+    CHECK_TEXT(r.verdict == checker::Verdict::Violation && r.counterexample &&
+                   r.counterexample->violation.kind == checker::FailureKind::Reached,
+               note);
+  }
+}

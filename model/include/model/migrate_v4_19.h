@@ -46,11 +46,18 @@ void migration_entry_wait(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 bool try_to_unmap(Kernel& k, PageId page, unsigned flags = TTU_MIGRATION);
 /// remove_migration_ptes(old, new): every migration entry of old maps new.
 void remove_migration_ptes(Kernel& k, PageId old, PageId newpage);
+/// How rmap_walk_anon locks the anon_vma (rmap_walk_anon_lock): rwc->anon_lock =
+/// page_lock_anon_vma_read (try_to_unmap, page_referenced: page_mapped checked before and
+/// under the lock, nothing walked when the page is no longer mapped), or page_anon_vma and
+/// anon_vma_lock_read (remove_migration_ptes, whose caller holds an anon_vma reference).
+enum class AnonLock { PageLockAnonVmaRead, AnonVmaLockRead };
 /// rmap_walk(): rmap_walk_ksm for a KSM page (ksm.cpp), else rmap_walk_anon.
-void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one);
+void rmap_walk(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one,
+               AnonLock lock = AnonLock::AnonVmaLockRead);
 /// rmap_walk() of an anon page (rmap_walk_anon): rmap_one(vma, address) per vma
 /// of its anon_vma, under the root anon_vma's rwsem for read.
-void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one);
+void rmap_walk_anon(Kernel& k, PageId page, const std::function<bool(std::uint32_t, std::uint64_t)>& rmap_one,
+                    AnonLock lock = AnonLock::AnonVmaLockRead);
 
 /// Why a fault at (mm, addr) from the initial state would take a path the
 /// model does not have (create_huge_pmd / __pte_alloc under a none pmd,

@@ -53,5 +53,10 @@ void put_anon_vma_step(Kernel& k, std::uint32_t av, const char* where);
 int try_to_unmap_anon(Kernel& k, PageId page, unsigned flags);
 /// rmap_walk_anon() (v3.9): rmap_one on every vma of the page's anon_vma, its root read-locked.
 int rmap_walk_anon(Kernel& k, PageId page, const RmapOne& rmap_one);
+/// page_lock_anon_vma_read() (v3.9, v4.19): the page's anon_vma with its root read-locked,
+/// or kNoAnonVma when the page is not (or no longer, rechecked under the lock) mapped.
+std::uint32_t page_lock_anon_vma_read(Kernel& k, PageId page);
+/// page_unlock_anon_vma_read(): the root's rwsem released.
+void page_unlock_anon_vma_read(Kernel& k, std::uint32_t av);
 
 }  // namespace model
