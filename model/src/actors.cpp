@@ -233,7 +233,7 @@ const std::vector<ActorInfo>& actor_catalogue() {
        "ksm_might_need_to_copy: a KSM page keeps its stable node; unuse_vma skips another anon_vma's vma, "
        "whose pte is read back from the device on the slot's next visit); 4.19: del_from_avail_list with the "
        "SWP_WRITEOK clear, then disable_swap_slots_cache_lock, the table's own ptl, and after a success the area freed (a fault's lookup_swap_cache or a zap's "
-       "free_swap_and_cache that read the entry before oopses); refused beside a THP",
+       "free_swap_and_cache that read the entry before oopses); beside a THP, unuse_pmd_range skips its huge pmd",
        kEra2_6_33 | kEra3_9 | kEra4_19},
   };
   return all;

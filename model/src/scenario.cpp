@@ -644,14 +644,10 @@ Scenario Scenario::parse(const nlohmann::json& j, const std::string& file) {
     if (config.era != Era::V4_19 || (u.actor != "munmap" && u.actor != "exit")) continue;
     v->initial.anon_vma_refs_v4_19 = true;
   }
-  // 4.19 swapoff and reclaim (model/swapfile_v4_19.h): no THP beside a swapoff,
-  // no migration of a page a reclaim names.
-  if (config.era == Era::V4_19) {
-    std::size_t culprit = 0;
-    if (std::string err = v4_19::swap_threads_model_error(v->initial, v->calls, culprit); !err.empty())
-      threads.at(culprit).at("actor").unsupported("thread " + quote_input(v->names[culprit]) + " (" +
-                                                  v->calls[culprit].actor + "): " + err);
-  }
+  // 4.19 swapoff beside a THP: unuse_pmd_range reads each pmd (model/swapfile_v4_19.h).
+  if (config.era == Era::V4_19 && swapoff)
+    v->initial.swap.unuse_reads_pmds = std::any_of(v->initial.pages.begin(), v->initial.pages.end(),
+                                                   [](const Page& p) { return p.PageTransHuge(); });
   // 4.19 KSM (model/ksm.h): plain stable nodes below max_page_sharing, no swap, THP, exit, fork,
   // zap or migration of a page ksmd may merge beside it.
   if (config.era == Era::V4_19) {

@@ -3,8 +3,8 @@
 // limits of 4.19's reclaim and swapoff. The walk (try_to_unuse -> unuse_mm ->
 // unuse_vma -> unuse_pte_range -> unuse_pte) is swapoff.cpp's: 4.19's differs from
 // v3.9's only in names (mmget_not_zero, pte_same_as_swp, put_page), in the table's
-// own ptl (Kernel::pte_lockptr) and in unuse_pmd_range's skip of huge pmds, which
-// a scenario without THPs never meets.
+// own ptl (Kernel::pte_lockptr) and in unuse_pmd_range's skip of huge pmds
+// (unuse_pmd_range_skips, a step only when the scenario has a THP).
 // Invariant: the slot cache is disabled (a step on swap_map) before try_to_unuse's
 // first step, so a racing read_swap_cache_async skips no unused slot during swapoff.
 #include "model/swapfile_v4_19.h"
@@ -13,17 +13,6 @@
 #include "model/swapoff.h"
 
 namespace model::v4_19 {
-
-namespace {
-
-/// The first THP (compound page) of the scenario, or kNoPage.
-PageId first_thp(const Kernel& k) {
-  for (std::size_t i = 0; i < k.pages.size(); ++i)
-    if (k.pages[i].PageTransHuge()) return static_cast<PageId>(i);
-  return kNoPage;
-}
-
-}  // namespace
 
 // mm/swapfile.c v4.19: sys_swapoff (del_from_avail_list and SWP_WRITEOK cleared under the
 // swap_lock and p->lock, disable_swap_slots_cache_lock, try_to_unuse, reinsert_swap_info and
@@ -76,15 +65,17 @@ std::string reclaim_model_error(const Kernel& k, PageId page) {
   return "";
 }
 
-std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit) {
-  for (std::size_t s = 0; s < calls.size(); ++s) {
-    if (calls[s].actor != "swapoff") continue;
-    culprit = s;
-    if (const PageId thp = first_thp(k); thp != kNoPage)
-      return "swapoff in kernel 4.19 with " + (thp == k.huge_zero_page ? std::string("the huge zero page") : "THP " + k.pages[thp].name) +
-             " in the scenario: unuse_pmd_range's skip of huge pmds and THP swap-cache pages are not modelled";
-  }
-  return "";
+// mm/swapfile.c v4.19: unuse_pmd_range (pmd_none_or_trans_huge_or_clear_bad: pmd_read_atomic,
+// pmd_none || pmd_trans_huge || !pmd_present (a pmd migration entry) -> continue)
+bool unuse_pmd_range_skips(Kernel& k, std::uint32_t mm, std::uint64_t addr) {
+  if (!k.swap.unuse_reads_pmds) return false;
+  checker::Frame frame("unuse_pmd_range");
+  PmdSlot* slot = k.pmd_slot(mm, addr);
+  if (!slot) return true;  // pmd none, never populated
+  const Pmd pmd = k.read_pmd(mm, *slot, "pmd_none_or_trans_huge_or_clear_bad");
+  if (pmd.kind == Pmd::Kind::Table) return false;
+  checker::note([&] { return "unuse_pmd_range: pmd " + k.where(mm, slot->address) + " skipped (" + k.pmd_str(pmd) + ")"; });
+  return true;
 }
 
 }  // namespace model::v4_19

@@ -17,6 +17,7 @@
 #include "model/memory.h"
 #include "model/mmap.h"
 #include "model/swap_state.h"
+#include "model/swapfile_v4_19.h"
 #include "model/swapin.h"
 #include "model/user_access.h"
 
@@ -67,7 +68,8 @@ namespace {
 
 // mm/swapfile.c v3.9: unuse_pte_range (the scan reads each pte without the ptl: "we hold page
 // lock and mmap_sem, swp_pte cannot be inserted"; unuse_pte rechecks under the ptl).
-// unuse_pmd_range / unuse_pud_range / the pgd loop: the model's vmas have one pte table.
+// unuse_pud_range / the pgd loop: not modelled; unuse_pmd_range's pmd read is 4.19's,
+// a step only beside a THP (v4_19::unuse_pmd_range_skips).
 int unuse_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint64_t end, std::uint32_t entry,
                     PageId page) {
   checker::Frame frame("unuse_pte_range");
@@ -75,7 +77,14 @@ int unuse_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint
   std::vector<std::uint64_t> addrs;
   for (const auto& [addr, slot] : k.mms.at(mm).ptes)
     if (addr >= start && addr < end) addrs.push_back(addr);
+  std::uint64_t pmd = ~std::uint64_t{0};
+  bool skip = false;
   for (std::uint64_t addr : addrs) {
+    if (pmd_base(addr) != pmd) {  // v4.19: unuse_pmd_range, one pmd at a time
+      pmd = pmd_base(addr);
+      skip = k.config.era == Era::V4_19 && v4_19::unuse_pmd_range_skips(k, mm, addr);
+    }
+    if (skip) continue;
     PteSlot& slot = *k.pte_slot(mm, addr);
     checker::announce(slot.obj, AccessKind::Read, "unuse_pte_range");
     if (!(slot.pte == Pte::swap(entry))) continue;  // pte_same(*pte, swp_pte), unlocked

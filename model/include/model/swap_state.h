@@ -74,6 +74,9 @@ struct SwapState {
   /// oopses after it. Steps only in a 4.19 scenario with a swapoff (`teardown_tracked`).
   bool address_space_freed = false;
   bool teardown_tracked = false;
+  /// v4.19: unuse_pmd_range reads each pmd before its ptes (a step), which only a scenario
+  /// with a THP beside a swapoff needs: without one every populated pmd is a table.
+  bool unuse_reads_pmds = false;
 };
 
 /// Count the swap ptes of the initial state into swap_map and enter the

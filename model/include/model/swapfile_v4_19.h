@@ -5,16 +5,14 @@
 // try_to_unmap (rmap_v4_19.cpp) and the table's own ptl.
 //
 // Invariant: a 4.19 scenario that reaches these paths has no THP (compound
-// page) reclaim would need split_huge_page_to_list for, or that could put a
-// huge pmd where unuse_pmd_range skips it; no swapoff races an exit. A reclaim
+// page) reclaim would need split_huge_page_to_list for, so no THP is ever in
+// the swap cache; swapoff skips a huge pmd as unuse_pmd_range does. A reclaim
 // beside a swapoff allocates no slot once swapoff cleared SWP_WRITEOK.
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
 #include <string>
-#include <vector>
 
-#include "model/actors.h"
 #include "model/kernel.h"
 
 namespace model::v4_19 {
@@ -37,10 +35,10 @@ void swap_address_space(Kernel& k, std::uint32_t entry, const char* label, const
 /// shrink_page_list splits (split_huge_page_to_list) before add_to_swap.
 std::string reclaim_model_error(const Kernel& k, PageId page);
 
-/// Why the 4.19 swap threads among `calls` are not modelled ("" when they are); `culprit`
-/// is the index of the thread to name. Beside a swapoff: a THP in the scenario
-/// (unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad skip, and a THP in the swap
-/// cache, are not modelled).
-std::string swap_threads_model_error(const Kernel& k, const std::vector<ActorCall>& calls, std::size_t& culprit);
+/// mm/swapfile.c v4.19: unuse_pmd_range's pmd_none_or_trans_huge_or_clear_bad, a lockless
+/// read of the pmd covering (mm, addr) (a step only when a THP is in the scenario:
+/// SwapState::unuse_reads_pmds; without one every populated pmd is a table). True when
+/// swapoff skips it: none, a huge pmd (a THP or the huge zero page) or a pmd migration entry.
+bool unuse_pmd_range_skips(Kernel& k, std::uint32_t mm, std::uint64_t addr);
 
 }  // namespace model::v4_19
