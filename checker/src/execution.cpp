@@ -61,6 +61,7 @@ void Execution::reset() {
   reached_ = kNoThread;
   reached_step_ = 0;
   reached_frame_ = nullptr;
+  reach_stages_.assign(reach_ ? reach_->after.size() : 0, ReachStage{});
 }
 
 ThreadId Execution::spawn(std::string name, std::function<void()> body) {
@@ -307,8 +308,9 @@ void Execution::begin_step(ThreadId t) {
     names_->insert(threads_[t].frames.begin(), threads_[t].frames.end());
   }
   if (reach_ && pending_[t].label) {  // one pointer test per step without Options::reach
+    if (!reach_stages_.empty()) reach_after_step(t);
     if (!reach_label_seen_ && reach_match(t, /*any_thread=*/true)) reach_label_seen_ = true;
-    if (reached_ == kNoThread && !failed_) {
+    if (reached_ == kNoThread && !failed_ && reach_after_done(t)) {
       if (const char* m = reach_match(t, /*any_thread=*/false)) {
         reached_ = t;
         reached_step_ = steps_.size() - 1;
@@ -486,9 +488,10 @@ void Execution::note(std::string_view text) {
   std::string& n = steps_.back().note;
   if (!n.empty()) n += "; ";
   n += text;
+  if (!reach_stages_.empty()) reach_after_note(text);
   if (reach_ && reach_->matches_note(text)) {  // Options::reach asks for a note
     reach_label_seen_ = true;
-    if (reached_ == kNoThread && !failed_ &&
+    if (reached_ == kNoThread && !failed_ && reach_after_done(running_) &&
         (reach_->thread.empty() || threads_[running_].name == reach_->thread)) {
       reached_ = running_;
       reached_step_ = steps_.size() - 1;
@@ -529,24 +532,61 @@ void Execution::record_failure(Verdict v, FailureKind kind, std::string message,
   }
 }
 
-const char* Execution::reach_match(ThreadId t, bool any_thread) const {
-  if (!any_thread && !reach_->thread.empty() && threads_[t].name != reach_->thread) return nullptr;
-  if (reach_->matches_label(pending_[t].label)) return pending_[t].label;
+const char* Execution::reach_match(ThreadId t, bool any_thread) const { return stage_match(*reach_, t, any_thread); }
+
+const char* Execution::stage_match(const ReachTarget& target, ThreadId t, bool any_thread) const {
+  if (!any_thread && !target.thread.empty() && threads_[t].name != target.thread) return nullptr;
+  if (target.matches_label(pending_[t].label)) return pending_[t].label;
   const std::vector<const char*>& frames = threads_[t].frames;
   for (auto it = frames.rbegin(); it != frames.rend(); ++it)
-    if (reach_->matches_label(*it)) return *it;
+    if (target.matches_label(*it)) return *it;
   return nullptr;
+}
+
+void Execution::ReachStage::add(ThreadId t, std::size_t step, bool by_dependence, const Access& a) {
+  if (since2.size() <= t) since2.resize(t + 1, npos);
+  if (since2[t] == npos) since2[t] = by_dependence ? 2 * step - 1 : 2 * step;
+  for (const Access& b : accesses)
+    if (b.object == a.object && b.kind == a.kind && b.groups == a.groups) return;
+  accesses.push_back(a);
+}
+
+void Execution::reach_after_step(ThreadId t) {
+  const std::size_t step = steps_.size() - 1;
+  const Access& a = steps_.back().access;
+  for (std::size_t k = 0; k < reach_stages_.size(); ++k) {
+    ReachStage& st = reach_stages_[k];
+    if (st.joined(t))
+      st.add(t, step, false, a);  // program order: the thread's later steps are after it
+    else if (std::any_of(st.accesses.begin(), st.accesses.end(), [&a](const Access& b) { return dependent(a, b); }))
+      st.add(t, step, true, a);  // ordered after a dependent step that is after a match
+    else if ((k == 0 || reach_stages_[k - 1].after(t, step)) && stage_match(reach_->after[k], t, false))
+      st.add(t, step, false, a);  // a match of this stage, after the previous one's
+  }
+}
+
+void Execution::reach_after_note(std::string_view text) {
+  const ThreadId t = running_;
+  const std::size_t step = steps_.size() - 1;
+  for (std::size_t k = 0; k < reach_stages_.size(); ++k) {
+    const ReachTarget& target = reach_->after[k];
+    if (!target.matches_note(text) || (!target.thread.empty() && threads_[t].name != target.thread)) continue;
+    if (k > 0 && !reach_stages_[k - 1].after(t, step)) continue;
+    reach_stages_[k].add(t, step, false, steps_.back().access);
+  }
 }
 
 std::string Execution::reached_message() const {
   const std::string step = "step " + std::to_string(reached_step_);
-  if (reach_ && reach_->in_note)
+  std::string after;  // a chained target: ", after X" (latest first)
+  for (auto it = reach_->after.rbegin(); it != reach_->after.rend(); ++it) after += ", after " + it->text();
+  if (reach_->in_note)
     return threads_[reached_].name + " reached a note containing \"" + reach_->label + "\" (" + step + ": " +
-           steps_[reached_step_].access.label + ")";
+           steps_[reached_step_].access.label + after + ")";
   if (reached_frame_)  // a step inside the function asked for (checker::Frame)
     return threads_[reached_].name + " reached " + reached_frame_ + " (" + step + ": " +
-           steps_[reached_step_].access.label + ")";
-  return threads_[reached_].name + " reached " + steps_[reached_step_].access.label + " (" + step + ")";
+           steps_[reached_step_].access.label + after + ")";
+  return threads_[reached_].name + " reached " + steps_[reached_step_].access.label + " (" + step + after + ")";
 }
 
 void Execution::stop_thread_forever() {

@@ -96,6 +96,9 @@ class Execution {
     reach_ = reach;
     reach_label_seen_ = false;
     if (reach_ && reach_->in_note) notes_ = true;
+    if (reach_)
+      for (const ReachTarget& a : reach_->after)
+        if (a.in_note) notes_ = true;
   }
   const ReachTarget* reach() const { return reach_; }
   /// Since set_reach: a step of some thread bore the target's label in some run (sticky
@@ -171,6 +174,18 @@ class Execution {
   /// frame it was announced in whose function matches; null when neither does.
   /// `any_thread`: the label test alone, whatever the thread.
   const char* reach_match(ThreadId t, bool any_thread) const;
+  /// The label match of `target` for thread t's pending step (as reach_match).
+  const char* stage_match(const ReachTarget& target, ThreadId t, bool any_thread) const;
+  /// ReachTarget::after at thread t's step just begun (steps_.back()): each earlier stage's
+  /// "happens after" set grows by program order and dependence, and a label match of a
+  /// stage whose predecessor the step is after seeds it.
+  void reach_after_step(ThreadId t);
+  /// A note of the running thread's step matched against the earlier stages.
+  void reach_after_note(std::string_view text);
+  /// Thread t's current step (steps_.back()) happens after a match of every earlier stage, in order.
+  bool reach_after_done(ThreadId t) const {
+    return reach_stages_.empty() || reach_stages_.back().after(t, steps_.size() - 1);
+  }
   void describe_deadlock(ThreadMask waiting);
   /// The steps in the causal past of steps_[step] (it included): program
   /// order and dependent accesses, a step that may refine taken as a
@@ -233,6 +248,22 @@ class Execution {
   std::size_t reached_step_ = 0;
   const char* reached_frame_ = nullptr;  ///< the frame function that matched, when not the label
   bool reach_label_seen_ = false;
+  /// Per earlier stage of reach_->after (this run): the threads whose latest step happens
+  /// after one of its matches, and the accesses of those steps (deduplicated) that later
+  /// dependent steps of other threads are ordered after.
+  struct ReachStage {
+    /// By thread: twice the index of its first step that matched the stage (2i), or that
+    /// happens after a match through a dependent step (2i - 1); npos when none yet.
+    std::vector<std::size_t> since2;
+    std::vector<Access> accesses;
+    /// Step `step` of thread t happens strictly after a match (a later step of the
+    /// matching thread, or one ordered after it).
+    bool after(ThreadId t, std::size_t step) const { return t < since2.size() && since2[t] < 2 * step; }
+    bool joined(ThreadId t) const { return t < since2.size() && since2[t] != npos; }
+    /// Thread t joins at step `step` (a match: by_dependence false), or adds its access.
+    void add(ThreadId t, std::size_t step, bool by_dependence, const Access& a);
+  };
+  std::vector<ReachStage> reach_stages_;
 };
 
 /// The search loop: run executions of `program` under `strategy` until it is

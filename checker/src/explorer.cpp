@@ -289,7 +289,9 @@ bool ReachTarget::matches_note(std::string_view note_text) const {
 
 std::string ReachTarget::text() const {
   const std::string what = in_note ? "note \"" + label + "\"" : label;
-  return thread.empty() ? what : thread + ":" + what;
+  std::string t = thread.empty() ? what : thread + ":" + what;
+  for (auto it = after.rbegin(); it != after.rend(); ++it) t += " after " + it->text();
+  return t;
 }
 
 bool ReachTarget::matches_label(std::string_view step_label) const {

@@ -1362,3 +1362,76 @@ TEST(Reach, ParallelSearchFindsTheSameWitness) {
   STRCMP_EQUAL(a.counterexample->violation.message.c_str(), b.counterexample->violation.message.c_str());
   LONGS_EQUAL(a.stats.executions, b.stats.executions);
 }
+
+namespace {
+
+/// Two threads on two objects: A stores p ("A stores p") then q ("A stores q"); B stores r
+/// ("B stores r") then loads q ("B loads q"). Only A's store of q and B's load of q conflict.
+struct ChainProgram : Program {
+  std::optional<Shared<int>> p, q, r;
+  void setup() override {
+    p.emplace("p", 0);
+    q.emplace("q", 0);
+    r.emplace("r", 0);
+    spawn("A", [this] {
+      p->store(1, "A stores p");
+      q->store(1, "A stores q");
+    });
+    spawn("B", [this] {
+      r->store(1, "B stores r");
+      (void)q->load("B loads q");
+    });
+  }
+};
+
+/// Whether a search of ChainProgram under `s` reaches the last of `targets` after the others.
+Report chain(StrategyKind s, std::vector<ReachTarget> targets) {
+  Options o;
+  o.strategy = s;
+  o.reach = targets.back();
+  o.reach->after.assign(targets.begin(), targets.end() - 1);
+  ChainProgram prog;
+  return explore(prog, o);
+}
+
+}  // namespace
+
+// "X then Y" (ReachTarget::after) is the order every interleaving of a trace keeps: the same
+// thread later, or a chain of dependent steps. By hand, on ChainProgram:
+// - A:A stores q after A:A stores p: program order, reached (the first execution).
+// - A:A stores p after A:A stores q: never (p comes first in A); A:A stores p after itself:
+//   never (a target is reached strictly after the earlier one's step).
+// - B:B loads q after A:A stores p: A's store of p, then A's store of q (program order), which
+//   B's load of q depends on: reached in the execution where A's store of q comes first.
+// - B:B loads q after A:A stores q: the same chain, one link shorter: reached.
+// - B:B stores r after A:A stores p: B's store of r depends on no step of A, so no
+//   interleaving orders it after A's; not reached, although DFS runs interleavings where it
+//   comes later in the schedule, and the search (of everything) passes.
+// - A:A stores q after B:B loads q: B's load before A's store conflicts with it: reached.
+// - three targets: B:B loads q after A:A stores q after A:A stores p: reached.
+// DFS (no reduction) and DPOR give the same answers.
+TEST(Reach, ChainedTargetsAreOrderedByHappensBefore) {
+  const ReachTarget a_p{"A", "A stores p"}, a_q{"A", "A stores q"}, b_r{"B", "B stores r"}, b_q{"B", "B loads q"};
+  for (StrategyKind s : {StrategyKind::Dfs, StrategyKind::Dpor}) {
+    auto reached = [s](std::vector<ReachTarget> t) {
+      const Report r = chain(s, std::move(t));
+      if (r.verdict == Verdict::Pass) CHECK(r.stats.complete);
+      return r.verdict == Verdict::Violation && r.counterexample->violation.kind == FailureKind::Reached;
+    };
+    CHECK(reached({a_p, a_q}));
+    CHECK_FALSE(reached({a_q, a_p}));
+    CHECK_FALSE(reached({a_p, a_p}));
+    CHECK(reached({a_p, b_q}));
+    CHECK(reached({a_q, b_q}));
+    CHECK_FALSE(reached({a_p, b_r}));
+    CHECK_FALSE(reached({b_r, a_p}));
+    CHECK(reached({b_q, a_q}));
+    CHECK(reached({a_p, a_q, b_q}));
+    CHECK_FALSE(reached({a_q, a_p, b_q}));
+  }
+  const Report w = chain(StrategyKind::Dpor, {a_p, b_q});
+  STRCMP_EQUAL("B reached B loads q (step 3, after A:A stores p)", w.counterexample->violation.message.c_str());
+  ReachTarget t = b_q;
+  t.after = {a_p, a_q};
+  STRCMP_EQUAL("B:B loads q after A:A stores q after A:A stores p", t.text().c_str());
+}

@@ -322,8 +322,11 @@ TEST(CliReach, BadNoteTargetsAreOneLineExitTwo) {
   Result empty = cli({"run", kDirtyCow, "--reach-note", "W:"});
   LONGS_EQUAL(2, empty.code);
   CHECK_TEXT(contains(empty.err, "--reach-note \"W:\": no text to find"), empty.err.c_str());
-  Result both = cli({"run", kDirtyCow, "--reach-note", "x", "--reach", "W:do_wp_page"});
-  LONGS_EQUAL(2, both.code);
+  // A note target and a function target together are a chain (the function after the note):
+  // no step notes "no such text", so the whole search runs and nothing is reached.
+  Result both = cli({"run", kDirtyCow, "--reach-note", "no such text", "--reach", "W:do_wp_page"});
+  LONGS_EQUAL(1, both.code);
+  CHECK_TEXT(contains(both.out, "runs \"do_wp_page\" in thread W after note \"no such text\""), both.out.c_str());
   Result expect = cli({"run", kDirtyCow, "--reach-note", "x", "--expect"});
   LONGS_EQUAL(2, expect.code);
   CHECK_TEXT(contains(expect.err, "--reach-note does not combine with --expect"), expect.err.c_str());
@@ -336,4 +339,72 @@ TEST(CliReach, BadNoteTargetsAreOneLineExitTwo) {
   Result r = cli({"replay", trace});
   LONGS_EQUAL(2, r.code);
   CHECK_TEXT(contains(r.err, "at /provenance/explore/reach: give one of \"function\""), r.err.c_str());
+}
+
+// Chained targets (--reach and --reach-note given more than once, in order): each reached after
+// the one before it, in the same thread later or ordered after it by dependent steps. In
+// dirty-cow-dontneed-fixed (3.9, 19be0eaffa3a applied), W's forced write pin of A:0x1000 and
+// D's MADV_DONTNEED of it, by hand from mm/memory.c 3.9:
+// - W:do_wp_page then W:do_anonymous_page: W's COW fault, then D's zap of the new pte before
+//   W's follow_page, which finds none and faults again: reached.
+// - D:zap_pte_range then W:do_anonymous_page: W reads the none pte D's zap wrote: reached.
+// - W:do_anonymous_page then D:zap_pte_range: D zaps one pte, and every zap_pte_range step
+//   of D that W's do_anonymous_page does not come after (its pte write, which W's fault
+//   read; its ptl release, which W's ptl waits for) comes before it or unordered with it:
+//   not reached, exhaustively, although a schedule may run D's release after W's allocation.
+// The witness trace records the earlier targets, and its replay reaches it again.
+TEST(CliReach, ChainedTargetsAreReachedInOrder) {
+  const fs::path dir = fresh_dir("chain");
+  const std::string trace = (dir / "c.json").string();
+  Result r = cli({"run", kDirtyCow, "--reach", "W:do_wp_page", "--reach", "W:do_anonymous_page", "--trace-out", trace});
+  LONGS_EQUAL(0, r.code);
+  CHECK_TEXT(contains(r.out, ", inside do_anonymous_page, after W:do_wp_page (this execution is a witness"),
+             r.out.c_str());
+  const json t = read_json(trace);
+  const json& reach = t["provenance"]["explore"]["reach"];
+  STRCMP_EQUAL("do_anonymous_page", reach["function"].get<std::string>().c_str());
+  LONGS_EQUAL(1, reach["after"].size());
+  STRCMP_EQUAL("do_wp_page", reach["after"][0]["function"].get<std::string>().c_str());
+  // W's do_wp_page step comes before the last step.
+  bool wp = false;
+  for (const json& s : t["steps"]) wp |= s["thread"] == "W" && s["function"] == "do_wp_page";
+  CHECK(wp);
+  Result again = cli({"replay", trace});
+  LONGS_EQUAL(0, again.code);
+  CHECK_TEXT(contains(again.out, "it reaches W:do_anonymous_page after W:do_wp_page"), again.out.c_str());
+
+  LONGS_EQUAL(0, cli({"run", kDirtyCow, "--reach", "D:zap_pte_range", "--reach", "W:do_anonymous_page"}).code);
+  Result no = cli({"run", kDirtyCow, "--reach", "W:do_anonymous_page", "--reach", "D:zap_pte_range"});
+  LONGS_EQUAL(1, no.code);
+  CHECK_TEXT(contains(no.out, "not reached: no execution of the whole search runs \"zap_pte_range\" in thread D "
+                              "after W:do_anonymous_page (exhaustive"),
+             no.out.c_str());
+  const json j = json::parse(cli({"run", kDirtyCow, "--reach", "W:do_anonymous_page", "--reach", "D:zap_pte_range",
+                                  "--format", "json"}).out);
+  STRCMP_EQUAL("do_anonymous_page", j["reach"]["after"][0]["function"].get<std::string>().c_str());
+  CHECK_FALSE(j["reach"]["reached"].get<bool>());
+}
+
+// More than 8 targets, and a witness trace whose earlier target names a thread it lacks.
+TEST(CliReach, BadChainsAreOneLineExitTwo) {
+  std::vector<std::string> args = {"run", kDirtyCow};
+  for (int i = 0; i < 9; ++i) args.insert(args.end(), {"--reach", "W:do_wp_page"});
+  Result many = cli(args);
+  LONGS_EQUAL(2, many.code);
+  CHECK_TEXT(contains(many.err, "--reach, --reach-note: 9 targets; at most 8"), many.err.c_str());
+  const fs::path dir = fresh_dir("bad-chain");
+  const std::string trace = (dir / "c.json").string();
+  LONGS_EQUAL(0, cli({"run", kDirtyCow, "--reach", "D:zap_pte_range", "--reach", "W:do_anonymous_page", "--trace-out",
+                      trace}).code);
+  json t = read_json(trace);
+  t["provenance"]["explore"]["reach"]["after"][0]["thread"] = "Q";
+  std::ofstream(trace) << t.dump(2);
+  Result r = cli({"replay", trace});
+  LONGS_EQUAL(2, r.code);
+  CHECK_TEXT(contains(r.err, "at /provenance/explore/reach/after/0/thread: no thread \"Q\""), r.err.c_str());
+  t["provenance"]["explore"]["reach"]["after"] = json::array();
+  std::ofstream(trace) << t.dump(2);
+  Result empty = cli({"replay", trace});
+  LONGS_EQUAL(2, empty.code);
+  CHECK_TEXT(contains(empty.err, "at /provenance/explore/reach/after: 1 to 7 earlier targets"), empty.err.c_str());
 }

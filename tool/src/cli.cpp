@@ -317,10 +317,11 @@ struct RunArgs {
   CLI::Option* bounded_first_opt = nullptr;
   std::string checkpoint;  ///< --checkpoint FILE
   std::string resume;      ///< --resume FILE
-  std::string reach;       ///< --reach [THREAD:]FUNCTION
+  std::vector<std::string> reach;       ///< --reach [THREAD:]FUNCTION, each occurrence
   CLI::Option* reach_opt = nullptr;
-  std::string reach_note;  ///< --reach-note [THREAD:]TEXT
+  std::vector<std::string> reach_note;  ///< --reach-note [THREAD:]TEXT, each occurrence
   CLI::Option* reach_note_opt = nullptr;
+  CLI::App* app = nullptr;              ///< the run subcommand (its parse order: "X then Y")
   CLI::Option* max_steps_opt = nullptr;
   CLI::Option* jobs_opt = nullptr;
   CLI::Option* preemption_opt = nullptr;
@@ -378,11 +379,19 @@ checker::ReachTarget parse_reach_note(const std::string& text, const model::Scen
   return t;
 }
 
+/// " after X after Y": the targets a chained --reach wants reached first (latest first), or "".
+std::string after_text(const checker::ReachTarget& reach) {
+  std::string t;
+  for (auto it = reach.after.rbegin(); it != reach.after.rend(); ++it) t += " after " + it->text();
+  return t;
+}
+
 /// The "not reached" verdict of a --reach-note search.
 std::string not_reached_note(const checker::ReachTarget& reach, const checker::Stats& st) {
   const std::string who = reach.thread.empty() ? "any thread" : "thread " + reach.thread;
-  return fmt::format("not reached: no execution {} has a step of {} whose note contains {}{}",
+  return fmt::format("not reached: no execution {} has a step of {} whose note contains {}{}{}",
                      st.complete ? "of the whole search" : "searched", who, model::quote_input(reach.label),
+                     after_text(reach),
                      st.complete ? (st.reach_label_seen ? " (exhaustive: steps of other threads have such notes)"
                                                         : " (exhaustive, and no step of any thread has such a note in "
                                                           "any run: notes are the state changes a timeline prints in "
@@ -448,7 +457,23 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       if (given)
         throw BadInput(std::string(flag) + " does not combine with " + name +
                        ": it asks whether one step is reachable, not for the scenario's verdict");
-    ov.reach = a.reach_opt->count() ? parse_reach(a.reach, scenario) : parse_reach_note(a.reach_note, scenario);
+    // Each --reach and --reach-note is a target, in the order given: the last is the step to
+    // reach, the ones before it must be reached first, in order ("X then Y": ReachTarget::after).
+    std::vector<checker::ReachTarget> targets;
+    std::size_t next_reach = 0, next_note = 0;
+    for (const CLI::Option* o : a.app->parse_order()) {
+      if (o == a.reach_opt && next_reach < a.reach.size())
+        targets.push_back(parse_reach(a.reach[next_reach++], scenario));
+      else if (o == a.reach_note_opt && next_note < a.reach_note.size())
+        targets.push_back(parse_reach_note(a.reach_note[next_note++], scenario));
+    }
+    while (next_reach < a.reach.size()) targets.push_back(parse_reach(a.reach[next_reach++], scenario));
+    while (next_note < a.reach_note.size()) targets.push_back(parse_reach_note(a.reach_note[next_note++], scenario));
+    if (targets.size() > kMaxReachTargets)
+      throw BadInput(fmt::format("--reach, --reach-note: {} targets; at most {} (one step and the {} before it)",
+                                 targets.size(), kMaxReachTargets, kMaxReachTargets - 1));
+    ov.reach = targets.back();
+    ov.reach->after.assign(targets.begin(), targets.end() - 1);
   }
   {
     checker::Options o = ScenarioRun::options_for(scenario, ov);
@@ -486,9 +511,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       reach && r.verdict == checker::Verdict::Pass
           ? reach->in_note ? not_reached_note(*reach, r.stats)
           : fmt::format("not reached: no execution {} runs {}{}", r.stats.complete ? "of the whole search" : "searched",
-                        reach->thread.empty() ? "a step " + model::quote_input(reach->label)
-                                              : fmt::format("{} in thread {}", model::quote_input(reach->label),
-                                                            reach->thread),
+                        (reach->thread.empty() ? "a step " + model::quote_input(reach->label)
+                                               : fmt::format("{} in thread {}", model::quote_input(reach->label),
+                                                             reach->thread)) +
+                            after_text(*reach),
                         r.stats.complete
                             ? (r.stats.reach_label_seen
                                    ? " (exhaustive: other threads run steps so named, or inside a function so "
@@ -521,8 +547,13 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       j["expectation"] = nullptr;
     else
       j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
+    nlohmann::ordered_json reach_after = nlohmann::ordered_json::array();
+    if (reach)
+      for (const checker::ReachTarget& t : reach->after)
+        reach_after.push_back({{"thread", t.thread}, {t.in_note ? "note" : "function", t.label}});
     j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread},
                                                 {reach->in_note ? "note" : "function", reach->label},
+                                                {"after", std::move(reach_after)},
                                                 {"reached", reached},
                                                 {"name_seen", reached || r.stats.reach_label_seen},
                                                 {"names_like", !not_reached.empty() && !r.stats.reach_label_seen &&
@@ -930,13 +961,15 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err,
         "[THREAD:]FUNCTION: search for an execution in which THREAD (any thread when left out) runs a "
         "step named FUNCTION (as the timeline names it: do_swap_page, or \"user store\" for \"user store: page "
         "walk\"); print the first such execution, with the fewest preemptions, as a witness (its trace with "
-        "--trace-out) and exit 0, or exit 1 when none does");
+        "--trace-out) and exit 0, or exit 1 when none does; given more than once (with --reach-note too), "
+        "each target after the one before it, in the order given: the same thread later, or a step ordered "
+        "after it by a chain of dependent steps (--reach W:wp_page_reuse --reach W:do_swap_page)");
     ra.reach_note_opt = run->add_option(
         "--reach-note", ra.reach_note,
         "[THREAD:]TEXT: as --reach, for a step of THREAD whose note (the state change the timeline prints "
         "in its cell: \"S moved to migrate_nodes\", \"-EBUSY\") contains TEXT; the search records notes, "
         "so it runs slower than --reach");
-    ra.reach_note_opt->excludes(ra.reach_opt);
+    ra.app = run;
     ra.jobs_opt = run->add_option("--jobs", ra.jobs,
                                   "worker threads (dpor; the results do not depend on it)")
                       ->check(digits);

@@ -152,13 +152,18 @@ std::string describe_violation(const checker::Violation& v, const checker::StepL
         const std::string function =
             from != std::string::npos && to != std::string::npos && to > from + 9 ? message.substr(from + 9, to - from - 9)
                                                                                   : label;
+        // A chained target (run --reach X --reach Y): "(step N, after X)" in the engine's message.
+        std::string after;
+        if (const std::size_t a = message.find(", after ", to == std::string::npos ? 0 : to);
+            a != std::string::npos && message.back() == ')')
+          after = message.substr(a, message.size() - 1 - a);
         if (function.rfind("a note containing ", 0) == 0)  // run --reach-note: show the note itself
-          return fmt::format("reached in {} at step {}: {}, {}: \"{}\" (this execution is a witness that "
+          return fmt::format("reached in {} at step {}: {}, {}: \"{}\"{} (this execution is a witness that "
                              "the step is reachable)",
-                             thread_text(log, v.thread), v.step, label, function, log.steps[v.step].note);
-        return fmt::format("reached in {} at step {}: {}{} (this execution is a witness that the step is reachable)",
+                             thread_text(log, v.thread), v.step, label, function, log.steps[v.step].note, after);
+        return fmt::format("reached in {} at step {}: {}{}{} (this execution is a witness that the step is reachable)",
                            thread_text(log, v.thread), v.step, label,
-                           function != label ? ", inside " + function : std::string());
+                           function != label ? ", inside " + function : std::string(), after);
       }
       std::string what(checker::to_string(v.kind));
       if (!v.invariant.empty())

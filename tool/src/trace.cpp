@@ -233,9 +233,19 @@ ordered_json Trace::to_json() const {
   };
   // A witness (run --reach) records its target; a trace of a failure has none.
   // ("function": a step's name or frame, run --reach; "note": text in a step's notes, run --reach-note)
-  if (p.reach)
-    j["provenance"]["explore"]["reach"] = {{"thread", p.reach->thread},
-                                           {p.reach->in_note ? "note" : "function", p.reach->label}};
+  // ("after": the targets reached first, in order: run --reach X --reach Y)
+  if (p.reach) {
+    auto target_json = [](const checker::ReachTarget& t) {
+      return ordered_json{{"thread", t.thread}, {t.in_note ? "note" : "function", t.label}};
+    };
+    ordered_json rj = target_json(*p.reach);
+    if (!p.reach->after.empty()) {
+      ordered_json after = ordered_json::array();
+      for (const checker::ReachTarget& a : p.reach->after) after.push_back(target_json(a));
+      rj["after"] = std::move(after);
+    }
+    j["provenance"]["explore"]["reach"] = std::move(rj);
+  }
   j["threads"] = log.thread_names;
   ordered_json sched = ordered_json::array();
   for (const checker::Choice& c : schedule) {
@@ -340,16 +350,27 @@ Trace Trace::parse(const json& j, const std::string& file) {
   p.seed = r.uint(ej["seed"], "/provenance/explore/seed");
   p.pct_depth = r.uint32(ej["pct_depth"], "/provenance/explore/pct_depth");
   if (ej.contains("reach")) {
+    auto read_target = [&r](const json& tj, const std::string& at, bool top) {
+      if (top) r.object(tj, at, {"thread"}, {"function", "note", "after"});
+      else r.object(tj, at, {"thread"}, {"function", "note"});
+      const bool note = tj.is_object() && tj.contains("note");
+      if (note == tj.contains("function"))
+        r.fail(at, "give one of \"function\" (run --reach) and \"note\" (run --reach-note)");
+      const std::string ptr = at + "/" + (note ? "note" : "function");
+      checker::ReachTarget target{r.string(tj["thread"], at + "/thread"), r.string(tj[note ? "note" : "function"], ptr),
+                                  note};
+      if (target.label.empty()) r.fail(ptr, note ? "empty note text" : "empty function name");
+      return target;
+    };
+    const std::string at = "/provenance/explore/reach";
     const json& rj = ej["reach"];
-    r.object(rj, "/provenance/explore/reach", {"thread"}, {"function", "note"});
-    const bool note = rj.is_object() && rj.contains("note");
-    if (note == rj.contains("function"))
-      r.fail("/provenance/explore/reach", "give one of \"function\" (run --reach) and \"note\" (run --reach-note)");
-    const char* key = note ? "note" : "function";
-    const std::string ptr = std::string("/provenance/explore/reach/") + key;
-    checker::ReachTarget target{r.string(rj["thread"], "/provenance/explore/reach/thread"), r.string(rj[key], ptr),
-                                note};
-    if (target.label.empty()) r.fail(ptr, note ? "empty note text" : "empty function name");
+    checker::ReachTarget target = read_target(rj, at, true);
+    if (rj.contains("after")) {
+      const json& aj = r.array(rj["after"], at + "/after");
+      if (aj.empty() || aj.size() >= kMaxReachTargets)
+        r.fail(at + "/after", fmt::format("1 to {} earlier targets", kMaxReachTargets - 1));
+      for (std::size_t i = 0; i < aj.size(); ++i) target.after.push_back(read_target(aj[i], Reader::child(at + "/after", i), false));
+    }
     p.reach = std::move(target);
   }
 
@@ -364,10 +385,18 @@ Trace Trace::parse(const json& j, const std::string& file) {
       r.fail(Reader::child("/threads", i), fmt::format("a thread name of more than {} bytes", model::kMaxNameBytes));
   }
   const std::size_t nthreads = t.log.thread_names.size();
-  if (p.reach && !p.reach->thread.empty() &&
-      std::find(t.log.thread_names.begin(), t.log.thread_names.end(), p.reach->thread) == t.log.thread_names.end())
-    r.fail("/provenance/explore/reach/thread",
-           fmt::format("no thread {} in this trace's /threads", model::quote_input(p.reach->thread)));
+  if (p.reach) {
+    auto known = [&t](const std::string& name) {
+      return name.empty() || std::find(t.log.thread_names.begin(), t.log.thread_names.end(), name) != t.log.thread_names.end();
+    };
+    if (!known(p.reach->thread))
+      r.fail("/provenance/explore/reach/thread",
+             fmt::format("no thread {} in this trace's /threads", model::quote_input(p.reach->thread)));
+    for (std::size_t i = 0; i < p.reach->after.size(); ++i)
+      if (!known(p.reach->after[i].thread))
+        r.fail(Reader::child("/provenance/explore/reach/after", i) + "/thread",
+               fmt::format("no thread {} in this trace's /threads", model::quote_input(p.reach->after[i].thread)));
+  }
 
   // schedule
   const json& schj = r.array(j["schedule"], "/schedule");

@@ -49,12 +49,18 @@ struct ReachTarget {
   std::string thread;
   std::string label;
   bool in_note = false;
+  /// "X then Y": targets (their own `after` empty) that must be reached first, in this
+  /// order, each step happening before the next one's and the last before this target's
+  /// (the same thread later, or a chain of dependent steps: an order every interleaving
+  /// of the run's trace keeps, so the reduction loses no witness).
+  std::vector<ReachTarget> after = {};
   bool matches(std::string_view thread_name, std::string_view step_label) const;
   /// The label test alone (any thread); false with in_note.
   bool matches_label(std::string_view step_label) const;
   /// The note test alone (any thread): `in_note` and `note_text` contains `label`.
   bool matches_note(std::string_view note_text) const;
-  /// "THREAD:LABEL", or "LABEL" for any thread; a note target in quotes after "note ".
+  /// "THREAD:LABEL", or "LABEL" for any thread; a note target in quotes after "note ";
+  /// then " after " and the earlier targets' texts, latest first.
   std::string text() const;
 };
 

@@ -29,6 +29,10 @@
 
 namespace tool {
 
+/// The most targets one reach query chains (run --reach/--reach-note given N times; a
+/// witness trace's provenance.explore.reach with its "after" list).
+inline constexpr std::size_t kMaxReachTargets = 8;
+
 inline constexpr int kTraceFormatVersion = 1;
 
 /// Where a trace came from.
