@@ -556,6 +556,8 @@ void Execution::reach_after_step(ThreadId t) {
   const Access& a = steps_.back().access;
   for (std::size_t k = 0; k < reach_stages_.size(); ++k) {
     ReachStage& st = reach_stages_[k];
+    if (!(reach_after_seen_ & (1u << k)) && stage_match(reach_->after[k], t, /*any_thread=*/true))
+      reach_after_seen_ |= 1u << k;
     if (st.joined(t))
       st.add(t, step, false, a);  // program order: the thread's later steps are after it
     else if (std::any_of(st.accesses.begin(), st.accesses.end(), [&a](const Access& b) { return dependent(a, b); }))
@@ -570,7 +572,9 @@ void Execution::reach_after_note(std::string_view text) {
   const std::size_t step = steps_.size() - 1;
   for (std::size_t k = 0; k < reach_stages_.size(); ++k) {
     const ReachTarget& target = reach_->after[k];
-    if (!target.matches_note(text) || (!target.thread.empty() && threads_[t].name != target.thread)) continue;
+    if (!target.matches_note(text)) continue;
+    reach_after_seen_ |= 1u << k;
+    if (!target.thread.empty() && threads_[t].name != target.thread) continue;
     if (k > 0 && !reach_stages_[k - 1].after(t, step)) continue;
     reach_stages_[k].add(t, step, false, steps_.back().access);
   }

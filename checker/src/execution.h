@@ -95,6 +95,7 @@ class Execution {
   void set_reach(const ReachTarget* reach) {
     reach_ = reach;
     reach_label_seen_ = false;
+    reach_after_seen_ = 0;
     if (reach_ && reach_->in_note) notes_ = true;
     if (reach_)
       for (const ReachTarget& a : reach_->after)
@@ -104,6 +105,9 @@ class Execution {
   /// Since set_reach: a step of some thread bore the target's label in some run (sticky
   /// across runs; the search copies it into Stats::reach_label_seen).
   bool reach_label_seen() const { return reach_label_seen_; }
+  /// Since set_reach: bit k set when a step of some thread matched earlier target k
+  /// (ReachTarget::after), in any order (sticky across runs, as reach_label_seen).
+  std::uint32_t reach_after_seen() const { return reach_after_seen_; }
   /// After a run: true when it reached the stop set by set_stop_after.
   bool stopped_at_mark() const { return stopped_at_mark_; }
 
@@ -248,6 +252,7 @@ class Execution {
   std::size_t reached_step_ = 0;
   const char* reached_frame_ = nullptr;  ///< the frame function that matched, when not the label
   bool reach_label_seen_ = false;
+  std::uint32_t reach_after_seen_ = 0;
   /// Per earlier stage of reach_->after (this run): the threads whose latest step happens
   /// after one of its matches, and the accesses of those steps (deduplicated) that later
   /// dependent steps of other threads are ordered after.

@@ -67,6 +67,7 @@ void run_search(Program& program, Strategy& strategy, const Options& options, Re
     Verdict v = ex.run();
     ++runs;
     if (ex.reach_label_seen()) st.reach_label_seen = true;
+    st.reach_after_seen |= ex.reach_after_seen();
     if (replaying) {
       check_replayed(ex, strategy);
       replaying = false;
@@ -157,6 +158,7 @@ bool search_bounded_first(Program& program, const Options& options, Report& repo
     report.stats.bounded_first_executions += r.stats.executions;
     report.stats.bounded_first_unsupported += r.stats.unsupported_executions;
     report.stats.reach_label_seen = report.stats.reach_label_seen || r.stats.reach_label_seen;
+    report.stats.reach_after_seen |= r.stats.reach_after_seen;
     // Options::past_unsupported: the pass's first unmodelled path comes
     // before any of the search proper (it is kept if nothing fails).
     if (r.unsupported && !report.unsupported) report.unsupported = std::move(r.unsupported);
@@ -208,7 +210,16 @@ void minimize_preemptions(Program& program, const Options& options, Report& repo
 
 }  // namespace
 
+namespace {
+void check_reach(const Options& options) {
+  if (options.reach && options.reach->after.size() > kMaxReachAfter)
+    throw std::invalid_argument("checker::explore: Options::reach has " + std::to_string(options.reach->after.size()) +
+                                " earlier targets, at most " + std::to_string(kMaxReachAfter));
+}
+}  // namespace
+
 Report explore(Program& program, const Options& options) {
+  check_reach(options);
   if (options.jobs > 1)
     throw std::invalid_argument(
         "checker::explore(Program&, options) runs one job, options.jobs = " + std::to_string(options.jobs) +
@@ -234,6 +245,7 @@ Report explore(Program& program, const Options& options) {
 }
 
 Report explore(const ProgramFactory& factory, const Options& options) {
+  check_reach(options);
   const bool spreads = options.strategy == StrategyKind::Dpor && !options.preemption_bound &&
                        !options.check_commutation && !options.whole_objects;
   if (Cluster::size() > 1 && !spreads) {

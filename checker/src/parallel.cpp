@@ -63,6 +63,7 @@ void merge(Stats& into, const Stats& from) {
   into.post_failure_runs += from.post_failure_runs;
   into.unsupported_executions += from.unsupported_executions;
   into.reach_label_seen = into.reach_label_seen || from.reach_label_seen;
+  into.reach_after_seen |= from.reach_after_seen;
   into.total_steps += from.total_steps;
   into.max_depth = std::max(into.max_depth, from.max_depth);
   into.tasks_taken += from.tasks_taken;
@@ -226,6 +227,7 @@ void Pool::drive(DporStrategy& s, Program& program, Report& report, bool master)
   for (;;) {
     Verdict v = ex.run();
     if (ex.reach_label_seen()) st.reach_label_seen = true;
+    st.reach_after_seen |= ex.reach_after_seen();
     if (replaying) {
       check_replayed(ex, s);
       replaying = false;

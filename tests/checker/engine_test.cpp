@@ -1428,6 +1428,10 @@ TEST(Reach, ChainedTargetsAreOrderedByHappensBefore) {
     CHECK(reached({b_q, a_q}));
     CHECK(reached({a_p, a_q, b_q}));
     CHECK_FALSE(reached({a_q, a_p, b_q}));
+    // Stats::reach_after_seen: a_q is run (bit 0), "C stores" by no thread (bit 1 clear).
+    const Report seen = chain(s, {a_q, ReachTarget{"", "C stores"}, a_p});
+    CHECK(seen.verdict == Verdict::Pass);
+    LONGS_EQUAL(1, seen.stats.reach_after_seen);
   }
   const Report w = chain(StrategyKind::Dpor, {a_p, b_q});
   STRCMP_EQUAL("B reached B loads q (step 3, after A:A stores p)", w.counterexample->violation.message.c_str());

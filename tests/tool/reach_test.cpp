@@ -382,7 +382,16 @@ TEST(CliReach, ChainedTargetsAreReachedInOrder) {
   const json j = json::parse(cli({"run", kDirtyCow, "--reach", "W:do_anonymous_page", "--reach", "D:zap_pte_range",
                                   "--format", "json"}).out);
   STRCMP_EQUAL("do_anonymous_page", j["reach"]["after"][0]["function"].get<std::string>().c_str());
+  CHECK(j["reach"]["after"][0]["seen"].get<bool>());
   CHECK_FALSE(j["reach"]["reached"].get<bool>());
+  CHECK_TEXT(contains(no.out, "(exhaustive: steps so named run, never after the earlier targets in that order)"),
+             no.out.c_str());
+  CHECK_FALSE(contains(no.out, "matched the earlier target"));
+  // A misspelled earlier target is named: no step of any run matched it.
+  Result typo = cli({"run", kDirtyCow, "--reach", "W:do_wp_pag", "--reach", "W:do_anonymous_page"});
+  LONGS_EQUAL(1, typo.code);
+  CHECK_TEXT(contains(typo.out, "reach: no step of any run of the search matched the earlier target W:do_wp_pag ("),
+             typo.out.c_str());
 }
 
 // More than 8 targets, and a witness trace whose earlier target names a thread it lacks.

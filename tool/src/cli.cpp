@@ -392,7 +392,10 @@ std::string not_reached_note(const checker::ReachTarget& reach, const checker::S
   return fmt::format("not reached: no execution {} has a step of {} whose note contains {}{}{}",
                      st.complete ? "of the whole search" : "searched", who, model::quote_input(reach.label),
                      after_text(reach),
-                     st.complete ? (st.reach_label_seen ? " (exhaustive: steps of other threads have such notes)"
+                     st.complete ? (st.reach_label_seen ? (reach.after.empty()
+                                                               ? " (exhaustive: steps of other threads have such notes)"
+                                                               : " (exhaustive: steps have such notes, never after the "
+                                                                 "earlier targets in that order)")
                                                         : " (exhaustive, and no step of any thread has such a note in "
                                                           "any run: notes are the state changes a timeline prints in "
                                                           "its cells)")
@@ -517,8 +520,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                             after_text(*reach),
                         r.stats.complete
                             ? (r.stats.reach_label_seen
-                                   ? " (exhaustive: other threads run steps so named, or inside a function so "
-                                     "named, this one never does)"
+                                   ? (reach->after.empty()
+                                          ? " (exhaustive: other threads run steps so named, or inside a function so "
+                                            "named, this one never does)"
+                                          : " (exhaustive: steps so named run, never after the earlier targets in "
+                                            "that order)")
                                    : " (exhaustive, and no step of any thread has that name or runs inside a "
                                      "modelled function of that name in any run: check it against a timeline of "
                                      "the scenario, which shows its steps' names)")
@@ -549,8 +555,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
       j["expectation"] = {{"expected", run.expected}, {"got", run.got}, {"met", run.met}};
     nlohmann::ordered_json reach_after = nlohmann::ordered_json::array();
     if (reach)
-      for (const checker::ReachTarget& t : reach->after)
-        reach_after.push_back({{"thread", t.thread}, {t.in_note ? "note" : "function", t.label}});
+      for (std::size_t k = 0; k < reach->after.size(); ++k) {
+        const checker::ReachTarget& t = reach->after[k];
+        reach_after.push_back({{"thread", t.thread},
+                               {t.in_note ? "note" : "function", t.label},
+                               {"seen", reached || (r.stats.reach_after_seen & (1u << k)) != 0}});
+      }
     j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread},
                                                 {reach->in_note ? "note" : "function", reach->label},
                                                 {"after", std::move(reach_after)},
@@ -611,6 +621,14 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
         << "\n";
     if (reach && trace && !reached)
       out << fmt::format("reach: the search ended at this failure before any execution ran {}\n", reach->text());
+    if (!not_reached.empty())
+      for (std::size_t k = 0; k < reach->after.size(); ++k)
+        if (!(r.stats.reach_after_seen & (1u << k)))
+          out << fmt::format("reach: no step of any run {} matched the earlier target {}{}\n",
+                             r.stats.complete ? "of the search" : "searched", reach->after[k].text(),
+                             reach->after[k].in_note ? " (no step's note contains its text)"
+                                                     : " (no step of any thread has that name or runs inside a function "
+                                                       "of that name: check it against a timeline of the scenario)");
     if (!not_reached.empty() && !r.stats.reach_label_seen && !reach->in_note) {
       const std::vector<std::string> like = names_like(scenario, run.options.max_steps, reach->label);
       out << (like.empty() ? std::string("reach: no name in one execution of this scenario looks like it\n")

@@ -45,6 +45,9 @@ inline constexpr std::uint64_t kDefaultSamplingExecutions = 10000;
 /// checker::Frame whose function so matches `label`. With `in_note`, instead a
 /// step one of whose checker::note() texts contains `label` (the search then runs
 /// with notes on, which costs time on every execution).
+/// The most earlier targets one ReachTarget may have (Stats::reach_after_seen's bits).
+inline constexpr std::size_t kMaxReachAfter = 32;
+
 struct ReachTarget {
   std::string thread;
   std::string label;
@@ -53,7 +56,7 @@ struct ReachTarget {
   /// order, each step happening before the next one's and the last before this target's
   /// (the same thread later, or a chain of dependent steps: an order every interleaving
   /// of the run's trace keeps, so the reduction loses no witness).
-  std::vector<ReachTarget> after = {};
+  std::vector<ReachTarget> after = {};  ///< at most kMaxReachAfter
   bool matches(std::string_view thread_name, std::string_view step_label) const;
   /// The label test alone (any thread); false with in_note.
   bool matches_label(std::string_view step_label) const;

@@ -29,6 +29,9 @@ struct Stats {
   /// checker::Frame of that function, in some run (with the target not reached, the
   /// thread never ran it; without it, no step is so named or so placed).
   bool reach_label_seen = false;
+  /// Options::reach's earlier targets (ReachTarget::after): bit k set when some step of some
+  /// run matched target k, in any thread and any order (a clear bit: no step so named).
+  std::uint32_t reach_after_seen = 0;
   std::uint64_t max_depth = 0;           ///< most steps in one execution
   double elapsed_seconds = 0;
   bool complete = false;                 ///< true when the search space was exhausted
