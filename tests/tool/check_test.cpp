@@ -143,6 +143,14 @@ TEST(RunPaths, RunPrintsChecksFindingsAndNotes) {
   const std::string line = line_starting(r.out, "check: at /initial/pages: too few free pages on node 0");
   CHECK_TEXT(!line.empty(), r.out.c_str());
   CHECK(r.out.find(line) < r.out.find("\nverdict: "));
+  // The pass is marked, and never meets an expected pass (--expect: exit 1).
+  CHECK_TEXT(contains(r.out, "\nverdict: pass, with 1 check finding above: the search may not have run what the "
+                             "scenario is about"),
+             r.out.c_str());
+  Result expect = cli({"run", "--expect", "tests/tool/data/two-cows-one-free-page.json"});
+  LONGS_EQUAL(1, expect.code);
+  CHECK_TEXT(contains(expect.out, "expectation: pass (exhaustive): MISSED (got pass with 1 check finding"),
+             expect.out.c_str());
   Result j = cli({"run", "--format", "json", "tests/tool/data/two-cows-one-free-page.json"});
   LONGS_EQUAL(0, j.code);
   const json parsed = json::parse(j.out);

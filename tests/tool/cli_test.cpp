@@ -576,7 +576,8 @@ TEST(CliSeed000, ActorOrStateNotModelledInTheEraIsUnsupportedExitFour) {
   Result r = cli({"run", file, "--max-executions", "300"});
   LONGS_EQUAL_TEXT(0, r.code, r.err.c_str());
   CHECK_TEXT(r.err.find("unsupported") == std::string::npos, r.err.c_str());
-  CHECK_TEXT(r.out.find("verdict: pass\n") != std::string::npos, r.out.c_str());
+  // (The added reclaim's swap-out leaves F's swap read no free page: `check`'s finding marks the pass.)
+  CHECK_TEXT(r.out.find("verdict: pass, with 1 check finding above") != std::string::npos, r.out.c_str());
   CHECK_TEXT(r.out.find("incomplete (max executions 300 reached)") != std::string::npos, r.out.c_str());
 }
 

@@ -617,7 +617,12 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     out << "verdict: "
         << (trace ? describe_violation(trace->violation, trace->log)
             : !not_reached.empty() ? not_reached
-                                   : std::string(r.stats.interrupted ? "no failure so far (interrupted)" : "pass"))
+            : r.stats.interrupted ? std::string("no failure so far (interrupted)")
+            : lint.findings.empty()
+                ? std::string("pass")
+                : fmt::format("pass, with {} check finding{} above: the search may not have run what the scenario is "
+                              "about (an expected pass is not met)",
+                              lint.findings.size(), lint.findings.size() == 1 ? "" : "s"))
         << "\n";
     if (reach && trace && !reached)
       out << fmt::format("reach: the search ended at this failure before any execution ran {}\n", reach->text());

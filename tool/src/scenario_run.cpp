@@ -3,6 +3,7 @@
 #include "tool/scenario_run.h"
 
 #include <fmt/format.h>
+#include <model/lint.h>
 
 #include "tool/version.h"
 
@@ -104,6 +105,17 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   run.met = expectation_met(scenario.expect(), run.report);
   run.expected = describe_expectation(scenario.expect());
   run.got = describe_outcome(run.report);
+  // A pass beside a `check` finding (too few free pages, a thread that never runs, an invariant
+  // that cannot fire) may not have run what the scenario is about: it never meets an expected pass.
+  if (run.report.verdict == checker::Verdict::Pass && scenario.expect().result == model::Expectation::Result::Pass) {
+    run.check_findings = model::lint(scenario).findings.size();
+    if (run.check_findings) {
+      run.met = false;
+      run.got = fmt::format("pass with {} check finding{} (printed before the verdict): the search may not have run "
+                            "what the scenario is about",
+                            run.check_findings, run.check_findings == 1 ? "" : "s");
+    }
+  }
   return run;
 }
 

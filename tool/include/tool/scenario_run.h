@@ -61,6 +61,8 @@ struct ScenarioRun {
   bool met = false;         ///< the scenario's expectation holds for this report
   std::string expected;     ///< the expectation, e.g. "violation \"WARN_ON_ONCE(...)\""
   std::string got;          ///< the outcome in the same words, e.g. "violation (WARN_ON)"
+  /// A pass of a scenario expecting one: `mmcheck check`'s findings on it (a vacuous pass, not met).
+  std::size_t check_findings = 0;
   /// How each thread's actor returned, counted over every run of the search.
   std::shared_ptr<model::PathStats> paths;
 
