@@ -366,12 +366,23 @@ Report replay_following(Program& program, const Schedule& schedule, std::uint64_
 }
 
 std::set<std::string> names_in_one_execution(Program& program, std::uint64_t max_steps) {
-  const Schedule none;  // (the strategy keeps a reference)
-  detail::FollowStrategy strategy(none);
-  detail::Execution ex(program, strategy, max_steps);
+  return names_in_executions(program, max_steps, 1);
+}
+
+std::set<std::string> names_in_executions(Program& program, std::uint64_t max_steps, std::uint64_t executions) {
   std::set<std::string> names;
+  {
+    const Schedule none;  // (the strategy keeps a reference)
+    detail::FollowStrategy strategy(none);
+    detail::Execution ex(program, strategy, max_steps);
+    ex.set_name_sink(&names);
+    ex.run();
+  }
+  if (executions <= 1) return names;
+  detail::RandomStrategy random(/*seed=*/0);  // deterministic: the same names on every machine
+  detail::Execution ex(program, random, max_steps);
   ex.set_name_sink(&names);
-  ex.run();
+  for (std::uint64_t i = 1; i < executions; ++i) ex.run();
   return names;
 }
 

@@ -154,9 +154,23 @@ class JsonInput {
 
   /// Reject keys that were not read (typos, unknown fields).
   void done() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!seen_.count(it.key()))
-        throw InputError(file_, ptr_ + "/" + escape(it.key()), "unknown field " + quote_input(it.key()));
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (seen_.count(it.key())) continue;
+      // The fields this object was read for (seen_), the closest one absent named as a likely
+      // misspelling, else all of them.
+      std::string close, fields;
+      std::size_t best = 3;
+      for (const std::string& k : seen_) {
+        fields += (fields.empty() ? "" : ", ") + k;
+        const std::size_t d = model::edit_distance(k, it.key());
+        if (d < best && !j_.contains(k)) best = d, close = k;
+      }
+      throw InputError(file_, ptr_ + "/" + escape(it.key()),
+                       "unknown field " + quote_input(it.key()) +
+                           (!close.empty() ? " (\"" + close + "\": a misspelling?)"
+                            : fields.empty() ? std::string()
+                                             : " (fields here: " + fields + ")"));
+    }
   }
 
  private:

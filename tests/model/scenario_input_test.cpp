@@ -98,7 +98,16 @@ TEST(ScenarioInput, MissingFile) {
 TEST(ScenarioInput, UnknownTopLevelField) {
   std::string msg;
   STRCMP_EQUAL("/colour", broken([](nlohmann::json& j) { j["colour"] = "red"; }, &msg).c_str());
-  STRCMP_EQUAL("t.json: at /colour: unknown field \"colour\"", msg.c_str());
+  STRCMP_EQUAL("t.json: at /colour: unknown field \"colour\" (fields here: expect, explore, initial, invariants, kernel, "
+               "name, reverted, seed, summary, threads)",
+               msg.c_str());
+  // A field one or two edits from one the object is read for, and absent, is named.
+  STRCMP_EQUAL("/initial/ptes/0/writeable", broken([](nlohmann::json& j) {
+                 nlohmann::json& pte = j["initial"]["ptes"][0];
+                 pte["writeable"] = pte.contains("writable") ? pte["writable"] : nlohmann::json(false);
+                 pte.erase("writable");
+               }, &msg).c_str());
+  CHECK_TEXT(contains(msg, "unknown field \"writeable\" (\"writable\": a misspelling?)"), msg.c_str());
 }
 
 TEST(ScenarioInput, UnknownNestedField) {

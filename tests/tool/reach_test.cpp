@@ -155,7 +155,7 @@ TEST(CliReach, UnreachedStepSearchesEverythingAndExitsOne) {
   // madvise_dontneed, its MADV_DONTNEED runs inside madvise_dontneed_free.
   Result like = cli({"run", "scenarios/fault/swapoff-vs-dontneed-4.19-fixed.json", "--reach", "madvise_dontneed"});
   LONGS_EQUAL(1, like.code);
-  CHECK_TEXT(contains(like.out, "reach: names one execution of this scenario runs that look like it: "
+  CHECK_TEXT(contains(like.out, "reach: names 64 executions of this scenario run that look like it: "
                                 "madvise_dontneed_free\n"),
              like.out.c_str());
   CHECK(json::parse(cli({"run", "scenarios/fault/swapoff-vs-dontneed-4.19-fixed.json", "--reach", "madvise_dontneed",
@@ -183,8 +183,15 @@ TEST(CliReach, AKernelFailureFirstIsReportedAsOne) {
   Result r = cli({"run", "scenarios/fault/dirty-cow-dontneed-reverted.json", "--reach", "W:no_such_function"});
   LONGS_EQUAL(1, r.code);
   CHECK_TEXT(contains(r.out, "verdict: violation"), r.out.c_str());
-  CHECK(contains(r.out, "reach: the search ended at this failure before any execution ran W:no_such_function"));
+  CHECK(contains(r.out, "reach: the search ended at this failure before any execution ran W:no_such_function "
+                        "(and no step it ran had that name or ran inside a function of that name)"));
   CHECK(contains(r.out, "counterexample: "));
+  // A name that exists is not said to be missing; a misspelled one gets the names like it.
+  Result real = cli({"run", "scenarios/fault/dirty-cow-dontneed-reverted.json", "--reach", "W:do_anonymous_page"});
+  CHECK_FALSE(contains(real.out, "(and no step it ran had that name"));
+  Result typo = cli({"run", "scenarios/fault/dirty-cow-dontneed-reverted.json", "--reach", "W:do_wp_pag"});
+  CHECK_TEXT(contains(typo.out, "reach: names 64 executions of this scenario run that look like it: do_wp_page"),
+             typo.out.c_str());
 }
 
 // Bad --reach values and combinations: one line each, exit 2.

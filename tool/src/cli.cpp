@@ -273,7 +273,8 @@ std::vector<std::string> names_like(const model::Scenario& scenario, std::uint64
                                     const std::string& wanted) {
   auto program = scenario.make_program();
   std::vector<std::pair<std::size_t, std::string>> close;
-  for (const std::string& name : checker::names_in_one_execution(*program, max_steps)) {
+  // The first schedule and 63 random ones: a name only some schedules run is found too.
+  for (const std::string& name : checker::names_in_executions(*program, max_steps, 64)) {
     const std::size_t d = model::edit_distance(name, wanted);
     const bool contains = name.find(wanted) != std::string::npos || wanted.find(name) != std::string::npos;
     if (contains && name.size() >= 4) close.emplace_back(0, name);
@@ -625,7 +626,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                               lint.findings.size(), lint.findings.size() == 1 ? "" : "s"))
         << "\n";
     if (reach && trace && !reached)
-      out << fmt::format("reach: the search ended at this failure before any execution ran {}\n", reach->text());
+      out << fmt::format("reach: the search ended at this failure before any execution ran {}{}\n", reach->text(),
+                         r.stats.reach_label_seen ? ""
+                         : reach->in_note         ? " (and no step it ran had such a note)"
+                                                  : " (and no step it ran had that name or ran inside a function of "
+                                                    "that name)");
     if (!not_reached.empty())
       for (std::size_t k = 0; k < reach->after.size(); ++k)
         if (!(r.stats.reach_after_seen & (1u << k)))
@@ -634,10 +639,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
                              reach->after[k].in_note ? " (no step's note contains its text)"
                                                      : " (no step of any thread has that name or runs inside a function "
                                                        "of that name: check it against a timeline of the scenario)");
-    if (!not_reached.empty() && !r.stats.reach_label_seen && !reach->in_note) {
+    if (reach && !reached && (trace || !not_reached.empty()) && !r.stats.reach_label_seen && !reach->in_note) {
       const std::vector<std::string> like = names_like(scenario, run.options.max_steps, reach->label);
-      out << (like.empty() ? std::string("reach: no name in one execution of this scenario looks like it\n")
-                           : fmt::format("reach: names one execution of this scenario runs that look like it: {}\n",
+      out << (like.empty() ? std::string("reach: no name in 64 executions of this scenario looks like it\n")
+                           : fmt::format("reach: names 64 executions of this scenario run that look like it: {}\n",
                                          fmt::join(like, ", ")));
     }
     if (trace && trace->violation.verdict == checker::Verdict::StepBound)

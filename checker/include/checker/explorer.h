@@ -225,6 +225,9 @@ Report replay_following(Program& program, const Schedule& schedule, std::uint64_
 /// label and every Frame function a step runs inside, for the first schedule (the
 /// lowest enabled thread first). For a "not reached" answer whose name no step bore.
 std::set<std::string> names_in_one_execution(Program& program, std::uint64_t max_steps = 10000);
+/// The same over `executions` runs: the first schedule, then random schedules from a fixed
+/// seed (deterministic), so names only some schedules run (a path after a lost race) show too.
+std::set<std::string> names_in_executions(Program& program, std::uint64_t max_steps, std::uint64_t executions);
 
 /// A one-line description of a step: "thread: label kind object [note]".
 std::string describe_step(const StepLog& log, std::size_t index);
