@@ -127,7 +127,8 @@ json stats_json(const Stats& s) {
   return {{"executions", s.executions},       {"sleep_blocked", s.sleep_blocked},
           {"post_failure_runs", s.post_failure_runs}, {"total_steps", s.total_steps},
           {"max_depth", s.max_depth},         {"commutation_checks", s.commutation_checks},
-          {"unsupported_executions", s.unsupported_executions}};
+          {"unsupported_executions", s.unsupported_executions},
+          {"reach_label_seen", s.reach_label_seen},   {"reach_after_seen", s.reach_after_seen}};
 }
 
 Stats stats_from(const In& in) {
@@ -139,6 +140,9 @@ Stats stats_from(const In& in) {
   s.max_depth = in.at("max_depth").u64();
   s.commutation_checks = in.at("commutation_checks").u64();
   s.unsupported_executions = in.at("unsupported_executions").u64();
+  // (Options::reach's name sightings: a task's, or another process's; absent before they were kept)
+  if (in.has_key("reach_label_seen")) s.reach_label_seen = in.at("reach_label_seen").boolean();
+  if (in.has_key("reach_after_seen")) s.reach_after_seen = in.at("reach_after_seen").u32();
   return s;
 }
 
