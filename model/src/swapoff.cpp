@@ -82,7 +82,7 @@ int unuse_pte_range(Kernel& k, std::uint32_t vma, std::uint64_t start, std::uint
   for (std::uint64_t addr : addrs) {
     if (pmd_base(addr) != pmd) {  // v4.19: unuse_pmd_range, one pmd at a time
       pmd = pmd_base(addr);
-      skip = k.config.era == Era::V4_19 && v4_19::unuse_pmd_range_skips(k, mm, addr);
+      skip = v4_19::unuse_pmd_range_skips(k, mm, addr);  // no step unless SwapState::unuse_reads_pmds
     }
     if (skip) continue;
     PteSlot& slot = *k.pte_slot(mm, addr);

@@ -539,7 +539,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
   const bool paths_whole = r.stats.resumed_executions == 0 && r.stats.processes == 1;
   // What `mmcheck check` says of the scenario: a pass can only be read with its notes (what
   // the model leaves out here) and findings (a thread that never runs, too few free pages).
-  const model::LintReport lint = model::lint(scenario);
+  const model::LintReport& lint = run.check;
   if (a.format == "json") {
     nlohmann::ordered_json j;
     j["scenario"] = {{"name", scenario.name()},
@@ -557,22 +557,20 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err, const CliEnv
     nlohmann::ordered_json reach_after = nlohmann::ordered_json::array();
     if (reach)
       for (std::size_t k = 0; k < reach->after.size(); ++k) {
-        const checker::ReachTarget& t = reach->after[k];
-        reach_after.push_back({{"thread", t.thread},
-                               {t.in_note ? "note" : "function", t.label},
-                               {"seen", reached || (r.stats.reach_after_seen & (1u << k)) != 0}});
+        nlohmann::ordered_json t = reach_target_json(reach->after[k]);
+        t["seen"] = reached || (r.stats.reach_after_seen & (1u << k)) != 0;
+        reach_after.push_back(std::move(t));
       }
-    j["reach"] = reach ? nlohmann::ordered_json{{"thread", reach->thread},
-                                                {reach->in_note ? "note" : "function", reach->label},
-                                                {"after", std::move(reach_after)},
-                                                {"reached", reached},
-                                                {"name_seen", reached || r.stats.reach_label_seen},
-                                                {"names_like", !not_reached.empty() && !r.stats.reach_label_seen &&
-                                                                       !reach->in_note
-                                                                   ? nlohmann::ordered_json(names_like(
-                                                                         scenario, run.options.max_steps, reach->label))
-                                                                   : nlohmann::ordered_json()}}
-                       : nlohmann::ordered_json();
+    j["reach"] = nlohmann::ordered_json();
+    if (reach) {
+      nlohmann::ordered_json& rj = j["reach"] = reach_target_json(*reach);
+      rj["after"] = std::move(reach_after);
+      rj["reached"] = reached;
+      rj["name_seen"] = reached || r.stats.reach_label_seen;
+      rj["names_like"] = !not_reached.empty() && !r.stats.reach_label_seen && !reach->in_note
+                             ? nlohmann::ordered_json(names_like(scenario, run.options.max_steps, reach->label))
+                             : nlohmann::ordered_json();
+    }
     j["statistics"] = stats_to_json(r.stats);
     j["statistics"]["post_failure_runs"] = r.stats.post_failure_runs;
     j["statistics"]["unsupported_executions"] = r.stats.unsupported_executions;

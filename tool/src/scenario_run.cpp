@@ -107,14 +107,14 @@ ScenarioRun ScenarioRun::explore(const model::Scenario& scenario, const ExploreO
   run.got = describe_outcome(run.report);
   // A pass beside a `check` finding (too few free pages, a thread that never runs, an invariant
   // that cannot fire) may not have run what the scenario is about: it never meets an expected pass.
-  if (run.report.verdict == checker::Verdict::Pass && scenario.expect().result == model::Expectation::Result::Pass) {
-    run.check_findings = model::lint(scenario).findings.size();
-    if (run.check_findings) {
-      run.met = false;
-      run.got = fmt::format("pass with {} check finding{} (printed before the verdict): the search may not have run "
-                            "what the scenario is about",
-                            run.check_findings, run.check_findings == 1 ? "" : "s");
-    }
+  run.check = model::lint(scenario);
+  const std::size_t findings = run.check.findings.size();
+  if (findings && run.report.verdict == checker::Verdict::Pass &&
+      scenario.expect().result == model::Expectation::Result::Pass) {
+    run.met = false;
+    run.got = fmt::format("pass with {} check finding{} (printed before the verdict): the search may not have run "
+                          "what the scenario is about",
+                          findings, findings == 1 ? "" : "s");
   }
   return run;
 }

@@ -153,6 +153,10 @@ std::string source_text(const checker::SourceLoc& loc) {
   return file + ":" + std::to_string(loc.line());
 }
 
+ordered_json reach_target_json(const checker::ReachTarget& target) {
+  return ordered_json{{"thread", target.thread}, {target.in_note ? "note" : "function", target.label}};
+}
+
 ordered_json stats_to_json(const checker::Stats& stats) {
   return {
       {"executions", stats.executions},
@@ -235,13 +239,10 @@ ordered_json Trace::to_json() const {
   // ("function": a step's name or frame, run --reach; "note": text in a step's notes, run --reach-note)
   // ("after": the targets reached first, in order: run --reach X --reach Y)
   if (p.reach) {
-    auto target_json = [](const checker::ReachTarget& t) {
-      return ordered_json{{"thread", t.thread}, {t.in_note ? "note" : "function", t.label}};
-    };
-    ordered_json rj = target_json(*p.reach);
+    ordered_json rj = reach_target_json(*p.reach);
     if (!p.reach->after.empty()) {
       ordered_json after = ordered_json::array();
-      for (const checker::ReachTarget& a : p.reach->after) after.push_back(target_json(a));
+      for (const checker::ReachTarget& a : p.reach->after) after.push_back(reach_target_json(a));
       rj["after"] = std::move(after);
     }
     j["provenance"]["explore"]["reach"] = std::move(rj);

@@ -75,7 +75,8 @@ struct SwapState {
   bool address_space_freed = false;
   bool teardown_tracked = false;
   /// v4.19: unuse_pmd_range reads each pmd before its ptes (a step), which only a scenario
-  /// with a THP beside a swapoff needs: without one every populated pmd is a table.
+  /// with a THP beside a swapoff needs: without one every populated pmd is a table. Set for
+  /// 4.19 scenarios only, so the shared walk (swapoff.cpp) needs no era test of its own.
   bool unuse_reads_pmds = false;
 };
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include <checker/checker.h>
+#include <model/lint.h>
 #include <model/path_stats.h>
 #include <model/scenario.h>
 
@@ -61,8 +62,9 @@ struct ScenarioRun {
   bool met = false;         ///< the scenario's expectation holds for this report
   std::string expected;     ///< the expectation, e.g. "violation \"WARN_ON_ONCE(...)\""
   std::string got;          ///< the outcome in the same words, e.g. "violation (WARN_ON)"
-  /// A pass of a scenario expecting one: `mmcheck check`'s findings on it (a vacuous pass, not met).
-  std::size_t check_findings = 0;
+  /// What `mmcheck check` says of the scenario (run prints it; with a finding, a pass does not
+  /// meet an expected pass: the search may not have run what the scenario is about).
+  model::LintReport check;
   /// How each thread's actor returned, counted over every run of the search.
   std::shared_ptr<model::PathStats> paths;
 

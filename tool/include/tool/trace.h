@@ -89,6 +89,9 @@ class Trace {
 
 /// The statistics as written in traces and reports.
 nlohmann::ordered_json stats_to_json(const checker::Stats& stats);
+/// One reach target as a trace's provenance and `run --format json` write it:
+/// {"thread", "function"} (run --reach) or {"thread", "note"} (run --reach-note).
+nlohmann::ordered_json reach_target_json(const checker::ReachTarget& target);
 
 /// j.dump(2) that never throws on invalid UTF-8 (it is replaced), newline-terminated.
 std::string dump_json(const nlohmann::ordered_json& j);
